@@ -1,0 +1,213 @@
+/**
+ * EDI dates and times to ISO 8601 with offset and back. EDI carries local wall-clock times; the
+ * offset comes from an X12 time code (DTM04, AT707) when present, else from the partner's IANA time
+ * zone. Offsets are computed with Intl (no tz database of our own) and cached per zone and UTC hour,
+ * because Intl formatting is the slowest thing in a hot translation loop.
+ */
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const offsetCache = new Map<string, number>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    formatterFor(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Offset of `timeZone` from UTC in minutes at the instant `utcMs`. */
+export function zoneOffsetMinutes(timeZone: string, utcMs: number): number {
+  if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return 0;
+  const hour = Math.floor(utcMs / 3_600_000);
+  const key = `${timeZone}|${hour}`;
+  const hit = offsetCache.get(key);
+  if (hit !== undefined) return hit;
+  const parts = formatterFor(timeZone).formatToParts(new Date(hour * 3_600_000));
+  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? '0');
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  const offset = Math.round((asUtc - hour * 3_600_000) / 60_000);
+  if (offsetCache.size > 10_000) offsetCache.clear();
+  offsetCache.set(key, offset);
+  return offset;
+}
+
+/** X12 time codes (element 623) with a fixed offset; the zone-dependent ones are in ZONE_CODES. */
+const FIXED_CODES: Readonly<Record<string, number>> = {
+  UT: 0,
+  GM: 0,
+  Z: 0,
+  ED: -240,
+  ES: -300,
+  CD: -300,
+  CS: -360,
+  MD: -360,
+  MS: -420,
+  PD: -420,
+  PS: -480,
+  AD: -480,
+  AS: -540,
+  HD: -540,
+  HS: -600,
+};
+const ZONE_CODES: Readonly<Record<string, string>> = {
+  ET: 'America/New_York',
+  CT: 'America/Chicago',
+  MT: 'America/Denver',
+  PT: 'America/Los_Angeles',
+  AT: 'America/Anchorage',
+  HT: 'Pacific/Honolulu',
+};
+/** Offset → the code we write on output; offsets without a code are written in UTC (UT). */
+const CODE_FOR_OFFSET: Readonly<Record<number, string>> = {
+  0: 'UT',
+  [-240]: 'ED',
+  [-300]: 'ES',
+  [-360]: 'CS',
+  [-420]: 'MS',
+  [-480]: 'PS',
+  [-540]: 'AS',
+  [-600]: 'HS',
+};
+
+export function isKnownTimeCode(code: string): boolean {
+  return code === 'LT' || code in FIXED_CODES || code in ZONE_CODES;
+}
+
+export interface DateParts {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+}
+
+/** CCYYMMDD or YYMMDD (X12 4010 ISA/GS use YYMMDD; the century window is the usual 50/50). */
+export function parseEdiDate(text: string): DateParts | undefined {
+  let y: number;
+  let rest: string;
+  if (/^\d{8}$/.test(text)) {
+    y = Number(text.slice(0, 4));
+    rest = text.slice(4);
+  } else if (/^\d{6}$/.test(text)) {
+    const yy = Number(text.slice(0, 2));
+    y = yy < 50 ? 2000 + yy : 1900 + yy;
+    rest = text.slice(2);
+  } else return undefined;
+  const month = Number(rest.slice(0, 2));
+  const day = Number(rest.slice(2, 4));
+  if (month < 1 || month > 12 || day < 1) return undefined;
+  const dim = new Date(Date.UTC(y, month, 0)).getUTCDate();
+  if (day > dim) return undefined;
+  return { year: y, month, day };
+}
+
+export interface TimeParts {
+  readonly hour: number;
+  readonly minute: number;
+  readonly second: number;
+}
+
+/** HHMM, HHMMSS or HHMMSSd..d (decimal seconds are dropped: canonical times are to the second). */
+export function parseEdiTime(text: string): TimeParts | undefined {
+  if (!/^\d{4}(\d{2}\d{0,2})?$/.test(text)) return undefined;
+  const hour = Number(text.slice(0, 2));
+  const minute = Number(text.slice(2, 4));
+  const second = text.length >= 6 ? Number(text.slice(4, 6)) : 0;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  return { hour, minute, second };
+}
+
+const pad = (n: number, w = 2): string => String(Math.abs(n)).padStart(w, '0');
+
+function formatOffset(minutes: number): string {
+  const sign = minutes < 0 ? '-' : '+';
+  return `${sign}${pad(Math.trunc(Math.abs(minutes) / 60))}:${pad(Math.abs(minutes) % 60)}`;
+}
+
+/**
+ * Local date + time (+ time code) → ISO 8601 with offset, or undefined when the code is unknown.
+ * `timeZone` applies when there is no code, or the code is LT (local time).
+ */
+export function toIsoDateTime(
+  date: DateParts,
+  time: TimeParts | undefined,
+  timeCode: string | undefined,
+  timeZone: string,
+): string | undefined {
+  const t = time ?? { hour: 0, minute: 0, second: 0 };
+  const wall = Date.UTC(date.year, date.month - 1, date.day, t.hour, t.minute, t.second);
+  let offset: number;
+  if (timeCode && timeCode !== 'LT') {
+    const fixed = FIXED_CODES[timeCode];
+    const zone = ZONE_CODES[timeCode];
+    if (fixed !== undefined) offset = fixed;
+    else if (zone) offset = wallOffset(zone, wall);
+    else return undefined;
+  } else offset = wallOffset(timeZone, wall);
+  return `${pad(date.year, 4)}-${pad(date.month)}-${pad(date.day)}T${pad(t.hour)}:${pad(t.minute)}:${pad(t.second)}${formatOffset(offset)}`;
+}
+
+/** Offset for a wall-clock time in a zone (two passes settle DST edges the usual way). */
+function wallOffset(timeZone: string, wallMs: number): number {
+  let offset = zoneOffsetMinutes(timeZone, wallMs);
+  offset = zoneOffsetMinutes(timeZone, wallMs - offset * 60_000);
+  return offset;
+}
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+
+export interface EdiDateTimeOut {
+  readonly date8: string;
+  readonly time4: string;
+  readonly time6: string;
+  readonly timeCode: string;
+}
+
+/**
+ * ISO string → the EDI pieces. With `keepOffset` (a time-code element exists) the wall time is
+ * kept and the code names its offset; otherwise the instant is shown in the partner's zone.
+ */
+export function fromIsoDateTime(iso: string, timeZone: string, keepOffset: boolean): EdiDateTimeOut | undefined {
+  const m = ISO.exec(iso);
+  if (!m) return undefined;
+  const [, ys, mos, ds, hs = '00', mis = '00', ss = '00', off] = m;
+  let offset = 0;
+  if (off && off !== 'Z') offset = (off[0] === '-' ? -1 : 1) * (Number(off.slice(1, 3)) * 60 + Number(off.slice(4, 6)));
+  const wall = Date.UTC(Number(ys), Number(mos) - 1, Number(ds), Number(hs), Number(mis), Number(ss));
+  if (!off) {
+    // A date or a time without offset is already local wall time.
+    return split(wall, 'LT');
+  }
+  const utc = wall - offset * 60_000;
+  if (keepOffset) {
+    const code = CODE_FOR_OFFSET[offset];
+    if (code) return split(wall, code);
+    return split(utc, 'UT');
+  }
+  return split(utc + zoneOffsetMinutes(timeZone, utc) * 60_000, 'LT');
+}
+
+function split(wallMs: number, timeCode: string): EdiDateTimeOut {
+  const d = new Date(wallMs);
+  const date8 = `${pad(d.getUTCFullYear(), 4)}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}`;
+  const time4 = `${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}`;
+  return { date8, time4, time6: `${time4}${pad(d.getUTCSeconds())}`, timeCode };
+}

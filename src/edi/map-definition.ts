@@ -1,0 +1,149 @@
+/**
+ * The shape of a declarative map (edi-maps/**.map.yaml). One map serves both directions: inbound
+ * reads segments into canonical fields, outbound walks the same rules in order and writes the
+ * segments back, which is what makes parse(render(doc)) == doc hold by construction.
+ * The engine knows only `Segment` (tag + elements), so X12 and EDIFACT maps share it.
+ */
+
+export type Direction = 'inbound' | 'outbound' | 'both';
+
+/**
+ * Element transforms. `date`/`time`/`timeCode` are parts of one date-time written to the same
+ * path; `dateOnly` makes it a calendar date. `n2` is an implied-decimal amount (X12 N2) kept as a
+ * decimal string; `decimal` is an explicit decimal (X12 R, EDIFACT n..) kept as a string too.
+ */
+export const TRANSFORMS = [
+  'trim',
+  'upper',
+  'n0',
+  'n1',
+  'n2',
+  'n3',
+  'decimal',
+  'number',
+  'integer',
+  'date',
+  'dateOnly',
+  'time',
+  'timeCode',
+] as const;
+export type Transform = (typeof TRANSFORMS)[number];
+
+/** Values only the writer knows (counts of what it has written). */
+export const COMPUTED = ['hlCount', 'segmentCount', 'lineCount', 'repeatIndex'] as const;
+export type Computed = (typeof COMPUTED)[number];
+
+export interface ElementRule {
+  /** 1-based element position, as the standards number them. */
+  readonly el: number;
+  /** 1-based component position inside a composite element. */
+  readonly comp?: number;
+  readonly to?: string;
+  readonly transform?: Transform;
+  /** Code table name (edi-maps/code-tables/<name>.yaml): inbound code → canonical, reversed on output. */
+  readonly table?: string;
+  /** Canonical value when the code is missing from the table; without it the raw code is kept. */
+  readonly tableDefault?: string;
+  /** Inbound value when the element is empty. */
+  readonly default?: string | number | boolean;
+  /** Outbound constant (inbound ignores the element). */
+  readonly fixed?: string;
+  readonly compute?: Computed;
+  /** Inbound: write only if the target is still unset (fallback sources). */
+  readonly onlyIfUnset?: boolean;
+  readonly direction?: Direction;
+  /**
+   * Qualifier/value pairs from `el` on (LIN02/03, LIN04/05, …) go to `to` as `[{qualifier, value}]`;
+   * `promote` lifts a qualifier's value to a field of its own (BP → sku) and writes it first on output.
+   */
+  readonly pairs?: { readonly promote?: Readonly<Record<string, string>> };
+}
+
+export type WhenValue = string | readonly string[];
+
+export interface SegmentRule {
+  readonly id?: string;
+  readonly seg: string;
+  /** Element position → required code; the first value is written on output. `"1.2"` addresses a component. */
+  readonly when?: Readonly<Record<string, WhenValue>>;
+  /** Each matching segment makes a new item of this array (path relative to the current item). */
+  readonly repeat?: string;
+  /** Output even when no element has a value (mandatory segments such as BSN, B3). */
+  readonly always?: boolean;
+  readonly direction?: Direction;
+  readonly elements: readonly ElementRule[];
+  /** Fields set on a new repeat item inbound so required arrays exist (e.g. `ids: []`). */
+  readonly init?: Readonly<Record<string, unknown>>;
+}
+
+export interface LoopRule {
+  readonly id?: string;
+  /** Tag of the loop's first segment; the loop runs while the following tags belong to its rules. */
+  readonly loop: string;
+  readonly when?: Readonly<Record<string, WhenValue>>;
+  readonly repeat?: string;
+  readonly direction?: Direction;
+  readonly init?: Readonly<Record<string, unknown>>;
+  readonly rules: readonly Rule[];
+}
+
+export interface HierarchyLevel {
+  readonly rules: readonly Rule[];
+  /** Where nodes of other levels attach below a node of this level (path relative to this level's item). */
+  readonly children?: readonly { readonly level: string; readonly path: string }[];
+  readonly init?: Readonly<Record<string, unknown>>;
+}
+
+export interface HierarchyRule {
+  readonly id?: string;
+  /** A parent-pointer tree such as X12 HL: ID, parent ID and level code elements. */
+  readonly hierarchy: {
+    readonly seg: string;
+    readonly id: number;
+    readonly parent: number;
+    readonly level: number;
+    /** Element that says whether children follow (HL04 1/0), written on output. */
+    readonly childCode?: number;
+    /** Level code of the root node, whose item is the current item (S for the 856 shipment). */
+    readonly root: string;
+  };
+  readonly levels: Readonly<Record<string, HierarchyLevel>>;
+}
+
+export type Rule = SegmentRule | LoopRule | HierarchyRule;
+
+export type DefaultValue = string | number | boolean | readonly unknown[] | { readonly from: string };
+
+export interface MapDefinition {
+  readonly name: string;
+  readonly standard: 'x12' | 'edifact';
+  /** Transaction set / message type: 856, 214, DESADV, … */
+  readonly message: string;
+  /** Versions it serves (X12 GS08 prefixes like 004010, EDIFACT D96A); empty = any. */
+  readonly versions?: readonly string[];
+  readonly documentType: string;
+  /** An array path whose items become separate documents (one TrackingEvent per 214 LX loop). */
+  readonly split?: string;
+  readonly defaults?: Readonly<Record<string, DefaultValue>>;
+  readonly rules: readonly Rule[];
+}
+
+export function isLoopRule(rule: Rule): rule is LoopRule {
+  return 'loop' in rule;
+}
+export function isHierarchyRule(rule: Rule): rule is HierarchyRule {
+  return 'hierarchy' in rule;
+}
+export function isSegmentRule(rule: Rule): rule is SegmentRule {
+  return 'seg' in rule;
+}
+
+export type CodeTable = Readonly<Record<string, string>>;
+
+/** A map ready to run: its code tables resolved, its partner overrides merged, its time zone known. */
+export interface LoadedMap {
+  readonly definition: MapDefinition;
+  readonly file: string;
+  readonly tables: ReadonlyMap<string, CodeTable>;
+  readonly timeZone: string;
+}

@@ -1,0 +1,155 @@
+/**
+ * JSON Schema of a map file, so a broken map is reported with the JSON path of the mistake when it
+ * is loaded rather than failing halfway through a partner's file.
+ */
+import { COMPUTED, TRANSFORMS } from './map-definition.js';
+
+const when = {
+  type: 'object',
+  propertyNames: { pattern: '^[0-9]+(\\.[0-9]+)?$' },
+  additionalProperties: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+} as const;
+
+const direction = { enum: ['inbound', 'outbound', 'both'] } as const;
+
+export const mapFileSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $defs: {
+    element: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['el'],
+      properties: {
+        el: { type: 'integer', minimum: 1 },
+        comp: { type: 'integer', minimum: 1 },
+        to: { type: 'string', minLength: 1 },
+        transform: { enum: TRANSFORMS },
+        table: { type: 'string', minLength: 1 },
+        tableDefault: { type: 'string' },
+        default: { type: ['string', 'number', 'boolean'] },
+        fixed: { type: 'string' },
+        compute: { enum: COMPUTED },
+        onlyIfUnset: { type: 'boolean' },
+        direction,
+        pairs: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { promote: { type: 'object', additionalProperties: { type: 'string' } } },
+        },
+      },
+    },
+    segmentRule: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['seg', 'elements'],
+      properties: {
+        id: { type: 'string' },
+        seg: { type: 'string', pattern: '^[A-Z0-9]{2,3}$' },
+        when,
+        repeat: { type: 'string', minLength: 1 },
+        always: { type: 'boolean' },
+        direction,
+        elements: { type: 'array', items: { $ref: '#/$defs/element' } },
+        init: { type: 'object' },
+      },
+    },
+    loopRule: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['loop', 'rules'],
+      properties: {
+        id: { type: 'string' },
+        loop: { type: 'string', pattern: '^[A-Z0-9]{2,3}$' },
+        when,
+        repeat: { type: 'string', minLength: 1 },
+        direction,
+        init: { type: 'object' },
+        rules: { $ref: '#/$defs/rules' },
+      },
+    },
+    hierarchyRule: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['hierarchy', 'levels'],
+      properties: {
+        id: { type: 'string' },
+        hierarchy: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['seg', 'id', 'parent', 'level', 'root'],
+          properties: {
+            seg: { type: 'string', pattern: '^[A-Z0-9]{2,3}$' },
+            id: { type: 'integer', minimum: 1 },
+            parent: { type: 'integer', minimum: 1 },
+            level: { type: 'integer', minimum: 1 },
+            childCode: { type: 'integer', minimum: 1 },
+            root: { type: 'string', minLength: 1 },
+          },
+        },
+        levels: {
+          type: 'object',
+          additionalProperties: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['rules'],
+            properties: {
+              rules: { $ref: '#/$defs/rules' },
+              init: { type: 'object' },
+              children: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['level', 'path'],
+                  properties: { level: { type: 'string' }, path: { type: 'string' } },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    rules: {
+      type: 'array',
+      items: {
+        oneOf: [{ $ref: '#/$defs/segmentRule' }, { $ref: '#/$defs/loopRule' }, { $ref: '#/$defs/hierarchyRule' }],
+      },
+    },
+  },
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'standard', 'message', 'documentType', 'rules'],
+  properties: {
+    name: { type: 'string', pattern: '^[a-z0-9-]+$' },
+    standard: { enum: ['x12', 'edifact'] },
+    message: { type: 'string', minLength: 1 },
+    versions: { type: 'array', items: { type: 'string' } },
+    documentType: { type: 'string', minLength: 1 },
+    split: { type: 'string' },
+    timeZone: { type: 'string' },
+    defaults: { type: 'object' },
+    rules: { $ref: '#/$defs/rules' },
+  },
+} as const;
+
+/** A partner file: edi-maps/partners/<partnerId>/partner.yaml. */
+export const partnerFileSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    timeZone: { type: 'string' },
+    codeTables: { type: 'object', additionalProperties: { type: 'object', additionalProperties: { type: 'string' } } },
+    maps: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          rules: { type: 'object', additionalProperties: { type: 'object' } },
+          defaults: { type: 'object' },
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,269 @@
+/**
+ * Loads maps from edi-maps/: the map files, the code tables they name, and a partner's overrides
+ * (edi-maps/partners/<partnerId>/partner.yaml), which change one rule, element, code or default
+ * without copying the map. Every problem is reported with the file and the path inside it.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { createAjv } from '../canonical/ajv-factory.js';
+import { isValidTimeZone } from './edi-datetime.js';
+import {
+  isHierarchyRule,
+  isLoopRule,
+  type CodeTable,
+  type DefaultValue,
+  type ElementRule,
+  type LoadedMap,
+  type MapDefinition,
+  type Rule,
+} from './map-definition.js';
+import { mapFileSchema, partnerFileSchema } from './map-file-schema.js';
+import { isObject, parsePath, type JsonObject } from './map-paths.js';
+
+export interface MapLoadError {
+  readonly file: string;
+  /** JSON path inside the file, e.g. `/rules/3/elements/0/to`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface MapSet {
+  readonly mapsDir: string;
+  readonly partnerId?: string;
+  readonly maps: readonly LoadedMap[];
+  readonly errors: readonly MapLoadError[];
+}
+
+const ajv = createAjv();
+const validateMapFile = ajv.compile(mapFileSchema);
+const validatePartnerFile = ajv.compile(partnerFileSchema);
+
+/** CROSSDOCK_MAPS_DIR, else edi-maps/ next to the crossdock package.json above this file, else ./edi-maps. */
+export function defaultMapsDir(): string {
+  const env = process.env['CROSSDOCK_MAPS_DIR'];
+  if (env) return env;
+  try {
+    let dir = dirname(fileURLToPath(import.meta.url));
+    for (;;) {
+      const pkg = join(dir, 'package.json');
+      if (existsSync(pkg)) {
+        const parsed: unknown = JSON.parse(readFileSync(pkg, 'utf8'));
+        if (isObject(parsed) && parsed['name'] === 'crossdock' && existsSync(join(dir, 'edi-maps'))) return join(dir, 'edi-maps');
+      }
+      const up = dirname(dir);
+      if (up === dir) break;
+      dir = up;
+    }
+  } catch {
+    // fall through to the working directory
+  }
+  // Compiled code often runs from a copy (dist/, /tmp); the checkout we run in is the next best guess.
+  return join(process.cwd(), 'edi-maps');
+}
+
+function readYaml(file: string, errors: MapLoadError[], root: string): unknown {
+  try {
+    return parseYaml(readFileSync(file, 'utf8'));
+  } catch (err) {
+    errors.push({ file: relative(root, file), path: '', message: `cannot read YAML: ${err instanceof Error ? err.message : String(err)}` });
+    return undefined;
+  }
+}
+
+function listFiles(dir: string, suffix: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const full = join(dir, name);
+    if (name === 'partners' || name === 'code-tables') continue;
+    if (statSync(full).isDirectory()) out.push(...listFiles(full, suffix));
+    else if (name.endsWith(suffix)) out.push(full);
+  }
+  return out;
+}
+
+function loadCodeTables(dir: string, errors: MapLoadError[], root: string): Map<string, Record<string, string>> {
+  const tables = new Map<string, Record<string, string>>();
+  if (!existsSync(dir)) return tables;
+  for (const name of readdirSync(dir).sort()) {
+    if (!name.endsWith('.yaml')) continue;
+    const file = join(dir, name);
+    const data = readYaml(file, errors, root);
+    const codes = isObject(data) && isObject(data['codes']) ? data['codes'] : undefined;
+    if (!codes) {
+      errors.push({ file: relative(root, file), path: '/codes', message: 'a code table needs a `codes:` mapping of code → value' });
+      continue;
+    }
+    const table: Record<string, string> = {};
+    for (const [k, v] of Object.entries(codes)) {
+      if (typeof v !== 'string' && typeof v !== 'number') {
+        errors.push({ file: relative(root, file), path: `/codes/${k}`, message: 'code values must be strings' });
+        continue;
+      }
+      table[k] = String(v);
+    }
+    tables.set(name.slice(0, -'.yaml'.length), table);
+  }
+  return tables;
+}
+
+/** Semantic checks the JSON Schema cannot express: paths parse, tables exist, `[]` only where it may. */
+function checkRules(rules: readonly Rule[], at: string, tables: ReadonlyMap<string, unknown>, report: (path: string, message: string) => void): void {
+  const checkPath = (p: string | undefined, where: string, allowAppend: boolean): void => {
+    if (p === undefined) return;
+    const body = allowAppend && p.endsWith('[]') ? p.slice(0, -2) : p;
+    const parsed = parsePath(body);
+    if (typeof parsed === 'string') report(where, parsed);
+    else if (parsed.steps.some((s) => s.index === '*')) report(where, '`[*]` is only allowed in defaults');
+  };
+  const checkElement = (e: ElementRule, where: string): void => {
+    checkPath(e.to, `${where}/to`, false);
+    if (e.table && !tables.has(e.table)) report(`${where}/table`, `unknown code table "${e.table}" (edi-maps/code-tables/${e.table}.yaml)`);
+    for (const [q, f] of Object.entries(e.pairs?.promote ?? {})) checkPath(f, `${where}/pairs/promote/${q}`, false);
+  };
+  rules.forEach((r, i) => {
+    const where = `${at}/${i}`;
+    if (isHierarchyRule(r)) {
+      if (!r.levels[r.hierarchy.root]) report(`${where}/hierarchy/root`, `root level "${r.hierarchy.root}" has no entry in levels`);
+      for (const [code, lvl] of Object.entries(r.levels)) {
+        checkRules(lvl.rules, `${where}/levels/${code}/rules`, tables, report);
+        (lvl.children ?? []).forEach((c, ci) => {
+          checkPath(c.path, `${where}/levels/${code}/children/${ci}/path`, true);
+          if (!r.levels[c.level]) report(`${where}/levels/${code}/children/${ci}/level`, `unknown level "${c.level}"`);
+        });
+      }
+    } else if (isLoopRule(r)) {
+      checkPath(r.repeat, `${where}/repeat`, true);
+      const first = r.rules[0];
+      if (!first || !('seg' in first) || first.seg !== r.loop) report(`${where}/rules/0`, `the first rule of loop ${r.loop} must be its ${r.loop} segment`);
+      checkRules(r.rules, `${where}/rules`, tables, report);
+    } else {
+      checkPath(r.repeat, `${where}/repeat`, true);
+      r.elements.forEach((e, ei) => checkElement(e, `${where}/elements/${ei}`));
+    }
+  });
+}
+
+/** Merges a partial rule into the rule with that id; `elements` merge by `el`. */
+function applyRuleOverride(rules: Rule[], id: string, patch: JsonObject): boolean {
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i]!;
+    if (r.id === id) {
+      const merged: JsonObject = { ...(r as unknown as JsonObject) };
+      for (const [k, v] of Object.entries(patch)) {
+        if (k === 'elements' && Array.isArray(v) && Array.isArray(merged['elements'])) {
+          const els = [...(merged['elements'] as JsonObject[])];
+          for (const pe of v) {
+            if (!isObject(pe)) continue;
+            const at = els.findIndex((e) => e['el'] === pe['el'] && (e['comp'] ?? 1) === (pe['comp'] ?? 1));
+            if (at >= 0) els[at] = { ...els[at], ...pe };
+            else els.push(pe);
+          }
+          merged['elements'] = els;
+        } else merged[k] = v;
+      }
+      rules[i] = merged as unknown as Rule;
+      return true;
+    }
+    if (isHierarchyRule(r)) {
+      for (const lvl of Object.values(r.levels)) if (applyRuleOverride(lvl.rules as Rule[], id, patch)) return true;
+    } else if (isLoopRule(r) && applyRuleOverride(r.rules as Rule[], id, patch)) return true;
+  }
+  return false;
+}
+
+const cache = new Map<string, MapSet>();
+
+/** Loads (and caches) every map under `mapsDir` with `partnerId`'s overrides applied. */
+export function loadMaps(options: { mapsDir?: string; partnerId?: string; timeZone?: string } = {}): MapSet {
+  const mapsDir = options.mapsDir ?? defaultMapsDir();
+  const key = `${mapsDir}|${options.partnerId ?? ''}|${options.timeZone ?? ''}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const errors: MapLoadError[] = [];
+  const tables = loadCodeTables(join(mapsDir, 'code-tables'), errors, mapsDir);
+  let partner: JsonObject = {};
+  let partnerFile = '';
+  if (options.partnerId) {
+    if (!/^[A-Za-z0-9_.-]+$/.test(options.partnerId)) errors.push({ file: 'partners', path: '', message: `bad partner id "${options.partnerId}"` });
+    else {
+      const file = join(mapsDir, 'partners', options.partnerId, 'partner.yaml');
+      partnerFile = relative(mapsDir, file);
+      if (existsSync(file)) {
+        const data = readYaml(file, errors, mapsDir);
+        if (data !== undefined && !validatePartnerFile(data)) {
+          for (const e of validatePartnerFile.errors ?? []) errors.push({ file: partnerFile, path: e.instancePath, message: e.message ?? 'invalid' });
+        } else if (isObject(data)) partner = data;
+      }
+    }
+  }
+  const partnerTables = isObject(partner['codeTables']) ? partner['codeTables'] : {};
+  for (const [name, codes] of Object.entries(partnerTables)) {
+    if (!isObject(codes)) continue;
+    const base = tables.get(name);
+    if (!base) {
+      errors.push({ file: partnerFile, path: `/codeTables/${name}`, message: `unknown code table "${name}"` });
+      continue;
+    }
+    tables.set(name, { ...base, ...(codes as Record<string, string>) });
+  }
+  const partnerZone = typeof partner['timeZone'] === 'string' ? partner['timeZone'] : undefined;
+  if (partnerZone && !isValidTimeZone(partnerZone)) errors.push({ file: partnerFile, path: '/timeZone', message: `unknown time zone "${partnerZone}"` });
+  const partnerMaps = isObject(partner['maps']) ? partner['maps'] : {};
+  const maps: LoadedMap[] = [];
+  for (const file of listFiles(mapsDir, '.map.yaml')) {
+    const rel = relative(mapsDir, file);
+    const data = readYaml(file, errors, mapsDir);
+    if (data === undefined) continue;
+    if (!validateMapFile(data)) {
+      for (const e of validateMapFile.errors ?? []) {
+        // oneOf failures repeat for every branch; the branch-specific ones are the useful ones.
+        if (e.keyword === 'oneOf') continue;
+        errors.push({ file: rel, path: e.instancePath, message: `${e.message ?? 'invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params['additionalProperty'])})` : ''}` });
+      }
+      continue;
+    }
+    const def = structuredClone(data) as unknown as MapDefinition & { timeZone?: string; rules: Rule[]; defaults?: Record<string, DefaultValue> };
+    const before = errors.length;
+    const report = (p: string, message: string): void => void errors.push({ file: rel, path: p, message });
+    checkRules(def.rules, '/rules', tables, report);
+    for (const k of Object.keys(def.defaults ?? {})) {
+      const p = parsePath(k);
+      if (typeof p === 'string') report(`/defaults/${k}`, p);
+    }
+    const override = partnerMaps[def.name];
+    if (isObject(override)) {
+      for (const [id, patch] of Object.entries(isObject(override['rules']) ? override['rules'] : {})) {
+        if (!isObject(patch) || !applyRuleOverride(def.rules, id, patch)) errors.push({ file: partnerFile, path: `/maps/${def.name}/rules/${id}`, message: `no rule with id "${id}" in ${rel}` });
+      }
+      if (isObject(override['defaults'])) def.defaults = { ...def.defaults, ...(override['defaults'] as Record<string, DefaultValue>) };
+      checkRules(def.rules, `/maps/${def.name}/rules(merged)`, tables, (p, m) => void errors.push({ file: partnerFile, path: p, message: m }));
+    }
+    if (errors.length > before) continue;
+    const timeZone = options.timeZone ?? partnerZone ?? def.timeZone ?? 'UTC';
+    maps.push({ definition: def, file: rel, tables: tables as ReadonlyMap<string, CodeTable>, timeZone: isValidTimeZone(timeZone) ? timeZone : 'UTC' });
+  }
+  const set: MapSet = { mapsDir, ...(options.partnerId ? { partnerId: options.partnerId } : {}), maps, errors };
+  cache.set(key, set);
+  return set;
+}
+
+/** The map for a message and version; a map listing no versions serves any. Version match is by prefix (004010 ← 004010VICS). */
+export function findMap(set: MapSet, standard: 'x12' | 'edifact', message: string, version: string | undefined): LoadedMap | undefined {
+  const candidates = set.maps.filter((m) => m.definition.standard === standard && m.definition.message === message);
+  return (
+    candidates.find((m) => version !== undefined && (m.definition.versions ?? []).some((v) => version.startsWith(v))) ??
+    candidates.find((m) => (m.definition.versions ?? []).length === 0) ??
+    candidates[0]
+  );
+}
+
+export function findMapByName(set: MapSet, name: string): LoadedMap | undefined {
+  return set.maps.find((m) => m.definition.name === name);
+}
+
+export function findMapForDocument(set: MapSet, standard: 'x12' | 'edifact', documentType: string, message?: string): LoadedMap | undefined {
+  return set.maps.find((m) => m.definition.standard === standard && m.definition.documentType === documentType && (message === undefined || m.definition.message === message));
+}
