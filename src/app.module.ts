@@ -1,0 +1,46 @@
+import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import type { DataSource } from 'typeorm';
+import type { AppConfig } from './config/app-config.js';
+import { APP_CONFIG } from './config/config.tokens.js';
+import { ProblemDetailsFilter } from './common/problem/problem-details.filter.js';
+import { DatabaseModule } from './database/database.module.js';
+import { Metrics } from './ops/metrics.js';
+import { OpsModule } from './ops/ops.module.js';
+import { TenancyModule } from './tenancy/tenancy.module.js';
+import type { TenantRegistry } from './tenancy/tenant-registry.js';
+import { loggerOptions } from './ops/logger-options.js';
+
+export interface AppDependencies {
+  readonly config: AppConfig;
+  readonly dataSource: DataSource;
+  readonly tenants: TenantRegistry;
+  readonly metrics: Metrics;
+  /** Extra modules (tests mount probe controllers this way). */
+  readonly extraModules?: NonNullable<ModuleMetadata['imports']>;
+}
+
+/** All global wiring (config, database, logging, error filter) in one place. */
+@Module({})
+export class AppModule {
+  static forRoot(deps: AppDependencies): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [
+        LoggerModule.forRoot(loggerOptions(deps.config)),
+        DatabaseModule.forDataSource(deps.dataSource),
+        TenancyModule.forRegistry(deps.tenants),
+        OpsModule,
+        ...(deps.extraModules ?? []),
+      ],
+      providers: [
+        { provide: APP_CONFIG, useValue: deps.config },
+        { provide: Metrics, useValue: deps.metrics },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+      ],
+      exports: [APP_CONFIG, Metrics],
+    };
+  }
+}

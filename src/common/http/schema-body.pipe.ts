@@ -1,0 +1,22 @@
+import { Injectable, type PipeTransform } from '@nestjs/common';
+import { ValidationProblem } from '../problem/problem-details.js';
+import { createSchemaValidator } from '../json-schema.js';
+
+/**
+ * Validates a request body against a JSON Schema; a bad body becomes one 422 problem listing
+ * every bad field by JSON pointer.
+ */
+@Injectable()
+export class SchemaBodyPipe<T> implements PipeTransform<unknown, T> {
+  private readonly validate: (value: unknown) => ReturnType<ReturnType<typeof createSchemaValidator>>;
+
+  constructor(schema: object) {
+    this.validate = createSchemaValidator(schema);
+  }
+
+  transform(value: unknown): T {
+    const violations = this.validate(value);
+    if (violations.length > 0) throw new ValidationProblem(violations);
+    return value as T;
+  }
+}

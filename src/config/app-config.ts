@@ -1,0 +1,122 @@
+import path from 'node:path';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** Every setting Crossdock reads from the environment, typed and checked once at boot. */
+export interface AppConfig {
+  readonly port: number;
+  readonly host: string;
+  /** Absent: start the embedded PostgreSQL under `dataDir`. */
+  readonly databaseUrl: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly logLevel: LogLevel;
+  readonly dataDir: string;
+  readonly tenantsDir: string;
+  readonly demoMode: boolean;
+  /** Largest JSON body accepted by the REST API, in bytes. */
+  readonly bodyLimitBytes: number;
+  /** Largest raw EDI body (X12/EDIFACT over HTTPS, AS2), in bytes. */
+  readonly ediBodyLimitBytes: number;
+  readonly publicBaseUrl: string;
+  readonly shutdownTimeoutMs: number;
+}
+
+/** A setting that is missing or malformed; its message is the one line the operator sees. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly expected: string,
+    readonly actual: string | undefined,
+  ) {
+    super(
+      actual === undefined
+        ? `${variable} is required: expected ${expected}`
+        : `${variable}=${JSON.stringify(actual)} is invalid: expected ${expected}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+function readInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `an integer from ${min} to ${max}`, raw);
+  const value = Number(raw.trim());
+  if (value < min || value > max) throw new ConfigError(name, `an integer from ${min} to ${max}`, raw);
+  return value;
+}
+
+/** Sizes such as `1048576`, `512kb`, `10mb`. */
+function readSize(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const match = /^(\d+)\s*(b|kb|mb|gb)?$/i.exec(raw.trim());
+  const unit = match ? SIZE_UNITS[(match[2] ?? '').toLowerCase()] : undefined;
+  if (!match || unit === undefined) throw new ConfigError(name, 'a size such as 1048576, 512kb or 10mb', raw);
+  const value = Number(match[1]) * unit;
+  if (value < 1024) throw new ConfigError(name, 'a size of at least 1kb', raw);
+  return value;
+}
+
+function readBoolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const normalized = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(normalized)) return true;
+  if (['0', 'false', 'no', 'off'].includes(normalized)) return false;
+  throw new ConfigError(name, 'one of 1, 0, true, false, yes, no', raw);
+}
+
+function readUrl(env: Env, name: string, protocols: readonly string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ConfigError(name, `a URL starting with ${protocols.join(' or ')}`, redactUrl(raw));
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(name, `a URL starting with ${protocols.join(' or ')}`, redactUrl(raw));
+  }
+  return raw.trim();
+}
+
+/** Never echo a password from a connection string into a log line. */
+export function redactUrl(raw: string): string {
+  return raw.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+}
+
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): AppConfig {
+  const logLevel = (env.LOG_LEVEL ?? 'info').trim().toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
+    throw new ConfigError('LOG_LEVEL', `one of ${LOG_LEVELS.join(', ')}`, env.LOG_LEVEL);
+  }
+  const databaseUrl = readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const port = readInteger(env, 'PORT', 3000, 0, 65535);
+  const host = (env.HOST ?? '0.0.0.0').trim();
+  const dataDir = path.resolve(cwd, env.CROSSDOCK_DATA_DIR?.trim() || '.data');
+  const tenantsDir = path.resolve(cwd, env.CROSSDOCK_TENANTS_DIR?.trim() || 'tenants');
+  const demoRequested = readBoolean(env, 'CROSSDOCK_DEMO', false);
+  const demoMode = databaseUrl === undefined || demoRequested;
+  const publicBaseUrl = readUrl(env, 'PUBLIC_BASE_URL', ['http:', 'https:']) ?? `http://localhost:${port}`;
+  return {
+    port,
+    host,
+    databaseUrl,
+    redisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    logLevel: logLevel as LogLevel,
+    dataDir,
+    tenantsDir,
+    demoMode,
+    bodyLimitBytes: readSize(env, 'BODY_LIMIT', 1024 ** 2),
+    ediBodyLimitBytes: readSize(env, 'EDI_BODY_LIMIT', 50 * 1024 ** 2),
+    publicBaseUrl: publicBaseUrl.replace(/\/+$/, ''),
+    shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
+  };
+}

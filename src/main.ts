@@ -1,0 +1,4 @@
+import 'reflect-metadata';
+import { runServerUntilSignal } from './cli/start-command.js';
+
+await runServerUntilSignal();

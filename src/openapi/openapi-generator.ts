@@ -1,0 +1,21 @@
+import { DataSource } from 'typeorm';
+import { loadConfig } from '../config/app-config.js';
+import { createHttpApp } from '../http-app.js';
+import { Metrics } from '../ops/metrics.js';
+import { TenantRegistry } from '../tenancy/tenant-registry.js';
+import { buildOpenApiDocument, openApiYaml } from './openapi-document.js';
+
+/**
+ * The contract depends only on the code: the app is built with an unconnected database and no
+ * tenants, and never listens.
+ */
+export async function generateOpenApiYaml(): Promise<string> {
+  const config = { ...loadConfig({}), logLevel: 'silent' as const };
+  const dataSource = new DataSource({ type: 'postgres', url: 'postgres://unused@127.0.0.1:1/unused' });
+  const app = await createHttpApp({ config, dataSource, tenants: new TenantRegistry([]), metrics: new Metrics() });
+  try {
+    return openApiYaml(buildOpenApiDocument(app));
+  } finally {
+    await app.close();
+  }
+}

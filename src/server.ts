@@ -1,0 +1,104 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { pino, type Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { loadConfig, type AppConfig } from './config/app-config.js';
+import { createDataSource } from './database/data-source.js';
+import { openDatabase, type DatabaseConnection } from './database/database-connection.js';
+import { createHttpApp } from './http-app.js';
+import { Metrics } from './ops/metrics.js';
+import { REDACTED_PATHS } from './ops/logger-options.js';
+import { loadTenants } from './tenancy/tenant-loader.js';
+import { TenantRegistry } from './tenancy/tenant-registry.js';
+import { syncTenants } from './tenancy/tenant-sync.js';
+import type { TenantDefinition } from './tenancy/tenant-definition.js';
+import type { AppDependencies } from './app.module.js';
+
+export interface RunningServer {
+  readonly app: NestFastifyApplication;
+  readonly config: AppConfig;
+  readonly dataSource: DataSource;
+  readonly database: DatabaseConnection;
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly cwd?: string;
+  readonly logger?: Logger;
+  readonly extraModules?: AppDependencies['extraModules'];
+}
+
+export function bootLogger(level: string): Logger {
+  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+}
+
+/** Migrations first, then the tenant files into the registry: both before the first request. */
+export async function prepareDatabase(
+  dataSource: DataSource,
+  tenants: readonly TenantDefinition[],
+  log: Logger,
+): Promise<void> {
+  const applied = await dataSource.runMigrations({ transaction: 'each' });
+  if (applied.length > 0) log.info({ migrations: applied.map((m) => m.name) }, `applied ${applied.length} migration(s)`);
+  const summary = await syncTenants(dataSource, tenants);
+  log.info({ summary }, `tenant registry synced: ${tenants.map((t) => t.id).join(', ') || 'no tenants'}`);
+}
+
+/**
+ * Boots Crossdock: configuration, tenant files, database (embedded or `DATABASE_URL`),
+ * migrations, tenant sync, HTTP. Throws `ConfigError` / `TenantFileError` for the caller to print.
+ */
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  const env = options.env ?? process.env;
+  const config = loadConfig(env, options.cwd);
+  const log = options.logger ?? bootLogger(config.logLevel);
+  const tenants = await loadTenants(config.tenantsDir, { env, includeDemo: config.demoMode, cwd: options.cwd });
+  if (config.demoMode) {
+    log.warn(
+      '*** DEMO MODE: demo tenants "demo" and "demo-b" are loaded with well-known demo credentials ' +
+        '(<client id>-secret). Never expose this instance to a network you do not control. ***',
+    );
+  }
+  const database = await openDatabase(config, (line) => log.warn(line));
+  const dataSource = createDataSource(database.url);
+  const cleanup = async (): Promise<void> => {
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await database.embedded?.stop();
+  };
+  let app: NestFastifyApplication;
+  try {
+    await dataSource.initialize();
+    await prepareDatabase(dataSource, tenants, log);
+    app = await createHttpApp({
+      config,
+      dataSource,
+      tenants: new TenantRegistry(tenants),
+      metrics: new Metrics(),
+      ...(options.extraModules ? { extraModules: options.extraModules } : {}),
+    });
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await cleanup().catch(() => undefined);
+    throw error;
+  }
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://127.0.0.1:${port}`;
+  log.info(`Crossdock listening on ${url} (docs at ${url}/docs) using ${database.description}`);
+  let stopping: Promise<void> | undefined;
+  return {
+    app,
+    config,
+    dataSource,
+    database,
+    url,
+    stop: () => {
+      stopping ??= (async () => {
+        await app.close();
+        await cleanup();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,229 @@
+/**
+ * JSON Schema of one `tenants/<id>.yaml` file: the tenant, its Odoo connections, sync modes and
+ * SLAs (the integration inventory), its partners and their API clients. Secrets are `${ENV}`
+ * references only; the loader refuses literal secrets.
+ */
+
+const identifier = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' } as const;
+const envReference = {
+  type: 'string',
+  pattern: '^\\$\\{[A-Z_][A-Z0-9_]*(:-[^}]*)?\\}$',
+  description: 'an environment reference such as ${ODOO_API_KEY} (or ${VAR:-default} in demo files)',
+} as const;
+const environment = { enum: ['test', 'production'] } as const;
+const contact = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name: { type: 'string', minLength: 1 },
+    email: { type: 'string', format: 'email' },
+    phone: { type: 'string' },
+    role: { type: 'string' },
+  },
+} as const;
+const syncMode = { enum: ['realtime', 'near-realtime', 'batch'] } as const;
+const odooConnection = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['url', 'database', 'login', 'apiKey'],
+  properties: {
+    url: { type: 'string', format: 'uri', pattern: '^https?://' },
+    database: { type: 'string', minLength: 1 },
+    login: { type: 'string', minLength: 1 },
+    apiKey: envReference,
+    protocol: { enum: ['jsonrpc', 'json2'], default: 'jsonrpc' },
+    timeoutMs: { type: 'integer', minimum: 100, maximum: 600000 },
+  },
+} as const;
+const rateLimitPolicy = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    perSecond: { type: 'integer', minimum: 1 },
+    burst: { type: 'integer', minimum: 1 },
+    perMinute: { type: 'integer', minimum: 1 },
+    perDay: { type: 'integer', minimum: 1 },
+    routes: {
+      type: 'object',
+      description: 'overrides per route group, e.g. tracking, edi, token',
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          perSecond: { type: 'integer', minimum: 1 },
+          burst: { type: 'integer', minimum: 1 },
+          perMinute: { type: 'integer', minimum: 1 },
+          perDay: { type: 'integer', minimum: 1 },
+        },
+      },
+    },
+  },
+} as const;
+export const SCOPES = [
+  'orders:read',
+  'orders:write',
+  'shipments:read',
+  'shipments:write',
+  'tracking:read',
+  'tracking:write',
+  'invoices:read',
+  'invoices:write',
+  'returns:read',
+  'returns:write',
+  'fulfillment:write',
+  'edi:write',
+  'messages:read',
+  'messages:replay',
+  'audit:read',
+  'portal:read',
+  'admin',
+] as const;
+export type Scope = (typeof SCOPES)[number];
+const scope = { enum: SCOPES } as const;
+
+const ediIdentities = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    x12: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['isaQualifier', 'isaId'],
+      properties: {
+        isaQualifier: { type: 'string', pattern: '^[A-Z0-9]{2}$' },
+        isaId: { type: 'string', minLength: 1, maxLength: 15 },
+        gsId: { type: 'string', minLength: 2, maxLength: 15 },
+        versions: { type: 'array', items: { enum: ['004010', '004020', '004030', '004040', '004050', '004060', '005010'] } },
+        requestTa1: { type: 'boolean' },
+        lenientIsa: { type: 'boolean' },
+      },
+    },
+    edifact: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['unbId'],
+      properties: {
+        unbId: { type: 'string', minLength: 1, maxLength: 35 },
+        unbQualifier: { type: 'string', maxLength: 4 },
+        directories: { type: 'array', items: { enum: ['D96A', 'D01B'] } },
+      },
+    },
+    documents: {
+      type: 'array',
+      description: 'document formats this partner exchanges, e.g. x12-856, edifact-desadv, json-tracking-event',
+      items: { type: 'string', pattern: '^(x12-[0-9]{3}|edifact-[a-z]+|json-[a-z-]+)$' },
+    },
+  },
+} as const;
+
+const channel = {
+  type: 'object',
+  required: ['type'],
+  properties: {
+    type: { enum: ['rest', 'sftp', 'sftp-poll', 'as2', 'webhook'] },
+  },
+} as const;
+
+const partner = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'name', 'kind'],
+  properties: {
+    id: identifier,
+    name: { type: 'string', minLength: 1 },
+    kind: { enum: ['carrier', '3pl', 'warehouse', 'customer', 'supplier', 'marketplace'] },
+    active: { type: 'boolean', default: true },
+    environment: { ...environment, default: 'production' },
+    timeZone: { type: 'string', default: 'UTC' },
+    owner: contact,
+    channels: { type: 'array', items: channel },
+    edi: ediIdentities,
+    scopes: { type: 'array', items: scope, uniqueItems: true },
+    rateLimit: rateLimitPolicy,
+    customerAccount: {
+      type: 'string',
+      description: 'for customer partners: the account whose orders and shipments they may read',
+    },
+  },
+} as const;
+
+const apiClient = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'secrets'],
+  properties: {
+    id: identifier,
+    partner: { ...identifier, description: 'the partner this client acts for; absent for tenant staff' },
+    description: { type: 'string' },
+    active: { type: 'boolean', default: true },
+    secrets: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 2,
+      description: 'one secret, or two during a rotation',
+      items: envReference,
+    },
+    scopes: { type: 'array', items: scope, uniqueItems: true },
+  },
+} as const;
+
+export const tenantFileSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://crossdock.dev/schemas/tenant-file.json',
+  title: 'Crossdock tenant file',
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'name', 'environment', 'partners'],
+  properties: {
+    id: identifier,
+    name: { type: 'string', minLength: 1 },
+    environment: environment,
+    active: { type: 'boolean', default: true },
+    owner: contact,
+    contacts: { type: 'array', items: contact },
+    odoo: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { production: odooConnection, sandbox: odooConnection },
+    },
+    syncModes: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        orders: syncMode,
+        shipments: syncMode,
+        tracking: syncMode,
+        invoices: syncMode,
+        returns: syncMode,
+        acknowledgements: syncMode,
+        masterData: syncMode,
+      },
+    },
+    slas: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        ackWithinMinutes: { type: 'integer', minimum: 1 },
+        trackingGapHours: { type: 'integer', minimum: 1 },
+        deliveryWithinMinutes: { type: 'integer', minimum: 1 },
+        apiAvailabilityPercent: { type: 'number', minimum: 0, maximum: 100 },
+      },
+    },
+    retention: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        messagesDays: { type: 'integer', minimum: 1 },
+        auditDays: { type: 'integer', minimum: 1 },
+      },
+    },
+    cors: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { origins: { type: 'array', items: { type: 'string', pattern: '^https?://[^/]+$' } } },
+    },
+    partners: { type: 'array', items: partner },
+    apiClients: { type: 'array', items: apiClient },
+  },
+} as const;
