@@ -95,6 +95,8 @@ function singleByteDecoder(syntaxId: string): TextDecoder {
 }
 
 const NON_ASCII = /[\x80-\xff]/;
+// Control characters are in no EDIFACT repertoire's data; level B uses some of them as delimiters only.
+// eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x1f\x7f]/;
 const LINE_BREAKS = /[\r\n]+/g;
 const DEFAULT_MAX_SEGMENT = 1024 * 1024;

@@ -1,0 +1,363 @@
+import type { Diagnostic, DiagnosticLevel, Segment } from './edi-types.js';
+import type {
+  EdifactInterchange,
+  EdifactMessage,
+  EdifactMessageSummary,
+  EdifactPartyId,
+} from './edifact-reader.js';
+import { buildEdifactInterchange, identifierElement } from './edifact-envelope-writer.js';
+import { DEFAULT_EDIFACT_DELIMITERS, renderEdifact, type EdifactOutSegment } from './edifact-writer.js';
+import { EdifactSyntaxError } from './edifact-syntax-errors.js';
+
+/*
+ * CONTRL, the EDIFACT syntax and service report: generated for an inbound interchange from the
+ * reader's summary, and parsed when a partner sends one back. CONTRL knows only "acknowledged"
+ * (7), "rejected" (4) and "received" (8); there is no "accepted with errors", so warnings never
+ * reach it and any error rejects its level.
+ */
+
+/** 0083 action codes: 4 rejected, 7 this level and all lower levels acknowledged, 8 interchange received. */
+export type ContrlAction = '4' | '7' | '8';
+
+export interface ContrlGenerateOptions {
+  /** Supplies the CONTRL interchange's control reference (UNB/UNZ 0020); the caller owns the sequence. */
+  readonly nextControlReference: () => string | Promise<string>;
+  readonly now?: Date;
+  /**
+   * `message` (default): UCI action 7/4 and a UCM per message, with UCS/UCD detail for rejected ones.
+   * `interchange`: UCI action 8 (received) only, or 4 when the interchange itself is rejected.
+   */
+  readonly detail?: 'message' | 'interchange';
+  /** Our id as CONTRL sender when the inbound had no UNB (message-only input). */
+  readonly sender?: EdifactPartyId;
+  /** The partner as CONTRL recipient when the inbound had no UNB. */
+  readonly recipient?: EdifactPartyId;
+}
+
+export interface GeneratedContrl {
+  readonly segments: readonly EdifactOutSegment[];
+  /** The CONTRL interchange as EDIFACT text (UNA included, one segment per line). */
+  readonly text: string;
+  readonly interchangeControlNumber: string;
+  /** UCI action. */
+  readonly action: ContrlAction;
+}
+
+const isError = (d: Diagnostic): boolean => d.severity === 'error';
+
+/** S011 data element identification: element position and, when known, component position. */
+function elementIdentification(d: Diagnostic | undefined): string[] | undefined {
+  if (d?.elementPosition === undefined) return undefined;
+  return [String(d.elementPosition), d.componentPosition !== undefined ? String(d.componentPosition) : ''];
+}
+
+/** UCM, then one UCS per segment in error with its UCD element errors. */
+function messageResponse(message: EdifactMessageSummary): EdifactOutSegment[] {
+  const errors = message.diagnostics.filter(isError);
+  const envelopeError = errors.find((d) => d.segmentId === 'UNH' || d.segmentId === 'UNT');
+  const ucm: EdifactOutSegment = {
+    tag: 'UCM',
+    elements: [
+      message.messageReference,
+      identifierElement(message.identifier),
+      message.status === 'rejected' ? '4' : '7',
+      envelopeError?.code,
+      envelopeError?.segmentId,
+      elementIdentification(envelopeError),
+    ],
+  };
+  const bySegment = new Map<number, Diagnostic[]>();
+  for (const d of errors) {
+    if (d === envelopeError || d.segmentPosition === undefined) continue;
+    if (d.segmentId === 'UNH' || d.segmentId === 'UNT') continue;
+    const list = bySegment.get(d.segmentPosition) ?? [];
+    list.push(d);
+    bySegment.set(d.segmentPosition, list);
+  }
+  const detail: EdifactOutSegment[] = [];
+  for (const [position, list] of [...bySegment].sort((a, b) => a[0] - b[0])) {
+    const segmentLevel = list.find((d) => d.elementPosition === undefined);
+    detail.push({ tag: 'UCS', elements: [String(position), segmentLevel?.code] });
+    // UCD repeats at most 99 times per UCS.
+    for (const d of list.filter((e) => e.elementPosition !== undefined).slice(0, 99)) {
+      detail.push({ tag: 'UCD', elements: [d.code, elementIdentification(d)] });
+    }
+  }
+  return [ucm, ...detail];
+}
+
+/** Builds the CONTRL interchange answering `interchange` (the reader's `interchange` event). */
+export async function generateContrl(
+  interchange: EdifactInterchange,
+  options: ContrlGenerateOptions,
+): Promise<GeneratedContrl> {
+  const header = interchange.header;
+  const interchangeError = interchange.diagnostics.find(isError);
+  const detail = options.detail ?? 'message';
+  const action: ContrlAction = interchangeError ? '4' : detail === 'interchange' ? '8' : '7';
+  const syntaxVersion = header.syntaxVersion === '4' ? '4' : '3';
+  const inboundSender = header.messageOnly ? (options.recipient ?? { id: '' }) : header.sender;
+  const inboundRecipient = header.messageOnly ? (options.sender ?? { id: '' }) : header.recipient;
+  const party = (p: EdifactPartyId): string[] => [p.id, p.qualifier ?? '', p.internalId ?? ''];
+
+  const body: EdifactOutSegment[] = [
+    {
+      tag: 'UCI',
+      elements: [
+        header.interchangeControlNumber ?? '',
+        party(inboundSender),
+        party(inboundRecipient),
+        action,
+        interchangeError?.code,
+        interchangeError?.segmentId,
+        elementIdentification(interchangeError),
+      ],
+    },
+  ];
+  if (action !== '8') {
+    if (interchange.groups.length > 0) {
+      for (const group of interchange.groups) {
+        const groupError = group.diagnostics.find(isError);
+        const messages = interchange.messages.filter(
+          (m) => m.groupControlNumber === group.header.groupControlNumber,
+        );
+        const rejected = group.status === 'rejected';
+        body.push({
+          tag: 'UCF',
+          elements: [
+            group.header.groupControlNumber,
+            party(group.header.sender),
+            party(group.header.recipient),
+            rejected ? '4' : '7',
+            groupError?.code,
+            groupError?.segmentId,
+            elementIdentification(groupError),
+          ],
+        });
+        for (const message of messages) body.push(...messageResponse(message));
+      }
+    } else {
+      for (const message of interchange.messages) body.push(...messageResponse(message));
+    }
+  }
+
+  const interchangeControlNumber = await options.nextControlReference();
+  const segments = buildEdifactInterchange({
+    syntaxIdentifier: header.syntaxIdentifier || 'UNOC',
+    syntaxVersion,
+    // The envelope is reversed: we answer the sender.
+    sender: inboundRecipient,
+    recipient: inboundSender,
+    preparedAt: options.now ?? new Date(),
+    interchangeControlNumber,
+    testIndicator: header.testIndicator,
+    messages: [
+      {
+        messageReference: '1',
+        identifier:
+          syntaxVersion === '4'
+            ? { type: 'CONTRL', version: '4', release: '1', controllingAgency: 'UN' }
+            : { type: 'CONTRL', version: 'D', release: '3', controllingAgency: 'UN' },
+        body,
+      },
+    ],
+  });
+  const text = renderEdifact(segments, {
+    delimiters: DEFAULT_EDIFACT_DELIMITERS,
+    serviceStringAdvice: true,
+    segmentSuffix: '\n',
+  });
+  return { segments, text, interchangeControlNumber, action };
+}
+
+// --- parsing a received CONTRL ---------------------------------------------------------------
+
+export type AcknowledgementStatus = 'accepted' | 'acceptedWithErrors' | 'rejected' | 'partial';
+
+export interface AcknowledgementError {
+  readonly level: DiagnosticLevel;
+  readonly code: string;
+  readonly segmentId?: string;
+  readonly segmentPosition?: number;
+  readonly elementPosition?: number;
+  readonly message: string;
+}
+
+/** The `Acknowledgement` core of CANONICAL-MODEL.md (the document envelope is added by the pipeline). */
+export interface ContrlAcknowledgement {
+  readonly ackType: 'CONTRL';
+  readonly refersTo: {
+    readonly interchangeControlNumber: string;
+    readonly groupControlNumber?: string;
+    readonly transactionControlNumbers: string[];
+  };
+  readonly status: AcknowledgementStatus;
+  /** UCI 0083 as sent (4, 7, 8, or an older directory's 1-6). */
+  readonly action: string;
+  /** Per acknowledged message: its reference and whether it was rejected. */
+  readonly messages: {
+    readonly messageReference: string;
+    readonly messageType: string;
+    readonly status: 'accepted' | 'rejected';
+  }[];
+  readonly errors: AcknowledgementError[];
+}
+
+export interface ContrlParseResult {
+  readonly acknowledgement?: ContrlAcknowledgement;
+  readonly diagnostics: Diagnostic[];
+}
+
+const ACTION_TEXT: Readonly<Record<string, string>> = {
+  '4': 'rejected',
+  '7': 'acknowledged',
+  '8': 'received',
+};
+
+const value = (segment: Segment, position: number, component = 1): string =>
+  segment.elements[position - 1]?.[component - 1] ?? '';
+
+const positionOf = (segment: Segment, position: number, component = 1): number | undefined => {
+  const text = value(segment, position, component);
+  return /^\d+$/.test(text) ? Number(text) : undefined;
+};
+
+/** Parses a CONTRL message (the reader's `message` event, or its segments) into an Acknowledgement. */
+export function parseContrl(message: EdifactMessage | readonly Segment[]): ContrlParseResult {
+  const segments = 'segments' in message ? message.segments : message;
+  const diagnostics: Diagnostic[] = [];
+  const unh = segments.find((s) => s.tag === 'UNH');
+  if (unh !== undefined && value(unh, 2) !== 'CONTRL') {
+    diagnostics.push({
+      severity: 'error',
+      level: 'transaction',
+      code: EdifactSyntaxError.InvalidValue,
+      rule: 'NOT_A_CONTRL',
+      message: `message type is ${value(unh, 2)}, not CONTRL`,
+      segmentId: 'UNH',
+      elementPosition: 2,
+      componentPosition: 1,
+    });
+    return { diagnostics };
+  }
+  const uci = segments.find((s) => s.tag === 'UCI');
+  if (uci === undefined) {
+    diagnostics.push({
+      severity: 'error',
+      level: 'segment',
+      code: EdifactSyntaxError.Missing,
+      rule: 'CONTRL_UCI_MISSING',
+      message: 'CONTRL without a UCI interchange response',
+      segmentId: 'UCI',
+    });
+    return { diagnostics };
+  }
+  const errors: AcknowledgementError[] = [];
+  const messages: ContrlAcknowledgement['messages'] = [];
+  let groupControlNumber: string | undefined;
+  let groupRejected = false;
+  let currentMessage = '';
+  let currentSegment: number | undefined;
+  const coded = (
+    segment: Segment,
+    level: DiagnosticLevel,
+    codeAt: number,
+    tagAt: number,
+    elementAt: number,
+    what: string,
+  ): void => {
+    const code = value(segment, codeAt);
+    if (code === '') return;
+    const segmentId = value(segment, tagAt);
+    const elementPosition = positionOf(segment, elementAt);
+    errors.push({
+      level,
+      code,
+      ...(segmentId ? { segmentId } : {}),
+      ...(elementPosition !== undefined ? { elementPosition } : {}),
+      message: `${what}: syntax error ${code}${segmentId ? ` in ${segmentId}` : ''}`,
+    });
+  };
+
+  const action = value(uci, 4);
+  coded(
+    uci,
+    'interchange',
+    5,
+    6,
+    7,
+    `interchange ${value(uci, 1)} ${ACTION_TEXT[action] ?? `action ${action}`}`,
+  );
+  for (const segment of segments) {
+    switch (segment.tag) {
+      case 'UCF': {
+        groupControlNumber ??= value(segment, 1);
+        if (value(segment, 4) === '4') groupRejected = true;
+        coded(segment, 'group', 5, 6, 7, `group ${value(segment, 1)}`);
+        break;
+      }
+      case 'UCM': {
+        currentMessage = value(segment, 1);
+        currentSegment = undefined;
+        const rejected = value(segment, 3) === '4';
+        messages.push({
+          messageReference: currentMessage,
+          messageType: value(segment, 2),
+          status: rejected ? 'rejected' : 'accepted',
+        });
+        coded(segment, 'transaction', 4, 5, 6, `message ${currentMessage}`);
+        break;
+      }
+      case 'UCS': {
+        currentSegment = positionOf(segment, 1);
+        const code = value(segment, 2);
+        if (code !== '') {
+          errors.push({
+            level: 'segment',
+            code,
+            ...(currentSegment !== undefined ? { segmentPosition: currentSegment } : {}),
+            message: `message ${currentMessage} segment ${currentSegment ?? '?'}: syntax error ${code}`,
+          });
+        }
+        break;
+      }
+      case 'UCD': {
+        const code = value(segment, 1);
+        const elementPosition = positionOf(segment, 2, 1);
+        errors.push({
+          level: 'element',
+          code,
+          ...(currentSegment !== undefined ? { segmentPosition: currentSegment } : {}),
+          ...(elementPosition !== undefined ? { elementPosition } : {}),
+          message: `message ${currentMessage} segment ${currentSegment ?? '?'} element ${value(segment, 2, 1)}${
+            value(segment, 2, 2) ? `:${value(segment, 2, 2)}` : ''
+          }: syntax error ${code}`,
+        });
+        break;
+      }
+    }
+  }
+
+  const rejectedCount = messages.filter((m) => m.status === 'rejected').length;
+  let status: AcknowledgementStatus;
+  if (action === '4') status = 'rejected';
+  else if (messages.length > 0 && rejectedCount === messages.length) status = 'rejected';
+  else if (rejectedCount > 0 || groupRejected) status = 'partial';
+  else status = 'accepted';
+
+  return {
+    acknowledgement: {
+      ackType: 'CONTRL',
+      refersTo: {
+        interchangeControlNumber: value(uci, 1),
+        ...(groupControlNumber !== undefined ? { groupControlNumber } : {}),
+        transactionControlNumbers: messages.map((m) => m.messageReference),
+      },
+      status,
+      action,
+      messages,
+      errors,
+    },
+    diagnostics,
+  };
+}

@@ -1,0 +1,123 @@
+import type { Delimiters } from './edi-types.js';
+
+/*
+ * Writes EDIFACT text from segments: the tokenizer's inverse. Data containing a delimiter or the
+ * release character is escaped with the release character; trailing empty components and elements
+ * are dropped (ISO 9735 forbids trailing separators, syntax error 45).
+ */
+
+/** An element is a simple value or its list of components; `undefined`/'' is an empty element. */
+export type EdifactOutElement = string | readonly string[] | undefined;
+
+export interface EdifactOutSegment {
+  readonly tag: string;
+  readonly elements: readonly EdifactOutElement[];
+  /** Element position (1-based) → all its repetitions (syntax 4 only); replaces `elements[position - 1]`. */
+  readonly repetitions?: ReadonlyMap<number, readonly (readonly string[])[]>;
+}
+
+export const DEFAULT_EDIFACT_DELIMITERS: Delimiters = {
+  component: ':',
+  element: '+',
+  decimal: '.',
+  release: '?',
+  segment: "'",
+};
+
+export interface EdifactWriteOptions {
+  /** Defaults to `:+.? '`. */
+  readonly delimiters?: Delimiters;
+  /**
+   * Write the UNA service string advice first. `auto` (default) writes it when the delimiters
+   * differ from the defaults or a repetition separator is set.
+   */
+  readonly serviceStringAdvice?: boolean | 'auto';
+  /** Written after each segment terminator, e.g. "\n" for one segment per line. */
+  readonly segmentSuffix?: string;
+}
+
+function escaper(delimiters: Delimiters): (value: string) => string {
+  const specials = [
+    delimiters.component,
+    delimiters.element,
+    delimiters.segment,
+    delimiters.release ?? '',
+    delimiters.repetition ?? '',
+  ].filter((c) => c !== '');
+  const pattern = new RegExp(`[${specials.map((c) => c.replace(/[\\\]^-]/g, '\\$&')).join('')}]`, 'g');
+  const release = delimiters.release;
+  // Without a release character (syntax level B defaults) a delimiter in data cannot be written; it is dropped.
+  return (value) => value.replace(pattern, (c) => (release ? release + c : ''));
+}
+
+function trimTrailingEmpty<T>(items: readonly T[], isEmpty: (item: T) => boolean): readonly T[] {
+  let end = items.length;
+  while (end > 0 && isEmpty(items[end - 1] as T)) end--;
+  return end === items.length ? items : items.slice(0, end);
+}
+
+const componentsOf = (element: EdifactOutElement): readonly string[] =>
+  element === undefined ? [] : typeof element === 'string' ? [element] : element;
+
+/** Renders one segment without its terminator. */
+export function renderEdifactSegment(
+  segment: EdifactOutSegment,
+  delimiters: Delimiters = DEFAULT_EDIFACT_DELIMITERS,
+): string {
+  const escape = escaper(delimiters);
+  const renderComponents = (components: readonly string[]): string =>
+    trimTrailingEmpty(components, (c) => c === '')
+      .map(escape)
+      .join(delimiters.component);
+  const elements = segment.elements.map((element, index) => {
+    const repetitions = segment.repetitions?.get(index + 1);
+    if (repetitions !== undefined && delimiters.repetition) {
+      return repetitions.map(renderComponents).join(delimiters.repetition);
+    }
+    return renderComponents(componentsOf(element));
+  });
+  const kept = trimTrailingEmpty(elements, (e) => e === '');
+  return kept.length === 0 ? segment.tag : segment.tag + delimiters.element + kept.join(delimiters.element);
+}
+
+/** The UNA service string advice for these delimiters. */
+export function renderServiceStringAdvice(delimiters: Delimiters): string {
+  return (
+    'UNA' +
+    delimiters.component +
+    delimiters.element +
+    (delimiters.decimal ?? '.') +
+    (delimiters.release ?? ' ') +
+    (delimiters.repetition ?? ' ') +
+    delimiters.segment
+  );
+}
+
+function isDefault(delimiters: Delimiters): boolean {
+  const d = DEFAULT_EDIFACT_DELIMITERS;
+  return (
+    delimiters.component === d.component &&
+    delimiters.element === d.element &&
+    delimiters.segment === d.segment &&
+    delimiters.release === d.release &&
+    (delimiters.decimal ?? '.') === '.' &&
+    delimiters.repetition === undefined
+  );
+}
+
+/** Renders segments as EDIFACT text. */
+export function renderEdifact(
+  segments: Iterable<EdifactOutSegment>,
+  options: EdifactWriteOptions = {},
+): string {
+  const delimiters = options.delimiters ?? DEFAULT_EDIFACT_DELIMITERS;
+  const suffix = options.segmentSuffix ?? '';
+  const una = options.serviceStringAdvice ?? 'auto';
+  const parts: string[] = [];
+  if (una === true || (una === 'auto' && !isDefault(delimiters))) {
+    parts.push(renderServiceStringAdvice(delimiters) + suffix);
+  }
+  for (const segment of segments)
+    parts.push(renderEdifactSegment(segment, delimiters) + delimiters.segment + suffix);
+  return parts.join('');
+}
