@@ -1,0 +1,321 @@
+/**
+ * Groups X12 segments into transaction sets with their envelope (ISA/GS) and hands them on one at a
+ * time, so memory holds one set, never the file. Checks the envelope as it goes (EDI-RULES.md:
+ * control numbers, counts, dates, times, qualifiers, usage indicator) and keeps per-group results
+ * for the 997/999 and per-interchange results for the TA1.
+ */
+import type { Diagnostic, Segment } from './edi-types.js';
+import type {
+  SetStatus,
+  X12EnvelopeEvent,
+  X12GroupHeader,
+  X12InterchangeHeader,
+  X12SetResult,
+  X12TransactionSet,
+} from './x12-envelope.js';
+import { checkGroupHeader, checkInterchangeHeader } from './x12-envelope-checks.js';
+import { StreamDecoder, X12Tokenizer, type X12Token } from './x12-tokenizer.js';
+
+export interface X12ReadOptions {
+  /** Accept a trimmed (not fixed-width) ISA with a warning instead of rejecting it with TA1 024. */
+  readonly lenientIsa?: boolean;
+  /**
+   * Called with each complete set before it is handed on; its diagnostics (schema, map) count
+   * towards the set's AK5 status. Must not throw (exceptions are turned into a diagnostic).
+   */
+  readonly inspect?: (set: X12TransactionSet) => readonly Diagnostic[];
+}
+
+/** Event plus a way for the consumer to add diagnostics to the set before asking for the next event. */
+export type X12ReaderEvent = X12EnvelopeEvent;
+
+const el = (seg: Segment, n: number): string => seg.elements[n - 1]?.[0] ?? '';
+
+interface OpenSet {
+  readonly setId: string;
+  readonly controlNumber: string;
+  readonly implementationRef?: string;
+  readonly segments: Segment[];
+}
+
+interface OpenGroup {
+  readonly header: X12GroupHeader;
+  readonly segment: Segment;
+  readonly sets: X12SetResult[];
+  readonly diagnostics: Diagnostic[];
+  readonly controlNumbers: Set<string>;
+  setsReceived: number;
+}
+
+interface OpenInterchange {
+  readonly header: X12InterchangeHeader;
+  readonly diagnostics: Diagnostic[];
+  groupCount: number;
+  rejected: boolean;
+}
+
+function statusOf(diags: readonly Diagnostic[]): SetStatus {
+  if (diags.some((d) => d.severity === 'error')) return 'R';
+  if (diags.some((d) => d.severity === 'warning' && d.level !== 'transaction')) return 'E';
+  return 'A';
+}
+
+export async function* readX12(
+  input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
+  options: X12ReadOptions = {},
+): AsyncGenerator<X12ReaderEvent> {
+  const tokenizer = new X12Tokenizer();
+  const decoder = new StreamDecoder();
+  const state = new EnvelopeState(options);
+  try {
+    for await (const chunk of input) {
+      const tokens = tokenizer.push(decoder.write(chunk));
+      for (const ev of state.consume(tokens)) yield ev;
+    }
+    for (const ev of state.consume(tokenizer.push(decoder.end()))) yield ev;
+    for (const ev of state.consume(tokenizer.end())) yield ev;
+  } catch (err) {
+    // An unreadable stream (EIO, bad encoding) is a diagnostic, not a crash.
+    yield { type: 'diagnostic', diagnostic: { severity: 'error', level: 'interchange', code: '024', rule: 'INPUT_UNREADABLE', message: `input could not be read: ${err instanceof Error ? err.message : String(err)}` } };
+  }
+  for (const ev of state.finish()) yield ev;
+}
+
+/** The envelope state machine, synchronous so that tests and benches can drive it directly. */
+export class EnvelopeState {
+  private ic: OpenInterchange | undefined;
+  private group: OpenGroup | undefined;
+  private set: OpenSet | undefined;
+  private skipping = false;
+
+  constructor(private readonly options: X12ReadOptions) {}
+
+  *consume(tokens: readonly X12Token[]): Generator<X12ReaderEvent> {
+    for (const tok of tokens) {
+      if (tok.type === 'diagnostic') {
+        if (this.ic) this.ic.diagnostics.push(tok.diagnostic);
+        else yield { type: 'diagnostic', diagnostic: tok.diagnostic };
+        continue;
+      }
+      if (tok.type === 'isa') {
+        yield* this.closeInterchange(true);
+        yield* this.openInterchange(tok.segment, tok.isa.fixedWidth, tok.isa.delimiters);
+        continue;
+      }
+      yield* this.segment(tok.segment);
+    }
+  }
+
+  *finish(): Generator<X12ReaderEvent> {
+    yield* this.closeInterchange(true);
+  }
+
+  private *openInterchange(seg: Segment, fixedWidth: boolean, delimiters: X12InterchangeHeader['delimiters']): Generator<X12ReaderEvent> {
+    const header: X12InterchangeHeader = {
+      authorizationQualifier: el(seg, 1),
+      securityQualifier: el(seg, 3),
+      senderQualifier: el(seg, 5).trim(),
+      senderId: el(seg, 6).trim(),
+      receiverQualifier: el(seg, 7).trim(),
+      receiverId: el(seg, 8).trim(),
+      date: el(seg, 9).trim(),
+      time: el(seg, 10).trim(),
+      isa11: el(seg, 11),
+      version: el(seg, 12).trim(),
+      controlNumber: el(seg, 13).trim(),
+      acknowledgmentRequested: el(seg, 14).trim() === '1',
+      usage: el(seg, 15).trim(),
+      delimiters,
+      fixedWidth,
+      offset: seg.offset,
+    };
+    const diagnostics = checkInterchangeHeader(seg, header, this.options.lenientIsa ?? false);
+    const rejected = diagnostics.some((d) => d.severity === 'error');
+    this.ic = { header, diagnostics, groupCount: 0, rejected };
+    this.skipping = rejected;
+    yield { type: 'interchange-start', interchange: header };
+  }
+
+  private *closeInterchange(missingTrailer: boolean, iea?: Segment): Generator<X12ReaderEvent> {
+    const ic = this.ic;
+    if (!ic) return;
+    yield* this.closeGroup(true);
+    const ctl = { interchangeControlNumber: ic.header.controlNumber };
+    if (missingTrailer) {
+      ic.diagnostics.push({ severity: 'error', level: 'interchange', code: '023', rule: 'IEA_MISSING', message: `interchange ${ic.header.controlNumber} has no IEA trailer`, ...ctl });
+    } else if (iea) {
+      const ieaControl = el(iea, 2).trim();
+      if (ieaControl !== ic.header.controlNumber) {
+        ic.diagnostics.push({ severity: 'error', level: 'interchange', code: '001', rule: 'ISA_IEA_CONTROL_MISMATCH', message: `IEA02 "${ieaControl}" does not match ISA13 "${ic.header.controlNumber}"`, segmentId: 'IEA', elementPosition: 2, offset: iea.offset, ...ctl });
+      }
+      const declared = el(iea, 1).trim();
+      if (!this.skipping && declared !== String(ic.groupCount)) {
+        ic.diagnostics.push({ severity: 'error', level: 'interchange', code: '021', rule: 'IEA_GROUP_COUNT', message: `IEA01 says ${declared} groups, ${ic.groupCount} found`, segmentId: 'IEA', elementPosition: 1, offset: iea.offset, ...ctl });
+      }
+    }
+    this.ic = undefined;
+    this.skipping = false;
+    yield {
+      type: 'interchange-end',
+      interchange: { header: ic.header, groupCount: ic.groupCount, diagnostics: ic.diagnostics, rejected: ic.rejected || ic.diagnostics.some((d) => d.severity === 'error' && d.code !== '000') },
+    };
+  }
+
+  private *segment(seg: Segment): Generator<X12ReaderEvent> {
+    const ic = this.ic;
+    if (!ic) {
+      yield { type: 'diagnostic', diagnostic: { severity: 'error', level: 'interchange', code: '024', rule: 'SEGMENT_OUTSIDE_INTERCHANGE', message: `${seg.tag} segment outside any ISA/IEA`, segmentId: seg.tag, offset: seg.offset } };
+      return;
+    }
+    if (seg.tag === 'IEA') {
+      yield* this.closeGroup(true);
+      yield* this.closeInterchange(false, seg);
+      return;
+    }
+    if (this.skipping) return;
+    const ctl = { interchangeControlNumber: ic.header.controlNumber };
+    switch (seg.tag) {
+      case 'GS': {
+        yield* this.closeGroup(true);
+        const header: X12GroupHeader = {
+          functionalId: el(seg, 1).trim(),
+          senderCode: el(seg, 2).trim(),
+          receiverCode: el(seg, 3).trim(),
+          date: el(seg, 4).trim(),
+          time: el(seg, 5).trim(),
+          controlNumber: el(seg, 6).trim(),
+          agency: el(seg, 7).trim(),
+          version: el(seg, 8).trim(),
+        };
+        ic.groupCount += 1;
+        this.group = { header, segment: seg, sets: [], diagnostics: checkGroupHeader(seg, header, ic.header), controlNumbers: new Set(), setsReceived: 0 };
+        return;
+      }
+      case 'GE': {
+        const g = this.group;
+        if (!g) {
+          ic.diagnostics.push({ severity: 'error', level: 'interchange', code: '024', rule: 'GE_WITHOUT_GS', message: 'GE without GS', segmentId: 'GE', offset: seg.offset, ...ctl });
+          return;
+        }
+        yield* this.closeSet(true);
+        const gctl = { ...ctl, groupControlNumber: g.header.controlNumber };
+        const geControl = el(seg, 2).trim();
+        if (geControl !== g.header.controlNumber) {
+          g.diagnostics.push({ severity: 'error', level: 'group', code: '4', rule: 'GS_GE_CONTROL_MISMATCH', message: `GE02 "${geControl}" does not match GS06 "${g.header.controlNumber}"`, segmentId: 'GE', elementPosition: 2, offset: seg.offset, ...gctl });
+        }
+        const declared = el(seg, 1).trim();
+        if (declared !== String(g.setsReceived)) {
+          g.diagnostics.push({ severity: 'error', level: 'group', code: '5', rule: 'GE_SET_COUNT', message: `GE01 says ${declared} transaction sets, ${g.setsReceived} found`, segmentId: 'GE', elementPosition: 1, offset: seg.offset, ...gctl });
+        }
+        yield* this.closeGroup(false, declared);
+        return;
+      }
+      case 'ST': {
+        const g = this.group;
+        if (!g) {
+          ic.diagnostics.push({ severity: 'error', level: 'interchange', code: '024', rule: 'ST_WITHOUT_GS', message: 'ST outside a functional group', segmentId: 'ST', offset: seg.offset, ...ctl });
+          return;
+        }
+        yield* this.closeSet(true);
+        g.setsReceived += 1;
+        const ref = el(seg, 3).trim();
+        this.set = { setId: el(seg, 1).trim(), controlNumber: el(seg, 2).trim(), ...(ref ? { implementationRef: ref } : {}), segments: [seg] };
+        return;
+      }
+      case 'SE': {
+        if (!this.set) {
+          (this.group?.diagnostics ?? ic.diagnostics).push({ severity: 'error', level: 'group', code: '2', rule: 'SE_WITHOUT_ST', message: 'SE without ST', segmentId: 'SE', offset: seg.offset, ...ctl });
+          return;
+        }
+        this.set.segments.push(seg);
+        yield* this.closeSet(false);
+        return;
+      }
+      default:
+        if (this.set) this.set.segments.push(seg);
+        else if (this.group) {
+          this.group.diagnostics.push({ severity: 'error', level: 'group', code: '2', rule: 'SEGMENT_OUTSIDE_SET', message: `${seg.tag} outside ST/SE`, segmentId: seg.tag, offset: seg.offset, ...ctl, groupControlNumber: this.group.header.controlNumber });
+        } else {
+          ic.diagnostics.push({ severity: 'error', level: 'interchange', code: '024', rule: 'SEGMENT_OUTSIDE_GROUP', message: `${seg.tag} outside GS/GE`, segmentId: seg.tag, offset: seg.offset, ...ctl });
+        }
+    }
+  }
+
+  private *closeSet(missingTrailer: boolean): Generator<X12ReaderEvent> {
+    const s = this.set;
+    const g = this.group;
+    const ic = this.ic;
+    if (!s || !g || !ic) return;
+    this.set = undefined;
+    const ctl = { interchangeControlNumber: ic.header.controlNumber, groupControlNumber: g.header.controlNumber, transactionControlNumber: s.controlNumber };
+    const diags: Diagnostic[] = [];
+    const st = s.segments[0]!;
+    if (!/^\d{4,9}$/.test(s.controlNumber)) {
+      diags.push({ severity: 'error', level: 'transaction', code: '7', rule: 'ST_CONTROL_INVALID', message: `ST02 "${s.controlNumber}" is not a 4–9 digit control number`, segmentId: 'ST', segmentPosition: 1, elementPosition: 2, offset: st.offset, ...ctl });
+    } else if (g.controlNumbers.has(s.controlNumber)) {
+      diags.push({ severity: 'error', level: 'transaction', code: '23', rule: 'ST_CONTROL_DUPLICATE', message: `ST02 "${s.controlNumber}" is not unique in group ${g.header.controlNumber}`, segmentId: 'ST', segmentPosition: 1, elementPosition: 2, offset: st.offset, ...ctl });
+    }
+    g.controlNumbers.add(s.controlNumber);
+    if (!/^\d{3}$/.test(s.setId)) {
+      diags.push({ severity: 'error', level: 'transaction', code: '6', rule: 'ST_SET_ID_INVALID', message: `ST01 "${s.setId}" is not a transaction set id`, segmentId: 'ST', segmentPosition: 1, elementPosition: 1, offset: st.offset, ...ctl });
+    }
+    if (missingTrailer) {
+      diags.push({ severity: 'error', level: 'transaction', code: '2', rule: 'SE_MISSING', message: `transaction set ${s.controlNumber} has no SE trailer`, ...ctl });
+    } else {
+      const se = s.segments[s.segments.length - 1]!;
+      const seControl = el(se, 2).trim();
+      if (seControl !== s.controlNumber) {
+        diags.push({ severity: 'error', level: 'transaction', code: '3', rule: 'ST_SE_CONTROL_MISMATCH', message: `SE02 "${seControl}" does not match ST02 "${s.controlNumber}"`, segmentId: 'SE', segmentPosition: s.segments.length, elementPosition: 2, offset: se.offset, ...ctl });
+      }
+      const declared = el(se, 1).trim();
+      if (declared !== String(s.segments.length)) {
+        diags.push({ severity: 'error', level: 'transaction', code: '4', rule: 'SE_SEGMENT_COUNT', message: `SE01 says ${declared} segments, ${s.segments.length} found`, segmentId: 'SE', segmentPosition: s.segments.length, elementPosition: 1, offset: se.offset, ...ctl });
+      }
+    }
+    const set: X12TransactionSet = {
+      interchange: ic.header,
+      group: g.header,
+      setId: s.setId,
+      controlNumber: s.controlNumber,
+      ...(s.implementationRef ? { implementationRef: s.implementationRef } : {}),
+      segments: s.segments,
+      diagnostics: diags,
+    };
+    const all: Diagnostic[] = [...diags];
+    if (this.options.inspect) {
+      try {
+        all.push(...this.options.inspect(set));
+      } catch (err) {
+        all.push({ severity: 'error', level: 'transaction', code: '5', rule: 'INSPECTION_FAILED', message: `set inspection failed: ${err instanceof Error ? err.message : String(err)}`, ...ctl });
+      }
+    }
+    g.sets.push({ setId: s.setId, controlNumber: s.controlNumber, ...(s.implementationRef ? { implementationRef: s.implementationRef } : {}), status: statusOf(all), diagnostics: all });
+    yield { type: 'transaction', set };
+  }
+
+  private *closeGroup(missingTrailer: boolean, declared?: string): Generator<X12ReaderEvent> {
+    const g = this.group;
+    const ic = this.ic;
+    if (!g || !ic) return;
+    yield* this.closeSet(true);
+    this.group = undefined;
+    if (missingTrailer) {
+      g.diagnostics.push({ severity: 'error', level: 'group', code: '3', rule: 'GE_MISSING', message: `functional group ${g.header.controlNumber} has no GE trailer`, interchangeControlNumber: ic.header.controlNumber, groupControlNumber: g.header.controlNumber });
+    }
+    const groupError = g.diagnostics.some((d) => d.severity === 'error');
+    const accepted = g.sets.filter((s) => s.status !== 'R').length;
+    const status = groupError ? 'R' : accepted === g.sets.length ? (g.sets.some((s) => s.status === 'E') ? 'E' : 'A') : accepted === 0 ? 'R' : 'P';
+    yield {
+      type: 'group-end',
+      group: {
+        interchange: ic.header,
+        header: g.header,
+        sets: g.sets,
+        setsReceived: g.setsReceived,
+        ...(declared !== undefined && /^\d+$/.test(declared) ? { declaredSetCount: Number(declared) } : {}),
+        diagnostics: g.diagnostics,
+        status,
+      },
+    };
+  }
+}

@@ -1,0 +1,315 @@
+/**
+ * Streaming X12 tokenizer. Delimiters come from each ISA (they may change between interchanges in
+ * one file). It accepts what real partner files do: newline/CRLF or multi-byte segment terminators,
+ * whitespace and line breaks after terminators, files hard-wrapped at fixed columns (even inside the
+ * ISA), spaces before the terminator, and trimmed (not fixed-width) ISAs, which it flags so the
+ * envelope reader can reject them with TA1 024 or accept them leniently.
+ *
+ * The core is synchronous (`push`/`end` return tokens) so a reader can drive it from a chunk loop
+ * without an await per segment; `tokenizeX12` wraps it as an async iterable.
+ */
+import type { Delimiters, Diagnostic, Segment } from './edi-types.js';
+
+export interface IsaInfo {
+  readonly delimiters: Delimiters;
+  /** True when the ISA is the standard 106 fixed-width characters. */
+  readonly fixedWidth: boolean;
+}
+
+export type X12Token =
+  | { readonly type: 'segment'; readonly segment: Segment }
+  | { readonly type: 'isa'; readonly segment: Segment; readonly isa: IsaInfo }
+  | { readonly type: 'diagnostic'; readonly diagnostic: Diagnostic };
+
+/** Element-separator positions of a fixed-width ISA (EDI-RULES.md). */
+const ISA_SEPARATOR_POSITIONS = [3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103];
+
+const isLineBreak = (c: string): boolean => c === '\n' || c === '\r';
+const isBlank = (c: string): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v' || c === '\u0000';
+
+export class X12Tokenizer {
+  private buf = '';
+  private pos = 0;
+  /** Offset (bytes) of buf[0] in the input. */
+  private base = 0;
+  private ascii = true;
+  private index = 0;
+  private delimiters: Delimiters | undefined;
+  private newlineTerminator = false;
+  private junkReported = false;
+
+  /** Feeds decoded text; returns the tokens complete so far. */
+  push(text: string): X12Token[] {
+    const dropped = this.pos;
+    if (dropped > 0) {
+      this.base += this.byteLength(dropped);
+      this.buf = this.buf.slice(dropped) + text;
+    } else this.buf += text;
+    this.pos = 0;
+    this.markIdx = 0;
+    this.markBytes = 0;
+    if (this.ascii && /[^\x00-\x7f]/.test(text)) this.ascii = false;
+    const out: X12Token[] = [];
+    this.drain(out, false);
+    return out;
+  }
+
+  /** Signals end of input and returns whatever is left. */
+  end(): X12Token[] {
+    const out: X12Token[] = [];
+    this.drain(out, true);
+    return out;
+  }
+
+  // Byte offsets for non-ASCII input are computed incrementally from a moving mark, because
+  // measuring from the start of the buffer per segment would be quadratic.
+  private markIdx = 0;
+  private markBytes = 0;
+
+  private byteLength(chars: number): number {
+    if (this.ascii) return chars;
+    if (chars < this.markIdx) return Buffer.byteLength(this.buf.slice(0, chars));
+    this.markBytes += Buffer.byteLength(this.buf.slice(this.markIdx, chars));
+    this.markIdx = chars;
+    return this.markBytes;
+  }
+
+  private offsetOf(i: number): number {
+    return this.base + this.byteLength(i);
+  }
+
+  private drain(out: X12Token[], final: boolean): void {
+    for (;;) {
+      const b = this.buf;
+      let p = this.pos;
+      while (p < b.length && isBlank(b[p]!)) p++;
+      this.pos = p;
+      if (p >= b.length) return;
+      if (!this.delimiters) {
+        if (!this.readIsa(out, final)) return;
+        continue;
+      }
+      const d = this.delimiters;
+      let end: number;
+      let next: number;
+      if (this.newlineTerminator) {
+        end = b.indexOf('\n', p);
+        const cr = b.indexOf('\r', p);
+        if (cr !== -1 && (end === -1 || cr < end)) end = cr;
+        next = end + 1;
+      } else {
+        end = b.indexOf(d.segment, p);
+        next = end + d.segment.length;
+      }
+      if (end === -1) {
+        if (!final) return;
+        end = b.length;
+        next = b.length;
+        out.push({
+          type: 'diagnostic',
+          diagnostic: { severity: 'warning', level: 'segment', code: '024', rule: 'MISSING_SEGMENT_TERMINATOR', message: 'input ends without a segment terminator', offset: this.offsetOf(p) },
+        });
+      }
+      let text = b.slice(p, end);
+      // Hard-wrapped files put line breaks anywhere; X12 data can hold none, so they are removed.
+      if (!this.newlineTerminator && (text.includes('\n') || text.includes('\r'))) text = text.replace(/[\r\n]+/g, '');
+      // A space before the terminator is padding, not data.
+      let e = text.length;
+      while (e > 0 && (text[e - 1] === ' ' || text[e - 1] === '\t')) e--;
+      if (e < text.length) text = text.slice(0, e);
+      const segment = this.split(text, d, this.offsetOf(p));
+      this.pos = next;
+      if (segment) {
+        out.push({ type: 'segment', segment });
+        if (segment.tag === 'IEA') this.delimiters = undefined;
+      }
+    }
+  }
+
+  private split(text: string, d: Delimiters, offset: number): Segment | undefined {
+    if (text.length === 0) return undefined;
+    const parts = text.split(d.element);
+    const tag = parts[0]!;
+    const elements: string[][] = new Array<string[]>(parts.length - 1);
+    let repetitions: Map<number, string[][]> | undefined;
+    for (let i = 1; i < parts.length; i++) {
+      const v = parts[i]!;
+      if (d.repetition && v.includes(d.repetition)) {
+        const reps = v.split(d.repetition).map((r) => (r.includes(d.component) ? r.split(d.component) : [r]));
+        elements[i - 1] = reps[0]!;
+        repetitions ??= new Map();
+        repetitions.set(i, reps);
+      } else elements[i - 1] = v.includes(d.component) ? v.split(d.component) : [v];
+    }
+    this.index += 1;
+    return repetitions ? { tag, elements, repetitions, offset, index: this.index } : { tag, elements, offset, index: this.index };
+  }
+
+  /**
+   * Reads an ISA at `pos`. Line breaks inside the first 105 characters are wrapping and are skipped;
+   * if the separators are not at their fixed positions the ISA was trimmed and is read by splitting.
+   * Returns false when more input is needed.
+   */
+  private readIsa(out: X12Token[], final: boolean): boolean {
+    const b = this.buf;
+    const start = this.pos;
+    if (!b.startsWith('ISA', start)) {
+      if (b.length - start < 3 && !final) return false;
+      // Not an ISA where one must be: skip to the next one (or the end) and say so once.
+      const nextIsa = b.indexOf('ISA', start + 1);
+      if (!this.junkReported) {
+        this.junkReported = true;
+        out.push({
+          type: 'diagnostic',
+          diagnostic: { severity: 'error', level: 'interchange', code: '024', rule: 'DATA_OUTSIDE_INTERCHANGE', message: 'data found where an ISA segment was expected; skipped', offset: this.offsetOf(start) },
+        });
+      }
+      if (nextIsa === -1) {
+        if (final) this.pos = b.length;
+        else this.pos = Math.max(start, b.length - 2);
+        return false;
+      }
+      this.pos = nextIsa;
+      return true;
+    }
+    this.junkReported = false;
+    // Collect 106 significant characters (line breaks inside are wrapping), remembering raw positions.
+    let chars = '';
+    let i = start;
+    while (i < b.length && chars.length < 105) {
+      const c = b[i]!;
+      if (!isLineBreak(c)) chars += c;
+      i++;
+    }
+    if (chars.length < 105 || i >= b.length) {
+      if (!final) return false;
+    }
+    const elementSep = chars[3] ?? '*';
+    const fixedWidth = chars.length >= 105 && ISA_SEPARATOR_POSITIONS.every((p) => chars[p] === elementSep) && i < b.length;
+    let elements: string[];
+    let component: string;
+    let segmentTerm: string;
+    let after: number;
+    if (fixedWidth) {
+      component = chars[104]!;
+      segmentTerm = b[i]!;
+      after = i + 1;
+      // A multi-byte terminator arrives as one UTF-16 unit or a surrogate pair; CRLF counts as newline.
+      if (segmentTerm >= '\ud800' && segmentTerm <= '\udbff' && i + 1 < b.length) {
+        segmentTerm += b[i + 1]!;
+        after = i + 2;
+      }
+      elements = chars.slice(4, 103).split(elementSep);
+      elements.push(component);
+    } else {
+      // Trimmed ISA: split on the element separator; ISA16 is the single character after the 16th.
+      const r = this.readTrimmedIsa(start, elementSep, final);
+      if (r === 'more') return false;
+      if (!r) {
+        out.push({
+          type: 'diagnostic',
+          diagnostic: { severity: 'error', level: 'interchange', code: '024', rule: 'ISA_UNREADABLE', message: 'ISA segment cannot be read (no 16 elements and terminator)', offset: this.offsetOf(start), segmentId: 'ISA' },
+        });
+        this.pos = b.length;
+        return false;
+      }
+      ({ elements, component, segmentTerm, after } = r);
+    }
+    if (segmentTerm === '\r') segmentTerm = '\n';
+    this.newlineTerminator = segmentTerm === '\n';
+    const version = (elements[11] ?? '').trim();
+    const repCandidate = elements[10] ?? '';
+    // ISA11 is a separator only from 4020 on; in 4010 it is the standards id `U`.
+    const repetition = version >= '00402' && repCandidate.length === 1 && !/[A-Za-z0-9 ]/.test(repCandidate) ? repCandidate : undefined;
+    const delimiters: Delimiters = repetition ? { element: elementSep, component, repetition, segment: segmentTerm } : { element: elementSep, component, segment: segmentTerm };
+    if (segmentTerm === elementSep || segmentTerm === component || component === elementSep) {
+      out.push({
+        type: 'diagnostic',
+        diagnostic: { severity: 'error', level: 'interchange', code: '024', rule: 'ISA_DELIMITERS_CLASH', message: `ISA delimiters are not distinct (element "${elementSep}", component "${component}", segment "${segmentTerm}")`, offset: this.offsetOf(start), segmentId: 'ISA' },
+      });
+    }
+    this.index += 1;
+    const segment: Segment = { tag: 'ISA', elements: elements.map((e) => [e]), offset: this.offsetOf(start), index: this.index };
+    this.delimiters = delimiters;
+    this.pos = after;
+    out.push({ type: 'isa', segment, isa: { delimiters, fixedWidth } });
+    return true;
+  }
+
+  private readTrimmedIsa(
+    start: number,
+    sep: string,
+    final: boolean,
+  ): { elements: string[]; component: string; segmentTerm: string; after: number } | undefined | 'more' {
+    const b = this.buf;
+    let count = 0;
+    let i = start;
+    const elements: string[] = [];
+    let cur = '';
+    i = start + 4;
+    count = 1;
+    for (; i < b.length && count < 16; i++) {
+      const c = b[i]!;
+      if (isLineBreak(c)) continue;
+      if (c === sep) {
+        elements.push(cur);
+        cur = '';
+        count++;
+      } else cur += c;
+      if (i - start > 400) return undefined;
+    }
+    elements.push(cur);
+    if (count < 16) return final ? undefined : 'more';
+    // i is at ISA16 (skip wrapping line breaks), then the terminator.
+    while (i < b.length && isLineBreak(b[i]!)) i++;
+    if (i + 1 >= b.length) return final ? undefined : 'more';
+    const component = b[i]!;
+    let segmentTerm = b[i + 1]!;
+    let after = i + 2;
+    if (segmentTerm >= '\ud800' && segmentTerm <= '\udbff' && i + 2 < b.length) {
+      segmentTerm += b[i + 2]!;
+      after = i + 3;
+    }
+    return { elements, component, segmentTerm, after };
+  }
+}
+
+/** Async form: text or bytes in (UTF-8; Latin-1 bytes that are not valid UTF-8 are decoded as such), tokens out. */
+export async function* tokenizeX12(input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>): AsyncGenerator<X12Token> {
+  const t = new X12Tokenizer();
+  const decoder = new StreamDecoder();
+  for await (const chunk of input) {
+    for (const tok of t.push(decoder.write(chunk))) yield tok;
+  }
+  for (const tok of t.push(decoder.end())) yield tok;
+  for (const tok of t.end()) yield tok;
+}
+
+/**
+ * UTF-8 stream decoding that falls back to Windows-1252/Latin-1 for the whole stream as soon as a
+ * chunk is not valid UTF-8 (partners send both; X12 itself is ASCII).
+ */
+export class StreamDecoder {
+  private utf8 = new TextDecoder('utf-8', { fatal: true });
+  private latin1 = false;
+
+  write(chunk: Buffer | string): string {
+    if (typeof chunk === 'string') return chunk;
+    if (this.latin1) return chunk.toString('latin1');
+    try {
+      return this.utf8.decode(chunk, { stream: true });
+    } catch {
+      this.latin1 = true;
+      return chunk.toString('latin1');
+    }
+  }
+
+  end(): string {
+    if (this.latin1) return '';
+    try {
+      return this.utf8.decode();
+    } catch {
+      return '';
+    }
+  }
+}
