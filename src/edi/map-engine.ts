@@ -201,14 +201,15 @@ function applyRules(st: InState, rules: readonly Rule[], segs: readonly Segment[
     if (candidates) {
       for (const rule of candidates) {
         if (isHierarchyRule(rule)) {
-          consumed = applyHierarchy(st, rule, segs, i, end, item);
+          consumed = applyHierarchy(st, rule, segs, i, end, item, byTag);
           break;
         }
         if (isLoopRule(rule)) {
           if (!inbound(rule) || !whenMatches(seg, rule.when)) continue;
           const members = memberTags(rule.rules);
           let j = i + 1;
-          while (j < end && segs[j]!.tag !== rule.loop && members.has(segs[j]!.tag)) j++;
+          // Tags the map does not know stay inside the loop; a sibling rule's tag ends it.
+          while (j < end && segs[j]!.tag !== rule.loop && (members.has(segs[j]!.tag) || !byTag.has(segs[j]!.tag))) j++;
           const target = rule.repeat ? newRepeatItem(st, item, rule.repeat, rule.init) : item;
           applyRules(st, rule.rules, segs, i, j, target);
           consumed = j - i;
@@ -396,7 +397,15 @@ interface HlNode {
 }
 
 /** Builds the parent-pointer tree, maps each node's own segments, then attaches items by level. */
-function applyHierarchy(st: InState, rule: HierarchyRule, segs: readonly Segment[], start: number, end: number, item: JsonObject): number {
+function applyHierarchy(
+  st: InState,
+  rule: HierarchyRule,
+  segs: readonly Segment[],
+  start: number,
+  end: number,
+  item: JsonObject,
+  siblings: ReadonlyMap<string, readonly Rule[]>,
+): number {
   const h = rule.hierarchy;
   const members = memberTags([rule]);
   const nodes: HlNode[] = [];
@@ -412,7 +421,7 @@ function applyHierarchy(st: InState, rule: HierarchyRule, segs: readonly Segment
       if (byId.has(id)) diag(st, seg, i, { severity: 'error', code: '8', rule: 'HL_DUPLICATE_ID', message: `duplicate ${h.seg} id "${id}"`, elementPosition: h.id });
       byId.set(id, current);
       nodes.push(current);
-    } else if (!members.has(seg.tag)) break;
+    } else if (!members.has(seg.tag) && siblings.has(seg.tag)) break;
   }
   if (current) current.end = i;
   // Map each node's own segments into its item.
