@@ -40,7 +40,8 @@ export async function prepareDatabase(
   log: Logger,
 ): Promise<void> {
   const applied = await dataSource.runMigrations({ transaction: 'each' });
-  if (applied.length > 0) log.info({ migrations: applied.map((m) => m.name) }, `applied ${applied.length} migration(s)`);
+  if (applied.length > 0)
+    log.info({ migrations: applied.map((m) => m.name) }, `applied ${applied.length} migration(s)`);
   const summary = await syncTenants(dataSource, tenants);
   log.info({ summary }, `tenant registry synced: ${tenants.map((t) => t.id).join(', ') || 'no tenants'}`);
 }
@@ -53,7 +54,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const env = options.env ?? process.env;
   const config = loadConfig(env, options.cwd);
   const log = options.logger ?? bootLogger(config.logLevel);
-  const tenants = await loadTenants(config.tenantsDir, { env, includeDemo: config.demoMode, cwd: options.cwd });
+  const tenants = await loadTenants(config.tenantsDir, {
+    env,
+    includeDemo: config.demoMode,
+    cwd: options.cwd,
+  });
   if (config.demoMode) {
     log.warn(
       '*** DEMO MODE: demo tenants "demo" and "demo-b" are loaded with well-known demo credentials ' +

@@ -53,7 +53,9 @@ export function registerDatabaseCommands(program: Command): void {
           }
           const applied = await dataSource.runMigrations({ transaction: 'each' });
           process.stdout.write(
-            applied.length === 0 ? 'all migrations already applied\n' : applied.map((m) => `applied ${m.name}\n`).join(''),
+            applied.length === 0
+              ? 'all migrations already applied\n'
+              : applied.map((m) => `applied ${m.name}\n`).join(''),
           );
         });
       } catch (error) {
@@ -61,7 +63,9 @@ export function registerDatabaseCommands(program: Command): void {
       }
     });
 
-  const tenants = program.command('tenants').description('tenant files: check them, write them into the registry');
+  const tenants = program
+    .command('tenants')
+    .description('tenant files: check them, write them into the registry');
   tenants
     .command('validate')
     .description('check tenants/*.yaml (and tenants/demo with --demo) without touching the database')
@@ -70,7 +74,9 @@ export function registerDatabaseCommands(program: Command): void {
     .action(async (options: { demo?: boolean; dir?: string }) => {
       try {
         const config = loadConfig();
-        const loaded = await loadTenants(options.dir ?? config.tenantsDir, { includeDemo: options.demo ?? config.demoMode });
+        const loaded = await loadTenants(options.dir ?? config.tenantsDir, {
+          includeDemo: options.demo ?? config.demoMode,
+        });
         for (const tenant of loaded) {
           process.stdout.write(
             `ok ${tenant.sourceFile}: tenant ${tenant.id}, ${tenant.partners.length} partner(s), ${tenant.apiClients.length} API client(s)\n`,
@@ -87,7 +93,9 @@ export function registerDatabaseCommands(program: Command): void {
     });
   tenants
     .command('sync')
-    .description('write the tenant files into the database registry (idempotent; removed partners are deactivated)')
+    .description(
+      'write the tenant files into the database registry (idempotent; removed partners are deactivated)',
+    )
     .option('--demo', 'include the demo tenants')
     .action(async (options: { demo?: boolean }) => {
       try {

@@ -9,7 +9,8 @@ export function describeFatalError(error: unknown): string {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') return `cannot listen: ${error.message}; set PORT to a free port`;
     if (code === 'ECONNREFUSED') return `cannot reach the database: ${error.message}; check DATABASE_URL`;
-    if (code === '28P01' || code === '3D000') return `cannot use the database: ${error.message}; check DATABASE_URL`;
+    if (code === '28P01' || code === '3D000')
+      return `cannot use the database: ${error.message}; check DATABASE_URL`;
     return error.message;
   }
   return String(error);
@@ -17,6 +18,7 @@ export function describeFatalError(error: unknown): string {
 
 export function exitWithFatalError(error: unknown): never {
   process.stderr.write(`crossdock: ${describeFatalError(error)}\n`);
-  if (process.env.CROSSDOCK_DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  if (process.env.CROSSDOCK_DEBUG && error instanceof Error && error.stack)
+    process.stderr.write(`${error.stack}\n`);
   process.exit(1);
 }

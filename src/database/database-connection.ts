@@ -9,7 +9,10 @@ export interface DatabaseConnection {
 }
 
 /** `DATABASE_URL` when set; otherwise a real PostgreSQL started from the embedded package under the data dir. */
-export async function openDatabase(config: AppConfig, log: (line: string) => void): Promise<DatabaseConnection> {
+export async function openDatabase(
+  config: AppConfig,
+  log: (line: string) => void,
+): Promise<DatabaseConnection> {
   if (config.databaseUrl) {
     return { url: config.databaseUrl, description: redactUrl(config.databaseUrl) };
   }

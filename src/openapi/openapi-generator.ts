@@ -12,7 +12,12 @@ import { buildOpenApiDocument, openApiYaml } from './openapi-document.js';
 export async function generateOpenApiYaml(): Promise<string> {
   const config = { ...loadConfig({}), logLevel: 'silent' as const };
   const dataSource = new DataSource({ type: 'postgres', url: 'postgres://unused@127.0.0.1:1/unused' });
-  const app = await createHttpApp({ config, dataSource, tenants: new TenantRegistry([]), metrics: new Metrics() });
+  const app = await createHttpApp({
+    config,
+    dataSource,
+    tenants: new TenantRegistry([]),
+    metrics: new Metrics(),
+  });
   try {
     return openApiYaml(buildOpenApiDocument(app));
   } finally {

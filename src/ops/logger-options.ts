@@ -26,7 +26,9 @@ export function loggerOptions(config: AppConfig): Params {
       level: config.logLevel,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       // Fastify's genReqId already put the correlation id on the raw request; pino-http reuses `req.id`.
-      customProps: (req: IncomingMessage) => ({ correlationId: (req as IncomingMessage & { id?: unknown }).id }),
+      customProps: (req: IncomingMessage) => ({
+        correlationId: (req as IncomingMessage & { id?: unknown }).id,
+      }),
       autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health/live' || req.url === '/metrics' },
       serializers: {
         req: (req: IncomingMessage & { id?: unknown; raw?: IncomingMessage }) => ({

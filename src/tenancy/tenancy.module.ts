@@ -5,6 +5,10 @@ import { TenantRegistry } from './tenant-registry.js';
 @Module({})
 export class TenancyModule {
   static forRegistry(registry: TenantRegistry): DynamicModule {
-    return { module: TenancyModule, providers: [{ provide: TenantRegistry, useValue: registry }], exports: [TenantRegistry] };
+    return {
+      module: TenancyModule,
+      providers: [{ provide: TenantRegistry, useValue: registry }],
+      exports: [TenantRegistry],
+    };
   }
 }

@@ -3,7 +3,8 @@ import type { Scope } from './tenant-file-schema.js';
 export type Environment = 'test' | 'production';
 export type PartnerKind = 'carrier' | '3pl' | 'warehouse' | 'customer' | 'supplier' | 'marketplace';
 export type SyncMode = 'realtime' | 'near-realtime' | 'batch';
-export type SyncFlow = 'orders' | 'shipments' | 'tracking' | 'invoices' | 'returns' | 'acknowledgements' | 'masterData';
+export type SyncFlow =
+  'orders' | 'shipments' | 'tracking' | 'invoices' | 'returns' | 'acknowledgements' | 'masterData';
 
 export interface Contact {
   readonly name: string;
@@ -64,7 +65,11 @@ export interface PartnerDefinition {
   readonly timeZone: string;
   readonly owner?: Contact;
   readonly channels: readonly PartnerChannel[];
-  readonly edi?: { readonly x12?: X12Identity; readonly edifact?: EdifactIdentity; readonly documents?: readonly string[] };
+  readonly edi?: {
+    readonly x12?: X12Identity;
+    readonly edifact?: EdifactIdentity;
+    readonly documents?: readonly string[];
+  };
   readonly scopes: readonly Scope[];
   readonly rateLimit?: RateLimitPolicy;
   readonly customerAccount?: string;

@@ -94,7 +94,10 @@ const ediIdentities = {
         isaQualifier: { type: 'string', pattern: '^[A-Z0-9]{2}$' },
         isaId: { type: 'string', minLength: 1, maxLength: 15 },
         gsId: { type: 'string', minLength: 2, maxLength: 15 },
-        versions: { type: 'array', items: { enum: ['004010', '004020', '004030', '004040', '004050', '004060', '005010'] } },
+        versions: {
+          type: 'array',
+          items: { enum: ['004010', '004020', '004030', '004040', '004050', '004060', '005010'] },
+        },
         requestTa1: { type: 'boolean' },
         lenientIsa: { type: 'boolean' },
       },
@@ -111,7 +114,8 @@ const ediIdentities = {
     },
     documents: {
       type: 'array',
-      description: 'document formats this partner exchanges, e.g. x12-856, edifact-desadv, json-tracking-event',
+      description:
+        'document formats this partner exchanges, e.g. x12-856, edifact-desadv, json-tracking-event',
       items: { type: 'string', pattern: '^(x12-[0-9]{3}|edifact-[a-z]+|json-[a-z-]+)$' },
     },
   },

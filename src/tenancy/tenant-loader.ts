@@ -47,7 +47,10 @@ export async function tenantFilePaths(tenantsDir: string, includeDemo: boolean):
 }
 
 /** Reads, validates and resolves every tenant file; all problems of all files are reported together. */
-export async function loadTenants(tenantsDir: string, options: LoadTenantsOptions = {}): Promise<TenantDefinition[]> {
+export async function loadTenants(
+  tenantsDir: string,
+  options: LoadTenantsOptions = {},
+): Promise<TenantDefinition[]> {
   const files = await tenantFilePaths(tenantsDir, options.includeDemo ?? false);
   const problems: TenantFileProblem[] = [];
   const tenants: TenantDefinition[] = [];
@@ -76,20 +79,38 @@ export async function loadTenantFile(
   const shown = path.relative(options.cwd ?? process.cwd(), file) || file;
   const bytes = await readFile(file);
   const lineCounter = new LineCounter();
-  const document = parseDocument(bytes.toString('utf8'), { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(bytes.toString('utf8'), {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+  });
   if (document.errors.length > 0) {
     return {
       problems: document.errors.map((error) => {
         const at = lineCounter.linePos(error.pos[0]);
-        return { file: shown, line: at.line, column: at.col, path: '', message: error.message.split('\n')[0]! };
+        return {
+          file: shown,
+          line: at.line,
+          column: at.col,
+          path: '',
+          message: error.message.split('\n')[0]!,
+        };
       }),
     };
   }
-  const locate = (pointer: string): Pick<TenantFileProblem, 'line' | 'column'> => locateNode(document, lineCounter, pointer);
+  const locate = (pointer: string): Pick<TenantFileProblem, 'line' | 'column'> =>
+    locateNode(document, lineCounter, pointer);
   const value: unknown = document.toJS();
   const errors = validateFile(value);
   if (errors.length > 0) {
-    return { problems: errors.map((error) => ({ file: shown, ...locate(error.pointer), path: error.pointer, message: error.message })) };
+    return {
+      problems: errors.map((error) => ({
+        file: shown,
+        ...locate(error.pointer),
+        path: error.pointer,
+        message: error.message,
+      })),
+    };
   }
   const raw = value as RawTenantFile;
   const problems: TenantFileProblem[] = [];
@@ -122,7 +143,8 @@ export async function loadTenantFile(
     if (partnerIds.has(p.id)) problem(`/partners/${index}/id`, `partner "${p.id}" is defined twice`);
     partnerIds.add(p.id);
     const timeZone = p.timeZone ?? 'UTC';
-    if (!isTimeZone(timeZone)) problem(`/partners/${index}/timeZone`, `"${timeZone}" is not an IANA time zone`);
+    if (!isTimeZone(timeZone))
+      problem(`/partners/${index}/timeZone`, `"${timeZone}" is not an IANA time zone`);
     return {
       id: p.id,
       name: p.name,
@@ -146,19 +168,26 @@ export async function loadTenantFile(
     const key = `${x12.isaQualifier}/${x12.isaId}`;
     const previous = x12Ids.get(key);
     if (previous !== undefined) {
-      problem(`/partners/${index}/edi/x12`, `ISA identity ${key} is already used by partner "${partners[previous]!.id}"`);
+      problem(
+        `/partners/${index}/edi/x12`,
+        `ISA identity ${key} is already used by partner "${partners[previous]!.id}"`,
+      );
     }
     x12Ids.set(key, index);
   });
 
   const clients: ApiClientDefinition[] = (raw.apiClients ?? []).map((c, index) => {
     const partner = c.partner ? partners.find((p) => p.id === c.partner) : undefined;
-    if (c.partner && !partner) problem(`/apiClients/${index}/partner`, `no partner "${c.partner}" in this file`);
+    if (c.partner && !partner)
+      problem(`/apiClients/${index}/partner`, `no partner "${c.partner}" in this file`);
     const scopes = c.scopes ?? partner?.scopes ?? [];
     if (partner) {
       const extra = scopes.filter((s) => !partner.scopes.includes(s));
       if (extra.length > 0) {
-        problem(`/apiClients/${index}/scopes`, `scopes ${extra.join(', ')} are not allowed for partner "${partner.id}"`);
+        problem(
+          `/apiClients/${index}/scopes`,
+          `scopes ${extra.join(', ')} are not allowed for partner "${partner.id}"`,
+        );
       }
     }
     return {
@@ -199,7 +228,10 @@ export async function loadTenantFile(
       odoo: { ...(production ? { production } : {}), ...(sandbox ? { sandbox } : {}) },
       syncModes: { ...DEFAULT_SYNC_MODES, ...(raw.syncModes ?? {}) },
       slas: raw.slas ?? {},
-      retention: { messagesDays: raw.retention?.messagesDays ?? 90, auditDays: raw.retention?.auditDays ?? 400 },
+      retention: {
+        messagesDays: raw.retention?.messagesDays ?? 90,
+        auditDays: raw.retention?.auditDays ?? 400,
+      },
       corsOrigins: raw.cors?.origins ?? [],
       partners,
       apiClients: clients,
@@ -218,7 +250,12 @@ function crossFileProblems(tenants: readonly TenantDefinition[]): TenantFileProb
   const clientTenants = new Map<string, string>();
   for (const tenant of tenants) {
     const other = tenantFiles.get(tenant.id);
-    if (other) problems.push({ file: tenant.sourceFile, path: '/id', message: `tenant "${tenant.id}" is also defined in ${other}` });
+    if (other)
+      problems.push({
+        file: tenant.sourceFile,
+        path: '/id',
+        message: `tenant "${tenant.id}" is also defined in ${other}`,
+      });
     tenantFiles.set(tenant.id, tenant.sourceFile);
     tenant.apiClients.forEach((client, index) => {
       const owner = clientTenants.get(client.id);
@@ -244,7 +281,11 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
-function locateNode(document: Document, lineCounter: LineCounter, pointer: string): Pick<TenantFileProblem, 'line' | 'column'> {
+function locateNode(
+  document: Document,
+  lineCounter: LineCounter,
+  pointer: string,
+): Pick<TenantFileProblem, 'line' | 'column'> {
   const segments = pointer
     .split('/')
     .slice(1)
@@ -275,7 +316,10 @@ interface RawOdoo {
   protocol?: 'jsonrpc' | 'json2';
   timeoutMs?: number;
 }
-interface RawPartner extends Omit<PartnerDefinition, 'active' | 'environment' | 'timeZone' | 'channels' | 'scopes' | 'owner'> {
+interface RawPartner extends Omit<
+  PartnerDefinition,
+  'active' | 'environment' | 'timeZone' | 'channels' | 'scopes' | 'owner'
+> {
   active?: boolean;
   environment?: 'test' | 'production';
   timeZone?: string;
@@ -296,5 +340,12 @@ interface RawTenantFile {
   retention?: { messagesDays?: number; auditDays?: number };
   cors?: { origins?: string[] };
   partners: RawPartner[];
-  apiClients?: { id: string; partner?: string; description?: string; active?: boolean; secrets: string[]; scopes?: Scope[] }[];
+  apiClients?: {
+    id: string;
+    partner?: string;
+    description?: string;
+    active?: boolean;
+    secrets: string[];
+    scopes?: Scope[];
+  }[];
 }

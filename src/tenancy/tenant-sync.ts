@@ -24,7 +24,14 @@ function storedTenantDefinition(tenant: TenantDefinition): Record<string, unknow
   const odoo = Object.fromEntries(
     Object.entries(tenant.odoo).map(([which, c]) => [
       which,
-      { url: c.url, database: c.database, login: c.login, apiKey: c.apiKeyRef, protocol: c.protocol, timeoutMs: c.timeoutMs },
+      {
+        url: c.url,
+        database: c.database,
+        login: c.login,
+        apiKey: c.apiKeyRef,
+        protocol: c.protocol,
+        timeoutMs: c.timeoutMs,
+      },
     ]),
   );
   return JSON.parse(
@@ -74,7 +81,10 @@ function canonicalJson(value: unknown): string {
  * same files changes nothing. A partner, client or tenant that left the files is deactivated,
  * never deleted: messages and audit entries keep pointing at it.
  */
-export async function syncTenants(dataSource: DataSource, tenants: readonly TenantDefinition[]): Promise<TenantSyncSummary> {
+export async function syncTenants(
+  dataSource: DataSource,
+  tenants: readonly TenantDefinition[],
+): Promise<TenantSyncSummary> {
   return dataSource.transaction(async (manager) => {
     await manager.query('SELECT pg_advisory_xact_lock($1)', [SYNC_LOCK_KEY]);
     const summary: TenantSyncSummary = { tenants: counts(), partners: counts(), apiClients: counts() };
@@ -104,7 +114,11 @@ function rowsOf(result: unknown): unknown[] {
   return Array.isArray(result) ? result : [];
 }
 
-async function syncTenant(manager: EntityManager, tenant: TenantDefinition, summary: TenantSyncSummary): Promise<void> {
+async function syncTenant(
+  manager: EntityManager,
+  tenant: TenantDefinition,
+  summary: TenantSyncSummary,
+): Promise<void> {
   const definition = storedTenantDefinition(tenant);
   const [existing] = (await manager.query('SELECT * FROM tenants WHERE id = $1 FOR UPDATE', [tenant.id])) as {
     name: string;
@@ -118,7 +132,16 @@ async function syncTenant(manager: EntityManager, tenant: TenantDefinition, summ
     await manager.query(
       `INSERT INTO tenants (id, name, environment, active, demo, definition, source_file, source_sha256)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [tenant.id, tenant.name, tenant.environment, tenant.active, tenant.demo, definition, tenant.sourceFile, tenant.sourceSha256],
+      [
+        tenant.id,
+        tenant.name,
+        tenant.environment,
+        tenant.active,
+        tenant.demo,
+        definition,
+        tenant.sourceFile,
+        tenant.sourceSha256,
+      ],
     );
     summary.tenants.created += 1;
   } else if (
@@ -133,7 +156,16 @@ async function syncTenant(manager: EntityManager, tenant: TenantDefinition, summ
       `UPDATE tenants SET name = $2, environment = $3, active = $4, demo = $5, definition = $6, source_file = $7,
          source_sha256 = $8, updated_at = now(), deactivated_at = CASE WHEN $4 THEN NULL ELSE coalesce(deactivated_at, now()) END
        WHERE id = $1`,
-      [tenant.id, tenant.name, tenant.environment, tenant.active, tenant.demo, definition, tenant.sourceFile, tenant.sourceSha256],
+      [
+        tenant.id,
+        tenant.name,
+        tenant.environment,
+        tenant.active,
+        tenant.demo,
+        definition,
+        tenant.sourceFile,
+        tenant.sourceSha256,
+      ],
     );
     summary.tenants.updated += 1;
   } else {
@@ -183,7 +215,10 @@ async function syncPartner(
   summary: TenantSyncSummary,
 ): Promise<void> {
   const definition = storedPartnerDefinition(partner);
-  const [existing] = (await manager.query('SELECT * FROM partners WHERE tenant_id = $1 AND id = $2', [tenantId, partner.id])) as {
+  const [existing] = (await manager.query('SELECT * FROM partners WHERE tenant_id = $1 AND id = $2', [
+    tenantId,
+    partner.id,
+  ])) as {
     name: string;
     kind: string;
     environment: string;
@@ -191,7 +226,16 @@ async function syncPartner(
     active: boolean;
     definition: unknown;
   }[];
-  const values = [tenantId, partner.id, partner.name, partner.kind, partner.environment, partner.timeZone, partner.active, definition];
+  const values = [
+    tenantId,
+    partner.id,
+    partner.name,
+    partner.kind,
+    partner.environment,
+    partner.timeZone,
+    partner.active,
+    definition,
+  ];
   if (!existing) {
     await manager.query(
       `INSERT INTO partners (tenant_id, id, name, kind, environment, time_zone, active, definition)
@@ -225,7 +269,9 @@ async function syncClient(
   client: ApiClientDefinition,
   summary: TenantSyncSummary,
 ): Promise<void> {
-  const [existing] = (await manager.query('SELECT * FROM api_clients WHERE id = $1 FOR UPDATE', [client.id])) as {
+  const [existing] = (await manager.query('SELECT * FROM api_clients WHERE id = $1 FOR UPDATE', [
+    client.id,
+  ])) as {
     tenant_id: string;
     partner_id: string | null;
     description: string | null;
@@ -247,7 +293,15 @@ async function syncClient(
     if (!kept) secretsChanged = true;
     hashes.push(kept ?? (await hashSecret(secret)));
   }
-  const values = [client.id, tenantId, client.partnerId ?? null, client.description ?? null, client.active, client.scopes, hashes];
+  const values = [
+    client.id,
+    tenantId,
+    client.partnerId ?? null,
+    client.description ?? null,
+    client.active,
+    client.scopes,
+    hashes,
+  ];
   if (!existing) {
     await manager.query(
       `INSERT INTO api_clients (id, tenant_id, partner_id, description, active, scopes, secret_hashes)

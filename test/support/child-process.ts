@@ -57,7 +57,8 @@ export class Background {
     while (Date.now() < deadline) {
       const match = pattern.exec(this.output);
       if (match) return match;
-      if (exitCode !== undefined) throw new Error(`process exited with ${exitCode} before ${pattern}:\n${this.output}`);
+      if (exitCode !== undefined)
+        throw new Error(`process exited with ${exitCode} before ${pattern}:\n${this.output}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`timed out waiting for ${pattern}:\n${this.output}`);

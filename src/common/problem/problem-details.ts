@@ -97,7 +97,10 @@ export class ProblemException extends Error {
 }
 
 export class ValidationProblem extends ProblemException {
-  constructor(violations: readonly SchemaViolation[], detail = 'The request is not valid; see errors for each field.') {
+  constructor(
+    violations: readonly SchemaViolation[],
+    detail = 'The request is not valid; see errors for each field.',
+  ) {
     super(422, ProblemCode.ValidationFailed, detail, { errors: violations });
   }
 }

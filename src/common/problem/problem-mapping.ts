@@ -21,7 +21,9 @@ interface FastifyLikeError {
 }
 
 /** Fastify's own errors (raised before a route handler runs) with what to tell the client. */
-const FASTIFY_ERRORS: Readonly<Record<string, { status: number; code: ProblemCode; detail: (e: FastifyLikeError) => string }>> = {
+const FASTIFY_ERRORS: Readonly<
+  Record<string, { status: number; code: ProblemCode; detail: (e: FastifyLikeError) => string }>
+> = {
   FST_ERR_CTP_BODY_TOO_LARGE: {
     status: 413,
     code: ProblemCode.PayloadTooLarge,
@@ -66,7 +68,12 @@ function isJsonSyntaxError(exception: unknown): boolean {
 
 /** Maps any thrown value to problem details. Internals (stack, SQL, file paths) never reach the client. */
 export function toProblem(exception: unknown, request: FastifyRequest): Mapped {
-  const base = (status: number, code: string, detail: string, extra: Record<string, unknown> = {}): ProblemDetails => ({
+  const base = (
+    status: number,
+    code: string,
+    detail: string,
+    extra: Record<string, unknown> = {},
+  ): ProblemDetails => ({
     type: `${PROBLEM_TYPE_BASE}${code}`,
     title: titleFor(status),
     status,
@@ -78,7 +85,20 @@ export function toProblem(exception: unknown, request: FastifyRequest): Mapped {
   });
 
   if (exception instanceof ProblemException) {
-    return { problem: base(exception.status, exception.code, exception.message, { ...exception.extensions }), headers: exception.headers };
+    return {
+      problem: base(exception.status, exception.code, exception.message, { ...exception.extensions }),
+      headers: exception.headers,
+    };
+  }
+  // Nest wraps Fastify's own errors (body too large, bad JSON) in an HttpException with the original as cause.
+  const inner = exception instanceof HttpException && exception.cause ? exception.cause : exception;
+  const fastify = fastifyError(inner);
+  if (fastify?.code && FASTIFY_ERRORS[fastify.code]) {
+    const known = FASTIFY_ERRORS[fastify.code]!;
+    return { problem: base(known.status, known.code, known.detail(fastify)), headers: {} };
+  }
+  if (isJsonSyntaxError(inner)) {
+    return { problem: base(400, ProblemCode.MalformedJson, 'The body is not valid JSON.'), headers: {} };
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
@@ -92,19 +112,18 @@ export function toProblem(exception: unknown, request: FastifyRequest): Mapped {
     }
     return { problem: base(status, defaultCodeFor(status), detail), headers: {} };
   }
-  const fastify = fastifyError(exception);
-  if (fastify?.code && FASTIFY_ERRORS[fastify.code]) {
-    const known = FASTIFY_ERRORS[fastify.code]!;
-    return { problem: base(known.status, known.code, known.detail(fastify)), headers: {} };
-  }
-  if (isJsonSyntaxError(exception)) {
-    return { problem: base(400, ProblemCode.MalformedJson, 'The body is not valid JSON.'), headers: {} };
-  }
   if (fastify?.statusCode && fastify.statusCode >= 400 && fastify.statusCode < 500) {
-    return { problem: base(fastify.statusCode, defaultCodeFor(fastify.statusCode), titleFor(fastify.statusCode)), headers: {} };
+    return {
+      problem: base(fastify.statusCode, defaultCodeFor(fastify.statusCode), titleFor(fastify.statusCode)),
+      headers: {},
+    };
   }
   return {
-    problem: base(500, ProblemCode.Internal, 'An unexpected error occurred. Quote the correlation id when reporting it.'),
+    problem: base(
+      500,
+      ProblemCode.Internal,
+      'An unexpected error occurred. Quote the correlation id when reporting it.',
+    ),
     headers: {},
   };
 }

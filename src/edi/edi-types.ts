@@ -1,0 +1,59 @@
+/**
+ * Types shared by the X12 and EDIFACT halves of the engine. Both tokenizers yield `Segment`s,
+ * both validators yield `Diagnostic`s, and both hand on `TransactionUnit`s (an X12 transaction
+ * set or an EDIFACT message) with the envelope they came in.
+ */
+
+export type EdiStandard = 'x12' | 'edifact';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** Where in the input a diagnostic points; positions are 1-based like the ack segments that report them. */
+export type DiagnosticLevel = 'interchange' | 'group' | 'transaction' | 'segment' | 'element';
+
+export interface Diagnostic {
+  readonly severity: Severity;
+  readonly level: DiagnosticLevel;
+  /** The standard's own code: TA105 note code, AK3-04/AK4-03/AK5/AK9 code, or EDIFACT 0085 syntax error code. */
+  readonly code: string;
+  /** Stable machine-readable name of the problem, e.g. `ISA_IEA_CONTROL_MISMATCH`. */
+  readonly rule: string;
+  readonly message: string;
+  readonly segmentId?: string;
+  /** Position of the segment counted from the start of its transaction set / message (ST or UNH = 1). */
+  readonly segmentPosition?: number;
+  readonly elementPosition?: number;
+  readonly componentPosition?: number;
+  /** Byte offset of the segment in the input, for humans reading the raw file. */
+  readonly offset?: number;
+  readonly interchangeControlNumber?: string;
+  readonly groupControlNumber?: string;
+  readonly transactionControlNumber?: string;
+}
+
+export interface Delimiters {
+  readonly element: string;
+  readonly component: string;
+  /** X12 4020+ ISA11, EDIFACT syntax 4 `*`; absent otherwise. */
+  readonly repetition?: string;
+  readonly segment: string;
+  /** EDIFACT release character; X12 has none. */
+  readonly release?: string;
+  /** EDIFACT decimal mark. */
+  readonly decimal?: string;
+}
+
+export interface Segment {
+  readonly tag: string;
+  /**
+   * Data elements after the tag, 1-based in the standards' numbering: `elements[0]` is element 01.
+   * Each element is its list of components (one entry for a simple element). Repetitions of an
+   * element, where the syntax has them, are in `repetitions`.
+   */
+  readonly elements: readonly (readonly string[])[];
+  readonly repetitions?: ReadonlyMap<number, readonly (readonly string[])[]>;
+  /** Byte offset of the segment's first character in the input. */
+  readonly offset: number;
+  /** 1-based index of the segment in the whole input stream. */
+  readonly index: number;
+}
