@@ -31,7 +31,11 @@ describe('loadConfig', () => {
     [{ PORT: 'abc' }, 'PORT', /PORT="abc" is invalid: expected an integer from 0 to 65535/],
     [{ PORT: '70000' }, 'PORT', /expected an integer from 0 to 65535/],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /LOG_LEVEL="loud" is invalid: expected one of fatal, error/],
-    [{ DATABASE_URL: 'mysql://x@y/z' }, 'DATABASE_URL', /expected a URL starting with postgres: or postgresql:/],
+    [
+      { DATABASE_URL: 'mysql://x@y/z' },
+      'DATABASE_URL',
+      /expected a URL starting with postgres: or postgresql:/,
+    ],
     [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL', /DATABASE_URL="not a url" is invalid/],
     [{ REDIS_URL: 'http://localhost' }, 'REDIS_URL', /expected a URL starting with redis: or rediss:/],
     [{ BODY_LIMIT: 'lots' }, 'BODY_LIMIT', /expected a size such as 1048576, 512kb or 10mb/],
@@ -41,7 +45,8 @@ describe('loadConfig', () => {
     test(`${variable}=${Object.values(env)[0]} is refused with a message naming it`, () => {
       assert.throws(
         () => loadConfig(env),
-        (error: unknown) => error instanceof ConfigError && error.variable === variable && message.test(error.message),
+        (error: unknown) =>
+          error instanceof ConfigError && error.variable === variable && message.test(error.message),
       );
     });
   }

@@ -13,7 +13,10 @@ const env = {
   HOME: '/root',
 };
 
-async function problemsOf(dir: string, options: { includeDemo?: boolean } = {}): Promise<TenantFileProblem[]> {
+async function problemsOf(
+  dir: string,
+  options: { includeDemo?: boolean } = {},
+): Promise<TenantFileProblem[]> {
   try {
     await loadTenants(path.join(fixtures, dir), { env, ...options });
   } catch (error) {
@@ -42,7 +45,11 @@ describe('loadTenants', () => {
     );
     const fastline = tenant.apiClients.find((c) => c.id === 'acme-fastline');
     assert.deepEqual(fastline?.secrets, ['fastline-one', 'fastline-two']);
-    assert.deepEqual(fastline?.scopes, ['tracking:write', 'tracking:read'], 'a client inherits its partner scopes');
+    assert.deepEqual(
+      fastline?.scopes,
+      ['tracking:write', 'tracking:read'],
+      'a client inherits its partner scopes',
+    );
     assert.match(tenant.sourceSha256, /^[0-9a-f]{64}$/);
   });
 
@@ -72,7 +79,10 @@ describe('loadTenants', () => {
     const problems = await problemsOf('bad-client');
     const byPath = new Map(problems.map((p) => [p.path, p.message]));
     assert.match(byPath.get('/partners/0/timeZone') ?? '', /"Mars\/Olympus" is not an IANA time zone/);
-    assert.match(byPath.get('/apiClients/0/scopes') ?? '', /scopes admin are not allowed for partner "fastline"/);
+    assert.match(
+      byPath.get('/apiClients/0/scopes') ?? '',
+      /scopes admin are not allowed for partner "fastline"/,
+    );
     assert.match(byPath.get('/apiClients/1/partner') ?? '', /no partner "nobody" in this file/);
     assert.equal(problems.length, 3);
   });
@@ -90,12 +100,21 @@ describe('loadTenants', () => {
   });
 
   test('the demo tenants load in demo mode with <client id>-secret unless overridden', async () => {
-    const tenants = await loadTenants(path.resolve('tenants'), { env: { DEMO_B_3PL_SECRET: 'override' }, includeDemo: true });
+    const tenants = await loadTenants(path.resolve('tenants'), {
+      env: { DEMO_B_3PL_SECRET: 'override' },
+      includeDemo: true,
+    });
     assert.deepEqual(tenants.map((t) => t.id).sort(), ['demo', 'demo-b']);
     for (const tenant of tenants) {
       assert.equal(tenant.demo, true);
       const ids = tenant.apiClients.map((c) => c.id).sort();
-      assert.deepEqual(ids, [`${tenant.id}-3pl`, `${tenant.id}-auditor`, `${tenant.id}-carrier`, `${tenant.id}-customer`, `${tenant.id}-edi`]);
+      assert.deepEqual(ids, [
+        `${tenant.id}-3pl`,
+        `${tenant.id}-auditor`,
+        `${tenant.id}-carrier`,
+        `${tenant.id}-customer`,
+        `${tenant.id}-edi`,
+      ]);
       assert.ok(tenant.partners.some((p) => p.id === `${tenant.id}-edi` && p.edi?.x12));
     }
     const demo = tenants.find((t) => t.id === 'demo')!;
