@@ -175,6 +175,12 @@ export class EnvelopeState {
     if (this.skipping) return;
     const ctl = { interchangeControlNumber: ic.header.controlNumber };
     switch (seg.tag) {
+      case 'TA1':
+        if (!this.group) {
+          yield { type: 'ta1', interchange: ic.header, segment: seg };
+          return;
+        }
+        break;
       case 'GS': {
         yield* this.closeGroup(true);
         const header: X12GroupHeader = {
@@ -231,7 +237,8 @@ export class EnvelopeState {
         yield* this.closeSet(false);
         return;
       }
-      default:
+    }
+    {
         if (this.set) this.set.segments.push(seg);
         else if (this.group) {
           this.group.diagnostics.push({ severity: 'error', level: 'group', code: '2', rule: 'SEGMENT_OUTSIDE_SET', message: `${seg.tag} outside ST/SE`, segmentId: seg.tag, offset: seg.offset, ...ctl, groupControlNumber: this.group.header.controlNumber });

@@ -91,4 +91,6 @@ export type X12EnvelopeEvent =
   | { readonly type: 'transaction'; readonly set: X12TransactionSet }
   | { readonly type: 'group-end'; readonly group: X12GroupSummary }
   | { readonly type: 'interchange-end'; readonly interchange: X12InterchangeSummary }
+  /** An interchange acknowledgment (TA1) received: it sits outside GS/GE. */
+  | { readonly type: 'ta1'; readonly interchange: X12InterchangeHeader; readonly segment: Segment }
   | { readonly type: 'diagnostic'; readonly diagnostic: Diagnostic };

@@ -1,0 +1,133 @@
+/**
+ * Builds X12 acknowledgements from what the envelope reader found: a 997 (4010 family) or 999
+ * (5010 and later) per functional group, echoing the group's GS08, and a TA1 when the ISA asked for
+ * one (ISA14 = 1) or the interchange could not be processed. The envelope is reversed: we answer
+ * from the inbound receiver to the inbound sender.
+ */
+import type { Diagnostic } from './edi-types.js';
+import type { SegmentData } from './map-engine.js';
+import type { X12GroupSummary, X12InterchangeHeader, X12InterchangeSummary, X12SetResult } from './x12-envelope.js';
+import { writeX12Interchange, type ControlNumberGenerator, type X12GroupOut } from './x12-writer.js';
+
+/** 999 from version 5010 on; 997 before (EDI-RULES.md). */
+export function ackSetIdFor(gsVersion: string): '997' | '999' {
+  return gsVersion >= '005010' ? '999' : '997';
+}
+
+const seg = (tag: string, ...elements: (string | undefined)[]): SegmentData => {
+  const els = elements.map((e) => [e ?? '']);
+  while (els.length > 0 && els[els.length - 1]![0] === '') els.pop();
+  return { tag, elements: els };
+};
+
+function setCodes(set: X12SetResult): string[] {
+  const codes = new Set<string>();
+  for (const d of set.diagnostics) {
+    if (d.severity !== 'error' && d.severity !== 'warning') continue;
+    if (d.level === 'transaction') codes.add(d.code);
+    else if (d.level === 'segment' || d.level === 'element') codes.add('5');
+  }
+  return [...codes].slice(0, 5);
+}
+
+/** AK3/AK4 (or IK3/IK4) lines for one set: segment-level problems grouped by segment position. */
+function segmentErrors(set: X12SetResult, is999: boolean): SegmentData[] {
+  const out: SegmentData[] = [];
+  const bySegment = new Map<string, Diagnostic[]>();
+  for (const d of set.diagnostics) {
+    if ((d.level !== 'segment' && d.level !== 'element') || d.severity === 'info') continue;
+    const key = `${d.segmentPosition ?? 0}|${d.segmentId ?? ''}`;
+    const list = bySegment.get(key) ?? [];
+    list.push(d);
+    bySegment.set(key, list);
+  }
+  for (const [key, diags] of bySegment) {
+    const [pos, id] = key.split('|');
+    const segLevel = diags.find((d) => d.level === 'segment');
+    // A segment with only element problems is reported as code 8 "segment has data element errors".
+    out.push(seg(is999 ? 'IK3' : 'AK3', id || 'ZZZ', pos === '0' ? '1' : pos, '', segLevel ? segLevel.code : '8'));
+    for (const d of diags) {
+      if (d.level !== 'element') continue;
+      const position = d.componentPosition ? `${d.elementPosition ?? 1}${'>'}${d.componentPosition}` : String(d.elementPosition ?? 1);
+      out.push(seg(is999 ? 'IK4' : 'AK4', position, '', d.code));
+    }
+  }
+  return out;
+}
+
+/** The body (between ST and SE) of a 997/999 for one inbound group. */
+export function buildFunctionalAckBody(group: X12GroupSummary): { setId: '997' | '999'; body: SegmentData[] } {
+  const setId = ackSetIdFor(group.header.version);
+  const is999 = setId === '999';
+  const body: SegmentData[] = [];
+  body.push(is999 ? seg('AK1', group.header.functionalId, group.header.controlNumber, group.header.version) : seg('AK1', group.header.functionalId, group.header.controlNumber));
+  for (const set of group.sets) {
+    body.push(is999 ? seg('AK2', set.setId, set.controlNumber, set.implementationRef) : seg('AK2', set.setId, set.controlNumber));
+    body.push(...segmentErrors(set, is999));
+    body.push(seg(is999 ? 'IK5' : 'AK5', set.status, ...setCodes(set)));
+  }
+  const accepted = group.sets.filter((s) => s.status !== 'R').length;
+  const groupCodes = [...new Set(group.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code))].slice(0, 5);
+  body.push(seg('AK9', group.status, String(group.declaredSetCount ?? group.setsReceived), String(group.setsReceived), String(accepted), ...groupCodes));
+  return { setId, body };
+}
+
+export interface Ta1 {
+  readonly controlNumber: string;
+  readonly date: string;
+  readonly time: string;
+  readonly status: 'A' | 'E' | 'R';
+  readonly note: string;
+}
+
+/** TA1 for an interchange, or undefined when none is due (no request and nothing wrong). */
+export function ta1For(ic: X12InterchangeSummary): Ta1 | undefined {
+  const errors = ic.diagnostics.filter((d) => d.severity === 'error');
+  const warnings = ic.diagnostics.filter((d) => d.severity === 'warning');
+  if (!ic.header.acknowledgmentRequested && errors.length === 0) return undefined;
+  const status = errors.length > 0 ? 'R' : warnings.length > 0 ? 'E' : 'A';
+  const first = errors[0] ?? warnings[0];
+  // TA105 is three digits; group/set codes never go here.
+  const note = first && /^\d{3}$/.test(first.code) ? first.code : first ? '024' : '000';
+  return { controlNumber: ic.header.controlNumber, date: ic.header.date, time: ic.header.time, status, note };
+}
+
+export interface X12AckOptions {
+  readonly controlNumbers: ControlNumberGenerator;
+  readonly now?: Date;
+  readonly newline?: boolean;
+}
+
+/**
+ * The acknowledgement interchange for one inbound interchange: TA1 when due, then one FA group per
+ * inbound group (not for inbound FA groups: acks are never acknowledged). Undefined when nothing is due.
+ */
+export function writeX12Acks(
+  ic: X12InterchangeSummary,
+  groups: readonly X12GroupSummary[],
+  o: X12AckOptions,
+): { text: string; interchangeControlNumber: string; diagnostics: Diagnostic[] } | undefined {
+  const ta1 = ta1For(ic);
+  const fa: X12GroupOut[] = ic.rejected
+    ? []
+    : groups
+        .filter((g) => g.header.functionalId !== 'FA')
+        .map((g) => {
+          const { setId, body } = buildFunctionalAckBody(g);
+          // 999 ST03 names the implementation guide: echo GS08 (X231 is the 999's own guide id).
+          return { functionalId: 'FA', version: g.header.version, sets: [{ setId, body, ...(setId === '999' ? { implementationRef: g.header.version } : {}) }] };
+        });
+  if (!ta1 && fa.length === 0) return undefined;
+  const h: X12InterchangeHeader = ic.header;
+  return writeX12Interchange(fa, {
+    sender: { qualifier: h.receiverQualifier || 'ZZ', id: h.receiverId || 'UNKNOWN', ...(groups[0] ? { code: groups[0].header.receiverCode } : {}) },
+    receiver: { qualifier: h.senderQualifier || 'ZZ', id: h.senderId || 'UNKNOWN', ...(groups[0] ? { code: groups[0].header.senderCode } : {}) },
+    controlNumbers: o.controlNumbers,
+    usage: h.usage === 'T' ? 'T' : 'P',
+    ...(h.delimiters.segment !== '\n' ? { delimiters: { element: h.delimiters.element, component: h.delimiters.component, segment: h.delimiters.segment, ...(h.delimiters.repetition ? { repetition: h.delimiters.repetition } : {}) } } : {}),
+    ...(o.now ? { now: o.now } : {}),
+    ...(o.newline ? { newline: true } : {}),
+    ...(ta1 ? { preamble: [seg('TA1', ta1.controlNumber, ta1.date, ta1.time, ta1.status, ta1.note)] } : {}),
+    isaVersionHint: fa.length === 0 ? h.version : undefined,
+  });
+}
