@@ -2,7 +2,7 @@
 // Runs a command on Node.js >= 22. Crossdock targets Node 24 LTS; where the machine's node is
 // older, the npm package node@24 is installed once into .tools/ and put first on PATH.
 import { spawnSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
