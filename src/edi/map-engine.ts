@@ -490,10 +490,10 @@ function applyDefaults(doc: JsonObject, defaults: Readonly<Record<string, Defaul
     const p = path(to);
     const resolved = isObject(value) && typeof value['from'] === 'string' ? getPath(doc, path(value['from']).steps) : value;
     if (resolved === undefined) continue;
+    // Defaults fill fields of objects that exist; they never invent a parent (no weight without a value).
     forEachPath(doc, p.steps, (parent, key) => {
       if (parent[key] === undefined) parent[key] = structuredClone(resolved);
     });
-    if (!p.steps.some((s) => s.index !== undefined) && getPath(doc, p.steps) === undefined) setPath(doc, p.steps, structuredClone(resolved));
   }
 }
 
