@@ -20,19 +20,19 @@ if (Number(process.versions.node.split('.')[0]) < 22) {
     process.stderr.write(
       `Node.js ${process.versions.node} is too old for Crossdock; installing Node.js 24 into .tools/ (once)\n`,
     );
+    const tools = path.join(root, '.tools');
+    mkdirSync(tools, { recursive: true });
+    // node@24's preinstall fetches the platform binary package from the registry: allow just that.
+    writeFileSync(
+      path.join(tools, 'package.json'),
+      JSON.stringify({ name: 'crossdock-tools', private: true, allowScripts: { node: true } }),
+    );
     const install = spawnSync(
       'npm',
-      [
-        'install',
-        '--prefix',
-        path.join(root, '.tools'),
-        '--no-save',
-        '--no-audit',
-        '--no-fund',
-        '--allow-scripts=node',
-        'node@24',
-      ],
-      { stdio: ['ignore', 'ignore', 'inherit'] },
+      ['install', '--prefix', tools, '--no-save', '--no-audit', '--no-fund', 'node@24'],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
     );
     if (install.status !== 0) {
       process.stderr.write(
