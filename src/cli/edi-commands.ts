@@ -1,0 +1,223 @@
+/**
+ * `crossdock translate | ack | render | validate`: the EDI engine from the command line. Exit codes:
+ * 0 translated (warnings allowed), 1 rejected (errors), 2 usage or unreadable input. Output is
+ * streamed with back-pressure, and the exit code is set, never forced, so stdout is always flushed.
+ */
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import type { Command } from 'commander';
+import type { Diagnostic } from '../edi/edi-types.js';
+import { ackFor, renderDocument, RENDER_TARGETS, translateStream, type TranslateOptions } from '../edi/translate.js';
+
+const EXIT_OK = 0;
+const EXIT_REJECTED = 1;
+const EXIT_USAGE = 2;
+
+interface CommonOptions {
+  partner?: string;
+  tenant?: string;
+  timeZone?: string;
+  lenientIsa?: boolean;
+  maps?: string;
+}
+
+let stdoutClosed = false;
+let stdoutWatched = false;
+
+/** Writes with back-pressure; a reader that went away (`| head`) ends output quietly, not with EPIPE. */
+function write(text: string): Promise<void> {
+  if (!stdoutWatched) {
+    stdoutWatched = true;
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') stdoutClosed = true;
+      else throw err;
+    });
+  }
+  if (stdoutClosed) return Promise.resolve();
+  return new Promise((resolve) => {
+    if (process.stdout.write(text)) resolve();
+    else {
+      const done = (): void => {
+        process.stdout.off('drain', done);
+        process.stdout.off('error', done);
+        resolve();
+      };
+      process.stdout.once('drain', done);
+      process.stdout.once('error', done);
+    }
+  });
+}
+
+/** Opens FILE or stdin (`-`); an unreadable file is exit code 2 with a message on stderr. */
+async function openInput(file: string): Promise<Readable | undefined> {
+  if (file === '-') return process.stdin;
+  try {
+    const s = await stat(file);
+    if (!s.isFile()) throw new Error('not a regular file');
+    const stream = createReadStream(file, { highWaterMark: 256 * 1024 });
+    // Fail fast on permissions before any output is written.
+    await new Promise<void>((resolve, reject) => {
+      stream.once('open', () => resolve());
+      stream.once('error', reject);
+    });
+    return stream;
+  } catch (err) {
+    process.stderr.write(`crossdock: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = EXIT_USAGE;
+    return undefined;
+  }
+}
+
+function translateOptions(o: CommonOptions): TranslateOptions {
+  return {
+    ...(o.partner ? { partnerId: o.partner } : {}),
+    ...(o.tenant ? { tenantId: o.tenant } : {}),
+    ...(o.timeZone ? { timeZone: o.timeZone } : {}),
+    ...(o.lenientIsa ? { lenientIsa: true } : {}),
+    ...(o.maps ? { mapsDir: o.maps } : {}),
+    channel: 'cli',
+  };
+}
+
+const hasErrors = (diags: readonly Diagnostic[]): boolean => diags.some((d) => d.severity === 'error');
+
+function withCommonOptions(cmd: Command): Command {
+  return cmd
+    .option('--partner <id>', "apply edi-maps/partners/<id>/ overrides and time zone; the documents' partnerId")
+    .option('--tenant <id>', 'tenantId of the documents', 'default')
+    .option('--time-zone <iana>', 'time zone for EDI dates without a time code (e.g. America/Chicago)')
+    .option('--lenient-isa', 'accept a trimmed (not fixed-width) ISA with a warning instead of TA1 024')
+    .option('--maps <dir>', 'maps directory (default: edi-maps/ of this checkout, or CROSSDOCK_MAPS_DIR)')
+    .exitOverride((err) => {
+      // Usage errors happen before any output, so exiting here cannot cut a stream short.
+      process.exit(err.exitCode === 0 ? EXIT_OK : EXIT_USAGE);
+    });
+}
+
+async function runTranslate(file: string, o: CommonOptions & { ndjson?: boolean }): Promise<void> {
+  const input = await openInput(file);
+  if (!input) return;
+  let errors = false;
+  if (o.ndjson) {
+    // One JSON object per line: documents as they come, diagnostics and interchange summaries tagged.
+    for await (const ev of translateStream(input, translateOptions(o))) {
+      if (stdoutClosed) break;
+      if (ev.type === 'document') await write(`${JSON.stringify(ev.document)}\n`);
+      else if (ev.type === 'diagnostic') {
+        if (ev.diagnostic.severity === 'error') errors = true;
+        await write(`${JSON.stringify({ diagnostic: ev.diagnostic })}\n`);
+      } else if (ev.type === 'interchange') await write(`${JSON.stringify({ interchange: ev.interchange })}\n`);
+    }
+  } else {
+    const interchanges: unknown[] = [];
+    const documents: unknown[] = [];
+    const diagnostics: Diagnostic[] = [];
+    for await (const ev of translateStream(input, translateOptions(o))) {
+      if (ev.type === 'document') documents.push(ev.document);
+      else if (ev.type === 'diagnostic') diagnostics.push(ev.diagnostic);
+      else if (ev.type === 'interchange') interchanges.push(ev.interchange);
+    }
+    errors = hasErrors(diagnostics);
+    await write(`${JSON.stringify({ interchanges, documents, diagnostics }, null, 2)}\n`);
+  }
+  process.exitCode = errors ? EXIT_REJECTED : EXIT_OK;
+}
+
+async function runValidate(file: string, o: CommonOptions): Promise<void> {
+  const input = await openInput(file);
+  if (!input) return;
+  const diagnostics: Diagnostic[] = [];
+  let documents = 0;
+  for await (const ev of translateStream(input, translateOptions(o))) {
+    if (ev.type === 'diagnostic') diagnostics.push(ev.diagnostic);
+    else if (ev.type === 'document') documents++;
+  }
+  await write(`${JSON.stringify({ valid: !hasErrors(diagnostics), documents, diagnostics }, null, 2)}\n`);
+  process.exitCode = hasErrors(diagnostics) ? EXIT_REJECTED : EXIT_OK;
+}
+
+async function runAck(file: string, o: CommonOptions): Promise<void> {
+  const input = await openInput(file);
+  if (!input) return;
+  const r = await ackFor(input, translateOptions(o));
+  if (r.text) await write(r.text.endsWith('\n') ? r.text : `${r.text}\n`);
+  for (const d of r.diagnostics.filter((x) => x.severity === 'error')) process.stderr.write(`${d.code} ${d.rule}: ${d.message}\n`);
+  process.exitCode = hasErrors(r.diagnostics) ? EXIT_REJECTED : EXIT_OK;
+}
+
+async function runRender(file: string, o: CommonOptions & { to: string; sender?: string; receiver?: string; version?: string; usage?: string }): Promise<void> {
+  if (!(RENDER_TARGETS as readonly string[]).includes(o.to)) {
+    process.stderr.write(`crossdock: --to must be one of ${RENDER_TARGETS.join(', ')}\n`);
+    process.exitCode = EXIT_USAGE;
+    return;
+  }
+  let text: string;
+  try {
+    if (file === '-') {
+      const chunks: Buffer[] = [];
+      for await (const c of process.stdin) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)));
+      text = Buffer.concat(chunks).toString('utf8');
+    } else text = await readFile(file, 'utf8');
+  } catch (err) {
+    process.stderr.write(`crossdock: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = EXIT_USAGE;
+    return;
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    process.stderr.write(`crossdock: ${file} is not JSON: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = EXIT_USAGE;
+    return;
+  }
+  const r = renderDocument(doc, o.to, {
+    ...(o.sender ? { sender: o.sender } : {}),
+    ...(o.receiver ? { receiver: o.receiver } : {}),
+    ...(o.partner ? { partnerId: o.partner } : {}),
+    ...(o.maps ? { mapsDir: o.maps } : {}),
+    ...(o.timeZone ? { timeZone: o.timeZone } : {}),
+    ...(o.version ? { version: o.version } : {}),
+    ...(o.usage === 'T' || o.usage === 'P' ? { usage: o.usage } : {}),
+  });
+  for (const d of r.diagnostics) process.stderr.write(`${d.severity} ${d.rule}: ${d.message}\n`);
+  if (r.text) await write(r.text.endsWith('\n') ? r.text : `${r.text}\n`);
+  process.exitCode = hasErrors(r.diagnostics) ? EXIT_REJECTED : EXIT_OK;
+}
+
+export function registerEdiCommands(program: Command): void {
+  withCommonOptions(
+    program
+      .command('translate')
+      .description('translate X12 or EDIFACT to canonical JSON {interchanges, documents, diagnostics}')
+      .argument('<file>', 'input file, or - for stdin')
+      .option('--ndjson', 'stream one JSON document per line (for big files)'),
+  ).action((file: string, o: CommonOptions & { ndjson?: boolean }) => runTranslate(file, o));
+
+  withCommonOptions(
+    program
+      .command('ack')
+      .description('print the 997/999 (and TA1 when due) or CONTRL for an input')
+      .argument('<file>', 'input file, or - for stdin'),
+  ).action((file: string, o: CommonOptions) => runAck(file, o));
+
+  withCommonOptions(
+    program
+      .command('render')
+      .description('render canonical JSON (one document or an array) as EDI')
+      .argument('<file>', 'canonical JSON file, or - for stdin')
+      .requiredOption('--to <target>', RENDER_TARGETS.join('|'))
+      .option('--sender <id>', 'our id, QQ:ID for X12 (ZZ when no qualifier)')
+      .option('--receiver <id>', 'partner id, QQ:ID for X12')
+      .option('--version <v>', 'X12 GS08 (004010, 005010) or EDIFACT directory (D96A, D01B)')
+      .option('--usage <T|P>', 'test or production indicator (default: from source.environment)'),
+  ).action((file: string, o: CommonOptions & { to: string; sender?: string; receiver?: string; version?: string; usage?: string }) => runRender(file, o));
+
+  withCommonOptions(
+    program
+      .command('validate')
+      .description('check an X12 or EDIFACT input; print diagnostics only')
+      .argument('<file>', 'input file, or - for stdin'),
+  ).action((file: string, o: CommonOptions) => runValidate(file, o));
+}
