@@ -13,7 +13,8 @@ import {
 
 const shipmentLineSchema = {
   type: 'object',
-  required: ['lineNumber', 'ids', 'quantityShipped'],
+  // LIN01 is optional in X12, so a line may come without a number.
+  required: ['ids', 'quantityShipped'],
   properties: {
     lineNumber: { type: 'string', minLength: 1 },
     sku: { type: 'string' },

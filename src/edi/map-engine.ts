@@ -435,10 +435,12 @@ function applyHierarchy(
     applyRules(st, level.rules, segs, node.start + 1, node.end, node.item);
   }
   // Link parents (HL02) – never segment order alone.
+  const orphans = new Set<HlNode>();
   for (const node of nodes) {
     if (node.parent === '') continue;
     const parent = byId.get(node.parent);
     if (!parent) {
+      orphans.add(node);
       diag(st, segs[node.start], node.start, { severity: 'error', code: '8', rule: 'HL_PARENT_NOT_FOUND', message: `${h.seg} ${node.id} points at missing parent "${node.parent}"`, elementPosition: h.parent });
       continue;
     }
@@ -449,7 +451,7 @@ function applyHierarchy(
   const slotFor = (holder: HlNode, level: string): string | undefined =>
     rule.levels[holder.level]?.children?.find((c) => c.level === level)?.path;
   for (const node of nodes) {
-    if (node.level === h.root || !rule.levels[node.level]) continue;
+    if (node.level === h.root || !rule.levels[node.level] || orphans.has(node)) continue;
     let holder: HlNode | undefined;
     let slot: string | undefined;
     for (let a = parentOf.get(node); a; a = parentOf.get(a)) {

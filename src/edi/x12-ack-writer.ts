@@ -114,8 +114,9 @@ export function writeX12Acks(
         .filter((g) => g.header.functionalId !== 'FA')
         .map((g) => {
           const { setId, body } = buildFunctionalAckBody(g);
-          // 999 ST03 names the implementation guide: echo GS08 (X231 is the 999's own guide id).
-          return { functionalId: 'FA', version: g.header.version, sets: [{ setId, body, ...(setId === '999' ? { implementationRef: g.header.version } : {}) }] };
+          // GS08 echoes the inbound group's version; a 999's ST03 names the 999 guide itself (X231).
+          const guide = g.header.version.startsWith('005010') ? '005010X231A1' : g.header.version;
+          return { functionalId: 'FA', version: g.header.version, sets: [{ setId, body, ...(setId === '999' ? { implementationRef: guide } : {}) }] };
         });
   if (!ta1 && fa.length === 0) return undefined;
   const h: X12InterchangeHeader = ic.header;

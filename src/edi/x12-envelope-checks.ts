@@ -25,14 +25,14 @@ export const FUNCTIONAL_IDS: Readonly<Record<string, readonly string[]>> = {
 export function checkInterchangeHeader(seg: Segment, h: X12InterchangeHeader, lenient: boolean): Diagnostic[] {
   const out: Diagnostic[] = [];
   const ctl = { interchangeControlNumber: h.controlNumber };
-  const add = (code: string, rule: string, message: string, elementPosition: number, severity: Diagnostic['severity'] = 'error'): void => {
-    out.push({ severity, level: 'interchange', code, rule, message, segmentId: 'ISA', elementPosition, offset: seg.offset, ...ctl });
+  const add = (code: string, rule: string, message: string, elementPosition: number | undefined, severity: Diagnostic['severity'] = 'error'): void => {
+    out.push({ severity, level: 'interchange', code, rule, message, segmentId: 'ISA', ...(elementPosition ? { elementPosition } : {}), offset: seg.offset, ...ctl });
   };
   if (!h.fixedWidth) {
-    if (lenient) add('024', 'ISA_NOT_FIXED_WIDTH', 'ISA is not 106 fixed-width characters; accepted leniently', 0, 'warning');
-    else add('024', 'ISA_NOT_FIXED_WIDTH', 'ISA is not 106 fixed-width characters (fields trimmed)', 0);
+    if (lenient) add('024', 'ISA_NOT_FIXED_WIDTH', 'ISA is not 106 fixed-width characters; accepted leniently', undefined, 'warning');
+    else add('024', 'ISA_NOT_FIXED_WIDTH', 'ISA is not 106 fixed-width characters (fields trimmed)', undefined);
   }
-  if (seg.elements.length !== 16) add('024', 'ISA_ELEMENT_COUNT', `ISA has ${seg.elements.length} elements, 16 expected`, 0);
+  if (seg.elements.length !== 16) add('024', 'ISA_ELEMENT_COUNT', `ISA has ${seg.elements.length} elements, 16 expected`, undefined);
   if (!['00', '03'].includes(h.authorizationQualifier)) add('010', 'ISA_AUTH_QUALIFIER', `ISA01 "${h.authorizationQualifier}" is not 00 or 03`, 1);
   if (!['00', '01'].includes(h.securityQualifier)) add('012', 'ISA_SECURITY_QUALIFIER', `ISA03 "${h.securityQualifier}" is not 00 or 01`, 3);
   if (!ID_QUALIFIERS.has(h.senderQualifier)) add('005', 'ISA_SENDER_QUALIFIER', `ISA05 "${h.senderQualifier}" is not a valid id qualifier`, 5);
