@@ -1,13 +1,16 @@
 import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from './config/app-config.js';
 import { APP_CONFIG } from './config/config.tokens.js';
 import { ProblemDetailsFilter } from './common/problem/problem-details.filter.js';
+import { AuditModule } from './audit/audit.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { Metrics } from './ops/metrics.js';
 import { OpsModule } from './ops/ops.module.js';
+import { RateLimitGuard } from './rate-limit/rate-limit.guard.js';
+import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { TenancyModule } from './tenancy/tenancy.module.js';
 import type { TenantRegistry } from './tenancy/tenant-registry.js';
 import { loggerOptions } from './ops/logger-options.js';
@@ -33,12 +36,16 @@ export class AppModule {
         DatabaseModule.forDataSource(deps.dataSource),
         TenancyModule.forRegistry(deps.tenants),
         OpsModule,
+        AuditModule,
+        RateLimitModule,
         ...(deps.extraModules ?? []),
       ],
       providers: [
         { provide: APP_CONFIG, useValue: deps.config },
         { provide: Metrics, useValue: deps.metrics },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        // Global guards run in this order: AuthGuard → RateLimitGuard → ScopesGuard.
+        { provide: APP_GUARD, useExisting: RateLimitGuard },
       ],
       exports: [APP_CONFIG, Metrics],
     };

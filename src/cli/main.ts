@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { CROSSDOCK_VERSION } from '../version.js';
+import { registerAuditCommands } from './audit-commands.js';
 import { registerDatabaseCommands } from './database-commands.js';
 import { registerOpenApiCommand } from './openapi-command.js';
 import { runServerUntilSignal } from './start-command.js';
@@ -21,5 +22,6 @@ program
   });
 registerDatabaseCommands(program);
 registerOpenApiCommand(program);
+registerAuditCommands(program);
 
 await program.parseAsync(process.argv);

@@ -9,6 +9,8 @@ export interface AppConfig {
   /** Absent: start the embedded PostgreSQL under `dataDir`. */
   readonly databaseUrl: string | undefined;
   readonly redisUrl: string | undefined;
+  /** Prefix of every rate-limit key in Redis: nodes sharing one limit must share it. */
+  readonly redisKeyPrefix: string;
   readonly logLevel: LogLevel;
   readonly dataDir: string;
   readonly tenantsDir: string;
@@ -110,6 +112,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     host,
     databaseUrl,
     redisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    redisKeyPrefix: env.REDIS_KEY_PREFIX?.trim() || 'crossdock:rl',
     logLevel: logLevel as LogLevel,
     dataDir,
     tenantsDir,

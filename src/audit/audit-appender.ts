@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { GENESIS_HASH, chainEntry } from './audit-chain.js';
+import type { AuditEntry, AuditEvent } from './audit-event.js';
+import { rowJsonFromEntry } from './audit-row.js';
+
+const TEXT_LIMIT = 512;
+
+/** Text as PostgreSQL will hand it back: no NUL, bounded (a user agent is the caller's to choose). */
+function text(value: string | null | undefined, limit = TEXT_LIMIT): string | null {
+  if (value === null || value === undefined) return null;
+  const clean = value.replaceAll('\u0000', '');
+  return clean.length > limit ? clean.slice(0, limit) : clean;
+}
+
+function integer(value: number | null | undefined): number | null {
+  return value === null || value === undefined || !Number.isFinite(value) ? null : Math.round(value);
+}
+
+/**
+ * The entry exactly as it will read back from the database, so that the hash computed here is the
+ * one verify recomputes: milliseconds, three-decimal latency, JSON-clean details.
+ */
+function normalized(event: AuditEvent, seq: number): Omit<AuditEntry, 'hash' | 'prevHash'> {
+  const occurredAt = Number.isNaN(event.occurredAt.getTime()) ? new Date() : event.occurredAt;
+  return {
+    id: randomUUID(),
+    tenantId: event.tenantId,
+    seq,
+    occurredAt: new Date(occurredAt.getTime()),
+    kind: event.kind,
+    action: text(event.action, 128) ?? '',
+    clientId: text(event.clientId, 128),
+    partnerId: text(event.partnerId, 128),
+    sourceIp: text(event.sourceIp, 64),
+    userAgent: text(event.userAgent),
+    method: text(event.method, 16),
+    route: text(event.route),
+    path: text(event.path, 1024),
+    resourceType: text(event.resourceType, 64),
+    resourceId: text(event.resourceId, 256),
+    status: integer(event.status),
+    scopes: (event.scopes ?? []).map((s) => text(s, 64) ?? ''),
+    correlationId: text(event.correlationId, 128),
+    latencyMs:
+      event.latencyMs === null || event.latencyMs === undefined || !Number.isFinite(event.latencyMs)
+        ? null
+        : Math.round(event.latencyMs * 1000) / 1000,
+    bytesIn: integer(event.bytesIn),
+    bytesOut: integer(event.bytesOut),
+    reason: text(event.reason, 1024),
+    details: event.details
+      ? (JSON.parse(JSON.stringify(event.details).replaceAll('\\u0000', '')) as Record<string, unknown>)
+      : null,
+  };
+}
+
+interface HeadRow {
+  tenant_id: string;
+  seq: string;
+  hash: string;
+}
+
+/**
+ * Appends events to their tenants' chains in one transaction. Chain heads are locked in tenant
+ * order (`FOR UPDATE`), so any number of processes may append at once: each chain stays a single
+ * gap-free sequence, and two appenders never wait on each other in a cycle.
+ */
+export async function appendAuditEvents(
+  target: DataSource | EntityManager,
+  events: readonly AuditEvent[],
+): Promise<AuditEntry[]> {
+  if (events.length === 0) return [];
+  const run = (manager: EntityManager) => appendInTransaction(manager, events);
+  return 'transaction' in target && 'isInitialized' in target
+    ? (target as DataSource).transaction(run)
+    : run(target as EntityManager);
+}
+
+async function appendInTransaction(
+  manager: EntityManager,
+  events: readonly AuditEvent[],
+): Promise<AuditEntry[]> {
+  const tenants = [...new Set(events.map((e) => e.tenantId))].sort();
+  await manager.query(
+    `INSERT INTO audit_chain_heads (tenant_id, seq, hash)
+       SELECT t, 0, $2 FROM unnest($1::text[]) AS t ON CONFLICT (tenant_id) DO NOTHING`,
+    [tenants, GENESIS_HASH],
+  );
+  const heads = (await manager.query(
+    `SELECT tenant_id, seq, hash FROM audit_chain_heads WHERE tenant_id = ANY($1::text[])
+      ORDER BY tenant_id FOR UPDATE`,
+    [tenants],
+  )) as HeadRow[];
+  const state = new Map(heads.map((h) => [h.tenant_id, { seq: Number(h.seq), hash: h.hash }]));
+  const entries: AuditEntry[] = [];
+  for (const event of events) {
+    const head = state.get(event.tenantId)!;
+    const entry = chainEntry(head.hash, normalized(event, head.seq + 1));
+    head.seq = entry.seq;
+    head.hash = entry.hash;
+    entries.push(entry);
+  }
+  await manager.query(
+    `INSERT INTO audit_events (id, tenant_id, seq, occurred_at, kind, action, client_id, partner_id, source_ip,
+        user_agent, method, route, path, resource_type, resource_id, status, scopes, correlation_id, latency_ms,
+        bytes_in, bytes_out, reason, details, prev_hash, hash)
+     SELECT id, tenant_id, seq, occurred_at, kind, action, client_id, partner_id, source_ip,
+        user_agent, method, route, path, resource_type, resource_id, status, coalesce(scopes, '{}'), correlation_id,
+        latency_ms, bytes_in, bytes_out, reason, details, prev_hash, hash
+       FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, tenant_id text, seq bigint, occurred_at timestamptz,
+        kind text, action text, client_id text, partner_id text, source_ip text, user_agent text, method text,
+        route text, path text, resource_type text, resource_id text, status integer, scopes text[],
+        correlation_id text, latency_ms double precision, bytes_in bigint, bytes_out bigint, reason text,
+        details jsonb, prev_hash text, hash text)`,
+    [JSON.stringify(entries.map(rowJsonFromEntry))],
+  );
+  await manager.query(
+    `UPDATE audit_chain_heads h SET seq = n.seq, hash = n.hash
+       FROM unnest($1::text[], $2::bigint[], $3::text[]) AS n(tenant_id, seq, hash)
+      WHERE h.tenant_id = n.tenant_id`,
+    [tenants, tenants.map((t) => state.get(t)!.seq), tenants.map((t) => state.get(t)!.hash)],
+  );
+  return entries;
+}

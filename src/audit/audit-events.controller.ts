@@ -1,0 +1,86 @@
+import { Readable } from 'node:stream';
+import { Controller, Get, Query, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ProblemCode, ProblemException } from '../common/problem/problem-details.js';
+import { decodeCursor } from './audit-cursor.js';
+import { CSV_HEADER, csvLine, ndjsonLine, publicEntry } from './audit-export-format.js';
+import { parseExportParams, parseListParams, type RawQuery } from './audit-query-params.js';
+import { AuditReader } from './audit-reader.js';
+
+const FILTERS = [
+  { name: 'from', description: 'ISO 8601 date-time with offset; entries at or after it' },
+  { name: 'to', description: 'ISO 8601 date-time with offset; entries before it' },
+  { name: 'clientId', description: 'API client that acted (or tried to)' },
+  { name: 'partnerId', description: 'partner the client acts for' },
+  { name: 'outcome', description: 'a status such as 429, or a class such as 4xx' },
+  { name: 'route', description: 'route template, e.g. /v1/audit-events' },
+  { name: 'resourceType', description: 'e.g. shipments' },
+  { name: 'resourceId', description: 'id of the resource' },
+  { name: 'correlationId', description: 'X-Correlation-ID of the request' },
+] as const;
+
+function FilterQueries(): MethodDecorator {
+  return (target, key, descriptor) => {
+    for (const filter of FILTERS) ApiQuery({ ...filter, required: false, type: String })(target, key, descriptor);
+  };
+}
+
+/** The caller's tenant, from the token only: an auditor reads its own tenant's chain and nothing else. */
+function auditorTenant(request: FastifyRequest): string {
+  const principal = request.principal;
+  if (!principal) throw new ProblemException(401, ProblemCode.Unauthorized, 'An access token is required.');
+  if (!principal.scopes.includes('audit:read')) {
+    throw new ProblemException(403, ProblemCode.InsufficientScope, 'This route needs the scope audit:read.', {
+      requiredScopes: ['audit:read'],
+    });
+  }
+  return principal.tenantId;
+}
+
+@ApiTags('audit')
+@Controller('audit-events')
+export class AuditEventsController {
+  constructor(private readonly reader: AuditReader) {}
+
+  @Get()
+  @ApiOperation({
+    summary: "Query the caller's tenant's audit log, newest first",
+    description: 'Cursor pagination: pass `nextCursor` back as `cursor`. Scope `audit:read`.',
+  })
+  @FilterQueries()
+  @ApiQuery({ name: 'limit', required: false, type: Number, description: '1 to 500, default 100' })
+  @ApiQuery({ name: 'cursor', required: false, type: String, description: 'nextCursor of the previous page' })
+  @ApiOkResponse({ description: '{ items: AuditEntry[], nextCursor?: string }' })
+  async list(@Req() request: FastifyRequest, @Query() raw: RawQuery) {
+    const tenantId = auditorTenant(request);
+    const params = parseListParams(raw);
+    const before = params.cursor === undefined ? undefined : decodeCursor(params.cursor);
+    const page = await this.reader.page(tenantId, params.query, params.limit, before);
+    return { items: page.items.map(publicEntry), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+  }
+
+  @Get('export')
+  @ApiOperation({
+    summary: "Export the caller's tenant's audit log for a time range, oldest first",
+    description: 'Streams NDJSON (default) or CSV without holding the range in memory. Scope `audit:read`.',
+  })
+  @FilterQueries()
+  @ApiQuery({ name: 'format', required: false, enum: ['ndjson', 'csv'] })
+  @ApiProduces('application/x-ndjson', 'text/csv')
+  @ApiOkResponse({ description: 'one entry per line' })
+  async export(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query() raw: RawQuery): Promise<void> {
+    const tenantId = auditorTenant(request);
+    const { query, format } = parseExportParams(raw);
+    const entries = this.reader.export(tenantId, query);
+    async function* lines(): AsyncGenerator<string> {
+      if (format === 'csv') yield CSV_HEADER;
+      for await (const entry of entries) yield format === 'csv' ? csvLine(entry) : ndjsonLine(entry);
+    }
+    const stamp = new Date().toISOString().replaceAll(':', '');
+    await reply
+      .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
+      .header('content-disposition', `attachment; filename="audit-${tenantId}-${stamp}.${format}"`)
+      .send(Readable.from(lines()));
+  }
+}

@@ -1,0 +1,14 @@
+import { Global, Module } from '@nestjs/common';
+import { AuditEventsController } from './audit-events.controller.js';
+import { AuditHttpHooks } from './audit-http-hooks.js';
+import { AuditLog } from './audit-log.js';
+import { AuditReader } from './audit-reader.js';
+
+/** Global so that any module (auth, messages) can `record()` without importing this one. */
+@Global()
+@Module({
+  controllers: [AuditEventsController],
+  providers: [AuditLog, AuditReader, AuditHttpHooks],
+  exports: [AuditLog],
+})
+export class AuditModule {}

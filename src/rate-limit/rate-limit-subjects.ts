@@ -1,0 +1,64 @@
+import type { FastifyRequest } from 'fastify';
+import type { TenantRegistry } from '../tenancy/tenant-registry.js';
+import {
+  ANONYMOUS_RULE,
+  TOKEN_PER_CLIENT_RULE,
+  TOKEN_PER_IP_RULE,
+  ruleFor,
+  windowsOf,
+  type LimitWindow,
+} from './rate-limit-policy.js';
+import { TOKEN_GROUP } from './rate-limit-route-groups.js';
+
+/** One counter key and the windows counted under it. */
+export interface LimitSubject {
+  readonly key: string;
+  readonly windows: readonly LimitWindow[];
+}
+
+/**
+ * The client id a token request claims, from HTTP Basic (RFC 6749 §2.3.1: form-encoded, then
+ * base64) or the form body. Only the id: the secret is never read here.
+ */
+export function claimedClientId(request: FastifyRequest): string | undefined {
+  const authorization = request.headers.authorization;
+  if (typeof authorization === 'string' && /^basic /i.test(authorization)) {
+    const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon > 0) {
+      try {
+        return decodeURIComponent(decoded.slice(0, colon).replaceAll('+', ' ')).slice(0, 128);
+      } catch {
+        return decoded.slice(0, Math.min(colon, 128));
+      }
+    }
+  }
+  const body = request.body;
+  if (body && typeof body === 'object' && 'client_id' in body) {
+    const id = (body as { client_id: unknown }).client_id;
+    if (typeof id === 'string' && id !== '') return id.slice(0, 128);
+  }
+  return undefined;
+}
+
+/** Who a request counts against, and under which windows. */
+export function limitSubjects(request: FastifyRequest, group: string, tenants: TenantRegistry): LimitSubject[] {
+  const principal = request.principal;
+  if (principal) {
+    const partner = principal.partnerId ? tenants.partner(principal.tenantId, principal.partnerId) : undefined;
+    const { rule, ownCounter } = ruleFor(partner?.rateLimit, group);
+    const who = principal.partnerId ? `p:${principal.partnerId}` : `c:${principal.clientId}`;
+    return [
+      { key: `t:${principal.tenantId}:${who}${ownCounter ? `:g:${group}` : ''}`, windows: windowsOf(rule) },
+    ];
+  }
+  if (group === TOKEN_GROUP) {
+    const subjects: LimitSubject[] = [{ key: `token-ip:${request.ip}`, windows: windowsOf(TOKEN_PER_IP_RULE, 'ip-') }];
+    const clientId = claimedClientId(request);
+    if (clientId) {
+      subjects.push({ key: `token-client:${clientId}`, windows: windowsOf(TOKEN_PER_CLIENT_RULE, 'client-') });
+    }
+    return subjects;
+  }
+  return [{ key: `ip:${request.ip}`, windows: windowsOf(ANONYMOUS_RULE, 'ip-') }];
+}
