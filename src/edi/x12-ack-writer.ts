@@ -7,6 +7,7 @@
 import type { Diagnostic } from './edi-types.js';
 import type { SegmentData } from './map-engine.js';
 import type { X12GroupSummary, X12InterchangeHeader, X12InterchangeSummary, X12SetResult } from './x12-envelope.js';
+import { isValidIdQualifier } from './x12-envelope-checks.js';
 import { writeX12Interchange, type ControlNumberGenerator, type X12GroupOut } from './x12-writer.js';
 
 /** 999 from version 5010 on; 997 before (EDI-RULES.md). */
@@ -92,6 +93,9 @@ export function ta1For(ic: X12InterchangeSummary): Ta1 | undefined {
   return { controlNumber: ic.header.controlNumber, date: ic.header.date, time: ic.header.time, status, note };
 }
 
+// An invalid inbound qualifier is not echoed back: the ack itself must pass the partner's checks.
+const qualifier = (q: string): string => (isValidIdQualifier(q) ? q : 'ZZ');
+
 export interface X12AckOptions {
   readonly controlNumbers: ControlNumberGenerator;
   readonly now?: Date;
@@ -121,8 +125,8 @@ export function writeX12Acks(
   if (!ta1 && fa.length === 0) return undefined;
   const h: X12InterchangeHeader = ic.header;
   return writeX12Interchange(fa, {
-    sender: { qualifier: h.receiverQualifier || 'ZZ', id: h.receiverId || 'UNKNOWN', ...(groups[0] ? { code: groups[0].header.receiverCode } : {}) },
-    receiver: { qualifier: h.senderQualifier || 'ZZ', id: h.senderId || 'UNKNOWN', ...(groups[0] ? { code: groups[0].header.senderCode } : {}) },
+    sender: { qualifier: qualifier(h.receiverQualifier), id: h.receiverId || 'UNKNOWN', ...(groups[0] ? { code: groups[0].header.receiverCode } : {}) },
+    receiver: { qualifier: qualifier(h.senderQualifier), id: h.senderId || 'UNKNOWN', ...(groups[0] ? { code: groups[0].header.senderCode } : {}) },
     controlNumbers: o.controlNumbers,
     usage: h.usage === 'T' ? 'T' : 'P',
     ...(h.delimiters.segment !== '\n' ? { delimiters: { element: h.delimiters.element, component: h.delimiters.component, segment: h.delimiters.segment, ...(h.delimiters.repetition ? { repetition: h.delimiters.repetition } : {}) } } : {}),

@@ -13,6 +13,10 @@ const ID_QUALIFIERS = new Set([
   'AM', 'NR', 'SA', 'SN', 'ZZ',
 ]);
 
+export function isValidIdQualifier(q: string): boolean {
+  return ID_QUALIFIERS.has(q);
+}
+
 /** GS01 functional identifier codes this engine handles, with their transaction sets. */
 export const FUNCTIONAL_IDS: Readonly<Record<string, readonly string[]>> = {
   SH: ['856'],
