@@ -1,0 +1,103 @@
+/**
+ * Demo data: the partners, products and open pickings the sample EDI files under
+ * test/fixtures/edi/x12 refer to (PO778899 / BOL998877 / PRO445566 from SCAC ABCD, the 5010 and
+ * replace samples, the S-P-O-I sample's two POs), so an 856/214/210 ingested in demo mode lands
+ * on real records.
+ */
+import type { SimDatabase } from './sim-database.js';
+
+export type SimSeed = 'demo' | 'empty' | ((db: SimDatabase) => void);
+
+export function seedDatabase(db: SimDatabase, seed: SimSeed): void {
+  if (seed === 'empty') {
+    seedBasics(db);
+    return;
+  }
+  if (seed === 'demo') {
+    seedBasics(db);
+    seedDemo(db);
+    return;
+  }
+  seed(db);
+}
+
+/** What every Odoo has after installing stock, sale and account: currencies, locations, operation types. */
+export function seedBasics(db: SimDatabase): void {
+  db.create('res.partner', { name: 'My Company', is_company: true });
+  for (const [name, symbol, decimals] of [
+    ['USD', '$', 2],
+    ['EUR', '€', 2],
+    ['CAD', '$', 2],
+    ['GBP', '£', 2],
+    ['JPY', '¥', 0],
+  ] as const) {
+    db.create('res.currency', { name, symbol, decimal_places: decimals });
+  }
+  const vendors = db.create('stock.location', { name: 'Partners/Vendors', usage: 'supplier' });
+  const stock = db.create('stock.location', { name: 'WH/Stock', usage: 'internal' });
+  const customers = db.create('stock.location', { name: 'Partners/Customers', usage: 'customer' });
+  db.create('stock.picking.type', {
+    name: 'Receipts',
+    code: 'incoming',
+    sequence_code: 'IN',
+    default_location_src_id: vendors,
+    default_location_dest_id: stock,
+  });
+  db.create('stock.picking.type', {
+    name: 'Delivery Orders',
+    code: 'outgoing',
+    sequence_code: 'OUT',
+    default_location_src_id: stock,
+    default_location_dest_id: customers,
+  });
+}
+
+function seedDemo(db: SimDatabase): void {
+  const partner = (name: string, ref: string): number => db.create('res.partner', { name, ref, is_company: true });
+  const supplier = partner('Acme Warehouse', 'WH01');
+  partner('Big Store 42', 'ST042');
+  const retail = partner('Demo Retail Customer', 'demo-retail');
+  partner('Demo B Retail Customer', 'demo-b-retail');
+  partner('ABCD Freight', 'ABCD');
+  partner('FedEx Ground', 'FDEG');
+  partner('XPO Logistics', 'XPOL');
+  partner('UPS', 'UPSN');
+
+  const product = (default_code: string, name: string, list_price: number): number =>
+    db.create('product.product', { default_code, name, list_price });
+  const sku1 = product('SKU-001', 'Blue widget', 12.5);
+  const sku2 = product('SKU-002', 'Bulk bolts, loose', 0.35);
+  product('SKU-003', 'Red gadget', 49.99);
+  const red = product('WIDGET-RED', 'Widget, red', 9.9);
+  const blue = product('WIDGET-BLUE', 'Widget, blue', 9.9);
+
+  const [receipts] = db.search('stock.picking.type', [['code', '=', 'incoming']]);
+  const receipt = (origin: string, lines: Array<[number, number]>): number =>
+    db.create('stock.picking', {
+      picking_type_id: receipts,
+      origin,
+      partner_id: supplier,
+      state: 'assigned',
+      scheduled_date: '2026-11-30 17:00:00',
+      move_ids: lines.map(([product_id, product_uom_qty]) => [0, 0, { product_id, product_uom_qty }]),
+    });
+  receipt('PO778899', [
+    [sku1, 10],
+    [sku2, 2.5],
+  ]);
+  receipt('PO-5010-1', [[sku1, 24]]);
+  receipt('PO-REPLACE-9', [[sku1, 6]]);
+  receipt('PO-SPOI-A', [[red, 6]]);
+  receipt('PO-SPOI-B', [[blue, 12]]);
+
+  // A confirmed customer order with its delivery, for fulfilment confirmations and returns.
+  const order = db.create('sale.order', {
+    partner_id: retail,
+    client_order_ref: 'ORD-1001',
+    order_line: [
+      [0, 0, { product_id: sku1, product_uom_qty: 5, price_unit: 12.5 }],
+      [0, 0, { product_id: sku2, product_uom_qty: 40, price_unit: 0.35 }],
+    ],
+  });
+  db.actionConfirm([order]);
+}
