@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Scopes } from '../auth/scopes.decorator.js';
 import { ProblemCode, ProblemException } from '../common/problem/problem-details.js';
 import { decodeCursor } from './audit-cursor.js';
 import { CSV_HEADER, csvLine, ndjsonLine, publicEntry } from './audit-export-format.js';
@@ -26,7 +27,11 @@ function FilterQueries(): MethodDecorator {
   };
 }
 
-/** The caller's tenant, from the token only: an auditor reads its own tenant's chain and nothing else. */
+/**
+ * The caller's tenant, from the token only: an auditor reads its own tenant's chain and nothing
+ * else. ScopesGuard has already checked the scope; checked again here because this route must
+ * never answer without one, whatever the guard wiring.
+ */
 function auditorTenant(request: FastifyRequest): string {
   const principal = request.principal;
   if (!principal) throw new ProblemException(401, ProblemCode.Unauthorized, 'An access token is required.');
@@ -39,6 +44,7 @@ function auditorTenant(request: FastifyRequest): string {
 }
 
 @ApiTags('audit')
+@Scopes('audit:read')
 @Controller('audit-events')
 export class AuditEventsController {
   constructor(private readonly reader: AuditReader) {}
