@@ -1,0 +1,183 @@
+/**
+ * Policy-chain bench: requests/s and p99 latency of an authenticated (JWT), rate-limited and
+ * audited `GET /v1/me` next to the same server's unauthenticated `GET /health/live`, measured in
+ * one run against one Crossdock process (a child, so the load generator does not share its event
+ * loop), and the ratio between them. Target: the full chain keeps at least 50% of bare throughput.
+ *
+ *   npm run build && node dist/bench/auth-chain.js      (from the repository root)
+ *
+ * Needs the PostgreSQL of the tests (TEST_DATABASE_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/postgres);
+ * BENCH_REDIS_URL puts the rate-limit counters in Redis. BENCH_SECONDS (default 5) and
+ * BENCH_CONCURRENCY (default 32) shape the load.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
+
+// Limits far above what one machine can send: the bench measures the cost of counting, not refusals.
+const TENANT_FILE = `id: bench
+name: Bench Logistics
+environment: test
+partners:
+  - id: bench-carrier
+    name: Bench Carrier
+    kind: carrier
+    scopes: [tracking:read]
+    rateLimit: { perSecond: 10000000, burst: 10000000, perDay: 1000000000 }
+apiClients:
+  - id: bench-carrier
+    partner: bench-carrier
+    secrets: ['\${BENCH_CARRIER_SECRET}']
+`;
+
+interface Result {
+  readonly requests: number;
+  readonly errors: number;
+  readonly perSecond: number;
+  readonly p50: number;
+  readonly p99: number;
+}
+
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+function request(agent: http.Agent, url: URL, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent, headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+  });
+}
+
+/** `CONCURRENCY` keep-alive loops for `seconds`; latencies in ms. */
+async function load(url: URL, headers: Record<string, string>, seconds: number, expect: number): Promise<Result> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const latencies: number[] = [];
+  let errors = 0;
+  const end = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < end) {
+        const t0 = performance.now();
+        const status = await request(agent, url, headers).catch(() => 0);
+        latencies.push(performance.now() - t0);
+        if (status !== expect) errors += 1;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return { requests: latencies.length, errors, perSecond: latencies.length / elapsed, p50: at(0.5), p99: at(0.99) };
+}
+
+async function main(): Promise<void> {
+  const database = `crossdock_bench_${randomBytes(4).toString('hex')}`;
+  const tenantsDir = mkdtempSync(join(tmpdir(), 'crossdock-bench-'));
+  writeFileSync(join(tenantsDir, 'bench.yaml'), TENANT_FILE);
+  await admin(`CREATE DATABASE ${database}`);
+  const databaseUrl = new URL(ADMIN_URL);
+  databaseUrl.pathname = `/${database}`;
+  const secret = randomBytes(18).toString('base64url');
+  const child = spawn(process.execPath, [MAIN], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl.toString(),
+      CROSSDOCK_DEMO: '0',
+      CROSSDOCK_TENANTS_DIR: tenantsDir,
+      CROSSDOCK_KEY_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+      BENCH_CARRIER_SECRET: secret,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      ...(process.env.BENCH_REDIS_URL
+        ? { REDIS_URL: process.env.BENCH_REDIS_URL, REDIS_KEY_PREFIX: `crossdock-bench:${database}` }
+        : { REDIS_URL: '' }),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  try {
+    const base = await new Promise<string>((resolve, reject) => {
+      const timer = setInterval(() => {
+        const match = /Crossdock listening on (http:\/\/[\d.]+:\d+)/.exec(output);
+        if (match) {
+          clearInterval(timer);
+          resolve(match[1]!);
+        } else if (child.exitCode !== null) {
+          clearInterval(timer);
+          reject(new Error(`server exited:\n${output}`));
+        }
+      }, 100);
+    });
+    const tokenResponse = await fetch(`${base}/oauth/token`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`bench-carrier:${secret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: 'grant_type=client_credentials',
+    });
+    if (tokenResponse.status !== 200) throw new Error(`token: ${tokenResponse.status} ${await tokenResponse.text()}`);
+    const { access_token: token } = (await tokenResponse.json()) as { access_token: string };
+    const bare = new URL('/health/live', base);
+    const chain = new URL('/v1/me', base);
+    const auth = { authorization: `Bearer ${token}` };
+
+    // Warm both paths (JIT, pools, caches), then measure them one after the other in this run.
+    await load(bare, {}, 1, 200);
+    await load(chain, auth, 1, 200);
+    const bareResult = await load(bare, {}, SECONDS, 200);
+    const chainResult = await load(chain, auth, SECONDS, 200);
+    const ratio = chainResult.perSecond / bareResult.perSecond;
+
+    const row = (name: string, r: Result) =>
+      `${name.padEnd(44)} ${r.perSecond.toFixed(0).padStart(8)} req/s   p50 ${r.p50.toFixed(2).padStart(6)} ms   p99 ${r.p99
+        .toFixed(2)
+        .padStart(6)} ms   errors ${r.errors}`;
+    process.stdout.write(
+      `concurrency ${CONCURRENCY}, ${SECONDS}s each, rate limits in ${process.env.BENCH_REDIS_URL ? 'Redis' : 'memory'}\n` +
+        `${row('GET /health/live (no auth, not audited)', bareResult)}\n` +
+        `${row('GET /v1/me (JWT + rate limit + audit)', chainResult)}\n` +
+        `ratio: ${(ratio * 100).toFixed(1)}% of bare throughput (target >= 50%) ${ratio >= 0.5 ? 'OK' : 'BELOW TARGET'}\n`,
+    );
+    const audited = new pg.Client({ connectionString: databaseUrl.toString() });
+    await audited.connect();
+    await new Promise((r) => setTimeout(r, 1200));
+    const { rows } = await audited.query(
+      `SELECT count(*)::int AS n FROM audit_events WHERE tenant_id = 'bench' AND route = '/v1/me'`,
+    );
+    await audited.end();
+    process.stdout.write(`audit entries written for /v1/me: ${(rows[0] as { n: number }).n}\n`);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    rmSync(tenantsDir, { recursive: true, force: true });
+    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  }
+}
+
+await main();
