@@ -1,4 +1,10 @@
 import { TenantRegistry1764230400000 } from './1764230400000-tenant-registry.js';
+import { SigningKeys1764230500000 } from './1764230500000-signing-keys.js';
+import { TenantRowSecurity1764230510000 } from './1764230510000-tenant-row-security.js';
 
 /** Every migration in order. Listed by hand: reviewed like code, never discovered by a glob. */
-export const ALL_MIGRATIONS = [TenantRegistry1764230400000];
+export const ALL_MIGRATIONS = [
+  TenantRegistry1764230400000,
+  SigningKeys1764230500000,
+  TenantRowSecurity1764230510000,
+];

@@ -5,6 +5,10 @@ import type { DataSource } from 'typeorm';
 import type { AppConfig } from './config/app-config.js';
 import { APP_CONFIG } from './config/config.tokens.js';
 import { ProblemDetailsFilter } from './common/problem/problem-details.filter.js';
+import { AuthGuard } from './auth/auth.guard.js';
+import { AuthModule } from './auth/auth.module.js';
+import { ScopesGuard } from './auth/scopes.guard.js';
+import { PartnersModule } from './partners/partners.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { Metrics } from './ops/metrics.js';
@@ -36,6 +40,8 @@ export class AppModule {
         DatabaseModule.forDataSource(deps.dataSource),
         TenancyModule.forRegistry(deps.tenants),
         OpsModule,
+        AuthModule,
+        PartnersModule,
         AuditModule,
         RateLimitModule,
         ...(deps.extraModules ?? []),
@@ -45,7 +51,9 @@ export class AppModule {
         { provide: Metrics, useValue: deps.metrics },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         // Global guards run in this order: AuthGuard → RateLimitGuard → ScopesGuard.
+        { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_GUARD, useExisting: RateLimitGuard },
+        { provide: APP_GUARD, useExisting: ScopesGuard },
       ],
       exports: [APP_CONFIG, Metrics],
     };

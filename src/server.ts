@@ -2,6 +2,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { pino, type Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { loadConfig, type AppConfig } from './config/app-config.js';
+import { resolveKeyEncryptionKey } from './auth/key-encryption-key.js';
+import { ensureActiveSigningKey } from './auth/signing-keys.js';
 import { createDataSource } from './database/data-source.js';
 import { openDatabase, type DatabaseConnection } from './database/database-connection.js';
 import { createHttpApp } from './http-app.js';
@@ -52,8 +54,13 @@ export async function prepareDatabase(
  */
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const env = options.env ?? process.env;
-  const config = loadConfig(env, options.cwd);
-  const log = options.logger ?? bootLogger(config.logLevel);
+  const loaded = loadConfig(env, options.cwd);
+  const log = options.logger ?? bootLogger(loaded.logLevel);
+  // Before the database: outside demo mode a missing key encryption key must stop the boot at once.
+  const config: AppConfig = {
+    ...loaded,
+    keyEncryptionKey: await resolveKeyEncryptionKey(loaded, (line) => log.warn(line)),
+  };
   const tenants = await loadTenants(config.tenantsDir, {
     env,
     includeDemo: config.demoMode,
@@ -75,6 +82,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   try {
     await dataSource.initialize();
     await prepareDatabase(dataSource, tenants, log);
+    const signingKey = await ensureActiveSigningKey(dataSource, config.keyEncryptionKey!);
+    if (signingKey.created) log.info(`created the first access-token signing key ${signingKey.kid}`);
     app = await createHttpApp({
       config,
       dataSource,

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { CROSSDOCK_VERSION } from '../version.js';
 import { registerAuditCommands } from './audit-commands.js';
 import { registerDatabaseCommands } from './database-commands.js';
+import { registerKeysCommands } from './keys-commands.js';
 import { registerOpenApiCommand } from './openapi-command.js';
 import { runServerUntilSignal } from './start-command.js';
 
@@ -22,6 +23,7 @@ program
   });
 registerDatabaseCommands(program);
 registerOpenApiCommand(program);
+registerKeysCommands(program);
 registerAuditCommands(program);
 
 await program.parseAsync(process.argv);

@@ -21,6 +21,44 @@ export interface AppConfig {
   readonly ediBodyLimitBytes: number;
   readonly publicBaseUrl: string;
   readonly shutdownTimeoutMs: number;
+  /** Lifetime of the access tokens Crossdock issues, in seconds. */
+  readonly accessTokenTtlSeconds: number;
+  /** How long a client/partner activity lookup is cached: the longest a revocation takes to bite. */
+  readonly authStatusCacheSeconds: number;
+  /** Encrypts signing private keys at rest; absent here means demo mode generates one (see key-encryption-key.ts). */
+  readonly keyEncryptionKey: KeyEncryptionKey | undefined;
+}
+
+/**
+ * 32 bytes for AES-256-GCM. Held in a private field and serialized as `[redacted]`, so that
+ * logging a config object can never print it.
+ */
+export class KeyEncryptionKey {
+  readonly #bytes: Buffer;
+
+  constructor(bytes: Buffer) {
+    if (bytes.length !== 32) throw new Error('a key encryption key has exactly 32 bytes');
+    this.#bytes = Buffer.from(bytes);
+  }
+
+  bytes(): Buffer {
+    return this.#bytes;
+  }
+
+  toJSON(): string {
+    return '[redacted]';
+  }
+}
+
+/** 64 hex characters or base64/base64url of 32 bytes. */
+export function parseKeyEncryptionKey(raw: string): KeyEncryptionKey | undefined {
+  const text = raw.trim();
+  const bytes = /^[0-9a-f]{64}$/i.test(text)
+    ? Buffer.from(text, 'hex')
+    : /^[A-Za-z0-9+/_-]{43}=?$/.test(text)
+      ? Buffer.from(text, 'base64url')
+      : undefined;
+  return bytes?.length === 32 ? new KeyEncryptionKey(bytes) : undefined;
 }
 
 /** A setting that is missing or malformed; its message is the one line the operator sees. */
@@ -94,6 +132,20 @@ export function redactUrl(raw: string): string {
   return raw.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
 }
 
+function readKeyEncryptionKey(env: Env): KeyEncryptionKey | undefined {
+  const raw = env.CROSSDOCK_KEY_ENCRYPTION_KEY;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const key = parseKeyEncryptionKey(raw);
+  // Never echo the value: a near-miss is still most of a secret.
+  if (!key)
+    throw new ConfigError(
+      'CROSSDOCK_KEY_ENCRYPTION_KEY',
+      '32 bytes as 64 hex characters or base64',
+      '[hidden]',
+    );
+  return key;
+}
+
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): AppConfig {
   const logLevel = (env.LOG_LEVEL ?? 'info').trim().toLowerCase();
   if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
@@ -121,5 +173,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     ediBodyLimitBytes: readSize(env, 'EDI_BODY_LIMIT', 50 * 1024 ** 2),
     publicBaseUrl: publicBaseUrl.replace(/\/+$/, ''),
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
+    accessTokenTtlSeconds: readInteger(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 60, 86_400),
+    authStatusCacheSeconds: readInteger(env, 'AUTH_STATUS_CACHE_SECONDS', 60, 0, 60),
+    keyEncryptionKey: readKeyEncryptionKey(env),
   };
 }

@@ -7,8 +7,10 @@ import {
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
+import { Public } from '../common/http/public.decorator.js';
 
 @ApiTags('operations')
+@Public()
 @Controller({ path: 'health', version: VERSION_NEUTRAL })
 export class HealthController {
   constructor(

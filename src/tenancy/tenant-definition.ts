@@ -85,6 +85,17 @@ export interface ApiClientDefinition {
   readonly scopes: readonly Scope[];
 }
 
+/** A tenant's own identity provider whose tokens Crossdock accepts for some of the tenant's partners. */
+export interface IdentityProviderDefinition {
+  readonly issuer: string;
+  readonly jwksUrl: string;
+  readonly audience: string;
+  readonly partnerClaim: string;
+  readonly scopeClaim: string;
+  /** Value of `partnerClaim` → partner id of this tenant. */
+  readonly partners: Readonly<Record<string, string>>;
+}
+
 export interface TenantDefinition {
   readonly id: string;
   readonly name: string;
@@ -99,6 +110,7 @@ export interface TenantDefinition {
   readonly corsOrigins: readonly string[];
   readonly partners: readonly PartnerDefinition[];
   readonly apiClients: readonly ApiClientDefinition[];
+  readonly identityProviders: readonly IdentityProviderDefinition[];
   /** Path of the file it was read from, relative to the working directory. */
   readonly sourceFile: string;
   /** sha256 of the file's bytes: a sync only rewrites what changed. */

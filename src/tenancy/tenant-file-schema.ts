@@ -172,6 +172,26 @@ const apiClient = {
   },
 } as const;
 
+const identityProvider = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['issuer', 'jwksUrl', 'audience', 'partners'],
+  description: "the tenant's own identity provider, trusted to sign access tokens for the partners it maps",
+  properties: {
+    issuer: { type: 'string', minLength: 1, description: 'the exact `iss` of its tokens' },
+    jwksUrl: { type: 'string', format: 'uri', pattern: '^https?://' },
+    audience: { type: 'string', minLength: 1, description: 'the `aud` its tokens must carry for Crossdock' },
+    partnerClaim: { type: 'string', minLength: 1, default: 'sub', description: 'claim naming the partner' },
+    scopeClaim: { type: 'string', minLength: 1, default: 'scope', description: 'claim with the scopes' },
+    partners: {
+      type: 'object',
+      minProperties: 1,
+      description: 'partner claim value → partner id of this tenant',
+      additionalProperties: identifier,
+    },
+  },
+} as const;
+
 export const tenantFileSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   $id: 'https://crossdock.dev/schemas/tenant-file.json',
@@ -229,5 +249,6 @@ export const tenantFileSchema = {
     },
     partners: { type: 'array', items: partner },
     apiClients: { type: 'array', items: apiClient },
+    identityProviders: { type: 'array', items: identityProvider },
   },
 } as const;

@@ -7,6 +7,7 @@ import { tenantFileSchema, type Scope } from './tenant-file-schema.js';
 import {
   DEFAULT_SYNC_MODES,
   type ApiClientDefinition,
+  type IdentityProviderDefinition,
   type OdooConnection,
   type PartnerDefinition,
   type TenantDefinition,
@@ -200,6 +201,30 @@ export async function loadTenantFile(
     };
   });
 
+  const identityProviders: IdentityProviderDefinition[] = (raw.identityProviders ?? []).map((idp, index) => {
+    for (const [claimValue, partnerId] of Object.entries(idp.partners)) {
+      if (!partnerIds.has(partnerId)) {
+        problem(
+          `/identityProviders/${index}/partners/${claimValue.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+          `no partner "${partnerId}" in this file`,
+        );
+      }
+    }
+    // Keys fetched over plain HTTP could be swapped by anyone on the path; only a local JWKS may skip TLS.
+    const jwks = new URL(idp.jwksUrl);
+    if (jwks.protocol !== 'https:' && !['localhost', '127.0.0.1', '[::1]'].includes(jwks.hostname)) {
+      problem(`/identityProviders/${index}/jwksUrl`, 'must be https (plain http only for localhost)');
+    }
+    return {
+      issuer: idp.issuer,
+      jwksUrl: idp.jwksUrl,
+      audience: idp.audience,
+      partnerClaim: idp.partnerClaim ?? 'sub',
+      scopeClaim: idp.scopeClaim ?? 'scope',
+      partners: { ...idp.partners },
+    };
+  });
+
   const odoo = (which: 'production' | 'sandbox'): OdooConnection | undefined => {
     const c = raw.odoo?.[which];
     if (!c) return undefined;
@@ -235,6 +260,7 @@ export async function loadTenantFile(
       corsOrigins: raw.cors?.origins ?? [],
       partners,
       apiClients: clients,
+      identityProviders,
       sourceFile: shown,
       sourceSha256: createHash('sha256').update(bytes).digest('hex'),
       demo: options.demo ?? false,
@@ -248,7 +274,20 @@ function crossFileProblems(tenants: readonly TenantDefinition[]): TenantFileProb
   const problems: TenantFileProblem[] = [];
   const tenantFiles = new Map<string, string>();
   const clientTenants = new Map<string, string>();
+  const issuerTenants = new Map<string, string>();
   for (const tenant of tenants) {
+    // A token's issuer alone decides which tenant it speaks for.
+    tenant.identityProviders.forEach((idp, index) => {
+      const owner = issuerTenants.get(idp.issuer);
+      if (owner) {
+        problems.push({
+          file: tenant.sourceFile,
+          path: `/identityProviders/${index}/issuer`,
+          message: `issuer "${idp.issuer}" is already trusted by tenant "${owner}"`,
+        });
+      }
+      issuerTenants.set(idp.issuer, tenant.id);
+    });
     const other = tenantFiles.get(tenant.id);
     if (other)
       problems.push({
@@ -347,5 +386,13 @@ interface RawTenantFile {
     active?: boolean;
     secrets: string[];
     scopes?: Scope[];
+  }[];
+  identityProviders?: {
+    issuer: string;
+    jwksUrl: string;
+    audience: string;
+    partnerClaim?: string;
+    scopeClaim?: string;
+    partners: Record<string, string>;
   }[];
 }

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Module, Post } from '@nestjs/common';
 import { SchemaBodyPipe } from '../../src/common/http/schema-body.pipe.js';
+import { Public } from '../../src/common/http/public.decorator.js';
 
 const probeSchema = {
   type: 'object',
@@ -19,6 +20,7 @@ const probeSchema = {
 } as const;
 
 /** Routes that exist only in tests, to drive the global error handling from outside. */
+@Public()
 @Controller('probe')
 class ProbeController {
   @Post()
