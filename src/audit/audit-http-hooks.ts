@@ -1,7 +1,9 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { TenantRegistry } from '../tenancy/tenant-registry.js';
 import { AuditLog } from './audit-log.js';
+import { SYSTEM_TENANT, type AuditEvent } from './audit-event.js';
 import { httpAuditEvent, isProbe, needsDurableAudit } from './http-audit-event.js';
 
 const recorded = new WeakSet<FastifyRequest>();
@@ -14,11 +16,16 @@ const recorded = new WeakSet<FastifyRequest>();
 @Injectable()
 export class AuditHttpHooks implements OnModuleInit {
   private readonly logger = new Logger('AuditHttpHooks');
+  /** Client id → tenant: a failed login against a tenant's client belongs in that tenant's log. */
+  private readonly clientTenants: ReadonlyMap<string, string>;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly auditLog: AuditLog,
-  ) {}
+    tenants: TenantRegistry,
+  ) {
+    this.clientTenants = new Map(tenants.all().flatMap((t) => t.apiClients.map((c) => [c.id, t.id] as const)));
+  }
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
@@ -26,7 +33,7 @@ export class AuditHttpHooks implements OnModuleInit {
     fastify.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
       if (!needsDurableAudit(request.method, reply.statusCode)) return payload;
       recorded.add(request);
-      const event = httpAuditEvent(request, reply, payload);
+      const event = this.event(request, reply, payload);
       try {
         await this.auditLog.record(event);
       } catch {
@@ -39,7 +46,14 @@ export class AuditHttpHooks implements OnModuleInit {
     fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
       if (recorded.has(request)) return;
       if (isProbe(request.routeOptions.url, reply.statusCode)) return;
-      this.auditLog.enqueue(httpAuditEvent(request, reply));
+      this.auditLog.enqueue(this.event(request, reply));
     });
+  }
+
+  private event(request: FastifyRequest, reply: FastifyReply, payload?: unknown): AuditEvent {
+    const event = httpAuditEvent(request, reply, payload);
+    if (event.tenantId !== SYSTEM_TENANT || request.principal || !event.clientId) return event;
+    const tenantId = this.clientTenants.get(event.clientId);
+    return tenantId ? { ...event, tenantId } : event;
   }
 }

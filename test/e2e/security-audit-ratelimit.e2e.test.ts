@@ -1,0 +1,371 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { verifyAuditChain } from '../../src/audit/audit-verifier.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+import { queryRows } from '../support/test-database.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const PROBLEM = /^application\/problem\+json/;
+
+interface AuditItem {
+  tenantId: string;
+  seq: number;
+  clientId: string | null;
+  partnerId: string | null;
+  status: number;
+  route: string | null;
+  method: string;
+  action: string;
+  correlationId: string;
+  sourceIp: string;
+  scopes: string[];
+  hash: string;
+}
+
+async function token(url: string, clientId: string, secret = `${clientId}-secret`): Promise<string> {
+  const response = await fetch(`${url}/oauth/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: 'grant_type=client_credentials',
+  });
+  assert.equal(response.status, 200, `token for ${clientId}: ${await response.clone().text()}`);
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
+function get(url: string, bearer: string, correlationId?: string): Promise<Response> {
+  return fetch(url, {
+    headers: { authorization: `Bearer ${bearer}`, ...(correlationId ? { 'x-correlation-id': correlationId } : {}) },
+  });
+}
+
+async function auditEvents(server: { url: string }, bearer: string, query: string): Promise<AuditItem[]> {
+  const response = await get(`${server.url}/v1/audit-events?${query}`, bearer);
+  assert.equal(response.status, 200, await response.clone().text());
+  return ((await response.json()) as { items: AuditItem[] }).items;
+}
+
+describe('rate limits and the audit log, end to end', () => {
+  let server: TestServer;
+  let auditor: string;
+  let carrier: string;
+
+  before(async () => {
+    server = await startTestServer();
+    auditor = await token(server.url, 'demo-auditor');
+    carrier = await token(server.url, 'demo-carrier');
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  test('a burst over the partner policy gets 429 problems with RateLimit headers and Retry-After', async () => {
+    const started = Date.now();
+    const responses = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => get(`${server.url}/v1/me`, carrier, `burst-${i}`)),
+    );
+    const elapsed = Date.now() - started;
+    const ok = responses.filter((r) => r.status === 200);
+    const limited = responses.filter((r) => r.status === 429);
+    assert.equal(ok.length + limited.length, 60);
+    // demo-carrier: perSecond 20, burst 40, perDay 200000; the window opens at the first request.
+    if (elapsed < 900) assert.equal(ok.length, 40);
+    assert.ok(limited.length >= 20 - (elapsed < 900 ? 0 : 20) && limited.length > 0);
+    const policy = '"burst";q=40;w=1, "sustained";q=200;w=10, "daily";q=200000;w=86400';
+    assert.equal(ok[0]!.headers.get('ratelimit-policy'), policy);
+    assert.match(ok[0]!.headers.get('ratelimit') ?? '', /^"burst";r=\d+;t=1$/);
+    const refused = limited[0]!;
+    assert.equal(refused.headers.get('ratelimit-policy'), policy);
+    assert.equal(refused.headers.get('ratelimit'), '"burst";r=0;t=1');
+    assert.equal(refused.headers.get('retry-after'), '1');
+    assert.match(refused.headers.get('content-type') ?? '', PROBLEM);
+    const body = (await refused.json()) as { status: number; code: string; correlationId: string };
+    assert.equal(body.status, 429);
+    assert.equal(body.code, 'too-many-requests');
+
+    // The refused request's entry was committed before its 429 left.
+    const [entry] = await auditEvents(server, auditor, `correlationId=${body.correlationId}`);
+    assert.equal(entry?.status, 429);
+    assert.equal(entry?.clientId, 'demo-carrier');
+    assert.equal(entry?.partnerId, 'demo-carrier');
+    assert.equal(entry?.route, '/v1/me');
+    assert.equal(entry?.tenantId, 'demo');
+    assert.ok(entry?.scopes.includes('tracking:write'));
+    await new Promise((r) => setTimeout(r, 1100));
+  });
+
+  test('a 401 (bad token) and a 404 go to the system chain; a failed token request to its tenant', async () => {
+    const forged = await get(`${server.url}/v1/me`, 'not.a.jwt', 'sec-401');
+    assert.equal(forged.status, 401);
+    const missing = await fetch(`${server.url}/v1/no-such-route`, { headers: { 'x-correlation-id': 'sec-404' } });
+    assert.equal(missing.status, 404);
+    const [unauth] = await queryRows<{ tenant_id: string; status: number; route: string | null; path: string }>(
+      server.testDatabase.url,
+      `SELECT tenant_id, status, route, path FROM audit_events WHERE correlation_id = 'sec-401'`,
+    );
+    assert.deepEqual(unauth, { tenant_id: '_system', status: 401, route: '/v1/me', path: '/v1/me' });
+    const [notFound] = await queryRows<{ tenant_id: string; status: number; path: string }>(
+      server.testDatabase.url,
+      `SELECT tenant_id, status, path FROM audit_events WHERE correlation_id = 'sec-404'`,
+    );
+    assert.deepEqual(notFound, { tenant_id: '_system', status: 404, path: '/v1/no-such-route' });
+
+    const badLogin = await fetch(`${server.url}/oauth/token`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from('demo-3pl:wrong').toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-correlation-id': 'sec-bad-login',
+      },
+      body: 'grant_type=client_credentials',
+    });
+    assert.equal(badLogin.status, 401);
+    // The claimed client belongs to demo: its auditor sees the attempt on demo's chain.
+    const [attempt] = await auditEvents(server, auditor, 'correlationId=sec-bad-login');
+    assert.equal(attempt?.tenantId, 'demo');
+    assert.equal(attempt?.clientId, 'demo-3pl');
+    assert.equal(attempt?.status, 401);
+    assert.equal(attempt?.route, '/oauth/token');
+    assert.equal(attempt?.action, 'token.issue');
+    const rows = await queryRows<{ reason: string; details: unknown }>(
+      server.testDatabase.url,
+      `SELECT reason, details FROM audit_events WHERE correlation_id = 'sec-bad-login'`,
+    );
+    assert.equal(rows[0]?.reason, 'wrong client secret');
+    const serialized = JSON.stringify(await queryRows(server.testDatabase.url, 'SELECT * FROM audit_events'));
+    assert.ok(!serialized.includes('demo-carrier-secret') && !serialized.includes(carrier), 'no secret or token');
+  });
+
+  test('a 403 (missing scope) is recorded; the auditor of demo sees only demo', async () => {
+    const refused = await get(`${server.url}/v1/audit-events`, carrier, 'sec-403');
+    assert.equal(refused.status, 403);
+    const [entry] = await auditEvents(server, auditor, 'correlationId=sec-403');
+    assert.equal(entry?.status, 403);
+    assert.equal(entry?.clientId, 'demo-carrier');
+
+    const otherCarrier = await token(server.url, 'demo-b-carrier');
+    assert.equal((await get(`${server.url}/v1/me`, otherCarrier, 'demo-b-only')).status, 200);
+    await new Promise((r) => setTimeout(r, 1100)); // a read's entry is buffered up to a second
+    assert.deepEqual(await auditEvents(server, auditor, 'correlationId=demo-b-only'), []);
+    const otherAuditor = await token(server.url, 'demo-b-auditor');
+    const seen = await auditEvents(server, otherAuditor, 'correlationId=demo-b-only');
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0]?.tenantId, 'demo-b');
+    const all = await auditEvents(server, auditor, 'limit=500');
+    assert.ok(all.length > 40);
+    assert.ok(all.every((e) => e.tenantId === 'demo'));
+    const classes = await auditEvents(server, auditor, 'outcome=4xx&limit=500');
+    assert.ok(classes.length > 0 && classes.every((e) => e.status >= 400 && e.status < 500));
+  });
+
+  test('cursor pagination walks the log newest first without overlap', async () => {
+    const pages: AuditItem[][] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < 3; i += 1) {
+      const response = await get(
+        `${server.url}/v1/audit-events?limit=5&clientId=demo-carrier${cursor ? `&cursor=${cursor}` : ''}`,
+        auditor,
+      );
+      const page = (await response.json()) as { items: AuditItem[]; nextCursor?: string };
+      pages.push(page.items);
+      cursor = page.nextCursor;
+      assert.ok(cursor);
+    }
+    const seqs = pages.flat().map((e) => e.seq);
+    assert.equal(seqs.length, 15);
+    assert.deepEqual(seqs, [...seqs].sort((a, b) => b - a));
+    assert.equal(new Set(seqs).size, 15);
+    const bad = await get(`${server.url}/v1/audit-events?limit=501&cursor=nope`, auditor);
+    assert.equal(bad.status, 422);
+    const { errors } = (await bad.json()) as { errors: { pointer: string }[] };
+    assert.deepEqual(errors.map((e) => e.pointer), ['/limit']);
+  });
+
+  test('export streams NDJSON and CSV for a time range', async () => {
+    const from = new Date(Date.now() - 3_600_000).toISOString();
+    const to = new Date(Date.now() + 60_000).toISOString();
+    const listed = await auditEvents(server, auditor, `limit=500&from=${from}&to=${to}`);
+    const ndjson = await get(`${server.url}/v1/audit-events/export?format=ndjson&from=${from}&to=${to}`, auditor);
+    assert.equal(ndjson.status, 200);
+    assert.match(ndjson.headers.get('content-type') ?? '', /^application\/x-ndjson/);
+    const lines = (await ndjson.text()).trim().split('\n').map((l) => JSON.parse(l) as AuditItem);
+    assert.ok(lines.length >= listed.length);
+    assert.ok(lines.every((e) => e.tenantId === 'demo'));
+    assert.deepEqual(
+      lines.map((e) => e.seq),
+      [...lines.map((e) => e.seq)].sort((a, b) => a - b),
+    );
+    const listedSeqs = new Set(lines.map((e) => e.seq));
+    assert.ok(listed.every((e) => listedSeqs.has(e.seq)));
+
+    const csv = await get(`${server.url}/v1/audit-events/export?format=csv&from=${from}&to=${to}`, auditor);
+    assert.equal(csv.status, 200);
+    assert.match(csv.headers.get('content-type') ?? '', /^text\/csv/);
+    const rows = (await csv.text()).trimEnd().split('\r\n');
+    assert.match(rows[0]!, /^tenantId,seq,id,occurredAt,kind,action,clientId/);
+    assert.ok(rows.length - 1 >= lines.length);
+    assert.ok(rows.slice(1).every((r) => r.startsWith('demo,')));
+  });
+
+  test('the token endpoint is limited per claimed client id', async () => {
+    await new Promise((r) => setTimeout(r, 1100));
+    const attempts = await Promise.all(
+      Array.from({ length: 16 }, (_, i) =>
+        fetch(`${server.url}/oauth/token`, {
+          method: 'POST',
+          headers: {
+            authorization: `Basic ${Buffer.from(`demo-edi:guess-${i}`).toString('base64')}`,
+            'content-type': 'application/x-www-form-urlencoded',
+          },
+          body: 'grant_type=client_credentials',
+        }),
+      ),
+    );
+    const statuses = attempts.map((r) => r.status);
+    assert.equal(statuses.filter((s) => s === 429).length, 6, statuses.join(' '));
+    const limited = attempts.find((r) => r.status === 429)!;
+    assert.equal(limited.headers.get('ratelimit'), '"client-burst";r=0;t=1');
+    assert.match(limited.headers.get('ratelimit-policy') ?? '', /"ip-burst";q=20;w=1, "ip-minute";q=300;w=60, "client-burst";q=10;w=1, "client-minute";q=120;w=60/);
+    assert.ok(statuses.every((s) => s === 401 || s === 429));
+  });
+
+  test('every chain still verifies after all of the above', async () => {
+    await new Promise((r) => setTimeout(r, 1100));
+    for (const tenant of ['demo', 'demo-b', '_system']) {
+      const report = await verifyAuditChain(server.dataSource, tenant);
+      assert.equal(report.firstBreak, null, tenant);
+      assert.ok(report.entries > 0);
+    }
+  });
+});
+
+describe('two Crossdock nodes sharing PostgreSQL and Redis', () => {
+  let first: TestServer;
+  let second: RunningServer;
+  const prefix = `crossdock-test:${randomBytes(6).toString('hex')}`;
+
+  before(async () => {
+    first = await startTestServer({ env: { REDIS_URL, REDIS_KEY_PREFIX: prefix } });
+    second = await startServer({
+      env: {
+        DATABASE_URL: first.testDatabase.url,
+        CROSSDOCK_DEMO: '1',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'silent',
+        REDIS_URL,
+        REDIS_KEY_PREFIX: prefix,
+      },
+    });
+  });
+  after(async () => {
+    await second?.stop();
+    await first?.close();
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  test('enforce one limit between them, and append to one chain', async () => {
+    // demo-b-customer: perSecond 10, burst 20. A token from one node is good on the other.
+    const customer = await token(first.url, 'demo-b-customer');
+    const responses = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => get(`${(i % 2 === 0 ? first : second).url}/v1/me`, customer, `two-${i}`)),
+    );
+    const okByNode = [0, 1].map((n) => responses.filter((r, i) => i % 2 === n && r.status === 200).length);
+    assert.equal(okByNode[0]! + okByNode[1]!, 20, `accepted per node: ${okByNode.join(' + ')}`);
+    assert.ok(okByNode[0]! > 0 && okByNode[1]! > 0);
+    assert.equal(responses.filter((r) => r.status === 429).length, 10);
+    const redis = new Redis(REDIS_URL);
+    assert.ok((await redis.keys(`${prefix}:req:1*`)).length > 0);
+    await redis.quit();
+
+    await new Promise((r) => setTimeout(r, 1100));
+    const rows = await queryRows<{ n: string }>(
+      first.testDatabase.url,
+      `SELECT count(*) AS n FROM audit_events WHERE tenant_id = 'demo-b' AND correlation_id LIKE 'two-%'`,
+    );
+    assert.equal(rows[0]?.n, '30');
+    assert.equal((await verifyAuditChain(first.dataSource, 'demo-b')).firstBreak, null);
+  });
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+describe('when Redis goes away', () => {
+  let server: TestServer;
+  let redisProcess: ChildProcess | undefined;
+  let port: number;
+  const startRedis = async (): Promise<void> => {
+    redisProcess = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
+    for (let i = 0; i < 50; i += 1) {
+      const redis = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, maxRetriesPerRequest: 0 });
+      redis.on('error', () => undefined);
+      const up = await redis.connect().then(
+        () => true,
+        () => false,
+      );
+      redis.disconnect();
+      if (up) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('redis-server did not start');
+  };
+  const stopRedis = async (): Promise<void> => {
+    const child = redisProcess;
+    redisProcess = undefined;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  };
+
+  before(async () => {
+    port = await freePort();
+    await startRedis();
+    server = await startTestServer({ env: { REDIS_URL: `redis://127.0.0.1:${port}` } });
+  });
+  after(async () => {
+    await stopRedis();
+    await server?.close();
+  });
+
+  test('each node keeps limiting on its own (insurance) and returns to Redis when it is back', async () => {
+    const customer = await token(server.url, 'demo-customer');
+    await stopRedis();
+    await new Promise((r) => setTimeout(r, 200));
+    const whileDown = await Promise.all(Array.from({ length: 30 }, () => get(`${server.url}/v1/me`, customer)));
+    assert.deepEqual(
+      [whileDown.filter((r) => r.status === 200).length, whileDown.filter((r) => r.status === 429).length],
+      [20, 10],
+    );
+    await startRedis();
+    const probe = new Redis(`redis://127.0.0.1:${port}`);
+    probe.on('error', () => undefined);
+    for (let i = 0; i < 50; i += 1) {
+      await new Promise((r) => setTimeout(r, 200));
+      await get(`${server.url}/v1/me`, customer);
+      if ((await probe.keys('crossdock:rl:req:*')).length > 0) break;
+    }
+    assert.ok((await probe.keys('crossdock:rl:req:*')).length > 0, 'counters are back in Redis');
+    await probe.quit();
+  });
+});
