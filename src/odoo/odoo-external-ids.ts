@@ -1,0 +1,90 @@
+/**
+ * Idempotency keys kept in Odoo itself: every record Crossdock creates (or adopts) gets an
+ * `ir.model.data` row `crossdock_<tenant>.<type>_<natural key>`, checked before any create, so a
+ * redelivery finds the record instead of duplicating it, whichever Crossdock node delivers it.
+ */
+import { createHash } from 'node:crypto';
+import type { OdooClient } from './odoo-client.js';
+
+export interface ExternalIdRef {
+  readonly module: string;
+  readonly name: string;
+}
+
+export interface ResolvedExternalId extends ExternalIdRef {
+  readonly model: string;
+  readonly resId: number;
+}
+
+export function completeName(ref: ExternalIdRef): string {
+  return `${ref.module}.${ref.name}`;
+}
+
+const MAX_NAME = 120;
+
+/**
+ * Lower-cases and replaces anything outside [a-z0-9_]. When that loses information ("PO-1" and
+ * "po_1" would meet) or the name is too long, a short hash of the original keeps distinct keys
+ * distinct.
+ */
+export function sanitizeExternalIdPart(value: string): string {
+  const cleaned = value
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  const lossless = cleaned === value && cleaned.length <= MAX_NAME && cleaned !== '';
+  if (lossless) return cleaned;
+  const hash = createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 10);
+  return `${cleaned.slice(0, MAX_NAME - 12) || 'x'}_h${hash}`;
+}
+
+export function externalIdModule(tenantId: string): string {
+  return `crossdock_${sanitizeExternalIdPart(tenantId)}`;
+}
+
+/** `<type>_<natural key parts>`; each part is sanitized on its own so part boundaries stay visible. */
+export function externalIdName(type: string, ...naturalKey: readonly string[]): string {
+  return [type, ...naturalKey.map(sanitizeExternalIdPart)].join('_');
+}
+
+/**
+ * The record an external id points to, or undefined. A stale id whose record was deleted in Odoo
+ * is removed, so the document is applied again rather than skipped forever.
+ */
+export async function resolveExternalId(client: OdooClient, ref: ExternalIdRef): Promise<ResolvedExternalId | undefined> {
+  const rows = await client.call<Array<{ id: number; model: string; res_id: number }>>('ir.model.data', 'search_read', {
+    domain: [
+      ['module', '=', ref.module],
+      ['name', '=', ref.name],
+    ],
+    fields: ['model', 'res_id'],
+    limit: 1,
+  });
+  const row = rows[0];
+  if (!row) return undefined;
+  const alive = await client.call<number>(row.model, 'search_count', { domain: [['id', '=', row.res_id]] });
+  if (alive === 0) {
+    await client.call('ir.model.data', 'unlink', { ids: [row.id] });
+    return undefined;
+  }
+  return { ...ref, model: row.model, resId: row.res_id };
+}
+
+/** Records the external id; `noupdate` keeps Odoo module upgrades from touching it. */
+export async function bindExternalId(client: OdooClient, ref: ExternalIdRef, model: string, resId: number): Promise<void> {
+  await client.call('ir.model.data', 'create', {
+    vals_list: [{ module: ref.module, name: ref.name, model, res_id: resId, noupdate: true }],
+  });
+}
+
+/** Binds unless the id already exists (reference ids shared by several documents). */
+export async function bindExternalIdIfAbsent(
+  client: OdooClient,
+  ref: ExternalIdRef,
+  model: string,
+  resId: number,
+): Promise<boolean> {
+  if (await resolveExternalId(client, ref)) return false;
+  await bindExternalId(client, ref, model, resId);
+  return true;
+}

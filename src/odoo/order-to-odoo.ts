@@ -1,0 +1,92 @@
+/**
+ * Order → sale.order: customer by `res.partner.ref`, lines by `product.product.default_code`,
+ * `client_order_ref` = the order number; confirmed with `action_confirm` when the tenant asks.
+ */
+import type { Order } from '../canonical/order.schema.js';
+import { OdooError } from './odoo-errors.js';
+import type { DeliveryContext, OdooDeliveryResult } from './odoo-delivery-types.js';
+import { bindExternalId, completeName, externalIdName, resolveExternalId } from './odoo-external-ids.js';
+import { findPartnerByRefs, requirePartnerByRefs, requireProductsBySku } from './odoo-lookups.js';
+import { decimalToOdooNumber } from './odoo-money.js';
+import { createRecord, readRecords, searchRead } from './odoo-records.js';
+import { toOdooDatetime } from './odoo-values.js';
+
+export async function deliverOrder(ctx: DeliveryContext, order: Order): Promise<OdooDeliveryResult> {
+  const { client } = ctx;
+  const ref = { module: ctx.module, name: externalIdName('order', order.channel, order.orderNumber) };
+  const externalId = completeName(ref);
+  const wantsConfirm = ctx.options.confirmOrders === true && order.status !== 'CANCELLED' && order.status !== 'ON_HOLD';
+
+  const known = await resolveExternalId(client, ref);
+  const customer = known ? undefined : await requirePartnerByRefs(client, order.customer.ids.map((i) => i.value), 'customer');
+  // A record created just before a crash, whose external id never got written: adopt it, don't duplicate.
+  const adopted =
+    known || customer === undefined
+      ? undefined
+      : (
+          await searchRead(
+            client,
+            'sale.order',
+            [
+              ['client_order_ref', '=', order.orderNumber],
+              ['partner_id', '=', customer],
+            ],
+            ['id'],
+            { limit: 1, order: 'id' },
+          )
+        )[0]?.id;
+  if (adopted !== undefined) await bindExternalId(client, ref, 'sale.order', adopted);
+
+  const existingId = known?.resId ?? adopted;
+  if (existingId !== undefined) {
+    const [current] = await readRecords(client, 'sale.order', [existingId], ['state']);
+    const state = current?.['state'];
+    if (order.status === 'CANCELLED' && state !== 'cancel') {
+      await client.call('sale.order', 'action_cancel', { ids: [existingId] });
+      return result(existingId, externalId, 'updated');
+    }
+    if (wantsConfirm && (state === 'draft' || state === 'sent')) {
+      await client.call('sale.order', 'action_confirm', { ids: [existingId] });
+      return result(existingId, externalId, 'updated');
+    }
+    return result(existingId, externalId, adopted !== undefined ? 'updated' : 'skipped');
+  }
+
+  const skus = order.lines.map((l) => l.sku);
+  const products = await requireProductsBySku(client, skus);
+  const shipTo = (await findPartnerByRefs(client, order.shipTo.ids.map((i) => i.value))) ?? customer!;
+  const currencies = new Set(order.lines.flatMap((l) => (l.unitPrice ? [l.unitPrice.currency] : [])));
+  if (currencies.size > 1) throw new OdooError('business', `order ${order.orderNumber} mixes currencies ${[...currencies].join(', ')}`);
+  // No currency_id: on sale.order it is related to the pricelist, and writing it would rewrite the pricelist.
+
+  const vals: Record<string, unknown> = {
+    partner_id: customer,
+    partner_shipping_id: shipTo,
+    client_order_ref: order.orderNumber,
+    origin: `${order.channel} ${order.orderNumber}`,
+    date_order: toOdooDatetime(order.orderedAt),
+    order_line: order.lines.map((line) => [
+      0,
+      0,
+      {
+        product_id: products.get(line.sku),
+        product_uom_qty: line.quantity.value,
+        ...(line.description ? { name: line.description } : {}),
+        ...(line.unitPrice
+          ? { price_unit: decimalToOdooNumber(line.unitPrice.amount, line.unitPrice.currency, `line ${line.lineNumber} unit price`) }
+          : {}),
+      },
+    ]),
+  };
+  if (order.requestedShipDate) vals['commitment_date'] = `${order.requestedShipDate} 00:00:00`;
+
+  const id = await createRecord(client, 'sale.order', vals);
+  await bindExternalId(client, ref, 'sale.order', id);
+  if (order.status === 'CANCELLED') await client.call('sale.order', 'action_cancel', { ids: [id] });
+  else if (wantsConfirm) await client.call('sale.order', 'action_confirm', { ids: [id] });
+  return result(id, externalId, 'created');
+}
+
+function result(id: number, externalId: string, action: OdooDeliveryResult['action']): OdooDeliveryResult {
+  return { model: 'sale.order', id, externalId, action, records: [{ model: 'sale.order', id, action }], flags: [] };
+}

@@ -1,0 +1,90 @@
+/**
+ * ReturnAuthorization → an incoming stock.picking (a receipt from the customer's location) with
+ * `origin` = the return number, a move per returned SKU, linked by `return_id` to the original
+ * delivery when Odoo has it.
+ */
+import type { ReturnAuthorization } from '../canonical/return-authorization.schema.js';
+import type { DeliveryContext, OdooDeliveryResult } from './odoo-delivery-types.js';
+import { bindExternalId, completeName, externalIdName, resolveExternalId } from './odoo-external-ids.js';
+import { requireId, requirePartnerByRefs, requireProductsBySku } from './odoo-lookups.js';
+import { createRecord, postNote, readRecords, searchRead } from './odoo-records.js';
+import { many2oneId } from './odoo-values.js';
+
+export async function deliverReturnAuthorization(ctx: DeliveryContext, rma: ReturnAuthorization): Promise<OdooDeliveryResult> {
+  const { client } = ctx;
+  const ref = { module: ctx.module, name: externalIdName('return', rma.returnNumber) };
+  const externalId = completeName(ref);
+  const known = await resolveExternalId(client, ref);
+  if (known) return result(known.resId, externalId, 'skipped');
+
+  const [adopted] = await searchRead(
+    client,
+    'stock.picking',
+    [
+      ['picking_type_code', '=', 'incoming'],
+      ['origin', '=', rma.returnNumber],
+    ],
+    ['id'],
+    { limit: 1, order: 'id' },
+  );
+  if (adopted) {
+    await bindExternalId(client, ref, 'stock.picking', adopted.id);
+    return result(adopted.id, externalId, 'skipped');
+  }
+
+  const customer = await requirePartnerByRefs(client, rma.customer.ids.map((i) => i.value), 'customer');
+  const products = await requireProductsBySku(client, rma.lines.map((l) => l.sku));
+  const typeId = await requireId(client, 'stock.picking.type', [['code', '=', 'incoming']], 'an incoming operation type (Receipts)');
+  const [type] = await readRecords(client, 'stock.picking.type', [typeId], ['default_location_dest_id']);
+  const customers = await requireId(client, 'stock.location', [['usage', '=', 'customer']], 'a customer location');
+  const [original] = await searchRead(
+    client,
+    'stock.picking',
+    [
+      ['picking_type_code', '=', 'outgoing'],
+      '|',
+      '|',
+      ['origin', '=', rma.originalOrderNumber],
+      ['sale_id.name', '=', rma.originalOrderNumber],
+      ['sale_id.client_order_ref', '=', rma.originalOrderNumber],
+    ],
+    ['id'],
+    { limit: 1, order: 'id' },
+  );
+  const destination = many2oneId(type?.['default_location_dest_id']);
+  const id = await createRecord(client, 'stock.picking', {
+    picking_type_id: typeId,
+    partner_id: customer,
+    origin: rma.returnNumber,
+    location_id: customers,
+    ...(destination !== undefined ? { location_dest_id: destination } : {}),
+    ...(original ? { return_id: original.id } : {}),
+    move_ids: rma.lines.map((line) => [
+      0,
+      0,
+      {
+        product_id: products.get(line.sku),
+        product_uom_qty: line.quantity.value,
+        name: `Return ${rma.returnNumber}: ${line.sku}`,
+        location_id: customers,
+        ...(destination !== undefined ? { location_dest_id: destination } : {}),
+      },
+    ]),
+  });
+  await bindExternalId(client, ref, 'stock.picking', id);
+  await postNote(
+    client,
+    'stock.picking',
+    id,
+    [
+      `Return ${rma.returnNumber} (${rma.status}) for order ${rma.originalOrderNumber}`,
+      `Reason: ${rma.reason}`,
+      ...rma.lines.map((l) => `- ${l.sku}: ${l.quantity.value} ${l.quantity.unit}${l.condition ? ` (${l.condition})` : ''}`),
+    ].join('\n'),
+  );
+  return result(id, externalId, 'created');
+}
+
+function result(id: number, externalId: string, action: OdooDeliveryResult['action']): OdooDeliveryResult {
+  return { model: 'stock.picking', id, externalId, action, records: [{ model: 'stock.picking', id, action }], flags: [] };
+}

@@ -1,0 +1,111 @@
+/**
+ * Inbound ShipmentNotice (a supplier's ASN) → the open incoming stock.picking of each PO (found by
+ * `origin`): `scheduled_date` from the estimated delivery, `carrier_tracking_ref` from the tracking
+ * numbers (or PRO, or BOL), and a chatter note with the contents. Nothing is created: a PO without
+ * an open receipt is a business error, so the ASN is dead-lettered and replayable, never lost.
+ */
+import { createHash } from 'node:crypto';
+import type { ShipmentNotice } from '../canonical/shipment-notice.schema.js';
+import { OdooError } from './odoo-errors.js';
+import type { DeliveredRecord, DeliveryContext, OdooDeliveryResult } from './odoo-delivery-types.js';
+import {
+  bindExternalId,
+  bindExternalIdIfAbsent,
+  completeName,
+  externalIdName,
+  resolveExternalId,
+} from './odoo-external-ids.js';
+import { PICKING_FIELDS, referenceTokens, shipmentReferenceIds } from './odoo-lookups.js';
+import { changedValues, findNote, postNote, readRecords, searchRead, writeRecords, type OdooRecord } from './odoo-records.js';
+import { toOdooDatetime } from './odoo-values.js';
+
+export async function deliverShipmentNotice(ctx: DeliveryContext, asn: ShipmentNotice): Promise<OdooDeliveryResult> {
+  const { client } = ctx;
+  if (asn.orders.length === 0) {
+    throw new OdooError('business', `ASN ${asn.shipmentId} names no purchase order to receive against`);
+  }
+  const trackingRef = asn.trackingNumbers.length > 0 ? asn.trackingNumbers.join(', ') : (asn.proNumber ?? asn.billOfLading);
+  const wanted: Record<string, unknown> = {};
+  if (asn.estimatedDeliveryAt) wanted['scheduled_date'] = toOdooDatetime(asn.estimatedDeliveryAt);
+  if (trackingRef && asn.purpose !== 'cancel') wanted['carrier_tracking_ref'] = trackingRef;
+
+  const records: DeliveredRecord[] = [];
+  let firstExternalId: string | undefined;
+  for (const po of asn.orders) {
+    const ref = { module: ctx.module, name: externalIdName('shipmentnotice', asn.partnerId, asn.shipmentId, po.purchaseOrderNumber) };
+    firstExternalId ??= completeName(ref);
+    // The content hash lets a corrected 'replace' note again while a plain redelivery stays silent.
+    const marker = `[crossdock ${completeName(ref)} ${asn.purpose} ${contentHash({ wanted, po })}]`;
+    const known = await resolveExternalId(client, ref);
+    const picking = known
+      ? (await readRecords(client, 'stock.picking', [known.resId], PICKING_FIELDS))[0]
+      : await openReceiptFor(ctx, po.purchaseOrderNumber);
+    if (!picking) throw new OdooError('business', `the receipt bound to ${completeName(ref)} is gone from Odoo`);
+
+    // A cancelled ASN only leaves a note: the receipt still stands, the supplier will send another.
+    const changes = asn.purpose === 'cancel' ? {} : changedValues(picking, wanted);
+    await writeRecords(client, 'stock.picking', [picking.id], changes);
+    const alreadyNoted = (await findNote(client, 'stock.picking', picking.id, marker)) !== undefined;
+    const noted = !alreadyNoted && (Object.keys(changes).length > 0 || !known || asn.purpose !== 'original');
+    if (noted) await postNote(client, 'stock.picking', picking.id, noteFor(asn, po, marker));
+    if (!known) await bindExternalId(client, ref, 'stock.picking', picking.id);
+    for (const idRef of shipmentReferenceIds(ctx.module, asn)) {
+      await bindExternalIdIfAbsent(client, idRef, 'stock.picking', picking.id);
+    }
+    records.push({
+      model: 'stock.picking',
+      id: picking.id,
+      action: Object.keys(changes).length > 0 || noted ? 'updated' : 'skipped',
+    });
+  }
+  const first = records[0]!;
+  const action = records.some((r) => r.action === 'updated') ? 'updated' : 'skipped';
+  return { model: 'stock.picking', id: first.id, externalId: firstExternalId!, action, records, flags: [] };
+}
+
+async function openReceiptFor(ctx: DeliveryContext, po: string): Promise<OdooRecord> {
+  const base = [
+    ['picking_type_code', '=', 'incoming'],
+    ['state', 'not in', ['done', 'cancel']],
+  ] as const;
+  const exact = await searchRead(ctx.client, 'stock.picking', [...base, ['origin', '=', po]], PICKING_FIELDS, {
+    order: 'scheduled_date, id',
+    limit: 1,
+  });
+  if (exact[0]) return exact[0];
+  // Odoo joins several POs into one origin ("PO1, PO2") when a receipt gathers them.
+  const loose = await searchRead(ctx.client, 'stock.picking', [...base, ['origin', 'ilike', po]], PICKING_FIELDS, {
+    order: 'scheduled_date, id',
+  });
+  const hit = loose.find((p) => referenceTokens(p['origin']).includes(po));
+  if (!hit) {
+    throw new OdooError('business', `no open incoming stock.picking in Odoo with origin ${JSON.stringify(po)}`);
+  }
+  return hit;
+}
+
+function noteFor(asn: ShipmentNotice, po: ShipmentNotice['orders'][number], marker: string): string {
+  const lines = [...po.lines, ...po.packages.flatMap((p) => p.lines)].map(
+    (l) =>
+      `- ${l.sku ?? l.ids.map((i) => `${i.qualifier}:${i.value}`).join(' ')}: ${l.quantityShipped.value} ${l.quantityShipped.unit}${l.description ? ` (${l.description})` : ''}`,
+  );
+  const carrier = asn.carrier ? [asn.carrier.scac, asn.carrier.name].filter(Boolean).join(' ') : undefined;
+  return [
+    `Advance ship notice ${asn.shipmentId} (${asn.purpose}) for ${po.purchaseOrderNumber}`,
+    asn.shippedAt ? `Shipped: ${asn.shippedAt}` : undefined,
+    asn.estimatedDeliveryAt ? `Estimated delivery: ${asn.estimatedDeliveryAt}` : undefined,
+    carrier ? `Carrier: ${carrier}` : undefined,
+    asn.billOfLading ? `BOL: ${asn.billOfLading}` : undefined,
+    asn.proNumber ? `PRO: ${asn.proNumber}` : undefined,
+    asn.trackingNumbers.length > 0 ? `Tracking: ${asn.trackingNumbers.join(', ')}` : undefined,
+    po.packages.length > 0 ? `Packages: ${po.packages.map((p) => p.sscc ?? p.trackingNumber ?? '?').join(', ')}` : undefined,
+    ...lines,
+    marker,
+  ]
+    .filter((l): l is string => l !== undefined)
+    .join('\n');
+}
+
+function contentHash(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 8);
+}
