@@ -112,21 +112,36 @@ export interface EdifactGroupSummary {
 export interface EdifactInterchange {
   readonly header: EdifactInterchangeHeader;
   readonly groups: readonly EdifactGroupSummary[];
+  /**
+   * Summaries of the messages: all of them up to `messageSummaryLimit`, beyond that only the
+   * rejected ones (CONTRL's UCI action 7 acknowledges every message it does not list).
+   */
   readonly messages: readonly EdifactMessageSummary[];
+  /** How many messages the interchange held, listed or not. */
+  readonly messageCount: number;
   /** Interchange-level (UNA/UNB/UNZ and out-of-place segment) problems only. */
   readonly diagnostics: readonly Diagnostic[];
   /** Rejected when an interchange-level error exists; rejected messages alone leave it accepted. */
   readonly status: EdifactStatus;
 }
 
+/** `type` names follow the X12 reader's events (x12-envelope.ts) so translate.ts can treat both alike. */
 export type EdifactReadEvent =
-  | { readonly kind: 'message'; readonly message: EdifactMessage }
+  | { readonly type: 'message'; readonly message: EdifactMessage }
   /** Emitted after UNZ (or at end of input / next UNB), after all of its messages. */
-  | { readonly kind: 'interchange'; readonly interchange: EdifactInterchange };
+  | { readonly type: 'interchange-end'; readonly interchange: EdifactInterchange };
 
 export interface EdifactReadOptions extends EdifactTokenizerOptions {
   /** Check data segments against the `edifact` package's segment tables (default true). */
   readonly checkSegments?: boolean;
+  /**
+   * Called with each complete message before it is handed on (e.g. map or schema checks); the
+   * diagnostics it returns join the message's and count towards its CONTRL status. A throw becomes
+   * a diagnostic.
+   */
+  readonly inspect?: (message: EdifactMessage) => readonly Diagnostic[];
+  /** Accepted-message summaries kept per interchange (default 10 000); rejected ones are always kept. */
+  readonly messageSummaryLimit?: number;
 }
 
 const SYNTAX_IDENTIFIER = /^UNO[A-KWXY]$/;
@@ -150,6 +165,7 @@ interface OpenInterchange {
   readonly header: EdifactInterchangeHeader;
   readonly groups: EdifactGroupSummary[];
   readonly messages: EdifactMessageSummary[];
+  messageCount: number;
   readonly diagnostics: Diagnostic[];
   /** Messages directly under UNB vs groups: mixing them is syntax error 30. */
   usesGroups: boolean | undefined;
@@ -188,6 +204,8 @@ function isValidTime(text: string): boolean {
   return Number(text.slice(0, 2)) <= 23 && Number(text.slice(2, 4)) <= 59;
 }
 
+const NO_DIAGNOSTICS: readonly Diagnostic[] = Object.freeze([]);
+
 const hasError = (diagnostics: readonly Diagnostic[]): boolean =>
   diagnostics.some((d) => d.severity === 'error');
 
@@ -218,6 +236,10 @@ export async function* readEdifact(
 class EdifactEnvelopeReader {
   readonly tokenizer: EdifactTokenizer;
   private readonly checkSegments: boolean;
+  private readonly inspect: EdifactReadOptions['inspect'];
+  private readonly messageSummaryLimit: number;
+  /** Message identifiers are shared between messages of the same type, not copied per message. */
+  private readonly identifiers = new Map<string, EdifactMessageIdentifier>();
   private interchange: OpenInterchange | undefined;
   private message: OpenMessage | undefined;
   /** Diagnostics seen before any interchange exists (e.g. a bad UNA), attached to the next one. */
@@ -229,6 +251,8 @@ class EdifactEnvelopeReader {
   constructor(options: EdifactReadOptions) {
     this.tokenizer = new EdifactTokenizer(options);
     this.checkSegments = options.checkSegments ?? true;
+    this.inspect = options.inspect;
+    this.messageSummaryLimit = options.messageSummaryLimit ?? 10_000;
     this.delimiters = this.tokenizer.delimiters;
   }
 
@@ -244,7 +268,7 @@ class EdifactEnvelopeReader {
   }
 
   onStreamError(error: unknown): void {
-    this.onDiagnostic({
+    this.interchangeDiagnostic({
       severity: 'error',
       level: 'interchange',
       code: EdifactSyntaxError.UnspecifiedError,
@@ -335,6 +359,7 @@ class EdifactEnvelopeReader {
       header,
       groups: [],
       messages: [],
+      messageCount: 0,
       diagnostics: this.pending.map((d) => ({ ...d, interchangeControlNumber })),
       usesGroups: undefined,
       group: undefined,
@@ -454,6 +479,7 @@ class EdifactEnvelopeReader {
       },
       groups: [],
       messages: [],
+      messageCount: 0,
       diagnostics: [...this.pending],
       usesGroups: undefined,
       group: undefined,
@@ -494,7 +520,7 @@ class EdifactEnvelopeReader {
     const header = interchange.header;
     const count = element(unz, 1);
     const reference = element(unz, 2);
-    const expected = interchange.usesGroups ? interchange.groups.length : interchange.messages.length;
+    const expected = interchange.usesGroups ? interchange.groups.length : interchange.messageCount;
     if (reference !== header.interchangeControlNumber) {
       this.interchangeDiagnostic({
         severity: 'error',
@@ -543,7 +569,7 @@ class EdifactEnvelopeReader {
         ...(interruptedBy ? { offset: interruptedBy.offset } : {}),
       });
     }
-    if (interchange.messages.length === 0 && interchange.groups.length === 0 && this.sawAnything) {
+    if (interchange.messageCount === 0 && interchange.groups.length === 0 && this.sawAnything) {
       this.interchangeDiagnostic({
         severity: 'warning',
         level: 'interchange',
@@ -553,11 +579,12 @@ class EdifactEnvelopeReader {
       });
     }
     events.push({
-      kind: 'interchange',
+      type: 'interchange-end',
       interchange: {
         header: interchange.header,
         groups: interchange.groups,
         messages: interchange.messages,
+        messageCount: interchange.messageCount,
         diagnostics: interchange.diagnostics,
         status: hasError(interchange.diagnostics) ? 'rejected' : 'accepted',
       },
@@ -745,14 +772,19 @@ class EdifactEnvelopeReader {
       if (interchange.usesGroups === true) this.mixedDiagnostic(unh);
       else interchange.usesGroups = false;
     }
-    const associationCode = element(unh, 2, 5);
-    const identifier: EdifactMessageIdentifier = {
-      type: element(unh, 2, 1),
-      version: element(unh, 2, 2),
-      release: element(unh, 2, 3),
-      controllingAgency: element(unh, 2, 4),
-      ...(associationCode ? { associationCode } : {}),
-    };
+    const key = (unh.elements[1] ?? []).join(':');
+    let identifier = this.identifiers.get(key);
+    if (identifier === undefined) {
+      const associationCode = element(unh, 2, 5);
+      identifier = {
+        type: element(unh, 2, 1),
+        version: element(unh, 2, 2),
+        release: element(unh, 2, 3),
+        controllingAgency: element(unh, 2, 4),
+        ...(associationCode ? { associationCode } : {}),
+      };
+      if (this.identifiers.size < 100) this.identifiers.set(key, identifier);
+    }
     const group = interchange.group?.header;
     const message: OpenMessage = {
       reference: element(unh, 1),
@@ -898,28 +930,46 @@ class EdifactEnvelopeReader {
     const interchange = this.requireInterchange();
     if (message === undefined) return;
     this.message = undefined;
-    const status: EdifactStatus = hasError(message.diagnostics) ? 'rejected' : 'accepted';
-    if (interchange.group !== undefined) interchange.group.messageCount++;
-    interchange.messages.push({
+    const view = (status: EdifactStatus): EdifactMessage => ({
+      interchange: interchange.header,
+      ...(message.group ? { group: message.group } : {}),
       messageReference: message.reference,
       identifier: message.identifier,
-      ...(message.group ? { groupControlNumber: message.group.groupControlNumber } : {}),
-      segmentCount: message.segments.length,
+      segments: message.segments,
       diagnostics: message.diagnostics,
       status,
     });
-    events.push({
-      kind: 'message',
-      message: {
-        interchange: interchange.header,
-        ...(message.group ? { group: message.group } : {}),
+    if (this.inspect !== undefined) {
+      try {
+        message.diagnostics.push(
+          ...this.inspect(view(hasError(message.diagnostics) ? 'rejected' : 'accepted')),
+        );
+      } catch (error) {
+        message.diagnostics.push({
+          severity: 'error',
+          level: 'transaction',
+          code: EdifactSyntaxError.UnspecifiedError,
+          rule: 'INSPECT_FAILED',
+          message: `message check failed: ${error instanceof Error ? error.message : String(error)}`,
+          transactionControlNumber: message.reference,
+        });
+      }
+    }
+    const status: EdifactStatus = hasError(message.diagnostics) ? 'rejected' : 'accepted';
+    if (interchange.group !== undefined) interchange.group.messageCount++;
+    interchange.messageCount++;
+    // Bounded so a huge interchange keeps memory flat; rejected messages are always kept for CONTRL.
+    if (status === 'rejected' || interchange.messages.length < this.messageSummaryLimit) {
+      interchange.messages.push({
         messageReference: message.reference,
         identifier: message.identifier,
-        segments: message.segments,
-        diagnostics: message.diagnostics,
+        ...(message.group ? { groupControlNumber: message.group.groupControlNumber } : {}),
+        segmentCount: message.segments.length,
+        diagnostics: message.diagnostics.length === 0 ? NO_DIAGNOSTICS : message.diagnostics,
         status,
-      },
-    });
+      });
+    }
+    events.push({ type: 'message', message: view(status) });
   }
 
   // --- diagnostics -------------------------------------------------------------------------

@@ -40,36 +40,38 @@ export interface SegmentCheckContext {
 
 /** Checks one data segment; returns its problems (empty when fine or when the segment is unknown). */
 export function checkEdifactSegment(segment: Segment, context: SegmentCheckContext): Diagnostic[] {
-  if (segment.tag.startsWith('UN')) return [];
+  if (segment.tag.startsWith('UN')) return NONE;
   const definition = Object.hasOwn(segmentTable, segment.tag) ? segmentTable[segment.tag] : undefined;
-  if (definition === undefined) return [];
-  const problems: Diagnostic[] = [];
-  const base = {
-    segmentId: segment.tag,
-    segmentPosition: context.segmentPosition,
-    offset: segment.offset,
+  if (definition === undefined) return NONE;
+  // Plain loops and no allocation on the happy path: this runs for every data segment of every message.
+  let problems: Diagnostic[] | undefined;
+  const report = (problem: Omit<Diagnostic, 'segmentId' | 'segmentPosition' | 'offset'>): void => {
+    (problems ??= []).push({
+      ...problem,
+      segmentId: segment.tag,
+      segmentPosition: context.segmentPosition,
+      offset: segment.offset,
+    });
   };
-  const present = (components: readonly string[] | undefined): boolean =>
-    components !== undefined && components.some((c) => c !== '');
-
-  if (segment.elements.length > definition.elements.length) {
-    problems.push({
-      ...base,
+  const elements = segment.elements;
+  const ids = definition.elements;
+  if (elements.length > ids.length) {
+    report({
       severity: 'error',
       level: 'segment',
       code: EdifactSyntaxError.TooManyConstituents,
       rule: 'TOO_MANY_ELEMENTS',
-      message: `${segment.tag} has ${segment.elements.length} data elements, at most ${definition.elements.length} allowed`,
-      elementPosition: definition.elements.length + 1,
+      message: `${segment.tag} has ${elements.length} data elements, at most ${ids.length} allowed`,
+      elementPosition: ids.length + 1,
     });
   }
-  definition.elements.forEach((elementId, index) => {
-    const components = segment.elements[index];
+  for (let index = 0; index < ids.length; index++) {
+    const elementId = ids[index] as string;
+    const components = elements[index];
     const elementPosition = index + 1;
-    if (!present(components)) {
+    if (components === undefined || !present(components)) {
       if (index < definition.requires) {
-        problems.push({
-          ...base,
+        report({
           severity: 'error',
           level: 'element',
           code: EdifactSyntaxError.Missing,
@@ -78,62 +80,76 @@ export function checkEdifactSegment(segment: Segment, context: SegmentCheckConte
           elementPosition,
         });
       }
-      return;
+      continue;
     }
     const element = Object.hasOwn(elementTable, elementId) ? elementTable[elementId] : undefined;
-    if (element === undefined || components === undefined) return;
-    if (components.length > element.components.length) {
-      problems.push({
-        ...base,
+    if (element === undefined) continue;
+    const formats = element.components;
+    if (components.length > formats.length) {
+      report({
         severity: 'error',
         level: 'element',
         code: EdifactSyntaxError.TooManyConstituents,
         rule: 'TOO_MANY_COMPONENTS',
-        message: `${segment.tag} element ${elementPosition} (${elementId}) has ${components.length} components, at most ${element.components.length} allowed`,
+        message: `${segment.tag} element ${elementPosition} (${elementId}) has ${components.length} components, at most ${formats.length} allowed`,
         elementPosition,
-        componentPosition: element.components.length + 1,
+        componentPosition: formats.length + 1,
       });
     }
-    element.components.forEach((formatText, c) => {
+    for (let c = 0; c < formats.length; c++) {
       const value = components[c] ?? '';
       const componentPosition = c + 1;
-      const at = { ...base, level: 'element' as const, elementPosition, componentPosition };
       if (value === '') {
         if (c < element.requires) {
-          problems.push({
-            ...at,
+          report({
             severity: 'error',
+            level: 'element',
             code: EdifactSyntaxError.Missing,
             rule: 'MANDATORY_COMPONENT_MISSING',
             message: `${segment.tag} element ${elementPosition} component ${componentPosition} is mandatory`,
+            elementPosition,
+            componentPosition,
           });
         }
-        return;
+        continue;
       }
+      const formatText = formats[c] as string;
       const format = parseFormat(formatText);
-      if (format === null) return;
+      if (format === null) continue;
       if (format.numeric && !NUMERIC.test(value)) {
-        problems.push({
-          ...at,
+        report({
           severity: 'error',
+          level: 'element',
           code: EdifactSyntaxError.InvalidTypeOfCharacters,
           rule: 'NON_NUMERIC_VALUE',
           message: `${segment.tag} element ${elementPosition} component ${componentPosition} must be numeric, got "${value}"`,
+          elementPosition,
+          componentPosition,
         });
-        return;
+        continue;
       }
-      // Numeric lengths exclude the sign and the decimal mark (ISO 9735 section 10).
+      if (value.length <= format.maxLength) continue;
+      // Numeric lengths exclude the sign and the decimal mark (ISO 9735 section 10); text counts characters.
       const length = format.numeric ? value.replace(/[-.,]/g, '').length : [...value].length;
       if (length > format.maxLength) {
-        problems.push({
-          ...at,
+        report({
           severity: 'error',
+          level: 'element',
           code: EdifactSyntaxError.DataElementTooLong,
           rule: 'VALUE_TOO_LONG',
           message: `${segment.tag} element ${elementPosition} component ${componentPosition} is ${length} long, format ${formatText}`,
+          elementPosition,
+          componentPosition,
         });
       }
-    });
-  });
-  return problems;
+    }
+  }
+  return problems ?? NONE;
+}
+
+const NONE: Diagnostic[] = [];
+
+function present(components: readonly string[]): boolean {
+  for (const c of components) if (c !== '') return true;
+  return false;
 }

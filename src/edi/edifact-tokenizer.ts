@@ -100,6 +100,7 @@ const NON_ASCII = /[\x80-\xff]/;
 const CONTROL = /[\x00-\x1f\x7f]/;
 const LINE_BREAKS = /[\r\n]+/g;
 const DEFAULT_MAX_SEGMENT = 1024 * 1024;
+const NO_REPETITIONS: ReadonlyMap<number, string[][]> = new Map();
 
 function isFiller(code: number): boolean {
   // Whitespace, NUL padding and a DOS end-of-file mark between segments carry no data.
@@ -186,7 +187,8 @@ export class EdifactTokenizer {
         pos++;
         continue;
       }
-      if (n - pos < 9 && !eof) return pos;
+      // A UNA is only recognised whole: wait for more data when the text might be the start of one.
+      if (!eof && n - pos < 9 && 'UNA'.startsWith(text.slice(pos, pos + 3))) return pos;
       if (text.startsWith('UNA', pos) && n - pos >= 9) {
         this.readServiceStringAdvice(text.slice(pos, pos + 9), base + pos, out);
         pos += 9;
@@ -282,10 +284,16 @@ export class EdifactTokenizer {
           EdifactSyntaxError.CharacterInvalidAsServiceCharacter,
           'error',
           offset,
-          `UNA service characters must be distinct and not letters or digits: "${una}"`,
+          `UNA service characters must be distinct and not letters or digits: "${una}"; defaults used`,
           'UNA',
         ),
       );
+      // Ambiguous delimiters cannot split anything; the defaults at least let the rest be read and reported.
+      this.sep = defaultDelimiters();
+      this.frozen = undefined;
+      this.unaRepetition = '';
+      this.explicitUna = true;
+      return;
     }
     if (decimal !== '.' && decimal !== ',') {
       out.push(
@@ -335,18 +343,25 @@ export class EdifactTokenizer {
       index: ++this.segmentIndex,
     };
     const isHeader = tag === 'UNB';
-    for (let e = 1; e < parsed.elements.length; e++) {
-      const components = parsed.elements[e] ?? [];
-      segment.elements.push(components.map((c, i) => this.decode(c, tag, offset, e, i + 1, isHeader, out)));
-      const reps = parsed.repetitions.get(e);
-      if (reps !== undefined) {
-        segment.repetitions ??= new Map();
-        segment.repetitions.set(
-          e,
-          reps.map((r) => r.map((c, i) => this.decode(c, tag, offset, e, i + 1, isHeader, out))),
-        );
+    // Most segments are plain ASCII without control characters: no per-component decoding needed.
+    if (!NON_ASCII.test(text) && !CONTROL.test(text)) {
+      segment.elements = parsed.elements.slice(1);
+      if (parsed.repetitions.size > 0) {
+        segment.repetitions = new Map([...parsed.repetitions].filter(([e]) => e > 0));
       }
-    }
+    } else
+      for (let e = 1; e < parsed.elements.length; e++) {
+        const components = parsed.elements[e] ?? [];
+        segment.elements.push(components.map((c, i) => this.decode(c, tag, offset, e, i + 1, isHeader, out)));
+        const reps = parsed.repetitions.get(e);
+        if (reps !== undefined) {
+          segment.repetitions ??= new Map();
+          segment.repetitions.set(
+            e,
+            reps.map((r) => r.map((c, i) => this.decode(c, tag, offset, e, i + 1, isHeader, out))),
+          );
+        }
+      }
     if (tag === 'UNB') this.enterInterchange(segment.elements[0] ?? []);
     out.push({
       kind: 'segment',
@@ -374,8 +389,12 @@ export class EdifactTokenizer {
    * Splits a segment into elements, repetitions and components, honouring the release character.
    * `repetitions` holds, per element position (1-based, the tag is 0), every repetition when there is more than one.
    */
-  private split(text: string): { elements: string[][]; repetitions: Map<number, string[][]> } {
+  private split(text: string): { elements: string[][]; repetitions: ReadonlyMap<number, string[][]> } {
     const { component, element, release, repetition } = this.sep;
+    // Fast path for the common segment without release characters or repetitions: native split.
+    if ((!release || !text.includes(release)) && (!repetition || !text.includes(repetition))) {
+      return { elements: text.split(element).map((e) => e.split(component)), repetitions: NO_REPETITIONS };
+    }
     const elements: string[][] = [];
     const repetitions = new Map<number, string[][]>();
     let reps: string[][] | undefined;
