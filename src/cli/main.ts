@@ -4,6 +4,7 @@ import { CROSSDOCK_VERSION } from '../version.js';
 import { registerAuditCommands } from './audit-commands.js';
 import { registerDatabaseCommands } from './database-commands.js';
 import { registerKeysCommands } from './keys-commands.js';
+import { registerOdooSimCommand } from './odoo-sim-command.js';
 import { registerOpenApiCommand } from './openapi-command.js';
 import { runServerUntilSignal } from './start-command.js';
 
@@ -25,5 +26,6 @@ registerDatabaseCommands(program);
 registerOpenApiCommand(program);
 registerKeysCommands(program);
 registerAuditCommands(program);
+registerOdooSimCommand(program);
 
 await program.parseAsync(process.argv);
