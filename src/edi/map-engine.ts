@@ -91,6 +91,27 @@ function ruleTag(rule: Rule): string {
   return rule.seg;
 }
 
+const hierarchyMemberCache = new WeakMap<HierarchyRule, ReadonlySet<string>>();
+function hierarchyMembers(rule: HierarchyRule): ReadonlySet<string> {
+  let set = hierarchyMemberCache.get(rule);
+  if (!set) {
+    set = memberTags([rule]);
+    hierarchyMemberCache.set(rule, set);
+  }
+  return set;
+}
+
+/** Deep copy of the small JSON values maps use for `init`; structuredClone is slow per call. */
+function cloneJson<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v: unknown) => cloneJson(v)) as T;
+  if (isObject(value)) {
+    const out: JsonObject = {};
+    for (const k in value) out[k] = cloneJson(value[k]);
+    return out as T;
+  }
+  return value;
+}
+
 const tagIndexCache = new WeakMap<readonly Rule[], ReadonlyMap<string, readonly Rule[]>>();
 function rulesByTag(rules: readonly Rule[]): ReadonlyMap<string, readonly Rule[]> {
   let idx = tagIndexCache.get(rules);
@@ -114,12 +135,21 @@ function elementValue(seg: SegmentData, el: number, comp = 1): string {
   return v === undefined ? '' : v.trim();
 }
 
+type WhenCheck = readonly [el: number, comp: number, want: WhenValue];
+const whenCache = new WeakMap<object, readonly WhenCheck[]>();
+
 function whenMatches(seg: SegmentData, when: Readonly<Record<string, WhenValue>> | undefined): boolean {
   if (!when) return true;
-  for (const key in when) {
-    const [el, comp] = key.split('.');
-    const v = elementValue(seg, Number(el), comp ? Number(comp) : 1);
-    const want = when[key]!;
+  let checks = whenCache.get(when);
+  if (!checks) {
+    checks = Object.entries(when).map(([key, want]): WhenCheck => {
+      const [el, comp] = key.split('.');
+      return [Number(el), comp ? Number(comp) : 1, want];
+    });
+    whenCache.set(when, checks);
+  }
+  for (const [el, comp, want] of checks) {
+    const v = elementValue(seg, el, comp);
     if (typeof want === 'string' ? v !== want : !want.includes(v)) return false;
   }
   return true;
@@ -169,7 +199,7 @@ export function mapInbound(map: LoadedMap, segments: readonly Segment[], ctx: Ma
       const items = getPath(root, path(splitPath).steps);
       delete root[path(splitPath).steps[0]!.key];
       for (const item of Array.isArray(items) ? items : []) {
-        docs.push(deepMerge(structuredClone(root), isObject(item) ? item : {}));
+        docs.push(deepMerge(cloneJson(root), isObject(item) ? item : {}));
       }
     } else docs.push(root);
     for (const doc of docs) {
@@ -233,7 +263,7 @@ function newRepeatItem(st: InState, item: JsonObject, repeat: string, init: Read
     arr = [];
     setPath(base, p.steps, arr);
   }
-  const created: JsonObject = init ? structuredClone(init) as JsonObject : {};
+  const created: JsonObject = init ? cloneJson(init) as JsonObject : {};
   (arr as unknown[]).push(created);
   return created;
 }
@@ -259,7 +289,7 @@ function applySegment(st: InState, rule: SegmentRule, seg: Segment, segIndex: nu
       setPath(base, p.steps, a);
     }
     arr = a as unknown[];
-    target = rule.init ? (structuredClone(rule.init) as JsonObject) : {};
+    target = rule.init ? (cloneJson(rule.init) as JsonObject) : {};
   }
   let dates: Map<string, DateTimeParts> | undefined;
   for (const er of rule.elements) {
@@ -407,7 +437,7 @@ function applyHierarchy(
   siblings: ReadonlyMap<string, readonly Rule[]>,
 ): number {
   const h = rule.hierarchy;
-  const members = memberTags([rule]);
+  const members = hierarchyMembers(rule);
   const nodes: HlNode[] = [];
   const byId = new Map<string, HlNode>();
   let i = start;
@@ -431,7 +461,7 @@ function applyHierarchy(
       diag(st, segs[node.start], node.start, { severity: 'warning', code: '7', rule: 'HL_UNKNOWN_LEVEL', message: `${h.seg} level "${node.level}" is not in the map; its segments are skipped`, elementPosition: h.level });
       continue;
     }
-    node.item = node.level === h.root ? item : level.init ? (structuredClone(level.init) as JsonObject) : {};
+    node.item = node.level === h.root ? item : level.init ? (cloneJson(level.init) as JsonObject) : {};
     applyRules(st, level.rules, segs, node.start + 1, node.end, node.item);
   }
   // Link parents (HL02) – never segment order alone.
@@ -494,7 +524,7 @@ function applyDefaults(doc: JsonObject, defaults: Readonly<Record<string, Defaul
     if (resolved === undefined) continue;
     // Defaults fill fields of objects that exist; they never invent a parent (no weight without a value).
     forEachPath(doc, p.steps, (parent, key) => {
-      if (parent[key] === undefined) parent[key] = structuredClone(resolved);
+      if (parent[key] === undefined) parent[key] = cloneJson(resolved);
     });
   }
 }
@@ -511,7 +541,7 @@ function deepMerge(target: JsonObject, source: JsonObject): JsonObject {
 function deepMergeMissing(target: JsonObject, source: JsonObject): void {
   for (const [k, v] of Object.entries(source)) {
     const t = target[k];
-    if (t === undefined) target[k] = structuredClone(v);
+    if (t === undefined) target[k] = cloneJson(v);
     else if (isObject(t) && isObject(v)) deepMergeMissing(t, v);
   }
 }

@@ -103,16 +103,6 @@ async function sniff(input: AsyncIterable<Buffer | Uint8Array | string>): Promis
   return { kind, chunks: replay() };
 }
 
-const ENVELOPE_KEYS = ['documentType', 'schemaVersion', 'id', 'tenantId', 'partnerId', 'createdAt', 'source', 'correlationId', 'references'];
-
-/** Envelope fields first, in the canonical order, so output reads (and diffs) the same every time. */
-function orderKeys(doc: JsonObject): JsonObject {
-  const out: JsonObject = {};
-  for (const k of ENVELOPE_KEYS) if (doc[k] !== undefined) out[k] = doc[k];
-  for (const [k, v] of Object.entries(doc)) if (!(k in out)) out[k] = v;
-  return out;
-}
-
 interface Envelope {
   readonly standard: EdiStandard;
   readonly format: string;
@@ -129,8 +119,9 @@ function finishDocuments(docs: readonly JsonObject[], env: Envelope, options: Tr
   const createdAt = (options.now?.() ?? new Date()).toISOString();
   const messageId = options.messageId ?? `${env.standard}-${env.partnerId}-${env.interchangeControlNumber ?? 'none'}`;
   docs.forEach((raw, k) => {
+    // Envelope fields first, in the canonical order, so output reads (and diffs) the same every time.
     const doc: JsonObject = {
-      ...raw,
+      documentType: raw['documentType'],
       schemaVersion: '1',
       id: docs.length > 1 ? `${env.baseId}-${k + 1}` : env.baseId,
       tenantId: options.tenantId ?? 'default',
@@ -148,6 +139,7 @@ function finishDocuments(docs: readonly JsonObject[], env: Envelope, options: Tr
       correlationId: options.correlationId ?? messageId,
       references: Array.isArray(raw['references']) ? raw['references'] : [],
     };
+    for (const key in raw) if (!(key in doc)) doc[key] = raw[key];
     const type = typeof doc['documentType'] === 'string' ? doc['documentType'] : '';
     const result = validateCanonical(type, doc);
     if (!result.valid) {
@@ -156,7 +148,7 @@ function finishDocuments(docs: readonly JsonObject[], env: Envelope, options: Tr
       }
       return;
     }
-    out.push(orderKeys(doc));
+    out.push(doc);
   });
   return out;
 }

@@ -67,18 +67,25 @@ export async function* readX12(
   const tokenizer = new X12Tokenizer();
   const decoder = new StreamDecoder();
   const state = new EnvelopeState(options);
+  const pump = function* (final: boolean): Generator<X12ReaderEvent> {
+    for (let tok = tokenizer.next(final); tok; tok = tokenizer.next(final)) {
+      state.consume(tok);
+      if (state.out.length > 0) yield* state.out.splice(0);
+    }
+  };
   try {
     for await (const chunk of input) {
-      const tokens = tokenizer.push(decoder.write(chunk));
-      for (const ev of state.consume(tokens)) yield ev;
+      tokenizer.append(decoder.write(chunk));
+      yield* pump(false);
     }
-    for (const ev of state.consume(tokenizer.push(decoder.end()))) yield ev;
-    for (const ev of state.consume(tokenizer.end())) yield ev;
+    tokenizer.append(decoder.end());
+    yield* pump(true);
   } catch (err) {
     // An unreadable stream (EIO, bad encoding) is a diagnostic, not a crash.
     yield { type: 'diagnostic', diagnostic: { severity: 'error', level: 'interchange', code: '024', rule: 'INPUT_UNREADABLE', message: `input could not be read: ${err instanceof Error ? err.message : String(err)}` } };
   }
-  for (const ev of state.finish()) yield ev;
+  state.finish();
+  yield* state.out.splice(0);
 }
 
 /** The envelope state machine, synchronous so that tests and benches can drive it directly. */
@@ -90,27 +97,30 @@ export class EnvelopeState {
 
   constructor(private readonly options: X12ReadOptions) {}
 
-  *consume(tokens: readonly X12Token[]): Generator<X12ReaderEvent> {
-    for (const tok of tokens) {
+  /** Events produced so far; the caller empties it. */
+  readonly out: X12ReaderEvent[] = [];
+
+  consume(tok: X12Token): void {
+    {
       if (tok.type === 'diagnostic') {
         if (this.ic) this.ic.diagnostics.push(tok.diagnostic);
-        else yield { type: 'diagnostic', diagnostic: tok.diagnostic };
-        continue;
+        else this.out.push({ type: 'diagnostic', diagnostic: tok.diagnostic });
+        return;
       }
       if (tok.type === 'isa') {
-        yield* this.closeInterchange(true);
-        yield* this.openInterchange(tok.segment, tok.isa.fixedWidth, tok.isa.delimiters);
-        continue;
+        this.closeInterchange(true);
+        this.openInterchange(tok.segment, tok.isa.fixedWidth, tok.isa.delimiters);
+        return;
       }
-      yield* this.segment(tok.segment);
+      this.segment(tok.segment);
     }
   }
 
-  *finish(): Generator<X12ReaderEvent> {
-    yield* this.closeInterchange(true);
+  finish(): void {
+    this.closeInterchange(true);
   }
 
-  private *openInterchange(seg: Segment, fixedWidth: boolean, delimiters: X12InterchangeHeader['delimiters']): Generator<X12ReaderEvent> {
+  private openInterchange(seg: Segment, fixedWidth: boolean, delimiters: X12InterchangeHeader['delimiters']): void {
     const header: X12InterchangeHeader = {
       authorizationQualifier: el(seg, 1),
       securityQualifier: el(seg, 3),
@@ -133,13 +143,13 @@ export class EnvelopeState {
     const rejected = diagnostics.some((d) => d.severity === 'error');
     this.ic = { header, diagnostics, groupCount: 0, rejected };
     this.skipping = rejected;
-    yield { type: 'interchange-start', interchange: header };
+    this.out.push({ type: 'interchange-start', interchange: header });
   }
 
-  private *closeInterchange(missingTrailer: boolean, iea?: Segment): Generator<X12ReaderEvent> {
+  private closeInterchange(missingTrailer: boolean, iea?: Segment): void {
     const ic = this.ic;
     if (!ic) return;
-    yield* this.closeGroup(true);
+    this.closeGroup(true);
     const ctl = { interchangeControlNumber: ic.header.controlNumber };
     if (missingTrailer) {
       ic.diagnostics.push({ severity: 'error', level: 'interchange', code: '023', rule: 'IEA_MISSING', message: `interchange ${ic.header.controlNumber} has no IEA trailer`, ...ctl });
@@ -155,21 +165,21 @@ export class EnvelopeState {
     }
     this.ic = undefined;
     this.skipping = false;
-    yield {
+    this.out.push({
       type: 'interchange-end',
       interchange: { header: ic.header, groupCount: ic.groupCount, diagnostics: ic.diagnostics, rejected: ic.rejected || ic.diagnostics.some((d) => d.severity === 'error' && d.code !== '000') },
-    };
+    });
   }
 
-  private *segment(seg: Segment): Generator<X12ReaderEvent> {
+  private segment(seg: Segment): void {
     const ic = this.ic;
     if (!ic) {
-      yield { type: 'diagnostic', diagnostic: { severity: 'error', level: 'interchange', code: '024', rule: 'SEGMENT_OUTSIDE_INTERCHANGE', message: `${seg.tag} segment outside any ISA/IEA`, segmentId: seg.tag, offset: seg.offset } };
+      this.out.push({ type: 'diagnostic', diagnostic: { severity: 'error', level: 'interchange', code: '024', rule: 'SEGMENT_OUTSIDE_INTERCHANGE', message: `${seg.tag} segment outside any ISA/IEA`, segmentId: seg.tag, offset: seg.offset } });
       return;
     }
     if (seg.tag === 'IEA') {
-      yield* this.closeGroup(true);
-      yield* this.closeInterchange(false, seg);
+      this.closeGroup(true);
+      this.closeInterchange(false, seg);
       return;
     }
     if (this.skipping) return;
@@ -177,12 +187,12 @@ export class EnvelopeState {
     switch (seg.tag) {
       case 'TA1':
         if (!this.group) {
-          yield { type: 'ta1', interchange: ic.header, segment: seg };
+          this.out.push({ type: 'ta1', interchange: ic.header, segment: seg });
           return;
         }
         break;
       case 'GS': {
-        yield* this.closeGroup(true);
+        this.closeGroup(true);
         const header: X12GroupHeader = {
           functionalId: el(seg, 1).trim(),
           senderCode: el(seg, 2).trim(),
@@ -203,7 +213,7 @@ export class EnvelopeState {
           ic.diagnostics.push({ severity: 'error', level: 'interchange', code: '024', rule: 'GE_WITHOUT_GS', message: 'GE without GS', segmentId: 'GE', offset: seg.offset, ...ctl });
           return;
         }
-        yield* this.closeSet(true);
+        this.closeSet(true);
         const gctl = { ...ctl, groupControlNumber: g.header.controlNumber };
         const geControl = el(seg, 2).trim();
         if (geControl !== g.header.controlNumber) {
@@ -213,7 +223,7 @@ export class EnvelopeState {
         if (declared !== String(g.setsReceived)) {
           g.diagnostics.push({ severity: 'error', level: 'group', code: '5', rule: 'GE_SET_COUNT', message: `GE01 says ${declared} transaction sets, ${g.setsReceived} found`, segmentId: 'GE', elementPosition: 1, offset: seg.offset, ...gctl });
         }
-        yield* this.closeGroup(false, declared);
+        this.closeGroup(false, declared);
         return;
       }
       case 'ST': {
@@ -222,7 +232,7 @@ export class EnvelopeState {
           ic.diagnostics.push({ severity: 'error', level: 'interchange', code: '024', rule: 'ST_WITHOUT_GS', message: 'ST outside a functional group', segmentId: 'ST', offset: seg.offset, ...ctl });
           return;
         }
-        yield* this.closeSet(true);
+        this.closeSet(true);
         g.setsReceived += 1;
         const ref = el(seg, 3).trim();
         this.set = { setId: el(seg, 1).trim(), controlNumber: el(seg, 2).trim(), ...(ref ? { implementationRef: ref } : {}), segments: [seg] };
@@ -234,7 +244,7 @@ export class EnvelopeState {
           return;
         }
         this.set.segments.push(seg);
-        yield* this.closeSet(false);
+        this.closeSet(false);
         return;
       }
     }
@@ -248,7 +258,7 @@ export class EnvelopeState {
     }
   }
 
-  private *closeSet(missingTrailer: boolean): Generator<X12ReaderEvent> {
+  private closeSet(missingTrailer: boolean): void {
     const s = this.set;
     const g = this.group;
     const ic = this.ic;
@@ -297,14 +307,14 @@ export class EnvelopeState {
       }
     }
     g.sets.push({ setId: s.setId, controlNumber: s.controlNumber, ...(s.implementationRef ? { implementationRef: s.implementationRef } : {}), status: statusOf(all), diagnostics: all });
-    yield { type: 'transaction', set };
+    this.out.push({ type: 'transaction', set });
   }
 
-  private *closeGroup(missingTrailer: boolean, declared?: string): Generator<X12ReaderEvent> {
+  private closeGroup(missingTrailer: boolean, declared?: string): void {
     const g = this.group;
     const ic = this.ic;
     if (!g || !ic) return;
-    yield* this.closeSet(true);
+    this.closeSet(true);
     this.group = undefined;
     if (missingTrailer) {
       g.diagnostics.push({ severity: 'error', level: 'group', code: '3', rule: 'GE_MISSING', message: `functional group ${g.header.controlNumber} has no GE trailer`, interchangeControlNumber: ic.header.controlNumber, groupControlNumber: g.header.controlNumber });
@@ -312,7 +322,7 @@ export class EnvelopeState {
     const groupError = g.diagnostics.some((d) => d.severity === 'error');
     const accepted = g.sets.filter((s) => s.status !== 'R').length;
     const status = groupError ? 'R' : accepted === g.sets.length ? (g.sets.some((s) => s.status === 'E') ? 'E' : 'A') : accepted === 0 ? 'R' : 'P';
-    yield {
+    this.out.push({
       type: 'group-end',
       group: {
         interchange: ic.header,
@@ -323,6 +333,6 @@ export class EnvelopeState {
         diagnostics: g.diagnostics,
         status,
       },
-    };
+    });
   }
 }

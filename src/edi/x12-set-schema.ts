@@ -143,35 +143,39 @@ function checkElements(spec: SegmentSpec, seg: Segment, position: number, out: D
   const add = (el: number, code: string, rule: string, message: string): void => {
     out.push({ severity: 'error', level: 'element', ...ctx, segmentId: seg.tag, segmentPosition: position, elementPosition: el, offset: seg.offset, code, rule, message });
   };
+  let el = 0;
+  let v = '';
+  // Built only when a message needs it: this loop runs for every element of every segment.
+  const nameOf = (): string => `${seg.tag}${String(el).padStart(2, '0')}`;
   for (let i = 0; i < specs.length; i++) {
     const s = specs[i];
     if (!s) continue;
-    const el = i + 1;
-    const v = (seg.elements[i]?.[0] ?? '').trim();
-    const name = `${seg.tag}${String(el).padStart(2, '0')}`;
+    el = i + 1;
+    v = seg.elements[i]?.[0] ?? '';
+    if (v.length > 0 && (v.charCodeAt(0) === 32 || v.charCodeAt(v.length - 1) === 32)) v = v.trim();
     if (v === '') {
-      if (s.req === 'M') add(el, '1', 'MANDATORY_ELEMENT_MISSING', `${name} is mandatory`);
+      if (s.req === 'M') add(el, '1', 'MANDATORY_ELEMENT_MISSING', `${nameOf()} is mandatory`);
       continue;
     }
     const len = s.type === 'N0' || s.type === 'N2' ? v.replace(/^-/, '').length : s.type === 'R' ? v.replace(/[-.]/g, '').length : v.length;
-    if (len < s.min) add(el, '4', 'ELEMENT_TOO_SHORT', `${name} "${v}" is shorter than ${s.min}`);
-    else if (len > s.max) add(el, '5', 'ELEMENT_TOO_LONG', `${name} "${v}" is longer than ${s.max}`);
+    if (len < s.min) add(el, '4', 'ELEMENT_TOO_SHORT', `${nameOf()} "${v}" is shorter than ${s.min}`);
+    else if (len > s.max) add(el, '5', 'ELEMENT_TOO_LONG', `${nameOf()} "${v}" is longer than ${s.max}`);
     switch (s.type) {
       case 'N0':
       case 'N2':
-        if (!/^-?\d+$/.test(v)) add(el, '6', 'INVALID_CHARACTER', `${name} "${v}" is not numeric`);
+        if (!/^-?\d+$/.test(v)) add(el, '6', 'INVALID_CHARACTER', `${nameOf()} "${v}" is not numeric`);
         break;
       case 'R':
-        if (!/^-?(\d+\.?\d*|\.\d+)$/.test(v)) add(el, '6', 'INVALID_CHARACTER', `${name} "${v}" is not a decimal number`);
+        if (!/^-?(\d+\.?\d*|\.\d+)$/.test(v)) add(el, '6', 'INVALID_CHARACTER', `${nameOf()} "${v}" is not a decimal number`);
         break;
       case 'DT':
-        if (!parseEdiDate(v)) add(el, '8', 'INVALID_DATE', `${name} "${v}" is not a valid date`);
+        if (!parseEdiDate(v)) add(el, '8', 'INVALID_DATE', `${nameOf()} "${v}" is not a valid date`);
         break;
       case 'TM':
-        if (!parseEdiTime(v)) add(el, '9', 'INVALID_TIME', `${name} "${v}" is not a valid time`);
+        if (!parseEdiTime(v)) add(el, '9', 'INVALID_TIME', `${nameOf()} "${v}" is not a valid time`);
         break;
       default:
-        if (s.codes && !s.codes.includes(v)) add(el, '7', 'INVALID_CODE', `${name} "${v}" is not one of ${s.codes.join(', ')}`);
+        if (s.codes && !s.codes.includes(v)) add(el, '7', 'INVALID_CODE', `${nameOf()} "${v}" is not one of ${s.codes.join(', ')}`);
     }
   }
 }

@@ -8,6 +8,7 @@
  * The core is synchronous (`push`/`end` return tokens) so a reader can drive it from a chunk loop
  * without an await per segment; `tokenizeX12` wraps it as an async iterable.
  */
+import { isAscii } from 'node:buffer';
 import type { Delimiters, Diagnostic, Segment } from './edi-types.js';
 
 export interface IsaInfo {
@@ -24,6 +25,7 @@ export type X12Token =
 /** Element-separator positions of a fixed-width ISA (EDI-RULES.md). */
 const ISA_SEPARATOR_POSITIONS = [3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103];
 
+const LINE_BREAK = /[\r\n]/;
 const isLineBreak = (c: string): boolean => c === '\n' || c === '\r';
 const isBlank = (c: string): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v' || c === '\u0000';
 
@@ -38,8 +40,8 @@ export class X12Tokenizer {
   private newlineTerminator = false;
   private junkReported = false;
 
-  /** Feeds decoded text; returns the tokens complete so far. */
-  push(text: string): X12Token[] {
+  /** Appends decoded text; take the tokens with `next()`. */
+  append(text: string): void {
     const dropped = this.pos;
     if (dropped > 0) {
       this.base += this.byteLength(dropped);
@@ -49,15 +51,33 @@ export class X12Tokenizer {
     this.markIdx = 0;
     this.markBytes = 0;
     if (this.ascii && /[^\x00-\x7f]/.test(text)) this.ascii = false;
+  }
+
+  /**
+   * The next complete token, or undefined when more input is needed (or, with `final`, when the
+   * input is exhausted). Pulling one token at a time keeps tokens short-lived: collecting a whole
+   * chunk's worth first made them survive young-generation GC and cost more than tokenizing.
+   */
+  next(final = false): X12Token | undefined {
+    if (this.queue.length > 0) return this.queue.shift();
+    this.drain(this.queue, final, true);
+    return this.queue.shift();
+  }
+
+  private readonly queue: X12Token[] = [];
+
+  /** Appends text and returns every token complete so far (tests and small inputs). */
+  push(text: string): X12Token[] {
+    this.append(text);
     const out: X12Token[] = [];
-    this.drain(out, false);
+    for (let t = this.next(); t; t = this.next()) out.push(t);
     return out;
   }
 
   /** Signals end of input and returns whatever is left. */
   end(): X12Token[] {
     const out: X12Token[] = [];
-    this.drain(out, true);
+    for (let t = this.next(true); t; t = this.next(true)) out.push(t);
     return out;
   }
 
@@ -78,8 +98,9 @@ export class X12Tokenizer {
     return this.base + this.byteLength(i);
   }
 
-  private drain(out: X12Token[], final: boolean): void {
+  private drain(out: X12Token[], final: boolean, one = false): void {
     for (;;) {
+      if (one && out.length > 0) return;
       const b = this.buf;
       let p = this.pos;
       while (p < b.length && isBlank(b[p]!)) p++;
@@ -112,7 +133,7 @@ export class X12Tokenizer {
       }
       let text = b.slice(p, end);
       // Hard-wrapped files put line breaks anywhere; X12 data can hold none, so they are removed.
-      if (!this.newlineTerminator && (text.includes('\n') || text.includes('\r'))) text = text.replace(/[\r\n]+/g, '');
+      if (!this.newlineTerminator && LINE_BREAK.test(text)) text = text.replace(/[\r\n]+/g, '');
       // A space before the terminator is padding, not data.
       let e = text.length;
       while (e > 0 && (text[e - 1] === ' ' || text[e - 1] === '\t')) e--;
@@ -130,16 +151,25 @@ export class X12Tokenizer {
     if (text.length === 0) return undefined;
     const parts = text.split(d.element);
     const tag = parts[0]!;
-    const elements: string[][] = new Array<string[]>(parts.length - 1);
+    const n = parts.length - 1;
+    const elements: string[][] = new Array<string[]>(n);
+    // One scan of the segment decides whether any element needs splitting: most do not.
+    const composite = text.includes(d.component);
+    const repeated = d.repetition !== undefined && text.includes(d.repetition);
+    if (!composite && !repeated) {
+      for (let i = 0; i < n; i++) elements[i] = [parts[i + 1]!];
+      this.index += 1;
+      return { tag, elements, offset, index: this.index };
+    }
     let repetitions: Map<number, string[][]> | undefined;
-    for (let i = 1; i < parts.length; i++) {
+    for (let i = 1; i <= n; i++) {
       const v = parts[i]!;
-      if (d.repetition && v.includes(d.repetition)) {
-        const reps = v.split(d.repetition).map((r) => (r.includes(d.component) ? r.split(d.component) : [r]));
+      if (repeated && v.includes(d.repetition!)) {
+        const reps = v.split(d.repetition!).map((r) => (r.includes(d.component) ? r.split(d.component) : [r]));
         elements[i - 1] = reps[0]!;
         repetitions ??= new Map();
         repetitions.set(i, reps);
-      } else elements[i - 1] = v.includes(d.component) ? v.split(d.component) : [v];
+      } else elements[i - 1] = composite && v.includes(d.component) ? v.split(d.component) : [v];
     }
     this.index += 1;
     return repetitions ? { tag, elements, repetitions, offset, index: this.index } : { tag, elements, offset, index: this.index };
@@ -279,37 +309,56 @@ export async function* tokenizeX12(input: AsyncIterable<Buffer | string> | Itera
   const t = new X12Tokenizer();
   const decoder = new StreamDecoder();
   for await (const chunk of input) {
-    for (const tok of t.push(decoder.write(chunk))) yield tok;
+    t.append(decoder.write(chunk));
+    for (let tok = t.next(); tok; tok = t.next()) yield tok;
   }
-  for (const tok of t.push(decoder.end())) yield tok;
-  for (const tok of t.end()) yield tok;
+  t.append(decoder.end());
+  for (let tok = t.next(true); tok; tok = t.next(true)) yield tok;
 }
 
 /**
  * UTF-8 stream decoding that falls back to Windows-1252/Latin-1 for the whole stream as soon as a
- * chunk is not valid UTF-8 (partners send both; X12 itself is ASCII).
+ * chunk is not valid UTF-8 (partners send both; X12 itself is ASCII). ASCII chunks, by far the
+ * common case, skip the UTF-8 decoder: `isAscii` and a latin1 copy are several times faster.
  */
 export class StreamDecoder {
   private utf8 = new TextDecoder('utf-8', { fatal: true });
   private latin1 = false;
+  /** The UTF-8 decoder holds the start of a character split across chunks. */
+  private pending = false;
 
-  write(chunk: Buffer | string): string {
+  write(chunk: Buffer | Uint8Array | string): string {
     if (typeof chunk === 'string') return chunk;
-    if (this.latin1) return chunk.toString('latin1');
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (this.latin1) return buf.toString('latin1');
+    if (!this.pending && isAscii(buf)) return buf.toString('latin1');
     try {
-      return this.utf8.decode(chunk, { stream: true });
+      const text = this.utf8.decode(buf, { stream: true });
+      this.pending = endsInsideCharacter(buf);
+      return text;
     } catch {
       this.latin1 = true;
-      return chunk.toString('latin1');
+      return buf.toString('latin1');
     }
   }
 
   end(): string {
-    if (this.latin1) return '';
+    if (this.latin1 || !this.pending) return '';
     try {
       return this.utf8.decode();
     } catch {
       return '';
     }
   }
+}
+
+/** True when the last bytes start a multi-byte UTF-8 sequence that the chunk does not finish. */
+function endsInsideCharacter(buf: Buffer): boolean {
+  for (let i = buf.length - 1, back = 0; i >= 0 && back < 4; i--, back++) {
+    const b = buf[i]!;
+    if ((b & 0xc0) === 0x80) continue; // continuation byte
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return back + 1 < need;
+  }
+  return false;
 }

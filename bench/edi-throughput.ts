@@ -1,0 +1,186 @@
+/**
+ * EDI throughput bench: generates ~16 MB and ~200 MB X12 856 files (bench/out/, gitignored),
+ * translates each to canonical NDJSON and reports MB/s and peak RSS, next to node-x12's full parse
+ * of the same 16 MB file measured in the same run. Every measurement runs in its own child process
+ * so peak RSS belongs to that case alone.
+ *
+ *   node dist/bench/edi-throughput.js            (from the repository root)
+ */
+import { spawnSync } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { once } from 'node:events';
+import { X12Parser } from 'node-x12';
+import { translateStream } from '../src/edi/translate.js';
+
+const OUT = join(process.cwd(), 'bench', 'out');
+const MB = 1024 * 1024;
+
+function isa(control: string): string {
+  return `ISA*00*          *00*          *ZZ*BENCHSENDER    *ZZ*BENCHRECEIVER  *261127*0930*U*00401*${control}*0*P*>~\n`;
+}
+
+/** One 856 with 2 orders × 2 packs × 2 items, plus parties: about 2.5 KB, like a real store ASN. */
+function shipment(n: number): string {
+  const ctl = String(n).padStart(9, '0');
+  const body: string[] = [
+    `BSN*00*SHP${ctl}*20261127*0930*0001`,
+    'HL*1**S*1',
+    'TD1*CTN25*8****G*120.5*LB',
+    'TD5**2*ABCD*M*ABCD FREIGHT',
+    `REF*BM*BOL${ctl}`,
+    `REF*CN*PRO${ctl}`,
+    'DTM*011*20261127*0800*ET',
+    'N1*SF*ACME WAREHOUSE*92*WH01',
+    'N3*100 MAIN ST*SUITE 5',
+    'N4*COLUMBUS*OH*43215*US',
+    'N1*ST*BIG STORE 42*92*ST042',
+    'N3*42 MARKET RD',
+    'N4*CHICAGO*IL*60601*US',
+  ];
+  let hl = 1;
+  for (let o = 0; o < 2; o++) {
+    const oid = ++hl;
+    body.push(`HL*${oid}*1*O*1`, `PRF*PO${ctl}${o}***20261120`);
+    for (let p = 0; p < 2; p++) {
+      const pid = ++hl;
+      body.push(`HL*${pid}*${oid}*P*1`, `MAN*GM*00${String(n * 4 + o * 2 + p).padStart(18, '0')}`);
+      for (let i = 0; i < 2; i++) {
+        const iid = ++hl;
+        body.push(
+          `HL*${iid}*${pid}*I*0`,
+          `LIN*${i + 1}*BP*SKU-${o}${p}${i}*VP*VEND-${o}${p}${i}*UP*01234567890${i}`,
+          `SN1**${(i + 1) * 6}*EA`,
+          `PID*F****Widget model ${o}${p}${i} in blue, boxed`,
+        );
+      }
+    }
+  }
+  body.push(`CTT*${hl}`);
+  const st = String(n % 1_000_000).padStart(4, '0');
+  return `ST*856*${st}~\n${body.map((s) => `${s}~\n`).join('')}SE*${body.length + 2}*${st}~\n`;
+}
+
+function shipmentInterchange(): string {
+  return `${isa('000000001')}GS*SH*BENCHSENDER*BENCHRECEIVER*20261127*0930*1*X*004010~\n${shipment(1)}GE*1*1~\nIEA*1*000000001~\n`;
+}
+
+/** Writes ~`targetMb` of 856s: interchanges of 500 sets, streamed to disk. */
+async function generate(file: string, targetMb: number): Promise<void> {
+  if (existsSync(file) && Math.abs(statSync(file).size - targetMb * MB) < 2 * MB) return;
+  const out = createWriteStream(file);
+  let written = 0;
+  let n = 0;
+  let icn = 0;
+  while (written < targetMb * MB) {
+    icn++;
+    const control = String(icn).padStart(9, '0');
+    let chunk = `${isa(control)}GS*SH*BENCHSENDER*BENCHRECEIVER*20261127*0930*${icn}*X*004010~\n`;
+    for (let k = 0; k < 500; k++) chunk += shipment(++n);
+    chunk += `GE*500*${icn}~\nIEA*1*${control}~\n`;
+    written += Buffer.byteLength(chunk);
+    if (!out.write(chunk)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+interface Measurement {
+  readonly case: string;
+  readonly file: string;
+  readonly bytes: number;
+  readonly seconds: number;
+  readonly mbPerSecond: number;
+  /** User+system CPU seconds: the machine is shared, so CPU-time throughput is the steadier figure. */
+  readonly cpuSeconds: number;
+  readonly mbPerCpuSecond: number;
+  /** One-time start-up work before the clock starts (maps, schemas, time zones). */
+  readonly warmupSeconds: number;
+  readonly peakRssMb: number;
+  readonly documents: number;
+  readonly errors: number;
+}
+
+async function runCase(kind: string, file: string): Promise<Measurement> {
+  const bytes = statSync(file).size;
+  const warm = process.hrtime.bigint();
+  if (kind === 'translate') {
+    // Map loading, schema compilation and ICU time-zone data are paid once per process, not per MB.
+    for await (const _ of translateStream(shipmentInterchange(), { channel: 'sftp' })) void _;
+  }
+  const warmupSeconds = Number(process.hrtime.bigint() - warm) / 1e9;
+  const cpu0 = process.cpuUsage();
+  const start = process.hrtime.bigint();
+  let documents = 0;
+  let errors = 0;
+  if (kind === 'translate') {
+    const out = createWriteStream(`${file}.ndjson`);
+    for await (const ev of translateStream(createReadStream(file, { highWaterMark: 1 * MB }), { channel: 'sftp' })) {
+      if (ev.type === 'document') {
+        documents++;
+        if (!out.write(`${JSON.stringify(ev.document)}\n`)) await once(out, 'drain');
+      } else if (ev.type === 'diagnostic' && ev.diagnostic.severity === 'error') errors++;
+    }
+    out.end();
+    await once(out, 'finish');
+  } else {
+    const text = readFileSync(file, 'utf8');
+    const interchange = new X12Parser(true).parse(text);
+    documents = Array.isArray(interchange) ? interchange.length : 1;
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  return {
+    case: kind,
+    file,
+    bytes,
+    seconds,
+    mbPerSecond: bytes / MB / seconds,
+    cpuSeconds,
+    mbPerCpuSecond: bytes / MB / cpuSeconds,
+    warmupSeconds,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    documents,
+    errors,
+  };
+}
+
+function child(kind: string, file: string): Measurement {
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--case', kind, file], { encoding: 'utf8', maxBuffer: 16 * MB });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(line) as Measurement;
+  } catch {
+    throw new Error(`${kind} ${file} failed (exit ${String(r.status)}): ${r.stderr.slice(0, 2000)}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args[0] === '--case') {
+    process.stdout.write(`${JSON.stringify(await runCase(args[1]!, args[2]!))}\n`);
+    return;
+  }
+  mkdirSync(OUT, { recursive: true });
+  const small = join(OUT, '856-16mb.edi');
+  const large = join(OUT, '856-200mb.edi');
+  const sizes = args.includes('--quick') ? [16] : [16, 200];
+  await generate(small, 16);
+  if (sizes.includes(200)) await generate(large, 200);
+  const results: Measurement[] = [child('node-x12', small), child('translate', small)];
+  if (sizes.includes(200)) results.push(child('translate', large));
+  const fmt = (m: Measurement): string =>
+    `${m.case.padEnd(10)} ${(m.bytes / MB).toFixed(1).padStart(7)} MB  wall ${m.seconds.toFixed(2).padStart(6)} s ${m.mbPerSecond.toFixed(1).padStart(6)} MB/s  cpu ${m.cpuSeconds.toFixed(2).padStart(6)} s ${m.mbPerCpuSecond.toFixed(1).padStart(6)} MB/cpu-s  peak RSS ${m.peakRssMb.toFixed(0).padStart(5)} MB  warm-up ${m.warmupSeconds.toFixed(2)} s  docs ${m.documents}  errors ${m.errors}`;
+  for (const m of results) console.log(fmt(m));
+  const baseline = results[0]!;
+  const ours = results[1]!;
+  console.log(
+    `ratio on 16 MB, translate to canonical NDJSON vs node-x12 parse: wall ${(ours.mbPerSecond / baseline.mbPerSecond).toFixed(1)}x, cpu ${(ours.mbPerCpuSecond / baseline.mbPerCpuSecond).toFixed(1)}x  (target >= 10x)`,
+  );
+  const big = results[2];
+  if (big) console.log(`peak RSS on the ${(big.bytes / MB).toFixed(0)} MB file: ${big.peakRssMb.toFixed(0)} MB  (target < 150 MB)`);
+}
+
+await main();
