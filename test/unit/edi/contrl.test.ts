@@ -1,0 +1,363 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { generateContrl, parseContrl } from '../../../src/edi/contrl.js';
+import type {
+  EdifactInterchange,
+  EdifactMessage,
+  EdifactReadEvent,
+} from '../../../src/edi/edifact-reader.js';
+import { fixture, golden, readAll } from './edifact-fixture-support.js';
+
+const NOW = new Date('2024-01-15T09:30:00Z');
+const interchangesOf = (events: EdifactReadEvent[]): EdifactInterchange[] =>
+  events.flatMap((e) => (e.type === 'interchange-end' ? [e.interchange] : []));
+const messagesOf = (events: EdifactReadEvent[]): EdifactMessage[] =>
+  events.flatMap((e) => (e.type === 'message' ? [e.message] : []));
+
+async function contrlFor(data: Buffer | string, detail: 'message' | 'interchange' = 'message') {
+  const [interchange] = interchangesOf(await readAll(data));
+  assert.ok(interchange);
+  let sequence = 0;
+  return generateContrl(interchange, {
+    nextControlReference: () => `CTL${String(++sequence).padStart(4, '0')}`,
+    now: NOW,
+    detail,
+  });
+}
+
+/** The segment lines of a generated CONTRL between UNH and UNT, for readable expectations. */
+const bodyLines = (text: string): string[] =>
+  text
+    .trim()
+    .split('\n')
+    .filter((line) => /^UC[IFMSD]\+/.test(line));
+
+/**
+ * Every envelope error of the negative fixtures, with the CONTRL detail it must produce.
+ * The complete CONTRL text is in the `.contrl` golden next to each fixture.
+ */
+const NEGATIVE: Record<string, { rule: string; lines: string[] }> = {
+  'unz-reference-mismatch': {
+    rule: 'UNB_UNZ_REFERENCE_MISMATCH',
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+28+UNZ+2'", "UCM+1+DESADV:D:96A:UN+7'"],
+  },
+  'unz-count-mismatch': {
+    rule: 'UNZ_COUNT_MISMATCH',
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+29+UNZ+1'", "UCM+1+DESADV:D:96A:UN+7'"],
+  },
+  'unz-missing': {
+    rule: 'UNZ_MISSING',
+    lines: [
+      "UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+13+UNZ'",
+      "UCM+1+DESADV:D:96A:UN+7'",
+      "UCM+2+DESADV:D:96A:UN+7'",
+    ],
+  },
+  'unt-count-mismatch': {
+    rule: 'UNT_SEGMENT_COUNT_MISMATCH',
+    lines: [
+      "UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+7'",
+      "UCM+1+DESADV:D:96A:UN+4+29+UNT+1'",
+      "UCM+2+DESADV:D:96A:UN+7'",
+    ],
+  },
+  'unt-reference-mismatch': {
+    rule: 'UNH_UNT_REFERENCE_MISMATCH',
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+7'", "UCM+1+DESADV:D:96A:UN+4+28+UNT+2'"],
+  },
+  'unt-missing': {
+    rule: 'UNT_MISSING',
+    lines: [
+      "UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+7'",
+      "UCM+1+DESADV:D:96A:UN+4+13+UNT'",
+      "UCM+2+DESADV:D:96A:UN+7'",
+    ],
+  },
+  'une-count-mismatch': {
+    rule: 'UNE_COUNT_MISMATCH',
+    lines: [
+      "UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+7'",
+      "UCF+G1+PARTNER:ZZ+CROSSDOCK:ZZ+4+29+UNE+1'",
+      "UCM+1+DESADV:D:96A:UN+7'",
+    ],
+  },
+  'une-reference-mismatch': {
+    rule: 'UNG_UNE_REFERENCE_MISMATCH',
+    lines: [
+      "UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+7'",
+      "UCF+G1+PARTNER:ZZ+CROSSDOCK:ZZ+4+28+UNE+2'",
+      "UCM+1+DESADV:D:96A:UN+7'",
+    ],
+  },
+  'unb-date-invalid': {
+    rule: 'UNB_DATE_INVALID',
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+12+UNB+4:1'", "UCM+1+DESADV:D:96A:UN+7'"],
+  },
+  'unb-time-invalid': {
+    rule: 'UNB_TIME_INVALID',
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+12+UNB+4:2'", "UCM+1+DESADV:D:96A:UN+7'"],
+  },
+  'unb-test-indicator-invalid': {
+    rule: 'UNB_TEST_INDICATOR_INVALID',
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+12+UNB+11'", "UCM+1+DESADV:D:96A:UN+7'"],
+  },
+  'unb-syntax-unsupported': {
+    rule: 'SYNTAX_IDENTIFIER_UNSUPPORTED',
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+2+UNB+1:1'", "UCM+1+DESADV:D:96A:UN+7'"],
+  },
+  'unb-sender-missing': {
+    rule: 'UNB_ELEMENT_MISSING',
+    lines: ["UCI+REF77+:ZZ+CROSSDOCK:ZZ+4+13+UNB+2:1'", "UCM+1+DESADV:D:96A:UN+7'"],
+  },
+  'groups-and-messages-mixed': {
+    rule: 'GROUPS_AND_MESSAGES_MIXED',
+    lines: [
+      "UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+30+UNG'",
+      "UCF+G1+PARTNER:ZZ+CROSSDOCK:ZZ+7'",
+      "UCM+2+DESADV:D:96A:UN+7'",
+    ],
+  },
+  'segment-outside-message': {
+    rule: 'SEGMENT_OUTSIDE_MESSAGE',
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+33+BGM'", "UCM+1+DESADV:D:96A:UN+7'"],
+  },
+  'una-duplicate-separators': {
+    rule: 'UNA_SERVICE_CHARACTER_INVALID',
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+20+UNA'", "UCM+1+DESADV:D:96A:UN+7'"],
+  },
+  'unh-type-missing': {
+    rule: 'UNH_ELEMENT_MISSING',
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+7'", "UCM+1+:D:96A:UN+4+13+UNH+2:1'"],
+  },
+  'data-segment-errors': {
+    rule: 'MANDATORY_COMPONENT_MISSING',
+    lines: [
+      "UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+7'",
+      "UCM+1+DESADV:D:96A:UN+4'",
+      "UCS+3'",
+      "UCD+13+1:1'",
+      "UCS+4'",
+      "UCD+16+1:4'",
+      "UCS+5'",
+      "UCD+37+3:3'",
+      "UCS+6'",
+      "UCD+39+1:2'",
+      "UCS+7'",
+      "UCD+16+10'",
+      "UCM+2+DESADV:D:96A:UN+7'",
+    ],
+  },
+};
+
+describe('generateContrl for negative fixtures', () => {
+  const files = readdirSync(fixture('negative')).filter((f) => f.endsWith('.edi'));
+
+  it('every negative fixture has an expectation', () => {
+    assert.deepEqual(files.map((f) => f.replace(/\.edi$/, '')).sort(), Object.keys(NEGATIVE).sort());
+  });
+
+  for (const file of files) {
+    const name = file.replace(/\.edi$/, '');
+    it(`${name}: ${NEGATIVE[name]?.rule ?? '?'} → exact CONTRL`, async () => {
+      const expected = NEGATIVE[name];
+      assert.ok(expected);
+      const data = readFileSync(fixture('negative', file));
+      const events = await readAll(data);
+      const rules = events.flatMap((e) =>
+        e.type === 'message'
+          ? e.message.diagnostics.map((d) => d.rule)
+          : [...e.interchange.diagnostics, ...e.interchange.groups.flatMap((g) => g.diagnostics)].map(
+              (d) => d.rule,
+            ),
+      );
+      assert.ok(rules.includes(expected.rule), `${expected.rule} in ${rules.join(', ')}`);
+      const contrl = await contrlFor(data);
+      assert.deepEqual(bodyLines(contrl.text), expected.lines);
+      assert.equal(contrl.text, golden(fixture('negative', `${name}.contrl`), contrl.text, true));
+    });
+  }
+});
+
+describe('generateContrl envelope', () => {
+  it('reverses the envelope, echoes syntax and test indicator, takes the control reference from the caller', async () => {
+    const contrl = await contrlFor(readFileSync(fixture('valid', 'desadv-d96a-release-char.edi')));
+    assert.equal(
+      contrl.text,
+      [
+        "UNA:+.? '",
+        "UNB+UNOC:3+4012345000009:14+5412345000013:14+240115:0930+CTL0001++++++1'",
+        "UNH+1+CONTRL:D:3:UN'",
+        "UCI+ASN0001+5412345000013:14+4012345000009:14+7'",
+        "UCM+ME000001+DESADV:D:96A:UN:EAN005+7'",
+        "UNT+4+1'",
+        "UNZ+1+CTL0001'",
+        '',
+      ].join('\n'),
+    );
+    assert.equal(contrl.action, '7');
+    assert.equal(contrl.interchangeControlNumber, 'CTL0001');
+  });
+
+  it('syntax 4 answers with CONTRL:4:1:UN and a CCYYMMDD date', async () => {
+    const contrl = await contrlFor(readFileSync(fixture('valid', 'desadv-syntax4-unoy-utf8.edi')));
+    assert.match(contrl.text, /^UNB\+UNOY:4\+RECIPIENT:ZZ\+SENDÉR:ZZ\+20240115:0930\+CTL0001'$/m);
+    assert.match(contrl.text, /^UNH\+1\+CONTRL:4:1:UN'$/m);
+  });
+
+  it('detail "interchange" reports receipt only (action 8)', async () => {
+    const contrl = await contrlFor(readFileSync(fixture('valid', 'groups-ung-une.edi')), 'interchange');
+    assert.deepEqual(bodyLines(contrl.text), ["UCI+GRP1+SND:ZZ+RCV:ZZ+8'"]);
+    assert.equal(contrl.action, '8');
+  });
+
+  it('groups get a UCF each with their messages below', async () => {
+    const contrl = await contrlFor(readFileSync(fixture('valid', 'groups-ung-une.edi')));
+    assert.deepEqual(bodyLines(contrl.text), [
+      "UCI+GRP1+SND:ZZ+RCV:ZZ+7'",
+      "UCF+G1+SNDAPP:ZZ+RCVAPP:ZZ+7'",
+      "UCM+1+INVOIC:D:96A:UN+7'",
+      "UCM+2+INVOIC:D:96A:UN+7'",
+      "UCF+G2+SNDAPP:ZZ+RCVAPP:ZZ+7'",
+      "UCM+3+DESADV:D:96A:UN+7'",
+    ]);
+  });
+
+  it('a release character in a reference is escaped in the CONTRL', async () => {
+    const contrl = await contrlFor(
+      "UNB+UNOC:3+S?+1:ZZ+R+240101:0000+A?'B'UNH+1+IFTSTA:D:96A:UN'UNT+2+1'UNZ+1+A?'B'",
+    );
+    assert.deepEqual(bodyLines(contrl.text).slice(0, 1), ["UCI+A?'B+S?+1:ZZ+R+7'"]);
+  });
+
+  it('the control reference generator may be async (a database sequence)', async () => {
+    const [interchange] = interchangesOf(await readAll(readFileSync(fixture('valid', 'message-only.edi'))));
+    assert.ok(interchange);
+    const contrl = await generateContrl(interchange, {
+      nextControlReference: async () => 'SEQ42',
+      now: NOW,
+      sender: { id: 'CROSSDOCK', qualifier: 'ZZ' },
+      recipient: { id: 'PARTNER', qualifier: 'ZZ' },
+    });
+    assert.match(contrl.text, /^UNB\+UNOC:3\+CROSSDOCK:ZZ\+PARTNER:ZZ\+240115:0930\+SEQ42'$/m);
+    assert.deepEqual(bodyLines(contrl.text), [
+      "UCI++PARTNER:ZZ+CROSSDOCK:ZZ+7'",
+      "UCM+M1+IFTSTA:D:01B:UN+7'",
+    ]);
+  });
+});
+
+describe('parseContrl', () => {
+  const parse = async (text: string) => {
+    const [message] = messagesOf(await readAll(text));
+    assert.ok(message);
+    return parseContrl(message);
+  };
+
+  it('round trip: the CONTRL we generate parses back into the Acknowledgement it describes', async () => {
+    const generated = await contrlFor(readFileSync(fixture('negative', 'data-segment-errors.edi')));
+    const { acknowledgement, diagnostics } = await parse(generated.text);
+    assert.deepEqual(diagnostics, []);
+    assert.deepEqual(acknowledgement, {
+      ackType: 'CONTRL',
+      refersTo: { interchangeControlNumber: 'REF77', transactionControlNumbers: ['1', '2'] },
+      status: 'partial',
+      action: '7',
+      messages: [
+        { messageReference: '1', messageType: 'DESADV', status: 'rejected' },
+        { messageReference: '2', messageType: 'DESADV', status: 'accepted' },
+      ],
+      errors: [
+        {
+          level: 'element',
+          code: '13',
+          segmentPosition: 3,
+          elementPosition: 1,
+          message: 'message 1 segment 3 element 1:1: syntax error 13',
+        },
+        {
+          level: 'element',
+          code: '16',
+          segmentPosition: 4,
+          elementPosition: 1,
+          message: 'message 1 segment 4 element 1:4: syntax error 16',
+        },
+        {
+          level: 'element',
+          code: '37',
+          segmentPosition: 5,
+          elementPosition: 3,
+          message: 'message 1 segment 5 element 3:3: syntax error 37',
+        },
+        {
+          level: 'element',
+          code: '39',
+          segmentPosition: 6,
+          elementPosition: 1,
+          message: 'message 1 segment 6 element 1:2: syntax error 39',
+        },
+        {
+          level: 'element',
+          code: '16',
+          segmentPosition: 7,
+          elementPosition: 10,
+          message: 'message 1 segment 7 element 10: syntax error 16',
+        },
+      ],
+    });
+  });
+
+  it('UCI action 4 is rejected with the interchange error', async () => {
+    const { acknowledgement } = await parse(
+      "UNB+UNOC:3+B+A+240101:0000+C1'UNH+1+CONTRL:D:3:UN'UCI+REF77+A:ZZ+B:ZZ+4+28+UNZ+2'UNT+3+1'UNZ+1+C1'",
+    );
+    assert.equal(acknowledgement?.status, 'rejected');
+    assert.deepEqual(acknowledgement?.errors, [
+      {
+        level: 'interchange',
+        code: '28',
+        segmentId: 'UNZ',
+        elementPosition: 2,
+        message: 'interchange REF77 rejected: syntax error 28 in UNZ',
+      },
+    ]);
+  });
+
+  it('UCI action 8 (received) and 7 without UCM are accepted; every UCM rejected is rejected', async () => {
+    const received = await parse("UNH+1+CONTRL:D:3:UN'UCI+REF1+A+B+8'UNT+3+1'");
+    assert.equal(received.acknowledgement?.status, 'accepted');
+    const acknowledged = await parse("UNH+1+CONTRL:D:3:UN'UCI+REF1+A+B+7'UNT+3+1'");
+    assert.equal(acknowledged.acknowledgement?.status, 'accepted');
+    const allRejected = await parse(
+      "UNH+1+CONTRL:D:3:UN'UCI+REF1+A+B+7'UCM+5+INVOIC:D:96A:UN+4+29+UNT'UNT+4+1'",
+    );
+    assert.equal(allRejected.acknowledgement?.status, 'rejected');
+    assert.deepEqual(allRejected.acknowledgement?.refersTo.transactionControlNumbers, ['5']);
+  });
+
+  it('group responses give the group reference; a rejected group makes it partial', async () => {
+    const { acknowledgement } = await parse(
+      "UNH+1+CONTRL:D:3:UN'UCI+REF1+A+B+7'UCF+G1+A+B+4+29+UNE+1'UCF+G2+A+B+7'UCM+3+DESADV:D:96A:UN+7'UNT+6+1'",
+    );
+    assert.equal(acknowledgement?.refersTo.groupControlNumber, 'G1');
+    assert.equal(acknowledgement?.status, 'partial');
+    assert.deepEqual(
+      acknowledgement?.errors.map((e) => [e.level, e.code, e.segmentId]),
+      [['group', '29', 'UNE']],
+    );
+  });
+
+  it('a message that is not a CONTRL, or a CONTRL without UCI, is a diagnostic', async () => {
+    const notContrl = await parse("UNH+1+DESADV:D:96A:UN'BGM+351+X+9'UNT+3+1'");
+    assert.equal(notContrl.acknowledgement, undefined);
+    assert.deepEqual(
+      notContrl.diagnostics.map((d) => d.rule),
+      ['NOT_A_CONTRL'],
+    );
+    const noUci = await parse("UNH+1+CONTRL:D:3:UN'UNT+2+1'");
+    assert.deepEqual(
+      noUci.diagnostics.map((d) => d.rule),
+      ['CONTRL_UCI_MISSING'],
+    );
+  });
+});
