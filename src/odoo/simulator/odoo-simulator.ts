@@ -47,6 +47,8 @@ export interface SimCounters {
   authentications: number;
   faultsInjected: number;
   inFlight: number;
+  /** TCP connections accepted: with keep-alive, far fewer than requests. */
+  connections: number;
   /** Highest number of requests in flight at once since the last reset. */
   maxInFlight: number;
 }
@@ -59,6 +61,8 @@ export interface SimRequestLogEntry {
   /** The raw request body, to assert what went over the wire (money as written, never re-encoded). */
   readonly body: string;
   readonly status: number;
+  /** The headers a client is judged by: authorization, x-odoo-database, content-type, user-agent. */
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 export interface OdooSimulatorState {
@@ -190,7 +194,15 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
       const body = JSON.stringify({ jsonrpc: '2.0', id, ...payload });
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(body);
-      log({ protocol: 'jsonrpc', path: '/jsonrpc', body: raw, status: 200, ...(model ? { model } : {}), ...(method ? { method } : {}) });
+      log({
+        protocol: 'jsonrpc',
+        path: '/jsonrpc',
+        body: raw,
+        status: 200,
+        headers: pickHeaders(req),
+        ...(model ? { model } : {}),
+        ...(method ? { method } : {}),
+      });
     };
     const replyError = (error: SimOdooException): void => {
       const code = error.jsonRpcCode ?? errorCode;
@@ -267,7 +279,7 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
     const send = (status: number, payload: unknown): void => {
       res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
       res.end(JSON.stringify(payload));
-      log({ protocol: 'json2', path: req.url ?? '', model, method, body: raw, status });
+      log({ protocol: 'json2', path: req.url ?? '', model, method, body: raw, status, headers: pickHeaders(req) });
     };
     try {
       if (req.method !== 'POST') {
@@ -401,6 +413,9 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
     });
   });
   server.keepAliveTimeout = 30_000;
+  server.on('connection', () => {
+    counters.connections += 1;
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -433,8 +448,18 @@ function freshCounters(): SimCounters {
     authentications: 0,
     faultsInjected: 0,
     inFlight: 0,
+    connections: 0,
     maxInFlight: 0,
   };
+}
+
+function pickHeaders(req: http.IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ['authorization', 'x-odoo-database', 'content-type', 'user-agent']) {
+    const value = req.headers[name];
+    if (typeof value === 'string') out[name] = value;
+  }
+  return out;
 }
 
 function notFoundPage(res: http.ServerResponse): void {
