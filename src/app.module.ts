@@ -18,12 +18,16 @@ import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { TenancyModule } from './tenancy/tenancy.module.js';
 import type { TenantRegistry } from './tenancy/tenant-registry.js';
 import { loggerOptions } from './ops/logger-options.js';
+import { MessagesModule } from './messages/messages.module.js';
+import type { Pipeline } from './messages/pipeline.js';
 
 export interface AppDependencies {
   readonly config: AppConfig;
   readonly dataSource: DataSource;
   readonly tenants: TenantRegistry;
   readonly metrics: Metrics;
+  /** The message pipeline (store, jobs, use cases), built and started before Nest. */
+  readonly pipeline: Pipeline;
   /** Extra modules (tests mount probe controllers this way). */
   readonly extraModules?: NonNullable<ModuleMetadata['imports']>;
 }
@@ -44,6 +48,7 @@ export class AppModule {
         PartnersModule,
         AuditModule,
         RateLimitModule,
+        MessagesModule.forPipeline(deps.pipeline),
         ...(deps.extraModules ?? []),
       ],
       providers: [

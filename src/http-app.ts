@@ -8,6 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppDependencies } from './app.module.js';
 import { CORRELATION_HEADER, correlationIdFor } from './common/http/correlation-id.js';
+import { EDI_CONTENT_TYPES } from './messages/edi-ingest.controller.js';
 import { buildOpenApiDocument } from './openapi/openapi-document.js';
 
 /**
@@ -46,6 +47,13 @@ export async function createHttpApp(deps: AppDependencies): Promise<NestFastifyA
       },
     },
   });
+  // Raw EDI bodies arrive as bytes, with their own (larger) size limit.
+  fastify.addContentTypeParser(
+    EDI_CONTENT_TYPES,
+    { parseAs: 'buffer', bodyLimit: deps.config.ediBodyLimitBytes },
+    (_request: FastifyRequest, body: Buffer, done: (error: Error | null, body?: Buffer) => void) =>
+      done(null, body),
+  );
   fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     reply.header(CORRELATION_HEADER, request.id);
   });

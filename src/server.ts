@@ -7,6 +7,8 @@ import { ensureActiveSigningKey } from './auth/signing-keys.js';
 import { createDataSource } from './database/data-source.js';
 import { openDatabase, type DatabaseConnection } from './database/database-connection.js';
 import { createHttpApp } from './http-app.js';
+import { Pipeline } from './messages/pipeline.js';
+import { OdooDocumentDeliverer } from './odoo/odoo-document-deliverer.js';
 import { Metrics } from './ops/metrics.js';
 import { REDACTED_PATHS } from './ops/logger-options.js';
 import { loadTenants } from './tenancy/tenant-loader.js';
@@ -17,6 +19,7 @@ import type { AppDependencies } from './app.module.js';
 
 export interface RunningServer {
   readonly app: NestFastifyApplication;
+  readonly pipeline: Pipeline;
   readonly config: AppConfig;
   readonly dataSource: DataSource;
   readonly database: DatabaseConnection;
@@ -56,16 +59,16 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const env = options.env ?? process.env;
   const loaded = loadConfig(env, options.cwd);
   const log = options.logger ?? bootLogger(loaded.logLevel);
+  const tenants = await loadTenants(loaded.tenantsDir, {
+    env,
+    includeDemo: loaded.demoMode,
+    cwd: options.cwd,
+  });
   // Before the database: outside demo mode a missing key encryption key must stop the boot at once.
   const config: AppConfig = {
     ...loaded,
     keyEncryptionKey: await resolveKeyEncryptionKey(loaded, (line) => log.warn(line)),
   };
-  const tenants = await loadTenants(config.tenantsDir, {
-    env,
-    includeDemo: config.demoMode,
-    cwd: options.cwd,
-  });
   if (config.demoMode) {
     log.warn(
       '*** DEMO MODE: demo tenants "demo" and "demo-b" are loaded with well-known demo credentials ' +
@@ -74,7 +77,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   }
   const database = await openDatabase(config, (line) => log.warn(line));
   const dataSource = createDataSource(database.url);
+  let pipeline: Pipeline | undefined;
+  let deliverer: OdooDocumentDeliverer | undefined;
   const cleanup = async (): Promise<void> => {
+    await pipeline?.stop();
+    await deliverer?.close();
     if (dataSource.isInitialized) await dataSource.destroy();
     await database.embedded?.stop();
   };
@@ -84,11 +91,18 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     await prepareDatabase(dataSource, tenants, log);
     const signingKey = await ensureActiveSigningKey(dataSource, config.keyEncryptionKey!);
     if (signingKey.created) log.info(`created the first access-token signing key ${signingKey.kid}`);
+    const registry = new TenantRegistry(tenants);
+    deliverer = new OdooDocumentDeliverer(registry);
+    pipeline = new Pipeline(dataSource, database.url, registry, deliverer, {
+      log: (message, error) => log.error({ err: error }, message),
+    });
+    await pipeline.start();
     app = await createHttpApp({
       config,
       dataSource,
-      tenants: new TenantRegistry(tenants),
+      tenants: registry,
       metrics: new Metrics(),
+      pipeline,
       ...(options.extraModules ? { extraModules: options.extraModules } : {}),
     });
     await app.listen({ port: config.port, host: config.host });
@@ -103,6 +117,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   let stopping: Promise<void> | undefined;
   return {
     app,
+    pipeline: pipeline!,
     config,
     dataSource,
     database,

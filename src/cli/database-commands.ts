@@ -13,7 +13,7 @@ import { exitWithFatalError } from './fatal-error.js';
  * Runs `work` against the configured database: `DATABASE_URL`, else the embedded cluster of a
  * running Crossdock that uses the same data dir, else the embedded cluster started just for this.
  */
-export async function withDatabase<T>(work: (dataSource: DataSource) => Promise<T>): Promise<T> {
+export async function withDatabase<T>(work: (dataSource: DataSource, url: string) => Promise<T>): Promise<T> {
   const config = loadConfig();
   let url = config.databaseUrl;
   let stopEmbedded: (() => Promise<void>) | undefined;
@@ -30,7 +30,7 @@ export async function withDatabase<T>(work: (dataSource: DataSource) => Promise<
   const dataSource = createDataSource(url, { poolSize: 2 });
   try {
     await dataSource.initialize();
-    return await work(dataSource);
+    return await work(dataSource, url);
   } finally {
     if (dataSource.isInitialized) await dataSource.destroy();
     await stopEmbedded?.();

@@ -3,7 +3,9 @@ import { Command } from 'commander';
 import { CROSSDOCK_VERSION } from '../version.js';
 import { registerAuditCommands } from './audit-commands.js';
 import { registerDatabaseCommands } from './database-commands.js';
+import { registerEdiCommands } from './edi-commands.js';
 import { registerKeysCommands } from './keys-commands.js';
+import { registerMessagesCommands } from './messages-commands.js';
 import { registerOdooSimCommand } from './odoo-sim-command.js';
 import { registerOpenApiCommand } from './openapi-command.js';
 import { runServerUntilSignal } from './start-command.js';
@@ -26,6 +28,8 @@ registerDatabaseCommands(program);
 registerOpenApiCommand(program);
 registerKeysCommands(program);
 registerAuditCommands(program);
+registerMessagesCommands(program);
+registerEdiCommands(program);
 registerOdooSimCommand(program);
 
 await program.parseAsync(process.argv);

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/app-config.js';
 import { createHttpApp } from '../http-app.js';
+import { Pipeline } from '../messages/pipeline.js';
 import { Metrics } from '../ops/metrics.js';
 import { TenantRegistry } from '../tenancy/tenant-registry.js';
 import { buildOpenApiDocument, openApiYaml } from './openapi-document.js';
@@ -12,11 +13,16 @@ import { buildOpenApiDocument, openApiYaml } from './openapi-document.js';
 export async function generateOpenApiYaml(): Promise<string> {
   const config = { ...loadConfig({}), logLevel: 'silent' as const };
   const dataSource = new DataSource({ type: 'postgres', url: 'postgres://unused@127.0.0.1:1/unused' });
+  const tenants = new TenantRegistry([]);
+  const unreachable = { deliver: () => Promise.reject(new Error('the contract generator delivers nothing')) };
   const app = await createHttpApp({
     config,
     dataSource,
-    tenants: new TenantRegistry([]),
+    tenants,
     metrics: new Metrics(),
+    pipeline: new Pipeline(dataSource, 'postgres://unused@127.0.0.1:1/unused', tenants, unreachable, {
+      workers: false,
+    }),
   });
   try {
     return openApiYaml(buildOpenApiDocument(app));

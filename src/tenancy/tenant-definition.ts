@@ -107,6 +107,12 @@ export interface TenantDefinition {
   readonly syncModes: Readonly<Record<SyncFlow, SyncMode>>;
   readonly slas: Readonly<Record<string, number>>;
   readonly retention: { readonly messagesDays: number; readonly auditDays: number };
+  readonly pipeline: PipelineSettings;
+  /** The tenant's own EDI identities, the sender of what Crossdock writes for it. */
+  readonly edi: {
+    readonly x12?: Omit<X12Identity, 'versions' | 'requestTa1' | 'lenientIsa'>;
+    readonly edifact?: EdifactIdentity;
+  };
   readonly corsOrigins: readonly string[];
   readonly partners: readonly PartnerDefinition[];
   readonly apiClients: readonly ApiClientDefinition[];
@@ -116,6 +122,27 @@ export interface TenantDefinition {
   /** sha256 of the file's bytes: a sync only rewrites what changed. */
   readonly sourceSha256: string;
   readonly demo: boolean;
+}
+
+export interface RetrySettings {
+  readonly maxAttempts: number;
+  readonly initialDelaySeconds: number;
+  readonly maxDelaySeconds: number;
+}
+
+export interface PipelineSettings {
+  /** A repeated interchange (sender + control number) within this window is a duplicate. */
+  readonly duplicateWindowDays: number;
+  /** Flows in `batch` sync mode are delivered on this grid. */
+  readonly batchIntervalMinutes: number;
+  /** Retry policy per flow; `default` for flows without their own. */
+  readonly retry: Readonly<Partial<Record<SyncFlow | 'default', RetrySettings>>>;
+}
+
+export const DEFAULT_RETRY: RetrySettings = { maxAttempts: 8, initialDelaySeconds: 5, maxDelaySeconds: 600 };
+
+export function retrySettingsFor(pipeline: PipelineSettings, flow: SyncFlow): RetrySettings {
+  return { ...DEFAULT_RETRY, ...pipeline.retry.default, ...pipeline.retry[flow] };
 }
 
 /** Defaults the business asked for: customer commitments real time, tracking and acks near real time, money in batch. */

@@ -23,6 +23,15 @@ const contact = {
   },
 } as const;
 const syncMode = { enum: ['realtime', 'near-realtime', 'batch'] } as const;
+const retryPolicy = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    maxAttempts: { type: 'integer', minimum: 1, maximum: 100 },
+    initialDelaySeconds: { type: 'integer', minimum: 1, maximum: 86400 },
+    maxDelaySeconds: { type: 'integer', minimum: 1, maximum: 604800 },
+  },
+} as const;
 const odooConnection = {
   type: 'object',
   additionalProperties: false,
@@ -240,6 +249,46 @@ export const tenantFileSchema = {
       properties: {
         messagesDays: { type: 'integer', minimum: 1 },
         auditDays: { type: 'integer', minimum: 1 },
+      },
+    },
+    edi: {
+      type: 'object',
+      description: "the tenant's own EDI identities: the sender of everything Crossdock writes for it",
+      additionalProperties: false,
+      properties: {
+        x12: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['isaQualifier', 'isaId'],
+          properties: {
+            isaQualifier: { type: 'string', pattern: '^[A-Z0-9]{2}$' },
+            isaId: { type: 'string', minLength: 1, maxLength: 15 },
+            gsId: { type: 'string', minLength: 2, maxLength: 15 },
+          },
+        },
+        edifact: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['unbId'],
+          properties: {
+            unbId: { type: 'string', minLength: 1, maxLength: 35 },
+            unbQualifier: { type: 'string', maxLength: 4 },
+          },
+        },
+      },
+    },
+    pipeline: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        duplicateWindowDays: { type: 'integer', minimum: 1, maximum: 3650 },
+        batchIntervalMinutes: { type: 'integer', minimum: 1, maximum: 1440 },
+        retry: {
+          type: 'object',
+          description:
+            'retry policy per flow (orders, shipments, tracking, invoices, returns, acknowledgements) or default',
+          additionalProperties: retryPolicy,
+        },
       },
     },
     cors: {

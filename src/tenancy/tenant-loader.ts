@@ -257,6 +257,12 @@ export async function loadTenantFile(
         messagesDays: raw.retention?.messagesDays ?? 90,
         auditDays: raw.retention?.auditDays ?? 400,
       },
+      edi: raw.edi ?? {},
+      pipeline: {
+        duplicateWindowDays: raw.pipeline?.duplicateWindowDays ?? 30,
+        batchIntervalMinutes: raw.pipeline?.batchIntervalMinutes ?? 15,
+        retry: raw.pipeline?.retry ?? {},
+      },
       corsOrigins: raw.cors?.origins ?? [],
       partners,
       apiClients: clients,
@@ -377,6 +383,12 @@ interface RawTenantFile {
   syncModes?: Partial<TenantDefinition['syncModes']>;
   slas?: Record<string, number>;
   retention?: { messagesDays?: number; auditDays?: number };
+  edi?: TenantDefinition['edi'];
+  pipeline?: {
+    duplicateWindowDays?: number;
+    batchIntervalMinutes?: number;
+    retry?: TenantDefinition['pipeline']['retry'];
+  };
   cors?: { origins?: string[] };
   partners: RawPartner[];
   apiClients?: {

@@ -42,6 +42,8 @@ function storedTenantDefinition(tenant: TenantDefinition): Record<string, unknow
       syncModes: tenant.syncModes,
       slas: tenant.slas,
       retention: tenant.retention,
+      pipeline: tenant.pipeline,
+      edi: tenant.edi,
       corsOrigins: tenant.corsOrigins,
     }),
   ) as Record<string, unknown>;

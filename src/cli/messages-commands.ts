@@ -1,0 +1,187 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { AuditLog } from '../audit/audit-log.js';
+import { loadConfig } from '../config/app-config.js';
+import { Pipeline } from '../messages/pipeline.js';
+import type { ReplayMode } from '../messages/usecases/replay-message.js';
+import { loadTenants } from '../tenancy/tenant-loader.js';
+import { TenantRegistry } from '../tenancy/tenant-registry.js';
+import { withDatabase } from './database-commands.js';
+import { exitWithFatalError } from './fatal-error.js';
+
+/** The CLI only stores and enqueues: a running Crossdock (or the next one to start) works the jobs. */
+async function withPipeline<T>(
+  work: (pipeline: Pipeline, registry: TenantRegistry) => Promise<T>,
+): Promise<T> {
+  const config = loadConfig();
+  const registry = new TenantRegistry(await loadTenants(config.tenantsDir, { includeDemo: config.demoMode }));
+  return withDatabase(async (dataSource, url) => {
+    const idle = { deliver: () => Promise.reject(new Error('the CLI does not deliver')) };
+    const pipeline = new Pipeline(dataSource, url, registry, idle, { workers: false });
+    await pipeline.start();
+    try {
+      return await work(pipeline, registry);
+    } finally {
+      await pipeline.stop();
+    }
+  });
+}
+
+async function readInput(file: string): Promise<Buffer> {
+  if (file !== '-') return readFile(file);
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export function registerMessagesCommands(program: Command): void {
+  program
+    .command('ingest')
+    .description('put a file through the same path a channel would; prints the message id')
+    .argument('<file>', 'EDI or canonical JSON file, or - for standard input')
+    .requiredOption('--tenant <id>', 'tenant id')
+    .requiredOption('--partner <id>', 'partner id (the sender)')
+    .action(async (file: string, options: { tenant: string; partner: string }) => {
+      try {
+        const payload = await readInput(file).catch((error: NodeJS.ErrnoException) => {
+          process.stderr.write(`crossdock: cannot read ${file}: ${error.code ?? error.message}\n`);
+          process.exit(2);
+        });
+        await withPipeline(async (pipeline, registry) => {
+          const partner = registry.partner(options.tenant, options.partner);
+          if (!partner) {
+            process.stderr.write(`crossdock: no partner ${options.partner} in tenant ${options.tenant}\n`);
+            process.exit(2);
+          }
+          const message = await pipeline.store.receive({
+            tenantId: options.tenant,
+            partnerId: options.partner,
+            channel: 'cli',
+            payload,
+            ...(file !== '-' ? { fileName: path.basename(file) } : {}),
+            environment: partner.environment,
+          });
+          process.stdout.write(`${message.id}\n`);
+        });
+      } catch (error) {
+        exitWithFatalError(error);
+      }
+    });
+
+  const messages = program.command('messages').description('inspect and replay messages');
+  messages
+    .command('list')
+    .description('newest messages of a tenant')
+    .requiredOption('--tenant <id>', 'tenant id')
+    .option('--state <state>', 'only this state (e.g. dead_lettered)')
+    .option('--partner <id>', 'only this partner')
+    .option('--limit <n>', 'how many', '50')
+    .option('--json', 'print JSON lines instead of a table')
+    .action(
+      async (options: {
+        tenant: string;
+        state?: string;
+        partner?: string;
+        limit: string;
+        json?: boolean;
+      }) => {
+        try {
+          await withDatabase(async (dataSource, url) => {
+            const pipeline = new Pipeline(
+              dataSource,
+              url,
+              new TenantRegistry([]),
+              { deliver: () => Promise.reject(new Error('no')) },
+              {
+                workers: false,
+              },
+            );
+            const page = await pipeline.store.list(options.tenant, {
+              limit: Math.min(500, Math.max(1, Number(options.limit) || 50)),
+              ...(options.state ? { state: options.state } : {}),
+              ...(options.partner ? { partnerId: options.partner } : {}),
+            });
+            for (const m of page.items) {
+              process.stdout.write(
+                options.json
+                  ? `${JSON.stringify(m)}\n`
+                  : `${m.id}  ${m.receivedAt}  ${m.direction.padEnd(8)} ${m.state.padEnd(13)} ${(m.partnerId ?? '-').padEnd(16)} ${m.documentType ?? m.format}\n`,
+              );
+            }
+          });
+        } catch (error) {
+          exitWithFatalError(error);
+        }
+      },
+    );
+  messages
+    .command('show')
+    .description('one message with documents, deliveries and history (JSON)')
+    .argument('<id>', 'message id')
+    .requiredOption('--tenant <id>', 'tenant id')
+    .action(async (id: string, options: { tenant: string }) => {
+      try {
+        await withDatabase(async (dataSource, url) => {
+          const pipeline = new Pipeline(
+            dataSource,
+            url,
+            new TenantRegistry([]),
+            { deliver: () => Promise.reject(new Error('no')) },
+            {
+              workers: false,
+            },
+          );
+          const detail = await pipeline.store.detail(options.tenant, id);
+          if (!detail) {
+            process.stderr.write(`crossdock: no message ${id} in tenant ${options.tenant}\n`);
+            process.exitCode = 1;
+            return;
+          }
+          process.stdout.write(`${JSON.stringify(detail, null, 2)}\n`);
+        });
+      } catch (error) {
+        exitWithFatalError(error);
+      }
+    });
+  messages
+    .command('replay')
+    .description('run a message again from its stored payload')
+    .argument('<id>', 'message id')
+    .requiredOption('--tenant <id>', 'tenant id')
+    .option('--mode <mode>', 'auto, retranslate or redeliver', 'auto')
+    .action(async (id: string, options: { tenant: string; mode: string }) => {
+      try {
+        if (!['auto', 'retranslate', 'redeliver'].includes(options.mode)) {
+          process.stderr.write('crossdock: --mode must be auto, retranslate or redeliver\n');
+          process.exit(2);
+        }
+        await withPipeline(async (pipeline) => {
+          const result = await pipeline.replay.run(options.tenant, id, {
+            mode: options.mode as ReplayMode,
+            actor: 'cli',
+          });
+          if (result) {
+            await new AuditLog(pipeline.dataSource).record({
+              occurredAt: new Date(),
+              tenantId: options.tenant,
+              kind: 'message',
+              action: 'message.replay',
+              resourceType: 'message',
+              resourceId: id,
+              reason: `replayed from the command line: ${result.reason}`,
+              details: { mode: result.mode, documents: result.documents, actor: 'cli' },
+            });
+          }
+          if (!result) {
+            process.stderr.write(`crossdock: no message ${id} in tenant ${options.tenant}\n`);
+            process.exitCode = 1;
+            return;
+          }
+          process.stdout.write(`${JSON.stringify(result)}\n`);
+        });
+      } catch (error) {
+        exitWithFatalError(error);
+      }
+    });
+}

@@ -1,0 +1,36 @@
+/**
+ * The port through which the pipeline hands a canonical document to its destination (Odoo).
+ * The messages module defines it; the Odoo connector implements it; the app module binds them,
+ * so neither imports the other.
+ */
+export interface DeliveryRequest {
+  readonly tenantId: string;
+  readonly partnerId: string | null;
+  readonly documentId: string;
+  readonly documentType: string;
+  /** Production Odoo, or the tenant's sandbox for test-environment documents. */
+  readonly target: 'production' | 'sandbox';
+  readonly document: Readonly<Record<string, unknown>>;
+}
+
+export interface DeliveryOutcome {
+  readonly model: string;
+  readonly id: number;
+  readonly externalId: string;
+  readonly action: 'created' | 'updated' | 'skipped';
+}
+
+export type DeliveryFailureKind = 'retryable' | 'business' | 'authentication';
+
+export interface DocumentDeliverer {
+  deliver(request: DeliveryRequest): Promise<DeliveryOutcome>;
+}
+
+export const DOCUMENT_DELIVERER = Symbol('DOCUMENT_DELIVERER');
+
+/** How a delivery error should be handled: the connector's errors carry a `kind`; anything else is retried. */
+export function failureKindOf(error: unknown): DeliveryFailureKind {
+  const kind =
+    error && typeof error === 'object' && 'kind' in error ? (error as { kind: unknown }).kind : undefined;
+  return kind === 'business' || kind === 'authentication' ? kind : 'retryable';
+}

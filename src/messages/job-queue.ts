@@ -1,0 +1,124 @@
+import { PgBoss, type Job, type SendOptions, type WorkOptions } from 'pg-boss';
+import type { EntityManager } from 'typeorm';
+
+export const QUEUES = {
+  translate: 'crossdock.translate',
+  deliver: 'crossdock.deliver',
+  ackTimeout: 'crossdock.ack-timeout',
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export interface TranslateJob {
+  readonly messageId: string;
+  readonly tenantId: string;
+  /** An operator's replay of a duplicate: translate it although the interchange was seen before. */
+  readonly ignoreDuplicate?: boolean;
+}
+
+export interface DeliverJob {
+  readonly documentId: string;
+  readonly tenantId: string;
+  readonly maxAttempts: number;
+}
+
+export interface RetryPolicy {
+  readonly maxAttempts: number;
+  /** First retry delay in seconds; doubles with jitter up to `maxDelaySeconds`. */
+  readonly initialDelaySeconds: number;
+  readonly maxDelaySeconds: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 8,
+  initialDelaySeconds: 5,
+  maxDelaySeconds: 600,
+};
+
+/**
+ * pg-boss on the application's own PostgreSQL. Jobs are sent inside the caller's transaction
+ * (through `transactionDb`), so a message row is never committed without its job, nor a job
+ * without its row.
+ */
+export class JobQueue {
+  readonly boss: PgBoss;
+  private started = false;
+
+  constructor(
+    databaseUrl: string,
+    private readonly log: (message: string, error?: unknown) => void,
+  ) {
+    this.boss = new PgBoss({
+      connectionString: databaseUrl,
+      schema: 'pgboss',
+      application_name: 'crossdock-jobs',
+      max: 6,
+      useListenNotify: true,
+      openTelemetry: { enabled: false },
+    });
+    this.boss.on('error', (error: unknown) => this.log('job queue error', error));
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    await this.boss.start();
+    for (const name of Object.values(QUEUES)) {
+      // A dead worker's job is taken back after two missed heartbeats, not after the 15-minute expiry.
+      await this.boss.createQueue(name, { heartbeatSeconds: 10, notify: true, expireInSeconds: 300 });
+    }
+    this.started = true;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.boss.stop({ graceful: true, timeout: 10_000, close: true });
+  }
+
+  /** Sends a job as part of the transaction `manager` belongs to. */
+  async sendInTransaction(
+    manager: EntityManager,
+    name: QueueName,
+    data: object,
+    options: SendOptions = {},
+  ): Promise<string> {
+    const db = {
+      executeSql: async (text: string, values?: unknown[]) => ({
+        rows: (await manager.query(text, values)) as unknown[],
+      }),
+    };
+    const id = await this.boss.send(name, data, { ...options, db } as SendOptions);
+    if (!id) throw new Error(`job queue refused a ${name} job`);
+    return id;
+  }
+
+  async work<T extends object>(
+    name: QueueName,
+    options: WorkOptions,
+    handler: (job: Job<T>) => Promise<void>,
+  ): Promise<void> {
+    await this.boss.work<T>(
+      name,
+      { ...options, batchSize: 1 } as WorkOptions & { batchSize: 1 },
+      async (jobs: Job<T>[]) => {
+        for (const job of jobs) await handler(job);
+      },
+    );
+  }
+
+  async offWork(name: QueueName): Promise<void> {
+    await this.boss.offWork(name, { wait: true });
+  }
+}
+
+/** pg-boss options for one delivery job under a tenant's retry policy, grouped by tenant. */
+export function deliveryJobOptions(tenantId: string, policy: RetryPolicy, startAfter?: Date): SendOptions {
+  return {
+    group: { id: tenantId },
+    // pg-boss counts retries after the first attempt.
+    retryLimit: Math.max(0, policy.maxAttempts - 1),
+    retryDelay: policy.initialDelaySeconds,
+    retryBackoff: true,
+    retryDelayMax: policy.maxDelaySeconds,
+    ...(startAfter ? { startAfter } : {}),
+  };
+}

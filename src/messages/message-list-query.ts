@@ -1,0 +1,69 @@
+import { ProblemException, ValidationProblem } from '../common/problem/problem-details.js';
+import type { MessageFilter } from './message-store.js';
+
+export const MAX_PAGE_SIZE = 200;
+
+/** Opaque to clients: base64url of the last row's (received µs, id). */
+export function encodeCursor(next: { receivedUs: string; id: string }): string {
+  return Buffer.from(`${next.receivedUs}.${next.id}`, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { receivedUs: string; id: string } {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const match = /^(\d{1,20})\.([0-9a-f-]{36})$/.exec(text);
+  if (!match) throw new ProblemException(400, 'invalid-cursor', 'The cursor is not one this API returned.');
+  return { receivedUs: match[1]!, id: match[2]! };
+}
+
+export interface MessageListQuery {
+  state?: string;
+  partnerId?: string;
+  direction?: string;
+  documentType?: string;
+  from?: string;
+  to?: string;
+  correlationId?: string;
+  limit?: string;
+  cursor?: string;
+}
+
+/** Query string → filter, each bad parameter named by its pointer. */
+export function parseMessageListQuery(
+  query: MessageListQuery,
+): Omit<MessageFilter, 'partnerId'> & { partnerId?: string } {
+  const errors: { pointer: string; message: string }[] = [];
+  const date = (name: 'from' | 'to'): Date | undefined => {
+    const value = query[name];
+    if (value === undefined) return undefined;
+    const parsed = new Date(value);
+    if (Number.isNaN(parsed.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(value)) {
+      errors.push({ pointer: `/${name}`, message: 'must be an ISO 8601 date-time' });
+      return undefined;
+    }
+    return parsed;
+  };
+  let limit = 50;
+  if (query.limit !== undefined) {
+    limit = Number(query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+      errors.push({ pointer: '/limit', message: `must be an integer from 1 to ${MAX_PAGE_SIZE}` });
+    }
+  }
+  if (query.direction !== undefined && query.direction !== 'inbound' && query.direction !== 'outbound') {
+    errors.push({ pointer: '/direction', message: 'must be inbound or outbound' });
+  }
+  const from = date('from');
+  const to = date('to');
+  if (errors.length > 0) throw new ValidationProblem(errors, 'The query parameters are not valid.');
+  return {
+    limit,
+    ...(query.state ? { state: query.state } : {}),
+    ...(query.partnerId ? { partnerId: query.partnerId } : {}),
+    ...(query.direction ? { direction: query.direction as 'inbound' | 'outbound' } : {}),
+    ...(query.documentType ? { documentType: query.documentType } : {}),
+    ...(from ? { from } : {}),
+    ...(to ? { to } : {}),
+    ...(query.correlationId ? { correlationId: query.correlationId } : {}),
+    ...(query.cursor ? { after: decodeCursor(query.cursor) } : {}),
+  };
+}

@@ -1,0 +1,277 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { QUEUES, type JobQueue, type TranslateJob } from './job-queue.js';
+import {
+  MESSAGE_COLUMNS,
+  toMessageSummary,
+  type DocumentRecord,
+  type MessageDetail,
+  type MessageEvent,
+  type MessageRow,
+  type MessageSummary,
+} from './message-records.js';
+import { InboundState, type Channel, type DocumentState, type MessageState } from './message-state.js';
+import { detectPayloadFormat } from './payload-format.js';
+
+export interface ReceiveInput {
+  readonly tenantId: string;
+  readonly partnerId: string;
+  readonly channel: Channel;
+  readonly payload: Buffer;
+  readonly contentType?: string;
+  readonly fileName?: string;
+  readonly correlationId?: string;
+  /** The partner's configured environment; a test interchange can still mark its documents test. */
+  readonly environment: 'test' | 'production';
+}
+
+export interface Transition {
+  readonly tenantId: string;
+  readonly messageId: string;
+  readonly documentId?: string;
+  readonly from: MessageState | DocumentState | null;
+  readonly to: MessageState | DocumentState;
+  readonly cause: string;
+  readonly attempt?: number;
+  readonly detail?: unknown;
+}
+
+/** Told of every recorded transition after its transaction committed (the audit log listens). */
+export type TransitionListener = (transition: Transition) => void;
+
+export interface MessageFilter {
+  readonly partnerId?: string;
+  readonly state?: string;
+  readonly direction?: 'inbound' | 'outbound';
+  readonly documentType?: string;
+  readonly from?: Date;
+  readonly to?: Date;
+  readonly correlationId?: string;
+  /** Keyset cursor: the (received_at in µs, id) of the last row of the previous page. */
+  readonly after?: { readonly receivedUs: string; readonly id: string };
+  readonly limit: number;
+}
+
+/**
+ * The durable inbox/outbox. `receive` is what every channel calls: the payload row and its first
+ * job are committed in one transaction before the channel may acknowledge the transport.
+ */
+export class MessageStore {
+  private readonly listeners: TransitionListener[] = [];
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly jobs: JobQueue,
+  ) {}
+
+  onTransition(listener: TransitionListener): void {
+    this.listeners.push(listener);
+  }
+
+  async receive(input: ReceiveInput): Promise<MessageSummary> {
+    const id = randomUUID();
+    const correlationId = input.correlationId ?? id;
+    const sha256 = createHash('sha256').update(input.payload).digest('hex');
+    const transitions: Transition[] = [];
+    const row = await this.dataSource.transaction(async (manager) => {
+      const [inserted] = (await manager.query(
+        `INSERT INTO messages (id, tenant_id, partner_id, direction, channel, format, state, environment, correlation_id,
+           content_type, file_name, payload, payload_sha256, payload_size)
+         VALUES ($1, $2, $3, 'inbound', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         RETURNING ${MESSAGE_COLUMNS}`,
+        [
+          id,
+          input.tenantId,
+          input.partnerId,
+          input.channel,
+          detectPayloadFormat(input.payload),
+          InboundState.Received,
+          input.environment,
+          correlationId,
+          input.contentType ?? null,
+          input.fileName ?? null,
+          input.payload,
+          sha256,
+          input.payload.length,
+        ],
+      )) as MessageRow[];
+      transitions.push(
+        await this.record(manager, {
+          tenantId: input.tenantId,
+          messageId: id,
+          from: null,
+          to: InboundState.Received,
+          cause: `received over ${input.channel}`,
+          detail: { sha256, size: input.payload.length, fileName: input.fileName },
+        }),
+      );
+      const job: TranslateJob = { messageId: id, tenantId: input.tenantId };
+      await this.jobs.sendInTransaction(manager, QUEUES.translate, job, {
+        group: { id: input.tenantId },
+        retryLimit: 5,
+        retryBackoff: true,
+      });
+      return inserted!;
+    });
+    this.notify(transitions);
+    return toMessageSummary(row);
+  }
+
+  /** Appends a transition to the history inside the caller's transaction; call `notify` after commit. */
+  async record(manager: EntityManager, transition: Transition): Promise<Transition> {
+    await manager.query(
+      `INSERT INTO message_events (tenant_id, message_id, document_id, from_state, to_state, cause, attempt, detail)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        transition.tenantId,
+        transition.messageId,
+        transition.documentId ?? null,
+        transition.from,
+        transition.to,
+        transition.cause,
+        transition.attempt ?? null,
+        transition.detail === undefined ? null : JSON.stringify(transition.detail),
+      ],
+    );
+    return transition;
+  }
+
+  notify(transitions: readonly Transition[]): void {
+    for (const transition of transitions) {
+      for (const listener of this.listeners) {
+        try {
+          listener(transition);
+        } catch {
+          // A listener's failure must never undo or block the pipeline.
+        }
+      }
+    }
+  }
+
+  async payload(tenantId: string, messageId: string): Promise<Buffer | undefined> {
+    const [row] = (await this.dataSource.query(
+      `SELECT payload FROM messages WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, messageId],
+    )) as { payload: Buffer }[];
+    return row?.payload;
+  }
+
+  /** One message with documents, history and acks; `partnerId` narrows to that partner's own messages. */
+  async detail(tenantId: string, messageId: string, partnerId?: string): Promise<MessageDetail | undefined> {
+    const [row] = (await this.dataSource.query(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE tenant_id = $1 AND id = $2 AND ($3::text IS NULL OR partner_id = $3)`,
+      [tenantId, messageId, partnerId ?? null],
+    )) as MessageRow[];
+    if (!row) return undefined;
+    const documents = (await this.dataSource.query(
+      `SELECT id, message_id, document_type, sequence, state, environment, target, transaction_control_number, attempts,
+              last_error, odoo_model, odoo_id, odoo_external_id, delivered_at
+         FROM documents WHERE tenant_id = $1 AND message_id = $2 ORDER BY sequence`,
+      [tenantId, messageId],
+    )) as {
+      id: string;
+      message_id: string;
+      document_type: string;
+      sequence: number;
+      state: DocumentState;
+      environment: 'test' | 'production';
+      target: 'production' | 'sandbox' | null;
+      transaction_control_number: string | null;
+      attempts: number;
+      last_error: string | null;
+      odoo_model: string | null;
+      odoo_id: number | null;
+      odoo_external_id: string | null;
+      delivered_at: Date | null;
+    }[];
+    const events = (await this.dataSource.query(
+      `SELECT at, document_id, from_state, to_state, cause, attempt, detail FROM message_events
+        WHERE tenant_id = $1 AND message_id = $2 ORDER BY id`,
+      [tenantId, messageId],
+    )) as {
+      at: Date;
+      document_id: string | null;
+      from_state: string | null;
+      to_state: string;
+      cause: string;
+      attempt: number | null;
+      detail: unknown;
+    }[];
+    const acks = (await this.dataSource.query(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE tenant_id = $1 AND related_message_id = $2 ORDER BY received_at`,
+      [tenantId, messageId],
+    )) as MessageRow[];
+    return {
+      ...toMessageSummary(row),
+      diagnostics: row.diagnostics,
+      documents: documents.map((d): DocumentRecord => ({
+        id: d.id,
+        messageId: d.message_id,
+        documentType: d.document_type,
+        sequence: d.sequence,
+        state: d.state,
+        environment: d.environment,
+        target: d.target,
+        transactionControlNumber: d.transaction_control_number,
+        attempts: d.attempts,
+        lastError: d.last_error,
+        odoo:
+          d.odoo_model && d.odoo_id !== null
+            ? { model: d.odoo_model, id: d.odoo_id, externalId: d.odoo_external_id ?? '' }
+            : null,
+        deliveredAt: d.delivered_at?.toISOString() ?? null,
+      })),
+      history: events.map((e): MessageEvent => ({
+        at: e.at.toISOString(),
+        documentId: e.document_id,
+        from: e.from_state,
+        to: e.to_state,
+        cause: e.cause,
+        attempt: e.attempt,
+        detail: e.detail,
+      })),
+      acknowledgements: acks.map(toMessageSummary),
+    };
+  }
+
+  /** A page of messages, newest first, keyset-paginated; `next` is the cursor of the following page. */
+  async list(
+    tenantId: string,
+    filter: MessageFilter,
+  ): Promise<{ items: MessageSummary[]; next?: { receivedUs: string; id: string } }> {
+    const rows = (await this.dataSource.query(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages
+        WHERE tenant_id = $1
+          AND ($2::text IS NULL OR partner_id = $2)
+          AND ($3::text IS NULL OR state = $3)
+          AND ($4::text IS NULL OR direction = $4)
+          AND ($5::text IS NULL OR document_type = $5)
+          AND ($6::timestamptz IS NULL OR received_at >= $6)
+          AND ($7::timestamptz IS NULL OR received_at < $7)
+          AND ($8::text IS NULL OR correlation_id = $8)
+          AND ($9::bigint IS NULL OR (received_at, id) < ('epoch'::timestamptz + $9::bigint * interval '1 microsecond', $10::uuid))
+        ORDER BY received_at DESC, id DESC
+        LIMIT $11`,
+      [
+        tenantId,
+        filter.partnerId ?? null,
+        filter.state ?? null,
+        filter.direction ?? null,
+        filter.documentType ?? null,
+        filter.from ?? null,
+        filter.to ?? null,
+        filter.correlationId ?? null,
+        filter.after?.receivedUs ?? null,
+        filter.after?.id ?? null,
+        filter.limit,
+      ],
+    )) as MessageRow[];
+    const last = rows.at(-1);
+    return {
+      items: rows.map(toMessageSummary),
+      ...(last && rows.length === filter.limit
+        ? { next: { receivedUs: last.received_us, id: last.id } }
+        : {}),
+    };
+  }
+}

@@ -1,0 +1,85 @@
+import type { DataSource } from 'typeorm';
+import type { TenantRegistry } from '../tenancy/tenant-registry.js';
+import type { DocumentDeliverer } from './document-deliverer.js';
+import { JobQueue, QUEUES, type DeliverJob, type TranslateJob } from './job-queue.js';
+import { MessageStore } from './message-store.js';
+import { DeliverDocument, RetryLater } from './usecases/deliver-document.js';
+import { PublishOutbound, type AckTimeoutJob } from './usecases/publish-outbound.js';
+import { ReplayMessage } from './usecases/replay-message.js';
+import { TranslateMessage } from './usecases/translate-message.js';
+
+export interface PipelineOptions {
+  /** Jobs this process works at once per queue. */
+  readonly concurrency?: number;
+  /** Jobs of one tenant in flight at once across all processes: one noisy tenant cannot starve the rest. */
+  readonly perTenantConcurrency?: number;
+  /** Whether this process works jobs at all (the CLI only enqueues). */
+  readonly workers?: boolean;
+  readonly log?: (message: string, error?: unknown) => void;
+}
+
+/** The message pipeline of one process: the store, the job queue and the workers of each step. */
+export class Pipeline {
+  readonly jobs: JobQueue;
+  readonly store: MessageStore;
+  readonly translate: TranslateMessage;
+  readonly deliver: DeliverDocument;
+  readonly replay: ReplayMessage;
+  readonly publish: PublishOutbound;
+  private working = false;
+
+  constructor(
+    readonly dataSource: DataSource,
+    databaseUrl: string,
+    tenants: TenantRegistry,
+    deliverer: DocumentDeliverer,
+    private readonly options: PipelineOptions = {},
+  ) {
+    const log = options.log ?? (() => undefined);
+    this.jobs = new JobQueue(databaseUrl, log);
+    this.store = new MessageStore(dataSource, this.jobs);
+    this.translate = new TranslateMessage(dataSource, this.store, this.jobs, tenants);
+    this.deliver = new DeliverDocument(dataSource, this.store, deliverer);
+    this.replay = new ReplayMessage(dataSource, this.store, this.jobs, tenants);
+    this.publish = new PublishOutbound(dataSource, this.store, this.jobs, tenants);
+  }
+
+  async start(): Promise<void> {
+    await this.jobs.start();
+    if (this.options.workers === false) return;
+    const concurrency = this.options.concurrency ?? 4;
+    const perTenant = this.options.perTenantConcurrency ?? 2;
+    const common = { localConcurrency: concurrency, groupConcurrency: perTenant, pollingIntervalSeconds: 1 };
+    await this.jobs.work<TranslateJob>(QUEUES.translate, common, (job) =>
+      this.translate.run(job.data.tenantId, job.data.messageId, {
+        ignoreDuplicate: job.data.ignoreDuplicate ?? false,
+      }),
+    );
+    await this.jobs.work<DeliverJob>(QUEUES.deliver, common, async (job) => {
+      try {
+        await this.deliver.run(job.data, job.retryCount + 1);
+      } catch (error) {
+        if (error instanceof RetryLater) throw error;
+        // Unexpected (database down, a bug): pg-boss retries it; the document keeps its last state.
+        this.options.log?.(`delivery of document ${job.data.documentId} failed unexpectedly`, error);
+        throw error;
+      }
+    });
+    await this.jobs.work<AckTimeoutJob>(
+      QUEUES.ackTimeout,
+      { localConcurrency: 1, pollingIntervalSeconds: 5 },
+      (job) => this.publish.checkAck(job.data),
+    );
+    this.working = true;
+  }
+
+  async stop(): Promise<void> {
+    if (this.working) {
+      this.working = false;
+      await this.jobs.offWork(QUEUES.translate).catch(() => undefined);
+      await this.jobs.offWork(QUEUES.deliver).catch(() => undefined);
+      await this.jobs.offWork(QUEUES.ackTimeout).catch(() => undefined);
+    }
+    await this.jobs.stop();
+  }
+}

@@ -1,0 +1,196 @@
+import type { DataSource } from 'typeorm';
+import { failureKindOf, type DocumentDeliverer } from '../document-deliverer.js';
+import type { DeliverJob } from '../job-queue.js';
+import { FINAL_DOCUMENT_STATES, InboundState, aggregateState, type DocumentState } from '../message-state.js';
+import type { MessageStore, Transition } from '../message-store.js';
+
+interface StoredDocument {
+  id: string;
+  message_id: string;
+  tenant_id: string;
+  partner_id: string | null;
+  document_type: string;
+  state: DocumentState;
+  target: 'production' | 'sandbox' | null;
+  canonical: Record<string, unknown>;
+  attempts: number;
+}
+
+/** Thrown to make pg-boss retry the job with backoff; the failure is already recorded. */
+export class RetryLater extends Error {
+  constructor(reason: unknown) {
+    super(`delivery will be retried: ${reason instanceof Error ? reason.message : String(reason)}`, {
+      cause: reason,
+    });
+    this.name = 'RetryLater';
+  }
+}
+
+/**
+ * Inbound step 3: one canonical document to Odoo. At-least-once (a crash after Odoo answered
+ * re-runs the job) made exactly-once in effect by the connector's external ids in Odoo.
+ */
+export class DeliverDocument {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: MessageStore,
+    private readonly deliverer: DocumentDeliverer,
+  ) {}
+
+  /** `attempt` is 1 for the first try; `job.maxAttempts` ends the retries with a dead letter. */
+  async run(job: DeliverJob, attempt: number): Promise<void> {
+    const document = await this.begin(job, attempt);
+    if (!document || !document.target) return;
+    try {
+      const outcome = await this.deliverer.deliver({
+        tenantId: document.tenant_id,
+        partnerId: document.partner_id,
+        documentId: document.id,
+        documentType: document.document_type,
+        target: document.target,
+        document: document.canonical,
+      });
+      await this.finish(
+        document,
+        InboundState.Delivered,
+        attempt,
+        `${outcome.action} ${outcome.model} ${outcome.id} in Odoo`,
+        {
+          odoo: outcome,
+        },
+      );
+    } catch (error) {
+      const kind = failureKindOf(error);
+      const message = error instanceof Error ? error.message : String(error);
+      if (kind === 'business') {
+        await this.finish(
+          document,
+          InboundState.DeadLettered,
+          attempt,
+          `Odoo refused the document: ${message}`,
+          { kind },
+        );
+      } else if (kind === 'authentication') {
+        await this.finish(
+          document,
+          InboundState.DeadLettered,
+          attempt,
+          `Odoo refused the credentials: ${message}`,
+          { kind },
+        );
+      } else if (attempt >= job.maxAttempts) {
+        await this.finish(
+          document,
+          InboundState.DeadLettered,
+          attempt,
+          `retries exhausted after ${attempt} attempts: ${message}`,
+          {
+            kind,
+          },
+        );
+      } else {
+        await this.finish(document, InboundState.Failed, attempt, `attempt ${attempt} failed: ${message}`, {
+          kind,
+        });
+        throw new RetryLater(error);
+      }
+    }
+  }
+
+  private async begin(job: DeliverJob, attempt: number): Promise<StoredDocument | undefined> {
+    const transitions: Transition[] = [];
+    const document = await this.dataSource.transaction(async (manager) => {
+      const [row] = (await manager.query(
+        `SELECT id, message_id, tenant_id, partner_id, document_type, state, target, canonical, attempts
+           FROM documents WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
+        [job.tenantId, job.documentId],
+      )) as StoredDocument[];
+      if (!row || FINAL_DOCUMENT_STATES.includes(row.state)) return undefined;
+      await manager.query(
+        `UPDATE documents SET state = $2, attempts = $3, updated_at = now() WHERE id = $1`,
+        [row.id, InboundState.Delivering, attempt],
+      );
+      transitions.push(
+        await this.store.record(manager, {
+          tenantId: row.tenant_id,
+          messageId: row.message_id,
+          documentId: row.id,
+          from: row.state,
+          to: InboundState.Delivering,
+          cause: `delivery attempt ${attempt} to the ${row.target} Odoo`,
+          attempt,
+        }),
+      );
+      return row;
+    });
+    this.store.notify(transitions);
+    return document;
+  }
+
+  private async finish(
+    document: StoredDocument,
+    to: DocumentState,
+    attempt: number,
+    cause: string,
+    detail: { odoo?: { model: string; id: number; externalId: string }; kind?: string },
+  ): Promise<void> {
+    const transitions: Transition[] = [];
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `UPDATE documents SET state = $2, last_error = $3, odoo_model = coalesce($4, odoo_model), odoo_id = coalesce($5, odoo_id),
+           odoo_external_id = coalesce($6, odoo_external_id), delivered_at = CASE WHEN $2 = 'delivered' THEN now() END,
+           updated_at = now()
+         WHERE id = $1`,
+        [
+          document.id,
+          to,
+          to === InboundState.Delivered ? null : cause,
+          detail.odoo?.model ?? null,
+          detail.odoo?.id ?? null,
+          detail.odoo?.externalId ?? null,
+        ],
+      );
+      transitions.push(
+        await this.store.record(manager, {
+          tenantId: document.tenant_id,
+          messageId: document.message_id,
+          documentId: document.id,
+          from: InboundState.Delivering,
+          to,
+          cause,
+          attempt,
+          detail,
+        }),
+      );
+      // Lock the message row so concurrent deliveries of its documents aggregate one after the other.
+      const [message] = (await manager.query(`SELECT state FROM messages WHERE id = $1 FOR UPDATE`, [
+        document.message_id,
+      ])) as {
+        state: string;
+      }[];
+      const states = (await manager.query(`SELECT state FROM documents WHERE message_id = $1`, [
+        document.message_id,
+      ])) as {
+        state: DocumentState;
+      }[];
+      const aggregate = aggregateState(states.map((s) => s.state));
+      if (message && message.state !== aggregate) {
+        await manager.query(
+          `UPDATE messages SET state = $2, attempts = greatest(attempts, $3), last_error = $4, updated_at = now() WHERE id = $1`,
+          [document.message_id, aggregate, attempt, aggregate === InboundState.Delivered ? null : cause],
+        );
+        transitions.push(
+          await this.store.record(manager, {
+            tenantId: document.tenant_id,
+            messageId: document.message_id,
+            from: message.state as DocumentState,
+            to: aggregate,
+            cause: aggregate === InboundState.Delivered ? 'every document delivered' : cause,
+            attempt,
+          }),
+        );
+      }
+    });
+    this.store.notify(transitions);
+  }
+}

@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { renderDocument, type RenderTarget } from '../../edi/render-document.js';
+import type { PartnerDefinition, TenantDefinition } from '../../tenancy/tenant-definition.js';
+import type { TenantRegistry } from '../../tenancy/tenant-registry.js';
+import { reserveControlNumbers } from '../control-numbers.js';
+import { QUEUES, type JobQueue } from '../job-queue.js';
+import {
+  MESSAGE_COLUMNS,
+  toMessageSummary,
+  type MessageRow,
+  type MessageSummary,
+} from '../message-records.js';
+import { OutboundState } from '../message-state.js';
+import type { MessageStore, Transition } from '../message-store.js';
+
+export interface AckTimeoutJob {
+  readonly tenantId: string;
+  readonly messageId: string;
+}
+
+/** Which EDI rendering a partner takes for a canonical document type, from its `edi.documents`. */
+const TARGETS: Readonly<Record<string, readonly RenderTarget[]>> = {
+  ShipmentNotice: ['x12-856', 'edifact-desadv'],
+  TrackingEvent: ['x12-214', 'edifact-iftsta'],
+  FreightInvoice: ['x12-210', 'edifact-invoic'],
+};
+
+export function renderTargetFor(partner: PartnerDefinition, documentType: string): RenderTarget | undefined {
+  const wanted = partner.edi?.documents ?? [];
+  return TARGETS[documentType]?.find((target) => wanted.includes(target));
+}
+
+function identity(
+  tenant: TenantDefinition,
+  partner: PartnerDefinition,
+  target: RenderTarget,
+): { sender: string; receiver: string } {
+  if (target.startsWith('x12-')) {
+    const ours = tenant.edi.x12;
+    const theirs = partner.edi?.x12;
+    if (!ours || !theirs)
+      throw new Error(`X12 identities missing for tenant ${tenant.id} or partner ${partner.id}`);
+    return {
+      sender: `${ours.isaQualifier}:${ours.isaId}`,
+      receiver: `${theirs.isaQualifier}:${theirs.isaId}`,
+    };
+  }
+  const ours = tenant.edi.edifact;
+  const theirs = partner.edi?.edifact;
+  if (!ours || !theirs)
+    throw new Error(`EDIFACT identities missing for tenant ${tenant.id} or partner ${partner.id}`);
+  return { sender: ours.unbId, receiver: theirs.unbId };
+}
+
+/**
+ * Outbound: a canonical document for a partner (an 856 for a shipped order, say) rendered in the
+ * format that partner takes, with control numbers from its database sequence, into the outbox.
+ * An acknowledgement is then expected within the tenant's SLA, or the message turns `ack_overdue`.
+ */
+export class PublishOutbound {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: MessageStore,
+    private readonly jobs: JobQueue,
+    private readonly tenants: TenantRegistry,
+  ) {}
+
+  async run(
+    tenantId: string,
+    partnerId: string,
+    document: Readonly<Record<string, unknown>>,
+    options: { correlationId?: string; channel?: 'sftp' | 'as2' | 'rest' | 'webhook' } = {},
+  ): Promise<MessageSummary> {
+    const tenant = this.tenants.tenant(tenantId);
+    const partner = this.tenants.partner(tenantId, partnerId);
+    if (!tenant || !partner) throw new Error(`no partner ${partnerId} in tenant ${tenantId}`);
+    const documentType = String(document['documentType']);
+    const target = renderTargetFor(partner, documentType);
+    const channel =
+      options.channel ??
+      (partner.channels.find((c) => c.type === 'sftp' || c.type === 'as2')?.type as
+        'sftp' | 'as2' | undefined) ??
+      'rest';
+    const id = randomUUID();
+    const transitions: Transition[] = [];
+    const row = await this.dataSource.transaction(async (manager) => {
+      let payload: Buffer;
+      let format: string;
+      let contentType: string;
+      let controlNumber: string | null = null;
+      if (target) {
+        const numbers = await reserveControlNumbers(manager, tenantId, partnerId, {
+          interchange: 1,
+          group: 1,
+          transaction: 1,
+        });
+        let used: string | null = null;
+        const rendered = renderDocument(document, target, {
+          ...identity(tenant, partner, target),
+          partnerId,
+          timeZone: partner.timeZone,
+          controlNumbers: (kind) => {
+            const value = numbers(kind);
+            if (kind === 'interchange') used = String(value);
+            return value;
+          },
+        });
+        if (!rendered.text) {
+          throw new Error(
+            `cannot render ${documentType} as ${target}: ${rendered.diagnostics.map((d) => d.message).join('; ')}`,
+          );
+        }
+        payload = Buffer.from(rendered.text, 'utf8');
+        format = target.startsWith('x12-') ? 'x12' : 'edifact';
+        contentType = format === 'x12' ? 'application/edi-x12' : 'application/edifact';
+        controlNumber = used;
+      } else {
+        payload = Buffer.from(JSON.stringify(document), 'utf8');
+        format = 'json';
+        contentType = 'application/json';
+      }
+      const environment =
+        (document['source'] as { environment?: string } | undefined)?.environment === 'test'
+          ? 'test'
+          : partner.environment;
+      const [inserted] = (await manager.query(
+        `INSERT INTO messages (id, tenant_id, partner_id, direction, channel, format, document_type, state, environment,
+           correlation_id, content_type, payload, payload_sha256, payload_size, interchange_sender, interchange_control_number)
+         VALUES ($1, $2, $3, 'outbound', $4, $5, $6, $7, $8, $9, $10, $11, encode(sha256($11), 'hex'), $12, $13, $14)
+         RETURNING ${MESSAGE_COLUMNS}`,
+        [
+          id,
+          tenantId,
+          partnerId,
+          channel,
+          format,
+          target ?? documentType,
+          OutboundState.Queued,
+          environment,
+          options.correlationId ?? id,
+          contentType,
+          payload,
+          payload.length,
+          target?.startsWith('x12-') ? (tenant.edi.x12?.isaId ?? null) : (tenant.edi.edifact?.unbId ?? null),
+          controlNumber,
+        ],
+      )) as MessageRow[];
+      transitions.push(
+        await this.store.record(manager, {
+          tenantId,
+          messageId: id,
+          from: null,
+          to: OutboundState.Queued,
+          cause: `${documentType} rendered as ${target ?? 'canonical JSON'} for ${partnerId}${controlNumber ? `, interchange ${controlNumber}` : ''}`,
+        }),
+      );
+      if (target) {
+        const minutes = tenant.slas['ackWithinMinutes'] ?? 60;
+        const job: AckTimeoutJob = { tenantId, messageId: id };
+        await this.jobs.sendInTransaction(manager, QUEUES.ackTimeout, job, {
+          startAfter: new Date(Date.now() + minutes * 60_000),
+          retryLimit: 3,
+        });
+      }
+      return inserted!;
+    });
+    this.store.notify(transitions);
+    return toMessageSummary(row);
+  }
+
+  /** The ack-timeout job: still unacknowledged when the SLA ran out. */
+  async checkAck(job: AckTimeoutJob): Promise<void> {
+    const transitions: Transition[] = [];
+    await this.dataSource.transaction(async (manager) => {
+      const [row] = (await manager.query(
+        `SELECT state FROM messages WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
+        [job.tenantId, job.messageId],
+      )) as { state: string }[];
+      if (!row || (row.state !== OutboundState.Queued && row.state !== OutboundState.Sent)) return;
+      await manager.query(`UPDATE messages SET state = $2, updated_at = now() WHERE id = $1`, [
+        job.messageId,
+        OutboundState.AckOverdue,
+      ]);
+      transitions.push(
+        await this.store.record(manager, {
+          tenantId: job.tenantId,
+          messageId: job.messageId,
+          from: row.state as OutboundState,
+          to: OutboundState.AckOverdue,
+          cause: 'no acknowledgement within the SLA',
+        }),
+      );
+    });
+    this.store.notify(transitions);
+  }
+}

@@ -1,0 +1,464 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Diagnostic } from '../../edi/edi-types.js';
+import { translateBuffer, type InterchangeInfo } from '../../edi/translate.js';
+import { validateCanonical } from '../../canonical/canonical-validator.js';
+import { retrySettingsFor, type TenantDefinition } from '../../tenancy/tenant-definition.js';
+import type { TenantRegistry } from '../../tenancy/tenant-registry.js';
+import { ackControlNumberNeeds, reserveControlNumbers } from '../control-numbers.js';
+import { flowOf, nextBatchSlot } from '../document-flow.js';
+import { QUEUES, deliveryJobOptions, type DeliverJob, type JobQueue } from '../job-queue.js';
+import {
+  InboundState,
+  OutboundState,
+  aggregateState,
+  type Channel,
+  type DocumentState,
+} from '../message-state.js';
+import type { MessageStore, Transition } from '../message-store.js';
+
+interface StoredMessage {
+  id: string;
+  tenant_id: string;
+  partner_id: string | null;
+  channel: Channel;
+  format: string;
+  state: string;
+  environment: 'test' | 'production';
+  correlation_id: string;
+  payload: Buffer;
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * Inbound step 2: the stored payload is parsed, validated and translated into canonical
+ * documents; acknowledgements go to the outbox; each document gets its delivery job. Everything
+ * after the parse is one transaction, so a crash leaves the message `received` and the job
+ * (retried by pg-boss) starts over.
+ */
+export class TranslateMessage {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: MessageStore,
+    private readonly jobs: JobQueue,
+    private readonly tenants: TenantRegistry,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async run(tenantId: string, messageId: string, options: { ignoreDuplicate?: boolean } = {}): Promise<void> {
+    const [message] = (await this.dataSource.query(
+      `SELECT id, tenant_id, partner_id, channel, format, state, environment, correlation_id, payload
+         FROM messages WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, messageId],
+    )) as StoredMessage[];
+    if (!message || message.state !== InboundState.Received) return;
+    const tenant = this.tenants.tenant(tenantId);
+    const partner = message.partner_id ? this.tenants.partner(tenantId, message.partner_id) : undefined;
+
+    if (message.format === 'json') {
+      await this.acceptJson(message, tenant);
+      return;
+    }
+
+    const controlNumbers = await this.dataSource.transaction((manager) =>
+      reserveControlNumbers(
+        manager,
+        tenantId,
+        message.partner_id ?? '_',
+        ackControlNumberNeeds(message.payload),
+      ),
+    );
+    const result = await translateBuffer(message.payload, {
+      tenantId,
+      ...(message.partner_id ? { partnerId: message.partner_id } : {}),
+      ...(partner?.timeZone ? { timeZone: partner.timeZone } : {}),
+      lenientIsa: partner?.edi?.x12?.lenientIsa ?? false,
+      acks: true,
+      controlNumbers,
+      channel:
+        message.channel === 'sftp-poll' ? 'sftp' : message.channel === 'webhook' ? 'rest' : message.channel,
+      messageId,
+      correlationId: message.correlation_id,
+      now: this.now,
+    });
+
+    const transitions: Transition[] = [];
+    await this.dataSource.transaction(async (manager) => {
+      const record = async (t: Omit<Transition, 'tenantId' | 'messageId'>): Promise<void> => {
+        transitions.push(await this.store.record(manager, { tenantId, messageId, ...t }));
+      };
+      const [locked] = (await manager.query(`SELECT state FROM messages WHERE id = $1 FOR UPDATE`, [
+        messageId,
+      ])) as {
+        state: string;
+      }[];
+      if (locked?.state !== InboundState.Received) return;
+
+      const first = result.interchanges[0];
+      const duplicateOf = options.ignoreDuplicate
+        ? undefined
+        : await this.findDuplicate(manager, message, result.interchanges, tenant);
+      await manager.query(
+        `UPDATE messages SET interchange_sender = $2, interchange_control_number = $3, diagnostics = $4, updated_at = now()
+          WHERE id = $1`,
+        [messageId, first?.sender ?? null, first?.controlNumber ?? null, JSON.stringify(result.diagnostics)],
+      );
+      if (duplicateOf) {
+        await manager.query(`UPDATE messages SET state = $2, duplicate_of = $3 WHERE id = $1`, [
+          messageId,
+          InboundState.Duplicate,
+          duplicateOf,
+        ]);
+        await record({
+          from: InboundState.Received,
+          to: InboundState.Duplicate,
+          cause: `interchange ${first?.controlNumber} from ${first?.sender} was already received`,
+          detail: { duplicateOf },
+        });
+        return;
+      }
+      await this.recordReceipts(manager, message, result.interchanges);
+      await this.storeAcks(manager, message, result.acks, record);
+
+      const errors = result.diagnostics.filter((d) => d.severity === 'error');
+      if (result.documents.length === 0) {
+        await manager.query(`UPDATE messages SET state = $2 WHERE id = $1`, [
+          messageId,
+          InboundState.Rejected,
+        ]);
+        await record({
+          from: InboundState.Received,
+          to: InboundState.Rejected,
+          cause: errors.length > 0 ? summarize(errors) : 'no document in the input',
+          detail: { errors: errors.length },
+        });
+        return;
+      }
+      await manager.query(`UPDATE messages SET state = $2 WHERE id = $1`, [messageId, InboundState.Parsed]);
+      await record({
+        from: InboundState.Received,
+        to: InboundState.Parsed,
+        cause: parsedCause(result.interchanges),
+      });
+
+      const states = await this.storeDocuments(manager, message, tenant, result.documents, record);
+      const types = [...new Set(result.documents.map((d) => String(d['documentType'])))];
+      await manager.query(`UPDATE messages SET state = $2, document_type = $3 WHERE id = $1`, [
+        messageId,
+        InboundState.Translated,
+        types.join(','),
+      ]);
+      await record({
+        from: InboundState.Parsed,
+        to: InboundState.Translated,
+        cause: `${result.documents.length} canonical document(s): ${types.join(', ')}`,
+        ...(errors.length > 0 ? { detail: { rejectedTransactionSets: errors.length } } : {}),
+      });
+      const aggregate = aggregateState(states);
+      if (aggregate !== InboundState.Delivering) {
+        await manager.query(`UPDATE messages SET state = $2 WHERE id = $1`, [messageId, aggregate]);
+        await record({ from: InboundState.Translated, to: aggregate, cause: 'no document to deliver' });
+      } else {
+        await manager.query(`UPDATE messages SET state = $2 WHERE id = $1`, [
+          messageId,
+          InboundState.Delivering,
+        ]);
+        await record({
+          from: InboundState.Translated,
+          to: InboundState.Delivering,
+          cause: 'delivery jobs queued',
+        });
+      }
+    });
+    this.store.notify(transitions);
+  }
+
+  /** JSON from the REST API is one canonical document already validated at the edge. */
+  private async acceptJson(message: StoredMessage, tenant: TenantDefinition | undefined): Promise<void> {
+    let document: Json | undefined;
+    try {
+      document = JSON.parse(message.payload.toString('utf8')) as Json;
+    } catch {
+      document = undefined;
+    }
+    const transitions: Transition[] = [];
+    await this.dataSource.transaction(async (manager) => {
+      const record = async (t: Omit<Transition, 'tenantId' | 'messageId'>): Promise<void> => {
+        transitions.push(
+          await this.store.record(manager, { tenantId: message.tenant_id, messageId: message.id, ...t }),
+        );
+      };
+      const [locked] = (await manager.query(`SELECT state FROM messages WHERE id = $1 FOR UPDATE`, [
+        message.id,
+      ])) as {
+        state: string;
+      }[];
+      if (locked?.state !== InboundState.Received) return;
+      const validation = document ? validateCanonical(String(document['documentType']), document) : undefined;
+      if (!document || !validation?.valid) {
+        await manager.query(`UPDATE messages SET state = $2, diagnostics = $3 WHERE id = $1`, [
+          message.id,
+          InboundState.Rejected,
+          JSON.stringify(validation?.errors ?? [{ pointer: '', message: 'not JSON' }]),
+        ]);
+        await record({
+          from: InboundState.Received,
+          to: InboundState.Rejected,
+          cause: 'not a valid canonical document',
+        });
+        return;
+      }
+      const states = await this.storeDocuments(manager, message, tenant, [document], record);
+      await manager.query(`UPDATE messages SET state = $2, document_type = $3 WHERE id = $1`, [
+        message.id,
+        aggregateState(states),
+        String(document['documentType']),
+      ]);
+      await record({
+        from: InboundState.Received,
+        to: InboundState.Translated,
+        cause: 'canonical JSON accepted',
+      });
+      await record({
+        from: InboundState.Translated,
+        to: aggregateState(states),
+        cause: 'delivery jobs queued',
+      });
+    });
+    this.store.notify(transitions);
+  }
+
+  private async storeDocuments(
+    manager: EntityManager,
+    message: StoredMessage,
+    tenant: TenantDefinition | undefined,
+    documents: readonly Json[],
+    record: (t: Omit<Transition, 'tenantId' | 'messageId'>) => Promise<void>,
+  ): Promise<DocumentState[]> {
+    const [{ next } = { next: 1 }] = (await manager.query(
+      `SELECT coalesce(max(sequence), 0) + 1 AS next FROM documents WHERE message_id = $1`,
+      [message.id],
+    )) as { next: number }[];
+    const partner =
+      message.partner_id && tenant ? tenant.partners.find((p) => p.id === message.partner_id) : undefined;
+    const states: DocumentState[] = [];
+    let sequence = next;
+    for (const document of documents) {
+      const id = randomUUID();
+      const documentType = String(document['documentType']);
+      const source = (document['source'] ?? {}) as Json;
+      const environment: 'test' | 'production' =
+        source['environment'] === 'test' || message.environment === 'test' || partner?.environment === 'test'
+          ? 'test'
+          : 'production';
+      let state: DocumentState = InboundState.Translated;
+      let target: 'production' | 'sandbox' | null = environment === 'test' ? 'sandbox' : 'production';
+      let cause = `translated, for ${target === 'sandbox' ? 'the sandbox' : 'production'} Odoo`;
+      if (documentType === 'Acknowledgement') {
+        target = null;
+        state = InboundState.Delivered;
+        cause = await this.reconcileAck(manager, message, document);
+      } else if (environment === 'test' && !tenant?.odoo.sandbox) {
+        // Test documents never reach production; without a sandbox they wait, visible.
+        state = InboundState.HeldTest;
+        target = null;
+        cause = 'test-environment document and the tenant has no sandbox Odoo';
+      }
+      await manager.query(
+        `INSERT INTO documents (id, message_id, tenant_id, partner_id, document_type, sequence, state, environment, target,
+           group_control_number, transaction_control_number, natural_key, canonical, delivered_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+        [
+          id,
+          message.id,
+          message.tenant_id,
+          message.partner_id,
+          documentType,
+          sequence,
+          state,
+          environment,
+          target,
+          (source['groupControlNumber'] as string | undefined) ?? null,
+          (source['transactionControlNumber'] as string | undefined) ?? null,
+          String(document['id'] ?? id),
+          JSON.stringify(document),
+          state === InboundState.Delivered ? this.now() : null,
+        ],
+      );
+      sequence += 1;
+      await record({ documentId: id, from: null, to: state, cause, detail: { documentType, environment } });
+      if (state === InboundState.Translated && tenant) {
+        const flow = flowOf(documentType);
+        const startAfter =
+          tenant.syncModes[flow] === 'batch'
+            ? nextBatchSlot(this.now(), tenant.pipeline.batchIntervalMinutes)
+            : undefined;
+        const policy = retrySettingsFor(tenant.pipeline, flow);
+        const job: DeliverJob = {
+          documentId: id,
+          tenantId: message.tenant_id,
+          maxAttempts: policy.maxAttempts,
+        };
+        await this.jobs.sendInTransaction(
+          manager,
+          QUEUES.deliver,
+          job,
+          deliveryJobOptions(message.tenant_id, policy, startAfter),
+        );
+      } else if (state === InboundState.Translated) {
+        state = InboundState.DeadLettered;
+        await manager.query(`UPDATE documents SET state = $2, last_error = $3 WHERE id = $1`, [
+          id,
+          state,
+          'unknown tenant',
+        ]);
+      }
+      states.push(state);
+    }
+    return states;
+  }
+
+  /** An inbound 997/999/TA1/CONTRL settles the outbound messages it answers. */
+  private async reconcileAck(manager: EntityManager, message: StoredMessage, ack: Json): Promise<string> {
+    const refersTo = (ack['refersTo'] ?? {}) as { interchangeControlNumber?: string };
+    const status = String(ack['status'] ?? '');
+    const control = refersTo.interchangeControlNumber;
+    if (!control) return 'acknowledgement without an interchange reference';
+    const to = status === 'rejected' ? OutboundState.Rejected : OutboundState.Acknowledged;
+    const settled = (await manager.query(
+      `UPDATE messages SET state = $4, updated_at = now()
+        WHERE tenant_id = $1 AND partner_id = $2 AND direction = 'outbound' AND ltrim(interchange_control_number, '0') = ltrim($3, '0')
+          AND state IN ('queued', 'sent', 'ack_overdue')
+        RETURNING id, state`,
+      [message.tenant_id, message.partner_id, control, to],
+    )) as unknown;
+    const rows = Array.isArray(settled) && Array.isArray(settled[0]) ? (settled[0] as { id: string }[]) : [];
+    for (const row of rows) {
+      await this.store.record(manager, {
+        tenantId: message.tenant_id,
+        messageId: row.id,
+        from: OutboundState.Sent,
+        to,
+        cause: `${String(ack['ackType'] ?? 'acknowledgement')} ${status} in message ${message.id}`,
+      });
+    }
+    return `acknowledgement ${status} for interchange ${control}: ${rows.length} outbound message(s) settled`;
+  }
+
+  private async findDuplicate(
+    manager: EntityManager,
+    message: StoredMessage,
+    interchanges: readonly InterchangeInfo[],
+    tenant: TenantDefinition | undefined,
+  ): Promise<string | undefined> {
+    const windowDays = tenant?.pipeline.duplicateWindowDays ?? 30;
+    for (const interchange of interchanges) {
+      const [found] = (await manager.query(
+        `SELECT message_id FROM interchange_receipts
+          WHERE tenant_id = $1 AND partner_id = $2 AND standard = $3 AND sender = $4 AND control_number = $5
+            AND received_at > now() - make_interval(days => $6) AND message_id <> $7
+          ORDER BY received_at DESC LIMIT 1`,
+        [
+          message.tenant_id,
+          message.partner_id ?? '',
+          interchange.standard,
+          interchange.sender,
+          interchange.controlNumber,
+          windowDays,
+          message.id,
+        ],
+      )) as { message_id: string }[];
+      if (found) return found.message_id;
+    }
+    return undefined;
+  }
+
+  private async recordReceipts(
+    manager: EntityManager,
+    message: StoredMessage,
+    interchanges: readonly InterchangeInfo[],
+  ): Promise<void> {
+    for (const interchange of interchanges) {
+      if (!interchange.controlNumber) continue;
+      await manager.query(
+        `INSERT INTO interchange_receipts (tenant_id, partner_id, standard, sender, control_number, message_id)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+        [
+          message.tenant_id,
+          message.partner_id ?? '',
+          interchange.standard,
+          interchange.sender,
+          interchange.controlNumber,
+          message.id,
+        ],
+      );
+    }
+  }
+
+  private async storeAcks(
+    manager: EntityManager,
+    message: StoredMessage,
+    acks: readonly string[],
+    record: (t: Omit<Transition, 'tenantId' | 'messageId'>) => Promise<void>,
+  ): Promise<void> {
+    if (acks.length === 0) return;
+    const text = acks.join('');
+    const id = randomUUID();
+    const kind = /^\s*UN[AB]/.test(text)
+      ? 'CONTRL'
+      : /(^|[~\n'])\s*ST.999/.test(text)
+        ? '999'
+        : /ST.997/.test(text)
+          ? '997'
+          : 'TA1';
+    const payload = Buffer.from(text, 'utf8');
+    await manager.query(
+      `INSERT INTO messages (id, tenant_id, partner_id, direction, channel, format, document_type, state, environment,
+         correlation_id, content_type, payload, payload_sha256, payload_size, related_message_id)
+       VALUES ($1, $2, $3, 'outbound', $4, $5, $6, $7, $8, $9, $10, $11, encode(sha256($11), 'hex'), $12, $13)`,
+      [
+        id,
+        message.tenant_id,
+        message.partner_id,
+        message.channel,
+        kind === 'CONTRL' ? 'edifact' : 'x12',
+        kind,
+        OutboundState.Queued,
+        message.environment,
+        message.correlation_id,
+        kind === 'CONTRL' ? 'application/edifact' : 'application/edi-x12',
+        payload,
+        payload.length,
+        message.id,
+      ],
+    );
+    await this.store.record(manager, {
+      tenantId: message.tenant_id,
+      messageId: id,
+      from: null,
+      to: OutboundState.Queued,
+      cause: `${kind} for message ${message.id}, waiting in the partner's outbox`,
+    });
+    await record({
+      from: InboundState.Received,
+      to: InboundState.Received,
+      cause: `${kind} acknowledgement queued as ${id}`,
+    });
+  }
+}
+
+function summarize(errors: readonly Diagnostic[]): string {
+  const first = errors[0]!;
+  const more = errors.length > 1 ? ` (+${errors.length - 1} more)` : '';
+  return `${first.rule}: ${first.message}${more}`;
+}
+
+function parsedCause(interchanges: readonly InterchangeInfo[]): string {
+  if (interchanges.length === 0) return 'parsed';
+  return interchanges
+    .map(
+      (i) => `${i.standard.toUpperCase()} interchange ${i.controlNumber} from ${i.sender} (${i.environment})`,
+    )
+    .join('; ');
+}
