@@ -8,12 +8,14 @@
  *
  * Needs the PostgreSQL of the tests (TEST_DATABASE_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/postgres);
  * BENCH_REDIS_URL puts the rate-limit counters in Redis. BENCH_SECONDS (default 5) and
- * BENCH_CONCURRENCY (default 32) shape the load.
+ * BENCH_CONCURRENCY (default 32) shape the load. The server logs at BENCH_LOG_LEVEL (default
+ * `warn`): at `info` every request also writes a pino line, a cost of logging, not of the chain.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,7 +71,12 @@ function request(agent: http.Agent, url: URL, headers: Record<string, string>): 
 }
 
 /** `CONCURRENCY` keep-alive loops for `seconds`; latencies in ms. */
-async function load(url: URL, headers: Record<string, string>, seconds: number, expect: number): Promise<Result> {
+async function load(
+  url: URL,
+  headers: Record<string, string>,
+  seconds: number,
+  expect: number,
+): Promise<Result> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const latencies: number[] = [];
   let errors = 0;
@@ -89,7 +96,23 @@ async function load(url: URL, headers: Record<string, string>, seconds: number, 
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { requests: latencies.length, errors, perSecond: latencies.length / elapsed, p50: at(0.5), p99: at(0.99) };
+  return {
+    requests: latencies.length,
+    errors,
+    perSecond: latencies.length / elapsed,
+    p50: at(0.5),
+    p99: at(0.99),
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
 }
 
 async function main(): Promise<void> {
@@ -100,6 +123,7 @@ async function main(): Promise<void> {
   const databaseUrl = new URL(ADMIN_URL);
   databaseUrl.pathname = `/${database}`;
   const secret = randomBytes(18).toString('base64url');
+  const port = await freePort();
   const child = spawn(process.execPath, [MAIN], {
     env: {
       ...process.env,
@@ -108,9 +132,9 @@ async function main(): Promise<void> {
       CROSSDOCK_TENANTS_DIR: tenantsDir,
       CROSSDOCK_KEY_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
       BENCH_CARRIER_SECRET: secret,
-      PORT: '0',
+      PORT: String(port),
       HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
       ...(process.env.BENCH_REDIS_URL
         ? { REDIS_URL: process.env.BENCH_REDIS_URL, REDIS_KEY_PREFIX: `crossdock-bench:${database}` }
         : { REDIS_URL: '' }),
@@ -121,18 +145,16 @@ async function main(): Promise<void> {
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   try {
-    const base = await new Promise<string>((resolve, reject) => {
-      const timer = setInterval(() => {
-        const match = /Crossdock listening on (http:\/\/[\d.]+:\d+)/.exec(output);
-        if (match) {
-          clearInterval(timer);
-          resolve(match[1]!);
-        } else if (child.exitCode !== null) {
-          clearInterval(timer);
-          reject(new Error(`server exited:\n${output}`));
-        }
-      }, 100);
-    });
+    const base = `http://127.0.0.1:${port}`;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`server exited:\n${output}`);
+      const up = await fetch(`${base}/health/live`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (up) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
     const tokenResponse = await fetch(`${base}/oauth/token`, {
       method: 'POST',
       headers: {
@@ -141,7 +163,8 @@ async function main(): Promise<void> {
       },
       body: 'grant_type=client_credentials',
     });
-    if (tokenResponse.status !== 200) throw new Error(`token: ${tokenResponse.status} ${await tokenResponse.text()}`);
+    if (tokenResponse.status !== 200)
+      throw new Error(`token: ${tokenResponse.status} ${await tokenResponse.text()}`);
     const { access_token: token } = (await tokenResponse.json()) as { access_token: string };
     const bare = new URL('/health/live', base);
     const chain = new URL('/v1/me', base);
@@ -159,7 +182,8 @@ async function main(): Promise<void> {
         .toFixed(2)
         .padStart(6)} ms   errors ${r.errors}`;
     process.stdout.write(
-      `concurrency ${CONCURRENCY}, ${SECONDS}s each, rate limits in ${process.env.BENCH_REDIS_URL ? 'Redis' : 'memory'}\n` +
+      `concurrency ${CONCURRENCY}, ${SECONDS}s each, rate limits in ${process.env.BENCH_REDIS_URL ? 'Redis' : 'memory'}, ` +
+        `server log level ${process.env.BENCH_LOG_LEVEL ?? 'warn'}\n` +
         `${row('GET /health/live (no auth, not audited)', bareResult)}\n` +
         `${row('GET /v1/me (JWT + rate limit + audit)', chainResult)}\n` +
         `ratio: ${(ratio * 100).toFixed(1)}% of bare throughput (target >= 50%) ${ratio >= 0.5 ? 'OK' : 'BELOW TARGET'}\n`,

@@ -49,7 +49,9 @@ export class AuditLog1764230550000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE INDEX audit_events_correlation_idx ON audit_events (tenant_id, correlation_id)`,
     );
-    await queryRunner.query(`CREATE INDEX audit_events_client_idx ON audit_events (tenant_id, client_id, seq)`);
+    await queryRunner.query(
+      `CREATE INDEX audit_events_client_idx ON audit_events (tenant_id, client_id, seq)`,
+    );
     await queryRunner.query(`
       CREATE FUNCTION audit_events_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN

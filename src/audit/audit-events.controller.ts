@@ -23,7 +23,8 @@ const FILTERS = [
 
 function FilterQueries(): MethodDecorator {
   return (target, key, descriptor) => {
-    for (const filter of FILTERS) ApiQuery({ ...filter, required: false, type: String })(target, key, descriptor);
+    for (const filter of FILTERS)
+      ApiQuery({ ...filter, required: false, type: String })(target, key, descriptor);
   };
 }
 
@@ -63,7 +64,10 @@ export class AuditEventsController {
     const params = parseListParams(raw);
     const before = params.cursor === undefined ? undefined : decodeCursor(params.cursor);
     const page = await this.reader.page(tenantId, params.query, params.limit, before);
-    return { items: page.items.map(publicEntry), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+    return {
+      items: page.items.map(publicEntry),
+      ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+    };
   }
 
   @Get('export')
@@ -75,7 +79,11 @@ export class AuditEventsController {
   @ApiQuery({ name: 'format', required: false, enum: ['ndjson', 'csv'] })
   @ApiProduces('application/x-ndjson', 'text/csv')
   @ApiOkResponse({ description: 'one entry per line' })
-  async export(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query() raw: RawQuery): Promise<void> {
+  async export(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Query() raw: RawQuery,
+  ): Promise<void> {
     const tenantId = auditorTenant(request);
     const { query, format } = parseExportParams(raw);
     const entries = this.reader.export(tenantId, query);

@@ -24,7 +24,9 @@ export class AuditHttpHooks implements OnModuleInit {
     private readonly auditLog: AuditLog,
     tenants: TenantRegistry,
   ) {
-    this.clientTenants = new Map(tenants.all().flatMap((t) => t.apiClients.map((c) => [c.id, t.id] as const)));
+    this.clientTenants = new Map(
+      tenants.all().flatMap((t) => t.apiClients.map((c) => [c.id, t.id] as const)),
+    );
   }
 
   onModuleInit(): void {

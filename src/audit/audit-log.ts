@@ -51,7 +51,9 @@ export class AuditLog implements OnModuleInit, OnApplicationShutdown {
     this.pending.push({ event });
     if (this.pending.length > MAX_BUFFERED) {
       const dropped = this.pending.splice(0, this.pending.length - MAX_BUFFERED);
-      this.logger.error(`audit buffer full: ${dropped.length} read entries dropped while the database is away`);
+      this.logger.error(
+        `audit buffer full: ${dropped.length} read entries dropped while the database is away`,
+      );
     }
     if (this.pending.length >= MAX_BATCH) void this.drain();
   }
@@ -84,10 +86,15 @@ export class AuditLog implements OnModuleInit, OnApplicationShutdown {
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, MAX_BATCH);
       try {
-        await appendAuditEvents(this.dataSource, batch.map((p) => p.event));
+        await appendAuditEvents(
+          this.dataSource,
+          batch.map((p) => p.event),
+        );
         for (const item of batch) item.done?.resolve();
       } catch (error) {
-        this.logger.error(`audit log write failed: ${error instanceof Error ? error.message : String(error)}`);
+        this.logger.error(
+          `audit log write failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
         // The waiting caller learns of it; buffered entries go back to wait for the next tick.
         for (const item of batch) item.done?.reject(error);
         this.pending.unshift(...batch.filter((item) => !item.done));

@@ -22,7 +22,10 @@ class Parser {
     const value = this.raw[name];
     if (value === undefined || value === '') return undefined;
     if (Array.isArray(value) || value.length > max) {
-      this.errors.push({ pointer: `/${name}`, message: `must be a single value of at most ${max} characters` });
+      this.errors.push({
+        pointer: `/${name}`,
+        message: `must be a single value of at most ${max} characters`,
+      });
       return undefined;
     }
     return value;
@@ -40,7 +43,8 @@ class Parser {
   }
 
   throwIfAny(): void {
-    if (this.errors.length > 0) throw new ValidationProblem(this.errors, 'The query is not valid; see errors.');
+    if (this.errors.length > 0)
+      throw new ValidationProblem(this.errors, 'The query is not valid; see errors.');
   }
 }
 
@@ -52,7 +56,11 @@ function filters(parser: Parser): AuditQuery {
   if (outcomeText !== undefined) {
     if (/^[1-5]xx$/i.test(outcomeText)) outcome = { statusClass: Number(outcomeText[0]) };
     else if (/^[1-5]\d\d$/.test(outcomeText)) outcome = { status: Number(outcomeText) };
-    else parser.errors.push({ pointer: '/outcome', message: 'must be a status such as 429 or a class such as 4xx' });
+    else
+      parser.errors.push({
+        pointer: '/outcome',
+        message: 'must be a status such as 429 or a class such as 4xx',
+      });
   }
   const optional = <K extends keyof AuditQuery>(key: K, value: AuditQuery[K] | undefined) =>
     value === undefined ? {} : { [key]: value };

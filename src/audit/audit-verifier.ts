@@ -57,7 +57,12 @@ export async function verifyAuditChain(dataSource: DataSource, tenantId: string)
     for (const row of rows) {
       const entry = entryFromRow(row);
       if (entry.seq !== expectedSeq) {
-        return broken(expectedSeq, null, 'missing', `entry ${expectedSeq} is missing (next present is ${entry.seq})`);
+        return broken(
+          expectedSeq,
+          null,
+          'missing',
+          `entry ${expectedSeq} is missing (next present is ${entry.seq})`,
+        );
       }
       if (entry.prevHash !== prevHash) {
         return broken(
@@ -69,7 +74,12 @@ export async function verifyAuditChain(dataSource: DataSource, tenantId: string)
       }
       const expected = entryHash(prevHash, entry);
       if (entry.hash !== expected) {
-        return broken(entry.seq, entry.id, 'altered', `entry ${entry.seq} was altered: its content no longer matches its hash`);
+        return broken(
+          entry.seq,
+          entry.id,
+          'altered',
+          `entry ${entry.seq} was altered: its content no longer matches its hash`,
+        );
       }
       prevHash = entry.hash;
       expectedSeq += 1;
@@ -82,7 +92,12 @@ export async function verifyAuditChain(dataSource: DataSource, tenantId: string)
     [tenantId],
   )) as { seq: string }[];
   if (strays[0]) {
-    return broken(Number(strays[0].seq), null, 'misplaced', `entry ${strays[0].seq} lies outside the chain's numbering`);
+    return broken(
+      Number(strays[0].seq),
+      null,
+      'misplaced',
+      `entry ${strays[0].seq} lies outside the chain's numbering`,
+    );
   }
   const [head] = (await dataSource.query(`SELECT seq, hash FROM audit_chain_heads WHERE tenant_id = $1`, [
     tenantId,

@@ -26,15 +26,13 @@ export function isProbe(route: string | undefined, status: number): boolean {
 }
 
 /** `/v1/shipments/:id/events` → type `shipments`, id = the `:id` value. */
-function resourceOf(
-  route: string | undefined,
-  params: unknown,
-): { type: string | null; id: string | null } {
+function resourceOf(route: string | undefined, params: unknown): { type: string | null; id: string | null } {
   if (!route) return { type: null, id: null };
   const parts = route.split('/').filter((p) => p !== '' && !/^v\d+$/.test(p));
   const type = parts.find((p) => !p.startsWith(':') && !p.startsWith('.')) ?? null;
   const param = parts.find((p) => p.startsWith(':'))?.slice(1);
-  const value = param && params && typeof params === 'object' ? (params as Record<string, unknown>)[param] : null;
+  const value =
+    param && params && typeof params === 'object' ? (params as Record<string, unknown>)[param] : null;
   return { type, id: typeof value === 'string' ? value : null };
 }
 

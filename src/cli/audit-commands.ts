@@ -8,7 +8,9 @@ export function registerAuditCommands(program: Command): void {
   const audit = program.command('audit').description('the tamper-evident audit log');
   audit
     .command('verify')
-    .description('recompute the hash chains; exit 1 and name the first altered, removed, inserted or reordered entry')
+    .description(
+      'recompute the hash chains; exit 1 and name the first altered, removed, inserted or reordered entry',
+    )
     .option('--tenant <id>', 'only this tenant (default: every chain, _system included)')
     .action(async (options: { tenant?: string }) => {
       try {

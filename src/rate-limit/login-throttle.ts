@@ -60,11 +60,15 @@ export class LoginThrottle {
     await Promise.all([
       this.pair
         .penalty(key, 1)
-        .then((res) => (res.consumedPoints >= MAX_PAIR_FAILURES ? this.pair.block(key, LOCKOUT_SECONDS) : undefined))
+        .then((res) =>
+          res.consumedPoints >= MAX_PAIR_FAILURES ? this.pair.block(key, LOCKOUT_SECONDS) : undefined,
+        )
         .catch(() => undefined),
       this.ip
         .penalty(ip, 1)
-        .then((res) => (res.consumedPoints >= MAX_IP_FAILURES ? this.ip.block(ip, LOCKOUT_SECONDS) : undefined))
+        .then((res) =>
+          res.consumedPoints >= MAX_IP_FAILURES ? this.ip.block(ip, LOCKOUT_SECONDS) : undefined,
+        )
         .catch(() => undefined),
     ]);
   }

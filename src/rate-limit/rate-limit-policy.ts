@@ -36,8 +36,10 @@ export function windowsOf(rule: RateLimitRule, namePrefix = ''): LimitWindow[] {
       seconds: SUSTAINED_WINDOW_SECONDS,
     });
   }
-  if (rule.perMinute !== undefined) windows.push({ name: `${namePrefix}minute`, points: rule.perMinute, seconds: 60 });
-  if (rule.perDay !== undefined) windows.push({ name: `${namePrefix}daily`, points: rule.perDay, seconds: 86_400 });
+  if (rule.perMinute !== undefined)
+    windows.push({ name: `${namePrefix}minute`, points: rule.perMinute, seconds: 60 });
+  if (rule.perDay !== undefined)
+    windows.push({ name: `${namePrefix}daily`, points: rule.perDay, seconds: 86_400 });
   return windows;
 }
 

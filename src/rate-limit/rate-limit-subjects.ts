@@ -42,10 +42,16 @@ export function claimedClientId(request: FastifyRequest): string | undefined {
 }
 
 /** Who a request counts against, and under which windows. */
-export function limitSubjects(request: FastifyRequest, group: string, tenants: TenantRegistry): LimitSubject[] {
+export function limitSubjects(
+  request: FastifyRequest,
+  group: string,
+  tenants: TenantRegistry,
+): LimitSubject[] {
   const principal = request.principal;
   if (principal) {
-    const partner = principal.partnerId ? tenants.partner(principal.tenantId, principal.partnerId) : undefined;
+    const partner = principal.partnerId
+      ? tenants.partner(principal.tenantId, principal.partnerId)
+      : undefined;
     const { rule, ownCounter } = ruleFor(partner?.rateLimit, group);
     const who = principal.partnerId ? `p:${principal.partnerId}` : `c:${principal.clientId}`;
     return [
@@ -53,10 +59,15 @@ export function limitSubjects(request: FastifyRequest, group: string, tenants: T
     ];
   }
   if (group === TOKEN_GROUP) {
-    const subjects: LimitSubject[] = [{ key: `token-ip:${request.ip}`, windows: windowsOf(TOKEN_PER_IP_RULE, 'ip-') }];
+    const subjects: LimitSubject[] = [
+      { key: `token-ip:${request.ip}`, windows: windowsOf(TOKEN_PER_IP_RULE, 'ip-') },
+    ];
     const clientId = claimedClientId(request);
     if (clientId) {
-      subjects.push({ key: `token-client:${clientId}`, windows: windowsOf(TOKEN_PER_CLIENT_RULE, 'client-') });
+      subjects.push({
+        key: `token-client:${clientId}`,
+        windows: windowsOf(TOKEN_PER_CLIENT_RULE, 'client-'),
+      });
     }
     return subjects;
   }

@@ -61,7 +61,11 @@ export class RateLimiterStore implements OnApplicationShutdown {
     const id = `${spec.family}:${spec.points}:${spec.seconds}`;
     let limiter = this.limiters.get(id);
     if (!limiter) {
-      const options = { points: spec.points, duration: spec.seconds, keyPrefix: `${this.prefix}:${spec.family}:${spec.seconds}` };
+      const options = {
+        points: spec.points,
+        duration: spec.seconds,
+        keyPrefix: `${this.prefix}:${spec.family}:${spec.seconds}`,
+      };
       limiter = this.redis
         ? new RateLimiterRedis({
             ...options,
@@ -85,7 +89,9 @@ export class RateLimiterStore implements OnApplicationShutdown {
         } catch (rejection) {
           if (rejection instanceof RateLimiterRes) return stateOf(window, rejection, true);
           // Neither Redis nor the insurance answered: let the request through rather than fail it.
-          this.logger.error(`rate limiter failed: ${rejection instanceof Error ? rejection.message : String(rejection)}`);
+          this.logger.error(
+            `rate limiter failed: ${rejection instanceof Error ? rejection.message : String(rejection)}`,
+          );
           return { window, remaining: window.points, resetSeconds: window.seconds, exceeded: false };
         }
       }),

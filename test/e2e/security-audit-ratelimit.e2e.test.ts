@@ -42,7 +42,10 @@ async function token(url: string, clientId: string, secret = `${clientId}-secret
 
 function get(url: string, bearer: string, correlationId?: string): Promise<Response> {
   return fetch(url, {
-    headers: { authorization: `Bearer ${bearer}`, ...(correlationId ? { 'x-correlation-id': correlationId } : {}) },
+    headers: {
+      authorization: `Bearer ${bearer}`,
+      ...(correlationId ? { 'x-correlation-id': correlationId } : {}),
+    },
   });
 }
 
@@ -104,9 +107,16 @@ describe('rate limits and the audit log, end to end', () => {
   test('a 401 (bad token) and a 404 go to the system chain; a failed token request to its tenant', async () => {
     const forged = await get(`${server.url}/v1/me`, 'not.a.jwt', 'sec-401');
     assert.equal(forged.status, 401);
-    const missing = await fetch(`${server.url}/v1/no-such-route`, { headers: { 'x-correlation-id': 'sec-404' } });
+    const missing = await fetch(`${server.url}/v1/no-such-route`, {
+      headers: { 'x-correlation-id': 'sec-404' },
+    });
     assert.equal(missing.status, 404);
-    const [unauth] = await queryRows<{ tenant_id: string; status: number; route: string | null; path: string }>(
+    const [unauth] = await queryRows<{
+      tenant_id: string;
+      status: number;
+      route: string | null;
+      path: string;
+    }>(
       server.testDatabase.url,
       `SELECT tenant_id, status, route, path FROM audit_events WHERE correlation_id = 'sec-401'`,
     );
@@ -140,7 +150,10 @@ describe('rate limits and the audit log, end to end', () => {
     );
     assert.equal(rows[0]?.reason, 'wrong client secret');
     const serialized = JSON.stringify(await queryRows(server.testDatabase.url, 'SELECT * FROM audit_events'));
-    assert.ok(!serialized.includes('demo-carrier-secret') && !serialized.includes(carrier), 'no secret or token');
+    assert.ok(
+      !serialized.includes('demo-carrier-secret') && !serialized.includes(carrier),
+      'no secret or token',
+    );
   });
 
   test('a 403 (missing scope) is recorded; the auditor of demo sees only demo', async () => {
@@ -180,22 +193,34 @@ describe('rate limits and the audit log, end to end', () => {
     }
     const seqs = pages.flat().map((e) => e.seq);
     assert.equal(seqs.length, 15);
-    assert.deepEqual(seqs, [...seqs].sort((a, b) => b - a));
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((a, b) => b - a),
+    );
     assert.equal(new Set(seqs).size, 15);
     const bad = await get(`${server.url}/v1/audit-events?limit=501&cursor=nope`, auditor);
     assert.equal(bad.status, 422);
     const { errors } = (await bad.json()) as { errors: { pointer: string }[] };
-    assert.deepEqual(errors.map((e) => e.pointer), ['/limit']);
+    assert.deepEqual(
+      errors.map((e) => e.pointer),
+      ['/limit'],
+    );
   });
 
   test('export streams NDJSON and CSV for a time range', async () => {
     const from = new Date(Date.now() - 3_600_000).toISOString();
     const to = new Date(Date.now() + 60_000).toISOString();
     const listed = await auditEvents(server, auditor, `limit=500&from=${from}&to=${to}`);
-    const ndjson = await get(`${server.url}/v1/audit-events/export?format=ndjson&from=${from}&to=${to}`, auditor);
+    const ndjson = await get(
+      `${server.url}/v1/audit-events/export?format=ndjson&from=${from}&to=${to}`,
+      auditor,
+    );
     assert.equal(ndjson.status, 200);
     assert.match(ndjson.headers.get('content-type') ?? '', /^application\/x-ndjson/);
-    const lines = (await ndjson.text()).trim().split('\n').map((l) => JSON.parse(l) as AuditItem);
+    const lines = (await ndjson.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as AuditItem);
     assert.ok(lines.length >= listed.length);
     assert.ok(lines.every((e) => e.tenantId === 'demo'));
     assert.deepEqual(
@@ -232,7 +257,10 @@ describe('rate limits and the audit log, end to end', () => {
     assert.equal(statuses.filter((s) => s === 429).length, 6, statuses.join(' '));
     const limited = attempts.find((r) => r.status === 429)!;
     assert.equal(limited.headers.get('ratelimit'), '"client-burst";r=0;t=1');
-    assert.match(limited.headers.get('ratelimit-policy') ?? '', /"ip-burst";q=20;w=1, "ip-minute";q=300;w=60, "client-burst";q=10;w=1, "client-minute";q=120;w=60/);
+    assert.match(
+      limited.headers.get('ratelimit-policy') ?? '',
+      /"ip-burst";q=20;w=1, "ip-minute";q=300;w=60, "client-burst";q=10;w=1, "client-minute";q=120;w=60/,
+    );
     assert.ok(statuses.every((s) => s === 401 || s === 429));
   });
 
@@ -278,7 +306,9 @@ describe('two Crossdock nodes sharing PostgreSQL and Redis', () => {
     // demo-b-customer: perSecond 10, burst 20. A token from one node is good on the other.
     const customer = await token(first.url, 'demo-b-customer');
     const responses = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => get(`${(i % 2 === 0 ? first : second).url}/v1/me`, customer, `two-${i}`)),
+      Array.from({ length: 30 }, (_, i) =>
+        get(`${(i % 2 === 0 ? first : second).url}/v1/me`, customer, `two-${i}`),
+      ),
     );
     const okByNode = [0, 1].map((n) => responses.filter((r, i) => i % 2 === n && r.status === 200).length);
     assert.equal(okByNode[0]! + okByNode[1]!, 20, `accepted per node: ${okByNode.join(' + ')}`);
@@ -352,7 +382,9 @@ describe('when Redis goes away', () => {
     const customer = await token(server.url, 'demo-customer');
     await stopRedis();
     await new Promise((r) => setTimeout(r, 200));
-    const whileDown = await Promise.all(Array.from({ length: 30 }, () => get(`${server.url}/v1/me`, customer)));
+    const whileDown = await Promise.all(
+      Array.from({ length: 30 }, () => get(`${server.url}/v1/me`, customer)),
+    );
     assert.deepEqual(
       [whileDown.filter((r) => r.status === 200).length, whileDown.filter((r) => r.status === 429).length],
       [20, 10],

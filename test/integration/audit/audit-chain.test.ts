@@ -90,8 +90,14 @@ describe('audit chain on PostgreSQL', () => {
 
   test('the trigger refuses UPDATE, DELETE and TRUNCATE', async () => {
     await chain(first, 'locked', 3);
-    await assert.rejects(sql(`UPDATE audit_events SET status = 500 WHERE tenant_id = 'locked'`), /append-only: UPDATE refused/);
-    await assert.rejects(sql(`DELETE FROM audit_events WHERE tenant_id = 'locked'`), /append-only: DELETE refused/);
+    await assert.rejects(
+      sql(`UPDATE audit_events SET status = 500 WHERE tenant_id = 'locked'`),
+      /append-only: UPDATE refused/,
+    );
+    await assert.rejects(
+      sql(`DELETE FROM audit_events WHERE tenant_id = 'locked'`),
+      /append-only: DELETE refused/,
+    );
     await assert.rejects(sql(`TRUNCATE audit_events`), /append-only: TRUNCATE refused/);
     assert.equal((await sql(`SELECT 1 FROM audit_events WHERE tenant_id = 'locked'`)).length, 3);
   });
@@ -109,8 +115,12 @@ describe('audit chain on PostgreSQL', () => {
 
   test('an altered row is named by sequence number and id', async () => {
     await chain(first, 'altered', 6);
-    const [row] = (await sql(`SELECT id FROM audit_events WHERE tenant_id = 'altered' AND seq = 4`)) as { id: string }[];
-    await tamper([`UPDATE audit_events SET status = 200, source_ip = '10.0.0.1' WHERE tenant_id = 'altered' AND seq = 4`]);
+    const [row] = (await sql(`SELECT id FROM audit_events WHERE tenant_id = 'altered' AND seq = 4`)) as {
+      id: string;
+    }[];
+    await tamper([
+      `UPDATE audit_events SET status = 200, source_ip = '10.0.0.1' WHERE tenant_id = 'altered' AND seq = 4`,
+    ]);
     const report = await verifyAuditChain(first, 'altered');
     assert.equal(report.firstBreak?.seq, 4);
     assert.equal(report.firstBreak?.entryId, row!.id);
@@ -161,11 +171,16 @@ describe('audit chain on PostgreSQL', () => {
     const sound = await run(process.execPath, [CLI, 'audit', 'verify', '--tenant', 'cli'], env);
     assert.equal(sound.code, 0, sound.stderr);
     assert.match(sound.stdout, /^ok cli: 5 entries, head [0-9a-f]{64}$/m);
-    const [row] = (await sql(`SELECT id FROM audit_events WHERE tenant_id = 'cli' AND seq = 2`)) as { id: string }[];
+    const [row] = (await sql(`SELECT id FROM audit_events WHERE tenant_id = 'cli' AND seq = 2`)) as {
+      id: string;
+    }[];
     await tamper([`UPDATE audit_events SET client_id = 'someone-else' WHERE tenant_id = 'cli' AND seq = 2`]);
     const broken = await run(process.execPath, [CLI, 'audit', 'verify', '--tenant', 'cli'], env);
     assert.equal(broken.code, 1);
-    assert.match(broken.stdout, new RegExp(`BROKEN cli: first bad entry seq 2 \\(id ${row!.id}\\) \\[altered\\]`));
+    assert.match(
+      broken.stdout,
+      new RegExp(`BROKEN cli: first bad entry seq 2 \\(id ${row!.id}\\) \\[altered\\]`),
+    );
     const all = await run(process.execPath, [CLI, 'audit', 'verify'], env);
     assert.equal(all.code, 1);
     assert.match(all.stdout, /^ok acme: 200 entries/m);

@@ -33,8 +33,9 @@ describe('audit query parameters', () => {
       () => parseListParams({ from: 'yesterday', limit: '501', outcome: 'bad', clientId: ['a', 'b'] }),
       (error: unknown) =>
         error instanceof ValidationProblem &&
-        JSON.stringify((error.extensions as { errors: { pointer: string }[] }).errors.map((e) => e.pointer)) ===
-          JSON.stringify(['/from', '/outcome', '/clientId', '/limit']),
+        JSON.stringify(
+          (error.extensions as { errors: { pointer: string }[] }).errors.map((e) => e.pointer),
+        ) === JSON.stringify(['/from', '/outcome', '/clientId', '/limit']),
     );
     assert.throws(() => parseListParams({ from: '2026-11-27T00:00:00' }), ValidationProblem); // no offset
     assert.throws(() => parseExportParams({ format: 'xml' }), ValidationProblem);
@@ -44,7 +45,10 @@ describe('audit query parameters', () => {
   test('cursors round-trip and a forged one is a 400', () => {
     assert.equal(decodeCursor(encodeCursor(42)), 42);
     for (const bad of ['nope', Buffer.from('{"v":1,"before":-1}').toString('base64url'), '']) {
-      assert.throws(() => decodeCursor(bad), (e: unknown) => e instanceof ProblemException && e.status === 400);
+      assert.throws(
+        () => decodeCursor(bad),
+        (e: unknown) => e instanceof ProblemException && e.status === 400,
+      );
     }
   });
 });

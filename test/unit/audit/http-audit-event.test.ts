@@ -4,7 +4,8 @@ import { isProbe, needsDurableAudit } from '../../../src/audit/http-audit-event.
 
 describe('which HTTP entries are durable', () => {
   test('mutations and refusals are committed before the response; successful reads are buffered', () => {
-    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) assert.equal(needsDurableAudit(method, 200), true);
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE'])
+      assert.equal(needsDurableAudit(method, 200), true);
     for (const status of [400, 401, 403, 404, 429, 500]) assert.equal(needsDurableAudit('GET', status), true);
     assert.equal(needsDurableAudit('GET', 200), false);
     assert.equal(needsDurableAudit('HEAD', 304), false);

@@ -39,7 +39,8 @@ describe('LoginThrottle (memory store)', () => {
 });
 
 describe('claimed client id of a token request', () => {
-  const request = (headers: Record<string, string>, body?: unknown) => ({ headers, body }) as unknown as FastifyRequest;
+  const request = (headers: Record<string, string>, body?: unknown) =>
+    ({ headers, body }) as unknown as FastifyRequest;
   test('from HTTP Basic (form-decoded) or the form body, never more than the id', () => {
     const basic = Buffer.from('demo%2Dcarrier:s3cret').toString('base64');
     assert.equal(claimedClientId(request({ authorization: `Basic ${basic}` })), 'demo-carrier');

@@ -12,16 +12,26 @@ describe('rate-limit policies', () => {
       { name: 'daily', points: 200_000, seconds: 86_400 },
     ]);
     assert.deepEqual(windowsOf({ perSecond: 5 }), [{ name: 'burst', points: 5, seconds: 1 }]);
-    assert.deepEqual(windowsOf({ perDay: 25 }, 'client-'), [{ name: 'client-daily', points: 25, seconds: 86_400 }]);
+    assert.deepEqual(windowsOf({ perDay: 25 }, 'client-'), [
+      { name: 'client-daily', points: 25, seconds: 86_400 },
+    ]);
   });
 
   test('route groups override the partner rule field by field, with a counter of their own', () => {
-    const policy = { perSecond: 20, burst: 40, perDay: 1000, routes: { tracking: { perSecond: 5, burst: 5 } } };
+    const policy = {
+      perSecond: 20,
+      burst: 40,
+      perDay: 1000,
+      routes: { tracking: { perSecond: 5, burst: 5 } },
+    };
     assert.deepEqual(ruleFor(policy, 'tracking'), {
       rule: { perSecond: 5, burst: 5, perDay: 1000 },
       ownCounter: true,
     });
-    assert.deepEqual(ruleFor(policy, 'orders'), { rule: { perSecond: 20, burst: 40, perDay: 1000 }, ownCounter: false });
+    assert.deepEqual(ruleFor(policy, 'orders'), {
+      rule: { perSecond: 20, burst: 40, perDay: 1000 },
+      ownCounter: false,
+    });
     assert.deepEqual(ruleFor(undefined, 'orders'), { rule: DEFAULT_CLIENT_RULE, ownCounter: false });
   });
 
