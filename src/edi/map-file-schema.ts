@@ -111,8 +111,15 @@ export const mapFileSchema = {
     },
     rules: {
       type: 'array',
+      // if/then instead of oneOf: the rule kind is known from its key, so errors name one branch only.
       items: {
-        oneOf: [{ $ref: '#/$defs/segmentRule' }, { $ref: '#/$defs/loopRule' }, { $ref: '#/$defs/hierarchyRule' }],
+        if: { type: 'object', required: ['seg'] },
+        then: { $ref: '#/$defs/segmentRule' },
+        else: {
+          if: { type: 'object', required: ['loop'] },
+          then: { $ref: '#/$defs/loopRule' },
+          else: { $ref: '#/$defs/hierarchyRule' },
+        },
       },
     },
   },

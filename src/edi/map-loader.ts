@@ -219,8 +219,8 @@ export function loadMaps(options: { mapsDir?: string; partnerId?: string; timeZo
     if (data === undefined) continue;
     if (!validateMapFile(data)) {
       for (const e of validateMapFile.errors ?? []) {
-        // oneOf failures repeat for every branch; the branch-specific ones are the useful ones.
-        if (e.keyword === 'oneOf') continue;
+        // The if/then wrapper adds a summary error; the branch's own error is the useful one.
+        if (e.keyword === 'if') continue;
         errors.push({ file: rel, path: e.instancePath, message: `${e.message ?? 'invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params['additionalProperty'])})` : ''}` });
       }
       continue;

@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { fromImpliedDecimal, normalizeDecimal, toImpliedDecimal } from '../../../src/edi/implied-decimal.js';
+import { fromIsoDateTime, parseEdiDate, parseEdiTime, toIsoDateTime } from '../../../src/edi/edi-datetime.js';
+
+test('implied decimals move the point by string surgery', () => {
+  assert.equal(fromImpliedDecimal('12345', 2), '123.45');
+  assert.equal(fromImpliedDecimal('5', 2), '0.05');
+  assert.equal(fromImpliedDecimal('-2500', 2), '-25.00');
+  assert.equal(fromImpliedDecimal('1.5', 2), undefined);
+  assert.equal(toImpliedDecimal('123.4', 2), '12340');
+  assert.equal(toImpliedDecimal('0.001', 2), undefined);
+  assert.equal(toImpliedDecimal('90071992547409.93', 2), '9007199254740993');
+  assert.equal(normalizeDecimal('.5'), '0.5');
+  assert.equal(normalizeDecimal('7,25', ','), '7.25');
+});
+
+test('N2 round trip holds for any integer string', () => {
+  fc.assert(
+    fc.property(fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }), (n) => {
+      const s = n.toString();
+      assert.equal(toImpliedDecimal(fromImpliedDecimal(s, 2)!, 2), n === 0n ? '0' : s);
+    }),
+  );
+});
+
+test('EDI dates and times are validated', () => {
+  assert.deepEqual(parseEdiDate('20240229'), { year: 2024, month: 2, day: 29 });
+  assert.equal(parseEdiDate('20230229'), undefined);
+  assert.deepEqual(parseEdiDate('991231'), { year: 1999, month: 12, day: 31 });
+  assert.equal(parseEdiTime('2400'), undefined);
+  assert.deepEqual(parseEdiTime('235959'), { hour: 23, minute: 59, second: 59 });
+});
+
+test('X12 time codes give the offset; zone-dependent codes follow DST', () => {
+  const d = { year: 2026, month: 7, day: 1 };
+  const t = { hour: 12, minute: 0, second: 0 };
+  assert.equal(toIsoDateTime(d, t, 'ET', 'UTC'), '2026-07-01T12:00:00-04:00');
+  assert.equal(toIsoDateTime({ ...d, month: 1 }, t, 'ET', 'UTC'), '2026-01-01T12:00:00-05:00');
+  assert.equal(toIsoDateTime(d, t, 'PS', 'UTC'), '2026-07-01T12:00:00-08:00');
+  assert.equal(toIsoDateTime(d, t, undefined, 'Europe/Berlin'), '2026-07-01T12:00:00+02:00');
+  assert.equal(toIsoDateTime(d, t, 'QQ', 'UTC'), undefined);
+  assert.deepEqual(fromIsoDateTime('2026-07-01T12:00:00-04:00', 'UTC', true), { date8: '20260701', time4: '1200', time6: '120000', timeCode: 'ED' });
+  assert.deepEqual(fromIsoDateTime('2026-07-01T12:00:00-04:00', 'Europe/Berlin', false), { date8: '20260701', time4: '1800', time6: '180000', timeCode: 'LT' });
+});

@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tokenizeX12, type X12Token } from '../../../src/edi/x12-tokenizer.js';
+import { listX12Fixtures, x12Fixture } from './x12-fixture-support.js';
+
+async function tokens(chunks: Iterable<Buffer | string>): Promise<X12Token[]> {
+  const out: X12Token[] = [];
+  for await (const t of tokenizeX12(chunks)) out.push(t);
+  return out;
+}
+
+const ISA_4010 = 'ISA*00*          *00*          *ZZ*SENDERID       *ZZ*RECEIVERID     *261127*0930*U*00401*000000001*0*P*>';
+
+test('delimiters come from the ISA; ISA11 U in 4010 is not a repetition separator', async () => {
+  const t = await tokens([`${ISA_4010}~GS*SH*A*B*20261127*0930*1*X*004010~`]);
+  assert.equal(t[0]!.type, 'isa');
+  assert.deepEqual(t[0]!.type === 'isa' ? t[0]!.isa : undefined, { delimiters: { element: '*', component: '>', segment: '~' }, fixedWidth: true });
+  assert.deepEqual(t[1]!.type === 'segment' ? t[1]!.segment.elements : undefined, [['SH'], ['A'], ['B'], ['20261127'], ['0930'], ['1'], ['X'], ['004010']]);
+});
+
+test('5010 repetition separator, components and a multi-byte terminator', async () => {
+  const isa = ISA_4010.replace('*U*00401*', '*^*00501*');
+  const t = await tokens([`${isa}\u2026REF*ZZ*A>B^C>D\u2026`]);
+  const isaTok = t[0]!;
+  assert.ok(isaTok.type === 'isa');
+  assert.deepEqual(isaTok.isa.delimiters, { element: '*', component: '>', repetition: '^', segment: '\u2026' });
+  const ref = t[1]!;
+  assert.ok(ref.type === 'segment');
+  assert.deepEqual(ref.segment.elements, [['ZZ'], ['A', 'B']]);
+  assert.deepEqual([...(ref.segment.repetitions ?? new Map())], [[2, [['A', 'B'], ['C', 'D']]]]);
+});
+
+test('a file wrapped at 80 columns, even inside the ISA, tokenizes like the unwrapped file', async () => {
+  const flat = `${ISA_4010}~GS*SH*A*B*20261127*0930*1*X*004010~GE*0*1~IEA*1*000000001~`;
+  const wrapped = flat.replace(/(.{80})/g, '$1\r\n');
+  const strip = (ts: X12Token[]): unknown => ts.map((t) => (t.type === 'diagnostic' ? t : [t.segment.tag, t.segment.elements]));
+  assert.deepEqual(strip(await tokens([wrapped])), strip(await tokens([flat])));
+});
+
+test('a trimmed ISA is read by splitting and flagged as not fixed-width', async () => {
+  const t = await tokens(['ISA*00**00**ZZ*S*ZZ*R*261127*0930*U*00401*000000001*0*P*>~GS*SH~']);
+  assert.ok(t[0]!.type === 'isa');
+  assert.equal(t[0]!.isa.fixedWidth, false);
+  assert.equal(t[0]!.segment.elements.length, 16);
+  assert.ok(t[1]!.type === 'segment' && t[1]!.segment.tag === 'GS');
+});
+
+test('segment offsets are byte offsets, also after a multi-byte terminator', async () => {
+  const isa = ISA_4010.replace('*U*00401*', '*^*00501*');
+  const t = await tokens([`${isa}\u2026GS*SH\u2026ST*856*0001\u2026`]);
+  // ISA is 105 characters + a 3-byte terminator.
+  assert.deepEqual(
+    t.map((x) => (x.type === 'diagnostic' ? -1 : x.segment.offset)),
+    [0, 108, 108 + 5 + 3],
+  );
+});
+
+for (const file of listX12Fixtures()) {
+  test(`chunk boundaries do not matter: ${file} byte by byte equals whole`, async () => {
+    const whole = x12Fixture(file);
+    const bytes = Array.from({ length: whole.length }, (_, i) => whole.subarray(i, i + 1));
+    assert.deepEqual(await tokens(bytes), await tokens([whole]));
+  });
+}
