@@ -26,6 +26,10 @@ export const TRANSFORMS = [
   'dateOnly',
   'time',
   'timeCode',
+  // EDIFACT DTM C507: date-time (or date) with its 2379 format code in component 3 (edifact-datetime.ts).
+  'dtm',
+  'dtmDate',
+  'dtmFormat',
 ] as const;
 export type Transform = (typeof TRANSFORMS)[number];
 

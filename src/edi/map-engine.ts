@@ -6,6 +6,7 @@
  */
 import type { Diagnostic, Segment } from './edi-types.js';
 import { fromIsoDateTime, parseEdiDate, parseEdiTime, toIsoDateTime, type DateParts, type TimeParts } from './edi-datetime.js';
+import { edifactDateTimeToIso, isoToEdifactDateTime } from './edifact-datetime.js';
 import { fromImpliedDecimal, normalizeDecimal, toImpliedDecimal } from './implied-decimal.js';
 import {
   isHierarchyRule,
@@ -309,6 +310,15 @@ function applySegment(st: InState, rule: SegmentRule, seg: Segment, segIndex: nu
       raw = er.default;
     }
     const t = er.transform;
+    if (t === 'dtm' || t === 'dtmDate' || t === 'dtmFormat') {
+      // EDIFACT DTM: the value and its format code (component 3) are read together; dtmFormat is output-only.
+      if (t === 'dtmFormat') continue;
+      const iso = edifactDateTimeToIso(raw, elementValue(seg, er.el, 3), st.timeZone, t === 'dtmDate');
+      if (iso === undefined) diag(st, seg, segIndex, { severity: 'error', code: '8', rule: 'INVALID_DATE', message: `invalid DTM date "${raw}" (format "${elementValue(seg, er.el, 3)}") for ${er.to}`, elementPosition: er.el });
+      else if (er.to === '.') selfValue = iso;
+      else write(st, er.to, target, iso, er.onlyIfUnset);
+      continue;
+    }
     if (t === 'date' || t === 'dateOnly' || t === 'time' || t === 'timeCode') {
       dates ??= new Map();
       const parts = dates.get(er.to) ?? { el: er.el };
@@ -707,6 +717,14 @@ function convertOut(st: OutState, rule: SegmentRule, er: ElementRule, v: unknown
   const t = er.transform;
   let s = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
   if (s === undefined) return undefined;
+  if (t === 'dtm' || t === 'dtmDate' || t === 'dtmFormat') {
+    const out = isoToEdifactDateTime(s, st.timeZone, t === 'dtmDate');
+    if (!out) {
+      st.diagnostics.push({ severity: 'error', level: 'element', code: '8', rule: 'INVALID_DATE', message: `cannot write "${s}" as an EDIFACT DTM (${er.to ?? ''})`, segmentId: rule.seg, elementPosition: er.el });
+      return undefined;
+    }
+    return t === 'dtmFormat' ? out.format : out.value;
+  }
   if (t === 'date' || t === 'dateOnly' || t === 'time' || t === 'timeCode') {
     const parts = fromIsoDateTime(s, st.timeZone, keepOffset);
     if (!parts) {
