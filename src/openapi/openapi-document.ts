@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { stringify } from 'yaml';
+import { SCOPE_DESCRIPTIONS } from '../auth/scope-descriptions.js';
 import { CROSSDOCK_VERSION } from '../version.js';
 
 /** The published v1 contract, generated from the controllers' decorators. */
@@ -13,7 +14,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     )
     .setVersion(CROSSDOCK_VERSION)
     .addOAuth2(
-      { type: 'oauth2', flows: { clientCredentials: { tokenUrl: '/oauth/token', scopes: {} } } },
+      {
+        type: 'oauth2',
+        flows: { clientCredentials: { tokenUrl: '/oauth/token', scopes: { ...SCOPE_DESCRIPTIONS } } },
+      },
       'oauth2',
     )
     .build();
