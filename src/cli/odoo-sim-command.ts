@@ -10,7 +10,11 @@ export function registerOdooSimCommand(program: Command): void {
     .option('--port <port>', 'port to listen on', '8069')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--empty', 'start without the demo partners, products and pickings')
-    .option('--json-rpc-error-code <code>', 'JSON-RPC error.code for server errors: 0 (current Odoo) or 200 (older)', '0')
+    .option(
+      '--json-rpc-error-code <code>',
+      'JSON-RPC error.code for server errors: 0 (current Odoo) or 200 (older)',
+      '0',
+    )
     .action(async (options: { port: string; host: string; empty?: boolean; jsonRpcErrorCode: string }) => {
       try {
         const sim = await startOdooSimulator({

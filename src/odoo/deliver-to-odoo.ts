@@ -24,7 +24,10 @@ export async function deliverToOdoo(
 ): Promise<OdooDeliveryResult> {
   // A document of another tenant must never reach this tenant's Odoo, whatever routed it here.
   if (document.tenantId !== tenantId) {
-    throw new OdooError('business', `document ${document.id} belongs to tenant ${document.tenantId}, not ${tenantId}`);
+    throw new OdooError(
+      'business',
+      `document ${document.id} belongs to tenant ${document.tenantId}, not ${tenantId}`,
+    );
   }
   const ctx: DeliveryContext = { client, tenantId, module: externalIdModule(tenantId), options };
   try {
@@ -54,5 +57,7 @@ export async function deliverToOdoo(
 function asOdooError(error: unknown, document: CanonicalDocument): OdooError {
   if (error instanceof OdooError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return new OdooError('business', `delivering ${document.documentType} ${document.id} failed: ${message}`, { cause: error });
+  return new OdooError('business', `delivering ${document.documentType} ${document.id} failed: ${message}`, {
+    cause: error,
+  });
 }

@@ -9,15 +9,31 @@ import type { FreightInvoice } from '../canonical/freight-invoice.schema.js';
 import { OdooError } from './odoo-errors.js';
 import type { DeliveryContext, OdooDeliveryResult } from './odoo-delivery-types.js';
 import { bindExternalId, completeName, externalIdName, resolveExternalId } from './odoo-external-ids.js';
-import { pickingsByReferenceIds, pickingsByTrackingRef, requireId, requirePartnerByRefs, shipmentReferenceIds } from './odoo-lookups.js';
-import { absoluteDifference, currencyMinorUnits, decimalGreaterThan, decimalToOdooNumber, sumDecimals } from './odoo-money.js';
+import {
+  pickingsByReferenceIds,
+  pickingsByTrackingRef,
+  requireId,
+  requirePartnerByRefs,
+  shipmentReferenceIds,
+} from './odoo-lookups.js';
+import {
+  absoluteDifference,
+  currencyMinorUnits,
+  decimalGreaterThan,
+  decimalToOdooNumber,
+  sumDecimals,
+} from './odoo-money.js';
 import { createRecord, postNote, searchRead } from './odoo-records.js';
 import { toOdooDate } from './odoo-values.js';
 
-export async function deliverFreightInvoice(ctx: DeliveryContext, invoice: FreightInvoice): Promise<OdooDeliveryResult> {
+export async function deliverFreightInvoice(
+  ctx: DeliveryContext,
+  invoice: FreightInvoice,
+): Promise<OdooDeliveryResult> {
   const { client } = ctx;
   const scac = invoice.carrier?.scac ?? invoice.parties.find((p) => p.role === 'carrier')?.ids[0]?.value;
-  if (!scac) throw new OdooError('business', `freight invoice ${invoice.invoiceNumber} names no carrier SCAC`);
+  if (!scac)
+    throw new OdooError('business', `freight invoice ${invoice.invoiceNumber} names no carrier SCAC`);
   const ref = { module: ctx.module, name: externalIdName('freightinvoice', scac, invoice.invoiceNumber) };
   const externalId = completeName(ref);
 
@@ -46,8 +62,27 @@ export async function deliverFreightInvoice(ctx: DeliveryContext, invoice: Freig
   const currency = invoice.netAmountDue.currency;
   const foreign = invoice.charges.filter((c) => c.amount.currency !== currency);
   if (foreign.length > 0) {
-    throw new OdooError('business', `freight invoice ${invoice.invoiceNumber} mixes ${currency} with ${foreign[0]!.amount.currency} charges`);
+    throw new OdooError(
+      'business',
+      `freight invoice ${invoice.invoiceNumber} mixes ${currency} with ${foreign[0]!.amount.currency} charges`,
+    );
   }
+  // Converted first, so a charge Odoo cannot hold exactly is refused by name before anything else.
+  const lines = invoice.charges.map((charge, index) => [
+    0,
+    0,
+    {
+      name:
+        [charge.code, charge.description ?? charge.codeNormalized].filter(Boolean).join(' ') ||
+        `Freight charge ${index + 1}`,
+      quantity: 1,
+      price_unit: decimalToOdooNumber(
+        charge.amount.amount,
+        currency,
+        `charge ${charge.lineNumber ?? index + 1}`,
+      ),
+    },
+  ]);
   const flags: string[] = [];
   const problems: string[] = [];
   const scale = currencyMinorUnits(currency);
@@ -58,7 +93,9 @@ export async function deliverFreightInvoice(ctx: DeliveryContext, invoice: Freig
   const difference = absoluteDifference(chargesTotal, invoice.netAmountDue.amount, scale);
   if (decimalGreaterThan(difference, ctx.options.invoiceTolerance ?? '0', scale)) {
     flags.push('amount_mismatch');
-    problems.push(`charges add up to ${chargesTotal} ${currency} but the amount due is ${invoice.netAmountDue.amount} ${currency}`);
+    problems.push(
+      `charges add up to ${chargesTotal} ${currency} but the amount due is ${invoice.netAmountDue.amount} ${currency}`,
+    );
   }
   const shipments = await matchShipments(ctx, invoice);
   if (shipments.length === 0) {
@@ -68,16 +105,12 @@ export async function deliverFreightInvoice(ctx: DeliveryContext, invoice: Freig
     );
   }
 
-  const currencyId = await requireId(client, 'res.currency', [['name', '=', currency]], `currency ${currency}`);
-  const lines = invoice.charges.map((charge, index) => [
-    0,
-    0,
-    {
-      name: [charge.code, charge.description ?? charge.codeNormalized].filter(Boolean).join(' ') || `Freight charge ${index + 1}`,
-      quantity: 1,
-      price_unit: decimalToOdooNumber(charge.amount.amount, currency, `charge ${charge.lineNumber ?? index + 1}`),
-    },
-  ]);
+  const currencyId = await requireId(
+    client,
+    'res.currency',
+    [['name', '=', currency]],
+    `currency ${currency}`,
+  );
   const origin = [invoice.shipmentId, invoice.billOfLading, invoice.proNumber].filter(Boolean).join(' / ');
   const id = await createRecord(client, 'account.move', {
     move_type: 'in_invoice',
@@ -91,7 +124,12 @@ export async function deliverFreightInvoice(ctx: DeliveryContext, invoice: Freig
   });
   await bindExternalId(client, ref, 'account.move', id);
   if (problems.length > 0) {
-    await postNote(client, 'account.move', id, `Review before posting (left in draft by Crossdock):\n${problems.map((p) => `- ${p}`).join('\n')}`);
+    await postNote(
+      client,
+      'account.move',
+      id,
+      `Review before posting (left in draft by Crossdock):\n${problems.map((p) => `- ${p}`).join('\n')}`,
+    );
   }
   return result(id, externalId, 'created', flags, shipments);
 }
@@ -104,7 +142,9 @@ async function matchShipments(ctx: DeliveryContext, invoice: FreightInvoice): Pr
   if (byTracking.length > 0) return byTracking.map((p) => p.id);
   const pos = invoice.references.filter((r) => r.qualifier === 'PO').map((r) => r.value);
   if (pos.length === 0) return [];
-  const byOrigin = await searchRead(ctx.client, 'stock.picking', [['origin', 'in', pos]], ['id'], { order: 'id' });
+  const byOrigin = await searchRead(ctx.client, 'stock.picking', [['origin', 'in', pos]], ['id'], {
+    order: 'id',
+  });
   return byOrigin.map((p) => p.id);
 }
 
@@ -120,7 +160,10 @@ function result(
     id,
     externalId,
     action,
-    records: [{ model: 'account.move', id, action }, ...shipments.map((s) => ({ model: 'stock.picking', id: s, action: 'skipped' as const }))],
+    records: [
+      { model: 'account.move', id, action },
+      ...shipments.map((s) => ({ model: 'stock.picking', id: s, action: 'skipped' as const })),
+    ],
     flags,
   };
 }

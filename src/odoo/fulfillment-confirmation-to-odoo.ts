@@ -8,7 +8,15 @@ import { OdooError } from './odoo-errors.js';
 import type { DeliveredRecord, DeliveryContext, OdooDeliveryResult } from './odoo-delivery-types.js';
 import { bindExternalId, completeName, externalIdName, resolveExternalId } from './odoo-external-ids.js';
 import { PICKING_FIELDS } from './odoo-lookups.js';
-import { changedValues, findNote, postNote, readRecords, searchRead, writeRecords, type OdooRecord } from './odoo-records.js';
+import {
+  changedValues,
+  findNote,
+  postNote,
+  readRecords,
+  searchRead,
+  writeRecords,
+  type OdooRecord,
+} from './odoo-records.js';
 import { charValue, many2oneId } from './odoo-values.js';
 
 export async function deliverFulfillmentConfirmation(
@@ -75,7 +83,11 @@ async function outgoingPickingFor(ctx: DeliveryContext, orderNumber: string): Pr
   );
   // An order may have a done delivery and an open backorder: the open one takes the quantities.
   const open = rows.find((p) => p['state'] !== 'done') ?? rows[0];
-  if (!open) throw new OdooError('business', `no outgoing stock.picking in Odoo for order ${JSON.stringify(orderNumber)}`);
+  if (!open)
+    throw new OdooError(
+      'business',
+      `no outgoing stock.picking in Odoo for order ${JSON.stringify(orderNumber)}`,
+    );
   return open;
 }
 
@@ -87,14 +99,24 @@ async function applyQuantities(
   const { client } = ctx;
   const field = ctx.options.moveQuantityField ?? 'quantity';
   const moveIds = Array.isArray(picking['move_ids']) ? (picking['move_ids'] as number[]) : [];
-  const moves = await readRecords(client, 'stock.move', moveIds, ['product_id', field, 'state', ...(field === 'quantity' ? ['picked'] : [])]);
-  const productIds = [...new Set(moves.map((m) => many2oneId(m['product_id'])).filter((id): id is number => id !== undefined))];
+  const moves = await readRecords(client, 'stock.move', moveIds, [
+    'product_id',
+    field,
+    'state',
+    ...(field === 'quantity' ? ['picked'] : []),
+  ]);
+  const productIds = [
+    ...new Set(moves.map((m) => many2oneId(m['product_id'])).filter((id): id is number => id !== undefined)),
+  ];
   const products = await readRecords(client, 'product.product', productIds, ['default_code']);
   const skuOf = new Map(products.map((p) => [p.id, charValue(p['default_code'])]));
 
   const shipped = new Map<string, number>();
-  for (const line of confirmation.lines) shipped.set(line.sku, (shipped.get(line.sku) ?? 0) + line.quantityShipped.value);
-  const unknown = [...shipped.keys()].filter((sku) => !moves.some((m) => skuOf.get(many2oneId(m['product_id']) ?? -1) === sku));
+  for (const line of confirmation.lines)
+    shipped.set(line.sku, (shipped.get(line.sku) ?? 0) + line.quantityShipped.value);
+  const unknown = [...shipped.keys()].filter(
+    (sku) => !moves.some((m) => skuOf.get(many2oneId(m['product_id']) ?? -1) === sku),
+  );
   if (unknown.length > 0) {
     throw new OdooError(
       'business',
@@ -104,12 +126,21 @@ async function applyQuantities(
   const records: DeliveredRecord[] = [];
   for (const [sku, quantity] of shipped) {
     // Several moves for one product: the first open one carries the shipped quantity.
-    const move = moves.find((m) => skuOf.get(many2oneId(m['product_id']) ?? -1) === sku && m['state'] !== 'done' && m['state'] !== 'cancel');
+    const move = moves.find(
+      (m) =>
+        skuOf.get(many2oneId(m['product_id']) ?? -1) === sku &&
+        m['state'] !== 'done' &&
+        m['state'] !== 'cancel',
+    );
     if (!move) continue;
     const wanted = field === 'quantity' ? { quantity, picked: true } : { quantity_done: quantity };
     const changes = changedValues(move, wanted);
     await writeRecords(client, 'stock.move', [move.id], changes);
-    records.push({ model: 'stock.move', id: move.id, action: Object.keys(changes).length > 0 ? 'updated' : 'skipped' });
+    records.push({
+      model: 'stock.move',
+      id: move.id,
+      action: Object.keys(changes).length > 0 ? 'updated' : 'skipped',
+    });
   }
   return records;
 }

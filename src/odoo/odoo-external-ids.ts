@@ -51,15 +51,22 @@ export function externalIdName(type: string, ...naturalKey: readonly string[]): 
  * The record an external id points to, or undefined. A stale id whose record was deleted in Odoo
  * is removed, so the document is applied again rather than skipped forever.
  */
-export async function resolveExternalId(client: OdooClient, ref: ExternalIdRef): Promise<ResolvedExternalId | undefined> {
-  const rows = await client.call<Array<{ id: number; model: string; res_id: number }>>('ir.model.data', 'search_read', {
-    domain: [
-      ['module', '=', ref.module],
-      ['name', '=', ref.name],
-    ],
-    fields: ['model', 'res_id'],
-    limit: 1,
-  });
+export async function resolveExternalId(
+  client: OdooClient,
+  ref: ExternalIdRef,
+): Promise<ResolvedExternalId | undefined> {
+  const rows = await client.call<Array<{ id: number; model: string; res_id: number }>>(
+    'ir.model.data',
+    'search_read',
+    {
+      domain: [
+        ['module', '=', ref.module],
+        ['name', '=', ref.name],
+      ],
+      fields: ['model', 'res_id'],
+      limit: 1,
+    },
+  );
   const row = rows[0];
   if (!row) return undefined;
   const alive = await client.call<number>(row.model, 'search_count', { domain: [['id', '=', row.res_id]] });
@@ -71,7 +78,12 @@ export async function resolveExternalId(client: OdooClient, ref: ExternalIdRef):
 }
 
 /** Records the external id; `noupdate` keeps Odoo module upgrades from touching it. */
-export async function bindExternalId(client: OdooClient, ref: ExternalIdRef, model: string, resId: number): Promise<void> {
+export async function bindExternalId(
+  client: OdooClient,
+  ref: ExternalIdRef,
+  model: string,
+  resId: number,
+): Promise<void> {
   await client.call('ir.model.data', 'create', {
     vals_list: [{ module: ref.module, name: ref.name, model, res_id: resId, noupdate: true }],
   });

@@ -62,7 +62,12 @@ export async function postJson(
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', (error) =>
-          fail(new OdooError('retryable', `Odoo response interrupted: ${error.message}`, { ...what, cause: error })),
+          fail(
+            new OdooError('retryable', `Odoo response interrupted: ${error.message}`, {
+              ...what,
+              cause: error,
+            }),
+          ),
         );
         res.on('end', () => {
           if (settled) return;

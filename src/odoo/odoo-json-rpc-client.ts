@@ -93,7 +93,12 @@ export class OdooJsonRpcClient implements OdooClient {
     return uid;
   }
 
-  private async executeKw<T>(model: string, method: string, params: OdooCallParams, mayReauthenticate: boolean): Promise<T> {
+  private async executeKw<T>(
+    model: string,
+    method: string,
+    params: OdooCallParams,
+    mayReauthenticate: boolean,
+  ): Promise<T> {
     const uid = await this.authenticate();
     const { ids, ...named } = params;
     const args: unknown[] = [];

@@ -55,8 +55,16 @@ export class OdooJson2Client implements OdooClient {
     destroyAgents(this.agents);
   }
 
-  private async post<T>(model: string, method: string, params: OdooCallParams, mayRetry: boolean): Promise<T> {
-    const url = new URL(`/json/2/${encodeURIComponent(model)}/${encodeURIComponent(method)}`, this.connection.url);
+  private async post<T>(
+    model: string,
+    method: string,
+    params: OdooCallParams,
+    mayRetry: boolean,
+  ): Promise<T> {
+    const url = new URL(
+      `/json/2/${encodeURIComponent(model)}/${encodeURIComponent(method)}`,
+      this.connection.url,
+    );
     const what = { model, method };
     const response = await postJson(url, params, this.headers, this.agents, this.timeoutMs, what);
     const body = parseJsonBody(response.text);

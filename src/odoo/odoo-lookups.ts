@@ -8,7 +8,10 @@ import { externalIdName, resolveExternalId, type ExternalIdRef } from './odoo-ex
 import { searchRead, type OdooRecord } from './odoo-records.js';
 import { charValue } from './odoo-values.js';
 
-export async function findPartnerByRefs(client: OdooClient, refs: readonly string[]): Promise<number | undefined> {
+export async function findPartnerByRefs(
+  client: OdooClient,
+  refs: readonly string[],
+): Promise<number | undefined> {
   const wanted = [...new Set(refs.filter((r) => r !== ''))];
   if (wanted.length === 0) return undefined;
   const rows = await searchRead(client, 'res.partner', [['ref', 'in', wanted]], ['ref'], { order: 'id' });
@@ -20,7 +23,11 @@ export async function findPartnerByRefs(client: OdooClient, refs: readonly strin
   return undefined;
 }
 
-export async function requirePartnerByRefs(client: OdooClient, refs: readonly string[], what: string): Promise<number> {
+export async function requirePartnerByRefs(
+  client: OdooClient,
+  refs: readonly string[],
+  what: string,
+): Promise<number> {
   const id = await findPartnerByRefs(client, refs);
   if (id === undefined) {
     throw new OdooError(
@@ -32,11 +39,20 @@ export async function requirePartnerByRefs(client: OdooClient, refs: readonly st
 }
 
 /** product.product ids by `default_code`; every SKU must exist. */
-export async function requireProductsBySku(client: OdooClient, skus: readonly string[]): Promise<Map<string, number>> {
+export async function requireProductsBySku(
+  client: OdooClient,
+  skus: readonly string[],
+): Promise<Map<string, number>> {
   const wanted = [...new Set(skus)];
-  const rows = await searchRead(client, 'product.product', [['default_code', 'in', wanted]], ['default_code'], {
-    order: 'id',
-  });
+  const rows = await searchRead(
+    client,
+    'product.product',
+    [['default_code', 'in', wanted]],
+    ['default_code'],
+    {
+      order: 'id',
+    },
+  );
   const bySku = new Map<string, number>();
   for (const row of rows) {
     const code = charValue(row['default_code']);
@@ -44,12 +60,20 @@ export async function requireProductsBySku(client: OdooClient, skus: readonly st
   }
   const missing = wanted.filter((sku) => !bySku.has(sku));
   if (missing.length > 0) {
-    throw new OdooError('business', `no product.product in Odoo with default_code ${missing.map((s) => JSON.stringify(s)).join(', ')}`);
+    throw new OdooError(
+      'business',
+      `no product.product in Odoo with default_code ${missing.map((s) => JSON.stringify(s)).join(', ')}`,
+    );
   }
   return bySku;
 }
 
-export async function requireId(client: OdooClient, model: string, domain: OdooDomain, what: string): Promise<number> {
+export async function requireId(
+  client: OdooClient,
+  model: string,
+  domain: OdooDomain,
+  what: string,
+): Promise<number> {
   const rows = await searchRead(client, model, domain, ['id'], { limit: 1, order: 'id' });
   if (!rows[0]) throw new OdooError('business', `no ${model} in Odoo for ${what}`);
   return rows[0].id;
@@ -82,24 +106,40 @@ export async function pickingsByTrackingRef(
 ): Promise<OdooRecord[]> {
   const wanted = [...new Set(references.filter((r) => r !== ''))];
   if (wanted.length === 0) return [];
-  const exact = await searchRead(client, 'stock.picking', [...extra, ['carrier_tracking_ref', 'in', wanted]], PICKING_FIELDS, {
-    order: 'id',
-  });
+  const exact = await searchRead(
+    client,
+    'stock.picking',
+    [...extra, ['carrier_tracking_ref', 'in', wanted]],
+    PICKING_FIELDS,
+    {
+      order: 'id',
+    },
+  );
   if (exact.length > 0) return exact;
   const found: OdooRecord[] = [];
   for (const ref of wanted) {
-    const rows = await searchRead(client, 'stock.picking', [...extra, ['carrier_tracking_ref', 'ilike', ref]], PICKING_FIELDS, {
-      order: 'id',
-    });
+    const rows = await searchRead(
+      client,
+      'stock.picking',
+      [...extra, ['carrier_tracking_ref', 'ilike', ref]],
+      PICKING_FIELDS,
+      {
+        order: 'id',
+      },
+    );
     for (const row of rows) {
-      if (referenceTokens(row['carrier_tracking_ref']).includes(ref) && !found.some((f) => f.id === row.id)) found.push(row);
+      if (referenceTokens(row['carrier_tracking_ref']).includes(ref) && !found.some((f) => f.id === row.id))
+        found.push(row);
     }
   }
   return found;
 }
 
 /** Pickings named by reference external ids (`shipmentref_bol_…`) that an ASN bound earlier. */
-export async function pickingsByReferenceIds(client: OdooClient, refs: readonly ExternalIdRef[]): Promise<number[]> {
+export async function pickingsByReferenceIds(
+  client: OdooClient,
+  refs: readonly ExternalIdRef[],
+): Promise<number[]> {
   const ids: number[] = [];
   for (const ref of refs) {
     const resolved = await resolveExternalId(client, ref);

@@ -55,7 +55,10 @@ export function decimalToOdooNumber(amount: string, currency: string, what = 'am
   }
   const significant = `${integer}${fraction}`.replace(/^0+/, '');
   if (significant.length > 15) {
-    throw new OdooError('business', `${what}: ${amount} ${currency} has more digits than Odoo's float can hold exactly`);
+    throw new OdooError(
+      'business',
+      `${what}: ${amount} ${currency} has more digits than Odoo's float can hold exactly`,
+    );
   }
   const text = `${negative ? '-' : ''}${integer}${fraction ? `.${fraction}` : ''}`;
   const value = Number(text);
@@ -69,7 +72,8 @@ export function decimalToOdooNumber(amount: string, currency: string, what = 'am
 /** Decimal amounts as integers of 10^-scale, for exact sums and comparisons. */
 function toScaled(amount: string, scale: number): bigint {
   const { negative, integer, fraction } = parse(amount, 'amount');
-  if (fraction.length > scale) throw new OdooError('business', `amount ${amount} has more than ${scale} decimals`);
+  if (fraction.length > scale)
+    throw new OdooError('business', `amount ${amount} has more than ${scale} decimals`);
   const digits = BigInt(`${integer}${fraction.padEnd(scale, '0')}`);
   return negative ? -digits : digits;
 }

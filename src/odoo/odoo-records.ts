@@ -13,12 +13,21 @@ export async function searchRead(
   return client.call<OdooRecord[]>(model, 'search_read', { domain, fields, ...options });
 }
 
-export async function readRecords(client: OdooClient, model: string, ids: readonly number[], fields: readonly string[]): Promise<OdooRecord[]> {
+export async function readRecords(
+  client: OdooClient,
+  model: string,
+  ids: readonly number[],
+  fields: readonly string[],
+): Promise<OdooRecord[]> {
   if (ids.length === 0) return [];
   return client.call<OdooRecord[]>(model, 'read', { ids, fields });
 }
 
-export async function createRecord(client: OdooClient, model: string, vals: Readonly<Record<string, unknown>>): Promise<number> {
+export async function createRecord(
+  client: OdooClient,
+  model: string,
+  vals: Readonly<Record<string, unknown>>,
+): Promise<number> {
   const result = await client.call<number | number[]>(model, 'create', { vals_list: [vals] });
   const id = Array.isArray(result) ? result[0] : result;
   if (typeof id !== 'number') throw new TypeError(`${model}.create returned ${JSON.stringify(result)}`);
@@ -47,12 +56,18 @@ export async function postNote(client: OdooClient, model: string, id: number, bo
     subtype_xmlid: 'mail.mt_note',
   });
   const messageId = Array.isArray(result) ? result[0] : result;
-  if (typeof messageId !== 'number') throw new TypeError(`${model}.message_post returned ${JSON.stringify(result)}`);
+  if (typeof messageId !== 'number')
+    throw new TypeError(`${model}.message_post returned ${JSON.stringify(result)}`);
   return messageId;
 }
 
 /** The note already in this record's chatter that carries `marker`, if any. */
-export async function findNote(client: OdooClient, model: string, id: number, marker: string): Promise<number | undefined> {
+export async function findNote(
+  client: OdooClient,
+  model: string,
+  id: number,
+  marker: string,
+): Promise<number | undefined> {
   const rows = await searchRead(
     client,
     'mail.message',
@@ -68,12 +83,16 @@ export async function findNote(client: OdooClient, model: string, id: number, ma
 }
 
 /** Only the fields whose current value differs (Odoo many2one reads as `[id, name]`). */
-export function changedValues(current: OdooRecord, wanted: Readonly<Record<string, unknown>>): Record<string, unknown> {
+export function changedValues(
+  current: OdooRecord,
+  wanted: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
   const changes: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(wanted)) {
     const now = current[field];
     const comparable = Array.isArray(now) && typeof value === 'number' ? now[0] : now;
-    if (comparable !== value && !(comparable === false && (value === false || value === ''))) changes[field] = value;
+    if (comparable !== value && !(comparable === false && (value === false || value === '')))
+      changes[field] = value;
   }
   return changes;
 }

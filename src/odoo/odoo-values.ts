@@ -13,7 +13,8 @@ export function toOdooDatetime(iso: string): string {
 /** The calendar date as the partner wrote it (no time-zone shift for a date-only field). */
 export function toOdooDate(value: string): string {
   const date = value.slice(0, 10);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new OdooError('business', `not a date: ${JSON.stringify(value)}`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date))
+    throw new OdooError('business', `not a date: ${JSON.stringify(value)}`);
   return date;
 }
 

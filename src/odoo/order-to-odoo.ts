@@ -15,10 +15,17 @@ export async function deliverOrder(ctx: DeliveryContext, order: Order): Promise<
   const { client } = ctx;
   const ref = { module: ctx.module, name: externalIdName('order', order.channel, order.orderNumber) };
   const externalId = completeName(ref);
-  const wantsConfirm = ctx.options.confirmOrders === true && order.status !== 'CANCELLED' && order.status !== 'ON_HOLD';
+  const wantsConfirm =
+    ctx.options.confirmOrders === true && order.status !== 'CANCELLED' && order.status !== 'ON_HOLD';
 
   const known = await resolveExternalId(client, ref);
-  const customer = known ? undefined : await requirePartnerByRefs(client, order.customer.ids.map((i) => i.value), 'customer');
+  const customer = known
+    ? undefined
+    : await requirePartnerByRefs(
+        client,
+        order.customer.ids.map((i) => i.value),
+        'customer',
+      );
   // A record created just before a crash, whose external id never got written: adopt it, don't duplicate.
   const adopted =
     known || customer === undefined
@@ -54,9 +61,17 @@ export async function deliverOrder(ctx: DeliveryContext, order: Order): Promise<
 
   const skus = order.lines.map((l) => l.sku);
   const products = await requireProductsBySku(client, skus);
-  const shipTo = (await findPartnerByRefs(client, order.shipTo.ids.map((i) => i.value))) ?? customer!;
+  const shipTo =
+    (await findPartnerByRefs(
+      client,
+      order.shipTo.ids.map((i) => i.value),
+    )) ?? customer!;
   const currencies = new Set(order.lines.flatMap((l) => (l.unitPrice ? [l.unitPrice.currency] : [])));
-  if (currencies.size > 1) throw new OdooError('business', `order ${order.orderNumber} mixes currencies ${[...currencies].join(', ')}`);
+  if (currencies.size > 1)
+    throw new OdooError(
+      'business',
+      `order ${order.orderNumber} mixes currencies ${[...currencies].join(', ')}`,
+    );
   // No currency_id: on sale.order it is related to the pricelist, and writing it would rewrite the pricelist.
 
   const vals: Record<string, unknown> = {
@@ -73,7 +88,13 @@ export async function deliverOrder(ctx: DeliveryContext, order: Order): Promise<
         product_uom_qty: line.quantity.value,
         ...(line.description ? { name: line.description } : {}),
         ...(line.unitPrice
-          ? { price_unit: decimalToOdooNumber(line.unitPrice.amount, line.unitPrice.currency, `line ${line.lineNumber} unit price`) }
+          ? {
+              price_unit: decimalToOdooNumber(
+                line.unitPrice.amount,
+                line.unitPrice.currency,
+                `line ${line.lineNumber} unit price`,
+              ),
+            }
           : {}),
       },
     ]),
@@ -88,5 +109,12 @@ export async function deliverOrder(ctx: DeliveryContext, order: Order): Promise<
 }
 
 function result(id: number, externalId: string, action: OdooDeliveryResult['action']): OdooDeliveryResult {
-  return { model: 'sale.order', id, externalId, action, records: [{ model: 'sale.order', id, action }], flags: [] };
+  return {
+    model: 'sale.order',
+    id,
+    externalId,
+    action,
+    records: [{ model: 'sale.order', id, action }],
+    flags: [],
+  };
 }

@@ -10,7 +10,10 @@ import { requireId, requirePartnerByRefs, requireProductsBySku } from './odoo-lo
 import { createRecord, postNote, readRecords, searchRead } from './odoo-records.js';
 import { many2oneId } from './odoo-values.js';
 
-export async function deliverReturnAuthorization(ctx: DeliveryContext, rma: ReturnAuthorization): Promise<OdooDeliveryResult> {
+export async function deliverReturnAuthorization(
+  ctx: DeliveryContext,
+  rma: ReturnAuthorization,
+): Promise<OdooDeliveryResult> {
   const { client } = ctx;
   const ref = { module: ctx.module, name: externalIdName('return', rma.returnNumber) };
   const externalId = completeName(ref);
@@ -32,11 +35,28 @@ export async function deliverReturnAuthorization(ctx: DeliveryContext, rma: Retu
     return result(adopted.id, externalId, 'skipped');
   }
 
-  const customer = await requirePartnerByRefs(client, rma.customer.ids.map((i) => i.value), 'customer');
-  const products = await requireProductsBySku(client, rma.lines.map((l) => l.sku));
-  const typeId = await requireId(client, 'stock.picking.type', [['code', '=', 'incoming']], 'an incoming operation type (Receipts)');
+  const customer = await requirePartnerByRefs(
+    client,
+    rma.customer.ids.map((i) => i.value),
+    'customer',
+  );
+  const products = await requireProductsBySku(
+    client,
+    rma.lines.map((l) => l.sku),
+  );
+  const typeId = await requireId(
+    client,
+    'stock.picking.type',
+    [['code', '=', 'incoming']],
+    'an incoming operation type (Receipts)',
+  );
   const [type] = await readRecords(client, 'stock.picking.type', [typeId], ['default_location_dest_id']);
-  const customers = await requireId(client, 'stock.location', [['usage', '=', 'customer']], 'a customer location');
+  const customers = await requireId(
+    client,
+    'stock.location',
+    [['usage', '=', 'customer']],
+    'a customer location',
+  );
   const [original] = await searchRead(
     client,
     'stock.picking',
@@ -79,12 +99,21 @@ export async function deliverReturnAuthorization(ctx: DeliveryContext, rma: Retu
     [
       `Return ${rma.returnNumber} (${rma.status}) for order ${rma.originalOrderNumber}`,
       `Reason: ${rma.reason}`,
-      ...rma.lines.map((l) => `- ${l.sku}: ${l.quantity.value} ${l.quantity.unit}${l.condition ? ` (${l.condition})` : ''}`),
+      ...rma.lines.map(
+        (l) => `- ${l.sku}: ${l.quantity.value} ${l.quantity.unit}${l.condition ? ` (${l.condition})` : ''}`,
+      ),
     ].join('\n'),
   );
   return result(id, externalId, 'created');
 }
 
 function result(id: number, externalId: string, action: OdooDeliveryResult['action']): OdooDeliveryResult {
-  return { model: 'stock.picking', id, externalId, action, records: [{ model: 'stock.picking', id, action }], flags: [] };
+  return {
+    model: 'stock.picking',
+    id,
+    externalId,
+    action,
+    records: [{ model: 'stock.picking', id, action }],
+    flags: [],
+  };
 }

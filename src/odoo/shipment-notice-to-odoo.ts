@@ -16,15 +16,27 @@ import {
   resolveExternalId,
 } from './odoo-external-ids.js';
 import { PICKING_FIELDS, referenceTokens, shipmentReferenceIds } from './odoo-lookups.js';
-import { changedValues, findNote, postNote, readRecords, searchRead, writeRecords, type OdooRecord } from './odoo-records.js';
+import {
+  changedValues,
+  findNote,
+  postNote,
+  readRecords,
+  searchRead,
+  writeRecords,
+  type OdooRecord,
+} from './odoo-records.js';
 import { toOdooDatetime } from './odoo-values.js';
 
-export async function deliverShipmentNotice(ctx: DeliveryContext, asn: ShipmentNotice): Promise<OdooDeliveryResult> {
+export async function deliverShipmentNotice(
+  ctx: DeliveryContext,
+  asn: ShipmentNotice,
+): Promise<OdooDeliveryResult> {
   const { client } = ctx;
   if (asn.orders.length === 0) {
     throw new OdooError('business', `ASN ${asn.shipmentId} names no purchase order to receive against`);
   }
-  const trackingRef = asn.trackingNumbers.length > 0 ? asn.trackingNumbers.join(', ') : (asn.proNumber ?? asn.billOfLading);
+  const trackingRef =
+    asn.trackingNumbers.length > 0 ? asn.trackingNumbers.join(', ') : (asn.proNumber ?? asn.billOfLading);
   const wanted: Record<string, unknown> = {};
   if (asn.estimatedDeliveryAt) wanted['scheduled_date'] = toOdooDatetime(asn.estimatedDeliveryAt);
   if (trackingRef && asn.purpose !== 'cancel') wanted['carrier_tracking_ref'] = trackingRef;
@@ -32,7 +44,10 @@ export async function deliverShipmentNotice(ctx: DeliveryContext, asn: ShipmentN
   const records: DeliveredRecord[] = [];
   let firstExternalId: string | undefined;
   for (const po of asn.orders) {
-    const ref = { module: ctx.module, name: externalIdName('shipmentnotice', asn.partnerId, asn.shipmentId, po.purchaseOrderNumber) };
+    const ref = {
+      module: ctx.module,
+      name: externalIdName('shipmentnotice', asn.partnerId, asn.shipmentId, po.purchaseOrderNumber),
+    };
     firstExternalId ??= completeName(ref);
     // The content hash lets a corrected 'replace' note again while a plain redelivery stays silent.
     const marker = `[crossdock ${completeName(ref)} ${asn.purpose} ${contentHash({ wanted, po })}]`;
@@ -40,7 +55,8 @@ export async function deliverShipmentNotice(ctx: DeliveryContext, asn: ShipmentN
     const picking = known
       ? (await readRecords(client, 'stock.picking', [known.resId], PICKING_FIELDS))[0]
       : await openReceiptFor(ctx, po.purchaseOrderNumber);
-    if (!picking) throw new OdooError('business', `the receipt bound to ${completeName(ref)} is gone from Odoo`);
+    if (!picking)
+      throw new OdooError('business', `the receipt bound to ${completeName(ref)} is gone from Odoo`);
 
     // A cancelled ASN only leaves a note: the receipt still stands, the supplier will send another.
     const changes = asn.purpose === 'cancel' ? {} : changedValues(picking, wanted);
@@ -68,18 +84,33 @@ async function openReceiptFor(ctx: DeliveryContext, po: string): Promise<OdooRec
     ['picking_type_code', '=', 'incoming'],
     ['state', 'not in', ['done', 'cancel']],
   ] as const;
-  const exact = await searchRead(ctx.client, 'stock.picking', [...base, ['origin', '=', po]], PICKING_FIELDS, {
-    order: 'scheduled_date, id',
-    limit: 1,
-  });
+  const exact = await searchRead(
+    ctx.client,
+    'stock.picking',
+    [...base, ['origin', '=', po]],
+    PICKING_FIELDS,
+    {
+      order: 'scheduled_date, id',
+      limit: 1,
+    },
+  );
   if (exact[0]) return exact[0];
   // Odoo joins several POs into one origin ("PO1, PO2") when a receipt gathers them.
-  const loose = await searchRead(ctx.client, 'stock.picking', [...base, ['origin', 'ilike', po]], PICKING_FIELDS, {
-    order: 'scheduled_date, id',
-  });
+  const loose = await searchRead(
+    ctx.client,
+    'stock.picking',
+    [...base, ['origin', 'ilike', po]],
+    PICKING_FIELDS,
+    {
+      order: 'scheduled_date, id',
+    },
+  );
   const hit = loose.find((p) => referenceTokens(p['origin']).includes(po));
   if (!hit) {
-    throw new OdooError('business', `no open incoming stock.picking in Odoo with origin ${JSON.stringify(po)}`);
+    throw new OdooError(
+      'business',
+      `no open incoming stock.picking in Odoo with origin ${JSON.stringify(po)}`,
+    );
   }
   return hit;
 }
@@ -98,7 +129,9 @@ function noteFor(asn: ShipmentNotice, po: ShipmentNotice['orders'][number], mark
     asn.billOfLading ? `BOL: ${asn.billOfLading}` : undefined,
     asn.proNumber ? `PRO: ${asn.proNumber}` : undefined,
     asn.trackingNumbers.length > 0 ? `Tracking: ${asn.trackingNumbers.join(', ')}` : undefined,
-    po.packages.length > 0 ? `Packages: ${po.packages.map((p) => p.sscc ?? p.trackingNumber ?? '?').join(', ')}` : undefined,
+    po.packages.length > 0
+      ? `Packages: ${po.packages.map((p) => p.sscc ?? p.trackingNumber ?? '?').join(', ')}`
+      : undefined,
     ...lines,
     marker,
   ]

@@ -11,7 +11,10 @@ import { bindExternalId, completeName, externalIdName, resolveExternalId } from 
 import { pickingsByReferenceIds, pickingsByTrackingRef, shipmentReferenceIds } from './odoo-lookups.js';
 import { findNote, postNote, searchRead } from './odoo-records.js';
 
-export async function deliverTrackingEvent(ctx: DeliveryContext, event: TrackingEvent): Promise<OdooDeliveryResult> {
+export async function deliverTrackingEvent(
+  ctx: DeliveryContext,
+  event: TrackingEvent,
+): Promise<OdooDeliveryResult> {
   const { client } = ctx;
   const shipment = event.shipmentRef;
   const key =
@@ -20,7 +23,8 @@ export async function deliverTrackingEvent(ctx: DeliveryContext, event: Tracking
     shipment.billOfLading ??
     shipment.shipmentId ??
     shipment.purchaseOrderNumbers.join('+');
-  if (!key) throw new OdooError('business', 'tracking event carries no shipment reference to find a picking by');
+  if (!key)
+    throw new OdooError('business', 'tracking event carries no shipment reference to find a picking by');
   const ref = {
     module: ctx.module,
     name: externalIdName('trackingevent', event.partnerId, key, event.statusCode, event.occurredAt),
@@ -55,7 +59,11 @@ export async function deliverTrackingEvent(ctx: DeliveryContext, event: Tracking
     const existing = await findNote(client, 'stock.picking', pickingId, marker);
     const messageId = existing ?? (await postNote(client, 'stock.picking', pickingId, body));
     mainMessage ??= messageId;
-    records.push({ model: 'stock.picking', id: pickingId, action: existing === undefined ? 'updated' : 'skipped' });
+    records.push({
+      model: 'stock.picking',
+      id: pickingId,
+      action: existing === undefined ? 'updated' : 'skipped',
+    });
   }
   await bindExternalId(client, ref, 'mail.message', mainMessage!);
   const action = records.some((r) => r.action === 'updated') ? 'created' : 'skipped';
@@ -79,7 +87,9 @@ async function pickingsFor(ctx: DeliveryContext, event: TrackingEvent): Promise<
     for (const id of more) if (!ids.includes(id)) ids.push(id);
   };
   if (ids.length === 0) {
-    const refs = [s.carrierReference, s.proNumber, s.billOfLading, s.shipmentId].filter((r): r is string => !!r);
+    const refs = [s.carrierReference, s.proNumber, s.billOfLading, s.shipmentId].filter(
+      (r): r is string => !!r,
+    );
     add((await pickingsByTrackingRef(ctx.client, refs, [['state', '!=', 'cancel']])).map((p) => p.id));
   }
   if (ids.length === 0 && s.purchaseOrderNumbers.length > 0) {
@@ -100,12 +110,16 @@ async function pickingsFor(ctx: DeliveryContext, event: TrackingEvent): Promise<
 
 function noteFor(event: TrackingEvent, marker: string): string {
   const place = event.location
-    ? [event.location.name, event.location.city, event.location.region, event.location.country].filter(Boolean).join(', ')
+    ? [event.location.name, event.location.city, event.location.region, event.location.country]
+        .filter(Boolean)
+        .join(', ')
     : undefined;
   const pod = event.proofOfDelivery?.signedBy ? `Signed by: ${event.proofOfDelivery.signedBy}` : undefined;
   return [
     `Carrier status ${event.milestone} (${event.statusCode}${event.reasonCode ? `/${event.reasonCode}` : ''}) at ${event.occurredAt}`,
-    event.carrier?.scac ? `Carrier: ${event.carrier.scac}${event.carrier.name ? ` ${event.carrier.name}` : ''}` : undefined,
+    event.carrier?.scac
+      ? `Carrier: ${event.carrier.scac}${event.carrier.name ? ` ${event.carrier.name}` : ''}`
+      : undefined,
     place ? `Location: ${place}` : undefined,
     pod,
     event.shipmentRef.proNumber ? `PRO: ${event.shipmentRef.proNumber}` : undefined,

@@ -96,7 +96,10 @@ const REQUEST_LOG_LIMIT = 2000;
 
 export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Promise<RunningOdooSimulator> {
   const keys = new Map<string, readonly string[]>(
-    Object.entries(options.apiKeys ?? DEMO_SIM_API_KEYS).map(([db, k]) => [db, typeof k === 'string' ? [k] : k]),
+    Object.entries(options.apiKeys ?? DEMO_SIM_API_KEYS).map(([db, k]) => [
+      db,
+      typeof k === 'string' ? [k] : k,
+    ]),
   );
   const names = options.databases ?? [...keys.keys()];
   const login = options.login ?? 'crossdock-bot';
@@ -129,7 +132,8 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
     },
   };
 
-  const keyValid = (db: string, key: unknown): boolean => typeof key === 'string' && (keys.get(db) ?? []).includes(key);
+  const keyValid = (db: string, key: unknown): boolean =>
+    typeof key === 'string' && (keys.get(db) ?? []).includes(key);
 
   const dbOrRaise = (name: unknown): SimDatabase => {
     const db = typeof name === 'string' ? databases.get(name) : undefined;
@@ -186,7 +190,11 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
 
   // ---- /jsonrpc ----------------------------------------------------------------------------------
 
-  const handleJsonRpc = async (req: http.IncomingMessage, res: http.ServerResponse, raw: string): Promise<void> => {
+  const handleJsonRpc = async (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    raw: string,
+  ): Promise<void> => {
     let id: unknown = null;
     let model: string | undefined;
     let method: string | undefined;
@@ -206,13 +214,18 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
     };
     const replyError = (error: SimOdooException): void => {
       const code = error.jsonRpcCode ?? errorCode;
-      const message = code === 100 ? 'Odoo Session Expired' : code === 404 ? '404: Not Found' : 'Odoo Server Error';
+      const message =
+        code === 100 ? 'Odoo Session Expired' : code === 404 ? '404: Not Found' : 'Odoo Server Error';
       reply({ error: { code, message, data: serializeException(error) } });
     };
     try {
       const envelope: unknown = JSON.parse(raw);
       if (!isObject(envelope) || !isObject(envelope['params'])) {
-        throw new SimOdooException('werkzeug.exceptions.BadRequest', 'Invalid JSON-RPC data: params must be an object', 400);
+        throw new SimOdooException(
+          'werkzeug.exceptions.BadRequest',
+          'Invalid JSON-RPC data: params must be an object',
+          400,
+        );
       }
       id = envelope['id'] ?? null;
       const params = envelope['params'];
@@ -223,7 +236,11 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
         model = typeof args[3] === 'string' ? args[3] : undefined;
         method = typeof args[4] === 'string' ? args[4] : undefined;
       }
-      const injected = await injectFault(req, res, { ...(model ? { model } : {}), ...(method ? { method } : {}), body: raw });
+      const injected = await injectFault(req, res, {
+        ...(model ? { model } : {}),
+        ...(method ? { method } : {}),
+        body: raw,
+      });
       if (injected === 'handled') return;
       if (injected) throw injected;
       reply({ result: dispatchJsonRpc(String(service), String(serviceMethod), args) });
@@ -256,8 +273,10 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
       const [dbName, uid, password, model, modelMethod, ...rest] = args;
       const db = dbOrRaise(dbName);
       if (uid !== BOT_UID || !keyValid(String(dbName), password)) throw accessDenied();
-      if (typeof model !== 'string' || typeof modelMethod !== 'string') throw valueError('model and method must be strings');
-      const positional = method === 'execute_kw' ? (Array.isArray(rest[0]) ? (rest[0] as unknown[]) : []) : rest;
+      if (typeof model !== 'string' || typeof modelMethod !== 'string')
+        throw valueError('model and method must be strings');
+      const positional =
+        method === 'execute_kw' ? (Array.isArray(rest[0]) ? (rest[0] as unknown[]) : []) : rest;
       const kwargs = method === 'execute_kw' && isObject(rest[1]) ? { ...rest[1] } : {};
       // execute_kw passes `context` through kwargs; the method itself never sees it.
       delete kwargs['context'];
@@ -279,11 +298,23 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
     const send = (status: number, payload: unknown): void => {
       res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
       res.end(JSON.stringify(payload));
-      log({ protocol: 'json2', path: req.url ?? '', model, method, body: raw, status, headers: pickHeaders(req) });
+      log({
+        protocol: 'json2',
+        path: req.url ?? '',
+        model,
+        method,
+        body: raw,
+        status,
+        headers: pickHeaders(req),
+      });
     };
     try {
       if (req.method !== 'POST') {
-        throw new SimOdooException('werkzeug.exceptions.MethodNotAllowed', 'The method is not allowed for the requested URL.', 405);
+        throw new SimOdooException(
+          'werkzeug.exceptions.MethodNotAllowed',
+          'The method is not allowed for the requested URL.',
+          405,
+        );
       }
       const db = authenticateBearer(req);
       const injected = await injectFault(req, res, { model, method, body: raw });
@@ -294,18 +325,34 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
         try {
           body = JSON.parse(raw);
         } catch (error) {
-          throw new SimOdooException('werkzeug.exceptions.BadRequest', `could not parse the body as json: ${String(error)}`, 400);
+          throw new SimOdooException(
+            'werkzeug.exceptions.BadRequest',
+            `could not parse the body as json: ${String(error)}`,
+            400,
+          );
         }
       }
       if (!isObject(body)) {
-        throw new SimOdooException('werkzeug.exceptions.BadRequest', 'could not parse the body, expecting a json object', 400);
+        throw new SimOdooException(
+          'werkzeug.exceptions.BadRequest',
+          'could not parse the body, expecting a json object',
+          400,
+        );
       }
       const { ids, context: _context, ...named } = body;
       if (ids !== undefined && !(Array.isArray(ids) && ids.every((v) => typeof v === 'number'))) {
-        throw new SimOdooException('werkzeug.exceptions.UnprocessableEntity', 'ids must be a list of integers', 422);
+        throw new SimOdooException(
+          'werkzeug.exceptions.UnprocessableEntity',
+          'ids must be a list of integers',
+          422,
+        );
       }
       countCall('json2', model, method);
-      const result = runSimMethod(db, { model, method, ids: (ids as number[] | undefined) ?? [], named }, 'json2');
+      const result = runSimMethod(
+        db,
+        { model, method, ids: (ids as number[] | undefined) ?? [], named },
+        'json2',
+      );
       send(200, result);
     } catch (error) {
       const exception = asSimException(error);
@@ -317,7 +364,8 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
     const header = req.headers.authorization ?? '';
     const match = /^bearer\s+(.+)$/i.exec(header);
     const requested = req.headers['x-odoo-database'];
-    const dbName = typeof requested === 'string' ? requested : databases.size === 1 ? [...databases.keys()][0] : undefined;
+    const dbName =
+      typeof requested === 'string' ? requested : databases.size === 1 ? [...databases.keys()][0] : undefined;
     if (!match || dbName === undefined || !databases.has(dbName) || !keyValid(dbName, match[1]!.trim())) {
       throw unauthorized('Invalid apikey');
     }
@@ -357,7 +405,8 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
       }
       if (!isSimFault(fault)) {
         return send(400, {
-          error: 'expected {mode: down|slow|http500|accessDenied|validationError|sessionExpired, count?, model?, method?, matching?, delayMs?, message?}',
+          error:
+            'expected {mode: down|slow|http500|accessDenied|validationError|sessionExpired, count?, model?, method?, matching?, delayMs?, message?}',
         });
       }
       send(201, faults.add(fault));
@@ -368,7 +417,16 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
       reset();
       send(200, { reset: true });
     } else {
-      send(404, { error: 'unknown admin route', routes: ['GET /__sim/state', 'GET /__sim/records?db=&model=', 'POST /__sim/faults', 'DELETE /__sim/faults', 'POST /__sim/reset'] });
+      send(404, {
+        error: 'unknown admin route',
+        routes: [
+          'GET /__sim/state',
+          'GET /__sim/records?db=&model=',
+          'POST /__sim/faults',
+          'DELETE /__sim/faults',
+          'POST /__sim/reset',
+        ],
+      });
     }
   };
 
@@ -474,9 +532,17 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function asSimException(error: unknown): SimOdooException {
   if (error instanceof SimOdooException) return error;
   if (error instanceof SyntaxError) {
-    return new SimOdooException('werkzeug.exceptions.BadRequest', `could not parse the body as json: ${error.message}`, 400);
+    return new SimOdooException(
+      'werkzeug.exceptions.BadRequest',
+      `could not parse the body as json: ${error.message}`,
+      400,
+    );
   }
-  return new SimOdooException('builtins.Exception', error instanceof Error ? error.message : String(error), 500);
+  return new SimOdooException(
+    'builtins.Exception',
+    error instanceof Error ? error.message : String(error),
+    500,
+  );
 }
 
 /** Odoo's `serialize_exception`: the same shape in `error.data` (JSON-RPC) and the JSON-2 body. */

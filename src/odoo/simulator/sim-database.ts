@@ -92,7 +92,8 @@ export class SimDatabase {
         if (def.type === 'one2many') this.applyX2many(model, record.id, field, value);
         else {
           const converted = this.convert(model, field, def, value);
-          if (def.required && converted === false) throw validationError(`The field ${field} on ${modelName} is mandatory`);
+          if (def.required && converted === false)
+            throw validationError(`The field ${field} on ${modelName} is mandatory`);
           record[field] = converted;
         }
       }
@@ -116,7 +117,11 @@ export class SimDatabase {
     const predicate = compileDomain(domain);
     let rows = [...this.table(modelName).values()].filter((record) => {
       // Archived records stay out of searches unless the domain names `active` (Odoo's active_test).
-      if ('active' in model.fields && record['active'] === false && !JSON.stringify(domain ?? []).includes('"active"')) {
+      if (
+        'active' in model.fields &&
+        record['active'] === false &&
+        !JSON.stringify(domain ?? []).includes('"active"')
+      ) {
         return false;
       }
       return predicate((path) => this.resolvePath(model, record, path));
@@ -129,7 +134,10 @@ export class SimDatabase {
 
   read(modelName: string, ids: readonly number[], fields?: unknown): Array<Record<string, unknown>> {
     const model = simModel(modelName);
-    const wanted = Array.isArray(fields) && fields.length > 0 ? (fields as unknown[]).map(String) : Object.keys(model.fields);
+    const wanted =
+      Array.isArray(fields) && fields.length > 0
+        ? (fields as unknown[]).map(String)
+        : Object.keys(model.fields);
     for (const field of wanted) {
       if (field !== 'id' && field !== 'display_name' && !(field in model.fields)) {
         throw valueError(`Invalid field '${field}' on model '${modelName}'`);
@@ -139,7 +147,8 @@ export class SimDatabase {
       const out: Record<string, unknown> = { id: record.id };
       for (const field of wanted) {
         if (field === 'id') continue;
-        out[field] = field === 'display_name' ? this.displayName(model, record) : this.readField(model, record, field);
+        out[field] =
+          field === 'display_name' ? this.displayName(model, record) : this.readField(model, record, field);
       }
       return out;
     });
@@ -197,14 +206,16 @@ export class SimDatabase {
       }
       move['state'] = 'posted';
       const n = this.nextSequence('BILL');
-      move['name'] = `BILL/${String(move['invoice_date']).slice(0, 7).replace('-', '/')}/${String(n).padStart(4, '0')}`;
+      move['name'] =
+        `BILL/${String(move['invoice_date']).slice(0, 7).replace('-', '/')}/${String(n).padStart(4, '0')}`;
     }
     return true;
   }
 
   messagePost(modelName: string, ids: readonly number[], kwargs: Record<string, unknown>): number {
     const model = simModel(modelName);
-    if (!model.mailThread) throw notFound(`The method 'message_post' does not exist on the model '${modelName}'`);
+    if (!model.mailThread)
+      throw notFound(`The method 'message_post' does not exist on the model '${modelName}'`);
     const [record] = this.browse(modelName, ids);
     if (!record || ids.length !== 1) throw valueError(`Expected singleton: ${modelName}(${ids.join(', ')})`);
     const raw = typeof kwargs['body'] === 'string' ? kwargs['body'] : '';
@@ -221,13 +232,21 @@ export class SimDatabase {
     });
   }
 
-  nameSearch(modelName: string, name: unknown, domain: unknown, operator: unknown, limit: unknown): Array<[number, string]> {
+  nameSearch(
+    modelName: string,
+    name: unknown,
+    domain: unknown,
+    operator: unknown,
+    limit: unknown,
+  ): Array<[number, string]> {
     const model = simModel(modelName);
     const recName = model.recName ?? 'name';
     const term = typeof name === 'string' ? name : '';
     const leaf = term === '' ? [] : [[recName, typeof operator === 'string' ? operator : 'ilike', term]];
     const base = Array.isArray(domain) ? domain : [];
-    const ids = this.search(modelName, [...base, ...leaf], { limit: typeof limit === 'number' ? limit : 100 });
+    const ids = this.search(modelName, [...base, ...leaf], {
+      limit: typeof limit === 'number' ? limit : 100,
+    });
     return this.browse(modelName, ids).map((r) => [r.id, this.displayName(model, r)]);
   }
 
@@ -276,7 +295,8 @@ export class SimDatabase {
     const wrong = (): never => {
       throw valueError(`Wrong value for ${model.name}.${field}: ${JSON.stringify(value)}`);
     };
-    if (value === false || value === null) return def.type === 'boolean' ? false : def.type === 'float' || def.type === 'integer' ? 0 : false;
+    if (value === false || value === null)
+      return def.type === 'boolean' ? false : def.type === 'float' || def.type === 'integer' ? 0 : false;
     switch (def.type) {
       case 'char':
       case 'text':
@@ -305,7 +325,12 @@ export class SimDatabase {
               throw valueError(`Wrong value for ${model.name}.${field}: ${JSON.stringify(value)}`);
             })();
       case 'many2one': {
-        const id = typeof value === 'number' ? value : Array.isArray(value) && typeof value[0] === 'number' ? value[0] : NaN;
+        const id =
+          typeof value === 'number'
+            ? value
+            : Array.isArray(value) && typeof value[0] === 'number'
+              ? value[0]
+              : NaN;
         if (!Number.isInteger(id)) return wrong();
         if (!this.table(def.relation!).has(id)) {
           throw validationError(
@@ -323,7 +348,8 @@ export class SimDatabase {
     const def = model.fields[field]!;
     const comodel = def.relation!;
     const inverse = def.inverse!;
-    if (!Array.isArray(commands)) throw valueError(`Wrong value for ${model.name}.${field}: ${JSON.stringify(commands)}`);
+    if (!Array.isArray(commands))
+      throw valueError(`Wrong value for ${model.name}.${field}: ${JSON.stringify(commands)}`);
     for (const command of commands) {
       if (!Array.isArray(command)) throw valueError(`Invalid x2many command ${JSON.stringify(command)}`);
       const [code, target, vals] = command as [unknown, unknown, unknown];
@@ -359,14 +385,18 @@ export class SimDatabase {
     const now = toOdooDatetime(this.now());
     switch (model.name) {
       case 'sale.order':
-        if (record['name'] === 'New') record['name'] = `S${String(this.nextSequence('sale.order')).padStart(5, '0')}`;
+        if (record['name'] === 'New')
+          record['name'] = `S${String(this.nextSequence('sale.order')).padStart(5, '0')}`;
         if (!record['date_order']) record['date_order'] = now;
         if (!record['partner_invoice_id']) record['partner_invoice_id'] = record['partner_id'];
         if (!record['partner_shipping_id']) record['partner_shipping_id'] = record['partner_id'];
         if (!record['currency_id']) record['currency_id'] = this.firstId('res.currency');
         break;
       case 'stock.picking': {
-        const type = typeof record['picking_type_id'] === 'number' ? this.table('stock.picking.type').get(record['picking_type_id']) : undefined;
+        const type =
+          typeof record['picking_type_id'] === 'number'
+            ? this.table('stock.picking.type').get(record['picking_type_id'])
+            : undefined;
         if (type) {
           if (record['name'] === '/') {
             const code = String(type['sequence_code'] || 'PICK');
@@ -379,7 +409,10 @@ export class SimDatabase {
         break;
       }
       case 'stock.move': {
-        const picking = typeof record['picking_id'] === 'number' ? this.table('stock.picking').get(record['picking_id']) : undefined;
+        const picking =
+          typeof record['picking_id'] === 'number'
+            ? this.table('stock.picking').get(record['picking_id'])
+            : undefined;
         if (picking) {
           if (!record['location_id']) record['location_id'] = picking['location_id'];
           if (!record['location_dest_id']) record['location_dest_id'] = picking['location_dest_id'];
@@ -422,7 +455,11 @@ export class SimDatabase {
     const moves = this.browse('sale.order.line', lineIds).map((line) => [
       0,
       0,
-      { product_id: line['product_id'], product_uom_qty: line['product_uom_qty'], name: line['name'] || false },
+      {
+        product_id: line['product_id'],
+        product_uom_qty: line['product_uom_qty'],
+        name: line['name'] || false,
+      },
     ]);
     const pickingId = this.create('stock.picking', {
       picking_type_id: typeId,
@@ -461,7 +498,9 @@ export class SimDatabase {
       // `move_ids.product_id` style paths match when any related record matches; approximated by the first.
       const ids = value as number[];
       const comodel = simModel(def.relation!);
-      const values = ids.map((id) => this.resolvePath(comodel, this.table(comodel.name).get(id)!, rest.join('.')).raw);
+      const values = ids.map(
+        (id) => this.resolvePath(comodel, this.table(comodel.name).get(id)!, rest.join('.')).raw,
+      );
       return { raw: values };
     }
     return { raw: value };
@@ -510,7 +549,8 @@ export class SimDatabase {
 
   private displayName(model: SimModel, record: SimRecord): string {
     const key = model.recName ?? 'name';
-    const value = key in model.fields && model.fields[key]!.computed ? this.compute(model, record, key) : record[key];
+    const value =
+      key in model.fields && model.fields[key]!.computed ? this.compute(model, record, key) : record[key];
     return typeof value === 'string' && value !== '' ? value : `${model.name},${record.id}`;
   }
 
@@ -533,7 +573,8 @@ export class SimDatabase {
 }
 
 function lineCents(line: Record<string, unknown>): number {
-  const quantity = typeof line['quantity'] === 'number' ? line['quantity'] : Number(line['product_uom_qty'] ?? 1);
+  const quantity =
+    typeof line['quantity'] === 'number' ? line['quantity'] : Number(line['product_uom_qty'] ?? 1);
   return Math.round(Number(line['price_unit'] ?? 0) * quantity * 100);
 }
 

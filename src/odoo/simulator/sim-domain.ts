@@ -15,7 +15,23 @@ export type FieldResolver = (path: string) => DomainLeafValue;
 
 type Predicate = (resolve: FieldResolver) => boolean;
 
-const OPERATORS = new Set(['=', '!=', '<>', 'in', 'not in', 'like', 'not like', 'ilike', 'not ilike', '=like', '=ilike', '>', '>=', '<', '<=']);
+const OPERATORS = new Set([
+  '=',
+  '!=',
+  '<>',
+  'in',
+  'not in',
+  'like',
+  'not like',
+  'ilike',
+  'not ilike',
+  '=like',
+  '=ilike',
+  '>',
+  '>=',
+  '<',
+  '<=',
+]);
 
 export function compileDomain(domain: unknown): Predicate {
   if (domain === undefined || domain === null || domain === false) return () => true;
@@ -23,7 +39,8 @@ export function compileDomain(domain: unknown): Predicate {
   const terms: unknown[] = domain;
   let position = 0;
   const next = (): Predicate => {
-    if (position >= terms.length) throw valueError(`Invalid domain: missing operand in ${JSON.stringify(domain)}`);
+    if (position >= terms.length)
+      throw valueError(`Invalid domain: missing operand in ${JSON.stringify(domain)}`);
     const term = terms[position++];
     if (term === '&' || term === '|') {
       const left = next();
@@ -42,7 +59,12 @@ export function compileDomain(domain: unknown): Predicate {
 }
 
 function compileLeaf(term: unknown): Predicate {
-  if (Array.isArray(term) && term.length === 3 && typeof term[0] === 'string' && typeof term[1] === 'string') {
+  if (
+    Array.isArray(term) &&
+    term.length === 3 &&
+    typeof term[0] === 'string' &&
+    typeof term[1] === 'string'
+  ) {
     const [field, rawOperator, value] = term as [string, string, unknown];
     const operator = rawOperator.toLowerCase();
     if (!OPERATORS.has(operator)) throw valueError(`Invalid leaf ${JSON.stringify(term)}`);
@@ -54,7 +76,9 @@ function compileLeaf(term: unknown): Predicate {
 }
 
 function isEmpty(value: unknown): boolean {
-  return value === false || value === null || value === undefined || (Array.isArray(value) && value.length === 0);
+  return (
+    value === false || value === null || value === undefined || (Array.isArray(value) && value.length === 0)
+  );
 }
 
 function equals(stored: unknown, value: unknown): boolean {

@@ -1,8 +1,19 @@
 /** Fault injection: what the simulator does instead of answering, for tests and demos of the retry paths. */
-export const SIM_FAULT_MODES = ['down', 'slow', 'http500', 'accessDenied', 'validationError', 'sessionExpired'] as const;
+export const SIM_FAULT_MODES = [
+  'down',
+  'slow',
+  'http500',
+  'accessDenied',
+  'validationError',
+  'sessionExpired',
+] as const;
 export type SimFaultMode = (typeof SIM_FAULT_MODES)[number];
 
-const MODEL_CALL_FAULTS: ReadonlySet<SimFaultMode> = new Set(['accessDenied', 'validationError', 'sessionExpired']);
+const MODEL_CALL_FAULTS: ReadonlySet<SimFaultMode> = new Set([
+  'accessDenied',
+  'validationError',
+  'sessionExpired',
+]);
 
 export interface SimFault {
   readonly mode: SimFaultMode;

@@ -15,7 +15,13 @@ interface MethodSpec {
   /** `def m(self, *, …, **kwargs)`: keyword-only and open-ended (message_post). */
   readonly keywordOnlyOpen?: boolean;
   readonly models?: readonly string[];
-  readonly run: (db: SimDatabase, model: string, ids: readonly number[], a: Record<string, unknown>, protocol: SimProtocol) => unknown;
+  readonly run: (
+    db: SimDatabase,
+    model: string,
+    ids: readonly number[],
+    a: Record<string, unknown>,
+    protocol: SimProtocol,
+  ) => unknown;
 }
 
 export type SimProtocol = 'jsonrpc' | 'json2';
@@ -38,7 +44,11 @@ const METHODS: Readonly<Record<string, MethodSpec>> = {
     apiModel: true,
     run: (db, model, _ids, a) => db.search(model, a['domain'], { limit: a['limit'] }).length,
   },
-  read: { params: ['fields', 'load'], apiModel: false, run: (db, model, ids, a) => db.read(model, ids, a['fields']) },
+  read: {
+    params: ['fields', 'load'],
+    apiModel: false,
+    run: (db, model, ids, a) => db.read(model, ids, a['fields']),
+  },
   create: {
     params: ['vals_list'],
     required: ['vals_list'],
@@ -51,18 +61,47 @@ const METHODS: Readonly<Record<string, MethodSpec>> = {
       return protocol === 'jsonrpc' && !Array.isArray(vals) ? ids[0] : ids;
     },
   },
-  write: { params: ['vals'], required: ['vals'], apiModel: false, run: (db, model, ids, a) => db.write(model, ids, a['vals']) },
+  write: {
+    params: ['vals'],
+    required: ['vals'],
+    apiModel: false,
+    run: (db, model, ids, a) => db.write(model, ids, a['vals']),
+  },
   unlink: { params: [], apiModel: false, run: (db, model, ids) => db.unlink(model, ids) },
   name_search: {
     params: ['name', 'domain', 'operator', 'limit'],
     apiModel: true,
     run: (db, model, _ids, a) => db.nameSearch(model, a['name'], a['domain'], a['operator'], a['limit']),
   },
-  fields_get: { params: ['allfields', 'attributes'], apiModel: true, run: (db, model) => db.fieldsGet(model) },
-  action_confirm: { params: [], apiModel: false, models: ['sale.order'], run: (db, _m, ids) => db.actionConfirm(ids) },
-  action_cancel: { params: [], apiModel: false, models: ['sale.order'], run: (db, _m, ids) => db.actionCancel(ids) },
-  button_validate: { params: [], apiModel: false, models: ['stock.picking'], run: (db, _m, ids) => db.buttonValidate(ids) },
-  action_post: { params: [], apiModel: false, models: ['account.move'], run: (db, _m, ids) => db.actionPost(ids) },
+  fields_get: {
+    params: ['allfields', 'attributes'],
+    apiModel: true,
+    run: (db, model) => db.fieldsGet(model),
+  },
+  action_confirm: {
+    params: [],
+    apiModel: false,
+    models: ['sale.order'],
+    run: (db, _m, ids) => db.actionConfirm(ids),
+  },
+  action_cancel: {
+    params: [],
+    apiModel: false,
+    models: ['sale.order'],
+    run: (db, _m, ids) => db.actionCancel(ids),
+  },
+  button_validate: {
+    params: [],
+    apiModel: false,
+    models: ['stock.picking'],
+    run: (db, _m, ids) => db.buttonValidate(ids),
+  },
+  action_post: {
+    params: [],
+    apiModel: false,
+    models: ['account.move'],
+    run: (db, _m, ids) => db.actionPost(ids),
+  },
   message_post: {
     params: [],
     apiModel: false,
@@ -106,11 +145,13 @@ export function runSimMethod(db: SimDatabase, call: SimCall, protocol: SimProtoc
   let positional: readonly unknown[] = call.args ?? [];
   if (protocol === 'jsonrpc' && !spec.apiModel) {
     // Record methods take the ids as the first positional argument of execute_kw.
-    if (positional.length === 0) throw typeError(`${call.method}() missing 1 required positional argument: 'self'`);
+    if (positional.length === 0)
+      throw typeError(`${call.method}() missing 1 required positional argument: 'self'`);
     ids = toIds(positional[0]);
     positional = positional.slice(1);
   }
-  const fail = (message: string): SimOdooException => (protocol === 'json2' ? unprocessable(message) : typeError(message));
+  const fail = (message: string): SimOdooException =>
+    protocol === 'json2' ? unprocessable(message) : typeError(message);
   if (protocol === 'json2' && spec.apiModel && ids.length > 0) {
     throw unprocessable(`cannot call ${call.model}.${call.method} with ids`);
   }

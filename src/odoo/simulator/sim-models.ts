@@ -35,7 +35,11 @@ export interface SimModel {
 }
 
 const char = (extra: Partial<SimField> = {}): SimField => ({ type: 'char', ...extra });
-const m2o = (relation: string, extra: Partial<SimField> = {}): SimField => ({ type: 'many2one', relation, ...extra });
+const m2o = (relation: string, extra: Partial<SimField> = {}): SimField => ({
+  type: 'many2one',
+  relation,
+  ...extra,
+});
 const o2m = (relation: string, inverse: string): SimField => ({ type: 'one2many', relation, inverse });
 const float = (extra: Partial<SimField> = {}): SimField => ({ type: 'float', default: 0, ...extra });
 const bool = (defaultValue = false): SimField => ({ type: 'boolean', default: defaultValue });
@@ -66,7 +70,14 @@ export const SIM_MODELS: readonly SimModel[] = [
       parent_id: m2o('res.partner'),
     },
   },
-  { name: 'res.currency', fields: { name: char({ required: true }), symbol: char(), decimal_places: { type: 'integer', default: 2 } } },
+  {
+    name: 'res.currency',
+    fields: {
+      name: char({ required: true }),
+      symbol: char(),
+      decimal_places: { type: 'integer', default: 2 },
+    },
+  },
   {
     name: 'product.product',
     fields: {
@@ -110,7 +121,13 @@ export const SIM_MODELS: readonly SimModel[] = [
       price_subtotal: { type: 'float', computed: true },
     },
   },
-  { name: 'stock.location', fields: { name: char({ required: true }), usage: selection(['supplier', 'internal', 'customer', 'transit', 'inventory'], 'internal') } },
+  {
+    name: 'stock.location',
+    fields: {
+      name: char({ required: true }),
+      usage: selection(['supplier', 'internal', 'customer', 'transit', 'inventory'], 'internal'),
+    },
+  },
   {
     name: 'stock.picking.type',
     fields: {
@@ -132,7 +149,11 @@ export const SIM_MODELS: readonly SimModel[] = [
       date_done: datetime,
       partner_id: m2o('res.partner'),
       picking_type_id: m2o('stock.picking.type', { required: true }),
-      picking_type_code: { type: 'selection', selection: ['incoming', 'outgoing', 'internal'], computed: true },
+      picking_type_code: {
+        type: 'selection',
+        selection: ['incoming', 'outgoing', 'internal'],
+        computed: true,
+      },
       location_id: m2o('stock.location'),
       location_dest_id: m2o('stock.location'),
       move_ids: o2m('stock.move', 'picking_id'),
@@ -166,7 +187,11 @@ export const SIM_MODELS: readonly SimModel[] = [
     mailThread: true,
     fields: {
       name: char({ default: '/' }),
-      move_type: selection(['entry', 'out_invoice', 'out_refund', 'in_invoice', 'in_refund', 'out_receipt', 'in_receipt'], 'entry', true),
+      move_type: selection(
+        ['entry', 'out_invoice', 'out_refund', 'in_invoice', 'in_refund', 'out_receipt', 'in_receipt'],
+        'entry',
+        true,
+      ),
       partner_id: m2o('res.partner'),
       ref: char(),
       invoice_date: date,

@@ -53,7 +53,8 @@ export function seedBasics(db: SimDatabase): void {
 }
 
 function seedDemo(db: SimDatabase): void {
-  const partner = (name: string, ref: string): number => db.create('res.partner', { name, ref, is_company: true });
+  const partner = (name: string, ref: string): number =>
+    db.create('res.partner', { name, ref, is_company: true });
   const supplier = partner('Acme Warehouse', 'WH01');
   partner('Big Store 42', 'ST042');
   const retail = partner('Demo Retail Customer', 'demo-retail');

@@ -18,7 +18,12 @@ function envelope(id: string, partnerId: string) {
     tenantId: SAMPLE_TENANT,
     partnerId,
     createdAt: '2026-11-27T09:30:00Z',
-    source: { channel: 'rest' as const, format: 'json', environment: 'production' as const, messageId: `msg-${id}` },
+    source: {
+      channel: 'rest' as const,
+      format: 'json',
+      environment: 'production' as const,
+      messageId: `msg-${id}`,
+    },
     correlationId: `corr-${id}`,
     references: [],
   };
@@ -31,12 +36,26 @@ export function sampleOrder(overrides: Partial<Order> = {}): Order {
     orderNumber: 'WEB-5001',
     channel: 'shopify',
     orderedAt: '2026-11-27T10:15:00+01:00',
-    customer: { role: 'customer', name: 'Demo Retail Customer', ids: [{ qualifier: 'account', value: 'demo-retail' }] },
+    customer: {
+      role: 'customer',
+      name: 'Demo Retail Customer',
+      ids: [{ qualifier: 'account', value: 'demo-retail' }],
+    },
     shipTo: { role: 'shipTo', name: 'Big Store 42', ids: [{ qualifier: '92', value: 'ST042' }] },
     requestedShipDate: '2026-12-01',
     lines: [
-      { lineNumber: '1', sku: 'SKU-001', quantity: { value: 3, unit: 'EA' }, unitPrice: { amount: '12.50', currency: 'USD' } },
-      { lineNumber: '2', sku: 'SKU-002', quantity: { value: 100, unit: 'EA' }, unitPrice: { amount: '0.10', currency: 'USD' } },
+      {
+        lineNumber: '1',
+        sku: 'SKU-001',
+        quantity: { value: 3, unit: 'EA' },
+        unitPrice: { amount: '12.50', currency: 'USD' },
+      },
+      {
+        lineNumber: '2',
+        sku: 'SKU-002',
+        quantity: { value: 100, unit: 'EA' },
+        unitPrice: { amount: '0.10', currency: 'USD' },
+      },
     ],
     status: 'RECEIVED',
     ...overrides,
@@ -65,8 +84,18 @@ export function sampleShipmentNotice(overrides: Partial<ShipmentNotice> = {}): S
           {
             sscc: '00012345678901234567',
             lines: [
-              { lineNumber: '1', sku: 'SKU-001', ids: [{ qualifier: 'BP', value: 'SKU-001' }], quantityShipped: { value: 10, unit: 'EA' } },
-              { lineNumber: '2', sku: 'SKU-002', ids: [{ qualifier: 'BP', value: 'SKU-002' }], quantityShipped: { value: 2.5, unit: 'LB' } },
+              {
+                lineNumber: '1',
+                sku: 'SKU-001',
+                ids: [{ qualifier: 'BP', value: 'SKU-001' }],
+                quantityShipped: { value: 10, unit: 'EA' },
+              },
+              {
+                lineNumber: '2',
+                sku: 'SKU-002',
+                ids: [{ qualifier: 'BP', value: 'SKU-002' }],
+                quantityShipped: { value: 2.5, unit: 'LB' },
+              },
             ],
           },
         ],
@@ -81,7 +110,12 @@ export function sampleTrackingEvent(overrides: Partial<TrackingEvent> = {}): Tra
   return {
     documentType: 'TrackingEvent',
     ...envelope('doc-214-1', 'demo-carrier'),
-    shipmentRef: { carrierReference: 'PRO445566', shipmentId: 'SHP12345', billOfLading: 'BOL998877', purchaseOrderNumbers: ['PO778899'] },
+    shipmentRef: {
+      carrierReference: 'PRO445566',
+      shipmentId: 'SHP12345',
+      billOfLading: 'BOL998877',
+      purchaseOrderNumbers: ['PO778899'],
+    },
     carrier: { scac: 'ABCD' },
     statusCode: 'D1',
     milestone: 'DELIVERED',
@@ -92,7 +126,9 @@ export function sampleTrackingEvent(overrides: Partial<TrackingEvent> = {}): Tra
   };
 }
 
-export function sampleFulfillmentConfirmation(overrides: Partial<FulfillmentConfirmation> = {}): FulfillmentConfirmation {
+export function sampleFulfillmentConfirmation(
+  overrides: Partial<FulfillmentConfirmation> = {},
+): FulfillmentConfirmation {
   return {
     documentType: 'FulfillmentConfirmation',
     ...envelope('doc-945-1', 'demo-3pl'),
@@ -124,8 +160,18 @@ export function sampleFreightInvoice(overrides: Partial<FreightInvoice> = {}): F
     // 0.10 + 0.20 is where a float sum first shows (0.30000000000000004).
     netAmountDue: { amount: '1250.75', currency: 'USD' },
     charges: [
-      { lineNumber: '1', code: '400', description: 'Freight', amount: { amount: '1150.45', currency: 'USD' } },
-      { lineNumber: '2', code: 'FUE', description: 'Fuel surcharge', amount: { amount: '100.00', currency: 'USD' } },
+      {
+        lineNumber: '1',
+        code: '400',
+        description: 'Freight',
+        amount: { amount: '1150.45', currency: 'USD' },
+      },
+      {
+        lineNumber: '2',
+        code: 'FUE',
+        description: 'Fuel surcharge',
+        amount: { amount: '100.00', currency: 'USD' },
+      },
       { lineNumber: '3', code: 'HAZ', description: 'Handling', amount: { amount: '0.10', currency: 'USD' } },
       { lineNumber: '4', code: 'ADM', description: 'Admin', amount: { amount: '0.20', currency: 'USD' } },
     ],
@@ -140,7 +186,11 @@ export function sampleReturnAuthorization(overrides: Partial<ReturnAuthorization
     ...envelope('doc-rma-1', 'demo-customer'),
     returnNumber: 'RMA-7001',
     originalOrderNumber: 'ORD-1001',
-    customer: { role: 'customer', name: 'Demo Retail Customer', ids: [{ qualifier: 'account', value: 'demo-retail' }] },
+    customer: {
+      role: 'customer',
+      name: 'Demo Retail Customer',
+      ids: [{ qualifier: 'account', value: 'demo-retail' }],
+    },
     reason: 'damaged in transit',
     lines: [{ sku: 'SKU-001', quantity: { value: 2, unit: 'EA' }, condition: 'damaged' }],
     status: 'APPROVED',

@@ -27,7 +27,10 @@ describe('ConcurrencyLimiter', () => {
 
   test('a failing task frees its slot', async () => {
     const limiter = new ConcurrencyLimiter(1);
-    await assert.rejects(limiter.run(() => Promise.reject(new Error('boom'))), /boom/);
+    await assert.rejects(
+      limiter.run(() => Promise.reject(new Error('boom'))),
+      /boom/,
+    );
     assert.equal(await limiter.run(async () => 'next'), 'next');
   });
 });

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { externalIdModule, externalIdName, sanitizeExternalIdPart } from '../../../src/odoo/odoo-external-ids.js';
+import {
+  externalIdModule,
+  externalIdName,
+  sanitizeExternalIdPart,
+} from '../../../src/odoo/odoo-external-ids.js';
 
 describe('external ids', () => {
   test('module is crossdock_<tenant> in [a-z0-9_]', () => {
@@ -9,7 +13,10 @@ describe('external ids', () => {
   });
 
   test('names keep clean keys readable', () => {
-    assert.equal(externalIdName('freightinvoice', 'abcd', 'inv_2026_001'), 'freightinvoice_abcd_inv_2026_001');
+    assert.equal(
+      externalIdName('freightinvoice', 'abcd', 'inv_2026_001'),
+      'freightinvoice_abcd_inv_2026_001',
+    );
   });
 
   test('keys that only differ in what sanitizing removes stay distinct', () => {

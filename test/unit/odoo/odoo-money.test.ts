@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { OdooError } from '../../../src/odoo/odoo-errors.js';
-import { absoluteDifference, decimalGreaterThan, decimalToOdooNumber, sumDecimals } from '../../../src/odoo/odoo-money.js';
+import {
+  absoluteDifference,
+  decimalGreaterThan,
+  decimalToOdooNumber,
+  sumDecimals,
+} from '../../../src/odoo/odoo-money.js';
 
 describe('decimalToOdooNumber', () => {
   test('the number serializes back to the same decimal, cents intact', () => {
@@ -20,7 +25,10 @@ describe('decimalToOdooNumber', () => {
   test('refuses to round away a fraction of a cent', () => {
     assert.throws(
       () => decimalToOdooNumber('10.005', 'USD', 'charge 3'),
-      (e: unknown) => e instanceof OdooError && e.kind === 'business' && /charge 3: 10\.005 USD has more than 2 decimal/.test(e.message),
+      (e: unknown) =>
+        e instanceof OdooError &&
+        e.kind === 'business' &&
+        /charge 3: 10\.005 USD has more than 2 decimal/.test(e.message),
     );
     assert.equal(decimalToOdooNumber('10.500', 'USD'), 10.5);
   });

@@ -32,12 +32,18 @@ describe('simulator domains', () => {
     const db = demo();
     assert.deepEqual(refs(db, ['|', ['ref', '=', 'ABCD'], ['ref', '=', 'UPSN']]), ['ABCD', 'UPSN']);
     assert.deepEqual(refs(db, ['&', ['is_company', '=', true], ['ref', '=', 'ST042']]), ['ST042']);
-    assert.deepEqual(refs(db, [['is_company', '=', true], ['ref', 'ilike', 'retail'], '!', ['ref', '=', 'demo-retail']]), ['demo-b-retail']);
+    assert.deepEqual(
+      refs(db, [['is_company', '=', true], ['ref', 'ilike', 'retail'], '!', ['ref', '=', 'demo-retail']]),
+      ['demo-b-retail'],
+    );
   });
 
   test('comparisons and many2one paths', () => {
     const db = demo();
-    const incoming = db.search('stock.picking', [['picking_type_id.code', '=', 'incoming'], ['scheduled_date', '>=', '2026-11-30 00:00:00']]);
+    const incoming = db.search('stock.picking', [
+      ['picking_type_id.code', '=', 'incoming'],
+      ['scheduled_date', '>=', '2026-11-30 00:00:00'],
+    ]);
     assert.equal(incoming.length, 5);
     const bySaleRef = db.search('stock.picking', [['sale_id.client_order_ref', '=', 'ORD-1001']]);
     assert.equal(bySaleRef.length, 1);
@@ -46,7 +52,11 @@ describe('simulator domains', () => {
 
   test('a malformed domain is a ValueError, as in Odoo', () => {
     const db = demo();
-    assert.throws(() => db.search('res.partner', [['ref', 'contains', 'x']]), { odooName: 'builtins.ValueError' });
-    assert.throws(() => db.search('res.partner', ['|', ['ref', '=', 'x']]), { odooName: 'builtins.ValueError' });
+    assert.throws(() => db.search('res.partner', [['ref', 'contains', 'x']]), {
+      odooName: 'builtins.ValueError',
+    });
+    assert.throws(() => db.search('res.partner', ['|', ['ref', '=', 'x']]), {
+      odooName: 'builtins.ValueError',
+    });
   });
 });
