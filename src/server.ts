@@ -14,6 +14,7 @@ import { REDACTED_PATHS } from './ops/logger-options.js';
 import { loadTenants } from './tenancy/tenant-loader.js';
 import { TenantRegistry } from './tenancy/tenant-registry.js';
 import { syncTenants } from './tenancy/tenant-sync.js';
+import { withRegistryAudit } from './audit/registry-change-audit.js';
 import type { TenantDefinition } from './tenancy/tenant-definition.js';
 import type { AppDependencies } from './app.module.js';
 
@@ -47,7 +48,7 @@ export async function prepareDatabase(
   const applied = await dataSource.runMigrations({ transaction: 'each' });
   if (applied.length > 0)
     log.info({ migrations: applied.map((m) => m.name) }, `applied ${applied.length} migration(s)`);
-  const summary = await syncTenants(dataSource, tenants);
+  const summary = await withRegistryAudit(dataSource, 'boot', () => syncTenants(dataSource, tenants));
   log.info({ summary }, `tenant registry synced: ${tenants.map((t) => t.id).join(', ') || 'no tenants'}`);
 }
 

@@ -6,6 +6,7 @@ import { embeddedDatabaseUrl, findRunningEmbeddedDatabase } from '../database/em
 import { openDatabase } from '../database/database-connection.js';
 import { loadTenants } from '../tenancy/tenant-loader.js';
 import { syncTenants } from '../tenancy/tenant-sync.js';
+import { withRegistryAudit } from '../audit/registry-change-audit.js';
 import { formatProblem, TenantFileError } from '../tenancy/tenant-file-error.js';
 import { exitWithFatalError } from './fatal-error.js';
 
@@ -103,7 +104,7 @@ export function registerDatabaseCommands(program: Command): void {
         const loaded = await loadTenants(config.tenantsDir, { includeDemo: options.demo ?? config.demoMode });
         const summary = await withDatabase(async (dataSource) => {
           await dataSource.runMigrations({ transaction: 'each' });
-          return syncTenants(dataSource, loaded);
+          return withRegistryAudit(dataSource, 'cli', () => syncTenants(dataSource, loaded));
         });
         process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
       } catch (error) {

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { appendAuditEvents } from '../audit/audit-appender.js';
+import { keyRotationEvent } from '../audit/registry-change-audit.js';
 import { resolveKeyEncryptionKey } from '../auth/key-encryption-key.js';
 import {
   listSigningKeys,
@@ -27,7 +29,9 @@ export function registerKeysCommands(program: Command): void {
         const overlap = retirementDelaySeconds(config.accessTokenTtlSeconds);
         const rotated = await withDatabase(async (dataSource) => {
           await dataSource.runMigrations({ transaction: 'each' });
-          return rotateSigningKey(dataSource, kek, overlap);
+          const result = await rotateSigningKey(dataSource, kek, overlap);
+          await appendAuditEvents(dataSource, [keyRotationEvent(result)]);
+          return result;
         });
         process.stdout.write(`new signing key ${rotated.kid} is active\n`);
         if (rotated.previous) {

@@ -264,6 +264,33 @@ describe('rate limits and the audit log, end to end', () => {
     assert.ok(statuses.every((s) => s === 401 || s === 429));
   });
 
+  test('brute force on the token endpoint locks the client id + IP pair out, and is on record', async () => {
+    const attempt = (secret: string, correlationId: string) =>
+      fetch(`${server.url}/oauth/token`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`demo-b-3pl:${secret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-correlation-id': correlationId,
+        },
+        body: 'grant_type=client_credentials',
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i += 1) statuses.push((await attempt(`guess-${i}`, `brute-${i}`)).status);
+    assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429]);
+    // Locked out: even the right secret is refused for now.
+    const locked = await attempt('demo-b-3pl-secret', 'brute-right');
+    assert.equal(locked.status, 429);
+    const retryAfter = Number(locked.headers.get('retry-after'));
+    assert.ok(retryAfter > 850 && retryAfter <= 900, String(retryAfter));
+    const otherAuditor = await token(server.url, 'demo-b-auditor');
+    const trail = await auditEvents(server, otherAuditor, 'clientId=demo-b-3pl&route=/oauth/token&limit=20');
+    assert.deepEqual(trail.map((e) => [e.correlationId, e.status]).reverse(), [
+      ...statuses.map((s, i) => [`brute-${i}`, s]),
+      ['brute-right', 429],
+    ]);
+  });
+
   test('every chain still verifies after all of the above', async () => {
     await new Promise((r) => setTimeout(r, 1100));
     for (const tenant of ['demo', 'demo-b', '_system']) {
