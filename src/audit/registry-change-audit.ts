@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { appendAuditEvents } from './audit-appender.js';
-import { SYSTEM_TENANT, type AuditEvent } from './audit-event.js';
+import type { AuditEvent } from './audit-event.js';
 
 type RegistryKind = 'tenant' | 'partner' | 'client';
 
@@ -78,22 +78,4 @@ export async function withRegistryAudit<T>(
   const changes = registryChanges(before, await snapshot(dataSource), source);
   await appendAuditEvents(dataSource, changes);
   return result;
-}
-
-/** A signing-key rotation, for the `_system` chain (keys serve every tenant). */
-export function keyRotationEvent(rotated: {
-  readonly kid: string;
-  readonly previous?: string | null;
-  readonly retired?: readonly string[];
-}): AuditEvent {
-  return {
-    occurredAt: new Date(),
-    tenantId: SYSTEM_TENANT,
-    kind: 'keys',
-    action: 'key.rotate',
-    resourceType: 'signing-key',
-    resourceId: rotated.kid,
-    status: 200,
-    details: { previous: rotated.previous ?? null, retired: rotated.retired ?? [] },
-  };
 }

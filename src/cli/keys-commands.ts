@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { appendAuditEvents } from '../audit/audit-appender.js';
-import { keyRotationEvent } from '../audit/registry-change-audit.js';
+import { keyRotationEvent } from '../audit/key-rotation-event.js';
 import { resolveKeyEncryptionKey } from '../auth/key-encryption-key.js';
 import {
   listSigningKeys,
