@@ -116,7 +116,9 @@ async function runCase(kind: string, file: string): Promise<Measurement> {
   let errors = 0;
   if (kind === 'translate') {
     const out = createWriteStream(`${file}.ndjson`);
-    for await (const ev of translateStream(createReadStream(file, { highWaterMark: 1 * MB }), { channel: 'sftp' })) {
+    for await (const ev of translateStream(createReadStream(file, { highWaterMark: 1 * MB }), {
+      channel: 'sftp',
+    })) {
       if (ev.type === 'document') {
         documents++;
         if (!out.write(`${JSON.stringify(ev.document)}\n`)) await once(out, 'drain');
@@ -148,7 +150,10 @@ async function runCase(kind: string, file: string): Promise<Measurement> {
 }
 
 function child(kind: string, file: string): Measurement {
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--case', kind, file], { encoding: 'utf8', maxBuffer: 16 * MB });
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--case', kind, file], {
+    encoding: 'utf8',
+    maxBuffer: 16 * MB,
+  });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   try {
     return JSON.parse(line) as Measurement;
@@ -180,7 +185,10 @@ async function main(): Promise<void> {
     `ratio on 16 MB, translate to canonical NDJSON vs node-x12 parse: wall ${(ours.mbPerSecond / baseline.mbPerSecond).toFixed(1)}x, cpu ${(ours.mbPerCpuSecond / baseline.mbPerCpuSecond).toFixed(1)}x  (target >= 10x)`,
   );
   const big = results[2];
-  if (big) console.log(`peak RSS on the ${(big.bytes / MB).toFixed(0)} MB file: ${big.peakRssMb.toFixed(0)} MB  (target < 150 MB)`);
+  if (big)
+    console.log(
+      `peak RSS on the ${(big.bytes / MB).toFixed(0)} MB file: ${big.peakRssMb.toFixed(0)} MB  (target < 150 MB)`,
+    );
 }
 
 await main();

@@ -6,7 +6,10 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { createAjv } from './ajv-factory.js';
 import { acknowledgementSchema, type Acknowledgement } from './acknowledgement.schema.js';
 import { freightInvoiceSchema, type FreightInvoice } from './freight-invoice.schema.js';
-import { fulfillmentConfirmationSchema, type FulfillmentConfirmation } from './fulfillment-confirmation.schema.js';
+import {
+  fulfillmentConfirmationSchema,
+  type FulfillmentConfirmation,
+} from './fulfillment-confirmation.schema.js';
 import { fulfillmentRequestSchema, type FulfillmentRequest } from './fulfillment-request.schema.js';
 import { orderSchema, type Order } from './order.schema.js';
 import { returnAuthorizationSchema, type ReturnAuthorization } from './return-authorization.schema.js';
@@ -86,7 +89,10 @@ function toError(e: ErrorObject): CanonicalValidationError {
 /** Validates `value` as a canonical document of `documentType`. Never throws. */
 export function validateCanonical(documentType: string, value: unknown): CanonicalValidationResult {
   if (!isCanonicalDocumentType(documentType)) {
-    return { valid: false, errors: [{ pointer: '/documentType', message: `unknown document type "${documentType}"` }] };
+    return {
+      valid: false,
+      errors: [{ pointer: '/documentType', message: `unknown document type "${documentType}"` }],
+    };
   }
   const v = validatorFor(documentType);
   if (v(value)) return { valid: true, errors: [] };
@@ -96,6 +102,9 @@ export function validateCanonical(documentType: string, value: unknown): Canonic
 }
 
 /** Narrowing form for callers that want the typed document. */
-export function isCanonical<T extends CanonicalDocumentType>(documentType: T, value: unknown): value is CanonicalDocumentMap[T] {
+export function isCanonical<T extends CanonicalDocumentType>(
+  documentType: T,
+  value: unknown,
+): value is CanonicalDocumentMap[T] {
   return validateCanonical(documentType, value).valid;
 }

@@ -1,13 +1,28 @@
 /** FulfillmentConfirmation: from a 3PL/WMS (REST first; X12 945 later). */
 import type { FromSchema } from 'json-schema-to-ts';
-import { carrierSchema, dateTimeSchema, envelopeProperties, envelopeRequired, quantitySchema } from './common-schemas.js';
+import {
+  carrierSchema,
+  dateTimeSchema,
+  envelopeProperties,
+  envelopeRequired,
+  quantitySchema,
+} from './common-schemas.js';
 
 export const fulfillmentConfirmationSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   $id: 'https://crossdock.dev/schemas/v1/fulfillment-confirmation.json',
   title: 'FulfillmentConfirmation',
   type: 'object',
-  required: [...envelopeRequired, 'orderNumber', 'shipmentId', 'shippedAt', 'carrier', 'trackingNumbers', 'packages', 'lines'],
+  required: [
+    ...envelopeRequired,
+    'orderNumber',
+    'shipmentId',
+    'shippedAt',
+    'carrier',
+    'trackingNumbers',
+    'packages',
+    'lines',
+  ],
   properties: {
     documentType: { const: 'FulfillmentConfirmation' },
     ...envelopeProperties,

@@ -1,6 +1,12 @@
 /** FulfillmentRequest: to a 3PL/WMS (REST first; X12 940 later). */
 import type { FromSchema } from 'json-schema-to-ts';
-import { carrierSchema, envelopeProperties, envelopeRequired, partySchema, quantitySchema } from './common-schemas.js';
+import {
+  carrierSchema,
+  envelopeProperties,
+  envelopeRequired,
+  partySchema,
+  quantitySchema,
+} from './common-schemas.js';
 
 export const fulfillmentRequestSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',

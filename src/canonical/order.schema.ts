@@ -1,6 +1,14 @@
 /** Order: REST (eCommerce, marketplaces, B2B portals); X12 850 / EDIFACT ORDERS later. */
 import type { FromSchema } from 'json-schema-to-ts';
-import { dateSchema, dateTimeSchema, envelopeProperties, envelopeRequired, moneySchema, partySchema, quantitySchema } from './common-schemas.js';
+import {
+  dateSchema,
+  dateTimeSchema,
+  envelopeProperties,
+  envelopeRequired,
+  moneySchema,
+  partySchema,
+  quantitySchema,
+} from './common-schemas.js';
 
 /** The one status vocabulary every partner's order status is mapped onto. */
 export const ORDER_STATUSES = [
@@ -21,7 +29,16 @@ export const orderSchema = {
   $id: 'https://crossdock.dev/schemas/v1/order.json',
   title: 'Order',
   type: 'object',
-  required: [...envelopeRequired, 'orderNumber', 'channel', 'orderedAt', 'customer', 'shipTo', 'lines', 'status'],
+  required: [
+    ...envelopeRequired,
+    'orderNumber',
+    'channel',
+    'orderedAt',
+    'customer',
+    'shipTo',
+    'lines',
+    'status',
+  ],
   properties: {
     documentType: { const: 'Order' },
     ...envelopeProperties,

@@ -1,6 +1,12 @@
 /** TrackingEvent: X12 214, EDIFACT IFTSTA, REST. */
 import type { FromSchema } from 'json-schema-to-ts';
-import { carrierSchema, dateTimeSchema, envelopeProperties, envelopeRequired, partySchema } from './common-schemas.js';
+import {
+  carrierSchema,
+  dateTimeSchema,
+  envelopeProperties,
+  envelopeRequired,
+  partySchema,
+} from './common-schemas.js';
 
 /** The one milestone vocabulary every carrier status is normalized onto (unknown → OTHER, raw kept). */
 export const MILESTONES = [

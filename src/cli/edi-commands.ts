@@ -8,7 +8,13 @@ import { readFile, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import type { Diagnostic } from '../edi/edi-types.js';
-import { ackFor, renderDocument, RENDER_TARGETS, translateStream, type TranslateOptions } from '../edi/translate.js';
+import {
+  ackFor,
+  renderDocument,
+  RENDER_TARGETS,
+  translateStream,
+  type TranslateOptions,
+} from '../edi/translate.js';
 
 const EXIT_OK = 0;
 const EXIT_REJECTED = 1;
@@ -63,7 +69,9 @@ async function openInput(file: string): Promise<Readable | undefined> {
     });
     return stream;
   } catch (err) {
-    process.stderr.write(`crossdock: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(
+      `crossdock: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
     process.exitCode = EXIT_USAGE;
     return undefined;
   }
@@ -84,7 +92,10 @@ const hasErrors = (diags: readonly Diagnostic[]): boolean => diags.some((d) => d
 
 function withCommonOptions(cmd: Command): Command {
   return cmd
-    .option('--partner <id>', "apply edi-maps/partners/<id>/ overrides and time zone; the documents' partnerId")
+    .option(
+      '--partner <id>',
+      "apply edi-maps/partners/<id>/ overrides and time zone; the documents' partnerId",
+    )
     .option('--tenant <id>', 'tenantId of the documents', 'default')
     .option('--time-zone <iana>', 'time zone for EDI dates without a time code (e.g. America/Chicago)')
     .option('--lenient-isa', 'accept a trimmed (not fixed-width) ISA with a warning instead of TA1 024')
@@ -107,7 +118,8 @@ async function runTranslate(file: string, o: CommonOptions & { ndjson?: boolean 
       else if (ev.type === 'diagnostic') {
         if (ev.diagnostic.severity === 'error') errors = true;
         await write(`${JSON.stringify({ diagnostic: ev.diagnostic })}\n`);
-      } else if (ev.type === 'interchange') await write(`${JSON.stringify({ interchange: ev.interchange })}\n`);
+      } else if (ev.type === 'interchange')
+        await write(`${JSON.stringify({ interchange: ev.interchange })}\n`);
     }
   } else {
     const interchanges: unknown[] = [];
@@ -142,11 +154,15 @@ async function runAck(file: string, o: CommonOptions): Promise<void> {
   if (!input) return;
   const r = await ackFor(input, translateOptions(o));
   if (r.text) await write(r.text.endsWith('\n') ? r.text : `${r.text}\n`);
-  for (const d of r.diagnostics.filter((x) => x.severity === 'error')) process.stderr.write(`${d.code} ${d.rule}: ${d.message}\n`);
+  for (const d of r.diagnostics.filter((x) => x.severity === 'error'))
+    process.stderr.write(`${d.code} ${d.rule}: ${d.message}\n`);
   process.exitCode = hasErrors(r.diagnostics) ? EXIT_REJECTED : EXIT_OK;
 }
 
-async function runRender(file: string, o: CommonOptions & { to: string; sender?: string; receiver?: string; version?: string; usage?: string }): Promise<void> {
+async function runRender(
+  file: string,
+  o: CommonOptions & { to: string; sender?: string; receiver?: string; version?: string; usage?: string },
+): Promise<void> {
   if (!(RENDER_TARGETS as readonly string[]).includes(o.to)) {
     process.stderr.write(`crossdock: --to must be one of ${RENDER_TARGETS.join(', ')}\n`);
     process.exitCode = EXIT_USAGE;
@@ -160,7 +176,9 @@ async function runRender(file: string, o: CommonOptions & { to: string; sender?:
       text = Buffer.concat(chunks).toString('utf8');
     } else text = await readFile(file, 'utf8');
   } catch (err) {
-    process.stderr.write(`crossdock: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(
+      `crossdock: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
     process.exitCode = EXIT_USAGE;
     return;
   }
@@ -168,7 +186,9 @@ async function runRender(file: string, o: CommonOptions & { to: string; sender?:
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    process.stderr.write(`crossdock: ${file} is not JSON: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(
+      `crossdock: ${file} is not JSON: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
     process.exitCode = EXIT_USAGE;
     return;
   }
@@ -212,7 +232,12 @@ export function registerEdiCommands(program: Command): void {
       .option('--receiver <id>', 'partner id, QQ:ID for X12')
       .option('--version <v>', 'X12 GS08 (004010, 005010) or EDIFACT directory (D96A, D01B)')
       .option('--usage <T|P>', 'test or production indicator (default: from source.environment)'),
-  ).action((file: string, o: CommonOptions & { to: string; sender?: string; receiver?: string; version?: string; usage?: string }) => runRender(file, o));
+  ).action(
+    (
+      file: string,
+      o: CommonOptions & { to: string; sender?: string; receiver?: string; version?: string; usage?: string },
+    ) => runRender(file, o),
+  );
 
   withCommonOptions(
     program

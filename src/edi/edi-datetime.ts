@@ -44,7 +44,14 @@ export function zoneOffsetMinutes(timeZone: string, utcMs: number): number {
   if (hit !== undefined) return hit;
   const parts = formatterFor(timeZone).formatToParts(new Date(hour * 3_600_000));
   const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? '0');
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  const asUtc = Date.UTC(
+    get('year'),
+    get('month') - 1,
+    get('day'),
+    get('hour'),
+    get('minute'),
+    get('second'),
+  );
   const offset = Math.round((asUtc - hour * 3_600_000) / 60_000);
   if (offsetCache.size > 10_000) offsetCache.clear();
   offsetCache.set(key, offset);
@@ -185,12 +192,17 @@ export interface EdiDateTimeOut {
  * ISO string → the EDI pieces. With `keepOffset` (a time-code element exists) the wall time is
  * kept and the code names its offset; otherwise the instant is shown in the partner's zone.
  */
-export function fromIsoDateTime(iso: string, timeZone: string, keepOffset: boolean): EdiDateTimeOut | undefined {
+export function fromIsoDateTime(
+  iso: string,
+  timeZone: string,
+  keepOffset: boolean,
+): EdiDateTimeOut | undefined {
   const m = ISO.exec(iso);
   if (!m) return undefined;
   const [, ys, mos, ds, hs = '00', mis = '00', ss = '00', off] = m;
   let offset = 0;
-  if (off && off !== 'Z') offset = (off[0] === '-' ? -1 : 1) * (Number(off.slice(1, 3)) * 60 + Number(off.slice(4, 6)));
+  if (off && off !== 'Z')
+    offset = (off[0] === '-' ? -1 : 1) * (Number(off.slice(1, 3)) * 60 + Number(off.slice(4, 6)));
   const wall = Date.UTC(Number(ys), Number(mos) - 1, Number(ds), Number(hs), Number(mis), Number(ss));
   if (!off) {
     // A date or a time without offset is already local wall time.

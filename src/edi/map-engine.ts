@@ -5,7 +5,14 @@
  * segments to wrap in an envelope. Problems become diagnostics; nothing throws.
  */
 import type { Diagnostic, Segment } from './edi-types.js';
-import { fromIsoDateTime, parseEdiDate, parseEdiTime, toIsoDateTime, type DateParts, type TimeParts } from './edi-datetime.js';
+import {
+  fromIsoDateTime,
+  parseEdiDate,
+  parseEdiTime,
+  toIsoDateTime,
+  type DateParts,
+  type TimeParts,
+} from './edi-datetime.js';
 import { edifactDateTimeToIso, isoToEdifactDateTime } from './edifact-datetime.js';
 import { fromImpliedDecimal, normalizeDecimal, toImpliedDecimal } from './implied-decimal.js';
 import {
@@ -20,7 +27,15 @@ import {
   type SegmentRule,
   type WhenValue,
 } from './map-definition.js';
-import { forEachPath, getPath, isObject, parsePath, setPath, type JsonObject, type ParsedPath } from './map-paths.js';
+import {
+  forEachPath,
+  getPath,
+  isObject,
+  parsePath,
+  setPath,
+  type JsonObject,
+  type ParsedPath,
+} from './map-paths.js';
 
 export type SegmentData = Pick<Segment, 'tag' | 'elements'>;
 
@@ -30,7 +45,10 @@ export interface MapContext {
   /** Fields merged over every produced document (envelope data: id, tenantId, source, …). */
   readonly base?: JsonObject;
   /** Diagnostics get these control numbers so acks can point at the right set. */
-  readonly diagnosticContext?: Pick<Diagnostic, 'interchangeControlNumber' | 'groupControlNumber' | 'transactionControlNumber'>;
+  readonly diagnosticContext?: Pick<
+    Diagnostic,
+    'interchangeControlNumber' | 'groupControlNumber' | 'transactionControlNumber'
+  >;
   /** Segment position of the first body segment (ST/UNH is 1, so usually 2). */
   readonly firstPosition?: number;
   /** EDIFACT decimal mark for `decimal` transforms. */
@@ -171,7 +189,12 @@ interface InState {
   readonly firstPosition: number;
 }
 
-function diag(st: InState, seg: Segment | undefined, segIndex: number, fields: Omit<Diagnostic, 'level'> & { level?: Diagnostic['level'] }): void {
+function diag(
+  st: InState,
+  seg: Segment | undefined,
+  segIndex: number,
+  fields: Omit<Diagnostic, 'level'> & { level?: Diagnostic['level'] },
+): void {
   st.diagnostics.push({
     level: fields.elementPosition ? 'element' : 'segment',
     ...st.ctx.diagnosticContext,
@@ -181,7 +204,11 @@ function diag(st: InState, seg: Segment | undefined, segIndex: number, fields: O
 }
 
 /** Maps one transaction set's body segments (without ST/SE) to canonical documents. */
-export function mapInbound(map: LoadedMap, segments: readonly Segment[], ctx: MapContext = {}): InboundResult {
+export function mapInbound(
+  map: LoadedMap,
+  segments: readonly Segment[],
+  ctx: MapContext = {},
+): InboundResult {
   const diagnostics: Diagnostic[] = [];
   try {
     const root: JsonObject = {};
@@ -222,7 +249,14 @@ export function mapInbound(map: LoadedMap, segments: readonly Segment[], ctx: Ma
   }
 }
 
-function applyRules(st: InState, rules: readonly Rule[], segs: readonly Segment[], start: number, end: number, item: JsonObject): void {
+function applyRules(
+  st: InState,
+  rules: readonly Rule[],
+  segs: readonly Segment[],
+  start: number,
+  end: number,
+  item: JsonObject,
+): void {
   const byTag = rulesByTag(rules);
   let i = start;
   while (i < end) {
@@ -240,7 +274,12 @@ function applyRules(st: InState, rules: readonly Rule[], segs: readonly Segment[
           const members = memberTags(rule.rules);
           let j = i + 1;
           // Tags the map does not know stay inside the loop; a sibling rule's tag ends it.
-          while (j < end && segs[j]!.tag !== rule.loop && (members.has(segs[j]!.tag) || !byTag.has(segs[j]!.tag))) j++;
+          while (
+            j < end &&
+            segs[j]!.tag !== rule.loop &&
+            (members.has(segs[j]!.tag) || !byTag.has(segs[j]!.tag))
+          )
+            j++;
           const target = rule.repeat ? newRepeatItem(st, item, rule.repeat, rule.init) : item;
           applyRules(st, rule.rules, segs, i, j, target);
           consumed = j - i;
@@ -256,7 +295,12 @@ function applyRules(st: InState, rules: readonly Rule[], segs: readonly Segment[
   }
 }
 
-function newRepeatItem(st: InState, item: JsonObject, repeat: string, init: Readonly<Record<string, unknown>> | undefined): JsonObject {
+function newRepeatItem(
+  st: InState,
+  item: JsonObject,
+  repeat: string,
+  init: Readonly<Record<string, unknown>> | undefined,
+): JsonObject {
   const p = path(stripArray(repeat));
   const base = p.fromRoot ? st.root : item;
   let arr = getPath(base, p.steps);
@@ -264,7 +308,7 @@ function newRepeatItem(st: InState, item: JsonObject, repeat: string, init: Read
     arr = [];
     setPath(base, p.steps, arr);
   }
-  const created: JsonObject = init ? cloneJson(init) as JsonObject : {};
+  const created: JsonObject = init ? (cloneJson(init) as JsonObject) : {};
   (arr as unknown[]).push(created);
   return created;
 }
@@ -277,7 +321,13 @@ interface DateTimeParts {
   el: number;
 }
 
-function applySegment(st: InState, rule: SegmentRule, seg: Segment, segIndex: number, item: JsonObject): void {
+function applySegment(
+  st: InState,
+  rule: SegmentRule,
+  seg: Segment,
+  segIndex: number,
+  item: JsonObject,
+): void {
   let target = item;
   let selfValue: unknown;
   let arr: unknown[] | undefined;
@@ -314,7 +364,14 @@ function applySegment(st: InState, rule: SegmentRule, seg: Segment, segIndex: nu
       // EDIFACT DTM: the value and its format code (component 3) are read together; dtmFormat is output-only.
       if (t === 'dtmFormat') continue;
       const iso = edifactDateTimeToIso(raw, elementValue(seg, er.el, 3), st.timeZone, t === 'dtmDate');
-      if (iso === undefined) diag(st, seg, segIndex, { severity: 'error', code: '8', rule: 'INVALID_DATE', message: `invalid DTM date "${raw}" (format "${elementValue(seg, er.el, 3)}") for ${er.to}`, elementPosition: er.el });
+      if (iso === undefined)
+        diag(st, seg, segIndex, {
+          severity: 'error',
+          code: '8',
+          rule: 'INVALID_DATE',
+          message: `invalid DTM date "${raw}" (format "${elementValue(seg, er.el, 3)}") for ${er.to}`,
+          elementPosition: er.el,
+        });
       else if (er.to === '.') selfValue = iso;
       else write(st, er.to, target, iso, er.onlyIfUnset);
       continue;
@@ -324,12 +381,26 @@ function applySegment(st: InState, rule: SegmentRule, seg: Segment, segIndex: nu
       const parts = dates.get(er.to) ?? { el: er.el };
       if (t === 'time') {
         const tp = parseEdiTime(raw);
-        if (!tp) diag(st, seg, segIndex, { severity: 'error', code: '9', rule: 'INVALID_TIME', message: `invalid time "${raw}" for ${er.to}`, elementPosition: er.el });
+        if (!tp)
+          diag(st, seg, segIndex, {
+            severity: 'error',
+            code: '9',
+            rule: 'INVALID_TIME',
+            message: `invalid time "${raw}" for ${er.to}`,
+            elementPosition: er.el,
+          });
         else parts.time = tp;
       } else if (t === 'timeCode') parts.code = raw;
       else {
         const dp = parseEdiDate(raw);
-        if (!dp) diag(st, seg, segIndex, { severity: 'error', code: '8', rule: 'INVALID_DATE', message: `invalid date "${raw}" for ${er.to}`, elementPosition: er.el });
+        if (!dp)
+          diag(st, seg, segIndex, {
+            severity: 'error',
+            code: '8',
+            rule: 'INVALID_DATE',
+            message: `invalid date "${raw}" for ${er.to}`,
+            elementPosition: er.el,
+          });
         else {
           parts.date = dp;
           parts.dateOnly = t === 'dateOnly';
@@ -353,7 +424,13 @@ function applySegment(st: InState, rule: SegmentRule, seg: Segment, segIndex: nu
         iso = `${String(d.year).padStart(4, '0')}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
       } else iso = toIsoDateTime(parts.date, parts.time, parts.code, st.timeZone);
       if (iso === undefined) {
-        diag(st, seg, segIndex, { severity: 'error', code: '7', rule: 'UNKNOWN_TIME_CODE', message: `unknown time code "${parts.code ?? ''}" for ${to}`, elementPosition: parts.el });
+        diag(st, seg, segIndex, {
+          severity: 'error',
+          code: '7',
+          rule: 'UNKNOWN_TIME_CODE',
+          message: `unknown time code "${parts.code ?? ''}" for ${to}`,
+          elementPosition: parts.el,
+        });
         continue;
       }
       if (to === '.') selfValue = iso;
@@ -363,7 +440,13 @@ function applySegment(st: InState, rule: SegmentRule, seg: Segment, segIndex: nu
   if (arr) arr.push(selfValue !== undefined ? selfValue : target);
 }
 
-function write(st: InState, to: string, target: JsonObject, value: unknown, onlyIfUnset: boolean | undefined): void {
+function write(
+  st: InState,
+  to: string,
+  target: JsonObject,
+  value: unknown,
+  onlyIfUnset: boolean | undefined,
+): void {
   const p = path(to);
   const base = p.fromRoot ? st.root : target;
   if (onlyIfUnset && getPath(base, p.steps) !== undefined) return;
@@ -389,12 +472,26 @@ function convertIn(st: InState, er: ElementRule, raw: string, seg: Segment, segI
     case 'n2':
     case 'n3': {
       const out = fromImpliedDecimal(v, Number(er.transform[1]));
-      if (out === undefined) diag(st, seg, segIndex, { severity: 'error', code: '6', rule: 'INVALID_NUMBER', message: `"${raw}" is not a numeric ${er.transform} value for ${er.to ?? ''}`, elementPosition: er.el });
+      if (out === undefined)
+        diag(st, seg, segIndex, {
+          severity: 'error',
+          code: '6',
+          rule: 'INVALID_NUMBER',
+          message: `"${raw}" is not a numeric ${er.transform} value for ${er.to ?? ''}`,
+          elementPosition: er.el,
+        });
       return out;
     }
     case 'decimal': {
       const out = normalizeDecimal(v, st.ctx.decimalMark);
-      if (out === undefined) diag(st, seg, segIndex, { severity: 'error', code: '6', rule: 'INVALID_DECIMAL', message: `"${raw}" is not a decimal for ${er.to ?? ''}`, elementPosition: er.el });
+      if (out === undefined)
+        diag(st, seg, segIndex, {
+          severity: 'error',
+          code: '6',
+          rule: 'INVALID_DECIMAL',
+          message: `"${raw}" is not a decimal for ${er.to ?? ''}`,
+          elementPosition: er.el,
+        });
       return out;
     }
     case 'number':
@@ -402,7 +499,13 @@ function convertIn(st: InState, er: ElementRule, raw: string, seg: Segment, segI
       const s = normalizeDecimal(v, st.ctx.decimalMark);
       const n = s === undefined ? NaN : Number(s);
       if (!Number.isFinite(n) || (er.transform === 'integer' && !Number.isInteger(n))) {
-        diag(st, seg, segIndex, { severity: 'error', code: '6', rule: 'INVALID_NUMBER', message: `"${raw}" is not a number for ${er.to ?? ''}`, elementPosition: er.el });
+        diag(st, seg, segIndex, {
+          severity: 'error',
+          code: '6',
+          rule: 'INVALID_NUMBER',
+          message: `"${raw}" is not a number for ${er.to ?? ''}`,
+          elementPosition: er.el,
+        });
         return undefined;
       }
       return n;
@@ -420,7 +523,8 @@ function applyPairs(st: InState, er: ElementRule, seg: Segment, target: JsonObje
     const value = elementValue(seg, el + 1);
     if (qualifier === '' && value === '') continue;
     const field = promote[qualifier];
-    if (field !== undefined && getPath(target, path(field).steps) === undefined) write(st, field, target, value, false);
+    if (field !== undefined && getPath(target, path(field).steps) === undefined)
+      write(st, field, target, value, false);
     else list.push({ qualifier, value });
   }
   if (er.to) write(st, er.to, target, list, false);
@@ -457,8 +561,23 @@ function applyHierarchy(
     if (seg.tag === h.seg) {
       if (current) current.end = i;
       const id = elementValue(seg, h.id);
-      current = { id, parent: elementValue(seg, h.parent), level: elementValue(seg, h.level), start: i, end, item: {}, children: [] };
-      if (byId.has(id)) diag(st, seg, i, { severity: 'error', code: '8', rule: 'HL_DUPLICATE_ID', message: `duplicate ${h.seg} id "${id}"`, elementPosition: h.id });
+      current = {
+        id,
+        parent: elementValue(seg, h.parent),
+        level: elementValue(seg, h.level),
+        start: i,
+        end,
+        item: {},
+        children: [],
+      };
+      if (byId.has(id))
+        diag(st, seg, i, {
+          severity: 'error',
+          code: '8',
+          rule: 'HL_DUPLICATE_ID',
+          message: `duplicate ${h.seg} id "${id}"`,
+          elementPosition: h.id,
+        });
       byId.set(id, current);
       nodes.push(current);
     } else if (!members.has(seg.tag) && siblings.has(seg.tag)) break;
@@ -468,7 +587,13 @@ function applyHierarchy(
   for (const node of nodes) {
     const level = rule.levels[node.level];
     if (!level) {
-      diag(st, segs[node.start], node.start, { severity: 'warning', code: '7', rule: 'HL_UNKNOWN_LEVEL', message: `${h.seg} level "${node.level}" is not in the map; its segments are skipped`, elementPosition: h.level });
+      diag(st, segs[node.start], node.start, {
+        severity: 'warning',
+        code: '7',
+        rule: 'HL_UNKNOWN_LEVEL',
+        message: `${h.seg} level "${node.level}" is not in the map; its segments are skipped`,
+        elementPosition: h.level,
+      });
       continue;
     }
     node.item = node.level === h.root ? item : level.init ? (cloneJson(level.init) as JsonObject) : {};
@@ -481,7 +606,13 @@ function applyHierarchy(
     const parent = byId.get(node.parent);
     if (!parent) {
       orphans.add(node);
-      diag(st, segs[node.start], node.start, { severity: 'error', code: '8', rule: 'HL_PARENT_NOT_FOUND', message: `${h.seg} ${node.id} points at missing parent "${node.parent}"`, elementPosition: h.parent });
+      diag(st, segs[node.start], node.start, {
+        severity: 'error',
+        code: '8',
+        rule: 'HL_PARENT_NOT_FOUND',
+        message: `${h.seg} ${node.id} points at missing parent "${node.parent}"`,
+        elementPosition: h.parent,
+      });
       continue;
     }
     parent.children.push(node);
@@ -512,7 +643,13 @@ function applyHierarchy(
       }
     }
     if (!holder || !slot) {
-      diag(st, segs[node.start], node.start, { severity: 'warning', code: '8', rule: 'HL_UNATTACHED', message: `${h.seg} ${node.id} (level ${node.level}) has no ancestor or descendant that can hold it`, elementPosition: h.level });
+      diag(st, segs[node.start], node.start, {
+        severity: 'warning',
+        code: '8',
+        rule: 'HL_UNATTACHED',
+        message: `${h.seg} ${node.id} (level ${node.level}) has no ancestor or descendant that can hold it`,
+        elementPosition: h.level,
+      });
       continue;
     }
     const p = path(stripArray(slot));
@@ -530,7 +667,8 @@ function applyDefaults(doc: JsonObject, defaults: Readonly<Record<string, Defaul
   if (!defaults) return;
   for (const [to, value] of Object.entries(defaults)) {
     const p = path(to);
-    const resolved = isObject(value) && typeof value['from'] === 'string' ? getPath(doc, path(value['from']).steps) : value;
+    const resolved =
+      isObject(value) && typeof value['from'] === 'string' ? getPath(doc, path(value['from']).steps) : value;
     if (resolved === undefined) continue;
     // Defaults fill fields of objects that exist; they never invent a parent (no weight without a value).
     forEachPath(doc, p.steps, (parent, key) => {
@@ -572,15 +710,35 @@ interface OutState {
 }
 
 /** Renders one canonical document into body segments (no ST/SE/UNH/UNT), walking the rules in order. */
-export function renderOutbound(map: LoadedMap, doc: JsonObject, ctx: Pick<MapContext, 'timeZone'> = {}): OutboundResult {
+export function renderOutbound(
+  map: LoadedMap,
+  doc: JsonObject,
+  ctx: Pick<MapContext, 'timeZone'> = {},
+): OutboundResult {
   const diagnostics: Diagnostic[] = [];
   const out: SegmentData[] = [];
   try {
-    const st: OutState = { map, root: doc, timeZone: ctx.timeZone ?? map.timeZone, out, diagnostics, reverse: new Map(), hlCount: 0, lineCount: 0, repeatIndex: 0 };
+    const st: OutState = {
+      map,
+      root: doc,
+      timeZone: ctx.timeZone ?? map.timeZone,
+      out,
+      diagnostics,
+      reverse: new Map(),
+      hlCount: 0,
+      lineCount: 0,
+      repeatIndex: 0,
+    };
     renderRules(st, map.definition.rules, doc);
     return { segments: out, diagnostics };
   } catch (err) {
-    diagnostics.push({ severity: 'error', level: 'transaction', code: '5', rule: 'MAP_RENDER_FAILURE', message: `map ${map.definition.name} failed to render: ${err instanceof Error ? err.message : String(err)}` });
+    diagnostics.push({
+      severity: 'error',
+      level: 'transaction',
+      code: '5',
+      rule: 'MAP_RENDER_FAILURE',
+      message: `map ${map.definition.name} failed to render: ${err instanceof Error ? err.message : String(err)}`,
+    });
     return { segments: [], diagnostics };
   }
 }
@@ -656,7 +814,9 @@ function emitSegment(st: OutState, rule: SegmentRule, item: unknown, _repeated: 
       put(Number(el), comp ? Number(comp) : 1, typeof want === 'string' ? want : (want[0] ?? ''));
     }
   }
-  const hasTimeCode = new Set(rule.elements.filter((e) => e.transform === 'timeCode' && e.to).map((e) => e.to!));
+  const hasTimeCode = new Set(
+    rule.elements.filter((e) => e.transform === 'timeCode' && e.to).map((e) => e.to!),
+  );
   for (const er of rule.elements) {
     if (!outbound(er)) continue;
     const comp = er.comp ?? 1;
@@ -665,7 +825,14 @@ function emitSegment(st: OutState, rule: SegmentRule, item: unknown, _repeated: 
       continue;
     }
     if (er.compute) {
-      const n = er.compute === 'hlCount' ? st.hlCount : er.compute === 'lineCount' ? st.lineCount : er.compute === 'repeatIndex' ? st.repeatIndex : st.out.length + 1;
+      const n =
+        er.compute === 'hlCount'
+          ? st.hlCount
+          : er.compute === 'lineCount'
+            ? st.lineCount
+            : er.compute === 'repeatIndex'
+              ? st.repeatIndex
+              : st.out.length + 1;
       put(er.el, comp, String(n));
       continue;
     }
@@ -713,14 +880,28 @@ function reverseTable(st: OutState, name: string): Map<string, string> {
   return r;
 }
 
-function convertOut(st: OutState, rule: SegmentRule, er: ElementRule, v: unknown, keepOffset: boolean): string | undefined {
+function convertOut(
+  st: OutState,
+  rule: SegmentRule,
+  er: ElementRule,
+  v: unknown,
+  keepOffset: boolean,
+): string | undefined {
   const t = er.transform;
   let s = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
   if (s === undefined) return undefined;
   if (t === 'dtm' || t === 'dtmDate' || t === 'dtmFormat') {
     const out = isoToEdifactDateTime(s, st.timeZone, t === 'dtmDate');
     if (!out) {
-      st.diagnostics.push({ severity: 'error', level: 'element', code: '8', rule: 'INVALID_DATE', message: `cannot write "${s}" as an EDIFACT DTM (${er.to ?? ''})`, segmentId: rule.seg, elementPosition: er.el });
+      st.diagnostics.push({
+        severity: 'error',
+        level: 'element',
+        code: '8',
+        rule: 'INVALID_DATE',
+        message: `cannot write "${s}" as an EDIFACT DTM (${er.to ?? ''})`,
+        segmentId: rule.seg,
+        elementPosition: er.el,
+      });
       return undefined;
     }
     return t === 'dtmFormat' ? out.format : out.value;
@@ -728,7 +909,15 @@ function convertOut(st: OutState, rule: SegmentRule, er: ElementRule, v: unknown
   if (t === 'date' || t === 'dateOnly' || t === 'time' || t === 'timeCode') {
     const parts = fromIsoDateTime(s, st.timeZone, keepOffset);
     if (!parts) {
-      st.diagnostics.push({ severity: 'error', level: 'element', code: '8', rule: 'INVALID_DATE', message: `cannot write "${s}" as an EDI date (${er.to ?? ''})`, segmentId: rule.seg, elementPosition: er.el });
+      st.diagnostics.push({
+        severity: 'error',
+        level: 'element',
+        code: '8',
+        rule: 'INVALID_DATE',
+        message: `cannot write "${s}" as an EDI date (${er.to ?? ''})`,
+        segmentId: rule.seg,
+        elementPosition: er.el,
+      });
       return undefined;
     }
     if (t === 'date' || t === 'dateOnly') return parts.date8;
@@ -737,7 +926,16 @@ function convertOut(st: OutState, rule: SegmentRule, er: ElementRule, v: unknown
   }
   if (t === 'n0' || t === 'n1' || t === 'n2' || t === 'n3') {
     const out = toImpliedDecimal(s, Number(t[1]));
-    if (out === undefined) st.diagnostics.push({ severity: 'error', level: 'element', code: '6', rule: 'INVALID_DECIMAL', message: `cannot write "${s}" with ${t} implied decimals (${er.to ?? ''})`, segmentId: rule.seg, elementPosition: er.el });
+    if (out === undefined)
+      st.diagnostics.push({
+        severity: 'error',
+        level: 'element',
+        code: '6',
+        rule: 'INVALID_DECIMAL',
+        message: `cannot write "${s}" with ${t} implied decimals (${er.to ?? ''})`,
+        segmentId: rule.seg,
+        elementPosition: er.el,
+      });
     return out;
   }
   if (er.table) {

@@ -146,7 +146,10 @@ export const partnerFileSchema = {
   additionalProperties: false,
   properties: {
     timeZone: { type: 'string' },
-    codeTables: { type: 'object', additionalProperties: { type: 'object', additionalProperties: { type: 'string' } } },
+    codeTables: {
+      type: 'object',
+      additionalProperties: { type: 'object', additionalProperties: { type: 'string' } },
+    },
     maps: {
       type: 'object',
       additionalProperties: {

@@ -50,7 +50,8 @@ export function defaultMapsDir(): string {
       const pkg = join(dir, 'package.json');
       if (existsSync(pkg)) {
         const parsed: unknown = JSON.parse(readFileSync(pkg, 'utf8'));
-        if (isObject(parsed) && parsed['name'] === 'crossdock' && existsSync(join(dir, 'edi-maps'))) return join(dir, 'edi-maps');
+        if (isObject(parsed) && parsed['name'] === 'crossdock' && existsSync(join(dir, 'edi-maps')))
+          return join(dir, 'edi-maps');
       }
       const up = dirname(dir);
       if (up === dir) break;
@@ -67,7 +68,11 @@ function readYaml(file: string, errors: MapLoadError[], root: string): unknown {
   try {
     return parseYaml(readFileSync(file, 'utf8'));
   } catch (err) {
-    errors.push({ file: relative(root, file), path: '', message: `cannot read YAML: ${err instanceof Error ? err.message : String(err)}` });
+    errors.push({
+      file: relative(root, file),
+      path: '',
+      message: `cannot read YAML: ${err instanceof Error ? err.message : String(err)}`,
+    });
     return undefined;
   }
 }
@@ -84,7 +89,11 @@ function listFiles(dir: string, suffix: string): string[] {
   return out;
 }
 
-function loadCodeTables(dir: string, errors: MapLoadError[], root: string): Map<string, Record<string, string>> {
+function loadCodeTables(
+  dir: string,
+  errors: MapLoadError[],
+  root: string,
+): Map<string, Record<string, string>> {
   const tables = new Map<string, Record<string, string>>();
   if (!existsSync(dir)) return tables;
   for (const name of readdirSync(dir).sort()) {
@@ -93,13 +102,21 @@ function loadCodeTables(dir: string, errors: MapLoadError[], root: string): Map<
     const data = readYaml(file, errors, root);
     const codes = isObject(data) && isObject(data['codes']) ? data['codes'] : undefined;
     if (!codes) {
-      errors.push({ file: relative(root, file), path: '/codes', message: 'a code table needs a `codes:` mapping of code → value' });
+      errors.push({
+        file: relative(root, file),
+        path: '/codes',
+        message: 'a code table needs a `codes:` mapping of code → value',
+      });
       continue;
     }
     const table: Record<string, string> = {};
     for (const [k, v] of Object.entries(codes)) {
       if (typeof v !== 'string' && typeof v !== 'number') {
-        errors.push({ file: relative(root, file), path: `/codes/${k}`, message: 'code values must be strings' });
+        errors.push({
+          file: relative(root, file),
+          path: `/codes/${k}`,
+          message: 'code values must be strings',
+        });
         continue;
       }
       table[k] = String(v);
@@ -110,7 +127,12 @@ function loadCodeTables(dir: string, errors: MapLoadError[], root: string): Map<
 }
 
 /** Semantic checks the JSON Schema cannot express: paths parse, tables exist, `[]` only where it may. */
-function checkRules(rules: readonly Rule[], at: string, tables: ReadonlyMap<string, unknown>, report: (path: string, message: string) => void): void {
+function checkRules(
+  rules: readonly Rule[],
+  at: string,
+  tables: ReadonlyMap<string, unknown>,
+  report: (path: string, message: string) => void,
+): void {
   const checkPath = (p: string | undefined, where: string, allowAppend: boolean): void => {
     if (p === undefined) return;
     const body = allowAppend && p.endsWith('[]') ? p.slice(0, -2) : p;
@@ -120,24 +142,29 @@ function checkRules(rules: readonly Rule[], at: string, tables: ReadonlyMap<stri
   };
   const checkElement = (e: ElementRule, where: string): void => {
     checkPath(e.to, `${where}/to`, false);
-    if (e.table && !tables.has(e.table)) report(`${where}/table`, `unknown code table "${e.table}" (edi-maps/code-tables/${e.table}.yaml)`);
-    for (const [q, f] of Object.entries(e.pairs?.promote ?? {})) checkPath(f, `${where}/pairs/promote/${q}`, false);
+    if (e.table && !tables.has(e.table))
+      report(`${where}/table`, `unknown code table "${e.table}" (edi-maps/code-tables/${e.table}.yaml)`);
+    for (const [q, f] of Object.entries(e.pairs?.promote ?? {}))
+      checkPath(f, `${where}/pairs/promote/${q}`, false);
   };
   rules.forEach((r, i) => {
     const where = `${at}/${i}`;
     if (isHierarchyRule(r)) {
-      if (!r.levels[r.hierarchy.root]) report(`${where}/hierarchy/root`, `root level "${r.hierarchy.root}" has no entry in levels`);
+      if (!r.levels[r.hierarchy.root])
+        report(`${where}/hierarchy/root`, `root level "${r.hierarchy.root}" has no entry in levels`);
       for (const [code, lvl] of Object.entries(r.levels)) {
         checkRules(lvl.rules, `${where}/levels/${code}/rules`, tables, report);
         (lvl.children ?? []).forEach((c, ci) => {
           checkPath(c.path, `${where}/levels/${code}/children/${ci}/path`, true);
-          if (!r.levels[c.level]) report(`${where}/levels/${code}/children/${ci}/level`, `unknown level "${c.level}"`);
+          if (!r.levels[c.level])
+            report(`${where}/levels/${code}/children/${ci}/level`, `unknown level "${c.level}"`);
         });
       }
     } else if (isLoopRule(r)) {
       checkPath(r.repeat, `${where}/repeat`, true);
       const first = r.rules[0];
-      if (!first || !('seg' in first) || first.seg !== r.loop) report(`${where}/rules/0`, `the first rule of loop ${r.loop} must be its ${r.loop} segment`);
+      if (!first || !('seg' in first) || first.seg !== r.loop)
+        report(`${where}/rules/0`, `the first rule of loop ${r.loop} must be its ${r.loop} segment`);
       checkRules(r.rules, `${where}/rules`, tables, report);
     } else {
       checkPath(r.repeat, `${where}/repeat`, true);
@@ -168,7 +195,8 @@ function applyRuleOverride(rules: Rule[], id: string, patch: JsonObject): boolea
       return true;
     }
     if (isHierarchyRule(r)) {
-      for (const lvl of Object.values(r.levels)) if (applyRuleOverride(lvl.rules as Rule[], id, patch)) return true;
+      for (const lvl of Object.values(r.levels))
+        if (applyRuleOverride(lvl.rules as Rule[], id, patch)) return true;
     } else if (isLoopRule(r) && applyRuleOverride(r.rules as Rule[], id, patch)) return true;
   }
   return false;
@@ -187,14 +215,16 @@ export function loadMaps(options: { mapsDir?: string; partnerId?: string; timeZo
   let partner: JsonObject = {};
   let partnerFile = '';
   if (options.partnerId) {
-    if (!/^[A-Za-z0-9_.-]+$/.test(options.partnerId)) errors.push({ file: 'partners', path: '', message: `bad partner id "${options.partnerId}"` });
+    if (!/^[A-Za-z0-9_.-]+$/.test(options.partnerId))
+      errors.push({ file: 'partners', path: '', message: `bad partner id "${options.partnerId}"` });
     else {
       const file = join(mapsDir, 'partners', options.partnerId, 'partner.yaml');
       partnerFile = relative(mapsDir, file);
       if (existsSync(file)) {
         const data = readYaml(file, errors, mapsDir);
         if (data !== undefined && !validatePartnerFile(data)) {
-          for (const e of validatePartnerFile.errors ?? []) errors.push({ file: partnerFile, path: e.instancePath, message: e.message ?? 'invalid' });
+          for (const e of validatePartnerFile.errors ?? [])
+            errors.push({ file: partnerFile, path: e.instancePath, message: e.message ?? 'invalid' });
         } else if (isObject(data)) partner = data;
       }
     }
@@ -204,13 +234,18 @@ export function loadMaps(options: { mapsDir?: string; partnerId?: string; timeZo
     if (!isObject(codes)) continue;
     const base = tables.get(name);
     if (!base) {
-      errors.push({ file: partnerFile, path: `/codeTables/${name}`, message: `unknown code table "${name}"` });
+      errors.push({
+        file: partnerFile,
+        path: `/codeTables/${name}`,
+        message: `unknown code table "${name}"`,
+      });
       continue;
     }
     tables.set(name, { ...base, ...(codes as Record<string, string>) });
   }
   const partnerZone = typeof partner['timeZone'] === 'string' ? partner['timeZone'] : undefined;
-  if (partnerZone && !isValidTimeZone(partnerZone)) errors.push({ file: partnerFile, path: '/timeZone', message: `unknown time zone "${partnerZone}"` });
+  if (partnerZone && !isValidTimeZone(partnerZone))
+    errors.push({ file: partnerFile, path: '/timeZone', message: `unknown time zone "${partnerZone}"` });
   const partnerMaps = isObject(partner['maps']) ? partner['maps'] : {};
   const maps: LoadedMap[] = [];
   for (const file of listFiles(mapsDir, '.map.yaml')) {
@@ -221,11 +256,19 @@ export function loadMaps(options: { mapsDir?: string; partnerId?: string; timeZo
       for (const e of validateMapFile.errors ?? []) {
         // The if/then wrapper adds a summary error; the branch's own error is the useful one.
         if (e.keyword === 'if') continue;
-        errors.push({ file: rel, path: e.instancePath, message: `${e.message ?? 'invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params['additionalProperty'])})` : ''}` });
+        errors.push({
+          file: rel,
+          path: e.instancePath,
+          message: `${e.message ?? 'invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params['additionalProperty'])})` : ''}`,
+        });
       }
       continue;
     }
-    const def = structuredClone(data) as unknown as MapDefinition & { timeZone?: string; rules: Rule[]; defaults?: Record<string, DefaultValue> };
+    const def = structuredClone(data) as unknown as MapDefinition & {
+      timeZone?: string;
+      rules: Rule[];
+      defaults?: Record<string, DefaultValue>;
+    };
     const before = errors.length;
     const report = (p: string, message: string): void => void errors.push({ file: rel, path: p, message });
     checkRules(def.rules, '/rules', tables, report);
@@ -236,25 +279,55 @@ export function loadMaps(options: { mapsDir?: string; partnerId?: string; timeZo
     const override = partnerMaps[def.name];
     if (isObject(override)) {
       for (const [id, patch] of Object.entries(isObject(override['rules']) ? override['rules'] : {})) {
-        if (!isObject(patch) || !applyRuleOverride(def.rules, id, patch)) errors.push({ file: partnerFile, path: `/maps/${def.name}/rules/${id}`, message: `no rule with id "${id}" in ${rel}` });
+        if (!isObject(patch) || !applyRuleOverride(def.rules, id, patch))
+          errors.push({
+            file: partnerFile,
+            path: `/maps/${def.name}/rules/${id}`,
+            message: `no rule with id "${id}" in ${rel}`,
+          });
       }
-      if (isObject(override['defaults'])) def.defaults = { ...def.defaults, ...(override['defaults'] as Record<string, DefaultValue>) };
-      checkRules(def.rules, `/maps/${def.name}/rules(merged)`, tables, (p, m) => void errors.push({ file: partnerFile, path: p, message: m }));
+      if (isObject(override['defaults']))
+        def.defaults = { ...def.defaults, ...(override['defaults'] as Record<string, DefaultValue>) };
+      checkRules(
+        def.rules,
+        `/maps/${def.name}/rules(merged)`,
+        tables,
+        (p, m) => void errors.push({ file: partnerFile, path: p, message: m }),
+      );
     }
     if (errors.length > before) continue;
     const timeZone = options.timeZone ?? partnerZone ?? def.timeZone ?? 'UTC';
-    maps.push({ definition: def, file: rel, tables: tables as ReadonlyMap<string, CodeTable>, timeZone: isValidTimeZone(timeZone) ? timeZone : 'UTC' });
+    maps.push({
+      definition: def,
+      file: rel,
+      tables: tables as ReadonlyMap<string, CodeTable>,
+      timeZone: isValidTimeZone(timeZone) ? timeZone : 'UTC',
+    });
   }
-  const set: MapSet = { mapsDir, ...(options.partnerId ? { partnerId: options.partnerId } : {}), maps, errors };
+  const set: MapSet = {
+    mapsDir,
+    ...(options.partnerId ? { partnerId: options.partnerId } : {}),
+    maps,
+    errors,
+  };
   cache.set(key, set);
   return set;
 }
 
 /** The map for a message and version; a map listing no versions serves any. Version match is by prefix (004010 ← 004010VICS). */
-export function findMap(set: MapSet, standard: 'x12' | 'edifact', message: string, version: string | undefined): LoadedMap | undefined {
-  const candidates = set.maps.filter((m) => m.definition.standard === standard && m.definition.message === message);
+export function findMap(
+  set: MapSet,
+  standard: 'x12' | 'edifact',
+  message: string,
+  version: string | undefined,
+): LoadedMap | undefined {
+  const candidates = set.maps.filter(
+    (m) => m.definition.standard === standard && m.definition.message === message,
+  );
   return (
-    candidates.find((m) => version !== undefined && (m.definition.versions ?? []).some((v) => version.startsWith(v))) ??
+    candidates.find(
+      (m) => version !== undefined && (m.definition.versions ?? []).some((v) => version.startsWith(v)),
+    ) ??
     candidates.find((m) => (m.definition.versions ?? []).length === 0) ??
     candidates[0]
   );
@@ -264,6 +337,16 @@ export function findMapByName(set: MapSet, name: string): LoadedMap | undefined 
   return set.maps.find((m) => m.definition.name === name);
 }
 
-export function findMapForDocument(set: MapSet, standard: 'x12' | 'edifact', documentType: string, message?: string): LoadedMap | undefined {
-  return set.maps.find((m) => m.definition.standard === standard && m.definition.documentType === documentType && (message === undefined || m.definition.message === message));
+export function findMapForDocument(
+  set: MapSet,
+  standard: 'x12' | 'edifact',
+  documentType: string,
+  message?: string,
+): LoadedMap | undefined {
+  return set.maps.find(
+    (m) =>
+      m.definition.standard === standard &&
+      m.definition.documentType === documentType &&
+      (message === undefined || m.definition.message === message),
+  );
 }

@@ -10,9 +10,22 @@ import { renderEdifact } from './edifact-writer.js';
 import { findMapByName, loadMaps } from './map-loader.js';
 import { renderOutbound, type SegmentData } from './map-engine.js';
 import { isObject, type JsonObject } from './map-paths.js';
-import { parseIdentity, sequentialControlNumbers, writeX12Interchange, type ControlNumberGenerator, type X12SetOut } from './x12-writer.js';
+import {
+  parseIdentity,
+  sequentialControlNumbers,
+  writeX12Interchange,
+  type ControlNumberGenerator,
+  type X12SetOut,
+} from './x12-writer.js';
 
-export const RENDER_TARGETS = ['x12-856', 'x12-214', 'x12-210', 'edifact-desadv', 'edifact-iftsta', 'edifact-invoic'] as const;
+export const RENDER_TARGETS = [
+  'x12-856',
+  'x12-214',
+  'x12-210',
+  'edifact-desadv',
+  'edifact-iftsta',
+  'edifact-invoic',
+] as const;
 export type RenderTarget = (typeof RENDER_TARGETS)[number];
 
 const X12_FUNCTIONAL_ID: Readonly<Record<string, string>> = { '856': 'SH', '214': 'QM', '210': 'IM' };
@@ -38,20 +51,44 @@ export interface RenderResult {
 }
 
 /** Renders one document or an array of documents as one interchange. Never throws. */
-export function renderDocument(input: unknown, to: RenderTarget | string, options: RenderOptions = {}): RenderResult {
+export function renderDocument(
+  input: unknown,
+  to: RenderTarget | string,
+  options: RenderOptions = {},
+): RenderResult {
   const diagnostics: Diagnostic[] = [];
   try {
     if (!(RENDER_TARGETS as readonly string[]).includes(to)) {
-      diagnostics.push({ severity: 'error', level: 'interchange', code: '024', rule: 'RENDER_TARGET', message: `unknown target "${to}" (one of ${RENDER_TARGETS.join(', ')})` });
+      diagnostics.push({
+        severity: 'error',
+        level: 'interchange',
+        code: '024',
+        rule: 'RENDER_TARGET',
+        message: `unknown target "${to}" (one of ${RENDER_TARGETS.join(', ')})`,
+      });
       return { text: '', diagnostics };
     }
-    const maps = loadMaps({ ...(options.mapsDir ? { mapsDir: options.mapsDir } : {}), ...(options.partnerId ? { partnerId: options.partnerId } : {}) });
+    const maps = loadMaps({
+      ...(options.mapsDir ? { mapsDir: options.mapsDir } : {}),
+      ...(options.partnerId ? { partnerId: options.partnerId } : {}),
+    });
     const [standard, message] = to.split('-') as ['x12' | 'edifact', string];
     const mapName = standard === 'x12' ? `x12-${message}` : `edifact-${message}`;
-    const map = findMapByName(maps, mapName) ?? maps.maps.find((m) => m.definition.standard === standard && m.definition.message.toLowerCase() === message.toLowerCase());
+    const map =
+      findMapByName(maps, mapName) ??
+      maps.maps.find(
+        (m) =>
+          m.definition.standard === standard && m.definition.message.toLowerCase() === message.toLowerCase(),
+      );
     if (!map) {
       const why = maps.errors.map((e) => `${e.file}${e.path}: ${e.message}`).join('; ');
-      diagnostics.push({ severity: 'error', level: 'interchange', code: '024', rule: 'NO_MAP', message: `no map for ${to}${why ? ` (map errors: ${why})` : ''}` });
+      diagnostics.push({
+        severity: 'error',
+        level: 'interchange',
+        code: '024',
+        rule: 'NO_MAP',
+        message: `no map for ${to}${why ? ` (map errors: ${why})` : ''}`,
+      });
       return { text: '', diagnostics };
     }
     const docs = Array.isArray(input) ? input : [input];
@@ -59,32 +96,59 @@ export function renderDocument(input: unknown, to: RenderTarget | string, option
     docs.forEach((doc, i) => {
       const where = docs.length > 1 ? `[${i}]` : '';
       if (!isObject(doc)) {
-        diagnostics.push({ severity: 'error', level: 'transaction', code: '5', rule: 'NOT_A_DOCUMENT', message: `document${where} is not a JSON object` });
+        diagnostics.push({
+          severity: 'error',
+          level: 'transaction',
+          code: '5',
+          rule: 'NOT_A_DOCUMENT',
+          message: `document${where} is not a JSON object`,
+        });
         return;
       }
       const v = validateCanonical(map.definition.documentType, doc);
       if (!v.valid) {
-        for (const e of v.errors) diagnostics.push({ severity: 'error', level: 'transaction', code: '5', rule: 'CANONICAL_SCHEMA', message: `document${where}${e.pointer} ${e.message}` });
+        for (const e of v.errors)
+          diagnostics.push({
+            severity: 'error',
+            level: 'transaction',
+            code: '5',
+            rule: 'CANONICAL_SCHEMA',
+            message: `document${where}${e.pointer} ${e.message}`,
+          });
         return;
       }
-      const r = renderOutbound(map, doc as JsonObject, options.timeZone ? { timeZone: options.timeZone } : {});
+      const r = renderOutbound(
+        map,
+        doc as JsonObject,
+        options.timeZone ? { timeZone: options.timeZone } : {},
+      );
       diagnostics.push(...r.diagnostics);
       bodies.push(r.segments);
     });
-    if (bodies.length === 0 || diagnostics.some((d) => d.severity === 'error')) return { text: '', diagnostics };
+    if (bodies.length === 0 || diagnostics.some((d) => d.severity === 'error'))
+      return { text: '', diagnostics };
     const controlNumbers = options.controlNumbers ?? sequentialControlNumbers();
     const first = docs.find(isObject);
     const environment = isObject(first?.['source']) ? first['source']['environment'] : undefined;
     const usage = options.usage ?? (environment === 'test' ? 'T' : 'P');
     if (standard === 'x12') {
       const sets: X12SetOut[] = bodies.map((body) => ({ setId: map.definition.message, body }));
-      const w = writeX12Interchange([{ functionalId: X12_FUNCTIONAL_ID[map.definition.message] ?? 'ZZ', version: options.version ?? '004010', sets }], {
-        sender: parseIdentity(options.sender ?? 'ZZ:CROSSDOCK'),
-        receiver: parseIdentity(options.receiver ?? 'ZZ:PARTNER'),
-        controlNumbers,
-        usage,
-        ...(options.now ? { now: options.now } : {}),
-      });
+      const w = writeX12Interchange(
+        [
+          {
+            functionalId: X12_FUNCTIONAL_ID[map.definition.message] ?? 'ZZ',
+            version: options.version ?? '004010',
+            sets,
+          },
+        ],
+        {
+          sender: parseIdentity(options.sender ?? 'ZZ:CROSSDOCK'),
+          receiver: parseIdentity(options.receiver ?? 'ZZ:PARTNER'),
+          controlNumbers,
+          usage,
+          ...(options.now ? { now: options.now } : {}),
+        },
+      );
       diagnostics.push(...w.diagnostics);
       return { text: w.text, diagnostics };
     }
@@ -97,13 +161,24 @@ export function renderDocument(input: unknown, to: RenderTarget | string, option
       testIndicator: usage === 'T',
       messages: bodies.map((body) => ({
         messageReference: String(controlNumbers('transaction')),
-        identifier: { type: map.definition.message, version: directory.slice(0, 1), release: directory.slice(1), controllingAgency: 'UN' },
+        identifier: {
+          type: map.definition.message,
+          version: directory.slice(0, 1),
+          release: directory.slice(1),
+          controllingAgency: 'UN',
+        },
         body,
       })),
     });
     return { text: renderEdifact(segments), diagnostics };
   } catch (err) {
-    diagnostics.push({ severity: 'error', level: 'interchange', code: '024', rule: 'RENDER_FAILED', message: `render failed: ${err instanceof Error ? err.message : String(err)}` });
+    diagnostics.push({
+      severity: 'error',
+      level: 'interchange',
+      code: '024',
+      rule: 'RENDER_FAILED',
+      message: `render failed: ${err instanceof Error ? err.message : String(err)}`,
+    });
     return { text: '', diagnostics };
   }
 }

@@ -13,13 +13,23 @@ import { mapInbound } from './map-engine.js';
 import type { JsonObject } from './map-paths.js';
 import { readFunctionalAck, readTa1 } from './x12-ack-reader.js';
 import { writeX12Acks } from './x12-ack-writer.js';
-import type { X12GroupSummary, X12InterchangeHeader, X12InterchangeSummary, X12TransactionSet } from './x12-envelope.js';
+import type {
+  X12GroupSummary,
+  X12InterchangeHeader,
+  X12InterchangeSummary,
+  X12TransactionSet,
+} from './x12-envelope.js';
 import { readX12 } from './x12-envelope-reader.js';
 import { validateSet } from './x12-set-schema.js';
 import { X12_SET_SCHEMAS } from './x12-set-schemas.js';
 import { sequentialControlNumbers, type ControlNumberGenerator } from './x12-writer.js';
 
-export type EdiInput = AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer | Uint8Array | string> | Readable | Buffer | string;
+export type EdiInput =
+  | AsyncIterable<Buffer | Uint8Array | string>
+  | Iterable<Buffer | Uint8Array | string>
+  | Readable
+  | Buffer
+  | string;
 
 export interface TranslateOptions {
   /** Applies edi-maps/partners/<partnerId>/ overrides and time zone; also the documents' partnerId (default: the sender id). */
@@ -62,7 +72,10 @@ export type TranslationEvent =
   | { readonly type: 'interchange'; readonly interchange: InterchangeInfo }
   | { readonly type: 'document'; readonly document: JsonObject }
   | { readonly type: 'diagnostic'; readonly diagnostic: Diagnostic }
-  | { readonly type: 'ack'; readonly ack: { readonly format: '997' | '999' | 'TA1' | 'CONTRL' | 'X12'; readonly text: string } };
+  | {
+      readonly type: 'ack';
+      readonly ack: { readonly format: '997' | '999' | 'TA1' | 'CONTRL' | 'X12'; readonly text: string };
+    };
 
 /** Any accepted input shape → an async iterable of byte chunks. */
 export function toChunks(input: EdiInput): AsyncIterable<Buffer | Uint8Array | string> {
@@ -73,7 +86,9 @@ export function toChunks(input: EdiInput): AsyncIterable<Buffer | Uint8Array | s
 }
 
 /** Reads until the first non-blank character to tell X12 from EDIFACT, then replays what it read. */
-async function sniff(input: AsyncIterable<Buffer | Uint8Array | string>): Promise<{ kind: EdiStandard | 'unknown' | 'empty'; chunks: AsyncIterable<Buffer> }> {
+async function sniff(
+  input: AsyncIterable<Buffer | Uint8Array | string>,
+): Promise<{ kind: EdiStandard | 'unknown' | 'empty'; chunks: AsyncIterable<Buffer> }> {
   const it = input[Symbol.asyncIterator]();
   const head: Buffer[] = [];
   let text = '';
@@ -84,20 +99,32 @@ async function sniff(input: AsyncIterable<Buffer | Uint8Array | string>): Promis
       done = true;
       break;
     }
-    const b = typeof r.value === 'string' ? Buffer.from(r.value, 'utf8') : Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
+    const b =
+      typeof r.value === 'string'
+        ? Buffer.from(r.value, 'utf8')
+        : Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
     head.push(b);
     text += b.toString('latin1');
     if (text.length > 65_536) break;
   }
   const start = text.replace(/^[\s\ufeff\u00ef\u00bb\u00bf]+/, '').slice(0, 3);
-  const kind = start === '' ? 'empty' : start === 'ISA' ? 'x12' : ['UNA', 'UNB', 'UNH'].includes(start) ? 'edifact' : 'unknown';
+  const kind =
+    start === ''
+      ? 'empty'
+      : start === 'ISA'
+        ? 'x12'
+        : ['UNA', 'UNB', 'UNH'].includes(start)
+          ? 'edifact'
+          : 'unknown';
   async function* replay(): AsyncGenerator<Buffer> {
     for (const b of head) yield b;
     if (done) return;
     for (;;) {
       const r = await it.next();
       if (r.done) return;
-      yield typeof r.value === 'string' ? Buffer.from(r.value, 'utf8') : Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
+      yield typeof r.value === 'string'
+        ? Buffer.from(r.value, 'utf8')
+        : Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength);
     }
   }
   return { kind, chunks: replay() };
@@ -114,10 +141,17 @@ interface Envelope {
   readonly baseId: string;
 }
 
-function finishDocuments(docs: readonly JsonObject[], env: Envelope, options: TranslateOptions, diagnostics: Diagnostic[], ctl: Partial<Diagnostic>): JsonObject[] {
+function finishDocuments(
+  docs: readonly JsonObject[],
+  env: Envelope,
+  options: TranslateOptions,
+  diagnostics: Diagnostic[],
+  ctl: Partial<Diagnostic>,
+): JsonObject[] {
   const out: JsonObject[] = [];
   const createdAt = (options.now?.() ?? new Date()).toISOString();
-  const messageId = options.messageId ?? `${env.standard}-${env.partnerId}-${env.interchangeControlNumber ?? 'none'}`;
+  const messageId =
+    options.messageId ?? `${env.standard}-${env.partnerId}-${env.interchangeControlNumber ?? 'none'}`;
   docs.forEach((raw, k) => {
     // Envelope fields first, in the canonical order, so output reads (and diffs) the same every time.
     const doc: JsonObject = {
@@ -144,7 +178,14 @@ function finishDocuments(docs: readonly JsonObject[], env: Envelope, options: Tr
     const result = validateCanonical(type, doc);
     if (!result.valid) {
       for (const e of result.errors.slice(0, 20)) {
-        diagnostics.push({ severity: 'error', level: 'transaction', code: '5', rule: 'CANONICAL_SCHEMA', message: `${type}${e.pointer} ${e.message}`, ...ctl });
+        diagnostics.push({
+          severity: 'error',
+          level: 'transaction',
+          code: '5',
+          rule: 'CANONICAL_SCHEMA',
+          message: `${type}${e.pointer} ${e.message}`,
+          ...ctl,
+        });
       }
       return;
     }
@@ -160,18 +201,36 @@ function x12Environment(h: X12InterchangeHeader): 'test' | 'production' {
   return h.usage === 'P' ? 'production' : 'test';
 }
 
-function processX12Set(set: X12TransactionSet, maps: MapSet, options: TranslateOptions): { documents: JsonObject[]; diagnostics: Diagnostic[] } {
-  const ctl = { interchangeControlNumber: set.interchange.controlNumber, groupControlNumber: set.group.controlNumber, transactionControlNumber: set.controlNumber };
+function processX12Set(
+  set: X12TransactionSet,
+  maps: MapSet,
+  options: TranslateOptions,
+): { documents: JsonObject[]; diagnostics: Diagnostic[] } {
+  const ctl = {
+    interchangeControlNumber: set.interchange.controlNumber,
+    groupControlNumber: set.group.controlNumber,
+    transactionControlNumber: set.controlNumber,
+  };
   const diagnostics: Diagnostic[] = [];
   const schema = X12_SET_SCHEMAS[set.setId];
   const map = findMap(maps, 'x12', set.setId, set.group.version);
   const isAck = set.setId === '997' || set.setId === '999';
   if (!schema && !map && !isAck) {
-    diagnostics.push({ severity: 'error', level: 'transaction', code: '1', rule: 'SET_NOT_SUPPORTED', message: `transaction set ${set.setId} is not supported`, segmentId: 'ST', segmentPosition: 1, ...ctl });
+    diagnostics.push({
+      severity: 'error',
+      level: 'transaction',
+      code: '1',
+      rule: 'SET_NOT_SUPPORTED',
+      message: `transaction set ${set.setId} is not supported`,
+      segmentId: 'ST',
+      segmentPosition: 1,
+      ...ctl,
+    });
     return { documents: [], diagnostics };
   }
   if (schema) diagnostics.push(...validateSet(schema, set.segments, ctl));
-  if ([...set.diagnostics, ...diagnostics].some((d) => d.severity === 'error')) return { documents: [], diagnostics };
+  if ([...set.diagnostics, ...diagnostics].some((d) => d.severity === 'error'))
+    return { documents: [], diagnostics };
   const body = set.segments.slice(1, set.segments[set.segments.length - 1]?.tag === 'SE' ? -1 : undefined);
   const partnerId = options.partnerId ?? set.interchange.senderId;
   const env: Envelope = {
@@ -187,12 +246,23 @@ function processX12Set(set: X12TransactionSet, maps: MapSet, options: TranslateO
   let raw: JsonObject[];
   if (isAck) raw = [readFunctionalAck(set.setId as '997' | '999', body)];
   else if (map) {
-    const r = mapInbound(map, body, { diagnosticContext: ctl, firstPosition: 2, ...(options.timeZone ? { timeZone: options.timeZone } : {}) });
+    const r = mapInbound(map, body, {
+      diagnosticContext: ctl,
+      firstPosition: 2,
+      ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+    });
     diagnostics.push(...r.diagnostics);
     if (r.diagnostics.some((d) => d.severity === 'error')) return { documents: [], diagnostics };
     raw = r.documents;
   } else {
-    diagnostics.push({ severity: 'error', level: 'transaction', code: '1', rule: 'NO_MAP', message: `no map for ${set.setId} version ${set.group.version}`, ...ctl });
+    diagnostics.push({
+      severity: 'error',
+      level: 'transaction',
+      code: '1',
+      rule: 'NO_MAP',
+      message: `no map for ${set.setId} version ${set.group.version}`,
+      ...ctl,
+    });
     return { documents: [], diagnostics };
   }
   return { documents: finishDocuments(raw, env, options, diagnostics, ctl), diagnostics };
@@ -219,7 +289,11 @@ function interchangeInfoX12(ic: X12InterchangeSummary, groups: readonly X12Group
   };
 }
 
-async function* translateX12(chunks: AsyncIterable<Buffer>, options: TranslateOptions, maps: MapSet): AsyncGenerator<TranslationEvent> {
+async function* translateX12(
+  chunks: AsyncIterable<Buffer>,
+  options: TranslateOptions,
+  maps: MapSet,
+): AsyncGenerator<TranslationEvent> {
   let pending: { documents: JsonObject[]; diagnostics: Diagnostic[] } | undefined;
   let groups: X12GroupSummary[] = [];
   const controlNumbers = options.controlNumbers ?? sequentialControlNumbers();
@@ -251,7 +325,10 @@ async function* translateX12(chunks: AsyncIterable<Buffer>, options: TranslateOp
         for (const d of ev.interchange.diagnostics) yield { type: 'diagnostic', diagnostic: d };
         yield { type: 'interchange', interchange: interchangeInfoX12(ev.interchange, groups) };
         if (options.acks) {
-          const ack = writeX12Acks(ev.interchange, groups, { controlNumbers, ...(options.now ? { now: options.now() } : {}) });
+          const ack = writeX12Acks(ev.interchange, groups, {
+            controlNumbers,
+            ...(options.now ? { now: options.now() } : {}),
+          });
           if (ack) yield { type: 'ack', ack: { format: 'X12', text: ack.text } };
         }
         groups = [];
@@ -259,9 +336,19 @@ async function* translateX12(chunks: AsyncIterable<Buffer>, options: TranslateOp
       }
       case 'ta1': {
         const partnerId = options.partnerId ?? ev.interchange.senderId;
-        const env: Envelope = { standard: 'x12', format: `x12-TA1/${ev.interchange.version}`, environment: x12Environment(ev.interchange), partnerId, interchangeControlNumber: ev.interchange.controlNumber, baseId: `x12-${partnerId}-${ev.interchange.controlNumber}-TA1-${ev.segment.index}` };
+        const env: Envelope = {
+          standard: 'x12',
+          format: `x12-TA1/${ev.interchange.version}`,
+          environment: x12Environment(ev.interchange),
+          partnerId,
+          interchangeControlNumber: ev.interchange.controlNumber,
+          baseId: `x12-${partnerId}-${ev.interchange.controlNumber}-TA1-${ev.segment.index}`,
+        };
         const diagnostics: Diagnostic[] = [];
-        for (const doc of finishDocuments([readTa1(ev.segment)], env, options, diagnostics, { interchangeControlNumber: ev.interchange.controlNumber })) yield { type: 'document', document: doc };
+        for (const doc of finishDocuments([readTa1(ev.segment)], env, options, diagnostics, {
+          interchangeControlNumber: ev.interchange.controlNumber,
+        }))
+          yield { type: 'document', document: doc };
         for (const d of diagnostics) yield { type: 'diagnostic', diagnostic: d };
         break;
       }
@@ -277,11 +364,20 @@ async function* translateX12(chunks: AsyncIterable<Buffer>, options: TranslateOp
 /* -------------------------------------------------------------------------------------------- */
 /* EDIFACT (reader and CONTRL by the EDIFACT half: edifact-reader.ts, contrl.ts)                 */
 
-function processEdifactMessage(m: EdifactMessage, maps: MapSet, options: TranslateOptions): { documents: JsonObject[]; diagnostics: Diagnostic[] } {
+function processEdifactMessage(
+  m: EdifactMessage,
+  maps: MapSet,
+  options: TranslateOptions,
+): { documents: JsonObject[]; diagnostics: Diagnostic[] } {
   const icn = m.interchange.interchangeControlNumber;
-  const ctl = { ...(icn ? { interchangeControlNumber: icn } : {}), ...(m.group ? { groupControlNumber: m.group.groupControlNumber } : {}), transactionControlNumber: m.messageReference };
+  const ctl = {
+    ...(icn ? { interchangeControlNumber: icn } : {}),
+    ...(m.group ? { groupControlNumber: m.group.groupControlNumber } : {}),
+    transactionControlNumber: m.messageReference,
+  };
   const diagnostics: Diagnostic[] = [];
-  if (m.status === 'rejected' || m.diagnostics.some((d) => d.severity === 'error')) return { documents: [], diagnostics };
+  if (m.status === 'rejected' || m.diagnostics.some((d) => d.severity === 'error'))
+    return { documents: [], diagnostics };
   const type = m.identifier.type;
   const version = `${m.identifier.version}${m.identifier.release}`;
   const partnerId = options.partnerId ?? (m.interchange.sender.id || 'unknown');
@@ -305,18 +401,35 @@ function processEdifactMessage(m: EdifactMessage, maps: MapSet, options: Transla
       ackType: 'edifact-contrl',
       refersTo: a.refersTo as unknown as JsonObject,
       status: a.status,
-      transactions: a.messages.map((x) => ({ setId: x.messageType, controlNumber: x.messageReference, status: x.status })),
+      transactions: a.messages.map((x) => ({
+        setId: x.messageType,
+        controlNumber: x.messageReference,
+        status: x.status,
+      })),
       errors: a.errors.map((e) => ({ ...e })),
     };
     return { documents: finishDocuments([doc], env, options, diagnostics, ctl), diagnostics };
   }
   const map = findMap(maps, 'edifact', type, version);
   if (!map) {
-    diagnostics.push({ severity: 'error', level: 'transaction', code: '2', rule: 'NO_MAP', message: `no map for EDIFACT ${type} ${version}`, segmentId: 'UNH', ...ctl });
+    diagnostics.push({
+      severity: 'error',
+      level: 'transaction',
+      code: '2',
+      rule: 'NO_MAP',
+      message: `no map for EDIFACT ${type} ${version}`,
+      segmentId: 'UNH',
+      ...ctl,
+    });
     return { documents: [], diagnostics };
   }
   const body = m.segments.slice(1, m.segments[m.segments.length - 1]?.tag === 'UNT' ? -1 : undefined);
-  const r = mapInbound(map, body, { diagnosticContext: ctl, firstPosition: 2, ...(options.timeZone ? { timeZone: options.timeZone } : {}), ...(m.interchange.delimiters.decimal ? { decimalMark: m.interchange.delimiters.decimal } : {}) });
+  const r = mapInbound(map, body, {
+    diagnosticContext: ctl,
+    firstPosition: 2,
+    ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+    ...(m.interchange.delimiters.decimal ? { decimalMark: m.interchange.delimiters.decimal } : {}),
+  });
   diagnostics.push(...r.diagnostics);
   if (r.diagnostics.some((d) => d.severity === 'error')) return { documents: [], diagnostics };
   return { documents: finishDocuments(r.documents, env, options, diagnostics, ctl), diagnostics };
@@ -338,12 +451,18 @@ function interchangeInfoEdifact(ic: EdifactInterchange): InterchangeInfo {
       version: `${g.header.messageVersion ?? ''}${g.header.messageRelease ?? ''}`,
       status: g.status,
       transactionSets: g.messageCount,
-      accepted: ic.messages.filter((m) => m.groupControlNumber === g.header.groupControlNumber && m.status === 'accepted').length,
+      accepted: ic.messages.filter(
+        (m) => m.groupControlNumber === g.header.groupControlNumber && m.status === 'accepted',
+      ).length,
     })),
   };
 }
 
-async function* translateEdifact(chunks: AsyncIterable<Buffer>, options: TranslateOptions, maps: MapSet): AsyncGenerator<TranslationEvent> {
+async function* translateEdifact(
+  chunks: AsyncIterable<Buffer>,
+  options: TranslateOptions,
+  maps: MapSet,
+): AsyncGenerator<TranslationEvent> {
   let pending: { documents: JsonObject[]; diagnostics: Diagnostic[] } | undefined;
   const controlNumbers = options.controlNumbers ?? sequentialControlNumbers();
   const reader = readEdifact(chunks, {
@@ -364,10 +483,22 @@ async function* translateEdifact(chunks: AsyncIterable<Buffer>, options: Transla
       yield { type: 'interchange', interchange: interchangeInfoEdifact(ev.interchange) };
       if (options.acks && !ev.interchange.messages.every((m) => m.identifier.type === 'CONTRL')) {
         try {
-          const contrl = await generateContrl(ev.interchange, { nextControlReference: () => String(controlNumbers('interchange')), ...(options.now ? { now: options.now() } : {}) });
+          const contrl = await generateContrl(ev.interchange, {
+            nextControlReference: () => String(controlNumbers('interchange')),
+            ...(options.now ? { now: options.now() } : {}),
+          });
           yield { type: 'ack', ack: { format: 'CONTRL', text: contrl.text } };
         } catch (err) {
-          yield { type: 'diagnostic', diagnostic: { severity: 'error', level: 'interchange', code: '12', rule: 'CONTRL_FAILED', message: `CONTRL could not be generated: ${err instanceof Error ? err.message : String(err)}` } };
+          yield {
+            type: 'diagnostic',
+            diagnostic: {
+              severity: 'error',
+              level: 'interchange',
+              code: '12',
+              rule: 'CONTRL_FAILED',
+              message: `CONTRL could not be generated: ${err instanceof Error ? err.message : String(err)}`,
+            },
+          };
         }
       }
     }
@@ -377,22 +508,56 @@ async function* translateEdifact(chunks: AsyncIterable<Buffer>, options: Transla
 /* -------------------------------------------------------------------------------------------- */
 
 /** Streams translation events for X12 or EDIFACT input. Never throws; bad input yields diagnostics. */
-export async function* translateStream(input: EdiInput, options: TranslateOptions = {}): AsyncGenerator<TranslationEvent> {
+export async function* translateStream(
+  input: EdiInput,
+  options: TranslateOptions = {},
+): AsyncGenerator<TranslationEvent> {
   try {
-    const maps = loadMaps({ ...(options.mapsDir ? { mapsDir: options.mapsDir } : {}), ...(options.partnerId ? { partnerId: options.partnerId } : {}) });
+    const maps = loadMaps({
+      ...(options.mapsDir ? { mapsDir: options.mapsDir } : {}),
+      ...(options.partnerId ? { partnerId: options.partnerId } : {}),
+    });
     for (const e of maps.errors) {
-      yield { type: 'diagnostic', diagnostic: { severity: 'error', level: 'interchange', code: '024', rule: 'MAP_INVALID', message: `map ${e.file}${e.path ? ` at ${e.path}` : ''}: ${e.message}` } };
+      yield {
+        type: 'diagnostic',
+        diagnostic: {
+          severity: 'error',
+          level: 'interchange',
+          code: '024',
+          rule: 'MAP_INVALID',
+          message: `map ${e.file}${e.path ? ` at ${e.path}` : ''}: ${e.message}`,
+        },
+      };
     }
     const { kind, chunks } = await sniff(toChunks(input));
     if (kind === 'x12') yield* translateX12(chunks, options, maps);
     else if (kind === 'edifact') yield* translateEdifact(chunks, options, maps);
     else {
-      yield { type: 'diagnostic', diagnostic: { severity: 'error', level: 'interchange', code: '024', rule: kind === 'empty' ? 'EMPTY_INPUT' : 'UNKNOWN_FORMAT', message: kind === 'empty' ? 'input is empty' : 'input is neither X12 (ISA) nor EDIFACT (UNA/UNB/UNH)' } };
+      yield {
+        type: 'diagnostic',
+        diagnostic: {
+          severity: 'error',
+          level: 'interchange',
+          code: '024',
+          rule: kind === 'empty' ? 'EMPTY_INPUT' : 'UNKNOWN_FORMAT',
+          message:
+            kind === 'empty' ? 'input is empty' : 'input is neither X12 (ISA) nor EDIFACT (UNA/UNB/UNH)',
+        },
+      };
       // Drain so a piped producer is not left blocked.
       for await (const _ of chunks) void _;
     }
   } catch (err) {
-    yield { type: 'diagnostic', diagnostic: { severity: 'error', level: 'interchange', code: '024', rule: 'TRANSLATION_FAILED', message: `translation failed: ${err instanceof Error ? err.message : String(err)}` } };
+    yield {
+      type: 'diagnostic',
+      diagnostic: {
+        severity: 'error',
+        level: 'interchange',
+        code: '024',
+        rule: 'TRANSLATION_FAILED',
+        message: `translation failed: ${err instanceof Error ? err.message : String(err)}`,
+      },
+    };
   }
 }
 
@@ -406,7 +571,10 @@ export interface TranslationResult {
 }
 
 /** Collects a whole translation in memory: for small inputs, tests and the REST API. */
-export async function translateBuffer(input: EdiInput, options: TranslateOptions = {}): Promise<TranslationResult> {
+export async function translateBuffer(
+  input: EdiInput,
+  options: TranslateOptions = {},
+): Promise<TranslationResult> {
   const result: TranslationResult = { interchanges: [], documents: [], diagnostics: [], acks: [], ok: true };
   for await (const ev of translateStream(input, options)) {
     if (ev.type === 'interchange') result.interchanges.push(ev.interchange);
@@ -418,7 +586,10 @@ export async function translateBuffer(input: EdiInput, options: TranslateOptions
 }
 
 /** The acknowledgement text for an input: 997/999 (+TA1 when due) for X12, CONTRL for EDIFACT. */
-export async function ackFor(input: EdiInput, options: Omit<TranslateOptions, 'acks'> = {}): Promise<{ text: string; diagnostics: Diagnostic[] }> {
+export async function ackFor(
+  input: EdiInput,
+  options: Omit<TranslateOptions, 'acks'> = {},
+): Promise<{ text: string; diagnostics: Diagnostic[] }> {
   const r = await translateBuffer(input, { ...options, acks: true });
   return { text: r.acks.join(''), diagnostics: r.diagnostics };
 }

@@ -81,7 +81,14 @@ export function readFunctionalAck(setId: '997' | '999', body: readonly Segment[]
         const position = Number(el(s, 2)) || 0;
         currentSegment = { id: el(s, 1), position };
         const code = el(s, 4);
-        errors.push({ level: 'segment', code, transactionControlNumber: currentSet, segmentId: el(s, 1), segmentPosition: position, message: `segment ${el(s, 1)} at position ${position} in error (${code})` });
+        errors.push({
+          level: 'segment',
+          code,
+          transactionControlNumber: currentSet,
+          segmentId: el(s, 1),
+          segmentPosition: position,
+          message: `segment ${el(s, 1)} at position ${position} in error (${code})`,
+        });
         break;
       }
       case 'AK4':
@@ -92,7 +99,9 @@ export function readFunctionalAck(setId: '997' | '999', body: readonly Segment[]
           level: 'element',
           code,
           transactionControlNumber: currentSet,
-          ...(currentSegment ? { segmentId: currentSegment.id, segmentPosition: currentSegment.position } : {}),
+          ...(currentSegment
+            ? { segmentId: currentSegment.id, segmentPosition: currentSegment.position }
+            : {}),
           elementPosition: position,
           message: `element ${position} in error (${code})${el(s, 4) ? `: "${el(s, 4)}"` : ''}`,
         });
@@ -104,7 +113,13 @@ export function readFunctionalAck(setId: '997' | '999', body: readonly Segment[]
         if (last) last['status'] = ackStatus(el(s, 1));
         for (let i = 2; i <= s.elements.length; i++) {
           const code = el(s, i);
-          if (code) errors.push({ level: 'transaction', code, transactionControlNumber: currentSet, message: AK5_TEXT[code] ?? `transaction set error ${code}` });
+          if (code)
+            errors.push({
+              level: 'transaction',
+              code,
+              transactionControlNumber: currentSet,
+              message: AK5_TEXT[code] ?? `transaction set error ${code}`,
+            });
         }
         break;
       }
@@ -112,7 +127,12 @@ export function readFunctionalAck(setId: '997' | '999', body: readonly Segment[]
         status = ackStatus(el(s, 1));
         for (let i = 5; i <= s.elements.length; i++) {
           const code = el(s, i);
-          if (code) errors.push({ level: 'group', code, message: AK9_TEXT[code] ?? `functional group error ${code}` });
+          if (code)
+            errors.push({
+              level: 'group',
+              code,
+              message: AK9_TEXT[code] ?? `functional group error ${code}`,
+            });
         }
         break;
       default:
@@ -122,7 +142,11 @@ export function readFunctionalAck(setId: '997' | '999', body: readonly Segment[]
   return {
     documentType: 'Acknowledgement',
     ackType: setId === '999' ? 'x12-999' : 'x12-997',
-    refersTo: { groupControlNumber, functionalId, transactionControlNumbers: transactions.map((t) => String(t['controlNumber'])) },
+    refersTo: {
+      groupControlNumber,
+      functionalId,
+      transactionControlNumbers: transactions.map((t) => String(t['controlNumber'])),
+    },
     status,
     transactions,
     errors,
@@ -137,6 +161,9 @@ export function readTa1(s: Segment): JsonObject {
     ackType: 'x12-ta1',
     refersTo: { interchangeControlNumber: el(s, 1), transactionControlNumbers: [] },
     status: ackStatus(el(s, 4)),
-    errors: note && note !== '000' ? [{ level: 'interchange', code: note, message: TA1_TEXT[note] ?? `interchange note ${note}` }] : [],
+    errors:
+      note && note !== '000'
+        ? [{ level: 'interchange', code: note, message: TA1_TEXT[note] ?? `interchange note ${note}` }]
+        : [],
   };
 }

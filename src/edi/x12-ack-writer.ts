@@ -6,7 +6,12 @@
  */
 import type { Diagnostic } from './edi-types.js';
 import type { SegmentData } from './map-engine.js';
-import type { X12GroupSummary, X12InterchangeHeader, X12InterchangeSummary, X12SetResult } from './x12-envelope.js';
+import type {
+  X12GroupSummary,
+  X12InterchangeHeader,
+  X12InterchangeSummary,
+  X12SetResult,
+} from './x12-envelope.js';
 import { isValidIdQualifier } from './x12-envelope-checks.js';
 import { writeX12Interchange, type ControlNumberGenerator, type X12GroupOut } from './x12-writer.js';
 
@@ -46,10 +51,14 @@ function segmentErrors(set: X12SetResult, is999: boolean): SegmentData[] {
     const [pos, id] = key.split('|');
     const segLevel = diags.find((d) => d.level === 'segment');
     // A segment with only element problems is reported as code 8 "segment has data element errors".
-    out.push(seg(is999 ? 'IK3' : 'AK3', id || 'ZZZ', pos === '0' ? '1' : pos, '', segLevel ? segLevel.code : '8'));
+    out.push(
+      seg(is999 ? 'IK3' : 'AK3', id || 'ZZZ', pos === '0' ? '1' : pos, '', segLevel ? segLevel.code : '8'),
+    );
     for (const d of diags) {
       if (d.level !== 'element') continue;
-      const position = d.componentPosition ? `${d.elementPosition ?? 1}${'>'}${d.componentPosition}` : String(d.elementPosition ?? 1);
+      const position = d.componentPosition
+        ? `${d.elementPosition ?? 1}${'>'}${d.componentPosition}`
+        : String(d.elementPosition ?? 1);
       out.push(seg(is999 ? 'IK4' : 'AK4', position, '', d.code));
     }
   }
@@ -57,19 +66,41 @@ function segmentErrors(set: X12SetResult, is999: boolean): SegmentData[] {
 }
 
 /** The body (between ST and SE) of a 997/999 for one inbound group. */
-export function buildFunctionalAckBody(group: X12GroupSummary): { setId: '997' | '999'; body: SegmentData[] } {
+export function buildFunctionalAckBody(group: X12GroupSummary): {
+  setId: '997' | '999';
+  body: SegmentData[];
+} {
   const setId = ackSetIdFor(group.header.version);
   const is999 = setId === '999';
   const body: SegmentData[] = [];
-  body.push(is999 ? seg('AK1', group.header.functionalId, group.header.controlNumber, group.header.version) : seg('AK1', group.header.functionalId, group.header.controlNumber));
+  body.push(
+    is999
+      ? seg('AK1', group.header.functionalId, group.header.controlNumber, group.header.version)
+      : seg('AK1', group.header.functionalId, group.header.controlNumber),
+  );
   for (const set of group.sets) {
-    body.push(is999 ? seg('AK2', set.setId, set.controlNumber, set.implementationRef) : seg('AK2', set.setId, set.controlNumber));
+    body.push(
+      is999
+        ? seg('AK2', set.setId, set.controlNumber, set.implementationRef)
+        : seg('AK2', set.setId, set.controlNumber),
+    );
     body.push(...segmentErrors(set, is999));
     body.push(seg(is999 ? 'IK5' : 'AK5', set.status, ...setCodes(set)));
   }
   const accepted = group.sets.filter((s) => s.status !== 'R').length;
-  const groupCodes = [...new Set(group.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code))].slice(0, 5);
-  body.push(seg('AK9', group.status, String(group.declaredSetCount ?? group.setsReceived), String(group.setsReceived), String(accepted), ...groupCodes));
+  const groupCodes = [
+    ...new Set(group.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code)),
+  ].slice(0, 5);
+  body.push(
+    seg(
+      'AK9',
+      group.status,
+      String(group.declaredSetCount ?? group.setsReceived),
+      String(group.setsReceived),
+      String(accepted),
+      ...groupCodes,
+    ),
+  );
   return { setId, body };
 }
 
@@ -120,16 +151,37 @@ export function writeX12Acks(
           const { setId, body } = buildFunctionalAckBody(g);
           // GS08 echoes the inbound group's version; a 999's ST03 names the 999 guide itself (X231).
           const guide = g.header.version.startsWith('005010') ? '005010X231A1' : g.header.version;
-          return { functionalId: 'FA', version: g.header.version, sets: [{ setId, body, ...(setId === '999' ? { implementationRef: guide } : {}) }] };
+          return {
+            functionalId: 'FA',
+            version: g.header.version,
+            sets: [{ setId, body, ...(setId === '999' ? { implementationRef: guide } : {}) }],
+          };
         });
   if (!ta1 && fa.length === 0) return undefined;
   const h: X12InterchangeHeader = ic.header;
   return writeX12Interchange(fa, {
-    sender: { qualifier: qualifier(h.receiverQualifier), id: h.receiverId || 'UNKNOWN', ...(groups[0] ? { code: groups[0].header.receiverCode } : {}) },
-    receiver: { qualifier: qualifier(h.senderQualifier), id: h.senderId || 'UNKNOWN', ...(groups[0] ? { code: groups[0].header.senderCode } : {}) },
+    sender: {
+      qualifier: qualifier(h.receiverQualifier),
+      id: h.receiverId || 'UNKNOWN',
+      ...(groups[0] ? { code: groups[0].header.receiverCode } : {}),
+    },
+    receiver: {
+      qualifier: qualifier(h.senderQualifier),
+      id: h.senderId || 'UNKNOWN',
+      ...(groups[0] ? { code: groups[0].header.senderCode } : {}),
+    },
     controlNumbers: o.controlNumbers,
     usage: h.usage === 'T' ? 'T' : 'P',
-    ...(h.delimiters.segment !== '\n' ? { delimiters: { element: h.delimiters.element, component: h.delimiters.component, segment: h.delimiters.segment, ...(h.delimiters.repetition ? { repetition: h.delimiters.repetition } : {}) } } : {}),
+    ...(h.delimiters.segment !== '\n'
+      ? {
+          delimiters: {
+            element: h.delimiters.element,
+            component: h.delimiters.component,
+            segment: h.delimiters.segment,
+            ...(h.delimiters.repetition ? { repetition: h.delimiters.repetition } : {}),
+          },
+        }
+      : {}),
     ...(o.now ? { now: o.now } : {}),
     ...(o.newline ? { newline: true } : {}),
     ...(ta1 ? { preamble: [seg('TA1', ta1.controlNumber, ta1.date, ta1.time, ta1.status, ta1.note)] } : {}),

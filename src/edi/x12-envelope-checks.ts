@@ -8,9 +8,47 @@ import type { X12GroupHeader, X12InterchangeHeader } from './x12-envelope.js';
 
 /** ISA05/ISA07 interchange id qualifiers (element I05). */
 const ID_QUALIFIERS = new Set([
-  '01', '02', '03', '04', '07', '08', '09', '10', '11', '12', '13', '14', '15', '16', '17', '18', '19', '20',
-  '21', '22', '23', '24', '25', '26', '27', '28', '29', '30', '31', '32', '33', '34', '35', '36', '37', '38',
-  'AM', 'NR', 'SA', 'SN', 'ZZ',
+  '01',
+  '02',
+  '03',
+  '04',
+  '07',
+  '08',
+  '09',
+  '10',
+  '11',
+  '12',
+  '13',
+  '14',
+  '15',
+  '16',
+  '17',
+  '18',
+  '19',
+  '20',
+  '21',
+  '22',
+  '23',
+  '24',
+  '25',
+  '26',
+  '27',
+  '28',
+  '29',
+  '30',
+  '31',
+  '32',
+  '33',
+  '34',
+  '35',
+  '36',
+  '37',
+  '38',
+  'AM',
+  'NR',
+  'SA',
+  'SN',
+  'ZZ',
 ]);
 
 export function isValidIdQualifier(q: string): boolean {
@@ -26,28 +64,66 @@ export const FUNCTIONAL_IDS: Readonly<Record<string, readonly string[]>> = {
   PO: ['850'],
 };
 
-export function checkInterchangeHeader(seg: Segment, h: X12InterchangeHeader, lenient: boolean): Diagnostic[] {
+export function checkInterchangeHeader(
+  seg: Segment,
+  h: X12InterchangeHeader,
+  lenient: boolean,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   const ctl = { interchangeControlNumber: h.controlNumber };
-  const add = (code: string, rule: string, message: string, elementPosition: number | undefined, severity: Diagnostic['severity'] = 'error'): void => {
-    out.push({ severity, level: 'interchange', code, rule, message, segmentId: 'ISA', ...(elementPosition ? { elementPosition } : {}), offset: seg.offset, ...ctl });
+  const add = (
+    code: string,
+    rule: string,
+    message: string,
+    elementPosition: number | undefined,
+    severity: Diagnostic['severity'] = 'error',
+  ): void => {
+    out.push({
+      severity,
+      level: 'interchange',
+      code,
+      rule,
+      message,
+      segmentId: 'ISA',
+      ...(elementPosition ? { elementPosition } : {}),
+      offset: seg.offset,
+      ...ctl,
+    });
   };
   if (!h.fixedWidth) {
-    if (lenient) add('024', 'ISA_NOT_FIXED_WIDTH', 'ISA is not 106 fixed-width characters; accepted leniently', undefined, 'warning');
-    else add('024', 'ISA_NOT_FIXED_WIDTH', 'ISA is not 106 fixed-width characters (fields trimmed)', undefined);
+    if (lenient)
+      add(
+        '024',
+        'ISA_NOT_FIXED_WIDTH',
+        'ISA is not 106 fixed-width characters; accepted leniently',
+        undefined,
+        'warning',
+      );
+    else
+      add('024', 'ISA_NOT_FIXED_WIDTH', 'ISA is not 106 fixed-width characters (fields trimmed)', undefined);
   }
-  if (seg.elements.length !== 16) add('024', 'ISA_ELEMENT_COUNT', `ISA has ${seg.elements.length} elements, 16 expected`, undefined);
-  if (!['00', '03'].includes(h.authorizationQualifier)) add('010', 'ISA_AUTH_QUALIFIER', `ISA01 "${h.authorizationQualifier}" is not 00 or 03`, 1);
-  if (!['00', '01'].includes(h.securityQualifier)) add('012', 'ISA_SECURITY_QUALIFIER', `ISA03 "${h.securityQualifier}" is not 00 or 01`, 3);
-  if (!ID_QUALIFIERS.has(h.senderQualifier)) add('005', 'ISA_SENDER_QUALIFIER', `ISA05 "${h.senderQualifier}" is not a valid id qualifier`, 5);
+  if (seg.elements.length !== 16)
+    add('024', 'ISA_ELEMENT_COUNT', `ISA has ${seg.elements.length} elements, 16 expected`, undefined);
+  if (!['00', '03'].includes(h.authorizationQualifier))
+    add('010', 'ISA_AUTH_QUALIFIER', `ISA01 "${h.authorizationQualifier}" is not 00 or 03`, 1);
+  if (!['00', '01'].includes(h.securityQualifier))
+    add('012', 'ISA_SECURITY_QUALIFIER', `ISA03 "${h.securityQualifier}" is not 00 or 01`, 3);
+  if (!ID_QUALIFIERS.has(h.senderQualifier))
+    add('005', 'ISA_SENDER_QUALIFIER', `ISA05 "${h.senderQualifier}" is not a valid id qualifier`, 5);
   if (h.senderId === '') add('006', 'ISA_SENDER_ID', 'ISA06 sender id is empty', 6);
-  if (!ID_QUALIFIERS.has(h.receiverQualifier)) add('007', 'ISA_RECEIVER_QUALIFIER', `ISA07 "${h.receiverQualifier}" is not a valid id qualifier`, 7);
+  if (!ID_QUALIFIERS.has(h.receiverQualifier))
+    add('007', 'ISA_RECEIVER_QUALIFIER', `ISA07 "${h.receiverQualifier}" is not a valid id qualifier`, 7);
   if (h.receiverId === '') add('008', 'ISA_RECEIVER_ID', 'ISA08 receiver id is empty', 8);
-  if (!/^\d{6}$/.test(h.date) || !parseEdiDate(h.date)) add('014', 'ISA_DATE', `ISA09 "${h.date}" is not a YYMMDD date`, 9);
-  if (!/^\d{4}$/.test(h.time) || !parseEdiTime(h.time)) add('015', 'ISA_TIME', `ISA10 "${h.time}" is not an HHMM time`, 10);
-  if (!/^\d{5}$/.test(h.version) || h.version < '00200' || h.version > '00801') add('017', 'ISA_VERSION', `ISA12 "${h.version}" is not a supported version`, 12);
-  else if (h.version < '00402' && h.isa11.trim() !== 'U') add('016', 'ISA_STANDARDS_ID', `ISA11 "${h.isa11}" must be U before version 00402`, 11);
-  if (!/^\d{9}$/.test(h.controlNumber)) add('018', 'ISA_CONTROL_NUMBER', `ISA13 "${h.controlNumber}" is not a 9-digit control number`, 13);
+  if (!/^\d{6}$/.test(h.date) || !parseEdiDate(h.date))
+    add('014', 'ISA_DATE', `ISA09 "${h.date}" is not a YYMMDD date`, 9);
+  if (!/^\d{4}$/.test(h.time) || !parseEdiTime(h.time))
+    add('015', 'ISA_TIME', `ISA10 "${h.time}" is not an HHMM time`, 10);
+  if (!/^\d{5}$/.test(h.version) || h.version < '00200' || h.version > '00801')
+    add('017', 'ISA_VERSION', `ISA12 "${h.version}" is not a supported version`, 12);
+  else if (h.version < '00402' && h.isa11.trim() !== 'U')
+    add('016', 'ISA_STANDARDS_ID', `ISA11 "${h.isa11}" must be U before version 00402`, 11);
+  if (!/^\d{9}$/.test(h.controlNumber))
+    add('018', 'ISA_CONTROL_NUMBER', `ISA13 "${h.controlNumber}" is not a 9-digit control number`, 13);
   const ack = seg.elements[13]?.[0]?.trim() ?? '';
   if (ack !== '0' && ack !== '1') add('019', 'ISA_ACK_REQUESTED', `ISA14 "${ack}" is not 0 or 1`, 14);
   if (!['T', 'P', 'I'].includes(h.usage)) add('020', 'ISA_USAGE', `ISA15 "${h.usage}" is not T or P`, 15);
@@ -58,15 +134,29 @@ export function checkGroupHeader(seg: Segment, g: X12GroupHeader, ic: X12Interch
   const out: Diagnostic[] = [];
   const ctl = { interchangeControlNumber: ic.controlNumber, groupControlNumber: g.controlNumber };
   const add = (code: string, rule: string, message: string, elementPosition: number): void => {
-    out.push({ severity: 'error', level: 'group', code, rule, message, segmentId: 'GS', elementPosition, offset: seg.offset, ...ctl });
+    out.push({
+      severity: 'error',
+      level: 'group',
+      code,
+      rule,
+      message,
+      segmentId: 'GS',
+      elementPosition,
+      offset: seg.offset,
+      ...ctl,
+    });
   };
-  if (!(g.functionalId in FUNCTIONAL_IDS)) add('1', 'GS_FUNCTIONAL_ID', `GS01 "${g.functionalId}" is not a supported functional group`, 1);
+  if (!(g.functionalId in FUNCTIONAL_IDS))
+    add('1', 'GS_FUNCTIONAL_ID', `GS01 "${g.functionalId}" is not a supported functional group`, 1);
   if (g.senderCode === '') add('6', 'GS_SENDER', 'GS02 sender code is empty', 2);
   if (g.receiverCode === '') add('6', 'GS_RECEIVER', 'GS03 receiver code is empty', 3);
-  if (!/^\d{8}$/.test(g.date) || !parseEdiDate(g.date)) add('6', 'GS_DATE', `GS04 "${g.date}" is not a CCYYMMDD date`, 4);
+  if (!/^\d{8}$/.test(g.date) || !parseEdiDate(g.date))
+    add('6', 'GS_DATE', `GS04 "${g.date}" is not a CCYYMMDD date`, 4);
   if (!parseEdiTime(g.time)) add('6', 'GS_TIME', `GS05 "${g.time}" is not an HHMM time`, 5);
-  if (!/^\d{1,9}$/.test(g.controlNumber)) add('6', 'GS_CONTROL_NUMBER', `GS06 "${g.controlNumber}" is not a 1–9 digit control number`, 6);
+  if (!/^\d{1,9}$/.test(g.controlNumber))
+    add('6', 'GS_CONTROL_NUMBER', `GS06 "${g.controlNumber}" is not a 1–9 digit control number`, 6);
   if (g.agency !== 'X' && g.agency !== 'T') add('6', 'GS_AGENCY', `GS07 "${g.agency}" is not X`, 7);
-  if (!/^00[2-8]\d{3}/.test(g.version)) add('2', 'GS_VERSION', `GS08 "${g.version}" is not a supported version`, 8);
+  if (!/^00[2-8]\d{3}/.test(g.version))
+    add('2', 'GS_VERSION', `GS08 "${g.version}" is not a supported version`, 8);
   return out;
 }

@@ -82,7 +82,16 @@ export async function* readX12(
     yield* pump(true);
   } catch (err) {
     // An unreadable stream (EIO, bad encoding) is a diagnostic, not a crash.
-    yield { type: 'diagnostic', diagnostic: { severity: 'error', level: 'interchange', code: '024', rule: 'INPUT_UNREADABLE', message: `input could not be read: ${err instanceof Error ? err.message : String(err)}` } };
+    yield {
+      type: 'diagnostic',
+      diagnostic: {
+        severity: 'error',
+        level: 'interchange',
+        code: '024',
+        rule: 'INPUT_UNREADABLE',
+        message: `input could not be read: ${err instanceof Error ? err.message : String(err)}`,
+      },
+    };
   }
   state.finish();
   yield* state.out.splice(0);
@@ -120,7 +129,11 @@ export class EnvelopeState {
     this.closeInterchange(true);
   }
 
-  private openInterchange(seg: Segment, fixedWidth: boolean, delimiters: X12InterchangeHeader['delimiters']): void {
+  private openInterchange(
+    seg: Segment,
+    fixedWidth: boolean,
+    delimiters: X12InterchangeHeader['delimiters'],
+  ): void {
     const header: X12InterchangeHeader = {
       authorizationQualifier: el(seg, 1),
       securityQualifier: el(seg, 3),
@@ -152,29 +165,72 @@ export class EnvelopeState {
     this.closeGroup(true);
     const ctl = { interchangeControlNumber: ic.header.controlNumber };
     if (missingTrailer) {
-      ic.diagnostics.push({ severity: 'error', level: 'interchange', code: '023', rule: 'IEA_MISSING', message: `interchange ${ic.header.controlNumber} has no IEA trailer`, ...ctl });
+      ic.diagnostics.push({
+        severity: 'error',
+        level: 'interchange',
+        code: '023',
+        rule: 'IEA_MISSING',
+        message: `interchange ${ic.header.controlNumber} has no IEA trailer`,
+        ...ctl,
+      });
     } else if (iea) {
       const ieaControl = el(iea, 2).trim();
       if (ieaControl !== ic.header.controlNumber) {
-        ic.diagnostics.push({ severity: 'error', level: 'interchange', code: '001', rule: 'ISA_IEA_CONTROL_MISMATCH', message: `IEA02 "${ieaControl}" does not match ISA13 "${ic.header.controlNumber}"`, segmentId: 'IEA', elementPosition: 2, offset: iea.offset, ...ctl });
+        ic.diagnostics.push({
+          severity: 'error',
+          level: 'interchange',
+          code: '001',
+          rule: 'ISA_IEA_CONTROL_MISMATCH',
+          message: `IEA02 "${ieaControl}" does not match ISA13 "${ic.header.controlNumber}"`,
+          segmentId: 'IEA',
+          elementPosition: 2,
+          offset: iea.offset,
+          ...ctl,
+        });
       }
       const declared = el(iea, 1).trim();
       if (!this.skipping && declared !== String(ic.groupCount)) {
-        ic.diagnostics.push({ severity: 'error', level: 'interchange', code: '021', rule: 'IEA_GROUP_COUNT', message: `IEA01 says ${declared} groups, ${ic.groupCount} found`, segmentId: 'IEA', elementPosition: 1, offset: iea.offset, ...ctl });
+        ic.diagnostics.push({
+          severity: 'error',
+          level: 'interchange',
+          code: '021',
+          rule: 'IEA_GROUP_COUNT',
+          message: `IEA01 says ${declared} groups, ${ic.groupCount} found`,
+          segmentId: 'IEA',
+          elementPosition: 1,
+          offset: iea.offset,
+          ...ctl,
+        });
       }
     }
     this.ic = undefined;
     this.skipping = false;
     this.out.push({
       type: 'interchange-end',
-      interchange: { header: ic.header, groupCount: ic.groupCount, diagnostics: ic.diagnostics, rejected: ic.rejected || ic.diagnostics.some((d) => d.severity === 'error' && d.code !== '000') },
+      interchange: {
+        header: ic.header,
+        groupCount: ic.groupCount,
+        diagnostics: ic.diagnostics,
+        rejected: ic.rejected || ic.diagnostics.some((d) => d.severity === 'error' && d.code !== '000'),
+      },
     });
   }
 
   private segment(seg: Segment): void {
     const ic = this.ic;
     if (!ic) {
-      this.out.push({ type: 'diagnostic', diagnostic: { severity: 'error', level: 'interchange', code: '024', rule: 'SEGMENT_OUTSIDE_INTERCHANGE', message: `${seg.tag} segment outside any ISA/IEA`, segmentId: seg.tag, offset: seg.offset } });
+      this.out.push({
+        type: 'diagnostic',
+        diagnostic: {
+          severity: 'error',
+          level: 'interchange',
+          code: '024',
+          rule: 'SEGMENT_OUTSIDE_INTERCHANGE',
+          message: `${seg.tag} segment outside any ISA/IEA`,
+          segmentId: seg.tag,
+          offset: seg.offset,
+        },
+      });
       return;
     }
     if (seg.tag === 'IEA') {
@@ -204,24 +260,60 @@ export class EnvelopeState {
           version: el(seg, 8).trim(),
         };
         ic.groupCount += 1;
-        this.group = { header, segment: seg, sets: [], diagnostics: checkGroupHeader(seg, header, ic.header), controlNumbers: new Set(), setsReceived: 0 };
+        this.group = {
+          header,
+          segment: seg,
+          sets: [],
+          diagnostics: checkGroupHeader(seg, header, ic.header),
+          controlNumbers: new Set(),
+          setsReceived: 0,
+        };
         return;
       }
       case 'GE': {
         const g = this.group;
         if (!g) {
-          ic.diagnostics.push({ severity: 'error', level: 'interchange', code: '024', rule: 'GE_WITHOUT_GS', message: 'GE without GS', segmentId: 'GE', offset: seg.offset, ...ctl });
+          ic.diagnostics.push({
+            severity: 'error',
+            level: 'interchange',
+            code: '024',
+            rule: 'GE_WITHOUT_GS',
+            message: 'GE without GS',
+            segmentId: 'GE',
+            offset: seg.offset,
+            ...ctl,
+          });
           return;
         }
         this.closeSet(true);
         const gctl = { ...ctl, groupControlNumber: g.header.controlNumber };
         const geControl = el(seg, 2).trim();
         if (geControl !== g.header.controlNumber) {
-          g.diagnostics.push({ severity: 'error', level: 'group', code: '4', rule: 'GS_GE_CONTROL_MISMATCH', message: `GE02 "${geControl}" does not match GS06 "${g.header.controlNumber}"`, segmentId: 'GE', elementPosition: 2, offset: seg.offset, ...gctl });
+          g.diagnostics.push({
+            severity: 'error',
+            level: 'group',
+            code: '4',
+            rule: 'GS_GE_CONTROL_MISMATCH',
+            message: `GE02 "${geControl}" does not match GS06 "${g.header.controlNumber}"`,
+            segmentId: 'GE',
+            elementPosition: 2,
+            offset: seg.offset,
+            ...gctl,
+          });
         }
         const declared = el(seg, 1).trim();
         if (declared !== String(g.setsReceived)) {
-          g.diagnostics.push({ severity: 'error', level: 'group', code: '5', rule: 'GE_SET_COUNT', message: `GE01 says ${declared} transaction sets, ${g.setsReceived} found`, segmentId: 'GE', elementPosition: 1, offset: seg.offset, ...gctl });
+          g.diagnostics.push({
+            severity: 'error',
+            level: 'group',
+            code: '5',
+            rule: 'GE_SET_COUNT',
+            message: `GE01 says ${declared} transaction sets, ${g.setsReceived} found`,
+            segmentId: 'GE',
+            elementPosition: 1,
+            offset: seg.offset,
+            ...gctl,
+          });
         }
         this.closeGroup(false, declared);
         return;
@@ -229,18 +321,41 @@ export class EnvelopeState {
       case 'ST': {
         const g = this.group;
         if (!g) {
-          ic.diagnostics.push({ severity: 'error', level: 'interchange', code: '024', rule: 'ST_WITHOUT_GS', message: 'ST outside a functional group', segmentId: 'ST', offset: seg.offset, ...ctl });
+          ic.diagnostics.push({
+            severity: 'error',
+            level: 'interchange',
+            code: '024',
+            rule: 'ST_WITHOUT_GS',
+            message: 'ST outside a functional group',
+            segmentId: 'ST',
+            offset: seg.offset,
+            ...ctl,
+          });
           return;
         }
         this.closeSet(true);
         g.setsReceived += 1;
         const ref = el(seg, 3).trim();
-        this.set = { setId: el(seg, 1).trim(), controlNumber: el(seg, 2).trim(), ...(ref ? { implementationRef: ref } : {}), segments: [seg] };
+        this.set = {
+          setId: el(seg, 1).trim(),
+          controlNumber: el(seg, 2).trim(),
+          ...(ref ? { implementationRef: ref } : {}),
+          segments: [seg],
+        };
         return;
       }
       case 'SE': {
         if (!this.set) {
-          (this.group?.diagnostics ?? ic.diagnostics).push({ severity: 'error', level: 'group', code: '2', rule: 'SE_WITHOUT_ST', message: 'SE without ST', segmentId: 'SE', offset: seg.offset, ...ctl });
+          (this.group?.diagnostics ?? ic.diagnostics).push({
+            severity: 'error',
+            level: 'group',
+            code: '2',
+            rule: 'SE_WITHOUT_ST',
+            message: 'SE without ST',
+            segmentId: 'SE',
+            offset: seg.offset,
+            ...ctl,
+          });
           return;
         }
         this.set.segments.push(seg);
@@ -249,12 +364,31 @@ export class EnvelopeState {
       }
     }
     {
-        if (this.set) this.set.segments.push(seg);
-        else if (this.group) {
-          this.group.diagnostics.push({ severity: 'error', level: 'group', code: '2', rule: 'SEGMENT_OUTSIDE_SET', message: `${seg.tag} outside ST/SE`, segmentId: seg.tag, offset: seg.offset, ...ctl, groupControlNumber: this.group.header.controlNumber });
-        } else {
-          ic.diagnostics.push({ severity: 'error', level: 'interchange', code: '024', rule: 'SEGMENT_OUTSIDE_GROUP', message: `${seg.tag} outside GS/GE`, segmentId: seg.tag, offset: seg.offset, ...ctl });
-        }
+      if (this.set) this.set.segments.push(seg);
+      else if (this.group) {
+        this.group.diagnostics.push({
+          severity: 'error',
+          level: 'group',
+          code: '2',
+          rule: 'SEGMENT_OUTSIDE_SET',
+          message: `${seg.tag} outside ST/SE`,
+          segmentId: seg.tag,
+          offset: seg.offset,
+          ...ctl,
+          groupControlNumber: this.group.header.controlNumber,
+        });
+      } else {
+        ic.diagnostics.push({
+          severity: 'error',
+          level: 'interchange',
+          code: '024',
+          rule: 'SEGMENT_OUTSIDE_GROUP',
+          message: `${seg.tag} outside GS/GE`,
+          segmentId: seg.tag,
+          offset: seg.offset,
+          ...ctl,
+        });
+      }
     }
   }
 
@@ -264,29 +398,95 @@ export class EnvelopeState {
     const ic = this.ic;
     if (!s || !g || !ic) return;
     this.set = undefined;
-    const ctl = { interchangeControlNumber: ic.header.controlNumber, groupControlNumber: g.header.controlNumber, transactionControlNumber: s.controlNumber };
+    const ctl = {
+      interchangeControlNumber: ic.header.controlNumber,
+      groupControlNumber: g.header.controlNumber,
+      transactionControlNumber: s.controlNumber,
+    };
     const diags: Diagnostic[] = [];
     const st = s.segments[0]!;
     if (!/^\d{4,9}$/.test(s.controlNumber)) {
-      diags.push({ severity: 'error', level: 'transaction', code: '7', rule: 'ST_CONTROL_INVALID', message: `ST02 "${s.controlNumber}" is not a 4–9 digit control number`, segmentId: 'ST', segmentPosition: 1, elementPosition: 2, offset: st.offset, ...ctl });
+      diags.push({
+        severity: 'error',
+        level: 'transaction',
+        code: '7',
+        rule: 'ST_CONTROL_INVALID',
+        message: `ST02 "${s.controlNumber}" is not a 4–9 digit control number`,
+        segmentId: 'ST',
+        segmentPosition: 1,
+        elementPosition: 2,
+        offset: st.offset,
+        ...ctl,
+      });
     } else if (g.controlNumbers.has(s.controlNumber)) {
-      diags.push({ severity: 'error', level: 'transaction', code: '23', rule: 'ST_CONTROL_DUPLICATE', message: `ST02 "${s.controlNumber}" is not unique in group ${g.header.controlNumber}`, segmentId: 'ST', segmentPosition: 1, elementPosition: 2, offset: st.offset, ...ctl });
+      diags.push({
+        severity: 'error',
+        level: 'transaction',
+        code: '23',
+        rule: 'ST_CONTROL_DUPLICATE',
+        message: `ST02 "${s.controlNumber}" is not unique in group ${g.header.controlNumber}`,
+        segmentId: 'ST',
+        segmentPosition: 1,
+        elementPosition: 2,
+        offset: st.offset,
+        ...ctl,
+      });
     }
     g.controlNumbers.add(s.controlNumber);
     if (!/^\d{3}$/.test(s.setId)) {
-      diags.push({ severity: 'error', level: 'transaction', code: '6', rule: 'ST_SET_ID_INVALID', message: `ST01 "${s.setId}" is not a transaction set id`, segmentId: 'ST', segmentPosition: 1, elementPosition: 1, offset: st.offset, ...ctl });
+      diags.push({
+        severity: 'error',
+        level: 'transaction',
+        code: '6',
+        rule: 'ST_SET_ID_INVALID',
+        message: `ST01 "${s.setId}" is not a transaction set id`,
+        segmentId: 'ST',
+        segmentPosition: 1,
+        elementPosition: 1,
+        offset: st.offset,
+        ...ctl,
+      });
     }
     if (missingTrailer) {
-      diags.push({ severity: 'error', level: 'transaction', code: '2', rule: 'SE_MISSING', message: `transaction set ${s.controlNumber} has no SE trailer`, ...ctl });
+      diags.push({
+        severity: 'error',
+        level: 'transaction',
+        code: '2',
+        rule: 'SE_MISSING',
+        message: `transaction set ${s.controlNumber} has no SE trailer`,
+        ...ctl,
+      });
     } else {
       const se = s.segments[s.segments.length - 1]!;
       const seControl = el(se, 2).trim();
       if (seControl !== s.controlNumber) {
-        diags.push({ severity: 'error', level: 'transaction', code: '3', rule: 'ST_SE_CONTROL_MISMATCH', message: `SE02 "${seControl}" does not match ST02 "${s.controlNumber}"`, segmentId: 'SE', segmentPosition: s.segments.length, elementPosition: 2, offset: se.offset, ...ctl });
+        diags.push({
+          severity: 'error',
+          level: 'transaction',
+          code: '3',
+          rule: 'ST_SE_CONTROL_MISMATCH',
+          message: `SE02 "${seControl}" does not match ST02 "${s.controlNumber}"`,
+          segmentId: 'SE',
+          segmentPosition: s.segments.length,
+          elementPosition: 2,
+          offset: se.offset,
+          ...ctl,
+        });
       }
       const declared = el(se, 1).trim();
       if (declared !== String(s.segments.length)) {
-        diags.push({ severity: 'error', level: 'transaction', code: '4', rule: 'SE_SEGMENT_COUNT', message: `SE01 says ${declared} segments, ${s.segments.length} found`, segmentId: 'SE', segmentPosition: s.segments.length, elementPosition: 1, offset: se.offset, ...ctl });
+        diags.push({
+          severity: 'error',
+          level: 'transaction',
+          code: '4',
+          rule: 'SE_SEGMENT_COUNT',
+          message: `SE01 says ${declared} segments, ${s.segments.length} found`,
+          segmentId: 'SE',
+          segmentPosition: s.segments.length,
+          elementPosition: 1,
+          offset: se.offset,
+          ...ctl,
+        });
       }
     }
     const set: X12TransactionSet = {
@@ -303,10 +503,23 @@ export class EnvelopeState {
       try {
         all.push(...this.options.inspect(set));
       } catch (err) {
-        all.push({ severity: 'error', level: 'transaction', code: '5', rule: 'INSPECTION_FAILED', message: `set inspection failed: ${err instanceof Error ? err.message : String(err)}`, ...ctl });
+        all.push({
+          severity: 'error',
+          level: 'transaction',
+          code: '5',
+          rule: 'INSPECTION_FAILED',
+          message: `set inspection failed: ${err instanceof Error ? err.message : String(err)}`,
+          ...ctl,
+        });
       }
     }
-    g.sets.push({ setId: s.setId, controlNumber: s.controlNumber, ...(s.implementationRef ? { implementationRef: s.implementationRef } : {}), status: statusOf(all), diagnostics: all });
+    g.sets.push({
+      setId: s.setId,
+      controlNumber: s.controlNumber,
+      ...(s.implementationRef ? { implementationRef: s.implementationRef } : {}),
+      status: statusOf(all),
+      diagnostics: all,
+    });
     this.out.push({ type: 'transaction', set });
   }
 
@@ -317,11 +530,27 @@ export class EnvelopeState {
     this.closeSet(true);
     this.group = undefined;
     if (missingTrailer) {
-      g.diagnostics.push({ severity: 'error', level: 'group', code: '3', rule: 'GE_MISSING', message: `functional group ${g.header.controlNumber} has no GE trailer`, interchangeControlNumber: ic.header.controlNumber, groupControlNumber: g.header.controlNumber });
+      g.diagnostics.push({
+        severity: 'error',
+        level: 'group',
+        code: '3',
+        rule: 'GE_MISSING',
+        message: `functional group ${g.header.controlNumber} has no GE trailer`,
+        interchangeControlNumber: ic.header.controlNumber,
+        groupControlNumber: g.header.controlNumber,
+      });
     }
     const groupError = g.diagnostics.some((d) => d.severity === 'error');
     const accepted = g.sets.filter((s) => s.status !== 'R').length;
-    const status = groupError ? 'R' : accepted === g.sets.length ? (g.sets.some((s) => s.status === 'E') ? 'E' : 'A') : accepted === 0 ? 'R' : 'P';
+    const status = groupError
+      ? 'R'
+      : accepted === g.sets.length
+        ? g.sets.some((s) => s.status === 'E')
+          ? 'E'
+          : 'A'
+        : accepted === 0
+          ? 'R'
+          : 'P';
     this.out.push({
       type: 'group-end',
       group: {

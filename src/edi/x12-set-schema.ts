@@ -65,7 +65,11 @@ function allTags(entries: readonly Entry[], into: Set<string>): Set<string> {
 const tagCache = new WeakMap<SetSchema, Set<string>>();
 
 /** Validates a set's segments (ST … SE inclusive, or the body alone) against `schema`. */
-export function validateSet(schema: SetSchema, segments: readonly Segment[], ctx: SetValidationContext = {}): Diagnostic[] {
+export function validateSet(
+  schema: SetSchema,
+  segments: readonly Segment[],
+  ctx: SetValidationContext = {},
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   let known = tagCache.get(schema);
   if (!known) {
@@ -73,16 +77,37 @@ export function validateSet(schema: SetSchema, segments: readonly Segment[], ctx
     tagCache.set(schema, known);
   }
   const first = segments[0]?.tag === 'ST' ? 1 : 0;
-  const last = segments.length > 0 && segments[segments.length - 1]!.tag === 'SE' ? segments.length - 1 : segments.length;
-  const stack: Frame[] = [{ entries: schema.body, idx: 0, counts: new Array<number>(schema.body.length).fill(0) }];
-  const add = (seg: Segment | undefined, position: number, fields: Pick<Diagnostic, 'code' | 'rule' | 'message'> & Partial<Diagnostic>): void => {
-    out.push({ severity: 'error', level: 'segment', ...ctx, ...(seg ? { segmentId: seg.tag, offset: seg.offset } : {}), segmentPosition: position, ...fields });
+  const last =
+    segments.length > 0 && segments[segments.length - 1]!.tag === 'SE'
+      ? segments.length - 1
+      : segments.length;
+  const stack: Frame[] = [
+    { entries: schema.body, idx: 0, counts: new Array<number>(schema.body.length).fill(0) },
+  ];
+  const add = (
+    seg: Segment | undefined,
+    position: number,
+    fields: Pick<Diagnostic, 'code' | 'rule' | 'message'> & Partial<Diagnostic>,
+  ): void => {
+    out.push({
+      severity: 'error',
+      level: 'segment',
+      ...ctx,
+      ...(seg ? { segmentId: seg.tag, offset: seg.offset } : {}),
+      segmentPosition: position,
+      ...fields,
+    });
   };
   const missing = (frame: Frame, from: number, to: number, position: number): void => {
     for (let k = from; k < to; k++) {
       const e = frame.entries[k]!;
       if (e.req === 'M' && frame.counts[k] === 0) {
-        add(undefined, position, { segmentId: openingTag(e), code: '3', rule: 'MANDATORY_SEGMENT_MISSING', message: `mandatory segment ${openingTag(e)} missing` });
+        add(undefined, position, {
+          segmentId: openingTag(e),
+          code: '3',
+          rule: 'MANDATORY_SEGMENT_MISSING',
+          message: `mandatory segment ${openingTag(e)} missing`,
+        });
       }
     }
   };
@@ -107,7 +132,21 @@ export function validateSet(schema: SetSchema, segments: readonly Segment[], ctx
         frame.counts[k]! += 1;
         frame.idx = k;
         if (frame.counts[k]! > e.max) {
-          add(seg, position, isLoop(e) ? { code: '4', rule: 'LOOP_OVER_MAX', message: `loop ${e.loop} occurs more than ${e.max} times` } : { code: '5', rule: 'SEGMENT_OVER_MAX', message: `segment ${seg.tag} occurs more than ${e.max} times` });
+          add(
+            seg,
+            position,
+            isLoop(e)
+              ? {
+                  code: '4',
+                  rule: 'LOOP_OVER_MAX',
+                  message: `loop ${e.loop} occurs more than ${e.max} times`,
+                }
+              : {
+                  code: '5',
+                  rule: 'SEGMENT_OVER_MAX',
+                  message: `segment ${seg.tag} occurs more than ${e.max} times`,
+                },
+          );
         }
         if (isLoop(e)) {
           const f: Frame = { entries: e.body, idx: 0, counts: new Array<number>(e.body.length).fill(0) };
@@ -123,9 +162,25 @@ export function validateSet(schema: SetSchema, segments: readonly Segment[], ctx
         continue;
       }
       // At the top and nowhere ahead: out of order, unexpected, or unknown.
-      if (known.has(seg.tag)) add(seg, position, { code: '7', rule: 'SEGMENT_OUT_OF_ORDER', message: `segment ${seg.tag} is out of sequence` });
-      else if (!/^[A-Z][A-Z0-9]{1,2}$/.test(seg.tag)) add(seg, position, { code: '1', rule: 'UNRECOGNIZED_SEGMENT', message: `"${seg.tag}" is not a segment id` });
-      else add(seg, position, { severity: 'warning', code: '2', rule: 'UNEXPECTED_SEGMENT', message: `segment ${seg.tag} is not expected in a ${schema.setId}; ignored` });
+      if (known.has(seg.tag))
+        add(seg, position, {
+          code: '7',
+          rule: 'SEGMENT_OUT_OF_ORDER',
+          message: `segment ${seg.tag} is out of sequence`,
+        });
+      else if (!/^[A-Z][A-Z0-9]{1,2}$/.test(seg.tag))
+        add(seg, position, {
+          code: '1',
+          rule: 'UNRECOGNIZED_SEGMENT',
+          message: `"${seg.tag}" is not a segment id`,
+        });
+      else
+        add(seg, position, {
+          severity: 'warning',
+          code: '2',
+          rule: 'UNEXPECTED_SEGMENT',
+          message: `segment ${seg.tag} is not expected in a ${schema.setId}; ignored`,
+        });
       break;
     }
   }
@@ -137,11 +192,28 @@ export function validateSet(schema: SetSchema, segments: readonly Segment[], ctx
   return out;
 }
 
-function checkElements(spec: SegmentSpec, seg: Segment, position: number, out: Diagnostic[], ctx: SetValidationContext): void {
+function checkElements(
+  spec: SegmentSpec,
+  seg: Segment,
+  position: number,
+  out: Diagnostic[],
+  ctx: SetValidationContext,
+): void {
   const specs = spec.elements;
   if (!specs) return;
   const add = (el: number, code: string, rule: string, message: string): void => {
-    out.push({ severity: 'error', level: 'element', ...ctx, segmentId: seg.tag, segmentPosition: position, elementPosition: el, offset: seg.offset, code, rule, message });
+    out.push({
+      severity: 'error',
+      level: 'element',
+      ...ctx,
+      segmentId: seg.tag,
+      segmentPosition: position,
+      elementPosition: el,
+      offset: seg.offset,
+      code,
+      rule,
+      message,
+    });
   };
   let el = 0;
   let v = '';
@@ -157,7 +229,12 @@ function checkElements(spec: SegmentSpec, seg: Segment, position: number, out: D
       if (s.req === 'M') add(el, '1', 'MANDATORY_ELEMENT_MISSING', `${nameOf()} is mandatory`);
       continue;
     }
-    const len = s.type === 'N0' || s.type === 'N2' ? v.replace(/^-/, '').length : s.type === 'R' ? v.replace(/[-.]/g, '').length : v.length;
+    const len =
+      s.type === 'N0' || s.type === 'N2'
+        ? v.replace(/^-/, '').length
+        : s.type === 'R'
+          ? v.replace(/[-.]/g, '').length
+          : v.length;
     if (len < s.min) add(el, '4', 'ELEMENT_TOO_SHORT', `${nameOf()} "${v}" is shorter than ${s.min}`);
     else if (len > s.max) add(el, '5', 'ELEMENT_TOO_LONG', `${nameOf()} "${v}" is longer than ${s.max}`);
     switch (s.type) {
@@ -166,7 +243,8 @@ function checkElements(spec: SegmentSpec, seg: Segment, position: number, out: D
         if (!/^-?\d+$/.test(v)) add(el, '6', 'INVALID_CHARACTER', `${nameOf()} "${v}" is not numeric`);
         break;
       case 'R':
-        if (!/^-?(\d+\.?\d*|\.\d+)$/.test(v)) add(el, '6', 'INVALID_CHARACTER', `${nameOf()} "${v}" is not a decimal number`);
+        if (!/^-?(\d+\.?\d*|\.\d+)$/.test(v))
+          add(el, '6', 'INVALID_CHARACTER', `${nameOf()} "${v}" is not a decimal number`);
         break;
       case 'DT':
         if (!parseEdiDate(v)) add(el, '8', 'INVALID_DATE', `${nameOf()} "${v}" is not a valid date`);
@@ -175,7 +253,8 @@ function checkElements(spec: SegmentSpec, seg: Segment, position: number, out: D
         if (!parseEdiTime(v)) add(el, '9', 'INVALID_TIME', `${nameOf()} "${v}" is not a valid time`);
         break;
       default:
-        if (s.codes && !s.codes.includes(v)) add(el, '7', 'INVALID_CODE', `${nameOf()} "${v}" is not one of ${s.codes.join(', ')}`);
+        if (s.codes && !s.codes.includes(v))
+          add(el, '7', 'INVALID_CODE', `${nameOf()} "${v}" is not one of ${s.codes.join(', ')}`);
     }
   }
 }

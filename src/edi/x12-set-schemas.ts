@@ -6,14 +6,64 @@
  */
 import type { ElementSpec, ElementType, LoopSpec, SegmentSpec, SetSchema } from './x12-set-schema.js';
 
-const M = (type: ElementType, min: number, max: number, codes?: readonly string[]): ElementSpec => ({ req: 'M', type, min, max, ...(codes ? { codes } : {}) });
-const O = (type: ElementType, min: number, max: number, codes?: readonly string[]): ElementSpec => ({ req: 'O', type, min, max, ...(codes ? { codes } : {}) });
-const X = (type: ElementType, min: number, max: number, codes?: readonly string[]): ElementSpec => ({ req: 'X', type, min, max, ...(codes ? { codes } : {}) });
-const seg = (tag: string, req: 'M' | 'O', max: number, elements?: readonly (ElementSpec | undefined)[]): SegmentSpec => ({ seg: tag, req, max, ...(elements ? { elements } : {}) });
-const loop = (id: string, req: 'M' | 'O', max: number, body: readonly (SegmentSpec | LoopSpec)[]): LoopSpec => ({ loop: id, req, max, body });
+const M = (type: ElementType, min: number, max: number, codes?: readonly string[]): ElementSpec => ({
+  req: 'M',
+  type,
+  min,
+  max,
+  ...(codes ? { codes } : {}),
+});
+const O = (type: ElementType, min: number, max: number, codes?: readonly string[]): ElementSpec => ({
+  req: 'O',
+  type,
+  min,
+  max,
+  ...(codes ? { codes } : {}),
+});
+const X = (type: ElementType, min: number, max: number, codes?: readonly string[]): ElementSpec => ({
+  req: 'X',
+  type,
+  min,
+  max,
+  ...(codes ? { codes } : {}),
+});
+const seg = (
+  tag: string,
+  req: 'M' | 'O',
+  max: number,
+  elements?: readonly (ElementSpec | undefined)[],
+): SegmentSpec => ({ seg: tag, req, max, ...(elements ? { elements } : {}) });
+const loop = (
+  id: string,
+  req: 'M' | 'O',
+  max: number,
+  body: readonly (SegmentSpec | LoopSpec)[],
+): LoopSpec => ({ loop: id, req, max, body });
 
 const MANY = 999_999;
-const TIME_CODES = ['AD', 'AS', 'AT', 'CD', 'CS', 'CT', 'ED', 'ES', 'ET', 'GM', 'HD', 'HS', 'HT', 'LT', 'MD', 'MS', 'MT', 'PD', 'PS', 'PT', 'UT'];
+const TIME_CODES = [
+  'AD',
+  'AS',
+  'AT',
+  'CD',
+  'CS',
+  'CT',
+  'ED',
+  'ES',
+  'ET',
+  'GM',
+  'HD',
+  'HS',
+  'HT',
+  'LT',
+  'MD',
+  'MS',
+  'MT',
+  'PD',
+  'PS',
+  'PT',
+  'UT',
+];
 
 const DTM = seg('DTM', 'O', 10, [M('ID', 3, 3), X('DT', 8, 8), O('TM', 4, 8), O('ID', 2, 2, TIME_CODES)]);
 const REF = (max: number): SegmentSpec => seg('REF', 'O', max, [M('ID', 2, 3), X('AN', 1, 50)]);
@@ -31,7 +81,13 @@ const N1_LOOP = (max: number, extra: readonly SegmentSpec[] = []): LoopSpec =>
 export const X12_856: SetSchema = {
   setId: '856',
   body: [
-    seg('BSN', 'M', 1, [M('ID', 2, 2, ['00', '01', '05']), M('AN', 2, 30), M('DT', 8, 8), M('TM', 4, 8), O('ID', 4, 4)]),
+    seg('BSN', 'M', 1, [
+      M('ID', 2, 2, ['00', '01', '05']),
+      M('AN', 2, 30),
+      M('DT', 8, 8),
+      M('TM', 4, 8),
+      O('ID', 4, 4),
+    ]),
     DTM,
     loop('HL', 'M', 200_000, [
       seg('HL', 'M', 1, [M('AN', 1, 12), O('AN', 1, 12), M('ID', 1, 2), O('ID', 1, 1, ['0', '1'])]),
@@ -44,7 +100,16 @@ export const X12_856: SetSchema = {
       seg('MEA', 'O', 40),
       seg('PWK', 'O', 25),
       seg('PKG', 'O', 25),
-      seg('TD1', 'O', 20, [O('AN', 3, 5), O('N0', 1, 7), undefined, undefined, undefined, O('ID', 1, 2), X('R', 1, 10), X('ID', 2, 2)]),
+      seg('TD1', 'O', 20, [
+        O('AN', 3, 5),
+        O('N0', 1, 7),
+        undefined,
+        undefined,
+        undefined,
+        O('ID', 1, 2),
+        X('R', 1, 10),
+        X('ID', 2, 2),
+      ]),
       seg('TD5', 'O', 12, [O('ID', 1, 2), X('ID', 1, 2), X('AN', 2, 80), X('ID', 1, 2)]),
       seg('TD3', 'O', 12),
       seg('TD4', 'O', 5),
@@ -80,7 +145,15 @@ export const X12_214: SetSchema = {
     loop('LX', 'O', MANY, [
       seg('LX', 'M', 1, [M('N0', 1, 6)]),
       loop('AT7', 'O', 10, [
-        seg('AT7', 'M', 1, [X('ID', 2, 2), X('ID', 2, 2), X('ID', 2, 2), X('ID', 2, 2), X('DT', 8, 8), X('TM', 4, 8), O('ID', 2, 2, TIME_CODES)]),
+        seg('AT7', 'M', 1, [
+          X('ID', 2, 2),
+          X('ID', 2, 2),
+          X('ID', 2, 2),
+          X('ID', 2, 2),
+          X('DT', 8, 8),
+          X('TM', 4, 8),
+          O('ID', 2, 2, TIME_CODES),
+        ]),
         seg('MS1', 'O', 1, [X('AN', 2, 30), X('ID', 2, 2), X('ID', 2, 3)]),
         seg('MS2', 'O', 1, [M('ID', 2, 4), M('AN', 1, 10)]),
       ]),
@@ -97,7 +170,19 @@ export const X12_214: SetSchema = {
 export const X12_210: SetSchema = {
   setId: '210',
   body: [
-    seg('B3', 'M', 1, [O('ID', 1, 1), M('AN', 1, 22), O('AN', 1, 30), M('ID', 2, 2, ['PP', 'CC', 'TP', 'DF', 'MX', 'NC', 'PO', 'PU']), O('ID', 1, 1), M('DT', 8, 8), M('N2', 1, 12), O('ID', 1, 1), O('DT', 8, 8), O('ID', 3, 3), M('ID', 2, 4)]),
+    seg('B3', 'M', 1, [
+      O('ID', 1, 1),
+      M('AN', 1, 22),
+      O('AN', 1, 30),
+      M('ID', 2, 2, ['PP', 'CC', 'TP', 'DF', 'MX', 'NC', 'PO', 'PU']),
+      O('ID', 1, 1),
+      M('DT', 8, 8),
+      M('N2', 1, 12),
+      O('ID', 1, 1),
+      O('DT', 8, 8),
+      O('ID', 3, 3),
+      M('ID', 2, 4),
+    ]),
     seg('C3', 'O', 1, [M('ID', 3, 3)]),
     seg('ITD', 'O', 1),
     seg('N9', 'O', 300, [M('ID', 2, 3), X('AN', 1, 50)]),
@@ -114,7 +199,16 @@ export const X12_210: SetSchema = {
       seg('H1', 'O', 3),
       seg('H2', 'O', 2),
       seg('L0', 'O', 10, [O('N0', 1, 3), X('R', 1, 15), X('ID', 2, 2), X('R', 1, 10), X('ID', 1, 2)]),
-      seg('L1', 'O', 10, [O('N0', 1, 3), X('R', 1, 15), X('ID', 2, 2), X('N2', 1, 12), undefined, undefined, undefined, O('ID', 3, 3)]),
+      seg('L1', 'O', 10, [
+        O('N0', 1, 3),
+        X('R', 1, 15),
+        X('ID', 2, 2),
+        X('N2', 1, 12),
+        undefined,
+        undefined,
+        undefined,
+        O('ID', 3, 3),
+      ]),
       seg('L4', 'O', 10),
       seg('L7', 'O', 10),
       seg('K1', 'O', 10),
@@ -129,10 +223,18 @@ export const X12_997: SetSchema = {
     seg('AK1', 'M', 1, [M('ID', 2, 2), M('N0', 1, 9)]),
     loop('AK2', 'O', MANY, [
       seg('AK2', 'M', 1, [M('ID', 3, 3), M('AN', 4, 9)]),
-      loop('AK3', 'O', MANY, [seg('AK3', 'M', 1, [M('ID', 2, 3), M('N0', 1, 10), undefined, O('ID', 1, 3)]), seg('AK4', 'O', 99, [M('AN', 1, 7), undefined, M('ID', 1, 3)])]),
+      loop('AK3', 'O', MANY, [
+        seg('AK3', 'M', 1, [M('ID', 2, 3), M('N0', 1, 10), undefined, O('ID', 1, 3)]),
+        seg('AK4', 'O', 99, [M('AN', 1, 7), undefined, M('ID', 1, 3)]),
+      ]),
       seg('AK5', 'M', 1, [M('ID', 1, 1, ['A', 'E', 'M', 'R', 'W', 'X'])]),
     ]),
-    seg('AK9', 'M', 1, [M('ID', 1, 1, ['A', 'E', 'M', 'P', 'R', 'W', 'X']), M('N0', 1, 6), M('N0', 1, 6), M('N0', 1, 6)]),
+    seg('AK9', 'M', 1, [
+      M('ID', 1, 1, ['A', 'E', 'M', 'P', 'R', 'W', 'X']),
+      M('N0', 1, 6),
+      M('N0', 1, 6),
+      M('N0', 1, 6),
+    ]),
   ],
 };
 
@@ -145,11 +247,19 @@ export const X12_999: SetSchema = {
       loop('IK3', 'O', MANY, [
         seg('IK3', 'M', 1, [M('ID', 2, 3), M('N0', 1, 10), undefined, M('ID', 1, 3)]),
         seg('CTX', 'O', 10),
-        loop('IK4', 'O', 99, [seg('IK4', 'M', 1, [M('AN', 1, 7), undefined, M('ID', 1, 3)]), seg('CTX', 'O', 10)]),
+        loop('IK4', 'O', 99, [
+          seg('IK4', 'M', 1, [M('AN', 1, 7), undefined, M('ID', 1, 3)]),
+          seg('CTX', 'O', 10),
+        ]),
       ]),
       seg('IK5', 'M', 1, [M('ID', 1, 1, ['A', 'E', 'M', 'R', 'W', 'X'])]),
     ]),
-    seg('AK9', 'M', 1, [M('ID', 1, 1, ['A', 'E', 'M', 'P', 'R', 'W', 'X']), M('N0', 1, 6), M('N0', 1, 6), M('N0', 1, 6)]),
+    seg('AK9', 'M', 1, [
+      M('ID', 1, 1, ['A', 'E', 'M', 'P', 'R', 'W', 'X']),
+      M('N0', 1, 6),
+      M('N0', 1, 6),
+      M('N0', 1, 6),
+    ]),
   ],
 };
 

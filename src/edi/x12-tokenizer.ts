@@ -26,8 +26,10 @@ export type X12Token =
 const ISA_SEPARATOR_POSITIONS = [3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103];
 
 const LINE_BREAK = /[\r\n]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 const isLineBreak = (c: string): boolean => c === '\n' || c === '\r';
-const isBlank = (c: string): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v' || c === '\u0000';
+const isBlank = (c: string): boolean =>
+  c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v' || c === '\u0000';
 
 export class X12Tokenizer {
   private buf = '';
@@ -50,7 +52,7 @@ export class X12Tokenizer {
     this.pos = 0;
     this.markIdx = 0;
     this.markBytes = 0;
-    if (this.ascii && /[^\x00-\x7f]/.test(text)) this.ascii = false;
+    if (this.ascii && NON_ASCII.test(text)) this.ascii = false;
   }
 
   /**
@@ -128,7 +130,14 @@ export class X12Tokenizer {
         next = b.length;
         out.push({
           type: 'diagnostic',
-          diagnostic: { severity: 'warning', level: 'segment', code: '024', rule: 'MISSING_SEGMENT_TERMINATOR', message: 'input ends without a segment terminator', offset: this.offsetOf(p) },
+          diagnostic: {
+            severity: 'warning',
+            level: 'segment',
+            code: '024',
+            rule: 'MISSING_SEGMENT_TERMINATOR',
+            message: 'input ends without a segment terminator',
+            offset: this.offsetOf(p),
+          },
         });
       }
       let text = b.slice(p, end);
@@ -165,14 +174,18 @@ export class X12Tokenizer {
     for (let i = 1; i <= n; i++) {
       const v = parts[i]!;
       if (repeated && v.includes(d.repetition!)) {
-        const reps = v.split(d.repetition!).map((r) => (r.includes(d.component) ? r.split(d.component) : [r]));
+        const reps = v
+          .split(d.repetition!)
+          .map((r) => (r.includes(d.component) ? r.split(d.component) : [r]));
         elements[i - 1] = reps[0]!;
         repetitions ??= new Map();
         repetitions.set(i, reps);
       } else elements[i - 1] = composite && v.includes(d.component) ? v.split(d.component) : [v];
     }
     this.index += 1;
-    return repetitions ? { tag, elements, repetitions, offset, index: this.index } : { tag, elements, offset, index: this.index };
+    return repetitions
+      ? { tag, elements, repetitions, offset, index: this.index }
+      : { tag, elements, offset, index: this.index };
   }
 
   /**
@@ -191,7 +204,14 @@ export class X12Tokenizer {
         this.junkReported = true;
         out.push({
           type: 'diagnostic',
-          diagnostic: { severity: 'error', level: 'interchange', code: '024', rule: 'DATA_OUTSIDE_INTERCHANGE', message: 'data found where an ISA segment was expected; skipped', offset: this.offsetOf(start) },
+          diagnostic: {
+            severity: 'error',
+            level: 'interchange',
+            code: '024',
+            rule: 'DATA_OUTSIDE_INTERCHANGE',
+            message: 'data found where an ISA segment was expected; skipped',
+            offset: this.offsetOf(start),
+          },
         });
       }
       if (nextIsa === -1) {
@@ -215,7 +235,8 @@ export class X12Tokenizer {
       if (!final) return false;
     }
     const elementSep = chars[3] ?? '*';
-    const fixedWidth = chars.length >= 105 && ISA_SEPARATOR_POSITIONS.every((p) => chars[p] === elementSep) && i < b.length;
+    const fixedWidth =
+      chars.length >= 105 && ISA_SEPARATOR_POSITIONS.every((p) => chars[p] === elementSep) && i < b.length;
     let elements: string[];
     let component: string;
     let segmentTerm: string;
@@ -238,7 +259,15 @@ export class X12Tokenizer {
       if (!r) {
         out.push({
           type: 'diagnostic',
-          diagnostic: { severity: 'error', level: 'interchange', code: '024', rule: 'ISA_UNREADABLE', message: 'ISA segment cannot be read (no 16 elements and terminator)', offset: this.offsetOf(start), segmentId: 'ISA' },
+          diagnostic: {
+            severity: 'error',
+            level: 'interchange',
+            code: '024',
+            rule: 'ISA_UNREADABLE',
+            message: 'ISA segment cannot be read (no 16 elements and terminator)',
+            offset: this.offsetOf(start),
+            segmentId: 'ISA',
+          },
         });
         this.pos = b.length;
         return false;
@@ -250,16 +279,34 @@ export class X12Tokenizer {
     const version = (elements[11] ?? '').trim();
     const repCandidate = elements[10] ?? '';
     // ISA11 is a separator only from 4020 on; in 4010 it is the standards id `U`.
-    const repetition = version >= '00402' && repCandidate.length === 1 && !/[A-Za-z0-9 ]/.test(repCandidate) ? repCandidate : undefined;
-    const delimiters: Delimiters = repetition ? { element: elementSep, component, repetition, segment: segmentTerm } : { element: elementSep, component, segment: segmentTerm };
+    const repetition =
+      version >= '00402' && repCandidate.length === 1 && !/[A-Za-z0-9 ]/.test(repCandidate)
+        ? repCandidate
+        : undefined;
+    const delimiters: Delimiters = repetition
+      ? { element: elementSep, component, repetition, segment: segmentTerm }
+      : { element: elementSep, component, segment: segmentTerm };
     if (segmentTerm === elementSep || segmentTerm === component || component === elementSep) {
       out.push({
         type: 'diagnostic',
-        diagnostic: { severity: 'error', level: 'interchange', code: '024', rule: 'ISA_DELIMITERS_CLASH', message: `ISA delimiters are not distinct (element "${elementSep}", component "${component}", segment "${segmentTerm}")`, offset: this.offsetOf(start), segmentId: 'ISA' },
+        diagnostic: {
+          severity: 'error',
+          level: 'interchange',
+          code: '024',
+          rule: 'ISA_DELIMITERS_CLASH',
+          message: `ISA delimiters are not distinct (element "${elementSep}", component "${component}", segment "${segmentTerm}")`,
+          offset: this.offsetOf(start),
+          segmentId: 'ISA',
+        },
       });
     }
     this.index += 1;
-    const segment: Segment = { tag: 'ISA', elements: elements.map((e) => [e]), offset: this.offsetOf(start), index: this.index };
+    const segment: Segment = {
+      tag: 'ISA',
+      elements: elements.map((e) => [e]),
+      offset: this.offsetOf(start),
+      index: this.index,
+    };
     this.delimiters = delimiters;
     this.pos = after;
     out.push({ type: 'isa', segment, isa: { delimiters, fixedWidth } });
@@ -305,7 +352,9 @@ export class X12Tokenizer {
 }
 
 /** Async form: text or bytes in (UTF-8; Latin-1 bytes that are not valid UTF-8 are decoded as such), tokens out. */
-export async function* tokenizeX12(input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>): AsyncGenerator<X12Token> {
+export async function* tokenizeX12(
+  input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
+): AsyncGenerator<X12Token> {
   const t = new X12Tokenizer();
   const decoder = new StreamDecoder();
   for await (const chunk of input) {
@@ -329,7 +378,9 @@ export class StreamDecoder {
 
   write(chunk: Buffer | Uint8Array | string): string {
     if (typeof chunk === 'string') return chunk;
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const buf = Buffer.isBuffer(chunk)
+      ? chunk
+      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (this.latin1) return buf.toString('latin1');
     if (!this.pending && isAscii(buf)) return buf.toString('latin1');
     try {

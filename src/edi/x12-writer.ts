@@ -16,7 +16,12 @@ export function sequentialControlNumbers(start = 1): ControlNumberGenerator {
   return (kind) => next[kind]++;
 }
 
-export const DEFAULT_X12_DELIMITERS: Delimiters = { element: '*', component: '>', repetition: '^', segment: '~' };
+export const DEFAULT_X12_DELIMITERS: Delimiters = {
+  element: '*',
+  component: '>',
+  repetition: '^',
+  segment: '~',
+};
 
 export interface X12Identity {
   /** ISA05/07 qualifier, e.g. ZZ, 01, 12. */
@@ -72,7 +77,7 @@ const pad = (n: number, w: number): string => String(n).padStart(w, '0');
 
 function formatControl(value: number | string, width: number, max: number): string {
   const s = String(value).replace(/\D/g, '');
-  const n = s === '' ? 1 : Number(s) % (10 ** max);
+  const n = s === '' ? 1 : Number(s) % 10 ** max;
   return pad(n, width);
 }
 
@@ -83,7 +88,15 @@ export function formatX12Segment(seg: SegmentData, d: Delimiters, diagnostics?: 
   seg.elements.forEach((comps, i) => {
     const parts = comps.map((c) => {
       if (!forbidden.some((f) => c.includes(f))) return c;
-      diagnostics?.push({ severity: 'warning', level: 'element', code: '6', rule: 'DELIMITER_IN_DATA', message: `${seg.tag}${pad(i + 1, 2)} contains a delimiter; replaced by a space`, segmentId: seg.tag, elementPosition: i + 1 });
+      diagnostics?.push({
+        severity: 'warning',
+        level: 'element',
+        code: '6',
+        rule: 'DELIMITER_IN_DATA',
+        message: `${seg.tag}${pad(i + 1, 2)} contains a delimiter; replaced by a space`,
+        segmentId: seg.tag,
+        elementPosition: i + 1,
+      });
       let t = c;
       for (const f of forbidden) t = t.split(f).join(' ');
       return t;
@@ -99,13 +112,24 @@ function versionOfGs(gsVersion: string): string {
   return m ? m[1]! : '00401';
 }
 
-export function writeX12Interchange(groups: readonly X12GroupOut[], o: X12InterchangeOptions): X12WriteResult {
+export function writeX12Interchange(
+  groups: readonly X12GroupOut[],
+  o: X12InterchangeOptions,
+): X12WriteResult {
   const diagnostics: Diagnostic[] = [];
   const now = o.now ?? new Date();
-  const isaVersion = groups.length > 0 ? versionOfGs(groups[0]!.version) : /^\d{5}$/.test(o.isaVersionHint ?? '') ? o.isaVersionHint! : '00401';
+  const isaVersion =
+    groups.length > 0
+      ? versionOfGs(groups[0]!.version)
+      : /^\d{5}$/.test(o.isaVersionHint ?? '')
+        ? o.isaVersionHint!
+        : '00401';
   const base = o.delimiters ?? DEFAULT_X12_DELIMITERS;
   // Before 4020 ISA11 is the standards id U and there is no repetition separator.
-  const d: Delimiters = isaVersion >= '00402' ? { ...base, repetition: base.repetition ?? '^' } : { element: base.element, component: base.component, segment: base.segment };
+  const d: Delimiters =
+    isaVersion >= '00402'
+      ? { ...base, repetition: base.repetition ?? '^' }
+      : { element: base.element, component: base.component, segment: base.segment };
   const nl = o.newline ? '\n' : '';
   const yymmdd = `${pad(now.getUTCFullYear() % 100, 2)}${pad(now.getUTCMonth() + 1, 2)}${pad(now.getUTCDate(), 2)}`;
   const ccyymmdd = `${pad(now.getUTCFullYear(), 4)}${pad(now.getUTCMonth() + 1, 2)}${pad(now.getUTCDate(), 2)}`;
@@ -134,13 +158,34 @@ export function writeX12Interchange(groups: readonly X12GroupOut[], o: X12Interc
   for (const seg of o.preamble ?? []) text += formatX12Segment(seg, d, diagnostics) + nl;
   for (const g of groups) {
     const gcn = String(formatControl(o.controlNumbers('group'), 1, 9));
-    text += formatX12Segment({ tag: 'GS', elements: [[g.functionalId], [o.sender.code ?? o.sender.id], [o.receiver.code ?? o.receiver.id], [ccyymmdd], [hhmm], [gcn], ['X'], [g.version]] }, d, diagnostics) + nl;
+    text +=
+      formatX12Segment(
+        {
+          tag: 'GS',
+          elements: [
+            [g.functionalId],
+            [o.sender.code ?? o.sender.id],
+            [o.receiver.code ?? o.receiver.id],
+            [ccyymmdd],
+            [hhmm],
+            [gcn],
+            ['X'],
+            [g.version],
+          ],
+        },
+        d,
+        diagnostics,
+      ) + nl;
     for (const s of g.sets) {
       const scn = formatControl(o.controlNumbers('transaction'), 4, 9);
-      const st: SegmentData = { tag: 'ST', elements: s.implementationRef ? [[s.setId], [scn], [s.implementationRef]] : [[s.setId], [scn]] };
+      const st: SegmentData = {
+        tag: 'ST',
+        elements: s.implementationRef ? [[s.setId], [scn], [s.implementationRef]] : [[s.setId], [scn]],
+      };
       text += formatX12Segment(st, d, diagnostics) + nl;
       for (const seg of s.body) text += formatX12Segment(seg, d, diagnostics) + nl;
-      text += formatX12Segment({ tag: 'SE', elements: [[String(s.body.length + 2)], [scn]] }, d, diagnostics) + nl;
+      text +=
+        formatX12Segment({ tag: 'SE', elements: [[String(s.body.length + 2)], [scn]] }, d, diagnostics) + nl;
     }
     text += formatX12Segment({ tag: 'GE', elements: [[String(g.sets.length)], [gcn]] }, d, diagnostics) + nl;
   }

@@ -19,7 +19,13 @@ const asn: ShipmentNotice = {
   shipmentId: 'SHP1',
   purpose: 'original',
   parties: [],
-  orders: [{ purchaseOrderNumber: 'PO1', packages: [], lines: [{ lineNumber: '1', ids: [], quantityShipped: { value: 2, unit: 'EA' } }] }],
+  orders: [
+    {
+      purchaseOrderNumber: 'PO1',
+      packages: [],
+      lines: [{ lineNumber: '1', ids: [], quantityShipped: { value: 2, unit: 'EA' } }],
+    },
+  ],
   trackingNumbers: [],
 };
 

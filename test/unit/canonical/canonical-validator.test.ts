@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CANONICAL_DOCUMENT_TYPES, canonicalSchemas, validateCanonical } from '../../../src/canonical/canonical-validator.js';
+import {
+  CANONICAL_DOCUMENT_TYPES,
+  canonicalSchemas,
+  validateCanonical,
+} from '../../../src/canonical/canonical-validator.js';
 
 const envelope = {
   schemaVersion: '1',
@@ -46,7 +50,9 @@ test('a valid invoice passes', () => {
 
 test('money as a number is rejected at the JSON pointer of the amount', () => {
   const bad = { ...invoice, netAmountDue: { amount: 123.45, currency: 'USD' } };
-  assert.deepEqual(validateCanonical('FreightInvoice', bad).errors, [{ pointer: '/netAmountDue/amount', message: 'must be string' }]);
+  assert.deepEqual(validateCanonical('FreightInvoice', bad).errors, [
+    { pointer: '/netAmountDue/amount', message: 'must be string' },
+  ]);
   const float = { ...invoice, charges: [{ amount: { amount: '1e3', currency: 'usd' } }] };
   assert.deepEqual(
     validateCanonical('FreightInvoice', float).errors.map((e) => e.pointer),
@@ -56,15 +62,35 @@ test('money as a number is rejected at the JSON pointer of the amount', () => {
 
 test('missing fields point at the field itself; enums list their values', () => {
   const { invoiceNumber: _n, ...noNumber } = invoice;
-  assert.deepEqual(validateCanonical('FreightInvoice', { ...noNumber, paymentMethod: 'cash', source: { ...envelope.source, environment: 'staging' } }).errors, [
-    { pointer: '/invoiceNumber', message: 'is required' },
-    { pointer: '/source/environment', message: 'must be one of "test", "production"' },
-    { pointer: '/paymentMethod', message: 'must be one of "prepaid", "collect", "thirdParty"' },
-  ]);
+  assert.deepEqual(
+    validateCanonical('FreightInvoice', {
+      ...noNumber,
+      paymentMethod: 'cash',
+      source: { ...envelope.source, environment: 'staging' },
+    }).errors,
+    [
+      { pointer: '/invoiceNumber', message: 'is required' },
+      { pointer: '/source/environment', message: 'must be one of "test", "production"' },
+      { pointer: '/paymentMethod', message: 'must be one of "prepaid", "collect", "thirdParty"' },
+    ],
+  );
 });
 
 test('unknown document types and non-objects are diagnostics, not exceptions', () => {
-  assert.deepEqual(validateCanonical('Invoice', {}), { valid: false, errors: [{ pointer: '/documentType', message: 'unknown document type "Invoice"' }] });
+  assert.deepEqual(validateCanonical('Invoice', {}), {
+    valid: false,
+    errors: [{ pointer: '/documentType', message: 'unknown document type "Invoice"' }],
+  });
   assert.equal(validateCanonical('Order', null).valid, false);
-  assert.equal(validateCanonical('TrackingEvent', { ...envelope, documentType: 'TrackingEvent', shipmentRef: { purchaseOrderNumbers: [] }, statusCode: 'X1', milestone: 'LOST', occurredAt: 'yesterday' }).errors.length, 2);
+  assert.equal(
+    validateCanonical('TrackingEvent', {
+      ...envelope,
+      documentType: 'TrackingEvent',
+      shipmentRef: { purchaseOrderNumbers: [] },
+      statusCode: 'X1',
+      milestone: 'LOST',
+      occurredAt: 'yesterday',
+    }).errors.length,
+    2,
+  );
 });

@@ -10,8 +10,15 @@ const commands = fileURLToPath(new URL('../../../src/cli/edi-commands.js', impor
 const script = `import { Command } from 'commander'; import { registerEdiCommands } from ${JSON.stringify(commands)};
 const p = new Command('crossdock'); registerEdiCommands(p); await p.parseAsync(process.argv.slice(1), { from: 'user' });`;
 
-function crossdock(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, '--', ...args], { encoding: 'utf8', input, cwd: process.cwd() });
+function crossdock(
+  args: string[],
+  input?: string,
+): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, '--', ...args], {
+    encoding: 'utf8',
+    input,
+    cwd: process.cwd(),
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -20,15 +27,34 @@ const fixture = (name: string): string => join(X12_FIXTURES, name);
 test('translate prints {interchanges, documents, diagnostics} and exits 0', () => {
   const r = crossdock(['translate', fixture('856-4010-sopi-tilde-newline.edi')]);
   assert.equal(r.status, 0, r.stderr);
-  const out = JSON.parse(r.stdout) as { interchanges: unknown[]; documents: { shipmentId: string }[]; diagnostics: unknown[] };
-  assert.deepEqual([out.interchanges.length, out.documents[0]!.shipmentId, out.diagnostics.length], [1, 'SHP12345', 0]);
+  const out = JSON.parse(r.stdout) as {
+    interchanges: unknown[];
+    documents: { shipmentId: string }[];
+    diagnostics: unknown[];
+  };
+  assert.deepEqual(
+    [out.interchanges.length, out.documents[0]!.shipmentId, out.diagnostics.length],
+    [1, 'SHP12345', 0],
+  );
 });
 
 test('translate --ndjson streams one line per document; rejected input exits 1; bad usage exits 2', () => {
-  const r = crossdock(['translate', '--ndjson', '--partner', 'example-carrier', fixture('214-4010-dot-terminator-space-before.edi')]);
+  const r = crossdock([
+    'translate',
+    '--ndjson',
+    '--partner',
+    'example-carrier',
+    fixture('214-4010-dot-terminator-space-before.edi'),
+  ]);
   assert.equal(r.status, 0, r.stderr);
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-  assert.deepEqual(lines.map((l) => l['documentType'] ?? Object.keys(l)[0]), ['TrackingEvent', 'TrackingEvent', 'interchange']);
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(
+    lines.map((l) => l['documentType'] ?? Object.keys(l)[0]),
+    ['TrackingEvent', 'TrackingEvent', 'interchange'],
+  );
   assert.equal(lines[0]!['partnerId'], 'example-carrier');
   assert.equal(crossdock(['translate', fixture('negative/se-segment-count.edi')]).status, 1);
   assert.equal(crossdock(['translate', fixture('does-not-exist.edi')]).status, 2);
@@ -42,12 +68,20 @@ test('ack prints the acknowledgement; validate prints diagnostics only', () => {
   const v = crossdock(['validate', fixture('negative/bsn-invalid-code.edi')]);
   assert.equal(v.status, 1);
   const out = JSON.parse(v.stdout) as { valid: boolean; documents: number; diagnostics: { rule: string }[] };
-  assert.deepEqual([out.valid, out.documents, out.diagnostics.map((d) => d.rule)], [false, 0, ['INVALID_CODE']]);
+  assert.deepEqual(
+    [out.valid, out.documents, out.diagnostics.map((d) => d.rule)],
+    [false, 0, ['INVALID_CODE']],
+  );
 });
 
 test('render reads canonical JSON from stdin and writes X12', () => {
-  const translated = JSON.parse(crossdock(['translate', fixture('210-4010-wrapped-80.edi')]).stdout) as { documents: unknown[] };
-  const r = crossdock(['render', '--to', 'x12-210', '--sender', 'ZZ:CROSSDOCK', '--receiver', 'ZZ:ACME', '-'], JSON.stringify(translated.documents));
+  const translated = JSON.parse(crossdock(['translate', fixture('210-4010-wrapped-80.edi')]).stdout) as {
+    documents: unknown[];
+  };
+  const r = crossdock(
+    ['render', '--to', 'x12-210', '--sender', 'ZZ:CROSSDOCK', '--receiver', 'ZZ:ACME', '-'],
+    JSON.stringify(translated.documents),
+  );
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^ISA\*00\*.*\*ZZ\*CROSSDOCK {6}\*ZZ\*ACME {11}\*/);
   assert.match(r.stdout, /B3\*\*INV-2026-001\*SHP12345\*PP\*\*20261130\*125075\*\*20261129\*\*ABCD~/);

@@ -41,6 +41,16 @@ test('X12 time codes give the offset; zone-dependent codes follow DST', () => {
   assert.equal(toIsoDateTime(d, t, 'PS', 'UTC'), '2026-07-01T12:00:00-08:00');
   assert.equal(toIsoDateTime(d, t, undefined, 'Europe/Berlin'), '2026-07-01T12:00:00+02:00');
   assert.equal(toIsoDateTime(d, t, 'QQ', 'UTC'), undefined);
-  assert.deepEqual(fromIsoDateTime('2026-07-01T12:00:00-04:00', 'UTC', true), { date8: '20260701', time4: '1200', time6: '120000', timeCode: 'ED' });
-  assert.deepEqual(fromIsoDateTime('2026-07-01T12:00:00-04:00', 'Europe/Berlin', false), { date8: '20260701', time4: '1800', time6: '180000', timeCode: 'LT' });
+  assert.deepEqual(fromIsoDateTime('2026-07-01T12:00:00-04:00', 'UTC', true), {
+    date8: '20260701',
+    time4: '1200',
+    time6: '120000',
+    timeCode: 'ED',
+  });
+  assert.deepEqual(fromIsoDateTime('2026-07-01T12:00:00-04:00', 'Europe/Berlin', false), {
+    date8: '20260701',
+    time4: '1800',
+    time6: '180000',
+    timeCode: 'LT',
+  });
 });

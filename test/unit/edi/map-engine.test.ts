@@ -17,7 +17,11 @@ const seg = (text: string, index = 1): Segment => {
 test('the shipped maps load without errors', () => {
   const set = loadMaps({ mapsDir: MAPS_DIR });
   assert.deepEqual(set.errors, []);
-  for (const name of ['x12-856', 'x12-214', 'x12-210']) assert.ok(set.maps.some((m) => m.definition.name === name), name);
+  for (const name of ['x12-856', 'x12-214', 'x12-210'])
+    assert.ok(
+      set.maps.some((m) => m.definition.name === name),
+      name,
+    );
 });
 
 test('a broken map is reported with its file and the path of the mistake, and is not used', () => {
@@ -25,14 +29,38 @@ test('a broken map is reported with its file and the path of the mistake, and is
   cpSync(MAPS_DIR, dir, { recursive: true });
   writeFileSync(
     join(dir, 'x12', 'broken.map.yaml'),
-    ['name: broken', 'standard: x12', "message: '999'", 'documentType: Acknowledgement', 'rules:', '  - seg: AK1', '    elements:', '      - { el: 1, to: a..b }', '      - { el: 2, table: no-such-table }', '      - { el: 0 }'].join('\n'),
+    [
+      'name: broken',
+      'standard: x12',
+      "message: '999'",
+      'documentType: Acknowledgement',
+      'rules:',
+      '  - seg: AK1',
+      '    elements:',
+      '      - { el: 1, to: a..b }',
+      '      - { el: 2, table: no-such-table }',
+      '      - { el: 0 }',
+    ].join('\n'),
   );
   const set = loadMaps({ mapsDir: dir });
   assert.deepEqual(
     set.errors.map((e) => [e.file, e.path]),
     [[join('x12', 'broken.map.yaml'), '/rules/0/elements/2/el']],
   );
-  writeFileSync(join(dir, 'x12', 'broken.map.yaml'), ['name: broken', 'standard: x12', "message: '999'", 'documentType: Acknowledgement', 'rules:', '  - seg: AK1', '    elements:', '      - { el: 1, to: a..b }', '      - { el: 2, table: no-such-table }'].join('\n'));
+  writeFileSync(
+    join(dir, 'x12', 'broken.map.yaml'),
+    [
+      'name: broken',
+      'standard: x12',
+      "message: '999'",
+      'documentType: Acknowledgement',
+      'rules:',
+      '  - seg: AK1',
+      '    elements:',
+      '      - { el: 1, to: a..b }',
+      '      - { el: 2, table: no-such-table }',
+    ].join('\n'),
+  );
   const again = loadMaps({ mapsDir: dir, partnerId: 'x' });
   assert.deepEqual(
     again.errors.map((e) => [e.file, e.path]),
@@ -46,11 +74,20 @@ test('a broken map is reported with its file and the path of the mistake, and is
 });
 
 test('partner overrides change a code, a rule element, a default and the time zone without copying the map', async () => {
-  const edi = x12Fixture('214-4010-dot-terminator-space-before.edi').toString('latin1').replace('AT7*D1*', 'AT7*XB*').replace('K1*J SMITH', 'K1*LEFT AT DOCK*J SMITH');
+  const edi = x12Fixture('214-4010-dot-terminator-space-before.edi')
+    .toString('latin1')
+    .replace('AT7*D1*', 'AT7*XB*')
+    .replace('K1*J SMITH', 'K1*LEFT AT DOCK*J SMITH');
   const plain = await translateBuffer(edi, goldenOptions());
   const partner = await translateBuffer(edi, goldenOptions({ partnerId: 'example-carrier' }));
-  assert.deepEqual(plain.documents.map((d) => d['milestone']), ['IN_TRANSIT', 'OTHER']);
-  assert.deepEqual(partner.documents.map((d) => d['milestone']), ['IN_TRANSIT', 'DELIVERED']);
+  assert.deepEqual(
+    plain.documents.map((d) => d['milestone']),
+    ['IN_TRANSIT', 'OTHER'],
+  );
+  assert.deepEqual(
+    partner.documents.map((d) => d['milestone']),
+    ['IN_TRANSIT', 'DELIVERED'],
+  );
   assert.deepEqual(plain.documents[1]!['proofOfDelivery'], { signedBy: 'LEFT AT DOCK' });
   assert.deepEqual(partner.documents[1]!['proofOfDelivery'], { note: 'LEFT AT DOCK', signedBy: 'J SMITH' });
   assert.equal(partner.documents[0]!['partnerId'], 'example-carrier');
@@ -72,7 +109,9 @@ test('dates without a time code use the partner time zone, with DST', () => {
 
 test('invalid dates and numbers become diagnostics with element positions, not exceptions', () => {
   const map = findMap(loadMaps({ mapsDir: MAPS_DIR }), 'x12', '210', '004010')!;
-  const r = mapInbound(map, [seg('B3**INV*S*PP**20261399*12A45', 1)], { diagnosticContext: { transactionControlNumber: '0001' } });
+  const r = mapInbound(map, [seg('B3**INV*S*PP**20261399*12A45', 1)], {
+    diagnosticContext: { transactionControlNumber: '0001' },
+  });
   assert.deepEqual(
     r.diagnostics.map((d) => [d.rule, d.code, d.segmentId, d.segmentPosition, d.elementPosition]),
     [

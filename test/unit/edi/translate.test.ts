@@ -1,14 +1,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { ackFor, translateBuffer, translateStream, type TranslationEvent } from '../../../src/edi/translate.js';
+import {
+  ackFor,
+  translateBuffer,
+  translateStream,
+  type TranslationEvent,
+} from '../../../src/edi/translate.js';
 import { goldenOptions, x12Fixture } from './x12-fixture-support.js';
 
 test('input that is neither X12 nor EDIFACT, or empty, is a diagnostic', async () => {
   const r = await translateBuffer('hello world', goldenOptions());
-  assert.deepEqual(r.diagnostics.map((d) => d.rule), ['UNKNOWN_FORMAT']);
+  assert.deepEqual(
+    r.diagnostics.map((d) => d.rule),
+    ['UNKNOWN_FORMAT'],
+  );
   assert.equal(r.ok, false);
-  assert.deepEqual((await translateBuffer('  \n ', goldenOptions())).diagnostics.map((d) => d.rule), ['EMPTY_INPUT']);
+  assert.deepEqual(
+    (await translateBuffer('  \n ', goldenOptions())).diagnostics.map((d) => d.rule),
+    ['EMPTY_INPUT'],
+  );
 });
 
 test('a stream that fails mid-way ends in a diagnostic, not an exception', async () => {
@@ -25,7 +36,11 @@ test('a stream that fails mid-way ends in a diagnostic, not an exception', async
 
 test('events stream one document per transaction set, with the interchange summary after them', async () => {
   const events: TranslationEvent['type'][] = [];
-  for await (const ev of translateStream(x12Fixture('multi-interchange-empty-group.edi'), goldenOptions({ acks: false }))) events.push(ev.type);
+  for await (const ev of translateStream(
+    x12Fixture('multi-interchange-empty-group.edi'),
+    goldenOptions({ acks: false }),
+  ))
+    events.push(ev.type);
   assert.deepEqual(events, ['document', 'interchange', 'document', 'document', 'interchange']);
 });
 
@@ -37,21 +52,37 @@ test('EDIFACT is detected by its first bytes and handed to the EDIFACT reader', 
 
 test('ackFor answers an X12 interchange with its 997', async () => {
   const r = await ackFor(x12Fixture('856-4010-sopi-tilde-newline.edi'), goldenOptions());
-  assert.equal(r.text, 'ISA*00*          *00*          *ZZ*RECEIVERID     *ZZ*SENDERID       *261127*1000*U*00401*000000001*0*P*>~GS*FA*RECEIVERID*SENDERID*20261127*1000*1*X*004010~ST*997*0001~AK1*SH*1~AK2*856*0001~AK5*A~AK9*A*1*1*1~SE*6*0001~GE*1*1~IEA*1*000000001~');
+  assert.equal(
+    r.text,
+    'ISA*00*          *00*          *ZZ*RECEIVERID     *ZZ*SENDERID       *261127*1000*U*00401*000000001*0*P*>~GS*FA*RECEIVERID*SENDERID*20261127*1000*1*X*004010~ST*997*0001~AK1*SH*1~AK2*856*0001~AK5*A~AK9*A*1*1*1~SE*6*0001~GE*1*1~IEA*1*000000001~',
+  );
 });
 
 test('inbound 997, 999 and TA1 become canonical Acknowledgements', async () => {
-  const ack997 = (await translateBuffer(x12Fixture('997-4010-inbound-partial.edi'), goldenOptions())).documents[0]!;
+  const ack997 = (await translateBuffer(x12Fixture('997-4010-inbound-partial.edi'), goldenOptions()))
+    .documents[0]!;
   assert.equal(ack997['ackType'], 'x12-997');
   assert.equal(ack997['status'], 'partial');
-  assert.deepEqual(ack997['refersTo'], { groupControlNumber: '1', functionalId: 'SH', transactionControlNumbers: ['0001', '0002'] });
+  assert.deepEqual(ack997['refersTo'], {
+    groupControlNumber: '1',
+    functionalId: 'SH',
+    transactionControlNumbers: ['0001', '0002'],
+  });
   assert.deepEqual(ack997['transactions'], [
     { setId: '856', controlNumber: '0001', status: 'rejected' },
     { setId: '856', controlNumber: '0002', status: 'accepted' },
   ]);
   const ta1 = (await translateBuffer(x12Fixture('ta1-inbound-rejected.edi'), goldenOptions())).documents[0]!;
-  assert.deepEqual([ta1['ackType'], ta1['status'], ta1['refersTo']], ['x12-ta1', 'rejected', { interchangeControlNumber: '000000001', transactionControlNumbers: [] }]);
-  assert.deepEqual(ta1['errors'], [{ level: 'interchange', code: '001', message: 'ISA/IEA control number mismatch' }]);
+  assert.deepEqual(
+    [ta1['ackType'], ta1['status'], ta1['refersTo']],
+    ['x12-ta1', 'rejected', { interchangeControlNumber: '000000001', transactionControlNumbers: [] }],
+  );
+  assert.deepEqual(ta1['errors'], [
+    { level: 'interchange', code: '001', message: 'ISA/IEA control number mismatch' },
+  ]);
   // Acks are never acknowledged.
-  assert.equal((await translateBuffer(x12Fixture('997-4010-inbound-partial.edi'), goldenOptions())).acks.join(''), '');
+  assert.equal(
+    (await translateBuffer(x12Fixture('997-4010-inbound-partial.edi'), goldenOptions())).acks.join(''),
+    '',
+  );
 });

@@ -9,8 +9,12 @@ import { tokenizeX12 } from '../../../src/edi/x12-tokenizer.js';
  * (`new X12Parser(true).parse`) on every segment tag and element value.
  */
 const value = fc.stringMatching(/^[A-Z0-9 .,-]{0,12}$/).map((s) => s.trimEnd());
-const tag = fc.stringMatching(/^[A-Z][A-Z0-9]{1,2}$/).filter((t) => !['ISA', 'IEA', 'GS', 'GE', 'ST', 'SE'].includes(t));
-const segment = fc.tuple(tag, fc.array(value, { minLength: 1, maxLength: 8 })).map(([t, els]) => [t, ...els.slice(0, -1), els.at(-1) || 'X']);
+const tag = fc
+  .stringMatching(/^[A-Z][A-Z0-9]{1,2}$/)
+  .filter((t) => !['ISA', 'IEA', 'GS', 'GE', 'ST', 'SE'].includes(t));
+const segment = fc
+  .tuple(tag, fc.array(value, { minLength: 1, maxLength: 8 }))
+  .map(([t, els]) => [t, ...els.slice(0, -1), els.at(-1) || 'X']);
 const delimiters = fc.constantFrom(
   { element: '*', component: ':', segment: '~', suffix: '' },
   { element: '*', component: '>', segment: '~', suffix: '\n' },
@@ -18,8 +22,29 @@ const delimiters = fc.constantFrom(
   { element: '^', component: ':', segment: "'", suffix: '' },
 );
 
-function interchange(sets: string[][][], d: { element: string; component: string; segment: string; suffix: string }): string {
-  const isa = ['ISA', '00', ' '.repeat(10), '00', ' '.repeat(10), 'ZZ', 'SENDER'.padEnd(15), 'ZZ', 'RECEIVER'.padEnd(15), '261127', '0930', 'U', '00401', '000000001', '0', 'P', d.component].join(d.element);
+function interchange(
+  sets: string[][][],
+  d: { element: string; component: string; segment: string; suffix: string },
+): string {
+  const isa = [
+    'ISA',
+    '00',
+    ' '.repeat(10),
+    '00',
+    ' '.repeat(10),
+    'ZZ',
+    'SENDER'.padEnd(15),
+    'ZZ',
+    'RECEIVER'.padEnd(15),
+    '261127',
+    '0930',
+    'U',
+    '00401',
+    '000000001',
+    '0',
+    'P',
+    d.component,
+  ].join(d.element);
   const lines: string[][] = [['GS', 'SH', 'SENDER', 'RECEIVER', '20261127', '0930', '1', 'X', '004010']];
   sets.forEach((body, i) => {
     const ctl = String(i + 1).padStart(4, '0');
@@ -31,9 +56,13 @@ function interchange(sets: string[][][], d: { element: string; component: string
 
 function nodeX12Segments(text: string): string[][] {
   const parsed = new X12Parser(true).parse(text);
-  const interchanges: X12Interchange[] = 'interchanges' in parsed ? (parsed as { interchanges: X12Interchange[] }).interchanges : [parsed as X12Interchange];
+  const interchanges: X12Interchange[] =
+    'interchanges' in parsed
+      ? (parsed as { interchanges: X12Interchange[] }).interchanges
+      : [parsed as X12Interchange];
   const out: string[][] = [];
-  const add = (s: { tag: string; elements: { value: string }[] }): void => void out.push([s.tag, ...s.elements.map((e) => e.value)]);
+  const add = (s: { tag: string; elements: { value: string }[] }): void =>
+    void out.push([s.tag, ...s.elements.map((e) => e.value)]);
   for (const ic of interchanges) {
     add(ic.header);
     for (const g of ic.functionalGroups) {
@@ -70,10 +99,17 @@ function normalizeControl(segments: string[][]): string[][] {
 
 test('segments and elements agree with node-x12 on valid interchanges', async () => {
   await fc.assert(
-    fc.asyncProperty(fc.array(fc.array(segment, { minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 3 }), delimiters, async (sets, d) => {
-      const text = interchange(sets, d);
-      assert.deepEqual(normalizeControl(await ourSegments(text, d.component)), normalizeControl(nodeX12Segments(text)));
-    }),
+    fc.asyncProperty(
+      fc.array(fc.array(segment, { minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 3 }),
+      delimiters,
+      async (sets, d) => {
+        const text = interchange(sets, d);
+        assert.deepEqual(
+          normalizeControl(await ourSegments(text, d.component)),
+          normalizeControl(nodeX12Segments(text)),
+        );
+      },
+    ),
     { numRuns: 150 },
   );
 });

@@ -24,5 +24,11 @@ export function listX12Fixtures(sub = ''): string[] {
 
 /** The options the golden files were produced with: a pinned clock and control numbers from 1. */
 export function goldenOptions(extra: TranslateOptions = {}): TranslateOptions {
-  return { now: () => new Date('2026-11-27T10:00:00Z'), acks: true, controlNumbers: sequentialControlNumbers(), mapsDir: MAPS_DIR, ...extra };
+  return {
+    now: () => new Date('2026-11-27T10:00:00Z'),
+    acks: true,
+    controlNumbers: sequentialControlNumbers(),
+    mapsDir: MAPS_DIR,
+    ...extra,
+  };
 }

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { translateBuffer } from '../../../src/edi/translate.js';
-import { goldenOptions, listX12Fixtures, X12_FIXTURES, x12Fixture, x12FixtureText } from './x12-fixture-support.js';
+import {
+  goldenOptions,
+  listX12Fixtures,
+  X12_FIXTURES,
+  x12Fixture,
+  x12FixtureText,
+} from './x12-fixture-support.js';
 
 // Every inbound fixture (each a quirk of real partner files, see test/fixtures/edi/x12/README.md)
 // translates to exactly its golden canonical JSON and acknowledgement.
@@ -15,7 +21,10 @@ for (const file of listX12Fixtures()) {
     test(`${file}${lenient ? ' (lenient ISA)' : ''} matches its golden documents and ack`, async () => {
       const r = await translateBuffer(x12Fixture(file), goldenOptions(lenient ? { lenientIsa: true } : {}));
       const golden: unknown = JSON.parse(x12FixtureText(`${base}${suffix}.golden.json`));
-      assert.deepEqual({ interchanges: r.interchanges, documents: r.documents, diagnostics: r.diagnostics }, golden);
+      assert.deepEqual(
+        { interchanges: r.interchanges, documents: r.documents, diagnostics: r.diagnostics },
+        golden,
+      );
       assert.equal(r.acks.join(''), x12FixtureText(`${base}${suffix}.ack.edi`));
     });
   }
@@ -44,23 +53,39 @@ test('a trimmed ISA is rejected with TA1 024 unless lenient', async () => {
   const strict = await translateBuffer(x12Fixture('214-4010-trimmed-isa.edi'), goldenOptions());
   assert.equal(strict.documents.length, 0);
   assert.match(strict.acks.join(''), /TA1\*000000011\*261127\*0930\*R\*024~/);
-  const lenient = await translateBuffer(x12Fixture('214-4010-trimmed-isa.edi'), goldenOptions({ lenientIsa: true }));
+  const lenient = await translateBuffer(
+    x12Fixture('214-4010-trimmed-isa.edi'),
+    goldenOptions({ lenientIsa: true }),
+  );
   assert.equal(lenient.documents.length, 2);
   assert.match(lenient.acks.join(''), /TA1\*000000011\*261127\*0930\*E\*024~/);
 });
 
 test('the 856 HL tree is followed by parent pointers in every arrangement', async () => {
-  const sopi = (await translateBuffer(x12Fixture('856-4010-sopi-tilde-newline.edi'), goldenOptions())).documents[0]!;
-  const orders = sopi['orders'] as { packages: { sscc: string; lines: { sku: string }[] }[]; lines: unknown[] }[];
+  const sopi = (await translateBuffer(x12Fixture('856-4010-sopi-tilde-newline.edi'), goldenOptions()))
+    .documents[0]!;
+  const orders = sopi['orders'] as {
+    packages: { sscc: string; lines: { sku: string }[] }[];
+    lines: unknown[];
+  }[];
   assert.equal(orders[0]!.packages[0]!.sscc, '00012345678901234567');
-  assert.deepEqual(orders[0]!.packages[0]!.lines.map((l) => l.sku), ['SKU-001', 'SKU-002']);
+  assert.deepEqual(
+    orders[0]!.packages[0]!.lines.map((l) => l.sku),
+    ['SKU-001', 'SKU-002'],
+  );
   // S-O-I-P: the pack hangs under the item; the item stays an order line and the pack an order pack.
-  const soip = (await translateBuffer(x12Fixture('856-5010-soip-newline-terminator.edi'), goldenOptions())).documents[0]!;
+  const soip = (await translateBuffer(x12Fixture('856-5010-soip-newline-terminator.edi'), goldenOptions()))
+    .documents[0]!;
   const o2 = (soip['orders'] as { packages: { sscc: string }[]; lines: { sku: string }[] }[])[0]!;
   assert.deepEqual([o2.lines[0]!.sku, o2.packages[0]!.sscc], ['GIZMO-9', '00340123450000000017']);
   // S-P-O-I: each pack is adopted by the order below it.
-  const spoi = (await translateBuffer(x12Fixture('856-5010-spoi-nonprintable.edi'), goldenOptions())).documents[0]!;
-  const o3 = spoi['orders'] as { purchaseOrderNumber: string; packages: { sscc: string }[]; lines: { sku: string }[] }[];
+  const spoi = (await translateBuffer(x12Fixture('856-5010-spoi-nonprintable.edi'), goldenOptions()))
+    .documents[0]!;
+  const o3 = spoi['orders'] as {
+    purchaseOrderNumber: string;
+    packages: { sscc: string }[];
+    lines: { sku: string }[];
+  }[];
   assert.deepEqual(
     o3.map((o) => [o.purchaseOrderNumber, o.packages[0]!.sscc, o.lines[0]!.sku]),
     [
@@ -74,15 +99,22 @@ test('210 money stays a decimal string, N2 implied decimals included', async () 
   const doc = (await translateBuffer(x12Fixture('210-4010-wrapped-80.edi'), goldenOptions())).documents[0]!;
   assert.deepEqual(doc['netAmountDue'], { amount: '1250.75', currency: 'USD' });
   const charges = doc['charges'] as { amount: { amount: string }; rate?: string; codeNormalized?: string }[];
-  assert.deepEqual(charges.map((c) => c.amount.amount), ['1140.00', '105.45', '5.30']);
+  assert.deepEqual(
+    charges.map((c) => c.amount.amount),
+    ['1140.00', '105.45', '5.30'],
+  );
   assert.equal(charges[0]!.rate, '9.50');
   assert.equal(charges[1]!.codeNormalized, 'FUEL_SURCHARGE');
-  const credit = (await translateBuffer(x12Fixture('210-5010-tilde-element-ellipsis-terminator.edi'), goldenOptions())).documents[0]!;
+  const credit = (
+    await translateBuffer(x12Fixture('210-5010-tilde-element-ellipsis-terminator.edi'), goldenOptions())
+  ).documents[0]!;
   assert.deepEqual(credit['netAmountDue'], { amount: '-25.00', currency: 'USD' });
 });
 
 test('214 statuses become one TrackingEvent per LX with milestone and offset-bearing time', async () => {
-  const docs = (await translateBuffer(x12Fixture('214-4010-dot-terminator-space-before.edi'), goldenOptions())).documents;
+  const docs = (
+    await translateBuffer(x12Fixture('214-4010-dot-terminator-space-before.edi'), goldenOptions())
+  ).documents;
   assert.deepEqual(
     docs.map((d) => [d['statusCode'], d['milestone'], d['occurredAt']]),
     [
@@ -91,7 +123,8 @@ test('214 statuses become one TrackingEvent per LX with milestone and offset-bea
     ],
   );
   assert.deepEqual(docs[1]!['proofOfDelivery'], { signedBy: 'J SMITH' });
-  const appt = (await translateBuffer(x12Fixture('214-5010-appointment-crlf.edi'), goldenOptions())).documents;
+  const appt = (await translateBuffer(x12Fixture('214-5010-appointment-crlf.edi'), goldenOptions()))
+    .documents;
   assert.deepEqual(
     appt.map((d) => [d['statusCode'], d['milestone']]),
     [
@@ -102,6 +135,7 @@ test('214 statuses become one TrackingEvent per LX with milestone and offset-bea
 });
 
 test('ISA15 T marks documents as test environment', async () => {
-  const doc = (await translateBuffer(x12Fixture('856-4010-ta1-requested-test.edi'), goldenOptions())).documents[0]!;
+  const doc = (await translateBuffer(x12Fixture('856-4010-ta1-requested-test.edi'), goldenOptions()))
+    .documents[0]!;
   assert.equal((doc['source'] as { environment: string }).environment, 'test');
 });

@@ -4,7 +4,11 @@ import { renderDocument, translateBuffer, type RenderTarget } from '../../../src
 import type { JsonObject } from '../../../src/edi/map-paths.js';
 import { goldenOptions, x12Fixture } from './x12-fixture-support.js';
 
-const TARGET: Record<string, RenderTarget> = { ShipmentNotice: 'x12-856', TrackingEvent: 'x12-214', FreightInvoice: 'x12-210' };
+const TARGET: Record<string, RenderTarget> = {
+  ShipmentNotice: 'x12-856',
+  TrackingEvent: 'x12-214',
+  FreightInvoice: 'x12-210',
+};
 
 /** Fields that belong to the transport, not the business document: they change with any new envelope. */
 function business(doc: JsonObject): JsonObject {
@@ -30,9 +34,17 @@ for (const file of FIXTURES) {
     for (const doc of first.documents) {
       const type = String(doc['documentType']);
       const version = String((doc['source'] as JsonObject)['format']).split('/')[1]!;
-      const rendered = renderDocument(doc, TARGET[type]!, { sender: 'ZZ:SENDERID', receiver: 'ZZ:RECEIVERID', version, now: new Date('2026-11-27T10:00:00Z') });
+      const rendered = renderDocument(doc, TARGET[type]!, {
+        sender: 'ZZ:SENDERID',
+        receiver: 'ZZ:RECEIVERID',
+        version,
+        now: new Date('2026-11-27T10:00:00Z'),
+      });
       assert.deepEqual(rendered.diagnostics, []);
-      const again = await translateBuffer(rendered.text, goldenOptions({ partnerId: String(doc['partnerId']) }));
+      const again = await translateBuffer(
+        rendered.text,
+        goldenOptions({ partnerId: String(doc['partnerId']) }),
+      );
       assert.deepEqual(again.diagnostics, [], rendered.text);
       assert.equal(again.documents.length, 1);
       assert.deepEqual(business(again.documents[0]!), business(doc));
@@ -41,10 +53,19 @@ for (const file of FIXTURES) {
 }
 
 test('rendering writes the canonical S-O-P-I tree, envelope and counts', async () => {
-  const doc = (await translateBuffer(x12Fixture('856-5010-spoi-nonprintable.edi'), goldenOptions())).documents[0]!;
-  const r = renderDocument(doc, 'x12-856', { sender: 'ZZ:CROSSDOCK', receiver: '01:123456789', version: '005010', now: new Date('2026-11-27T10:00:00Z') });
+  const doc = (await translateBuffer(x12Fixture('856-5010-spoi-nonprintable.edi'), goldenOptions()))
+    .documents[0]!;
+  const r = renderDocument(doc, 'x12-856', {
+    sender: 'ZZ:CROSSDOCK',
+    receiver: '01:123456789',
+    version: '005010',
+    now: new Date('2026-11-27T10:00:00Z'),
+  });
   const segs = r.text.split('~').filter((s) => s !== '');
-  assert.match(segs[0]!, /^ISA\*00\* {10}\*00\* {10}\*ZZ\*CROSSDOCK {6}\*01\*123456789 {6}\*261127\*1000\*\^\*00501\*000000001\*0\*P\*>$/);
+  assert.match(
+    segs[0]!,
+    /^ISA\*00\* {10}\*00\* {10}\*ZZ\*CROSSDOCK {6}\*01\*123456789 {6}\*261127\*1000\*\^\*00501\*000000001\*0\*P\*>$/,
+  );
   assert.equal(segs[1], 'GS*SH*CROSSDOCK*123456789*20261127*1000*1*X*005010');
   assert.deepEqual(
     segs.filter((s) => s.startsWith('HL*')),
@@ -82,6 +103,8 @@ test('money is rendered from the decimal string without floating point', () => {
 test('an invalid canonical document is not rendered; the diagnostic names the field', () => {
   const r = renderDocument({ documentType: 'ShipmentNotice', shipmentId: 'X' }, 'x12-856', {});
   assert.equal(r.text, '');
-  assert.ok(r.diagnostics.some((d) => d.rule === 'CANONICAL_SCHEMA' && d.message.includes('/purpose is required')));
+  assert.ok(
+    r.diagnostics.some((d) => d.rule === 'CANONICAL_SCHEMA' && d.message.includes('/purpose is required')),
+  );
   assert.equal(renderDocument({}, 'x12-999', {}).diagnostics[0]?.rule, 'RENDER_TARGET');
 });

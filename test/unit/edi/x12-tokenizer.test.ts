@@ -9,13 +9,26 @@ async function tokens(chunks: Iterable<Buffer | string>): Promise<X12Token[]> {
   return out;
 }
 
-const ISA_4010 = 'ISA*00*          *00*          *ZZ*SENDERID       *ZZ*RECEIVERID     *261127*0930*U*00401*000000001*0*P*>';
+const ISA_4010 =
+  'ISA*00*          *00*          *ZZ*SENDERID       *ZZ*RECEIVERID     *261127*0930*U*00401*000000001*0*P*>';
 
 test('delimiters come from the ISA; ISA11 U in 4010 is not a repetition separator', async () => {
   const t = await tokens([`${ISA_4010}~GS*SH*A*B*20261127*0930*1*X*004010~`]);
   assert.equal(t[0]!.type, 'isa');
-  assert.deepEqual(t[0]!.type === 'isa' ? t[0]!.isa : undefined, { delimiters: { element: '*', component: '>', segment: '~' }, fixedWidth: true });
-  assert.deepEqual(t[1]!.type === 'segment' ? t[1]!.segment.elements : undefined, [['SH'], ['A'], ['B'], ['20261127'], ['0930'], ['1'], ['X'], ['004010']]);
+  assert.deepEqual(t[0]!.type === 'isa' ? t[0]!.isa : undefined, {
+    delimiters: { element: '*', component: '>', segment: '~' },
+    fixedWidth: true,
+  });
+  assert.deepEqual(t[1]!.type === 'segment' ? t[1]!.segment.elements : undefined, [
+    ['SH'],
+    ['A'],
+    ['B'],
+    ['20261127'],
+    ['0930'],
+    ['1'],
+    ['X'],
+    ['004010'],
+  ]);
 });
 
 test('5010 repetition separator, components and a multi-byte terminator', async () => {
@@ -23,17 +36,34 @@ test('5010 repetition separator, components and a multi-byte terminator', async 
   const t = await tokens([`${isa}\u2026REF*ZZ*A>B^C>D\u2026`]);
   const isaTok = t[0]!;
   assert.ok(isaTok.type === 'isa');
-  assert.deepEqual(isaTok.isa.delimiters, { element: '*', component: '>', repetition: '^', segment: '\u2026' });
+  assert.deepEqual(isaTok.isa.delimiters, {
+    element: '*',
+    component: '>',
+    repetition: '^',
+    segment: '\u2026',
+  });
   const ref = t[1]!;
   assert.ok(ref.type === 'segment');
   assert.deepEqual(ref.segment.elements, [['ZZ'], ['A', 'B']]);
-  assert.deepEqual([...(ref.segment.repetitions ?? new Map())], [[2, [['A', 'B'], ['C', 'D']]]]);
+  assert.deepEqual(
+    [...(ref.segment.repetitions ?? new Map())],
+    [
+      [
+        2,
+        [
+          ['A', 'B'],
+          ['C', 'D'],
+        ],
+      ],
+    ],
+  );
 });
 
 test('a file wrapped at 80 columns, even inside the ISA, tokenizes like the unwrapped file', async () => {
   const flat = `${ISA_4010}~GS*SH*A*B*20261127*0930*1*X*004010~GE*0*1~IEA*1*000000001~`;
   const wrapped = flat.replace(/(.{80})/g, '$1\r\n');
-  const strip = (ts: X12Token[]): unknown => ts.map((t) => (t.type === 'diagnostic' ? t : [t.segment.tag, t.segment.elements]));
+  const strip = (ts: X12Token[]): unknown =>
+    ts.map((t) => (t.type === 'diagnostic' ? t : [t.segment.tag, t.segment.elements]));
   assert.deepEqual(strip(await tokens([wrapped])), strip(await tokens([flat])));
 });
 
