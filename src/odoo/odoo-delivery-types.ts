@@ -38,3 +38,14 @@ export interface DeliveryContext {
   readonly module: string;
   readonly options: OdooDeliveryOptions;
 }
+
+/** The result of a document that became (or found) exactly one record. */
+export function singleRecordResult(
+  model: string,
+  id: number,
+  externalId: string,
+  action: DeliveryAction,
+  flags: readonly string[] = [],
+): OdooDeliveryResult {
+  return { model, id, externalId, action, records: [{ model, id, action }], flags };
+}

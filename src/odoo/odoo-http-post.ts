@@ -18,7 +18,6 @@ export interface KeepAliveAgents {
 }
 
 export function createKeepAliveAgents(maxSockets: number): KeepAliveAgents {
-  // One socket per permitted concurrent call: the limiter already bounds the calls.
   const options = { keepAlive: true, maxSockets, keepAliveMsecs: 10_000 };
   return { http: new http.Agent(options), https: new https.Agent(options) };
 }

@@ -4,23 +4,10 @@
  * client replaces it behind the same OdooClient interface.
  */
 import type { OdooConnection } from '../tenancy/tenant-definition.js';
-import { ConcurrencyLimiter } from './concurrency-limiter.js';
-import {
-  DEFAULT_ODOO_CONCURRENCY,
-  DEFAULT_ODOO_TIMEOUT_MS,
-  type OdooCallParams,
-  type OdooClient,
-  type OdooClientOptions,
-} from './odoo-client.js';
+import type { OdooCallParams, OdooClient, OdooClientOptions } from './odoo-client.js';
 import { OdooError, odooErrorFromException } from './odoo-errors.js';
-import {
-  createKeepAliveAgents,
-  destroyAgents,
-  isRecord,
-  parseJsonBody,
-  postJson,
-  type KeepAliveAgents,
-} from './odoo-http-post.js';
+import { destroyAgents, isRecord, parseJsonBody, postJson } from './odoo-http-post.js';
+import { createTransportResources, type OdooTransportResources } from './odoo-transport-resources.js';
 
 /**
  * Methods whose first positional argument is the payload rather than record ids. `create` must get
@@ -33,10 +20,7 @@ export class OdooJsonRpcClient implements OdooClient {
   readonly protocol = 'jsonrpc' as const;
   readonly database: string;
   private readonly endpoint: URL;
-  private readonly agents: KeepAliveAgents;
-  private readonly limiter: ConcurrencyLimiter;
-  private readonly timeoutMs: number;
-  private readonly userAgent: string;
+  private readonly resources: OdooTransportResources;
   private uid: Promise<number> | undefined;
   private nextId = 1;
 
@@ -46,20 +30,16 @@ export class OdooJsonRpcClient implements OdooClient {
   ) {
     this.database = connection.database;
     this.endpoint = new URL('/jsonrpc', connection.url);
-    const concurrency = options.maxConcurrency ?? DEFAULT_ODOO_CONCURRENCY;
-    this.limiter = new ConcurrencyLimiter(concurrency);
-    this.agents = createKeepAliveAgents(concurrency);
-    this.timeoutMs = options.timeoutMs ?? connection.timeoutMs ?? DEFAULT_ODOO_TIMEOUT_MS;
-    this.userAgent = options.userAgent ?? 'crossdock-odoo-connector';
+    this.resources = createTransportResources(connection, options);
   }
 
   call<T = unknown>(model: string, method: string, params: OdooCallParams = {}): Promise<T> {
-    return this.limiter.run(() => this.executeKw<T>(model, method, params, true));
+    return this.resources.limiter.run(() => this.executeKw<T>(model, method, params, true));
   }
 
   /** `common.version()`: needs no credentials, useful as a reachability probe. */
   version(): Promise<Record<string, unknown>> {
-    return this.limiter.run(async () => {
+    return this.resources.limiter.run(async () => {
       const result = await this.rpc('common', 'version', []);
       return isRecord(result) ? result : {};
     });
@@ -78,7 +58,7 @@ export class OdooJsonRpcClient implements OdooClient {
   }
 
   async close(): Promise<void> {
-    destroyAgents(this.agents);
+    destroyAgents(this.resources.agents);
   }
 
   private async login(): Promise<number> {
@@ -137,9 +117,9 @@ export class OdooJsonRpcClient implements OdooClient {
     const response = await postJson(
       this.endpoint,
       envelope,
-      { 'User-Agent': this.userAgent },
-      this.agents,
-      this.timeoutMs,
+      { 'User-Agent': this.resources.userAgent },
+      this.resources.agents,
+      this.resources.timeoutMs,
       what,
     );
     const body = parseJsonBody(response.text);

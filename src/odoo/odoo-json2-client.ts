@@ -4,30 +4,15 @@
  * business methods (`action_confirm`, `message_post`) rather than chained writes.
  */
 import type { OdooConnection } from '../tenancy/tenant-definition.js';
-import { ConcurrencyLimiter } from './concurrency-limiter.js';
-import {
-  DEFAULT_ODOO_CONCURRENCY,
-  DEFAULT_ODOO_TIMEOUT_MS,
-  type OdooCallParams,
-  type OdooClient,
-  type OdooClientOptions,
-} from './odoo-client.js';
+import type { OdooCallParams, OdooClient, OdooClientOptions } from './odoo-client.js';
 import { OdooError, odooErrorFromException } from './odoo-errors.js';
-import {
-  createKeepAliveAgents,
-  destroyAgents,
-  isRecord,
-  parseJsonBody,
-  postJson,
-  type KeepAliveAgents,
-} from './odoo-http-post.js';
+import { destroyAgents, isRecord, parseJsonBody, postJson } from './odoo-http-post.js';
+import { createTransportResources, type OdooTransportResources } from './odoo-transport-resources.js';
 
 export class OdooJson2Client implements OdooClient {
   readonly protocol = 'json2' as const;
   readonly database: string;
-  private readonly agents: KeepAliveAgents;
-  private readonly limiter: ConcurrencyLimiter;
-  private readonly timeoutMs: number;
+  private readonly resources: OdooTransportResources;
   private readonly headers: Readonly<Record<string, string>>;
 
   constructor(
@@ -35,24 +20,21 @@ export class OdooJson2Client implements OdooClient {
     options: OdooClientOptions = {},
   ) {
     this.database = connection.database;
-    const concurrency = options.maxConcurrency ?? DEFAULT_ODOO_CONCURRENCY;
-    this.limiter = new ConcurrencyLimiter(concurrency);
-    this.agents = createKeepAliveAgents(concurrency);
-    this.timeoutMs = options.timeoutMs ?? connection.timeoutMs ?? DEFAULT_ODOO_TIMEOUT_MS;
+    this.resources = createTransportResources(connection, options);
     this.headers = {
       Authorization: `bearer ${connection.apiKey}`,
       // Needed when one Odoo serves several databases and the host name does not pick one.
       'X-Odoo-Database': connection.database,
-      'User-Agent': options.userAgent ?? 'crossdock-odoo-connector',
+      'User-Agent': this.resources.userAgent,
     };
   }
 
   call<T = unknown>(model: string, method: string, params: OdooCallParams = {}): Promise<T> {
-    return this.limiter.run(() => this.post<T>(model, method, params, true));
+    return this.resources.limiter.run(() => this.post<T>(model, method, params, true));
   }
 
   async close(): Promise<void> {
-    destroyAgents(this.agents);
+    destroyAgents(this.resources.agents);
   }
 
   private async post<T>(
@@ -66,7 +48,14 @@ export class OdooJson2Client implements OdooClient {
       this.connection.url,
     );
     const what = { model, method };
-    const response = await postJson(url, params, this.headers, this.agents, this.timeoutMs, what);
+    const response = await postJson(
+      url,
+      params,
+      this.headers,
+      this.resources.agents,
+      this.resources.timeoutMs,
+      what,
+    );
     const body = parseJsonBody(response.text);
     if (response.status === 200) {
       if (body === undefined && response.text.trim() !== '') {

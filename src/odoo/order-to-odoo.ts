@@ -4,7 +4,7 @@
  */
 import type { Order } from '../canonical/order.schema.js';
 import { OdooError } from './odoo-errors.js';
-import type { DeliveryContext, OdooDeliveryResult } from './odoo-delivery-types.js';
+import { singleRecordResult, type DeliveryContext, type OdooDeliveryResult } from './odoo-delivery-types.js';
 import { bindExternalId, completeName, externalIdName, resolveExternalId } from './odoo-external-ids.js';
 import { findPartnerByRefs, requirePartnerByRefs, requireProductsBySku } from './odoo-lookups.js';
 import { decimalToOdooNumber } from './odoo-money.js';
@@ -50,13 +50,13 @@ export async function deliverOrder(ctx: DeliveryContext, order: Order): Promise<
     const state = current?.['state'];
     if (order.status === 'CANCELLED' && state !== 'cancel') {
       await client.call('sale.order', 'action_cancel', { ids: [existingId] });
-      return result(existingId, externalId, 'updated');
+      return singleRecordResult('sale.order', existingId, externalId, 'updated');
     }
     if (wantsConfirm && (state === 'draft' || state === 'sent')) {
       await client.call('sale.order', 'action_confirm', { ids: [existingId] });
-      return result(existingId, externalId, 'updated');
+      return singleRecordResult('sale.order', existingId, externalId, 'updated');
     }
-    return result(existingId, externalId, adopted !== undefined ? 'updated' : 'skipped');
+    return singleRecordResult('sale.order', existingId, externalId, 'skipped');
   }
 
   const skus = order.lines.map((l) => l.sku);
@@ -105,16 +105,5 @@ export async function deliverOrder(ctx: DeliveryContext, order: Order): Promise<
   await bindExternalId(client, ref, 'sale.order', id);
   if (order.status === 'CANCELLED') await client.call('sale.order', 'action_cancel', { ids: [id] });
   else if (wantsConfirm) await client.call('sale.order', 'action_confirm', { ids: [id] });
-  return result(id, externalId, 'created');
-}
-
-function result(id: number, externalId: string, action: OdooDeliveryResult['action']): OdooDeliveryResult {
-  return {
-    model: 'sale.order',
-    id,
-    externalId,
-    action,
-    records: [{ model: 'sale.order', id, action }],
-    flags: [],
-  };
+  return singleRecordResult('sale.order', id, externalId, 'created');
 }

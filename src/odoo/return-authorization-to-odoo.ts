@@ -4,7 +4,7 @@
  * delivery when Odoo has it.
  */
 import type { ReturnAuthorization } from '../canonical/return-authorization.schema.js';
-import type { DeliveryContext, OdooDeliveryResult } from './odoo-delivery-types.js';
+import { singleRecordResult, type DeliveryContext, type OdooDeliveryResult } from './odoo-delivery-types.js';
 import { bindExternalId, completeName, externalIdName, resolveExternalId } from './odoo-external-ids.js';
 import { requireId, requirePartnerByRefs, requireProductsBySku } from './odoo-lookups.js';
 import { createRecord, postNote, readRecords, searchRead } from './odoo-records.js';
@@ -18,7 +18,7 @@ export async function deliverReturnAuthorization(
   const ref = { module: ctx.module, name: externalIdName('return', rma.returnNumber) };
   const externalId = completeName(ref);
   const known = await resolveExternalId(client, ref);
-  if (known) return result(known.resId, externalId, 'skipped');
+  if (known) return singleRecordResult('stock.picking', known.resId, externalId, 'skipped');
 
   const [adopted] = await searchRead(
     client,
@@ -32,7 +32,7 @@ export async function deliverReturnAuthorization(
   );
   if (adopted) {
     await bindExternalId(client, ref, 'stock.picking', adopted.id);
-    return result(adopted.id, externalId, 'skipped');
+    return singleRecordResult('stock.picking', adopted.id, externalId, 'skipped');
   }
 
   const customer = await requirePartnerByRefs(
@@ -104,16 +104,5 @@ export async function deliverReturnAuthorization(
       ),
     ].join('\n'),
   );
-  return result(id, externalId, 'created');
-}
-
-function result(id: number, externalId: string, action: OdooDeliveryResult['action']): OdooDeliveryResult {
-  return {
-    model: 'stock.picking',
-    id,
-    externalId,
-    action,
-    records: [{ model: 'stock.picking', id, action }],
-    flags: [],
-  };
+  return singleRecordResult('stock.picking', id, externalId, 'created');
 }

@@ -8,7 +8,7 @@ import { validateCanonical } from '../../../src/canonical/canonical-validator.js
 import { deliverToOdoo } from '../../../src/odoo/deliver-to-odoo.js';
 import type { OdooClient, OdooProtocol } from '../../../src/odoo/odoo-client.js';
 import { createOdooClient } from '../../../src/odoo/odoo-client-factory.js';
-import { OdooError } from '../../../src/odoo/odoo-errors.js';
+import { odooFailure } from '../../support/odoo/odoo-assertions.js';
 import type { SimDatabase, SimRecord } from '../../../src/odoo/simulator/sim-database.js';
 import { startOdooSimulator, type RunningOdooSimulator } from '../../../src/odoo/simulator/odoo-simulator.js';
 import {
@@ -59,16 +59,6 @@ const partnerId = (ref: string): number => one('res.partner', (p) => p['ref'] ==
 const productId = (sku: string): number => one('product.product', (p) => p['default_code'] === sku).id;
 const xmlid = (complete: string): SimRecord =>
   one('ir.model.data', (r) => `${String(r['module'])}.${String(r['name'])}` === complete);
-
-async function rejection(promise: Promise<unknown>): Promise<OdooError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof OdooError, `expected an OdooError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('the delivery succeeded');
-}
 
 test('the samples are valid canonical documents', () => {
   for (const doc of [
@@ -139,7 +129,7 @@ for (const protocol of ['jsonrpc', 'json2'] as const) {
         const order = sampleOrder({
           lines: [{ lineNumber: '1', sku: 'NOPE-9', quantity: { value: 1, unit: 'EA' } }],
         });
-        const error = await rejection(deliverToOdoo(client(), 'demo', order));
+        const error = await odooFailure(deliverToOdoo(client(), 'demo', order));
         assert.equal(error.kind, 'business');
         assert.match(error.message, /default_code "NOPE-9"/);
         assert.equal(rows('sale.order', (o) => o['client_order_ref'] === 'WEB-5001').length, 0);
@@ -149,7 +139,7 @@ for (const protocol of ['jsonrpc', 'json2'] as const) {
         const order = sampleOrder({
           customer: { role: 'customer', name: 'Ghost', ids: [{ qualifier: 'account', value: 'ghost' }] },
         });
-        const error = await rejection(deliverToOdoo(client(), 'demo', order));
+        const error = await odooFailure(deliverToOdoo(client(), 'demo', order));
         assert.equal(error.kind, 'business');
         assert.match(error.message, /res\.partner .*"ghost"/);
       });
@@ -208,7 +198,7 @@ for (const protocol of ['jsonrpc', 'json2'] as const) {
 
       test('a PO without an open receipt is a business error (dead letter), not a silent drop', async () => {
         const asn = sampleShipmentNotice();
-        const error = await rejection(
+        const error = await odooFailure(
           deliverToOdoo(client(), 'demo', {
             ...asn,
             orders: [{ ...asn.orders[0]!, purchaseOrderNumber: 'PO-UNKNOWN' }],
@@ -262,7 +252,7 @@ for (const protocol of ['jsonrpc', 'json2'] as const) {
       });
 
       test('no matching picking is a business error', async () => {
-        const error = await rejection(
+        const error = await odooFailure(
           deliverToOdoo(
             client(),
             'demo',
@@ -296,7 +286,7 @@ for (const protocol of ['jsonrpc', 'json2'] as const) {
       });
 
       test('a SKU the delivery does not contain is a business error', async () => {
-        const error = await rejection(
+        const error = await odooFailure(
           deliverToOdoo(
             client(),
             'demo',
@@ -388,7 +378,7 @@ for (const protocol of ['jsonrpc', 'json2'] as const) {
 
       test('a sub-cent charge is refused before anything is written', async () => {
         const invoice = sampleFreightInvoice();
-        const error = await rejection(
+        const error = await odooFailure(
           deliverToOdoo(client(), 'demo', {
             ...invoice,
             charges: [{ ...invoice.charges[0]!, amount: { amount: '1150.455', currency: 'USD' } }],
@@ -400,7 +390,7 @@ for (const protocol of ['jsonrpc', 'json2'] as const) {
       });
 
       test('a carrier Odoo does not know is a business error naming the SCAC', async () => {
-        const error = await rejection(
+        const error = await odooFailure(
           deliverToOdoo(client(), 'demo', sampleFreightInvoice({ carrier: { scac: 'ZZZZ' } })),
         );
         assert.equal(error.kind, 'business');
@@ -442,7 +432,7 @@ for (const protocol of ['jsonrpc', 'json2'] as const) {
           method: 'create',
           message: 'Customer on credit hold',
         });
-        const error = await rejection(deliverToOdoo(client(), 'demo', sampleOrder()));
+        const error = await odooFailure(deliverToOdoo(client(), 'demo', sampleOrder()));
         assert.equal(error.kind, 'business');
         assert.match(error.message, /Customer on credit hold/);
         sim.clearFaults();
@@ -453,16 +443,16 @@ for (const protocol of ['jsonrpc', 'json2'] as const) {
       test('Odoo down mid-delivery → retryable; the retry completes without duplicates', async () => {
         // The order is created, then Odoo drops the connection before the external id is written.
         sim.setFault({ mode: 'down', model: 'ir.model.data', method: 'create', count: 1 });
-        const error = await rejection(deliverToOdoo(client(), 'demo', sampleOrder()));
+        const error = await odooFailure(deliverToOdoo(client(), 'demo', sampleOrder()));
         assert.equal(error.kind, 'retryable');
         const retried = await deliverToOdoo(client(), 'demo', sampleOrder());
-        assert.equal(retried.action, 'updated');
+        assert.equal(retried.action, 'skipped', 'the order was already there: adopted, not created again');
         assert.equal(rows('sale.order', (o) => o['client_order_ref'] === 'WEB-5001').length, 1);
       });
 
       test('AccessDenied → authentication', async () => {
         sim.setFault({ mode: 'accessDenied', model: 'ir.model.data' });
-        const error = await rejection(deliverToOdoo(client(), 'demo', sampleReturnAuthorization()));
+        const error = await odooFailure(deliverToOdoo(client(), 'demo', sampleReturnAuthorization()));
         assert.equal(error.kind, 'authentication');
       });
     });
@@ -470,7 +460,7 @@ for (const protocol of ['jsonrpc', 'json2'] as const) {
 }
 
 test("a document of another tenant is refused before touching this tenant's Odoo", async () => {
-  const error = await rejection(deliverToOdoo(clients.get('json2')!, 'demo-b', sampleOrder()));
+  const error = await odooFailure(deliverToOdoo(clients.get('json2')!, 'demo-b', sampleOrder()));
   assert.equal(error.kind, 'business');
   assert.match(error.message, /belongs to tenant demo, not demo-b/);
   assert.equal(sim.state.counters.requests, 0);

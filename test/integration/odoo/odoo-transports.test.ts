@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { createOdooClient } from '../../../src/odoo/odoo-client-factory.js';
 import type { OdooClient, OdooProtocol } from '../../../src/odoo/odoo-client.js';
-import { OdooError, type OdooErrorKind } from '../../../src/odoo/odoo-errors.js';
+import { odooFailure } from '../../support/odoo/odoo-assertions.js';
+import type { OdooErrorKind } from '../../../src/odoo/odoo-errors.js';
 import { OdooJsonRpcClient } from '../../../src/odoo/odoo-json-rpc-client.js';
 import { startOdooSimulator, type RunningOdooSimulator } from '../../../src/odoo/simulator/odoo-simulator.js';
 import type { OdooConnection } from '../../../src/tenancy/tenant-definition.js';
@@ -31,16 +32,6 @@ function connect(
   );
   clients.push(client);
   return client;
-}
-
-async function failure(promise: Promise<unknown>): Promise<OdooError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof OdooError, `expected an OdooError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('the call succeeded');
 }
 
 before(async () => {
@@ -113,7 +104,7 @@ describe('JSON-RPC transport', () => {
   });
 
   test('a wrong key: authenticate answers false, the client raises an authentication error', async () => {
-    const error = await failure(
+    const error = await odooFailure(
       connect('jsonrpc', { apiKey: 'wrong' }).call('res.partner', 'search', { domain: [] }),
     );
     assert.equal(error.kind, 'authentication');
@@ -142,7 +133,7 @@ describe('JSON-RPC transport', () => {
   test('session expiry twice in a row is a retryable error, not a loop', async () => {
     const client = connect('jsonrpc');
     sim.setFault({ mode: 'sessionExpired', count: 2, model: 'res.partner' });
-    const error = await failure(client.call('res.partner', 'search_count', { domain: [] }));
+    const error = await odooFailure(client.call('res.partner', 'search_count', { domain: [] }));
     assert.equal(error.kind, 'retryable');
     assert.equal(error.jsonRpcCode, 100);
     assert.equal(sim.state.counters.authentications, 2);
@@ -160,7 +151,7 @@ describe('JSON-RPC transport', () => {
     });
     try {
       legacy.setFault({ mode: 'validationError', model: 'sale.order', message: 'Customer is blocked' });
-      const error = await failure(client.call('sale.order', 'search', { domain: [] }));
+      const error = await odooFailure(client.call('sale.order', 'search', { domain: [] }));
       assert.equal(error.kind, 'business');
       assert.equal(error.jsonRpcCode, 200);
       assert.match(error.message, /Customer is blocked/);
@@ -210,7 +201,7 @@ describe('JSON-2 transport', () => {
   });
 
   test('a wrong key is 401 werkzeug.exceptions.Unauthorized "Invalid apikey" → authentication', async () => {
-    const error = await failure(
+    const error = await odooFailure(
       connect('json2', { apiKey: 'wrong' }).call('res.partner', 'search', { domain: [] }),
     );
     assert.equal(error.kind, 'authentication');
@@ -220,7 +211,7 @@ describe('JSON-2 transport', () => {
   });
 
   test('bad keyword arguments are 422 → business', async () => {
-    const error = await failure(
+    const error = await odooFailure(
       connect('json2').call('res.partner', 'search', { domain: [], colour: 'red' }),
     );
     assert.equal(error.httpStatus, 422);
@@ -251,7 +242,7 @@ describe('error classes over HTTP, both transports', () => {
         // JSON-RPC authenticates first; let that through so the fault hits the model call.
         if (protocol === 'jsonrpc') await client.call('res.partner', 'search_count', { domain: [] });
         sim.setFault(fault);
-        const error = await failure(client.call('res.partner', 'search', { domain: [] }));
+        const error = await odooFailure(client.call('res.partner', 'search', { domain: [] }));
         assert.equal(error.kind, kind, error.message);
         if (name) assert.match(error.odooName ?? '', name);
         if (fault.mode === 'validationError') assert.match(error.message, /Ref must be unique/);
@@ -265,7 +256,7 @@ describe('error classes over HTTP, both transports', () => {
       const client = connect(protocol, { timeoutMs: 150 });
       sim.setFault({ mode: 'slow', delayMs: 600, count: 1 });
       const started = Date.now();
-      const error = await failure(client.call('res.partner', 'search_count', { domain: [] }));
+      const error = await odooFailure(client.call('res.partner', 'search_count', { domain: [] }));
       assert.equal(error.kind, 'retryable');
       assert.match(error.message, /within 150 ms/);
       assert.ok(Date.now() - started < 550, 'the client gave up at its timeout, not when Odoo answered');
@@ -273,7 +264,7 @@ describe('error classes over HTTP, both transports', () => {
 
     test(`${protocol}: nobody listening → retryable`, async () => {
       const client = connect(protocol, { url: 'http://127.0.0.1:9' });
-      const error = await failure(client.call('res.partner', 'search_count', { domain: [] }));
+      const error = await odooFailure(client.call('res.partner', 'search_count', { domain: [] }));
       assert.equal(error.kind, 'retryable');
       assert.match(error.message, /unreachable/);
     });
