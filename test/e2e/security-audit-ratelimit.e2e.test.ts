@@ -3,10 +3,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { verifyAuditChain } from '../../src/audit/audit-verifier.js';
 import { startServer, type RunningServer } from '../../src/server.js';
-import { queryRows } from '../support/test-database.js';
+import { Background } from '../support/child-process.js';
+import { createTestDatabase, queryRows } from '../support/test-database.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -426,5 +428,37 @@ describe('when Redis goes away', () => {
     }
     assert.ok((await probe.keys('crossdock:rl:req:*')).length > 0, 'counters are back in Redis');
     await probe.quit();
+  });
+});
+
+describe('graceful shutdown', () => {
+  test('SIGTERM flushes buffered read entries before the process exits', async () => {
+    const database = await createTestDatabase('audit_shutdown');
+    const main = fileURLToPath(new URL('../../src/main.js', import.meta.url));
+    const server = new Background(process.execPath, [main], {
+      DATABASE_URL: database.url,
+      CROSSDOCK_DEMO: '1',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      REDIS_URL: undefined,
+    });
+    try {
+      const [, url] = await server.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      const bearer = await token(url!, 'demo-carrier');
+      const reads = await Promise.all(
+        Array.from({ length: 5 }, (_, i) => get(`${url}/v1/me`, bearer, `last-words-${i}`)),
+      );
+      assert.ok(reads.every((r) => r.status === 200));
+      assert.equal(await server.stop('SIGTERM'), 0, server.output);
+      const rows = await queryRows<{ n: string }>(
+        database.url,
+        `SELECT count(*) AS n FROM audit_events WHERE correlation_id LIKE 'last-words-%'`,
+      );
+      assert.equal(rows[0]?.n, '5');
+    } finally {
+      await server.stop('SIGKILL');
+      await database.drop();
+    }
   });
 });
