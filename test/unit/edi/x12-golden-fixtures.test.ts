@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { translateBuffer } from '../../../src/edi/translate.js';
 import {
@@ -20,6 +20,15 @@ for (const file of listX12Fixtures()) {
   for (const [suffix, lenient] of variants) {
     test(`${file}${lenient ? ' (lenient ISA)' : ''} matches its golden documents and ack`, async () => {
       const r = await translateBuffer(x12Fixture(file), goldenOptions(lenient ? { lenientIsa: true } : {}));
+      if (process.env['UPDATE_GOLDEN'] === '1') {
+        // Regenerate after an intended change, then review the diff like code.
+        const json = { interchanges: r.interchanges, documents: r.documents, diagnostics: r.diagnostics };
+        writeFileSync(
+          join(X12_FIXTURES, `${base}${suffix}.golden.json`),
+          `${JSON.stringify(json, null, 2)}\n`,
+        );
+        writeFileSync(join(X12_FIXTURES, `${base}${suffix}.ack.edi`), r.acks.join(''));
+      }
       const golden: unknown = JSON.parse(x12FixtureText(`${base}${suffix}.golden.json`));
       assert.deepEqual(
         { interchanges: r.interchanges, documents: r.documents, diagnostics: r.diagnostics },

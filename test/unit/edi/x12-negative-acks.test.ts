@@ -1,7 +1,15 @@
 import { test } from 'node:test';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { translateBuffer } from '../../../src/edi/translate.js';
-import { goldenOptions, listX12Fixtures, x12Fixture, x12FixtureText } from './x12-fixture-support.js';
+import {
+  goldenOptions,
+  listX12Fixtures,
+  X12_FIXTURES,
+  x12Fixture,
+  x12FixtureText,
+} from './x12-fixture-support.js';
 
 /** The precise code each negative fixture must be acknowledged with (EDI-RULES.md). */
 const EXPECTED: Record<string, RegExp> = {
@@ -44,6 +52,8 @@ for (const file of listX12Fixtures('negative')) {
   test(`negative ${name}: exact ack and an error diagnostic`, async () => {
     const r = await translateBuffer(x12Fixture(`negative/${file}`), goldenOptions());
     const ack = r.acks.join('');
+    if (process.env['UPDATE_GOLDEN'] === '1')
+      writeFileSync(join(X12_FIXTURES, 'negative', `${name}.ack.edi`), ack);
     assert.equal(ack, x12FixtureText(`negative/${name}.ack.edi`));
     assert.match(ack, EXPECTED[name]!);
     assert.equal(r.ok, false);
