@@ -62,10 +62,13 @@ export class SigningKeyRing {
     return key.pem;
   }
 
-  /** The JWKS document: every key that still verifies. */
+  /**
+   * The JWKS document: every key that still verifies. Read fresh (and refreshing the cache), so
+   * that a key rotated on any node is published at once to verifiers outside Crossdock.
+   */
   async jwks(): Promise<{ keys: PublicJwk[] }> {
     const now = Date.now();
-    const keys = [...(await this.keys()).values()]
+    const keys = [...(await this.load()).values()]
       .filter((k) => k.retireAfter === undefined || k.retireAfter > now)
       .map((k) => k.jwk);
     return { keys };
