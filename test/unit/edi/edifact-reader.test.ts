@@ -85,7 +85,17 @@ describe('readEdifact on valid partner files', () => {
     assert.equal(message.interchange.delimiters.segment, '~');
     assert.deepEqual(segment(message, 'CNI').elements, [['1'], ['BOL*1']]);
     assert.deepEqual(segment(message, 'RFF').elements, [['BM', 'BOL~42']]);
-    assert.deepEqual(segment(message, 'LOC').elements, [['14'], ['CHICAGO IL', 'US']]);
+    assert.deepEqual(segment(message, 'LOC').elements, [
+      ['175'],
+      ['USCHI', '139', '6', 'CHICAGO'],
+      ['IL'],
+      ['US'],
+    ]);
+    assert.deepEqual(segment(message, 'NAD').elements, [
+      ['CA'],
+      ['CRRX', 'SCA', 'ZZZ'],
+      ['Carrier X Express'],
+    ]);
   });
 
   it('hard-wrapped at 80 columns: line breaks inside segments are layout, not data', async () => {
@@ -121,9 +131,10 @@ describe('readEdifact on valid partner files', () => {
     assert.equal(message.interchange.preparationDate, '20240229');
     assert.deepEqual(segment(message, 'BGM').elements[1], ['ÅSN-ÜTF8']);
     const nad = segment(message, 'NAD');
-    assert.deepEqual(nad.elements[3], ['Søren Kierkegaard Straße']);
-    assert.deepEqual(nad.repetitions?.get(4), [['Søren Kierkegaard Straße'], ['Zweite Zeile']]);
-    assert.deepEqual(nad.elements[4], ['Malmö']);
+    assert.deepEqual(nad.elements[3], ['Søren Kierkegaard AB']);
+    assert.deepEqual(nad.elements[4], ['Storgatan 1']);
+    assert.deepEqual(nad.repetitions?.get(5), [['Storgatan 1'], ['Zweite Zeile']]);
+    assert.deepEqual(nad.elements[5], ['Malmö']);
     assert.deepEqual(segment(message, 'FTX').elements[3], ['Price *special* 5+ tax']);
     assert.equal(message.diagnostics.length, 0);
   });

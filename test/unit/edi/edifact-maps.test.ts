@@ -1,0 +1,211 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { validateCanonical } from '../../../src/canonical/canonical-validator.js';
+import { edifactDateTimeToIso, isoToEdifactDateTime } from '../../../src/edi/edifact-datetime.js';
+import { loadMaps } from '../../../src/edi/map-loader.js';
+import type { JsonObject } from '../../../src/edi/map-paths.js';
+import {
+  renderDocument,
+  translateBuffer,
+  type RenderTarget,
+  type TranslateOptions,
+} from '../../../src/edi/translate.js';
+import { fixture, golden } from './edifact-fixture-support.js';
+
+const MAPS_DIR = join(process.cwd(), 'edi-maps');
+const OPTIONS: TranslateOptions = { now: () => new Date('2026-11-27T10:00:00Z'), mapsDir: MAPS_DIR };
+const TARGET: Record<string, RenderTarget> = {
+  ShipmentNotice: 'edifact-desadv',
+  TrackingEvent: 'edifact-iftsta',
+  FreightInvoice: 'edifact-invoic',
+};
+
+/** Inbound files whose business content is complete enough for the canonical schemas. */
+const MAPPED = [
+  ...readdirSync(fixture('maps'))
+    .filter((f) => f.endsWith('.edi'))
+    .map((f) => join('maps', f)),
+  'valid/desadv-d01b-no-una-crlf.edi',
+  'valid/desadv-d96a-release-char.edi',
+  'valid/desadv-syntax4-unoy-utf8.edi',
+  'valid/iftsta-una-equals-star-tilde.edi',
+  'valid/invoic-d96a-wrapped-80.edi',
+  'valid/message-only.edi',
+];
+
+/** Transport fields change with every new envelope; the business document must not. */
+function business(doc: JsonObject): JsonObject {
+  const { id: _id, source: _source, correlationId: _correlationId, partnerId: _partnerId, ...rest } = doc;
+  return rest;
+}
+
+async function translate(file: string) {
+  const result = await translateBuffer(readFileSync(fixture(file)), OPTIONS);
+  const errors = result.diagnostics.filter((d) => d.severity === 'error');
+  assert.deepEqual(errors, [], `${file}: ${errors.map((d) => d.message).join('; ')}`);
+  return result.documents;
+}
+
+describe('EDIFACT maps (D96A and D01B)', () => {
+  it('all EDIFACT maps and code tables load without errors', () => {
+    const set = loadMaps({ mapsDir: MAPS_DIR });
+    assert.deepEqual(
+      set.errors.filter((e) => e.file.includes('edifact')),
+      [],
+    );
+    const names = set.maps.filter((m) => m.definition.standard === 'edifact').map((m) => m.definition.name);
+    assert.deepEqual(names.sort(), [
+      'edifact-desadv',
+      'edifact-desadv-d01b',
+      'edifact-iftsta',
+      'edifact-iftsta-d01b',
+      'edifact-invoic',
+      'edifact-invoic-d01b',
+    ]);
+  });
+
+  for (const file of MAPPED) {
+    it(`${file}: canonical documents match golden, validate, and survive parse(render(doc))`, async () => {
+      const documents = await translate(file);
+      assert.ok(documents.length > 0);
+      assert.deepEqual(documents, golden(fixture(file.replace(/\.edi$/, '.canonical.json')), documents));
+      for (const doc of documents) {
+        const type = String(doc['documentType']);
+        assert.deepEqual(validateCanonical(type, doc).errors, []);
+        const directory = String((doc['source'] as JsonObject)['format']).split('/')[1];
+        const target = TARGET[type];
+        assert.ok(target && directory);
+        const rendered = renderDocument(doc, target, {
+          mapsDir: MAPS_DIR,
+          version: directory,
+          now: new Date('2026-11-27T10:00:00Z'),
+        });
+        assert.deepEqual(rendered.diagnostics, []);
+        const again = await translateBuffer(rendered.text, OPTIONS);
+        assert.deepEqual(
+          again.diagnostics.filter((d) => d.severity === 'error'),
+          [],
+          rendered.text,
+        );
+        assert.equal(again.documents.length, 1);
+        assert.deepEqual(business(again.documents[0] as JsonObject), business(doc));
+      }
+    });
+  }
+
+  it('DESADV: consignment-level lines go to the order, CPS packages keep SSCC, tracking and their lines', async () => {
+    const [asn] = await translate('maps/desadv-d96a-packed.edi');
+    const order = (asn?.['orders'] as JsonObject[])[0] as JsonObject;
+    assert.equal(order['purchaseOrderNumber'], 'PO-88120');
+    assert.equal(order['purchaseOrderDate'], '2024-03-01');
+    assert.deepEqual(
+      (order['lines'] as JsonObject[]).map((l) => [l['lineNumber'], l['sku'], l['ids']]),
+      [['1', '4000862141404', [{ value: 'ACME-100', qualifier: 'SA' }]]],
+    );
+    assert.deepEqual(
+      (order['packages'] as JsonObject[]).map((p) => [
+        p['sscc'],
+        p['trackingNumber'],
+        (p['lines'] as JsonObject[]).map((l) => l['quantityShipped']),
+      ]),
+      [
+        ['354123450000000014', '1Z999AA10123456784', [{ value: 12, unit: 'PCE', unitNormalized: 'EA' }]],
+        ['354123450000000021', undefined, [{ value: 2.5, unit: 'KGM', unitNormalized: 'KG' }]],
+      ],
+    );
+    assert.equal(asn?.['purpose'], 'replace');
+    assert.deepEqual(asn?.['carrier'], { mode: '30', scac: 'UPSN', name: 'UPS Freight' });
+  });
+
+  it('IFTSTA: one TrackingEvent per STS group; unknown status codes are kept as OTHER', async () => {
+    const events = await translate('maps/iftsta-d96a-three-events.edi');
+    assert.deepEqual(
+      events.map((e) => [e['statusCode'], e['milestone'], e['occurredAt'], e['reasonCode']]),
+      [
+        ['13', 'PICKED_UP', '2024-02-09T08:15:00+00:00', undefined],
+        ['21', 'DELIVERED', '2024-02-10T17:45:00+00:00', 'ZZZ'],
+        ['99', 'OTHER', '2024-02-10T19:00:00+00:00', undefined],
+      ],
+    );
+    assert.deepEqual((events[0]?.['shipmentRef'] as JsonObject)['purchaseOrderNumbers'], ['PO-1', 'PO-2']);
+  });
+
+  it('INVOIC: amounts stay decimal strings in the CUX currency', async () => {
+    const [invoice] = await translate('maps/invoic-d01b-charges.edi');
+    assert.deepEqual(invoice?.['netAmountDue'], { currency: 'USD', amount: '1163.80' });
+    assert.deepEqual(
+      (invoice?.['charges'] as JsonObject[]).map((c) => [c['code'], c['amount'], c['rate']]),
+      [
+        ['400', { amount: '1012.00', currency: 'USD' }, '55.00'],
+        ['FUE', { amount: '151.80', currency: 'USD' }, undefined],
+      ],
+    );
+  });
+
+  it('renders a REST-born invoice (no EDIFACT origin) with the release character escaped', () => {
+    const invoice: JsonObject = {
+      documentType: 'FreightInvoice',
+      schemaVersion: '1',
+      id: 'inv-1',
+      tenantId: 't',
+      partnerId: 'p',
+      createdAt: '2026-11-27T10:00:00Z',
+      source: { channel: 'rest', format: 'json', environment: 'test', messageId: 'm' },
+      correlationId: 'c',
+      references: [],
+      invoiceNumber: "INV+1'A",
+      invoiceDate: '2026-11-27',
+      netAmountDue: { amount: '90071992547409.93', currency: 'EUR' },
+      charges: [{ lineNumber: '1', amount: { amount: '0.10', currency: 'EUR' }, code: 'FC' }],
+      parties: [],
+    };
+    const r = renderDocument(invoice, 'edifact-invoic', {
+      mapsDir: MAPS_DIR,
+      now: new Date('2026-11-27T10:00:00Z'),
+    });
+    assert.deepEqual(r.diagnostics, []);
+    assert.match(r.text, /BGM\+380\+INV\?\+1\?'A\+9'/);
+    assert.match(r.text, /MOA\+77:90071992547409\.93'/);
+    assert.match(r.text, /MOA\+203:0\.10'/);
+    assert.match(r.text, /^UNB\+UNOC:3\+CROSSDOCK\+PARTNER\+261127:1000\+\d+\+\+\+\+\+\+1'/);
+  });
+});
+
+describe('EDIFACT DTM date-times', () => {
+  it('reads 102, 203, 204 and 303 into ISO 8601 in the partner zone', () => {
+    assert.equal(edifactDateTimeToIso('20240301', '102', 'UTC', false), '2024-03-01T00:00:00+00:00');
+    assert.equal(edifactDateTimeToIso('20240301', '102', 'UTC', true), '2024-03-01');
+    assert.equal(
+      edifactDateTimeToIso('202407011530', '203', 'Europe/Berlin', false),
+      '2024-07-01T15:30:00+02:00',
+    );
+    assert.equal(edifactDateTimeToIso('20240701153045', '204', 'UTC', false), '2024-07-01T15:30:45+00:00');
+    assert.equal(edifactDateTimeToIso('202407011530+01', '303', 'UTC', false), '2024-07-01T15:30:00+01:00');
+    assert.equal(edifactDateTimeToIso('202407011530', '', 'UTC', false), '2024-07-01T15:30:00+00:00');
+  });
+
+  it('rejects values that do not fit their format', () => {
+    assert.equal(edifactDateTimeToIso('2024030', '102', 'UTC', false), undefined);
+    assert.equal(edifactDateTimeToIso('20240230', '102', 'UTC', false), undefined);
+    assert.equal(edifactDateTimeToIso('202403011560', '203', 'UTC', false), undefined);
+    assert.equal(edifactDateTimeToIso('20240301', '999', 'UTC', false), undefined);
+  });
+
+  it('writes 102 for dates, 203/204 for date-times in the partner zone', () => {
+    assert.deepEqual(isoToEdifactDateTime('2024-03-01', 'UTC', false), { value: '20240301', format: '102' });
+    assert.deepEqual(isoToEdifactDateTime('2024-03-01T10:00:00Z', 'Europe/Berlin', false), {
+      value: '202403011100',
+      format: '203',
+    });
+    assert.deepEqual(isoToEdifactDateTime('2024-03-01T10:00:07+00:00', 'UTC', false), {
+      value: '20240301100007',
+      format: '204',
+    });
+    assert.deepEqual(isoToEdifactDateTime('2024-03-01T23:30:00-05:00', 'UTC', true), {
+      value: '20240302',
+      format: '102',
+    });
+  });
+});
