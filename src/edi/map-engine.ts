@@ -80,6 +80,17 @@ function path(text: string): ParsedPath {
   return p;
 }
 
+const arrayPathCache = new Map<string, ParsedPath>();
+/** The path of an array named `items[]` (repeat targets, hierarchy slots), cached by its text. */
+function arrayPath(text: string): ParsedPath {
+  let p = arrayPathCache.get(text);
+  if (!p) {
+    p = path(stripArray(text));
+    arrayPathCache.set(text, p);
+  }
+  return p;
+}
+
 function stripArray(text: string): string {
   return text.endsWith('[]') ? text.slice(0, -2) : text;
 }
@@ -301,7 +312,7 @@ function newRepeatItem(
   repeat: string,
   init: Readonly<Record<string, unknown>> | undefined,
 ): JsonObject {
-  const p = path(stripArray(repeat));
+  const p = arrayPath(repeat);
   const base = p.fromRoot ? st.root : item;
   let arr = getPath(base, p.steps);
   if (!Array.isArray(arr)) {
@@ -332,7 +343,7 @@ function applySegment(
   let selfValue: unknown;
   let arr: unknown[] | undefined;
   if (rule.repeat) {
-    const p = path(stripArray(rule.repeat));
+    const p = arrayPath(rule.repeat);
     const base = p.fromRoot ? st.root : item;
     let a = getPath(base, p.steps);
     if (!Array.isArray(a)) {
@@ -530,6 +541,23 @@ function applyPairs(st: InState, er: ElementRule, seg: Segment, target: JsonObje
   if (er.to) write(st, er.to, target, list, false);
 }
 
+const slotCache = new WeakMap<HierarchyRule, ReadonlyMap<string, ReadonlyMap<string, string>>>();
+/** holder level → child level → array path, computed once per map instead of per node. */
+function slotTable(rule: HierarchyRule): ReadonlyMap<string, ReadonlyMap<string, string>> {
+  let t = slotCache.get(rule);
+  if (!t) {
+    const m = new Map<string, Map<string, string>>();
+    for (const [level, spec] of Object.entries(rule.levels)) {
+      const inner = new Map<string, string>();
+      for (const c of spec.children ?? []) if (!inner.has(c.level)) inner.set(c.level, c.path);
+      m.set(level, inner);
+    }
+    t = m;
+    slotCache.set(rule, t);
+  }
+  return t;
+}
+
 interface HlNode {
   readonly id: string;
   readonly parent: string;
@@ -619,8 +647,8 @@ function applyHierarchy(
   }
   const parentOf = new Map<HlNode, HlNode>();
   for (const n of nodes) for (const c of n.children) parentOf.set(c, n);
-  const slotFor = (holder: HlNode, level: string): string | undefined =>
-    rule.levels[holder.level]?.children?.find((c) => c.level === level)?.path;
+  const slots = slotTable(rule);
+  const slotFor = (holder: HlNode, level: string): string | undefined => slots.get(holder.level)?.get(level);
   for (const node of nodes) {
     if (node.level === h.root || !rule.levels[node.level] || orphans.has(node)) continue;
     let holder: HlNode | undefined;
@@ -652,7 +680,7 @@ function applyHierarchy(
       });
       continue;
     }
-    const p = path(stripArray(slot));
+    const p = arrayPath(slot);
     let arr = getPath(holder.item, p.steps);
     if (!Array.isArray(arr)) {
       arr = [];
@@ -745,7 +773,7 @@ export function renderOutbound(
 
 function itemsAt(st: OutState, item: JsonObject, repeat: string): unknown[] {
   if (st.map.definition.split && stripArray(repeat) === st.map.definition.split) return [item];
-  const p = path(stripArray(repeat));
+  const p = arrayPath(repeat);
   const v = getPath(p.fromRoot ? st.root : item, p.steps);
   return Array.isArray(v) ? v : [];
 }
@@ -955,7 +983,7 @@ function renderHierarchy(st: OutState, rule: HierarchyRule, rootItem: JsonObject
     const id = String(st.hlCount);
     const kids: { level: string; item: JsonObject }[] = [];
     for (const c of lvl.children ?? []) {
-      const arr = getPath(item, path(stripArray(c.path)).steps);
+      const arr = getPath(item, arrayPath(c.path).steps);
       if (Array.isArray(arr)) for (const x of arr) if (isObject(x)) kids.push({ level: c.level, item: x });
     }
     const elements: string[][] = [];
