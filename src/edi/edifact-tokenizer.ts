@@ -326,6 +326,9 @@ export class EdifactTokenizer {
     if ((text.includes('\n') || text.includes('\r')) && this.stripsLineBreaks()) {
       // Wrapped EDIFACT: line breaks are not in any EDIFACT character repertoire, so they are layout.
       text = text.replace(LINE_BREAKS, '');
+    } else if (this.sep.segment === '\n' && text.endsWith('\r')) {
+      // Newline as terminator in a CRLF file: the CR belongs to the terminator, not the data.
+      text = text.slice(0, -1);
     }
     const parsed = this.split(text);
     const tagElement = parsed.elements[0];
