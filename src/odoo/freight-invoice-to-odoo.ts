@@ -1,5 +1,6 @@
 /**
- * FreightInvoice → a draft vendor bill (`account.move`, `move_type='in_invoice'`): the carrier
+ * FreightInvoice → a draft vendor bill (`account.move`, `move_type='in_invoice'`, or `in_refund`
+ * for a net credit): the carrier
  * partner (res.partner ref = SCAC), `ref` = invoice number, one invoice line per charge with the
  * amount converted exactly. The bill is never posted by Crossdock; an invoice that matches no known
  * shipment, or whose charges do not add up to the amount due, is flagged on the bill and in the
@@ -17,6 +18,8 @@ import {
   shipmentReferenceIds,
 } from './odoo-lookups.js';
 import {
+  isNegativeDecimal,
+  negateDecimal,
   absoluteDifference,
   currencyMinorUnits,
   decimalGreaterThan,
@@ -46,7 +49,7 @@ export async function deliverFreightInvoice(
     client,
     'account.move',
     [
-      ['move_type', '=', 'in_invoice'],
+      ['move_type', 'in', ['in_invoice', 'in_refund']],
       ['partner_id', '=', carrier],
       ['ref', '=', invoice.invoiceNumber],
       ['state', '!=', 'cancel'],
@@ -67,6 +70,9 @@ export async function deliverFreightInvoice(
       `freight invoice ${invoice.invoiceNumber} mixes ${currency} with ${foreign[0]!.amount.currency} charges`,
     );
   }
+  // Odoo refuses to post a bill with a negative total ("create a credit note instead"), so a
+  // carrier's net credit becomes a vendor refund with the signs turned around.
+  const credit = isNegativeDecimal(invoice.netAmountDue.amount);
   // Converted first, so a charge Odoo cannot hold exactly is refused by name before anything else.
   const lines = invoice.charges.map((charge, index) => [
     0,
@@ -77,13 +83,13 @@ export async function deliverFreightInvoice(
         `Freight charge ${index + 1}`,
       quantity: 1,
       price_unit: decimalToOdooNumber(
-        charge.amount.amount,
+        credit ? negateDecimal(charge.amount.amount) : charge.amount.amount,
         currency,
         `charge ${charge.lineNumber ?? index + 1}`,
       ),
     },
   ]);
-  const flags: string[] = [];
+  const flags: string[] = credit ? ['credit_note'] : [];
   const problems: string[] = [];
   const scale = currencyMinorUnits(currency);
   const chargesTotal = sumDecimals(
@@ -113,7 +119,7 @@ export async function deliverFreightInvoice(
   );
   const origin = [invoice.shipmentId, invoice.billOfLading, invoice.proNumber].filter(Boolean).join(' / ');
   const id = await createRecord(client, 'account.move', {
-    move_type: 'in_invoice',
+    move_type: credit ? 'in_refund' : 'in_invoice',
     partner_id: carrier,
     ref: invoice.invoiceNumber,
     invoice_date: toOdooDate(invoice.invoiceDate),

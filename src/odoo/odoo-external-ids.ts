@@ -22,29 +22,41 @@ export function completeName(ref: ExternalIdRef): string {
 
 const MAX_NAME = 120;
 
-/**
- * Lower-cases and replaces anything outside [a-z0-9_]. When that loses information ("PO-1" and
- * "po_1" would meet) or the name is too long, a short hash of the original keeps distinct keys
- * distinct.
- */
-export function sanitizeExternalIdPart(value: string): string {
-  const cleaned = value
+function clean(value: string): string {
+  return value
     .toLowerCase()
     .replace(/[^a-z0-9_]+/g, '_')
     .replace(/^_+|_+$/g, '');
-  const lossless = cleaned === value && cleaned.length <= MAX_NAME && cleaned !== '';
-  if (lossless) return cleaned;
-  const hash = createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 10);
-  return `${cleaned.slice(0, MAX_NAME - 12) || 'x'}_h${hash}`;
 }
 
+function shortHash(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 10);
+}
+
+/**
+ * Lower-cases and replaces anything outside [a-z0-9_]. When that loses information ("PO-1" and
+ * "po_1" would meet, or parts "a_b"+"c" and "a"+"b_c"), or the result is too long, one short hash
+ * of the original parts keeps distinct keys distinct.
+ */
+export function sanitizeExternalIdParts(parts: readonly string[]): string {
+  const cleaned = parts.map(clean);
+  const joined = cleaned.join('_');
+  const lossless = parts.every((p) => /^[a-z0-9]+$/.test(p)) && joined.length <= MAX_NAME;
+  if (lossless) return joined;
+  return `${joined.slice(0, MAX_NAME - 12).replace(/_+$/, '') || 'x'}_h${shortHash(JSON.stringify(parts))}`;
+}
+
+/**
+ * `crossdock_<tenant>`, plainly sanitized so operators recognise it in Odoo. Tenant ids are unique
+ * slugs, so two of them meeting after sanitizing would need ids like "acme-x" and "acme_x".
+ */
 export function externalIdModule(tenantId: string): string {
-  return `crossdock_${sanitizeExternalIdPart(tenantId)}`;
+  return `crossdock_${clean(tenantId) || 'tenant'}`;
 }
 
-/** `<type>_<natural key parts>`; each part is sanitized on its own so part boundaries stay visible. */
+/** `<type>_<natural key parts>`, readable when the key is already clean, suffixed by one hash when not. */
 export function externalIdName(type: string, ...naturalKey: readonly string[]): string {
-  return [type, ...naturalKey.map(sanitizeExternalIdPart)].join('_');
+  return `${type}_${sanitizeExternalIdParts(naturalKey)}`;
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Demo data: the partners, products and open pickings the sample EDI files under
  * test/fixtures/edi/x12 refer to (PO778899 / BOL998877 / PRO445566 from SCAC ABCD, the 5010 and
- * replace samples, the S-P-O-I sample's two POs), so an 856/214/210 ingested in demo mode lands
+ * replace samples, the S-P-O-I sample's two POs, the 214 appointment's PRO-APPT-1), so an 856/214/210 ingested in demo mode lands
  * on real records.
  */
 import type { SimDatabase } from './sim-database.js';
@@ -101,4 +101,14 @@ function seedDemo(db: SimDatabase): void {
     ],
   });
   db.actionConfirm([order]);
+
+  // An outbound shipment already handed to XPO: the 214 appointment sample (PRO-APPT-1) tracks it.
+  const shipped = db.create('sale.order', {
+    partner_id: retail,
+    client_order_ref: 'ORD-1002',
+    order_line: [[0, 0, { product_id: blue, product_uom_qty: 12, price_unit: 9.9 }]],
+  });
+  db.actionConfirm([shipped]);
+  const [delivery] = db.search('stock.picking', [['sale_id', '=', shipped]]);
+  if (delivery !== undefined) db.write('stock.picking', [delivery], { carrier_tracking_ref: 'PRO-APPT-1' });
 }

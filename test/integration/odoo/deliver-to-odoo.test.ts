@@ -108,7 +108,7 @@ for (const protocol of ['jsonrpc', 'json2'] as const) {
         const again = await deliverToOdoo(client(), 'demo', sampleOrder());
         assert.deepEqual([again.action, again.id], ['skipped', first.id]);
         assert.equal(rows('sale.order', (o) => o['client_order_ref'] === 'WEB-5001').length, 1);
-        assert.equal(rows('sale.order.line').length, 2 + 2, 'the seeded order lines plus ours, nothing more');
+        assert.equal(rows('sale.order.line', (l) => l['order_id'] === order.id).length, 2);
       });
 
       test('confirmOrders confirms it (a delivery appears); redelivery confirms a draft left behind', async () => {
@@ -387,6 +387,30 @@ for (const protocol of ['jsonrpc', 'json2'] as const) {
         assert.equal(error.kind, 'business');
         assert.match(error.message, /refusing to round/);
         assert.equal(rows('account.move').length, 0);
+      });
+
+      test('a net credit becomes a vendor refund with positive lines (Odoo will not post a negative bill)', async () => {
+        const credit = sampleFreightInvoice({
+          invoiceNumber: 'CR-77',
+          netAmountDue: { amount: '-25.00', currency: 'USD' },
+          charges: [
+            {
+              lineNumber: '1',
+              code: 'DSC',
+              description: 'Late delivery credit',
+              amount: { amount: '-25.00', currency: 'USD' },
+            },
+          ],
+        });
+        const result = await deliverToOdoo(client(), 'demo', credit);
+        assert.ok(result.flags.includes('credit_note'));
+        const refund = one('account.move', (m) => m['ref'] === 'CR-77');
+        assert.equal(refund['move_type'], 'in_refund');
+        assert.deepEqual(
+          rows('account.move.line', (l) => l['move_id'] === refund.id).map((l) => l['price_unit']),
+          [25],
+        );
+        assert.equal((await deliverToOdoo(client(), 'demo', credit)).action, 'skipped');
       });
 
       test('a carrier Odoo does not know is a business error naming the SCAC', async () => {
