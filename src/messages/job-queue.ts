@@ -91,16 +91,29 @@ export class JobQueue {
     return id;
   }
 
+  /**
+   * Works jobs `batchSize` at a time, in parallel, each settled on its own (one failure does not
+   * fail its batch neighbours). While fetches come back full the worker fetches again at once, so
+   * a backlog drains at full speed instead of one batch per polling interval.
+   */
   async work<T extends object>(
     name: QueueName,
-    options: WorkOptions,
+    options: WorkOptions & { batchSize?: number },
     handler: (job: Job<T>) => Promise<void>,
   ): Promise<void> {
+    const batchSize = options.batchSize ?? 4;
     await this.boss.work<T>(
       name,
-      { ...options, batchSize: 1 } as WorkOptions & { batchSize: 1 },
+      { ...options, batchSize, burstWhenBatchFull: batchSize > 1, perJobResults: true } as WorkOptions,
       async (jobs: Job<T>[]) => {
-        for (const job of jobs) await handler(job);
+        const settled = await Promise.allSettled(jobs.map((job) => handler(job)));
+        return settled.map((outcome, index) => ({
+          id: jobs[index]!.id,
+          status: outcome.status === 'fulfilled' ? ('completed' as const) : ('failed' as const),
+          ...(outcome.status === 'rejected'
+            ? { output: { error: String((outcome.reason as Error)?.message ?? outcome.reason) } }
+            : {}),
+        }));
       },
     );
   }

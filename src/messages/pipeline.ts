@@ -47,9 +47,16 @@ export class Pipeline {
   async start(): Promise<void> {
     await this.jobs.start();
     if (this.options.workers === false) return;
-    const concurrency = this.options.concurrency ?? 4;
-    const perTenant = this.options.perTenantConcurrency ?? 2;
-    const common = { localConcurrency: concurrency, groupConcurrency: perTenant, pollingIntervalSeconds: 1 };
+    const concurrency = this.options.concurrency ?? 8;
+    const perTenant = this.options.perTenantConcurrency ?? 8;
+    // NOTIFY wakes workers for new jobs, but not for retries coming due: poll every second as well.
+    const common = {
+      localConcurrency: Math.max(1, Math.ceil(concurrency / 4)),
+      batchSize: Math.min(4, concurrency),
+      groupConcurrency: perTenant,
+      pollingIntervalSeconds: 1,
+      notifyPollingIntervalSeconds: 1,
+    };
     await this.jobs.work<TranslateJob>(QUEUES.translate, common, (job) =>
       this.translate.run(job.data.tenantId, job.data.messageId, {
         ignoreDuplicate: job.data.ignoreDuplicate ?? false,
