@@ -74,12 +74,18 @@ export function renderDocument(
     });
     const [standard, message] = to.split('-') as ['x12' | 'edifact', string];
     const mapName = standard === 'x12' ? `x12-${message}` : `edifact-${message}`;
+    const candidates = maps.maps.filter(
+      (m) =>
+        m.definition.standard === standard && m.definition.message.toLowerCase() === message.toLowerCase(),
+    );
+    // An EDIFACT directory (D01B) picks its own map; otherwise the map named after the target.
+    const version = options.version;
     const map =
+      (version
+        ? candidates.find((m) => (m.definition.versions ?? []).some((v) => version.startsWith(v)))
+        : undefined) ??
       findMapByName(maps, mapName) ??
-      maps.maps.find(
-        (m) =>
-          m.definition.standard === standard && m.definition.message.toLowerCase() === message.toLowerCase(),
-      );
+      candidates[0];
     if (!map) {
       const why = maps.errors.map((e) => `${e.file}${e.path}: ${e.message}`).join('; ');
       diagnostics.push({

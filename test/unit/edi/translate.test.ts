@@ -1,8 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import type { JsonObject } from '../../../src/edi/map-paths.js';
 import {
   ackFor,
+  renderDocument,
   translateBuffer,
   translateStream,
   type TranslationEvent,
@@ -85,4 +89,27 @@ test('inbound 997, 999 and TA1 become canonical Acknowledgements', async () => {
     (await translateBuffer(x12Fixture('997-4010-inbound-partial.edi'), goldenOptions())).acks.join(''),
     '',
   );
+});
+
+test('across formats: an EDIFACT DESADV becomes an X12 856 carrying the same shipment', async () => {
+  const desadv = readFileSync(
+    join(process.cwd(), 'test', 'fixtures', 'edi', 'edifact', 'maps', 'desadv-d96a-packed.edi'),
+  );
+  const fromEdifact = await translateBuffer(desadv, goldenOptions());
+  assert.deepEqual(fromEdifact.diagnostics, []);
+  const asn = fromEdifact.documents[0]!;
+  const x12 = renderDocument(asn, 'x12-856', { now: new Date('2026-11-27T10:00:00Z') });
+  assert.deepEqual(x12.diagnostics, []);
+  const back = (await translateBuffer(x12.text, goldenOptions({ partnerId: String(asn['partnerId']) })))
+    .documents[0]!;
+  const pick = (d: JsonObject): unknown => [
+    d['shipmentId'],
+    d['billOfLading'],
+    d['proNumber'],
+    d['trackingNumbers'],
+    d['orders'],
+  ];
+  assert.deepEqual(pick(back), pick(asn));
+  const contrl = await ackFor(desadv, goldenOptions());
+  assert.match(contrl.text, /UNH\+1\+CONTRL:D:3:UN'/);
 });
