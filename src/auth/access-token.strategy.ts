@@ -13,7 +13,7 @@ import {
   SIGNING_ALGORITHM,
 } from './access-token-format.js';
 import { ClientStatusCache } from './client-status-cache.js';
-import { InvalidTokenError } from './invalid-token-error.js';
+import { InvalidTokenError, TokenCheckFailure } from './invalid-token-error.js';
 import type { Principal } from './principal.js';
 import { SigningKeyRing } from './signing-key-ring.js';
 import { TrustedIdentityProviders, type TrustedIdentityProvider } from './trusted-identity-providers.js';
@@ -80,7 +80,12 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_TOKEN
         if (header.typ !== ACCESS_TOKEN_TYPE) {
           throw new InvalidTokenError('The token is not an access token.', `typ ${String(header.typ)}`);
         }
-        const key = typeof header.kid === 'string' ? await keyRing.verificationKey(header.kid) : undefined;
+        const key =
+          typeof header.kid === 'string'
+            ? await keyRing.verificationKey(header.kid).catch((error: unknown) => {
+                throw new TokenCheckFailure(error);
+              })
+            : undefined;
         if (!key) {
           throw new InvalidTokenError(
             'The access token was signed by an unknown or retired key.',

@@ -6,7 +6,7 @@ import { ProblemCode, ProblemException } from '../common/problem/problem-details
 import { Public } from '../common/http/public.decorator.js';
 import { ACCESS_TOKEN_STRATEGY } from './access-token.strategy.js';
 import { bearerChallenge } from './bearer-challenge.js';
-import { describeTokenFailure } from './invalid-token-error.js';
+import { describeTokenFailure, InvalidTokenError, TokenCheckFailure } from './invalid-token-error.js';
 import type { Principal } from './principal.js';
 
 /**
@@ -41,6 +41,9 @@ export class AuthGuard extends PassportAuthGuard(ACCESS_TOKEN_STRATEGY) {
       request.audit = { ...request.audit, tenantId: (principal as unknown as Principal).tenantId };
       return principal;
     }
+    // An error thrown while mapping a verified token (the registry lookup) that is not a refusal is ours.
+    if (error && !(error instanceof InvalidTokenError)) throw error;
+    if (info instanceof TokenCheckFailure) throw info.underlying;
     const failure = error ?? info;
     if (failure instanceof Error && failure.message === 'No auth token') {
       request.audit = { ...request.audit, reason: 'no bearer token' };

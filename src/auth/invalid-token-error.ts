@@ -10,6 +10,17 @@ export class InvalidTokenError extends Error {
   }
 }
 
+/**
+ * The check itself failed (the database did not answer while looking up a key): not the caller's
+ * fault, so it must surface as a server error, never as a 401 that blames the token.
+ */
+export class TokenCheckFailure extends Error {
+  constructor(readonly underlying: unknown) {
+    super('the access token could not be checked', { cause: underlying });
+    this.name = 'TokenCheckFailure';
+  }
+}
+
 /** What the caller is told for the errors jsonwebtoken (under passport-jwt) raises. */
 export function describeTokenFailure(failure: unknown): InvalidTokenError {
   if (failure instanceof InvalidTokenError) return failure;

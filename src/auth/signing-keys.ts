@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { calculateJwkThumbprint } from 'jose';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { KeyEncryptionKey } from '../config/app-config.js';
+import { updatedRows } from '../database/updated-rows.js';
 import { CLOCK_TOLERANCE_SECONDS, SIGNING_ALGORITHM } from './access-token-format.js';
 import { encryptPrivateKey } from './private-key-cipher.js';
 
@@ -64,12 +65,13 @@ async function insertActiveKey(manager: EntityManager, kek: KeyEncryptionKey): P
 
 /** Keys whose overlap has passed leave the JWKS for good. */
 export async function retireExpiredSigningKeys(manager: EntityManager | DataSource): Promise<string[]> {
-  const result = (await manager.query(
-    `UPDATE signing_keys SET status = 'retired', retired_at = now()
-      WHERE status = 'previous' AND retire_after <= now() RETURNING kid`,
-  )) as unknown;
-  const rows = Array.isArray(result) && Array.isArray(result[0]) ? (result[0] as unknown[]) : [];
-  return rows.map((row) => (row as { kid: string }).kid);
+  const retired = updatedRows<{ kid: string }>(
+    await manager.query(
+      `UPDATE signing_keys SET status = 'retired', retired_at = now()
+        WHERE status = 'previous' AND retire_after <= now() RETURNING kid`,
+    ),
+  );
+  return retired.map((row) => row.kid);
 }
 
 /** At boot: the first signing key, when there is none yet. Safe when several nodes boot at once. */
@@ -100,16 +102,13 @@ export async function rotateSigningKey(
   return dataSource.transaction(async (manager) => {
     await manager.query('SELECT pg_advisory_xact_lock($1)', [SIGNING_KEY_LOCK]);
     const retired = await retireExpiredSigningKeys(manager);
-    const [previous] = (await manager
-      .query(
+    const [previous] = updatedRows<{ kid: string; retire_after: Date }>(
+      await manager.query(
         `UPDATE signing_keys SET status = 'previous', retire_after = now() + make_interval(secs => $1)
-        WHERE status = 'active' RETURNING kid, retire_after`,
+          WHERE status = 'active' RETURNING kid, retire_after`,
         [overlapSeconds],
-      )
-      .then((r: unknown) => (Array.isArray(r) && Array.isArray(r[0]) ? r[0] : []))) as {
-      kid: string;
-      retire_after: Date;
-    }[];
+      ),
+    );
     const kid = await insertActiveKey(manager, kek);
     return { kid, previous: previous?.kid, retireAfter: previous?.retire_after, retired };
   });

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { hashSecret, verifySecret } from '../common/secret-hash.js';
+import { updatedRows } from '../database/updated-rows.js';
 import type { ApiClientDefinition, PartnerDefinition, TenantDefinition } from './tenant-definition.js';
 
 export interface SyncCounts {
@@ -99,21 +100,15 @@ export async function syncTenants(
         WHERE active AND NOT (id = ANY($1::text[])) RETURNING id`,
       [kept],
     );
-    summary.tenants.deactivated += rowsOf(gone).length;
+    summary.tenants.deactivated += updatedRows(gone).length;
     const goneClients = await manager.query(
       `UPDATE api_clients SET active = false, deactivated_at = now(), updated_at = now()
         WHERE active AND NOT (tenant_id = ANY($1::text[])) RETURNING id`,
       [kept],
     );
-    summary.apiClients.deactivated += rowsOf(goneClients).length;
+    summary.apiClients.deactivated += updatedRows(goneClients).length;
     return summary;
   });
-}
-
-/** `UPDATE … RETURNING` through TypeORM answers `[rows, count]` on PostgreSQL. */
-function rowsOf(result: unknown): unknown[] {
-  if (Array.isArray(result) && Array.isArray(result[0])) return result[0] as unknown[];
-  return Array.isArray(result) ? result : [];
 }
 
 async function syncTenant(
@@ -180,7 +175,7 @@ async function syncTenant(
       WHERE tenant_id = $1 AND active AND NOT (id = ANY($2::text[])) RETURNING id`,
     [tenant.id, tenant.partners.map((p) => p.id)],
   );
-  summary.partners.deactivated += rowsOf(partnersGone).length;
+  summary.partners.deactivated += updatedRows(partnersGone).length;
 
   // EDI identities are derived data: rewrite them from the file every time.
   await manager.query('DELETE FROM partner_edi_identities WHERE tenant_id = $1', [tenant.id]);
@@ -207,7 +202,7 @@ async function syncTenant(
       WHERE tenant_id = $1 AND active AND NOT (id = ANY($2::text[])) RETURNING id`,
     [tenant.id, tenant.apiClients.map((c) => c.id)],
   );
-  summary.apiClients.deactivated += rowsOf(clientsGone).length;
+  summary.apiClients.deactivated += updatedRows(clientsGone).length;
 }
 
 async function syncPartner(

@@ -11,6 +11,7 @@ import { Scopes } from '../../src/auth/scopes.decorator.js';
 import { decryptPrivateKey } from '../../src/auth/private-key-cipher.js';
 import { rotateSigningKey } from '../../src/auth/signing-keys.js';
 import { parseKeyEncryptionKey } from '../../src/config/app-config.js';
+import { updatedRows } from '../../src/database/updated-rows.js';
 import { withTenant } from '../../src/tenancy/with-tenant.js';
 import { queryRows } from '../support/test-database.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -536,7 +537,7 @@ describe('security: OAuth2 client credentials, JWT verification, scopes, tenant 
           manager
             .query(`UPDATE partners SET name = 'hijacked' WHERE tenant_id = 'demo-b' RETURNING id`)
             .then((r: unknown) => {
-              const rows = Array.isArray(r) && Array.isArray(r[0]) ? r[0] : [];
+              const rows = updatedRows(r);
               if (rows.length === 0) throw new Error('no row visible');
               return rows;
             }),
