@@ -163,7 +163,9 @@ export async function generateContrl(
     ],
   });
   const text = renderEdifact(segments, {
-    delimiters: DEFAULT_EDIFACT_DELIMITERS,
+    // Syntax 4 readers split on the repetition separator, so data holding `*` must be released.
+    delimiters:
+      syntaxVersion === '4' ? { ...DEFAULT_EDIFACT_DELIMITERS, repetition: '*' } : DEFAULT_EDIFACT_DELIMITERS,
     serviceStringAdvice: true,
     segmentSuffix: '\n',
   });
