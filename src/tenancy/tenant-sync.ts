@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { canonicalJson } from '../common/canonical-json.js';
 import { hashSecret, verifySecret } from '../common/secret-hash.js';
 import { updatedRows } from '../database/updated-rows.js';
 import type { ApiClientDefinition, PartnerDefinition, TenantDefinition } from './tenant-definition.js';
@@ -66,17 +67,6 @@ function storedPartnerDefinition(partner: PartnerDefinition): Record<string, unk
 /** jsonb comes back with its keys reordered, so compare by canonical serialization. */
 function sameJson(a: unknown, b: unknown): boolean {
   return canonicalJson(a) === canonicalJson(b);
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 /**
