@@ -40,6 +40,8 @@ export class RateLimiterStore implements OnApplicationShutdown {
         enableOfflineQueue: false,
         maxRetriesPerRequest: 1,
         connectTimeout: 2000,
+        // A Redis that hangs must not hang requests: time out and let the insurance limiter answer.
+        commandTimeout: 500,
         retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
       });
       this.redis.on('error', (error: Error) => {
