@@ -13,6 +13,7 @@ import { rotateSigningKey } from '../../src/auth/signing-keys.js';
 import { parseKeyEncryptionKey } from '../../src/config/app-config.js';
 import { updatedRows } from '../../src/database/updated-rows.js';
 import { withTenant } from '../../src/tenancy/with-tenant.js';
+import { CLI, run } from '../support/child-process.js';
 import { queryRows } from '../support/test-database.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -31,6 +32,17 @@ class CarrierProbeController {
 }
 @Module({ controllers: [CarrierProbeController] })
 class CarrierProbeModule {}
+
+interface AuditRow {
+  tenant_id: string;
+  action: string;
+  client_id: string | null;
+  partner_id: string | null;
+  route: string | null;
+  status: number | null;
+  reason: string | null;
+  resource_id: string | null;
+}
 
 interface TokenBody {
   access_token: string;
@@ -104,6 +116,17 @@ describe('security: OAuth2 client credentials, JWT verification, scopes, tenant 
     if (options.nbf) jwt.setNotBefore(options.nbf);
     return jwt.sign(key);
   };
+  /** The audit entry of a response; refused and mutating requests are committed before their response. */
+  const audited = async (response: Response): Promise<AuditRow> => {
+    const rows = await queryRows<AuditRow>(
+      server.testDatabase.url,
+      `SELECT tenant_id, action, client_id, partner_id, route, status, reason, resource_id FROM audit_events
+        WHERE correlation_id = $1`,
+      [response.headers.get('x-correlation-id')],
+    );
+    assert.equal(rows.length, 1, `one audit entry for ${response.headers.get('x-correlation-id')}`);
+    return rows[0]!;
+  };
   const assertInvalidToken = async (response: Response, description: RegExp): Promise<void> => {
     assert.equal(response.status, 401);
     assert.match(response.headers.get('content-type') ?? '', PROBLEM);
@@ -112,6 +135,9 @@ describe('security: OAuth2 client credentials, JWT verification, scopes, tenant 
     const body = (await response.json()) as { code: string; detail: string };
     assert.equal(body.code, 'invalid-token');
     assert.match(body.detail, description);
+    const entry = await audited(response);
+    assert.equal(entry.status, 401);
+    assert.match(entry.reason ?? '', /^invalid token: /);
   };
 
   before(async () => {
@@ -204,6 +230,19 @@ describe('security: OAuth2 client credentials, JWT verification, scopes, tenant 
       assert.equal(payload!.scope, body.scope);
       assert.equal((payload!.exp as number) - (payload!.iat as number), 900);
       assert.match(String(payload!.jti), /^[0-9a-f-]{36}$/);
+      assert.deepEqual(
+        { ...(await audited(response)), reason: undefined },
+        {
+          tenant_id: 'demo',
+          action: 'token.issue',
+          client_id: 'demo-carrier',
+          partner_id: null,
+          route: '/oauth/token',
+          status: 200,
+          reason: undefined,
+          resource_id: payload!.jti,
+        },
+      );
     });
 
     test('client_secret_post with a narrower scope; the token works on /v1/me', async () => {
@@ -471,6 +510,11 @@ describe('security: OAuth2 client credentials, JWT verification, scopes, tenant 
     test('a customer token on a carrier-only route: 403 insufficient-scope with the RFC 6750 challenge', async () => {
       const customer = await token('demo-customer');
       const response = await get('/v1/carrier-probe', customer);
+      const entry = await audited(response);
+      assert.deepEqual(
+        [entry.tenant_id, entry.client_id, entry.status, entry.reason],
+        ['demo', 'demo-customer', 403, 'missing scope tracking:write'],
+      );
       assert.equal(response.status, 403);
       assert.match(response.headers.get('content-type') ?? '', PROBLEM);
       assert.match(
@@ -493,6 +537,11 @@ describe('security: OAuth2 client credentials, JWT verification, scopes, tenant 
       assert.equal(own.status, 200);
       assert.equal(((await own.json()) as { id: string; kind: string }).kind, 'carrier');
       const other = await get('/v1/partners/demo-b-carrier', carrier);
+      const entry = await audited(other);
+      assert.deepEqual(
+        [entry.tenant_id, entry.client_id, entry.route, entry.status],
+        ['demo', 'demo-carrier', '/v1/partners/:partnerId', 404],
+      );
       const missing = await get('/v1/partners/no-such-partner', carrier);
       assert.equal(other.status, 404);
       assert.equal(missing.status, 404);
@@ -599,6 +648,43 @@ describe('security: OAuth2 client credentials, JWT verification, scopes, tenant 
         [newKid],
       );
       assert.equal((await get('/v1/me', after)).status, 200);
+    });
+
+    test('`crossdock keys rotate` and `keys list` work against the database and never print a private key', async () => {
+      const env = {
+        DATABASE_URL: server.testDatabase.url,
+        CROSSDOCK_KEY_ENCRYPTION_KEY: KEK_HEX,
+        CROSSDOCK_DEMO: undefined,
+      };
+      const active = (await serverKey()).kid;
+      const rotated = await run('node', [CLI, 'keys', 'rotate'], env);
+      assert.equal(rotated.code, 0, rotated.stderr);
+      const kid = /^new signing key (\S+) is active$/m.exec(rotated.stdout)?.[1];
+      assert.ok(kid && kid !== active);
+      assert.match(
+        rotated.stdout,
+        new RegExp(`previous key ${active} keeps verifying until \\S+Z, then retires`),
+      );
+      const listed = await run('node', [CLI, 'keys', 'list', '--json'], env);
+      assert.equal(listed.code, 0, listed.stderr);
+      const keys = JSON.parse(listed.stdout) as { kid: string; status: string }[];
+      assert.equal(keys.find((k) => k.kid === kid)?.status, 'active');
+      assert.equal(keys.find((k) => k.kid === active)?.status, 'previous');
+      assert.doesNotMatch(rotated.stdout + listed.stdout, /PRIVATE|"d":|v1\./);
+      // Tokens issued now carry the key the CLI made active, at once.
+      const issued = await token('demo-3pl');
+      assert.equal(
+        (JSON.parse(Buffer.from(issued.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid,
+        kid,
+      );
+      assert.equal((await get('/v1/me', issued)).status, 200);
+      // Outside demo mode the key encryption key is required.
+      const refused = await run('node', [CLI, 'keys', 'rotate'], {
+        ...env,
+        CROSSDOCK_KEY_ENCRYPTION_KEY: undefined,
+      });
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /configuration error: CROSSDOCK_KEY_ENCRYPTION_KEY is required/);
     });
 
     test('private keys are stored encrypted, never in clear', async () => {
