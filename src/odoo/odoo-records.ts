@@ -8,7 +8,7 @@ export async function searchRead(
   model: string,
   domain: OdooDomain,
   fields: readonly string[],
-  options: { readonly limit?: number; readonly order?: string } = {},
+  options: { readonly limit?: number; readonly offset?: number; readonly order?: string } = {},
 ): Promise<OdooRecord[]> {
   return client.call<OdooRecord[]>(model, 'search_read', { domain, fields, ...options });
 }

@@ -9,6 +9,9 @@ import { SIM_MODELS, type SimField, type SimModel } from './sim-models.js';
 
 export type SimRecord = Record<string, unknown> & { id: number };
 
+/** `create_date` and `write_date`, which every Odoo model has. */
+const MAGIC_FIELDS: ReadonlySet<string> = new Set(['create_date', 'write_date']);
+
 const MODELS = new Map(SIM_MODELS.map((m) => [m.name, m]));
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
@@ -30,6 +33,7 @@ export class SimDatabase {
   private readonly sequences = new Map<string, number>();
   /** Clock for `date` and `date_done`; tests may pin it. */
   now: () => Date = () => new Date();
+  private lastStamp = '';
 
   constructor(readonly name: string) {
     for (const model of SIM_MODELS) this.tables.set(model.name, new Map());
@@ -76,6 +80,7 @@ export class SimDatabase {
       }
     }
     if (modelName === 'ir.model.data') this.checkXmlIdUnique(record);
+    record['create_date'] = this.touch(record);
     this.table(modelName).set(id, record);
     for (const [field, commands] of x2many) this.applyX2many(model, id, field, commands);
     return id;
@@ -98,6 +103,7 @@ export class SimDatabase {
         }
       }
       if (modelName === 'stock.picking' && 'state' in values) this.propagatePickingState(record);
+      this.touch(record);
     }
     return true;
   }
@@ -139,7 +145,12 @@ export class SimDatabase {
         ? (fields as unknown[]).map(String)
         : Object.keys(model.fields);
     for (const field of wanted) {
-      if (field !== 'id' && field !== 'display_name' && !(field in model.fields)) {
+      if (
+        field !== 'id' &&
+        field !== 'display_name' &&
+        !MAGIC_FIELDS.has(field) &&
+        !(field in model.fields)
+      ) {
         throw valueError(`Invalid field '${field}' on model '${modelName}'`);
       }
     }
@@ -177,13 +188,17 @@ export class SimDatabase {
       const lines = this.search('sale.order.line', [['order_id', '=', order.id]]);
       if (lines.length === 0) throw userError('There are no order lines to confirm.');
       order['state'] = 'sale';
+      this.touch(order);
       this.createDeliveryFor(order, lines);
     }
     return true;
   }
 
   actionCancel(ids: readonly number[]): true {
-    for (const order of this.browse('sale.order', ids)) order['state'] = 'cancel';
+    for (const order of this.browse('sale.order', ids)) {
+      order['state'] = 'cancel';
+      this.touch(order);
+    }
     return true;
   }
 
@@ -195,6 +210,7 @@ export class SimDatabase {
       picking['state'] = 'done';
       picking['date_done'] = toOdooDatetime(this.now());
       this.propagatePickingState(picking);
+      this.touch(picking);
     }
     return true;
   }
@@ -205,6 +221,7 @@ export class SimDatabase {
         throw userError('The Bill/Refund date is required to validate this document.');
       }
       move['state'] = 'posted';
+      this.touch(move);
       const n = this.nextSequence('BILL');
       move['name'] =
         `BILL/${String(move['invoice_date']).slice(0, 7).replace('-', '/')}/${String(n).padStart(4, '0')}`;
@@ -273,6 +290,19 @@ export class SimDatabase {
     const table = this.tables.get(model);
     if (!table) throw notFound(`the model '${model}' does not exist`);
     return table;
+  }
+
+  /**
+   * Sets write_date to a strictly increasing microsecond timestamp. Odoo uses the transaction's
+   * start time; one in-memory write is one transaction here.
+   */
+  private touch(record: SimRecord): string {
+    const now = this.now();
+    let stamp = `${toOdooDatetime(now)}.${String(now.getUTCMilliseconds() * 1000).padStart(6, '0')}`;
+    if (stamp <= this.lastStamp) stamp = bumpMicroseconds(this.lastStamp);
+    this.lastStamp = stamp;
+    record['write_date'] = stamp;
+    return stamp;
   }
 
   private nextSequence(key: string): number {
@@ -482,6 +512,8 @@ export class SimDatabase {
   private resolvePath(model: SimModel, record: SimRecord, path: string): DomainLeafValue {
     const [head, ...rest] = path.split('.');
     if (head === 'id') return { raw: record.id };
+    // Domains compare the full microsecond value, in SQL, not the second-precision text read returns.
+    if (head !== undefined && MAGIC_FIELDS.has(head)) return { raw: record[head] };
     const def = head === undefined ? undefined : model.fields[head];
     if (!def || head === undefined) throw valueError(`Invalid field ${model.name}.${path} in leaf`);
     const value = this.readField(model, record, head);
@@ -507,6 +539,8 @@ export class SimDatabase {
   }
 
   private readField(model: SimModel, record: SimRecord, field: string): unknown {
+    // Stored with microseconds (PostgreSQL timestamp), read back to the second, as Odoo does.
+    if (MAGIC_FIELDS.has(field)) return String(record[field]).slice(0, 19);
     const def = model.fields[field]!;
     if (def.type === 'one2many') return this.search(def.relation!, [[def.inverse!, '=', record.id]]);
     if (def.computed) return this.compute(model, record, field);
@@ -584,4 +618,12 @@ export function toOdooDatetime(date: Date): string {
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function bumpMicroseconds(stamp: string): string {
+  const [seconds, micros] = stamp.split('.') as [string, string];
+  const next = Number(micros) + 1;
+  if (next < 1_000_000) return `${seconds}.${String(next).padStart(6, '0')}`;
+  const date = new Date(`${seconds.replace(' ', 'T')}Z`);
+  return `${toOdooDatetime(new Date(date.getTime() + 1000))}.000000`;
 }
