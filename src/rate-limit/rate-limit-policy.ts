@@ -45,15 +45,17 @@ export function windowsOf(rule: RateLimitRule, namePrefix = ''): LimitWindow[] {
 
 /**
  * A route group's rule: the partner's `routes[group]` fields over its own top-level ones, with a
- * counter of its own; without a group rule the partner-wide counter applies. No policy at all:
- * the default.
+ * counter of its own; without a group rule the partner-wide counter applies. No policy (or one
+ * with only route groups): the default.
  */
 export function ruleFor(
   policy: RateLimitPolicy | undefined,
   group: string,
 ): { readonly rule: RateLimitRule; readonly ownCounter: boolean } {
   if (!policy) return { rule: DEFAULT_CLIENT_RULE, ownCounter: false };
-  const { routes, ...base } = policy;
+  const { routes, ...own } = policy;
+  // A policy that only sets route groups still leaves the partner limited elsewhere.
+  const base = windowsOf(own).length > 0 ? own : DEFAULT_CLIENT_RULE;
   const groupRule = routes?.[group];
   if (!groupRule) return { rule: base, ownCounter: false };
   return { rule: { ...base, ...groupRule }, ownCounter: true };

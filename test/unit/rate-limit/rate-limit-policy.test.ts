@@ -33,6 +33,12 @@ describe('rate-limit policies', () => {
       ownCounter: false,
     });
     assert.deepEqual(ruleFor(undefined, 'orders'), { rule: DEFAULT_CLIENT_RULE, ownCounter: false });
+    const groupsOnly = { routes: { edi: { perMinute: 30 } } };
+    assert.deepEqual(ruleFor(groupsOnly, 'orders'), { rule: DEFAULT_CLIENT_RULE, ownCounter: false });
+    assert.deepEqual(ruleFor(groupsOnly, 'edi'), {
+      rule: { ...DEFAULT_CLIENT_RULE, perMinute: 30 },
+      ownCounter: true,
+    });
   });
 
   test('route templates map to groups; probes are exempt', () => {
