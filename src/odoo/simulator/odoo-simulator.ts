@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { SimDatabase } from './sim-database.js';
 import {
   accessDenied,
+  accessError,
   notFound,
   sessionExpired,
   SimOdooException,
@@ -37,6 +38,11 @@ export interface OdooSimulatorOptions {
    * Clients must branch on `error.data.name` either way.
    */
   readonly jsonRpcErrorCode?: 0 | 200;
+  /**
+   * Whether the bot user may read and create `ir.model.data` (in Odoo only Access Rights managers
+   * can; a plain internal user gets an AccessError). Default true; false shows the misconfiguration.
+   */
+  readonly botManagesExternalIds?: boolean;
 }
 
 export interface SimCounters {
@@ -106,6 +112,14 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
   const seed = options.seed ?? 'demo';
   const serverVersion = options.serverVersion ?? '17.0';
   const errorCode = options.jsonRpcErrorCode ?? 0;
+  const externalIdsAllowed = options.botManagesExternalIds ?? true;
+  const checkModelAccess = (model: string): void => {
+    if (model === 'ir.model.data' && !externalIdsAllowed) {
+      throw accessError(
+        "You are not allowed to access 'External Identifiers' (ir.model.data) records.\n\nThis operation is allowed for the following groups:\n\t- Administration/Access Rights\n\nContact your administrator to request access if necessary.",
+      );
+    }
+  };
   const faults = new SimFaultTable();
   const databases = new Map<string, SimDatabase>();
   const requestLog: SimRequestLogEntry[] = [];
@@ -281,6 +295,7 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
       // execute_kw passes `context` through kwargs; the method itself never sees it.
       delete kwargs['context'];
       countCall('jsonrpc', model, modelMethod);
+      checkModelAccess(model);
       return runSimMethod(db, { model, method: modelMethod, args: positional, named: kwargs }, 'jsonrpc');
     }
     throw notFound(`The service ${service}.${method} does not exist`);
@@ -348,6 +363,7 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
         );
       }
       countCall('json2', model, method);
+      checkModelAccess(model);
       const result = runSimMethod(
         db,
         { model, method, ids: (ids as number[] | undefined) ?? [], named },

@@ -483,6 +483,32 @@ for (const protocol of ['jsonrpc', 'json2'] as const) {
   });
 }
 
+test('a bot user without Access Rights cannot keep external ids: authentication, raised to operations', async () => {
+  const strict = await startOdooSimulator({ port: 0, botManagesExternalIds: false });
+  const strictClient = createOdooClient({
+    url: strict.url,
+    database: 'demo',
+    login: 'crossdock-bot',
+    apiKeyRef: '',
+    apiKey: 'demo-odoo-key',
+    protocol: 'jsonrpc',
+  });
+  try {
+    const error = await odooFailure(deliverToOdoo(strictClient, 'demo', sampleOrder()));
+    assert.equal(error.kind, 'authentication');
+    assert.equal(error.odooName, 'odoo.exceptions.AccessError');
+    assert.match(error.message, /External Identifiers/);
+    assert.equal(
+      strict.state.db('demo').records('sale.order').length,
+      2,
+      'nothing created before the check failed',
+    );
+  } finally {
+    await strictClient.close();
+    await strict.stop();
+  }
+});
+
 test("a document of another tenant is refused before touching this tenant's Odoo", async () => {
   const error = await odooFailure(deliverToOdoo(clients.get('json2')!, 'demo-b', sampleOrder()));
   assert.equal(error.kind, 'business');
