@@ -53,8 +53,10 @@ export interface ElementRule {
   /** Outbound constant (inbound ignores the element). */
   readonly fixed?: string;
   readonly compute?: Computed;
-  /** Inbound: write only if the target is still unset (fallback sources). */
+  /** Inbound: write only if the target is still unset; outbound: only if the element is still empty (fallback sources). */
   readonly onlyIfUnset?: boolean;
+  /** Outbound: values longer than this are not written (a later fallback rule may fill the element). */
+  readonly maxLength?: number;
   readonly direction?: Direction;
   /**
    * Qualifier/value pairs from `el` on (LIN02/03, LIN04/05, …) go to `to` as `[{qualifier, value}]`;

@@ -842,6 +842,7 @@ function emitSegment(st: OutState, rule: SegmentRule, item: unknown, _repeated: 
       put(Number(el), comp ? Number(comp) : 1, typeof want === 'string' ? want : (want[0] ?? ''));
     }
   }
+  let tooLong: { el: number; comp: number; text: string; to: string }[] | undefined;
   const hasTimeCode = new Set(
     rule.elements.filter((e) => e.transform === 'timeCode' && e.to).map((e) => e.to!),
   );
@@ -886,10 +887,29 @@ function emitSegment(st: OutState, rule: SegmentRule, item: unknown, _repeated: 
       continue;
     }
     if (!er.to) continue;
+    if (er.onlyIfUnset && (elements[er.el - 1]?.[comp - 1] ?? '') !== '') continue;
     const v = valueAt(st, item, er.to);
     if (v === undefined || v === null) continue;
     const text = convertOut(st, rule, er, v, hasTimeCode.has(er.to));
-    if (text !== undefined) put(er.el, comp, text);
+    if (text === undefined) continue;
+    if (er.maxLength !== undefined && text.length > er.maxLength) {
+      (tooLong ??= []).push({ el: er.el, comp, text, to: er.to });
+      continue;
+    }
+    put(er.el, comp, text);
+  }
+  // A value that did not fit and that no fallback replaced is dropped, and said so.
+  for (const t of tooLong ?? []) {
+    if ((elements[t.el - 1]?.[t.comp - 1] ?? '') !== '') continue;
+    st.diagnostics.push({
+      severity: 'warning',
+      level: 'element',
+      code: '5',
+      rule: 'VALUE_TOO_LONG',
+      message: `${t.to} "${t.text}" does not fit ${rule.seg}${String(t.el).padStart(2, '0')}; not written`,
+      segmentId: rule.seg,
+      elementPosition: t.el,
+    });
   }
   // Trailing empty elements and components are not written (X12 and EDIFACT both require that).
   for (const e of elements) while (e.length > 1 && e[e.length - 1] === '') e.pop();

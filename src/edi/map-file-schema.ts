@@ -30,6 +30,7 @@ export const mapFileSchema = {
         fixed: { type: 'string' },
         compute: { enum: COMPUTED },
         onlyIfUnset: { type: 'boolean' },
+        maxLength: { type: 'integer', minimum: 1 },
         direction,
         pairs: {
           type: 'object',

@@ -99,17 +99,31 @@ test('across formats: an EDIFACT DESADV becomes an X12 856 carrying the same shi
   assert.deepEqual(fromEdifact.diagnostics, []);
   const asn = fromEdifact.documents[0]!;
   const x12 = renderDocument(asn, 'x12-856', { now: new Date('2026-11-27T10:00:00Z') });
-  assert.deepEqual(x12.diagnostics, []);
+  // A German region code does not fit N402: dropped with a warning, not an error.
+  assert.deepEqual(
+    x12.diagnostics.map((d) => [d.severity, d.rule, d.segmentId]),
+    [['warning', 'VALUE_TOO_LONG', 'N4']],
+  );
   const back = (await translateBuffer(x12.text, goldenOptions({ partnerId: String(asn['partnerId']) })))
     .documents[0]!;
+  type Line = { sku?: string; quantityShipped: { value: number; unitNormalized?: string } };
+  type Order = { purchaseOrderNumber: string; packages: { sscc?: string; lines: Line[] }[]; lines: Line[] };
+  const lines = (ls: Line[]): unknown =>
+    ls.map((l) => [l.sku, l.quantityShipped.value, l.quantityShipped.unitNormalized]);
   const pick = (d: JsonObject): unknown => [
     d['shipmentId'],
     d['billOfLading'],
     d['proNumber'],
     d['trackingNumbers'],
-    d['orders'],
+    (d['orders'] as Order[]).map((o) => [
+      o.purchaseOrderNumber,
+      o.packages.map((p) => [p.sscc, lines(p.lines)]),
+      lines(o.lines),
+    ]),
   ];
   assert.deepEqual(pick(back), pick(asn));
+  // EDIFACT PCE becomes the X12 code of its normalized unit.
+  assert.match(x12.text, /SN1\*\*\d+\*EA~/);
   const contrl = await ackFor(desadv, goldenOptions());
   assert.match(contrl.text, /UNH\+1\+CONTRL:D:3:UN'/);
 });
