@@ -205,6 +205,7 @@ function isValidTime(text: string): boolean {
 }
 
 const NO_DIAGNOSTICS: readonly Diagnostic[] = Object.freeze([]);
+const NO_EVENTS: readonly EdifactReadEvent[] = Object.freeze([]);
 
 const hasError = (diagnostics: readonly Diagnostic[]): boolean =>
   diagnostics.some((d) => d.severity === 'error');
@@ -219,12 +220,14 @@ export async function* readEdifact(
 ): AsyncGenerator<EdifactReadEvent> {
   const reader = new EdifactEnvelopeReader(options);
   try {
-    for await (const token of reader.tokenizer.tokenize(input)) {
-      const events =
-        token.kind === 'segment'
-          ? reader.onSegment(token.segment, token.delimiters, token.serviceStringAdvice)
-          : reader.onDiagnostic(token.diagnostic);
-      for (const event of events) yield event;
+    for await (const batch of reader.tokenizer.batches(input)) {
+      for (const token of batch) {
+        const events =
+          token.kind === 'segment'
+            ? reader.onSegment(token.segment, token.delimiters, token.serviceStringAdvice)
+            : reader.onDiagnostic(token.diagnostic);
+        for (const event of events) yield event;
+      }
     }
   } catch (error) {
     // Only the input stream itself can throw here (e.g. a read error); report it like bad data.
@@ -256,7 +259,7 @@ class EdifactEnvelopeReader {
     this.delimiters = this.tokenizer.delimiters;
   }
 
-  onDiagnostic(diagnostic: Diagnostic): EdifactReadEvent[] {
+  onDiagnostic(diagnostic: Diagnostic): readonly EdifactReadEvent[] {
     if (this.message !== undefined && diagnostic.segmentId !== 'UNA') {
       this.message.diagnostics.push(this.inMessage(diagnostic));
     } else if (this.interchange !== undefined && diagnostic.segmentId !== 'UNA') {
@@ -264,7 +267,7 @@ class EdifactEnvelopeReader {
     } else {
       this.pending.push(diagnostic);
     }
-    return [];
+    return NO_EVENTS;
   }
 
   onStreamError(error: unknown): void {
@@ -277,10 +280,19 @@ class EdifactEnvelopeReader {
     });
   }
 
-  onSegment(segment: Segment, delimiters: Delimiters, serviceStringAdvice: boolean): EdifactReadEvent[] {
+  onSegment(
+    segment: Segment,
+    delimiters: Delimiters,
+    serviceStringAdvice: boolean,
+  ): readonly EdifactReadEvent[] {
     this.sawAnything = true;
     this.delimiters = delimiters;
     this.serviceStringAdvice = serviceStringAdvice;
+    if (!segment.tag.startsWith('UN')) {
+      // Data segments never end anything: no event array to allocate on the hot path.
+      this.onDataSegment(segment);
+      return NO_EVENTS;
+    }
     const events: EdifactReadEvent[] = [];
     switch (segment.tag) {
       case 'UNB':

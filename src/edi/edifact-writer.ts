@@ -36,7 +36,19 @@ export interface EdifactWriteOptions {
   readonly segmentSuffix?: string;
 }
 
+const escapers = new WeakMap<Delimiters, (value: string) => string>();
+
+/** One escaping function per delimiter set, built once: renderEdifact calls it for every component. */
 function escaper(delimiters: Delimiters): (value: string) => string {
+  let escape = escapers.get(delimiters);
+  if (escape === undefined) {
+    escape = buildEscaper(delimiters);
+    escapers.set(delimiters, escape);
+  }
+  return escape;
+}
+
+function buildEscaper(delimiters: Delimiters): (value: string) => string {
   const specials = [
     delimiters.component,
     delimiters.element,
@@ -47,7 +59,10 @@ function escaper(delimiters: Delimiters): (value: string) => string {
   const pattern = new RegExp(`[${specials.map((c) => c.replace(/[\\\]^-]/g, '\\$&')).join('')}]`, 'g');
   const release = delimiters.release;
   // Without a release character (syntax level B defaults) a delimiter in data cannot be written; it is dropped.
-  return (value) => value.replace(pattern, (c) => (release ? release + c : ''));
+  return (value) => {
+    pattern.lastIndex = 0;
+    return pattern.test(value) ? value.replace(pattern, (c) => (release ? release + c : '')) : value;
+  };
 }
 
 function trimTrailingEmpty<T>(items: readonly T[], isEmpty: (item: T) => boolean): readonly T[] {
