@@ -3,6 +3,7 @@
  * 0 translated (warnings allowed), 1 rejected (errors), 2 usage or unreadable input. Output is
  * streamed with back-pressure, and the exit code is set, never forced, so stdout is always flushed.
  */
+import { errorText } from '../edi/edi-diagnostic.js';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
@@ -69,9 +70,7 @@ async function openInput(file: string): Promise<Readable | undefined> {
     });
     return stream;
   } catch (err) {
-    process.stderr.write(
-      `crossdock: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}\n`,
-    );
+    process.stderr.write(`crossdock: cannot read ${file}: ${errorText(err)}\n`);
     process.exitCode = EXIT_USAGE;
     return undefined;
   }
@@ -176,9 +175,7 @@ async function runRender(
       text = Buffer.concat(chunks).toString('utf8');
     } else text = await readFile(file, 'utf8');
   } catch (err) {
-    process.stderr.write(
-      `crossdock: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}\n`,
-    );
+    process.stderr.write(`crossdock: cannot read ${file}: ${errorText(err)}\n`);
     process.exitCode = EXIT_USAGE;
     return;
   }
@@ -186,9 +183,7 @@ async function runRender(
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    process.stderr.write(
-      `crossdock: ${file} is not JSON: ${err instanceof Error ? err.message : String(err)}\n`,
-    );
+    process.stderr.write(`crossdock: ${file} is not JSON: ${errorText(err)}\n`);
     process.exitCode = EXIT_USAGE;
     return;
   }

@@ -4,6 +4,7 @@
  * (without ST/SE or UNH/UNT) and gets canonical documents back, or hands it a document and gets
  * segments to wrap in an envelope. Problems become diagnostics; nothing throws.
  */
+import { errorText } from './edi-diagnostic.js';
 import type { Diagnostic, Segment } from './edi-types.js';
 import {
   fromIsoDateTime,
@@ -253,7 +254,7 @@ export function mapInbound(
       level: 'transaction',
       code: '5',
       rule: 'MAP_ENGINE_FAILURE',
-      message: `map ${map.definition.name} failed: ${err instanceof Error ? err.message : String(err)}`,
+      message: `map ${map.definition.name} failed: ${errorText(err)}`,
       ...ctx.diagnosticContext,
     });
     return { documents: [], diagnostics };
@@ -765,7 +766,7 @@ export function renderOutbound(
       level: 'transaction',
       code: '5',
       rule: 'MAP_RENDER_FAILURE',
-      message: `map ${map.definition.name} failed to render: ${err instanceof Error ? err.message : String(err)}`,
+      message: `map ${map.definition.name} failed to render: ${errorText(err)}`,
     });
     return { segments: [], diagnostics };
   }

@@ -3,6 +3,7 @@
  * (edi-maps/partners/<partnerId>/partner.yaml), which change one rule, element, code or default
  * without copying the map. Every problem is reported with the file and the path inside it.
  */
+import { errorText } from './edi-diagnostic.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,7 +72,7 @@ function readYaml(file: string, errors: MapLoadError[], root: string): unknown {
     errors.push({
       file: relative(root, file),
       path: '',
-      message: `cannot read YAML: ${err instanceof Error ? err.message : String(err)}`,
+      message: `cannot read YAML: ${errorText(err)}`,
     });
     return undefined;
   }

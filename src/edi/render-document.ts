@@ -3,6 +3,7 @@
  * wrap the bodies in an X12 (ISA/GS/ST) or EDIFACT (UNB/UNH) envelope. Several documents of one
  * target go into one interchange.
  */
+import { errorText } from './edi-diagnostic.js';
 import { validateCanonical } from '../canonical/canonical-validator.js';
 import type { Diagnostic } from './edi-types.js';
 import { buildEdifactInterchange } from './edifact-envelope-writer.js';
@@ -183,7 +184,7 @@ export function renderDocument(
       level: 'interchange',
       code: '024',
       rule: 'RENDER_FAILED',
-      message: `render failed: ${err instanceof Error ? err.message : String(err)}`,
+      message: `render failed: ${errorText(err)}`,
     });
     return { text: '', diagnostics };
   }

@@ -6,6 +6,7 @@
 import { Readable } from 'node:stream';
 import { validateCanonical } from '../canonical/canonical-validator.js';
 import { generateContrl, parseContrl } from './contrl.js';
+import { errorText, interchangeError } from './edi-diagnostic.js';
 import type { Diagnostic, EdiStandard } from './edi-types.js';
 import { readEdifact, type EdifactInterchange, type EdifactMessage } from './edifact-reader.js';
 import { findMap, loadMaps, type MapSet } from './map-loader.js';
@@ -491,13 +492,11 @@ async function* translateEdifact(
         } catch (err) {
           yield {
             type: 'diagnostic',
-            diagnostic: {
-              severity: 'error',
-              level: 'interchange',
-              code: '12',
-              rule: 'CONTRL_FAILED',
-              message: `CONTRL could not be generated: ${err instanceof Error ? err.message : String(err)}`,
-            },
+            diagnostic: interchangeError(
+              'CONTRL_FAILED',
+              `CONTRL could not be generated: ${errorText(err)}`,
+              { code: '12' },
+            ),
           };
         }
       }
@@ -520,13 +519,10 @@ export async function* translateStream(
     for (const e of maps.errors) {
       yield {
         type: 'diagnostic',
-        diagnostic: {
-          severity: 'error',
-          level: 'interchange',
-          code: '024',
-          rule: 'MAP_INVALID',
-          message: `map ${e.file}${e.path ? ` at ${e.path}` : ''}: ${e.message}`,
-        },
+        diagnostic: interchangeError(
+          'MAP_INVALID',
+          `map ${e.file}${e.path ? ` at ${e.path}` : ''}: ${e.message}`,
+        ),
       };
     }
     const { kind, chunks } = await sniff(toChunks(input));
@@ -550,13 +546,7 @@ export async function* translateStream(
   } catch (err) {
     yield {
       type: 'diagnostic',
-      diagnostic: {
-        severity: 'error',
-        level: 'interchange',
-        code: '024',
-        rule: 'TRANSLATION_FAILED',
-        message: `translation failed: ${err instanceof Error ? err.message : String(err)}`,
-      },
+      diagnostic: interchangeError('TRANSLATION_FAILED', `translation failed: ${errorText(err)}`),
     };
   }
 }

@@ -4,6 +4,7 @@
  * control numbers, counts, dates, times, qualifiers, usage indicator) and keeps per-group results
  * for the 997/999 and per-interchange results for the TA1.
  */
+import { errorText, interchangeError } from './edi-diagnostic.js';
 import type { Diagnostic, Segment } from './edi-types.js';
 import type {
   SetStatus,
@@ -84,13 +85,7 @@ export async function* readX12(
     // An unreadable stream (EIO, bad encoding) is a diagnostic, not a crash.
     yield {
       type: 'diagnostic',
-      diagnostic: {
-        severity: 'error',
-        level: 'interchange',
-        code: '024',
-        rule: 'INPUT_UNREADABLE',
-        message: `input could not be read: ${err instanceof Error ? err.message : String(err)}`,
-      },
+      diagnostic: interchangeError('INPUT_UNREADABLE', `input could not be read: ${errorText(err)}`),
     };
   }
   state.finish();
@@ -508,7 +503,7 @@ export class EnvelopeState {
           level: 'transaction',
           code: '5',
           rule: 'INSPECTION_FAILED',
-          message: `set inspection failed: ${err instanceof Error ? err.message : String(err)}`,
+          message: `set inspection failed: ${errorText(err)}`,
           ...ctl,
         });
       }
