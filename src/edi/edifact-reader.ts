@@ -140,6 +140,8 @@ export interface EdifactReadOptions extends EdifactTokenizerOptions {
    * a diagnostic.
    */
   readonly inspect?: (message: EdifactMessage) => readonly Diagnostic[];
+  /** Our interchange ids (UNB S003 0010); when given, an interchange for anyone else is syntax error 7. */
+  readonly recipientIds?: readonly string[];
   /** Accepted-message summaries kept per interchange (default 10 000); rejected ones are always kept. */
   readonly messageSummaryLimit?: number;
 }
@@ -241,6 +243,7 @@ class EdifactEnvelopeReader {
   private readonly checkSegments: boolean;
   private readonly inspect: EdifactReadOptions['inspect'];
   private readonly messageSummaryLimit: number;
+  private readonly recipientIds: readonly string[] | undefined;
   /** Message identifiers are shared between messages of the same type, not copied per message. */
   private readonly identifiers = new Map<string, EdifactMessageIdentifier>();
   private interchange: OpenInterchange | undefined;
@@ -256,6 +259,7 @@ class EdifactEnvelopeReader {
     this.checkSegments = options.checkSegments ?? true;
     this.inspect = options.inspect;
     this.messageSummaryLimit = options.messageSummaryLimit ?? 10_000;
+    this.recipientIds = options.recipientIds;
     this.delimiters = this.tokenizer.delimiters;
   }
 
@@ -432,6 +436,15 @@ class EdifactEnvelopeReader {
     }
     if (header.sender.id === '') missing(2, 1, 'interchange sender (S002 0004)');
     if (header.recipient.id === '') missing(3, 1, 'interchange recipient (S003 0010)');
+    else if (this.recipientIds !== undefined && !this.recipientIds.includes(header.recipient.id)) {
+      this.interchangeDiagnostic({
+        ...at(3, 1),
+        severity: 'error',
+        code: EdifactSyntaxError.InterchangeRecipientNotActualRecipient,
+        rule: 'UNB_RECIPIENT_NOT_US',
+        message: `interchange recipient "${header.recipient.id}" is not one of ours`,
+      });
+    }
     if (header.preparationDate === undefined) missing(4, 1, 'preparation date (S004 0017)');
     else if (!isValidDate(header.preparationDate)) {
       invalid(4, 1, 'UNB_DATE_INVALID', `UNB date "${header.preparationDate}" is not YYMMDD or CCYYMMDD`);

@@ -10,6 +10,9 @@ import { EdifactSyntaxError } from './edifact-syntax-errors.js';
  * character instead of reporting and carrying on, only recognises a UNA at the start of a write(),
  * has no repetition separator (syntax 4) and no byte offsets. We still use it in the tests as the
  * reference our segmenting is compared against, and its segment tables in edifact-segment-rules.ts.
+ * Speed is not the reason: measured by CPU time on a 13 MB DESADV interchange (busy 2-core machine),
+ * its Parser scans at ~175 MB/s with no-op callbacks but 8-24 MB/s once it builds segment arrays;
+ * ours yields segment objects with offsets and decoding at ~30-50 MB/s (`batches`).
  *
  * The scan runs over a latin1 view of the bytes (one char per byte, so offsets stay byte offsets
  * and a multi-byte UTF-8 character never straddles a split); only components holding bytes >= 0x80

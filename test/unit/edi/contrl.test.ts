@@ -247,6 +247,18 @@ describe('generateContrl envelope', () => {
   });
 });
 
+describe('recipient check', () => {
+  it('an interchange addressed to someone else is rejected with syntax error 7', async () => {
+    const [interchange] = interchangesOf(
+      await readAll(readFileSync(fixture('valid', 'groups-ung-une.edi')), { recipientIds: ['CROSSDOCK'] }),
+    );
+    assert.ok(interchange);
+    assert.equal(interchange.status, 'rejected');
+    const contrl = await generateContrl(interchange, { nextControlReference: () => 'C1', now: NOW });
+    assert.equal(bodyLines(contrl.text)[0], "UCI+GRP1+SND:ZZ+RCV:ZZ+4+7+UNB+3:1'");
+  });
+});
+
 describe('parseContrl', () => {
   const parse = async (text: string) => {
     const [message] = messagesOf(await readAll(text));
