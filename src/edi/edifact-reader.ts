@@ -1,3 +1,4 @@
+import { errorText } from './edi-diagnostic.js';
 import type { Delimiters, Diagnostic, DiagnosticLevel, Segment, Severity } from './edi-types.js';
 import { checkEdifactSegment } from './edifact-segment-rules.js';
 import { EdifactSyntaxError } from './edifact-syntax-errors.js';
@@ -280,7 +281,7 @@ class EdifactEnvelopeReader {
       level: 'interchange',
       code: EdifactSyntaxError.UnspecifiedError,
       rule: 'INPUT_READ_FAILED',
-      message: `input could not be read: ${error instanceof Error ? error.message : String(error)}`,
+      message: `input could not be read: ${errorText(error)}`,
     });
   }
 
@@ -975,7 +976,7 @@ class EdifactEnvelopeReader {
           level: 'transaction',
           code: EdifactSyntaxError.UnspecifiedError,
           rule: 'INSPECT_FAILED',
-          message: `message check failed: ${error instanceof Error ? error.message : String(error)}`,
+          message: `message check failed: ${errorText(error)}`,
           transactionControlNumber: message.reference,
         });
       }
