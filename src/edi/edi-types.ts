@@ -51,6 +51,7 @@ export interface Segment {
    * element, where the syntax has them, are in `repetitions`.
    */
   readonly elements: readonly (readonly string[])[];
+  /** Keyed by the 1-based element position; holds every repetition, the first also being in `elements`. */
   readonly repetitions?: ReadonlyMap<number, readonly (readonly string[])[]>;
   /** Byte offset of the segment's first character in the input. */
   readonly offset: number;
