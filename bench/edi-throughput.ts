@@ -116,7 +116,7 @@ async function runCase(kind: string, file: string): Promise<Measurement> {
   let errors = 0;
   if (kind === 'translate') {
     const out = createWriteStream(`${file}.ndjson`);
-    for await (const ev of translateStream(createReadStream(file, { highWaterMark: 1 * MB }), {
+    for await (const ev of translateStream(createReadStream(file), {
       channel: 'sftp',
     })) {
       if (ev.type === 'document') {

@@ -28,8 +28,8 @@ const ISA_SEPARATOR_POSITIONS = [3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 8
 const LINE_BREAK = /[\r\n]/;
 const NON_ASCII = /[\u0080-\uffff]/;
 const isLineBreak = (c: string): boolean => c === '\n' || c === '\r';
-const isBlank = (c: string): boolean =>
-  c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v' || c === '\u0000';
+/** Space, tab, CR, LF, FF, VT, NUL: what may sit between segments. */
+const isBlankCode = (c: number): boolean => c === 32 || (c >= 9 && c <= 13) || c === 0;
 
 export class X12Tokenizer {
   private buf = '';
@@ -105,7 +105,7 @@ export class X12Tokenizer {
       if (one && out.length > 0) return;
       const b = this.buf;
       let p = this.pos;
-      while (p < b.length && isBlank(b[p]!)) p++;
+      while (p < b.length && isBlankCode(b.charCodeAt(p))) p++;
       this.pos = p;
       if (p >= b.length) return;
       if (!this.delimiters) {
