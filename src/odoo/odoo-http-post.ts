@@ -43,6 +43,7 @@ export async function postJson(
     const fail = (error: OdooError): void => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
       reject(error);
     };
     const req = request(
@@ -91,7 +92,6 @@ export async function postJson(
       req.destroy();
     }, timeoutMs);
     req.on('error', (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
       fail(
         new OdooError('retryable', `Odoo unreachable at ${url.origin}: ${error.code ?? error.message}`, {
           ...what,

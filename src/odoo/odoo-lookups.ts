@@ -4,7 +4,7 @@
  */
 import type { OdooClient, OdooDomain } from './odoo-client.js';
 import { OdooError } from './odoo-errors.js';
-import { externalIdName, resolveExternalId, type ExternalIdRef } from './odoo-external-ids.js';
+import { externalIdName, resolveExternalIds, type ExternalIdRef } from './odoo-external-ids.js';
 import { searchRead, type OdooRecord } from './odoo-records.js';
 import { charValue } from './odoo-values.js';
 
@@ -140,12 +140,8 @@ export async function pickingsByReferenceIds(
   client: OdooClient,
   refs: readonly ExternalIdRef[],
 ): Promise<number[]> {
-  const ids: number[] = [];
-  for (const ref of refs) {
-    const resolved = await resolveExternalId(client, ref);
-    if (resolved?.model === 'stock.picking' && !ids.includes(resolved.resId)) ids.push(resolved.resId);
-  }
-  return ids;
+  const resolved = await resolveExternalIds(client, refs);
+  return [...new Set(resolved.filter((r) => r.model === 'stock.picking').map((r) => r.resId))];
 }
 
 export interface ShipmentKeys {

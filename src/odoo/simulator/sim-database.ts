@@ -33,7 +33,8 @@ export class SimDatabase {
   private readonly sequences = new Map<string, number>();
   /** Clock for `date` and `date_done`; tests may pin it. */
   now: () => Date = () => new Date();
-  private lastStamp = '';
+  private lastMillisecond = '';
+  private sameMillisecond = 0;
 
   constructor(readonly name: string) {
     for (const model of SIM_MODELS) this.tables.set(model.name, new Map());
@@ -293,14 +294,16 @@ export class SimDatabase {
   }
 
   /**
-   * Sets write_date to a strictly increasing microsecond timestamp. Odoo uses the transaction's
-   * start time; one in-memory write is one transaction here.
+   * Sets write_date to the clock with microseconds, distinct within one millisecond. Not monotonic
+   * across the clock: Odoo stamps the transaction's start, so a late commit carries an older time.
    */
   private touch(record: SimRecord): string {
     const now = this.now();
-    let stamp = `${toOdooDatetime(now)}.${String(now.getUTCMilliseconds() * 1000).padStart(6, '0')}`;
-    if (stamp <= this.lastStamp) stamp = bumpMicroseconds(this.lastStamp);
-    this.lastStamp = stamp;
+    const millisecond = now.toISOString();
+    this.sameMillisecond = millisecond === this.lastMillisecond ? this.sameMillisecond + 1 : 0;
+    this.lastMillisecond = millisecond;
+    const micros = now.getUTCMilliseconds() * 1000 + Math.min(this.sameMillisecond, 999);
+    const stamp = `${toOdooDatetime(now)}.${String(micros).padStart(6, '0')}`;
     record['write_date'] = stamp;
     return stamp;
   }
@@ -618,12 +621,4 @@ export function toOdooDatetime(date: Date): string {
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-function bumpMicroseconds(stamp: string): string {
-  const [seconds, micros] = stamp.split('.') as [string, string];
-  const next = Number(micros) + 1;
-  if (next < 1_000_000) return `${seconds}.${String(next).padStart(6, '0')}`;
-  const date = new Date(`${seconds.replace(' ', 'T')}Z`);
-  return `${toOdooDatetime(new Date(date.getTime() + 1000))}.000000`;
 }

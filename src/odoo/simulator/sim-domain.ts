@@ -69,7 +69,10 @@ function compileLeaf(term: unknown): Predicate {
     const operator = rawOperator.toLowerCase();
     if (!OPERATORS.has(operator)) throw valueError(`Invalid leaf ${JSON.stringify(term)}`);
     if (field === '1' || field === '0') return () => field === '1';
-    return (resolve) => matches(resolve(field), operator, value);
+    // The LIKE pattern is compiled once per leaf, not once per record.
+    const pattern =
+      operator.includes('like') && typeof value === 'string' ? likeRegExp(operator, value) : undefined;
+    return (resolve) => matches(resolve(field), operator, value, pattern);
   }
   // Odoo accepts the TRUE/FALSE leaves (1, '=', 1) as lists and tuples alike.
   throw valueError(`Invalid leaf ${JSON.stringify(term)}`);
@@ -95,7 +98,11 @@ function likePattern(pattern: string, caseInsensitive: boolean): RegExp {
   return new RegExp(`^${source}$`, caseInsensitive ? 'is' : 's');
 }
 
-function matches(field: DomainLeafValue, operator: string, value: unknown): boolean {
+function likeRegExp(operator: string, value: string): RegExp {
+  return likePattern(operator.startsWith('=') ? value : `%${value}%`, operator.includes('ilike'));
+}
+
+function matches(field: DomainLeafValue, operator: string, value: unknown, pattern?: RegExp): boolean {
   const stored = field.raw;
   switch (operator) {
     case '=':
@@ -119,9 +126,7 @@ function matches(field: DomainLeafValue, operator: string, value: unknown): bool
       if (value === false) return operator.startsWith('not') ? !isEmpty(stored) : isEmpty(stored);
       const negate = operator.startsWith('not');
       if (text === undefined || isEmpty(stored)) return negate;
-      const insensitive = operator.includes('ilike');
-      const pattern = operator.startsWith('=') ? String(value) : `%${String(value)}%`;
-      const hit = likePattern(pattern, insensitive).test(text);
+      const hit = (pattern ?? likeRegExp(operator, String(value))).test(text);
       return negate ? !hit : hit;
     }
     default: {
