@@ -20,8 +20,11 @@ import { TrustedIdentityProviders, type TrustedIdentityProvider } from './truste
 
 export const ACCESS_TOKEN_STRATEGY = 'crossdock-access-token';
 
-/** Asymmetric algorithms only: an HMAC "signed" with a public key must never verify. */
-const IDP_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384'] as const;
+/**
+ * What a tenant's identity provider may sign with, besides ES256. Asymmetric only: an HMAC
+ * "signed" with a public key must never verify.
+ */
+const IDP_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES384'] as const;
 const KNOWN_SCOPES: ReadonlySet<string> = new Set(SCOPES);
 
 function claimString(payload: JWTPayload, name: string): string | undefined {
@@ -77,6 +80,13 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, ACCESS_TOKEN
         throw new InvalidTokenError('The access token is malformed.');
       }
       if (payload.iss === ownIssuer) {
+        // Crossdock signs with one algorithm only; anything else claiming to be ours is forged.
+        if (header.alg !== SIGNING_ALGORITHM) {
+          throw new InvalidTokenError(
+            'The access token uses a signing algorithm that is not accepted.',
+            `alg ${String(header.alg).slice(0, 20)}`,
+          );
+        }
         if (header.typ !== ACCESS_TOKEN_TYPE) {
           throw new InvalidTokenError('The token is not an access token.', `typ ${String(header.typ)}`);
         }

@@ -411,6 +411,17 @@ describe('security: OAuth2 client credentials, JWT verification, scopes, tenant 
       const now = Math.floor(Date.now() / 1000);
       const none = `${b64url({ alg: 'none', kid, typ: 'at+jwt' })}.${b64url({ iss: ISSUER, aud: 'crossdock-api', sub: 'demo-carrier', tid: 'demo', pid: 'demo-carrier', scope: 'tracking:write', jti: 'x', iat: now, exp: now + 600 })}.`;
       await assertInvalidToken(await get('/v1/me', none), /algorithm that is not accepted/);
+      // Nor another asymmetric algorithm under Crossdock's name (an RSA key the attacker holds).
+      const rsa = await new SignJWT({ tid: 'demo', pid: 'demo-carrier', scope: 'tracking:write' })
+        .setProtectedHeader({ alg: 'RS256', kid, typ: 'at+jwt' })
+        .setIssuer(ISSUER)
+        .setAudience('crossdock-api')
+        .setSubject('demo-carrier')
+        .setJti('r')
+        .setIssuedAt(now)
+        .setExpirationTime(now + 600)
+        .sign(idpKey);
+      await assertInvalidToken(await get('/v1/me', rsa), /algorithm that is not accepted/);
     });
 
     test('HS256 "signed" with the public key from the JWKS is refused', async () => {
