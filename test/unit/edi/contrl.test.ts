@@ -130,6 +130,30 @@ const NEGATIVE: Record<string, { rule: string; lines: string[] }> = {
     rule: 'UNH_ELEMENT_MISSING',
     lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+7'", "UCM+1+:D:96A:UN+4+13+UNH+2:1'"],
   },
+  'une-missing': {
+    rule: 'UNE_MISSING',
+    lines: [
+      "UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+7'",
+      "UCF+G1+PARTNER:ZZ+CROSSDOCK:ZZ+4+13+UNE'",
+      "UCM+1+DESADV:D:96A:UN+7'",
+    ],
+  },
+  'unt-without-unh': {
+    rule: 'UNT_WITHOUT_UNH',
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+13+UNH'", "UCM+1+DESADV:D:96A:UN+7'"],
+  },
+  'unz-without-unb': {
+    rule: 'UNZ_WITHOUT_UNB',
+    lines: ["UCI++++4+13+UNB'", "UCM+1+DESADV:D:96A:UN+7'"],
+  },
+  'unb-syntax-version-unsupported': {
+    rule: 'SYNTAX_VERSION_UNSUPPORTED',
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+2+UNB+1:2'", "UCM+1+DESADV:D:96A:UN+7'"],
+  },
+  'unb-ack-request-invalid': {
+    rule: 'UNB_ACK_REQUEST_INVALID',
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+12+UNB+9'", "UCM+1+DESADV:D:96A:UN+7'"],
+  },
   'data-segment-errors': {
     rule: 'MANDATORY_COMPONENT_MISSING',
     lines: [
