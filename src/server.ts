@@ -9,6 +9,8 @@ import { openDatabase, type DatabaseConnection } from './database/database-conne
 import { createHttpApp } from './http-app.js';
 import { Pipeline } from './messages/pipeline.js';
 import { OdooDocumentDeliverer } from './odoo/odoo-document-deliverer.js';
+import { startDemoSimulator } from './odoo/simulator/demo-simulator.js';
+import type { RunningOdooSimulator } from './odoo/simulator/odoo-simulator.js';
 import { Metrics } from './ops/metrics.js';
 import { REDACTED_PATHS } from './ops/logger-options.js';
 import { loadTenants } from './tenancy/tenant-loader.js';
@@ -21,6 +23,8 @@ import type { AppDependencies } from './app.module.js';
 export interface RunningServer {
   readonly app: NestFastifyApplication;
   readonly pipeline: Pipeline;
+  /** Demo mode: the in-process Odoo simulator the demo tenants deliver to. */
+  readonly simulator: RunningOdooSimulator | undefined;
   readonly config: AppConfig;
   readonly dataSource: DataSource;
   readonly database: DatabaseConnection;
@@ -80,9 +84,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const dataSource = createDataSource(database.url);
   let pipeline: Pipeline | undefined;
   let deliverer: OdooDocumentDeliverer | undefined;
+  let simulator: RunningOdooSimulator | undefined;
   const cleanup = async (): Promise<void> => {
     await pipeline?.stop();
     await deliverer?.close();
+    await simulator?.stop();
     if (dataSource.isInitialized) await dataSource.destroy();
     await database.embedded?.stop();
   };
@@ -92,7 +98,14 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     await prepareDatabase(dataSource, tenants, log);
     const signingKey = await ensureActiveSigningKey(dataSource, config.keyEncryptionKey!);
     if (signingKey.created) log.info(`created the first access-token signing key ${signingKey.kid}`);
-    const registry = new TenantRegistry(tenants);
+    let runtimeTenants = tenants;
+    if (config.demoMode && config.odooSimulator === 'auto') {
+      const demo = await startDemoSimulator(tenants);
+      simulator = demo.simulator;
+      runtimeTenants = demo.tenants;
+      log.info(`demo Odoo simulator listening on ${simulator.url}; the demo tenants deliver to it`);
+    }
+    const registry = new TenantRegistry(runtimeTenants);
     deliverer = new OdooDocumentDeliverer(registry);
     pipeline = new Pipeline(dataSource, database.url, registry, deliverer, {
       log: (message, error) => log.error({ err: error }, message),
@@ -119,6 +132,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   return {
     app,
     pipeline: pipeline!,
+    simulator,
     config,
     dataSource,
     database,

@@ -21,6 +21,8 @@ export interface AppConfig {
   readonly ediBodyLimitBytes: number;
   readonly publicBaseUrl: string;
   readonly shutdownTimeoutMs: number;
+  /** Demo mode only: `auto` runs the Odoo simulator in-process and points the demo tenants at it. */
+  readonly odooSimulator: 'auto' | 'off';
   /** Lifetime of the access tokens Crossdock issues, in seconds. */
   readonly accessTokenTtlSeconds: number;
   /** How long a client/partner activity lookup is cached: the longest a revocation takes to bite. */
@@ -103,6 +105,14 @@ function readSize(env: Env, name: string, fallback: number): number {
   return value;
 }
 
+function readChoice<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (!(choices as readonly string[]).includes(raw))
+    throw new ConfigError(name, `one of ${choices.join(', ')}`, raw);
+  return raw as T;
+}
+
 function readBoolean(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -173,6 +183,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     ediBodyLimitBytes: readSize(env, 'EDI_BODY_LIMIT', 50 * 1024 ** 2),
     publicBaseUrl: publicBaseUrl.replace(/\/+$/, ''),
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
+    odooSimulator: readChoice(env, 'ODOO_SIMULATOR', ['auto', 'off'] as const, 'auto'),
     accessTokenTtlSeconds: readInteger(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 60, 86_400),
     authStatusCacheSeconds: readInteger(env, 'AUTH_STATUS_CACHE_SECONDS', 60, 0, 60),
     keyEncryptionKey: readKeyEncryptionKey(env),

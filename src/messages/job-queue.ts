@@ -53,6 +53,9 @@ export class JobQueue {
       application_name: 'crossdock-jobs',
       max: 6,
       useListenNotify: true,
+      // A crashed node's jobs come back after two missed heartbeats: look for them every 10 s, not 60.
+      monitorIntervalSeconds: 10,
+      superviseIntervalSeconds: 10,
       openTelemetry: { enabled: false },
     });
     this.boss.on('error', (error: unknown) => this.log('job queue error', error));
