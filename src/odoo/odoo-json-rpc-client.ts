@@ -10,11 +10,16 @@ import { destroyAgents, isRecord, parseJsonBody, postJson } from './odoo-http-po
 import { createTransportResources, type OdooTransportResources } from './odoo-transport-resources.js';
 
 /**
- * Methods whose first positional argument is the payload rather than record ids. `create` must get
- * `vals_list` positionally: Odoo's `_call_kw_model_create` reads `args[0]` to pick the return shape
- * and fails with an IndexError when the list arrives as a keyword.
+ * Methods whose first argument travels positionally. `create` must get `vals_list` that way: Odoo's
+ * `_call_kw_model_create` reads `args[0]` to pick the return shape and fails with an IndexError
+ * when the list arrives as a keyword. `search` and `search_count` named their domain `args` until
+ * 16.0 and `domain` since 17.0, so only a positional domain works on both.
  */
-const POSITIONAL_FIRST: Readonly<Record<string, string>> = { create: 'vals_list' };
+const POSITIONAL_FIRST: Readonly<Record<string, string>> = {
+  create: 'vals_list',
+  search: 'domain',
+  search_count: 'domain',
+};
 
 export class OdooJsonRpcClient implements OdooClient {
   readonly protocol = 'jsonrpc' as const;
