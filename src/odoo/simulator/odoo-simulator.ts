@@ -449,7 +449,8 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
   const reset = (): void => {
     faults.clear();
     requestLog.length = 0;
-    Object.assign(counters, freshCounters());
+    // Requests still in flight finish after the reset and decrement inFlight: keep their count.
+    Object.assign(counters, freshCounters(), { inFlight: counters.inFlight });
     rebuild();
   };
 
