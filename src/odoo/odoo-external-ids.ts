@@ -117,15 +117,3 @@ export async function bindExternalId(
     vals_list: [{ module: ref.module, name: ref.name, model, res_id: resId, noupdate: true }],
   });
 }
-
-/** Binds unless the id already exists (reference ids shared by several documents). */
-export async function bindExternalIdIfAbsent(
-  client: OdooClient,
-  ref: ExternalIdRef,
-  model: string,
-  resId: number,
-): Promise<boolean> {
-  if (await resolveExternalId(client, ref)) return false;
-  await bindExternalId(client, ref, model, resId);
-  return true;
-}

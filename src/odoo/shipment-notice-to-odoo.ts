@@ -10,10 +10,11 @@ import { OdooError } from './odoo-errors.js';
 import type { DeliveredRecord, DeliveryContext, OdooDeliveryResult } from './odoo-delivery-types.js';
 import {
   bindExternalId,
-  bindExternalIdIfAbsent,
   completeName,
   externalIdName,
   resolveExternalId,
+  resolveExternalIds,
+  type ExternalIdRef,
 } from './odoo-external-ids.js';
 import { PICKING_FIELDS, referenceTokens, shipmentReferenceIds } from './odoo-lookups.js';
 import {
@@ -41,23 +42,31 @@ export async function deliverShipmentNotice(
   if (asn.estimatedDeliveryAt) wanted['scheduled_date'] = toOdooDatetime(asn.estimatedDeliveryAt);
   if (trackingRef && asn.purpose !== 'cancel') wanted['carrier_tracking_ref'] = trackingRef;
 
-  const records: DeliveredRecord[] = [];
-  let firstExternalId: string | undefined;
+  // Every PO's receipt is found before anything is written: an ASN is applied whole or not at all.
+  const targets: Array<{
+    po: ShipmentNotice['orders'][number];
+    ref: ExternalIdRef;
+    known: boolean;
+    picking: OdooRecord;
+  }> = [];
   for (const po of asn.orders) {
     const ref = {
       module: ctx.module,
       name: externalIdName('shipmentnotice', asn.partnerId, asn.shipmentId, po.purchaseOrderNumber),
     };
-    firstExternalId ??= completeName(ref);
-    // The content hash lets a corrected 'replace' note again while a plain redelivery stays silent.
-    const marker = `[crossdock ${completeName(ref)} ${asn.purpose} ${contentHash({ wanted, po })}]`;
     const known = await resolveExternalId(client, ref);
     const picking = known
       ? (await readRecords(client, 'stock.picking', [known.resId], PICKING_FIELDS))[0]
       : await openReceiptFor(ctx, po.purchaseOrderNumber);
     if (!picking)
       throw new OdooError('business', `the receipt bound to ${completeName(ref)} is gone from Odoo`);
+    targets.push({ po, ref, known: known !== undefined, picking });
+  }
 
+  const records: DeliveredRecord[] = [];
+  for (const { po, ref, known, picking } of targets) {
+    // The content hash lets a corrected 'replace' note again while a plain redelivery stays silent.
+    const marker = `[crossdock ${completeName(ref)} ${asn.purpose} ${contentHash({ wanted, po })}]`;
     // A cancelled ASN only leaves a note: the receipt still stands, the supplier will send another.
     const changes = asn.purpose === 'cancel' ? {} : changedValues(picking, wanted);
     await writeRecords(client, 'stock.picking', [picking.id], changes);
@@ -65,18 +74,28 @@ export async function deliverShipmentNotice(
     const noted = !alreadyNoted && (Object.keys(changes).length > 0 || !known || asn.purpose !== 'original');
     if (noted) await postNote(client, 'stock.picking', picking.id, noteFor(asn, po, marker));
     if (!known) await bindExternalId(client, ref, 'stock.picking', picking.id);
-    for (const idRef of shipmentReferenceIds(ctx.module, asn)) {
-      await bindExternalIdIfAbsent(client, idRef, 'stock.picking', picking.id);
-    }
     records.push({
       model: 'stock.picking',
       id: picking.id,
       action: Object.keys(changes).length > 0 || noted ? 'updated' : 'skipped',
     });
   }
-  const first = records[0]!;
+  // BOL, PRO and shipment id point at the first receipt; later 214s and 210s find it through them.
+  const first = targets[0]!;
+  const references = shipmentReferenceIds(ctx.module, asn);
+  const bound = new Set((await resolveExternalIds(client, references)).map((r) => r.name));
+  for (const reference of references.filter((r) => !bound.has(r.name))) {
+    await bindExternalId(client, reference, 'stock.picking', first.picking.id);
+  }
   const action = records.some((r) => r.action === 'updated') ? 'updated' : 'skipped';
-  return { model: 'stock.picking', id: first.id, externalId: firstExternalId!, action, records, flags: [] };
+  return {
+    model: 'stock.picking',
+    id: first.picking.id,
+    externalId: completeName(first.ref),
+    action,
+    records,
+    flags: [],
+  };
 }
 
 async function openReceiptFor(ctx: DeliveryContext, po: string): Promise<OdooRecord> {

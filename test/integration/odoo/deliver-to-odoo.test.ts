@@ -196,6 +196,23 @@ for (const protocol of ['jsonrpc', 'json2'] as const) {
         assert.equal(notesOn('stock.picking', receipt.id).length, 2);
       });
 
+      test('an ASN for two POs, one unknown, changes neither receipt', async () => {
+        const asn = sampleShipmentNotice();
+        const twoPos = {
+          ...asn,
+          orders: [asn.orders[0]!, { ...asn.orders[0]!, purchaseOrderNumber: 'PO-MISSING' }],
+        };
+        const before = one('stock.picking', (p) => p['origin'] === 'PO778899');
+        const error = await odooFailure(deliverToOdoo(client(), 'demo', twoPos));
+        assert.equal(error.kind, 'business');
+        assert.match(error.message, /PO-MISSING/);
+        const after = one('stock.picking', (p) => p['origin'] === 'PO778899');
+        assert.deepEqual(
+          [after['scheduled_date'], after['carrier_tracking_ref'], notesOn('stock.picking', after.id).length],
+          [before['scheduled_date'], before['carrier_tracking_ref'], 0],
+        );
+      });
+
       test('a PO without an open receipt is a business error (dead letter), not a silent drop', async () => {
         const asn = sampleShipmentNotice();
         const error = await odooFailure(
