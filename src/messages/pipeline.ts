@@ -47,12 +47,12 @@ export class Pipeline {
   async start(): Promise<void> {
     await this.jobs.start();
     if (this.options.workers === false) return;
-    const concurrency = this.options.concurrency ?? 8;
-    const perTenant = this.options.perTenantConcurrency ?? 8;
+    const concurrency = this.options.concurrency ?? 16;
+    const perTenant = this.options.perTenantConcurrency ?? 16;
     // NOTIFY wakes workers for new jobs, but not for retries coming due: poll every second as well.
     const common = {
-      localConcurrency: Math.max(1, Math.ceil(concurrency / 4)),
-      batchSize: Math.min(4, concurrency),
+      localConcurrency: Math.max(1, Math.ceil(concurrency / 8)),
+      batchSize: Math.min(8, concurrency),
       groupConcurrency: perTenant,
       pollingIntervalSeconds: 1,
       notifyPollingIntervalSeconds: 1,

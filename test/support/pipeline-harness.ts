@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../src/database/data-source.js';
 import { Pipeline } from '../../src/messages/pipeline.js';
 import { OdooDocumentDeliverer } from '../../src/odoo/odoo-document-deliverer.js';
+import { sampleFreightInvoice } from '../../src/odoo/simulator/sample-documents.js';
 import { startOdooSimulator, type RunningOdooSimulator } from '../../src/odoo/simulator/odoo-simulator.js';
 import type { TenantDefinition } from '../../src/tenancy/tenant-definition.js';
 import { loadTenants } from '../../src/tenancy/tenant-loader.js';
@@ -84,29 +85,7 @@ export async function startPipelineHarness(label: string): Promise<PipelineHarne
 }
 
 /** A canonical freight invoice from the demo carrier, billed by SCAC ABCD (a carrier the simulator knows). */
-export function freightInvoice(
-  tenantId: string,
-  invoiceNumber: string,
-  amount = '125.75',
-): Record<string, unknown> {
-  return {
-    documentType: 'FreightInvoice',
-    schemaVersion: '1',
-    id: `rest-${tenantId}-carrier-${invoiceNumber}`,
-    tenantId,
-    partnerId: `${tenantId}-carrier`,
-    createdAt: '2026-11-27T10:00:00.000Z',
-    source: { channel: 'rest', format: 'json', environment: 'production', messageId: invoiceNumber },
-    correlationId: invoiceNumber,
-    references: [],
-    invoiceNumber,
-    invoiceDate: '2026-11-27',
-    carrier: { scac: 'ABCD' },
-    netAmountDue: { amount, currency: 'USD' },
-    charges: [{ lineNumber: '1', code: '400', description: 'Freight', amount: { amount, currency: 'USD' } }],
-    parties: [{ role: 'carrier', name: 'ABCD Freight', ids: [{ qualifier: 'SCAC', value: 'ABCD' }] }],
-  };
-}
+export const freightInvoice = sampleFreightInvoice;
 
 /** Polls until `check` holds (or fails with what it last saw). */
 export async function eventually<T>(

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
+import { simulatedTenantsDir } from '../../../src/odoo/simulator/simulated-tenants-dir.js';
 import { Background } from '../../support/child-process.js';
 import {
   eventually,
@@ -11,29 +10,12 @@ import {
   type PipelineHarness,
 } from '../../support/pipeline-harness.js';
 
-/** The demo tenant file pointed at the test's simulator, every flow real time, retries fast. */
-async function tenantsDirFor(simulatorUrl: string): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'crossdock-tenants-'));
-  await mkdir(path.join(dir, 'demo'));
-  for (const file of ['demo.yaml', 'demo-b.yaml']) {
-    const text = (await readFile(path.join('tenants/demo', file), 'utf8'))
-      .replaceAll('http://127.0.0.1:8069', simulatorUrl)
-      .replace(/: batch$/gm, ': realtime')
-      .replace(
-        /^retention:/m,
-        'pipeline:\n  retry:\n    default: { maxAttempts: 40, initialDelaySeconds: 1, maxDelaySeconds: 2 }\nretention:',
-      );
-    await writeFile(path.join(dir, 'demo', file), text);
-  }
-  return dir;
-}
-
 describe('a Crossdock process killed with SIGKILL in the middle of a batch', () => {
   let harness: PipelineHarness;
   let tenantsDir: string;
   before(async () => {
     harness = await startPipelineHarness('crash');
-    tenantsDir = await tenantsDirFor(harness.simulator.url);
+    tenantsDir = await simulatedTenantsDir(harness.simulator.url);
   });
   after(async () => {
     await harness?.close();

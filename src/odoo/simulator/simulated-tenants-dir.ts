@@ -1,0 +1,23 @@
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * A tenants folder holding the demo tenant files pointed at a running Odoo simulator, with every
+ * flow real time and fast retries: what tests and benches start Crossdock processes with.
+ */
+export async function simulatedTenantsDir(simulatorUrl: string, sourceDir = 'tenants/demo'): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'crossdock-tenants-'));
+  await mkdir(path.join(dir, 'demo'));
+  for (const file of ['demo.yaml', 'demo-b.yaml']) {
+    const text = (await readFile(path.join(sourceDir, file), 'utf8'))
+      .replaceAll('http://127.0.0.1:8069', simulatorUrl)
+      .replace(/: batch$/gm, ': realtime')
+      .replace(
+        /^retention:/m,
+        'pipeline:\n  retry:\n    default: { maxAttempts: 40, initialDelaySeconds: 1, maxDelaySeconds: 2 }\nretention:',
+      );
+    await writeFile(path.join(dir, 'demo', file), text);
+  }
+  return dir;
+}
