@@ -519,9 +519,13 @@ export async function* translateStream(
     for (const e of maps.errors) {
       yield {
         type: 'diagnostic',
+        // A broken map is left out, not fatal: only input that needs it fails (NO_MAP, an error).
         diagnostic: interchangeError(
           'MAP_INVALID',
           `map ${e.file}${e.path ? ` at ${e.path}` : ''}: ${e.message}`,
+          {
+            severity: 'warning',
+          },
         ),
       };
     }

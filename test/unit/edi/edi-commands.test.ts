@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { X12_FIXTURES } from './x12-fixture-support.js';
+import { MAPS_DIR, X12_FIXTURES } from './x12-fixture-support.js';
 
 // The compiled CLI module, wherever the tests were compiled to (dist/ or elsewhere).
 const commands = fileURLToPath(new URL('../../../src/cli/edi-commands.js', import.meta.url));
@@ -88,4 +90,46 @@ test('render reads canonical JSON from stdin and writes X12', () => {
   assert.equal(crossdock(['render', '--to', 'x12-999', '-'], '{}').status, 2);
   assert.equal(crossdock(['render', '--to', 'x12-856', '-'], 'not json').status, 2);
   assert.equal(crossdock(['render', '--to', 'x12-856', '-'], '{"documentType":"ShipmentNotice"}').status, 1);
+});
+
+test('translate - reads stdin; a broken partner override is a warning until a map it breaks is needed', () => {
+  const maps = mkdtempSync(join(tmpdir(), 'maps-'));
+  cpSync(MAPS_DIR, maps, { recursive: true });
+  mkdirSync(join(maps, 'partners', 'broken'));
+  writeFileSync(
+    join(maps, 'partners', 'broken', 'partner.yaml'),
+    'maps:\n  x12-214:\n    rules:\n      no-such-rule: { always: true }\n',
+  );
+  const asn = crossdock(
+    ['translate', '--maps', maps, '--partner', 'broken', '-'],
+    readFileSync(fixture('856-4010-soi-crlf.edi'), 'utf8'),
+  );
+  assert.equal(asn.status, 0, asn.stderr);
+  const out = JSON.parse(asn.stdout) as {
+    documents: unknown[];
+    diagnostics: { severity: string; rule: string; message: string }[];
+  };
+  assert.equal(out.documents.length, 1);
+  assert.deepEqual(
+    out.diagnostics.map((d) => [d.severity, d.rule]),
+    [['warning', 'MAP_INVALID']],
+  );
+  assert.match(
+    out.diagnostics[0]!.message,
+    /partners\/broken\/partner\.yaml at \/maps\/x12-214\/rules\/no-such-rule/,
+  );
+  const status = crossdock([
+    'translate',
+    '--maps',
+    maps,
+    '--partner',
+    'broken',
+    fixture('214-5010-appointment-crlf.edi'),
+  ]);
+  assert.equal(status.status, 1);
+  assert.ok(
+    (JSON.parse(status.stdout) as { diagnostics: { rule: string }[] }).diagnostics.some(
+      (d) => d.rule === 'NO_MAP',
+    ),
+  );
 });
