@@ -9,7 +9,13 @@
 import type { FreightInvoice } from '../canonical/freight-invoice.schema.js';
 import { OdooError } from './odoo-errors.js';
 import type { DeliveryContext, OdooDeliveryResult } from './odoo-delivery-types.js';
-import { bindExternalId, completeName, externalIdName, resolveExternalId } from './odoo-external-ids.js';
+import {
+  bindCreatedRecord,
+  bindExternalId,
+  completeName,
+  externalIdName,
+  resolveExternalId,
+} from './odoo-external-ids.js';
 import {
   pickingsByReferenceIds,
   pickingsByTrackingRef,
@@ -128,7 +134,8 @@ export async function deliverFreightInvoice(
     ...(problems.length > 0 ? { narration: `Crossdock: review before posting: ${problems.join('; ')}` } : {}),
     invoice_line_ids: lines,
   });
-  await bindExternalId(client, ref, 'account.move', id);
+  const bound = await bindCreatedRecord(client, ref, 'account.move', [id]);
+  if (!bound.won) return result(bound.id, externalId, 'skipped', []);
   if (problems.length > 0) {
     await postNote(
       client,

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { OdooClient } from './odoo-client.js';
+import { OdooError } from './odoo-errors.js';
 
 export interface ExternalIdRef {
   readonly module: string;
@@ -106,14 +107,43 @@ export async function resolveExternalIds(
   return resolved;
 }
 
-/** Records the external id; `noupdate` keeps Odoo module upgrades from touching it. */
+/**
+ * Records the external id (`noupdate` keeps Odoo module upgrades off it) and returns the record it
+ * ends up naming. When a concurrent delivery of the same key bound it first, Odoo's unique index
+ * refuses ours; that is not an error here: the winner's record id comes back instead.
+ */
 export async function bindExternalId(
   client: OdooClient,
   ref: ExternalIdRef,
   model: string,
   resId: number,
-): Promise<void> {
-  await client.call('ir.model.data', 'create', {
-    vals_list: [{ module: ref.module, name: ref.name, model, res_id: resId, noupdate: true }],
-  });
+): Promise<number> {
+  try {
+    await client.call('ir.model.data', 'create', {
+      vals_list: [{ module: ref.module, name: ref.name, model, res_id: resId, noupdate: true }],
+    });
+    return resId;
+  } catch (error) {
+    if (!(error instanceof OdooError) || error.kind !== 'business') throw error;
+    const winner = await resolveExternalId(client, ref);
+    if (!winner || winner.model !== model) throw error;
+    return winner.resId;
+  }
+}
+
+/**
+ * Binds a record this delivery just created. If another delivery of the same document won the
+ * race, ours is a duplicate: it is removed and the winner's id returned with `won: false`.
+ */
+export async function bindCreatedRecord(
+  client: OdooClient,
+  ref: ExternalIdRef,
+  model: string,
+  createdIds: readonly number[],
+): Promise<{ readonly id: number; readonly won: boolean }> {
+  const mainId = createdIds[0]!;
+  const bound = await bindExternalId(client, ref, model, mainId);
+  if (bound === mainId) return { id: mainId, won: true };
+  await client.call(model, 'unlink', { ids: createdIds });
+  return { id: bound, won: false };
 }

@@ -5,7 +5,13 @@
 import type { Order } from '../canonical/order.schema.js';
 import { OdooError } from './odoo-errors.js';
 import { singleRecordResult, type DeliveryContext, type OdooDeliveryResult } from './odoo-delivery-types.js';
-import { bindExternalId, completeName, externalIdName, resolveExternalId } from './odoo-external-ids.js';
+import {
+  bindCreatedRecord,
+  bindExternalId,
+  completeName,
+  externalIdName,
+  resolveExternalId,
+} from './odoo-external-ids.js';
 import { findPartnerByRefs, requirePartnerByRefs, requireProductsBySku } from './odoo-lookups.js';
 import { decimalToOdooNumber } from './odoo-money.js';
 import { createRecord, readRecords, searchRead } from './odoo-records.js';
@@ -106,8 +112,9 @@ export async function deliverOrder(ctx: DeliveryContext, order: Order): Promise<
   };
   if (order.requestedShipDate) vals['commitment_date'] = `${order.requestedShipDate} 00:00:00`;
 
-  const id = await createRecord(client, 'sale.order', vals);
-  await bindExternalId(client, ref, 'sale.order', id);
+  const created = await createRecord(client, 'sale.order', vals);
+  const { id, won } = await bindCreatedRecord(client, ref, 'sale.order', [created]);
+  if (!won) return singleRecordResult('sale.order', id, externalId, 'skipped');
   if (order.status === 'CANCELLED') await client.call('sale.order', 'action_cancel', { ids: [id] });
   else if (wantsConfirm) await client.call('sale.order', 'action_confirm', { ids: [id] });
   return singleRecordResult('sale.order', id, externalId, 'created');

@@ -5,7 +5,13 @@
  */
 import type { ReturnAuthorization } from '../canonical/return-authorization.schema.js';
 import { singleRecordResult, type DeliveryContext, type OdooDeliveryResult } from './odoo-delivery-types.js';
-import { bindExternalId, completeName, externalIdName, resolveExternalId } from './odoo-external-ids.js';
+import {
+  bindCreatedRecord,
+  bindExternalId,
+  completeName,
+  externalIdName,
+  resolveExternalId,
+} from './odoo-external-ids.js';
 import { requireId, requirePartnerByRefs, requireProductsBySku } from './odoo-lookups.js';
 import { createRecord, postNote, readRecords, searchRead } from './odoo-records.js';
 import { many2oneId } from './odoo-values.js';
@@ -91,7 +97,8 @@ export async function deliverReturnAuthorization(
       },
     ]),
   });
-  await bindExternalId(client, ref, 'stock.picking', id);
+  const bound = await bindCreatedRecord(client, ref, 'stock.picking', [id]);
+  if (!bound.won) return singleRecordResult('stock.picking', bound.id, externalId, 'skipped');
   await postNote(
     client,
     'stock.picking',

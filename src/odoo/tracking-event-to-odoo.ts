@@ -54,10 +54,13 @@ export async function deliverTrackingEvent(
   const body = noteFor(event, marker);
   const records: DeliveredRecord[] = [];
   let mainMessage: number | undefined;
+  // Only notes posted by this delivery may be removed if another delivery of the event won the race.
+  const newMessages: number[] = [];
   for (const pickingId of pickingIds) {
     // After a crash between posting and binding, the marker finds the note already there.
     const existing = await findNote(client, 'stock.picking', pickingId, marker);
     const messageId = existing ?? (await postNote(client, 'stock.picking', pickingId, body));
+    if (existing === undefined) newMessages.push(messageId);
     mainMessage ??= messageId;
     records.push({
       model: 'stock.picking',
@@ -65,7 +68,19 @@ export async function deliverTrackingEvent(
       action: existing === undefined ? 'updated' : 'skipped',
     });
   }
-  await bindExternalId(client, ref, 'mail.message', mainMessage!);
+  const bound = await bindExternalId(client, ref, 'mail.message', mainMessage!);
+  if (bound !== mainMessage) {
+    // Another delivery of this event got there first: the notes this one posted are duplicates.
+    if (newMessages.length > 0) await client.call('mail.message', 'unlink', { ids: newMessages });
+    return {
+      model: 'mail.message',
+      id: bound,
+      externalId,
+      action: 'skipped',
+      records: [{ model: 'mail.message', id: bound, action: 'skipped' }],
+      flags: [],
+    };
+  }
   const action = records.some((r) => r.action === 'updated') ? 'created' : 'skipped';
   return {
     model: 'mail.message',

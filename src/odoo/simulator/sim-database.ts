@@ -110,8 +110,24 @@ export class SimDatabase {
   }
 
   unlink(modelName: string, ids: readonly number[]): true {
-    simModel(modelName);
-    for (const record of this.browse(modelName, ids)) this.table(modelName).delete(record.id);
+    const model = simModel(modelName);
+    const records = this.browse(modelName, ids);
+    if (
+      modelName === 'sale.order' &&
+      records.some((r) => r['state'] !== 'draft' && r['state'] !== 'cancel')
+    ) {
+      throw userError(
+        'You can not delete a sent quotation or a confirmed sales order. You must first cancel it.',
+      );
+    }
+    for (const record of records) {
+      // Lines whose link to the parent is required go with it (ondelete='cascade' in Odoo).
+      for (const def of Object.values(model.fields)) {
+        if (def.type !== 'one2many' || !simModel(def.relation!).fields[def.inverse!]?.required) continue;
+        this.unlink(def.relation!, this.search(def.relation!, [[def.inverse!, '=', record.id]]));
+      }
+      this.table(modelName).delete(record.id);
+    }
     return true;
   }
 

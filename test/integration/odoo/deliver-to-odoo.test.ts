@@ -144,6 +144,38 @@ for (const protocol of ['jsonrpc', 'json2'] as const) {
         assert.match(error.message, /res\.partner .*"ghost"/);
       });
 
+      test('two deliveries of one order racing: the loser removes its duplicate and reports the winner', async () => {
+        // The other worker binds its own order between our create and our bind.
+        let raced = false;
+        const racing: OdooClient = {
+          protocol: client().protocol,
+          database: client().database,
+          close: () => client().close(),
+          call: async <T>(model: string, method: string, params = {}) => {
+            if (!raced && model === 'ir.model.data' && method === 'create') {
+              raced = true;
+              const winner = db().create('sale.order', {
+                partner_id: partnerId('demo-retail'),
+                client_order_ref: 'WEB-5001',
+              });
+              const vals = (params as { vals_list: Array<Record<string, unknown>> }).vals_list[0]!;
+              db().create('ir.model.data', { ...vals, res_id: winner });
+            }
+            return client().call<T>(model, method, params);
+          },
+        };
+        const result = await deliverToOdoo(racing, 'demo', sampleOrder());
+        const orders = rows('sale.order', (o) => o['client_order_ref'] === 'WEB-5001');
+        assert.equal(orders.length, 1, 'the duplicate was removed');
+        assert.deepEqual([result.action, result.id], ['skipped', orders[0]!.id]);
+        const orderIds = new Set(rows('sale.order').map((o) => o.id));
+        assert.deepEqual(
+          rows('sale.order.line', (l) => !orderIds.has(l['order_id'] as number)),
+          [],
+          'its lines went with it',
+        );
+      });
+
       test('a crash between create and the external id: the redelivery adopts the order instead of duplicating it', async () => {
         const first = await deliverToOdoo(client(), 'demo', sampleOrder());
         const binding = xmlid(first.externalId);
