@@ -16,9 +16,13 @@ import {
   type CodeTable,
   type DefaultValue,
   type ElementRule,
+  type HierarchyLevel,
+  type HierarchyRule,
   type LoadedMap,
+  type LoopRule,
   type MapDefinition,
   type Rule,
+  type SegmentRule,
 } from './map-definition.js';
 import { mapFileSchema, partnerFileSchema } from './map-file-schema.js';
 import { isObject, parsePath, type JsonObject } from './map-paths.js';
@@ -203,6 +207,66 @@ function applyRuleOverride(rules: Rule[], id: string, patch: JsonObject): boolea
   return false;
 }
 
+/**
+ * Rebuilds rules with every property present, in one order. Rules parsed from YAML each have their
+ * own set of keys, so V8 sees dozens of object shapes in the engine's hot loops and falls back to
+ * slow property lookups; uniform shapes keep those loops monomorphic.
+ */
+function uniformElement(e: ElementRule): ElementRule {
+  return {
+    el: e.el,
+    comp: e.comp,
+    to: e.to,
+    transform: e.transform,
+    table: e.table,
+    tableDefault: e.tableDefault,
+    default: e.default,
+    fixed: e.fixed,
+    compute: e.compute,
+    onlyIfUnset: e.onlyIfUnset,
+    maxLength: e.maxLength,
+    direction: e.direction,
+    pairs: e.pairs,
+  } as ElementRule;
+}
+
+function uniformRules(rules: readonly Rule[]): Rule[] {
+  return rules.map((r): Rule => {
+    if (isHierarchyRule(r)) {
+      const levels: Record<string, HierarchyLevel> = {};
+      for (const [code, lvl] of Object.entries(r.levels)) {
+        levels[code] = {
+          rules: uniformRules(lvl.rules),
+          children: lvl.children,
+          init: lvl.init,
+        } as HierarchyLevel;
+      }
+      return { id: r.id, hierarchy: r.hierarchy, levels } as HierarchyRule;
+    }
+    if (isLoopRule(r)) {
+      return {
+        id: r.id,
+        loop: r.loop,
+        when: r.when,
+        repeat: r.repeat,
+        direction: r.direction,
+        init: r.init,
+        rules: uniformRules(r.rules),
+      } as LoopRule;
+    }
+    return {
+      id: r.id,
+      seg: r.seg,
+      when: r.when,
+      repeat: r.repeat,
+      always: r.always,
+      direction: r.direction,
+      elements: r.elements.map(uniformElement),
+      init: r.init,
+    } as SegmentRule;
+  });
+}
+
 const cache = new Map<string, MapSet>();
 
 /** Loads (and caches) every map under `mapsDir` with `partnerId`'s overrides applied. */
@@ -299,7 +363,7 @@ export function loadMaps(options: { mapsDir?: string; partnerId?: string; timeZo
     if (errors.length > before) continue;
     const timeZone = options.timeZone ?? partnerZone ?? def.timeZone ?? 'UTC';
     maps.push({
-      definition: def,
+      definition: { ...def, rules: uniformRules(def.rules) },
       file: rel,
       tables: tables as ReadonlyMap<string, CodeTable>,
       timeZone: isValidTimeZone(timeZone) ? timeZone : 'UTC',
