@@ -84,7 +84,15 @@ export function buildFunctionalAckBody(group: X12GroupSummary): {
         ? seg('AK2', set.setId, set.controlNumber, set.implementationRef)
         : seg('AK2', set.setId, set.controlNumber),
     );
-    body.push(...segmentErrors(set, is999));
+    const errors = segmentErrors(set, is999);
+    const ctx =
+      is999 && set.businessId
+        ? { tag: 'CTX', elements: [[set.businessId.element, set.businessId.value]] }
+        : undefined;
+    // 999 CTX (business unit identifier) in each IK3 loop: which shipment or invoice is in error.
+    if (ctx)
+      for (let i = errors.length - 1; i >= 0; i--) if (errors[i]!.tag === 'IK3') errors.splice(i + 1, 0, ctx);
+    body.push(...errors);
     body.push(seg(is999 ? 'IK5' : 'AK5', set.status, ...setCodes(set)));
   }
   const accepted = group.sets.filter((s) => s.status !== 'R').length;

@@ -32,6 +32,16 @@ export type X12ReaderEvent = X12EnvelopeEvent;
 
 const el = (seg: Segment, n: number): string => seg.elements[n - 1]?.[0] ?? '';
 
+/** Where each set type carries the identifier a person would search for. */
+const BUSINESS_ID: Readonly<Record<string, number>> = { BSN: 2, B3: 2, B10: 1 };
+
+function businessIdOf(first: Segment | undefined): { element: string; value: string } | undefined {
+  const at = first ? BUSINESS_ID[first.tag] : undefined;
+  if (!first || at === undefined) return undefined;
+  const value = el(first, at).trim();
+  return value ? { element: `${first.tag}${String(at).padStart(2, '0')}`, value } : undefined;
+}
+
 interface OpenSet {
   readonly setId: string;
   readonly controlNumber: string;
@@ -508,11 +518,14 @@ export class EnvelopeState {
         });
       }
     }
+    const status = statusOf(all);
+    const businessId = status === 'A' ? undefined : businessIdOf(s.segments[1]);
     g.sets.push({
       setId: s.setId,
       controlNumber: s.controlNumber,
       ...(s.implementationRef ? { implementationRef: s.implementationRef } : {}),
-      status: statusOf(all),
+      status,
+      ...(businessId ? { businessId } : {}),
       diagnostics: all,
     });
     this.out.push({ type: 'transaction', set });

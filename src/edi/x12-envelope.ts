@@ -60,6 +60,11 @@ export interface X12SetResult {
   readonly controlNumber: string;
   readonly implementationRef?: string;
   readonly status: SetStatus;
+  /**
+   * The set's business identifier (BSN02, B302, B1001), so a 999 can name the shipment or invoice
+   * in error with a CTX business-unit segment. Kept only for sets with errors: memory stays flat.
+   */
+  readonly businessId?: { readonly element: string; readonly value: string };
   /** Envelope and content diagnostics of the set, the ack's AK3/AK4/AK5 source. */
   readonly diagnostics: readonly Diagnostic[];
 }

@@ -34,7 +34,7 @@ const EXPECTED: Record<string, RegExp> = {
   'bsn-invalid-code': /AK3\*BSN\*2\*\*8~AK4\*1\*\*7~AK5\*R\*5~/,
   'bsn-invalid-date': /AK3\*BSN\*2\*\*8~AK4\*3\*\*8~AK5\*R\*5~/,
   '5010-bsn-invalid-date-time-999':
-    /ST\*999\*0001\*005010X231A1~AK1\*SH\*100\*005010~AK2\*856\*0100~IK3\*BSN\*2\*\*8~IK4\*3\*\*8~IK4\*4\*\*9~IK5\*R\*5~AK9\*R\*1\*1\*0~/,
+    /ST\*999\*0001\*005010X231A1~AK1\*SH\*100\*005010~AK2\*856\*0100~IK3\*BSN\*2\*\*8~CTX\*BSN02>SHP-REPL-1~IK4\*3\*\*8~IK4\*4\*\*9~IK5\*R\*5~AK9\*R\*1\*1\*0~/,
   'hl-parent-missing': /AK3\*HL\*8\*\*8~AK4\*2\*\*8~AK5\*R\*5~/,
 };
 
