@@ -28,6 +28,7 @@ export class MessagePipeline1764230600000 implements MigrationInterface {
         payload_size integer NOT NULL,
         interchange_sender text,
         interchange_control_number text,
+        group_control_number text,
         duplicate_of uuid REFERENCES messages(id),
         related_message_id uuid REFERENCES messages(id),
         diagnostics jsonb NOT NULL DEFAULT '[]',

@@ -20,6 +20,8 @@ import type { TenantRegistry } from './tenancy/tenant-registry.js';
 import { loggerOptions } from './ops/logger-options.js';
 import { MessagesModule } from './messages/messages.module.js';
 import type { Pipeline } from './messages/pipeline.js';
+import { OdooEventsModule } from './odoo/odoo-events.module.js';
+import type { OutgoingShipmentSync } from './odoo/outgoing-shipment-sync.js';
 
 export interface AppDependencies {
   readonly config: AppConfig;
@@ -28,6 +30,8 @@ export interface AppDependencies {
   readonly metrics: Metrics;
   /** The message pipeline (store, jobs, use cases), built and started before Nest. */
   readonly pipeline: Pipeline;
+  /** Odoo → partners: shipped pickings to the outbox (webhook and poller). */
+  readonly outgoingShipments: OutgoingShipmentSync;
   /** Extra modules (tests mount probe controllers this way). */
   readonly extraModules?: NonNullable<ModuleMetadata['imports']>;
 }
@@ -49,6 +53,7 @@ export class AppModule {
         AuditModule,
         RateLimitModule,
         MessagesModule.forPipeline(deps.pipeline),
+        OdooEventsModule.forSync(deps.outgoingShipments),
         ...(deps.extraModules ?? []),
       ],
       providers: [

@@ -30,6 +30,8 @@ export async function createHttpApp(deps: AppDependencies): Promise<NestFastifyA
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(deps), adapter, {
     bufferLogs: true,
+    // Signed webhooks (Odoo events) are verified over the exact bytes received.
+    rawBody: true,
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));

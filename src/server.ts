@@ -8,7 +8,9 @@ import { createDataSource } from './database/data-source.js';
 import { openDatabase, type DatabaseConnection } from './database/database-connection.js';
 import { createHttpApp } from './http-app.js';
 import { Pipeline } from './messages/pipeline.js';
+import { OdooClientPool } from './odoo/odoo-client-pool.js';
 import { OdooDocumentDeliverer } from './odoo/odoo-document-deliverer.js';
+import { OutgoingShipmentSync } from './odoo/outgoing-shipment-sync.js';
 import { startDemoSimulator } from './odoo/simulator/demo-simulator.js';
 import type { RunningOdooSimulator } from './odoo/simulator/odoo-simulator.js';
 import { Metrics } from './ops/metrics.js';
@@ -83,11 +85,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const database = await openDatabase(config, (line) => log.warn(line));
   const dataSource = createDataSource(database.url);
   let pipeline: Pipeline | undefined;
-  let deliverer: OdooDocumentDeliverer | undefined;
+  let odooClients: OdooClientPool | undefined;
+  let outgoing: OutgoingShipmentSync | undefined;
   let simulator: RunningOdooSimulator | undefined;
   const cleanup = async (): Promise<void> => {
+    outgoing?.stop();
     await pipeline?.stop();
-    await deliverer?.close();
+    await odooClients?.close();
     await simulator?.stop();
     if (dataSource.isInitialized) await dataSource.destroy();
     await database.embedded?.stop();
@@ -106,17 +110,30 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       log.info(`demo Odoo simulator listening on ${simulator.url}; the demo tenants deliver to it`);
     }
     const registry = new TenantRegistry(runtimeTenants);
-    deliverer = new OdooDocumentDeliverer(registry);
-    pipeline = new Pipeline(dataSource, database.url, registry, deliverer, {
+    odooClients = new OdooClientPool(registry);
+    const running = new Pipeline(dataSource, database.url, registry, new OdooDocumentDeliverer(odooClients), {
       log: (message, error) => log.error({ err: error }, message),
     });
-    await pipeline.start();
+    pipeline = running;
+    await running.start();
+    outgoing = new OutgoingShipmentSync(
+      dataSource,
+      registry,
+      odooClients,
+      async (tenantId, partnerId, document, dedupeKey) =>
+        (await running.publish.run(tenantId, partnerId, document, { dedupeKey })).published
+          ? 'published'
+          : 'skipped',
+      (message, error) => log.warn({ err: error }, message),
+    );
+    outgoing.start();
     app = await createHttpApp({
       config,
       dataSource,
       tenants: registry,
       metrics: new Metrics(),
-      pipeline,
+      pipeline: running,
+      outgoingShipments: outgoing,
       ...(options.extraModules ? { extraModules: options.extraModules } : {}),
     });
     await app.listen({ port: config.port, host: config.host });

@@ -3,9 +3,10 @@ import type { DataSource } from 'typeorm';
 import type { PartnerDefinition } from '../tenancy/tenant-definition.js';
 import type { TenantRegistry } from '../tenancy/tenant-registry.js';
 import type { OdooClientPool } from './odoo-client-pool.js';
-import { readRecords, type OdooRecord } from './odoo-records.js';
-import { doneOutgoingPickingsSince, outgoingShipment, OUTGOING_PICKING_FIELDS } from './outgoing-shipment-notice.js';
-import { charValue } from './odoo-values.js';
+import { INITIAL_ODOO_CURSOR, pollOdooChanges, type OdooChangeCursor } from './odoo-change-poller.js';
+import { readRecords } from './odoo-records.js';
+import { charValue, many2oneId } from './odoo-values.js';
+import { shipmentNoticeFromPicking } from './picking-to-shipment-notice.js';
 
 /** Hands a canonical document to the outbox; `dedupeKey` makes a second hand-over of the same event a no-op. */
 export type OutboundSink = (
@@ -18,12 +19,15 @@ export type OutboundSink = (
 export type PickingOutcome = 'published' | 'skipped' | 'not-done' | 'no-partner';
 
 const FLOW = 'shipments';
-const PAGE = 100;
+const DONE_DELIVERIES = [
+  ['picking_type_code', '=', 'outgoing'],
+  ['state', '=', 'done'],
+] as const;
 
 /**
  * Odoo → partners for shipped orders: realtime (Odoo's automated action calls the events endpoint)
- * or polled (done outgoing pickings since a stored cursor). Both end in the same idempotent
- * hand-over, so an event seen twice, or by both paths, is published once.
+ * or polled (done deliveries changed since a stored cursor). Both end in the same idempotent
+ * hand-over keyed by the picking, so an event seen twice, or by both paths, is published once.
  */
 export class OutgoingShipmentSync {
   private timer: NodeJS.Timeout | undefined;
@@ -45,41 +49,71 @@ export class OutgoingShipmentSync {
       ?.partners.find((p) => p.active && (p.id === ref || p.customerAccount === ref));
   }
 
+  /** A picking Odoo says changed: published when it is a done delivery for one of the tenant's partners. */
   async pickingChanged(tenantId: string, pickingId: number): Promise<PickingOutcome> {
     const client = this.clients.client(tenantId, 'production');
-    const [picking] = await readRecords(client, 'stock.picking', [pickingId], OUTGOING_PICKING_FIELDS);
-    return picking ? this.publish(tenantId, picking) : 'not-done';
+    const [picking] = await readRecords(
+      client,
+      'stock.picking',
+      [pickingId],
+      ['picking_type_code', 'state', 'partner_id'],
+    );
+    if (!picking || picking['picking_type_code'] !== 'outgoing' || picking['state'] !== 'done')
+      return 'not-done';
+    const partnerId = many2oneId(picking['partner_id']);
+    const [customer] =
+      partnerId === undefined ? [] : await readRecords(client, 'res.partner', [partnerId], ['ref']);
+    const partner = this.partnerFor(tenantId, charValue(customer?.['ref']));
+    if (!partner) return 'no-partner';
+    const document = await shipmentNoticeFromPicking(client, pickingId, {
+      tenantId,
+      partnerId: partner.id,
+      environment: partner.environment,
+    });
+    return this.sink(
+      tenantId,
+      partner.id,
+      document as unknown as Record<string, unknown>,
+      `odoo:stock.picking:${pickingId}`,
+    );
   }
 
   /** One polling pass for a tenant; several nodes poll one after the other (advisory lock), never twice. */
   async poll(tenantId: string): Promise<number> {
-    const lockKey = Number.parseInt(createHash('sha256').update(`odoo-poll:${tenantId}`).digest('hex').slice(0, 8), 16) | 0;
+    const lockKey =
+      Number.parseInt(createHash('sha256').update(`odoo-poll:${tenantId}`).digest('hex').slice(0, 8), 16) | 0;
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     let published = 0;
     try {
-      const [lock] = (await runner.query('SELECT pg_try_advisory_lock($1) AS ok', [lockKey])) as { ok: boolean }[];
+      const [lock] = (await runner.query('SELECT pg_try_advisory_lock($1) AS ok', [lockKey])) as {
+        ok: boolean;
+      }[];
       if (!lock?.ok) return 0;
       try {
-        const client = this.clients.client(tenantId, 'production');
         const [row] = (await runner.query(
-          `SELECT last_write_date, last_id FROM odoo_sync_cursors WHERE tenant_id = $1 AND flow = $2`,
+          `SELECT cursor FROM odoo_sync_cursors WHERE tenant_id = $1 AND flow = $2`,
           [tenantId, FLOW],
-        )) as { last_write_date: string; last_id: number }[];
-        let cursor = row ? { writeDate: row.last_write_date, id: row.last_id } : undefined;
+        )) as { cursor: OdooChangeCursor }[];
+        let cursor = row?.cursor ?? INITIAL_ODOO_CURSOR;
         for (;;) {
-          const pickings = await doneOutgoingPickingsSince(client, cursor, PAGE);
-          for (const picking of pickings) {
-            if ((await this.publish(tenantId, picking)) === 'published') published += 1;
-            // The cursor moves only past pickings that were handed over (or deliberately skipped).
-            cursor = { writeDate: charValue(picking['write_date']) ?? cursor?.writeDate ?? '', id: picking.id };
-            await runner.query(
-              `INSERT INTO odoo_sync_cursors (tenant_id, flow, last_write_date, last_id) VALUES ($1, $2, $3, $4)
-               ON CONFLICT (tenant_id, flow) DO UPDATE SET last_write_date = $3, last_id = $4, polled_at = now()`,
-              [tenantId, FLOW, cursor.writeDate, cursor.id],
-            );
+          const client = this.clients.client(tenantId, 'production');
+          const changes = await pollOdooChanges(
+            client,
+            { model: 'stock.picking', domain: [...DONE_DELIVERIES], fields: ['partner_id'] },
+            cursor,
+          );
+          for (const picking of changes.records) {
+            if ((await this.pickingChanged(tenantId, picking.id)) === 'published') published += 1;
           }
-          if (pickings.length < PAGE) break;
+          // Stored only after every change of the page was handed over: a crash re-reads, never skips.
+          cursor = changes.cursor;
+          await runner.query(
+            `INSERT INTO odoo_sync_cursors (tenant_id, flow, cursor) VALUES ($1, $2, $3)
+             ON CONFLICT (tenant_id, flow) DO UPDATE SET cursor = $3, polled_at = now()`,
+            [tenantId, FLOW, JSON.stringify(cursor)],
+          );
+          if (changes.records.length === 0) break;
         }
       } finally {
         await runner.query('SELECT pg_advisory_unlock($1)', [lockKey]);
@@ -90,7 +124,7 @@ export class OutgoingShipmentSync {
     return published;
   }
 
-  /** Polls every tenant with an Odoo connection on the tenant's grid (batch) or every minute. */
+  /** Polls each tenant with an Odoo connection: every minute, or on its batch grid for `batch` shipments. */
   start(): void {
     const tick = async (): Promise<void> => {
       if (this.running) return;
@@ -104,7 +138,9 @@ export class OutgoingShipmentSync {
             [tenant.id, FLOW, minutes],
           )) as { fresh: boolean }[];
           if (row?.fresh) continue;
-          await this.poll(tenant.id).catch((error: unknown) => this.log(`polling Odoo of tenant ${tenant.id} failed`, error));
+          await this.poll(tenant.id).catch((error: unknown) =>
+            this.log(`polling Odoo of tenant ${tenant.id} failed`, error),
+          );
         }
       } finally {
         this.running = false;
@@ -117,15 +153,5 @@ export class OutgoingShipmentSync {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-  }
-
-  private async publish(tenantId: string, picking: OdooRecord): Promise<PickingOutcome> {
-    const client = this.clients.client(tenantId, 'production');
-    const shipment = await outgoingShipment(client, tenantId, picking);
-    if (!shipment) return 'not-done';
-    const partner = this.partnerFor(tenantId, shipment.partnerRef);
-    if (!partner) return 'no-partner';
-    const document = { ...shipment.document, partnerId: partner.id };
-    return this.sink(tenantId, partner.id, document, `odoo:stock.picking:${shipment.pickingId}`);
   }
 }

@@ -21,6 +21,8 @@ export interface OdooConnection {
   readonly apiKeyRef: string;
   /** The value of that reference, resolved at load; never logged, never stored. */
   readonly apiKey: string;
+  /** Resolved secret of Odoo's signed event webhooks; absent when Odoo does not push events. */
+  readonly webhookSecret?: string;
   readonly protocol: 'jsonrpc' | 'json2';
   readonly timeoutMs?: number;
 }

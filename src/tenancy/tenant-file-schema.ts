@@ -41,6 +41,10 @@ const odooConnection = {
     database: { type: 'string', minLength: 1 },
     login: { type: 'string', minLength: 1 },
     apiKey: envReference,
+    webhookSecret: {
+      ...envReference,
+      description: 'the secret Odoo signs event webhooks with (HMAC-SHA256), as ${ENV_VAR}',
+    },
     protocol: { enum: ['jsonrpc', 'json2'], default: 'jsonrpc' },
     timeoutMs: { type: 'integer', minimum: 100, maximum: 600000 },
   },

@@ -234,6 +234,7 @@ export async function loadTenantFile(
       login: c.login,
       apiKeyRef: c.apiKey,
       apiKey: resolve(c.apiKey, `/odoo/${which}/apiKey`),
+      ...(c.webhookSecret ? { webhookSecret: resolve(c.webhookSecret, `/odoo/${which}/webhookSecret`) } : {}),
       protocol: c.protocol ?? 'jsonrpc',
       ...(c.timeoutMs ? { timeoutMs: c.timeoutMs } : {}),
     };
@@ -358,6 +359,7 @@ interface RawOdoo {
   database: string;
   login: string;
   apiKey: string;
+  webhookSecret?: string;
   protocol?: 'jsonrpc' | 'json2';
   timeoutMs?: number;
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../src/database/data-source.js';
 import { Pipeline } from '../../src/messages/pipeline.js';
+import { OdooClientPool } from '../../src/odoo/odoo-client-pool.js';
 import { OdooDocumentDeliverer } from '../../src/odoo/odoo-document-deliverer.js';
 import { sampleFreightInvoice } from '../../src/odoo/simulator/sample-documents.js';
 import { startOdooSimulator, type RunningOdooSimulator } from '../../src/odoo/simulator/odoo-simulator.js';
@@ -54,7 +55,7 @@ export async function startPipelineHarness(label: string): Promise<PipelineHarne
   await syncTenants(dataSource, demo);
   const tenants = tenantsForSimulator(demo, simulator.url);
   const registry = new TenantRegistry(tenants);
-  const started: { pipeline: Pipeline; deliverer: OdooDocumentDeliverer }[] = [];
+  const started: { pipeline: Pipeline; clients: OdooClientPool }[] = [];
   return {
     database,
     dataSource,
@@ -62,20 +63,21 @@ export async function startPipelineHarness(label: string): Promise<PipelineHarne
     tenants,
     registry,
     startPipeline: async (options = {}) => {
-      const deliverer = new OdooDocumentDeliverer(registry);
+      const clients = new OdooClientPool(registry);
+      const deliverer = new OdooDocumentDeliverer(clients);
       const pipeline = new Pipeline(dataSource, database.url, registry, deliverer, {
         concurrency: 8,
         perTenantConcurrency: 8,
         workers: options.workers ?? true,
       });
       await pipeline.start();
-      started.push({ pipeline, deliverer });
+      started.push({ pipeline, clients });
       return pipeline;
     },
     close: async () => {
-      for (const { pipeline, deliverer } of started) {
+      for (const { pipeline, clients } of started) {
         await pipeline.stop().catch(() => undefined);
-        await deliverer.close();
+        await clients.close();
       }
       await simulator.stop();
       await dataSource.destroy();

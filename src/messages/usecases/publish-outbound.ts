@@ -70,8 +70,13 @@ export class PublishOutbound {
     tenantId: string,
     partnerId: string,
     document: Readonly<Record<string, unknown>>,
-    options: { correlationId?: string; channel?: 'sftp' | 'as2' | 'rest' | 'webhook' } = {},
-  ): Promise<MessageSummary> {
+    options: {
+      correlationId?: string;
+      channel?: 'sftp' | 'as2' | 'rest' | 'webhook';
+      /** The event this document answers: a second publish with the same key returns the first message. */
+      dedupeKey?: string;
+    } = {},
+  ): Promise<MessageSummary & { readonly published: boolean }> {
     const tenant = this.tenants.tenant(tenantId);
     const partner = this.tenants.partner(tenantId, partnerId);
     if (!tenant || !partner) throw new Error(`no partner ${partnerId} in tenant ${tenantId}`);
@@ -84,11 +89,27 @@ export class PublishOutbound {
       'rest';
     const id = randomUUID();
     const transitions: Transition[] = [];
+    let published = true;
     const row = await this.dataSource.transaction(async (manager) => {
+      if (options.dedupeKey) {
+        await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+          `${tenantId}/${partnerId}/${options.dedupeKey}`,
+        ]);
+        const [existing] = (await manager.query(
+          `SELECT ${MESSAGE_COLUMNS} FROM messages
+            WHERE tenant_id = $1 AND partner_id = $2 AND direction = 'outbound' AND correlation_id = $3 LIMIT 1`,
+          [tenantId, partnerId, options.dedupeKey],
+        )) as MessageRow[];
+        if (existing) {
+          published = false;
+          return existing;
+        }
+      }
       let payload: Buffer;
       let format: string;
       let contentType: string;
       let controlNumber: string | null = null;
+      let groupNumber: string | null = null;
       if (target) {
         const numbers = await reserveControlNumbers(manager, tenantId, partnerId, {
           interchange: 1,
@@ -96,6 +117,7 @@ export class PublishOutbound {
           transaction: 1,
         });
         let used: string | null = null;
+        let usedGroup: string | null = null;
         const rendered = renderDocument(document, target, {
           ...identity(tenant, partner, target),
           partnerId,
@@ -103,6 +125,7 @@ export class PublishOutbound {
           controlNumbers: (kind) => {
             const value = numbers(kind);
             if (kind === 'interchange') used = String(value);
+            if (kind === 'group') usedGroup = String(value);
             return value;
           },
         });
@@ -115,6 +138,7 @@ export class PublishOutbound {
         format = target.startsWith('x12-') ? 'x12' : 'edifact';
         contentType = format === 'x12' ? 'application/edi-x12' : 'application/edifact';
         controlNumber = used;
+        groupNumber = usedGroup;
       } else {
         payload = Buffer.from(JSON.stringify(document), 'utf8');
         format = 'json';
@@ -126,8 +150,9 @@ export class PublishOutbound {
           : partner.environment;
       const [inserted] = (await manager.query(
         `INSERT INTO messages (id, tenant_id, partner_id, direction, channel, format, document_type, state, environment,
-           correlation_id, content_type, payload, payload_sha256, payload_size, interchange_sender, interchange_control_number)
-         VALUES ($1, $2, $3, 'outbound', $4, $5, $6, $7, $8, $9, $10, $11, encode(sha256($11), 'hex'), $12, $13, $14)
+           correlation_id, content_type, payload, payload_sha256, payload_size, interchange_sender, interchange_control_number,
+           group_control_number)
+         VALUES ($1, $2, $3, 'outbound', $4, $5, $6, $7, $8, $9, $10, $11, encode(sha256($11), 'hex'), $12, $13, $14, $15)
          RETURNING ${MESSAGE_COLUMNS}`,
         [
           id,
@@ -138,12 +163,13 @@ export class PublishOutbound {
           target ?? documentType,
           OutboundState.Queued,
           environment,
-          options.correlationId ?? id,
+          options.dedupeKey ?? options.correlationId ?? id,
           contentType,
           payload,
           payload.length,
           target?.startsWith('x12-') ? (tenant.edi.x12?.isaId ?? null) : (tenant.edi.edifact?.unbId ?? null),
           controlNumber,
+          groupNumber,
         ],
       )) as MessageRow[];
       transitions.push(
@@ -166,7 +192,7 @@ export class PublishOutbound {
       return inserted!;
     });
     this.store.notify(transitions);
-    return toMessageSummary(row);
+    return { ...toMessageSummary(row), published };
   }
 
   /** The ack-timeout job: still unacknowledged when the SLA ran out. */

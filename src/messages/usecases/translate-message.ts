@@ -142,7 +142,12 @@ export class TranslateMessage {
         cause: parsedCause(result.interchanges),
       });
 
-      const states = await this.storeDocuments(manager, message, tenant, result.documents, record);
+      // A rejected interchange (TA1 R, UCI 4) is resent whole by the partner: delivering its
+      // documents now would apply them twice.
+      const rejected = new Set(
+        result.interchanges.filter((i) => i.status === 'rejected').map((i) => i.controlNumber),
+      );
+      const states = await this.storeDocuments(manager, message, tenant, result.documents, record, rejected);
       const types = [...new Set(result.documents.map((d) => String(d['documentType'])))];
       await manager.query(`UPDATE messages SET state = $2, document_type = $3 WHERE id = $1`, [
         messageId,
@@ -235,6 +240,7 @@ export class TranslateMessage {
     tenant: TenantDefinition | undefined,
     documents: readonly Json[],
     record: (t: Omit<Transition, 'tenantId' | 'messageId'>) => Promise<void>,
+    rejectedInterchanges: ReadonlySet<string> = new Set(),
   ): Promise<DocumentState[]> {
     const [{ next } = { next: 1 }] = (await manager.query(
       `SELECT coalesce(max(sequence), 0) + 1 AS next FROM documents WHERE message_id = $1`,
@@ -255,7 +261,11 @@ export class TranslateMessage {
       let state: DocumentState = InboundState.Translated;
       let target: 'production' | 'sandbox' | null = environment === 'test' ? 'sandbox' : 'production';
       let cause = `translated, for ${target === 'sandbox' ? 'the sandbox' : 'production'} Odoo`;
-      if (documentType === 'Acknowledgement') {
+      if (rejectedInterchanges.has(String(source['interchangeControlNumber'] ?? ''))) {
+        state = InboundState.Rejected;
+        target = null;
+        cause = `interchange ${String(source['interchangeControlNumber'])} was rejected: not delivered, the partner must resend it`;
+      } else if (documentType === 'Acknowledgement') {
         target = null;
         state = InboundState.Delivered;
         cause = await this.reconcileAck(manager, message, document);
@@ -321,17 +331,24 @@ export class TranslateMessage {
 
   /** An inbound 997/999/TA1/CONTRL settles the outbound messages it answers. */
   private async reconcileAck(manager: EntityManager, message: StoredMessage, ack: Json): Promise<string> {
-    const refersTo = (ack['refersTo'] ?? {}) as { interchangeControlNumber?: string };
+    const refersTo = (ack['refersTo'] ?? {}) as {
+      interchangeControlNumber?: string;
+      groupControlNumber?: string;
+    };
     const status = String(ack['status'] ?? '');
-    const control = refersTo.interchangeControlNumber;
-    if (!control) return 'acknowledgement without an interchange reference';
+    // A TA1 or CONTRL names our interchange; a 997/999 names our functional group.
+    const interchange = refersTo.interchangeControlNumber;
+    const group = refersTo.groupControlNumber;
+    if (!interchange && !group) return 'acknowledgement without an interchange or group reference';
+    const control = interchange ?? group!;
     const to = status === 'rejected' ? OutboundState.Rejected : OutboundState.Acknowledged;
     const settled = (await manager.query(
-      `UPDATE messages SET state = $4, updated_at = now()
-        WHERE tenant_id = $1 AND partner_id = $2 AND direction = 'outbound' AND ltrim(interchange_control_number, '0') = ltrim($3, '0')
-          AND state IN ('queued', 'sent', 'ack_overdue')
+      `UPDATE messages SET state = $5, updated_at = now()
+        WHERE tenant_id = $1 AND partner_id = $2 AND direction = 'outbound' AND state IN ('queued', 'sent', 'ack_overdue')
+          AND (($3::text IS NOT NULL AND ltrim(interchange_control_number, '0') = ltrim($3, '0'))
+            OR ($3::text IS NULL AND ltrim(group_control_number, '0') = ltrim($4, '0')))
         RETURNING id, state`,
-      [message.tenant_id, message.partner_id, control, to],
+      [message.tenant_id, message.partner_id, interchange ?? null, group ?? null, to],
     )) as unknown;
     const rows = Array.isArray(settled) && Array.isArray(settled[0]) ? (settled[0] as { id: string }[]) : [];
     for (const row of rows) {
