@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -51,6 +54,38 @@ function get(url: string, bearer: string, correlationId?: string): Promise<Respo
   });
 }
 
+/**
+ * The demo tenants plus `quota`, whose carrier may make 25 requests a minute: a window no test run
+ * straddles, so counts are exact however slow the machine.
+ */
+function quotaTenantsDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'crossdock-quota-'));
+  mkdirSync(path.join(dir, 'demo'));
+  for (const file of readdirSync('tenants/demo').filter((f) => f.endsWith('.yaml'))) {
+    copyFileSync(path.join('tenants/demo', file), path.join(dir, 'demo', file));
+  }
+  writeFileSync(
+    path.join(dir, 'demo', 'quota.yaml'),
+    [
+      'id: quota',
+      'name: Quota Test Logistics',
+      'environment: test',
+      'partners:',
+      '  - id: quota-carrier',
+      '    name: Quota Carrier',
+      '    kind: carrier',
+      '    scopes: [tracking:read]',
+      '    rateLimit: { perMinute: 25 }',
+      'apiClients:',
+      '  - id: quota-carrier',
+      '    partner: quota-carrier',
+      "    secrets: ['${QUOTA_CARRIER_SECRET:-quota-carrier-secret}']",
+      '',
+    ].join('\n'),
+  );
+  return dir;
+}
+
 async function auditEvents(server: { url: string }, bearer: string, query: string): Promise<AuditItem[]> {
   const response = await get(`${server.url}/v1/audit-events?${query}`, bearer);
   assert.equal(response.status, 200, await response.clone().text());
@@ -77,12 +112,20 @@ describe('rate limits and the audit log, end to end', () => {
       Array.from({ length: 60 }, (_, i) => get(`${server.url}/v1/me`, carrier, `burst-${i}`)),
     );
     const elapsed = Date.now() - started;
+    // demo-carrier: perSecond 20, burst 40, perDay 200000; the window opens at the first request.
+    if (elapsed < 900) assert.equal(responses.filter((r) => r.status === 200).length, 40);
+    // A machine too slow to send 60 requests within one second gets more batches until refused.
+    for (let batch = 1; batch < 5 && !responses.some((r) => r.status === 429); batch += 1) {
+      responses.push(
+        ...(await Promise.all(
+          Array.from({ length: 60 }, (_, i) => get(`${server.url}/v1/me`, carrier, `burst-${batch}-${i}`)),
+        )),
+      );
+    }
     const ok = responses.filter((r) => r.status === 200);
     const limited = responses.filter((r) => r.status === 429);
-    assert.equal(ok.length + limited.length, 60);
-    // demo-carrier: perSecond 20, burst 40, perDay 200000; the window opens at the first request.
-    if (elapsed < 900) assert.equal(ok.length, 40);
-    assert.ok(limited.length >= 20 - (elapsed < 900 ? 0 : 20) && limited.length > 0);
+    assert.equal(ok.length + limited.length, responses.length);
+    assert.ok(limited.length > 0);
     const policy = '"burst";q=40;w=1, "sustained";q=200;w=10, "daily";q=200000;w=86400';
     assert.equal(ok[0]!.headers.get('ratelimit-policy'), policy);
     assert.match(ok[0]!.headers.get('ratelimit') ?? '', /^"burst";r=\d+;t=1$/);
@@ -307,9 +350,11 @@ describe('two Crossdock nodes sharing PostgreSQL and Redis', () => {
   let first: TestServer;
   let second: RunningServer;
   const prefix = `crossdock-test:${randomBytes(6).toString('hex')}`;
+  const tenantsDir = quotaTenantsDir();
 
   before(async () => {
-    first = await startTestServer({ env: { REDIS_URL, REDIS_KEY_PREFIX: prefix } });
+    const shared = { REDIS_URL, REDIS_KEY_PREFIX: prefix, CROSSDOCK_TENANTS_DIR: tenantsDir };
+    first = await startTestServer({ env: shared });
     second = await startServer({
       env: {
         DATABASE_URL: first.testDatabase.url,
@@ -317,14 +362,14 @@ describe('two Crossdock nodes sharing PostgreSQL and Redis', () => {
         PORT: '0',
         HOST: '127.0.0.1',
         LOG_LEVEL: 'silent',
-        REDIS_URL,
-        REDIS_KEY_PREFIX: prefix,
+        ...shared,
       },
     });
   });
   after(async () => {
     await second?.stop();
     await first?.close();
+    rmSync(tenantsDir, { recursive: true, force: true });
     const redis = new Redis(REDIS_URL);
     const keys = await redis.keys(`${prefix}:*`);
     if (keys.length > 0) await redis.del(...keys);
@@ -332,28 +377,31 @@ describe('two Crossdock nodes sharing PostgreSQL and Redis', () => {
   });
 
   test('enforce one limit between them, and append to one chain', async () => {
-    // demo-b-customer: perSecond 10, burst 20. A token from one node is good on the other.
-    const customer = await token(first.url, 'demo-b-customer');
+    // quota-carrier: 25 a minute. A token from one node is good on the other.
+    const carrier = await token(first.url, 'quota-carrier');
     const responses = await Promise.all(
-      Array.from({ length: 30 }, (_, i) =>
-        get(`${(i % 2 === 0 ? first : second).url}/v1/me`, customer, `two-${i}`),
+      Array.from({ length: 40 }, (_, i) =>
+        get(`${(i % 2 === 0 ? first : second).url}/v1/me`, carrier, `two-${i}`),
       ),
     );
     const okByNode = [0, 1].map((n) => responses.filter((r, i) => i % 2 === n && r.status === 200).length);
-    assert.equal(okByNode[0]! + okByNode[1]!, 20, `accepted per node: ${okByNode.join(' + ')}`);
+    assert.equal(okByNode[0]! + okByNode[1]!, 25, `accepted per node: ${okByNode.join(' + ')}`);
     assert.ok(okByNode[0]! > 0 && okByNode[1]! > 0);
-    assert.equal(responses.filter((r) => r.status === 429).length, 10);
+    const refused = responses.filter((r) => r.status === 429);
+    assert.equal(refused.length, 15);
+    assert.equal(refused[0]!.headers.get('ratelimit-policy'), '"minute";q=25;w=60');
+    assert.match(refused[0]!.headers.get('ratelimit') ?? '', /^"minute";r=0;t=\d+$/);
     const redis = new Redis(REDIS_URL);
-    assert.ok((await redis.keys(`${prefix}:req:1*`)).length > 0);
+    assert.ok((await redis.keys(`${prefix}:req:60:*`)).length > 0);
     await redis.quit();
 
     await new Promise((r) => setTimeout(r, 1100));
     const rows = await queryRows<{ n: string }>(
       first.testDatabase.url,
-      `SELECT count(*) AS n FROM audit_events WHERE tenant_id = 'demo-b' AND correlation_id LIKE 'two-%'`,
+      `SELECT count(*) AS n FROM audit_events WHERE tenant_id = 'quota' AND correlation_id LIKE 'two-%'`,
     );
-    assert.equal(rows[0]?.n, '30');
-    assert.equal((await verifyAuditChain(first.dataSource, 'demo-b')).firstBreak, null);
+    assert.equal(rows[0]?.n, '40');
+    assert.equal((await verifyAuditChain(first.dataSource, 'quota')).firstBreak, null);
   });
 });
 
@@ -371,6 +419,7 @@ describe('when Redis goes away', () => {
   let server: TestServer;
   let redisProcess: ChildProcess | undefined;
   let port: number;
+  const tenantsDir = quotaTenantsDir();
   const startRedis = async (): Promise<void> => {
     redisProcess = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], {
       stdio: 'ignore',
@@ -400,30 +449,34 @@ describe('when Redis goes away', () => {
   before(async () => {
     port = await freePort();
     await startRedis();
-    server = await startTestServer({ env: { REDIS_URL: `redis://127.0.0.1:${port}` } });
+    server = await startTestServer({
+      env: { REDIS_URL: `redis://127.0.0.1:${port}`, CROSSDOCK_TENANTS_DIR: tenantsDir },
+    });
   });
   after(async () => {
     await stopRedis();
     await server?.close();
+    rmSync(tenantsDir, { recursive: true, force: true });
   });
 
   test('each node keeps limiting on its own (insurance) and returns to Redis when it is back', async () => {
-    const customer = await token(server.url, 'demo-customer');
+    const carrier = await token(server.url, 'quota-carrier');
     await stopRedis();
     await new Promise((r) => setTimeout(r, 200));
     const whileDown = await Promise.all(
-      Array.from({ length: 30 }, () => get(`${server.url}/v1/me`, customer)),
+      Array.from({ length: 30 }, () => get(`${server.url}/v1/me`, carrier)),
     );
+    // Counted by this node alone (the insurance limiter), but still counted: 25 a minute.
     assert.deepEqual(
       [whileDown.filter((r) => r.status === 200).length, whileDown.filter((r) => r.status === 429).length],
-      [20, 10],
+      [25, 5],
     );
     await startRedis();
     const probe = new Redis(`redis://127.0.0.1:${port}`);
     probe.on('error', () => undefined);
     for (let i = 0; i < 50; i += 1) {
       await new Promise((r) => setTimeout(r, 200));
-      await get(`${server.url}/v1/me`, customer);
+      await get(`${server.url}/v1/me`, carrier);
       if ((await probe.keys('crossdock:rl:req:*')).length > 0) break;
     }
     assert.ok((await probe.keys('crossdock:rl:req:*')).length > 0, 'counters are back in Redis');
@@ -444,7 +497,7 @@ describe('graceful shutdown', () => {
       REDIS_URL: undefined,
     });
     try {
-      const [, url] = await server.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      const [, url] = await server.waitFor(/Crossdock listening on (http:\/\/127\.0\.0\.1:\d+)/);
       const bearer = await token(url!, 'demo-carrier');
       const reads = await Promise.all(
         Array.from({ length: 5 }, (_, i) => get(`${url}/v1/me`, bearer, `last-words-${i}`)),
