@@ -68,7 +68,7 @@ describe('crossdock as a process', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(
       result.stdout,
-      /ok tenants\/demo\/demo\.yaml: tenant demo, 4 partner\(s\), 5 API client\(s\)/,
+      /ok tenants\/demo\/demo\.yaml: tenant demo, 4 partner\(s\), 6 API client\(s\)/,
     );
     assert.match(result.stdout, /ok tenants\/demo\/demo-b\.yaml: tenant demo-b/);
   });

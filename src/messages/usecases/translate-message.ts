@@ -316,6 +316,14 @@ export class TranslateMessage {
           job,
           deliveryJobOptions(message.tenant_id, policy, startAfter),
         );
+        if (startAfter) {
+          await record({
+            documentId: id,
+            from: InboundState.Translated,
+            to: InboundState.Translated,
+            cause: `${flow} are delivered in batch: queued for ${startAfter.toISOString()}`,
+          });
+        }
       } else if (state === InboundState.Translated) {
         state = InboundState.DeadLettered;
         await manager.query(`UPDATE documents SET state = $2, last_error = $3 WHERE id = $1`, [

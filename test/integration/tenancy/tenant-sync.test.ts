@@ -30,11 +30,11 @@ describe('syncTenants against PostgreSQL', () => {
     const first = await syncTenants(dataSource, demo);
     assert.deepEqual(first.tenants, { created: 2, updated: 0, unchanged: 0, deactivated: 0 });
     assert.deepEqual(first.partners, { created: 8, updated: 0, unchanged: 0, deactivated: 0 });
-    assert.deepEqual(first.apiClients, { created: 10, updated: 0, unchanged: 0, deactivated: 0 });
+    assert.deepEqual(first.apiClients, { created: 12, updated: 0, unchanged: 0, deactivated: 0 });
     const second = await syncTenants(dataSource, demo);
     assert.deepEqual(second.tenants, { created: 0, updated: 0, unchanged: 2, deactivated: 0 });
     assert.deepEqual(second.partners, { created: 0, updated: 0, unchanged: 8, deactivated: 0 });
-    assert.deepEqual(second.apiClients, { created: 0, updated: 0, unchanged: 10, deactivated: 0 });
+    assert.deepEqual(second.apiClients, { created: 0, updated: 0, unchanged: 12, deactivated: 0 });
   });
 
   test('client secrets are stored only as scrypt hashes that verify', async () => {

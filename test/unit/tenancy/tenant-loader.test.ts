@@ -114,6 +114,7 @@ describe('loadTenants', () => {
         `${tenant.id}-carrier`,
         `${tenant.id}-customer`,
         `${tenant.id}-edi`,
+        `${tenant.id}-ops`,
       ]);
       assert.ok(tenant.partners.some((p) => p.id === `${tenant.id}-edi` && p.edi?.x12));
     }
