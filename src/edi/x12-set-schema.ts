@@ -64,6 +64,24 @@ function allTags(entries: readonly Entry[], into: Set<string>): Set<string> {
 }
 const tagCache = new WeakMap<SetSchema, Set<string>>();
 
+const positionCache = new WeakMap<readonly Entry[], ReadonlyMap<string, readonly number[]>>();
+/** Opening tag → its entry indexes in a loop body, so each segment finds its place without a scan. */
+function positionsOf(entries: readonly Entry[]): ReadonlyMap<string, readonly number[]> {
+  let m = positionCache.get(entries);
+  if (!m) {
+    const built = new Map<string, number[]>();
+    entries.forEach((e, i) => {
+      const t = openingTag(e);
+      const list = built.get(t) ?? [];
+      list.push(i);
+      built.set(t, list);
+    });
+    m = built;
+    positionCache.set(entries, m);
+  }
+  return m;
+}
+
 /** Validates a set's segments (ST … SE inclusive, or the body alone) against `schema`. */
 export function validateSet(
   schema: SetSchema,
@@ -117,10 +135,13 @@ export function validateSet(
     for (;;) {
       const frame = stack[stack.length - 1]!;
       let k = -1;
-      for (let j = frame.idx; j < frame.entries.length; j++) {
-        if (openingTag(frame.entries[j]!) === seg.tag) {
-          k = j;
-          break;
+      const at = positionsOf(frame.entries).get(seg.tag);
+      if (at) {
+        for (const j of at) {
+          if (j >= frame.idx) {
+            k = j;
+            break;
+          }
         }
       }
       // Inside a loop, its opening tag again means a new instance: let the parent handle it.
