@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
+import { signOdooEvent } from '../../src/odoo/odoo-event-signature.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const PROBLEM = /^application\/problem\+json/;
@@ -132,5 +133,44 @@ describe('messages API: fate, history, isolation, pagination, replay', () => {
     assert.equal(((await replayed.json()) as { mode: string }).mode, 'retranslate');
     const after = await settle(id);
     assert.ok(after.history.filter((e) => e.to === 'received').length >= 2, 'the replay is in the history');
+  });
+
+  test('a signed Odoo event for a shipped delivery puts an 856 in the partner outbox; a bad signature is refused', async () => {
+    const db = server.simulator!.state.db('demo');
+    const customer = db.create('res.partner', {
+      name: 'Demo EDI Supplier',
+      ref: 'demo-edi',
+      is_company: true,
+    });
+    const [delivery] = db.search('stock.picking', [['picking_type_code', '=', 'outgoing']]);
+    db.write('stock.picking', [delivery!], { partner_id: customer });
+    db.buttonValidate([delivery!]);
+    const body = JSON.stringify({ model: 'stock.picking', ids: [delivery], event: 'done' });
+    const post = (signature: string): Promise<Response> =>
+      fetch(`${server.url}/v1/odoo/events`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-crossdock-tenant': 'demo',
+          'x-crossdock-signature': signature,
+        },
+        body,
+      });
+    const forged = await post(signOdooEvent(body, 'not-the-secret'));
+    assert.equal(forged.status, 401);
+    assert.match(forged.headers.get('content-type') ?? '', PROBLEM);
+    const stale = await post(
+      signOdooEvent(body, 'demo-odoo-webhook-secret', new Date(Date.now() - 3_600_000)),
+    );
+    assert.equal(stale.status, 401, 'an old signature is a replay');
+    const accepted = await post(signOdooEvent(body, 'demo-odoo-webhook-secret'));
+    assert.equal(accepted.status, 202);
+    assert.deepEqual(await accepted.json(), { results: [{ id: delivery, outcome: 'published' }] });
+    const again = await post(signOdooEvent(body, 'demo-odoo-webhook-secret'));
+    assert.deepEqual(await again.json(), { results: [{ id: delivery, outcome: 'skipped' }] });
+    const outbox = (await (await get('demo-edi', '/v1/messages?direction=outbound')).json()) as {
+      items: { documentType: string; state: string }[];
+    };
+    assert.equal(outbox.items.filter((m) => m.documentType === 'x12-856').length, 1);
   });
 });
