@@ -10,7 +10,13 @@ import {
   type MessageRow,
   type MessageSummary,
 } from './message-records.js';
-import { InboundState, type Channel, type DocumentState, type MessageState } from './message-state.js';
+import {
+  InboundState,
+  OutboundState,
+  type Channel,
+  type DocumentState,
+  type MessageState,
+} from './message-state.js';
 import { detectPayloadFormat } from './payload-format.js';
 
 export interface ReceiveInput {
@@ -146,6 +152,71 @@ export class MessageStore {
         }
       }
     }
+  }
+
+  /**
+   * Moves an outbound message on (a channel handed it over, or the partner acknowledged or
+   * rejected it) and records why. Returns false when it was not in a state that allows the move.
+   */
+  async settleOutbound(
+    tenantId: string,
+    messageId: string,
+    to: OutboundState.Sent | OutboundState.Acknowledged | OutboundState.Rejected,
+    cause: string,
+    detail?: unknown,
+  ): Promise<boolean> {
+    const allowed: Record<string, readonly string[]> = {
+      [OutboundState.Sent]: [OutboundState.Queued],
+      [OutboundState.Acknowledged]: [OutboundState.Queued, OutboundState.Sent, OutboundState.AckOverdue],
+      [OutboundState.Rejected]: [OutboundState.Queued, OutboundState.Sent, OutboundState.AckOverdue],
+    };
+    const transitions: Transition[] = [];
+    const moved = await this.dataSource.transaction(async (manager) => {
+      const [row] = (await manager.query(
+        `SELECT state FROM messages WHERE tenant_id = $1 AND id = $2 AND direction = 'outbound' FOR UPDATE`,
+        [tenantId, messageId],
+      )) as { state: string }[];
+      if (!row || !allowed[to]!.includes(row.state)) return false;
+      await manager.query(
+        `UPDATE messages SET state = $2, attempts = attempts + 1, updated_at = now() WHERE id = $1`,
+        [messageId, to],
+      );
+      transitions.push(
+        await this.record(manager, {
+          tenantId,
+          messageId,
+          from: row.state as OutboundState,
+          to,
+          cause,
+          detail,
+        }),
+      );
+      return true;
+    });
+    this.notify(transitions);
+    return moved;
+  }
+
+  /** A partner's outbound messages still to be picked up or acknowledged, oldest first, with payloads. */
+  async outbox(
+    tenantId: string,
+    partnerId: string,
+    options: { channel?: Channel; states?: readonly OutboundState[]; limit?: number } = {},
+  ): Promise<(MessageSummary & { payload: Buffer })[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT ${MESSAGE_COLUMNS}, payload FROM messages
+        WHERE tenant_id = $1 AND partner_id = $2 AND direction = 'outbound'
+          AND ($3::text IS NULL OR channel = $3) AND state = ANY($4::text[])
+        ORDER BY received_at, id LIMIT $5`,
+      [
+        tenantId,
+        partnerId,
+        options.channel ?? null,
+        options.states ?? [OutboundState.Queued],
+        options.limit ?? 1000,
+      ],
+    )) as (MessageRow & { payload: Buffer })[];
+    return rows.map((row) => ({ ...toMessageSummary(row), payload: row.payload }));
   }
 
   async payload(tenantId: string, messageId: string): Promise<Buffer | undefined> {

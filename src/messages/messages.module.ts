@@ -41,6 +41,8 @@ export class MessagesModule {
   static forPipeline(pipeline: Pipeline): DynamicModule {
     return {
       module: MessagesModule,
+      // Channels (REST resources, SFTP, AS2) hand payloads to the same pipeline.
+      global: true,
       imports: [AuditModule],
       controllers: [MessagesController, EdiIngestController],
       providers: [
