@@ -75,7 +75,8 @@ export type TranslationEvent =
   | { readonly type: 'diagnostic'; readonly diagnostic: Diagnostic }
   | {
       readonly type: 'ack';
-      readonly ack: { readonly format: '997' | '999' | 'TA1' | 'CONTRL' | 'X12'; readonly text: string };
+      /** X12: one interchange holding the TA1 (when due) and a 997/999 per group; EDIFACT: a CONTRL. */
+      readonly ack: { readonly format: 'X12' | 'CONTRL'; readonly text: string };
     };
 
 /** Any accepted input shape → an async iterable of byte chunks. */
