@@ -1,6 +1,13 @@
 import { Readable } from 'node:stream';
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiQuery,
+  ApiTags,
+  type ApiResponseSchemaHost,
+} from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Scopes } from '../auth/scopes.decorator.js';
 import { ProblemCode, ProblemException } from '../common/problem/problem-details.js';
@@ -8,6 +15,45 @@ import { decodeCursor } from './audit-cursor.js';
 import { CSV_HEADER, csvLine, ndjsonLine, publicEntry } from './audit-export-format.js';
 import { parseExportParams, parseListParams, type RawQuery } from './audit-query-params.js';
 import { AuditReader } from './audit-reader.js';
+
+// The package exports no SchemaObject name; this is its type as the decorators take it.
+type SchemaObject = ApiResponseSchemaHost['schema'];
+
+const nullableString: SchemaObject = { type: 'string', nullable: true };
+const nullableInteger: SchemaObject = { type: 'integer', nullable: true };
+
+/** One entry as the API and the NDJSON export show it; the hashes let an auditor re-check the chain. */
+const AUDIT_ENTRY_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['id', 'tenantId', 'seq', 'occurredAt', 'kind', 'action', 'scopes', 'prevHash', 'hash'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    tenantId: { type: 'string' },
+    seq: { type: 'integer', description: 'position in the tenant chain, from 1, without gaps' },
+    occurredAt: { type: 'string', format: 'date-time' },
+    kind: { type: 'string', enum: ['http', 'auth', 'keys', 'tenancy', 'message'] },
+    action: { type: 'string', example: 'token.issue' },
+    clientId: nullableString,
+    partnerId: nullableString,
+    sourceIp: nullableString,
+    userAgent: nullableString,
+    method: nullableString,
+    route: { ...nullableString, example: '/v1/me' },
+    path: nullableString,
+    resourceType: nullableString,
+    resourceId: nullableString,
+    status: nullableInteger,
+    scopes: { type: 'array', items: { type: 'string' } },
+    correlationId: nullableString,
+    latencyMs: { type: 'number', nullable: true },
+    bytesIn: nullableInteger,
+    bytesOut: nullableInteger,
+    reason: nullableString,
+    details: { type: 'object', nullable: true, additionalProperties: true },
+    prevHash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+    hash: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'sha256(prevHash, canonical entry)' },
+  },
+};
 
 const FILTERS = [
   { name: 'from', description: 'ISO 8601 date-time with offset; entries at or after it' },
@@ -58,7 +104,17 @@ export class AuditEventsController {
   @FilterQueries()
   @ApiQuery({ name: 'limit', required: false, type: Number, description: '1 to 500, default 100' })
   @ApiQuery({ name: 'cursor', required: false, type: String, description: 'nextCursor of the previous page' })
-  @ApiOkResponse({ description: '{ items: AuditEntry[], nextCursor?: string }' })
+  @ApiOkResponse({
+    description: 'A page of entries, newest first',
+    schema: {
+      type: 'object',
+      required: ['items'],
+      properties: {
+        items: { type: 'array', items: AUDIT_ENTRY_SCHEMA },
+        nextCursor: { type: 'string', description: 'absent on the last page' },
+      },
+    },
+  })
   async list(@Req() request: FastifyRequest, @Query() raw: RawQuery) {
     const tenantId = auditorTenant(request);
     const params = parseListParams(raw);
@@ -78,7 +134,10 @@ export class AuditEventsController {
   @FilterQueries()
   @ApiQuery({ name: 'format', required: false, enum: ['ndjson', 'csv'] })
   @ApiProduces('application/x-ndjson', 'text/csv')
-  @ApiOkResponse({ description: 'one entry per line' })
+  @ApiOkResponse({
+    description:
+      'One entry per line: NDJSON objects shaped like the items of GET /v1/audit-events, or CSV rows',
+  })
   async export(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
