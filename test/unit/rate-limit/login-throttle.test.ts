@@ -4,7 +4,12 @@ import type { FastifyRequest } from 'fastify';
 import type { AppConfig } from '../../../src/config/app-config.js';
 import { loadConfig } from '../../../src/config/app-config.js';
 import { ProblemException } from '../../../src/common/problem/problem-details.js';
-import { LOCKOUT_SECONDS, LoginThrottle, MAX_PAIR_FAILURES } from '../../../src/rate-limit/login-throttle.js';
+import {
+  LOCKOUT_SECONDS,
+  LoginThrottle,
+  MAX_IP_FAILURES,
+  MAX_PAIR_FAILURES,
+} from '../../../src/rate-limit/login-throttle.js';
 import { claimedClientId } from '../../../src/rate-limit/rate-limit-subjects.js';
 import { RateLimiterStore } from '../../../src/rate-limit/rate-limiter-store.js';
 
@@ -35,6 +40,18 @@ describe('LoginThrottle (memory store)', () => {
     await throttle.succeed('demo-3pl', '198.51.100.1');
     for (let i = 0; i < MAX_PAIR_FAILURES - 1; i += 1) await throttle.fail('demo-3pl', '198.51.100.1');
     await throttle.check('demo-3pl', '198.51.100.1');
+  });
+});
+
+describe('LoginThrottle against credential stuffing', () => {
+  test('an IP failing across many client ids is locked out for every client id', async () => {
+    const throttle = new LoginThrottle(new RateLimiterStore(config));
+    for (let i = 0; i < MAX_IP_FAILURES; i += 1) await throttle.fail(`victim-${i}`, '192.0.2.99');
+    await assert.rejects(
+      throttle.check('never-tried', '192.0.2.99'),
+      (error: unknown) => error instanceof ProblemException && error.status === 429,
+    );
+    await throttle.check('never-tried', '192.0.2.100');
   });
 });
 
