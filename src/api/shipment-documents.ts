@@ -1,0 +1,133 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { withTenant } from '../tenancy/with-tenant.js';
+
+/** A ShipmentNotice or TrackingEvent as the tracking read model uses it. */
+export interface ShipmentDocument {
+  readonly documentId: string;
+  readonly partnerId: string | null;
+  readonly documentType: 'ShipmentNotice' | 'TrackingEvent';
+  readonly messageId: string;
+  readonly receivedAt: Date;
+  readonly canonical: Record<string, unknown>;
+}
+
+interface Row {
+  natural_key: string;
+  partner_id: string | null;
+  document_type: 'ShipmentNotice' | 'TrackingEvent';
+  message_id: string;
+  created_at: Date;
+  canonical: Record<string, unknown>;
+}
+
+const COLUMNS = `d.natural_key, d.partner_id, d.document_type, d.message_id, d.created_at, d.canonical`;
+const SHIPMENT_TYPES = `d.document_type IN ('ShipmentNotice', 'TrackingEvent') AND d.state <> 'rejected'`;
+
+/** Any identifier of a shipment: the ASN's own or the one a tracking event refers to it by. */
+const KEY_MATCH = `(d.canonical->>'shipmentId' = ANY($2) OR d.canonical->>'billOfLading' = ANY($2)
+  OR d.canonical->>'proNumber' = ANY($2) OR coalesce(d.canonical->'trackingNumbers', '[]') ?| $2
+  OR d.canonical->'shipmentRef'->>'shipmentId' = ANY($2) OR d.canonical->'shipmentRef'->>'billOfLading' = ANY($2)
+  OR d.canonical->'shipmentRef'->>'proNumber' = ANY($2) OR d.canonical->'shipmentRef'->>'carrierReference' = ANY($2))`;
+
+/** Party roles that make the named account the shipment's customer. */
+const CUSTOMER_PARTY = `'$.parties[*] ? (@.role == "shipTo" || @.role == "buyer" || @.role == "customer" || @.role == "consignee" || @.role == "billTo").ids[*] ? (@.value == $account)'`;
+
+const MAX_DOCUMENTS = 2000;
+
+function toDocument(row: Row): ShipmentDocument {
+  return {
+    documentId: row.natural_key,
+    partnerId: row.partner_id,
+    documentType: row.document_type,
+    messageId: row.message_id,
+    receivedAt: row.created_at,
+    canonical: row.canonical,
+  };
+}
+
+/** Every identifier a document knows its shipment by. */
+export function identifiersOf(document: ShipmentDocument): string[] {
+  const c = document.canonical;
+  const ref = (c['shipmentRef'] ?? {}) as Record<string, unknown>;
+  const values = [
+    c['shipmentId'],
+    c['billOfLading'],
+    c['proNumber'],
+    ...(Array.isArray(c['trackingNumbers']) ? (c['trackingNumbers'] as unknown[]) : []),
+    ref['shipmentId'],
+    ref['billOfLading'],
+    ref['proNumber'],
+    ref['carrierReference'],
+  ];
+  return [...new Set(values.filter((v): v is string => typeof v === 'string' && v.length > 0))];
+}
+
+/**
+ * The tracking read model, from Crossdock's own documents (a tracking event Odoo could not place
+ * is still the partner's truth): ShipmentNotices and TrackingEvents of one tenant, joined by any
+ * shared identifier (shipment id, tracking number, BOL, PRO, carrier reference).
+ */
+@Injectable()
+export class ShipmentDocuments {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The documents of the shipment known as `key`, following the identifiers its ASNs add. */
+  async byKey(tenantId: string, key: string): Promise<ShipmentDocument[]> {
+    let keys = [key];
+    let found: ShipmentDocument[] = [];
+    // Two rounds: a carrier's event names the BOL, the ASN found by shipment id names that BOL.
+    for (let round = 0; round < 2; round += 1) {
+      found = await this.matching(tenantId, keys);
+      const more = [...new Set([...keys, ...found.flatMap(identifiersOf)])];
+      if (more.length === keys.length) break;
+      keys = more;
+    }
+    return found;
+  }
+
+  /** Documents that make a shipment the customer's (see the portal ownership rule). */
+  async ownedBy(
+    tenantId: string,
+    customerAccount: string | undefined,
+    customerPartnerId: string,
+  ): Promise<ShipmentDocument[]> {
+    const rows = await withTenant(
+      this.dataSource,
+      tenantId,
+      (manager) =>
+        manager.query(
+          `WITH customer_orders AS (
+             SELECT o.canonical->>'orderNumber' AS number FROM documents o
+              WHERE o.tenant_id = $1 AND o.document_type = 'Order'
+                AND (o.partner_id = $3 OR ($2::text IS NOT NULL
+                  AND jsonb_path_exists(o.canonical, '$.customer.ids[*] ? (@.value == $account)', jsonb_build_object('account', $2::text))))
+           )
+           SELECT ${COLUMNS} FROM documents d
+            WHERE d.tenant_id = $1 AND ${SHIPMENT_TYPES} AND (
+              ($2::text IS NOT NULL AND jsonb_path_exists(d.canonical, ${CUSTOMER_PARTY}, jsonb_build_object('account', $2::text)))
+              OR EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(d.canonical->'orders', '[]')) po
+                          WHERE po->>'purchaseOrderNumber' IN (SELECT number FROM customer_orders))
+              OR EXISTS (SELECT 1 FROM jsonb_array_elements_text(coalesce(d.canonical->'shipmentRef'->'purchaseOrderNumbers', '[]')) po
+                          WHERE po IN (SELECT number FROM customer_orders)))
+            ORDER BY d.created_at DESC LIMIT ${MAX_DOCUMENTS}`,
+          [tenantId, customerAccount ?? null, customerPartnerId],
+        ) as Promise<Row[]>,
+    );
+    return rows.map(toDocument);
+  }
+
+  private async matching(tenantId: string, keys: readonly string[]): Promise<ShipmentDocument[]> {
+    const rows = await withTenant(
+      this.dataSource,
+      tenantId,
+      (manager) =>
+        manager.query(
+          `SELECT ${COLUMNS} FROM documents d WHERE d.tenant_id = $1 AND ${SHIPMENT_TYPES} AND ${KEY_MATCH}
+            ORDER BY d.created_at LIMIT ${MAX_DOCUMENTS}`,
+          [tenantId, keys],
+        ) as Promise<Row[]>,
+    );
+    return rows.map(toDocument);
+  }
+}

@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import { ProblemCode, ProblemException } from '../common/problem/problem-details.js';
+import type { TenantScope } from '../tenancy/tenant-scope.js';
+import { ShipmentDocuments, type ShipmentDocument } from './shipment-documents.js';
+import { buildShipmentView, shipmentKeyOf, type ShipmentView } from './shipment-view.js';
+
+export interface PortalFilter {
+  readonly orderNumber?: string;
+  readonly purchaseOrder?: string;
+  readonly reference?: string;
+  readonly after?: { readonly updatedAt: string; readonly id: string };
+  readonly limit: number;
+}
+
+/**
+ * Shipment timelines for partners and for customers. A partner sees a shipment it took part in
+ * (posted its ASN or one of its tracking events); a customer sees the shipments the portal
+ * ownership rule gives it (`ShipmentDocuments.ownedBy`).
+ */
+@Injectable()
+export class ShipmentTracking {
+  constructor(private readonly documents: ShipmentDocuments) {}
+
+  async forPartner(scope: TenantScope, key: string): Promise<ShipmentView | undefined> {
+    const documents = await this.documents.byKey(scope.tenantId, key);
+    if (documents.length === 0) return undefined;
+    if (!scope.isTenantWide && !documents.some((d) => d.partnerId === scope.partnerId)) return undefined;
+    return buildShipmentView(shipmentKeyOf(documents) ?? key, documents);
+  }
+
+  async forCustomer(scope: TenantScope, key: string): Promise<ShipmentView | undefined> {
+    const owned = await this.owned(scope);
+    const documents = await this.documents.byKey(scope.tenantId, key);
+    const ids = new Set(owned.map((d) => d.documentId));
+    if (!documents.some((d) => ids.has(d.documentId))) return undefined;
+    return buildShipmentView(shipmentKeyOf(documents) ?? key, documents);
+  }
+
+  /** The customer's shipments, most recently updated first. */
+  async listForCustomer(
+    scope: TenantScope,
+    filter: PortalFilter,
+  ): Promise<{ items: ShipmentView[]; next: { updatedAt: string; id: string } | null }> {
+    const owned = await this.owned(scope);
+    const views = new Map<string, ShipmentView>();
+    const seen = new Set<string>();
+    for (const seed of owned) {
+      if (seen.has(seed.documentId)) continue;
+      const key = shipmentKeyOf([seed]);
+      if (!key) continue;
+      const documents = await this.documents.byKey(scope.tenantId, key);
+      for (const d of documents) seen.add(d.documentId);
+      const view = buildShipmentView(shipmentKeyOf(documents) ?? key, documents);
+      if (matches(view, filter)) views.set(view.id, view);
+    }
+    const sorted = [...views.values()]
+      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || b.id.localeCompare(a.id))
+      .filter(
+        (v) =>
+          !filter.after ||
+          v.updatedAt < filter.after.updatedAt ||
+          (v.updatedAt === filter.after.updatedAt && v.id < filter.after.id),
+      );
+    const items = sorted.slice(0, filter.limit);
+    const last = sorted.length > filter.limit ? items.at(-1) : undefined;
+    return { items, next: last ? { updatedAt: last.updatedAt, id: last.id } : null };
+  }
+
+  private async owned(scope: TenantScope): Promise<ShipmentDocument[]> {
+    if (!scope.partnerId) {
+      throw new ProblemException(
+        403,
+        ProblemCode.Forbidden,
+        'The portal shows a customer its own shipments: use a customer client.',
+      );
+    }
+    return this.documents.ownedBy(scope.tenantId, scope.customerAccount, scope.partnerId);
+  }
+}
+
+function matches(view: ShipmentView, filter: PortalFilter): boolean {
+  const refs = view.references.map((r) => r.value);
+  if (filter.purchaseOrder && !view.purchaseOrderNumbers.includes(filter.purchaseOrder)) return false;
+  if (
+    filter.orderNumber &&
+    !view.purchaseOrderNumbers.includes(filter.orderNumber) &&
+    !refs.includes(filter.orderNumber)
+  ) {
+    return false;
+  }
+  if (filter.reference) {
+    const all = [...refs, ...view.trackingNumbers, view.billOfLading, view.proNumber, view.shipmentId];
+    if (!all.includes(filter.reference)) return false;
+  }
+  return true;
+}

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+
+/** Tokens per demo client (secret `<client>-secret`) and JSON requests against a test server. */
+export class ApiClient {
+  private readonly tokens = new Map<string, string>();
+
+  constructor(private readonly baseUrl: () => string) {}
+
+  async token(client: string): Promise<string> {
+    const cached = this.tokens.get(client);
+    if (cached) return cached;
+    const response = await fetch(`${this.baseUrl()}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: client,
+        client_secret: `${client}-secret`,
+      }).toString(),
+    });
+    assert.equal(response.status, 200, await response.clone().text());
+    const token = ((await response.json()) as { access_token: string }).access_token;
+    this.tokens.set(client, token);
+    return token;
+  }
+
+  async get(client: string, path: string, headers: Record<string, string> = {}): Promise<Response> {
+    return fetch(`${this.baseUrl()}${path}`, {
+      headers: { authorization: `Bearer ${await this.token(client)}`, ...headers },
+    });
+  }
+
+  async post(
+    client: string,
+    path: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
+    return fetch(`${this.baseUrl()}${path}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${await this.token(client)}`,
+        'content-type': 'application/json',
+        ...headers,
+      },
+      body: JSON.stringify(body),
+    });
+  }
+
+  /** Polls `path` until it answers 200 (a REST write becomes readable once translated). */
+  async eventually(client: string, path: string): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const response = await this.get(client, path);
+      if (response.status === 200) return (await response.json()) as Record<string, unknown>;
+      if (Date.now() > deadline)
+        throw new Error(`${path} still ${response.status}: ${await response.text()}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
