@@ -21,6 +21,7 @@ import { loggerOptions } from './ops/logger-options.js';
 import { MessagesModule } from './messages/messages.module.js';
 import type { Pipeline } from './messages/pipeline.js';
 import { OdooEventsModule } from './odoo/odoo-events.module.js';
+import { As2Module } from './channels/as2/as2.module.js';
 import { ApiModule } from './api/api.module.js';
 import type { OutgoingShipmentSync } from './odoo/outgoing-shipment-sync.js';
 
@@ -55,6 +56,7 @@ export class AppModule {
         RateLimitModule,
         MessagesModule.forPipeline(deps.pipeline),
         OdooEventsModule.forSync(deps.outgoingShipments),
+        As2Module,
         ApiModule,
         ...(deps.extraModules ?? []),
       ],

@@ -7,6 +7,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppDependencies } from './app.module.js';
+import { AS2_CONTENT_TYPES } from './channels/as2/as2.controller.js';
 import { CORRELATION_HEADER, correlationIdFor } from './common/http/correlation-id.js';
 import { EDI_CONTENT_TYPES } from './messages/edi-ingest.controller.js';
 import { buildOpenApiDocument } from './openapi/openapi-document.js';
@@ -52,6 +53,13 @@ export async function createHttpApp(deps: AppDependencies): Promise<NestFastifyA
   // Raw EDI bodies arrive as bytes, with their own (larger) size limit.
   fastify.addContentTypeParser(
     EDI_CONTENT_TYPES,
+    { parseAs: 'buffer', bodyLimit: deps.config.ediBodyLimitBytes },
+    (_request: FastifyRequest, body: Buffer, done: (error: Error | null, body?: Buffer) => void) =>
+      done(null, body),
+  );
+  // AS2 bodies (signed, encrypted, compressed) are verified over their exact bytes; only /as2 takes these types.
+  fastify.addContentTypeParser(
+    AS2_CONTENT_TYPES,
     { parseAs: 'buffer', bodyLimit: deps.config.ediBodyLimitBytes },
     (_request: FastifyRequest, body: Buffer, done: (error: Error | null, body?: Buffer) => void) =>
       done(null, body),

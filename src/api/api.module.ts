@@ -3,6 +3,7 @@ import { DocumentReader } from './document-reader.js';
 import { FreightInvoicesController } from './freight-invoices.controller.js';
 import { FulfillmentConfirmationsController } from './fulfillment-confirmations.controller.js';
 import { OrdersController } from './orders.controller.js';
+import { PortalCors } from './portal-cors.js';
 import { PortalShipmentsController } from './portal-shipments.controller.js';
 import { ReturnsController } from './returns.controller.js';
 import { ShipmentDocuments } from './shipment-documents.js';
@@ -25,6 +26,13 @@ import { TrackingEventsController } from './tracking-events.controller.js';
     ReturnsController,
     PortalShipmentsController,
   ],
-  providers: [DocumentReader, SubmitDocument, SubmitTrackingEvents, ShipmentDocuments, ShipmentTracking],
+  providers: [
+    DocumentReader,
+    SubmitDocument,
+    SubmitTrackingEvents,
+    ShipmentDocuments,
+    ShipmentTracking,
+    PortalCors,
+  ],
 })
 export class ApiModule {}

@@ -124,6 +124,16 @@ export interface TenantDefinition {
   /** sha256 of the file's bytes: a sync only rewrites what changed. */
   readonly sourceSha256: string;
   readonly demo: boolean;
+  /** The tenant's own AS2 identity, when its partners reach it over AS2. */
+  readonly as2?: As2Identity;
+}
+
+export interface As2Identity {
+  readonly as2Id: string;
+  /** PEM certificate(s): the first is current, a second one is still accepted during a rollover. */
+  readonly certificate: string;
+  /** PEM private key(s) matching the certificates, in the same order. */
+  readonly privateKey: string;
 }
 
 export interface RetrySettings {

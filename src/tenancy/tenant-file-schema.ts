@@ -185,6 +185,28 @@ const apiClient = {
   },
 } as const;
 
+const as2Identity = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['as2Id', 'certificate', 'privateKey'],
+  description:
+    "the tenant's own AS2 identity: what its partners send to, and the key that decrypts and signs",
+  properties: {
+    as2Id: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[ -~]+$' },
+    certificate: {
+      type: 'string',
+      minLength: 1,
+      description:
+        'PEM path relative to this file, or ${ENV} holding the PEM; two certificates during a rollover',
+    },
+    privateKey: {
+      type: 'string',
+      minLength: 1,
+      description: 'PEM path relative to this file (a mounted secret), or ${ENV} holding the PEM',
+    },
+  },
+} as const;
+
 const identityProvider = {
   type: 'object',
   additionalProperties: false,
@@ -303,5 +325,6 @@ export const tenantFileSchema = {
     partners: { type: 'array', items: partner },
     apiClients: { type: 'array', items: apiClient },
     identityProviders: { type: 'array', items: identityProvider },
+    as2: as2Identity,
   },
 } as const;

@@ -239,6 +239,24 @@ export async function loadTenantFile(
       ...(c.timeoutMs ? { timeoutMs: c.timeoutMs } : {}),
     };
   };
+  // AS2 key material: a `${ENV}` holding the PEM, or a PEM file next to the tenant file.
+  const pem = async (reference: string, pointer: string): Promise<string> => {
+    if (reference.startsWith('${')) return resolve(reference, pointer);
+    try {
+      return await readFile(path.resolve(path.dirname(file), reference), 'utf8');
+    } catch {
+      problem(pointer, `cannot read the PEM file "${reference}"`);
+      return '';
+    }
+  };
+  const as2 = raw.as2
+    ? {
+        as2Id: raw.as2.as2Id,
+        certificate: await pem(raw.as2.certificate, '/as2/certificate'),
+        privateKey: await pem(raw.as2.privateKey, '/as2/privateKey'),
+      }
+    : undefined;
+
   const production = odoo('production');
   const sandbox = odoo('sandbox');
 
@@ -272,6 +290,7 @@ export async function loadTenantFile(
       sourceSha256: createHash('sha256').update(bytes).digest('hex'),
       demo: options.demo ?? false,
       ...(raw.owner ? { owner: raw.owner } : {}),
+      ...(as2 ? { as2 } : {}),
     },
   };
 }
@@ -401,6 +420,7 @@ interface RawTenantFile {
     secrets: string[];
     scopes?: Scope[];
   }[];
+  as2?: { as2Id: string; certificate: string; privateKey: string };
   identityProviders?: {
     issuer: string;
     jwksUrl: string;

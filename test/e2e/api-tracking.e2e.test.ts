@@ -303,4 +303,32 @@ describe('tracking: shipment notices, tracking events, timelines and the custome
     );
     assert.equal((await api.get('demo-customer', '/v1/shipment-notices')).status, 403);
   });
+
+  test('CORS on the portal only for the origins the tenant file lists', async () => {
+    const preflight = (origin: string): Promise<Response> =>
+      fetch(`${server.url}/v1/portal/shipments`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'GET',
+          'access-control-request-headers': 'authorization',
+        },
+      });
+    const listed = await preflight('http://localhost:5173');
+    assert.equal(listed.status, 204);
+    assert.equal(listed.headers.get('access-control-allow-origin'), 'http://localhost:5173');
+    assert.match(listed.headers.get('access-control-allow-headers') ?? '', /authorization/);
+    const unlisted = await preflight('https://evil.example');
+    assert.equal(unlisted.status, 204);
+    assert.equal(unlisted.headers.get('access-control-allow-origin'), null);
+
+    const read = await api.get('demo-customer', '/v1/portal/shipments', { origin: 'http://localhost:5173' });
+    assert.equal(read.status, 200);
+    assert.equal(read.headers.get('access-control-allow-origin'), 'http://localhost:5173');
+    assert.match(read.headers.get('access-control-expose-headers') ?? '', /etag/);
+    const foreign = await api.get('demo-customer', '/v1/portal/shipments', {
+      origin: 'https://evil.example',
+    });
+    assert.equal(foreign.headers.get('access-control-allow-origin'), null);
+  });
 });

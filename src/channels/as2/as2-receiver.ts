@@ -1,0 +1,344 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { SYSTEM_TENANT, type AuditEvent } from '../../audit/audit-event.js';
+import type { MessageStore } from '../../messages/message-store.js';
+import type { TenantRegistry } from '../../tenancy/tenant-registry.js';
+import type { MicAlgorithm } from './as2-mic.js';
+import { entityFromParts } from './as2-mime-parser.js';
+import { as2Partners, tenantIdentity, type As2PartnerSettings } from './as2-partner-settings.js';
+import { As2Rejection, unpackAs2, type As2Failure } from './as2-unpack.js';
+import { parseDispositionOptions } from './disposition-options.js';
+import { buildMdn, unquoteAs2Id, type BuiltMdn } from './mdn-builder.js';
+
+export interface As2Request {
+  /** HTTP headers, names lower-case. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Buffer;
+  readonly sourceIp?: string;
+}
+
+export interface As2Response {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: Buffer;
+}
+
+interface TransferRow {
+  id: string;
+  state: string;
+  mdn_headers: Record<string, string> | null;
+  mdn_body: Buffer | null;
+  mdn_url: string | null;
+  message_id: string | null;
+  fresh: boolean;
+}
+
+/** A first try still running is left alone this long; after that a retry takes over. */
+const STALE_SECONDS = 120;
+
+/**
+ * Inbound AS2 (RFC 4130): route by AS2-To/AS2-From, unpack, commit the payload, answer the MDN.
+ * Every request leaves a row in `as2_transfers` (raw bytes included) and an audit entry, accepted
+ * or not; the MDN is built only after the payload is committed.
+ */
+export class As2Receiver {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: MessageStore,
+    private readonly tenants: TenantRegistry,
+    private readonly audit: (event: AuditEvent) => void,
+  ) {}
+
+  async receive(request: As2Request): Promise<As2Response> {
+    const header = (name: string): string | undefined => {
+      const value = request.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    const as2From = unquoteAs2Id(header('as2-from'));
+    const as2To = unquoteAs2Id(header('as2-to'));
+    const messageId = header('message-id')?.trim();
+    if (!as2From || !as2To || !messageId) {
+      this.auditReject(SYSTEM_TENANT, undefined, request, 'missing AS2-From, AS2-To or Message-ID');
+      return problem(400, 'An AS2 message needs the AS2-From, AS2-To and Message-ID headers.');
+    }
+    const tenant = this.tenants.all().find((t) => t.as2?.as2Id === as2To);
+    const identity = tenant ? tenantIdentity(tenant) : undefined;
+    if (!tenant || !identity) {
+      await this.keepUnroutable(request, as2From, as2To, messageId);
+      this.auditReject(SYSTEM_TENANT, undefined, request, `unknown AS2-To "${as2To}"`);
+      return problem(404, `No trading partner here answers to AS2-To "${as2To}".`);
+    }
+    const partner = as2Partners(tenant).find((p) => p.as2Id === as2From);
+    const options = parseDispositionOptions(header('disposition-notification-options'));
+    const asyncUrl = header('receipt-delivery-option')?.trim();
+    const storedHeaders = Object.fromEntries(
+      Object.entries(request.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]),
+    );
+
+    const claim = await this.claim(
+      tenant.id,
+      partner?.partner.id,
+      as2From,
+      as2To,
+      messageId,
+      storedHeaders,
+      request.body,
+    );
+    if (claim.state === 'processed' && claim.mdn_body && claim.mdn_headers && !claim.fresh) {
+      this.audit({
+        ...this.auditBase(tenant.id, partner, request),
+        action: 'as2.duplicate',
+        resourceId: claim.id,
+        reason: `Message-ID ${messageId} received again: the original MDN is sent again`,
+      });
+      return this.answer(claim.id, { headers: claim.mdn_headers, body: claim.mdn_body }, claim.mdn_url);
+    }
+    if (claim.state === 'processing' && !claim.fresh) {
+      return problem(409, `Message-ID ${messageId} is being processed; retry later.`);
+    }
+
+    const negative = async (
+      failure: As2Failure,
+      explanation: string,
+      mic?: { value: string; algorithm: MicAlgorithm },
+    ): Promise<As2Response> => {
+      const mdn = await buildMdn({
+        as2From,
+        as2To,
+        originalMessageId: messageId,
+        failure,
+        explanation,
+        ...(mic ? { mic } : {}),
+        ...(options.signed
+          ? { signWith: { identity: identity.signing, digest: options.micAlgorithm ?? 'sha256' } }
+          : {}),
+      });
+      await this.finish(claim.id, 'rejected', mdn, asyncUrl, { failure, detail: explanation });
+      this.auditReject(tenant.id, partner, request, `${failure}: ${explanation}`, claim.id);
+      return this.answer(claim.id, mdn, asyncUrl);
+    };
+
+    try {
+      if (!partner) {
+        // RFC 4130 has no "unknown partner" modifier: an unknown sender is one we cannot authenticate.
+        return await negative('authentication-failed', `unknown AS2-From "${as2From}"`);
+      }
+      let unpacked;
+      try {
+        unpacked = await unpackAs2(
+          entityFromParts(new Map([['content-type', header('content-type') ?? '']]), request.body),
+          {
+            keys: identity.decryption,
+            partnerCertificates: partner.certificates,
+            requireSigned: partner.requireSigned,
+            requireEncrypted: partner.requireEncrypted,
+            ...(options.micAlgorithm ? { micAlgorithm: options.micAlgorithm } : {}),
+          },
+        );
+      } catch (error) {
+        if (error instanceof As2Rejection) return await negative(error.failure, error.message);
+        throw error;
+      }
+      if (unpacked.payload.length === 0)
+        return await negative('unexpected-processing-error', 'the message is empty');
+      await this.dataSource.query(`UPDATE as2_transfers SET mic = $2, mic_algorithm = $3 WHERE id = $1`, [
+        claim.id,
+        unpacked.mic,
+        unpacked.micAlgorithm,
+      ]);
+      // A first try that committed the payload but died before its MDN must not store it twice.
+      const [existing] = (await this.dataSource.query(
+        `SELECT id FROM messages WHERE tenant_id = $1 AND correlation_id = $2 AND direction = 'inbound'`,
+        [tenant.id, claim.id],
+      )) as { id: string }[];
+      const stored =
+        existing ??
+        (await this.store.receive({
+          tenantId: tenant.id,
+          partnerId: partner.partner.id,
+          channel: 'as2',
+          payload: unpacked.payload,
+          contentType: unpacked.contentType,
+          correlationId: claim.id,
+          environment: partner.partner.environment,
+          ...(unpacked.fileName ? { fileName: unpacked.fileName } : {}),
+        }));
+      const mdn = await buildMdn({
+        as2From,
+        as2To,
+        originalMessageId: messageId,
+        mic: { value: unpacked.mic, algorithm: unpacked.micAlgorithm },
+        explanation: `The message was received and stored as ${stored.id}. It will be translated and delivered.`,
+        ...(options.signed
+          ? {
+              signWith: { identity: identity.signing, digest: options.micAlgorithm ?? unpacked.micAlgorithm },
+            }
+          : {}),
+      });
+      await this.finish(claim.id, 'processed', mdn, asyncUrl, { messageId: stored.id });
+      this.audit({
+        ...this.auditBase(tenant.id, partner, request),
+        action: 'as2.receive',
+        resourceType: 'message',
+        resourceId: stored.id,
+        reason: `AS2 ${messageId}: ${[unpacked.encrypted && 'encrypted', unpacked.signed && 'signed', unpacked.compressed && 'compressed'].filter(Boolean).join(', ') || 'unprotected'}`,
+      });
+      return this.answer(claim.id, mdn, asyncUrl);
+    } catch (error) {
+      // Nothing answered yet: the row is marked failed so the partner's retry is processed afresh.
+      await this.dataSource
+        .query(`UPDATE as2_transfers SET state = 'failed', detail = $2, updated_at = now() WHERE id = $1`, [
+          claim.id,
+          String((error as Error).message ?? error).slice(0, 500),
+        ])
+        .catch(() => undefined);
+      this.auditReject(tenant.id, partner, request, 'unexpected error while processing', claim.id);
+      return problem(500, 'The message could not be processed now; send it again later (same Message-ID).');
+    }
+  }
+
+  /** Inserts the transfer, or takes over a retry of a rejected, failed or stale one. */
+  private async claim(
+    tenantId: string,
+    partnerId: string | undefined,
+    as2From: string,
+    as2To: string,
+    messageId: string,
+    headers: Record<string, string>,
+    body: Buffer,
+  ): Promise<TransferRow> {
+    const id = randomUUID();
+    const [inserted] = (await this.dataSource.query(
+      `INSERT INTO as2_transfers (id, direction, tenant_id, partner_id, as2_from, as2_to, as2_message_id, state, request_headers, body)
+       VALUES ($1, 'inbound', $2, $3, $4, $5, $6, 'processing', $7, $8)
+       ON CONFLICT DO NOTHING
+       RETURNING id, state, mdn_headers, mdn_body, mdn_url, message_id`,
+      [id, tenantId, partnerId ?? null, as2From, as2To, messageId, JSON.stringify(headers), body],
+    )) as Omit<TransferRow, 'fresh'>[];
+    if (inserted) return { ...inserted, fresh: true };
+    const [taken] = (await this.dataSource.query(
+      `UPDATE as2_transfers SET state = 'processing', attempts = attempts + 1, request_headers = $5, body = $6,
+              partner_id = $7, failure = NULL, detail = NULL, updated_at = now()
+        WHERE direction = 'inbound' AND coalesce(tenant_id, '') = $1 AND as2_from = $2 AND as2_to = $3 AND as2_message_id = $4
+          AND (state IN ('rejected', 'failed') OR (state = 'processing' AND updated_at < now() - make_interval(secs => ${STALE_SECONDS})))
+        RETURNING id, state, mdn_headers, mdn_body, mdn_url, message_id`,
+      [tenantId, as2From, as2To, messageId, JSON.stringify(headers), body, partnerId ?? null],
+    )) as [Omit<TransferRow, 'fresh'>[], number];
+    const retaken = taken[0];
+    if (retaken) return { ...retaken, fresh: true };
+    const [current] = (await this.dataSource.query(
+      `SELECT id, state, mdn_headers, mdn_body, mdn_url, message_id FROM as2_transfers
+        WHERE direction = 'inbound' AND coalesce(tenant_id, '') = $1 AND as2_from = $2 AND as2_to = $3 AND as2_message_id = $4`,
+      [tenantId, as2From, as2To, messageId],
+    )) as Omit<TransferRow, 'fresh'>[];
+    return { ...current!, fresh: false };
+  }
+
+  private async finish(
+    id: string,
+    state: 'processed' | 'rejected',
+    mdn: BuiltMdn,
+    asyncUrl: string | undefined,
+    outcome: { messageId?: string; failure?: string; detail?: string },
+  ): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE as2_transfers SET state = $2, mdn_headers = $3, mdn_body = $4, mdn_url = $5, message_id = $6,
+              failure = $7, detail = $8, next_attempt_at = CASE WHEN $5::text IS NULL THEN NULL ELSE now() END,
+              updated_at = now()
+        WHERE id = $1`,
+      [
+        id,
+        state,
+        JSON.stringify(mdn.headers),
+        mdn.body,
+        asyncUrl ?? null,
+        outcome.messageId ?? null,
+        outcome.failure ?? null,
+        outcome.detail ?? null,
+      ],
+    );
+  }
+
+  /** Sync: the MDN is the response. Async: 200 now, the MDN dispatcher POSTs it (with retries). */
+  private async answer(
+    id: string,
+    mdn: Pick<BuiltMdn, 'headers' | 'body'>,
+    asyncUrl: string | null | undefined,
+  ): Promise<As2Response> {
+    if (asyncUrl) {
+      await this.dataSource.query(
+        `UPDATE as2_transfers SET next_attempt_at = now(), mdn_url = $2 WHERE id = $1`,
+        [id, asyncUrl],
+      );
+      return {
+        status: 200,
+        headers: { 'content-type': 'text/plain' },
+        body: Buffer.from('MDN will be sent to the Receipt-Delivery-Option URL\n'),
+      };
+    }
+    return { status: 200, headers: mdn.headers, body: mdn.body };
+  }
+
+  private async keepUnroutable(
+    request: As2Request,
+    as2From: string,
+    as2To: string,
+    messageId: string,
+  ): Promise<void> {
+    await this.dataSource
+      .query(
+        `INSERT INTO as2_transfers (id, direction, as2_from, as2_to, as2_message_id, state, failure, request_headers, body)
+         VALUES ($1, 'inbound', $2, $3, $4, 'rejected', 'unknown-recipient', $5, $6)
+         ON CONFLICT DO NOTHING`,
+        [randomUUID(), as2From, as2To, messageId, JSON.stringify(request.headers), request.body],
+      )
+      .catch(() => undefined);
+  }
+
+  private auditBase(
+    tenantId: string,
+    partner: As2PartnerSettings | undefined,
+    request: As2Request,
+  ): AuditEvent {
+    return {
+      occurredAt: new Date(),
+      tenantId,
+      kind: 'message',
+      action: 'as2',
+      partnerId: partner?.partner.id ?? null,
+      sourceIp: request.sourceIp ?? null,
+      method: 'POST',
+      route: '/as2',
+      resourceType: 'as2-transfer',
+    };
+  }
+
+  private auditReject(
+    tenantId: string,
+    partner: As2PartnerSettings | undefined,
+    request: As2Request,
+    reason: string,
+    transferId?: string,
+  ): void {
+    this.audit({
+      ...this.auditBase(tenantId, partner, request),
+      action: 'as2.reject',
+      ...(transferId ? { resourceId: transferId } : {}),
+      reason,
+    });
+  }
+}
+
+function problem(status: number, detail: string): As2Response {
+  const titles: Record<number, string> = {
+    400: 'Bad Request',
+    404: 'Not Found',
+    409: 'Conflict',
+    500: 'Internal Server Error',
+  };
+  return {
+    status,
+    headers: { 'content-type': 'application/problem+json' },
+    body: Buffer.from(JSON.stringify({ type: 'about:blank', title: titles[status], status, detail })),
+  };
+}

@@ -1,0 +1,439 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+/**
+ * AS2 against an independent peer: OpenSSL builds every message (`openssl cms`), curl-equivalent
+ * fetch posts the exact bytes, and OpenSSL verifies the MDN and computes the expected MIC.
+ */
+const CERTS = path.resolve('tenants/demo/as2');
+const CROSSDOCK_CERT = path.join(CERTS, 'crossdock.cert.pem');
+const PARTNER_CERT = path.join(CERTS, 'demo-edi.cert.pem');
+const PARTNER_KEY = path.join(CERTS, 'demo-edi.key.pem');
+const OTHER_CERT = path.join(CERTS, 'demo-b-edi.cert.pem');
+const OTHER_KEY = path.join(CERTS, 'demo-b-edi.key.pem');
+const SIGNED_RECEIPT =
+  'signed-receipt-protocol=optional, pkcs7-signature; signed-receipt-micalg=optional, sha-256, sha1';
+
+const work = mkdtempSync(path.join(tmpdir(), 'as2-e2e-'));
+let counter = 0;
+const file = (name: string): string => path.join(work, `${(counter += 1)}-${name}`);
+
+function openssl(args: string[], input?: Buffer): Buffer {
+  return execFileSync('openssl', args, {
+    input,
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}
+
+/** The business entity the partner sends: MIME headers (CRLF) and an X12 body. */
+function ediEntity(tag: string): { path: string; bytes: Buffer } {
+  const x12 = readFileSync('samples/x12/856-asn-PO778899.edi');
+  const bytes = Buffer.concat([
+    Buffer.from(
+      `Content-Type: application/edi-x12\r\nContent-Disposition: attachment; filename="${tag}.edi"\r\n\r\n`,
+    ),
+    x12,
+  ]);
+  const p = file(`${tag}.entity`);
+  writeFileSync(p, bytes);
+  return { path: p, bytes };
+}
+
+/** `openssl cms -sign` output split into its top Content-Type (an HTTP header in AS2) and the body. */
+function sign(
+  entityPath: string,
+  cert = PARTNER_CERT,
+  key = PARTNER_KEY,
+  md = 'sha256',
+): { contentType: string; body: Buffer; file: string } {
+  const out = file('signed.eml');
+  openssl([
+    'cms',
+    '-sign',
+    '-binary',
+    '-in',
+    entityPath,
+    '-signer',
+    cert,
+    '-inkey',
+    key,
+    '-md',
+    md,
+    '-out',
+    out,
+  ]);
+  const raw = readFileSync(out);
+  const split = raw.indexOf('\n\n');
+  const headers = raw.subarray(0, split).toString('latin1');
+  const contentType = /Content-Type:\s*(.+)/i.exec(headers)![1]!.trim();
+  return { contentType, body: raw.subarray(split + 2), file: out };
+}
+
+function encrypt(inputPath: string, cipher: string, extra: string[] = []): Buffer {
+  const out = file('enc.der');
+  openssl([
+    'cms',
+    '-encrypt',
+    '-binary',
+    '-in',
+    inputPath,
+    '-outform',
+    'DER',
+    `-${cipher}`,
+    '-recip',
+    CROSSDOCK_CERT,
+    ...extra,
+    '-out',
+    out,
+  ]);
+  return readFileSync(out);
+}
+
+function expectedMic(bytes: Buffer, md = 'sha256'): string {
+  return openssl(['dgst', `-${md}`, '-binary'], bytes).toString('base64');
+}
+
+interface Posted {
+  status: number;
+  headers: Headers;
+  body: Buffer;
+}
+
+async function post(base: string, headers: Record<string, string>, body: Buffer): Promise<Posted> {
+  const response = await fetch(`${base}/as2`, {
+    method: 'POST',
+    headers: {
+      'as2-version': '1.2',
+      'as2-from': 'DEMOEDI',
+      'as2-to': 'CROSSDOCK-DEMO',
+      'message-id': `<${Date.now()}-${Math.random().toString(16).slice(2)}@partner.example>`,
+      'disposition-notification-to': 'edi@partner.example',
+      'disposition-notification-options': SIGNED_RECEIPT,
+      'content-length': String(body.length),
+      ...headers,
+    },
+    body: new Uint8Array(body),
+  });
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: Buffer.from(await response.arrayBuffer()),
+  };
+}
+
+/** Verifies the signed MDN with `openssl cms -verify` (trusting only Crossdock's demo certificate) and reads its fields. */
+function verifiedMdn(answer: Posted): Record<string, string> {
+  assert.equal(answer.status, 200, answer.body.toString());
+  const contentType = answer.headers.get('content-type')!;
+  assert.match(contentType, /^multipart\/signed/);
+  const mdnFile = file('mdn.eml');
+  writeFileSync(mdnFile, Buffer.concat([Buffer.from(`Content-Type: ${contentType}\r\n\r\n`), answer.body]));
+  const report = openssl([
+    'cms',
+    '-verify',
+    '-in',
+    mdnFile,
+    '-CAfile',
+    CROSSDOCK_CERT,
+    '-purpose',
+    'any',
+  ]).toString('latin1');
+  const fields: Record<string, string> = {};
+  for (const line of report.split(/\r?\n/)) {
+    const m = /^([A-Za-z-]+):\s*(.*)$/.exec(line);
+    if (m) fields[m[1]!.toLowerCase()] = m[2]!;
+  }
+  return fields;
+}
+
+describe('AS2 inbound against openssl cms', { timeout: 600_000 }, () => {
+  let server: TestServer;
+  let base: string;
+
+  before(async () => {
+    server = await startTestServer({ env: { AS2_TICK_MS: '500' } });
+    base = server.url;
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  const storedPayloads = async (): Promise<number> =>
+    Number(
+      (
+        (await server.dataSource.query(
+          `SELECT count(*)::int AS n FROM messages WHERE channel = 'as2' AND direction = 'inbound'`,
+        )) as {
+          n: number;
+        }[]
+      )[0]!.n,
+    );
+
+  const transfer = async (
+    messageId: string,
+  ): Promise<{ state: string; failure: string | null; size: number; attempts: number }> =>
+    (
+      (await server.dataSource.query(
+        `SELECT state, failure, octet_length(body) AS size, attempts FROM as2_transfers WHERE as2_message_id = $1`,
+        [messageId],
+      )) as { state: string; failure: string | null; size: number; attempts: number }[]
+    )[0]!;
+
+  const acceptedCases: {
+    name: string;
+    build: () => { headers: Record<string, string>; body: Buffer; mic: string; micAlg?: string };
+  }[] = [
+    {
+      name: 'signed SHA-256 + encrypted AES-256-CBC (RSA PKCS#1 v1.5 key transport)',
+      build: () => {
+        const entity = ediEntity('signed-aes256');
+        const signed = sign(entity.path);
+        const envelopeInput = file('signed-entity.eml');
+        writeFileSync(
+          envelopeInput,
+          Buffer.concat([Buffer.from(`Content-Type: ${signed.contentType}\r\n\r\n`), signed.body]),
+        );
+        const body = encrypt(envelopeInput, 'aes256');
+        return {
+          headers: { 'content-type': 'application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m' },
+          body,
+          mic: expectedMic(entity.bytes),
+        };
+      },
+    },
+    {
+      name: 'unsigned and unencrypted (MIC over the body only)',
+      build: () => {
+        const x12 = readFileSync('samples/x12/856-asn-PO778899.edi');
+        return { headers: { 'content-type': 'application/edi-x12' }, body: x12, mic: expectedMic(x12) };
+      },
+    },
+    {
+      name: 'signed only (SHA-256, LF line endings in the MIME wrapper)',
+      build: () => {
+        const entity = ediEntity('signed-only');
+        const signed = sign(entity.path);
+        return {
+          headers: { 'content-type': signed.contentType },
+          body: signed.body,
+          mic: expectedMic(entity.bytes),
+        };
+      },
+    },
+    {
+      name: 'signed SHA-1 with an MDN asked in sha1',
+      build: () => {
+        const entity = ediEntity('signed-sha1');
+        const signed = sign(entity.path, PARTNER_CERT, PARTNER_KEY, 'sha1');
+        return {
+          headers: {
+            'content-type': signed.contentType,
+            'disposition-notification-options':
+              'signed-receipt-protocol=required,pkcs7-signature; signed-receipt-micalg=required,SHA1',
+          },
+          body: signed.body,
+          mic: expectedMic(entity.bytes, 'sha1'),
+          micAlg: 'sha-1',
+        };
+      },
+    },
+    {
+      name: 'encrypted 3DES, unsigned (MIC over the decrypted entity)',
+      build: () => {
+        const entity = ediEntity('des3');
+        return {
+          headers: { 'content-type': 'application/pkcs7-mime; smime-type=enveloped-data' },
+          body: encrypt(entity.path, 'des3'),
+          mic: expectedMic(entity.bytes),
+        };
+      },
+    },
+    {
+      name: 'encrypted AES-128-CBC with RSA-OAEP key transport, signed',
+      build: () => {
+        const entity = ediEntity('oaep');
+        const signed = sign(entity.path);
+        const envelopeInput = file('signed-entity.eml');
+        writeFileSync(
+          envelopeInput,
+          Buffer.concat([Buffer.from(`Content-Type: ${signed.contentType}\n\n`), signed.body]),
+        );
+        const body = encrypt(envelopeInput, 'aes128', ['-keyopt', 'rsa_padding_mode:oaep']);
+        return {
+          headers: { 'content-type': 'application/pkcs7-mime; smime-type=enveloped-data' },
+          body,
+          mic: expectedMic(entity.bytes),
+        };
+      },
+    },
+    {
+      name: 'encrypted AES-256-GCM (AuthEnvelopedData), base64 transfer encoding',
+      build: () => {
+        const entity = ediEntity('gcm');
+        const der = encrypt(entity.path, 'aes-256-gcm');
+        return {
+          headers: {
+            'content-type': 'application/pkcs7-mime; smime-type=authEnveloped-data',
+            'content-transfer-encoding': 'base64',
+          },
+          body: Buffer.from(der.toString('base64').replace(/.{76}/g, '$&\r\n')),
+          mic: expectedMic(entity.bytes),
+        };
+      },
+    },
+  ];
+
+  for (const c of acceptedCases) {
+    test(`accepted: ${c.name}; the MDN verifies with openssl and carries openssl's MIC`, async () => {
+      const before = await storedPayloads();
+      const message = c.build();
+      const answer = await post(base, message.headers, message.body);
+      const mdn = verifiedMdn(answer);
+      assert.equal(mdn['disposition'], 'automatic-action/MDN-sent-automatically; processed');
+      assert.equal(mdn['received-content-mic'], `${message.mic}, ${message.micAlg ?? 'sha-256'}`);
+      assert.equal(await storedPayloads(), before + 1);
+      const [stored] = (await server.dataSource.query(
+        `SELECT payload FROM messages WHERE channel = 'as2' AND direction = 'inbound' ORDER BY received_at DESC LIMIT 1`,
+      )) as { payload: Buffer }[];
+      assert.deepEqual(stored!.payload, readFileSync('samples/x12/856-asn-PO778899.edi'));
+    });
+  }
+
+  test('a duplicate Message-ID gets the original MDN again and is stored once', async () => {
+    const entity = ediEntity('dup');
+    const signed = sign(entity.path);
+    const id = `<dup-${Date.now()}@partner.example>`;
+    const before = await storedPayloads();
+    const first = await post(base, { 'content-type': signed.contentType, 'message-id': id }, signed.body);
+    const second = await post(base, { 'content-type': signed.contentType, 'message-id': id }, signed.body);
+    assert.equal(first.status, 200);
+    assert.equal(second.status, 200);
+    assert.deepEqual(second.body, first.body);
+    assert.equal(await storedPayloads(), before + 1);
+    assert.equal(verifiedMdn(second)['original-message-id'], id);
+  });
+
+  const badCases: {
+    name: string;
+    failure: string;
+    build: () => { headers: Record<string, string>; body: Buffer };
+  }[] = [
+    {
+      name: 'a tampered signed content',
+      failure: 'authentication-failed',
+      build: () => {
+        const signed = sign(ediEntity('tampered').path);
+        const body = Buffer.from(signed.body);
+        const at = body.indexOf('BSN');
+        body[at + 4] = body[at + 4] === 0x30 ? 0x31 : 0x30;
+        return { headers: { 'content-type': signed.contentType }, body };
+      },
+    },
+    {
+      name: "a signature by another partner's certificate",
+      failure: 'authentication-failed',
+      build: () => {
+        const signed = sign(ediEntity('wrong-cert').path, OTHER_CERT, OTHER_KEY);
+        return { headers: { 'content-type': signed.contentType }, body: signed.body };
+      },
+    },
+    {
+      name: 'garbage bytes declared as an encrypted message',
+      failure: 'decryption-failed',
+      build: () => ({
+        headers: { 'content-type': 'application/pkcs7-mime; smime-type=enveloped-data' },
+        body: Buffer.from('\u0000\u00ffnot a CMS object at all\r\n'.repeat(20), 'latin1'),
+      }),
+    },
+    {
+      name: 'a truncated encrypted body',
+      failure: 'decryption-failed',
+      build: () => {
+        const der = encrypt(ediEntity('truncated').path, 'aes256');
+        return {
+          headers: { 'content-type': 'application/pkcs7-mime; smime-type=enveloped-data' },
+          body: der.subarray(0, der.length - 40),
+        };
+      },
+    },
+    {
+      name: 'an unknown AS2-From',
+      failure: 'authentication-failed',
+      build: () => {
+        const signed = sign(ediEntity('stranger').path, OTHER_CERT, OTHER_KEY);
+        return { headers: { 'content-type': signed.contentType, 'as2-from': 'STRANGER' }, body: signed.body };
+      },
+    },
+  ];
+
+  for (const c of badCases) {
+    test(`rejected: ${c.name} → signed negative MDN (${c.failure}), kept and audit-logged`, async () => {
+      const before = await storedPayloads();
+      const message = c.build();
+      const id = `<bad-${Date.now()}-${Math.random().toString(16).slice(2)}@partner.example>`;
+      const answer = await post(base, { ...message.headers, 'message-id': id }, message.body);
+      const mdn = verifiedMdn(answer);
+      assert.equal(
+        mdn['disposition'],
+        `automatic-action/MDN-sent-automatically; processed/error: ${c.failure}`,
+      );
+      assert.equal(mdn['original-message-id'], id);
+      assert.equal(await storedPayloads(), before);
+      const kept = await transfer(id);
+      assert.equal(kept.state, 'rejected');
+      assert.equal(kept.failure, c.failure);
+      assert.equal(kept.size, message.body.length);
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const audited = (await server.dataSource.query(
+          `SELECT reason FROM audit_events WHERE action = 'as2.reject' AND resource_id = (SELECT id::text FROM as2_transfers WHERE as2_message_id = $1)`,
+          [id],
+        )) as { reason: string }[];
+        if (audited.length > 0) {
+          assert.match(audited[0]!.reason, new RegExp(c.failure));
+          break;
+        }
+        assert.ok(Date.now() < deadline, 'the rejection reached the audit log');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    });
+  }
+
+  test('a rejected Message-ID sent again, fixed, is processed (a failed try does not block the retry)', async () => {
+    const entity = ediEntity('retry');
+    const id = `<retry-${Date.now()}@partner.example>`;
+    const wrong = sign(entity.path, OTHER_CERT, OTHER_KEY);
+    const first = await post(base, { 'content-type': wrong.contentType, 'message-id': id }, wrong.body);
+    assert.match(verifiedMdn(first)['disposition']!, /authentication-failed/);
+    const right = sign(entity.path);
+    const second = await post(base, { 'content-type': right.contentType, 'message-id': id }, right.body);
+    assert.equal(verifiedMdn(second)['disposition'], 'automatic-action/MDN-sent-automatically; processed');
+    assert.equal((await transfer(id)).attempts, 2);
+  });
+
+  test('HTTP errors: missing AS2 headers → 400, unknown AS2-To → 404 (kept); the server keeps serving', async () => {
+    const x12 = readFileSync('samples/x12/856-asn-PO778899.edi');
+    const missing = await fetch(`${base}/as2`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/edi-x12' },
+      body: new Uint8Array(x12),
+    });
+    assert.equal(missing.status, 400);
+    const id = `<unknown-to-${Date.now()}@partner.example>`;
+    const unknown = await post(
+      base,
+      { 'content-type': 'application/edi-x12', 'as2-to': 'NOBODY', 'message-id': id },
+      x12,
+    );
+    assert.equal(unknown.status, 404);
+    assert.equal((await transfer(id)).size, x12.length);
+    const health = await fetch(`${base}/health/live`);
+    assert.equal(health.status, 200);
+  });
+});
