@@ -8,7 +8,7 @@ import { Background, CLI, run } from '../support/child-process.js';
 import { createTestDatabase, queryRows, type TestDatabase } from '../support/test-database.js';
 
 const MAIN = 'dist/src/main.js';
-const LISTENING = /listening on (http:\/\/127\.0\.0\.1:\d+)/;
+const LISTENING = /Crossdock listening on (http:\/\/127\.0\.0\.1:\d+)/;
 const quiet = {
   LOG_LEVEL: 'info',
   DATABASE_URL: undefined,
