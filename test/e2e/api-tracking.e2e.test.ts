@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ApiClient } from '../support/api-client.js';
+import { OpenApiResponseValidator } from '../support/openapi-response-validator.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const PROBLEM = /^application\/problem\+json/;
@@ -330,5 +331,15 @@ describe('tracking: shipment notices, tracking events, timelines and the custome
       origin: 'https://evil.example',
     });
     assert.equal(foreign.headers.get('access-control-allow-origin'), null);
+  });
+
+  test('the response validator refuses an answer the contract does not describe', async () => {
+    const contract = await OpenApiResponseValidator.load();
+    const url = `${server.url}/v1/shipments/SHIP-X/tracking`;
+    assert.throws(() => contract.check('GET', url, 200, 'application/json', { id: 1 }), /does not match/);
+    assert.throws(
+      () => contract.check('GET', `${server.url}/v1/nowhere`, 200, 'application/json', {}),
+      /not in/,
+    );
   });
 });

@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
+import { OpenApiResponseValidator } from './openapi-response-validator.js';
 
-/** Tokens per demo client (secret `<client>-secret`) and JSON requests against a test server. */
+/**
+ * Tokens per demo client (secret `<client>-secret`) and JSON requests against a test server;
+ * every JSON success answer is checked against openapi/v1.yaml on the way.
+ */
 export class ApiClient {
   private readonly tokens = new Map<string, string>();
+  private contract: Promise<OpenApiResponseValidator> | undefined;
 
   constructor(private readonly baseUrl: () => string) {}
 
@@ -25,9 +30,12 @@ export class ApiClient {
   }
 
   async get(client: string, path: string, headers: Record<string, string> = {}): Promise<Response> {
-    return fetch(`${this.baseUrl()}${path}`, {
-      headers: { authorization: `Bearer ${await this.token(client)}`, ...headers },
-    });
+    return this.checked(
+      'GET',
+      await fetch(`${this.baseUrl()}${path}`, {
+        headers: { authorization: `Bearer ${await this.token(client)}`, ...headers },
+      }),
+    );
   }
 
   async post(
@@ -36,15 +44,28 @@ export class ApiClient {
     body: unknown,
     headers: Record<string, string> = {},
   ): Promise<Response> {
-    return fetch(`${this.baseUrl()}${path}`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${await this.token(client)}`,
-        'content-type': 'application/json',
-        ...headers,
-      },
-      body: JSON.stringify(body),
-    });
+    return this.checked(
+      'POST',
+      await fetch(`${this.baseUrl()}${path}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${await this.token(client)}`,
+          'content-type': 'application/json',
+          ...headers,
+        },
+        body: JSON.stringify(body),
+      }),
+    );
+  }
+
+  private async checked(method: string, response: Response): Promise<Response> {
+    const contentType = response.headers.get('content-type') ?? '';
+    if (response.status >= 200 && response.status < 300 && /json/.test(contentType)) {
+      this.contract ??= OpenApiResponseValidator.load();
+      const body: unknown = await response.clone().json();
+      (await this.contract).check(method, response.url, response.status, contentType, body);
+    }
+    return response;
   }
 
   /** Polls `path` until it answers 200 (a REST write becomes readable once translated). */
