@@ -42,6 +42,8 @@ export function requestSchemaOf(documentType: CanonicalDocumentType): SchemaObje
 
 export interface EnvelopeContext {
   readonly id: string;
+  /** The id the message carrying the document will be stored under. */
+  readonly messageId: string;
   readonly tenantId: string;
   readonly partnerId: string;
   readonly correlationId: string;
@@ -74,8 +76,12 @@ export function withEnvelope(
     tenantId: context.tenantId,
     partnerId: context.partnerId,
     createdAt: context.now.toISOString(),
-    // The message id is not known before the store assigns it; the document id stands in for it.
-    source: { channel: 'rest', format: 'json', environment: context.environment, messageId: context.id },
+    source: {
+      channel: 'rest',
+      format: 'json',
+      environment: context.environment,
+      messageId: context.messageId,
+    },
     correlationId: context.correlationId,
   };
 }

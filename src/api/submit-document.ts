@@ -24,7 +24,12 @@ export interface Violation {
 }
 
 export type CheckedDocument =
-  | { readonly ok: true; readonly document: Record<string, unknown>; readonly id: string }
+  | {
+      readonly ok: true;
+      readonly document: Record<string, unknown>;
+      readonly id: string;
+      readonly messageId: string;
+    }
   | { readonly ok: false; readonly errors: readonly Violation[] };
 
 /**
@@ -53,8 +58,10 @@ export class SubmitDocument {
     }
     const record = body as Record<string, unknown>;
     const id = randomUUID();
+    const messageId = randomUUID();
     const document = withEnvelope(documentType, record, {
       id,
+      messageId,
       tenantId: scope.tenantId,
       partnerId,
       correlationId,
@@ -68,17 +75,18 @@ export class SubmitDocument {
         message: e.message,
       })),
     ];
-    return errors.length > 0 ? { ok: false, errors } : { ok: true, document, id };
+    return errors.length > 0 ? { ok: false, errors } : { ok: true, document, id, messageId };
   }
 
   /** Stores a checked document as an inbound REST message. */
   async store(
     scope: TenantScope,
     documentType: CanonicalDocumentType,
-    checked: { readonly document: Record<string, unknown>; readonly id: string },
+    checked: { readonly document: Record<string, unknown>; readonly id: string; readonly messageId: string },
   ): Promise<AcceptedDocument> {
     const partnerId = this.partnerOf(scope);
     const message = await this.pipeline.store.receive({
+      id: checked.messageId,
       tenantId: scope.tenantId,
       partnerId,
       channel: 'rest',

@@ -20,6 +20,8 @@ import {
 import { detectPayloadFormat } from './payload-format.js';
 
 export interface ReceiveInput {
+  /** Set when the channel must name the message before storing it (a REST document's `source.messageId`). */
+  readonly id?: string;
   readonly tenantId: string;
   readonly partnerId: string;
   readonly channel: Channel;
@@ -75,7 +77,7 @@ export class MessageStore {
   }
 
   async receive(input: ReceiveInput): Promise<MessageSummary> {
-    const id = randomUUID();
+    const id = input.id ?? randomUUID();
     const correlationId = input.correlationId ?? id;
     const sha256 = createHash('sha256').update(input.payload).digest('hex');
     const transitions: Transition[] = [];

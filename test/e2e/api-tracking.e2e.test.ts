@@ -73,7 +73,7 @@ describe('tracking: shipment notices, tracking events, timelines and the custome
       channel: 'rest',
       format: 'json',
       environment: 'production',
-      messageId: accepted.id,
+      messageId: accepted.messageId,
     });
 
     // The carrier only knows the BOL; the timeline joins it to the ASN.
