@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -18,6 +18,17 @@ export async function simulatedTenantsDir(simulatorUrl: string, sourceDir = 'ten
         'pipeline:\n  retry:\n    default: { maxAttempts: 40, initialDelaySeconds: 1, maxDelaySeconds: 2 }\nretention:',
       );
     await writeFile(path.join(dir, 'demo', file), text);
+  }
+  // Files the tenant files name by relative path (AS2 certificates) come along.
+  for (const folder of ['as2', 'sftp']) {
+    const from = path.join(sourceDir, folder);
+    if (
+      await stat(from).then(
+        () => true,
+        () => false,
+      )
+    )
+      await cp(from, path.join(dir, 'demo', folder), { recursive: true });
   }
   return dir;
 }
