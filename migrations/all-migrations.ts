@@ -5,6 +5,7 @@ import { AuditLog1764230550000 } from './1764230550000-audit-log.js';
 import { MessagePipeline1764230600000 } from './1764230600000-message-pipeline.js';
 import { OdooSyncCursors1764230700000 } from './1764230700000-odoo-sync-cursors.js';
 import { As2Transfers1764230800000 } from './1764230800000-as2-transfers.js';
+import { WebhookSubscriptions1764230850000 } from './1764230850000-webhook-subscriptions.js';
 
 /** Every migration in order. Listed by hand: reviewed like code, never discovered by a glob. */
 export const ALL_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const ALL_MIGRATIONS = [
   MessagePipeline1764230600000,
   OdooSyncCursors1764230700000,
   As2Transfers1764230800000,
+  WebhookSubscriptions1764230850000,
 ];

@@ -23,6 +23,7 @@ import type { Pipeline } from './messages/pipeline.js';
 import { OdooEventsModule } from './odoo/odoo-events.module.js';
 import { As2Module } from './channels/as2/as2.module.js';
 import { ApiModule } from './api/api.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 import type { OutgoingShipmentSync } from './odoo/outgoing-shipment-sync.js';
 
 export interface AppDependencies {
@@ -58,6 +59,7 @@ export class AppModule {
         OdooEventsModule.forSync(deps.outgoingShipments),
         As2Module,
         ApiModule,
+        WebhooksModule,
         ...(deps.extraModules ?? []),
       ],
       providers: [

@@ -34,5 +34,7 @@ import { TrackingEventsController } from './tracking-events.controller.js';
     ShipmentTracking,
     PortalCors,
   ],
+  // Webhooks decide who may hear of a shipment with the same rules as the reads.
+  exports: [ShipmentTracking],
 })
 export class ApiModule {}

@@ -3,7 +3,7 @@ import type { DocumentResource } from './document-resource.js';
 export type InvoiceMatch = 'matched' | 'unmatched' | 'pending' | 'failed';
 
 /** Flags the Odoo connector raises when an invoice does not line up with what was shipped. */
-const MISMATCH_FLAGS = ['unmatched_shipment', 'amount_mismatch'];
+export const MISMATCH_FLAGS: readonly string[] = ['unmatched_shipment', 'amount_mismatch'];
 
 /**
  * A freight invoice is matched once delivered to Odoo without a mismatch flag, unmatched when

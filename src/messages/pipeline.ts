@@ -80,6 +80,11 @@ export class Pipeline {
     this.working = true;
   }
 
+  /** Whether this process works jobs (not the CLI, nor the OpenAPI generator). */
+  get isWorking(): boolean {
+    return this.working;
+  }
+
   async stop(): Promise<void> {
     if (this.working) {
       this.working = false;

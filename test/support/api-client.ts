@@ -58,6 +58,13 @@ export class ApiClient {
     );
   }
 
+  async delete(client: string, path: string): Promise<Response> {
+    return fetch(`${this.baseUrl()}${path}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${await this.token(client)}` },
+    });
+  }
+
   private async checked(method: string, response: Response): Promise<Response> {
     const contentType = response.headers.get('content-type') ?? '';
     if (response.status >= 200 && response.status < 300 && /json/.test(contentType)) {
