@@ -12,6 +12,7 @@
  * `warn`): at `info` every request also writes a pino line, a cost of logging, not of the chain.
  */
 import { spawn } from 'node:child_process';
+import { createBenchDatabase } from './support/bench-database.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -22,7 +23,6 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
-const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -55,16 +55,6 @@ interface Result {
 /** The run with the median throughput (its own p50/p99 with it). */
 function median(runs: readonly Result[]): Result {
   return [...runs].sort((a, b) => a.perSecond - b.perSecond)[Math.floor(runs.length / 2)]!;
-}
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 function request(agent: http.Agent, url: URL, headers: Record<string, string>): Promise<number> {
@@ -123,12 +113,11 @@ function freePort(): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const database = `crossdock_bench_${randomBytes(4).toString('hex')}`;
+  const benchDatabase = await createBenchDatabase('auth');
+  const database = new URL(benchDatabase.url).pathname.slice(1);
   const tenantsDir = mkdtempSync(join(tmpdir(), 'crossdock-bench-'));
   writeFileSync(join(tenantsDir, 'bench.yaml'), TENANT_FILE);
-  await admin(`CREATE DATABASE ${database}`);
-  const databaseUrl = new URL(ADMIN_URL);
-  databaseUrl.pathname = `/${database}`;
+  const databaseUrl = new URL(benchDatabase.url);
   const secret = randomBytes(18).toString('base64url');
   const port = await freePort();
   const child = spawn(process.execPath, [MAIN], {
@@ -214,7 +203,7 @@ async function main(): Promise<void> {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     rmSync(tenantsDir, { recursive: true, force: true });
-    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await benchDatabase.drop();
     if (process.env.BENCH_REDIS_URL) {
       const redis = new Redis(process.env.BENCH_REDIS_URL);
       const keys = await redis.keys(`crossdock-bench:${database}:*`);

@@ -7,9 +7,8 @@
  *   npm run build && node dist/bench/pipeline.js [documents=1000]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import pg from 'pg';
+import { createBenchDatabase } from './support/bench-database.js';
 import type { CanonicalDocument } from '../src/canonical/canonical-validator.js';
 import { createDataSource } from '../src/database/data-source.js';
 import { Pipeline } from '../src/messages/pipeline.js';
@@ -22,19 +21,8 @@ import { loadTenants } from '../src/tenancy/tenant-loader.js';
 import { TenantRegistry } from '../src/tenancy/tenant-registry.js';
 import { syncTenants } from '../src/tenancy/tenant-sync.js';
 
-const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DOCUMENTS = Number(process.argv[2] ?? 1000);
 const CONCURRENCY = 8;
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 function startNode(databaseUrl: string, tenantsDir: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
@@ -68,11 +56,8 @@ async function stopNode(child: ChildProcess): Promise<void> {
 }
 
 async function measure(label: string, processes: number, tenantsDir: string): Promise<number> {
-  const name = `crossdock_bench_${randomBytes(4).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const databaseUrl = url.toString();
+  const benchDatabase = await createBenchDatabase('pipeline');
+  const databaseUrl = benchDatabase.url;
   const dataSource = createDataSource(databaseUrl);
   const nodes: ChildProcess[] = [];
   try {
@@ -114,7 +99,7 @@ async function measure(label: string, processes: number, tenantsDir: string): Pr
   } finally {
     for (const node of nodes) await stopNode(node);
     if (dataSource.isInitialized) await dataSource.destroy();
-    await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await benchDatabase.drop();
   }
 }
 

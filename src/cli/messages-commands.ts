@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import type { DataSource } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.js';
 import { loadConfig } from '../config/app-config.js';
 import { Pipeline } from '../messages/pipeline.js';
@@ -26,6 +27,12 @@ async function withPipeline<T>(
       await pipeline.stop();
     }
   });
+}
+
+/** For reading the store: never started, so it neither connects the job queue nor works jobs. */
+function readOnlyPipeline(dataSource: DataSource, url: string): Pipeline {
+  const idle = { deliver: () => Promise.reject(new Error('the CLI does not deliver')) };
+  return new Pipeline(dataSource, url, new TenantRegistry([]), idle, { workers: false });
 }
 
 async function readInput(file: string): Promise<Buffer> {
@@ -88,16 +95,7 @@ export function registerMessagesCommands(program: Command): void {
       }) => {
         try {
           await withDatabase(async (dataSource, url) => {
-            const pipeline = new Pipeline(
-              dataSource,
-              url,
-              new TenantRegistry([]),
-              { deliver: () => Promise.reject(new Error('no')) },
-              {
-                workers: false,
-              },
-            );
-            const page = await pipeline.store.list(options.tenant, {
+            const page = await readOnlyPipeline(dataSource, url).store.list(options.tenant, {
               limit: Math.min(500, Math.max(1, Number(options.limit) || 50)),
               ...(options.state ? { state: options.state } : {}),
               ...(options.partner ? { partnerId: options.partner } : {}),
@@ -123,16 +121,7 @@ export function registerMessagesCommands(program: Command): void {
     .action(async (id: string, options: { tenant: string }) => {
       try {
         await withDatabase(async (dataSource, url) => {
-          const pipeline = new Pipeline(
-            dataSource,
-            url,
-            new TenantRegistry([]),
-            { deliver: () => Promise.reject(new Error('no')) },
-            {
-              workers: false,
-            },
-          );
-          const detail = await pipeline.store.detail(options.tenant, id);
+          const detail = await readOnlyPipeline(dataSource, url).store.detail(options.tenant, id);
           if (!detail) {
             process.stderr.write(`crossdock: no message ${id} in tenant ${options.tenant}\n`);
             process.exitCode = 1;

@@ -95,6 +95,17 @@ export const SCOPES = [
 export type Scope = (typeof SCOPES)[number];
 const scope = { enum: SCOPES } as const;
 
+/** Who a party is in X12 (ISA05/06 or 07/08, GS02/03) and EDIFACT (UNB 0004/0010): for partners and for the tenant itself. */
+const x12IdentityProperties = {
+  isaQualifier: { type: 'string', pattern: '^[A-Z0-9]{2}$' },
+  isaId: { type: 'string', minLength: 1, maxLength: 15 },
+  gsId: { type: 'string', minLength: 2, maxLength: 15 },
+} as const;
+const edifactIdentityProperties = {
+  unbId: { type: 'string', minLength: 1, maxLength: 35 },
+  unbQualifier: { type: 'string', maxLength: 4 },
+} as const;
+
 const ediIdentities = {
   type: 'object',
   additionalProperties: false,
@@ -104,9 +115,7 @@ const ediIdentities = {
       additionalProperties: false,
       required: ['isaQualifier', 'isaId'],
       properties: {
-        isaQualifier: { type: 'string', pattern: '^[A-Z0-9]{2}$' },
-        isaId: { type: 'string', minLength: 1, maxLength: 15 },
-        gsId: { type: 'string', minLength: 2, maxLength: 15 },
+        ...x12IdentityProperties,
         versions: {
           type: 'array',
           items: { enum: ['004010', '004020', '004030', '004040', '004050', '004060', '005010'] },
@@ -120,8 +129,7 @@ const ediIdentities = {
       additionalProperties: false,
       required: ['unbId'],
       properties: {
-        unbId: { type: 'string', minLength: 1, maxLength: 35 },
-        unbQualifier: { type: 'string', maxLength: 4 },
+        ...edifactIdentityProperties,
         directories: { type: 'array', items: { enum: ['D96A', 'D01B'] } },
       },
     },
@@ -134,12 +142,42 @@ const ediIdentities = {
   },
 } as const;
 
+const sftpChannel = {
+  properties: {
+    username: { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]{0,62}$' },
+    password: envReference,
+    passwordHash: { type: 'string', pattern: '^scrypt\\$' },
+    publicKeys: { type: 'array', items: { type: 'string', pattern: '^(ssh-|ecdsa-)' } },
+    pickedUpOn: { enum: ['delete', 'download'] },
+  },
+} as const;
+const sftpPollChannel = {
+  required: ['host', 'username', 'hostKeyFingerprint'],
+  properties: {
+    host: { type: 'string', minLength: 1 },
+    port: { type: 'integer', minimum: 1, maximum: 65535 },
+    username: { type: 'string', minLength: 1 },
+    password: envReference,
+    privateKey: envReference,
+    passphrase: envReference,
+    hostKeyFingerprint: { type: 'string', pattern: '^SHA256:[A-Za-z0-9+/]{43}=?$' },
+    inboxPath: { type: 'string', minLength: 1 },
+    outboxPath: { type: 'string', minLength: 1 },
+    archivePath: { type: 'string', minLength: 1 },
+    pattern: { type: 'string', minLength: 1 },
+    intervalSeconds: { type: 'integer', minimum: 5, maximum: 86400 },
+  },
+} as const;
 const channel = {
   type: 'object',
   required: ['type'],
   properties: {
     type: { enum: ['rest', 'sftp', 'sftp-poll', 'as2', 'webhook'] },
   },
+  allOf: [
+    { if: { properties: { type: { const: 'sftp' } } }, then: sftpChannel },
+    { if: { properties: { type: { const: 'sftp-poll' } } }, then: sftpPollChannel },
+  ],
 } as const;
 
 const partner = {
@@ -286,20 +324,13 @@ export const tenantFileSchema = {
           type: 'object',
           additionalProperties: false,
           required: ['isaQualifier', 'isaId'],
-          properties: {
-            isaQualifier: { type: 'string', pattern: '^[A-Z0-9]{2}$' },
-            isaId: { type: 'string', minLength: 1, maxLength: 15 },
-            gsId: { type: 'string', minLength: 2, maxLength: 15 },
-          },
+          properties: x12IdentityProperties,
         },
         edifact: {
           type: 'object',
           additionalProperties: false,
           required: ['unbId'],
-          properties: {
-            unbId: { type: 'string', minLength: 1, maxLength: 35 },
-            unbQualifier: { type: 'string', maxLength: 4 },
-          },
+          properties: edifactIdentityProperties,
         },
       },
     },

@@ -17,6 +17,28 @@ const quiet = {
   HOST: '127.0.0.1',
 };
 
+/** Reads the demo tenant's creation time through the connection file a running embedded cluster leaves. */
+async function demoTenantCreatedAt(dataDir: string): Promise<string> {
+  const info = JSON.parse(await readFile(path.join(dataDir, 'embedded-postgres.json'), 'utf8')) as {
+    port: number;
+    password: string;
+  };
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port: info.port,
+    user: 'postgres',
+    password: info.password,
+    database: 'crossdock',
+  });
+  await client.connect();
+  try {
+    const { rows } = await client.query(`SELECT created_at::text AS c FROM tenants WHERE id = 'demo'`);
+    return (rows[0] as { c: string }).c;
+  } finally {
+    await client.end();
+  }
+}
+
 async function ready(url: string): Promise<number> {
   return (await fetch(`${url}/health/ready`)).status;
 }
@@ -116,24 +138,7 @@ describe('crossdock as a process', () => {
         const [, url] = await first.waitFor(LISTENING);
         assert.equal(await ready(url!), 200);
         assert.match(first.output, /embedded PostgreSQL on 127\.0\.0\.1:\d+/);
-        const info = JSON.parse(await readFile(path.join(dataDir, 'embedded-postgres.json'), 'utf8')) as {
-          port: number;
-          password: string;
-        };
-        const client = new pg.Client({
-          host: '127.0.0.1',
-          port: info.port,
-          user: 'postgres',
-          password: info.password,
-          database: 'crossdock',
-        });
-        await client.connect();
-        createdAt = (
-          (await client.query(`SELECT created_at::text AS c FROM tenants WHERE id = 'demo'`)).rows[0] as {
-            c: string;
-          }
-        ).c;
-        await client.end();
+        createdAt = await demoTenantCreatedAt(dataDir);
       } finally {
         assert.equal(await first.stop('SIGINT'), 0, first.output);
       }
@@ -146,24 +151,7 @@ describe('crossdock as a process', () => {
       try {
         const [, url] = await second.waitFor(LISTENING);
         assert.equal(await ready(url!), 200);
-        const info = JSON.parse(await readFile(path.join(dataDir, 'embedded-postgres.json'), 'utf8')) as {
-          port: number;
-          password: string;
-        };
-        const client = new pg.Client({
-          host: '127.0.0.1',
-          port: info.port,
-          user: 'postgres',
-          password: info.password,
-          database: 'crossdock',
-        });
-        await client.connect();
-        const again = (
-          (await client.query(`SELECT created_at::text AS c FROM tenants WHERE id = 'demo'`)).rows[0] as {
-            c: string;
-          }
-        ).c;
-        await client.end();
+        const again = await demoTenantCreatedAt(dataDir);
         assert.equal(again, createdAt, 'the tenant row of the first run is still there');
         assert.doesNotMatch(second.output, /applied \d+ migration/, 'nothing to migrate the second time');
       } finally {
