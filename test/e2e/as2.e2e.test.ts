@@ -32,8 +32,11 @@ function openssl(args: string[], input?: Buffer): Buffer {
 }
 
 /** The business entity the partner sends: MIME headers (CRLF) and an X12 body. */
-function ediEntity(tag: string): { path: string; bytes: Buffer } {
-  const x12 = readFileSync('samples/x12/856-asn-PO778899.edi');
+function ediEntity(
+  tag: string,
+  sample = 'samples/x12/856-asn-PO778899.edi',
+): { path: string; bytes: Buffer } {
+  const x12 = readFileSync(sample);
   const bytes = Buffer.concat([
     Buffer.from(
       `Content-Type: application/edi-x12\r\nContent-Disposition: attachment; filename="${tag}.edi"\r\n\r\n`,

@@ -8,7 +8,9 @@ import { entityFromParts } from './as2-mime-parser.js';
 import { as2Partners, tenantIdentity, type As2PartnerSettings } from './as2-partner-settings.js';
 import { As2Rejection, unpackAs2, type As2Failure } from './as2-unpack.js';
 import { parseDispositionOptions } from './disposition-options.js';
+import type { As2OutboundSender } from './as2-outbound-sender.js';
 import { buildMdn, unquoteAs2Id, type BuiltMdn } from './mdn-builder.js';
+import { readMdn } from './mdn-reader.js';
 
 export interface As2Request {
   /** HTTP headers, names lower-case. */
@@ -47,6 +49,7 @@ export class As2Receiver {
     private readonly store: MessageStore,
     private readonly tenants: TenantRegistry,
     private readonly audit: (event: AuditEvent) => void,
+    private readonly outbound?: As2OutboundSender,
   ) {}
 
   async receive(request: As2Request): Promise<As2Response> {
@@ -69,6 +72,9 @@ export class As2Receiver {
       return problem(404, `No trading partner here answers to AS2-To "${as2To}".`);
     }
     const partner = as2Partners(tenant).find((p) => p.as2Id === as2From);
+    if (partner && this.outbound && looksLikeMdn(header('content-type'), request.body)) {
+      return this.receiveMdn(tenant.id, partner, header('content-type') ?? '', request);
+    }
     const options = parseDispositionOptions(header('disposition-notification-options'));
     const asyncUrl = header('receipt-delivery-option')?.trim();
     const storedHeaders = Object.fromEntries(
@@ -195,6 +201,37 @@ export class As2Receiver {
       this.auditReject(tenant.id, partner, request, 'unexpected error while processing', claim.id);
       return problem(500, 'The message could not be processed now; send it again later (same Message-ID).');
     }
+  }
+
+  /** An asynchronous MDN answering one of our outbound messages. */
+  private async receiveMdn(
+    tenantId: string,
+    partner: As2PartnerSettings,
+    contentType: string,
+    request: As2Request,
+  ): Promise<As2Response> {
+    const mdn = await readMdn(contentType, request.body, partner.certificates).catch(() => undefined);
+    const transfer = mdn?.originalMessageId
+      ? await this.outbound!.findByMessageId(tenantId, mdn.originalMessageId)
+      : undefined;
+    if (!mdn || !transfer || transfer.partnerId !== partner.partner.id) {
+      this.auditReject(tenantId, partner, request, 'an MDN for no message of ours');
+      return problem(400, 'This MDN answers no message Crossdock sent to you.');
+    }
+    await this.dataSource.query(`UPDATE as2_transfers SET mdn_headers = $2, mdn_body = $3 WHERE id = $1`, [
+      transfer.id,
+      JSON.stringify(request.headers),
+      request.body,
+    ]);
+    await this.outbound!.applyMdn(tenantId, partner, transfer, mdn);
+    this.audit({
+      ...this.auditBase(tenantId, partner, request),
+      action: 'as2.mdn',
+      resourceType: 'message',
+      resourceId: transfer.messageId,
+      reason: `async MDN: ${mdn.disposition ?? 'no disposition'}`,
+    });
+    return { status: 200, headers: { 'content-type': 'text/plain' }, body: Buffer.from('MDN received\n') };
   }
 
   /** Inserts the transfer, or takes over a retry of a rejected, failed or stale one. */
@@ -327,6 +364,14 @@ export class As2Receiver {
       reason,
     });
   }
+}
+
+/** An MDN is a multipart/report, bare or as the first part of a multipart/signed. */
+function looksLikeMdn(contentType: string | undefined, body: Buffer): boolean {
+  const type = (contentType ?? '').toLowerCase();
+  if (type.startsWith('multipart/report')) return true;
+  if (!type.startsWith('multipart/signed')) return false;
+  return /^content-type:\s*multipart\/report/im.test(body.subarray(0, 2048).toString('latin1'));
 }
 
 function problem(status: number, detail: string): As2Response {
