@@ -19,6 +19,10 @@ import { loadTenants } from './tenancy/tenant-loader.js';
 import { TenantRegistry } from './tenancy/tenant-registry.js';
 import { syncTenants } from './tenancy/tenant-sync.js';
 import { withRegistryAudit } from './audit/registry-change-audit.js';
+import { AuditLog } from './audit/audit-log.js';
+import { SftpPoller } from './channels/sftp/sftp-poller.js';
+import { SftpServer } from './channels/sftp/sftp-server.js';
+import { LoginThrottle } from './rate-limit/login-throttle.js';
 import type { TenantDefinition } from './tenancy/tenant-definition.js';
 import type { AppDependencies } from './app.module.js';
 
@@ -31,6 +35,8 @@ export interface RunningServer {
   readonly dataSource: DataSource;
   readonly database: DatabaseConnection;
   readonly url: string;
+  /** The port the SFTP mailbox listener is bound to. */
+  readonly sftpPort: number;
   stop(): Promise<void>;
 }
 
@@ -88,7 +94,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   let odooClients: OdooClientPool | undefined;
   let outgoing: OutgoingShipmentSync | undefined;
   let simulator: RunningOdooSimulator | undefined;
+  let sftp: SftpServer | undefined;
+  let sftpPort = 0;
+  let sftpPoller: SftpPoller | undefined;
   const cleanup = async (): Promise<void> => {
+    await sftpPoller?.stop();
+    await sftp?.stop();
     outgoing?.stop();
     await pipeline?.stop();
     await odooClients?.close();
@@ -137,6 +148,34 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       ...(options.extraModules ? { extraModules: options.extraModules } : {}),
     });
     await app.listen({ port: config.port, host: config.host });
+    const audit = app.get(AuditLog, { strict: false });
+    sftp = new SftpServer({
+      registry,
+      store: running.store,
+      audit: (event) => audit.enqueue(event),
+      throttle: app.get(LoginThrottle, { strict: false }),
+      hostKeyPath: config.sftpHostKeyPath,
+      dataDir: config.dataDir,
+      maxFileBytes: config.ediBodyLimitBytes,
+      log: {
+        info: (message) => log.info(message),
+        warn: (message) => log.warn(message),
+        error: (message, error) => log.error({ err: error }, message),
+      },
+    });
+    sftpPort = await sftp.start(config.sftpPort, config.host);
+    sftpPoller = new SftpPoller({
+      registry,
+      dataSource,
+      store: running.store,
+      audit: (event) => audit.enqueue(event),
+      maxFileBytes: config.ediBodyLimitBytes,
+      log: {
+        warn: (message, error) => log.warn({ err: error }, message),
+        error: (message, error) => log.error({ err: error }, message),
+      },
+    });
+    sftpPoller.start();
   } catch (error) {
     await cleanup().catch(() => undefined);
     throw error;
@@ -154,6 +193,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     dataSource,
     database,
     url,
+    sftpPort,
     stop: () => {
       stopping ??= (async () => {
         await app.close();

@@ -153,7 +153,18 @@ export async function loadTenantFile(
       active: p.active ?? true,
       environment: p.environment ?? 'production',
       timeZone,
-      channels: p.channels ?? [],
+      // Channel secrets (SFTP passwords and keys, AS2 keys) are `${ENV}` references like all others.
+      channels: (p.channels ?? []).map(
+        (c, ci) =>
+          Object.fromEntries(
+            Object.entries(c).map(([key, setting]) => [
+              key,
+              typeof setting === 'string' && ENV_REFERENCE.test(setting)
+                ? resolve(setting, `/partners/${index}/channels/${ci}/${key}`)
+                : setting,
+            ]),
+          ) as PartnerDefinition['channels'][number],
+      ),
       scopes: p.scopes ?? [],
       ...(p.owner ? { owner: p.owner } : {}),
       ...(p.edi ? { edi: p.edi } : {}),

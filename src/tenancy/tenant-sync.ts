@@ -3,6 +3,7 @@ import { canonicalJson } from '../common/canonical-json.js';
 import { hashSecret, verifySecret } from '../common/secret-hash.js';
 import { updatedRows } from '../database/updated-rows.js';
 import type { ApiClientDefinition, PartnerDefinition, TenantDefinition } from './tenant-definition.js';
+import { withoutChannelSecrets } from './channel-secrets.js';
 
 export interface SyncCounts {
   created: number;
@@ -55,7 +56,7 @@ function storedPartnerDefinition(partner: PartnerDefinition): Record<string, unk
   return JSON.parse(
     JSON.stringify({
       owner: partner.owner,
-      channels: partner.channels,
+      channels: partner.channels.map(withoutChannelSecrets),
       edi: partner.edi,
       scopes: partner.scopes,
       rateLimit: partner.rateLimit,

@@ -72,7 +72,7 @@ export class PublishOutbound {
     document: Readonly<Record<string, unknown>>,
     options: {
       correlationId?: string;
-      channel?: 'sftp' | 'as2' | 'rest' | 'webhook';
+      channel?: 'sftp' | 'sftp-poll' | 'as2' | 'rest' | 'webhook';
       /** The event this document answers: a second publish with the same key returns the first message. */
       dedupeKey?: string;
     } = {},
@@ -84,8 +84,8 @@ export class PublishOutbound {
     const target = renderTargetFor(partner, documentType);
     const channel =
       options.channel ??
-      (partner.channels.find((c) => c.type === 'sftp' || c.type === 'as2')?.type as
-        'sftp' | 'as2' | undefined) ??
+      (partner.channels.find((c) => c.type === 'sftp' || c.type === 'sftp-poll' || c.type === 'as2')?.type as
+        'sftp' | 'sftp-poll' | 'as2' | undefined) ??
       'rest';
     const id = randomUUID();
     const transitions: Transition[] = [];

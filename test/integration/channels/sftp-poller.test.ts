@@ -1,0 +1,289 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { SftpPoller } from '../../../src/channels/sftp/sftp-poller.js';
+import type { Pipeline } from '../../../src/messages/pipeline.js';
+import type { TenantDefinition } from '../../../src/tenancy/tenant-definition.js';
+import { TenantRegistry } from '../../../src/tenancy/tenant-registry.js';
+import { run } from '../../support/child-process.js';
+import { startPipelineHarness, type PipelineHarness } from '../../support/pipeline-harness.js';
+
+const SSHD = '/usr/sbin/sshd';
+
+/** A TCP hop between the poller and sshd that can cut the connection after so many bytes. */
+class CuttingProxy {
+  cutDownAfter = Infinity;
+  cutUpAfter = Infinity;
+  private readonly server: net.Server;
+
+  constructor(target: number) {
+    this.server = net.createServer((client) => {
+      const upstream = net.connect(target, '127.0.0.1');
+      let down = 0;
+      let up = 0;
+      const cut = (): void => {
+        client.destroy();
+        upstream.destroy();
+      };
+      upstream.on('data', (chunk: Buffer) => {
+        down += chunk.length;
+        if (down > this.cutDownAfter) return cut();
+        client.write(chunk);
+      });
+      client.on('data', (chunk: Buffer) => {
+        up += chunk.length;
+        if (up > this.cutUpAfter) return cut();
+        upstream.write(chunk);
+      });
+      client.on('error', cut);
+      upstream.on('error', cut);
+      client.on('close', cut);
+      upstream.on('close', cut);
+    });
+  }
+
+  listen(): Promise<number> {
+    return new Promise((resolve) =>
+      this.server.listen(0, '127.0.0.1', () => resolve((this.server.address() as net.AddressInfo).port)),
+    );
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function waitForPort(port: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`sshd did not listen on ${port}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const sha = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+/**
+ * The poller against a real OpenSSH sshd (Debian openssh-server, `.ci/run` installs it) on a
+ * loopback port with its own config, host key and authorized key; root logs in with the key.
+ */
+describe(
+  'SFTP poller against a real OpenSSH sshd',
+  { skip: !existsSync(SSHD) && 'openssh-server is not installed' },
+  () => {
+    let dir: string;
+    let sshd: ChildProcess;
+    let proxy: CuttingProxy;
+    let harness: PipelineHarness;
+    let pipeline: Pipeline;
+    let poller: SftpPoller;
+    let outgoing: string;
+    let incoming: string;
+
+    const inboundRows = async (fileName: string): Promise<{ id: string; payload: Buffer }[]> =>
+      (await harness.dataSource.query(
+        `SELECT id, payload FROM messages WHERE tenant_id = 'demo' AND partner_id = 'demo-edi'
+         AND direction = 'inbound' AND channel = 'sftp-poll' AND file_name = $1`,
+        [fileName],
+      )) as { id: string; payload: Buffer }[];
+
+    const queueOutbound = async (payload: Buffer, control: string): Promise<string> => {
+      const id = randomUUID();
+      await harness.dataSource.query(
+        `INSERT INTO messages (id, tenant_id, partner_id, direction, channel, format, document_type, state, environment,
+         correlation_id, content_type, payload, payload_sha256, payload_size, interchange_control_number)
+       VALUES ($1, 'demo', 'demo-edi', 'outbound', 'sftp-poll', 'x12', 'x12-856', 'queued', 'production',
+         $5, 'application/edi-x12', $2, encode(sha256($2), 'hex'), $3, $4)`,
+        [id, payload, payload.length, control, id],
+      );
+      return id;
+    };
+
+    const stateOf = async (id: string): Promise<string> =>
+      (
+        (await harness.dataSource.query(`SELECT state FROM messages WHERE id = $1`, [id])) as {
+          state: string;
+        }[]
+      )[0]!.state;
+
+    before(async () => {
+      dir = await mkdtemp(path.join(tmpdir(), 'crossdock-sshd-'));
+      outgoing = path.join(dir, 'remote', 'outgoing');
+      incoming = path.join(dir, 'remote', 'incoming');
+      await mkdir(outgoing, { recursive: true });
+      await mkdir(incoming, { recursive: true });
+      await mkdir('/run/sshd', { recursive: true });
+      for (const name of ['host_key', 'client_key']) {
+        const made = await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, name)]);
+        assert.equal(made.code, 0, made.stderr);
+      }
+      await writeFile(path.join(dir, 'authorized_keys'), await readFile(path.join(dir, 'client_key.pub')));
+      const port = await freePort();
+      await writeFile(
+        path.join(dir, 'sshd_config'),
+        [
+          `Port ${port}`,
+          'ListenAddress 127.0.0.1',
+          `HostKey ${path.join(dir, 'host_key')}`,
+          `PidFile ${path.join(dir, 'sshd.pid')}`,
+          `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
+          // The temp dir's modes are not sshd's business here; the test owns it.
+          'StrictModes no',
+          'PubkeyAuthentication yes',
+          'PasswordAuthentication no',
+          'KbdInteractiveAuthentication no',
+          'PermitRootLogin prohibit-password',
+          'UsePAM no',
+          'Subsystem sftp internal-sftp',
+          'LogLevel ERROR',
+          '',
+        ].join('\n'),
+      );
+      sshd = spawn(SSHD, ['-D', '-e', '-f', path.join(dir, 'sshd_config')], { stdio: 'ignore' });
+      await waitForPort(port);
+      const fingerprint = (await run('ssh-keygen', ['-lf', path.join(dir, 'host_key.pub')])).stdout.split(
+        ' ',
+      )[1]!;
+      proxy = new CuttingProxy(port);
+      const proxyPort = await proxy.listen();
+
+      harness = await startPipelineHarness('sftp_poll');
+      pipeline = await harness.startPipeline({ workers: false });
+      const privateKey = await readFile(path.join(dir, 'client_key'), 'utf8');
+      const tenants: TenantDefinition[] = harness.tenants.map((tenant) => ({
+        ...tenant,
+        partners: tenant.partners.map((partner) =>
+          partner.id !== 'demo-edi'
+            ? partner
+            : {
+                ...partner,
+                channels: [
+                  {
+                    type: 'sftp-poll',
+                    host: '127.0.0.1',
+                    port: proxyPort,
+                    username: 'root',
+                    privateKey,
+                    hostKeyFingerprint: fingerprint,
+                    inboxPath: outgoing,
+                    outboxPath: incoming,
+                    pattern: '*.edi',
+                    intervalSeconds: 60,
+                  },
+                ],
+              },
+        ),
+      }));
+      poller = new SftpPoller({
+        registry: new TenantRegistry(tenants),
+        dataSource: harness.dataSource,
+        store: pipeline.store,
+        audit: () => undefined,
+        maxFileBytes: 50 * 1024 * 1024,
+        connectTimeoutMs: 60_000,
+        log: { warn: () => undefined, error: () => undefined },
+      });
+    });
+    after(async () => {
+      await poller?.stop();
+      await proxy?.close();
+      sshd?.kill('SIGTERM');
+      await harness?.close();
+      if (dir) await rm(dir, { recursive: true, force: true });
+    });
+
+    test('downloads matching files, commits, then deletes them; uploads the queued 856 through .part', async () => {
+      const asn = await readFile('samples/x12/856-asn-PO778899.edi');
+      const status = await readFile('samples/x12/214-status-BOL998877.edi');
+      await writeFile(path.join(outgoing, 'a.edi'), asn);
+      await writeFile(path.join(outgoing, 'b.edi'), status);
+      await writeFile(path.join(outgoing, 'notes.txt'), 'not EDI');
+      const outboundPayload = Buffer.from(asn.toString('utf8').replaceAll('000000001', '000000777'));
+      const outbound = await queueOutbound(outboundPayload, '000000777');
+
+      const outcome = await poller.pollOnce('demo', 'demo-edi');
+      assert.deepEqual(outcome?.received, ['a.edi', 'b.edi']);
+      assert.deepEqual(outcome?.uploaded, ['000000777.856.edi']);
+      assert.deepEqual(
+        (await inboundRows('a.edi')).map((r) => sha(r.payload)),
+        [sha(asn)],
+      );
+      assert.deepEqual(
+        (await inboundRows('b.edi')).map((r) => sha(r.payload)),
+        [sha(status)],
+      );
+      assert.deepEqual(await readdir(outgoing), ['notes.txt'], 'fetched files are gone, others untouched');
+      assert.deepEqual(await readdir(incoming), ['000000777.856.edi'], 'no .part left behind');
+      assert.deepEqual(await readFile(path.join(incoming, '000000777.856.edi')), outboundPayload);
+      assert.equal(await stateOf(outbound), 'sent');
+    });
+
+    test('a file seen again after its commit (the delete was lost) is removed, not stored twice', async () => {
+      await writeFile(path.join(outgoing, 'a.edi'), await readFile('samples/x12/856-asn-PO778899.edi'));
+      const outcome = await poller.pollOnce('demo', 'demo-edi');
+      assert.deepEqual(outcome?.alreadyStored, ['a.edi']);
+      assert.deepEqual(outcome?.received, []);
+      assert.equal((await inboundRows('a.edi')).length, 1);
+      assert.deepEqual(await readdir(outgoing), ['notes.txt']);
+    });
+
+    test('a connection killed mid-download loses and duplicates nothing', async () => {
+      const big = randomBytes(3 * 1024 * 1024);
+      await writeFile(path.join(outgoing, 'big.edi'), big);
+      proxy.cutDownAfter = 1024 * 1024;
+      await assert.rejects(poller.pollOnce('demo', 'demo-edi'));
+      assert.equal((await inboundRows('big.edi')).length, 0, 'nothing stored from half a file');
+      assert.ok((await readdir(outgoing)).includes('big.edi'), 'the partner still has its file');
+
+      proxy.cutDownAfter = Infinity;
+      const outcome = await poller.pollOnce('demo', 'demo-edi');
+      assert.deepEqual(outcome?.received, ['big.edi']);
+      const rows = await inboundRows('big.edi');
+      assert.equal(rows.length, 1);
+      assert.equal(sha(rows[0]!.payload), sha(big));
+      assert.deepEqual(await readdir(outgoing), ['notes.txt']);
+    });
+
+    test('a connection killed mid-upload leaves the message queued and no final file; the next poll delivers it whole', async () => {
+      const payload = randomBytes(2 * 1024 * 1024);
+      const id = await queueOutbound(payload, '000000888');
+      proxy.cutUpAfter = 1024 * 1024;
+      await assert.rejects(poller.pollOnce('demo', 'demo-edi'));
+      assert.equal(await stateOf(id), 'queued');
+      assert.ok(
+        !(await readdir(incoming)).includes('000000888.856.edi'),
+        'no half file under its final name',
+      );
+
+      proxy.cutUpAfter = Infinity;
+      const outcome = await poller.pollOnce('demo', 'demo-edi');
+      assert.deepEqual(outcome?.uploaded, ['000000888.856.edi']);
+      assert.equal(sha(await readFile(path.join(incoming, '000000888.856.edi'))), sha(payload));
+      assert.deepEqual((await readdir(incoming)).sort(), ['000000777.856.edi', '000000888.856.edi']);
+      assert.equal(await stateOf(id), 'sent');
+    });
+  },
+);
