@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -438,5 +440,167 @@ describe('AS2 inbound against openssl cms', { timeout: 600_000 }, () => {
     assert.equal((await transfer(id)).size, x12.length);
     const health = await fetch(`${base}/health/live`);
     assert.equal(health.status, 200);
+  });
+});
+
+/**
+ * The partner side played by OpenSSL: a tiny HTTP receiver decrypts Crossdock's request with
+ * `openssl cms -decrypt`, verifies it with `openssl cms -verify`, and answers an MDN it signs with
+ * `openssl cms -sign`, carrying the MIC `openssl dgst` computed over the signed entity.
+ */
+describe('AS2 outbound to a partner played by openssl cms', { timeout: 600_000 }, () => {
+  let server: TestServer;
+  let receiver: Server;
+  const received: { headers: IncomingHttpHeaders; body: Buffer; content: Buffer; mic: string }[] = [];
+  let answer: 'processed' | 'wrong-mic' = 'processed';
+
+  const reportEntity = (originalMessageId: string, mic: string): Buffer =>
+    Buffer.from(
+      [
+        'Content-Type: multipart/report; report-type=disposition-notification; boundary="rep"',
+        '',
+        '--rep',
+        'Content-Type: text/plain',
+        '',
+        'received',
+        '--rep',
+        'Content-Type: message/disposition-notification',
+        '',
+        'Reporting-UA: openssl test partner',
+        'Final-Recipient: rfc822; DEMOEDI',
+        `Original-Message-ID: ${originalMessageId}`,
+        `Received-Content-MIC: ${mic}, sha-256`,
+        'Disposition: automatic-action/MDN-sent-automatically; processed',
+        '',
+        '--rep--',
+        '',
+      ].join('\r\n'),
+    );
+
+  before(async () => {
+    receiver = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        try {
+          const body = Buffer.concat(chunks);
+          const encrypted = file('out.der');
+          writeFileSync(encrypted, body);
+          const decrypted = file('out.eml');
+          openssl([
+            'cms',
+            '-decrypt',
+            '-binary',
+            '-inform',
+            'DER',
+            '-in',
+            encrypted,
+            '-recip',
+            PARTNER_CERT,
+            '-inkey',
+            PARTNER_KEY,
+            '-out',
+            decrypted,
+          ]);
+          const content = file('out.content');
+          // No -binary: OpenSSL's multipart reader then keeps the entity's CRLFs as they are.
+          openssl([
+            'cms',
+            '-verify',
+            '-in',
+            decrypted,
+            '-CAfile',
+            CROSSDOCK_CERT,
+            '-purpose',
+            'any',
+            '-out',
+            content,
+          ]);
+          const signedEntity = readFileSync(content);
+          const mic = expectedMic(signedEntity);
+          received.push({ headers: request.headers, body, content: signedEntity, mic });
+          const report = file('report.eml');
+          writeFileSync(
+            report,
+            reportEntity(String(request.headers['message-id']), answer === 'processed' ? mic : 'AAAA'),
+          );
+          const signed = sign(report);
+          response.writeHead(200, {
+            'content-type': signed.contentType,
+            'as2-from': 'DEMOEDI',
+            'as2-to': 'CROSSDOCK-DEMO',
+          });
+          response.end(signed.body);
+        } catch (error) {
+          process.stderr.write(`receiver: ${String(error)}\n`);
+          response.writeHead(500);
+          response.end(String(error));
+        }
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const port = (receiver.address() as AddressInfo).port;
+    server = await startTestServer({ env: { DEMO_EDI_AS2_URL: `http://127.0.0.1:${port}/as2` } });
+  });
+  after(async () => {
+    await server?.close();
+    await new Promise((resolve) => receiver?.close(resolve));
+  });
+
+  const outboundState = async (id: string): Promise<string> =>
+    (
+      (await server.dataSource.query(`SELECT state FROM messages WHERE id = $1`, [id])) as { state: string }[]
+    )[0]!.state;
+
+  async function settledOutbound(): Promise<{ id: string; state: string }> {
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      const rows = (await server.dataSource.query(
+        `SELECT id, state FROM messages WHERE direction = 'outbound' AND channel = 'as2' AND partner_id = 'demo-edi'
+          ORDER BY received_at DESC LIMIT 1`,
+      )) as { id: string; state: string }[];
+      if (rows[0] && ['acknowledged', 'rejected'].includes(rows[0].state)) return rows[0];
+      assert.ok(Date.now() < deadline, `outbound AS2 message not settled: ${JSON.stringify(rows)}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+
+  test('the 997 for an AS2 interchange goes back over AS2: openssl decrypts and verifies it, its MDN acknowledges it', async () => {
+    const signed = sign(ediEntity('outbound-trigger').path);
+    const inbound = await post(server.url, { 'content-type': signed.contentType }, signed.body);
+    assert.equal(verifiedMdn(inbound)['disposition'], 'automatic-action/MDN-sent-automatically; processed');
+    const settled = await settledOutbound();
+    assert.equal(settled.state, 'acknowledged');
+    const request = received.at(-1)!;
+    assert.match(
+      String(request.headers['content-type']),
+      /^application\/pkcs7-mime; smime-type=enveloped-data/,
+    );
+    assert.equal(request.headers['content-length'], String(request.body.length));
+    assert.equal(request.headers['as2-from'], 'CROSSDOCK-DEMO');
+    assert.equal(request.headers['as2-to'], 'DEMOEDI');
+    assert.match(request.content.toString('latin1'), /ST\*997\*/);
+    const [transfer] = (await server.dataSource.query(
+      `SELECT mic, state FROM as2_transfers WHERE direction = 'outbound' AND message_id = $1`,
+      [settled.id],
+    )) as { mic: string; state: string }[];
+    assert.equal(transfer!.mic, request.mic);
+    assert.equal(transfer!.state, 'acknowledged');
+  });
+
+  test('an MDN whose MIC is not ours rejects the message', async () => {
+    answer = 'wrong-mic';
+    // Another interchange (a repeated one would be a duplicate, answered by no new 997).
+    const signed = sign(ediEntity('outbound-wrong-mic', 'samples/x12/214-status-BOL998877.edi').path);
+    const before = received.length;
+    await post(server.url, { 'content-type': signed.contentType }, signed.body);
+    const deadline = Date.now() + 180_000;
+    while (received.length === before) {
+      assert.ok(Date.now() < deadline, 'nothing sent');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const settled = await settledOutbound();
+    assert.equal(settled.state, 'rejected');
+    assert.equal(await outboundState(settled.id), 'rejected');
   });
 });
