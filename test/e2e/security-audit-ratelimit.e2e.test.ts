@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -60,10 +60,8 @@ function get(url: string, bearer: string, correlationId?: string): Promise<Respo
  */
 function quotaTenantsDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'crossdock-quota-'));
-  mkdirSync(path.join(dir, 'demo'));
-  for (const file of readdirSync('tenants/demo').filter((f) => f.endsWith('.yaml'))) {
-    copyFileSync(path.join('tenants/demo', file), path.join(dir, 'demo', file));
-  }
+  // The whole folder: the tenant files name certificates and keys by relative path.
+  cpSync('tenants/demo', path.join(dir, 'demo'), { recursive: true });
   writeFileSync(
     path.join(dir, 'demo', 'quota.yaml'),
     [
