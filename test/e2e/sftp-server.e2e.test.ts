@@ -187,6 +187,24 @@ describe('SFTP mailbox: OpenSSH sftp uploads to inbox/, downloads from outbox/',
     assert.equal(afterwards.length, before.length, 'nothing was stored');
   });
 
+  test('three sessions uploading at once each make exactly their own message', async () => {
+    const names = ['c1.edi', 'c2.edi', 'c3.edi'];
+    const contents = names.map((name) => Buffer.from(`${name}:${randomBytes(200_000).toString('hex')}`));
+    await Promise.all(names.map((name, i) => writeFile(path.join(dir, name), contents[i]!)));
+    const results = await Promise.all(
+      names.map((name) => sftp(['cd inbox', `put ${path.join(dir, name)} ${name}`])),
+    );
+    for (const result of results) assert.equal(result.code, 0, result.stderr);
+    for (const [i, name] of names.entries()) {
+      const stored = await rows(
+        `SELECT payload FROM messages WHERE direction = 'inbound' AND file_name = $1`,
+        [name],
+      );
+      assert.equal(stored.length, 1, name);
+      assert.deepEqual(stored[0]!.payload, contents[i]);
+    }
+  });
+
   test('password login works; a wrong password is refused and audit-logged', async () => {
     const good = await sftp(['ls'], { password: 'demo-edi-secret' });
     assert.equal(good.code, 0, good.stderr);
