@@ -453,6 +453,10 @@ describe('AS2 outbound to a partner played by openssl cms', { timeout: 600_000 }
   let receiver: Server;
   const received: { headers: IncomingHttpHeaders; body: Buffer; content: Buffer; mic: string }[] = [];
   let answer: 'processed' | 'wrong-mic' = 'processed';
+  let failNext = 0;
+  const failedMessageIds: string[] = [];
+  const asyncMdns: { headers: IncomingHttpHeaders; body: Buffer }[] = [];
+  let port = 0;
 
   const reportEntity = (originalMessageId: string, mic: string): Buffer =>
     Buffer.from(
@@ -482,6 +486,18 @@ describe('AS2 outbound to a partner played by openssl cms', { timeout: 600_000 }
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
+        if (request.url === '/mdn') {
+          asyncMdns.push({ headers: request.headers, body: Buffer.concat(chunks) });
+          response.end('thanks');
+          return;
+        }
+        if (failNext > 0) {
+          failNext -= 1;
+          failedMessageIds.push(String(request.headers['message-id']));
+          response.writeHead(503);
+          response.end('busy');
+          return;
+        }
         try {
           const body = Buffer.concat(chunks);
           const encrypted = file('out.der');
@@ -539,7 +555,7 @@ describe('AS2 outbound to a partner played by openssl cms', { timeout: 600_000 }
       });
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const port = (receiver.address() as AddressInfo).port;
+    port = (receiver.address() as AddressInfo).port;
     server = await startTestServer({ env: { DEMO_EDI_AS2_URL: `http://127.0.0.1:${port}/as2` } });
   });
   after(async () => {
@@ -602,5 +618,53 @@ describe('AS2 outbound to a partner played by openssl cms', { timeout: 600_000 }
     const settled = await settledOutbound();
     assert.equal(settled.state, 'rejected');
     assert.equal(await outboundState(settled.id), 'rejected');
+  });
+
+  test('no MDN (HTTP 503) → sent again with the same Message-ID, then acknowledged', async () => {
+    answer = 'processed';
+    failNext = 1;
+    const signed = sign(ediEntity('outbound-retry', 'samples/x12/210-freight-invoice-INV-2026-001.edi').path);
+    const before = received.length;
+    await post(server.url, { 'content-type': signed.contentType }, signed.body);
+    const deadline = Date.now() + 300_000;
+    while (received.length === before) {
+      assert.ok(Date.now() < deadline, 'never sent again');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    assert.equal(failedMessageIds.length, 1);
+    assert.equal(received.at(-1)!.headers['message-id'], failedMessageIds[0]);
+    assert.equal((await settledOutbound()).state, 'acknowledged');
+  });
+
+  test('an asynchronous MDN is POSTed to Receipt-Delivery-Option and verifies with openssl', async () => {
+    const entity = ediEntity('async-mdn');
+    const signed = sign(entity.path);
+    const id = `<async-${Date.now()}@partner.example>`;
+    const answered = await post(
+      server.url,
+      {
+        'content-type': signed.contentType,
+        'message-id': id,
+        'receipt-delivery-option': `http://127.0.0.1:${port}/mdn`,
+      },
+      signed.body,
+    );
+    assert.equal(answered.status, 200);
+    assert.doesNotMatch(answered.headers.get('content-type') ?? '', /multipart/);
+    const deadline = Date.now() + 120_000;
+    while (asyncMdns.length === 0) {
+      assert.ok(Date.now() < deadline, 'no asynchronous MDN');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const mdn = asyncMdns[0]!;
+    assert.equal(mdn.headers['as2-from'], 'CROSSDOCK-DEMO');
+    assert.equal(mdn.headers['as2-to'], 'DEMOEDI');
+    const fields = verifiedMdn({
+      status: 200,
+      headers: new Headers({ 'content-type': String(mdn.headers['content-type']) }),
+      body: mdn.body,
+    });
+    assert.equal(fields['original-message-id'], id);
+    assert.equal(fields['received-content-mic'], `${expectedMic(entity.bytes)}, sha-256`);
   });
 });
