@@ -102,6 +102,7 @@ describe(
     let poller: SftpPoller;
     let outgoing: string;
     let incoming: string;
+    let tenants: TenantDefinition[];
 
     const inboundRows = async (fileName: string): Promise<{ id: string; payload: Buffer }[]> =>
       (await harness.dataSource.query(
@@ -173,7 +174,7 @@ describe(
       harness = await startPipelineHarness('sftp_poll');
       pipeline = await harness.startPipeline({ workers: false });
       const privateKey = await readFile(path.join(dir, 'client_key'), 'utf8');
-      const tenants: TenantDefinition[] = harness.tenants.map((tenant) => ({
+      tenants = harness.tenants.map((tenant) => ({
         ...tenant,
         partners: tenant.partners.map((partner) =>
           partner.id !== 'demo-edi'
@@ -248,6 +249,50 @@ describe(
       assert.deepEqual(outcome?.received, []);
       assert.equal((await inboundRows('a.edi')).length, 1);
       assert.deepEqual(await readdir(outgoing), ['notes.txt']);
+    });
+
+    test('a server showing another host key is refused before login; nothing is read', async () => {
+      await writeFile(
+        path.join(outgoing, 'pinned.edi'),
+        await readFile('samples/x12/214-status-BOL998877.edi'),
+      );
+      const impostor = new SftpPoller({
+        registry: new TenantRegistry(
+          tenants.map((tenant) => ({
+            ...tenant,
+            partners: tenant.partners.map((partner) => ({
+              ...partner,
+              channels: partner.channels.map((c) =>
+                c.type === 'sftp-poll' ? { ...c, hostKeyFingerprint: `SHA256:${'A'.repeat(43)}` } : c,
+              ),
+            })),
+          })),
+        ),
+        dataSource: harness.dataSource,
+        store: pipeline.store,
+        audit: () => undefined,
+        maxFileBytes: 1024 * 1024,
+        connectTimeoutMs: 60_000,
+        log: { warn: () => undefined, error: () => undefined },
+      });
+      await assert.rejects(impostor.pollOnce('demo', 'demo-edi'), /host key SHA256:\S+ is not the pinned/);
+      assert.equal((await inboundRows('pinned.edi')).length, 0);
+      assert.ok((await readdir(outgoing)).includes('pinned.edi'));
+    });
+
+    test('while another node holds the partner lock, a poll does nothing', async () => {
+      const holder = harness.dataSource.createQueryRunner();
+      await holder.connect();
+      try {
+        await holder.query('SELECT pg_advisory_lock(hashtext($1))', ['sftp-poll/demo/demo-edi']);
+        assert.equal(await poller.pollOnce('demo', 'demo-edi'), undefined);
+        assert.ok((await readdir(outgoing)).includes('pinned.edi'), 'untouched while locked');
+      } finally {
+        await holder.query('SELECT pg_advisory_unlock(hashtext($1))', ['sftp-poll/demo/demo-edi']);
+        await holder.release();
+      }
+      const outcome = await poller.pollOnce('demo', 'demo-edi');
+      assert.deepEqual(outcome?.received, ['pinned.edi']);
     });
 
     test('a connection killed mid-download loses and duplicates nothing', async () => {
