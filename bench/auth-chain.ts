@@ -129,6 +129,7 @@ async function main(): Promise<void> {
       CROSSDOCK_KEY_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
       BENCH_CARRIER_SECRET: secret,
       PORT: String(port),
+      SFTP_PORT: '0', // the bench measures HTTP; never clash with a dev server's 2222
       HOST: '127.0.0.1',
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
       ...(process.env.BENCH_REDIS_URL
