@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { computeMic, micAlgorithmLabel, type MicAlgorithm } from './as2-mic.js';
 import type { As2PartnerSettings, As2TenantIdentity } from './as2-partner-settings.js';
 import { encryptEnveloped } from './cms-encrypt.js';
-import { signDetached } from './cms-sign.js';
+import { signedMultipart } from './signed-multipart.js';
 import { quoteAs2Id } from './mdn-builder.js';
 
 export interface OutboundAs2 {
@@ -49,27 +48,9 @@ export async function buildOutboundAs2(input: {
   let mic = computeMic(input.payload, micAlgorithm);
   let inner = entity;
   if (partner.sign) {
-    const signature = await signDetached(entity, input.ours.signing, micAlgorithm);
-    const boundary = `----=_Part_${randomBytes(12).toString('hex')}`;
-    contentType = `multipart/signed; protocol="application/pkcs7-signature"; micalg=${micAlgorithmLabel(micAlgorithm)}; boundary="${boundary}"`;
-    body = Buffer.concat([
-      Buffer.from(`--${boundary}${CRLF}`, 'latin1'),
-      entity,
-      Buffer.from(
-        [
-          '',
-          `--${boundary}`,
-          'Content-Type: application/pkcs7-signature; name=smime.p7s',
-          'Content-Transfer-Encoding: base64',
-          'Content-Disposition: attachment; filename=smime.p7s',
-          '',
-          ...(signature.toString('base64').match(/.{1,76}/g) ?? []),
-          `--${boundary}--`,
-          '',
-        ].join(CRLF),
-        'latin1',
-      ),
-    ]);
+    const signed = await signedMultipart(entity, input.ours.signing, micAlgorithm);
+    contentType = signed.contentType;
+    body = signed.body;
     // Signed: the MIC covers the signed entity, headers included.
     mic = computeMic(entity, micAlgorithm);
     inner = Buffer.concat([Buffer.from(`Content-Type: ${contentType}${CRLF}${CRLF}`, 'latin1'), body]);

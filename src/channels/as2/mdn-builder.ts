@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { MicAlgorithm } from './as2-mic.js';
-import { formatMic, micAlgorithmLabel } from './as2-mic.js';
+import { formatMic } from './as2-mic.js';
 import type { As2Failure } from './as2-unpack.js';
-import { signDetached, type SigningIdentity } from './cms-sign.js';
+import type { SigningIdentity } from './cms-sign.js';
+import { signedMultipart } from './signed-multipart.js';
 
 export interface MdnInput {
   readonly as2From: string;
@@ -72,34 +73,8 @@ export async function buildMdn(input: MdnInput): Promise<BuiltMdn> {
     };
   }
   const signedEntity = Buffer.from(`Content-Type: ${reportType}${CRLF}${CRLF}${reportBody}`, 'latin1');
-  const signature = await signDetached(signedEntity, input.signWith.identity, input.signWith.digest);
-  const boundary = `----=_Signed_${randomBytes(12).toString('hex')}`;
-  const body = Buffer.concat([
-    Buffer.from(`--${boundary}${CRLF}`, 'latin1'),
-    signedEntity,
-    Buffer.from(
-      [
-        '',
-        `--${boundary}`,
-        'Content-Type: application/pkcs7-signature; name=smime.p7s',
-        'Content-Transfer-Encoding: base64',
-        'Content-Disposition: attachment; filename=smime.p7s',
-        '',
-        ...(signature.toString('base64').match(/.{1,76}/g) ?? []),
-        `--${boundary}--`,
-        '',
-      ].join(CRLF),
-      'latin1',
-    ),
-  ]);
-  return {
-    headers: {
-      ...base,
-      'content-type': `multipart/signed; protocol="application/pkcs7-signature"; micalg=${micAlgorithmLabel(input.signWith.digest)}; boundary="${boundary}"`,
-    },
-    body,
-    messageId,
-  };
+  const signed = await signedMultipart(signedEntity, input.signWith.identity, input.signWith.digest);
+  return { headers: { ...base, 'content-type': signed.contentType }, body: signed.body, messageId };
 }
 
 /** AS2 identifiers with spaces or specials travel quoted (RFC 4130 §6.2). */
