@@ -437,6 +437,8 @@ describe('AS2 inbound against openssl cms', { timeout: 600_000 }, () => {
       x12,
     );
     assert.equal(unknown.status, 404);
+    assert.match(unknown.headers.get('content-type') ?? '', /^application\/problem\+json/);
+    assert.match((JSON.parse(unknown.body.toString()) as { detail: string }).detail, /NOBODY/);
     assert.equal((await transfer(id)).size, x12.length);
     const health = await fetch(`${base}/health/live`);
     assert.equal(health.status, 200);

@@ -21,6 +21,8 @@ export interface As2Request {
 
 export interface As2Response {
   readonly status: number;
+  /** Set when the answer is an HTTP error (no MDN could be addressed). */
+  readonly problem?: { readonly detail: string };
   readonly headers: Record<string, string>;
   readonly body: Buffer;
 }
@@ -374,16 +376,7 @@ function looksLikeMdn(contentType: string | undefined, body: Buffer): boolean {
   return /^content-type:\s*multipart\/report/im.test(body.subarray(0, 2048).toString('latin1'));
 }
 
+/** An HTTP error instead of an MDN; the controller hands it to the problem+json filter. */
 function problem(status: number, detail: string): As2Response {
-  const titles: Record<number, string> = {
-    400: 'Bad Request',
-    404: 'Not Found',
-    409: 'Conflict',
-    500: 'Internal Server Error',
-  };
-  return {
-    status,
-    headers: { 'content-type': 'application/problem+json' },
-    body: Buffer.from(JSON.stringify({ type: 'about:blank', title: titles[status], status, detail })),
-  };
+  return { status, headers: {}, body: Buffer.alloc(0), problem: { detail } };
 }

@@ -2,6 +2,7 @@ import { Controller, HttpCode, Post, Req, Res, VERSION_NEUTRAL } from '@nestjs/c
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../../common/http/public.decorator.js';
+import { ProblemException, defaultCodeFor } from '../../common/problem/problem-details.js';
 import { As2Receiver } from './as2-receiver.js';
 
 /** Media types an AS2 body may be declared as; their bytes reach the receiver untouched. */
@@ -28,6 +29,8 @@ export class As2Controller {
   async receive(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const answer = await this.receiver.receive({ headers: request.headers, body, sourceIp: request.ip });
+    if (answer.problem)
+      throw new ProblemException(answer.status, defaultCodeFor(answer.status), answer.problem.detail);
     await reply.status(answer.status).headers(answer.headers).send(answer.body);
   }
 }
