@@ -47,3 +47,15 @@ export const IF_NONE_MATCH_HEADER = {
   required: false,
   description: 'The `ETag` of a previous answer: 304 without a body while nothing changed',
 } as const;
+
+/** The shape of every cursor-paginated list: one page of `items` and the cursor of the next. */
+export function cursorPageSchema(items: object): object {
+  return {
+    type: 'object',
+    required: ['items', 'nextCursor'],
+    properties: {
+      items: { type: 'array', items },
+      nextCursor: { type: 'string', nullable: true },
+    },
+  };
+}

@@ -36,6 +36,7 @@ import {
   canonicalDocumentSchema,
   IDEMPOTENCY_HEADER,
   IF_NONE_MATCH_HEADER,
+  cursorPageSchema,
 } from './api-schemas.js';
 import { requestSchemaOf } from './canonical-envelope.js';
 import { DocumentReader } from './document-reader.js';
@@ -162,14 +163,7 @@ export function CanonicalResourceController(spec: ResourceSpec): Type<CanonicalR
     @ApiHeader(IF_NONE_MATCH_HEADER)
     @ApiOkResponse({
       description: 'One page',
-      schema: {
-        type: 'object',
-        required: ['items', 'nextCursor'],
-        properties: {
-          items: { type: 'array', items: shownSchema },
-          nextCursor: { type: 'string', nullable: true },
-        },
-      },
+      schema: cursorPageSchema(shownSchema),
     })
     async list(
       @CurrentTenant() scope: TenantScope,

@@ -13,7 +13,7 @@ import { Scopes } from '../auth/scopes.decorator.js';
 import { ProblemCode, ProblemException, ValidationProblem } from '../common/problem/problem-details.js';
 import { MAX_PAGE_SIZE } from '../messages/message-list-query.js';
 import type { TenantScope } from '../tenancy/tenant-scope.js';
-import { IF_NONE_MATCH_HEADER } from './api-schemas.js';
+import { IF_NONE_MATCH_HEADER, cursorPageSchema } from './api-schemas.js';
 import { conditional } from './etag.js';
 import { ShipmentTracking, type PortalFilter } from './shipment-tracking.js';
 import { shipmentViewSchema, type ShipmentView } from './shipment-view.js';
@@ -77,14 +77,7 @@ export class PortalShipmentsController {
   @ApiHeader(IF_NONE_MATCH_HEADER)
   @ApiOkResponse({
     description: 'One page',
-    schema: {
-      type: 'object',
-      required: ['items', 'nextCursor'],
-      properties: {
-        items: { type: 'array', items: shipmentViewSchema },
-        nextCursor: { type: 'string', nullable: true },
-      },
-    },
+    schema: cursorPageSchema(shipmentViewSchema),
   })
   async list(
     @CurrentTenant() scope: TenantScope,
