@@ -24,11 +24,28 @@ export interface Diagnostic {
   readonly segmentPosition?: number;
   readonly elementPosition?: number;
   readonly componentPosition?: number;
+  /**
+   * For an error that a situational or conditional requirement raised (an X12 syntax note such as
+   * P0304): where the data that made the requirement apply sits. A 999 reports it in a
+   * `CTX*SITUATIONAL TRIGGER` segment; a 997 has no place for it.
+   */
+  readonly trigger?: DiagnosticTrigger;
   /** Byte offset of the segment in the input, for humans reading the raw file. */
   readonly offset?: number;
   readonly interchangeControlNumber?: string;
   readonly groupControlNumber?: string;
   readonly transactionControlNumber?: string;
+}
+
+/** The segment (and element) whose presence made a situational requirement apply. */
+export interface DiagnosticTrigger {
+  readonly segmentId: string;
+  /** Counted like `Diagnostic.segmentPosition` (ST = 1). */
+  readonly segmentPosition: number;
+  /** The schema's loop the trigger segment is in; absent at the set's top level. */
+  readonly loopId?: string;
+  readonly elementPosition?: number;
+  readonly componentPosition?: number;
 }
 
 export interface Delimiters {
