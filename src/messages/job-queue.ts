@@ -77,10 +77,13 @@ export class JobQueue {
     await this.boss.stop({ graceful: true, timeout: 10_000, close: true });
   }
 
-  /** Sends a job as part of the transaction `manager` belongs to. */
+  /**
+   * Sends a job as part of the transaction `manager` belongs to. Any queue name: feature modules
+   * (webhooks) create their own queues; a queue that does not exist fails the whole transaction.
+   */
   async sendInTransaction(
     manager: EntityManager,
-    name: QueueName,
+    name: string,
     data: object,
     options: SendOptions = {},
   ): Promise<string> {

@@ -14,6 +14,9 @@ import { WebhookSubscriptions, type WebhookSubscription } from './webhook-subscr
 
 export const WEBHOOK_QUEUE = 'crossdock.webhook';
 
+/** Until the receiver answers 2xx: 8 retries, the delay doubling from 1 s up to 10 min. */
+const WEBHOOK_RETRIES = { retryLimit: 8, retryDelay: 1, retryBackoff: true, retryDelayMax: 600 } as const;
+
 interface WebhookJob {
   readonly tenantId: string;
   readonly messageId: string;
@@ -160,24 +163,22 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
       partnerId: subscription.partnerId,
       data: data as Record<string, unknown>,
     };
-    // One delivery per subscription and subject: a replayed document does not notify twice.
-    const message = await this.pipeline.publish.run(
+    // One delivery per subscription and subject: a replayed document does not notify twice. The
+    // POST job is written with the message row, so a crash cannot leave a message nobody sends.
+    await this.pipeline.publish.run(
       tenantId,
       subscription.partnerId,
       { ...event },
       {
         channel: 'webhook',
         dedupeKey: `webhook:${subscription.id}:${type}:${subject}`,
+        followUp: {
+          queue: WEBHOOK_QUEUE,
+          data: (messageId): WebhookJob => ({ tenantId, messageId, subscriptionId: subscription.id }),
+          options: WEBHOOK_RETRIES,
+        },
       },
     );
-    if (!message.published) return;
-    const job: WebhookJob = { tenantId, messageId: message.id, subscriptionId: subscription.id };
-    await this.pipeline.jobs.boss.send(WEBHOOK_QUEUE, job, {
-      retryLimit: 8,
-      retryDelay: 1,
-      retryBackoff: true,
-      retryDelayMax: 600,
-    });
   }
 
   private async deliver(job: Job<WebhookJob>): Promise<void> {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { SendOptions } from 'pg-boss';
 import type { DataSource } from 'typeorm';
 import { renderDocument, type RenderTarget } from '../../edi/render-document.js';
 import type { PartnerDefinition, TenantDefinition } from '../../tenancy/tenant-definition.js';
@@ -13,6 +14,13 @@ import {
 } from '../message-records.js';
 import { OutboundState } from '../message-state.js';
 import type { MessageStore, Transition } from '../message-store.js';
+
+/** A job that carries a new outbound message further (a webhook POST), named by the message id. */
+export interface FollowUpJob {
+  readonly queue: string;
+  readonly data: (messageId: string) => object;
+  readonly options?: SendOptions;
+}
 
 export interface AckTimeoutJob {
   readonly tenantId: string;
@@ -75,6 +83,8 @@ export class PublishOutbound {
       channel?: 'sftp' | 'sftp-poll' | 'as2' | 'rest' | 'webhook';
       /** The event this document answers: a second publish with the same key returns the first message. */
       dedupeKey?: string;
+      /** Queued in the transaction that writes the message: no row is ever committed without it. */
+      followUp?: FollowUpJob;
     } = {},
   ): Promise<MessageSummary & { readonly published: boolean }> {
     const tenant = this.tenants.tenant(tenantId);
@@ -188,6 +198,10 @@ export class PublishOutbound {
           startAfter: new Date(Date.now() + minutes * 60_000),
           retryLimit: 3,
         });
+      }
+      if (options.followUp) {
+        const { queue, data, options: sendOptions } = options.followUp;
+        await this.jobs.sendInTransaction(manager, queue, data(id), sendOptions);
       }
       return inserted!;
     });
