@@ -112,3 +112,27 @@ export function forEachPath(
   };
   if (steps.length > 0) walk(target, 0);
 }
+
+const pathCache = new Map<string, ParsedPath>();
+/**
+ * `parsePath` cached by text: rules are data parsed once, the engine must not re-parse per segment.
+ * Maps are validated at load, so a bad path here means a hand-built map: it is treated as self.
+ */
+export function cachedPath(text: string): ParsedPath {
+  let p = pathCache.get(text);
+  if (!p) {
+    const parsed = parsePath(text);
+    p = typeof parsed === 'string' ? { fromRoot: false, self: true, steps: [] } : parsed;
+    pathCache.set(text, p);
+  }
+  return p;
+}
+
+/** The path of an array named `items[]` (repeat targets, hierarchy slots). */
+export function arrayPath(text: string): ParsedPath {
+  return cachedPath(stripArray(text));
+}
+
+export function stripArray(text: string): string {
+  return text.endsWith('[]') ? text.slice(0, -2) : text;
+}

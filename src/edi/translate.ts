@@ -10,7 +10,7 @@ import { errorText, interchangeError } from './edi-diagnostic.js';
 import type { Diagnostic, EdiStandard } from './edi-types.js';
 import { readEdifact, type EdifactInterchange, type EdifactMessage } from './edifact-reader.js';
 import { findMap, loadMaps, type MapSet } from './map-loader.js';
-import { mapInbound } from './map-engine.js';
+import { mapInbound } from './map-inbound.js';
 import type { JsonObject } from './map-paths.js';
 import { readFunctionalAck, readTa1 } from './x12-ack-reader.js';
 import { writeX12Acks } from './x12-ack-writer.js';
