@@ -107,58 +107,20 @@ async function syncTenant(
   tenant: TenantDefinition,
   summary: TenantSyncSummary,
 ): Promise<void> {
-  const definition = storedTenantDefinition(tenant);
-  const [existing] = (await manager.query('SELECT * FROM tenants WHERE id = $1 FOR UPDATE', [tenant.id])) as {
-    name: string;
-    environment: string;
-    active: boolean;
-    demo: boolean;
-    definition: unknown;
-    source_file: string;
-  }[];
-  if (!existing) {
-    await manager.query(
-      `INSERT INTO tenants (id, name, environment, active, demo, definition, source_file, source_sha256)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [
-        tenant.id,
-        tenant.name,
-        tenant.environment,
-        tenant.active,
-        tenant.demo,
-        definition,
-        tenant.sourceFile,
-        tenant.sourceSha256,
-      ],
-    );
-    summary.tenants.created += 1;
-  } else if (
-    existing.name !== tenant.name ||
-    existing.environment !== tenant.environment ||
-    existing.active !== tenant.active ||
-    existing.demo !== tenant.demo ||
-    existing.source_file !== tenant.sourceFile ||
-    !sameJson(existing.definition, definition)
-  ) {
-    await manager.query(
-      `UPDATE tenants SET name = $2, environment = $3, active = $4, demo = $5, definition = $6, source_file = $7,
-         source_sha256 = $8, updated_at = now(), deactivated_at = CASE WHEN $4 THEN NULL ELSE coalesce(deactivated_at, now()) END
-       WHERE id = $1`,
-      [
-        tenant.id,
-        tenant.name,
-        tenant.environment,
-        tenant.active,
-        tenant.demo,
-        definition,
-        tenant.sourceFile,
-        tenant.sourceSha256,
-      ],
-    );
-    summary.tenants.updated += 1;
-  } else {
-    summary.tenants.unchanged += 1;
-  }
+  await syncRow(manager, summary.tenants, {
+    table: 'tenants',
+    key: { id: tenant.id },
+    values: {
+      name: tenant.name,
+      environment: tenant.environment,
+      active: tenant.active,
+      demo: tenant.demo,
+      definition: storedTenantDefinition(tenant),
+      source_file: tenant.sourceFile,
+    },
+    // Recorded with a real change only: a file whose comments alone were edited leaves the row alone.
+    writeOnly: { source_sha256: tenant.sourceSha256 },
+  });
 
   for (const partner of tenant.partners) await syncPartner(manager, tenant.id, partner, summary);
   const partnersGone = await manager.query(
@@ -202,53 +164,18 @@ async function syncPartner(
   partner: PartnerDefinition,
   summary: TenantSyncSummary,
 ): Promise<void> {
-  const definition = storedPartnerDefinition(partner);
-  const [existing] = (await manager.query('SELECT * FROM partners WHERE tenant_id = $1 AND id = $2', [
-    tenantId,
-    partner.id,
-  ])) as {
-    name: string;
-    kind: string;
-    environment: string;
-    time_zone: string;
-    active: boolean;
-    definition: unknown;
-  }[];
-  const values = [
-    tenantId,
-    partner.id,
-    partner.name,
-    partner.kind,
-    partner.environment,
-    partner.timeZone,
-    partner.active,
-    definition,
-  ];
-  if (!existing) {
-    await manager.query(
-      `INSERT INTO partners (tenant_id, id, name, kind, environment, time_zone, active, definition)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      values,
-    );
-    summary.partners.created += 1;
-  } else if (
-    existing.name !== partner.name ||
-    existing.kind !== partner.kind ||
-    existing.environment !== partner.environment ||
-    existing.time_zone !== partner.timeZone ||
-    existing.active !== partner.active ||
-    !sameJson(existing.definition, definition)
-  ) {
-    await manager.query(
-      `UPDATE partners SET name = $3, kind = $4, environment = $5, time_zone = $6, active = $7, definition = $8,
-         updated_at = now(), deactivated_at = CASE WHEN $7 THEN NULL ELSE coalesce(deactivated_at, now()) END
-       WHERE tenant_id = $1 AND id = $2`,
-      values,
-    );
-    summary.partners.updated += 1;
-  } else {
-    summary.partners.unchanged += 1;
-  }
+  await syncRow(manager, summary.partners, {
+    table: 'partners',
+    key: { tenant_id: tenantId, id: partner.id },
+    values: {
+      name: partner.name,
+      kind: partner.kind,
+      environment: partner.environment,
+      time_zone: partner.timeZone,
+      active: partner.active,
+      definition: storedPartnerDefinition(partner),
+    },
+  });
 }
 
 async function syncClient(
@@ -257,62 +184,95 @@ async function syncClient(
   client: ApiClientDefinition,
   summary: TenantSyncSummary,
 ): Promise<void> {
-  const [existing] = (await manager.query('SELECT * FROM api_clients WHERE id = $1 FOR UPDATE', [
-    client.id,
-  ])) as {
-    tenant_id: string;
-    partner_id: string | null;
-    description: string | null;
-    active: boolean;
-    scopes: string[];
-    secret_hashes: string[];
-  }[];
+  const key = { id: client.id };
+  const existing = await lockRow(manager, 'api_clients', key);
+  const stored = (existing?.['secret_hashes'] as string[] | undefined) ?? [];
   // Keep a stored hash while its secret is still listed, so a sync does not rehash (and churn) every boot.
   const hashes: string[] = [];
-  let secretsChanged = !existing || existing.secret_hashes.length !== client.secrets.length;
   for (const secret of client.secrets) {
     let kept: string | undefined;
-    for (const hash of existing?.secret_hashes ?? []) {
+    for (const hash of stored) {
       if (await verifySecret(secret, hash)) {
         kept = hash;
         break;
       }
     }
-    if (!kept) secretsChanged = true;
     hashes.push(kept ?? (await hashSecret(secret)));
   }
-  const values = [
-    client.id,
-    tenantId,
-    client.partnerId ?? null,
-    client.description ?? null,
-    client.active,
-    client.scopes,
-    hashes,
-  ];
+  await syncRow(
+    manager,
+    summary.apiClients,
+    {
+      table: 'api_clients',
+      key,
+      values: {
+        tenant_id: tenantId,
+        partner_id: client.partnerId ?? null,
+        description: client.description ?? null,
+        active: client.active,
+        scopes: client.scopes,
+        secret_hashes: hashes,
+      },
+    },
+    existing,
+  );
+}
+
+/** A registry row as the tenant files say it should be; `active` drives `deactivated_at`. */
+interface RegistryRow {
+  readonly table: 'tenants' | 'partners' | 'api_clients';
+  readonly key: Readonly<Record<string, string>>;
+  /** Written, and compared with what is stored: any difference makes the row `updated`. */
+  readonly values: Readonly<Record<string, unknown>> & { readonly active: boolean };
+  /** Written along with a change, never a change by itself. */
+  readonly writeOnly?: Readonly<Record<string, unknown>>;
+}
+
+/** The stored row, locked until the sync commits; table and column names are this file's constants. */
+async function lockRow(
+  manager: EntityManager,
+  table: RegistryRow['table'],
+  key: RegistryRow['key'],
+): Promise<Record<string, unknown> | undefined> {
+  const columns = Object.keys(key);
+  const [existing] = (await manager.query(
+    `SELECT * FROM ${table} WHERE ${columns.map((c, i) => `${c} = $${i + 1}`).join(' AND ')} FOR UPDATE`,
+    Object.values(key),
+  )) as Record<string, unknown>[];
+  return existing;
+}
+
+/** Inserts the row, updates it when a compared value differs, or counts it unchanged. */
+async function syncRow(
+  manager: EntityManager,
+  counts: SyncCounts,
+  row: RegistryRow,
+  existing?: Record<string, unknown>,
+): Promise<void> {
+  existing ??= await lockRow(manager, row.table, row.key);
+  const written = { ...row.key, ...row.values, ...row.writeOnly };
+  const columns = Object.keys(written);
+  const params = Object.values(written);
+  const placeholder = (column: string): string => `$${columns.indexOf(column) + 1}`;
   if (!existing) {
     await manager.query(
-      `INSERT INTO api_clients (id, tenant_id, partner_id, description, active, scopes, secret_hashes)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      values,
+      `INSERT INTO ${row.table} (${columns.join(', ')}) VALUES (${columns.map(placeholder).join(', ')})`,
+      params,
     );
-    summary.apiClients.created += 1;
-  } else if (
-    secretsChanged ||
-    existing.tenant_id !== tenantId ||
-    existing.partner_id !== (client.partnerId ?? null) ||
-    existing.description !== (client.description ?? null) ||
-    existing.active !== client.active ||
-    !sameJson(existing.scopes, client.scopes)
-  ) {
-    await manager.query(
-      `UPDATE api_clients SET tenant_id = $2, partner_id = $3, description = $4, active = $5, scopes = $6, secret_hashes = $7,
-         updated_at = now(), deactivated_at = CASE WHEN $5 THEN NULL ELSE coalesce(deactivated_at, now()) END
-       WHERE id = $1`,
-      values,
-    );
-    summary.apiClients.updated += 1;
-  } else {
-    summary.apiClients.unchanged += 1;
+    counts.created += 1;
+    return;
   }
+  if (Object.entries(row.values).every(([column, value]) => sameJson(existing[column], value))) {
+    counts.unchanged += 1;
+    return;
+  }
+  const keyColumns = Object.keys(row.key);
+  const assignments = columns.filter((c) => !keyColumns.includes(c)).map((c) => `${c} = ${placeholder(c)}`);
+  await manager.query(
+    `UPDATE ${row.table} SET ${assignments.join(', ')}, updated_at = now(),
+       deactivated_at = CASE WHEN ${placeholder('active')} THEN NULL ELSE coalesce(deactivated_at, now()) END
+     WHERE ${keyColumns.map((c) => `${c} = ${placeholder(c)}`).join(' AND ')}`,
+    params,
+  );
+  counts.updated += 1;
 }

@@ -118,6 +118,49 @@ describe('syncTenants against PostgreSQL', () => {
     assert.equal(await verifySecret('next-secret', after!.secret_hashes[1]!), true);
   });
 
+  test('an edited tenant and partner are updated; a new file hash alone changes no row', async () => {
+    const edited = demo.map((tenant) =>
+      tenant.id !== 'demo'
+        ? tenant
+        : {
+            ...tenant,
+            name: 'Demo, renamed',
+            sourceSha256: 'edited-file',
+            partners: tenant.partners.map((p) =>
+              p.id === 'demo-carrier' ? { ...p, timeZone: 'Asia/Tokyo' } : p,
+            ),
+          },
+    );
+    const summary = await syncTenants(dataSource, edited);
+    assert.deepEqual(summary.tenants, { created: 0, updated: 1, unchanged: 1, deactivated: 0 });
+    assert.deepEqual(summary.partners, { created: 0, updated: 1, unchanged: 7, deactivated: 0 });
+    const row = async (): Promise<unknown> =>
+      (
+        await dataSource.query(
+          `SELECT t.name, t.source_sha256, p.time_zone FROM tenants t
+             JOIN partners p ON p.tenant_id = t.id AND p.id = 'demo-carrier' WHERE t.id = 'demo'`,
+        )
+      )[0];
+    assert.deepEqual(await row(), {
+      name: 'Demo, renamed',
+      source_sha256: 'edited-file',
+      time_zone: 'Asia/Tokyo',
+    });
+
+    const original = demo.find((t) => t.id === 'demo')!;
+    await syncTenants(dataSource, demo);
+    const sameMeaning = demo.map((tenant) =>
+      tenant.id === 'demo' ? { ...tenant, sourceSha256: 'comments-only' } : tenant,
+    );
+    const unchanged = await syncTenants(dataSource, sameMeaning);
+    assert.deepEqual(unchanged.tenants, { created: 0, updated: 0, unchanged: 2, deactivated: 0 });
+    assert.deepEqual(await row(), {
+      name: original.name,
+      source_sha256: original.sourceSha256,
+      time_zone: original.partners.find((p) => p.id === 'demo-carrier')!.timeZone,
+    });
+  });
+
   test('tenants absent from the files (demo tenants outside demo mode) are deactivated', async () => {
     const summary = await syncTenants(dataSource, []);
     assert.equal(summary.tenants.deactivated, 2);
