@@ -14,7 +14,7 @@
 import { spawn } from 'node:child_process';
 import { createBenchDatabase } from './support/bench-database.js';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -50,6 +50,25 @@ interface Result {
   readonly perSecond: number;
   readonly p50: number;
   readonly p99: number;
+  /** Server CPU (user + system) per request, µs; NaN where /proc is not available. */
+  readonly serverCpuUs: number;
+  /** This process's (the load generator's) CPU as a share of one core: near 1 means it, not the server, limits. */
+  readonly loadGeneratorCpu: number;
+}
+
+// Linux's USER_HZ: /proc/<pid>/stat counts CPU time in hundredths of a second.
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** User + system CPU seconds the process `pid` has used so far (Linux), else NaN. */
+function processCpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** The run with the median throughput (its own p50/p99 with it). */
@@ -73,7 +92,10 @@ async function load(
   headers: Record<string, string>,
   seconds: number,
   expect: number,
+  serverPid: number | undefined,
 ): Promise<Result> {
+  const serverCpuBefore = processCpuSeconds(serverPid);
+  const ownCpuBefore = process.cpuUsage();
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const latencies: number[] = [];
   let errors = 0;
@@ -90,6 +112,8 @@ async function load(
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
+  const serverCpu = processCpuSeconds(serverPid) - serverCpuBefore;
+  const ownCpu = process.cpuUsage(ownCpuBefore);
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
@@ -99,6 +123,8 @@ async function load(
     perSecond: latencies.length / elapsed,
     p50: at(0.5),
     p99: at(0.99),
+    serverCpuUs: (serverCpu / latencies.length) * 1e6,
+    loadGeneratorCpu: (ownCpu.user + ownCpu.system) / 1e6 / elapsed,
   };
 }
 
@@ -120,7 +146,9 @@ async function main(): Promise<void> {
   const databaseUrl = new URL(benchDatabase.url);
   const secret = randomBytes(18).toString('base64url');
   const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
+  // BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the server, not the load generator.
+  const serverArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...serverArgs, MAIN], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl.toString(),
@@ -169,13 +197,13 @@ async function main(): Promise<void> {
 
     // Warm both paths (JIT, pools, caches), then alternate them for ROUNDS rounds and compare the
     // medians: other work on the machine then weighs on both sides alike.
-    await load(bare, {}, 1, 200);
-    await load(chain, auth, 1, 200);
+    await load(bare, {}, 1, 200, child.pid);
+    await load(chain, auth, 1, 200, child.pid);
     const bareRuns: Result[] = [];
     const chainRuns: Result[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
-      bareRuns.push(await load(bare, {}, SECONDS, 200));
-      chainRuns.push(await load(chain, auth, SECONDS, 200));
+      bareRuns.push(await load(bare, {}, SECONDS, 200, child.pid));
+      chainRuns.push(await load(chain, auth, SECONDS, 200, child.pid));
     }
     const bareResult = median(bareRuns);
     const chainResult = median(chainRuns);
@@ -184,7 +212,11 @@ async function main(): Promise<void> {
     const row = (name: string, r: Result) =>
       `${name.padEnd(44)} ${r.perSecond.toFixed(0).padStart(8)} req/s   p50 ${r.p50.toFixed(2).padStart(6)} ms   p99 ${r.p99
         .toFixed(2)
-        .padStart(6)} ms   errors ${r.errors}`;
+        .padStart(
+          6,
+        )} ms   errors ${r.errors}   server CPU ${r.serverCpuUs.toFixed(0).padStart(4)} µs/req   load generator ${(
+        r.loadGeneratorCpu * 100
+      ).toFixed(0)}% of a core`;
     process.stdout.write(
       `concurrency ${CONCURRENCY}, median of ${ROUNDS} alternating ${SECONDS}s runs each, rate limits in ${process.env.BENCH_REDIS_URL ? 'Redis' : 'memory'}, ` +
         `server log level ${process.env.BENCH_LOG_LEVEL ?? 'warn'}\n` +
