@@ -20,15 +20,25 @@ export const REDACTED_PATHS = [
   '*.privateKey',
 ];
 
+/** `{ correlationId }` for a line written by a request's logger (its `req` binding carries the id). */
+function correlationIdOfRequestLogger(
+  _object: object,
+  _level: number,
+  logger: { bindings(): Record<string, unknown> },
+): { correlationId?: unknown } {
+  const req = logger.bindings().req as { id?: unknown } | undefined;
+  return req?.id === undefined ? {} : { correlationId: req.id };
+}
+
 export function loggerOptions(config: AppConfig): Params {
   return {
     pinoHttp: {
       level: config.logLevel,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       // Fastify's genReqId already put the correlation id on the raw request; pino-http reuses `req.id`.
-      customProps: (req: IncomingMessage) => ({
-        correlationId: (req as IncomingMessage & { id?: unknown }).id,
-      }),
+      // Copied to a top-level `correlationId` only when a line is written (a mixin), not per request
+      // with `customProps`: that built a second child logger for every request, at any log level.
+      mixin: correlationIdOfRequestLogger,
       autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health/live' || req.url === '/metrics' },
       serializers: {
         req: (req: IncomingMessage & { id?: unknown; raw?: IncomingMessage }) => ({
