@@ -6,7 +6,8 @@
  */
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
-const offsetCache = new Map<string, number>();
+/** Zone → UTC hour → offset; nested so the hot lookup builds no key string. */
+const offsetCache = new Map<string, Map<number, number>>();
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
@@ -39,8 +40,12 @@ export function isValidTimeZone(timeZone: string): boolean {
 export function zoneOffsetMinutes(timeZone: string, utcMs: number): number {
   if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return 0;
   const hour = Math.floor(utcMs / 3_600_000);
-  const key = `${timeZone}|${hour}`;
-  const hit = offsetCache.get(key);
+  let zone = offsetCache.get(timeZone);
+  if (zone === undefined) {
+    zone = new Map();
+    offsetCache.set(timeZone, zone);
+  }
+  const hit = zone.get(hour);
   if (hit !== undefined) return hit;
   const parts = formatterFor(timeZone).formatToParts(new Date(hour * 3_600_000));
   const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? '0');
@@ -53,8 +58,8 @@ export function zoneOffsetMinutes(timeZone: string, utcMs: number): number {
     get('second'),
   );
   const offset = Math.round((asUtc - hour * 3_600_000) / 60_000);
-  if (offsetCache.size > 10_000) offsetCache.clear();
-  offsetCache.set(key, offset);
+  if (zone.size > 10_000) zone.clear();
+  zone.set(hour, offset);
   return offset;
 }
 
@@ -106,22 +111,39 @@ export interface DateParts {
   readonly day: number;
 }
 
+/** True when `text` is exactly `n` ASCII digits; a char loop, because this runs for every date. */
+function isDigits(text: string, n: number): boolean {
+  if (text.length !== n) return false;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** Two digits at `at` as a number (the caller has checked they are digits). */
+const twoDigits = (text: string, at: number): number =>
+  (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48;
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const isLeapYear = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
 /** CCYYMMDD or YYMMDD (X12 4010 ISA/GS use YYMMDD; the century window is the usual 50/50). */
 export function parseEdiDate(text: string): DateParts | undefined {
   let y: number;
-  let rest: string;
-  if (/^\d{8}$/.test(text)) {
-    y = Number(text.slice(0, 4));
-    rest = text.slice(4);
-  } else if (/^\d{6}$/.test(text)) {
-    const yy = Number(text.slice(0, 2));
+  let at: number;
+  if (isDigits(text, 8)) {
+    y = twoDigits(text, 0) * 100 + twoDigits(text, 2);
+    at = 4;
+  } else if (isDigits(text, 6)) {
+    const yy = twoDigits(text, 0);
     y = yy < 50 ? 2000 + yy : 1900 + yy;
-    rest = text.slice(2);
+    at = 2;
   } else return undefined;
-  const month = Number(rest.slice(0, 2));
-  const day = Number(rest.slice(2, 4));
+  const month = twoDigits(text, at);
+  const day = twoDigits(text, at + 2);
   if (month < 1 || month > 12 || day < 1) return undefined;
-  const dim = new Date(Date.UTC(y, month, 0)).getUTCDate();
+  const dim = month === 2 && isLeapYear(y) ? 29 : DAYS_IN_MONTH[month - 1]!;
   if (day > dim) return undefined;
   return { year: y, month, day };
 }
@@ -134,15 +156,21 @@ export interface TimeParts {
 
 /** HHMM, HHMMSS or HHMMSSd..d (decimal seconds are dropped: canonical times are to the second). */
 export function parseEdiTime(text: string): TimeParts | undefined {
-  if (!/^\d{4}(\d{2}\d{0,2})?$/.test(text)) return undefined;
-  const hour = Number(text.slice(0, 2));
-  const minute = Number(text.slice(2, 4));
-  const second = text.length >= 6 ? Number(text.slice(4, 6)) : 0;
+  const n = text.length;
+  // HHMM, HHMMSS, HHMMSSd or HHMMSSdd, digits only.
+  if ((n !== 4 && n !== 6 && n !== 7 && n !== 8) || !isDigits(text, n)) return undefined;
+  const hour = twoDigits(text, 0);
+  const minute = twoDigits(text, 2);
+  const second = n >= 6 ? twoDigits(text, 4) : 0;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
   return { hour, minute, second };
 }
 
-const pad = (n: number, w = 2): string => String(Math.abs(n)).padStart(w, '0');
+const pad = (n: number, w = 2): string => {
+  const a = Math.abs(n);
+  // The two-digit case is nearly every call; padStart is kept for the year.
+  return w === 2 && a < 100 ? (a < 10 ? `0${a}` : String(a)) : String(a).padStart(w, '0');
+};
 
 function formatOffset(minutes: number): string {
   const sign = minutes < 0 ? '-' : '+';

@@ -33,6 +33,20 @@ test('EDI dates and times are validated', () => {
   assert.deepEqual(parseEdiTime('235959'), { hour: 23, minute: 59, second: 59 });
 });
 
+test('EDI date and time edges: century leap years, lengths, non-digits', () => {
+  assert.deepEqual(parseEdiDate('20000229'), { year: 2000, month: 2, day: 29 });
+  assert.equal(parseEdiDate('19000229'), undefined);
+  assert.deepEqual(parseEdiDate('000229'), { year: 2000, month: 2, day: 29 });
+  assert.deepEqual(parseEdiDate('500101'), { year: 1950, month: 1, day: 1 });
+  for (const bad of ['2026113', '202611270', '2026-1-27', '2026112a', '20261300', '20260431', '20260100', ''])
+    assert.equal(parseEdiDate(bad), undefined, bad);
+  assert.deepEqual(parseEdiTime('0930'), { hour: 9, minute: 30, second: 0 });
+  assert.deepEqual(parseEdiTime('09301559'), { hour: 9, minute: 30, second: 15 });
+  assert.deepEqual(parseEdiTime('0930155'), { hour: 9, minute: 30, second: 15 });
+  for (const bad of ['930', '09301', '093015599', '09:3', '0960', '093060', ''])
+    assert.equal(parseEdiTime(bad), undefined, bad);
+});
+
 test('X12 time codes give the offset; zone-dependent codes follow DST', () => {
   const d = { year: 2026, month: 7, day: 1 };
   const t = { hour: 12, minute: 0, second: 0 };
