@@ -27,6 +27,7 @@ import { CurrentTenant } from '../auth/current-principal.decorator.js';
 import { Scopes } from '../auth/scopes.decorator.js';
 import type { CanonicalDocumentType } from '../canonical/canonical-validator.js';
 import { ProblemCode, ProblemException } from '../common/problem/problem-details.js';
+import { encodePageCursor } from '../common/page-cursor.js';
 import { MAX_PAGE_SIZE } from '../messages/message-list-query.js';
 import { IdempotencyInterceptor } from '../messages/idempotency.interceptor.js';
 import type { Scope } from '../tenancy/tenant-file-schema.js';
@@ -41,11 +42,7 @@ import {
 import { requestSchemaOf } from './canonical-envelope.js';
 import { DocumentReader } from './document-reader.js';
 import { documentResourceSchema, type DocumentResource } from './document-resource.js';
-import {
-  encodeDocumentCursor,
-  parseDocumentListQuery,
-  type DocumentListQuery,
-} from './document-list-query.js';
+import { parseDocumentListQuery, type DocumentListQuery } from './document-list-query.js';
 import { conditional } from './etag.js';
 import { SubmitDocument, type AcceptedDocument } from './submit-document.js';
 
@@ -174,7 +171,7 @@ export function CanonicalResourceController(spec: ResourceSpec): Type<CanonicalR
       const page = await this.reader.list(scope, spec.documentType, parseDocumentListQuery(query));
       return conditional(request, reply, {
         items: page.items.map(show),
-        nextCursor: page.next ? encodeDocumentCursor(page.next) : null,
+        nextCursor: page.next ? encodePageCursor(page.next) : null,
       });
     }
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { CanonicalDocumentType } from '../canonical/canonical-validator.js';
+import type { PagePosition } from '../common/page-cursor.js';
 import type { TenantScope } from '../tenancy/tenant-scope.js';
 import { withTenant } from '../tenancy/with-tenant.js';
 import type { DocumentResource } from './document-resource.js';
@@ -9,7 +10,7 @@ export interface DocumentListFilter {
   readonly state?: string;
   readonly from?: Date;
   readonly to?: Date;
-  readonly after?: { readonly receivedUs: string; readonly id: string };
+  readonly after?: PagePosition;
   readonly limit: number;
 }
 
@@ -97,7 +98,7 @@ export class DocumentReader {
     scope: TenantScope,
     documentType: CanonicalDocumentType,
     filter: DocumentListFilter,
-  ): Promise<{ items: DocumentResource[]; next: { receivedUs: string; id: string } | null }> {
+  ): Promise<{ items: DocumentResource[]; next: PagePosition | null }> {
     const rows = await withTenant(
       this.dataSource,
       scope.tenantId,
@@ -118,7 +119,7 @@ export class DocumentReader {
             filter.state ?? null,
             filter.from ?? null,
             filter.to ?? null,
-            filter.after?.receivedUs ?? null,
+            filter.after?.at ?? null,
             filter.after?.id ?? null,
             filter.limit + 1,
           ],
@@ -126,6 +127,6 @@ export class DocumentReader {
     );
     const items = rows.slice(0, filter.limit).map(toResource);
     const last = rows.length > filter.limit ? rows[filter.limit - 1] : undefined;
-    return { items, next: last ? { receivedUs: last.created_us, id: last.natural_key } : null };
+    return { items, next: last ? { at: last.created_us, id: last.natural_key } : null };
   }
 }

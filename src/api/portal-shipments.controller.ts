@@ -10,8 +10,9 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentTenant } from '../auth/current-principal.decorator.js';
 import { Scopes } from '../auth/scopes.decorator.js';
-import { ProblemCode, ProblemException, ValidationProblem } from '../common/problem/problem-details.js';
-import { MAX_PAGE_SIZE } from '../messages/message-list-query.js';
+import { decodePageCursor, encodePageCursor, invalidCursor } from '../common/page-cursor.js';
+import { ProblemCode, ProblemException } from '../common/problem/problem-details.js';
+import { MAX_PAGE_SIZE, parseMessageListQuery } from '../messages/message-list-query.js';
 import type { TenantScope } from '../tenancy/tenant-scope.js';
 import { IF_NONE_MATCH_HEADER, cursorPageSchema } from './api-schemas.js';
 import { conditional } from './etag.js';
@@ -32,28 +33,27 @@ const OWNERSHIP =
   'is the number of an order the customer posted or whose customer party carries that account.';
 
 function parsePortalQuery(query: PortalQuery): PortalFilter {
-  let limit = 50;
-  const errors: { pointer: string; message: string }[] = [];
-  if (query.limit !== undefined) {
-    limit = Number(query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
-      errors.push({ pointer: '/limit', message: `must be an integer from 1 to ${MAX_PAGE_SIZE}` });
-    }
-  }
-  let after: PortalFilter['after'];
-  if (query.cursor) {
-    const match = /^([^|]{1,40})\|(.{1,200})$/s.exec(Buffer.from(query.cursor, 'base64url').toString('utf8'));
-    if (!match) errors.push({ pointer: '/cursor', message: 'is not a cursor this API returned' });
-    else after = { updatedAt: match[1]!, id: match[2]! };
-  }
-  if (errors.length > 0) throw new ValidationProblem(errors, 'The query parameters are not valid.');
+  // The same limit rule and problem as every other list.
+  const { limit } = parseMessageListQuery({ limit: query.limit });
   return {
     limit,
-    ...(after ? { after } : {}),
+    ...(query.cursor ? { after: updatedBefore(query.cursor) } : {}),
     ...(query.orderNumber ? { orderNumber: query.orderNumber } : {}),
     ...(query.purchaseOrder ? { purchaseOrder: query.purchaseOrder } : {}),
     ...(query.reference ? { reference: query.reference } : {}),
   };
+}
+
+/** Shipments page by (updatedAt in ms, shipment id), in the cursor every list uses. */
+function updatedBefore(cursor: string): { updatedAt: string; id: string } {
+  const { at, id } = decodePageCursor(cursor);
+  const updatedAt = new Date(Number(at));
+  if (Number.isNaN(updatedAt.getTime())) throw invalidCursor();
+  return { updatedAt: updatedAt.toISOString(), id };
+}
+
+function updatedCursor(next: { updatedAt: string; id: string }): string {
+  return encodePageCursor({ at: String(Date.parse(next.updatedAt)), id: next.id });
 }
 
 /** The customer tracking portal: only the customer's own shipments. */
@@ -88,9 +88,7 @@ export class PortalShipmentsController {
     const page = await this.tracking.listForCustomer(scope, parsePortalQuery(query));
     return conditional(request, reply, {
       items: page.items,
-      nextCursor: page.next
-        ? Buffer.from(`${page.next.updatedAt}|${page.next.id}`, 'utf8').toString('base64url')
-        : null,
+      nextCursor: page.next ? updatedCursor(page.next) : null,
     });
   }
 

@@ -1,19 +1,10 @@
-import { ProblemException, ValidationProblem } from '../common/problem/problem-details.js';
+import { decodePageCursor } from '../common/page-cursor.js';
+import { ValidationProblem } from '../common/problem/problem-details.js';
 import type { MessageFilter } from './message-store.js';
 
 export const MAX_PAGE_SIZE = 200;
-
-/** Opaque to clients: base64url of the last row's (received µs, id). */
-export function encodeCursor(next: { receivedUs: string; id: string }): string {
-  return Buffer.from(`${next.receivedUs}.${next.id}`, 'utf8').toString('base64url');
-}
-
-export function decodeCursor(cursor: string): { receivedUs: string; id: string } {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const match = /^(\d{1,20})\.([0-9a-f-]{36})$/.exec(text);
-  if (!match) throw new ProblemException(400, 'invalid-cursor', 'The cursor is not one this API returned.');
-  return { receivedUs: match[1]!, id: match[2]! };
-}
+/** Messages page by (received µs, uuid). */
+const MESSAGE_ID = /^[0-9a-f-]{36}$/;
 
 export interface MessageListQuery {
   state?: string;
@@ -64,6 +55,6 @@ export function parseMessageListQuery(
     ...(from ? { from } : {}),
     ...(to ? { to } : {}),
     ...(query.correlationId ? { correlationId: query.correlationId } : {}),
-    ...(query.cursor ? { after: decodeCursor(query.cursor) } : {}),
+    ...(query.cursor ? { after: decodePageCursor(query.cursor, MESSAGE_ID) } : {}),
   };
 }

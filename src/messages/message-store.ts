@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { PagePosition } from '../common/page-cursor.js';
 import { QUEUES, type JobQueue, type TranslateJob } from './job-queue.js';
 import {
   MESSAGE_COLUMNS,
@@ -56,7 +57,7 @@ export interface MessageFilter {
   readonly to?: Date;
   readonly correlationId?: string;
   /** Keyset cursor: the (received_at in µs, id) of the last row of the previous page. */
-  readonly after?: { readonly receivedUs: string; readonly id: string };
+  readonly after?: PagePosition;
   readonly limit: number;
 }
 
@@ -311,7 +312,7 @@ export class MessageStore {
   async list(
     tenantId: string,
     filter: MessageFilter,
-  ): Promise<{ items: MessageSummary[]; next?: { receivedUs: string; id: string } }> {
+  ): Promise<{ items: MessageSummary[]; next?: PagePosition }> {
     const rows = (await this.dataSource.query(
       `SELECT ${MESSAGE_COLUMNS} FROM messages
         WHERE tenant_id = $1
@@ -334,7 +335,7 @@ export class MessageStore {
         filter.from ?? null,
         filter.to ?? null,
         filter.correlationId ?? null,
-        filter.after?.receivedUs ?? null,
+        filter.after?.at ?? null,
         filter.after?.id ?? null,
         filter.limit,
       ],
@@ -342,9 +343,7 @@ export class MessageStore {
     const last = rows.at(-1);
     return {
       items: rows.map(toMessageSummary),
-      ...(last && rows.length === filter.limit
-        ? { next: { receivedUs: last.received_us, id: last.id } }
-        : {}),
+      ...(last && rows.length === filter.limit ? { next: { at: last.received_us, id: last.id } } : {}),
     };
   }
 }

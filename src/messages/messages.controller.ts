@@ -5,13 +5,9 @@ import { CurrentTenant } from '../auth/current-principal.decorator.js';
 import { Scopes } from '../auth/scopes.decorator.js';
 import { SchemaBodyPipe } from '../common/http/schema-body.pipe.js';
 import { ProblemCode, ProblemException } from '../common/problem/problem-details.js';
+import { encodePageCursor } from '../common/page-cursor.js';
 import type { TenantScope } from '../tenancy/tenant-scope.js';
-import {
-  encodeCursor,
-  parseMessageListQuery,
-  MAX_PAGE_SIZE,
-  type MessageListQuery,
-} from './message-list-query.js';
+import { parseMessageListQuery, MAX_PAGE_SIZE, type MessageListQuery } from './message-list-query.js';
 import type { MessageDetail, MessageSummary } from './message-records.js';
 import { Pipeline } from './pipeline.js';
 import type { ReplayMode, ReplayResult } from './usecases/replay-message.js';
@@ -66,7 +62,7 @@ export class MessagesController {
     const filter = parseMessageListQuery(query);
     if (!scope.isTenantWide) filter.partnerId = scope.partnerId;
     const page = await this.pipeline.store.list(scope.tenantId, filter);
-    return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
+    return { items: page.items, nextCursor: page.next ? encodePageCursor(page.next) : null };
   }
 
   @Get(':id')

@@ -187,6 +187,11 @@ describe('tracking: shipment notices, tracking events, timelines and the custome
     ).json()) as { items: { id: string }[] };
     const seen = [...mine.items, ...next.items].map((i) => i.id).sort();
     assert.deepEqual(seen, ['SHIP-OUT2', 'SHIP-POD'].sort());
+    for (const cursor of ['bm9wZQ', Buffer.from('99999999999999999999.SHIP-POD').toString('base64url')]) {
+      const bad = await api.get('demo-customer', `/v1/portal/shipments?cursor=${cursor}`);
+      assert.equal(bad.status, 400);
+      assert.equal(((await bad.json()) as { code: string }).code, 'invalid-cursor');
+    }
   });
 
   test('a batch answers per item; a bad single event is one 422 with pointers; scopes refuse', async () => {
