@@ -33,7 +33,9 @@ const KEY_MATCH = `(d.canonical->>'shipmentId' = ANY($2) OR d.canonical->>'billO
 /** Party roles that make the named account the shipment's customer. */
 const CUSTOMER_PARTY = `'$.parties[*] ? (@.role == "shipTo" || @.role == "buyer" || @.role == "customer" || @.role == "consignee" || @.role == "billTo").ids[*] ? (@.value == $account)'`;
 
+/** Per shipment; a list reads at most `MAX_LIST_DOCUMENTS` for all its shipments together. */
 const MAX_DOCUMENTS = 2000;
+const MAX_LIST_DOCUMENTS = 20_000;
 
 function toDocument(row: Row): ShipmentDocument {
   return {
@@ -64,6 +66,56 @@ export function identifiersOf(document: ShipmentDocument): string[] {
 }
 
 /**
+ * The documents of the shipment known by `keys`, from a `matching` that finds the documents naming
+ * any of them. Two rounds: a carrier's event names the BOL, the ASN found by shipment id names that BOL.
+ */
+async function followIdentifiers(
+  keys: readonly string[],
+  matching: (keys: readonly string[]) => Promise<ShipmentDocument[]> | ShipmentDocument[],
+): Promise<ShipmentDocument[]> {
+  let current = [...new Set(keys)];
+  let found: ShipmentDocument[] = [];
+  for (let round = 0; round < 2; round += 1) {
+    found = await matching(current);
+    const more = [...new Set([...current, ...found.flatMap(identifiersOf)])];
+    if (more.length === current.length) break;
+    current = more;
+  }
+  return found;
+}
+
+/**
+ * Documents read once (`ShipmentDocuments.byKeys`), then looked up by identifier in memory
+ * exactly as `byKey` looks them up in the database: same rounds, same order, same cap.
+ */
+export class ShipmentDocumentIndex {
+  private readonly byIdentifier = new Map<string, number[]>();
+
+  /** `documents` in `created_at` order, as the database returns them. */
+  constructor(private readonly documents: readonly ShipmentDocument[]) {
+    documents.forEach((document, position) => {
+      for (const identifier of identifiersOf(document)) {
+        const positions = this.byIdentifier.get(identifier);
+        if (positions) positions.push(position);
+        else this.byIdentifier.set(identifier, [position]);
+      }
+    });
+  }
+
+  byKey(key: string): Promise<ShipmentDocument[]> {
+    return followIdentifiers([key], (keys) => this.matching(keys));
+  }
+
+  private matching(keys: readonly string[]): ShipmentDocument[] {
+    const positions = new Set(keys.flatMap((key) => this.byIdentifier.get(key) ?? []));
+    return [...positions]
+      .sort((a, b) => a - b)
+      .slice(0, MAX_DOCUMENTS)
+      .map((position) => this.documents[position]!);
+  }
+}
+
+/**
  * The tracking read model, from Crossdock's own documents (a tracking event Odoo could not place
  * is still the partner's truth): ShipmentNotices and TrackingEvents of one tenant, joined by any
  * shared identifier (shipment id, tracking number, BOL, PRO, carrier reference).
@@ -74,16 +126,17 @@ export class ShipmentDocuments {
 
   /** The documents of the shipment known as `key`, following the identifiers its ASNs add. */
   async byKey(tenantId: string, key: string): Promise<ShipmentDocument[]> {
-    let keys = [key];
-    let found: ShipmentDocument[] = [];
-    // Two rounds: a carrier's event names the BOL, the ASN found by shipment id names that BOL.
-    for (let round = 0; round < 2; round += 1) {
-      found = await this.matching(tenantId, keys);
-      const more = [...new Set([...keys, ...found.flatMap(identifiersOf)])];
-      if (more.length === keys.length) break;
-      keys = more;
-    }
-    return found;
+    return followIdentifiers([key], (keys) => this.matching(tenantId, keys, MAX_DOCUMENTS));
+  }
+
+  /**
+   * Every document `byKey` would find for any of `keys`, in two queries whatever their number:
+   * a list reads its shipments from these with a `ShipmentDocumentIndex` instead of one
+   * `byKey` per shipment.
+   */
+  async byKeys(tenantId: string, keys: readonly string[]): Promise<ShipmentDocument[]> {
+    if (keys.length === 0) return [];
+    return followIdentifiers(keys, (more) => this.matching(tenantId, more, MAX_LIST_DOCUMENTS));
   }
 
   /** Documents that make a shipment the customer's (see the portal ownership rule). */
@@ -117,14 +170,18 @@ export class ShipmentDocuments {
     return rows.map(toDocument);
   }
 
-  private async matching(tenantId: string, keys: readonly string[]): Promise<ShipmentDocument[]> {
+  private async matching(
+    tenantId: string,
+    keys: readonly string[],
+    limit: number,
+  ): Promise<ShipmentDocument[]> {
     const rows = await withTenant(
       this.dataSource,
       tenantId,
       (manager) =>
         manager.query(
           `SELECT ${COLUMNS} FROM documents d WHERE d.tenant_id = $1 AND ${SHIPMENT_TYPES} AND ${KEY_MATCH}
-            ORDER BY d.created_at LIMIT ${MAX_DOCUMENTS}`,
+            ORDER BY d.created_at LIMIT ${limit}`,
           [tenantId, keys],
         ) as Promise<Row[]>,
     );

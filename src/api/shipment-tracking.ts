@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ProblemCode, ProblemException } from '../common/problem/problem-details.js';
 import type { TenantScope } from '../tenancy/tenant-scope.js';
-import { ShipmentDocuments, type ShipmentDocument } from './shipment-documents.js';
+import { ShipmentDocumentIndex, ShipmentDocuments, type ShipmentDocument } from './shipment-documents.js';
 import { buildShipmentView, shipmentKeyOf, type ShipmentView } from './shipment-view.js';
 
 export interface PortalFilter {
@@ -42,13 +42,17 @@ export class ShipmentTracking {
     filter: PortalFilter,
   ): Promise<{ items: ShipmentView[]; next: { updatedAt: string; id: string } | null }> {
     const owned = await this.owned(scope);
+    const keyOf = new Map(owned.map((seed) => [seed, shipmentKeyOf([seed])]));
+    const keys = [...new Set([...keyOf.values()].filter((key): key is string => key !== undefined))];
+    // Three queries for the whole list (ownership, then two identifier rounds), not two per shipment.
+    const index = new ShipmentDocumentIndex(await this.documents.byKeys(scope.tenantId, keys));
     const views = new Map<string, ShipmentView>();
     const seen = new Set<string>();
     for (const seed of owned) {
       if (seen.has(seed.documentId)) continue;
-      const key = shipmentKeyOf([seed]);
+      const key = keyOf.get(seed);
       if (!key) continue;
-      const documents = await this.documents.byKey(scope.tenantId, key);
+      const documents = await index.byKey(key);
       for (const d of documents) seen.add(d.documentId);
       const view = buildShipmentView(shipmentKeyOf(documents) ?? key, documents);
       if (matches(view, filter)) views.set(view.id, view);
