@@ -1,12 +1,7 @@
 /** FulfillmentRequest: to a 3PL/WMS (REST first; X12 940 later). */
 import type { FromSchema } from 'json-schema-to-ts';
-import {
-  carrierSchema,
-  envelopeProperties,
-  envelopeRequired,
-  partySchema,
-  quantitySchema,
-} from './common-schemas.js';
+import { carrierSchema, envelopeProperties, envelopeRequired, partySchema } from './common-schemas.js';
+import { requestedLineSchema } from './order.schema.js';
 
 export const fulfillmentRequestSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -25,16 +20,7 @@ export const fulfillmentRequestSchema = {
     lines: {
       type: 'array',
       minItems: 1,
-      items: {
-        type: 'object',
-        required: ['lineNumber', 'sku', 'quantity'],
-        properties: {
-          lineNumber: { type: 'string', minLength: 1 },
-          sku: { type: 'string', minLength: 1 },
-          description: { type: 'string' },
-          quantity: quantitySchema,
-        },
-      },
+      items: requestedLineSchema,
     },
   },
 } as const;

@@ -24,6 +24,18 @@ export const ORDER_STATUSES = [
   'ON_HOLD',
 ] as const;
 
+/** A quantity of one SKU asked for: an order's line (which adds its price) and a fulfillment request's. */
+export const requestedLineSchema = {
+  type: 'object',
+  required: ['lineNumber', 'sku', 'quantity'],
+  properties: {
+    lineNumber: { type: 'string', minLength: 1 },
+    sku: { type: 'string', minLength: 1 },
+    description: { type: 'string' },
+    quantity: quantitySchema,
+  },
+} as const;
+
 export const orderSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   $id: 'https://crossdock.dev/schemas/v1/order.json',
@@ -54,15 +66,8 @@ export const orderSchema = {
       type: 'array',
       minItems: 1,
       items: {
-        type: 'object',
-        required: ['lineNumber', 'sku', 'quantity'],
-        properties: {
-          lineNumber: { type: 'string', minLength: 1 },
-          sku: { type: 'string', minLength: 1 },
-          description: { type: 'string' },
-          quantity: quantitySchema,
-          unitPrice: moneySchema,
-        },
+        ...requestedLineSchema,
+        properties: { ...requestedLineSchema.properties, unitPrice: moneySchema },
       },
     },
     totals: {
