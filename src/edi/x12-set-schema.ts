@@ -1,15 +1,18 @@
 /**
  * Transaction-set schemas as data (segment order within loops, usage, max use, mandatory elements,
- * lengths, the code values the maps rely on) and the validator that walks a set against one,
- * yielding diagnostics with the AK3-04 / AK4-03 codes the 997/999 reports.
+ * lengths, the code values the maps rely on, the X12 syntax notes) and the validator that walks a
+ * set against one, yielding diagnostics with the AK3-04 / AK4-03 codes the 997/999 reports.
+ *
+ * Every set of every file goes through `validateSet`, so a schema is compiled once (tag → entry
+ * indexes, element specs and syntax notes as arrays, scratch counters) and the walk allocates
+ * nothing but the diagnostics it reports.
  */
-import type { Diagnostic, Segment } from './edi-types.js';
-import { parseEdiDate, parseEdiTime } from './edi-datetime.js';
+import type { Diagnostic, DiagnosticTrigger, Segment } from './edi-types.js';
 
 export type ElementType = 'AN' | 'ID' | 'N0' | 'N2' | 'R' | 'DT' | 'TM';
 
 export interface ElementSpec {
-  /** Mandatory; X (conditional) and O are not checked for presence. */
+  /** Mandatory; X (conditional, see the segment's syntax notes) and O are not checked for presence. */
   readonly req: 'M' | 'O' | 'X';
   readonly type: ElementType;
   readonly min: number;
@@ -17,12 +20,21 @@ export interface ElementSpec {
   readonly codes?: readonly string[];
 }
 
+/**
+ * An X12 syntax note (relational condition) in the standard's own notation: the kind letter, then
+ * two-digit element positions. P paired (all or none), R required (at least one), E exclusion (at
+ * most one), C conditional (if the first, then all the others), L list conditional (if the first,
+ * then at least one of the others). E.g. `P0304`, `R020305`, `L07030506`.
+ */
+export type SyntaxNote = `${'P' | 'R' | 'E' | 'C' | 'L'}${number}`;
+
 export interface SegmentSpec {
   readonly seg: string;
   readonly req: 'M' | 'O';
   readonly max: number;
   /** Index 0 is element 01; `undefined` entries are not checked. */
   readonly elements?: readonly (ElementSpec | undefined)[];
+  readonly notes?: readonly SyntaxNote[];
 }
 
 export interface LoopSpec {
@@ -39,243 +51,753 @@ export interface SetSchema {
   readonly body: readonly (SegmentSpec | LoopSpec)[];
 }
 
-type Entry = SegmentSpec | LoopSpec;
-const isLoop = (e: Entry): e is LoopSpec => 'loop' in e;
-const openingTag = (e: Entry): string => (isLoop(e) ? openingTag(e.body[0]!) : e.seg);
-
-interface Frame {
-  readonly entries: readonly Entry[];
-  idx: number;
-  readonly counts: number[];
-}
-
 export interface SetValidationContext {
   readonly interchangeControlNumber?: string;
   readonly groupControlNumber?: string;
   readonly transactionControlNumber?: string;
 }
 
-function allTags(entries: readonly Entry[], into: Set<string>): Set<string> {
-  for (const e of entries) {
-    if (isLoop(e)) allTags(e.body, into);
-    else into.add(e.seg);
-  }
-  return into;
-}
-const tagCache = new WeakMap<SetSchema, Set<string>>();
+/* -------------------------------------------------------------------------------------------- */
+/* Segment access: the only places the validator reads a segment's elements.                    */
 
-const positionCache = new WeakMap<readonly Entry[], ReadonlyMap<string, readonly number[]>>();
-/** Opening tag → its entry indexes in a loop body, so each segment finds its place without a scan. */
-function positionsOf(entries: readonly Entry[]): ReadonlyMap<string, readonly number[]> {
-  let m = positionCache.get(entries);
-  if (!m) {
-    const built = new Map<string, number[]>();
-    entries.forEach((e, i) => {
-      const t = openingTag(e);
-      const list = built.get(t) ?? [];
-      list.push(i);
-      built.set(t, list);
-    });
-    m = built;
-    positionCache.set(entries, m);
-  }
-  return m;
+/** Element `i` (0-based) as text: its first component, '' when absent. */
+function textAt(seg: Segment, i: number): string {
+  return seg.elements[i]?.[0] ?? '';
 }
 
-/** Validates a set's segments (ST … SE inclusive, or the body alone) against `schema`. */
+/** Element `i` (0-based) carries data: some component is not empty or blank. */
+function presentAt(seg: Segment, i: number): boolean {
+  const el = seg.elements[i];
+  if (el === undefined) return false;
+  for (let c = 0; c < el.length; c++) if (!isBlank(el[c]!)) return true;
+  return false;
+}
+
+function isBlank(v: string): boolean {
+  for (let i = 0; i < v.length; i++) if (v.charCodeAt(i) !== 32) return false;
+  return true;
+}
+
+/* -------------------------------------------------------------------------------------------- */
+/* Compiled schemas                                                                             */
+
+const T_AN = 0;
+const T_ID = 1;
+const T_N = 2;
+const T_R = 3;
+const T_DT = 4;
+const T_TM = 5;
+const TYPE_CODE: Readonly<Record<ElementType, number>> = {
+  AN: T_AN,
+  ID: T_ID,
+  N0: T_N,
+  N2: T_N,
+  R: T_R,
+  DT: T_DT,
+  TM: T_TM,
+};
+
+interface CElement {
+  readonly mandatory: boolean;
+  readonly type: number;
+  readonly min: number;
+  readonly max: number;
+  /** Allowed codes by `shortCode` when they all are short alphanumerics (most are), else by text. */
+  readonly shortCodes: Int32Array | undefined;
+  readonly codes: ReadonlySet<string> | undefined;
+  readonly codeList: string;
+}
+
+interface CNote {
+  readonly kind: 'P' | 'R' | 'E' | 'C' | 'L';
+  readonly text: SyntaxNote;
+  /** 0-based element indexes, in the note's order. */
+  readonly at: readonly number[];
+}
+
+interface CSegment {
+  readonly isLoop: false;
+  readonly tag: string;
+  readonly mandatory: boolean;
+  readonly max: number;
+  /** The element specs, dense, with their 0-based element indexes in `checkedAt`. */
+  readonly elements: readonly CElement[];
+  readonly checkedAt: Int32Array;
+  readonly notes: readonly CNote[];
+  /** Anything to check in the segment's elements at all. */
+  readonly checked: boolean;
+}
+
+interface CLoop {
+  readonly isLoop: true;
+  readonly tag: string;
+  readonly id: string;
+  readonly mandatory: boolean;
+  readonly max: number;
+  readonly body: CBody;
+}
+
+type CEntry = CSegment | CLoop;
+
+interface CBody {
+  readonly entries: readonly CEntry[];
+  /**
+   * `nextAt[tagId * stride + from]`: the first entry at or after `from` that a segment with that tag
+   * opens, or -1; so each segment finds its place with one array read (ids past the table: -1).
+   */
+  readonly nextAt: Int16Array;
+  readonly stride: number;
+  /** One past the last mandatory entry: the missing-segment scan stops there. */
+  readonly mandatoryEnd: number;
+  /** The loop this body belongs to; undefined for the set's top level. */
+  readonly loopId: string | undefined;
+  /**
+   * Occurrences per entry of the instance being walked (a loop never contains itself, so one per
+   * body suffices). Zeroed up to the last entry reached when the instance ends.
+   */
+  readonly counts: Int32Array;
+}
+
+interface CompiledSchema {
+  readonly setId: string;
+  readonly body: CBody;
+  readonly bodies: readonly CBody[];
+  /** A walk is under way or ended by an exception: counters may need zeroing first. */
+  dirty: boolean;
+  readonly known: ReadonlySet<string>;
+  /** The walk's stack, preallocated to the schema's loop depth. */
+  readonly stack: CBody[];
+  readonly stackIdx: Int32Array;
+}
+
+/**
+ * A 1–3 character [0-9A-Z] string as a number (base 37, 0 = no character), or -1. Segment tags and
+ * most code values are such strings; numbers compare and hash without the string compares a Map
+ * or Set with string keys does for every freshly tokenized value.
+ */
+function shortCode(t: string): number {
+  const n = t.length;
+  if (n === 0 || n > 3) return -1;
+  const a = t.charCodeAt(0);
+  const b = n > 1 ? t.charCodeAt(1) : 0;
+  const c = n > 2 ? t.charCodeAt(2) : 0;
+  if ((a | b | c) >= 128) return -1;
+  const da = BASE37[a]!;
+  const db = BASE37[b]!;
+  const dc = BASE37[c]!;
+  if (da === 0 || (n > 1 && db === 0) || (n > 2 && dc === 0)) return -1;
+  return (da * 37 + db) * 37 + dc;
+}
+
+/** '0'–'9' → 1–10, 'A'–'Z' → 11–36, anything else 0 (also the padding digit). */
+const BASE37 = new Uint8Array(128);
+for (let ch = 48; ch <= 57; ch++) BASE37[ch] = ch - 47;
+for (let ch = 65; ch <= 90; ch++) BASE37[ch] = ch - 54;
+
+/** Segment tag code → a small id shared by all compiled schemas (-1: no schema lists it). */
+const TAG_IDS = new Int16Array(37 * 37 * 37).fill(-1);
+let tagIdCount = 0;
+
+function tagId(tag: string, assign: boolean): number {
+  const code = shortCode(tag);
+  if (code < 0) {
+    if (assign) throw new Error(`segment tag ${tag} is not 2–3 letters and digits`);
+    return -1;
+  }
+  let id = TAG_IDS[code]!;
+  if (id < 0 && assign) TAG_IDS[code] = id = tagIdCount++;
+  return id;
+}
+
+const NOTE_KINDS = 'PRECL';
+
+function compileNote(text: SyntaxNote, tag: string): CNote {
+  const kind = text[0] as CNote['kind'];
+  const digits = text.slice(1);
+  if (!NOTE_KINDS.includes(kind) || digits.length < 4 || digits.length % 2 !== 0 || !/^\d+$/.test(digits))
+    throw new Error(`${tag}: malformed syntax note ${text}`);
+  const at: number[] = [];
+  for (let i = 0; i < digits.length; i += 2) at.push(Number(digits.slice(i, i + 2)) - 1);
+  return { kind, text, at };
+}
+
+function compileBody(
+  entries: readonly (SegmentSpec | LoopSpec)[],
+  loopId: string | undefined,
+  known: Set<string>,
+  bodies: CBody[],
+): { body: CBody; depth: number } {
+  const out: CEntry[] = [];
+  let depth = 1;
+  let mandatoryEnd = 0;
+  entries.forEach((e, i) => {
+    let c: CEntry;
+    if ('loop' in e) {
+      const inner = compileBody(e.body, e.loop, known, bodies);
+      depth = Math.max(depth, inner.depth + 1);
+      c = {
+        isLoop: true,
+        tag: inner.body.entries[0]!.tag,
+        id: e.loop,
+        mandatory: e.req === 'M',
+        max: e.max,
+        body: inner.body,
+      };
+    } else {
+      known.add(e.seg);
+      const elements: CElement[] = [];
+      const checkedAt: number[] = [];
+      (e.elements ?? []).forEach((spec, at) => {
+        if (!spec) return;
+        checkedAt.push(at);
+        elements.push({
+          mandatory: spec.req === 'M',
+          type: TYPE_CODE[spec.type],
+          min: spec.min,
+          max: spec.max,
+          shortCodes:
+            spec.codes && spec.codes.every((v) => shortCode(v) >= 0)
+              ? Int32Array.from(spec.codes, shortCode)
+              : undefined,
+          codes: spec.codes ? new Set(spec.codes) : undefined,
+          codeList: spec.codes ? spec.codes.join(', ') : '',
+        });
+      });
+      const notes = (e.notes ?? []).map((n) => compileNote(n, e.seg));
+      c = {
+        isLoop: false,
+        tag: e.seg,
+        mandatory: e.req === 'M',
+        max: e.max,
+        elements,
+        checkedAt: Int32Array.from(checkedAt),
+        notes,
+        checked: elements.length > 0 || notes.length > 0,
+      };
+    }
+    out.push(c);
+    if (c.mandatory) mandatoryEnd = i + 1;
+  });
+  const ids = out.map((e) => tagId(e.tag, true));
+  const stride = out.length;
+  const nextAt = new Int16Array(tagIdCount * stride).fill(-1);
+  for (let from = 0; from < stride; from++)
+    for (let k = stride - 1; k >= from; k--) nextAt[ids[k]! * stride + from] = k;
+  const body: CBody = {
+    entries: out,
+    nextAt,
+    stride,
+    mandatoryEnd,
+    loopId,
+    counts: new Int32Array(out.length),
+  };
+  bodies.push(body);
+  return { body, depth };
+}
+
+const compiled = new WeakMap<SetSchema, CompiledSchema>();
+
+function compile(schema: SetSchema): CompiledSchema {
+  let c = compiled.get(schema);
+  if (!c) {
+    const known = new Set<string>();
+    const bodies: CBody[] = [];
+    const { body, depth } = compileBody(schema.body, undefined, known, bodies);
+    c = {
+      setId: schema.setId,
+      body,
+      bodies,
+      dirty: false,
+      known,
+      stack: new Array<CBody>(depth).fill(body),
+      stackIdx: new Int32Array(depth),
+    };
+    compiled.set(schema, c);
+  }
+  return c;
+}
+
+/* -------------------------------------------------------------------------------------------- */
+/* Walk                                                                                         */
+
+const SEGMENT_ID = /^[A-Z][A-Z0-9]{1,2}$/;
+
+/**
+ * Validates a set's segments (ST … SE inclusive, or the body alone) against `schema`.
+ * Synchronous and not re-entered: the compiled schema's scratch stack is reused call after call.
+ */
 export function validateSet(
   schema: SetSchema,
   segments: readonly Segment[],
   ctx: SetValidationContext = {},
 ): Diagnostic[] {
+  const c = compile(schema);
   const out: Diagnostic[] = [];
-  let known = tagCache.get(schema);
-  if (!known) {
-    known = allTags(schema.body, new Set());
-    tagCache.set(schema, known);
-  }
-  const first = segments[0]?.tag === 'ST' ? 1 : 0;
+  const stack = c.stack;
+  const stackIdx = c.stackIdx;
+  const first = segments.length > 0 && segments[0]!.tag === 'ST' ? 1 : 0;
   const last =
     segments.length > 0 && segments[segments.length - 1]!.tag === 'SE'
       ? segments.length - 1
       : segments.length;
-  const stack: Frame[] = [
-    { entries: schema.body, idx: 0, counts: new Array<number>(schema.body.length).fill(0) },
-  ];
-  const add = (
-    seg: Segment | undefined,
-    position: number,
-    fields: Pick<Diagnostic, 'code' | 'rule' | 'message'> & Partial<Diagnostic>,
-  ): void => {
-    out.push({
-      severity: 'error',
-      level: 'segment',
-      ...ctx,
-      ...(seg ? { segmentId: seg.tag, offset: seg.offset } : {}),
-      segmentPosition: position,
-      ...fields,
-    });
-  };
-  const missing = (frame: Frame, from: number, to: number, position: number): void => {
-    for (let k = from; k < to; k++) {
-      const e = frame.entries[k]!;
-      if (e.req === 'M' && frame.counts[k] === 0) {
-        add(undefined, position, {
-          segmentId: openingTag(e),
-          code: '3',
-          rule: 'MANDATORY_SEGMENT_MISSING',
-          message: `mandatory segment ${openingTag(e)} missing`,
-        });
-      }
-    }
-  };
+  let sp = 0;
+  stack[0] = c.body;
+  stackIdx[0] = 0;
+  if (c.dirty) for (const b of c.bodies) b.counts.fill(0);
+  c.dirty = true;
+  const offsetToPosition = first === 1 ? 1 : 2;
   for (let i = first; i < last; i++) {
     const seg = segments[i]!;
-    const position = i + (first === 1 ? 1 : 2);
+    const tag = seg.tag;
+    const id = tagId(tag, false);
+    const position = i + offsetToPosition;
     for (;;) {
-      const frame = stack[stack.length - 1]!;
-      let k = -1;
-      const at = positionsOf(frame.entries).get(seg.tag);
-      if (at) {
-        for (const j of at) {
-          if (j >= frame.idx) {
-            k = j;
-            break;
-          }
-        }
-      }
+      const body = stack[sp]!;
+      const from = stackIdx[sp]!;
+      const counts = body.counts;
+      const slot = id * body.stride + from;
+      let k = id >= 0 && slot < body.nextAt.length ? body.nextAt[slot]! : -1;
       // Inside a loop, its opening tag again means a new instance: let the parent handle it.
-      const inLoop = stack.length > 1;
-      if (k === 0 && inLoop && frame.counts[0]! > 0) k = -1;
+      if (k === 0 && sp > 0 && counts[0]! > 0) k = -1;
       if (k >= 0) {
-        missing(frame, frame.idx + (frame.counts[frame.idx]! > 0 ? 1 : 0), k, position);
-        const e = frame.entries[k]!;
-        frame.counts[k]! += 1;
-        frame.idx = k;
-        if (frame.counts[k]! > e.max) {
-          add(
-            seg,
-            position,
-            isLoop(e)
-              ? {
-                  code: '4',
-                  rule: 'LOOP_OVER_MAX',
-                  message: `loop ${e.loop} occurs more than ${e.max} times`,
-                }
-              : {
-                  code: '5',
-                  rule: 'SEGMENT_OVER_MAX',
-                  message: `segment ${seg.tag} occurs more than ${e.max} times`,
-                },
+        if (k > from && from < body.mandatoryEnd)
+          missing(body, from + (counts[from]! > 0 ? 1 : 0), k, position, out, ctx);
+        const e = body.entries[k]!;
+        const n = ++counts[k]!;
+        stackIdx[sp] = k;
+        if (n > e.max) {
+          out.push(
+            e.isLoop
+              ? segmentDiagnostic(
+                  seg,
+                  position,
+                  ctx,
+                  '4',
+                  'LOOP_OVER_MAX',
+                  `loop ${e.id} occurs more than ${e.max} times`,
+                )
+              : segmentDiagnostic(
+                  seg,
+                  position,
+                  ctx,
+                  '5',
+                  'SEGMENT_OVER_MAX',
+                  `segment ${tag} occurs more than ${e.max} times`,
+                ),
           );
         }
-        if (isLoop(e)) {
-          const f: Frame = { entries: e.body, idx: 0, counts: new Array<number>(e.body.length).fill(0) };
-          stack.push(f);
+        if (e.isLoop) {
+          sp++;
+          stack[sp] = e.body;
+          stackIdx[sp] = 0;
           continue; // re-run: the opening segment is matched inside the new frame
         }
-        checkElements(e, seg, position, out, ctx);
+        if (e.checked) checkElements(e, seg, position, body.loopId, out, ctx);
         break;
       }
-      if (inLoop) {
-        stack.pop();
-        missing(frame, frame.idx + 1, frame.entries.length, position);
+      if (sp > 0) {
+        sp--;
+        const reached = stackIdx[sp + 1]!;
+        missing(body, reached + 1, body.entries.length, position, out, ctx);
+        for (let z = 0; z <= reached; z++) counts[z] = 0;
         continue;
       }
       // At the top and nowhere ahead: out of order, unexpected, or unknown.
-      if (known.has(seg.tag))
-        add(seg, position, {
-          code: '7',
-          rule: 'SEGMENT_OUT_OF_ORDER',
-          message: `segment ${seg.tag} is out of sequence`,
-        });
-      else if (!/^[A-Z][A-Z0-9]{1,2}$/.test(seg.tag))
-        add(seg, position, {
-          code: '1',
-          rule: 'UNRECOGNIZED_SEGMENT',
-          message: `"${seg.tag}" is not a segment id`,
-        });
+      if (c.known.has(tag))
+        out.push(
+          segmentDiagnostic(
+            seg,
+            position,
+            ctx,
+            '7',
+            'SEGMENT_OUT_OF_ORDER',
+            `segment ${tag} is out of sequence`,
+          ),
+        );
+      else if (!SEGMENT_ID.test(tag))
+        out.push(
+          segmentDiagnostic(seg, position, ctx, '1', 'UNRECOGNIZED_SEGMENT', `"${tag}" is not a segment id`),
+        );
       else
-        add(seg, position, {
+        out.push({
+          ...segmentDiagnostic(
+            seg,
+            position,
+            ctx,
+            '2',
+            'UNEXPECTED_SEGMENT',
+            `segment ${tag} is not expected in a ${c.setId}; ignored`,
+          ),
           severity: 'warning',
-          code: '2',
-          rule: 'UNEXPECTED_SEGMENT',
-          message: `segment ${seg.tag} is not expected in a ${schema.setId}; ignored`,
         });
       break;
     }
   }
   const sePosition = last - first + 2;
-  while (stack.length > 0) {
-    const frame = stack.pop()!;
-    missing(frame, frame.idx + (frame.counts[frame.idx]! > 0 ? 1 : 0), frame.entries.length, sePosition);
+  for (; sp >= 0; sp--) {
+    const body = stack[sp]!;
+    const from = stackIdx[sp]!;
+    missing(body, from + (body.counts[from]! > 0 ? 1 : 0), body.entries.length, sePosition, out, ctx);
+    for (let z = 0; z <= from; z++) body.counts[z] = 0;
   }
+  c.dirty = false;
   return out;
 }
 
-function checkElements(
-  spec: SegmentSpec,
+function segmentDiagnostic(
   seg: Segment,
+  position: number,
+  ctx: SetValidationContext,
+  code: string,
+  rule: string,
+  message: string,
+): Diagnostic {
+  return {
+    severity: 'error',
+    level: 'segment',
+    ...ctx,
+    segmentId: seg.tag,
+    offset: seg.offset,
+    segmentPosition: position,
+    code,
+    rule,
+    message,
+  };
+}
+
+/** Mandatory entries in [from, to) of the instance being walked that did not occur. */
+function missing(
+  body: CBody,
+  from: number,
+  to: number,
   position: number,
   out: Diagnostic[],
   ctx: SetValidationContext,
 ): void {
-  const specs = spec.elements;
-  if (!specs) return;
-  const add = (el: number, code: string, rule: string, message: string): void => {
-    out.push({
-      severity: 'error',
-      level: 'element',
-      ...ctx,
-      segmentId: seg.tag,
-      segmentPosition: position,
-      elementPosition: el,
-      offset: seg.offset,
-      code,
-      rule,
-      message,
-    });
-  };
-  let el = 0;
-  let v = '';
-  // Built only when a message needs it: this loop runs for every element of every segment.
-  const nameOf = (): string => `${seg.tag}${String(el).padStart(2, '0')}`;
-  for (let i = 0; i < specs.length; i++) {
-    const s = specs[i];
-    if (!s) continue;
-    el = i + 1;
-    v = seg.elements[i]?.[0] ?? '';
-    if (v.length > 0 && (v.charCodeAt(0) === 32 || v.charCodeAt(v.length - 1) === 32)) v = v.trim();
-    if (v === '') {
-      if (s.req === 'M') add(el, '1', 'MANDATORY_ELEMENT_MISSING', `${nameOf()} is mandatory`);
-      continue;
-    }
-    const len =
-      s.type === 'N0' || s.type === 'N2'
-        ? v.replace(/^-/, '').length
-        : s.type === 'R'
-          ? v.replace(/[-.]/g, '').length
-          : v.length;
-    if (len < s.min) add(el, '4', 'ELEMENT_TOO_SHORT', `${nameOf()} "${v}" is shorter than ${s.min}`);
-    else if (len > s.max) add(el, '5', 'ELEMENT_TOO_LONG', `${nameOf()} "${v}" is longer than ${s.max}`);
-    switch (s.type) {
-      case 'N0':
-      case 'N2':
-        if (!/^-?\d+$/.test(v)) add(el, '6', 'INVALID_CHARACTER', `${nameOf()} "${v}" is not numeric`);
-        break;
-      case 'R':
-        if (!/^-?(\d+\.?\d*|\.\d+)$/.test(v))
-          add(el, '6', 'INVALID_CHARACTER', `${nameOf()} "${v}" is not a decimal number`);
-        break;
-      case 'DT':
-        if (!parseEdiDate(v)) add(el, '8', 'INVALID_DATE', `${nameOf()} "${v}" is not a valid date`);
-        break;
-      case 'TM':
-        if (!parseEdiTime(v)) add(el, '9', 'INVALID_TIME', `${nameOf()} "${v}" is not a valid time`);
-        break;
-      default:
-        if (s.codes && !s.codes.includes(v))
-          add(el, '7', 'INVALID_CODE', `${nameOf()} "${v}" is not one of ${s.codes.join(', ')}`);
+  const end = to < body.mandatoryEnd ? to : body.mandatoryEnd;
+  for (let k = from; k < end; k++) {
+    const e = body.entries[k]!;
+    if (e.mandatory && body.counts[k] === 0) {
+      out.push({
+        severity: 'error',
+        level: 'segment',
+        ...ctx,
+        segmentPosition: position,
+        segmentId: e.tag,
+        code: '3',
+        rule: 'MANDATORY_SEGMENT_MISSING',
+        message: `mandatory segment ${e.tag} missing`,
+      });
     }
   }
+}
+
+const elementName = (tag: string, index: number): string => `${tag}${String(index + 1).padStart(2, '0')}`;
+
+function elementDiagnostic(
+  seg: Segment,
+  position: number,
+  index: number,
+  ctx: SetValidationContext,
+  code: string,
+  rule: string,
+  message: string,
+  trigger?: DiagnosticTrigger,
+): Diagnostic {
+  return {
+    severity: 'error',
+    level: 'element',
+    ...ctx,
+    segmentId: seg.tag,
+    segmentPosition: position,
+    elementPosition: index + 1,
+    offset: seg.offset,
+    code,
+    rule,
+    message,
+    ...(trigger ? { trigger } : {}),
+  };
+}
+
+function checkElements(
+  spec: CSegment,
+  seg: Segment,
+  position: number,
+  loopId: string | undefined,
+  out: Diagnostic[],
+  ctx: SetValidationContext,
+): void {
+  const specs = spec.elements;
+  const checkedAt = spec.checkedAt;
+  const firstOfSegment = out.length;
+  for (let j = 0; j < specs.length; j++) {
+    const s = specs[j]!;
+    const i = checkedAt[j]!;
+    let v = textAt(seg, i);
+    if (v.length > 0 && (v.charCodeAt(0) === 32 || v.charCodeAt(v.length - 1) === 32)) v = v.trim();
+    if (v === '') {
+      if (s.mandatory)
+        out.push(
+          elementDiagnostic(
+            seg,
+            position,
+            i,
+            ctx,
+            '1',
+            'MANDATORY_ELEMENT_MISSING',
+            `${elementName(seg.tag, i)} is mandatory`,
+          ),
+        );
+      continue;
+    }
+    const problem = checkValue(s, v);
+    if (problem !== 0) reportValue(s, v, problem, seg, position, i, out, ctx);
+  }
+  if (spec.notes.length > 0) checkNotes(spec.notes, seg, position, loopId, firstOfSegment, out, ctx);
+}
+
+/** A plain loop: code lists are short, and TypedArray#includes is a call the optimizer keeps out of line. */
+function hasCode(codes: Int32Array, code: number): boolean {
+  for (let i = 0; i < codes.length; i++) if (codes[i] === code) return true;
+  return false;
+}
+
+/* Problems a value can have, as bits, so the common case (none) returns a plain 0. */
+const TOO_SHORT = 1;
+const TOO_LONG = 2;
+const BAD_CHARS = 4;
+const BAD_CODE = 8;
+const BAD_DATE = 16;
+const BAD_TIME = 32;
+
+const isDigit = (ch: number): boolean => ch >= 48 && ch <= 57;
+
+/** The value's problems under `s` (0 when it is fine): length, characters, code, date or time. */
+function checkValue(s: CElement, v: string): number {
+  const n = v.length;
+  let len = n;
+  let bad = 0;
+  switch (s.type) {
+    case T_N: {
+      // Length counts digits: a leading minus sign is not part of it.
+      const start = v.charCodeAt(0) === 45 ? 1 : 0;
+      len = n - start;
+      if (len === 0) bad = BAD_CHARS;
+      for (let i = start; i < n; i++) if (!isDigit(v.charCodeAt(i))) bad = BAD_CHARS;
+      break;
+    }
+    case T_R: {
+      // Neither the sign nor the decimal point count toward the length.
+      const start = v.charCodeAt(0) === 45 ? 1 : 0;
+      let digits = 0;
+      let dots = 0;
+      len = 0;
+      for (let i = 0; i < n; i++) {
+        const ch = v.charCodeAt(i);
+        if (ch !== 45 && ch !== 46) len++;
+        if (i < start) continue;
+        if (isDigit(ch)) digits++;
+        else if (ch === 46) dots++;
+        else bad = BAD_CHARS;
+      }
+      if (digits === 0 || dots > 1) bad = BAD_CHARS;
+      break;
+    }
+    case T_DT:
+      if (!isValidDate(v)) bad = BAD_DATE;
+      break;
+    case T_TM:
+      if (!isValidTime(v)) bad = BAD_TIME;
+      break;
+    default:
+      if (s.shortCodes !== undefined) {
+        if (!hasCode(s.shortCodes, shortCode(v))) bad = BAD_CODE;
+      } else if (s.codes !== undefined && !s.codes.has(v)) bad = BAD_CODE;
+  }
+  if (len < s.min) bad |= TOO_SHORT;
+  else if (len > s.max) bad |= TOO_LONG;
+  return bad;
+}
+
+function reportValue(
+  s: CElement,
+  v: string,
+  problem: number,
+  seg: Segment,
+  position: number,
+  i: number,
+  out: Diagnostic[],
+  ctx: SetValidationContext,
+): void {
+  const name = elementName(seg.tag, i);
+  const add = (code: string, rule: string, message: string): void => {
+    out.push(elementDiagnostic(seg, position, i, ctx, code, rule, message));
+  };
+  if (problem & TOO_SHORT) add('4', 'ELEMENT_TOO_SHORT', `${name} "${v}" is shorter than ${s.min}`);
+  if (problem & TOO_LONG) add('5', 'ELEMENT_TOO_LONG', `${name} "${v}" is longer than ${s.max}`);
+  if (problem & BAD_CHARS)
+    add('6', 'INVALID_CHARACTER', `${name} "${v}" is not ${s.type === T_R ? 'a decimal number' : 'numeric'}`);
+  if (problem & BAD_DATE) add('8', 'INVALID_DATE', `${name} "${v}" is not a valid date`);
+  if (problem & BAD_TIME) add('9', 'INVALID_TIME', `${name} "${v}" is not a valid time`);
+  if (problem & BAD_CODE) add('7', 'INVALID_CODE', `${name} "${v}" is not one of ${s.codeList}`);
+}
+
+const twoDigits = (v: string, at: number): number => (v.charCodeAt(at) - 48) * 10 + v.charCodeAt(at + 1) - 48;
+
+function allDigits(v: string): boolean {
+  for (let i = 0; i < v.length; i++) if (!isDigit(v.charCodeAt(i))) return false;
+  return true;
+}
+
+/** CCYYMMDD or YYMMDD (the 50/50 century window of edi-datetime's parseEdiDate) naming a real day. */
+function isValidDate(v: string): boolean {
+  const n = v.length;
+  if ((n !== 8 && n !== 6) || !allDigits(v)) return false;
+  const yy = twoDigits(v, n - 6);
+  const year = n === 8 ? twoDigits(v, 0) * 100 + yy : yy < 50 ? 2000 + yy : 1900 + yy;
+  const month = twoDigits(v, n - 4);
+  const day = twoDigits(v, n - 2);
+  if (month < 1 || month > 12 || day < 1) return false;
+  if (month === 2) return day <= ((year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28);
+  return day <= (month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31);
+}
+
+/** HHMM, HHMMSS, HHMMSSD or HHMMSSDD within the day. */
+function isValidTime(v: string): boolean {
+  const n = v.length;
+  if ((n !== 4 && n < 6) || n > 8 || !allDigits(v)) return false;
+  return twoDigits(v, 0) <= 23 && twoDigits(v, 2) <= 59 && (n < 6 || twoDigits(v, 4) <= 59);
+}
+
+/**
+ * Syntax notes: a requirement that a note adds is AK4/IK4 code 2, an exclusion it breaks code 10.
+ * An element already reported for this segment (e.g. as mandatory) is not reported again.
+ */
+function checkNotes(
+  notes: readonly CNote[],
+  seg: Segment,
+  position: number,
+  loopId: string | undefined,
+  firstOfSegment: number,
+  out: Diagnostic[],
+  ctx: SetValidationContext,
+): void {
+  for (let n = 0; n < notes.length; n++) {
+    const note = notes[n]!;
+    const at = note.at;
+    switch (note.kind) {
+      case 'P': {
+        let present = -1;
+        let absent = false;
+        for (let j = 0; j < at.length; j++) {
+          if (presentAt(seg, at[j]!)) {
+            if (present < 0) present = at[j]!;
+          } else absent = true;
+        }
+        if (present >= 0 && absent)
+          for (let j = 0; j < at.length; j++)
+            if (!presentAt(seg, at[j]!))
+              requirement(note, seg, position, at[j]!, present, loopId, firstOfSegment, out, ctx);
+        break;
+      }
+      case 'R': {
+        let any = false;
+        for (let j = 0; j < at.length && !any; j++) any = presentAt(seg, at[j]!);
+        if (!any) requirement(note, seg, position, at[0]!, -1, loopId, firstOfSegment, out, ctx);
+        break;
+      }
+      case 'E': {
+        let present = -1;
+        for (let j = 0; j < at.length; j++) {
+          if (!presentAt(seg, at[j]!)) continue;
+          if (present < 0) present = at[j]!;
+          else if (!reported(out, firstOfSegment, at[j]! + 1))
+            out.push(
+              elementDiagnostic(
+                seg,
+                position,
+                at[j]!,
+                ctx,
+                '10',
+                'EXCLUSION_VIOLATED',
+                `${elementName(seg.tag, at[j]!)} may not be present with ${elementName(seg.tag, present)} (syntax note ${note.text})`,
+                triggerOf(seg, position, loopId, present),
+              ),
+            );
+        }
+        break;
+      }
+      case 'C':
+        if (presentAt(seg, at[0]!))
+          for (let j = 1; j < at.length; j++)
+            if (!presentAt(seg, at[j]!))
+              requirement(note, seg, position, at[j]!, at[0]!, loopId, firstOfSegment, out, ctx);
+        break;
+      case 'L':
+        if (presentAt(seg, at[0]!)) {
+          let any = false;
+          for (let j = 1; j < at.length && !any; j++) any = presentAt(seg, at[j]!);
+          if (!any) requirement(note, seg, position, at[1]!, at[0]!, loopId, firstOfSegment, out, ctx);
+        }
+        break;
+    }
+  }
+}
+
+function triggerOf(
+  seg: Segment,
+  position: number,
+  loopId: string | undefined,
+  index: number,
+): DiagnosticTrigger {
+  return {
+    segmentId: seg.tag,
+    segmentPosition: position,
+    ...(loopId !== undefined ? { loopId } : {}),
+    elementPosition: index + 1,
+  };
+}
+
+function reported(out: readonly Diagnostic[], from: number, elementPosition: number): boolean {
+  for (let d = from; d < out.length; d++) if (out[d]!.elementPosition === elementPosition) return true;
+  return false;
+}
+
+/** A conditional element `missingIndex` that note requires; `triggerIndex` < 0 when nothing triggered it (R). */
+function requirement(
+  note: CNote,
+  seg: Segment,
+  position: number,
+  missingIndex: number,
+  triggerIndex: number,
+  loopId: string | undefined,
+  firstOfSegment: number,
+  out: Diagnostic[],
+  ctx: SetValidationContext,
+): void {
+  if (reported(out, firstOfSegment, missingIndex + 1)) return;
+  const name = elementName(seg.tag, missingIndex);
+  const why =
+    note.kind === 'R'
+      ? `at least one of ${note.at.map((a) => elementName(seg.tag, a)).join(', ')} is required`
+      : `${
+          note.kind === 'L'
+            ? `one of ${note.at
+                .slice(1)
+                .map((a) => elementName(seg.tag, a))
+                .join(', ')}`
+            : name
+        } is required when ${elementName(seg.tag, triggerIndex)} is present`;
+  out.push(
+    elementDiagnostic(
+      seg,
+      position,
+      missingIndex,
+      ctx,
+      '2',
+      'CONDITIONAL_ELEMENT_MISSING',
+      `${why} (syntax note ${note.text})`,
+      triggerIndex >= 0 ? triggerOf(seg, position, loopId, triggerIndex) : undefined,
+    ),
+  );
 }
