@@ -86,7 +86,7 @@ export async function* readX12(
   };
   try {
     for await (const chunk of input) {
-      tokenizer.append(decoder.write(chunk));
+      tokenizer.append(decoder.write(chunk), decoder.lastWasAscii);
       yield* pump(false);
     }
     tokenizer.append(decoder.end());

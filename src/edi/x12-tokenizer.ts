@@ -42,8 +42,11 @@ export class X12Tokenizer {
   private newlineTerminator = false;
   private junkReported = false;
 
-  /** Appends decoded text; take the tokens with `next()`. */
-  append(text: string): void {
+  /**
+   * Appends decoded text; take the tokens with `next()`. `ascii` is the decoder's word that the
+   * text is 7-bit (it has already checked the bytes), which spares a scan of every chunk.
+   */
+  append(text: string, ascii?: boolean): void {
     const dropped = this.pos;
     if (dropped > 0) {
       this.base += this.byteLength(dropped);
@@ -52,7 +55,7 @@ export class X12Tokenizer {
     this.pos = 0;
     this.markIdx = 0;
     this.markBytes = 0;
-    if (this.ascii && NON_ASCII.test(text)) this.ascii = false;
+    if (this.ascii && ascii !== true && NON_ASCII.test(text)) this.ascii = false;
   }
 
   /**
@@ -62,8 +65,7 @@ export class X12Tokenizer {
    */
   next(final = false): X12Token | undefined {
     if (this.queue.length > 0) return this.queue.shift();
-    this.drain(this.queue, final, true);
-    return this.queue.shift();
+    return this.drain(this.queue, final);
   }
 
   private readonly queue: X12Token[] = [];
@@ -100,16 +102,20 @@ export class X12Tokenizer {
     return this.base + this.byteLength(i);
   }
 
-  private drain(out: X12Token[], final: boolean, one = false): void {
+  /**
+   * Returns the next token; any that come with it (a diagnostic before its segment) wait in `out`.
+   * The common case, one segment, is returned without passing through the queue.
+   */
+  private drain(out: X12Token[], final: boolean): X12Token | undefined {
     for (;;) {
-      if (one && out.length > 0) return;
+      if (out.length > 0) return out.shift();
       const b = this.buf;
       let p = this.pos;
       while (p < b.length && isBlankCode(b.charCodeAt(p))) p++;
       this.pos = p;
-      if (p >= b.length) return;
+      if (p >= b.length) return out.shift();
       if (!this.delimiters) {
-        if (!this.readIsa(out, final)) return;
+        if (!this.readIsa(out, final)) return out.shift();
         continue;
       }
       const d = this.delimiters;
@@ -125,7 +131,7 @@ export class X12Tokenizer {
         next = end + d.segment.length;
       }
       if (end === -1) {
-        if (!final) return;
+        if (!final) return out.shift();
         end = b.length;
         next = b.length;
         out.push({
@@ -150,8 +156,10 @@ export class X12Tokenizer {
       const segment = this.split(text, d, this.offsetOf(p));
       this.pos = next;
       if (segment) {
-        out.push({ type: 'segment', segment });
         if (segment.tag === 'IEA') this.delimiters = undefined;
+        const token: X12Token = { type: 'segment', segment };
+        if (out.length === 0) return token;
+        out.push(token);
       }
     }
   }
@@ -373,7 +381,7 @@ export async function* tokenizeX12(
   const t = new X12Tokenizer();
   const decoder = new StreamDecoder();
   for await (const chunk of input) {
-    t.append(decoder.write(chunk));
+    t.append(decoder.write(chunk), decoder.lastWasAscii);
     for (let tok = t.next(); tok; tok = t.next()) yield tok;
   }
   t.append(decoder.end());
@@ -390,14 +398,20 @@ export class StreamDecoder {
   private latin1 = false;
   /** The UTF-8 decoder holds the start of a character split across chunks. */
   private pending = false;
+  /** True when the last `write` was 7-bit text (checked on the bytes); false when unknown or not. */
+  lastWasAscii = false;
 
   write(chunk: Buffer | Uint8Array | string): string {
+    this.lastWasAscii = false;
     if (typeof chunk === 'string') return chunk;
     const buf = Buffer.isBuffer(chunk)
       ? chunk
       : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (this.latin1) return buf.toString('latin1');
-    if (!this.pending && isAscii(buf)) return buf.toString('latin1');
+    if (!this.pending && isAscii(buf)) {
+      this.lastWasAscii = true;
+      return buf.toString('latin1');
+    }
     try {
       const text = this.utf8.decode(buf, { stream: true });
       this.pending = endsInsideCharacter(buf);

@@ -85,6 +85,16 @@ test('segment offsets are byte offsets, also after a multi-byte terminator', asy
   );
 });
 
+test('byte offsets stay right when an all-ASCII chunk is followed by a UTF-8 one', async () => {
+  const head = Buffer.from(`${ISA_4010}~GS*SH~`);
+  const t = await tokens([head, Buffer.from('N1*ST*CAF\u00c9 \u2026~N3*X~')]);
+  // N1 is 13 characters but 16 bytes (É is 2, … is 3): counting characters would put N3 at 125.
+  assert.deepEqual(
+    t.map((x) => (x.type === 'diagnostic' ? -1 : x.segment.offset)),
+    [0, 106, 112, 112 + 16],
+  );
+});
+
 for (const file of listX12Fixtures()) {
   test(`chunk boundaries do not matter: ${file} byte by byte equals whole`, async () => {
     const whole = x12Fixture(file);
