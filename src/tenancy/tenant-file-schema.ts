@@ -49,27 +49,21 @@ const odooConnection = {
     timeoutMs: { type: 'integer', minimum: 100, maximum: 600000 },
   },
 } as const;
+const rateLimits = {
+  perSecond: { type: 'integer', minimum: 1 },
+  burst: { type: 'integer', minimum: 1 },
+  perMinute: { type: 'integer', minimum: 1 },
+  perDay: { type: 'integer', minimum: 1 },
+} as const;
 const rateLimitPolicy = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    perSecond: { type: 'integer', minimum: 1 },
-    burst: { type: 'integer', minimum: 1 },
-    perMinute: { type: 'integer', minimum: 1 },
-    perDay: { type: 'integer', minimum: 1 },
+    ...rateLimits,
     routes: {
       type: 'object',
       description: 'overrides per route group, e.g. tracking, edi, token',
-      additionalProperties: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          perSecond: { type: 'integer', minimum: 1 },
-          burst: { type: 'integer', minimum: 1 },
-          perMinute: { type: 'integer', minimum: 1 },
-          perDay: { type: 'integer', minimum: 1 },
-        },
-      },
+      additionalProperties: { type: 'object', additionalProperties: false, properties: rateLimits },
     },
   },
 } as const;
@@ -96,14 +90,24 @@ export type Scope = (typeof SCOPES)[number];
 const scope = { enum: SCOPES } as const;
 
 /** Who a party is in X12 (ISA05/06 or 07/08, GS02/03) and EDIFACT (UNB 0004/0010): for partners and for the tenant itself. */
-const x12IdentityProperties = {
-  isaQualifier: { type: 'string', pattern: '^[A-Z0-9]{2}$' },
-  isaId: { type: 'string', minLength: 1, maxLength: 15 },
-  gsId: { type: 'string', minLength: 2, maxLength: 15 },
+const x12Identity = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['isaQualifier', 'isaId'],
+  properties: {
+    isaQualifier: { type: 'string', pattern: '^[A-Z0-9]{2}$' },
+    isaId: { type: 'string', minLength: 1, maxLength: 15 },
+    gsId: { type: 'string', minLength: 2, maxLength: 15 },
+  },
 } as const;
-const edifactIdentityProperties = {
-  unbId: { type: 'string', minLength: 1, maxLength: 35 },
-  unbQualifier: { type: 'string', maxLength: 4 },
+const edifactIdentity = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['unbId'],
+  properties: {
+    unbId: { type: 'string', minLength: 1, maxLength: 35 },
+    unbQualifier: { type: 'string', maxLength: 4 },
+  },
 } as const;
 
 const ediIdentities = {
@@ -111,11 +115,9 @@ const ediIdentities = {
   additionalProperties: false,
   properties: {
     x12: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['isaQualifier', 'isaId'],
+      ...x12Identity,
       properties: {
-        ...x12IdentityProperties,
+        ...x12Identity.properties,
         versions: {
           type: 'array',
           items: { enum: ['004010', '004020', '004030', '004040', '004050', '004060', '005010'] },
@@ -125,11 +127,9 @@ const ediIdentities = {
       },
     },
     edifact: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['unbId'],
+      ...edifactIdentity,
       properties: {
-        ...edifactIdentityProperties,
+        ...edifactIdentity.properties,
         directories: { type: 'array', items: { enum: ['D96A', 'D01B'] } },
       },
     },
@@ -319,20 +319,7 @@ export const tenantFileSchema = {
       type: 'object',
       description: "the tenant's own EDI identities: the sender of everything Crossdock writes for it",
       additionalProperties: false,
-      properties: {
-        x12: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['isaQualifier', 'isaId'],
-          properties: x12IdentityProperties,
-        },
-        edifact: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['unbId'],
-          properties: edifactIdentityProperties,
-        },
-      },
+      properties: { x12: x12Identity, edifact: edifactIdentity },
     },
     pipeline: {
       type: 'object',
