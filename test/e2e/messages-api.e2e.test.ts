@@ -2,36 +2,19 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { signOdooEvent } from '../../src/odoo/odoo-event-signature.js';
+import { ApiClient } from '../support/api-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const PROBLEM = /^application\/problem\+json/;
 
 describe('messages API: fate, history, isolation, pagination, replay', () => {
   let server: TestServer;
-  const tokens: Record<string, string> = {};
   let edi: string;
-
-  const token = async (client: string): Promise<string> => {
-    if (tokens[client]) return tokens[client];
-    const response = await fetch(`${server.url}/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: client,
-        client_secret: `${client}-secret`,
-      }).toString(),
-    });
-    assert.equal(response.status, 200, await response.clone().text());
-    tokens[client] = ((await response.json()) as { access_token: string }).access_token;
-    return tokens[client];
-  };
-  const get = async (client: string, path: string): Promise<Response> =>
-    fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${await token(client)}` } });
+  const api = new ApiClient(() => server.url);
   const submit = async (client: string, body: string): Promise<string> => {
     const response = await fetch(`${server.url}/v1/edi`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${await token(client)}`, 'content-type': 'application/edi-x12' },
+      headers: { authorization: `Bearer ${await api.token(client)}`, 'content-type': 'application/edi-x12' },
       body,
     });
     assert.equal(response.status, 202, await response.clone().text());
@@ -40,7 +23,7 @@ describe('messages API: fate, history, isolation, pagination, replay', () => {
   const settle = async (id: string): Promise<{ state: string; history: { to: string }[] }> => {
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const view = (await (await get('demo-ops', `/v1/messages/${id}`)).json()) as {
+      const view = (await (await api.get('demo-ops', `/v1/messages/${id}`)).json()) as {
         state: string;
         history: { to: string }[];
       };
@@ -62,15 +45,15 @@ describe('messages API: fate, history, isolation, pagination, replay', () => {
     const id = await submit('demo-edi', edi);
     const view = await settle(id);
     assert.equal(view.state, 'delivered');
-    assert.equal((await get('demo-edi', `/v1/messages/${id}`)).status, 200);
+    assert.equal((await api.get('demo-edi', `/v1/messages/${id}`)).status, 200);
     assert.equal(
-      (await get('demo-auditor', `/v1/messages/${id}`)).status,
+      (await api.get('demo-auditor', `/v1/messages/${id}`)).status,
       200,
       'tenant staff see every partner',
     );
-    const otherPartner = await get('demo-carrier', `/v1/messages/${id}`);
-    const otherTenant = await get('demo-b-edi', `/v1/messages/${id}`);
-    const missing = await get('demo-b-edi', `/v1/messages/00000000-0000-4000-8000-000000000000`);
+    const otherPartner = await api.get('demo-carrier', `/v1/messages/${id}`);
+    const otherTenant = await api.get('demo-b-edi', `/v1/messages/${id}`);
+    const missing = await api.get('demo-b-edi', `/v1/messages/00000000-0000-4000-8000-000000000000`);
     for (const response of [otherPartner, otherTenant, missing]) {
       assert.equal(response.status, 404);
       assert.match(response.headers.get('content-type') ?? '', PROBLEM);
@@ -83,31 +66,33 @@ describe('messages API: fate, history, isolation, pagination, replay', () => {
         ['Not Found', 'not-found'],
       ],
     );
-    const list = (await (await get('demo-carrier', '/v1/messages')).json()) as { items: { id: string }[] };
+    const list = (await (await api.get('demo-carrier', '/v1/messages')).json()) as {
+      items: { id: string }[];
+    };
     assert.ok(!list.items.some((m) => m.id === id), "a partner's list holds only its own messages");
   });
 
   test('lists page with an opaque cursor and validate their parameters', async () => {
     await submit('demo-edi', edi.replaceAll('000000005', '000000006'));
     await submit('demo-edi', edi.replaceAll('000000005', '000000007'));
-    const first = (await (await get('demo-edi', '/v1/messages?direction=inbound&limit=1')).json()) as {
+    const first = (await (await api.get('demo-edi', '/v1/messages?direction=inbound&limit=1')).json()) as {
       items: { id: string }[];
       nextCursor: string;
     };
     assert.equal(first.items.length, 1);
     assert.ok(first.nextCursor);
     const second = (await (
-      await get('demo-edi', `/v1/messages?direction=inbound&limit=1&cursor=${first.nextCursor}`)
+      await api.get('demo-edi', `/v1/messages?direction=inbound&limit=1&cursor=${first.nextCursor}`)
     ).json()) as {
       items: { id: string }[];
     };
     assert.equal(second.items.length, 1);
     assert.notEqual(second.items[0]!.id, first.items[0]!.id);
-    const bad = await get('demo-edi', '/v1/messages?limit=0&from=yesterday');
+    const bad = await api.get('demo-edi', '/v1/messages?limit=0&from=yesterday');
     assert.equal(bad.status, 422);
     const problem = (await bad.json()) as { errors: { pointer: string }[] };
     assert.deepEqual(problem.errors.map((e) => e.pointer).sort(), ['/from', '/limit']);
-    assert.equal((await get('demo-edi', '/v1/messages?cursor=bm90LWEtY3Vyc29y')).status, 400);
+    assert.equal((await api.get('demo-edi', '/v1/messages?cursor=bm90LWEtY3Vyc29y')).status, 400);
   });
 
   test('a rejected file keeps its payload and diagnostics; replay needs messages:replay', async () => {
@@ -115,18 +100,18 @@ describe('messages API: fate, history, isolation, pagination, replay', () => {
     const id = await submit('demo-edi', broken.replaceAll('000000005', '000000008'));
     const view = await settle(id);
     assert.notEqual(view.state, 'delivered');
-    const payload = await get('demo-edi', `/v1/messages/${id}/payload`);
+    const payload = await api.get('demo-edi', `/v1/messages/${id}/payload`);
     assert.equal(payload.status, 200);
     assert.equal(await payload.text(), broken.replaceAll('000000005', '000000008'), 'kept byte for byte');
     const refused = await fetch(`${server.url}/v1/messages/${id}/replay`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${await token('demo-edi')}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${await api.token('demo-edi')}`, 'content-type': 'application/json' },
       body: '{}',
     });
     assert.equal(refused.status, 403);
     const replayed = await fetch(`${server.url}/v1/messages/${id}/replay`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${await token('demo-ops')}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${await api.token('demo-ops')}`, 'content-type': 'application/json' },
       body: JSON.stringify({ mode: 'retranslate' }),
     });
     assert.equal(replayed.status, 202);
@@ -168,7 +153,7 @@ describe('messages API: fate, history, isolation, pagination, replay', () => {
     assert.deepEqual(await accepted.json(), { results: [{ id: delivery, outcome: 'published' }] });
     const again = await post(signOdooEvent(body, 'demo-odoo-webhook-secret'));
     assert.deepEqual(await again.json(), { results: [{ id: delivery, outcome: 'skipped' }] });
-    const outbox = (await (await get('demo-edi', '/v1/messages?direction=outbound')).json()) as {
+    const outbox = (await (await api.get('demo-edi', '/v1/messages?direction=outbound')).json()) as {
       items: { documentType: string; state: string }[];
     };
     assert.equal(outbox.items.filter((m) => m.documentType === 'x12-856').length, 1);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
+import { ApiClient } from '../support/api-client.js';
 import { Background, CLI, run } from '../support/child-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -15,21 +16,6 @@ interface MessageView {
   documents: { documentType: string; state: string; odoo: { model: string; id: number } | null }[];
   history: { to: string; cause: string }[];
   acknowledgements: { documentType: string; state: string }[];
-}
-
-async function token(base: string, client: string, scope?: string): Promise<string> {
-  const response = await fetch(`${base}/oauth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: client,
-      client_secret: `${client}-secret`,
-      ...(scope ? { scope } : {}),
-    }).toString(),
-  });
-  assert.equal(response.status, 200, await response.clone().text());
-  return ((await response.json()) as { access_token: string }).access_token;
 }
 
 async function settled(base: string, bearer: string, id: string): Promise<MessageView> {
@@ -50,6 +36,7 @@ describe('demo mode end to end: ingest → translate → deliver to the in-proce
   let database: TestDatabase;
   let server: Background;
   let base: string;
+  const api = new ApiClient(() => base);
   let simulator: string;
   const env = (): Record<string, string | undefined> => ({
     DATABASE_URL: database.url,
@@ -88,7 +75,7 @@ describe('demo mode end to end: ingest → translate → deliver to the in-proce
       assert.match(result.stdout, /^[0-9a-f-]{36}\n$/);
       ids[name] = result.stdout.trim();
     }
-    const bearer = await token(base, 'demo-edi');
+    const bearer = await api.token('demo-edi');
     for (const [name, id] of Object.entries(ids)) {
       const view = await settled(base, bearer, id);
       assert.equal(view.state, 'delivered', `${name}: ${JSON.stringify(view.history, null, 1)}`);
@@ -122,7 +109,7 @@ describe('demo mode end to end: ingest → translate → deliver to the in-proce
   });
 
   test('POST /v1/edi with an Idempotency-Key replays the first answer; another body with the key is refused', async () => {
-    const bearer = await token(base, 'demo-edi', 'edi:write messages:read');
+    const bearer = await api.token('demo-edi', 'edi:write messages:read');
     const body = (await readFile(SAMPLES.invoice, 'utf8')).replaceAll('000000005', '000000777');
     const post = (payload: string, key: string): Promise<Response> =>
       fetch(`${base}/v1/edi`, {
@@ -153,7 +140,7 @@ describe('demo mode end to end: ingest → translate → deliver to the in-proce
   });
 
   test('POST /v1/edi?ack=sync answers with the 997 itself', async () => {
-    const bearer = await token(base, 'demo-edi', 'edi:write');
+    const bearer = await api.token('demo-edi', 'edi:write');
     const body = (await readFile(SAMPLES.invoice, 'utf8')).replaceAll('000000005', '000000901');
     const response = await fetch(`${base}/v1/edi?ack=sync`, {
       method: 'POST',

@@ -11,8 +11,10 @@ export class ApiClient {
 
   constructor(private readonly baseUrl: () => string) {}
 
-  async token(client: string): Promise<string> {
-    const cached = this.tokens.get(client);
+  /** A bearer token for a demo client; with `scope`, one narrowed to those scopes. */
+  async token(client: string, scope?: string): Promise<string> {
+    const key = scope ? `${client} ${scope}` : client;
+    const cached = this.tokens.get(key);
     if (cached) return cached;
     const response = await fetch(`${this.baseUrl()}/oauth/token`, {
       method: 'POST',
@@ -21,11 +23,12 @@ export class ApiClient {
         grant_type: 'client_credentials',
         client_id: client,
         client_secret: `${client}-secret`,
+        ...(scope ? { scope } : {}),
       }).toString(),
     });
     assert.equal(response.status, 200, await response.clone().text());
     const token = ((await response.json()) as { access_token: string }).access_token;
-    this.tokens.set(client, token);
+    this.tokens.set(key, token);
     return token;
   }
 
