@@ -145,29 +145,24 @@ export class ShipmentDocuments {
     customerAccount: string | undefined,
     customerPartnerId: string,
   ): Promise<ShipmentDocument[]> {
-    const rows = await withTenant(
-      this.dataSource,
+    return this.read(
       tenantId,
-      (manager) =>
-        manager.query(
-          `WITH customer_orders AS (
-             SELECT o.canonical->>'orderNumber' AS number FROM documents o
-              WHERE o.tenant_id = $1 AND o.document_type = 'Order'
-                AND (o.partner_id = $3 OR ($2::text IS NOT NULL
-                  AND jsonb_path_exists(o.canonical, '$.customer.ids[*] ? (@.value == $account)', jsonb_build_object('account', $2::text))))
-           )
-           SELECT ${COLUMNS} FROM documents d
-            WHERE d.tenant_id = $1 AND ${SHIPMENT_TYPES} AND (
-              ($2::text IS NOT NULL AND jsonb_path_exists(d.canonical, ${CUSTOMER_PARTY}, jsonb_build_object('account', $2::text)))
-              OR EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(d.canonical->'orders', '[]')) po
-                          WHERE po->>'purchaseOrderNumber' IN (SELECT number FROM customer_orders))
-              OR EXISTS (SELECT 1 FROM jsonb_array_elements_text(coalesce(d.canonical->'shipmentRef'->'purchaseOrderNumbers', '[]')) po
-                          WHERE po IN (SELECT number FROM customer_orders)))
-            ORDER BY d.created_at DESC LIMIT ${MAX_DOCUMENTS}`,
-          [tenantId, customerAccount ?? null, customerPartnerId],
-        ) as Promise<Row[]>,
+      `WITH customer_orders AS (
+         SELECT o.canonical->>'orderNumber' AS number FROM documents o
+          WHERE o.tenant_id = $1 AND o.document_type = 'Order'
+            AND (o.partner_id = $3 OR ($2::text IS NOT NULL
+              AND jsonb_path_exists(o.canonical, '$.customer.ids[*] ? (@.value == $account)', jsonb_build_object('account', $2::text))))
+       )
+       SELECT ${COLUMNS} FROM documents d
+        WHERE d.tenant_id = $1 AND ${SHIPMENT_TYPES} AND (
+          ($2::text IS NOT NULL AND jsonb_path_exists(d.canonical, ${CUSTOMER_PARTY}, jsonb_build_object('account', $2::text)))
+          OR EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(d.canonical->'orders', '[]')) po
+                      WHERE po->>'purchaseOrderNumber' IN (SELECT number FROM customer_orders))
+          OR EXISTS (SELECT 1 FROM jsonb_array_elements_text(coalesce(d.canonical->'shipmentRef'->'purchaseOrderNumbers', '[]')) po
+                      WHERE po IN (SELECT number FROM customer_orders)))
+        ORDER BY d.created_at DESC LIMIT ${MAX_DOCUMENTS}`,
+      [tenantId, customerAccount ?? null, customerPartnerId],
     );
-    return rows.map(toDocument);
   }
 
   private async matching(
@@ -175,16 +170,19 @@ export class ShipmentDocuments {
     keys: readonly string[],
     limit: number,
   ): Promise<ShipmentDocument[]> {
-    const rows = await withTenant(
-      this.dataSource,
+    return this.read(
       tenantId,
-      (manager) =>
-        manager.query(
-          `SELECT ${COLUMNS} FROM documents d WHERE d.tenant_id = $1 AND ${SHIPMENT_TYPES} AND ${KEY_MATCH}
-            ORDER BY d.created_at LIMIT ${limit}`,
-          [tenantId, keys],
-        ) as Promise<Row[]>,
+      `SELECT ${COLUMNS} FROM documents d WHERE d.tenant_id = $1 AND ${SHIPMENT_TYPES} AND ${KEY_MATCH}
+        ORDER BY d.created_at LIMIT ${limit}`,
+      [tenantId, keys],
     );
+  }
+
+  /** One read-model query, confined to the tenant by row-level security as well. */
+  private async read(tenantId: string, sql: string, params: readonly unknown[]): Promise<ShipmentDocument[]> {
+    const rows = (await withTenant(this.dataSource, tenantId, (manager) =>
+      manager.query(sql, [...params]),
+    )) as Row[];
     return rows.map(toDocument);
   }
 }

@@ -123,12 +123,12 @@ async function syncTenant(
   });
 
   for (const partner of tenant.partners) await syncPartner(manager, tenant.id, partner, summary);
-  const partnersGone = await manager.query(
-    `UPDATE partners SET active = false, deactivated_at = now(), updated_at = now()
-      WHERE tenant_id = $1 AND active AND NOT (id = ANY($2::text[])) RETURNING id`,
-    [tenant.id, tenant.partners.map((p) => p.id)],
+  summary.partners.deactivated += await deactivateOthers(
+    manager,
+    'partners',
+    tenant.id,
+    tenant.partners.map((p) => p.id),
   );
-  summary.partners.deactivated += updatedRows(partnersGone).length;
 
   // EDI identities are derived data: rewrite them from the file every time.
   await manager.query('DELETE FROM partner_edi_identities WHERE tenant_id = $1', [tenant.id]);
@@ -150,12 +150,27 @@ async function syncTenant(
   }
 
   for (const client of tenant.apiClients) await syncClient(manager, tenant.id, client, summary);
-  const clientsGone = await manager.query(
-    `UPDATE api_clients SET active = false, deactivated_at = now(), updated_at = now()
-      WHERE tenant_id = $1 AND active AND NOT (id = ANY($2::text[])) RETURNING id`,
-    [tenant.id, tenant.apiClients.map((c) => c.id)],
+  summary.apiClients.deactivated += await deactivateOthers(
+    manager,
+    'api_clients',
+    tenant.id,
+    tenant.apiClients.map((c) => c.id),
   );
-  summary.apiClients.deactivated += updatedRows(clientsGone).length;
+}
+
+/** Deactivates (never deletes) the tenant's rows the files no longer list; how many it turned off. */
+async function deactivateOthers(
+  manager: EntityManager,
+  table: 'partners' | 'api_clients',
+  tenantId: string,
+  kept: readonly string[],
+): Promise<number> {
+  const gone = await manager.query(
+    `UPDATE ${table} SET active = false, deactivated_at = now(), updated_at = now()
+      WHERE tenant_id = $1 AND active AND NOT (id = ANY($2::text[])) RETURNING id`,
+    [tenantId, kept],
+  );
+  return updatedRows(gone).length;
 }
 
 async function syncPartner(
