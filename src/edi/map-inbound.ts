@@ -239,6 +239,17 @@ function isPlainDigits(v: string): boolean {
   return true;
 }
 
+/** An element value its transform cannot read, with the AK4 code that reports it. */
+function elementError(
+  run: SegmentRun,
+  code: string,
+  rule: string,
+  message: string,
+  elementPosition: number,
+): void {
+  diag(run.st, run.seg, run.segIndex, { severity: 'error', code, rule, message, elementPosition });
+}
+
 /** The value conversion of a plain element (table, then transform); undefined = nothing to write. */
 type Convert = (run: SegmentRun, raw: string) => unknown;
 
@@ -269,13 +280,7 @@ function compileConvert(map: LoadedMap, er: ElementRule): Convert {
       return withTable((run, v, raw) => {
         const out = fromImpliedDecimal(v, places);
         if (out === undefined)
-          diag(run.st, run.seg, run.segIndex, {
-            severity: 'error',
-            code: '6',
-            rule: 'INVALID_NUMBER',
-            message: `"${raw}" is not a numeric ${t} value for ${to}`,
-            elementPosition: er.el,
-          });
+          elementError(run, '6', 'INVALID_NUMBER', `"${raw}" is not a numeric ${t} value for ${to}`, er.el);
         return out;
       });
     }
@@ -283,13 +288,7 @@ function compileConvert(map: LoadedMap, er: ElementRule): Convert {
       return withTable((run, v, raw) => {
         const out = normalizeDecimal(v, run.st.ctx.decimalMark);
         if (out === undefined)
-          diag(run.st, run.seg, run.segIndex, {
-            severity: 'error',
-            code: '6',
-            rule: 'INVALID_DECIMAL',
-            message: `"${raw}" is not a decimal for ${to}`,
-            elementPosition: er.el,
-          });
+          elementError(run, '6', 'INVALID_DECIMAL', `"${raw}" is not a decimal for ${to}`, er.el);
         return out;
       });
     case 'number':
@@ -302,13 +301,7 @@ function compileConvert(map: LoadedMap, er: ElementRule): Convert {
           n = s === undefined ? NaN : Number(s);
         }
         if (!Number.isFinite(n) || (t === 'integer' && !Number.isInteger(n))) {
-          diag(run.st, run.seg, run.segIndex, {
-            severity: 'error',
-            code: '6',
-            rule: 'INVALID_NUMBER',
-            message: `"${raw}" is not a number for ${to}`,
-            elementPosition: er.el,
-          });
+          elementError(run, '6', 'INVALID_NUMBER', `"${raw}" is not a number for ${to}`, er.el);
           return undefined;
         }
         return n;
@@ -376,13 +369,13 @@ function compileElement(map: LoadedMap, er: ElementRule): ElementOp | undefined 
       const format = elementValue(run.seg, el, 3);
       const iso = edifactDateTimeToIso(raw, format, run.st.timeZone, dateOnly);
       if (iso === undefined)
-        diag(run.st, run.seg, run.segIndex, {
-          severity: 'error',
-          code: '8',
-          rule: 'INVALID_DATE',
-          message: `invalid DTM date "${raw}" (format "${format}") for ${to}`,
-          elementPosition: el,
-        });
+        elementError(
+          run,
+          '8',
+          'INVALID_DATE',
+          `invalid DTM date "${raw}" (format "${format}") for ${to}`,
+          el,
+        );
       else if (isSelf) run.selfValue = iso;
       else write(run.st, writer, run.target, iso, onlyIfUnset);
     };
@@ -396,26 +389,12 @@ function compileElement(map: LoadedMap, er: ElementRule): ElementOp | undefined 
       const parts = run.dates.get(to) ?? { el };
       if (t === 'time') {
         const tp = parseEdiTime(raw);
-        if (!tp)
-          diag(run.st, run.seg, run.segIndex, {
-            severity: 'error',
-            code: '9',
-            rule: 'INVALID_TIME',
-            message: `invalid time "${raw}" for ${to}`,
-            elementPosition: el,
-          });
+        if (!tp) elementError(run, '9', 'INVALID_TIME', `invalid time "${raw}" for ${to}`, el);
         else parts.time = tp;
       } else if (t === 'timeCode') parts.code = raw;
       else {
         const dp = parseEdiDate(raw);
-        if (!dp)
-          diag(run.st, run.seg, run.segIndex, {
-            severity: 'error',
-            code: '8',
-            rule: 'INVALID_DATE',
-            message: `invalid date "${raw}" for ${to}`,
-            elementPosition: el,
-          });
+        if (!dp) elementError(run, '8', 'INVALID_DATE', `invalid date "${raw}" for ${to}`, el);
         else {
           parts.date = dp;
           parts.dateOnly = t === 'dateOnly';
