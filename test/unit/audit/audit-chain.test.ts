@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { GENESIS_HASH, canonicalEntry, chainEntry, entryHash } from '../../../src/audit/audit-chain.js';
 import type { AuditEntry } from '../../../src/audit/audit-event.js';
+import { canonicalJson } from '../../../src/common/canonical-json.js';
 
 type Unchained = Omit<AuditEntry, 'hash' | 'prevHash'>;
 
@@ -37,6 +38,58 @@ describe('audit chain hashing', () => {
     assert.equal(canonicalEntry(entry), canonicalEntry(reordered));
     assert.equal(entryHash(GENESIS_HASH, entry), entryHash(GENESIS_HASH, reordered));
     assert.match(entryHash(GENESIS_HASH, entry), /^[0-9a-f]{64}$/);
+  });
+
+  test('the hash of a known entry never changes: chains written by any release still verify', () => {
+    assert.equal(
+      entryHash(GENESIS_HASH, entry),
+      '9ed84a7b0770d2911ee68f66b659d7a5fb4f0c728b214cbc21be110fe1ee1901',
+    );
+    const awkward = {
+      ...entry,
+      userAgent: 'ü "quoted" \u2028 \\ x',
+      scopes: [],
+      details: null,
+      latencyMs: null,
+      reason: 'a\nb',
+    };
+    assert.equal(
+      entryHash(GENESIS_HASH, awkward),
+      'eabf6ef42f4bafdaf6e94a111a7147ea9f5f6793fc9faa69acc1fa1f18a5f866',
+    );
+  });
+
+  test('the canonical form is the canonical JSON of the field list', () => {
+    const nested = { ...entry, details: { z: [1, { y: null, x: 'x' }], a: { c: true, b: -0.5 } } };
+    for (const e of [entry, nested, { ...entry, details: null, scopes: ['a', 'b'] }]) {
+      const fields = [
+        'crossdock-audit-v1',
+        e.id,
+        e.tenantId,
+        e.seq,
+        e.occurredAt.toISOString(),
+        e.kind,
+        e.action,
+        e.clientId,
+        e.partnerId,
+        e.sourceIp,
+        e.userAgent,
+        e.method,
+        e.route,
+        e.path,
+        e.resourceType,
+        e.resourceId,
+        e.status,
+        e.scopes,
+        e.correlationId,
+        e.latencyMs,
+        e.bytesIn,
+        e.bytesOut,
+        e.reason,
+        e.details,
+      ];
+      assert.equal(canonicalEntry(e), canonicalJson(fields));
+    }
   });
 
   test('every field, the sequence number and the previous hash change the hash', () => {
