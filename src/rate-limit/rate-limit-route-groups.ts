@@ -18,9 +18,21 @@ const SEGMENT_GROUPS: readonly (readonly [string, string])[] = [
   ['portal', 'portal'],
 ];
 
+// Route templates are the few the application declares: each one's group is worked out once.
+const groupsByRoute = new Map<string, string | null>();
+
 /** A route template's group; `null` for routes never limited (probes, metrics). */
 export function groupOfRoute(route: string | undefined): string | null {
   if (!route) return DEFAULT_GROUP;
+  let group = groupsByRoute.get(route);
+  if (group === undefined) {
+    group = groupOfTemplate(route);
+    groupsByRoute.set(route, group);
+  }
+  return group;
+}
+
+function groupOfTemplate(route: string): string | null {
   if (route.startsWith('/health/') || route === '/metrics') return null;
   if (route === '/oauth/token') return TOKEN_GROUP;
   const segments = route.split('/').filter((s) => s !== '' && !/^v\d+$/.test(s));

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { RateLimitPolicy } from '../tenancy/tenant-definition.js';
 import type { TenantRegistry } from '../tenancy/tenant-registry.js';
 import {
   ANONYMOUS_RULE,
@@ -52,24 +53,41 @@ export function limitSubjects(
     const partner = principal.partnerId
       ? tenants.partner(principal.tenantId, principal.partnerId)
       : undefined;
-    const { rule, ownCounter } = ruleFor(partner?.rateLimit, group);
+    const { windows, ownCounter } = partnerWindows(partner?.rateLimit, group);
     const who = principal.partnerId ? `p:${principal.partnerId}` : `c:${principal.clientId}`;
-    return [
-      { key: `t:${principal.tenantId}:${who}${ownCounter ? `:g:${group}` : ''}`, windows: windowsOf(rule) },
-    ];
+    return [{ key: `t:${principal.tenantId}:${who}${ownCounter ? `:g:${group}` : ''}`, windows }];
   }
   if (group === TOKEN_GROUP) {
-    const subjects: LimitSubject[] = [
-      { key: `token-ip:${request.ip}`, windows: windowsOf(TOKEN_PER_IP_RULE, 'ip-') },
-    ];
+    const subjects: LimitSubject[] = [{ key: `token-ip:${request.ip}`, windows: TOKEN_PER_IP_WINDOWS }];
     const clientId = claimedClientId(request);
-    if (clientId) {
-      subjects.push({
-        key: `token-client:${clientId}`,
-        windows: windowsOf(TOKEN_PER_CLIENT_RULE, 'client-'),
-      });
-    }
+    if (clientId) subjects.push({ key: `token-client:${clientId}`, windows: TOKEN_PER_CLIENT_WINDOWS });
     return subjects;
   }
-  return [{ key: `ip:${request.ip}`, windows: windowsOf(ANONYMOUS_RULE, 'ip-') }];
+  return [{ key: `ip:${request.ip}`, windows: ANONYMOUS_WINDOWS }];
+}
+
+const TOKEN_PER_IP_WINDOWS = windowsOf(TOKEN_PER_IP_RULE, 'ip-');
+const TOKEN_PER_CLIENT_WINDOWS = windowsOf(TOKEN_PER_CLIENT_RULE, 'client-');
+const ANONYMOUS_WINDOWS = windowsOf(ANONYMOUS_RULE, 'ip-');
+
+interface PartnerWindows {
+  readonly windows: readonly LimitWindow[];
+  readonly ownCounter: boolean;
+}
+
+// Per policy object (the registry's, replaced when a tenant file changes) and route group: the
+// windows are worked out once, not on every request.
+const windowsByPolicy = new WeakMap<RateLimitPolicy, Map<string, PartnerWindows>>();
+const DEFAULT_POLICY: RateLimitPolicy = {};
+
+function partnerWindows(policy: RateLimitPolicy | undefined, group: string): PartnerWindows {
+  const byGroup = windowsByPolicy.get(policy ?? DEFAULT_POLICY) ?? new Map<string, PartnerWindows>();
+  let found = byGroup.get(group);
+  if (!found) {
+    const { rule, ownCounter } = ruleFor(policy, group);
+    found = { windows: windowsOf(rule), ownCounter };
+    byGroup.set(group, found);
+    windowsByPolicy.set(policy ?? DEFAULT_POLICY, byGroup);
+  }
+  return found;
 }

@@ -28,6 +28,7 @@ export interface LimiterSpec {
 export class RateLimiterStore implements OnApplicationShutdown {
   private readonly logger = new Logger('RateLimiterStore');
   private readonly limiters = new Map<string, RateLimiterAbstract>();
+  private readonly windowLimiters = new WeakMap<LimitWindow, RateLimiterAbstract>();
   private readonly redis: Redis | undefined;
   private readonly prefix: string;
   private redisDown = false;
@@ -81,11 +82,21 @@ export class RateLimiterStore implements OnApplicationShutdown {
     return limiter;
   }
 
+  /** The `req` limiter of a window, remembered per window object (policies' windows are built once). */
+  private requestLimiter(window: LimitWindow): RateLimiterAbstract {
+    let limiter = this.windowLimiters.get(window);
+    if (!limiter) {
+      limiter = this.limiter({ family: 'req', points: window.points, seconds: window.seconds });
+      this.windowLimiters.set(window, limiter);
+    }
+    return limiter;
+  }
+
   /** Counts one request against every window; all are counted, refused or not. */
   async consume(key: string, windows: readonly LimitWindow[]): Promise<WindowState[]> {
     return Promise.all(
       windows.map(async (window) => {
-        const limiter = this.limiter({ family: 'req', points: window.points, seconds: window.seconds });
+        const limiter = this.requestLimiter(window);
         try {
           return stateOf(window, await limiter.consume(key), false);
         } catch (rejection) {
