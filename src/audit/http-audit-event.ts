@@ -25,12 +25,32 @@ export function isProbe(route: string | undefined, status: number): boolean {
   return status < 400 && route !== undefined && (route.startsWith('/health/') || route === '/metrics');
 }
 
+interface RouteResource {
+  readonly type: string | null;
+  /** The route parameter that names the resource, if any. */
+  readonly param: string | undefined;
+}
+
+// Route templates are the few the application declares: each one is taken apart once.
+const resourcesByRoute = new Map<string, RouteResource>();
+
+function routeResource(route: string): RouteResource {
+  let resource = resourcesByRoute.get(route);
+  if (!resource) {
+    const parts = route.split('/').filter((p) => p !== '' && !/^v\d+$/.test(p));
+    resource = {
+      type: parts.find((p) => !p.startsWith(':') && !p.startsWith('.')) ?? null,
+      param: parts.find((p) => p.startsWith(':'))?.slice(1),
+    };
+    resourcesByRoute.set(route, resource);
+  }
+  return resource;
+}
+
 /** `/v1/shipments/:id/events` → type `shipments`, id = the `:id` value. */
 function resourceOf(route: string | undefined, params: unknown): { type: string | null; id: string | null } {
   if (!route) return { type: null, id: null };
-  const parts = route.split('/').filter((p) => p !== '' && !/^v\d+$/.test(p));
-  const type = parts.find((p) => !p.startsWith(':') && !p.startsWith('.')) ?? null;
-  const param = parts.find((p) => p.startsWith(':'))?.slice(1);
+  const { type, param } = routeResource(route);
   const value =
     param && params && typeof params === 'object' ? (params as Record<string, unknown>)[param] : null;
   return { type, id: typeof value === 'string' ? value : null };

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, type JWTPayload } from 'jose';
 
 const MAX_ENTRIES = 10_000;
@@ -57,6 +57,7 @@ export class VerifiedTokenCache {
   }
 
   private key(token: string): string {
-    return createHash('sha256').update(token).digest('base64url');
+    // Keyed by hash so that the cache holds no bearer credential itself.
+    return hash('sha256', token, 'base64url');
   }
 }
