@@ -319,14 +319,26 @@ async function main(): Promise<void> {
   const run = (validate: typeof validateSet, chunk: typeof work): void => {
     for (const s of chunk) sink += validate(X12_SET_SCHEMAS[s.setId]!, s.segments, ctl).length;
   };
+  // The same schemas without their syntax notes: what checking the notes costs.
+  const strip = (body: SetSchema['body']): SetSchema['body'] =>
+    body.map((e) => ('loop' in e ? { ...e, body: strip(e.body) } : { ...e, notes: [] }));
+  const noNotes = new Map(
+    Object.values(X12_SET_SCHEMAS).map((sc) => [sc.setId, { ...sc, body: strip(sc.body) }]),
+  );
+  const runNoNotes = (chunk: typeof work): void => {
+    for (const s of chunk) sink += validateSet(noNotes.get(s.setId)!, s.segments, ctl).length;
+  };
   let bestCompiled = 0;
   let bestBaseline = 0;
+  let bestNoNotes = 0;
   for (let from = 0; from < work.length; from += CHUNK) {
     const chunk = work.slice(from, from + CHUNK);
     run(validateSet, chunk);
     run(baselineValidateSet, chunk);
+    runNoNotes(chunk);
     let c = Infinity;
     let b = Infinity;
+    let nn = Infinity;
     for (let r = 0; r < ROUNDS; r++) {
       b = Math.min(
         b,
@@ -336,15 +348,26 @@ async function main(): Promise<void> {
         c,
         time(() => run(validateSet, chunk)),
       );
+      nn = Math.min(
+        nn,
+        time(() => runNoNotes(chunk)),
+      );
     }
     bestCompiled += c;
     bestBaseline += b;
+    bestNoNotes += nn;
   }
   const ns = (t: number): string => (t / segments).toFixed(1);
   console.log(`sets ${work.length}, segments ${segments} (diagnostics checked equal; sink ${sink})`);
   console.log(`baseline validateSet: ${(bestBaseline / 1e6).toFixed(1)} ms, ${ns(bestBaseline)} ns/segment`);
   console.log(`compiled validateSet: ${(bestCompiled / 1e6).toFixed(1)} ms, ${ns(bestCompiled)} ns/segment`);
-  console.log(`speed-up: ${(bestBaseline / bestCompiled).toFixed(2)}x`);
+  console.log(
+    `compiled, no syntax notes: ${(bestNoNotes / 1e6).toFixed(1)} ms, ${ns(bestNoNotes)} ns/segment`,
+  );
+  const notesCost = ((bestCompiled - bestNoNotes) / bestNoNotes) * 100;
+  console.log(
+    `speed-up: ${(bestBaseline / bestCompiled).toFixed(2)}x; syntax notes cost ${notesCost.toFixed(1)}%`,
+  );
 }
 
 await main();

@@ -65,10 +65,17 @@ function textAt(seg: Segment, i: number): string {
   return seg.elements[i]?.[0] ?? '';
 }
 
+/** How many elements the segment has (trailing empty ones are usually not sent). */
+function elementCount(seg: Segment): number {
+  return seg.elements.length;
+}
+
 /** Element `i` (0-based) carries data: some component is not empty or blank. */
 function presentAt(seg: Segment, i: number): boolean {
   const el = seg.elements[i];
   if (el === undefined) return false;
+  const v = el[0]!;
+  if (v.length > 0 && v.charCodeAt(0) !== 32) return true;
   for (let c = 0; c < el.length; c++) if (!isBlank(el[c]!)) return true;
   return false;
 }
@@ -113,6 +120,9 @@ interface CNote {
   readonly text: SyntaxNote;
   /** 0-based element indexes, in the note's order. */
   readonly at: readonly number[];
+  /** Bit `index` set for the note's first element, and for the others. */
+  readonly first: number;
+  readonly rest: number;
 }
 
 interface CSegment {
@@ -120,10 +130,17 @@ interface CSegment {
   readonly tag: string;
   readonly mandatory: boolean;
   readonly max: number;
-  /** The element specs, dense, with their 0-based element indexes in `checkedAt`. */
-  readonly elements: readonly CElement[];
-  readonly checkedAt: Int32Array;
+  /**
+   * The elements to read, ascending 0-based indexes: those with a spec and those a note names, so
+   * that each is read once. `specs` and `noteBits` run alongside (no spec: not checked itself).
+   */
+  readonly scan: Int32Array;
+  readonly specs: readonly (CElement | undefined)[];
+  readonly noteBits: Int32Array;
+  /** One past the last mandatory element in `scan`. */
+  readonly mandatoryEnd: number;
   readonly notes: readonly CNote[];
+  readonly noteTable: NoteTable | undefined;
   /** Anything to check in the segment's elements at all. */
   readonly checked: boolean;
 }
@@ -218,7 +235,63 @@ function compileNote(text: SyntaxNote, tag: string): CNote {
     throw new Error(`${tag}: malformed syntax note ${text}`);
   const at: number[] = [];
   for (let i = 0; i < digits.length; i += 2) at.push(Number(digits.slice(i, i + 2)) - 1);
-  return { kind, text, at };
+  if (at.some((a) => a < 0 || a > 30))
+    throw new Error(`${tag}: syntax note ${text} names an element past 31`);
+  const rest = at.slice(1).reduce((m, a) => m | (1 << a), 0);
+  return { kind, text, at, first: 1 << at[0]!, rest };
+}
+
+const K_P = 0;
+const K_R = 1;
+const K_E = 2;
+const K_C = 3;
+const K_L = 4;
+const KIND_CODE: Readonly<Record<CNote['kind'], number>> = { P: K_P, R: K_R, E: K_E, C: K_C, L: K_L };
+
+/**
+ * A segment's notes as flat arrays for the all-hold test: R notes first, then by lowest element,
+ * so the test stops at the first note that names only elements past the segment's last one.
+ */
+interface NoteTable {
+  readonly kind: Uint8Array;
+  readonly first: Int32Array;
+  readonly rest: Int32Array;
+  readonly low: Uint8Array;
+}
+
+function noteTable(notes: readonly CNote[]): NoteTable | undefined {
+  if (notes.length === 0) return undefined;
+  const sorted = [...notes].sort(
+    (a, b) => Number(b.kind === 'R') - Number(a.kind === 'R') || Math.min(...a.at) - Math.min(...b.at),
+  );
+  return {
+    kind: Uint8Array.from(sorted, (n) => KIND_CODE[n.kind]),
+    first: Int32Array.from(sorted, (n) => n.first),
+    rest: Int32Array.from(sorted, (n) => n.rest),
+    low: Uint8Array.from(sorted, (n) => Math.min(...n.at)),
+  };
+}
+
+/** Whether every note holds, given the bit mask of the elements present and how many the segment has. */
+function notesHold(t: NoteTable, present: number, count: number): boolean {
+  const kind = t.kind;
+  for (let n = 0; n < kind.length; n++) {
+    const k = kind[n]!;
+    if (k !== K_R && t.low[n]! >= count) break;
+    const first = t.first[n]!;
+    const rest = t.rest[n]!;
+    const m = present & (first | rest);
+    if (k === K_P) {
+      if (m !== 0 && m !== (first | rest)) return false;
+    } else if (k === K_R) {
+      if (m === 0) return false;
+    } else if (k === K_E) {
+      if ((m & (m - 1)) !== 0) return false;
+    } else if ((m & first) !== 0) {
+      if (k === K_C ? (m & rest) !== rest : (m & rest) === 0) return false;
+    }
+  }
+  return true;
 }
 
 function compileBody(
@@ -245,34 +318,42 @@ function compileBody(
       };
     } else {
       known.add(e.seg);
-      const elements: CElement[] = [];
-      const checkedAt: number[] = [];
-      (e.elements ?? []).forEach((spec, at) => {
-        if (!spec) return;
-        checkedAt.push(at);
-        elements.push({
-          mandatory: spec.req === 'M',
-          type: TYPE_CODE[spec.type],
-          min: spec.min,
-          max: spec.max,
-          shortCodes:
-            spec.codes && spec.codes.every((v) => shortCode(v) >= 0)
-              ? Int32Array.from(spec.codes, shortCode)
-              : undefined,
-          codes: spec.codes ? new Set(spec.codes) : undefined,
-          codeList: spec.codes ? spec.codes.join(', ') : '',
-        });
-      });
       const notes = (e.notes ?? []).map((n) => compileNote(n, e.seg));
+      const named = new Set(notes.flatMap((n) => n.at));
+      const scan: number[] = [];
+      const specs: (CElement | undefined)[] = [];
+      const end = Math.max(e.elements?.length ?? 0, ...[...named].map((a) => a + 1));
+      for (let at = 0; at < end; at++) {
+        const spec = e.elements?.[at];
+        if (!spec && !named.has(at)) continue;
+        scan.push(at);
+        specs.push(
+          spec && {
+            mandatory: spec.req === 'M',
+            type: TYPE_CODE[spec.type],
+            min: spec.min,
+            max: spec.max,
+            shortCodes:
+              spec.codes && spec.codes.every((v) => shortCode(v) >= 0)
+                ? Int32Array.from(spec.codes, shortCode)
+                : undefined,
+            codes: spec.codes ? new Set(spec.codes) : undefined,
+            codeList: spec.codes ? spec.codes.join(', ') : '',
+          },
+        );
+      }
       c = {
         isLoop: false,
         tag: e.seg,
         mandatory: e.req === 'M',
         max: e.max,
-        elements,
-        checkedAt: Int32Array.from(checkedAt),
+        scan: Int32Array.from(scan),
+        specs,
+        noteBits: Int32Array.from(scan, (at) => (named.has(at) ? 1 << at : 0)),
+        mandatoryEnd: specs.reduce((end, sp, k) => (sp?.mandatory ? k + 1 : end), 0),
         notes,
-        checked: elements.length > 0 || notes.length > 0,
+        noteTable: noteTable(notes),
+        checked: scan.length > 0,
       };
     }
     out.push(c);
@@ -527,16 +608,29 @@ function checkElements(
   out: Diagnostic[],
   ctx: SetValidationContext,
 ): void {
-  const specs = spec.elements;
-  const checkedAt = spec.checkedAt;
+  const scan = spec.scan;
+  const specs = spec.specs;
+  const noteBits = spec.noteBits;
   const firstOfSegment = out.length;
-  for (let j = 0; j < specs.length; j++) {
-    const s = specs[j]!;
-    const i = checkedAt[j]!;
+  const count = elementCount(seg);
+  let present = 0;
+  let j = 0;
+  for (; j < scan.length; j++) {
+    const i = scan[j]!;
+    if (i >= count) break;
+    const s = specs[j];
     let v = textAt(seg, i);
+    if (s === undefined) {
+      // Only a note names it: presence is all that counts.
+      if (v.length > 0 ? v.charCodeAt(0) !== 32 || presentAt(seg, i) : presentAt(seg, i))
+        present |= noteBits[j]!;
+      continue;
+    }
     if (v.length > 0 && (v.charCodeAt(0) === 32 || v.charCodeAt(v.length - 1) === 32)) v = v.trim();
     if (v === '') {
-      if (s.mandatory)
+      // A blank first component: the element may still carry data in a later component.
+      if (noteBits[j] !== 0 && presentAt(seg, i)) present |= noteBits[j]!;
+      if (s !== undefined && s.mandatory)
         out.push(
           elementDiagnostic(
             seg,
@@ -550,10 +644,31 @@ function checkElements(
         );
       continue;
     }
+    present |= noteBits[j]!;
+    if (s === undefined) continue;
     const problem = checkValue(s, v);
     if (problem !== 0) reportValue(s, v, problem, seg, position, i, out, ctx);
   }
-  if (spec.notes.length > 0) checkNotes(spec.notes, seg, position, loopId, firstOfSegment, out, ctx);
+  // Past the segment's last element only mandatory elements have anything to report.
+  for (; j < spec.mandatoryEnd; j++) {
+    const s = specs[j];
+    if (s !== undefined && s.mandatory)
+      out.push(
+        elementDiagnostic(
+          seg,
+          position,
+          scan[j]!,
+          ctx,
+          '1',
+          'MANDATORY_ELEMENT_MISSING',
+          `${elementName(seg.tag, scan[j]!)} is mandatory`,
+        ),
+      );
+  }
+  // The common case, every note holding, costs a few bit tests.
+  const table = spec.noteTable;
+  if (table !== undefined && !notesHold(table, present, count))
+    checkNotes(spec.notes, seg, position, loopId, firstOfSegment, out, ctx);
 }
 
 /** A plain loop: code lists are short, and TypedArray#includes is a call the optimizer keeps out of line. */
