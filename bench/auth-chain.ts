@@ -52,6 +52,8 @@ interface Result {
   readonly p99: number;
   /** Server CPU (user + system) per request, µs; NaN where /proc is not available. */
   readonly serverCpuUs: number;
+  /** CPU of the PostgreSQL backends serving the bench database, per request, µs (the audit writes). */
+  readonly databaseCpuUs: number;
   /** This process's (the load generator's) CPU as a share of one core: near 1 means it, not the server, limits. */
   readonly loadGeneratorCpu: number;
 }
@@ -69,6 +71,22 @@ function processCpuSeconds(pid: number | undefined): number {
   } catch {
     return Number.NaN;
   }
+}
+
+/** The processes whose CPU a run accounts for: the server and its database backends. */
+interface Watched {
+  readonly server: number | undefined;
+  readonly database: () => Promise<number[]>;
+}
+
+/** CPU seconds used by `pids` between two readings; a backend that ended meanwhile is left out. */
+function databaseCpuBetween(before: ReadonlyMap<number, number>): number {
+  let sum = 0;
+  for (const [pid, start] of before) {
+    const now = processCpuSeconds(pid);
+    if (Number.isFinite(now)) sum += now - start;
+  }
+  return sum;
 }
 
 /** The run with the median throughput (its own p50/p99 with it). */
@@ -92,9 +110,10 @@ async function load(
   headers: Record<string, string>,
   seconds: number,
   expect: number,
-  serverPid: number | undefined,
+  watched: Watched,
 ): Promise<Result> {
-  const serverCpuBefore = processCpuSeconds(serverPid);
+  const databaseBefore = new Map((await watched.database()).map((pid) => [pid, processCpuSeconds(pid)]));
+  const serverBefore = processCpuSeconds(watched.server);
   const ownCpuBefore = process.cpuUsage();
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const latencies: number[] = [];
@@ -112,7 +131,8 @@ async function load(
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
-  const serverCpu = processCpuSeconds(serverPid) - serverCpuBefore;
+  const serverCpu = processCpuSeconds(watched.server) - serverBefore;
+  const databaseCpu = databaseCpuBetween(databaseBefore);
   const ownCpu = process.cpuUsage(ownCpuBefore);
   agent.destroy();
   latencies.sort((a, b) => a - b);
@@ -124,8 +144,23 @@ async function load(
     p50: at(0.5),
     p99: at(0.99),
     serverCpuUs: (serverCpu / latencies.length) * 1e6,
+    databaseCpuUs: (databaseCpu / latencies.length) * 1e6,
     loadGeneratorCpu: (ownCpu.user + ownCpu.system) / 1e6 / elapsed,
   };
+}
+
+/** PIDs of the PostgreSQL backends connected to the bench database (this query's own excepted). */
+async function databaseBackends(databaseUrl: URL): Promise<number[]> {
+  const client = new pg.Client({ connectionString: databaseUrl.toString() });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+    );
+    return (rows as { pid: number }[]).map((r) => r.pid);
+  } finally {
+    await client.end();
+  }
 }
 
 function freePort(): Promise<number> {
@@ -197,13 +232,14 @@ async function main(): Promise<void> {
 
     // Warm both paths (JIT, pools, caches), then alternate them for ROUNDS rounds and compare the
     // medians: other work on the machine then weighs on both sides alike.
-    await load(bare, {}, 1, 200, child.pid);
-    await load(chain, auth, 1, 200, child.pid);
+    const watched: Watched = { server: child.pid, database: () => databaseBackends(databaseUrl) };
+    await load(bare, {}, 1, 200, watched);
+    await load(chain, auth, 1, 200, watched);
     const bareRuns: Result[] = [];
     const chainRuns: Result[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
-      bareRuns.push(await load(bare, {}, SECONDS, 200, child.pid));
-      chainRuns.push(await load(chain, auth, SECONDS, 200, child.pid));
+      bareRuns.push(await load(bare, {}, SECONDS, 200, watched));
+      chainRuns.push(await load(chain, auth, SECONDS, 200, watched));
     }
     const bareResult = median(bareRuns);
     const chainResult = median(chainRuns);
@@ -214,7 +250,7 @@ async function main(): Promise<void> {
         .toFixed(2)
         .padStart(
           6,
-        )} ms   errors ${r.errors}   server CPU ${r.serverCpuUs.toFixed(0).padStart(4)} µs/req   load generator ${(
+        )} ms   errors ${r.errors}   CPU/req: server ${r.serverCpuUs.toFixed(0).padStart(4)} µs, database ${r.databaseCpuUs.toFixed(0).padStart(3)} µs   load generator ${(
         r.loadGeneratorCpu * 100
       ).toFixed(0)}% of a core`;
     process.stdout.write(
