@@ -4,7 +4,7 @@
  * one (ISA14 = 1) or the interchange could not be processed. The envelope is reversed: we answer
  * from the inbound receiver to the inbound sender.
  */
-import type { Diagnostic } from './edi-types.js';
+import type { Diagnostic, DiagnosticTrigger } from './edi-types.js';
 import type { SegmentData } from './map-engine.js';
 import type {
   X12GroupSummary,
@@ -36,7 +36,33 @@ function setCodes(set: X12SetResult): string[] {
   return [...codes].slice(0, 5);
 }
 
-/** AK3/AK4 (or IK3/IK4) lines for one set: segment-level problems grouped by segment position. */
+/** C030 position in segment: the element, and its component when the error is in one. */
+const positionInSegment = (element: number | undefined, component: number | undefined): string[] =>
+  component ? [String(element ?? 1), String(component)] : [String(element ?? 1)];
+
+/**
+ * 999 CTX situational trigger (005010X231 segment/element context): where the data sits that made
+ * the requirement in error apply: CTX01 `SITUATIONAL TRIGGER`, CTX02 its segment id, CTX03 the
+ * segment's position in the set, CTX04 its loop, CTX05 its position in the segment.
+ */
+function situationalTrigger(t: DiagnosticTrigger): SegmentData {
+  const elements: string[][] = [
+    ['SITUATIONAL TRIGGER'],
+    [t.segmentId],
+    [String(t.segmentPosition)],
+    [t.loopId ?? ''],
+  ];
+  if (t.elementPosition !== undefined)
+    elements.push(positionInSegment(t.elementPosition, t.componentPosition));
+  while (elements.length > 0 && elements[elements.length - 1]!.every((c) => c === '')) elements.pop();
+  return { tag: 'CTX', elements };
+}
+
+/**
+ * AK3/AK4 (or IK3/IK4) lines for one set: segment-level problems grouped by segment position. In a
+ * 999 each IK3 is followed by its situational-trigger CTX, then the business-unit CTX naming the
+ * shipment or invoice in error, and each IK4 by its situational-trigger CTX (X231 2110 loops).
+ */
 function segmentErrors(set: X12SetResult, is999: boolean): SegmentData[] {
   const out: SegmentData[] = [];
   const bySegment = new Map<string, Diagnostic[]>();
@@ -47,6 +73,10 @@ function segmentErrors(set: X12SetResult, is999: boolean): SegmentData[] {
     list.push(d);
     bySegment.set(key, list);
   }
+  const businessUnit: SegmentData | undefined =
+    is999 && set.businessId
+      ? { tag: 'CTX', elements: [[set.businessId.element, set.businessId.value]] }
+      : undefined;
   for (const [key, diags] of bySegment) {
     const [pos, id] = key.split('|');
     const segLevel = diags.find((d) => d.level === 'segment');
@@ -54,12 +84,17 @@ function segmentErrors(set: X12SetResult, is999: boolean): SegmentData[] {
     out.push(
       seg(is999 ? 'IK3' : 'AK3', id || 'ZZZ', pos === '0' ? '1' : pos, '', segLevel ? segLevel.code : '8'),
     );
+    if (is999) {
+      for (const d of diags) if (d.level === 'segment' && d.trigger) out.push(situationalTrigger(d.trigger));
+      if (businessUnit) out.push(businessUnit);
+    }
     for (const d of diags) {
       if (d.level !== 'element') continue;
-      const position = d.componentPosition
-        ? `${d.elementPosition ?? 1}${'>'}${d.componentPosition}`
-        : String(d.elementPosition ?? 1);
-      out.push(seg(is999 ? 'IK4' : 'AK4', position, '', d.code));
+      out.push({
+        tag: is999 ? 'IK4' : 'AK4',
+        elements: [positionInSegment(d.elementPosition, d.componentPosition), [''], [d.code]],
+      });
+      if (is999 && d.trigger) out.push(situationalTrigger(d.trigger));
     }
   }
   return out;
@@ -84,15 +119,7 @@ export function buildFunctionalAckBody(group: X12GroupSummary): {
         ? seg('AK2', set.setId, set.controlNumber, set.implementationRef)
         : seg('AK2', set.setId, set.controlNumber),
     );
-    const errors = segmentErrors(set, is999);
-    const ctx =
-      is999 && set.businessId
-        ? { tag: 'CTX', elements: [[set.businessId.element, set.businessId.value]] }
-        : undefined;
-    // 999 CTX (business unit identifier) in each IK3 loop: which shipment or invoice is in error.
-    if (ctx)
-      for (let i = errors.length - 1; i >= 0; i--) if (errors[i]!.tag === 'IK3') errors.splice(i + 1, 0, ctx);
-    body.push(...errors);
+    body.push(...segmentErrors(set, is999));
     body.push(seg(is999 ? 'IK5' : 'AK5', set.status, ...setCodes(set)));
   }
   const accepted = group.sets.filter((s) => s.status !== 'R').length;

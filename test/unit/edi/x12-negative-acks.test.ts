@@ -36,6 +36,14 @@ const EXPECTED: Record<string, RegExp> = {
   '5010-bsn-invalid-date-time-999':
     /ST\*999\*0001\*005010X231A1~AK1\*SH\*100\*005010~AK2\*856\*0100~IK3\*BSN\*2\*\*8~CTX\*BSN02>SHP-REPL-1~IK4\*3\*\*8~IK4\*4\*\*9~IK5\*R\*5~AK9\*R\*1\*1\*0~/,
   'hl-parent-missing': /AK3\*HL\*8\*\*8~AK4\*2\*\*8~AK5\*R\*5~/,
+  // Syntax notes: DTM C0403 (a time code without a time), N1 P0304 (a qualifier without its id).
+  'conditional-element-missing': /AK3\*DTM\*3\*\*8~AK4\*3\*\*2~AK3\*N1\*6\*\*8~AK4\*4\*\*2~AK5\*R\*5~/,
+  // The same errors in 5010: each IK4 followed by the CTX naming what triggered the requirement.
+  '5010-situational-trigger-999':
+    /IK3\*DTM\*3\*\*8~CTX\*BSN02>SHP-CTX-1~IK4\*3\*\*2~CTX\*SITUATIONAL TRIGGER\*DTM\*3\*\*4~IK3\*N1\*6\*\*8~CTX\*BSN02>SHP-CTX-1~IK4\*4\*\*2~CTX\*SITUATIONAL TRIGGER\*N1\*6\*N1\*3~IK5\*R\*5~/,
+  // N4 E0207: a state and a country subdivision together; IK4 code 10, triggered by N402.
+  '5010-exclusion-violated-999':
+    /IK3\*N4\*6\*\*8~CTX\*BSN02>SHP-CTX-2~IK4\*7\*\*10~CTX\*SITUATIONAL TRIGGER\*N4\*6\*N1\*2~IK5\*R\*5~/,
 };
 
 test('every negative fixture has an expected code', () => {

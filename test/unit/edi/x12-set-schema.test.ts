@@ -1,0 +1,189 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Diagnostic, Segment } from '../../../src/edi/edi-types.js';
+import { validateSet, type SetSchema } from '../../../src/edi/x12-set-schema.js';
+import { X12_SET_SCHEMAS } from '../../../src/edi/x12-set-schemas.js';
+import { buildFunctionalAckBody } from '../../../src/edi/x12-ack-writer.js';
+import type { X12GroupSummary } from '../../../src/edi/x12-envelope.js';
+
+/** Segments from `TAG*a*b>c~…` text (`*` elements, `>` components), ST/SE added around them. */
+function segments(body: string): Segment[] {
+  const lines = ['ST*TST*0001', ...body.split('~').filter((l) => l !== ''), 'SE*0*0001'];
+  return lines.map((line, i) => {
+    const [tag, ...els] = line.split('*');
+    return { tag: tag!, elements: els.map((e) => e.split('>')), offset: i * 10, index: i + 1 };
+  });
+}
+
+const brief = (ds: readonly Diagnostic[]): string[] =>
+  ds.map((d) => `${d.segmentId}@${d.segmentPosition}:${d.elementPosition ?? '-'}=${d.code}`);
+
+/** One segment per syntax-note kind, the last inside a loop so its trigger names the loop. */
+const NOTES: SetSchema = {
+  setId: 'TST',
+  body: [
+    { seg: 'ZP', req: 'O', max: 9, notes: ['P0102'] },
+    { seg: 'ZR', req: 'O', max: 9, notes: ['R010203'] },
+    { seg: 'ZE', req: 'O', max: 9, notes: ['E010203'] },
+    { seg: 'ZC', req: 'O', max: 9, notes: ['C010203'] },
+    {
+      loop: 'ZL',
+      req: 'O',
+      max: 9,
+      body: [{ seg: 'ZL', req: 'M', max: 1, notes: ['L010203'] }],
+    },
+  ],
+};
+
+test('P paired: one without the other is code 2 on the missing one, triggered by the present one', () => {
+  assert.deepEqual(brief(validateSet(NOTES, segments('ZP*A*B~ZP~ZP*A~ZP**B'))), ['ZP@4:2=2', 'ZP@5:1=2']);
+  const [d] = validateSet(NOTES, segments('ZP*A'));
+  assert.equal(d!.rule, 'CONDITIONAL_ELEMENT_MISSING');
+  assert.deepEqual(d!.trigger, { segmentId: 'ZP', segmentPosition: 2, elementPosition: 1 });
+  assert.match(d!.message, /ZP02 is required when ZP01 is present \(syntax note P0102\)/);
+});
+
+test('R required: none of them is code 2 on the first, with no trigger', () => {
+  const ds = validateSet(NOTES, segments('ZR***C~ZR*A~ZR~ZR*'));
+  assert.deepEqual(brief(ds), ['ZR@4:1=2', 'ZR@5:1=2']);
+  assert.equal(ds[0]!.trigger, undefined);
+  assert.match(ds[0]!.message, /at least one of ZR01, ZR02, ZR03 is required/);
+});
+
+test('E exclusion: each element after the first present one is code 10, triggered by the first', () => {
+  const ds = validateSet(NOTES, segments('ZE*A~ZE**B*C~ZE*A*B*C'));
+  assert.deepEqual(brief(ds), ['ZE@3:3=10', 'ZE@4:2=10', 'ZE@4:3=10']);
+  assert.equal(ds[0]!.rule, 'EXCLUSION_VIOLATED');
+  assert.deepEqual(ds[0]!.trigger, { segmentId: 'ZE', segmentPosition: 3, elementPosition: 2 });
+});
+
+test('C conditional: the first present requires all the others; the others alone require nothing', () => {
+  assert.deepEqual(brief(validateSet(NOTES, segments('ZC**B*C~ZC*A*B*C~ZC*A*B~ZC*A'))), [
+    'ZC@4:3=2',
+    'ZC@5:2=2',
+    'ZC@5:3=2',
+  ]);
+});
+
+test('L list conditional: the first present requires one of the others; the trigger names the loop', () => {
+  const ds = validateSet(NOTES, segments('ZL*A**C~ZL*A~ZL**B'));
+  assert.deepEqual(brief(ds), ['ZL@3:2=2']);
+  assert.deepEqual(ds[0]!.trigger, { segmentId: 'ZL', segmentPosition: 3, loopId: 'ZL', elementPosition: 1 });
+});
+
+test('an element is present through any component, and not when it is only blanks', () => {
+  assert.deepEqual(brief(validateSet(NOTES, segments('ZP*>x*B~ZP*  *B'))), ['ZP@3:1=2']);
+});
+
+test('an element a note requires is reported once, even when it is also mandatory', () => {
+  const schema: SetSchema = {
+    setId: 'TST',
+    body: [
+      {
+        seg: 'ZM',
+        req: 'M',
+        max: 1,
+        elements: [undefined, { req: 'M', type: 'AN', min: 1, max: 5 }],
+        notes: ['P0102'],
+      },
+    ],
+  };
+  assert.deepEqual(brief(validateSet(schema, segments('ZM*A'))), ['ZM@2:2=1']);
+});
+
+test('values: numbers, decimals, dates and times are checked by their characters', () => {
+  const schema: SetSchema = {
+    setId: 'TST',
+    body: [
+      {
+        seg: 'ZV',
+        req: 'O',
+        max: 99,
+        elements: [
+          { req: 'O', type: 'N0', min: 1, max: 3 },
+          { req: 'O', type: 'R', min: 1, max: 4 },
+          { req: 'O', type: 'DT', min: 6, max: 8 },
+          { req: 'O', type: 'TM', min: 4, max: 8 },
+          { req: 'O', type: 'ID', min: 2, max: 3, codes: ['AB', 'X1', 'LONG-CODE'] },
+        ],
+      },
+    ],
+  };
+  const codes = (line: string): string[] =>
+    validateSet(schema, segments(line)).map((d) => `${d.elementPosition}=${d.code}`);
+  assert.deepEqual(codes('ZV*-123*-12.5*20240229*2359*AB'), []);
+  assert.deepEqual(codes('ZV*1234'), ['1=5']);
+  assert.deepEqual(codes('ZV*1a'), ['1=6']);
+  assert.deepEqual(codes('ZV*-'), ['1=4', '1=6']);
+  assert.deepEqual(codes('ZV**.5'), []);
+  assert.deepEqual(codes('ZV**1.2.3'), ['2=6']);
+  assert.deepEqual(codes('ZV**12345'), ['2=5']);
+  assert.deepEqual(codes('ZV***20230229'), ['3=8']);
+  assert.deepEqual(codes('ZV***21000229'), ['3=8']);
+  assert.deepEqual(codes('ZV***20000229'), []);
+  assert.deepEqual(codes('ZV***261131'), ['3=8']);
+  assert.deepEqual(codes('ZV***261130'), []);
+  assert.deepEqual(codes('ZV****2360'), ['4=9']);
+  assert.deepEqual(codes('ZV****12345'), ['4=9']);
+  assert.deepEqual(codes('ZV****23595999'), []);
+  assert.deepEqual(codes('ZV****235960'), ['4=9']);
+  assert.deepEqual(codes('ZV*****X1'), []);
+  assert.deepEqual(codes('ZV*****X2'), ['5=7']);
+  assert.deepEqual(codes('ZV*****x1'), ['5=7']);
+  assert.deepEqual(codes('ZV***** AB '), []);
+});
+
+test('a schema is walked the same every time: counters of a set do not leak into the next', () => {
+  const schema = X12_SET_SCHEMAS['856']!;
+  const asn = segments(
+    'BSN*00*SHP1*20261127*0930~HL*1**S*1~N1*ST*STORE*92*ST1~HL*2*1*O*1~HL*3*2*I*0~LIN**BP*A~SN1**1*EA~CTT*3',
+  );
+  const missingHl = segments('BSN*00*SHP1*20261127*0930~CTT*3');
+  assert.deepEqual(validateSet(schema, asn), []);
+  assert.deepEqual(brief(validateSet(schema, missingHl)), ['HL@3:-=3']);
+  assert.deepEqual(validateSet(schema, asn), []);
+  assert.deepEqual(
+    brief(validateSet(schema, segments('BSN*00*SHP1*20261127*0930~BSN*00*SHP2*20261127*0930~HL*1**S*1'))),
+    ['BSN@3:-=5'],
+  );
+  assert.deepEqual(validateSet(schema, asn), []);
+});
+
+test('999: the trigger renders as CTX SITUATIONAL TRIGGER after its IK4 (element:component); 997 has none', () => {
+  const trigger = {
+    segmentId: 'TD1',
+    segmentPosition: 4,
+    loopId: 'HL',
+    elementPosition: 4,
+    componentPosition: 2,
+  };
+  const diagnostic: Diagnostic = {
+    severity: 'error',
+    level: 'element',
+    code: '2',
+    rule: 'CONDITIONAL_ELEMENT_MISSING',
+    message: 'TD107 is required',
+    segmentId: 'TD1',
+    segmentPosition: 4,
+    elementPosition: 7,
+    trigger,
+  };
+  const group = (version: string): X12GroupSummary =>
+    ({
+      header: { functionalId: 'SH', controlNumber: '7', version },
+      sets: [{ setId: '856', controlNumber: '0001', status: 'R', diagnostics: [diagnostic] }],
+      setsReceived: 1,
+      diagnostics: [],
+      status: 'R',
+    }) as unknown as X12GroupSummary;
+  const text = (body: { tag: string; elements: readonly (readonly string[])[] }[]): string =>
+    body.map((s) => [s.tag, ...s.elements.map((e) => e.join('>'))].join('*')).join('~');
+  assert.equal(
+    text(buildFunctionalAckBody(group('005010')).body),
+    'AK1*SH*7*005010~AK2*856*0001~IK3*TD1*4**8~IK4*7**2~CTX*SITUATIONAL TRIGGER*TD1*4*HL*4>2~IK5*R*5~AK9*R*1*1*0',
+  );
+  assert.equal(
+    text(buildFunctionalAckBody(group('004010')).body),
+    'AK1*SH*7~AK2*856*0001~AK3*TD1*4**8~AK4*7**2~AK5*R*5~AK9*R*1*1*0',
+  );
+});
