@@ -144,6 +144,19 @@ describe('EDIFACT maps (D96A and D01B)', () => {
     );
   });
 
+  it('D01B: BGM C106 component 1 is the number; NAD C819 gives the region by code, else by name', async () => {
+    const [asn] = await translate('maps/desadv-d01b-c106-c819.edi');
+    assert.equal(asn?.['shipmentId'], 'ASN-01B-7');
+    const regions = (doc: JsonObject | undefined): unknown[] =>
+      ((doc?.['parties'] as JsonObject[]) ?? []).map((p) => (p['address'] as JsonObject)['region']);
+    assert.deepEqual(regions(asn), ['Hessen', 'WYK']);
+    const [event] = await translate('maps/iftsta-d01b-document-version.edi');
+    assert.equal((event?.['shipmentRef'] as JsonObject)['carrierReference'], 'STAT-01B-7');
+    const [invoice] = await translate('maps/invoic-d01b-region-name.edi');
+    assert.equal(invoice?.['invoiceNumber'], 'FI-01B-0043');
+    assert.deepEqual(regions(invoice), ['NC', 'Berlin']);
+  });
+
   it('renders a REST-born invoice (no EDIFACT origin) with the release character escaped', () => {
     const invoice: JsonObject = {
       documentType: 'FreightInvoice',
