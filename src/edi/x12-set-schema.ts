@@ -8,6 +8,7 @@
  * nothing but the diagnostics it reports.
  */
 import type { Diagnostic, DiagnosticTrigger, Segment } from './edi-types.js';
+import { parseEdiDate, parseEdiTime } from './edi-datetime.js';
 
 export type ElementType = 'AN' | 'ID' | 'N0' | 'N2' | 'R' | 'DT' | 'TM';
 
@@ -719,10 +720,10 @@ function checkValue(s: CElement, v: string): number {
       break;
     }
     case T_DT:
-      if (!isValidDate(v)) bad = BAD_DATE;
+      if (parseEdiDate(v) === undefined) bad = BAD_DATE;
       break;
     case T_TM:
-      if (!isValidTime(v)) bad = BAD_TIME;
+      if (parseEdiTime(v) === undefined) bad = BAD_TIME;
       break;
     default:
       if (s.shortCodes !== undefined) {
@@ -755,33 +756,6 @@ function reportValue(
   if (problem & BAD_DATE) add('8', 'INVALID_DATE', `${name} "${v}" is not a valid date`);
   if (problem & BAD_TIME) add('9', 'INVALID_TIME', `${name} "${v}" is not a valid time`);
   if (problem & BAD_CODE) add('7', 'INVALID_CODE', `${name} "${v}" is not one of ${s.codeList}`);
-}
-
-const twoDigits = (v: string, at: number): number => (v.charCodeAt(at) - 48) * 10 + v.charCodeAt(at + 1) - 48;
-
-function allDigits(v: string): boolean {
-  for (let i = 0; i < v.length; i++) if (!isDigit(v.charCodeAt(i))) return false;
-  return true;
-}
-
-/** CCYYMMDD or YYMMDD (the 50/50 century window of edi-datetime's parseEdiDate) naming a real day. */
-function isValidDate(v: string): boolean {
-  const n = v.length;
-  if ((n !== 8 && n !== 6) || !allDigits(v)) return false;
-  const yy = twoDigits(v, n - 6);
-  const year = n === 8 ? twoDigits(v, 0) * 100 + yy : yy < 50 ? 2000 + yy : 1900 + yy;
-  const month = twoDigits(v, n - 4);
-  const day = twoDigits(v, n - 2);
-  if (month < 1 || month > 12 || day < 1) return false;
-  if (month === 2) return day <= ((year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28);
-  return day <= (month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31);
-}
-
-/** HHMM, HHMMSS, HHMMSSD or HHMMSSDD within the day. */
-function isValidTime(v: string): boolean {
-  const n = v.length;
-  if ((n !== 4 && n < 6) || n > 8 || !allDigits(v)) return false;
-  return twoDigits(v, 0) <= 23 && twoDigits(v, 2) <= 59 && (n < 6 || twoDigits(v, 4) <= 59);
 }
 
 /**
