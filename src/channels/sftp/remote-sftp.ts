@@ -4,17 +4,29 @@ import type { SftpPollSettings } from './sftp-channel-settings.js';
 
 /** A logged-in session on a partner's SFTP server: promise wrappers over ssh2's callbacks. */
 export class RemoteSftp {
-  /** Rejects when the connection drops: a transfer in flight fails instead of hanging. */
+  /**
+   * Rejects when the connection drops. Every operation races it: ssh2 silently drops a request
+   * sent on a closed channel and never calls its callback, so a partner that hangs up between
+   * two requests (while we commit a download, say) would otherwise leave the poll stuck forever,
+   * holding the partner's lock.
+   */
   private readonly lost: Promise<never>;
 
   private constructor(
     private readonly client: ssh2.Client,
     private readonly sftp: SFTPWrapper,
   ) {
-    this.lost = new Promise<never>((_resolve, reject) =>
-      client.once('close', () => reject(new Error('connection to the partner server closed'))),
-    );
+    let fail!: (error: Error) => void;
+    this.lost = new Promise<never>((_resolve, reject) => (fail = reject));
     this.lost.catch(() => undefined);
+    client.once('close', () => fail(new Error('connection to the partner server closed')));
+    // A malformed packet from the server (a login shell's banner, a broken server): ssh2 emits
+    // it here before failing the pending requests with a vague "No response from server"; with
+    // no listener it would throw out of its parser and skip that clean-up.
+    sftp.on('error', (error: Error) => {
+      fail(new Error(`the partner server broke the SFTP protocol: ${error.message}`));
+      client.end();
+    });
   }
 
   static connect(settings: SftpPollSettings, timeoutMs: number): Promise<RemoteSftp> {
@@ -29,6 +41,11 @@ export class RemoteSftp {
             : error,
         );
       });
+      // ssh2 reports a connection lost during key exchange or login with 'close' alone (no
+      // 'error', and its ready timer cleared): without this the promise would never settle.
+      client.once('close', () =>
+        reject(new Error('connection to the partner server closed before the SFTP session was ready')),
+      );
       client.on('ready', () => {
         client.sftp((error, sftp) => {
           if (error) {
@@ -58,7 +75,7 @@ export class RemoteSftp {
 
   /** Regular files of a folder. */
   list(folder: string): Promise<FileEntry[]> {
-    return new Promise((resolve, reject) =>
+    return this.guard<FileEntry[]>((resolve, reject) =>
       this.sftp.readdir(folder, (error, entries) =>
         error ? reject(error) : resolve(entries.filter((e) => (e.attrs.mode & 0o170000) === 0o100000)),
       ),
@@ -67,7 +84,7 @@ export class RemoteSftp {
 
   /** Reads a whole file through a stream (not fastGet, which corrupts files on some servers). */
   download(file: string, maxBytes: number): Promise<Buffer> {
-    const transfer = new Promise<Buffer>((resolve, reject) => {
+    return this.guard<Buffer>((resolve, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
       const stream = this.sftp.createReadStream(file);
@@ -79,29 +96,27 @@ export class RemoteSftp {
       stream.on('error', reject);
       stream.on('end', () => resolve(Buffer.concat(chunks)));
     });
-    return Promise.race([transfer, this.lost]);
   }
 
   /** Writes a whole file through a stream; resolves once the server acknowledged the close. */
   upload(file: string, payload: Buffer): Promise<void> {
-    const transfer = new Promise<void>((resolve, reject) => {
+    return this.guard<void>((resolve, reject) => {
       const stream = this.sftp.createWriteStream(file, { flags: 'w' });
       stream.on('error', reject);
       stream.on('close', () => resolve());
       stream.end(payload);
     });
-    return Promise.race([transfer, this.lost]);
   }
 
   size(file: string): Promise<number> {
-    return new Promise((resolve, reject) =>
+    return this.guard<number>((resolve, reject) =>
       this.sftp.stat(file, (error, attrs) => (error ? reject(error) : resolve(attrs.size))),
     );
   }
 
   /** Replaces `to` when it exists (a retried upload), through OpenSSH's posix-rename when offered. */
   rename(from: string, to: string): Promise<void> {
-    return new Promise((resolve, reject) => {
+    return this.guard<void>((resolve, reject) => {
       const done = (error: Error | null | undefined): void => (error ? reject(error) : resolve());
       try {
         this.sftp.ext_openssh_rename(from, to, done);
@@ -113,9 +128,16 @@ export class RemoteSftp {
   }
 
   remove(file: string): Promise<void> {
-    return new Promise((resolve, reject) =>
+    return this.guard<void>((resolve, reject) =>
       this.sftp.unlink(file, (error) => (error ? reject(error) : resolve())),
     );
+  }
+
+  /** One request, settled by its callback or by the connection dropping, whichever comes first. */
+  private guard<T>(
+    request: (resolve: (value: T) => void, reject: (error: unknown) => void) => void,
+  ): Promise<T> {
+    return Promise.race([new Promise<T>(request), this.lost]);
   }
 
   end(): void {
