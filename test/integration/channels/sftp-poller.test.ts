@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
@@ -7,29 +7,49 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import { SftpPoller } from '../../../src/channels/sftp/sftp-poller.js';
 import type { Pipeline } from '../../../src/messages/pipeline.js';
 import type { TenantDefinition } from '../../../src/tenancy/tenant-definition.js';
 import { TenantRegistry } from '../../../src/tenancy/tenant-registry.js';
-import { run } from '../../support/child-process.js';
 import { startPipelineHarness, type PipelineHarness } from '../../support/pipeline-harness.js';
 
 const SSHD = '/usr/sbin/sshd';
+
+/**
+ * ssh-keygen through execFile, which never writes to the child's stdin: the shared `run` helper
+ * ends stdin without an 'error' listener, and a fast ssh-keygen that has already exited turns
+ * that write into an uncaught EPIPE (seen on a loaded machine, blamed on the `before` hook).
+ */
+const sshKeygen = async (args: string[]): Promise<string> =>
+  (await promisify(execFile)('ssh-keygen', args)).stdout;
 
 /** A TCP hop between the poller and sshd that can cut the connection after so many bytes. */
 class CuttingProxy {
   cutDownAfter = Infinity;
   cutUpAfter = Infinity;
+  /** Connections this proxy cut on purpose (not those that ended by themselves). */
+  cuts = 0;
   private readonly server: net.Server;
+  private readonly live = new Set<net.Socket>();
 
   constructor(target: number) {
     this.server = net.createServer((client) => {
       const upstream = net.connect(target, '127.0.0.1');
+      this.live.add(client).add(upstream);
       let down = 0;
       let up = 0;
-      const cut = (): void => {
+      let cutting = false;
+      const close = (): void => {
         client.destroy();
         upstream.destroy();
+        this.live.delete(client);
+        this.live.delete(upstream);
+      };
+      const cut = (): void => {
+        if (!cutting) this.cuts += 1;
+        cutting = true;
+        close();
       };
       upstream.on('data', (chunk: Buffer) => {
         down += chunk.length;
@@ -41,10 +61,11 @@ class CuttingProxy {
         if (up > this.cutUpAfter) return cut();
         upstream.write(chunk);
       });
-      client.on('error', cut);
-      upstream.on('error', cut);
-      client.on('close', cut);
-      upstream.on('close', cut);
+      // A write into a peer that just went away fails with EPIPE/ECONNRESET on that socket.
+      client.on('error', close);
+      upstream.on('error', close);
+      client.on('close', close);
+      upstream.on('close', close);
     });
   }
 
@@ -54,8 +75,12 @@ class CuttingProxy {
     );
   }
 
+  /** Stops listening and drops live connections (server.close alone would wait for them). */
   close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const socket of this.live) socket.destroy();
+    this.live.clear();
+    return closed;
   }
 }
 
@@ -96,6 +121,7 @@ describe(
   () => {
     let dir: string;
     let sshd: ChildProcess;
+    let sshdExited: Promise<void> | undefined;
     let proxy: CuttingProxy;
     let harness: PipelineHarness;
     let pipeline: Pipeline;
@@ -137,10 +163,8 @@ describe(
       await mkdir(outgoing, { recursive: true });
       await mkdir(incoming, { recursive: true });
       await mkdir('/run/sshd', { recursive: true });
-      for (const name of ['host_key', 'client_key']) {
-        const made = await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, name)]);
-        assert.equal(made.code, 0, made.stderr);
-      }
+      for (const name of ['host_key', 'client_key'])
+        await sshKeygen(['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, name)]);
       await writeFile(path.join(dir, 'authorized_keys'), await readFile(path.join(dir, 'client_key.pub')));
       const port = await freePort();
       await writeFile(
@@ -164,10 +188,12 @@ describe(
         ].join('\n'),
       );
       sshd = spawn(SSHD, ['-D', '-e', '-f', path.join(dir, 'sshd_config')], { stdio: 'ignore' });
+      sshdExited = new Promise((resolve) => {
+        sshd.once('exit', () => resolve());
+        sshd.once('error', () => resolve());
+      });
       await waitForPort(port);
-      const fingerprint = (await run('ssh-keygen', ['-lf', path.join(dir, 'host_key.pub')])).stdout.split(
-        ' ',
-      )[1]!;
+      const fingerprint = (await sshKeygen(['-lf', path.join(dir, 'host_key.pub')])).split(' ')[1]!;
       proxy = new CuttingProxy(port);
       const proxyPort = await proxy.listen();
 
@@ -208,10 +234,13 @@ describe(
         log: { warn: () => undefined, error: () => undefined },
       });
     });
+    // In dependency order, each step awaited, so nothing of this file is still running (and able
+    // to fail) once the file's tests are over: the poller, then the sockets into sshd, then sshd.
     after(async () => {
       await poller?.stop();
       await proxy?.close();
-      sshd?.kill('SIGTERM');
+      if (sshd?.exitCode === null && sshd.signalCode === null) sshd.kill('SIGTERM');
+      await sshdExited;
       await harness?.close();
       if (dir) await rm(dir, { recursive: true, force: true });
     });
@@ -330,5 +359,63 @@ describe(
       assert.deepEqual((await readdir(incoming)).sort(), ['000000777.856.edi', '000000888.856.edi']);
       assert.equal(await stateOf(id), 'sent');
     });
+
+    test(
+      'a connection cut at points all through a poll (handshake, login, list, read, delete, write, rename) settles the poll and keeps every file once',
+      // Only a guard against a poll that never settles (how this failed before): not a timing check.
+      { timeout: 600_000 },
+      async () => {
+        const inbound = randomBytes(48 * 1024);
+        await writeFile(path.join(outgoing, 'sweep.edi'), inbound);
+        const outboundPayload = randomBytes(48 * 1024);
+        const id = await queueOutbound(outboundPayload, '000000999');
+        // Small offsets land in the key exchange and login, larger ones in the transfers.
+        const offsets = [1, 40, 400, 900, 1400, 1900, 2400, 3000, 3600, 4400, 5500, 7000, 12_000, 30_000];
+        const cutsBefore = proxy.cuts;
+        let rejected = 0;
+        try {
+          for (const direction of ['down', 'up'] as const) {
+            for (const offset of offsets) {
+              if (direction === 'down') proxy.cutDownAfter = offset;
+              else proxy.cutUpAfter = offset;
+              // Whatever the outcome, the poll settles (a hang fails the file by its timeout)
+              // and the process survives (an uncaught error fails the file as well).
+              await poller.pollOnce('demo', 'demo-edi').catch(() => (rejected += 1));
+              proxy.cutDownAfter = proxy.cutUpAfter = Infinity;
+
+              const stored = await inboundRows('sweep.edi');
+              assert.ok(stored.length <= 1, `stored once at most (cut ${direction} after ${offset})`);
+              if (stored.length === 0)
+                assert.ok((await readdir(outgoing)).includes('sweep.edi'), 'not stored: still on the server');
+              else assert.equal(sha(stored[0]!.payload), sha(inbound));
+              const delivered = (await readdir(incoming)).includes('000000999.856.edi');
+              if (delivered)
+                assert.equal(
+                  sha(await readFile(path.join(incoming, '000000999.856.edi'))),
+                  sha(outboundPayload),
+                );
+              if ((await stateOf(id)) === 'sent') assert.ok(delivered, 'marked sent only once renamed');
+            }
+          }
+        } finally {
+          proxy.cutDownAfter = proxy.cutUpAfter = Infinity;
+        }
+        assert.ok(proxy.cuts - cutsBefore >= rejected, 'the failed polls are the ones the proxy cut');
+        assert.ok(rejected >= offsets.length, `most polls were cut (${rejected} of ${offsets.length * 2})`);
+
+        await poller.pollOnce('demo', 'demo-edi');
+        const rows = await inboundRows('sweep.edi');
+        assert.equal(rows.length, 1);
+        assert.equal(sha(rows[0]!.payload), sha(inbound));
+        assert.deepEqual(await readdir(outgoing), ['notes.txt']);
+        assert.equal(await stateOf(id), 'sent');
+        assert.deepEqual((await readdir(incoming)).sort(), [
+          '000000777.856.edi',
+          '000000888.856.edi',
+          '000000999.856.edi',
+        ]);
+        assert.equal(sha(await readFile(path.join(incoming, '000000999.856.edi'))), sha(outboundPayload));
+      },
+    );
   },
 );
