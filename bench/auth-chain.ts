@@ -10,6 +10,11 @@
  * BENCH_REDIS_URL puts the rate-limit counters in Redis. BENCH_SECONDS (default 5), BENCH_ROUNDS
  * (default 3) and BENCH_CONCURRENCY (default 32) shape the load. The server logs at BENCH_LOG_LEVEL (default
  * `warn`): at `info` every request also writes a pino line, a cost of logging, not of the chain.
+ *
+ * Each row also shows CPU per request of the server and of the PostgreSQL backends serving it (from
+ * /proc, Linux), and the load generator's share of a core: on a small machine these say whether the
+ * server, the database (the audit writes) or the load generator set the pace. BENCH_SERVER_NODE_ARGS
+ * passes node options to the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/profiles`.
  */
 import { spawn } from 'node:child_process';
 import { createBenchDatabase } from './support/bench-database.js';
