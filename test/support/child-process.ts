@@ -23,6 +23,9 @@ export function run(
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+    // A command that exits without reading its input (ssh-keygen, a CLI refusing its arguments) makes
+    // this write fail with EPIPE; what the command did is in its exit code and output, not here.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input ?? '');
   });
 }
