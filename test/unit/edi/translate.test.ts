@@ -127,3 +127,24 @@ test('across formats: an EDIFACT DESADV becomes an X12 856 carrying the same shi
   const contrl = await ackFor(desadv, goldenOptions());
   assert.match(contrl.text, /UNH\+1\+CONTRL:D:3:UN'/);
 });
+
+test('a large chunk read in slices gives the same events as small chunks, multi-byte text across slice edges', async () => {
+  // Interchanges of one 856 whose party name is long and non-ASCII, so slice edges fall inside characters.
+  const one = x12Fixture('856-4010-sopi-tilde-newline.edi')
+    .toString('latin1')
+    .replace(/N1\*ST\*[^*~]*/, `N1*ST*${'CAFÉ ÜBER '.repeat(5).trim()}`);
+  const text = Array.from({ length: 40 }, (_, k) =>
+    one.replaceAll('000000001', String(1 + k).padStart(9, '0')),
+  ).join('');
+  const whole = Buffer.from(text, 'utf8');
+  assert.ok(whole.length > 3 * 4096);
+  const small = Array.from({ length: Math.ceil(whole.length / 777) }, (_, i) =>
+    whole.subarray(i * 777, (i + 1) * 777),
+  );
+  const big = await translateBuffer([whole], goldenOptions());
+  const pieces = await translateBuffer(small, goldenOptions());
+  assert.equal(big.documents.length, 40);
+  assert.equal(big.ok, true);
+  assert.deepEqual(big, pieces);
+  assert.ok(JSON.stringify(big.documents).includes('CAFÉ ÜBER'));
+});
