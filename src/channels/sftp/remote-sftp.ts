@@ -33,6 +33,8 @@ export class RemoteSftp {
     return new Promise((resolve, reject) => {
       const client = new ssh2.Client();
       let seen: string | undefined;
+      // Kept for the whole session, not only the login: a reset or EPIPE on the socket later
+      // arrives here too, and an 'error' without a listener would crash the process.
       client.on('error', (error) => {
         client.end();
         reject(
