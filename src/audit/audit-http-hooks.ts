@@ -1,12 +1,18 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { ProblemCode, ProblemException } from '../common/problem/problem-details.js';
+import { toProblem } from '../common/problem/problem-mapping.js';
+import { sendProblem } from '../common/problem/problem-response.js';
 import { TenantRegistry } from '../tenancy/tenant-registry.js';
 import { AuditLog } from './audit-log.js';
 import { SYSTEM_TENANT, type AuditEvent } from './audit-event.js';
-import { httpAuditEvent, isProbe, needsDurableAudit } from './http-audit-event.js';
+import { httpAuditEvent, isProbe, isProbeRoute, needsDurableAudit } from './http-audit-event.js';
 
 const recorded = new WeakSet<FastifyRequest>();
+/** Requests refused because the audit log could not be written. */
+const refusedUnaudited = new WeakSet<FastifyRequest>();
+const AUDIT_UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 /**
  * Records every HTTP request from Fastify hooks rather than a Nest interceptor: guards refuse
@@ -32,14 +38,53 @@ export class AuditHttpHooks implements OnModuleInit {
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (!fastify?.addHook) return;
+    // Fail closed: while the log cannot be written, nothing is served that it could not record.
+    // Probes still answer (readiness then says why the node is not ready).
+    fastify.addHook(
+      'onRequest',
+      (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+        if (this.auditLog.available || isProbeRoute(request.routeOptions.url)) {
+          done();
+          return;
+        }
+        refusedUnaudited.add(request);
+        request.audit = { ...request.audit, reason: 'audit log unavailable' };
+        const { problem, headers } = toProblem(
+          new ProblemException(
+            503,
+            ProblemCode.ServiceUnavailable,
+            'The audit log cannot be written just now, and no request is served unrecorded; retry later.',
+            {},
+            { 'Retry-After': String(AUDIT_UNAVAILABLE_RETRY_AFTER_SECONDS) },
+          ),
+          request,
+        );
+        sendProblem(reply, problem, headers);
+      },
+    );
     fastify.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-      if (!needsDurableAudit(request.method, reply.statusCode)) return payload;
+      const durable = needsDurableAudit(request.method, reply.statusCode);
+      // A read's entry is buffered (onResponse), unless the buffer is past its high-water mark:
+      // then the read waits for its entry like a refused one, and overload slows requests down.
+      if (!durable && (!this.auditLog.congested || isProbe(request.routeOptions.url, reply.statusCode))) {
+        return payload;
+      }
       recorded.add(request);
       const event = this.event(request, reply, payload);
+      if (refusedUnaudited.has(request)) {
+        this.auditLog.enqueueRefusal(event);
+        return payload;
+      }
+      if (!this.auditLog.available) {
+        // In flight when the log went away: kept in the buffer, no wait on a database that is gone.
+        this.auditLog.enqueue(event);
+        return payload;
+      }
       try {
         await this.auditLog.record(event);
       } catch {
-        // The response goes out regardless; the entry waits in the buffer for the database.
+        // The response goes out regardless (a mutation already happened); the entry waits in the
+        // buffer for the database, and new requests are refused until it is back.
         this.logger.error(`audit entry of ${request.id} not committed before the response; buffered`);
         this.auditLog.enqueue(event);
       }

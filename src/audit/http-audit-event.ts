@@ -20,9 +20,14 @@ export function needsDurableAudit(method: string, status: number): boolean {
   return MUTATING.has(method) || status >= 400;
 }
 
+/** Health and metrics: they answer even while the audit log cannot be written. */
+export function isProbeRoute(route: string | undefined): boolean {
+  return route !== undefined && (route.startsWith('/health/') || route === '/metrics');
+}
+
 /** Successful probes are not access to anyone's data; logging them would drown the chain. */
 export function isProbe(route: string | undefined, status: number): boolean {
-  return status < 400 && route !== undefined && (route.startsWith('/health/') || route === '/metrics');
+  return status < 400 && isProbeRoute(route);
 }
 
 interface RouteResource {

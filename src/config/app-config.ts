@@ -27,6 +27,8 @@ export interface AppConfig {
   readonly accessTokenTtlSeconds: number;
   /** How long a client/partner activity lookup is cached: the longest a revocation takes to bite. */
   readonly authStatusCacheSeconds: number;
+  /** Buffered audit entries above which a read waits for its entry to commit (backpressure). */
+  readonly auditBufferHighWater: number;
   /** The SFTP mailbox listener's port (`SFTP_PORT`, default 2222; 0: a random free port). */
   readonly sftpPort: number;
   /** Private host key of the SFTP listener; generated once when absent. */
@@ -190,6 +192,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     odooSimulator: readChoice(env, 'ODOO_SIMULATOR', ['auto', 'off'] as const, 'auto'),
     accessTokenTtlSeconds: readInteger(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 60, 86_400),
     authStatusCacheSeconds: readInteger(env, 'AUTH_STATUS_CACHE_SECONDS', 60, 0, 60),
+    auditBufferHighWater: readInteger(env, 'AUDIT_BUFFER_HIGH_WATER', 10_000, 1, 1_000_000),
     // With PORT=0 (tests, several servers at once) the SFTP listener takes a random port too.
     sftpPort: readInteger(env, 'SFTP_PORT', port === 0 ? 0 : 2222, 0, 65535),
     sftpHostKeyPath: path.resolve(

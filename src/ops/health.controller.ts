@@ -7,6 +7,7 @@ import {
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
+import { AuditLog } from '../audit/audit-log.js';
 import { Public } from '../common/http/public.decorator.js';
 
 @ApiTags('operations')
@@ -18,6 +19,7 @@ export class HealthController {
     private readonly typeorm: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
     private readonly dataSource: DataSource,
+    private readonly auditLog: AuditLog,
   ) {}
 
   @Get('live')
@@ -28,7 +30,9 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: the database answers and every migration is applied' })
+  @ApiOperation({
+    summary: 'Readiness: the database answers, every migration is applied and the audit log can be written',
+  })
   @HealthCheck()
   ready() {
     return this.health.check([
@@ -41,6 +45,11 @@ export class HealthController {
         } catch {
           return check.down({ message: 'migration state unreadable' });
         }
+      },
+      // Without it the node refuses every request with 503: a load balancer should look elsewhere.
+      () => {
+        const check = this.indicators.check('auditLog');
+        return this.auditLog.available ? check.up() : check.down({ message: 'audit log cannot be written' });
       },
     ]);
   }
