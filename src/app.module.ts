@@ -5,15 +5,13 @@ import type { DataSource } from 'typeorm';
 import type { AppConfig } from './config/app-config.js';
 import { APP_CONFIG } from './config/config.tokens.js';
 import { ProblemDetailsFilter } from './common/problem/problem-details.filter.js';
-import { AuthGuard } from './auth/auth.guard.js';
 import { AuthModule } from './auth/auth.module.js';
-import { ScopesGuard } from './auth/scopes.guard.js';
+import { PolicyGuard } from './auth/policy.guard.js';
 import { PartnersModule } from './partners/partners.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { Metrics } from './ops/metrics.js';
 import { OpsModule } from './ops/ops.module.js';
-import { RateLimitGuard } from './rate-limit/rate-limit.guard.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { TenancyModule } from './tenancy/tenancy.module.js';
 import type { TenantRegistry } from './tenancy/tenant-registry.js';
@@ -66,10 +64,8 @@ export class AppModule {
         { provide: APP_CONFIG, useValue: deps.config },
         { provide: Metrics, useValue: deps.metrics },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-        // Global guards run in this order: AuthGuard → RateLimitGuard → ScopesGuard.
-        { provide: APP_GUARD, useExisting: AuthGuard },
-        { provide: APP_GUARD, useExisting: RateLimitGuard },
-        { provide: APP_GUARD, useExisting: ScopesGuard },
+        // One global guard runs AuthGuard → RateLimitGuard → ScopesGuard (see PolicyGuard).
+        { provide: APP_GUARD, useExisting: PolicyGuard },
       ],
       exports: [APP_CONFIG, Metrics],
     };

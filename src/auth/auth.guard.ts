@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard as PassportAuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { ProblemCode, ProblemException } from '../common/problem/problem-details.js';
+import { PerRoute } from '../common/http/per-route.js';
 import { Public } from '../common/http/public.decorator.js';
 import { ACCESS_TOKEN_STRATEGY, AccessTokenStrategy } from './access-token.strategy.js';
 import { CLOCK_TOLERANCE_SECONDS } from './access-token-format.js';
@@ -17,53 +18,87 @@ import type { Principal } from './principal.js';
 /**
  * Authenticates every route not marked `@Public()`: a valid bearer token becomes
  * `request.principal`; anything else is a 401 problem+json with an RFC 6750 challenge.
- * Registered first among the global guards (before rate limits and scopes).
+ * Run first by the global PolicyGuard (before rate limits and scopes).
  */
 @Injectable()
 export class AuthGuard extends PassportAuthGuard(ACCESS_TOKEN_STRATEGY) {
   private readonly verified = new VerifiedTokenCache(CLOCK_TOLERANCE_SECONDS);
+  private readonly isPublic: PerRoute<boolean>;
 
   constructor(
-    private readonly reflector: Reflector,
+    reflector: Reflector,
     private readonly strategy: AccessTokenStrategy,
     private readonly keyRing: SigningKeyRing,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     super();
+    this.isPublic = new PerRoute(
+      (handler, controller) => reflector.getAllAndOverride(Public, [handler, controller]) === true,
+    );
   }
 
   override getAuthenticateOptions(): { property: string; session: boolean } {
     return { property: 'principal', session: false };
   }
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (context.getType() !== 'http') return true;
-    if (this.reflector.getAllAndOverride(Public, [context.getHandler(), context.getClass()])) return true;
+  override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    const done = this.authenticate(context);
+    return done instanceof Promise ? done.then(() => true) : true;
+  }
+
+  /**
+   * Sets `request.principal` or throws the 401. Synchronous for a token this process already
+   * verified while its key and its client's status are cached: the policy chain then costs no
+   * await. Anything else goes through passport-jwt.
+   */
+  authenticate(context: ExecutionContext): void | Promise<void> {
+    if (context.getType() !== 'http') return;
+    if (this.isPublic.of(context)) return;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const token = bearerToken(request);
     const known = token ? this.verified.get(token) : undefined;
-    if (token && known && (await this.keyStillVerifies(known))) {
-      // Signature and times were verified for this exact token; the claims and statuses are checked again.
-      let principal: Principal | undefined;
-      let failure: unknown;
-      try {
-        principal = await this.strategy.validate(known.payload);
-      } catch (error) {
-        failure = error;
-      }
-      this.handleRequest(failure, principal ?? false, undefined, context);
-      request.principal = principal;
-      return true;
+    if (!token || !known) return this.throughPassport(context, token);
+    const keyOk = this.keyStillVerifies(known);
+    if (keyOk instanceof Promise) {
+      return keyOk.then((ok) =>
+        ok ? this.acceptKnown(known, context) : this.throughPassport(context, token),
+      );
     }
+    return keyOk ? this.acceptKnown(known, context) : this.throughPassport(context, token);
+  }
+
+  /** Signature and times were verified for this exact token; the claims and statuses are checked again. */
+  private acceptKnown(known: VerifiedToken, context: ExecutionContext): void | Promise<void> {
+    let principal: Principal | Promise<Principal>;
+    try {
+      principal = this.strategy.principalOf(known.payload);
+    } catch (error) {
+      return this.settle(error, undefined, context);
+    }
+    return principal instanceof Promise
+      ? principal.then(
+          (p) => this.settle(undefined, p, context),
+          (error: unknown) => this.settle(error, undefined, context),
+        )
+      : this.settle(undefined, principal, context);
+  }
+
+  private settle(failure: unknown, principal: Principal | undefined, context: ExecutionContext): void {
+    const accepted = this.handleRequest(failure, principal ?? false, undefined, context);
+    context.switchToHttp().getRequest<FastifyRequest>().principal = accepted;
+  }
+
+  private async throughPassport(context: ExecutionContext, token: string | undefined): Promise<void> {
     const allowed = (await super.canActivate(context)) as boolean;
     if (allowed && token) this.verified.remember(token);
-    return allowed;
   }
 
   /** Our own tokens: the key that signed them must not have retired since (providers' keys are theirs). */
-  private async keyStillVerifies(token: VerifiedToken): Promise<boolean> {
+  private keyStillVerifies(token: VerifiedToken): boolean | Promise<boolean> {
     if (token.payload.iss !== this.config.publicBaseUrl) return true;
-    return token.kid !== undefined && (await this.keyRing.verificationKey(token.kid)) !== undefined;
+    if (token.kid === undefined) return false;
+    if (this.keyRing.cachedVerificationKey(token.kid) !== undefined) return true;
+    return this.keyRing.verificationKey(token.kid).then((key) => key !== undefined);
   }
 
   override handleRequest<TUser = Principal>(

@@ -7,6 +7,7 @@ import { ClientCredentialsService } from './client-credentials.service.js';
 import { ClientStatusCache } from './client-status-cache.js';
 import { JwksController } from './jwks.controller.js';
 import { MeController } from './me.controller.js';
+import { PolicyGuard } from './policy.guard.js';
 import { ScopesGuard } from './scopes.guard.js';
 import { SigningKeyRing } from './signing-key-ring.js';
 import { TokenController } from './token.controller.js';
@@ -25,7 +26,8 @@ import { TrustedIdentityProviders } from './trusted-identity-providers.js';
     AccessTokenStrategy,
     AuthGuard,
     ScopesGuard,
+    PolicyGuard,
   ],
-  exports: [AuthGuard, ScopesGuard, SigningKeyRing, ClientStatusCache],
+  exports: [AuthGuard, ScopesGuard, PolicyGuard, SigningKeyRing, ClientStatusCache],
 })
 export class AuthModule {}

@@ -42,7 +42,8 @@ export class ClientStatusCache {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  client(tenantId: string, clientId: string): Promise<CallerStatus> {
+  /** Synchronous while cached: a verified token's every request then needs no await here. */
+  client(tenantId: string, clientId: string): CallerStatus | Promise<CallerStatus> {
     return this.cached(`c\u0000${tenantId}\u0000${clientId}`, async () => {
       const [row] = (await this.dataSource.query(
         `SELECT c.active AND t.active AND coalesce(p.active, true) AS usable, c.scopes,
@@ -57,7 +58,7 @@ export class ClientStatusCache {
     });
   }
 
-  partner(tenantId: string, partnerId: string): Promise<CallerStatus> {
+  partner(tenantId: string, partnerId: string): CallerStatus | Promise<CallerStatus> {
     return this.cached(`p\u0000${tenantId}\u0000${partnerId}`, async () => {
       const [row] = (await this.dataSource.query(
         `SELECT t.active AND p.active AS usable, NULL::text[] AS scopes,
@@ -70,10 +71,14 @@ export class ClientStatusCache {
     });
   }
 
-  private async cached(key: string, load: () => Promise<CallerStatus>): Promise<CallerStatus> {
-    const now = Date.now();
+  private cached(key: string, load: () => Promise<CallerStatus>): CallerStatus | Promise<CallerStatus> {
     const hit = this.entries.get(key);
-    if (hit && hit.until > now) return hit.status;
+    if (hit && hit.until > Date.now()) return hit.status;
+    return this.loaded(key, load);
+  }
+
+  private async loaded(key: string, load: () => Promise<CallerStatus>): Promise<CallerStatus> {
+    const now = Date.now();
     const status = await load();
     const ttl = this.config.authStatusCacheSeconds * 1000;
     if (ttl > 0) {

@@ -2,20 +2,25 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { ProblemCode, ProblemException } from '../common/problem/problem-details.js';
+import { PerRoute } from '../common/http/per-route.js';
+import type { Scope } from '../tenancy/tenant-file-schema.js';
 import { bearerChallenge } from './bearer-challenge.js';
 import { RequiredScopes } from './scopes.decorator.js';
 
 /** Refuses with 403 `insufficient-scope` a token lacking a scope the route declares with `@Scopes()`. */
 @Injectable()
 export class ScopesGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector) {}
+  private readonly requiredScopes: PerRoute<readonly Scope[] | undefined>;
+
+  constructor(reflector: Reflector) {
+    this.requiredScopes = new PerRoute((handler, controller) =>
+      reflector.getAllAndOverride(RequiredScopes, [handler, controller]),
+    );
+  }
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
-    const required = this.reflector.getAllAndOverride(RequiredScopes, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const required = this.requiredScopes.of(context);
     if (!required || required.length === 0) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const granted = request.principal?.scopes ?? [];

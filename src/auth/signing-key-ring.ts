@@ -55,6 +55,18 @@ export class SigningKeyRing {
   }
 
   /** PEM of the public key for `kid`, or undefined when the kid is unknown or retired. */
+  /**
+   * The public key of `kid` if the cached key set (fresh within AUTH_STATUS_CACHE_SECONDS) holds it
+   * and it has not retired; `undefined` means "ask `verificationKey`", not "refused".
+   */
+  cachedVerificationKey(kid: string): string | undefined {
+    if (!this.verification || Date.now() - this.loadedAt >= this.config.authStatusCacheSeconds * 1000) {
+      return undefined;
+    }
+    const key = this.verification.get(kid);
+    return key && (key.retireAfter === undefined || key.retireAfter > Date.now()) ? key.pem : undefined;
+  }
+
   async verificationKey(kid: string): Promise<string | undefined> {
     const keys = await this.keys();
     const key = keys.get(kid) ?? (await this.lookUp(kid));

@@ -4,13 +4,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemCode, ProblemException } from '../common/problem/problem-details.js';
 import { TenantRegistry } from '../tenancy/tenant-registry.js';
 import { RATE_LIMIT_GROUP } from './rate-limit-group.decorator.js';
-import { rateLimitHeaders } from './rate-limit-headers.js';
+import { PerRoute } from '../common/http/per-route.js';
+import { rateLimitHeaders, type WindowState } from './rate-limit-headers.js';
 import { groupOfRoute } from './rate-limit-route-groups.js';
 import { limitSubjects } from './rate-limit-subjects.js';
 import { RateLimiterStore } from './rate-limiter-store.js';
 
 /**
- * Global guard, after the AuthGuard (so it knows the partner and its tenant file policy) and
+ * Run by the global PolicyGuard after the AuthGuard (so it knows the partner and its tenant file policy) and
  * before the ScopesGuard (so probing for scopes costs quota too). A request without a principal
  * (public routes) is counted per source IP; the token endpoint also per claimed client id.
  * Every limited response carries `RateLimit-Policy` and `RateLimit`; a refused one is a 429
@@ -18,37 +19,60 @@ import { RateLimiterStore } from './rate-limiter-store.js';
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
+  /** A route's declared group (`@RateLimitGroup`), `undefined` when it declares none. */
+  private readonly declaredGroup: PerRoute<string | null | undefined>;
+
   constructor(
-    private readonly reflector: Reflector,
+    reflector: Reflector,
     private readonly store: RateLimiterStore,
     private readonly tenants: TenantRegistry,
-  ) {}
+  ) {
+    this.declaredGroup = new PerRoute((handler, controller) =>
+      reflector.getAllAndOverride<string | null | undefined>(RATE_LIMIT_GROUP, [handler, controller]),
+    );
+  }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (context.getType() !== 'http') return true;
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    const limited = this.limit(context);
+    return limited instanceof Promise ? limited.then(() => true) : true;
+  }
+
+  /**
+   * Counts the request and sets its headers, or throws the 429. Synchronous when the counters
+   * answer without I/O (in memory), so the policy chain costs no await there.
+   */
+  limit(context: ExecutionContext): void | Promise<void> {
+    if (context.getType() !== 'http') return;
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
-    const declared = this.reflector.getAllAndOverride<string | null | undefined>(RATE_LIMIT_GROUP, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const declared = this.declaredGroup.of(context);
     const group = declared === undefined ? groupOfRoute(request.routeOptions.url) : declared;
-    if (group === null) return true;
+    if (group === null) return;
 
     const subjects = limitSubjects(request, group, this.tenants);
-    const states = (await Promise.all(subjects.map((s) => this.store.consume(s.key, s.windows)))).flat();
-    const headers = rateLimitHeaders(states);
     const reply = http.getResponse<FastifyReply>();
-    for (const [name, value] of Object.entries(headers)) reply.header(name, value);
-    if (headers['Retry-After'] !== undefined) {
-      throw new ProblemException(
-        429,
-        ProblemCode.TooManyRequests,
-        `Rate limit exceeded; retry after ${headers['Retry-After']} second(s).`,
-        {},
-        headers,
-      );
+    if (subjects.length === 1) {
+      const states = this.store.consume(subjects[0]!.key, subjects[0]!.windows);
+      return states instanceof Promise
+        ? states.then((s) => applyLimits(reply, s))
+        : applyLimits(reply, states);
     }
-    return true;
+    return Promise.all(subjects.map((s) => this.store.consume(s.key, s.windows))).then((all) =>
+      applyLimits(reply, all.flat()),
+    );
+  }
+}
+
+function applyLimits(reply: FastifyReply, states: readonly WindowState[]): void {
+  const headers = rateLimitHeaders(states);
+  for (const name in headers) reply.header(name, headers[name]);
+  if (headers['Retry-After'] !== undefined) {
+    throw new ProblemException(
+      429,
+      ProblemCode.TooManyRequests,
+      `Rate limit exceeded; retry after ${headers['Retry-After']} second(s).`,
+      {},
+      headers,
+    );
   }
 }

@@ -4,8 +4,8 @@ import { RateLimitGuard } from './rate-limit.guard.js';
 import { RateLimiterStore } from './rate-limiter-store.js';
 
 /**
- * Global so the token endpoint can inject `LoginThrottle`. The guard itself is registered as
- * APP_GUARD in app.module.ts, where the order AuthGuard → RateLimitGuard → ScopesGuard is visible.
+ * Global so the token endpoint can inject `LoginThrottle`. The guard itself runs inside the one
+ * global PolicyGuard (auth/policy.guard.ts), where the order AuthGuard → RateLimitGuard → ScopesGuard is visible.
  */
 @Global()
 @Module({

@@ -10,6 +10,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
 import type { WindowState } from './rate-limit-headers.js';
 import type { LimitWindow } from './rate-limit-policy.js';
+import { MemoryWindowCounter } from './memory-window-counter.js';
 
 export interface LimiterSpec {
   /** Separates counter families in Redis (`req`, `login-pair`, …). */
@@ -32,9 +33,12 @@ export class RateLimiterStore implements OnApplicationShutdown {
   private readonly redis: Redis | undefined;
   private readonly prefix: string;
   private redisDown = false;
+  /** Request counters when there is no Redis: answered without a promise (see `consume`). */
+  private readonly memory: MemoryWindowCounter | undefined;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.prefix = config.redisKeyPrefix;
+    if (!config.redisUrl) this.memory = new MemoryWindowCounter();
     if (config.redisUrl) {
       this.redis = new Redis(config.redisUrl, {
         // Fail fast while disconnected, so the insurance limiter answers instead of a queue waiting.
@@ -92,8 +96,24 @@ export class RateLimiterStore implements OnApplicationShutdown {
     return limiter;
   }
 
-  /** Counts one request against every window; all are counted, refused or not. */
-  async consume(key: string, windows: readonly LimitWindow[]): Promise<WindowState[]> {
+  /**
+   * Counts one request against every window; all are counted, refused or not. In memory the
+   * answer is synchronous: the policy chain then refuses or passes a request without an await.
+   */
+  consume(key: string, windows: readonly LimitWindow[]): WindowState[] | Promise<WindowState[]> {
+    const memory = this.memory;
+    if (memory) {
+      const now = Date.now();
+      return windows.map((window) => {
+        const count = memory.consume(`${window.seconds}:${window.points}:${key}`, window.seconds, now);
+        return {
+          window,
+          remaining: Math.max(0, window.points - count.consumed),
+          resetSeconds: Math.max(1, Math.ceil(count.msBeforeNext / 1000)),
+          exceeded: count.consumed > window.points,
+        };
+      });
+    }
     return Promise.all(
       windows.map(async (window) => {
         const limiter = this.requestLimiter(window);
@@ -112,6 +132,7 @@ export class RateLimiterStore implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.memory?.close();
     await this.redis?.quit().catch(() => this.redis?.disconnect());
   }
 }
