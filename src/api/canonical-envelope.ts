@@ -1,21 +1,16 @@
 import type { SchemaObject } from '@nestjs/swagger';
 import { canonicalSchemas, type CanonicalDocumentType } from '../canonical/canonical-validator.js';
+import { envelopeRequired } from '../canonical/common-schemas.js';
 
 /**
  * The envelope fields the server fills: identity comes from the access token and provenance from
  * the request, so a partner can neither choose them nor forge another partner's documents.
  * `references` stays the partner's (defaults to `[]`).
  */
-export const SERVER_FILLED_FIELDS = [
-  'documentType',
-  'schemaVersion',
-  'id',
-  'tenantId',
-  'partnerId',
-  'createdAt',
-  'source',
-  'correlationId',
-] as const;
+type ServerFilledField = Exclude<(typeof envelopeRequired)[number], 'references'>;
+export const SERVER_FILLED_FIELDS: readonly ServerFilledField[] = envelopeRequired.filter(
+  (field): field is ServerFilledField => field !== 'references',
+);
 
 const serverFilled: ReadonlySet<string> = new Set(SERVER_FILLED_FIELDS);
 
