@@ -16,6 +16,12 @@ export interface Diagnostic {
   readonly level: DiagnosticLevel;
   /** The standard's own code: TA105 note code, AK3-04/AK4-03/AK5/AK9 code, or EDIFACT 0085 syntax error code. */
   readonly code: string;
+  /**
+   * A 999's IK304/IK403 implementation code (005010X231: `I6` code value not used in the
+   * implementation, ...) when the problem breaks an implementation rule rather than the standard;
+   * the 999 writes it instead of `code`, a 997 (which has no implementation codes) writes `code`.
+   */
+  readonly implementationCode?: string;
   /** Stable machine-readable name of the problem, e.g. `ISA_IEA_CONTROL_MISMATCH`. */
   readonly rule: string;
   readonly message: string;
@@ -24,6 +30,11 @@ export interface Diagnostic {
   readonly segmentPosition?: number;
   readonly elementPosition?: number;
   readonly componentPosition?: number;
+  /**
+   * The data element in error as it was received (its first component), for AK404/IK404 "copy of
+   * bad data element"; absent when there is none (a missing element).
+   */
+  readonly badData?: string;
   /**
    * For an error that a situational or conditional requirement raised (an X12 syntax note such as
    * P0304): where the data that made the requirement apply sits. A 999 reports it in a
@@ -42,10 +53,15 @@ export interface DiagnosticTrigger {
   readonly segmentId: string;
   /** Counted like `Diagnostic.segmentPosition` (ST = 1). */
   readonly segmentPosition: number;
-  /** The schema's loop the trigger segment is in; absent at the set's top level. */
+  /**
+   * The Loop Identifier Code (data element 447) of the loop the trigger segment is in, as the
+   * standard's transaction set diagram names it (`HL`, `0200`); absent at the set's top level.
+   */
   readonly loopId?: string;
   readonly elementPosition?: number;
   readonly componentPosition?: number;
+  /** The trigger element's data element reference number (e.g. 66 for N103), for CTX06. */
+  readonly elementReference?: number;
 }
 
 export interface Delimiters {

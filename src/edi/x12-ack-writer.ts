@@ -4,7 +4,7 @@
  * one (ISA14 = 1) or the interchange could not be processed. The envelope is reversed: we answer
  * from the inbound receiver to the inbound sender.
  */
-import type { Diagnostic, DiagnosticTrigger } from './edi-types.js';
+import type { Delimiters, Diagnostic, DiagnosticTrigger } from './edi-types.js';
 import type { SegmentData } from './map-engine.js';
 import type {
   X12GroupSummary,
@@ -13,7 +13,12 @@ import type {
   X12SetResult,
 } from './x12-envelope.js';
 import { isValidIdQualifier } from './x12-envelope-checks.js';
-import { writeX12Interchange, type ControlNumberGenerator, type X12GroupOut } from './x12-writer.js';
+import {
+  DEFAULT_X12_DELIMITERS,
+  writeX12Interchange,
+  type ControlNumberGenerator,
+  type X12GroupOut,
+} from './x12-writer.js';
 
 /** 999 from version 5010 on; 997 before (EDI-RULES.md). */
 export function ackSetIdFor(gsVersion: string): '997' | '999' {
@@ -43,7 +48,8 @@ const positionInSegment = (element: number | undefined, component: number | unde
 /**
  * 999 CTX situational trigger (005010X231 segment/element context): where the data sits that made
  * the requirement in error apply: CTX01 `SITUATIONAL TRIGGER`, CTX02 its segment id, CTX03 the
- * segment's position in the set, CTX04 its loop, CTX05 its position in the segment.
+ * segment's position in the set, CTX04 its loop's Loop Identifier Code (447), CTX05 (C030) its
+ * position in the segment, CTX06 (C999 reference in segment) its data element reference number.
  */
 function situationalTrigger(t: DiagnosticTrigger): SegmentData {
   const elements: string[][] = [
@@ -52,10 +58,41 @@ function situationalTrigger(t: DiagnosticTrigger): SegmentData {
     [String(t.segmentPosition)],
     [t.loopId ?? ''],
   ];
-  if (t.elementPosition !== undefined)
+  if (t.elementPosition !== undefined) {
     elements.push(positionInSegment(t.elementPosition, t.componentPosition));
+    if (t.elementReference !== undefined) elements.push([String(t.elementReference)]);
+  }
   while (elements.length > 0 && elements[elements.length - 1]!.every((c) => c === '')) elements.pop();
   return { tag: 'CTX', elements };
+}
+
+/** AK404/IK404 "copy of bad data element" is AN 1/99. */
+const BAD_DATA_MAX = 99;
+
+/**
+ * The bad data as the ack can carry it, or undefined when there is nothing to copy. X12 has no
+ * escape character, so a delimiter of the ack (or a control character, which some readers take
+ * for a terminator) becomes a space, and data longer than element 724 allows is cut at 99
+ * characters: the copy can never end or split a segment.
+ */
+export function copyOfBadData(data: string | undefined, d: Delimiters): string | undefined {
+  if (data === undefined) return undefined;
+  let out = '';
+  let n = 0;
+  for (const ch of data) {
+    if (n === BAD_DATA_MAX) break;
+    const code = ch.codePointAt(0)!;
+    const unsafe =
+      code < 32 ||
+      code === 127 ||
+      ch === d.element ||
+      ch === d.component ||
+      ch === d.segment ||
+      ch === d.repetition;
+    out += unsafe ? ' ' : ch;
+    n++;
+  }
+  return out.trim() === '' ? undefined : out;
 }
 
 /**
@@ -63,7 +100,7 @@ function situationalTrigger(t: DiagnosticTrigger): SegmentData {
  * 999 each IK3 is followed by its situational-trigger CTX, then the business-unit CTX naming the
  * shipment or invoice in error, and each IK4 by its situational-trigger CTX (X231 2110 loops).
  */
-function segmentErrors(set: X12SetResult, is999: boolean): SegmentData[] {
+function segmentErrors(set: X12SetResult, is999: boolean, delimiters: Delimiters): SegmentData[] {
   const out: SegmentData[] = [];
   const bySegment = new Map<string, Diagnostic[]>();
   for (const d of set.diagnostics) {
@@ -90,9 +127,17 @@ function segmentErrors(set: X12SetResult, is999: boolean): SegmentData[] {
     }
     for (const d of diags) {
       if (d.level !== 'element') continue;
+      // A 997 has no implementation codes: it reports the standard's code for the same problem.
+      const code = is999 ? (d.implementationCode ?? d.code) : d.code;
+      const copy = copyOfBadData(d.badData, delimiters);
       out.push({
         tag: is999 ? 'IK4' : 'AK4',
-        elements: [positionInSegment(d.elementPosition, d.componentPosition), [''], [d.code]],
+        elements: [
+          positionInSegment(d.elementPosition, d.componentPosition),
+          [''],
+          [code],
+          ...(copy !== undefined ? [[copy]] : []),
+        ],
       });
       if (is999 && d.trigger) out.push(situationalTrigger(d.trigger));
     }
@@ -100,8 +145,14 @@ function segmentErrors(set: X12SetResult, is999: boolean): SegmentData[] {
   return out;
 }
 
-/** The body (between ST and SE) of a 997/999 for one inbound group. */
-export function buildFunctionalAckBody(group: X12GroupSummary): {
+/**
+ * The body (between ST and SE) of a 997/999 for one inbound group; `delimiters` are those the ack
+ * is written with (a copy of bad data must not contain them).
+ */
+export function buildFunctionalAckBody(
+  group: X12GroupSummary,
+  delimiters: Delimiters = DEFAULT_X12_DELIMITERS,
+): {
   setId: '997' | '999';
   body: SegmentData[];
 } {
@@ -119,7 +170,7 @@ export function buildFunctionalAckBody(group: X12GroupSummary): {
         ? seg('AK2', set.setId, set.controlNumber, set.implementationRef)
         : seg('AK2', set.setId, set.controlNumber),
     );
-    body.push(...segmentErrors(set, is999));
+    body.push(...segmentErrors(set, is999, delimiters));
     body.push(seg(is999 ? 'IK5' : 'AK5', set.status, ...setCodes(set)));
   }
   const accepted = group.sets.filter((s) => s.status !== 'R').length;
@@ -178,12 +229,23 @@ export function writeX12Acks(
   o: X12AckOptions,
 ): { text: string; interchangeControlNumber: string; diagnostics: Diagnostic[] } | undefined {
   const ta1 = ta1For(ic);
+  const h: X12InterchangeHeader = ic.header;
+  // The inbound delimiters, unless its terminator is a newline (the ack then uses the defaults).
+  const delimiters: Delimiters | undefined =
+    h.delimiters.segment !== '\n'
+      ? {
+          element: h.delimiters.element,
+          component: h.delimiters.component,
+          segment: h.delimiters.segment,
+          ...(h.delimiters.repetition ? { repetition: h.delimiters.repetition } : {}),
+        }
+      : undefined;
   const fa: X12GroupOut[] = ic.rejected
     ? []
     : groups
         .filter((g) => g.header.functionalId !== 'FA')
         .map((g) => {
-          const { setId, body } = buildFunctionalAckBody(g);
+          const { setId, body } = buildFunctionalAckBody(g, delimiters);
           // GS08 echoes the inbound group's version; a 999's ST03 names the 999 guide itself (X231).
           const guide = g.header.version.startsWith('005010') ? '005010X231A1' : g.header.version;
           return {
@@ -193,7 +255,6 @@ export function writeX12Acks(
           };
         });
   if (!ta1 && fa.length === 0) return undefined;
-  const h: X12InterchangeHeader = ic.header;
   return writeX12Interchange(fa, {
     sender: {
       qualifier: qualifier(h.receiverQualifier),
@@ -207,16 +268,7 @@ export function writeX12Acks(
     },
     controlNumbers: o.controlNumbers,
     usage: h.usage === 'T' ? 'T' : 'P',
-    ...(h.delimiters.segment !== '\n'
-      ? {
-          delimiters: {
-            element: h.delimiters.element,
-            component: h.delimiters.component,
-            segment: h.delimiters.segment,
-            ...(h.delimiters.repetition ? { repetition: h.delimiters.repetition } : {}),
-          },
-        }
-      : {}),
+    ...(delimiters ? { delimiters } : {}),
     ...(o.now ? { now: o.now } : {}),
     ...(o.newline ? { newline: true } : {}),
     ...(ta1 ? { preamble: [seg('TA1', ta1.controlNumber, ta1.date, ta1.time, ta1.status, ta1.note)] } : {}),

@@ -36,10 +36,18 @@ export interface SegmentSpec {
   /** Index 0 is element 01; `undefined` entries are not checked. */
   readonly elements?: readonly (ElementSpec | undefined)[];
   readonly notes?: readonly SyntaxNote[];
+  /**
+   * The data element reference numbers (X12 dictionary) of the segment's elements, index 0 being
+   * element 01: a 999 names a situational trigger's element by it in CTX06.
+   */
+  readonly refs?: readonly number[];
 }
 
 export interface LoopSpec {
+  /** A name for messages: the loop's opening segment. */
   readonly loop: string;
+  /** Loop Identifier Code (447) as the standard's transaction set diagram gives it: 999 CTX04. */
+  readonly id: string;
   readonly req: 'M' | 'O';
   readonly max: number;
   /** The first entry is the loop's opening segment. */
@@ -50,6 +58,23 @@ export interface SetSchema {
   readonly setId: string;
   /** Between ST and SE. */
   readonly body: readonly (SegmentSpec | LoopSpec)[];
+  readonly hierarchy?: HierarchySpec;
+}
+
+/**
+ * A parent-pointer hierarchy (X12 HL) and the level codes an implementation allows only under
+ * parents of some levels: a code valid in the standard but not in that context is reported as
+ * 999 IK403 `I6` (code value not used in the implementation; 997 AK403 7) with the parent's level
+ * code as its situational trigger.
+ */
+export interface HierarchySpec {
+  readonly seg: string;
+  /** 1-based element positions of the id, the parent id and the level code. */
+  readonly id: number;
+  readonly parent: number;
+  readonly level: number;
+  /** Level code → the parent level codes it may sit under. */
+  readonly parents: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface SetValidationContext {
@@ -142,14 +167,18 @@ interface CSegment {
   readonly mandatoryEnd: number;
   readonly notes: readonly CNote[];
   readonly noteTable: NoteTable | undefined;
+  readonly refs: readonly number[] | undefined;
   /** Anything to check in the segment's elements at all. */
   readonly checked: boolean;
+  /** The schema's hierarchy segment (HL): its parent's level is checked. */
+  readonly hierarchy: boolean;
 }
 
 interface CLoop {
   readonly isLoop: true;
   readonly tag: string;
-  readonly id: string;
+  /** The loop's name, for messages. */
+  readonly name: string;
   readonly mandatory: boolean;
   readonly max: number;
   readonly body: CBody;
@@ -167,7 +196,7 @@ interface CBody {
   readonly stride: number;
   /** One past the last mandatory entry: the missing-segment scan stops there. */
   readonly mandatoryEnd: number;
-  /** The loop this body belongs to; undefined for the set's top level. */
+  /** The Loop Identifier Code of the loop this body belongs to; undefined for the set's top level. */
   readonly loopId: string | undefined;
   /**
    * Occurrences per entry of the instance being walked (a loop never contains itself, so one per
@@ -186,6 +215,17 @@ interface CompiledSchema {
   /** The walk's stack, preallocated to the schema's loop depth. */
   readonly stack: CBody[];
   readonly stackIdx: Int32Array;
+  readonly hierarchy: CHierarchy | undefined;
+}
+
+interface CHierarchy {
+  /** 0-based element indexes. */
+  readonly id: number;
+  readonly parent: number;
+  readonly level: number;
+  readonly parents: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Scratch for the walk: hierarchical id → index of its segment in the set. */
+  readonly seen: Map<string, number>;
 }
 
 /**
@@ -300,6 +340,7 @@ function compileBody(
   loopId: string | undefined,
   known: Set<string>,
   bodies: CBody[],
+  hierarchyTag: string | undefined,
 ): { body: CBody; depth: number } {
   const out: CEntry[] = [];
   let depth = 1;
@@ -307,12 +348,12 @@ function compileBody(
   entries.forEach((e, i) => {
     let c: CEntry;
     if ('loop' in e) {
-      const inner = compileBody(e.body, e.loop, known, bodies);
+      const inner = compileBody(e.body, e.id, known, bodies, hierarchyTag);
       depth = Math.max(depth, inner.depth + 1);
       c = {
         isLoop: true,
         tag: inner.body.entries[0]!.tag,
-        id: e.loop,
+        name: e.loop,
         mandatory: e.req === 'M',
         max: e.max,
         body: inner.body,
@@ -354,7 +395,9 @@ function compileBody(
         mandatoryEnd: specs.reduce((end, sp, k) => (sp?.mandatory ? k + 1 : end), 0),
         notes,
         noteTable: noteTable(notes),
+        refs: e.refs,
         checked: scan.length > 0,
+        hierarchy: e.seg === hierarchyTag,
       };
     }
     out.push(c);
@@ -384,7 +427,8 @@ function compile(schema: SetSchema): CompiledSchema {
   if (!c) {
     const known = new Set<string>();
     const bodies: CBody[] = [];
-    const { body, depth } = compileBody(schema.body, undefined, known, bodies);
+    const h = schema.hierarchy;
+    const { body, depth } = compileBody(schema.body, undefined, known, bodies, h?.seg);
     c = {
       setId: schema.setId,
       body,
@@ -393,6 +437,13 @@ function compile(schema: SetSchema): CompiledSchema {
       known,
       stack: new Array<CBody>(depth).fill(body),
       stackIdx: new Int32Array(depth),
+      hierarchy: h && {
+        id: h.id - 1,
+        parent: h.parent - 1,
+        level: h.level - 1,
+        parents: new Map(Object.entries(h.parents).map(([code, under]) => [code, new Set(under)])),
+        seen: new Map(),
+      },
     };
     compiled.set(schema, c);
   }
@@ -427,6 +478,7 @@ export function validateSet(
   stackIdx[0] = 0;
   if (c.dirty) for (const b of c.bodies) b.counts.fill(0);
   c.dirty = true;
+  c.hierarchy?.seen.clear();
   const offsetToPosition = first === 1 ? 1 : 2;
   for (let i = first; i < last; i++) {
     const seg = segments[i]!;
@@ -456,7 +508,7 @@ export function validateSet(
                   ctx,
                   '4',
                   'LOOP_OVER_MAX',
-                  `loop ${e.id} occurs more than ${e.max} times`,
+                  `loop ${e.name} occurs more than ${e.max} times`,
                 )
               : segmentDiagnostic(
                   seg,
@@ -475,6 +527,8 @@ export function validateSet(
           continue; // re-run: the opening segment is matched inside the new frame
         }
         if (e.checked) checkElements(e, seg, position, body.loopId, out, ctx);
+        if (e.hierarchy)
+          checkParentLevel(c.hierarchy!, e, segments, i, offsetToPosition, body.loopId, out, ctx);
         break;
       }
       if (sp > 0) {
@@ -669,7 +723,7 @@ function checkElements(
   // The common case, every note holding, costs a few bit tests.
   const table = spec.noteTable;
   if (table !== undefined && !notesHold(table, present, count))
-    checkNotes(spec.notes, seg, position, loopId, firstOfSegment, out, ctx);
+    checkNotes(spec, seg, position, loopId, firstOfSegment, out, ctx);
 }
 
 /** A plain loop: code lists are short, and TypedArray#includes is a call the optimizer keeps out of line. */
@@ -746,8 +800,9 @@ function reportValue(
   ctx: SetValidationContext,
 ): void {
   const name = elementName(seg.tag, i);
+  const badData = textAt(seg, i);
   const add = (code: string, rule: string, message: string): void => {
-    out.push(elementDiagnostic(seg, position, i, ctx, code, rule, message));
+    out.push({ ...elementDiagnostic(seg, position, i, ctx, code, rule, message), badData });
   };
   if (problem & TOO_SHORT) add('4', 'ELEMENT_TOO_SHORT', `${name} "${v}" is shorter than ${s.min}`);
   if (problem & TOO_LONG) add('5', 'ELEMENT_TOO_LONG', `${name} "${v}" is longer than ${s.max}`);
@@ -763,7 +818,7 @@ function reportValue(
  * An element already reported for this segment (e.g. as mandatory) is not reported again.
  */
 function checkNotes(
-  notes: readonly CNote[],
+  spec: CSegment,
   seg: Segment,
   position: number,
   loopId: string | undefined,
@@ -771,6 +826,7 @@ function checkNotes(
   out: Diagnostic[],
   ctx: SetValidationContext,
 ): void {
+  const notes = spec.notes;
   for (let n = 0; n < notes.length; n++) {
     const note = notes[n]!;
     const at = note.at;
@@ -786,13 +842,13 @@ function checkNotes(
         if (present >= 0 && absent)
           for (let j = 0; j < at.length; j++)
             if (!presentAt(seg, at[j]!))
-              requirement(note, seg, position, at[j]!, present, loopId, firstOfSegment, out, ctx);
+              requirement(spec, note, seg, position, at[j]!, present, loopId, firstOfSegment, out, ctx);
         break;
       }
       case 'R': {
         let any = false;
         for (let j = 0; j < at.length && !any; j++) any = presentAt(seg, at[j]!);
-        if (!any) requirement(note, seg, position, at[0]!, -1, loopId, firstOfSegment, out, ctx);
+        if (!any) requirement(spec, note, seg, position, at[0]!, -1, loopId, firstOfSegment, out, ctx);
         break;
       }
       case 'E': {
@@ -801,8 +857,8 @@ function checkNotes(
           if (!presentAt(seg, at[j]!)) continue;
           if (present < 0) present = at[j]!;
           else if (!reported(out, firstOfSegment, at[j]! + 1))
-            out.push(
-              elementDiagnostic(
+            out.push({
+              ...elementDiagnostic(
                 seg,
                 position,
                 at[j]!,
@@ -810,9 +866,10 @@ function checkNotes(
                 '10',
                 'EXCLUSION_VIOLATED',
                 `${elementName(seg.tag, at[j]!)} may not be present with ${elementName(seg.tag, present)} (syntax note ${note.text})`,
-                triggerOf(seg, position, loopId, present),
+                triggerOf(spec, seg, position, loopId, present),
               ),
-            );
+              badData: textAt(seg, at[j]!),
+            });
         }
         break;
       }
@@ -820,13 +877,13 @@ function checkNotes(
         if (presentAt(seg, at[0]!))
           for (let j = 1; j < at.length; j++)
             if (!presentAt(seg, at[j]!))
-              requirement(note, seg, position, at[j]!, at[0]!, loopId, firstOfSegment, out, ctx);
+              requirement(spec, note, seg, position, at[j]!, at[0]!, loopId, firstOfSegment, out, ctx);
         break;
       case 'L':
         if (presentAt(seg, at[0]!)) {
           let any = false;
           for (let j = 1; j < at.length && !any; j++) any = presentAt(seg, at[j]!);
-          if (!any) requirement(note, seg, position, at[1]!, at[0]!, loopId, firstOfSegment, out, ctx);
+          if (!any) requirement(spec, note, seg, position, at[1]!, at[0]!, loopId, firstOfSegment, out, ctx);
         }
         break;
     }
@@ -834,16 +891,19 @@ function checkNotes(
 }
 
 function triggerOf(
+  spec: CSegment,
   seg: Segment,
   position: number,
   loopId: string | undefined,
   index: number,
 ): DiagnosticTrigger {
+  const ref = spec.refs?.[index];
   return {
     segmentId: seg.tag,
     segmentPosition: position,
     ...(loopId !== undefined ? { loopId } : {}),
     elementPosition: index + 1,
+    ...(ref !== undefined ? { elementReference: ref } : {}),
   };
 }
 
@@ -854,6 +914,7 @@ function reported(out: readonly Diagnostic[], from: number, elementPosition: num
 
 /** A conditional element `missingIndex` that note requires; `triggerIndex` < 0 when nothing triggered it (R). */
 function requirement(
+  spec: CSegment,
   note: CNote,
   seg: Segment,
   position: number,
@@ -886,7 +947,51 @@ function requirement(
       '2',
       'CONDITIONAL_ELEMENT_MISSING',
       `${why} (syntax note ${note.text})`,
-      triggerIndex >= 0 ? triggerOf(seg, position, loopId, triggerIndex) : undefined,
+      triggerIndex >= 0 ? triggerOf(spec, seg, position, loopId, triggerIndex) : undefined,
     ),
   );
+}
+
+/**
+ * A level code that the implementation allows only under some parent levels (856 HL03 `I` under
+ * O, P or T): reported on the level code as 999 IK403 `I6` "code value not used in
+ * implementation" (997 AK403 7 "invalid code value", a 997 having no implementation codes), with
+ * the parent's level code as the situational trigger. A parent that is absent or not yet seen is
+ * left to the hierarchy's reader (HL_PARENT_NOT_FOUND).
+ */
+function checkParentLevel(
+  h: CHierarchy,
+  spec: CSegment,
+  segments: readonly Segment[],
+  i: number,
+  offsetToPosition: number,
+  loopId: string | undefined,
+  out: Diagnostic[],
+  ctx: SetValidationContext,
+): void {
+  const seg = segments[i]!;
+  const id = textAt(seg, h.id);
+  if (id !== '' && !h.seen.has(id)) h.seen.set(id, i);
+  const level = textAt(seg, h.level);
+  const allowed = h.parents.get(level);
+  if (allowed === undefined) return;
+  const parentAt = h.seen.get(textAt(seg, h.parent));
+  if (parentAt === undefined || parentAt === i) return;
+  const parent = segments[parentAt]!;
+  const parentLevel = textAt(parent, h.level);
+  if (allowed.has(parentLevel)) return;
+  out.push({
+    ...elementDiagnostic(
+      seg,
+      i + offsetToPosition,
+      h.level,
+      ctx,
+      '7',
+      'LEVEL_NOT_ALLOWED_UNDER_PARENT',
+      `${elementName(seg.tag, h.level)} "${level}" may only sit under ${[...allowed].join(', ')}, not under "${parentLevel}"`,
+      triggerOf(spec, parent, parentAt + offsetToPosition, loopId, h.level),
+    ),
+    implementationCode: 'I6',
+    badData: level,
+  });
 }

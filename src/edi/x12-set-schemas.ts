@@ -5,11 +5,20 @@
  * warnings (AK3 code 2), not rejections.
  *
  * Syntax notes (`notes`) are the X12 relational conditions of the segment as the standard defines
- * it, kept where 4010 and 5010 agree, because one schema serves both (N4's E0207/C0704 name N407,
- * which 4010 does not have, so they cannot fire there). Segments listed here without notes either
- * have none in the standard (HL, PRF, N2, N3, LX, B3, C3, MS2's mandatory pair, the 997/999
- * segments) or are not covered yet (MS1, B10, MAN, PO4, PKG, PWK, TD3, TD4, SLN, FOB, SAC, CUR,
- * L0, L1, L3, L5, N7, CTX): their conditional elements are not checked.
+ * it, kept where 4010 and 5010 agree, because one schema serves both: a note that names an element
+ * only one version has (N4's E0207/C0704 name N407, TD3's E0110 names TD310) cannot fire on the
+ * other. Where the versions' notes differ, only the notes implied by both are kept (said at the
+ * segment). Sources: the X12 segment references (stedi.com/edi/x12-004010/segment/…, …/x12-005010/…
+ * and the neighbouring releases) and stupidedi's 004010/005010 segment definitions
+ * (kputnam/stupidedi lib/stupidedi/versions/<version>/segment_defs), which also give the data element
+ * reference numbers in `refs` (CTX06). Segments without notes have none in the standard (HL, PRF,
+ * N2, N3, LX, B3, C3, K1, M7, L4, the 997/999 segments) or none that both versions share.
+ *
+ * Loop ids (`loop(name, id, …)`) are the Loop Identifier Codes of the standard's transaction set
+ * diagrams, written in 999 CTX04: the supply-chain 856 names its loops by their first segment
+ * (LOOP ID - HL, LOOP ID - N1 in 4010 and later), the transportation 214/210 number theirs
+ * (214: 0100 N1, 0200 LX, 0205 AT7; 210: 0100 N1, 0200 N7, 0400 LX), the 997 by segment
+ * (AK2, AK3) and the 999 by number (2000 AK2, 2100 IK3, 2110 IK4).
  */
 import type {
   ElementSpec,
@@ -47,13 +56,22 @@ const seg = (
   max: number,
   elements?: readonly (ElementSpec | undefined)[],
   notes?: readonly SyntaxNote[],
-): SegmentSpec => ({ seg: tag, req, max, ...(elements ? { elements } : {}), ...(notes ? { notes } : {}) });
+  refs?: readonly number[],
+): SegmentSpec => ({
+  seg: tag,
+  req,
+  max,
+  ...(elements ? { elements } : {}),
+  ...(notes ? { notes } : {}),
+  ...(refs ? { refs } : {}),
+});
 const loop = (
+  name: string,
   id: string,
   req: 'M' | 'O',
   max: number,
   body: readonly (SegmentSpec | LoopSpec)[],
-): LoopSpec => ({ loop: id, req, max, body });
+): LoopSpec => ({ loop: name, id, req, max, body });
 
 const MANY = 999_999;
 const TIME_CODES = [
@@ -86,20 +104,44 @@ const DTM = seg(
   10,
   [M('ID', 3, 3), X('DT', 8, 8), X('TM', 4, 8), O('ID', 2, 2, TIME_CODES)],
   ['R020305', 'C0403', 'P0506'],
+  [374, 373, 337, 623, 1250, 1251],
 );
-const REF = (max: number): SegmentSpec => seg('REF', 'O', max, [M('ID', 2, 3), X('AN', 1, 50)], ['R0203']);
-const PER = seg('PER', 'O', 3, undefined, ['P0304', 'P0506', 'P0708']);
-const G62 = (max: number): SegmentSpec => seg('G62', 'O', max, undefined, ['R0103', 'P0102', 'P0304']);
+const REF = (max: number): SegmentSpec =>
+  seg('REF', 'O', max, [M('ID', 2, 3), X('AN', 1, 50)], ['R0203'], [128, 127, 352]);
+const PER = seg(
+  'PER',
+  'O',
+  3,
+  undefined,
+  ['P0304', 'P0506', 'P0708'],
+  [366, 93, 365, 364, 365, 364, 365, 364],
+);
+const G62 = (max: number): SegmentSpec =>
+  seg('G62', 'O', max, undefined, ['R0103', 'P0102', 'P0304'], [432, 373, 176, 337, 623]);
 const N9 = (max: number): SegmentSpec =>
-  seg('N9', 'O', max, [M('ID', 2, 3), X('AN', 1, 50)], ['R0203', 'C0605']);
+  seg('N9', 'O', max, [M('ID', 2, 3), X('AN', 1, 50)], ['R0203', 'C0605'], [128, 127, 369, 373, 337, 623]);
+/** 4010 and 5010 both: R0103, P0102 (all three elements conditional; 5010 allows 50 characters). */
+const L11 = (max: number): SegmentSpec =>
+  seg('L11', 'O', max, [X('AN', 1, 50), X('ID', 2, 3), X('AN', 1, 80)], ['R0103', 'P0102'], [127, 128, 352]);
+const K1 = seg('K1', 'O', 10, [M('AN', 1, 30), O('AN', 1, 30)]);
+/** MAN03/06 are the ranges' ends: P0405, C0605. */
+const MAN = (max: number): SegmentSpec =>
+  seg('MAN', 'O', max, [M('ID', 1, 2), M('AN', 1, 48)], ['P0405', 'C0605'], [88, 87, 87, 88, 87, 87]);
 /** LIN04/05 … LIN30/31: each product id qualifier is paired with its id. */
 const LIN_PAIRS = Array.from({ length: 14 }, (_, i): SyntaxNote => {
   const q = String(4 + 2 * i).padStart(2, '0');
   return `P${q}${String(5 + 2 * i).padStart(2, '0')}` as SyntaxNote;
 });
-const N1_LOOP = (max: number, extra: readonly SegmentSpec[] = []): LoopSpec =>
-  loop('N1', 'O', max, [
-    seg('N1', 'M', 1, [M('ID', 2, 3), X('AN', 1, 60), X('ID', 1, 2), X('AN', 2, 80)], ['R0203', 'P0304']),
+const N1_LOOP = (id: string, max: number, extra: readonly SegmentSpec[] = []): LoopSpec =>
+  loop('N1', id, 'O', max, [
+    seg(
+      'N1',
+      'M',
+      1,
+      [M('ID', 2, 3), X('AN', 1, 60), X('ID', 1, 2), X('AN', 2, 80)],
+      ['R0203', 'P0304'],
+      [98, 93, 66, 67, 706, 98],
+    ),
     seg('N2', 'O', 2),
     seg('N3', 'O', 2, [M('AN', 1, 55), O('AN', 1, 55)]),
     seg(
@@ -108,6 +150,7 @@ const N1_LOOP = (max: number, extra: readonly SegmentSpec[] = []): LoopSpec =>
       1,
       [O('AN', 2, 30), O('ID', 2, 2), O('ID', 3, 15), O('ID', 2, 3)],
       ['E0207', 'C0605', 'C0704'],
+      [19, 156, 116, 26, 309, 310, 1715],
     ),
     REF(12),
     PER,
@@ -123,19 +166,43 @@ export const X12_856: SetSchema = {
       1,
       [M('ID', 2, 2, ['00', '01', '05']), M('AN', 2, 30), M('DT', 8, 8), M('TM', 4, 8), O('ID', 4, 4)],
       ['C0706'],
+      [353, 396, 373, 337, 1005, 640, 641],
     ),
     DTM,
-    loop('HL', 'M', 200_000, [
-      seg('HL', 'M', 1, [M('AN', 1, 12), O('AN', 1, 12), M('ID', 1, 2), O('ID', 1, 1, ['0', '1'])]),
+    loop('HL', 'HL', 'M', 200_000, [
+      seg(
+        'HL',
+        'M',
+        1,
+        [M('AN', 1, 12), O('AN', 1, 12), M('ID', 1, 2), O('ID', 1, 1, ['0', '1'])],
+        undefined,
+        [628, 734, 735, 736],
+      ),
       seg('LIN', 'O', 1, [O('AN', 1, 20), M('ID', 2, 2), M('AN', 1, 48)], LIN_PAIRS),
-      seg('SN1', 'O', 1, [O('AN', 1, 20), M('R', 1, 10), M('ID', 2, 2)], ['P0506']),
+      seg(
+        'SN1',
+        'O',
+        1,
+        [O('AN', 1, 20), M('R', 1, 10), M('ID', 2, 2)],
+        ['P0506'],
+        [350, 382, 355, 646, 330, 355, 728, 668],
+      ),
       seg('SLN', 'O', 1000),
       seg('PRF', 'O', 1, [M('AN', 1, 22), undefined, undefined, O('DT', 8, 8)]),
-      seg('PO4', 'O', 1),
+      // The pack's size, weight and volume pairs hold from 3050 to 8040 (P0203 was C0203 before);
+      // the dimension notes (PO410–PO413) differ between releases and are left out.
+      seg(
+        'PO4',
+        'O',
+        1,
+        undefined,
+        ['P0203', 'C0506', 'P0607', 'P0809'],
+        [356, 357, 355, 103, 187, 384, 355, 385, 355],
+      ),
       seg('PID', 'O', 200, [M('ID', 1, 1, ['F', 'S', 'X'])], ['C0403', 'R0405', 'C0703', 'C0804', 'C0905']),
       seg('MEA', 'O', 40, undefined, ['R03050608', 'C0504', 'C0604', 'L07030506', 'E0803']),
       seg('PWK', 'O', 25),
-      seg('PKG', 'O', 25),
+      seg('PKG', 'O', 25, undefined, ['R040506', 'C0403', 'C0501'], [349, 753, 559, 754, 352, 400]),
       seg(
         'TD1',
         'O',
@@ -151,6 +218,7 @@ export const X12_856: SetSchema = {
           X('ID', 2, 2),
         ],
         ['C0102', 'C0304', 'C0607', 'P0708', 'P0910'],
+        [103, 80, 23, 22, 79, 187, 81, 355, 183, 355],
       ),
       seg(
         'TD5',
@@ -158,18 +226,27 @@ export const X12_856: SetSchema = {
         12,
         [O('ID', 1, 2), X('ID', 1, 2), X('AN', 2, 80), X('ID', 1, 2)],
         ['R0204050612', 'C0203', 'C0708', 'C1011', 'C1312', 'C1413', 'C1512'],
+        [133, 66, 67, 91, 387, 368, 309, 310, 731, 732, 733, 284, 284, 284, 26],
       ),
-      seg('TD3', 'O', 12),
-      seg('TD4', 'O', 5),
+      // E0110 names TD310, which 4010 files do not carry.
+      seg(
+        'TD3',
+        'O',
+        12,
+        undefined,
+        ['E0110', 'C0203', 'C0405', 'P0506'],
+        [40, 206, 207, 187, 81, 355, 102, 407, 225, 24],
+      ),
+      seg('TD4', 'O', 5, undefined, ['R010204', 'C0203'], [152, 208, 209, 352, 1073]),
       seg('TSD', 'O', 1),
       REF(MANY),
       PER,
       seg('CLD', 'O', 200),
-      seg('MAN', 'O', MANY, [M('ID', 1, 2), M('AN', 1, 48)]),
+      MAN(MANY),
       DTM,
       seg('FOB', 'O', 1),
       seg('PAL', 'O', 1),
-      N1_LOOP(200, [seg('FOB', 'O', 1)]),
+      N1_LOOP('N1', 200, [seg('FOB', 'O', 1)]),
       seg('SDQ', 'O', 50),
       seg('ETD', 'O', 1),
       seg('CUR', 'O', 1),
@@ -179,20 +256,29 @@ export const X12_856: SetSchema = {
     ]),
     seg('CTT', 'O', 1, [M('N0', 1, 6)], ['P0304', 'P0506']),
   ],
+  // The map attaches an item to the nearest order, pack or tare above it (edi-maps/x12/856.map.yaml).
+  hierarchy: { seg: 'HL', id: 1, parent: 2, level: 3, parents: { I: ['O', 'P', 'T'] } },
 };
 
 export const X12_214: SetSchema = {
   setId: '214',
   body: [
-    seg('B10', 'M', 1, [X('AN', 1, 30), X('AN', 1, 30), M('ID', 2, 4)]),
-    seg('L11', 'O', 300, [M('AN', 1, 30), M('ID', 2, 3)]),
-    seg('MAN', 'O', 9999),
-    seg('K1', 'O', 10),
-    N1_LOOP(10, [G62(1), seg('L11', 'O', 10)]),
-    seg('MS3', 'O', 1),
-    loop('LX', 'O', MANY, [
+    seg(
+      'B10',
+      'M',
+      1,
+      [X('AN', 1, 50), O('AN', 1, 30), M('ID', 2, 4), undefined, X('ID', 2, 3), X('AN', 1, 50)],
+      ['R0106', 'E0105', 'P0506'],
+      [127, 145, 140, 71, 128, 127, 1073],
+    ),
+    L11(300),
+    MAN(9999),
+    K1,
+    N1_LOOP('0100', 10, [G62(1), L11(10)]),
+    seg('MS3', 'O', 1, undefined, ['C0503'], [140, 133, 19, 91, 156]),
+    loop('LX', '0200', 'O', MANY, [
       seg('LX', 'M', 1, [M('N0', 1, 6)]),
-      loop('AT7', 'O', 10, [
+      loop('AT7', '0205', 'O', 10, [
         // 4010 pairs AT701/02 and AT703/04 (P0102, P0304), 4040 on makes the reasons optional
         // (C0201, C0403): the conditionals hold in both.
         seg(
@@ -209,16 +295,25 @@ export const X12_214: SetSchema = {
             O('ID', 2, 2, TIME_CODES),
           ],
           ['C0201', 'C0403'],
+          [1650, 1651, 1652, 1653, 373, 337, 623],
         ),
-        seg('MS1', 'O', 1, [X('AN', 2, 30), X('ID', 2, 2), X('ID', 2, 3)]),
+        // 4010 and 5010 (8 elements); MS109/MS110 and the notes naming them came later.
+        seg(
+          'MS1',
+          'O',
+          1,
+          [X('AN', 2, 30), X('ID', 2, 2), X('ID', 2, 3)],
+          ['L010203', 'E0104', 'C0201', 'C0301', 'P0405', 'C0604', 'C0705', 'C0801'],
+          [19, 156, 26, 1654, 1655, 1280, 1280, 116],
+        ),
         seg('MS2', 'O', 1, [M('ID', 2, 4), M('AN', 1, 10)]),
       ]),
-      seg('L11', 'O', MANY, [M('AN', 1, 30), M('ID', 2, 3)]),
-      seg('MAN', 'O', 9999),
+      L11(MANY),
+      MAN(9999),
       seg('Q7', 'O', 10),
-      seg('K1', 'O', 10),
+      K1,
       seg('AT5', 'O', 10),
-      seg('AT8', 'O', 10),
+      seg('AT8', 'O', 10, undefined, ['P010203', 'P0607'], [187, 188, 81, 80, 80, 184, 183]),
     ]),
   ],
 };
@@ -245,31 +340,68 @@ export const X12_210: SetSchema = {
     G62(6),
     seg('R3', 'O', 12),
     seg('H3', 'O', 6),
-    seg('K1', 'O', 10),
-    N1_LOOP(10, [N9(5)]),
-    loop('N7', 'O', 10, [seg('N7', 'M', 1), seg('M7', 'O', 5)]),
-    loop('LX', 'O', 9999, [
+    K1,
+    N1_LOOP('0100', 10, [N9(5)]),
+    loop('N7', '0200', 'O', 10, [
+      seg('N7', 'M', 1, undefined, ['P0304', 'P0516', 'P0809'], [206, 207, 81, 187, 167, 232, 205, 183, 184]),
+      seg('M7', 'O', 5),
+    ]),
+    loop('LX', '0400', 'O', 9999, [
       seg('LX', 'M', 1, [M('N0', 1, 6)]),
       N9(5),
-      seg('L5', 'O', 30, [O('N0', 1, 3), O('AN', 1, 50)]),
+      seg(
+        'L5',
+        'O',
+        30,
+        [O('N0', 1, 3), O('AN', 1, 50)],
+        ['P0304', 'C0706', 'P0809'],
+        [213, 79, 22, 23, 103, 87, 88, 23, 22, 595],
+      ),
       seg('H1', 'O', 3),
       seg('H2', 'O', 2),
-      seg('L0', 'O', 10, [O('N0', 1, 3), X('R', 1, 15), X('ID', 2, 2), X('R', 1, 10), X('ID', 1, 2)]),
-      seg('L1', 'O', 10, [
-        O('N0', 1, 3),
-        X('R', 1, 15),
-        X('ID', 2, 2),
-        X('N2', 1, 12),
-        undefined,
-        undefined,
-        undefined,
-        O('ID', 3, 3),
-      ]),
+      seg(
+        'L0',
+        'O',
+        10,
+        [O('N0', 1, 3), X('R', 1, 15), X('ID', 2, 2), X('R', 1, 10), X('ID', 1, 2)],
+        ['P0203', 'P0405', 'P0607', 'P0809', 'C1104', 'P1315'],
+        [213, 220, 221, 81, 187, 183, 184, 80, 211, 458, 188, 56, 380, 211, 1073],
+      ),
+      // 4010 also has R040506 (a charge, advance or prepaid amount); not carried over as a rule both
+      // versions are known to share, so an L1 with a rate alone passes.
+      seg(
+        'L1',
+        'O',
+        10,
+        [
+          O('N0', 1, 3),
+          X('R', 1, 15),
+          X('ID', 2, 2),
+          X('N2', 1, 12),
+          undefined,
+          undefined,
+          undefined,
+          O('ID', 3, 3),
+          undefined,
+          undefined,
+          undefined,
+          O('AN', 2, 25),
+        ],
+        ['P0203', 'P1415', 'P1718'],
+        [213, 60, 122, 58, 191, 117, 120, 150, 121, 39, 16, 276, 257, 74, 122, 372, 220, 221],
+      ),
       seg('L4', 'O', 10),
       seg('L7', 'O', 10),
-      seg('K1', 'O', 10),
+      K1,
     ]),
-    seg('L3', 'O', 1, [X('R', 1, 10), X('ID', 1, 2), undefined, undefined, O('N2', 1, 12)]),
+    seg(
+      'L3',
+      'O',
+      1,
+      [X('R', 1, 10), X('ID', 1, 2), undefined, undefined, O('N2', 1, 12)],
+      ['P0102', 'P0304', 'P0910', 'C1201', 'P1415'],
+      [81, 187, 60, 122, 58, 191, 117, 150, 183, 184, 80, 188, 171, 74, 122],
+    ),
   ],
 };
 
@@ -277,9 +409,9 @@ export const X12_997: SetSchema = {
   setId: '997',
   body: [
     seg('AK1', 'M', 1, [M('ID', 2, 2), M('N0', 1, 9)]),
-    loop('AK2', 'O', MANY, [
+    loop('AK2', 'AK2', 'O', MANY, [
       seg('AK2', 'M', 1, [M('ID', 3, 3), M('AN', 4, 9)]),
-      loop('AK3', 'O', MANY, [
+      loop('AK3', 'AK3', 'O', MANY, [
         seg('AK3', 'M', 1, [M('ID', 2, 3), M('N0', 1, 10), undefined, O('ID', 1, 3)]),
         seg('AK4', 'O', 99, [M('AN', 1, 7), undefined, M('ID', 1, 3)]),
       ]),
@@ -298,12 +430,12 @@ export const X12_999: SetSchema = {
   setId: '999',
   body: [
     seg('AK1', 'M', 1, [M('ID', 2, 2), M('N0', 1, 9), M('AN', 1, 12)]),
-    loop('AK2', 'O', MANY, [
+    loop('AK2', '2000', 'O', MANY, [
       seg('AK2', 'M', 1, [M('ID', 3, 3), M('AN', 4, 9), O('AN', 1, 35)]),
-      loop('IK3', 'O', MANY, [
+      loop('IK3', '2100', 'O', MANY, [
         seg('IK3', 'M', 1, [M('ID', 2, 3), M('N0', 1, 10), undefined, M('ID', 1, 3)]),
         seg('CTX', 'O', 10),
-        loop('IK4', 'O', 99, [
+        loop('IK4', '2110', 'O', 99, [
           seg('IK4', 'M', 1, [M('AN', 1, 7), undefined, M('ID', 1, 3)]),
           seg('CTX', 'O', 10),
         ]),

@@ -31,19 +31,22 @@ const EXPECTED: Record<string, RegExp> = {
   'se-missing': /AK2\*856\*0100~AK5\*R\*2~/,
   'st-control-duplicate': /AK2\*856\*0100~AK5\*A~AK2\*856\*0100~AK5\*R\*23~AK9\*P\*2\*2\*1~/,
   'bsn-missing': /AK3\*BSN\*2\*\*3~AK5\*R\*5~/,
-  'bsn-invalid-code': /AK3\*BSN\*2\*\*8~AK4\*1\*\*7~AK5\*R\*5~/,
-  'bsn-invalid-date': /AK3\*BSN\*2\*\*8~AK4\*3\*\*8~AK5\*R\*5~/,
+  // AK404/IK404 copy the element in error.
+  'bsn-invalid-code': /AK3\*BSN\*2\*\*8~AK4\*1\*\*7\*99~AK5\*R\*5~/,
+  'bsn-invalid-date': /AK3\*BSN\*2\*\*8~AK4\*3\*\*8\*20261332~AK5\*R\*5~/,
   '5010-bsn-invalid-date-time-999':
-    /ST\*999\*0001\*005010X231A1~AK1\*SH\*100\*005010~AK2\*856\*0100~IK3\*BSN\*2\*\*8~CTX\*BSN02>SHP-REPL-1~IK4\*3\*\*8~IK4\*4\*\*9~IK5\*R\*5~AK9\*R\*1\*1\*0~/,
+    /ST\*999\*0001\*005010X231A1~AK1\*SH\*100\*005010~AK2\*856\*0100~IK3\*BSN\*2\*\*8~CTX\*BSN02>SHP-REPL-1~IK4\*3\*\*8\*20261301~IK4\*4\*\*9\*2399~IK5\*R\*5~AK9\*R\*1\*1\*0~/,
   'hl-parent-missing': /AK3\*HL\*8\*\*8~AK4\*2\*\*8~AK5\*R\*5~/,
   // Syntax notes: DTM C0403 (a time code without a time), N1 P0304 (a qualifier without its id).
   'conditional-element-missing': /AK3\*DTM\*3\*\*8~AK4\*3\*\*2~AK3\*N1\*6\*\*8~AK4\*4\*\*2~AK5\*R\*5~/,
-  // The same errors in 5010: each IK4 followed by the CTX naming what triggered the requirement.
+  // The same errors in 5010: each IK4 followed by the CTX naming what triggered the requirement
+  // (CTX04 the loop id, CTX05 the element, CTX06 its reference number: DTM04 623, N103 66).
   '5010-situational-trigger-999':
-    /IK3\*DTM\*3\*\*8~CTX\*BSN02>SHP-CTX-1~IK4\*3\*\*2~CTX\*SITUATIONAL TRIGGER\*DTM\*3\*\*4~IK3\*N1\*6\*\*8~CTX\*BSN02>SHP-CTX-1~IK4\*4\*\*2~CTX\*SITUATIONAL TRIGGER\*N1\*6\*N1\*3~IK5\*R\*5~/,
-  // N4 E0207: a state and a country subdivision together; IK4 code 10, triggered by N402.
+    /IK3\*DTM\*3\*\*8~CTX\*BSN02>SHP-CTX-1~IK4\*3\*\*2~CTX\*SITUATIONAL TRIGGER\*DTM\*3\*\*4\*623~IK3\*N1\*6\*\*8~CTX\*BSN02>SHP-CTX-1~IK4\*4\*\*2~CTX\*SITUATIONAL TRIGGER\*N1\*6\*N1\*3\*66~IK5\*R\*5~/,
+  // N4 E0207: a state and a country subdivision together; IK4 code 10 with the excluded N407
+  // copied, triggered by N402 (156).
   '5010-exclusion-violated-999':
-    /IK3\*N4\*6\*\*8~CTX\*BSN02>SHP-CTX-2~IK4\*7\*\*10~CTX\*SITUATIONAL TRIGGER\*N4\*6\*N1\*2~IK5\*R\*5~/,
+    /IK3\*N4\*6\*\*8~CTX\*BSN02>SHP-CTX-2~IK4\*7\*\*10\*IL~CTX\*SITUATIONAL TRIGGER\*N4\*6\*N1\*2\*156~IK5\*R\*5~/,
 };
 
 test('every negative fixture has an expected code', () => {

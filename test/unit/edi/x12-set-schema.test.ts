@@ -18,16 +18,20 @@ function segments(body: string): Segment[] {
 const brief = (ds: readonly Diagnostic[]): string[] =>
   ds.map((d) => `${d.segmentId}@${d.segmentPosition}:${d.elementPosition ?? '-'}=${d.code}`);
 
-/** One segment per syntax-note kind, the last inside a loop so its trigger names the loop. */
+/**
+ * One segment per syntax-note kind, the last inside a loop so its trigger names the loop by its
+ * Loop Identifier Code; ZE knows its elements' reference numbers, so its trigger names one.
+ */
 const NOTES: SetSchema = {
   setId: 'TST',
   body: [
     { seg: 'ZP', req: 'O', max: 9, notes: ['P0102'] },
     { seg: 'ZR', req: 'O', max: 9, notes: ['R010203'] },
-    { seg: 'ZE', req: 'O', max: 9, notes: ['E010203'] },
+    { seg: 'ZE', req: 'O', max: 9, notes: ['E010203'], refs: [101, 102, 103] },
     { seg: 'ZC', req: 'O', max: 9, notes: ['C010203'] },
     {
       loop: 'ZL',
+      id: '0500',
       req: 'O',
       max: 9,
       body: [{ seg: 'ZL', req: 'M', max: 1, notes: ['L010203'] }],
@@ -54,7 +58,17 @@ test('E exclusion: each element after the first present one is code 10, triggere
   const ds = validateSet(NOTES, segments('ZE*A~ZE**B*C~ZE*A*B*C'));
   assert.deepEqual(brief(ds), ['ZE@3:3=10', 'ZE@4:2=10', 'ZE@4:3=10']);
   assert.equal(ds[0]!.rule, 'EXCLUSION_VIOLATED');
-  assert.deepEqual(ds[0]!.trigger, { segmentId: 'ZE', segmentPosition: 3, elementPosition: 2 });
+  assert.deepEqual(ds[0]!.trigger, {
+    segmentId: 'ZE',
+    segmentPosition: 3,
+    elementPosition: 2,
+    elementReference: 102,
+  });
+  // The excluded element is the bad data (AK404/IK404).
+  assert.deepEqual(
+    ds.map((d) => d.badData),
+    ['C', 'B', 'C'],
+  );
 });
 
 test('C conditional: the first present requires all the others; the others alone require nothing', () => {
@@ -68,7 +82,13 @@ test('C conditional: the first present requires all the others; the others alone
 test('L list conditional: the first present requires one of the others; the trigger names the loop', () => {
   const ds = validateSet(NOTES, segments('ZL*A**C~ZL*A~ZL**B'));
   assert.deepEqual(brief(ds), ['ZL@3:2=2']);
-  assert.deepEqual(ds[0]!.trigger, { segmentId: 'ZL', segmentPosition: 3, loopId: 'ZL', elementPosition: 1 });
+  assert.deepEqual(ds[0]!.trigger, {
+    segmentId: 'ZL',
+    segmentPosition: 3,
+    loopId: '0500',
+    elementPosition: 1,
+  });
+  assert.equal(ds[0]!.badData, undefined);
 });
 
 test('an element is present through any component, and not when it is only blanks', () => {
