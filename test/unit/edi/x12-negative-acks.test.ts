@@ -47,6 +47,34 @@ const EXPECTED: Record<string, RegExp> = {
   // copied, triggered by N402 (156).
   '5010-exclusion-violated-999':
     /IK3\*N4\*6\*\*8~CTX\*BSN02>SHP-CTX-2~IK4\*7\*\*10\*IL~CTX\*SITUATIONAL TRIGGER\*N4\*6\*N1\*2\*156~IK5\*R\*5~/,
+  // 856 notes inside the HL loop: TD3 C0405, TD4 C0203, PO4 P0607, PKG C0403, MAN P0405.
+  '856-syntax-notes':
+    /AK3\*TD3\*5\*\*8~AK4\*5\*\*2~AK3\*TD4\*6\*\*8~AK4\*3\*\*2~AK3\*PO4\*11\*\*8~AK4\*7\*\*2~AK3\*PKG\*12\*\*8~AK4\*3\*\*2~AK3\*MAN\*13\*\*8~AK4\*5\*\*2~AK5\*R\*5~/,
+  // In a 999 each trigger names the 856's HL loop (CTX04) and the trigger's reference number.
+  '5010-856-syntax-notes-999':
+    /IK3\*TD3\*5\*\*8~CTX\*BSN02>SHP-NOTES-1~IK4\*5\*\*2~CTX\*SITUATIONAL TRIGGER\*TD3\*5\*HL\*4\*187~IK3\*TD4\*6\*\*8~CTX\*BSN02>SHP-NOTES-1~IK4\*3\*\*2~CTX\*SITUATIONAL TRIGGER\*TD4\*6\*HL\*2\*208~IK3\*PO4\*11\*\*8~CTX\*BSN02>SHP-NOTES-1~IK4\*7\*\*2~CTX\*SITUATIONAL TRIGGER\*PO4\*11\*HL\*6\*384~IK3\*PKG\*12\*\*8~CTX\*BSN02>SHP-NOTES-1~IK4\*3\*\*2~CTX\*SITUATIONAL TRIGGER\*PKG\*12\*HL\*4\*754~IK3\*MAN\*13\*\*8~CTX\*BSN02>SHP-NOTES-1~IK4\*5\*\*2~CTX\*SITUATIONAL TRIGGER\*MAN\*13\*HL\*4\*88~IK5\*R\*5~/,
+  // 214: B10 E0105 (B1005 copied) and P0506, L11 P0102, MS3 C0503, MS1 E0104 and P0405, AT8 P010203.
+  '214-syntax-notes':
+    /AK3\*B10\*2\*\*8~AK4\*5\*\*10\*BM~AK4\*6\*\*2~AK3\*L11\*3\*\*8~AK4\*2\*\*2~AK3\*MS3\*5\*\*8~AK4\*3\*\*2~AK3\*MS1\*8\*\*8~AK4\*4\*\*10\*0861000~AK4\*5\*\*2~AK3\*AT8\*9\*\*8~AK4\*3\*\*2~AK5\*R\*5~/,
+  // The 214's numbered loops: MS1 in 0205 (AT7), AT8 in 0200 (LX); the heading has none.
+  '5010-214-syntax-notes-999':
+    /IK3\*B10\*2\*\*8~CTX\*B1001>PRO-N-1~IK4\*5\*\*10\*BM~CTX\*SITUATIONAL TRIGGER\*B10\*2\*\*1\*127~IK4\*6\*\*2~CTX\*SITUATIONAL TRIGGER\*B10\*2\*\*5\*128~IK3\*L11\*3\*\*8~CTX\*B1001>PRO-N-1~IK4\*2\*\*2~CTX\*SITUATIONAL TRIGGER\*L11\*3\*\*1\*127~IK3\*MS3\*5\*\*8~CTX\*B1001>PRO-N-1~IK4\*3\*\*2~CTX\*SITUATIONAL TRIGGER\*MS3\*5\*\*5\*156~IK3\*MS1\*8\*\*8~CTX\*B1001>PRO-N-1~IK4\*4\*\*10\*0861000~CTX\*SITUATIONAL TRIGGER\*MS1\*8\*0205\*1\*19~IK4\*5\*\*2~CTX\*SITUATIONAL TRIGGER\*MS1\*8\*0205\*4\*1654~IK3\*AT8\*9\*\*8~CTX\*B1001>PRO-N-1~IK4\*3\*\*2~CTX\*SITUATIONAL TRIGGER\*AT8\*9\*0200\*1\*187~IK5\*R\*5~/,
+  // 210: N7 P0304, L5 P0304, L0 P0203, L1 P0203, L3 C1201.
+  '210-syntax-notes':
+    /AK3\*N7\*4\*\*8~AK4\*4\*\*2~AK3\*L5\*6\*\*8~AK4\*4\*\*2~AK3\*L0\*7\*\*8~AK4\*3\*\*2~AK3\*L1\*8\*\*8~AK4\*3\*\*2~AK3\*L3\*9\*\*8~AK4\*1\*\*2~AK5\*R\*5~/,
+  // The 210's loops: N7 0200, LX 0400; L3 sits in the summary, outside any loop.
+  '5010-210-syntax-notes-999':
+    /IK3\*N7\*4\*\*8~CTX\*B302>INV-N-1~IK4\*4\*\*2~CTX\*SITUATIONAL TRIGGER\*N7\*4\*0200\*3\*81~IK3\*L5\*6\*\*8~CTX\*B302>INV-N-1~IK4\*4\*\*2~CTX\*SITUATIONAL TRIGGER\*L5\*6\*0400\*3\*22~IK3\*L0\*7\*\*8~CTX\*B302>INV-N-1~IK4\*3\*\*2~CTX\*SITUATIONAL TRIGGER\*L0\*7\*0400\*2\*220~IK3\*L1\*8\*\*8~CTX\*B302>INV-N-1~IK4\*3\*\*2~CTX\*SITUATIONAL TRIGGER\*L1\*8\*0400\*2\*60~IK3\*L3\*9\*\*8~CTX\*B302>INV-N-1~IK4\*1\*\*2~CTX\*SITUATIONAL TRIGGER\*L3\*9\*\*12\*188~IK5\*R\*5~/,
+  // A code valid only in a context: an item (HL03 I) directly under the shipment. A 997 has no
+  // implementation codes: 7 (invalid code value), with the code copied.
+  'hl-item-under-shipment': /AK3\*HL\*5\*\*8~AK4\*3\*\*7\*I~AK5\*R\*5~/,
+  // 999: I6 (code value not used in implementation), triggered by the parent's HL03 (735).
+  '5010-hl-item-under-shipment-999':
+    /IK3\*HL\*5\*\*8~CTX\*BSN02>SHP-HL-1~IK4\*3\*\*I6\*I~CTX\*SITUATIONAL TRIGGER\*HL\*3\*HL\*3\*735~IK5\*R\*5~/,
+  // The copy of an over-long N102 holding the ack's delimiters (~ > ^; the inbound, newline-ended,
+  // used : and |): cut at 99 characters, each delimiter a space.
+  '5010-bad-data-copy-999':
+    /IK3\*N1\*4\*\*8~CTX\*BSN02>SHP-COPY-1~IK4\*2\*\*5\*ACME {3}SONS {3}WHOLESALE {3}DISTRIBUTION X{60}~IK5\*R\*5~/,
 };
 
 test('every negative fixture has an expected code', () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Diagnostic, Segment } from '../../../src/edi/edi-types.js';
 import { validateSet, type SetSchema } from '../../../src/edi/x12-set-schema.js';
 import { X12_SET_SCHEMAS } from '../../../src/edi/x12-set-schemas.js';
-import { buildFunctionalAckBody } from '../../../src/edi/x12-ack-writer.js';
+import { buildFunctionalAckBody, copyOfBadData } from '../../../src/edi/x12-ack-writer.js';
 import type { X12GroupSummary } from '../../../src/edi/x12-envelope.js';
 
 /** Segments from `TAG*a*b>c~…` text (`*` elements, `>` components), ST/SE added around them. */
@@ -205,5 +205,72 @@ test('999: the trigger renders as CTX SITUATIONAL TRIGGER after its IK4 (element
   assert.equal(
     text(buildFunctionalAckBody(group('004010')).body),
     'AK1*SH*7~AK2*856*0001~AK3*TD1*4**8~AK4*7**2~AK5*R*5~AK9*R*1*1*0',
+  );
+});
+
+test('856 HL03: an item only under an order, pack or tare; the parent HL03 is the trigger', () => {
+  const schema = X12_SET_SCHEMAS['856']!;
+  const asn = (tree: string): Diagnostic[] =>
+    validateSet(schema, segments(`BSN*00*SHP1*20261127*0930~${tree}~CTT*1`));
+  assert.deepEqual(asn('HL*1**S*1~HL*2*1*O*1~HL*3*2*P*1~HL*4*3*I*0'), []);
+  assert.deepEqual(asn('HL*1**S*1~HL*2*1*O*1~HL*3*2*I*1~HL*4*3*P*0'), []);
+  // An unknown parent is the hierarchy reader's to report (HL_PARENT_NOT_FOUND), not this rule's.
+  assert.deepEqual(asn('HL*1**S*1~HL*2*9*I*0'), []);
+  const [d, ...rest] = asn('HL*1**S*1~HL*2*1*O*1~HL*3*2*I*1~HL*4*3*I*0');
+  assert.equal(rest.length, 0);
+  assert.equal(brief([d!])[0], 'HL@6:3=7');
+  assert.equal(d!.implementationCode, 'I6');
+  assert.equal(d!.badData, 'I');
+  assert.deepEqual(d!.trigger, {
+    segmentId: 'HL',
+    segmentPosition: 5,
+    loopId: 'HL',
+    elementPosition: 3,
+    elementReference: 735,
+  });
+});
+
+test('copy of bad data: delimiters and control characters become spaces, 99 characters at most', () => {
+  const d = { element: '*', component: '>', repetition: '^', segment: '~' };
+  assert.equal(copyOfBadData('A~B*C>D^E', d), 'A B C D E');
+  assert.equal(copyOfBadData('TAB\tEND\r', d), 'TAB END ');
+  assert.equal(copyOfBadData('x'.repeat(150), d), 'x'.repeat(99));
+  assert.equal(copyOfBadData('é'.repeat(120), d)!.length, 99);
+  assert.equal(copyOfBadData('~~', d), undefined);
+  assert.equal(copyOfBadData('', d), undefined);
+  assert.equal(copyOfBadData(undefined, d), undefined);
+});
+
+test('an implementation code goes to the 999 only; both acks copy the bad data', () => {
+  const diagnostic: Diagnostic = {
+    severity: 'error',
+    level: 'element',
+    code: '7',
+    implementationCode: 'I6',
+    rule: 'LEVEL_NOT_ALLOWED_UNDER_PARENT',
+    message: 'HL03 "I" may only sit under O, P, T',
+    segmentId: 'HL',
+    segmentPosition: 5,
+    elementPosition: 3,
+    badData: 'I',
+    trigger: { segmentId: 'HL', segmentPosition: 3, loopId: 'HL', elementPosition: 3, elementReference: 735 },
+  };
+  const group = (version: string): X12GroupSummary =>
+    ({
+      header: { functionalId: 'SH', controlNumber: '7', version },
+      sets: [{ setId: '856', controlNumber: '0001', status: 'R', diagnostics: [diagnostic] }],
+      setsReceived: 1,
+      diagnostics: [],
+      status: 'R',
+    }) as unknown as X12GroupSummary;
+  const text = (body: { tag: string; elements: readonly (readonly string[])[] }[]): string =>
+    body.map((s) => [s.tag, ...s.elements.map((e) => e.join('>'))].join('*')).join('~');
+  assert.equal(
+    text(buildFunctionalAckBody(group('005010')).body),
+    'AK1*SH*7*005010~AK2*856*0001~IK3*HL*5**8~IK4*3**I6*I~CTX*SITUATIONAL TRIGGER*HL*3*HL*3*735~IK5*R*5~AK9*R*1*1*0',
+  );
+  assert.equal(
+    text(buildFunctionalAckBody(group('004010')).body),
+    'AK1*SH*7~AK2*856*0001~AK3*HL*5**8~AK4*3**7*I~AK5*R*5~AK9*R*1*1*0',
   );
 });
