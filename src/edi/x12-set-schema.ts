@@ -971,7 +971,7 @@ function checkParentLevel(
 ): void {
   const seg = segments[i]!;
   const id = textAt(seg, h.id);
-  if (id !== '' && !h.seen.has(id)) h.seen.set(id, i);
+  if (id !== '') h.seen.set(id, i);
   const level = textAt(seg, h.level);
   const allowed = h.parents.get(level);
   if (allowed === undefined) return;
