@@ -224,9 +224,21 @@ interface CHierarchy {
   readonly parent: number;
   readonly level: number;
   readonly parents: ReadonlyMap<string, ReadonlySet<string>>;
-  /** Scratch for the walk: hierarchical id → index of its segment in the set. */
-  readonly seen: Map<string, number>;
+  readonly tag: string;
+  /**
+   * Scratch for the walk: the last parent looked up and its segment index (-1: none), since
+   * siblings share their parent. Otherwise a parent is looked for in the few segments before its
+   * child, and past those in an index of ids built on demand (each segment indexed once, so a set
+   * of far or missing parents stays linear); HL segments whose level has no rule cost nothing.
+   */
+  lastParentId: string;
+  lastParentAt: number;
+  readonly index: Map<string, number>;
+  indexedUpTo: number;
 }
+
+/** How far back a parent is looked for segment by segment before the id index is used. */
+const PARENT_WINDOW = 64;
 
 /**
  * A 1–3 character [0-9A-Z] string as a number (base 37, 0 = no character), or -1. Segment tags and
@@ -442,7 +454,11 @@ function compile(schema: SetSchema): CompiledSchema {
         parent: h.parent - 1,
         level: h.level - 1,
         parents: new Map(Object.entries(h.parents).map(([code, under]) => [code, new Set(under)])),
-        seen: new Map(),
+        tag: h.seg,
+        lastParentId: '',
+        lastParentAt: -1,
+        index: new Map(),
+        indexedUpTo: 0,
       },
     };
     compiled.set(schema, c);
@@ -478,7 +494,12 @@ export function validateSet(
   stackIdx[0] = 0;
   if (c.dirty) for (const b of c.bodies) b.counts.fill(0);
   c.dirty = true;
-  c.hierarchy?.seen.clear();
+  if (c.hierarchy) {
+    c.hierarchy.lastParentId = '';
+    c.hierarchy.lastParentAt = -1;
+    c.hierarchy.indexedUpTo = 0;
+    if (c.hierarchy.index.size > 0) c.hierarchy.index.clear();
+  }
   const offsetToPosition = first === 1 ? 1 : 2;
   for (let i = first; i < last; i++) {
     const seg = segments[i]!;
@@ -957,7 +978,7 @@ function requirement(
  * O, P or T): reported on the level code as 999 IK403 `I6` "code value not used in
  * implementation" (997 AK403 7 "invalid code value", a 997 having no implementation codes), with
  * the parent's level code as the situational trigger. A parent that is absent or not yet seen is
- * left to the hierarchy's reader (HL_PARENT_NOT_FOUND).
+ * left to the hierarchy's reader (HL_PARENT_NOT_FOUND); so is a duplicate id (the nearest counts).
  */
 function checkParentLevel(
   h: CHierarchy,
@@ -970,13 +991,30 @@ function checkParentLevel(
   ctx: SetValidationContext,
 ): void {
   const seg = segments[i]!;
-  const id = textAt(seg, h.id);
-  if (id !== '') h.seen.set(id, i);
   const level = textAt(seg, h.level);
   const allowed = h.parents.get(level);
   if (allowed === undefined) return;
-  const parentAt = h.seen.get(textAt(seg, h.parent));
-  if (parentAt === undefined || parentAt === i) return;
+  const parentId = textAt(seg, h.parent);
+  if (parentId === '') return;
+  let parentAt = -1;
+  if (parentId === h.lastParentId) parentAt = h.lastParentAt;
+  else {
+    const stop = i > PARENT_WINDOW ? i - PARENT_WINDOW : 0;
+    for (let k = i - 1; k >= stop && parentAt < 0; k--) {
+      const s = segments[k]!;
+      if (s.tag === h.tag && textAt(s, h.id) === parentId) parentAt = k;
+    }
+    if (parentAt < 0 && stop > 0) {
+      for (; h.indexedUpTo < stop; h.indexedUpTo++) {
+        const s = segments[h.indexedUpTo]!;
+        if (s.tag === h.tag) h.index.set(textAt(s, h.id), h.indexedUpTo);
+      }
+      parentAt = h.index.get(parentId) ?? -1;
+    }
+    h.lastParentId = parentId;
+    h.lastParentAt = parentAt;
+  }
+  if (parentAt < 0) return;
   const parent = segments[parentAt]!;
   const parentLevel = textAt(parent, h.level);
   if (allowed.has(parentLevel)) return;

@@ -274,3 +274,19 @@ test('an implementation code goes to the 999 only; both acks copy the bad data',
     'AK1*SH*7~AK2*856*0001~AK3*HL*5**8~AK4*3**7*I~AK5*R*5~AK9*R*1*1*0',
   );
 });
+
+test('856 HL03: a parent far back is found through the id index; missing parents stay linear', () => {
+  const schema = X12_SET_SCHEMAS['856']!;
+  const refs = Array.from({ length: 100 }, (_, n) => `REF*BM*B${n}`).join('~');
+  const far = validateSet(
+    schema,
+    segments(`BSN*00*SHP1*20261127*0930~HL*1**S*1~${refs}~HL*2*1*O*1~${refs}~HL*3*2*I*0~HL*4*1*I*0~CTT*4`),
+  );
+  assert.deepEqual(brief(far), ['HL@206:3=7']);
+  assert.equal(far[0]!.trigger!.segmentPosition, 3);
+  const items = Array.from({ length: 20_000 }, (_, n) => `HL*${n + 2}*X${n}*I*0`).join('~');
+  const t0 = process.hrtime.bigint();
+  const ds = validateSet(schema, segments(`BSN*00*SHP1*20261127*0930~HL*1**S*1~${items}~CTT*1`));
+  assert.deepEqual(ds, []);
+  assert.ok(Number(process.hrtime.bigint() - t0) < 2e9, 'validated 20,000 orphan items in under 2 s');
+});
