@@ -620,13 +620,16 @@ function compileHierarchy(map: LoadedMap, rule: HierarchyRule, siblings: Compile
           children: [],
           parentNode: undefined,
         };
+        // X12 has no element code for a broken HL id or parent reference: 7 "invalid code value"
+        // says the value is not one the set allows (8 would read "invalid date").
         if (byId.has(id))
           diag(st, seg, i, {
             severity: 'error',
-            code: '8',
+            code: '7',
             rule: 'HL_DUPLICATE_ID',
             message: `duplicate ${h.seg} id "${id}"`,
             elementPosition: h.id,
+            badData: id,
           });
         byId.set(id, current);
         nodes.push(current);
@@ -658,10 +661,11 @@ function compileHierarchy(map: LoadedMap, rule: HierarchyRule, siblings: Compile
         (orphans ??= new Set()).add(node);
         diag(st, segs[node.start], node.start, {
           severity: 'error',
-          code: '8',
+          code: '7',
           rule: 'HL_PARENT_NOT_FOUND',
           message: `${h.seg} ${node.id} points at missing parent "${node.parent}"`,
           elementPosition: h.parent,
+          badData: node.parent,
         });
         continue;
       }
@@ -692,10 +696,11 @@ function compileHierarchy(map: LoadedMap, rule: HierarchyRule, siblings: Compile
       if (!holder || !slot) {
         diag(st, segs[node.start], node.start, {
           severity: 'warning',
-          code: '8',
+          code: '7',
           rule: 'HL_UNATTACHED',
           message: `${h.seg} ${node.id} (level ${node.level}) has no ancestor or descendant that can hold it`,
           elementPosition: h.level,
+          badData: node.level,
         });
         continue;
       }
