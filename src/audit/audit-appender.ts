@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import { finished } from 'node:stream/promises';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource, EntityManager } from 'typeorm';
 import { GENESIS_HASH, chainEntry } from './audit-chain.js';
 import type { AuditEntry, AuditEvent } from './audit-event.js';
-import { rowJsonFromEntry } from './audit-row.js';
+import { AUDIT_COLUMNS, copyLineFromEntry } from './audit-row.js';
 
 const TEXT_LIMIT = 512;
 
 /** Text as PostgreSQL will hand it back: no NUL, bounded (a user agent is the caller's to choose). */
 function text(value: string | null | undefined, limit = TEXT_LIMIT): string | null {
   if (value === null || value === undefined) return null;
+  if (value.length <= limit && !value.includes('\u0000')) return value;
   const clean = value.replaceAll('\u0000', '');
   return clean.length > limit ? clean.slice(0, limit) : clean;
 }
@@ -55,6 +59,19 @@ function normalized(event: AuditEvent, seq: number): Omit<AuditEntry, 'hash' | '
   };
 }
 
+/**
+ * The entries in one `COPY … FROM STDIN`, on the transaction's own connection: PostgreSQL parses
+ * COPY's text rows at about half the CPU of the same rows unpacked from one JSON parameter.
+ */
+async function copyIntoAuditEvents(manager: EntityManager, entries: readonly AuditEntry[]): Promise<void> {
+  const client = (await manager.queryRunner!.connect()) as PoolClient;
+  let text = '';
+  for (const entry of entries) text += copyLineFromEntry(entry);
+  const copy = client.query(copyFrom(`COPY audit_events (${AUDIT_COLUMNS}) FROM STDIN`));
+  copy.end(text);
+  await finished(copy);
+}
+
 interface HeadRow {
   tenant_id: string;
   seq: string;
@@ -72,9 +89,9 @@ export async function appendAuditEvents(
 ): Promise<AuditEntry[]> {
   if (events.length === 0) return [];
   const run = (manager: EntityManager) => appendInTransaction(manager, events);
-  return 'transaction' in target && 'isInitialized' in target
-    ? (target as DataSource).transaction(run)
-    : run(target as EntityManager);
+  if ('isInitialized' in target) return target.transaction(run);
+  // A caller's transaction is joined; a bare manager gets one (the head lock needs it).
+  return target.queryRunner?.isTransactionActive ? run(target) : target.transaction(run);
 }
 
 async function appendInTransaction(
@@ -101,20 +118,7 @@ async function appendInTransaction(
     head.hash = entry.hash;
     entries.push(entry);
   }
-  await manager.query(
-    `INSERT INTO audit_events (id, tenant_id, seq, occurred_at, kind, action, client_id, partner_id, source_ip,
-        user_agent, method, route, path, resource_type, resource_id, status, scopes, correlation_id, latency_ms,
-        bytes_in, bytes_out, reason, details, prev_hash, hash)
-     SELECT id, tenant_id, seq, occurred_at, kind, action, client_id, partner_id, source_ip,
-        user_agent, method, route, path, resource_type, resource_id, status, coalesce(scopes, '{}'), correlation_id,
-        latency_ms, bytes_in, bytes_out, reason, details, prev_hash, hash
-       FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, tenant_id text, seq bigint, occurred_at timestamptz,
-        kind text, action text, client_id text, partner_id text, source_ip text, user_agent text, method text,
-        route text, path text, resource_type text, resource_id text, status integer, scopes text[],
-        correlation_id text, latency_ms double precision, bytes_in bigint, bytes_out bigint, reason text,
-        details jsonb, prev_hash text, hash text)`,
-    [JSON.stringify(entries.map(rowJsonFromEntry))],
-  );
+  await copyIntoAuditEvents(manager, entries);
   await manager.query(
     `UPDATE audit_chain_heads h SET seq = n.seq, hash = n.hash
        FROM unnest($1::text[], $2::bigint[], $3::text[]) AS n(tenant_id, seq, hash)

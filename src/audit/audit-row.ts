@@ -65,33 +65,49 @@ export function entryFromRow(row: AuditRow): AuditEntry {
   };
 }
 
-/** The shape `jsonb_to_recordset` reads back into columns when appending. */
-export function rowJsonFromEntry(entry: AuditEntry): Record<string, unknown> {
-  return {
-    id: entry.id,
-    tenant_id: entry.tenantId,
-    seq: entry.seq,
-    occurred_at: entry.occurredAt.toISOString(),
-    kind: entry.kind,
-    action: entry.action,
-    client_id: entry.clientId,
-    partner_id: entry.partnerId,
-    source_ip: entry.sourceIp,
-    user_agent: entry.userAgent,
-    method: entry.method,
-    route: entry.route,
-    path: entry.path,
-    resource_type: entry.resourceType,
-    resource_id: entry.resourceId,
-    status: entry.status,
-    scopes: entry.scopes,
-    correlation_id: entry.correlationId,
-    latency_ms: entry.latencyMs,
-    bytes_in: entry.bytesIn,
-    bytes_out: entry.bytesOut,
-    reason: entry.reason,
-    details: entry.details,
-    prev_hash: entry.prevHash,
-    hash: entry.hash,
-  };
+const NULL = '\\N';
+const SPECIAL = /[\\\n\r\t]/;
+const SPECIALS = /[\\\n\r\t]/g;
+const ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** A value in COPY's text format: backslash, newline, carriage return and tab escaped. */
+function copyText(value: string): string {
+  return SPECIAL.test(value) ? value.replace(SPECIALS, (c) => ESCAPES[c]!) : value;
+}
+
+function copyNullableText(value: string | null): string {
+  return value === null ? NULL : copyText(value);
+}
+
+function copyNumber(value: number | null): string {
+  return value === null ? NULL : String(value);
+}
+
+/** A PostgreSQL array literal: every element quoted, so that none reads as NULL or splits. */
+function arrayLiteral(values: readonly string[]): string {
+  let literal = '{';
+  for (let i = 0; i < values.length; i += 1) {
+    if (i > 0) literal += ',';
+    literal += `"${values[i]!.replace(/["\\]/g, '\\$&')}"`;
+  }
+  return `${literal}}`;
+}
+
+/**
+ * One line of `COPY audit_events (AUDIT_COLUMNS) FROM STDIN` (text format), fields in the order of
+ * `AUDIT_COLUMNS`, for an entry already normalized (no NUL, finite numbers): it reads back field
+ * for field, so verify recomputes the hash the appender computed.
+ */
+export function copyLineFromEntry(entry: AuditEntry): string {
+  return (
+    `${entry.id}\t${copyText(entry.tenantId)}\t${entry.seq}\t${entry.occurredAt.toISOString()}\t` +
+    `${copyText(entry.kind)}\t${copyText(entry.action)}\t${copyNullableText(entry.clientId)}\t` +
+    `${copyNullableText(entry.partnerId)}\t${copyNullableText(entry.sourceIp)}\t` +
+    `${copyNullableText(entry.userAgent)}\t${copyNullableText(entry.method)}\t${copyNullableText(entry.route)}\t` +
+    `${copyNullableText(entry.path)}\t${copyNullableText(entry.resourceType)}\t` +
+    `${copyNullableText(entry.resourceId)}\t${copyNumber(entry.status)}\t${copyText(arrayLiteral(entry.scopes))}\t` +
+    `${copyNullableText(entry.correlationId)}\t${copyNumber(entry.latencyMs)}\t${copyNumber(entry.bytesIn)}\t` +
+    `${copyNumber(entry.bytesOut)}\t${copyNullableText(entry.reason)}\t` +
+    `${entry.details === null ? NULL : copyText(JSON.stringify(entry.details))}\t${entry.prevHash}\t${entry.hash}\n`
+  );
 }
