@@ -17,8 +17,14 @@ function text(value: string | null | undefined, limit = TEXT_LIMIT): string | nu
   return clean.length > limit ? clean.slice(0, limit) : clean;
 }
 
+/**
+ * A whole number the columns (bigint) and JSON both hold exactly, else null: a caller's absurd
+ * `Content-Length` must not make its entry, and with it the batch, unwritable.
+ */
 function integer(value: number | null | undefined): number | null {
-  return value === null || value === undefined || !Number.isFinite(value) ? null : Math.round(value);
+  if (value === null || value === undefined) return null;
+  const whole = Math.round(value);
+  return Number.isSafeInteger(whole) ? whole : null;
 }
 
 /**
