@@ -43,34 +43,53 @@ type ChildOf = (this: Logger, bindings: pino.Bindings, options?: pino.ChildLogge
 function deferRequestBindings(root: Logger): Logger {
   const eagerChild = root.child as unknown as ChildOf;
   const { chindingsSym } = symbols;
-  const deferred = (parent: Logger, bindings: pino.Bindings): Logger => {
-    const logger = Object.create(parent) as Logger;
-    let chindings: string | undefined;
-    Object.defineProperty(logger, chindingsSym, {
-      configurable: true,
-      get(): string {
-        chindings ??= (eagerChild.call(parent, bindings) as unknown as Record<symbol, string>)[chindingsSym]!;
-        return chindings;
-      },
-      set(this: object, value: string): void {
-        // pino assigns the bindings of a child's own children on them: those keep their own.
-        if (this === logger) chindings = value;
-        else
-          Object.defineProperty(this, chindingsSym, {
-            value,
-            writable: true,
-            enumerable: true,
-            configurable: true,
-          });
-      },
-    });
-    return logger;
+  const pending = Symbol('pending request bindings');
+  interface Pending {
+    readonly parent: Logger;
+    readonly bindings: pino.Bindings;
+    chindings?: string;
+  }
+  type Deferred = Logger & { [pending]?: Pending } & Record<symbol, unknown>;
+  // One prototype per parent logger carries the accessor, so a request's child is one object with
+  // one field rather than an object with a property defined on it.
+  const prototypes = new WeakMap<Logger, object>();
+  const prototypeFor = (parent: Logger): object => {
+    let prototype = prototypes.get(parent);
+    if (!prototype) {
+      prototype = Object.create(parent) as object;
+      Object.defineProperty(prototype, chindingsSym, {
+        configurable: true,
+        get(this: Deferred): string {
+          const state = this[pending]!;
+          state.chindings ??= (eagerChild.call(state.parent, state.bindings) as Deferred)[
+            chindingsSym
+          ] as string;
+          return state.chindings;
+        },
+        set(this: Deferred, value: string): void {
+          // pino assigns the bindings of a child's own children on them: those keep their own.
+          if (Object.hasOwn(this, pending)) this[pending]!.chindings = value;
+          else
+            Object.defineProperty(this, chindingsSym, {
+              value,
+              writable: true,
+              enumerable: true,
+              configurable: true,
+            });
+        },
+      });
+      prototypes.set(parent, prototype);
+    }
+    return prototype;
   };
   const child: ChildOf = function (this: Logger, bindings, options) {
     const keys = Object.keys(bindings);
-    return options === undefined && keys.length === 1 && keys[0] === 'req'
-      ? deferred(this, bindings)
-      : eagerChild.call(this, bindings, options);
+    if (options !== undefined || keys.length !== 1 || keys[0] !== 'req') {
+      return eagerChild.call(this, bindings, options);
+    }
+    const deferred = Object.create(prototypeFor(this)) as Deferred;
+    deferred[pending] = { parent: this, bindings };
+    return deferred;
   };
   root.child = child as unknown as Logger['child'];
   return root;
