@@ -75,9 +75,9 @@ function copyText(value: string): string {
   return SPECIAL.test(value) ? value.replace(SPECIALS, (c) => ESCAPES[c]!) : value;
 }
 
-function copyNullableText(value: string | null): string {
-  return value === null ? NULL : copyText(value);
-}
+const asIs = (value: string): string => value;
+const nullableAsIs = (value: string | null): string => (value === null ? NULL : value);
+const nullableCopyText = (value: string | null): string => (value === null ? NULL : copyText(value));
 
 function copyNumber(value: number | null): string {
   return value === null ? NULL : String(value);
@@ -96,18 +96,26 @@ function arrayLiteral(values: readonly string[]): string {
 /**
  * One line of `COPY audit_events (AUDIT_COLUMNS) FROM STDIN` (text format), fields in the order of
  * `AUDIT_COLUMNS`, for an entry already normalized (no NUL, finite numbers): it reads back field
- * for field, so verify recomputes the hash the appender computed.
+ * for field, so verify recomputes the hash the appender computed. `occurredAt`: the entry's time
+ * as ISO text, when the caller has it already; `plain`: the caller knows that no text field holds
+ * a backslash, newline, carriage return or tab, so none needs escaping.
  */
-export function copyLineFromEntry(entry: AuditEntry): string {
+export function copyLineFromEntry(
+  entry: AuditEntry,
+  occurredAt = entry.occurredAt.toISOString(),
+  plain = false,
+): string {
+  const text = plain ? asIs : copyText;
+  const nullable = plain ? nullableAsIs : nullableCopyText;
   return (
-    `${entry.id}\t${copyText(entry.tenantId)}\t${entry.seq}\t${entry.occurredAt.toISOString()}\t` +
-    `${copyText(entry.kind)}\t${copyText(entry.action)}\t${copyNullableText(entry.clientId)}\t` +
-    `${copyNullableText(entry.partnerId)}\t${copyNullableText(entry.sourceIp)}\t` +
-    `${copyNullableText(entry.userAgent)}\t${copyNullableText(entry.method)}\t${copyNullableText(entry.route)}\t` +
-    `${copyNullableText(entry.path)}\t${copyNullableText(entry.resourceType)}\t` +
-    `${copyNullableText(entry.resourceId)}\t${copyNumber(entry.status)}\t${copyText(arrayLiteral(entry.scopes))}\t` +
-    `${copyNullableText(entry.correlationId)}\t${copyNumber(entry.latencyMs)}\t${copyNumber(entry.bytesIn)}\t` +
-    `${copyNumber(entry.bytesOut)}\t${copyNullableText(entry.reason)}\t` +
-    `${entry.details === null ? NULL : copyText(JSON.stringify(entry.details))}\t${entry.prevHash}\t${entry.hash}\n`
+    `${entry.id}\t${text(entry.tenantId)}\t${entry.seq}\t${occurredAt}\t` +
+    `${text(entry.kind)}\t${text(entry.action)}\t${nullable(entry.clientId)}\t` +
+    `${nullable(entry.partnerId)}\t${nullable(entry.sourceIp)}\t` +
+    `${nullable(entry.userAgent)}\t${nullable(entry.method)}\t${nullable(entry.route)}\t` +
+    `${nullable(entry.path)}\t${nullable(entry.resourceType)}\t` +
+    `${nullable(entry.resourceId)}\t${copyNumber(entry.status)}\t${text(arrayLiteral(entry.scopes))}\t` +
+    `${nullable(entry.correlationId)}\t${copyNumber(entry.latencyMs)}\t${copyNumber(entry.bytesIn)}\t` +
+    `${copyNumber(entry.bytesOut)}\t${nullable(entry.reason)}\t` +
+    `${entry.details === null ? NULL : text(JSON.stringify(entry.details))}\t${entry.prevHash}\t${entry.hash}\n`
   );
 }
