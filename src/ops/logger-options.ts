@@ -107,6 +107,8 @@ export function loggerOptions(config: Pick<AppConfig, 'logLevel'>, destination?:
   };
   const root = destination ? pino(options, destination) : pino(options);
   return {
+    // No Nest middleware: registerRequestLogging (a Fastify hook) runs pino-http with these options.
+    forRoutes: [],
     pinoHttp: {
       logger: deferRequestBindings(root),
       autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health/live' || req.url === '/metrics' },
