@@ -14,10 +14,11 @@
  * Each row also shows CPU per request of the server and of the PostgreSQL backends serving it (from
  * /proc, Linux), and the load generator's share of a core: on a small machine these say whether the
  * server, the database (the audit writes) or the load generator set the pace. "Rest of machine" is
- * the busy CPU none of them used (other processes, interrupts): a run where it is high was shared,
- * and its req/s and ratio say little; the last line compares the watched CPU per request of the two
- * routes instead, which other work disturbs far less. BENCH_SERVER_NODE_ARGS
- * passes node options to the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/profiles`.
+ * the busy CPU none of them used (other processes, interrupts; a few percent either way is tick
+ * rounding): a run where it is high was shared, and its req/s and ratio say little; the last line
+ * compares the watched CPU per request of the two routes instead, which other work disturbs far
+ * less. BENCH_SERVER_NODE_ARGS passes node options to the server, e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/profiles`.
  */
 import { spawn } from 'node:child_process';
 import { createBenchDatabase } from './support/bench-database.js';
