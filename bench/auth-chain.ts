@@ -13,8 +13,12 @@
  *
  * Each row also shows CPU per request of the server and of the PostgreSQL backends serving it (from
  * /proc, Linux), and the load generator's share of a core: on a small machine these say whether the
- * server, the database (the audit writes) or the load generator set the pace. BENCH_SERVER_NODE_ARGS
- * passes node options to the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/profiles`.
+ * server, the database (the audit writes) or the load generator set the pace. "Rest of machine" is
+ * the busy CPU none of them used (other processes, interrupts; a few percent either way is tick
+ * rounding): a run where it is high was shared, and its req/s and ratio say little; the last line
+ * compares the watched CPU per request of the two routes instead, which other work disturbs far
+ * less. BENCH_SERVER_NODE_ARGS passes node options to the server, e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/profiles`.
  */
 import { spawn } from 'node:child_process';
 import { createBenchDatabase } from './support/bench-database.js';
@@ -61,6 +65,11 @@ interface Result {
   readonly databaseCpuUs: number;
   /** This process's (the load generator's) CPU as a share of one core: near 1 means it, not the server, limits. */
   readonly loadGeneratorCpu: number;
+  /**
+   * Busy CPU of the whole machine not accounted for above (other processes, interrupts), in cores:
+   * well above zero means something else competed for the cores and req/s understate both routes.
+   */
+  readonly restOfMachineCpu: number;
 }
 
 // Linux's USER_HZ: /proc/<pid>/stat counts CPU time in hundredths of a second.
@@ -73,6 +82,20 @@ function processCpuSeconds(pid: number | undefined): number {
     // Fields after the parenthesised command name (which may hold spaces): utime and stime are the 12th and 13th.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Busy CPU seconds of the whole machine so far, from /proc/stat (Linux), else NaN. */
+function machineBusySeconds(): number {
+  try {
+    const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+      .split('\n', 1)[0]!
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    return (user! + nice! + system! + irq! + softirq! + steal!) / CLOCK_TICKS_PER_SECOND;
   } catch {
     return Number.NaN;
   }
@@ -120,6 +143,7 @@ async function load(
   const databaseBefore = new Map((await watched.database()).map((pid) => [pid, processCpuSeconds(pid)]));
   const serverBefore = processCpuSeconds(watched.server);
   const ownCpuBefore = process.cpuUsage();
+  const machineBefore = machineBusySeconds();
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const latencies: number[] = [];
   let errors = 0;
@@ -139,6 +163,7 @@ async function load(
   const serverCpu = processCpuSeconds(watched.server) - serverBefore;
   const databaseCpu = databaseCpuBetween(databaseBefore);
   const ownCpu = process.cpuUsage(ownCpuBefore);
+  const machineCpu = machineBusySeconds() - machineBefore;
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
@@ -151,6 +176,7 @@ async function load(
     serverCpuUs: (serverCpu / latencies.length) * 1e6,
     databaseCpuUs: (databaseCpu / latencies.length) * 1e6,
     loadGeneratorCpu: (ownCpu.user + ownCpu.system) / 1e6 / elapsed,
+    restOfMachineCpu: (machineCpu - serverCpu - databaseCpu - (ownCpu.user + ownCpu.system) / 1e6) / elapsed,
   };
 }
 
@@ -257,13 +283,19 @@ async function main(): Promise<void> {
           6,
         )} ms   errors ${r.errors}   CPU/req: server ${r.serverCpuUs.toFixed(0).padStart(4)} µs, database ${r.databaseCpuUs.toFixed(0).padStart(3)} µs   load generator ${(
         r.loadGeneratorCpu * 100
-      ).toFixed(0)}% of a core`;
+      ).toFixed(0)}% of a core, rest of machine ${(r.restOfMachineCpu * 100).toFixed(0)}%`;
+    // CPU per request of everything the bench watches (server, its database backends, load generator):
+    // on two cores these, not req/s, show what a change saved when other work shares the machine.
+    const watchedCpuUs = (r: Result) =>
+      r.serverCpuUs + r.databaseCpuUs + (r.loadGeneratorCpu / r.perSecond) * 1e6;
     process.stdout.write(
       `concurrency ${CONCURRENCY}, median of ${ROUNDS} alternating ${SECONDS}s runs each, rate limits in ${process.env.BENCH_REDIS_URL ? 'Redis' : 'memory'}, ` +
         `server log level ${process.env.BENCH_LOG_LEVEL ?? 'warn'}\n` +
         `${row('GET /health/live (no auth, not audited)', bareResult)}\n` +
         `${row('GET /v1/me (JWT + rate limit + audit)', chainResult)}\n` +
-        `ratio: ${(ratio * 100).toFixed(1)}% of bare throughput (target >= 50%) ${ratio >= 0.5 ? 'OK' : 'BELOW TARGET'}\n`,
+        `ratio: ${(ratio * 100).toFixed(1)}% of bare throughput (target >= 50%) ${ratio >= 0.5 ? 'OK' : 'BELOW TARGET'}\n` +
+        `watched CPU per request (server + database + load generator): bare ${watchedCpuUs(bareResult).toFixed(0)} µs, ` +
+        `chain ${watchedCpuUs(chainResult).toFixed(0)} µs, bare/chain ${((watchedCpuUs(bareResult) / watchedCpuUs(chainResult)) * 100).toFixed(1)}%\n`,
     );
     const audited = new pg.Client({ connectionString: databaseUrl.toString() });
     await audited.connect();

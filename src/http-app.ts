@@ -5,12 +5,16 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import helmet from 'helmet';
-import { Logger } from 'nestjs-pino';
+import { Logger, PARAMS_PROVIDER_TOKEN, PinoLogger, type Params } from 'nestjs-pino';
 import { AppModule, type AppDependencies } from './app.module.js';
 import { AS2_CONTENT_TYPES } from './channels/as2/as2.controller.js';
 import { CORRELATION_HEADER, correlationIdFor } from './common/http/correlation-id.js';
 import { EDI_CONTENT_TYPES } from './messages/edi-ingest.controller.js';
 import { buildOpenApiDocument } from './openapi/openapi-document.js';
+import { registerRequestLogging } from './ops/request-logging.js';
+
+/** The API version URIs carry by default (`/v1/...`). */
+const API_VERSION = '1';
 
 /**
  * Builds the HTTP application (Fastify under Nest) with everything every route shares:
@@ -36,9 +40,16 @@ export async function createHttpApp(deps: AppDependencies): Promise<NestFastifyA
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
-  app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
+  app.enableVersioning({ type: VersioningType.URI, defaultVersion: API_VERSION });
 
   const fastify = app.getHttpAdapter().getInstance();
+  // First, so that every later hook, guard and handler runs in the request's logging context.
+  registerRequestLogging(
+    fastify,
+    app.get<Params>(PARAMS_PROVIDER_TOKEN),
+    await app.resolve(PinoLogger),
+    `/v${API_VERSION}`,
+  );
   // Helmet's middleware built once: @fastify/helmet built it again (CSP directives parsed and all)
   // for every request, a cost every route paid.
   const securityHeaders = helmet({

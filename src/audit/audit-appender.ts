@@ -1,27 +1,40 @@
 import { randomUUID } from 'node:crypto';
+import { finished } from 'node:stream/promises';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource, EntityManager } from 'typeorm';
-import { GENESIS_HASH, chainEntry } from './audit-chain.js';
+import { GENESIS_HASH, canonicalEntry, hashOfCanonical } from './audit-chain.js';
 import type { AuditEntry, AuditEvent } from './audit-event.js';
-import { rowJsonFromEntry } from './audit-row.js';
+import { AUDIT_COLUMNS, copyLineFromEntry } from './audit-row.js';
 
 const TEXT_LIMIT = 512;
 
 /** Text as PostgreSQL will hand it back: no NUL, bounded (a user agent is the caller's to choose). */
 function text(value: string | null | undefined, limit = TEXT_LIMIT): string | null {
   if (value === null || value === undefined) return null;
+  if (value.length <= limit && !value.includes('\u0000')) return value;
   const clean = value.replaceAll('\u0000', '');
   return clean.length > limit ? clean.slice(0, limit) : clean;
 }
 
+/**
+ * A whole number the columns (bigint) and JSON both hold exactly, else null: a caller's absurd
+ * `Content-Length` must not make its entry, and with it the batch, unwritable.
+ */
 function integer(value: number | null | undefined): number | null {
-  return value === null || value === undefined || !Number.isFinite(value) ? null : Math.round(value);
+  if (value === null || value === undefined) return null;
+  const whole = Math.round(value);
+  return Number.isSafeInteger(whole) ? whole : null;
 }
+
+type Draft = { -readonly [K in keyof AuditEntry]: AuditEntry[K] };
 
 /**
  * The entry exactly as it will read back from the database, so that the hash computed here is the
- * one verify recomputes: milliseconds, three-decimal latency, JSON-clean details.
+ * one verify recomputes: milliseconds, three-decimal latency, JSON-clean details. Its hash is the
+ * caller's to fill in.
  */
-function normalized(event: AuditEvent, seq: number): Omit<AuditEntry, 'hash' | 'prevHash'> {
+function normalized(event: AuditEvent, seq: number, prevHash: string): Draft {
   const occurredAt = Number.isNaN(event.occurredAt.getTime()) ? new Date() : event.occurredAt;
   return {
     id: randomUUID(),
@@ -52,7 +65,20 @@ function normalized(event: AuditEvent, seq: number): Omit<AuditEntry, 'hash' | '
     details: event.details
       ? (JSON.parse(JSON.stringify(event.details).replaceAll('\\u0000', '')) as Record<string, unknown>)
       : null,
+    prevHash,
+    hash: '',
   };
+}
+
+/**
+ * The entries in one `COPY … FROM STDIN`, on the transaction's own connection: PostgreSQL parses
+ * COPY's text rows at about half the CPU of the same rows unpacked from one JSON parameter.
+ */
+async function copyIntoAuditEvents(manager: EntityManager, rows: string): Promise<void> {
+  const client = (await manager.queryRunner!.connect()) as PoolClient;
+  const copy = client.query(copyFrom(`COPY audit_events (${AUDIT_COLUMNS}) FROM STDIN`));
+  copy.end(rows);
+  await finished(copy);
 }
 
 interface HeadRow {
@@ -72,9 +98,9 @@ export async function appendAuditEvents(
 ): Promise<AuditEntry[]> {
   if (events.length === 0) return [];
   const run = (manager: EntityManager) => appendInTransaction(manager, events);
-  return 'transaction' in target && 'isInitialized' in target
-    ? (target as DataSource).transaction(run)
-    : run(target as EntityManager);
+  if ('isInitialized' in target) return target.transaction(run);
+  // A caller's transaction is joined; a bare manager gets one (the head lock needs it).
+  return target.queryRunner?.isTransactionActive ? run(target) : target.transaction(run);
 }
 
 async function appendInTransaction(
@@ -94,27 +120,21 @@ async function appendInTransaction(
   )) as HeadRow[];
   const state = new Map(heads.map((h) => [h.tenant_id, { seq: Number(h.seq), hash: h.hash }]));
   const entries: AuditEntry[] = [];
+  let rows = '';
   for (const event of events) {
     const head = state.get(event.tenantId)!;
-    const entry = chainEntry(head.hash, normalized(event, head.seq + 1));
+    const entry = normalized(event, head.seq + 1, head.hash);
+    const occurredAt = entry.occurredAt.toISOString();
+    const canonical = canonicalEntry(entry, occurredAt);
+    entry.hash = hashOfCanonical(head.hash, canonical);
     head.seq = entry.seq;
     head.hash = entry.hash;
     entries.push(entry);
+    // JSON writes every backslash, newline, CR and tab in a string with a backslash: a canonical
+    // form without one says that no text field needs COPY's escapes.
+    rows += copyLineFromEntry(entry, occurredAt, !canonical.includes('\\'));
   }
-  await manager.query(
-    `INSERT INTO audit_events (id, tenant_id, seq, occurred_at, kind, action, client_id, partner_id, source_ip,
-        user_agent, method, route, path, resource_type, resource_id, status, scopes, correlation_id, latency_ms,
-        bytes_in, bytes_out, reason, details, prev_hash, hash)
-     SELECT id, tenant_id, seq, occurred_at, kind, action, client_id, partner_id, source_ip,
-        user_agent, method, route, path, resource_type, resource_id, status, coalesce(scopes, '{}'), correlation_id,
-        latency_ms, bytes_in, bytes_out, reason, details, prev_hash, hash
-       FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, tenant_id text, seq bigint, occurred_at timestamptz,
-        kind text, action text, client_id text, partner_id text, source_ip text, user_agent text, method text,
-        route text, path text, resource_type text, resource_id text, status integer, scopes text[],
-        correlation_id text, latency_ms double precision, bytes_in bigint, bytes_out bigint, reason text,
-        details jsonb, prev_hash text, hash text)`,
-    [JSON.stringify(entries.map(rowJsonFromEntry))],
-  );
+  await copyIntoAuditEvents(manager, rows);
   await manager.query(
     `UPDATE audit_chain_heads h SET seq = n.seq, hash = n.hash
        FROM unnest($1::text[], $2::bigint[], $3::text[]) AS n(tenant_id, seq, hash)

@@ -13,14 +13,15 @@ type Unchained = Omit<AuditEntry, 'hash' | 'prevHash'>;
  * It is the canonical JSON of that field list. Every field but `details` is a string, number,
  * null or list of strings, whose canonical JSON is plain `JSON.stringify`: only `details` takes
  * the key-sorting walk (the batch writer hashes every entry, so this is per request).
+ * `occurredAt`: the entry's time as ISO text, when the caller has it already.
  */
-export function canonicalEntry(entry: Unchained): string {
+export function canonicalEntry(entry: Unchained, occurredAt = entry.occurredAt.toISOString()): string {
   const fields = JSON.stringify([
     'crossdock-audit-v1',
     entry.id,
     entry.tenantId,
     entry.seq,
-    entry.occurredAt.toISOString(),
+    occurredAt,
     entry.kind,
     entry.action,
     entry.clientId,
@@ -39,13 +40,20 @@ export function canonicalEntry(entry: Unchained): string {
     entry.bytesIn,
     entry.bytesOut,
     entry.reason,
+    // null's canonical JSON is its JSON; other details replace the placeholder 0 with theirs.
+    entry.details === null ? null : 0,
   ]);
-  return `${fields.slice(0, -1)},${canonicalJson(entry.details)}]`;
+  return entry.details === null ? fields : `${fields.slice(0, -2)}${canonicalJson(entry.details)}]`;
 }
 
 /** hash = sha256(previous hash ‖ canonical entry), hex. */
 export function entryHash(prevHash: string, entry: Unchained): string {
-  return hash('sha256', `${prevHash}\n${canonicalEntry(entry)}`, 'hex');
+  return hashOfCanonical(prevHash, canonicalEntry(entry));
+}
+
+/** `entryHash` for a caller that has the entry's canonical form already. */
+export function hashOfCanonical(prevHash: string, canonical: string): string {
+  return hash('sha256', `${prevHash}\n${canonical}`, 'hex');
 }
 
 /** Links an entry after `prevHash`. */

@@ -13,6 +13,7 @@ const recorded = new WeakSet<FastifyRequest>();
 /** Requests refused because the audit log could not be written. */
 const refusedUnaudited = new WeakSet<FastifyRequest>();
 const AUDIT_UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+type OnSendDone = (error: Error | null, payload?: unknown) => void;
 
 /**
  * Records every HTTP request from Fastify hooks rather than a Nest interceptor: guards refuse
@@ -62,39 +63,52 @@ export class AuditHttpHooks implements OnModuleInit {
         sendProblem(reply, problem, headers);
       },
     );
-    fastify.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-      const durable = needsDurableAudit(request.method, reply.statusCode);
-      // A read's entry is buffered (onResponse), unless the buffer is past its high-water mark:
-      // then the read waits for its entry like a refused one, and overload slows requests down.
-      if (!durable && (!this.auditLog.congested || isProbe(request.routeOptions.url, reply.statusCode))) {
-        return payload;
-      }
-      recorded.add(request);
-      const event = this.event(request, reply, payload);
-      if (refusedUnaudited.has(request)) {
-        this.auditLog.enqueueRefusal(event);
-        return payload;
-      }
-      if (!this.auditLog.available) {
-        // In flight when the log went away: kept in the buffer, no wait on a database that is gone.
-        this.auditLog.enqueue(event);
-        return payload;
-      }
-      try {
-        await this.auditLog.record(event);
-      } catch {
-        // The response goes out regardless (a mutation already happened); the entry waits in the
-        // buffer for the database, and new requests are refused until it is back.
-        this.logger.error(`audit entry of ${request.id} not committed before the response; buffered`);
-        this.auditLog.enqueue(event);
-      }
-      return payload;
-    });
-    fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
-      if (recorded.has(request)) return;
-      if (isProbe(request.routeOptions.url, reply.statusCode)) return;
-      this.auditLog.enqueue(this.event(request, reply));
-    });
+    // Callback hooks, not async ones: a read's entry is only buffered, so most requests pass
+    // both without a promise.
+    fastify.addHook(
+      'onSend',
+      (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: OnSendDone) => {
+        const durable = needsDurableAudit(request.method, reply.statusCode);
+        // A read's entry is buffered (onResponse), unless the buffer is past its high-water mark:
+        // then the read waits for its entry like a refused one, and overload slows requests down.
+        if (!durable && (!this.auditLog.congested || isProbe(request.routeOptions.url, reply.statusCode))) {
+          done(null, payload);
+          return;
+        }
+        recorded.add(request);
+        const event = this.event(request, reply, payload);
+        if (refusedUnaudited.has(request)) {
+          this.auditLog.enqueueRefusal(event);
+          done(null, payload);
+          return;
+        }
+        if (!this.auditLog.available) {
+          // In flight when the log went away: kept in the buffer, no wait on a database that is gone.
+          this.auditLog.enqueue(event);
+          done(null, payload);
+          return;
+        }
+        this.auditLog.record(event).then(
+          () => done(null, payload),
+          () => {
+            // The response goes out regardless (a mutation already happened); the entry waits in the
+            // buffer for the database, and new requests are refused until it is back.
+            this.logger.error(`audit entry of ${request.id} not committed before the response; buffered`);
+            this.auditLog.enqueue(event);
+            done(null, payload);
+          },
+        );
+      },
+    );
+    fastify.addHook(
+      'onResponse',
+      (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+        if (!recorded.has(request) && !isProbe(request.routeOptions.url, reply.statusCode)) {
+          this.auditLog.enqueue(this.event(request, reply));
+        }
+        done();
+      },
+    );
   }
 
   private event(request: FastifyRequest, reply: FastifyReply, payload?: unknown): AuditEvent {

@@ -65,33 +65,57 @@ export function entryFromRow(row: AuditRow): AuditEntry {
   };
 }
 
-/** The shape `jsonb_to_recordset` reads back into columns when appending. */
-export function rowJsonFromEntry(entry: AuditEntry): Record<string, unknown> {
-  return {
-    id: entry.id,
-    tenant_id: entry.tenantId,
-    seq: entry.seq,
-    occurred_at: entry.occurredAt.toISOString(),
-    kind: entry.kind,
-    action: entry.action,
-    client_id: entry.clientId,
-    partner_id: entry.partnerId,
-    source_ip: entry.sourceIp,
-    user_agent: entry.userAgent,
-    method: entry.method,
-    route: entry.route,
-    path: entry.path,
-    resource_type: entry.resourceType,
-    resource_id: entry.resourceId,
-    status: entry.status,
-    scopes: entry.scopes,
-    correlation_id: entry.correlationId,
-    latency_ms: entry.latencyMs,
-    bytes_in: entry.bytesIn,
-    bytes_out: entry.bytesOut,
-    reason: entry.reason,
-    details: entry.details,
-    prev_hash: entry.prevHash,
-    hash: entry.hash,
-  };
+const NULL = '\\N';
+const SPECIAL = /[\\\n\r\t]/;
+const SPECIALS = /[\\\n\r\t]/g;
+const ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** A value in COPY's text format: backslash, newline, carriage return and tab escaped. */
+function copyText(value: string): string {
+  return SPECIAL.test(value) ? value.replace(SPECIALS, (c) => ESCAPES[c]!) : value;
+}
+
+const asIs = (value: string): string => value;
+const nullableAsIs = (value: string | null): string => (value === null ? NULL : value);
+const nullableCopyText = (value: string | null): string => (value === null ? NULL : copyText(value));
+
+function copyNumber(value: number | null): string {
+  return value === null ? NULL : String(value);
+}
+
+/** A PostgreSQL array literal: every element quoted, so that none reads as NULL or splits. */
+function arrayLiteral(values: readonly string[]): string {
+  let literal = '{';
+  for (let i = 0; i < values.length; i += 1) {
+    if (i > 0) literal += ',';
+    literal += `"${values[i]!.replace(/["\\]/g, '\\$&')}"`;
+  }
+  return `${literal}}`;
+}
+
+/**
+ * One line of `COPY audit_events (AUDIT_COLUMNS) FROM STDIN` (text format), fields in the order of
+ * `AUDIT_COLUMNS`, for an entry already normalized (no NUL, finite numbers): it reads back field
+ * for field, so verify recomputes the hash the appender computed. `occurredAt`: the entry's time
+ * as ISO text, when the caller has it already; `plain`: the caller knows that no text field holds
+ * a backslash, newline, carriage return or tab, so none needs escaping.
+ */
+export function copyLineFromEntry(
+  entry: AuditEntry,
+  occurredAt = entry.occurredAt.toISOString(),
+  plain = false,
+): string {
+  const text = plain ? asIs : copyText;
+  const nullable = plain ? nullableAsIs : nullableCopyText;
+  return (
+    `${entry.id}\t${text(entry.tenantId)}\t${entry.seq}\t${occurredAt}\t` +
+    `${text(entry.kind)}\t${text(entry.action)}\t${nullable(entry.clientId)}\t` +
+    `${nullable(entry.partnerId)}\t${nullable(entry.sourceIp)}\t` +
+    `${nullable(entry.userAgent)}\t${nullable(entry.method)}\t${nullable(entry.route)}\t` +
+    `${nullable(entry.path)}\t${nullable(entry.resourceType)}\t` +
+    `${nullable(entry.resourceId)}\t${copyNumber(entry.status)}\t${text(arrayLiteral(entry.scopes))}\t` +
+    `${nullable(entry.correlationId)}\t${copyNumber(entry.latencyMs)}\t${copyNumber(entry.bytesIn)}\t` +
+    `${copyNumber(entry.bytesOut)}\t${nullable(entry.reason)}\t` +
+    `${entry.details === null ? NULL : text(JSON.stringify(entry.details))}\t${entry.prevHash}\t${entry.hash}\n`
+  );
 }

@@ -199,6 +199,29 @@ describe('rate limits and the audit log, end to end', () => {
     );
   });
 
+  test('a request claiming a Content-Length beyond bigint is audited with its size unknown, and the node serves on', async () => {
+    const status = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(new URL(server.url).port), '127.0.0.1', () =>
+        socket.write(
+          'GET /v1/me HTTP/1.1\r\nHost: crossdock\r\nX-Correlation-ID: sec-huge-length\r\n' +
+            'Content-Length: 15000000000000000000\r\nConnection: close\r\n\r\n',
+        ),
+      );
+      socket.once('data', (chunk: Buffer) => {
+        resolve(chunk.toString('latin1').split('\r\n')[0]!);
+        socket.destroy();
+      });
+      socket.once('error', reject);
+    });
+    assert.equal(status, 'HTTP/1.1 401 Unauthorized');
+    const [entry] = await queryRows<{ status: number; bytes_in: string | null }>(
+      server.testDatabase.url,
+      `SELECT status, bytes_in FROM audit_events WHERE correlation_id = 'sec-huge-length'`,
+    );
+    assert.deepEqual(entry, { status: 401, bytes_in: null });
+    assert.equal((await get(`${server.url}/v1/me`, carrier, 'sec-after-huge-length')).status, 200);
+  });
+
   test('a 403 (missing scope) is recorded; the auditor of demo sees only demo', async () => {
     const refused = await get(`${server.url}/v1/audit-events`, carrier, 'sec-403');
     assert.equal(refused.status, 403);

@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { appendAuditEvents } from '../../../src/audit/audit-appender.js';
 import type { AuditEvent } from '../../../src/audit/audit-event.js';
 import { AuditLog } from '../../../src/audit/audit-log.js';
+import { AuditReader } from '../../../src/audit/audit-reader.js';
 import { verifyAuditChain } from '../../../src/audit/audit-verifier.js';
 import { createDataSource } from '../../../src/database/data-source.js';
 import { run } from '../../support/child-process.js';
@@ -86,6 +87,86 @@ describe('audit chain on PostgreSQL', () => {
       const [head] = await sql(`SELECT seq, hash FROM audit_chain_heads WHERE tenant_id = $1`, [tenant]);
       assert.deepEqual(head, { seq: '200', hash: report.lastHash });
     }
+  });
+
+  test('text that COPY escapes or could misread comes back byte for byte, and the chain verifies', async () => {
+    const awkward: AuditEvent = {
+      ...event('escapes', 1),
+      userAgent: 'tab\there, newline\nthere, CR\rthere, back\\slash, \\N, \\., ü 🚚 "quoted"',
+      clientId: '\\N',
+      partnerId: '',
+      path: '/v1/shipments/a\\tb',
+      scopes: ['with "quotes"', 'back\\slash', 'NULL', '', '{braces},comma'],
+      reason: 'line one\nline two\ttabbed',
+      details: { text: 'a\tb\\c\n"d"', nested: { list: ['\\N', null, 1.5] } },
+      resourceId: null,
+      latencyMs: 0.001,
+      bytesIn: 9_007_199_254_740_991,
+    };
+    const [written] = await appendAuditEvents(first, [awkward, event('escapes', 2)]);
+    const page = await new AuditReader(first).page('escapes', {}, 10);
+    const readBack = page.items.find((e) => e.seq === 1)!;
+    assert.deepEqual(readBack, written);
+    const report = await verifyAuditChain(first, 'escapes');
+    assert.equal(report.firstBreak, null);
+    assert.equal(report.entries, 2);
+  });
+
+  test('a batch PostgreSQL refuses is rolled back whole, and its connection serves the next batch', async () => {
+    const single = createDataSource(database.url, { poolSize: 1 });
+    await single.initialize();
+    try {
+      // jsonb takes no lone surrogate: the COPY fails on the batch's second row.
+      await assert.rejects(
+        appendAuditEvents(single, [
+          event('refused', 1),
+          { ...event('refused', 2), details: { text: '\ud800' } },
+        ]),
+        /invalid input syntax for type json/,
+      );
+      assert.deepEqual(await sql(`SELECT 1 FROM audit_events WHERE tenant_id = 'refused'`), []);
+      await appendAuditEvents(single, [event('refused', 3)]);
+      const report = await verifyAuditChain(single, 'refused');
+      assert.deepEqual([report.entries, report.firstBreak], [1, null]);
+    } finally {
+      await single.destroy();
+    }
+  });
+
+  test("an append inside a caller's transaction joins it: rolled back with it, heads included", async () => {
+    await assert.rejects(
+      first.transaction(async (manager) => {
+        await appendAuditEvents(manager, [event('joined', 1)]);
+        throw new Error('caller fails after appending');
+      }),
+      /caller fails/,
+    );
+    assert.deepEqual(await sql(`SELECT 1 FROM audit_events WHERE tenant_id = 'joined'`), []);
+    assert.deepEqual(await sql(`SELECT 1 FROM audit_chain_heads WHERE tenant_id = 'joined'`), []);
+    await appendAuditEvents(first.manager, [event('joined', 2)]);
+    assert.equal((await verifyAuditChain(first, 'joined')).entries, 1);
+  });
+
+  test('the correlation-id filter is answered from its index, for the calling tenant only', async () => {
+    await appendAuditEvents(first, [
+      { ...event('corr-a', 1), correlationId: 'shared-id' },
+      { ...event('corr-b', 1), correlationId: 'shared-id' },
+      { ...event('corr-a', 2), correlationId: 'other-id' },
+    ]);
+    const page = await new AuditReader(first).page('corr-a', { correlationId: 'shared-id' }, 10);
+    assert.deepEqual(
+      page.items.map((e) => [e.tenantId, e.seq, e.correlationId]),
+      [['corr-a', 1, 'shared-id']],
+    );
+    const plan = await first.transaction(async (manager) => {
+      await manager.query(`SET LOCAL enable_seqscan = off`);
+      const rows = (await manager.query(
+        `EXPLAIN SELECT seq FROM audit_events WHERE tenant_id = $1 AND correlation_id = $2 ORDER BY seq DESC LIMIT 101`,
+        ['corr-a', 'shared-id'],
+      )) as { 'QUERY PLAN': string }[];
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    });
+    assert.match(plan, /audit_events_correlation_hash_idx/);
   });
 
   test('the trigger refuses UPDATE, DELETE and TRUNCATE', async () => {
