@@ -6,7 +6,6 @@ import { MessagePipeline1764230600000 } from './1764230600000-message-pipeline.j
 import { OdooSyncCursors1764230700000 } from './1764230700000-odoo-sync-cursors.js';
 import { As2Transfers1764230800000 } from './1764230800000-as2-transfers.js';
 import { WebhookSubscriptions1764230850000 } from './1764230850000-webhook-subscriptions.js';
-import { AuditCorrelationHashIndex1764230900000 } from './1764230900000-audit-correlation-hash-index.js';
 
 /** Every migration in order. Listed by hand: reviewed like code, never discovered by a glob. */
 export const ALL_MIGRATIONS = [
@@ -18,5 +17,4 @@ export const ALL_MIGRATIONS = [
   OdooSyncCursors1764230700000,
   As2Transfers1764230800000,
   WebhookSubscriptions1764230850000,
-  AuditCorrelationHashIndex1764230900000,
 ];
