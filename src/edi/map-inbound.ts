@@ -11,6 +11,7 @@ import type { Diagnostic, Segment } from './edi-types.js';
 import { parseEdiDate, parseEdiTime, toIsoDateTime, type DateParts, type TimeParts } from './edi-datetime.js';
 import { edifactDateTimeToIso } from './edifact-datetime.js';
 import { fromImpliedDecimal, normalizeDecimal } from './implied-decimal.js';
+import { elementCount, elementEquals, elementValue } from './x12-segment.js';
 import {
   isHierarchyRule,
   isLoopRule,
@@ -86,12 +87,7 @@ const ruleTag = (rule: Rule): string =>
 const inbound = (d: { readonly direction?: string }): boolean => d.direction !== 'outbound';
 
 /** Element `el`, component `comp` (both 1-based), trimmed; '' when absent. */
-function elementValue(seg: Segment, el: number, comp = 1): string {
-  const e = seg.elements[el - 1];
-  if (e === undefined) return '';
-  const v = e[comp - 1];
-  return v === undefined ? '' : v.trim();
-}
+const valueOf = (seg: Segment, el: number, comp = 1): string => elementValue(seg, el - 1, comp - 1);
 
 /* ------------------------------------------------------------------------------------------------ */
 /* Run-time state                                                                                   */
@@ -197,9 +193,9 @@ function compileWhen(when: Readonly<Record<string, WhenValue>> | undefined): Whe
     const [el, comp] = key.split('.');
     const e = Number(el);
     const c = comp ? Number(comp) : 1;
-    if (typeof want === 'string') return (seg: Segment): boolean => elementValue(seg, e, c) === want;
+    if (typeof want === 'string') return (seg: Segment): boolean => elementEquals(seg, e - 1, want, c - 1);
     const wanted = new Set(want);
-    return (seg: Segment): boolean => wanted.has(elementValue(seg, e, c));
+    return (seg: Segment): boolean => wanted.has(valueOf(seg, e, c));
   });
   if (checks.length === 1) return checks[0]!;
   return (seg) => checks.every((check) => check(seg));
@@ -320,9 +316,9 @@ function compilePairs(er: ElementRule): ElementOp {
   return (run) => {
     const seg = run.seg;
     const list: { qualifier: string; value: string }[] = [];
-    for (let el = first; el < seg.elements.length; el += 2) {
-      const qualifier = elementValue(seg, el);
-      const value = elementValue(seg, el + 1);
+    for (let el = first, n = elementCount(seg); el < n; el += 2) {
+      const qualifier = valueOf(seg, el);
+      const value = valueOf(seg, el + 1);
       if (qualifier === '' && value === '') continue;
       const field = promote.get(qualifier);
       // "Unset" is judged on the item itself, as the map language documents for `promote`.
@@ -347,7 +343,7 @@ function compileElement(map: LoadedMap, er: ElementRule): ElementOp | undefined 
   const dflt = er.default;
   /** Reads the element; an empty one takes the default, a non-string default is written as is. */
   const read = (run: SegmentRun): string | undefined => {
-    const raw = elementValue(run.seg, el, comp);
+    const raw = valueOf(run.seg, el, comp);
     if (raw !== '') return raw;
     if (dflt === undefined) return undefined;
     if (typeof dflt !== 'string') {
@@ -366,7 +362,7 @@ function compileElement(map: LoadedMap, er: ElementRule): ElementOp | undefined 
     return (run) => {
       const raw = read(run);
       if (raw === undefined) return;
-      const format = elementValue(run.seg, el, 3);
+      const format = valueOf(run.seg, el, 3);
       const iso = edifactDateTimeToIso(raw, format, run.st.timeZone, dateOnly);
       if (iso === undefined)
         elementError(
@@ -609,11 +605,11 @@ function compileHierarchy(map: LoadedMap, rule: HierarchyRule, siblings: Compile
       const seg = segs[i]!;
       if (seg.tag === h.seg) {
         if (current) current.end = i;
-        const id = elementValue(seg, h.id);
+        const id = valueOf(seg, h.id);
         current = {
           id,
-          parent: elementValue(seg, h.parent),
-          level: elementValue(seg, h.level),
+          parent: valueOf(seg, h.parent),
+          level: valueOf(seg, h.level),
           start: i,
           end,
           item: {},

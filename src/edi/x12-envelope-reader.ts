@@ -15,6 +15,7 @@ import type {
   X12TransactionSet,
 } from './x12-envelope.js';
 import { checkGroupHeader, checkInterchangeHeader } from './x12-envelope-checks.js';
+import { elementText } from './x12-segment.js';
 import { StreamDecoder, X12Tokenizer, type X12Token } from './x12-tokenizer.js';
 
 export interface X12ReadOptions {
@@ -30,7 +31,10 @@ export interface X12ReadOptions {
 /** Event plus a way for the consumer to add diagnostics to the set before asking for the next event. */
 export type X12ReaderEvent = X12EnvelopeEvent;
 
-const el = (seg: Segment, n: number): string => seg.elements[n - 1]?.[0] ?? '';
+const el = (seg: Segment, n: number): string => elementText(seg, n - 1);
+
+/** Tags the envelope state machine acts on; any other segment inside a set just joins it. */
+const ENVELOPE_TAGS: ReadonlySet<string> = new Set(['ISA', 'IEA', 'TA1', 'GS', 'GE', 'ST', 'SE']);
 
 /** Where each set type carries the identifier a person would search for. */
 const BUSINESS_ID: Readonly<Record<string, number>> = { BSN: 2, B3: 2, B10: 1 };
@@ -259,6 +263,11 @@ export class EnvelopeState {
       return;
     }
     if (this.skipping) return;
+    if (this.set !== undefined && !ENVELOPE_TAGS.has(seg.tag)) {
+      // The common case: a body segment of an open set.
+      this.set.segments.push(seg);
+      return;
+    }
     const ctl = { interchangeControlNumber: ic.header.controlNumber };
     switch (seg.tag) {
       case 'TA1':
