@@ -206,6 +206,7 @@ function compileWhen(when: Readonly<Record<string, WhenValue>> | undefined): Whe
 
 /** Date parts collected from a segment's date/time/timeCode elements, per target path. */
 interface DateTimeParts {
+  readonly to: string;
   date?: DateParts;
   time?: TimeParts;
   code?: string;
@@ -213,13 +214,18 @@ interface DateTimeParts {
   el: number;
 }
 
+/**
+ * The segment being mapped. One object serves every segment (a segment's ops never map another
+ * segment), so mapping a segment allocates only what it writes.
+ */
 interface SegmentRun {
-  readonly st: InState;
-  readonly seg: Segment;
-  readonly segIndex: number;
-  readonly target: JsonObject;
+  st: InState;
+  seg: Segment;
+  segIndex: number;
+  target: JsonObject;
   selfValue: unknown;
-  dates: Map<string, DateTimeParts> | undefined;
+  /** Per target path, in the order first written; usually one. */
+  dates: DateTimeParts[] | undefined;
 }
 
 type ElementOp = (run: SegmentRun) => void;
@@ -381,8 +387,12 @@ function compileElement(map: LoadedMap, er: ElementRule): ElementOp | undefined 
     return (run) => {
       const raw = read(run);
       if (raw === undefined) return;
-      run.dates ??= new Map();
-      const parts = run.dates.get(to) ?? { el };
+      run.dates ??= [];
+      let parts = run.dates.find((p) => p.to === to);
+      if (parts === undefined) {
+        parts = { to, el };
+        run.dates.push(parts);
+      }
       if (t === 'time') {
         const tp = parseEdiTime(raw);
         if (!tp) elementError(run, '9', 'INVALID_TIME', `invalid time "${raw}" for ${to}`, el);
@@ -397,7 +407,6 @@ function compileElement(map: LoadedMap, er: ElementRule): ElementOp | undefined 
           parts.el = el;
         }
       }
-      run.dates.set(to, parts);
     };
   }
   const convert = compileConvert(map, er);
@@ -413,8 +422,9 @@ function compileElement(map: LoadedMap, er: ElementRule): ElementOp | undefined 
 
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
 
-function finishDates(run: SegmentRun, dates: Map<string, DateTimeParts>): void {
-  for (const [to, parts] of dates) {
+function finishDates(run: SegmentRun, dates: readonly DateTimeParts[]): void {
+  for (const parts of dates) {
+    const to = parts.to;
     if (!parts.date) continue;
     let iso: string | undefined;
     if (parts.dateOnly) {
@@ -541,6 +551,15 @@ function compileLoop(map: LoadedMap, rule: LoopRule, siblings: CompiledRules): A
   };
 }
 
+const RUN: SegmentRun = {
+  st: undefined as unknown as InState,
+  seg: undefined as unknown as Segment,
+  segIndex: 0,
+  target: {},
+  selfValue: undefined,
+  dates: undefined,
+};
+
 function compileSegment(map: LoadedMap, rule: SegmentRule): Apply {
   const ops: ElementOp[] = [];
   for (const er of rule.elements) {
@@ -551,14 +570,13 @@ function compileSegment(map: LoadedMap, rule: SegmentRule): Apply {
   const init = objectFactory(rule.init);
   return (st, segs, i, _end, item) => {
     const arr = target ? target(st, item) : undefined;
-    const run: SegmentRun = {
-      st,
-      seg: segs[i]!,
-      segIndex: i,
-      target: arr ? init() : item,
-      selfValue: undefined,
-      dates: undefined,
-    };
+    const run = RUN;
+    run.st = st;
+    run.seg = segs[i]!;
+    run.segIndex = i;
+    run.target = arr ? init() : item;
+    run.selfValue = undefined;
+    run.dates = undefined;
     for (const op of ops) op(run);
     if (run.dates) finishDates(run, run.dates);
     if (arr) arr.push(run.selfValue !== undefined ? run.selfValue : run.target);

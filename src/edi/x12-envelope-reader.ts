@@ -15,7 +15,7 @@ import type {
   X12TransactionSet,
 } from './x12-envelope.js';
 import { checkGroupHeader, checkInterchangeHeader } from './x12-envelope-checks.js';
-import { elementText } from './x12-segment.js';
+import { elementText, X12Segment } from './x12-segment.js';
 import { StreamDecoder, X12Tokenizer, type X12Token } from './x12-tokenizer.js';
 
 export interface X12ReadOptions {
@@ -35,6 +35,17 @@ const el = (seg: Segment, n: number): string => elementText(seg, n - 1);
 
 /** Tags the envelope state machine acts on; any other segment inside a set just joins it. */
 const ENVELOPE_TAGS: ReadonlySet<string> = new Set(['ISA', 'IEA', 'TA1', 'GS', 'GE', 'ST', 'SE']);
+
+const NO_DIAGNOSTICS: readonly Diagnostic[] = Object.freeze([]);
+
+/** One string per set id, shared by the per-set results a group keeps until its interchange ends. */
+const SET_IDS = new Map<string, string>();
+function internSetId(id: string): string {
+  const known = SET_IDS.get(id);
+  if (known !== undefined) return known;
+  if (SET_IDS.size < 1000) SET_IDS.set(id, id);
+  return id;
+}
 
 /** Where each set type carries the identifier a person would search for. */
 const BUSINESS_ID: Readonly<Record<string, number>> = { BSN: 2, B3: 2, B10: 1 };
@@ -91,8 +102,9 @@ export async function* readX12(
   const decoder = new StreamDecoder();
   const state = new EnvelopeState(options);
   const pump = function* (final: boolean): Generator<X12ReaderEvent> {
-    for (let tok = tokenizer.next(final); tok; tok = tokenizer.next(final)) {
-      state.consume(tok);
+    for (let tok = tokenizer.pull(final); tok; tok = tokenizer.pull(final)) {
+      if (tok instanceof X12Segment) state.segment(tok);
+      else state.consume(tok);
       if (state.out.length > 0) yield* state.out.splice(0);
     }
   };
@@ -240,7 +252,8 @@ export class EnvelopeState {
     });
   }
 
-  private segment(seg: Segment): void {
+  /** A segment token's segment (what `consume` does with it, without the token). */
+  segment(seg: Segment): void {
     const ic = this.ic;
     if (!ic) {
       this.out.push({
@@ -366,7 +379,7 @@ export class EnvelopeState {
         g.setsReceived += 1;
         const ref = el(seg, 3).trim();
         this.set = {
-          setId: el(seg, 1).trim(),
+          setId: internSetId(el(seg, 1).trim()),
           controlNumber: el(seg, 2).trim(),
           ...(ref ? { implementationRef: ref } : {}),
           segments: [seg],
@@ -544,13 +557,15 @@ export class EnvelopeState {
     }
     const status = statusOf(all);
     const businessId = status === 'A' ? undefined : businessIdOf(s.segments[1]);
+    // Each result lives until its interchange ends, across many young-generation GCs: an accepted
+    // set's holds no array of its own.
     g.sets.push({
       setId: s.setId,
       controlNumber: s.controlNumber,
       ...(s.implementationRef ? { implementationRef: s.implementationRef } : {}),
       status,
       ...(businessId ? { businessId } : {}),
-      diagnostics: all,
+      diagnostics: all.length === 0 ? NO_DIAGNOSTICS : all,
     });
     this.out.push({ type: 'transaction', set });
   }

@@ -9,6 +9,9 @@
  */
 import type { Segment } from './edi-types.js';
 
+/** Repetitions of the few segments that have them (4020+ with a repetition separator in use). */
+const REPETITIONS = new WeakMap<X12Segment, ReadonlyMap<number, readonly (readonly string[])[]>>();
+
 /**
  * Separator positions live in shared pages rather than one typed array per segment: at
  * `page[base]` the element count n, then n + 1 positions (the n separators, then the text length),
@@ -20,10 +23,8 @@ export class X12Segment implements Segment {
   readonly text: string;
   readonly offset: number;
   readonly index: number;
-  readonly repetitions: ReadonlyMap<number, readonly (readonly string[])[]> | undefined;
-  /** Components or repetitions present: element reads go through `elements`, built up front. */
-  readonly #split: boolean;
   readonly #page: Int32Array;
+  /** Where the segment's entries start in the page; -1 when it has components or repetitions. */
   readonly #base: number;
   #elements: readonly (readonly string[])[] | undefined;
 
@@ -43,11 +44,14 @@ export class X12Segment implements Segment {
     this.text = text;
     this.offset = offset;
     this.index = index;
-    this.repetitions = split?.repetitions;
-    this.#split = split !== undefined;
     this.#page = page;
-    this.#base = base;
+    this.#base = split === undefined ? base : -1;
     this.#elements = split?.elements;
+    if (split?.repetitions !== undefined) REPETITIONS.set(this, split.repetitions);
+  }
+
+  get repetitions(): ReadonlyMap<number, readonly (readonly string[])[]> | undefined {
+    return this.#base < 0 ? REPETITIONS.get(this) : undefined;
   }
 
   get elements(): readonly (readonly string[])[] {
@@ -61,12 +65,12 @@ export class X12Segment implements Segment {
   }
 
   get elementCount(): number {
-    return this.#split ? this.#elements!.length : this.#page[this.#base]!;
+    return this.#base < 0 ? this.#elements!.length : this.#page[this.#base]!;
   }
 
   /** True when element reads can use `start`/`end` on `text` (no components, no repetitions). */
   get simple(): boolean {
-    return !this.#split;
+    return this.#base >= 0;
   }
 
   /** Where element `k` (0-based, below `elementCount`) starts in `text`; simple segments only. */

@@ -69,11 +69,17 @@ export class X12Tokenizer {
    * chunk's worth first made them survive young-generation GC and cost more than tokenizing.
    */
   next(final = false): X12Token | undefined {
+    const t = this.pull(final);
+    return t instanceof X12Segment ? { type: 'segment', segment: t } : t;
+  }
+
+  /** Like `next`, but a plain segment comes as itself rather than wrapped in a token. */
+  pull(final = false): X12Token | X12Segment | undefined {
     if (this.queue.length > 0) return this.queue.shift();
     return this.drain(this.queue, final);
   }
 
-  private readonly queue: X12Token[] = [];
+  private readonly queue: (X12Token | X12Segment)[] = [];
 
   /** Appends text and returns every token complete so far (tests and small inputs). */
   push(text: string): X12Token[] {
@@ -111,7 +117,7 @@ export class X12Tokenizer {
    * Returns the next token; any that come with it (a diagnostic before its segment) wait in `out`.
    * The common case, one segment, is returned without passing through the queue.
    */
-  private drain(out: X12Token[], final: boolean): X12Token | undefined {
+  private drain(out: (X12Token | X12Segment)[], final: boolean): X12Token | X12Segment | undefined {
     for (;;) {
       if (out.length > 0) return out.shift();
       const b = this.buf;
@@ -162,9 +168,8 @@ export class X12Tokenizer {
       this.pos = next;
       if (segment) {
         if (segment.tag === 'IEA') this.delimiters = undefined;
-        const token: X12Token = { type: 'segment', segment };
-        if (out.length === 0) return token;
-        out.push(token);
+        if (out.length === 0) return segment;
+        out.push(segment);
       }
     }
   }
@@ -223,7 +228,7 @@ export class X12Tokenizer {
    * if the separators are not at their fixed positions the ISA was trimmed and is read by splitting.
    * Returns false when more input is needed.
    */
-  private readIsa(out: X12Token[], final: boolean): boolean {
+  private readIsa(out: (X12Token | X12Segment)[], final: boolean): boolean {
     const b = this.buf;
     const start = this.pos;
     if (!b.startsWith('ISA', start)) {
