@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { errorText } from '../edi/edi-diagnostic.js';
 import type { Diagnostic } from '../edi/edi-types.js';
+import { translateToNdjsonSerial as translateToNdjson } from '../edi/ndjson-output.js';
 import {
   ackFor,
   renderDocument,
@@ -32,15 +33,19 @@ interface CommonOptions {
 let stdoutClosed = false;
 let stdoutWatched = false;
 
-/** Writes with back-pressure; a reader that went away (`| head`) ends output quietly, not with EPIPE. */
+/** A reader that went away (`| head`) ends output quietly, not with EPIPE. */
+function watchStdout(): void {
+  if (stdoutWatched) return;
+  stdoutWatched = true;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') stdoutClosed = true;
+    else throw err;
+  });
+}
+
+/** Writes with back-pressure. */
 function write(text: string): Promise<void> {
-  if (!stdoutWatched) {
-    stdoutWatched = true;
-    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') stdoutClosed = true;
-      else throw err;
-    });
-  }
+  watchStdout();
   if (stdoutClosed) return Promise.resolve();
   return new Promise((resolve) => {
     if (process.stdout.write(text)) resolve();
@@ -112,15 +117,9 @@ async function runTranslate(file: string, o: CommonOptions & { ndjson?: boolean 
   let errors = false;
   if (o.ndjson) {
     // One JSON object per line: documents as they come, diagnostics and interchange summaries tagged.
-    for await (const ev of translateStream(input, translateOptions(o))) {
-      if (stdoutClosed) break;
-      if (ev.type === 'document') await write(`${JSON.stringify(ev.document)}\n`);
-      else if (ev.type === 'diagnostic') {
-        if (ev.diagnostic.severity === 'error') errors = true;
-        await write(`${JSON.stringify({ diagnostic: ev.diagnostic })}\n`);
-      } else if (ev.type === 'interchange')
-        await write(`${JSON.stringify({ interchange: ev.interchange })}\n`);
-    }
+    watchStdout();
+    const summary = await translateToNdjson(input, process.stdout, translateOptions(o));
+    errors = summary.errors > 0;
   } else {
     const interchanges: unknown[] = [];
     const documents: unknown[] = [];
