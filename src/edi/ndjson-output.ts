@@ -6,7 +6,13 @@
  * the stream's per-chunk bookkeeping than in JSON.stringify (bench/edi-throughput.ts).
  */
 import type { Writable } from 'node:stream';
-import { translateStream, type EdiInput, type TranslateOptions, type TranslationEvent } from './translate.js';
+import {
+  translateStream,
+  type EdiInput,
+  type InputPart,
+  type TranslateOptions,
+  type TranslationEvent,
+} from './translate.js';
 
 /**
  * The NDJSON line of an event without its newline, or undefined for events NDJSON leaves out.
@@ -27,11 +33,13 @@ export function ndjsonLine(ev: TranslationEvent): string | undefined {
 }
 
 const BATCH_BYTES = 64 * 1024;
-const NEWLINE = Buffer.from('\n');
 
-/** Gathers lines into Buffers of about 64 KB; `take` hands over the full ones. */
+/**
+ * Gathers lines into Buffers of about 64 KB; `take` hands over the full ones. Each Buffer starts
+ * its own ArrayBuffer (never the shared pool), so a worker thread can transfer it.
+ */
 export class NdjsonBatcher {
-  private buf = Buffer.allocUnsafe(BATCH_BYTES);
+  private buf = Buffer.allocUnsafeSlow(BATCH_BYTES);
   private used = 0;
   private readonly full: Buffer[] = [];
 
@@ -41,7 +49,9 @@ export class NdjsonBatcher {
     if (this.used + line.length * 3 + 1 > this.buf.length) {
       this.cut();
       if (line.length * 3 + 1 > this.buf.length) {
-        this.full.push(Buffer.from(line, 'utf8'), NEWLINE);
+        const long = Buffer.allocUnsafeSlow(Buffer.byteLength(line, 'utf8') + 1);
+        long[long.write(line, 0, 'utf8')] = 10;
+        this.full.push(long);
         return;
       }
     }
@@ -66,17 +76,22 @@ export class NdjsonBatcher {
     if (this.used === 0) return;
     // The stream keeps the Buffer until it is written, so the next batch gets a fresh one.
     this.full.push(this.buf.subarray(0, this.used));
-    this.buf = Buffer.allocUnsafe(BATCH_BYTES);
+    this.buf = Buffer.allocUnsafeSlow(BATCH_BYTES);
     this.used = 0;
   }
 }
 
-/** Writes Buffers to `out`, waiting for 'drain' whenever the stream says it is full. */
+/**
+ * Writes Buffers to `out` as one batch (corked: a single writev), then waits for 'drain' if the
+ * stream says it is full; the next batch is made only after that, so at most one batch waits.
+ */
 export async function writeWithBackpressure(out: Writable, buffers: readonly Buffer[]): Promise<void> {
-  for (const b of buffers) {
-    if (out.destroyed || out.writableEnded) return;
-    if (!out.write(b)) await drained(out);
-  }
+  if (buffers.length === 0 || out.destroyed || out.writableEnded) return;
+  let more = true;
+  out.cork();
+  for (const b of buffers) more = out.write(b);
+  out.uncork();
+  if (!more && !out.destroyed) await drained(out);
 }
 
 /** Resolves on 'drain', or when the stream errors or closes (the caller then sees `destroyed`). */
@@ -106,15 +121,19 @@ export function countEvent(ev: TranslationEvent, into: { documents: number; erro
   else if (ev.type === 'diagnostic' && ev.diagnostic.severity === 'error') into.errors++;
 }
 
-/** Translates `input` to NDJSON on `out` in this thread; stops reading when `out` goes away. */
+/**
+ * Translates `input` to NDJSON on `out` in this thread; stops reading when `out` goes away.
+ * `part`: the input is a share of a longer one (see translateStream).
+ */
 export async function translateToNdjsonSerial(
   input: EdiInput,
   out: Writable,
   options: TranslateOptions = {},
+  part?: InputPart,
 ): Promise<NdjsonSummary> {
   const summary = { documents: 0, errors: 0 };
   const batch = new NdjsonBatcher();
-  for await (const ev of translateStream(input, options)) {
+  for await (const ev of translateStream(input, options, part)) {
     countEvent(ev, summary);
     const line = ndjsonLine(ev);
     if (line === undefined) continue;

@@ -26,6 +26,18 @@ export interface X12ReadOptions {
    * towards the set's AK5 status. Must not throw (exceptions are turned into a diagnostic).
    */
   readonly inspect?: (set: X12TransactionSet) => readonly Diagnostic[];
+  /**
+   * The input is a share of a longer one (parallel-translate.ts): its first byte's offset and the
+   * segments before it, so offsets and segment indexes read as in the whole; `segments` is set
+   * to the count at the end.
+   */
+  readonly origin?: X12InputOrigin;
+}
+
+export interface X12InputOrigin {
+  readonly offset: number;
+  readonly index: number;
+  segments?: number;
 }
 
 /** Event plus a way for the consumer to add diagnostics to the set before asking for the next event. */
@@ -98,7 +110,7 @@ export async function* readX12(
   input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
   options: X12ReadOptions = {},
 ): AsyncGenerator<X12ReaderEvent> {
-  const tokenizer = new X12Tokenizer();
+  const tokenizer = new X12Tokenizer(options.origin);
   const decoder = new StreamDecoder();
   const state = new EnvelopeState(options);
   const pump = function* (final: boolean): Generator<X12ReaderEvent> {
@@ -130,6 +142,7 @@ export async function* readX12(
     };
   }
   state.finish();
+  if (options.origin) options.origin.segments = tokenizer.segmentCount;
   yield* state.out.splice(0);
 }
 

@@ -38,9 +38,20 @@ export class X12Tokenizer {
   private buf = '';
   private pos = 0;
   /** Offset (bytes) of buf[0] in the input. */
-  private base = 0;
+  private base: number;
   private ascii = true;
-  private index = 0;
+  private index: number;
+
+  /** `origin`: where the text starts in a longer input (byte offset, segments before it). */
+  constructor(origin?: { readonly offset: number; readonly index: number }) {
+    this.base = origin?.offset ?? 0;
+    this.index = origin?.index ?? 0;
+  }
+
+  /** Segments tokenized so far, counting those before the origin. */
+  get segmentCount(): number {
+    return this.index;
+  }
   private delimiters: Delimiters | undefined;
   private newlineTerminator = false;
   private junkReported = false;
