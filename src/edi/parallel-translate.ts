@@ -76,6 +76,11 @@ export class TranslatorPool {
         w.job?.reject(err);
         w.job = undefined;
       });
+      // A worker that dies without an error (killed, out of memory) must not leave its job waiting.
+      worker.on('exit', (code) => {
+        w.job?.reject(new Error(`translation worker exited with code ${code}`));
+        w.job = undefined;
+      });
       this.workers.push(w);
     }
     this.started = Promise.all(ready).then(() => {

@@ -92,7 +92,7 @@ export function elementCount(seg: Segment): number {
 /** Element `i`, component `c` (both 0-based) as sent, untrimmed; '' when absent. */
 export function elementText(seg: Segment, i: number, c = 0): string {
   if (seg instanceof X12Segment && seg.simple) {
-    if (i >= seg.elementCount || c !== 0) return '';
+    if (i < 0 || i >= seg.elementCount || c !== 0) return '';
     return seg.text.slice(seg.start(i), seg.end(i));
   }
   return seg.elements[i]?.[c] ?? '';
@@ -109,7 +109,7 @@ export interface ElementSpan {
 export function elementSpan(seg: Segment, i: number, span: ElementSpan): void {
   if (seg instanceof X12Segment && seg.simple) {
     span.src = seg.text;
-    if (i < seg.elementCount) {
+    if (i >= 0 && i < seg.elementCount) {
       span.start = seg.start(i);
       span.end = seg.end(i);
     } else span.start = span.end = 0;
@@ -134,7 +134,7 @@ export function elementValue(seg: Segment, i: number, c = 0): string {
 /** Whether element `i`, component `c` (0-based), trimmed, equals `want`; copies nothing when it can. */
 export function elementEquals(seg: Segment, i: number, want: string, c = 0): boolean {
   if (seg instanceof X12Segment && seg.simple && c === 0) {
-    if (i >= seg.elementCount) return want === '';
+    if (i < 0 || i >= seg.elementCount) return want === '';
     const text = seg.text;
     const a = seg.start(i);
     const b = seg.end(i);
