@@ -5,10 +5,12 @@
  */
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { errorText } from '../edi/edi-diagnostic.js';
 import type { Diagnostic } from '../edi/edi-types.js';
+import { translateToNdjson } from '../edi/parallel-translate.js';
 import {
   ackFor,
   renderDocument,
@@ -32,15 +34,19 @@ interface CommonOptions {
 let stdoutClosed = false;
 let stdoutWatched = false;
 
-/** Writes with back-pressure; a reader that went away (`| head`) ends output quietly, not with EPIPE. */
+/** A reader that went away (`| head`) ends output quietly, not with EPIPE. */
+function watchStdout(): void {
+  if (stdoutWatched) return;
+  stdoutWatched = true;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') stdoutClosed = true;
+    else throw err;
+  });
+}
+
+/** Writes with back-pressure. */
 function write(text: string): Promise<void> {
-  if (!stdoutWatched) {
-    stdoutWatched = true;
-    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') stdoutClosed = true;
-      else throw err;
-    });
-  }
+  watchStdout();
   if (stdoutClosed) return Promise.resolve();
   return new Promise((resolve) => {
     if (process.stdout.write(text)) resolve();
@@ -106,21 +112,38 @@ function withCommonOptions(cmd: Command): Command {
     });
 }
 
-async function runTranslate(file: string, o: CommonOptions & { ndjson?: boolean }): Promise<void> {
+/** Below this an X12 file is translated faster than worker threads start (bench/edi-throughput.ts). */
+const PARALLEL_FROM_BYTES = 32 * 1024 * 1024;
+
+/** `--workers` as given, else one per CPU for a file big enough to repay starting them. */
+async function workersFor(file: string, given: string | undefined): Promise<number | undefined> {
+  if (given !== undefined) {
+    const n = Number(given);
+    return Number.isInteger(n) && n >= 0 ? n : undefined;
+  }
+  if (file === '-') return 0;
+  return (await stat(file)).size >= PARALLEL_FROM_BYTES ? availableParallelism() : 0;
+}
+
+async function runTranslate(
+  file: string,
+  o: CommonOptions & { ndjson?: boolean; workers?: string },
+): Promise<void> {
+  const workers = await workersFor(file, o.workers).catch(() => 0);
+  if (workers === undefined) {
+    process.stderr.write(`crossdock: --workers must be a whole number\n`);
+    process.exitCode = EXIT_USAGE;
+    return;
+  }
   const input = await openInput(file);
   if (!input) return;
   let errors = false;
   if (o.ndjson) {
     // One JSON object per line: documents as they come, diagnostics and interchange summaries tagged.
-    for await (const ev of translateStream(input, translateOptions(o))) {
-      if (stdoutClosed) break;
-      if (ev.type === 'document') await write(`${JSON.stringify(ev.document)}\n`);
-      else if (ev.type === 'diagnostic') {
-        if (ev.diagnostic.severity === 'error') errors = true;
-        await write(`${JSON.stringify({ diagnostic: ev.diagnostic })}\n`);
-      } else if (ev.type === 'interchange')
-        await write(`${JSON.stringify({ interchange: ev.interchange })}\n`);
-    }
+    // The same bytes whether worker threads translate or not.
+    watchStdout();
+    const summary = await translateToNdjson(input, process.stdout, { ...translateOptions(o), workers });
+    errors = summary.errors > 0;
   } else {
     const interchanges: unknown[] = [];
     const documents: unknown[] = [];
@@ -208,8 +231,14 @@ export function registerEdiCommands(program: Command): void {
       .command('translate')
       .description('translate X12 or EDIFACT to canonical JSON {interchanges, documents, diagnostics}')
       .argument('<file>', 'input file, or - for stdin')
-      .option('--ndjson', 'stream one JSON document per line (for big files)'),
-  ).action((file: string, o: CommonOptions & { ndjson?: boolean }) => runTranslate(file, o));
+      .option('--ndjson', 'stream one JSON document per line (for big files)')
+      .option(
+        '--workers <n>',
+        'with --ndjson: worker threads for X12 (default: one per CPU for files of 32 MB and more; 0: none)',
+      ),
+  ).action((file: string, o: CommonOptions & { ndjson?: boolean; workers?: string }) =>
+    runTranslate(file, o),
+  );
 
   withCommonOptions(
     program

@@ -11,6 +11,7 @@ import type { Diagnostic, Segment } from './edi-types.js';
 import { parseEdiDate, parseEdiTime, toIsoDateTime, type DateParts, type TimeParts } from './edi-datetime.js';
 import { edifactDateTimeToIso } from './edifact-datetime.js';
 import { fromImpliedDecimal, normalizeDecimal } from './implied-decimal.js';
+import { elementCount, elementEquals, elementValue } from './x12-segment.js';
 import {
   isHierarchyRule,
   isLoopRule,
@@ -86,12 +87,7 @@ const ruleTag = (rule: Rule): string =>
 const inbound = (d: { readonly direction?: string }): boolean => d.direction !== 'outbound';
 
 /** Element `el`, component `comp` (both 1-based), trimmed; '' when absent. */
-function elementValue(seg: Segment, el: number, comp = 1): string {
-  const e = seg.elements[el - 1];
-  if (e === undefined) return '';
-  const v = e[comp - 1];
-  return v === undefined ? '' : v.trim();
-}
+const valueOf = (seg: Segment, el: number, comp = 1): string => elementValue(seg, el - 1, comp - 1);
 
 /* ------------------------------------------------------------------------------------------------ */
 /* Run-time state                                                                                   */
@@ -197,9 +193,9 @@ function compileWhen(when: Readonly<Record<string, WhenValue>> | undefined): Whe
     const [el, comp] = key.split('.');
     const e = Number(el);
     const c = comp ? Number(comp) : 1;
-    if (typeof want === 'string') return (seg: Segment): boolean => elementValue(seg, e, c) === want;
+    if (typeof want === 'string') return (seg: Segment): boolean => elementEquals(seg, e - 1, want, c - 1);
     const wanted = new Set(want);
-    return (seg: Segment): boolean => wanted.has(elementValue(seg, e, c));
+    return (seg: Segment): boolean => wanted.has(valueOf(seg, e, c));
   });
   if (checks.length === 1) return checks[0]!;
   return (seg) => checks.every((check) => check(seg));
@@ -210,6 +206,7 @@ function compileWhen(when: Readonly<Record<string, WhenValue>> | undefined): Whe
 
 /** Date parts collected from a segment's date/time/timeCode elements, per target path. */
 interface DateTimeParts {
+  readonly to: string;
   date?: DateParts;
   time?: TimeParts;
   code?: string;
@@ -217,13 +214,18 @@ interface DateTimeParts {
   el: number;
 }
 
+/**
+ * The segment being mapped. One object serves every segment (a segment's ops never map another
+ * segment), so mapping a segment allocates only what it writes.
+ */
 interface SegmentRun {
-  readonly st: InState;
-  readonly seg: Segment;
-  readonly segIndex: number;
-  readonly target: JsonObject;
+  st: InState;
+  seg: Segment;
+  segIndex: number;
+  target: JsonObject;
   selfValue: unknown;
-  dates: Map<string, DateTimeParts> | undefined;
+  /** Per target path, in the order first written; usually one. */
+  dates: DateTimeParts[] | undefined;
 }
 
 type ElementOp = (run: SegmentRun) => void;
@@ -320,9 +322,9 @@ function compilePairs(er: ElementRule): ElementOp {
   return (run) => {
     const seg = run.seg;
     const list: { qualifier: string; value: string }[] = [];
-    for (let el = first; el < seg.elements.length; el += 2) {
-      const qualifier = elementValue(seg, el);
-      const value = elementValue(seg, el + 1);
+    for (let el = first, n = elementCount(seg); el < n; el += 2) {
+      const qualifier = valueOf(seg, el);
+      const value = valueOf(seg, el + 1);
       if (qualifier === '' && value === '') continue;
       const field = promote.get(qualifier);
       // "Unset" is judged on the item itself, as the map language documents for `promote`.
@@ -347,7 +349,7 @@ function compileElement(map: LoadedMap, er: ElementRule): ElementOp | undefined 
   const dflt = er.default;
   /** Reads the element; an empty one takes the default, a non-string default is written as is. */
   const read = (run: SegmentRun): string | undefined => {
-    const raw = elementValue(run.seg, el, comp);
+    const raw = valueOf(run.seg, el, comp);
     if (raw !== '') return raw;
     if (dflt === undefined) return undefined;
     if (typeof dflt !== 'string') {
@@ -366,7 +368,7 @@ function compileElement(map: LoadedMap, er: ElementRule): ElementOp | undefined 
     return (run) => {
       const raw = read(run);
       if (raw === undefined) return;
-      const format = elementValue(run.seg, el, 3);
+      const format = valueOf(run.seg, el, 3);
       const iso = edifactDateTimeToIso(raw, format, run.st.timeZone, dateOnly);
       if (iso === undefined)
         elementError(
@@ -385,8 +387,12 @@ function compileElement(map: LoadedMap, er: ElementRule): ElementOp | undefined 
     return (run) => {
       const raw = read(run);
       if (raw === undefined) return;
-      run.dates ??= new Map();
-      const parts = run.dates.get(to) ?? { el };
+      run.dates ??= [];
+      let parts = run.dates.find((p) => p.to === to);
+      if (parts === undefined) {
+        parts = { to, el };
+        run.dates.push(parts);
+      }
       if (t === 'time') {
         const tp = parseEdiTime(raw);
         if (!tp) elementError(run, '9', 'INVALID_TIME', `invalid time "${raw}" for ${to}`, el);
@@ -401,7 +407,6 @@ function compileElement(map: LoadedMap, er: ElementRule): ElementOp | undefined 
           parts.el = el;
         }
       }
-      run.dates.set(to, parts);
     };
   }
   const convert = compileConvert(map, er);
@@ -417,8 +422,9 @@ function compileElement(map: LoadedMap, er: ElementRule): ElementOp | undefined 
 
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
 
-function finishDates(run: SegmentRun, dates: Map<string, DateTimeParts>): void {
-  for (const [to, parts] of dates) {
+function finishDates(run: SegmentRun, dates: readonly DateTimeParts[]): void {
+  for (const parts of dates) {
+    const to = parts.to;
     if (!parts.date) continue;
     let iso: string | undefined;
     if (parts.dateOnly) {
@@ -545,6 +551,15 @@ function compileLoop(map: LoadedMap, rule: LoopRule, siblings: CompiledRules): A
   };
 }
 
+const RUN: SegmentRun = {
+  st: undefined as unknown as InState,
+  seg: undefined as unknown as Segment,
+  segIndex: 0,
+  target: {},
+  selfValue: undefined,
+  dates: undefined,
+};
+
 function compileSegment(map: LoadedMap, rule: SegmentRule): Apply {
   const ops: ElementOp[] = [];
   for (const er of rule.elements) {
@@ -555,14 +570,13 @@ function compileSegment(map: LoadedMap, rule: SegmentRule): Apply {
   const init = objectFactory(rule.init);
   return (st, segs, i, _end, item) => {
     const arr = target ? target(st, item) : undefined;
-    const run: SegmentRun = {
-      st,
-      seg: segs[i]!,
-      segIndex: i,
-      target: arr ? init() : item,
-      selfValue: undefined,
-      dates: undefined,
-    };
+    const run = RUN;
+    run.st = st;
+    run.seg = segs[i]!;
+    run.segIndex = i;
+    run.target = arr ? init() : item;
+    run.selfValue = undefined;
+    run.dates = undefined;
     for (const op of ops) op(run);
     if (run.dates) finishDates(run, run.dates);
     if (arr) arr.push(run.selfValue !== undefined ? run.selfValue : run.target);
@@ -609,11 +623,11 @@ function compileHierarchy(map: LoadedMap, rule: HierarchyRule, siblings: Compile
       const seg = segs[i]!;
       if (seg.tag === h.seg) {
         if (current) current.end = i;
-        const id = elementValue(seg, h.id);
+        const id = valueOf(seg, h.id);
         current = {
           id,
-          parent: elementValue(seg, h.parent),
-          level: elementValue(seg, h.level),
+          parent: valueOf(seg, h.parent),
+          level: valueOf(seg, h.level),
           start: i,
           end,
           item: {},

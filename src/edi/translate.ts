@@ -20,7 +20,7 @@ import type {
   X12InterchangeSummary,
   X12TransactionSet,
 } from './x12-envelope.js';
-import { readX12 } from './x12-envelope-reader.js';
+import { readX12, type X12InputOrigin } from './x12-envelope-reader.js';
 import { validateSet } from './x12-set-schema.js';
 import { X12_SET_SCHEMAS } from './x12-set-schemas.js';
 import { sequentialControlNumbers, type ControlNumberGenerator } from './x12-writer.js';
@@ -49,7 +49,29 @@ export interface TranslateOptions {
   readonly correlationId?: string;
   /** Clock for createdAt and ack dates (tests pin it). */
   readonly now?: () => Date;
+  /**
+   * A fixed createdAt and ack date (ISO 8601 instant): a pinned clock as data, which, unlike
+   * `now`, can be handed to worker threads (parallel-translate.ts). `now` wins when both are set.
+   */
+  readonly fixedNow?: string;
 }
+
+/**
+ * A share of a longer input translated on its own (parallel-translate.ts): its byte offset and the
+ * segments before it, whether it is the start of the input (only then are map load problems
+ * reported), and what the translation reports back: its segment count, and whether an output
+ * depends on the segment index (a received TA1's document id).
+ */
+export interface InputPart {
+  readonly offset: number;
+  readonly index: number;
+  readonly first: boolean;
+  segments?: number;
+  usesIndex?: boolean;
+}
+
+const clock = (options: TranslateOptions): Date =>
+  options.now?.() ?? (options.fixedNow !== undefined ? new Date(options.fixedNow) : new Date());
 
 export interface InterchangeInfo {
   readonly standard: EdiStandard;
@@ -151,7 +173,7 @@ function finishDocuments(
   ctl: Partial<Diagnostic>,
 ): JsonObject[] {
   const out: JsonObject[] = [];
-  const createdAt = (options.now?.() ?? new Date()).toISOString();
+  const createdAt = clock(options).toISOString();
   const messageId =
     options.messageId ?? `${env.standard}-${env.partnerId}-${env.interchangeControlNumber ?? 'none'}`;
   docs.forEach((raw, k) => {
@@ -295,12 +317,15 @@ async function* translateX12(
   chunks: AsyncIterable<Buffer>,
   options: TranslateOptions,
   maps: MapSet,
+  part: InputPart | undefined,
 ): AsyncGenerator<TranslationEvent> {
   let pending: { documents: JsonObject[]; diagnostics: Diagnostic[] } | undefined;
   let groups: X12GroupSummary[] = [];
   const controlNumbers = options.controlNumbers ?? sequentialControlNumbers();
+  const origin: X12InputOrigin | undefined = part ? { offset: part.offset, index: part.index } : undefined;
   const reader = readX12(chunks, {
     ...(options.lenientIsa ? { lenientIsa: true } : {}),
+    ...(origin ? { origin } : {}),
     inspect: (set) => {
       pending = processX12Set(set, maps, options);
       return pending.diagnostics;
@@ -329,7 +354,7 @@ async function* translateX12(
         if (options.acks) {
           const ack = writeX12Acks(ev.interchange, groups, {
             controlNumbers,
-            ...(options.now ? { now: options.now() } : {}),
+            ...(options.now || options.fixedNow !== undefined ? { now: clock(options) } : {}),
           });
           if (ack) yield { type: 'ack', ack: { format: 'X12', text: ack.text } };
         }
@@ -337,6 +362,7 @@ async function* translateX12(
         break;
       }
       case 'ta1': {
+        if (part) part.usesIndex = true;
         const partnerId = options.partnerId ?? ev.interchange.senderId;
         const env: Envelope = {
           standard: 'x12',
@@ -361,6 +387,7 @@ async function* translateX12(
         break;
     }
   }
+  if (part && origin) part.segments = origin.segments;
 }
 
 /* -------------------------------------------------------------------------------------------- */
@@ -487,7 +514,7 @@ async function* translateEdifact(
         try {
           const contrl = await generateContrl(ev.interchange, {
             nextControlReference: () => String(controlNumbers('interchange')),
-            ...(options.now ? { now: options.now() } : {}),
+            ...(options.now || options.fixedNow !== undefined ? { now: clock(options) } : {}),
           });
           yield { type: 'ack', ack: { format: 'CONTRL', text: contrl.text } };
         } catch (err) {
@@ -507,17 +534,21 @@ async function* translateEdifact(
 
 /* -------------------------------------------------------------------------------------------- */
 
-/** Streams translation events for X12 or EDIFACT input. Never throws; bad input yields diagnostics. */
+/**
+ * Streams translation events for X12 or EDIFACT input. Never throws; bad input yields diagnostics.
+ * `part` is for parallel-translate.ts only: the input is a share of a longer one.
+ */
 export async function* translateStream(
   input: EdiInput,
   options: TranslateOptions = {},
+  part?: InputPart,
 ): AsyncGenerator<TranslationEvent> {
   try {
     const maps = loadMaps({
       ...(options.mapsDir ? { mapsDir: options.mapsDir } : {}),
       ...(options.partnerId ? { partnerId: options.partnerId } : {}),
     });
-    for (const e of maps.errors) {
+    for (const e of part && !part.first ? [] : maps.errors) {
       yield {
         type: 'diagnostic',
         // A broken map is left out, not fatal: only input that needs it fails (NO_MAP, an error).
@@ -531,7 +562,7 @@ export async function* translateStream(
       };
     }
     const { kind, chunks } = await sniff(toChunks(input));
-    if (kind === 'x12') yield* translateX12(chunks, options, maps);
+    if (kind === 'x12') yield* translateX12(chunks, options, maps, part);
     else if (kind === 'edifact') yield* translateEdifact(chunks, options, maps);
     else {
       yield {

@@ -15,6 +15,7 @@ import type {
   X12TransactionSet,
 } from './x12-envelope.js';
 import { checkGroupHeader, checkInterchangeHeader } from './x12-envelope-checks.js';
+import { elementText, X12Segment } from './x12-segment.js';
 import { StreamDecoder, X12Tokenizer, type X12Token } from './x12-tokenizer.js';
 
 export interface X12ReadOptions {
@@ -25,12 +26,38 @@ export interface X12ReadOptions {
    * towards the set's AK5 status. Must not throw (exceptions are turned into a diagnostic).
    */
   readonly inspect?: (set: X12TransactionSet) => readonly Diagnostic[];
+  /**
+   * The input is a share of a longer one (parallel-translate.ts): its first byte's offset and the
+   * segments before it, so offsets and segment indexes read as in the whole; `segments` is set
+   * to the count at the end.
+   */
+  readonly origin?: X12InputOrigin;
+}
+
+export interface X12InputOrigin {
+  readonly offset: number;
+  readonly index: number;
+  segments?: number;
 }
 
 /** Event plus a way for the consumer to add diagnostics to the set before asking for the next event. */
 export type X12ReaderEvent = X12EnvelopeEvent;
 
-const el = (seg: Segment, n: number): string => seg.elements[n - 1]?.[0] ?? '';
+const el = (seg: Segment, n: number): string => elementText(seg, n - 1);
+
+/** Tags the envelope state machine acts on; any other segment inside a set just joins it. */
+const ENVELOPE_TAGS: ReadonlySet<string> = new Set(['ISA', 'IEA', 'TA1', 'GS', 'GE', 'ST', 'SE']);
+
+const NO_DIAGNOSTICS: readonly Diagnostic[] = Object.freeze([]);
+
+/** One string per set id, shared by the per-set results a group keeps until its interchange ends. */
+const SET_IDS = new Map<string, string>();
+function internSetId(id: string): string {
+  const known = SET_IDS.get(id);
+  if (known !== undefined) return known;
+  if (SET_IDS.size < 1000) SET_IDS.set(id, id);
+  return id;
+}
 
 /** Where each set type carries the identifier a person would search for. */
 const BUSINESS_ID: Readonly<Record<string, number>> = { BSN: 2, B3: 2, B10: 1 };
@@ -83,12 +110,13 @@ export async function* readX12(
   input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
   options: X12ReadOptions = {},
 ): AsyncGenerator<X12ReaderEvent> {
-  const tokenizer = new X12Tokenizer();
+  const tokenizer = new X12Tokenizer(options.origin);
   const decoder = new StreamDecoder();
   const state = new EnvelopeState(options);
   const pump = function* (final: boolean): Generator<X12ReaderEvent> {
-    for (let tok = tokenizer.next(final); tok; tok = tokenizer.next(final)) {
-      state.consume(tok);
+    for (let tok = tokenizer.pull(final); tok; tok = tokenizer.pull(final)) {
+      if (tok instanceof X12Segment) state.segment(tok);
+      else state.consume(tok);
       if (state.out.length > 0) yield* state.out.splice(0);
     }
   };
@@ -114,6 +142,7 @@ export async function* readX12(
     };
   }
   state.finish();
+  if (options.origin) options.origin.segments = tokenizer.segmentCount;
   yield* state.out.splice(0);
 }
 
@@ -236,7 +265,8 @@ export class EnvelopeState {
     });
   }
 
-  private segment(seg: Segment): void {
+  /** A segment token's segment (what `consume` does with it, without the token). */
+  segment(seg: Segment): void {
     const ic = this.ic;
     if (!ic) {
       this.out.push({
@@ -259,6 +289,11 @@ export class EnvelopeState {
       return;
     }
     if (this.skipping) return;
+    if (this.set !== undefined && !ENVELOPE_TAGS.has(seg.tag)) {
+      // The common case: a body segment of an open set.
+      this.set.segments.push(seg);
+      return;
+    }
     const ctl = { interchangeControlNumber: ic.header.controlNumber };
     switch (seg.tag) {
       case 'TA1':
@@ -357,7 +392,7 @@ export class EnvelopeState {
         g.setsReceived += 1;
         const ref = el(seg, 3).trim();
         this.set = {
-          setId: el(seg, 1).trim(),
+          setId: internSetId(el(seg, 1).trim()),
           controlNumber: el(seg, 2).trim(),
           ...(ref ? { implementationRef: ref } : {}),
           segments: [seg],
@@ -535,13 +570,15 @@ export class EnvelopeState {
     }
     const status = statusOf(all);
     const businessId = status === 'A' ? undefined : businessIdOf(s.segments[1]);
+    // Each result lives until its interchange ends, across many young-generation GCs: an accepted
+    // set's holds no array of its own.
     g.sets.push({
       setId: s.setId,
       controlNumber: s.controlNumber,
       ...(s.implementationRef ? { implementationRef: s.implementationRef } : {}),
       status,
       ...(businessId ? { businessId } : {}),
-      diagnostics: all,
+      diagnostics: all.length === 0 ? NO_DIAGNOSTICS : all,
     });
     this.out.push({ type: 'transaction', set });
   }

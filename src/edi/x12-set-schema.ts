@@ -9,6 +9,7 @@
  */
 import type { Diagnostic, DiagnosticTrigger, Segment } from './edi-types.js';
 import { parseEdiDate, parseEdiTime } from './edi-datetime.js';
+import { elementCount, elementSpan, X12Segment, type ElementSpan } from './x12-segment.js';
 
 export type ElementType = 'AN' | 'ID' | 'N0' | 'N2' | 'R' | 'DT' | 'TM';
 
@@ -84,20 +85,16 @@ export interface SetValidationContext {
 }
 
 /* -------------------------------------------------------------------------------------------- */
-/* Segment access: the only places the validator reads a segment's elements.                    */
-
-/** Element `i` (0-based) as text: its first component, '' when absent. */
-function textAt(seg: Segment, i: number): string {
-  return seg.elements[i]?.[0] ?? '';
-}
-
-/** How many elements the segment has (trailing empty ones are usually not sent). */
-function elementCount(seg: Segment): number {
-  return seg.elements.length;
-}
+/* Segment access: the only places the validator reads a segment's elements (x12-segment.ts).  */
 
 /** Element `i` (0-based) carries data: some component is not empty or blank. */
 function presentAt(seg: Segment, i: number): boolean {
+  if (seg instanceof X12Segment && seg.simple) {
+    if (i >= seg.elementCount) return false;
+    const text = seg.text;
+    for (let k = seg.start(i), end = seg.end(i); k < end; k++) if (text.charCodeAt(k) !== 32) return true;
+    return false;
+  }
   const el = seg.elements[i];
   if (el === undefined) return false;
   const v = el[0]!;
@@ -245,12 +242,12 @@ const PARENT_WINDOW = 64;
  * most code values are such strings; numbers compare and hash without the string compares a Map
  * or Set with string keys does for every freshly tokenized value.
  */
-function shortCode(t: string): number {
-  const n = t.length;
-  if (n === 0 || n > 3) return -1;
-  const a = t.charCodeAt(0);
-  const b = n > 1 ? t.charCodeAt(1) : 0;
-  const c = n > 2 ? t.charCodeAt(2) : 0;
+function shortCode(t: string, from = 0, to = t.length): number {
+  const n = to - from;
+  if (n <= 0 || n > 3) return -1;
+  const a = t.charCodeAt(from);
+  const b = n > 1 ? t.charCodeAt(from + 1) : 0;
+  const c = n > 2 ? t.charCodeAt(from + 2) : 0;
   if ((a | b | c) >= 128) return -1;
   const da = BASE37[a]!;
   const db = BASE37[b]!;
@@ -389,7 +386,7 @@ function compileBody(
             max: spec.max,
             shortCodes:
               spec.codes && spec.codes.every((v) => shortCode(v) >= 0)
-                ? Int32Array.from(spec.codes, shortCode)
+                ? Int32Array.from(spec.codes, (v) => shortCode(v))
                 : undefined,
             codes: spec.codes ? new Set(spec.codes) : undefined,
             codeList: spec.codes ? spec.codes.join(', ') : '',
@@ -676,6 +673,9 @@ function elementDiagnostic(
   };
 }
 
+/** Scratch for `elementSpan`: the walk is synchronous, so one object serves every element. */
+const SPAN: ElementSpan = { src: '', start: 0, end: 0 };
+
 function checkElements(
   spec: CSegment,
   seg: Segment,
@@ -689,21 +689,28 @@ function checkElements(
   const noteBits = spec.noteBits;
   const firstOfSegment = out.length;
   const count = elementCount(seg);
+  const span = SPAN;
   let present = 0;
   let j = 0;
   for (; j < scan.length; j++) {
     const i = scan[j]!;
     if (i >= count) break;
     const s = specs[j];
-    let v = textAt(seg, i);
+    elementSpan(seg, i, span);
+    let v = span.src;
+    let a = span.start;
+    let b = span.end;
     if (s === undefined) {
       // Only a note names it: presence is all that counts.
-      if (v.length > 0 ? v.charCodeAt(0) !== 32 || presentAt(seg, i) : presentAt(seg, i))
-        present |= noteBits[j]!;
+      if (b > a ? v.charCodeAt(a) !== 32 || presentAt(seg, i) : presentAt(seg, i)) present |= noteBits[j]!;
       continue;
     }
-    if (v.length > 0 && (v.charCodeAt(0) === 32 || v.charCodeAt(v.length - 1) === 32)) v = v.trim();
-    if (v === '') {
+    if (b > a && (v.charCodeAt(a) === 32 || v.charCodeAt(b - 1) === 32)) {
+      v = v.slice(a, b).trim();
+      a = 0;
+      b = v.length;
+    }
+    if (b === a) {
       // A blank first component: the element may still carry data in a later component.
       if (noteBits[j] !== 0 && presentAt(seg, i)) present |= noteBits[j]!;
       if (s !== undefined && s.mandatory)
@@ -722,8 +729,8 @@ function checkElements(
     }
     present |= noteBits[j]!;
     if (s === undefined) continue;
-    const problem = checkValue(s, v);
-    if (problem !== 0) reportValue(s, v, problem, seg, position, i, out, ctx);
+    const problem = checkValue(s, v, a, b);
+    if (problem !== 0) reportValue(s, v.slice(a, b), problem, seg, position, i, out, ctx);
   }
   // Past the segment's last element only mandatory elements have anything to report.
   for (; j < spec.mandatoryEnd; j++) {
@@ -763,15 +770,18 @@ const BAD_TIME = 32;
 
 const isDigit = (ch: number): boolean => ch >= 48 && ch <= 57;
 
-/** The value's problems under `s` (0 when it is fine): length, characters, code, date or time. */
-function checkValue(s: CElement, v: string): number {
-  const n = v.length;
-  let len = n;
+/**
+ * The problems of the value `v.slice(from, to)` under `s` (0 when it is fine): length, characters,
+ * code, date or time. It is read in place: most values are checked and never needed as strings.
+ */
+function checkValue(s: CElement, v: string, from: number, to: number): number {
+  const n = to;
+  let len = to - from;
   let bad = 0;
   switch (s.type) {
     case T_N: {
       // Length counts digits: a leading minus sign is not part of it.
-      const start = v.charCodeAt(0) === 45 ? 1 : 0;
+      const start = from + (v.charCodeAt(from) === 45 ? 1 : 0);
       len = n - start;
       if (len === 0) bad = BAD_CHARS;
       for (let i = start; i < n; i++) if (!isDigit(v.charCodeAt(i))) bad = BAD_CHARS;
@@ -779,11 +789,11 @@ function checkValue(s: CElement, v: string): number {
     }
     case T_R: {
       // Neither the sign nor the decimal point count toward the length.
-      const start = v.charCodeAt(0) === 45 ? 1 : 0;
+      const start = from + (v.charCodeAt(from) === 45 ? 1 : 0);
       let digits = 0;
       let dots = 0;
       len = 0;
-      for (let i = 0; i < n; i++) {
+      for (let i = from; i < n; i++) {
         const ch = v.charCodeAt(i);
         if (ch !== 45 && ch !== 46) len++;
         if (i < start) continue;
@@ -795,15 +805,15 @@ function checkValue(s: CElement, v: string): number {
       break;
     }
     case T_DT:
-      if (parseEdiDate(v) === undefined) bad = BAD_DATE;
+      if (parseEdiDate(v.slice(from, to)) === undefined) bad = BAD_DATE;
       break;
     case T_TM:
-      if (parseEdiTime(v) === undefined) bad = BAD_TIME;
+      if (parseEdiTime(v.slice(from, to)) === undefined) bad = BAD_TIME;
       break;
     default:
       if (s.shortCodes !== undefined) {
-        if (!hasCode(s.shortCodes, shortCode(v))) bad = BAD_CODE;
-      } else if (s.codes !== undefined && !s.codes.has(v)) bad = BAD_CODE;
+        if (!hasCode(s.shortCodes, shortCode(v, from, to))) bad = BAD_CODE;
+      } else if (s.codes !== undefined && !s.codes.has(v.slice(from, to))) bad = BAD_CODE;
   }
   if (len < s.min) bad |= TOO_SHORT;
   else if (len > s.max) bad |= TOO_LONG;

@@ -32,3 +32,32 @@ export function goldenOptions(extra: TranslateOptions = {}): TranslateOptions {
     ...extra,
   };
 }
+
+/** Interchanges of 856s with varying content; `start` numbers them, so each control number is unique. */
+export function generatedInterchanges(count: number, sets: number, start = 1): string {
+  let text = '';
+  for (let k = start; k < start + count; k++) {
+    const icn = String(k).padStart(9, '0');
+    text += `ISA*00*          *00*          *ZZ*PARSENDER      *ZZ*PARRECEIVER    *261127*0930*U*00401*${icn}*0*P*>~\n`;
+    text += `GS*SH*PARSENDER*PARRECEIVER*20261127*0930*${k}*X*004010~\n`;
+    for (let s = 1; s <= sets; s++) {
+      const st = String(s).padStart(4, '0');
+      const body = [
+        `BSN*00*SHP${k}-${s}*20261127*0930*0001`,
+        'HL*1**S*1',
+        `REF*BM*BOL${k}${s}`,
+        'N1*ST*STORE*92*ST01',
+        'HL*2*1*O*1',
+        `PRF*PO${k}${s}***20261120`,
+        'HL*3*2*I*0',
+        `LIN*1*BP*SKU-${s}*VP*V-${s}`,
+        // Every seventh set has an invalid quantity unit, so diagnostics come from workers too.
+        `SN1**${s}*${s % 7 === 0 ? 'XX9' : 'EA'}`,
+        'CTT*3',
+      ];
+      text += `ST*856*${st}~\n${body.map((b) => `${b}~\n`).join('')}SE*${body.length + 2}*${st}~\n`;
+    }
+    text += `GE*${sets}*${k}~\nIEA*1*${icn}~\n`;
+  }
+  return text;
+}
