@@ -9,7 +9,7 @@
  */
 import type { Diagnostic, DiagnosticTrigger, Segment } from './edi-types.js';
 import { parseEdiDate, parseEdiTime } from './edi-datetime.js';
-import { elementCount, elementSpan, X12Segment, type ElementSpan } from './x12-segment.js';
+import { elementCount, elementSpan, elementText, X12Segment, type ElementSpan } from './x12-segment.js';
 
 export type ElementType = 'AN' | 'ID' | 'N0' | 'N2' | 'R' | 'DT' | 'TM';
 
@@ -831,7 +831,7 @@ function reportValue(
   ctx: SetValidationContext,
 ): void {
   const name = elementName(seg.tag, i);
-  const badData = textAt(seg, i);
+  const badData = elementText(seg, i);
   const add = (code: string, rule: string, message: string): void => {
     out.push({ ...elementDiagnostic(seg, position, i, ctx, code, rule, message), badData });
   };
@@ -899,7 +899,7 @@ function checkNotes(
                 `${elementName(seg.tag, at[j]!)} may not be present with ${elementName(seg.tag, present)} (syntax note ${note.text})`,
                 triggerOf(spec, seg, position, loopId, present),
               ),
-              badData: textAt(seg, at[j]!),
+              badData: elementText(seg, at[j]!),
             });
         }
         break;
@@ -1001,10 +1001,10 @@ function checkParentLevel(
   ctx: SetValidationContext,
 ): void {
   const seg = segments[i]!;
-  const level = textAt(seg, h.level);
+  const level = elementText(seg, h.level);
   const allowed = h.parents.get(level);
   if (allowed === undefined) return;
-  const parentId = textAt(seg, h.parent);
+  const parentId = elementText(seg, h.parent);
   if (parentId === '') return;
   let parentAt = -1;
   if (parentId === h.lastParentId) parentAt = h.lastParentAt;
@@ -1012,12 +1012,12 @@ function checkParentLevel(
     const stop = i > PARENT_WINDOW ? i - PARENT_WINDOW : 0;
     for (let k = i - 1; k >= stop && parentAt < 0; k--) {
       const s = segments[k]!;
-      if (s.tag === h.tag && textAt(s, h.id) === parentId) parentAt = k;
+      if (s.tag === h.tag && elementText(s, h.id) === parentId) parentAt = k;
     }
     if (parentAt < 0 && stop > 0) {
       for (; h.indexedUpTo < stop; h.indexedUpTo++) {
         const s = segments[h.indexedUpTo]!;
-        if (s.tag === h.tag) h.index.set(textAt(s, h.id), h.indexedUpTo);
+        if (s.tag === h.tag) h.index.set(elementText(s, h.id), h.indexedUpTo);
       }
       parentAt = h.index.get(parentId) ?? -1;
     }
@@ -1026,7 +1026,7 @@ function checkParentLevel(
   }
   if (parentAt < 0) return;
   const parent = segments[parentAt]!;
-  const parentLevel = textAt(parent, h.level);
+  const parentLevel = elementText(parent, h.level);
   if (allowed.has(parentLevel)) return;
   out.push({
     ...elementDiagnostic(
