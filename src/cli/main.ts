@@ -1,35 +1,43 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { CROSSDOCK_VERSION } from '../version.js';
-import { registerAuditCommands } from './audit-commands.js';
-import { registerDatabaseCommands } from './database-commands.js';
-import { registerEdiCommands } from './edi-commands.js';
-import { registerKeysCommands } from './keys-commands.js';
-import { registerMessagesCommands } from './messages-commands.js';
-import { registerOdooSimCommand } from './odoo-sim-command.js';
-import { registerOpenApiCommand } from './openapi-command.js';
-import { runServerUntilSignal } from './start-command.js';
+import { EDI_COMMAND_NAMES, registerEdiCommands } from './edi-commands.js';
 
 const program = new Command('crossdock')
   .description('Crossdock: partner API gateway and EDI translator')
   .version(CROSSDOCK_VERSION, '-v, --version');
 
-program
-  .command('start')
-  .description('start the gateway (embedded PostgreSQL and demo tenants when DATABASE_URL is not set)')
-  .action(() => runServerUntilSignal());
-program
-  .command('version')
-  .description('print the version')
-  .action(() => {
-    process.stdout.write(`${CROSSDOCK_VERSION}\n`);
-  });
-registerDatabaseCommands(program);
-registerOpenApiCommand(program);
-registerKeysCommands(program);
-registerAuditCommands(program);
-registerMessagesCommands(program);
-registerEdiCommands(program);
-registerOdooSimCommand(program);
+// An EDI command needs only the engine: loading the gateway as well (Nest, TypeORM, pg-boss) would
+// add about 100 MB to a translation whose memory should stay flat.
+if (EDI_COMMAND_NAMES.includes(process.argv[2] ?? '')) {
+  registerEdiCommands(program);
+} else {
+  const [audit, database, keys, messages, odooSim, openApi, start] = await Promise.all([
+    import('./audit-commands.js'),
+    import('./database-commands.js'),
+    import('./keys-commands.js'),
+    import('./messages-commands.js'),
+    import('./odoo-sim-command.js'),
+    import('./openapi-command.js'),
+    import('./start-command.js'),
+  ]);
+  program
+    .command('start')
+    .description('start the gateway (embedded PostgreSQL and demo tenants when DATABASE_URL is not set)')
+    .action(() => start.runServerUntilSignal());
+  program
+    .command('version')
+    .description('print the version')
+    .action(() => {
+      process.stdout.write(`${CROSSDOCK_VERSION}\n`);
+    });
+  database.registerDatabaseCommands(program);
+  openApi.registerOpenApiCommand(program);
+  keys.registerKeysCommands(program);
+  audit.registerAuditCommands(program);
+  messages.registerMessagesCommands(program);
+  registerEdiCommands(program);
+  odooSim.registerOdooSimCommand(program);
+}
 
 await program.parseAsync(process.argv);

@@ -133,3 +133,28 @@ test('translate - reads stdin; a broken partner override is a warning until a ma
     ),
   );
 });
+
+test('the crossdock entry point loads only the EDI engine for an EDI command, the gateway for the others', () => {
+  const main = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
+  // Records every module the process resolves, and prints the gateway's among them on exit.
+  const watch = `import { registerHooks } from 'node:module';
+const seen = new Set();
+registerHooks({ resolve(spec, ctx, next) { const r = next(spec, ctx); seen.add(r.url); return r; } });
+process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify([...seen].filter((u) => /@nestjs|typeorm|pg-boss/.test(u)).length) + '\\n'));`;
+  const run = (args: string[]) =>
+    spawnSync(
+      process.execPath,
+      ['--import', `data:text/javascript,${encodeURIComponent(watch)}`, main, ...args],
+      {
+        encoding: 'utf8',
+      },
+    );
+  const translate = run(['translate', '--ndjson', fixture('856-4010-soi-crlf.edi')]);
+  assert.equal(translate.status, 0, translate.stderr);
+  assert.equal(JSON.parse(translate.stdout.split('\n')[0]!).documentType, 'ShipmentNotice');
+  assert.match(translate.stderr, /LOADED 0\n/);
+  const help = run(['--help']);
+  assert.equal(help.status, 0, help.stderr);
+  assert.match(help.stdout, /start .*\n[\s\S]*translate /);
+  assert.doesNotMatch(help.stderr, /LOADED 0\n/);
+});
