@@ -36,6 +36,13 @@ export interface Diagnostic {
    */
   readonly badData?: string;
   /**
+   * X12: the Loop Identifier Code of the loop the segment in error sits in (AK303/IK303), as the
+   * standard's transaction set diagram names it; absent at the set's top level.
+   */
+  readonly loopId?: string;
+  /** X12: the data element reference number of the element in error (AK402/IK402), e.g. 66 for N103. */
+  readonly elementReference?: number;
+  /**
    * For an error that a situational or conditional requirement raised (an X12 syntax note such as
    * P0304): where the data that made the requirement apply sits. A 999 reports it in a
    * `CTX*SITUATIONAL TRIGGER` segment; a 997 has no place for it.

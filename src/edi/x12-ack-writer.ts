@@ -118,8 +118,15 @@ function segmentErrors(set: X12SetResult, is999: boolean, delimiters: Delimiters
     const [pos, id] = key.split('|');
     const segLevel = diags.find((d) => d.level === 'segment');
     // A segment with only element problems is reported as code 8 "segment has data element errors".
+    const loopId = diags.find((d) => d.loopId !== undefined)?.loopId ?? '';
     out.push(
-      seg(is999 ? 'IK3' : 'AK3', id || 'ZZZ', pos === '0' ? '1' : pos, '', segLevel ? segLevel.code : '8'),
+      seg(
+        is999 ? 'IK3' : 'AK3',
+        id || 'ZZZ',
+        pos === '0' ? '1' : pos,
+        loopId,
+        segLevel ? segLevel.code : '8',
+      ),
     );
     if (is999) {
       for (const d of diags) if (d.level === 'segment' && d.trigger) out.push(situationalTrigger(d.trigger));
@@ -134,7 +141,7 @@ function segmentErrors(set: X12SetResult, is999: boolean, delimiters: Delimiters
         tag: is999 ? 'IK4' : 'AK4',
         elements: [
           positionInSegment(d.elementPosition, d.componentPosition),
-          [''],
+          [d.elementReference !== undefined ? String(d.elementReference) : ''],
           [code],
           ...(copy !== undefined ? [[copy]] : []),
         ],

@@ -503,6 +503,8 @@ export function validateSet(
     const tag = seg.tag;
     const id = tagId(tag, false);
     const position = i + offsetToPosition;
+    const reportedBefore = out.length;
+    let matched: CSegment | undefined;
     for (;;) {
       const body = stack[sp]!;
       const from = stackIdx[sp]!;
@@ -544,6 +546,7 @@ export function validateSet(
           stackIdx[sp] = 0;
           continue; // re-run: the opening segment is matched inside the new frame
         }
+        matched = e;
         if (e.checked) checkElements(e, seg, position, body.loopId, out, ctx);
         if (e.hierarchy)
           checkParentLevel(c.hierarchy!, e, segments, i, offsetToPosition, body.loopId, out, ctx);
@@ -586,6 +589,7 @@ export function validateSet(
         });
       break;
     }
+    if (out.length > reportedBefore) locate(out, reportedBefore, seg, position, stack[sp]!, matched);
   }
   const sePosition = last - first + 2;
   for (; sp >= 0; sp--) {
@@ -619,6 +623,34 @@ function segmentDiagnostic(
   };
 }
 
+const loopIdOf = (body: CBody): { loopId?: string } =>
+  body.loopId !== undefined ? { loopId: body.loopId } : {};
+
+/**
+ * Adds where `seg` sits to the diagnostics reported on it from `from` on: its loop (AK303/IK303)
+ * and each element's reference number (AK402/IK402). Runs only when there are errors; a missing
+ * segment noticed at this position is another segment, whose loop `missing` named.
+ */
+function locate(
+  out: Diagnostic[],
+  from: number,
+  seg: Segment,
+  position: number,
+  body: CBody,
+  spec: CSegment | undefined,
+): void {
+  for (let d = from; d < out.length; d++) {
+    const diag = out[d]!;
+    if (diag.segmentPosition !== position || diag.segmentId !== seg.tag) continue;
+    const ref = diag.elementPosition !== undefined ? spec?.refs?.[diag.elementPosition - 1] : undefined;
+    out[d] = {
+      ...diag,
+      ...(diag.loopId === undefined ? loopIdOf(body) : {}),
+      ...(ref !== undefined ? { elementReference: ref } : {}),
+    };
+  }
+}
+
 /** Mandatory entries in [from, to) of the instance being walked that did not occur. */
 function missing(
   body: CBody,
@@ -638,6 +670,7 @@ function missing(
         ...ctx,
         segmentPosition: position,
         segmentId: e.tag,
+        ...loopIdOf(e.isLoop ? e.body : body),
         code: '3',
         rule: 'MANDATORY_SEGMENT_MISSING',
         message: `mandatory segment ${e.tag} missing`,

@@ -32,49 +32,51 @@ const EXPECTED: Record<string, RegExp> = {
   'st-control-duplicate': /AK2\*856\*0100~AK5\*A~AK2\*856\*0100~AK5\*R\*23~AK9\*P\*2\*2\*1~/,
   'bsn-missing': /AK3\*BSN\*2\*\*3~AK5\*R\*5~/,
   // AK404/IK404 copy the element in error.
-  'bsn-invalid-code': /AK3\*BSN\*2\*\*8~AK4\*1\*\*7\*99~AK5\*R\*5~/,
-  'bsn-invalid-date': /AK3\*BSN\*2\*\*8~AK4\*3\*\*8\*20261332~AK5\*R\*5~/,
+  'bsn-invalid-code': /AK3\*BSN\*2\*\*8~AK4\*1\*353\*7\*99~AK5\*R\*5~/,
+  'bsn-invalid-date': /AK3\*BSN\*2\*\*8~AK4\*3\*373\*8\*20261332~AK5\*R\*5~/,
   '5010-bsn-invalid-date-time-999':
-    /ST\*999\*0001\*005010X231A1~AK1\*SH\*100\*005010~AK2\*856\*0100~IK3\*BSN\*2\*\*8~CTX\*BSN02>SHP-REPL-1~IK4\*3\*\*8\*20261301~IK4\*4\*\*9\*2399~IK5\*R\*5~AK9\*R\*1\*1\*0~/,
+    /ST\*999\*0001\*005010X231A1~AK1\*SH\*100\*005010~AK2\*856\*0100~IK3\*BSN\*2\*\*8~CTX\*BSN02>SHP-REPL-1~IK4\*3\*373\*8\*20261301~IK4\*4\*337\*9\*2399~IK5\*R\*5~AK9\*R\*1\*1\*0~/,
   'hl-parent-missing': /AK3\*HL\*8\*\*8~AK4\*2\*\*7\*9~AK5\*R\*5~/,
   // Syntax notes: DTM C0403 (a time code without a time), N1 P0304 (a qualifier without its id).
-  'conditional-element-missing': /AK3\*DTM\*3\*\*8~AK4\*3\*\*2~AK3\*N1\*6\*\*8~AK4\*4\*\*2~AK5\*R\*5~/,
+  'conditional-element-missing': /AK3\*DTM\*3\*\*8~AK4\*3\*337\*2~AK3\*N1\*6\*N1\*8~AK4\*4\*67\*2~AK5\*R\*5~/,
   // The same errors in 5010: each IK4 followed by the CTX naming what triggered the requirement
   // (CTX04 the loop id, CTX05 the element, CTX06 its reference number: DTM04 623, N103 66).
+  // IK303/AK303 name the loop of the segment in error (none for the heading's DTM, N1 for N1), and
+  // IK402/AK402 the element's reference number (DTM03 337, N104 67).
   '5010-situational-trigger-999':
-    /IK3\*DTM\*3\*\*8~CTX\*BSN02>SHP-CTX-1~IK4\*3\*\*2~CTX\*SITUATIONAL TRIGGER\*DTM\*3\*\*4\*623~IK3\*N1\*6\*\*8~CTX\*BSN02>SHP-CTX-1~IK4\*4\*\*2~CTX\*SITUATIONAL TRIGGER\*N1\*6\*N1\*3\*66~IK5\*R\*5~/,
+    /IK3\*DTM\*3\*\*8~CTX\*BSN02>SHP-CTX-1~IK4\*3\*337\*2~CTX\*SITUATIONAL TRIGGER\*DTM\*3\*\*4\*623~IK3\*N1\*6\*N1\*8~CTX\*BSN02>SHP-CTX-1~IK4\*4\*67\*2~CTX\*SITUATIONAL TRIGGER\*N1\*6\*N1\*3\*66~IK5\*R\*5~/,
   // N4 E0207: a state and a country subdivision together; IK4 code 10 with the excluded N407
   // copied, triggered by N402 (156).
   '5010-exclusion-violated-999':
-    /IK3\*N4\*6\*\*8~CTX\*BSN02>SHP-CTX-2~IK4\*7\*\*10\*IL~CTX\*SITUATIONAL TRIGGER\*N4\*6\*N1\*2\*156~IK5\*R\*5~/,
+    /IK3\*N4\*6\*N1\*8~CTX\*BSN02>SHP-CTX-2~IK4\*7\*1715\*10\*IL~CTX\*SITUATIONAL TRIGGER\*N4\*6\*N1\*2\*156~IK5\*R\*5~/,
   // 856 notes inside the HL loop: TD3 C0405, TD4 C0203, PO4 P0607, PKG C0403, MAN P0405.
   '856-syntax-notes':
-    /AK3\*TD3\*5\*\*8~AK4\*5\*\*2~AK3\*TD4\*6\*\*8~AK4\*3\*\*2~AK3\*PO4\*11\*\*8~AK4\*7\*\*2~AK3\*PKG\*12\*\*8~AK4\*3\*\*2~AK3\*MAN\*13\*\*8~AK4\*5\*\*2~AK5\*R\*5~/,
+    /AK3\*TD3\*5\*HL\*8~AK4\*5\*81\*2~AK3\*TD4\*6\*HL\*8~AK4\*3\*209\*2~AK3\*PO4\*11\*HL\*8~AK4\*7\*355\*2~AK3\*PKG\*12\*HL\*8~AK4\*3\*559\*2~AK3\*MAN\*13\*HL\*8~AK4\*5\*87\*2~AK5\*R\*5~/,
   // In a 999 each trigger names the 856's HL loop (CTX04) and the trigger's reference number.
   '5010-856-syntax-notes-999':
-    /IK3\*TD3\*5\*\*8~CTX\*BSN02>SHP-NOTES-1~IK4\*5\*\*2~CTX\*SITUATIONAL TRIGGER\*TD3\*5\*HL\*4\*187~IK3\*TD4\*6\*\*8~CTX\*BSN02>SHP-NOTES-1~IK4\*3\*\*2~CTX\*SITUATIONAL TRIGGER\*TD4\*6\*HL\*2\*208~IK3\*PO4\*11\*\*8~CTX\*BSN02>SHP-NOTES-1~IK4\*7\*\*2~CTX\*SITUATIONAL TRIGGER\*PO4\*11\*HL\*6\*384~IK3\*PKG\*12\*\*8~CTX\*BSN02>SHP-NOTES-1~IK4\*3\*\*2~CTX\*SITUATIONAL TRIGGER\*PKG\*12\*HL\*4\*754~IK3\*MAN\*13\*\*8~CTX\*BSN02>SHP-NOTES-1~IK4\*5\*\*2~CTX\*SITUATIONAL TRIGGER\*MAN\*13\*HL\*4\*88~IK5\*R\*5~/,
+    /IK3\*TD3\*5\*HL\*8~CTX\*BSN02>SHP-NOTES-1~IK4\*5\*81\*2~CTX\*SITUATIONAL TRIGGER\*TD3\*5\*HL\*4\*187~IK3\*TD4\*6\*HL\*8~CTX\*BSN02>SHP-NOTES-1~IK4\*3\*209\*2~CTX\*SITUATIONAL TRIGGER\*TD4\*6\*HL\*2\*208~IK3\*PO4\*11\*HL\*8~CTX\*BSN02>SHP-NOTES-1~IK4\*7\*355\*2~CTX\*SITUATIONAL TRIGGER\*PO4\*11\*HL\*6\*384~IK3\*PKG\*12\*HL\*8~CTX\*BSN02>SHP-NOTES-1~IK4\*3\*559\*2~CTX\*SITUATIONAL TRIGGER\*PKG\*12\*HL\*4\*754~IK3\*MAN\*13\*HL\*8~CTX\*BSN02>SHP-NOTES-1~IK4\*5\*87\*2~CTX\*SITUATIONAL TRIGGER\*MAN\*13\*HL\*4\*88~IK5\*R\*5~/,
   // 214: B10 E0105 (B1005 copied) and P0506, L11 P0102, MS3 C0503, MS1 E0104 and P0405, AT8 P010203.
   '214-syntax-notes':
-    /AK3\*B10\*2\*\*8~AK4\*5\*\*10\*BM~AK4\*6\*\*2~AK3\*L11\*3\*\*8~AK4\*2\*\*2~AK3\*MS3\*5\*\*8~AK4\*3\*\*2~AK3\*MS1\*8\*\*8~AK4\*4\*\*10\*0861000~AK4\*5\*\*2~AK3\*AT8\*9\*\*8~AK4\*3\*\*2~AK5\*R\*5~/,
+    /AK3\*B10\*2\*\*8~AK4\*5\*128\*10\*BM~AK4\*6\*127\*2~AK3\*L11\*3\*\*8~AK4\*2\*128\*2~AK3\*MS3\*5\*\*8~AK4\*3\*19\*2~AK3\*MS1\*8\*0205\*8~AK4\*4\*1654\*10\*0861000~AK4\*5\*1655\*2~AK3\*AT8\*9\*0200\*8~AK4\*3\*81\*2~AK5\*R\*5~/,
   // The 214's numbered loops: MS1 in 0205 (AT7), AT8 in 0200 (LX); the heading has none.
   '5010-214-syntax-notes-999':
-    /IK3\*B10\*2\*\*8~CTX\*B1001>PRO-N-1~IK4\*5\*\*10\*BM~CTX\*SITUATIONAL TRIGGER\*B10\*2\*\*1\*127~IK4\*6\*\*2~CTX\*SITUATIONAL TRIGGER\*B10\*2\*\*5\*128~IK3\*L11\*3\*\*8~CTX\*B1001>PRO-N-1~IK4\*2\*\*2~CTX\*SITUATIONAL TRIGGER\*L11\*3\*\*1\*127~IK3\*MS3\*5\*\*8~CTX\*B1001>PRO-N-1~IK4\*3\*\*2~CTX\*SITUATIONAL TRIGGER\*MS3\*5\*\*5\*156~IK3\*MS1\*8\*\*8~CTX\*B1001>PRO-N-1~IK4\*4\*\*10\*0861000~CTX\*SITUATIONAL TRIGGER\*MS1\*8\*0205\*1\*19~IK4\*5\*\*2~CTX\*SITUATIONAL TRIGGER\*MS1\*8\*0205\*4\*1654~IK3\*AT8\*9\*\*8~CTX\*B1001>PRO-N-1~IK4\*3\*\*2~CTX\*SITUATIONAL TRIGGER\*AT8\*9\*0200\*1\*187~IK5\*R\*5~/,
+    /IK3\*B10\*2\*\*8~CTX\*B1001>PRO-N-1~IK4\*5\*128\*10\*BM~CTX\*SITUATIONAL TRIGGER\*B10\*2\*\*1\*127~IK4\*6\*127\*2~CTX\*SITUATIONAL TRIGGER\*B10\*2\*\*5\*128~IK3\*L11\*3\*\*8~CTX\*B1001>PRO-N-1~IK4\*2\*128\*2~CTX\*SITUATIONAL TRIGGER\*L11\*3\*\*1\*127~IK3\*MS3\*5\*\*8~CTX\*B1001>PRO-N-1~IK4\*3\*19\*2~CTX\*SITUATIONAL TRIGGER\*MS3\*5\*\*5\*156~IK3\*MS1\*8\*0205\*8~CTX\*B1001>PRO-N-1~IK4\*4\*1654\*10\*0861000~CTX\*SITUATIONAL TRIGGER\*MS1\*8\*0205\*1\*19~IK4\*5\*1655\*2~CTX\*SITUATIONAL TRIGGER\*MS1\*8\*0205\*4\*1654~IK3\*AT8\*9\*0200\*8~CTX\*B1001>PRO-N-1~IK4\*3\*81\*2~CTX\*SITUATIONAL TRIGGER\*AT8\*9\*0200\*1\*187~IK5\*R\*5~/,
   // 210: N7 P0304, L5 P0304, L0 P0203, L1 P0203, L3 C1201.
   '210-syntax-notes':
-    /AK3\*N7\*4\*\*8~AK4\*4\*\*2~AK3\*L5\*6\*\*8~AK4\*4\*\*2~AK3\*L0\*7\*\*8~AK4\*3\*\*2~AK3\*L1\*8\*\*8~AK4\*3\*\*2~AK3\*L3\*9\*\*8~AK4\*1\*\*2~AK5\*R\*5~/,
+    /AK3\*N7\*4\*0200\*8~AK4\*4\*187\*2~AK3\*L5\*6\*0400\*8~AK4\*4\*23\*2~AK3\*L0\*7\*0400\*8~AK4\*3\*221\*2~AK3\*L1\*8\*0400\*8~AK4\*3\*122\*2~AK3\*L3\*9\*\*8~AK4\*1\*81\*2~AK5\*R\*5~/,
   // The 210's loops: N7 0200, LX 0400; L3 sits in the summary, outside any loop.
   '5010-210-syntax-notes-999':
-    /IK3\*N7\*4\*\*8~CTX\*B302>INV-N-1~IK4\*4\*\*2~CTX\*SITUATIONAL TRIGGER\*N7\*4\*0200\*3\*81~IK3\*L5\*6\*\*8~CTX\*B302>INV-N-1~IK4\*4\*\*2~CTX\*SITUATIONAL TRIGGER\*L5\*6\*0400\*3\*22~IK3\*L0\*7\*\*8~CTX\*B302>INV-N-1~IK4\*3\*\*2~CTX\*SITUATIONAL TRIGGER\*L0\*7\*0400\*2\*220~IK3\*L1\*8\*\*8~CTX\*B302>INV-N-1~IK4\*3\*\*2~CTX\*SITUATIONAL TRIGGER\*L1\*8\*0400\*2\*60~IK3\*L3\*9\*\*8~CTX\*B302>INV-N-1~IK4\*1\*\*2~CTX\*SITUATIONAL TRIGGER\*L3\*9\*\*12\*188~IK5\*R\*5~/,
+    /IK3\*N7\*4\*0200\*8~CTX\*B302>INV-N-1~IK4\*4\*187\*2~CTX\*SITUATIONAL TRIGGER\*N7\*4\*0200\*3\*81~IK3\*L5\*6\*0400\*8~CTX\*B302>INV-N-1~IK4\*4\*23\*2~CTX\*SITUATIONAL TRIGGER\*L5\*6\*0400\*3\*22~IK3\*L0\*7\*0400\*8~CTX\*B302>INV-N-1~IK4\*3\*221\*2~CTX\*SITUATIONAL TRIGGER\*L0\*7\*0400\*2\*220~IK3\*L1\*8\*0400\*8~CTX\*B302>INV-N-1~IK4\*3\*122\*2~CTX\*SITUATIONAL TRIGGER\*L1\*8\*0400\*2\*60~IK3\*L3\*9\*\*8~CTX\*B302>INV-N-1~IK4\*1\*81\*2~CTX\*SITUATIONAL TRIGGER\*L3\*9\*\*12\*188~IK5\*R\*5~/,
   // A code valid only in a context: an item (HL03 I) directly under the shipment. A 997 has no
   // implementation codes: 7 (invalid code value), with the code copied.
-  'hl-item-under-shipment': /AK3\*HL\*5\*\*8~AK4\*3\*\*7\*I~AK5\*R\*5~/,
+  'hl-item-under-shipment': /AK3\*HL\*5\*HL\*8~AK4\*3\*735\*7\*I~AK5\*R\*5~/,
   // 999: I6 (code value not used in implementation), triggered by the parent's HL03 (735).
   '5010-hl-item-under-shipment-999':
-    /IK3\*HL\*5\*\*8~CTX\*BSN02>SHP-HL-1~IK4\*3\*\*I6\*I~CTX\*SITUATIONAL TRIGGER\*HL\*3\*HL\*3\*735~IK5\*R\*5~/,
+    /IK3\*HL\*5\*HL\*8~CTX\*BSN02>SHP-HL-1~IK4\*3\*735\*I6\*I~CTX\*SITUATIONAL TRIGGER\*HL\*3\*HL\*3\*735~IK5\*R\*5~/,
   // The copy of an over-long N102 holding the ack's delimiters (~ > ^; the inbound, newline-ended,
   // used : and |): cut at 99 characters, each delimiter a space.
   '5010-bad-data-copy-999':
-    /IK3\*N1\*4\*\*8~CTX\*BSN02>SHP-COPY-1~IK4\*2\*\*5\*ACME {3}SONS {3}WHOLESALE {3}DISTRIBUTION X{60}~IK5\*R\*5~/,
+    /IK3\*N1\*4\*N1\*8~CTX\*BSN02>SHP-COPY-1~IK4\*2\*93\*5\*ACME {3}SONS {3}WHOLESALE {3}DISTRIBUTION X{60}~IK5\*R\*5~/,
 };
 
 test('every negative fixture has an expected code', () => {
