@@ -39,6 +39,20 @@ const NOTES: SetSchema = {
   ],
 };
 
+/** The 997/999 body (AK1 to AK9) for a group of one rejected 856 carrying `diagnostic`, as text. */
+function ackBody(diagnostic: Diagnostic, version: string): string {
+  const group = {
+    header: { functionalId: 'SH', controlNumber: '7', version },
+    sets: [{ setId: '856', controlNumber: '0001', status: 'R', diagnostics: [diagnostic] }],
+    setsReceived: 1,
+    diagnostics: [],
+    status: 'R',
+  } as unknown as X12GroupSummary;
+  return buildFunctionalAckBody(group)
+    .body.map((s) => [s.tag, ...s.elements.map((e) => e.join('>'))].join('*'))
+    .join('~');
+}
+
 test('P paired: one without the other is code 2 on the missing one, triggered by the present one', () => {
   assert.deepEqual(brief(validateSet(NOTES, segments('ZP*A*B~ZP~ZP*A~ZP**B'))), ['ZP@4:2=2', 'ZP@5:1=2']);
   const [d] = validateSet(NOTES, segments('ZP*A'));
@@ -188,22 +202,12 @@ test('999: the trigger renders as CTX SITUATIONAL TRIGGER after its IK4 (element
     elementPosition: 7,
     trigger,
   };
-  const group = (version: string): X12GroupSummary =>
-    ({
-      header: { functionalId: 'SH', controlNumber: '7', version },
-      sets: [{ setId: '856', controlNumber: '0001', status: 'R', diagnostics: [diagnostic] }],
-      setsReceived: 1,
-      diagnostics: [],
-      status: 'R',
-    }) as unknown as X12GroupSummary;
-  const text = (body: { tag: string; elements: readonly (readonly string[])[] }[]): string =>
-    body.map((s) => [s.tag, ...s.elements.map((e) => e.join('>'))].join('*')).join('~');
   assert.equal(
-    text(buildFunctionalAckBody(group('005010')).body),
+    ackBody(diagnostic, '005010'),
     'AK1*SH*7*005010~AK2*856*0001~IK3*TD1*4**8~IK4*7**2~CTX*SITUATIONAL TRIGGER*TD1*4*HL*4>2~IK5*R*5~AK9*R*1*1*0',
   );
   assert.equal(
-    text(buildFunctionalAckBody(group('004010')).body),
+    ackBody(diagnostic, '004010'),
     'AK1*SH*7~AK2*856*0001~AK3*TD1*4**8~AK4*7**2~AK5*R*5~AK9*R*1*1*0',
   );
 });
@@ -255,22 +259,12 @@ test('an implementation code goes to the 999 only; both acks copy the bad data',
     badData: 'I',
     trigger: { segmentId: 'HL', segmentPosition: 3, loopId: 'HL', elementPosition: 3, elementReference: 735 },
   };
-  const group = (version: string): X12GroupSummary =>
-    ({
-      header: { functionalId: 'SH', controlNumber: '7', version },
-      sets: [{ setId: '856', controlNumber: '0001', status: 'R', diagnostics: [diagnostic] }],
-      setsReceived: 1,
-      diagnostics: [],
-      status: 'R',
-    }) as unknown as X12GroupSummary;
-  const text = (body: { tag: string; elements: readonly (readonly string[])[] }[]): string =>
-    body.map((s) => [s.tag, ...s.elements.map((e) => e.join('>'))].join('*')).join('~');
   assert.equal(
-    text(buildFunctionalAckBody(group('005010')).body),
+    ackBody(diagnostic, '005010'),
     'AK1*SH*7*005010~AK2*856*0001~IK3*HL*5**8~IK4*3**I6*I~CTX*SITUATIONAL TRIGGER*HL*3*HL*3*735~IK5*R*5~AK9*R*1*1*0',
   );
   assert.equal(
-    text(buildFunctionalAckBody(group('004010')).body),
+    ackBody(diagnostic, '004010'),
     'AK1*SH*7~AK2*856*0001~AK3*HL*5**8~AK4*3**7*I~AK5*R*5~AK9*R*1*1*0',
   );
 });
