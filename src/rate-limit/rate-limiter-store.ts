@@ -1,11 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import {
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-  type RateLimiterAbstract,
-} from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AppConfig } from '../config/app-config.js';
 import { APP_CONFIG } from '../config/config.tokens.js';
 import type { WindowState } from './rate-limit-headers.js';
@@ -29,16 +24,17 @@ export interface LimiterSpec {
 export class RateLimiterStore implements OnApplicationShutdown {
   private readonly logger = new Logger('RateLimiterStore');
   private readonly limiters = new Map<string, RateLimiterAbstract>();
-  private readonly windowLimiters = new WeakMap<LimitWindow, RateLimiterAbstract>();
   private readonly redis: Redis | undefined;
   private readonly prefix: string;
   private redisDown = false;
-  /** Request counters when there is no Redis: answered without a promise (see `consume`). */
-  private readonly memory: MemoryWindowCounter | undefined;
+  /**
+   * Request counters in this process: the counters when there is no Redis (answered without a
+   * promise, see `consume`), else the insurance that counts per node while Redis is away.
+   */
+  private readonly memory = new MemoryWindowCounter();
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.prefix = config.redisKeyPrefix;
-    if (!config.redisUrl) this.memory = new MemoryWindowCounter();
     if (config.redisUrl) {
       this.redis = new Redis(config.redisUrl, {
         // Fail fast while disconnected, so the insurance limiter answers instead of a queue waiting.
@@ -60,6 +56,7 @@ export class RateLimiterStore implements OnApplicationShutdown {
         if (this.redisDown) this.logger.log('Redis back: shared rate limits again');
         this.redisDown = false;
       });
+      this.redis.defineCommand(COUNT_WINDOWS, { lua: COUNT_WINDOWS_LUA });
     }
   }
 
@@ -89,62 +86,80 @@ export class RateLimiterStore implements OnApplicationShutdown {
     return limiter;
   }
 
-  /** The `req` limiter of a window, remembered per window object (policies' windows are built once). */
-  private requestLimiter(window: LimitWindow): RateLimiterAbstract {
-    let limiter = this.windowLimiters.get(window);
-    if (!limiter) {
-      limiter = this.limiter({ family: 'req', points: window.points, seconds: window.seconds });
-      this.windowLimiters.set(window, limiter);
-    }
-    return limiter;
-  }
-
   /**
    * Counts one request against every window; all are counted, refused or not. In memory the
    * answer is synchronous: the policy chain then refuses or passes a request without an await.
+   * In Redis one script counts every window of the request in one round trip (rate-limiter-flexible
+   * would send a transaction per window); while Redis is away, this node counts on its own.
    */
   consume(key: string, windows: readonly LimitWindow[]): WindowState[] | Promise<WindowState[]> {
-    const memory = this.memory;
-    if (memory) {
-      const now = Date.now();
-      return windows.map((window) => {
-        const count = memory.consume(`${window.seconds}:${window.points}:${key}`, window.seconds, now);
-        return {
-          window,
-          remaining: Math.max(0, window.points - count.consumed),
-          resetSeconds: Math.max(1, Math.ceil(count.msBeforeNext / 1000)),
-          exceeded: count.consumed > window.points,
-        };
-      });
-    }
-    return Promise.all(
-      windows.map(async (window) => {
-        const limiter = this.requestLimiter(window);
-        try {
-          return stateOf(window, await limiter.consume(key), false);
-        } catch (rejection) {
-          if (rejection instanceof RateLimiterRes) return stateOf(window, rejection, true);
-          // Neither Redis nor the insurance answered: let the request through rather than fail it.
-          this.logger.error(
-            `rate limiter failed: ${rejection instanceof Error ? rejection.message : String(rejection)}`,
+    const redis = this.redis;
+    if (!redis) return this.consumeInMemory(key, windows);
+    // One hash tag per subject: a Redis Cluster keeps all of a request's windows in one slot.
+    const keys = windows.map((w) => `${this.prefix}:req:${w.seconds}:${w.points}:{${key}}`);
+    const durations = windows.map((w) => w.seconds * 1000);
+    return (redis as RedisWithWindowCounter)[COUNT_WINDOWS](keys.length, ...keys, ...durations).then(
+      (counts) =>
+        windows.map((window, i) => countedState(window, Number(counts[2 * i]), Number(counts[2 * i + 1]))),
+      (error: unknown) => {
+        if (!this.redisDown)
+          this.logger.warn(
+            `Redis rate limit failed, limiting per node: ${error instanceof Error ? error.message : String(error)}`,
           );
-          return { window, remaining: window.points, resetSeconds: window.seconds, exceeded: false };
-        }
-      }),
+        return this.consumeInMemory(key, windows);
+      },
     );
   }
 
+  private consumeInMemory(key: string, windows: readonly LimitWindow[]): WindowState[] {
+    const memory = this.memory;
+    const now = Date.now();
+    return windows.map((window) => {
+      const count = memory.consume(`${window.seconds}:${window.points}:${key}`, window.seconds, now);
+      return countedState(window, count.consumed, count.msBeforeNext);
+    });
+  }
+
   async onApplicationShutdown(): Promise<void> {
-    this.memory?.close();
+    this.memory.close();
     await this.redis?.quit().catch(() => this.redis?.disconnect());
   }
 }
 
-function stateOf(window: LimitWindow, res: RateLimiterRes, exceeded: boolean): WindowState {
+function countedState(window: LimitWindow, consumed: number, msBeforeNext: number): WindowState {
   return {
     window,
-    remaining: Math.max(0, res.remainingPoints),
-    resetSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
-    exceeded,
+    remaining: Math.max(0, window.points - consumed),
+    resetSeconds: Math.max(1, Math.ceil(msBeforeNext / 1000)),
+    exceeded: consumed > window.points,
   };
 }
+
+const COUNT_WINDOWS = 'crossdockCountWindows';
+
+/**
+ * KEYS: one counter per window; ARGV: each window's length in ms. Fixed windows as
+ * rate-limiter-flexible's Redis limiter keeps them (a window starts at a key's first request and
+ * lasts its duration): returns count and ms left for each window. A counter found without an
+ * expiry (left by a crash between the two calls) gets one, so it cannot block for ever.
+ */
+const COUNT_WINDOWS_LUA = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  local count = redis.call('INCR', key)
+  local ttl = tonumber(ARGV[i])
+  if count == 1 then
+    redis.call('PEXPIRE', key, ttl)
+  else
+    local left = redis.call('PTTL', key)
+    if left < 0 then redis.call('PEXPIRE', key, ttl) else ttl = left end
+  end
+  out[2 * i - 1] = count
+  out[2 * i] = ttl
+end
+return out
+`;
+
+type RedisWithWindowCounter = Redis & {
+  [COUNT_WINDOWS](numberOfKeys: number, ...keysThenDurations: (string | number)[]): Promise<number[]>;
+};
