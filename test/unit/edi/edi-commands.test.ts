@@ -61,6 +61,17 @@ test('translate --ndjson streams one line per document; rejected input exits 1; 
   assert.equal(crossdock(['translate', fixture('negative/se-segment-count.edi')]).status, 1);
   assert.equal(crossdock(['translate', fixture('does-not-exist.edi')]).status, 2);
   assert.equal(crossdock(['translate', '--no-such-option', 'x']).status, 2);
+  const badWorkers = crossdock([
+    'translate',
+    '--ndjson',
+    '--workers',
+    'two',
+    fixture('856-4010-soi-crlf.edi'),
+  ]);
+  assert.deepEqual(
+    [badWorkers.status, badWorkers.stderr, badWorkers.stdout],
+    [2, 'crossdock: --workers must be a whole number\n', ''],
+  );
 });
 
 test('ack prints the acknowledgement; validate prints diagnostics only', () => {
