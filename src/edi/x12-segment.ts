@@ -14,15 +14,19 @@ const REPETITIONS = new WeakMap<X12Segment, ReadonlyMap<number, readonly (readon
 
 /**
  * Separator positions live in shared pages rather than one typed array per segment: at
- * `page[base]` the element count n, then n + 1 positions (the n separators, then the text length),
- * so element k (0-based) is `text.slice(page[base + 1 + k] + 1, page[base + 2 + k])`.
+ * `page[base]` the element count n, then n + 1 positions (the n separators, then the segment's
+ * end), so element k (0-based) is `src.slice(page[base + 1 + k] + 1, page[base + 2 + k])`. `src` is
+ * the tokenizer's buffer the segment was read from (positions are the buffer's), so a segment holds
+ * no string of its own; `text` cuts one out when asked.
  */
 export class X12Segment implements Segment {
   readonly tag: string;
-  /** The segment from its tag to before its terminator, wrapping line breaks and trailing padding removed. */
-  readonly text: string;
+  /** The string the segment's positions refer to (holding other segments too). */
+  readonly src: string;
   readonly offset: number;
   readonly index: number;
+  /** Where the segment starts in `src`. */
+  readonly #from: number;
   readonly #page: Int32Array;
   /** Where the segment's entries start in the page; -1 when it has components or repetitions. */
   readonly #base: number;
@@ -30,7 +34,8 @@ export class X12Segment implements Segment {
 
   constructor(
     tag: string,
-    text: string,
+    src: string,
+    from: number,
     offset: number,
     index: number,
     page: Int32Array,
@@ -41,13 +46,21 @@ export class X12Segment implements Segment {
     },
   ) {
     this.tag = tag;
-    this.text = text;
+    this.src = src;
     this.offset = offset;
     this.index = index;
+    this.#from = from;
     this.#page = page;
     this.#base = split === undefined ? base : -1;
     this.#elements = split?.elements;
     if (split?.repetitions !== undefined) REPETITIONS.set(this, split.repetitions);
+  }
+
+  /** The segment from its tag to before its terminator, wrapping line breaks and trailing padding removed. */
+  get text(): string {
+    return this.#base < 0
+      ? this.src
+      : this.src.slice(this.#from, this.#page[this.#base + 1 + this.#page[this.#base]!]!);
   }
 
   get repetitions(): ReadonlyMap<number, readonly (readonly string[])[]> | undefined {
@@ -58,7 +71,7 @@ export class X12Segment implements Segment {
     if (this.#elements === undefined) {
       const n = this.#page[this.#base]!;
       const out = new Array<string[]>(n);
-      for (let k = 0; k < n; k++) out[k] = [this.text.slice(this.start(k), this.end(k))];
+      for (let k = 0; k < n; k++) out[k] = [this.src.slice(this.start(k), this.end(k))];
       this.#elements = out;
     }
     return this.#elements;
@@ -68,17 +81,17 @@ export class X12Segment implements Segment {
     return this.#base < 0 ? this.#elements!.length : this.#page[this.#base]!;
   }
 
-  /** True when element reads can use `start`/`end` on `text` (no components, no repetitions). */
+  /** True when element reads can use `start`/`end` on `src` (no components, no repetitions). */
   get simple(): boolean {
     return this.#base >= 0;
   }
 
-  /** Where element `k` (0-based, below `elementCount`) starts in `text`; simple segments only. */
+  /** Where element `k` (0-based, below `elementCount`) starts in `src`; simple segments only. */
   start(k: number): number {
     return this.#page[this.#base + 1 + k]! + 1;
   }
 
-  /** Where element `k` ends in `text` (exclusive); simple segments only. */
+  /** Where element `k` ends in `src` (exclusive); simple segments only. */
   end(k: number): number {
     return this.#page[this.#base + 2 + k]!;
   }
@@ -93,7 +106,7 @@ export function elementCount(seg: Segment): number {
 export function elementText(seg: Segment, i: number, c = 0): string {
   if (seg instanceof X12Segment && seg.simple) {
     if (i < 0 || i >= seg.elementCount || c !== 0) return '';
-    return seg.text.slice(seg.start(i), seg.end(i));
+    return seg.src.slice(seg.start(i), seg.end(i));
   }
   return seg.elements[i]?.[c] ?? '';
 }
@@ -108,7 +121,7 @@ export interface ElementSpan {
 /** Points `span` at element `i`'s first component (0-based; empty when absent) without copying it. */
 export function elementSpan(seg: Segment, i: number, span: ElementSpan): void {
   if (seg instanceof X12Segment && seg.simple) {
-    span.src = seg.text;
+    span.src = seg.src;
     if (i >= 0 && i < seg.elementCount) {
       span.start = seg.start(i);
       span.end = seg.end(i);
@@ -135,7 +148,7 @@ export function elementValue(seg: Segment, i: number, c = 0): string {
 export function elementEquals(seg: Segment, i: number, want: string, c = 0): boolean {
   if (seg instanceof X12Segment && seg.simple && c === 0) {
     if (i < 0 || i >= seg.elementCount) return want === '';
-    const text = seg.text;
+    const text = seg.src;
     const a = seg.start(i);
     const b = seg.end(i);
     if (b > a && solid(text.charCodeAt(a)) && solid(text.charCodeAt(b - 1)))

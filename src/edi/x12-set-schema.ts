@@ -91,7 +91,7 @@ export interface SetValidationContext {
 function presentAt(seg: Segment, i: number): boolean {
   if (seg instanceof X12Segment && seg.simple) {
     if (i >= seg.elementCount) return false;
-    const text = seg.text;
+    const text = seg.src;
     for (let k = seg.start(i), end = seg.end(i); k < end; k++) if (text.charCodeAt(k) !== 32) return true;
     return false;
   }

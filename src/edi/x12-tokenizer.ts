@@ -69,6 +69,8 @@ export class X12Tokenizer {
     this.pos = 0;
     this.crAt = -1;
     this.lfAt = -1;
+    this.componentAt = -1;
+    this.repetitionAt = -1;
     this.markIdx = 0;
     this.markBytes = 0;
     if (this.ascii && ascii !== true && NON_ASCII.test(text)) this.ascii = false;
@@ -168,14 +170,19 @@ export class X12Tokenizer {
           },
         });
       }
-      let text = b.slice(p, end);
+      // The segment is read where it sits in the buffer: no string of its own.
+      let src = b;
+      let from = p;
+      let to = end;
       // Hard-wrapped files put line breaks anywhere; X12 data can hold none, so they are removed.
-      if (!this.newlineTerminator && this.lineBreakBefore(p, end)) text = text.replace(/[\r\n]+/g, '');
+      if (!this.newlineTerminator && this.lineBreakBefore(p, end)) {
+        src = b.slice(p, end).replace(/[\r\n]+/g, '');
+        from = 0;
+        to = src.length;
+      }
       // A space before the terminator is padding, not data.
-      let e = text.length;
-      while (e > 0 && (text.charCodeAt(e - 1) === 32 || text.charCodeAt(e - 1) === 9)) e--;
-      if (e < text.length) text = text.slice(0, e);
-      const segment = text.length > 0 ? this.segment(text, d, this.offsetOf(p)) : undefined;
+      while (to > from && (src.charCodeAt(to - 1) === 32 || src.charCodeAt(to - 1) === 9)) to--;
+      const segment = to > from ? this.segment(src, from, to, d, this.offsetOf(p)) : undefined;
       this.pos = next;
       if (segment) {
         if (segment.tag === 'IEA') this.delimiters = undefined;
@@ -208,12 +215,14 @@ export class X12Tokenizer {
   private page = new Int32Array(PAGE_SIZE);
   private pageUsed = 0;
 
-  /** Records where the element separators are; elements are cut out only when read. */
-  private segment(text: string, d: Delimiters, offset: number): X12Segment {
-    const n = text.length;
-    if (this.pageUsed + n + 2 > this.page.length) {
+  /**
+   * Records where the element separators of `src[from, to)` are; elements are cut out only when
+   * read. Positions are `src`'s, so a segment needs no string of its own (see X12Segment).
+   */
+  private segment(src: string, from: number, to: number, d: Delimiters, offset: number): X12Segment {
+    if (this.pageUsed + (to - from) + 2 > this.page.length) {
       // Segments already handed on keep the old page; a long segment gets a page of its own.
-      this.page = new Int32Array(Math.max(PAGE_SIZE, n + 2));
+      this.page = new Int32Array(Math.max(PAGE_SIZE, to - from + 2));
       this.pageUsed = 0;
     }
     const page = this.page;
@@ -221,17 +230,40 @@ export class X12Tokenizer {
     // indexOf walks: a charCodeAt loop over the text measured about three times slower.
     const sep = d.element;
     let count = 0;
-    for (let i = text.indexOf(sep); i !== -1; i = text.indexOf(sep, i + 1)) page[base + 1 + count++] = i;
+    for (let i = src.indexOf(sep, from); i !== -1 && i < to; i = src.indexOf(sep, i + 1))
+      page[base + 1 + count++] = i;
     const split =
       count > 0 &&
-      (text.includes(d.component) || (d.repetition !== undefined && text.includes(d.repetition)));
+      (this.nextIn(src, d.component, from, to) ||
+        (d.repetition !== undefined && this.nextIn(src, d.repetition, from, to)));
     page[base] = count;
-    page[base + 1 + count] = n;
+    page[base + 1 + count] = to;
     this.pageUsed = base + count + 2;
     this.index += 1;
-    const tag = count === 0 ? text : internTag(text, page[base + 1]!);
-    if (!split) return new X12Segment(tag, text, offset, this.index, page, base);
-    return new X12Segment(tag, text, offset, this.index, page, base, splitElements(text, d));
+    const tag = count === 0 ? src.slice(from, to) : internTag(src, from, page[base + 1]!);
+    if (!split) return new X12Segment(tag, src, from, offset, this.index, page, base);
+    const text = src.slice(from, to);
+    return new X12Segment(tag, text, 0, offset, this.index, page, base, splitElements(text, d));
+  }
+
+  // Where the component and repetition separators next occur in `buf` at or after a position
+  // (buf.length: nowhere), found once per position passed, as for line breaks: searching the buffer
+  // from each segment would scan to its end for separators that most files never use.
+  private componentAt = -1;
+  private repetitionAt = -1;
+
+  /** Whether `sep` (the component or repetition separator) occurs in `src[from, to)`. */
+  private nextIn(src: string, sep: string, from: number, to: number): boolean {
+    if (src !== this.buf) return src.slice(from, to).includes(sep);
+    const component = sep === this.delimiters?.component;
+    let at = component ? this.componentAt : this.repetitionAt;
+    if (at < from) {
+      const i = src.indexOf(sep, from);
+      at = i === -1 ? src.length : i;
+      if (component) this.componentAt = at;
+      else this.repetitionAt = at;
+    }
+    return at < to;
   }
 
   /**
@@ -354,6 +386,9 @@ export class X12Tokenizer {
       index: this.index,
     };
     this.delimiters = delimiters;
+    // Separator positions found for the previous interchange's delimiters no longer hold.
+    this.componentAt = -1;
+    this.repetitionAt = -1;
     this.pos = after;
     out.push({ type: 'isa', segment, isa: { delimiters, fixedWidth } });
     return true;
@@ -428,18 +463,19 @@ const BASE37 = new Uint8Array(128);
 for (let ch = 48; ch <= 57; ch++) BASE37[ch] = ch - 47;
 for (let ch = 65; ch <= 90; ch++) BASE37[ch] = ch - 54;
 
-function internTag(text: string, end: number): string {
-  if (end < 2 || end > 3) return text.slice(0, end);
-  const a = text.charCodeAt(0);
-  const b = text.charCodeAt(1);
-  const c = end === 3 ? text.charCodeAt(2) : 0;
-  if ((a | b | c) >= 128) return text.slice(0, end);
+function internTag(src: string, from: number, end: number): string {
+  const n = end - from;
+  if (n < 2 || n > 3) return src.slice(from, end);
+  const a = src.charCodeAt(from);
+  const b = src.charCodeAt(from + 1);
+  const c = n === 3 ? src.charCodeAt(from + 2) : 0;
+  if ((a | b | c) >= 128) return src.slice(from, end);
   const da = BASE37[a]!;
   const db = BASE37[b]!;
   const dc = BASE37[c]!;
-  if (da === 0 || db === 0 || (end === 3 && dc === 0)) return text.slice(0, end);
+  if (da === 0 || db === 0 || (n === 3 && dc === 0)) return src.slice(from, end);
   const code = (da * 37 + db) * 37 + dc;
-  return (TAGS[code] ??= text.slice(0, end));
+  return (TAGS[code] ??= src.slice(from, end));
 }
 
 /** Async form: text or bytes in (UTF-8; Latin-1 bytes that are not valid UTF-8 are decoded as such), tokens out. */

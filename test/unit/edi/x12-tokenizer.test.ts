@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tokenizeX12, type X12Token } from '../../../src/edi/x12-tokenizer.js';
+import { X12Segment } from '../../../src/edi/x12-segment.js';
 import { listX12Fixtures, x12Fixture } from './x12-fixture-support.js';
 
 async function tokens(chunks: Iterable<Buffer | string>): Promise<X12Token[]> {
@@ -99,6 +100,22 @@ for (const file of listX12Fixtures()) {
   test(`chunk boundaries do not matter: ${file} byte by byte equals whole`, async () => {
     const whole = x12Fixture(file);
     const bytes = Array.from({ length: whole.length }, (_, i) => whole.subarray(i, i + 1));
-    assert.deepEqual(await tokens(bytes), await tokens([whole]));
+    // What a reader sees of a segment; where in the tokenizer's buffer it sits depends on the chunks.
+    const view = (ts: X12Token[]): unknown =>
+      ts.map((t) => {
+        if (t.type === 'diagnostic') return t;
+        const { tag, offset, index, elements } = t.segment;
+        const text = t.segment instanceof X12Segment ? t.segment.text : undefined;
+        return {
+          type: t.type,
+          tag,
+          text,
+          offset,
+          index,
+          elements,
+          ...(t.type === 'isa' ? { isa: t.isa } : {}),
+        };
+      });
+    assert.deepEqual(view(await tokens(bytes)), view(await tokens([whole])));
   });
 }
