@@ -130,6 +130,15 @@ const isLeapYear = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y %
 
 /** CCYYMMDD or YYMMDD (X12 4010 ISA/GS use YYMMDD; the century window is the usual 50/50). */
 export function parseEdiDate(text: string): DateParts | undefined {
+  const n = ediDateNumber(text);
+  return n < 0 ? undefined : { year: Math.trunc(n / 10_000), month: Math.trunc(n / 100) % 100, day: n % 100 };
+}
+
+/**
+ * `parseEdiDate` as one number, year * 10000 + month * 100 + day, or -1 when invalid: the inbound
+ * maps read a date per DTM and keep it in a local, so they need no object for it.
+ */
+export function ediDateNumber(text: string): number {
   let y: number;
   let at: number;
   if (isDigits(text, 8)) {
@@ -139,13 +148,13 @@ export function parseEdiDate(text: string): DateParts | undefined {
     const yy = twoDigits(text, 0);
     y = yy < 50 ? 2000 + yy : 1900 + yy;
     at = 2;
-  } else return undefined;
+  } else return -1;
   const month = twoDigits(text, at);
   const day = twoDigits(text, at + 2);
-  if (month < 1 || month > 12 || day < 1) return undefined;
+  if (month < 1 || month > 12 || day < 1) return -1;
   const dim = month === 2 && isLeapYear(y) ? 29 : DAYS_IN_MONTH[month - 1]!;
-  if (day > dim) return undefined;
-  return { year: y, month, day };
+  if (day > dim) return -1;
+  return y * 10_000 + month * 100 + day;
 }
 
 export interface TimeParts {
@@ -156,14 +165,22 @@ export interface TimeParts {
 
 /** HHMM, HHMMSS or HHMMSSd..d (decimal seconds are dropped: canonical times are to the second). */
 export function parseEdiTime(text: string): TimeParts | undefined {
+  const n = ediTimeNumber(text);
+  return n < 0
+    ? undefined
+    : { hour: Math.trunc(n / 10_000), minute: Math.trunc(n / 100) % 100, second: n % 100 };
+}
+
+/** `parseEdiTime` as one number, hour * 10000 + minute * 100 + second, or -1 when invalid. */
+export function ediTimeNumber(text: string): number {
   const n = text.length;
   // HHMM, HHMMSS, HHMMSSd or HHMMSSdd, digits only.
-  if ((n !== 4 && n !== 6 && n !== 7 && n !== 8) || !isDigits(text, n)) return undefined;
+  if ((n !== 4 && n !== 6 && n !== 7 && n !== 8) || !isDigits(text, n)) return -1;
   const hour = twoDigits(text, 0);
   const minute = twoDigits(text, 2);
   const second = n >= 6 ? twoDigits(text, 4) : 0;
-  if (hour > 23 || minute > 59 || second > 59) return undefined;
-  return { hour, minute, second };
+  if (hour > 23 || minute > 59 || second > 59) return -1;
+  return hour * 10_000 + minute * 100 + second;
 }
 
 const pad = (n: number, w = 2): string => {
@@ -188,7 +205,40 @@ export function toIsoDateTime(
   timeZone: string,
 ): string | undefined {
   const t = time ?? { hour: 0, minute: 0, second: 0 };
-  const wall = Date.UTC(date.year, date.month - 1, date.day, t.hour, t.minute, t.second);
+  return isoDateTimeOf(date.year, date.month, date.day, t.hour, t.minute, t.second, timeCode, timeZone);
+}
+
+/** `toIsoDateTime` from the numbers of `ediDateNumber` and `ediTimeNumber` (-1: no time, midnight). */
+export function isoFromEdiNumbers(
+  date: number,
+  time: number,
+  timeCode: string | undefined,
+  timeZone: string,
+): string | undefined {
+  const t = time < 0 ? 0 : time;
+  return isoDateTimeOf(
+    Math.trunc(date / 10_000),
+    Math.trunc(date / 100) % 100,
+    date % 100,
+    Math.trunc(t / 10_000),
+    Math.trunc(t / 100) % 100,
+    t % 100,
+    timeCode,
+    timeZone,
+  );
+}
+
+function isoDateTimeOf(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  timeCode: string | undefined,
+  timeZone: string,
+): string | undefined {
+  const wall = Date.UTC(year, month - 1, day, hour, minute, second);
   let offset: number;
   if (timeCode && timeCode !== 'LT') {
     const fixed = FIXED_CODES[timeCode];
@@ -197,7 +247,12 @@ export function toIsoDateTime(
     else if (zone) offset = wallOffset(zone, wall);
     else return undefined;
   } else offset = wallOffset(timeZone, wall);
-  return `${pad(date.year, 4)}-${pad(date.month)}-${pad(date.day)}T${pad(t.hour)}:${pad(t.minute)}:${pad(t.second)}${formatOffset(offset)}`;
+  return `${pad(year, 4)}-${pad(month)}-${pad(day)}T${pad(hour)}:${pad(minute)}:${pad(second)}${formatOffset(offset)}`;
+}
+
+/** A date number of `ediDateNumber` as an ISO calendar date (`dateOnly` maps). */
+export function isoDateOf(date: number): string {
+  return `${pad(Math.trunc(date / 10_000), 4)}-${pad(Math.trunc(date / 100) % 100)}-${pad(date % 100)}`;
 }
 
 /** Offset for a wall-clock time in a zone (two passes settle DST edges the usual way). */

@@ -90,6 +90,24 @@ export function setPath(target: JsonObject, steps: readonly PathStep[], value: u
   }
 }
 
+/** The array at `steps` (a repeat target, a hierarchy slot), created with its parents when missing. */
+export function arrayAt(target: JsonObject, steps: readonly PathStep[]): unknown[] {
+  const only = steps.length === 1 ? steps[0]! : undefined;
+  if (only !== undefined && only.index === undefined) {
+    // The common one-key case (`orders`, `lines`) without the generic walk.
+    const found = target[only.key];
+    if (Array.isArray(found)) return found as unknown[];
+    const created: unknown[] = [];
+    target[only.key] = created;
+    return created;
+  }
+  const found = getPath(target, steps);
+  if (Array.isArray(found)) return found as unknown[];
+  const created: unknown[] = [];
+  setPath(target, steps, created);
+  return created;
+}
+
 /** Calls `fn(parent, key)` for every location a `[*]` path designates, so defaults can fill each item. */
 export function forEachPath(
   target: unknown,

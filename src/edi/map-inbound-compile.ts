@@ -1,0 +1,433 @@
+/**
+ * Inbound maps compiled to JavaScript, the way ajv compiles schemas: each rule list of a map
+ * becomes one generated function that switches on the segment tag, and each segment rule one
+ * straight-line function that reads its elements, converts them and writes the canonical fields
+ * with literal keys (`target["shipmentId"] = v`), so V8 sees one shape and one call target at each
+ * site. Loops and hierarchies call the lists of their bodies.
+ *
+ * Why: the closure tree this replaces ran a megamorphic call per element op, a path walk or a
+ * generic write per field, and an object per date part, pair list entry and HL node. On the 16 MB
+ * 856 (11,500 sets, map stage alone, warm) this took it from ~380 to ~215 ms CPU and from ~244 to
+ * ~149 MB allocated, ~110 MB of which is the documents themselves (ADR 5).
+ *
+ * Safety: no string a map supplies is spliced into the source except through JSON.stringify
+ * (tags, keys, codes, messages' paths); other values (tables, sets, paths, factories, numbers that
+ * are not plain integers) reach the code through the constants array `K`. Comments in the
+ * generated source carry only sanitised rule ids. The maps stay data (edi-maps/*.yaml, partner
+ * overrides); a map that compiles to something invalid fails like any other map error, as a
+ * MAP_ENGINE_FAILURE diagnostic of mapInbound.
+ */
+import { compileHierarchy, type Apply, type CompiledLevel, type RunList } from './map-hierarchy.js';
+import {
+  isHierarchyRule,
+  isLoopRule,
+  type ElementRule,
+  type HierarchyRule,
+  type LoadedMap,
+  type LoopRule,
+  type Rule,
+  type SegmentRule,
+  type WhenValue,
+} from './map-definition.js';
+import {
+  datePart,
+  decimal,
+  dtmDateTime,
+  finishDateTime,
+  impliedDecimal,
+  timePart,
+  toNumber,
+} from './map-inbound-runtime.js';
+import {
+  arrayAt,
+  arrayPath,
+  cachedPath,
+  getPath,
+  isObject,
+  setPath,
+  type JsonObject,
+  type PathStep,
+} from './map-paths.js';
+import { elementCount, elementEquals, elementValue } from './x12-segment.js';
+
+export type { RunList } from './map-hierarchy.js';
+
+/** What generated code calls, as `h.name`. */
+const HELPERS = {
+  elementValue,
+  elementEquals,
+  elementCount,
+  isObject,
+  getPath,
+  setPath,
+  arrayAt,
+  impliedDecimal,
+  decimal,
+  toNumber,
+  dtmDateTime,
+  datePart,
+  timePart,
+  finishDateTime,
+};
+
+/** Tags a rule list can consume, so a loop knows where it ends. */
+export function memberTags(rules: readonly Rule[], into = new Set<string>()): Set<string> {
+  for (const r of rules) {
+    if (isHierarchyRule(r)) {
+      into.add(r.hierarchy.seg);
+      for (const lvl of Object.values(r.levels)) memberTags(lvl.rules, into);
+    } else if (isLoopRule(r)) {
+      into.add(r.loop);
+      memberTags(r.rules, into);
+    } else into.add(r.seg);
+  }
+  return into;
+}
+
+const ruleTag = (rule: Rule): string =>
+  isHierarchyRule(rule) ? rule.hierarchy.seg : isLoopRule(rule) ? rule.loop : rule.seg;
+
+const inbound = (d: { readonly direction?: string }): boolean => d.direction !== 'outbound';
+
+/** Makes a fresh copy of a constant JSON value (`init`, `defaults`) without a generic walk per call. */
+export function compileFactory(value: unknown): () => unknown {
+  if (Array.isArray(value)) {
+    if (value.length === 0) return () => [];
+    const items = value.map((v: unknown) => compileFactory(v));
+    return () => items.map((f) => f());
+  }
+  if (isObject(value)) {
+    const keys = Object.keys(value);
+    const makers = keys.map((k) => compileFactory(value[k]));
+    return () => {
+      const out: JsonObject = {};
+      for (let i = 0; i < keys.length; i++) out[keys[i]!] = makers[i]!();
+      return out;
+    };
+  }
+  return () => value;
+}
+
+function objectFactory(init: Readonly<Record<string, unknown>> | undefined): () => JsonObject {
+  if (!init) return () => ({});
+  const f = compileFactory(init);
+  return () => f() as JsonObject;
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Source text                                                                                      */
+
+/** The source of one rule list and the constants it reads as `K[n]`. */
+class Source {
+  readonly constants: unknown[] = [];
+  readonly functions: string[] = [];
+  #names = 0;
+
+  /** A value the source reads as `K[n]`. */
+  constant(value: unknown): string {
+    return `K[${this.constants.push(value) - 1}]`;
+  }
+
+  name(prefix: string): string {
+    return `${prefix}${this.#names++}`;
+  }
+
+  /** A literal for strings, plain integers and booleans; anything else becomes a constant. */
+  value(v: unknown): string {
+    if (typeof v === 'string') return JSON.stringify(v);
+    if (typeof v === 'boolean') return String(v);
+    if (typeof v === 'number' && Number.isSafeInteger(v) && !Object.is(v, -0)) return String(v);
+    return this.constant(v);
+  }
+}
+
+/** A rule id for a comment of the generated source: word characters only. */
+const label = (id: string | undefined): string => (id ?? '').replace(/[^A-Za-z0-9_.-]/g, '_');
+
+/**
+ * Source that writes `value` (a local's name) at the map path `to`, relative to `target` or, for
+ * `$.` paths, to the document root; what `setPath` does, unrolled. `.` and unusable paths write
+ * nothing (a `.` value is the segment's own value, handled by the caller).
+ */
+function writeSource(src: Source, to: string, value: string, onlyIfUnset: boolean): string {
+  const p = cachedPath(to);
+  const steps = p.steps;
+  if (steps.length === 0) return '';
+  const base = p.fromRoot ? 'st.root' : 'target';
+  if (steps.length === 1 && steps[0]!.index === undefined) {
+    const key = `${base}[${JSON.stringify(steps[0]!.key)}]`;
+    return onlyIfUnset ? `if (${key} === undefined) ${key} = ${value};` : `${key} = ${value};`;
+  }
+  const k = src.constant(steps);
+  if (onlyIfUnset) return `if (h.getPath(${base}, ${k}) === undefined) h.setPath(${base}, ${k}, ${value});`;
+  if (steps.some((s) => s.index === '*')) return `h.setPath(${base}, ${k}, ${value});`;
+  const out = [`{ let o = ${base}, x;`];
+  steps.forEach((step, n) => {
+    const key = `o[${JSON.stringify(step.key)}]`;
+    const last = n === steps.length - 1;
+    if (step.index === undefined) {
+      out.push(
+        last ? `${key} = ${value};` : `x = ${key}; if (!h.isObject(x)) { x = {}; ${key} = x; } o = x;`,
+      );
+      return;
+    }
+    const at = src.value(step.index);
+    out.push(`x = ${key}; if (!Array.isArray(x)) { x = []; ${key} = x; }`);
+    if (last) out.push(`while (x.length <= ${at}) x.push(undefined); x[${at}] = ${value};`);
+    else
+      out.push(
+        `while (x.length <= ${at}) x.push({}); if (!h.isObject(x[${at}])) x[${at}] = {}; o = x[${at}];`,
+      );
+  });
+  out.push('}');
+  return out.join(' ');
+}
+
+/** The `when` test of a rule as an expression over `seg`. */
+function whenSource(src: Source, when: Readonly<Record<string, WhenValue>> | undefined): string {
+  if (!when) return 'true';
+  const checks = Object.entries(when).map(([key, want]) => {
+    const [el, comp] = key.split('.');
+    const e = src.value(Number(el) - 1);
+    const c = src.value((comp ? Number(comp) : 1) - 1);
+    if (typeof want === 'string') return `h.elementEquals(seg, ${e}, ${JSON.stringify(want)}, ${c})`;
+    return `${src.constant(new Set(want))}.has(h.elementValue(seg, ${e}, ${c}))`;
+  });
+  return checks.length === 0 ? 'true' : checks.join(' && ');
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Segment rules                                                                                    */
+
+/** The parts of one date-time a segment writes, in locals d<n> date, t<n> time, c<n> code, … */
+interface DateTarget {
+  readonly to: string;
+  readonly n: number;
+}
+
+const DATE_PARTS = new Set(['date', 'dateOnly', 'time', 'timeCode']);
+
+/**
+ * One element rule. The element is read trimmed into `raw`; an empty one takes the rule's default
+ * (a non-string default is written as is and ends the rule).
+ */
+function elementSource(src: Source, map: LoadedMap, er: ElementRule, dates: DateTarget[]): string {
+  if (er.pairs) return pairsSource(src, er);
+  const to = er.to!;
+  const onlyIfUnset = er.onlyIfUnset === true;
+  const t = er.transform;
+  const el = src.value(er.el);
+  const toText = JSON.stringify(to);
+  const found = (v: string): string => (to === '.' ? `self = ${v};` : writeSource(src, to, v, onlyIfUnset));
+
+  let body: string;
+  if (t === 'dtmFormat')
+    body = ''; // output-only: `dtm` reads the format code with the value
+  else if (t === 'dtm' || t === 'dtmDate')
+    body = `v = h.dtmDateTime(st, seg, i, raw, ${t === 'dtmDate'}, ${toText}, ${el}); if (v !== undefined) { ${found('v')} }`;
+  else if (t !== undefined && DATE_PARTS.has(t)) {
+    // Parts of one date-time are gathered per target path and written once the segment is read.
+    let target = dates.find((d) => d.to === to);
+    if (!target) {
+      target = { to, n: dates.length };
+      dates.push(target);
+    }
+    const n = target.n;
+    const created = `if (q${n} === 0) q${n} = ++seq;`;
+    if (t === 'time')
+      body = `${created} x = h.timePart(st, seg, i, raw, ${toText}, ${el}); if (x >= 0) t${n} = x;`;
+    else if (t === 'timeCode') body = `${created} c${n} = raw;`;
+    else
+      body = `${created} x = h.datePart(st, seg, i, raw, ${toText}, ${el}); if (x >= 0) { d${n} = x; o${n} = ${t === 'dateOnly'}; e${n} = ${el}; }`;
+  } else {
+    let v = 'v = raw;';
+    if (er.table) {
+      const table = src.constant(new Map(Object.entries(map.tables.get(er.table) ?? {})));
+      const fallback = er.tableDefault !== undefined ? src.value(er.tableDefault) : 'raw';
+      v = `v = ${table}.get(raw) ?? ${fallback};`;
+    }
+    if (t === 'upper') v += ' v = v.toUpperCase();';
+    else if (t === 'n0' || t === 'n1' || t === 'n2' || t === 'n3')
+      v += ` v = h.impliedDecimal(st, seg, i, v, raw, ${JSON.stringify(t)}, ${toText}, ${el});`;
+    else if (t === 'decimal') v += ` v = h.decimal(st, seg, i, v, raw, ${toText}, ${el});`;
+    else if (t === 'number' || t === 'integer')
+      v += ` v = h.toNumber(st, seg, i, v, raw, ${t === 'integer'}, ${toText}, ${el});`;
+    body = `${v} if (v !== undefined) { ${found('v')} }`;
+  }
+
+  const read = `raw = h.elementValue(seg, ${src.value(er.el - 1)}, ${src.value((er.comp ?? 1) - 1)});`;
+  const dflt = er.default;
+  if (dflt === undefined) return `${read} if (raw !== '') { ${body} }`;
+  if (typeof dflt === 'string') return `${read} if (raw === '') raw = ${JSON.stringify(dflt)}; ${body}`;
+  return `${read} if (raw === '') { ${writeSource(src, to, src.value(dflt), onlyIfUnset)} } else { ${body} }`;
+}
+
+/**
+ * Qualifier/value pairs from `el` on: a `promote`d qualifier's value goes to its own field while
+ * that field is unset on the item; the others are listed as `{qualifier, value}` at `to`.
+ */
+function pairsSource(src: Source, er: ElementRule): string {
+  const entry = 'pairs.push({ qualifier, value });';
+  let route = entry;
+  for (const [qualifier, field] of Object.entries(er.pairs?.promote ?? {}).reverse()) {
+    const p = cachedPath(field);
+    const steps = p.steps;
+    // "Unset" is judged on the item itself, as the map language documents for `promote`.
+    const unset =
+      steps.length === 0
+        ? 'false'
+        : steps.length === 1 && steps[0]!.index === undefined
+          ? `target[${JSON.stringify(steps[0]!.key)}] === undefined`
+          : `h.getPath(target, ${src.constant(steps)}) === undefined`;
+    const promote = `if (${unset}) { ${writeSource(src, field, 'value', false)} } else ${entry}`;
+    route = `if (qualifier === ${JSON.stringify(qualifier)}) { ${promote} } else { ${route} }`;
+  }
+  return [
+    '{ const pairs = [];',
+    `for (let e = ${src.value(er.el)}, n = h.elementCount(seg); e < n; e += 2) {`,
+    'const qualifier = h.elementValue(seg, e - 1, 0); const value = h.elementValue(seg, e, 0);',
+    `if (qualifier === '' && value === '') continue; ${route} }`,
+    er.to ? writeSource(src, er.to, 'pairs', false) : '',
+    '}',
+  ].join(' ');
+}
+
+function dateFinishSource(target: DateTarget): string {
+  const { to, n } = target;
+  const write = to === '.' ? 'self = v;' : writeSource(new Source(), to, 'v', false);
+  return `if (d${n} >= 0) { v = h.finishDateTime(st, seg, i, d${n}, t${n}, c${n}, o${n}, ${JSON.stringify(to)}, e${n}); if (v !== undefined) { ${write} } }`;
+}
+
+/** A segment rule as `function name(st, seg, i, item)`; returns the function's name. */
+function segmentSource(src: Source, map: LoadedMap, rule: SegmentRule): string {
+  const name = src.name('segment');
+  const dates: DateTarget[] = [];
+  const ops: string[] = [];
+  for (const er of rule.elements) {
+    if (!inbound(er) || er.fixed !== undefined || er.compute) continue;
+    if (!er.pairs && !er.to) continue;
+    ops.push(elementSource(src, map, er, dates));
+  }
+  const lines = [`// ${label(rule.id ?? rule.seg)}`, `function ${name}(st, seg, i, item) {`];
+  let list: string | undefined;
+  if (rule.repeat) {
+    const p = arrayPath(rule.repeat);
+    list = `h.arrayAt(${p.fromRoot ? 'st.root' : 'item'}, ${src.constant(p.steps)})`;
+    lines.push(`const list = ${list};`, `const target = ${src.constant(objectFactory(rule.init))}();`);
+  } else lines.push('const target = item;');
+  lines.push('let raw, v, x, self, seq = 0;');
+  for (const d of dates)
+    lines.push(`let d${d.n} = -1, t${d.n} = -1, c${d.n}, o${d.n} = false, e${d.n} = 0, q${d.n} = 0;`);
+  lines.push(...ops);
+  // Written in the order their first part was read, as the map language documents.
+  if (dates.length === 1) lines.push(dateFinishSource(dates[0]!));
+  else if (dates.length > 1)
+    lines.push(
+      `for (let q = 1; q <= seq; q++) { ${dates.map((d) => `if (q === q${d.n}) { ${dateFinishSource(d)} }`).join(' else ')} }`,
+    );
+  if (list) lines.push('list.push(self !== undefined ? self : target);');
+  lines.push('}');
+  src.functions.push(lines.join('\n  '));
+  return name;
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Rule lists, loops, hierarchies                                                                   */
+
+/** Source of a `switch` case list that breaks out of `label` for each of `tags`. */
+const stopCases = (tags: Iterable<string>, label: string): string =>
+  [...tags].map((t) => `case ${JSON.stringify(t)}:`).join(' ') + ` break ${label};`;
+
+/** A loop as `function name(st, segs, i, end, item)` returning the segments it consumed. */
+function loopSource(src: Source, map: LoadedMap, rule: LoopRule, siblingTags: ReadonlySet<string>): string {
+  const name = src.name('loop');
+  const members = memberTags(rule.rules);
+  // Tags the map does not know stay inside the loop; a sibling rule's tag ends it, and so does its own.
+  const stops = new Set([rule.loop, ...[...siblingTags].filter((t) => !members.has(t))]);
+  const body = src.constant(compileRuleList(map, rule.rules));
+  const lines = [
+    `// loop ${label(rule.id ?? rule.loop)}`,
+    `function ${name}(st, segs, i, end, item) {`,
+    'let j = i + 1;',
+    `scan: for (; j < end; j++) switch (segs[j].tag) { ${stopCases(stops, 'scan')} }`,
+    'let into = item;',
+  ];
+  if (rule.repeat) {
+    const p = arrayPath(rule.repeat);
+    lines.push(
+      `into = ${src.constant(objectFactory(rule.init))}();`,
+      `h.arrayAt(${p.fromRoot ? 'st.root' : 'item'}, ${src.constant(p.steps)}).push(into);`,
+    );
+  }
+  lines.push(`${body}(st, segs, i, j, into);`, 'return j - i;', '}');
+  src.functions.push(lines.join('\n  '));
+  return name;
+}
+
+function hierarchyApply(map: LoadedMap, rule: HierarchyRule, siblingTags: ReadonlySet<string>): Apply {
+  const h = rule.hierarchy;
+  const members = memberTags([rule]);
+  const levels: CompiledLevel[] = Object.entries(rule.levels).map(([name, spec]) => {
+    const slots = new Map<string, readonly PathStep[]>();
+    for (const c of spec.children ?? []) if (!slots.has(c.level)) slots.set(c.level, arrayPath(c.path).steps);
+    return { name, run: compileRuleList(map, spec.rules), init: objectFactory(spec.init), slots };
+  });
+  return compileHierarchy({
+    seg: h.seg,
+    id: h.id,
+    parent: h.parent,
+    level: h.level,
+    root: h.root,
+    levels,
+    stops: new Set([...siblingTags].filter((t) => !members.has(t))),
+  });
+}
+
+/**
+ * A rule list as one function over `segs[start, end)`: per segment, the first rule for its tag
+ * whose `when` holds (hierarchies take theirs unconditionally) maps it; loops and hierarchies
+ * consume the segments that belong to them. Outbound-only rules map nothing but still end loops.
+ */
+export function compileRuleList(map: LoadedMap, rules: readonly Rule[]): RunList {
+  const src = new Source();
+  const tags = new Set(rules.map(ruleTag));
+  const cases = new Map<string, string[]>();
+  for (const rule of rules) {
+    let test: string;
+    let apply: string;
+    if (isHierarchyRule(rule)) {
+      test = 'true';
+      apply = `consumed = ${src.constant(hierarchyApply(map, rule, tags))}(st, segs, i, end, item);`;
+    } else if (!inbound(rule)) continue;
+    else if (isLoopRule(rule)) {
+      test = whenSource(src, rule.when);
+      apply = `consumed = ${loopSource(src, map, rule, tags)}(st, segs, i, end, item);`;
+    } else {
+      test = whenSource(src, rule.when);
+      apply = `${segmentSource(src, map, rule as SegmentRule)}(st, seg, i, item);`;
+    }
+    const tag = ruleTag(rule);
+    const list = cases.get(tag) ?? [];
+    list.push(`if (${test}) { ${apply} }`);
+    cases.set(tag, list);
+  }
+  const switchCases = [...cases].map(
+    ([tag, candidates]) => `case ${JSON.stringify(tag)}: ${candidates.join(' else ')} break;`,
+  );
+  const source = [
+    '"use strict";',
+    ...src.functions,
+    'return function list(st, segs, start, end, item) {',
+    '  let i = start;',
+    '  while (i < end) {',
+    '    const seg = segs[i];',
+    '    let consumed = 1;',
+    `    switch (seg.tag) { ${switchCases.join('\n      ')} }`,
+    '    i += consumed > 1 ? consumed : 1;',
+    '  }',
+    '};',
+  ].join('\n');
+  // Generated from map data through JSON.stringify and the constants array only (see the header).
+  const make = new Function('h', 'K', source) as (h: typeof HELPERS, K: readonly unknown[]) => RunList;
+  return make(HELPERS, src.constants);
+}

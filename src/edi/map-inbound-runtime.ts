@@ -1,0 +1,220 @@
+/**
+ * What compiled inbound maps call while they run (map-inbound-compile.ts, map-hierarchy.ts): the
+ * state of one set, diagnostics, and the value conversions and date-times that can report a bad
+ * value. They live here, not in the generated source, so that source stays short and each of its
+ * calls has one target.
+ */
+import type { Diagnostic, Segment } from './edi-types.js';
+import { ediDateNumber, ediTimeNumber, isoDateOf, isoFromEdiNumbers } from './edi-datetime.js';
+import { edifactDateTimeToIso } from './edifact-datetime.js';
+import { fromImpliedDecimal, normalizeDecimal } from './implied-decimal.js';
+import type { JsonObject } from './map-paths.js';
+import { elementValue } from './x12-segment.js';
+
+/** What the caller of `mapInbound` passes (map-inbound.ts re-exports it). */
+export interface MapContext {
+  /** Partner time zone; overrides the map's when given. */
+  readonly timeZone?: string;
+  /** Fields merged over every produced document (envelope data: id, tenantId, source, …). */
+  readonly base?: JsonObject;
+  /** Diagnostics get these control numbers so acks can point at the right set. */
+  readonly diagnosticContext?: Pick<
+    Diagnostic,
+    'interchangeControlNumber' | 'groupControlNumber' | 'transactionControlNumber'
+  >;
+  /** Segment position of the first body segment (ST/UNH is 1, so usually 2). */
+  readonly firstPosition?: number;
+  /** EDIFACT decimal mark for `decimal` transforms. */
+  readonly decimalMark?: string;
+}
+
+/** One set / message being mapped. */
+export interface InState {
+  readonly root: JsonObject;
+  readonly timeZone: string;
+  readonly diagnostics: Diagnostic[];
+  readonly ctx: MapContext;
+  readonly firstPosition: number;
+}
+
+export function diag(
+  st: InState,
+  seg: Segment | undefined,
+  segIndex: number,
+  fields: Omit<Diagnostic, 'level'> & { level?: Diagnostic['level'] },
+): void {
+  st.diagnostics.push({
+    level: fields.elementPosition ? 'element' : 'segment',
+    ...st.ctx.diagnosticContext,
+    ...(seg ? { segmentId: seg.tag, offset: seg.offset, segmentPosition: segIndex + st.firstPosition } : {}),
+    ...fields,
+  });
+}
+
+/** An element value its transform cannot read, with the AK4 code that reports it. */
+function elementError(
+  st: InState,
+  seg: Segment,
+  segIndex: number,
+  code: string,
+  rule: string,
+  message: string,
+  elementPosition: number,
+): void {
+  diag(st, seg, segIndex, { severity: 'error', code, rule, message, elementPosition });
+}
+
+/** `n0`…`n3`: `v` is the value after the code table, `raw` the element as sent (for the message). */
+export function impliedDecimal(
+  st: InState,
+  seg: Segment,
+  segIndex: number,
+  v: string,
+  raw: string,
+  transform: string,
+  to: string,
+  el: number,
+): string | undefined {
+  const out = fromImpliedDecimal(v, Number(transform[1]));
+  if (out === undefined)
+    elementError(
+      st,
+      seg,
+      segIndex,
+      '6',
+      'INVALID_NUMBER',
+      `"${raw}" is not a numeric ${transform} value for ${to}`,
+      el,
+    );
+  return out;
+}
+
+export function decimal(
+  st: InState,
+  seg: Segment,
+  segIndex: number,
+  v: string,
+  raw: string,
+  to: string,
+  el: number,
+): string | undefined {
+  const out = normalizeDecimal(v, st.ctx.decimalMark);
+  if (out === undefined)
+    elementError(st, seg, segIndex, '6', 'INVALID_DECIMAL', `"${raw}" is not a decimal for ${to}`, el);
+  return out;
+}
+
+/** Plain digits up to 15 long convert exactly with Number(); everything else takes the full check. */
+function isPlainDigits(v: string): boolean {
+  const n = v.length;
+  if (n === 0 || n > 15) return false;
+  for (let i = 0; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** `number` and `integer`. */
+export function toNumber(
+  st: InState,
+  seg: Segment,
+  segIndex: number,
+  v: string,
+  raw: string,
+  integer: boolean,
+  to: string,
+  el: number,
+): number | undefined {
+  let n: number;
+  if (isPlainDigits(v)) n = Number(v);
+  else {
+    const s = normalizeDecimal(v, st.ctx.decimalMark);
+    n = s === undefined ? NaN : Number(s);
+  }
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) {
+    elementError(st, seg, segIndex, '6', 'INVALID_NUMBER', `"${raw}" is not a number for ${to}`, el);
+    return undefined;
+  }
+  return n;
+}
+
+/** EDIFACT DTM: the value with its format code (component 3 of the same element). */
+export function dtmDateTime(
+  st: InState,
+  seg: Segment,
+  segIndex: number,
+  raw: string,
+  dateOnly: boolean,
+  to: string,
+  el: number,
+): string | undefined {
+  const format = elementValue(seg, el - 1, 2);
+  const iso = edifactDateTimeToIso(raw, format, st.timeZone, dateOnly);
+  if (iso === undefined)
+    elementError(
+      st,
+      seg,
+      segIndex,
+      '8',
+      'INVALID_DATE',
+      `invalid DTM date "${raw}" (format "${format}") for ${to}`,
+      el,
+    );
+  return iso;
+}
+
+/** The date part of a `date`/`dateOnly` element as `ediDateNumber`, or -1 (reported). */
+export function datePart(
+  st: InState,
+  seg: Segment,
+  segIndex: number,
+  raw: string,
+  to: string,
+  el: number,
+): number {
+  const d = ediDateNumber(raw);
+  if (d < 0) elementError(st, seg, segIndex, '8', 'INVALID_DATE', `invalid date "${raw}" for ${to}`, el);
+  return d;
+}
+
+/** The time part of a `time` element as `ediTimeNumber`, or -1 (reported). */
+export function timePart(
+  st: InState,
+  seg: Segment,
+  segIndex: number,
+  raw: string,
+  to: string,
+  el: number,
+): number {
+  const t = ediTimeNumber(raw);
+  if (t < 0) elementError(st, seg, segIndex, '9', 'INVALID_TIME', `invalid time "${raw}" for ${to}`, el);
+  return t;
+}
+
+/**
+ * The date-time a segment's parts make once all its elements are read; undefined when the time
+ * code is unknown (reported at the date's element).
+ */
+export function finishDateTime(
+  st: InState,
+  seg: Segment,
+  segIndex: number,
+  date: number,
+  time: number,
+  code: string | undefined,
+  dateOnly: boolean,
+  to: string,
+  el: number,
+): string | undefined {
+  const iso = dateOnly ? isoDateOf(date) : isoFromEdiNumbers(date, time, code, st.timeZone);
+  if (iso === undefined)
+    diag(st, seg, segIndex, {
+      severity: 'error',
+      code: '7',
+      rule: 'UNKNOWN_TIME_CODE',
+      message: `unknown time code "${code ?? ''}" for ${to}`,
+      elementPosition: el,
+    });
+  return iso;
+}

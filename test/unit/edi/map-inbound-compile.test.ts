@@ -1,0 +1,176 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Segment } from '../../../src/edi/edi-types.js';
+import type { LoadedMap, Rule } from '../../../src/edi/map-definition.js';
+import { mapInbound } from '../../../src/edi/map-inbound.js';
+
+// Maps compile to generated JavaScript (map-inbound-compile.ts); the shipped maps are pinned by
+// the golden tests. These maps have shapes the shipped ones do not.
+
+const seg = (tag: string, ...elements: (string | string[])[]): Segment => ({
+  tag,
+  elements: elements.map((e) => (Array.isArray(e) ? e : [e])),
+  offset: 0,
+  index: 1,
+});
+
+const loaded = (rules: readonly Rule[], tables: Record<string, Record<string, string>> = {}): LoadedMap => ({
+  definition: { name: 'unusual', standard: 'x12', message: 'T', documentType: 'Test', rules },
+  file: 'unusual.map.yaml',
+  tables: new Map(Object.entries(tables)),
+  timeZone: 'UTC',
+});
+
+/** Everything a map can name, with what would break generated source if it were spliced in raw. */
+const ODD = 'a"b\\c */ \n\u2028${x}`';
+
+test('a segment writes its date-times in the order their first part was read, not in rule order', () => {
+  const map = loaded([
+    {
+      seg: 'DTM',
+      elements: [
+        { el: 1, to: 'shippedAt', transform: 'date' },
+        { el: 2, to: 'deliveredAt', transform: 'date' },
+        { el: 3, to: 'shippedAt', transform: 'time' },
+        { el: 4, to: 'shippedAt', transform: 'timeCode' },
+        { el: 5, to: 'deliveredAt', transform: 'timeCode' },
+        { el: 6, to: 'shippedAt', transform: 'date' },
+      ],
+    },
+  ]);
+  const r = mapInbound(map, [seg('DTM', '', '20260102', '0930', 'ET', 'PT', '20260103')]);
+  assert.equal(
+    JSON.stringify(r.documents),
+    '[{"deliveredAt":"2026-01-02T00:00:00-08:00","shippedAt":"2026-01-03T09:30:00-05:00","documentType":"Test"}]',
+  );
+  const bad = mapInbound(map, [seg('DTM', '20260101', '', '0800', 'XX')], { firstPosition: 2 });
+  assert.deepEqual(bad.documents, [{ documentType: 'Test' }]);
+  assert.deepEqual(bad.diagnostics, [
+    {
+      level: 'element',
+      segmentId: 'DTM',
+      offset: 0,
+      segmentPosition: 2,
+      severity: 'error',
+      code: '7',
+      rule: 'UNKNOWN_TIME_CODE',
+      message: 'unknown time code "XX" for shippedAt',
+      elementPosition: 1,
+    },
+  ]);
+});
+
+test('tags, codes, table values and defaults with quotes, comment ends and line separators are data, never code', () => {
+  const map = loaded(
+    [
+      { seg: 'REF', repeat: '$.refs[]', elements: [{ el: 1, to: '.', table: 'codes', tableDefault: ODD }] },
+      {
+        seg: 'LIN',
+        repeat: 'lines[]',
+        init: { ids: [] },
+        elements: [
+          { el: 1, to: 'ids', pairs: { promote: { BP: 'item.sku', [ODD]: '$.odd' } } },
+          { el: 9, to: 'quantity', default: 0 },
+          { el: 10, to: 'note', default: ODD },
+          { el: 11, to: 'flags[1]', default: ODD },
+          { el: 1, to: 'first', onlyIfUnset: true },
+          { el: 3, to: 'first', onlyIfUnset: true },
+        ],
+      },
+      { seg: ODD, when: { '1': ODD, '2.2': [ODD, 'Y'] }, elements: [{ el: 3, to: 'odd' }] },
+    ],
+    { codes: { [ODD]: 'weird', ZZ: ODD } },
+  );
+  const r = mapInbound(map, [
+    seg('REF', ODD),
+    seg('REF', 'ZZ'),
+    seg('REF', 'Q'),
+    seg('LIN', 'VP', 'V1', 'BP', 'S1', 'BP', 'S2', ODD, 'O1'),
+    seg(ODD, ODD, ['X', 'Y'], 'mapped'),
+    seg(ODD, ODD, ['X', 'N'], 'not mapped'),
+  ]);
+  assert.deepEqual(r.diagnostics, []);
+  // The promoted ODD qualifier writes $.odd first; the ODD segment overwrites it in place.
+  assert.equal(
+    JSON.stringify(r.documents),
+    JSON.stringify([
+      {
+        refs: ['weird', ODD, ODD],
+        lines: [
+          {
+            ids: [
+              { qualifier: 'VP', value: 'V1' },
+              { qualifier: 'BP', value: 'S2' },
+            ],
+            item: { sku: 'S1' },
+            quantity: 0,
+            note: ODD,
+            flags: [null, ODD],
+            first: 'VP',
+          },
+        ],
+        odd: 'mapped',
+        documentType: 'Test',
+      },
+    ]),
+  );
+});
+
+test('hierarchy parent ids that point in a circle end in HL_UNATTACHED warnings, not a hang', () => {
+  // EDIFACT CPS hierarchies reach the map without a set validator checking their parents.
+  const map = loaded([
+    {
+      hierarchy: { seg: 'HL', id: 1, parent: 2, level: 3, root: 'S' },
+      levels: {
+        S: { children: [{ level: 'O', path: 'orders' }], rules: [] },
+        O: {
+          children: [{ level: 'P', path: 'packs' }],
+          rules: [{ seg: 'PRF', elements: [{ el: 1, to: 'po' }] }],
+        },
+        P: { rules: [{ seg: 'MAN', elements: [{ el: 1, to: 'sscc' }] }] },
+      },
+    },
+  ]);
+  const r = mapInbound(
+    map,
+    [seg('HL', '1', '2', 'O'), seg('PRF', 'PO1'), seg('HL', '2', '1', 'P'), seg('MAN', 'M1')],
+    {
+      firstPosition: 2,
+    },
+  );
+  assert.deepEqual(r.documents, [{ documentType: 'Test' }]);
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.rule, d.segmentPosition, d.message]),
+    [['HL_UNATTACHED', 2, 'HL 1 (level O) has no ancestor or descendant that can hold it']],
+  );
+});
+
+test('hierarchy ids are compared as trimmed text: " 2" is 2, "02" is another node', () => {
+  const map = loaded([
+    {
+      hierarchy: { seg: 'HL', id: 1, parent: 2, level: 3, root: 'S' },
+      levels: {
+        S: { children: [{ level: 'I', path: 'lines' }], rules: [] },
+        I: { rules: [{ seg: 'LIN', elements: [{ el: 1, to: 'n' }] }] },
+      },
+    },
+  ]);
+  const r = mapInbound(map, [
+    seg('HL', '1', '', 'S'),
+    seg('HL', ' 2', '1', 'I'),
+    seg('LIN', 'a'),
+    seg('HL', '02', '1', 'I'),
+    seg('LIN', 'b'),
+    seg('HL', '2', '1', 'I'),
+    seg('LIN', 'c'),
+    seg('HL', '9', '02', 'I'),
+    seg('LIN', 'd'),
+  ]);
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.rule, d.badData]),
+    [['HL_DUPLICATE_ID', '2']],
+  );
+  assert.deepEqual(r.documents, [
+    { lines: [{ n: 'a' }, { n: 'b' }, { n: 'c' }, { n: 'd' }], documentType: 'Test' },
+  ]);
+});
