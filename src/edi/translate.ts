@@ -14,6 +14,7 @@ import {
   type EdifactMessage,
   type EdifactReadEvent,
 } from './edifact-reader.js';
+import type { LoadedMap } from './map-definition.js';
 import { findMap, loadMaps, type MapSet } from './map-loader.js';
 import { mapInbound } from './map-inbound.js';
 import type { JsonObject } from './map-paths.js';
@@ -77,6 +78,20 @@ export interface InputPart {
 
 const clock = (options: TranslateOptions): Date =>
   options.now?.() ?? (options.fixedNow !== undefined ? new Date(options.fixedNow) : new Date());
+
+let systemMs = Number.NaN;
+let systemIso = '';
+
+/** createdAt: the clock's instant as toISOString writes it, the system clock's reused within its millisecond. */
+function createdAtOf(options: TranslateOptions): string {
+  if (options.now || options.fixedNow !== undefined) return clock(options).toISOString();
+  const ms = Date.now();
+  if (ms !== systemMs) {
+    systemIso = new Date(ms).toISOString();
+    systemMs = ms;
+  }
+  return systemIso;
+}
 
 export interface InterchangeInfo {
   readonly standard: EdiStandard;
@@ -192,7 +207,7 @@ function finishDocuments(
   ctl: Partial<Diagnostic>,
 ): JsonObject[] {
   const out: JsonObject[] = [];
-  const createdAt = clock(options).toISOString();
+  const createdAt = createdAtOf(options);
   const messageId =
     options.messageId ?? `${env.standard}-${env.partnerId}-${env.interchangeControlNumber ?? 'none'}`;
   for (let k = 0; k < docs.length; k++) {
@@ -239,9 +254,20 @@ function x12Environment(h: X12InterchangeHeader): 'test' | 'production' {
   return h.usage === 'P' ? 'production' : 'test';
 }
 
+/** findMap for one translation's maps, remembered per set id and version (sets repeat them). */
+function x12MapFinder(maps: MapSet): (setId: string, version: string) => LoadedMap | undefined {
+  const found = new Map<string, Map<string, LoadedMap | undefined>>();
+  return (setId, version) => {
+    let byVersion = found.get(setId);
+    if (!byVersion) found.set(setId, (byVersion = new Map()));
+    if (!byVersion.has(version)) byVersion.set(version, findMap(maps, 'x12', setId, version));
+    return byVersion.get(version);
+  };
+}
+
 function processX12Set(
   set: X12TransactionSet,
-  maps: MapSet,
+  mapFor: (setId: string, version: string) => LoadedMap | undefined,
   options: TranslateOptions,
 ): { documents: JsonObject[]; diagnostics: Diagnostic[] } {
   const ctl = {
@@ -251,7 +277,7 @@ function processX12Set(
   };
   const diagnostics: Diagnostic[] = [];
   const schema = X12_SET_SCHEMAS[set.setId];
-  const map = findMap(maps, 'x12', set.setId, set.group.version);
+  const map = mapFor(set.setId, set.group.version);
   const isAck = set.setId === '997' || set.setId === '999';
   if (!schema && !map && !isAck) {
     diagnostics.push({
@@ -341,11 +367,12 @@ function x12Steps(
   let groups: X12GroupSummary[] = [];
   const controlNumbers = options.controlNumbers ?? sequentialControlNumbers();
   const origin: X12InputOrigin | undefined = part ? { offset: part.offset, index: part.index } : undefined;
+  const mapFor = x12MapFinder(maps);
   const reader = readX12(chunks, {
     ...(options.lenientIsa ? { lenientIsa: true } : {}),
     ...(origin ? { origin } : {}),
     inspect: (set) => {
-      pending = processX12Set(set, maps, options);
+      pending = processX12Set(set, mapFor, options);
       return pending.diagnostics;
     },
   });
