@@ -7,11 +7,12 @@
  */
 import type { Writable } from 'node:stream';
 import {
-  translateStream,
+  translateInto,
   type EdiInput,
   type InputPart,
   type TranslateOptions,
   type TranslationEvent,
+  type TranslationSink,
 } from './translate.js';
 
 /**
@@ -121,6 +122,20 @@ export function countEvent(ev: TranslationEvent, into: { documents: number; erro
   else if (ev.type === 'diagnostic' && ev.diagnostic.severity === 'error') into.errors++;
 }
 
+/** A sink that counts events and gathers their NDJSON lines (translateInto). */
+export function ndjsonSink(
+  batch: NdjsonBatcher,
+  summary: { documents: number; errors: number },
+): TranslationSink {
+  return {
+    event(ev) {
+      countEvent(ev, summary);
+      const line = ndjsonLine(ev);
+      if (line !== undefined) batch.add(line);
+    },
+  };
+}
+
 /**
  * Translates `input` to NDJSON on `out` in this thread; stops reading when `out` goes away.
  * `part`: the input is a share of a longer one (see translateStream).
@@ -133,17 +148,15 @@ export async function translateToNdjsonSerial(
 ): Promise<NdjsonSummary> {
   const summary = { documents: 0, errors: 0 };
   const batch = new NdjsonBatcher();
-  for await (const ev of translateStream(input, options, part)) {
-    countEvent(ev, summary);
-    const line = ndjsonLine(ev);
-    if (line === undefined) continue;
-    batch.add(line);
-    const full = batch.take();
-    if (full.length > 0) {
-      await writeWithBackpressure(out, full);
-      if (out.destroyed) break;
-    }
-  }
+  const sink: TranslationSink = {
+    ...ndjsonSink(batch, summary),
+    // Full batches go out after each step of the input (a set's lines at most wait for it).
+    settle() {
+      const full = batch.take();
+      return full.length > 0 ? writeWithBackpressure(out, full).then(() => !out.destroyed) : undefined;
+    },
+  };
+  await translateInto(input, sink, options, part);
   await writeWithBackpressure(out, batch.take(true));
   return summary;
 }

@@ -3,8 +3,8 @@
  * of the output (parallel-translate.ts); and the worker thread that does it for the pool.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { countEvent, NdjsonBatcher, ndjsonLine } from './ndjson-output.js';
-import { translateStream, type InputPart, type TranslateOptions } from './translate.js';
+import { NdjsonBatcher, ndjsonSink } from './ndjson-output.js';
+import { translateInto, type InputPart, type TranslateOptions } from './translate.js';
 
 export interface TranslateJob {
   readonly id: number;
@@ -40,11 +40,7 @@ export async function translateRun(
   const summary = { documents: 0, errors: 0 };
   const batch = new NdjsonBatcher();
   const bytes = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
-  for await (const ev of translateStream([bytes], options, part)) {
-    countEvent(ev, summary);
-    const line = ndjsonLine(ev);
-    if (line !== undefined) batch.add(line);
-  }
+  await translateInto([bytes], ndjsonSink(batch, summary), options, part);
   return {
     id: job.id,
     ndjson: batch.take(true),
@@ -63,8 +59,11 @@ const WARM_UP =
 const setup = workerData as WorkerSetup | undefined;
 if (parentPort && setup?.role === 'crossdock-translate') {
   const port = parentPort;
-  for await (const _ of translateStream(WARM_UP, setup.options, { offset: 0, index: 0, first: false }))
-    void _;
+  await translateInto(WARM_UP, { event: () => undefined }, setup.options, {
+    offset: 0,
+    index: 0,
+    first: false,
+  });
   port.postMessage('ready');
   // One job at a time: the pool sends the next when this one is answered.
   port.on('message', (job: TranslateJob) => {

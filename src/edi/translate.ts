@@ -8,7 +8,13 @@ import { validateCanonical } from '../canonical/canonical-validator.js';
 import { generateContrl, parseContrl } from './contrl.js';
 import { errorText, interchangeError } from './edi-diagnostic.js';
 import type { Diagnostic, EdiStandard } from './edi-types.js';
-import { readEdifact, type EdifactInterchange, type EdifactMessage } from './edifact-reader.js';
+import {
+  readEdifact,
+  type EdifactInterchange,
+  type EdifactMessage,
+  type EdifactReadEvent,
+} from './edifact-reader.js';
+import type { LoadedMap } from './map-definition.js';
 import { findMap, loadMaps, type MapSet } from './map-loader.js';
 import { mapInbound } from './map-inbound.js';
 import type { JsonObject } from './map-paths.js';
@@ -20,7 +26,7 @@ import type {
   X12InterchangeSummary,
   X12TransactionSet,
 } from './x12-envelope.js';
-import { readX12, type X12InputOrigin } from './x12-envelope-reader.js';
+import { readX12, type X12InputOrigin, type X12ReaderEvent } from './x12-envelope-reader.js';
 import { validateSet } from './x12-set-schema.js';
 import { X12_SET_SCHEMAS } from './x12-set-schemas.js';
 import { sequentialControlNumbers, type ControlNumberGenerator } from './x12-writer.js';
@@ -72,6 +78,20 @@ export interface InputPart {
 
 const clock = (options: TranslateOptions): Date =>
   options.now?.() ?? (options.fixedNow !== undefined ? new Date(options.fixedNow) : new Date());
+
+let systemMs = Number.NaN;
+let systemIso = '';
+
+/** createdAt: the clock's instant as toISOString writes it, the system clock's reused within its millisecond. */
+function createdAtOf(options: TranslateOptions): string {
+  if (options.now || options.fixedNow !== undefined) return clock(options).toISOString();
+  const ms = Date.now();
+  if (ms !== systemMs) {
+    systemIso = new Date(ms).toISOString();
+    systemMs = ms;
+  }
+  return systemIso;
+}
 
 export interface InterchangeInfo {
   readonly standard: EdiStandard;
@@ -165,6 +185,20 @@ interface Envelope {
   readonly baseId: string;
 }
 
+/** The `source` of a canonical document: optional control numbers between environment and messageId. */
+function sourceOf(env: Envelope, options: TranslateOptions, messageId: string): JsonObject {
+  const source: JsonObject = {
+    channel: options.channel ?? 'cli',
+    format: env.format,
+    environment: env.environment,
+  };
+  if (env.interchangeControlNumber) source['interchangeControlNumber'] = env.interchangeControlNumber;
+  if (env.groupControlNumber) source['groupControlNumber'] = env.groupControlNumber;
+  if (env.transactionControlNumber) source['transactionControlNumber'] = env.transactionControlNumber;
+  source['messageId'] = messageId;
+  return source;
+}
+
 function finishDocuments(
   docs: readonly JsonObject[],
   env: Envelope,
@@ -173,10 +207,11 @@ function finishDocuments(
   ctl: Partial<Diagnostic>,
 ): JsonObject[] {
   const out: JsonObject[] = [];
-  const createdAt = clock(options).toISOString();
+  const createdAt = createdAtOf(options);
   const messageId =
     options.messageId ?? `${env.standard}-${env.partnerId}-${env.interchangeControlNumber ?? 'none'}`;
-  docs.forEach((raw, k) => {
+  for (let k = 0; k < docs.length; k++) {
+    const raw = docs[k]!;
     // Envelope fields first, in the canonical order, so output reads (and diffs) the same every time.
     const doc: JsonObject = {
       documentType: raw['documentType'],
@@ -185,15 +220,7 @@ function finishDocuments(
       tenantId: options.tenantId ?? 'default',
       partnerId: env.partnerId,
       createdAt,
-      source: {
-        channel: options.channel ?? 'cli',
-        format: env.format,
-        environment: env.environment,
-        ...(env.interchangeControlNumber ? { interchangeControlNumber: env.interchangeControlNumber } : {}),
-        ...(env.groupControlNumber ? { groupControlNumber: env.groupControlNumber } : {}),
-        ...(env.transactionControlNumber ? { transactionControlNumber: env.transactionControlNumber } : {}),
-        messageId,
-      },
+      source: sourceOf(env, options, messageId),
       correlationId: options.correlationId ?? messageId,
       references: Array.isArray(raw['references']) ? raw['references'] : [],
     };
@@ -211,23 +238,36 @@ function finishDocuments(
           ...ctl,
         });
       }
-      return;
+      continue;
     }
     out.push(doc);
-  });
+  }
   return out;
 }
 
 /* -------------------------------------------------------------------------------------------- */
 /* X12                                                                                          */
 
+const isError = (d: Diagnostic): boolean => d.severity === 'error';
+
 function x12Environment(h: X12InterchangeHeader): 'test' | 'production' {
   return h.usage === 'P' ? 'production' : 'test';
 }
 
+/** findMap for one translation's maps, remembered per set id and version (sets repeat them). */
+function x12MapFinder(maps: MapSet): (setId: string, version: string) => LoadedMap | undefined {
+  const found = new Map<string, Map<string, LoadedMap | undefined>>();
+  return (setId, version) => {
+    let byVersion = found.get(setId);
+    if (!byVersion) found.set(setId, (byVersion = new Map()));
+    if (!byVersion.has(version)) byVersion.set(version, findMap(maps, 'x12', setId, version));
+    return byVersion.get(version);
+  };
+}
+
 function processX12Set(
   set: X12TransactionSet,
-  maps: MapSet,
+  mapFor: (setId: string, version: string) => LoadedMap | undefined,
   options: TranslateOptions,
 ): { documents: JsonObject[]; diagnostics: Diagnostic[] } {
   const ctl = {
@@ -237,7 +277,7 @@ function processX12Set(
   };
   const diagnostics: Diagnostic[] = [];
   const schema = X12_SET_SCHEMAS[set.setId];
-  const map = findMap(maps, 'x12', set.setId, set.group.version);
+  const map = mapFor(set.setId, set.group.version);
   const isAck = set.setId === '997' || set.setId === '999';
   if (!schema && !map && !isAck) {
     diagnostics.push({
@@ -253,8 +293,7 @@ function processX12Set(
     return { documents: [], diagnostics };
   }
   if (schema) diagnostics.push(...validateSet(schema, set.segments, ctl));
-  if ([...set.diagnostics, ...diagnostics].some((d) => d.severity === 'error'))
-    return { documents: [], diagnostics };
+  if (set.diagnostics.some(isError) || diagnostics.some(isError)) return { documents: [], diagnostics };
   const body = set.segments.slice(1, set.segments[set.segments.length - 1]?.tag === 'SE' ? -1 : undefined);
   const partnerId = options.partnerId ?? set.interchange.senderId;
   const env: Envelope = {
@@ -313,50 +352,59 @@ function interchangeInfoX12(ic: X12InterchangeSummary, groups: readonly X12Group
   };
 }
 
-async function* translateX12(
+/**
+ * The X12 reader's events as steps: each turns one reader event into translation events. The
+ * sets are translated in `inspect`, before the reader hands their 'transaction' event on.
+ */
+function x12Steps(
   chunks: AsyncIterable<Buffer>,
   options: TranslateOptions,
   maps: MapSet,
   part: InputPart | undefined,
-): AsyncGenerator<TranslationEvent> {
+  emit: Emit,
+): TranslationSteps {
   let pending: { documents: JsonObject[]; diagnostics: Diagnostic[] } | undefined;
   let groups: X12GroupSummary[] = [];
   const controlNumbers = options.controlNumbers ?? sequentialControlNumbers();
   const origin: X12InputOrigin | undefined = part ? { offset: part.offset, index: part.index } : undefined;
+  const mapFor = x12MapFinder(maps);
   const reader = readX12(chunks, {
     ...(options.lenientIsa ? { lenientIsa: true } : {}),
     ...(origin ? { origin } : {}),
     inspect: (set) => {
-      pending = processX12Set(set, maps, options);
+      pending = processX12Set(set, mapFor, options);
       return pending.diagnostics;
     },
   });
-  for await (const ev of reader) {
+  const diagnostics = (list: readonly Diagnostic[]): void => {
+    for (const d of list) emit({ type: 'diagnostic', diagnostic: d });
+  };
+  const step = (ev: X12ReaderEvent): undefined => {
     switch (ev.type) {
       case 'transaction': {
-        for (const d of ev.set.diagnostics) yield { type: 'diagnostic', diagnostic: d };
+        diagnostics(ev.set.diagnostics);
         const p = pending;
         pending = undefined;
         if (p) {
-          for (const d of p.diagnostics) yield { type: 'diagnostic', diagnostic: d };
-          for (const doc of p.documents) yield { type: 'document', document: doc };
+          diagnostics(p.diagnostics);
+          for (const doc of p.documents) emit({ type: 'document', document: doc });
         }
         break;
       }
       case 'group-end':
-        for (const d of ev.group.diagnostics) yield { type: 'diagnostic', diagnostic: d };
+        diagnostics(ev.group.diagnostics);
         // Only what the interchange summary and acks need is kept; set documents are long gone.
         groups.push(ev.group);
         break;
       case 'interchange-end': {
-        for (const d of ev.interchange.diagnostics) yield { type: 'diagnostic', diagnostic: d };
-        yield { type: 'interchange', interchange: interchangeInfoX12(ev.interchange, groups) };
+        diagnostics(ev.interchange.diagnostics);
+        emit({ type: 'interchange', interchange: interchangeInfoX12(ev.interchange, groups) });
         if (options.acks) {
           const ack = writeX12Acks(ev.interchange, groups, {
             controlNumbers,
             ...(options.now || options.fixedNow !== undefined ? { now: clock(options) } : {}),
           });
-          if (ack) yield { type: 'ack', ack: { format: 'X12', text: ack.text } };
+          if (ack) emit({ type: 'ack', ack: { format: 'X12', text: ack.text } });
         }
         groups = [];
         break;
@@ -372,22 +420,25 @@ async function* translateX12(
           interchangeControlNumber: ev.interchange.controlNumber,
           baseId: `x12-${partnerId}-${ev.interchange.controlNumber}-TA1-${ev.segment.index}`,
         };
-        const diagnostics: Diagnostic[] = [];
-        for (const doc of finishDocuments([readTa1(ev.segment)], env, options, diagnostics, {
+        const found: Diagnostic[] = [];
+        for (const doc of finishDocuments([readTa1(ev.segment)], env, options, found, {
           interchangeControlNumber: ev.interchange.controlNumber,
         }))
-          yield { type: 'document', document: doc };
-        for (const d of diagnostics) yield { type: 'diagnostic', diagnostic: d };
+          emit({ type: 'document', document: doc });
+        diagnostics(found);
         break;
       }
       case 'diagnostic':
-        yield { type: 'diagnostic', diagnostic: ev.diagnostic };
+        emit({ type: 'diagnostic', diagnostic: ev.diagnostic });
         break;
       default:
         break;
     }
-  }
-  if (part && origin) part.segments = origin.segments;
+    return undefined;
+  };
+  return stepsOf(reader, step, () => {
+    if (part && origin) part.segments = origin.segments;
+  });
 }
 
 /* -------------------------------------------------------------------------------------------- */
@@ -487,11 +538,12 @@ function interchangeInfoEdifact(ic: EdifactInterchange): InterchangeInfo {
   };
 }
 
-async function* translateEdifact(
+function edifactSteps(
   chunks: AsyncIterable<Buffer>,
   options: TranslateOptions,
   maps: MapSet,
-): AsyncGenerator<TranslationEvent> {
+  emit: Emit,
+): TranslationSteps {
   let pending: { documents: JsonObject[]; diagnostics: Diagnostic[] } | undefined;
   const controlNumbers = options.controlNumbers ?? sequentialControlNumbers();
   const reader = readEdifact(chunks, {
@@ -500,39 +552,116 @@ async function* translateEdifact(
       return pending.diagnostics;
     },
   });
-  for await (const ev of reader) {
+  const contrl = async (ic: EdifactInterchange): Promise<void> => {
+    try {
+      const c = await generateContrl(ic, {
+        nextControlReference: () => String(controlNumbers('interchange')),
+        ...(options.now || options.fixedNow !== undefined ? { now: clock(options) } : {}),
+      });
+      emit({ type: 'ack', ack: { format: 'CONTRL', text: c.text } });
+    } catch (err) {
+      emit({
+        type: 'diagnostic',
+        diagnostic: interchangeError('CONTRL_FAILED', `CONTRL could not be generated: ${errorText(err)}`, {
+          code: '12',
+        }),
+      });
+    }
+  };
+  const step = (ev: EdifactReadEvent): Promise<void> | undefined => {
     if (ev.type === 'message') {
-      for (const d of ev.message.diagnostics) yield { type: 'diagnostic', diagnostic: d };
+      for (const d of ev.message.diagnostics) emit({ type: 'diagnostic', diagnostic: d });
       const p = pending;
       pending = undefined;
       // The reader's message diagnostics already include what inspect returned.
-      if (p) for (const doc of p.documents) yield { type: 'document', document: doc };
+      if (p) for (const doc of p.documents) emit({ type: 'document', document: doc });
     } else if (ev.type === 'interchange-end') {
-      for (const d of ev.interchange.diagnostics) yield { type: 'diagnostic', diagnostic: d };
-      yield { type: 'interchange', interchange: interchangeInfoEdifact(ev.interchange) };
-      if (options.acks && !ev.interchange.messages.every((m) => m.identifier.type === 'CONTRL')) {
-        try {
-          const contrl = await generateContrl(ev.interchange, {
-            nextControlReference: () => String(controlNumbers('interchange')),
-            ...(options.now || options.fixedNow !== undefined ? { now: clock(options) } : {}),
-          });
-          yield { type: 'ack', ack: { format: 'CONTRL', text: contrl.text } };
-        } catch (err) {
-          yield {
-            type: 'diagnostic',
-            diagnostic: interchangeError(
-              'CONTRL_FAILED',
-              `CONTRL could not be generated: ${errorText(err)}`,
-              { code: '12' },
-            ),
-          };
-        }
-      }
+      for (const d of ev.interchange.diagnostics) emit({ type: 'diagnostic', diagnostic: d });
+      emit({ type: 'interchange', interchange: interchangeInfoEdifact(ev.interchange) });
+      if (options.acks && !ev.interchange.messages.every((m) => m.identifier.type === 'CONTRL'))
+        return contrl(ev.interchange);
     }
-  }
+    return undefined;
+  };
+  return stepsOf(reader, step);
 }
 
 /* -------------------------------------------------------------------------------------------- */
+/* One translation as steps, and its two drivers: an async generator (translateStream) and a     */
+/* callback loop (translateInto) that spares the hot NDJSON path a generator hop per event.      */
+
+type Emit = (ev: TranslationEvent) => void;
+
+/**
+ * A translation as the reader's events and what each becomes: `step` emits the translation events
+ * of one reader event (a promise only when it has to wait, for a CONTRL); `end` runs after the last.
+ */
+interface TranslationSteps {
+  readonly events: AsyncIterable<unknown>;
+  readonly step: (ev: unknown) => Promise<void> | undefined;
+  readonly end: () => void;
+}
+
+/** Pairs a reader with the step for its events: the one place their types meet. */
+function stepsOf<E>(
+  events: AsyncIterable<E>,
+  step: (ev: E) => Promise<void> | undefined,
+  end: () => void = () => undefined,
+): TranslationSteps {
+  return { events, step: step as (ev: unknown) => Promise<void> | undefined, end };
+}
+
+/** Loads the maps; a broken map is reported (by the first part only), not fatal. */
+function mapsFor(options: TranslateOptions, part: InputPart | undefined, emit: Emit): MapSet {
+  const maps = loadMaps({
+    ...(options.mapsDir ? { mapsDir: options.mapsDir } : {}),
+    ...(options.partnerId ? { partnerId: options.partnerId } : {}),
+  });
+  for (const e of part && !part.first ? [] : maps.errors) {
+    emit({
+      type: 'diagnostic',
+      // A broken map is left out, not fatal: only input that needs it fails (NO_MAP, an error).
+      diagnostic: interchangeError(
+        'MAP_INVALID',
+        `map ${e.file}${e.path ? ` at ${e.path}` : ''}: ${e.message}`,
+        {
+          severity: 'warning',
+        },
+      ),
+    });
+  }
+  return maps;
+}
+
+/** Tells X12 from EDIFACT and sets up the steps; other input gets its diagnostic and is drained. */
+async function stepsFor(
+  input: EdiInput,
+  options: TranslateOptions,
+  maps: MapSet,
+  part: InputPart | undefined,
+  emit: Emit,
+): Promise<TranslationSteps> {
+  const { kind, chunks } = await sniff(toChunks(input));
+  if (kind === 'x12') return x12Steps(chunks, options, maps, part, emit);
+  if (kind === 'edifact') return edifactSteps(chunks, options, maps, emit);
+  emit({
+    type: 'diagnostic',
+    diagnostic: {
+      severity: 'error',
+      level: 'interchange',
+      code: '024',
+      rule: kind === 'empty' ? 'EMPTY_INPUT' : 'UNKNOWN_FORMAT',
+      message: kind === 'empty' ? 'input is empty' : 'input is neither X12 (ISA) nor EDIFACT (UNA/UNB/UNH)',
+    },
+  });
+  // Drained so a piped producer is not left blocked.
+  return stepsOf(chunks, () => undefined);
+}
+
+const translationFailed = (err: unknown): TranslationEvent => ({
+  type: 'diagnostic',
+  diagnostic: interchangeError('TRANSLATION_FAILED', `translation failed: ${errorText(err)}`),
+});
 
 /**
  * Streams translation events for X12 or EDIFACT input. Never throws; bad input yields diagnostics.
@@ -543,47 +672,78 @@ export async function* translateStream(
   options: TranslateOptions = {},
   part?: InputPart,
 ): AsyncGenerator<TranslationEvent> {
+  const queue: TranslationEvent[] = [];
+  const emit: Emit = (ev) => void queue.push(ev);
   try {
-    const maps = loadMaps({
-      ...(options.mapsDir ? { mapsDir: options.mapsDir } : {}),
-      ...(options.partnerId ? { partnerId: options.partnerId } : {}),
-    });
-    for (const e of part && !part.first ? [] : maps.errors) {
-      yield {
-        type: 'diagnostic',
-        // A broken map is left out, not fatal: only input that needs it fails (NO_MAP, an error).
-        diagnostic: interchangeError(
-          'MAP_INVALID',
-          `map ${e.file}${e.path ? ` at ${e.path}` : ''}: ${e.message}`,
-          {
-            severity: 'warning',
-          },
-        ),
-      };
+    const maps = mapsFor(options, part, emit);
+    for (const ev of queue.splice(0)) yield ev;
+    const steps = await stepsFor(input, options, maps, part, emit);
+    for (const ev of queue.splice(0)) yield ev;
+    for await (const rev of steps.events) {
+      const wait = steps.step(rev);
+      if (wait) await wait;
+      for (const ev of queue.splice(0)) yield ev;
     }
-    const { kind, chunks } = await sniff(toChunks(input));
-    if (kind === 'x12') yield* translateX12(chunks, options, maps, part);
-    else if (kind === 'edifact') yield* translateEdifact(chunks, options, maps);
-    else {
-      yield {
-        type: 'diagnostic',
-        diagnostic: {
-          severity: 'error',
-          level: 'interchange',
-          code: '024',
-          rule: kind === 'empty' ? 'EMPTY_INPUT' : 'UNKNOWN_FORMAT',
-          message:
-            kind === 'empty' ? 'input is empty' : 'input is neither X12 (ISA) nor EDIFACT (UNA/UNB/UNH)',
-        },
-      };
-      // Drain so a piped producer is not left blocked.
-      for await (const _ of chunks) void _;
-    }
+    steps.end();
   } catch (err) {
-    yield {
-      type: 'diagnostic',
-      diagnostic: interchangeError('TRANSLATION_FAILED', `translation failed: ${errorText(err)}`),
-    };
+    // What the failing step emitted first still comes out, as it did event by event.
+    for (const ev of queue.splice(0)) yield ev;
+    yield translationFailed(err);
+  }
+}
+
+/** Where translateInto delivers a translation. */
+export interface TranslationSink {
+  /** Each event, in translateStream's order. Its errors are the caller's: they are thrown on. */
+  event(ev: TranslationEvent): void;
+  /**
+   * Called after the events of each step of the input (a set, a group end, ...): a promise holds
+   * the translation until it settles (back-pressure); resolving to false stops it, as leaving a
+   * `for await` over translateStream does.
+   */
+  settle?(): Promise<boolean> | undefined;
+}
+
+/**
+ * translateStream's events, in its order, handed to `sink` without an async generator between
+ * the reader and the consumer (the NDJSON path: one promise per reader event, not two per event).
+ */
+export async function translateInto(
+  input: EdiInput,
+  sink: TranslationSink,
+  options: TranslateOptions = {},
+  part?: InputPart,
+): Promise<void> {
+  const queue: TranslationEvent[] = [];
+  const emit: Emit = (ev) => void queue.push(ev);
+  let sinkFailure: { readonly error: unknown } | undefined;
+  /** Hands the queued events on; false once the sink says stop. */
+  const deliver = async (): Promise<boolean> => {
+    try {
+      for (const ev of queue.splice(0)) sink.event(ev);
+      const settled = sink.settle?.();
+      return settled === undefined ? true : await settled;
+    } catch (error) {
+      sinkFailure = { error };
+      throw error;
+    }
+  };
+  try {
+    const maps = mapsFor(options, part, emit);
+    if (queue.length > 0 && !(await deliver())) return;
+    const steps = await stepsFor(input, options, maps, part, emit);
+    if (queue.length > 0 && !(await deliver())) return;
+    for await (const rev of steps.events) {
+      const wait = steps.step(rev);
+      if (wait) await wait;
+      if (queue.length > 0 && !(await deliver())) return;
+    }
+    steps.end();
+  } catch (err) {
+    if (sinkFailure) throw sinkFailure.error;
+    emit(translationFailed(err));
+    for (const ev of queue.splice(0)) sink.event(ev);
+    await sink.settle?.();
   }
 }
 

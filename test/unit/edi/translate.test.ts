@@ -148,3 +148,14 @@ test('a large chunk read in slices gives the same events as small chunks, multi-
   assert.deepEqual(big, pieces);
   assert.ok(JSON.stringify(big.documents).includes('CAFÉ ÜBER'));
 });
+
+test('without a pinned clock createdAt is the system time at translation, as toISOString writes it', async () => {
+  const before = Date.now();
+  const r = await translateBuffer(x12Fixture('856-4010-soi-crlf.edi'), { mapsDir: goldenOptions().mapsDir });
+  const after = Date.now();
+  assert.equal(r.documents.length, 1);
+  const createdAt = String(r.documents[0]!['createdAt']);
+  assert.match(createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  assert.equal(new Date(createdAt).toISOString(), createdAt);
+  assert.ok(Date.parse(createdAt) >= before && Date.parse(createdAt) <= after, createdAt);
+});
