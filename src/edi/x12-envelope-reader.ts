@@ -16,6 +16,7 @@ import type {
 } from './x12-envelope.js';
 import { checkGroupHeader, checkInterchangeHeader } from './x12-envelope-checks.js';
 import { elementText, X12Segment } from './x12-segment.js';
+import { internSetId, NO_DIAGNOSTICS, SetResultLog } from './x12-set-results.js';
 import { StreamDecoder, X12Tokenizer, type X12Token } from './x12-tokenizer.js';
 
 export interface X12ReadOptions {
@@ -48,17 +49,6 @@ const el = (seg: Segment, n: number): string => elementText(seg, n - 1);
 /** Tags the envelope state machine acts on; any other segment inside a set just joins it. */
 const ENVELOPE_TAGS: ReadonlySet<string> = new Set(['ISA', 'IEA', 'TA1', 'GS', 'GE', 'ST', 'SE']);
 
-const NO_DIAGNOSTICS: readonly Diagnostic[] = Object.freeze([]);
-
-/** One string per set id, shared by the per-set results a group keeps until its interchange ends. */
-const SET_IDS = new Map<string, string>();
-function internSetId(id: string): string {
-  const known = SET_IDS.get(id);
-  if (known !== undefined) return known;
-  if (SET_IDS.size < 1000) SET_IDS.set(id, id);
-  return id;
-}
-
 /** Where each set type carries the identifier a person would search for. */
 const BUSINESS_ID: Readonly<Record<string, number>> = { BSN: 2, B3: 2, B10: 1 };
 
@@ -79,9 +69,8 @@ interface OpenSet {
 interface OpenGroup {
   readonly header: X12GroupHeader;
   readonly segment: Segment;
-  readonly sets: X12SetResult[];
+  readonly sets: SetResultLog;
   readonly diagnostics: Diagnostic[];
-  readonly controlNumbers: Set<string>;
   setsReceived: number;
 }
 
@@ -318,9 +307,8 @@ export class EnvelopeState {
         this.group = {
           header,
           segment: seg,
-          sets: [],
+          sets: new SetResultLog(),
           diagnostics: checkGroupHeader(seg, header, ic.header),
-          controlNumbers: new Set(),
           setsReceived: 0,
         };
         return;
@@ -473,7 +461,7 @@ export class EnvelopeState {
         offset: st.offset,
         ...ctl,
       });
-    } else if (g.controlNumbers.has(s.controlNumber)) {
+    } else if (g.sets.hasControlNumber(s.controlNumber)) {
       diags.push({
         severity: 'error',
         level: 'transaction',
@@ -487,7 +475,7 @@ export class EnvelopeState {
         ...ctl,
       });
     }
-    g.controlNumbers.add(s.controlNumber);
+    g.sets.noteControlNumber(s.controlNumber);
     if (!/^\d{3}$/.test(s.setId)) {
       diags.push({
         severity: 'error',
@@ -570,9 +558,9 @@ export class EnvelopeState {
     }
     const status = statusOf(all);
     const businessId = status === 'A' ? undefined : businessIdOf(s.segments[1]);
-    // Each result lives until its interchange ends, across many young-generation GCs: an accepted
-    // set's holds no array of its own.
-    g.sets.push({
+    // Each result lives until its interchange ends, across young-generation GCs: the log packs an
+    // accepted set's outside the heap (x12-set-results.ts).
+    g.sets.add({
       setId: s.setId,
       controlNumber: s.controlNumber,
       ...(s.implementationRef ? { implementationRef: s.implementationRef } : {}),
@@ -601,11 +589,12 @@ export class EnvelopeState {
       });
     }
     const groupError = g.diagnostics.some((d) => d.severity === 'error');
-    const accepted = g.sets.filter((s) => s.status !== 'R').length;
+    const log = g.sets;
+    const accepted = log.acceptedCount;
     const status = groupError
       ? 'R'
-      : accepted === g.sets.length
-        ? g.sets.some((s) => s.status === 'E')
+      : accepted === log.length
+        ? log.anyWarnings
           ? 'E'
           : 'A'
         : accepted === 0
@@ -616,7 +605,12 @@ export class EnvelopeState {
       group: {
         interchange: ic.header,
         header: g.header,
-        sets: g.sets,
+        get sets(): readonly X12SetResult[] {
+          // Unpacked when the acks or the interchange summary read it, then kept.
+          const sets = log.results();
+          Object.defineProperty(this, 'sets', { value: sets, enumerable: true });
+          return sets;
+        },
         setsReceived: g.setsReceived,
         ...(declared !== undefined && /^\d+$/.test(declared) ? { declaredSetCount: Number(declared) } : {}),
         diagnostics: g.diagnostics,
