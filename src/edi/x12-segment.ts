@@ -13,6 +13,13 @@ import type { Segment } from './edi-types.js';
 const REPETITIONS = new WeakMap<X12Segment, ReadonlyMap<number, readonly (readonly string[])[]>>();
 
 /**
+ * Element arrays of the segments that have them: split up front (components, repetitions) or made
+ * when a reader asks. Kept off the object, which is allocated once per input segment: each field
+ * costs 8 bytes on every segment of every file.
+ */
+const ELEMENTS = new WeakMap<X12Segment, readonly (readonly string[])[]>();
+
+/**
  * Separator positions live in shared pages rather than one typed array per segment: at
  * `page[base]` the element count n, then n + 1 positions (the n separators, then the segment's
  * end), so element k (0-based) is `src.slice(page[base + 1 + k] + 1, page[base + 2 + k])`. `src` is
@@ -25,17 +32,17 @@ export class X12Segment implements Segment {
   readonly src: string;
   readonly offset: number;
   readonly index: number;
-  /** Where the segment starts in `src`. */
-  readonly #from: number;
   readonly #page: Int32Array;
   /** Where the segment's entries start in the page; -1 when it has components or repetitions. */
   readonly #base: number;
-  #elements: readonly (readonly string[])[] | undefined;
 
+  /**
+   * The segment sits in `src` from its tag, which ends at the first separator (or at the end), so
+   * its start needs no field of its own; a split segment's `src` is its own text.
+   */
   constructor(
     tag: string,
     src: string,
-    from: number,
     offset: number,
     index: number,
     page: Int32Array,
@@ -49,18 +56,19 @@ export class X12Segment implements Segment {
     this.src = src;
     this.offset = offset;
     this.index = index;
-    this.#from = from;
     this.#page = page;
     this.#base = split === undefined ? base : -1;
-    this.#elements = split?.elements;
+    if (split !== undefined) ELEMENTS.set(this, split.elements);
     if (split?.repetitions !== undefined) REPETITIONS.set(this, split.repetitions);
   }
 
   /** The segment from its tag to before its terminator, wrapping line breaks and trailing padding removed. */
   get text(): string {
-    return this.#base < 0
-      ? this.src
-      : this.src.slice(this.#from, this.#page[this.#base + 1 + this.#page[this.#base]!]!);
+    if (this.#base < 0) return this.src;
+    const page = this.#page;
+    const base = this.#base;
+    // The tag runs from the start to the first separator (to the end when there is none).
+    return this.src.slice(page[base + 1]! - this.tag.length, page[base + 1 + page[base]!]!);
   }
 
   get repetitions(): ReadonlyMap<number, readonly (readonly string[])[]> | undefined {
@@ -68,17 +76,18 @@ export class X12Segment implements Segment {
   }
 
   get elements(): readonly (readonly string[])[] {
-    if (this.#elements === undefined) {
+    let out = ELEMENTS.get(this);
+    if (out === undefined) {
       const n = this.#page[this.#base]!;
-      const out = new Array<string[]>(n);
-      for (let k = 0; k < n; k++) out[k] = [this.src.slice(this.start(k), this.end(k))];
-      this.#elements = out;
+      const made = new Array<string[]>(n);
+      for (let k = 0; k < n; k++) made[k] = [this.src.slice(this.start(k), this.end(k))];
+      ELEMENTS.set(this, (out = made));
     }
-    return this.#elements;
+    return out;
   }
 
   get elementCount(): number {
-    return this.#base < 0 ? this.#elements!.length : this.#page[this.#base]!;
+    return this.#base < 0 ? ELEMENTS.get(this)!.length : this.#page[this.#base]!;
   }
 
   /** True when element reads can use `start`/`end` on `src` (no components, no repetitions). */

@@ -241,9 +241,9 @@ export class X12Tokenizer {
     this.pageUsed = base + count + 2;
     this.index += 1;
     const tag = count === 0 ? src.slice(from, to) : internTag(src, from, page[base + 1]!);
-    if (!split) return new X12Segment(tag, src, from, offset, this.index, page, base);
+    if (!split) return new X12Segment(tag, src, offset, this.index, page, base);
     const text = src.slice(from, to);
-    return new X12Segment(tag, text, 0, offset, this.index, page, base, splitElements(text, d));
+    return new X12Segment(tag, text, offset, this.index, page, base, splitElements(text, d));
   }
 
   // Where the component and repetition separators next occur in `buf` at or after a position
