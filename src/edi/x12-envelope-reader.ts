@@ -63,7 +63,8 @@ interface OpenSet {
   readonly setId: string;
   readonly controlNumber: string;
   readonly implementationRef?: string;
-  readonly segments: Segment[];
+  /** Segments so far, ST included: the first `count` entries of the state's `scratch`. */
+  count: number;
 }
 
 interface OpenGroup {
@@ -140,6 +141,11 @@ export class EnvelopeState {
   private ic: OpenInterchange | undefined;
   private group: OpenGroup | undefined;
   private set: OpenSet | undefined;
+  /**
+   * The open set's segments, reused set after set: an array grown by push allocates about twice
+   * its final size on the way, and each set gets its own exact-size copy when it closes.
+   */
+  private readonly scratch: (Segment | undefined)[] = [];
   private skipping = false;
 
   constructor(private readonly options: X12ReadOptions) {}
@@ -280,7 +286,7 @@ export class EnvelopeState {
     if (this.skipping) return;
     if (this.set !== undefined && !ENVELOPE_TAGS.has(seg.tag)) {
       // The common case: a body segment of an open set.
-      this.set.segments.push(seg);
+      this.scratch[this.set.count++] = seg;
       return;
     }
     const ctl = { interchangeControlNumber: ic.header.controlNumber };
@@ -383,8 +389,9 @@ export class EnvelopeState {
           setId: internSetId(el(seg, 1).trim()),
           controlNumber: el(seg, 2).trim(),
           ...(ref ? { implementationRef: ref } : {}),
-          segments: [seg],
+          count: 1,
         };
+        this.scratch[0] = seg;
         return;
       }
       case 'SE': {
@@ -401,13 +408,13 @@ export class EnvelopeState {
           });
           return;
         }
-        this.set.segments.push(seg);
+        this.scratch[this.set.count++] = seg;
         this.closeSet(false);
         return;
       }
     }
     {
-      if (this.set) this.set.segments.push(seg);
+      if (this.set) this.scratch[this.set.count++] = seg;
       else if (this.group) {
         this.group.diagnostics.push({
           severity: 'error',
@@ -441,13 +448,16 @@ export class EnvelopeState {
     const ic = this.ic;
     if (!s || !g || !ic) return;
     this.set = undefined;
+    // The set's own array, of its exact size; the scratch lets go of the segments.
+    const segments = this.scratch.slice(0, s.count) as Segment[];
+    this.scratch.fill(undefined, 0, s.count);
     const ctl = {
       interchangeControlNumber: ic.header.controlNumber,
       groupControlNumber: g.header.controlNumber,
       transactionControlNumber: s.controlNumber,
     };
     const diags: Diagnostic[] = [];
-    const st = s.segments[0]!;
+    const st = segments[0]!;
     if (!/^\d{4,9}$/.test(s.controlNumber)) {
       diags.push({
         severity: 'error',
@@ -500,7 +510,7 @@ export class EnvelopeState {
         ...ctl,
       });
     } else {
-      const se = s.segments[s.segments.length - 1]!;
+      const se = segments[segments.length - 1]!;
       const seControl = el(se, 2).trim();
       if (seControl !== s.controlNumber) {
         diags.push({
@@ -510,22 +520,22 @@ export class EnvelopeState {
           rule: 'ST_SE_CONTROL_MISMATCH',
           message: `SE02 "${seControl}" does not match ST02 "${s.controlNumber}"`,
           segmentId: 'SE',
-          segmentPosition: s.segments.length,
+          segmentPosition: segments.length,
           elementPosition: 2,
           offset: se.offset,
           ...ctl,
         });
       }
       const declared = el(se, 1).trim();
-      if (declared !== String(s.segments.length)) {
+      if (declared !== String(segments.length)) {
         diags.push({
           severity: 'error',
           level: 'transaction',
           code: '4',
           rule: 'SE_SEGMENT_COUNT',
-          message: `SE01 says ${declared} segments, ${s.segments.length} found`,
+          message: `SE01 says ${declared} segments, ${segments.length} found`,
           segmentId: 'SE',
-          segmentPosition: s.segments.length,
+          segmentPosition: segments.length,
           elementPosition: 1,
           offset: se.offset,
           ...ctl,
@@ -538,7 +548,7 @@ export class EnvelopeState {
       setId: s.setId,
       controlNumber: s.controlNumber,
       ...(s.implementationRef ? { implementationRef: s.implementationRef } : {}),
-      segments: s.segments,
+      segments,
       diagnostics: diags,
     };
     const all: Diagnostic[] = [...diags];
@@ -557,7 +567,7 @@ export class EnvelopeState {
       }
     }
     const status = statusOf(all);
-    const businessId = status === 'A' ? undefined : businessIdOf(s.segments[1]);
+    const businessId = status === 'A' ? undefined : businessIdOf(segments[1]);
     // Each result lives until its interchange ends, across young-generation GCs: the log packs an
     // accepted set's outside the heap (x12-set-results.ts).
     g.sets.add({
