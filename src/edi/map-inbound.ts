@@ -96,11 +96,16 @@ function deepMergeMissing(target: JsonObject, source: JsonObject): void {
   }
 }
 
-/** Maps one transaction set's body segments (without ST/SE) to canonical documents. */
+/**
+ * Maps one transaction set's body segments (without ST/SE) to canonical documents: `segments`, or
+ * `segments[from, to)` when the caller has the whole set (ctx.firstPosition is then segments[0]'s).
+ */
 export function mapInbound(
   map: LoadedMap,
   segments: readonly Segment[],
   ctx: MapContext = {},
+  from = 0,
+  to = segments.length,
 ): InboundResult {
   const diagnostics: Diagnostic[] = [];
   try {
@@ -113,7 +118,7 @@ export function mapInbound(
       ctx,
       firstPosition: ctx.firstPosition ?? 2,
     };
-    compiled.run(st, segments, 0, segments.length, root);
+    compiled.run(st, segments, from, to, root);
     const docs: JsonObject[] = [];
     if (compiled.split) {
       const items = getPath(root, compiled.split);

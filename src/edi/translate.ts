@@ -294,7 +294,8 @@ function processX12Set(
   }
   if (schema) diagnostics.push(...validateSet(schema, set.segments, ctl));
   if (set.diagnostics.some(isError) || diagnostics.some(isError)) return { documents: [], diagnostics };
-  const body = set.segments.slice(1, set.segments[set.segments.length - 1]?.tag === 'SE' ? -1 : undefined);
+  // The body is ST+1 up to SE (or the end when the trailer is missing).
+  const bodyEnd = set.segments.length - (set.segments[set.segments.length - 1]?.tag === 'SE' ? 1 : 0);
   const partnerId = options.partnerId ?? set.interchange.senderId;
   const env: Envelope = {
     standard: 'x12',
@@ -307,13 +308,20 @@ function processX12Set(
     baseId: `x12-${partnerId}-${set.interchange.controlNumber}-${set.group.controlNumber}-${set.controlNumber}`,
   };
   let raw: JsonObject[];
-  if (isAck) raw = [readFunctionalAck(set.setId as '997' | '999', body)];
+  if (isAck) raw = [readFunctionalAck(set.setId as '997' | '999', set.segments.slice(1, bodyEnd))];
   else if (map) {
-    const r = mapInbound(map, body, {
-      diagnosticContext: ctl,
-      firstPosition: 2,
-      ...(options.timeZone ? { timeZone: options.timeZone } : {}),
-    });
+    const r = mapInbound(
+      map,
+      set.segments,
+      {
+        diagnosticContext: ctl,
+        // ST is position 1; the map reads from the segment after it.
+        firstPosition: 1,
+        ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+      },
+      1,
+      bodyEnd,
+    );
     diagnostics.push(...r.diagnostics);
     if (r.diagnostics.some((d) => d.severity === 'error')) return { documents: [], diagnostics };
     raw = r.documents;
