@@ -159,3 +159,25 @@ test('without a pinned clock createdAt is the system time at translation, as toI
   assert.equal(new Date(createdAt).toISOString(), createdAt);
   assert.ok(Date.parse(createdAt) >= before && Date.parse(createdAt) <= after, createdAt);
 });
+
+test('a map diagnostic names the segment by its position in the set, ST being 1, and the 999 says so', async () => {
+  const isa =
+    'ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *261127*0930*^*00501*000000001*0*P*>~';
+  const set = [
+    'ST*856*0001',
+    'BSN*00*SHP1*20261127*0930',
+    'HL*1**S',
+    'TD1*CTN25*1',
+    'HL*2*1*O',
+    'PRF*PO1',
+    'HL*2*1*O',
+    'PRF*PO2',
+    'CTT*3',
+    'SE*10*0001',
+  ];
+  const text = `${isa}GS*SH*SENDER*RECEIVER*20261127*0930*1*X*005010~${set.join('~')}~GE*1*1~IEA*1*000000001~`;
+  const r = await translateBuffer(text, { acks: true, now: () => new Date('2026-11-27T10:00:00Z') });
+  const dup = r.diagnostics.find((d) => d.rule === 'HL_DUPLICATE_ID');
+  assert.equal(dup?.segmentPosition, 7);
+  assert.match(r.acks.join(''), /IK3\*HL\*7\*/);
+});
