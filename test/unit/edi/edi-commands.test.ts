@@ -1,11 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MAPS_DIR, X12_FIXTURES } from './x12-fixture-support.js';
+import { mapsWithBrokenPartner, X12_FIXTURES } from './x12-fixture-support.js';
 
 // The compiled CLI module, wherever the tests were compiled to (dist/ or elsewhere).
 const commands = fileURLToPath(new URL('../../../src/cli/edi-commands.js', import.meta.url));
@@ -104,13 +103,7 @@ test('render reads canonical JSON from stdin and writes X12', () => {
 });
 
 test('translate - reads stdin; a broken partner override is a warning until a map it breaks is needed', () => {
-  const maps = mkdtempSync(join(tmpdir(), 'maps-'));
-  cpSync(MAPS_DIR, maps, { recursive: true });
-  mkdirSync(join(maps, 'partners', 'broken'));
-  writeFileSync(
-    join(maps, 'partners', 'broken', 'partner.yaml'),
-    'maps:\n  x12-214:\n    rules:\n      no-such-rule: { always: true }\n',
-  );
+  const maps = mapsWithBrokenPartner();
   const asn = crossdock(
     ['translate', '--maps', maps, '--partner', 'broken', '-'],
     readFileSync(fixture('856-4010-soi-crlf.edi'), 'utf8'),

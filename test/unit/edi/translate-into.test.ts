@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
@@ -16,7 +15,7 @@ import {
   generatedInterchanges,
   goldenOptions,
   listX12Fixtures,
-  MAPS_DIR,
+  mapsWithBrokenPartner,
   x12Fixture,
 } from './x12-fixture-support.js';
 
@@ -79,13 +78,7 @@ test('translateInto reports what translateStream reports for empty, unknown and 
 });
 
 test('translateInto reports a broken map first, as translateStream does', async () => {
-  const maps = mkdtempSync(join(tmpdir(), 'maps-'));
-  cpSync(MAPS_DIR, maps, { recursive: true });
-  mkdirSync(join(maps, 'partners', 'broken'));
-  writeFileSync(
-    join(maps, 'partners', 'broken', 'partner.yaml'),
-    'maps:\n  x12-214:\n    rules:\n      no-such-rule: { always: true }\n',
-  );
+  const maps = mapsWithBrokenPartner();
   const options = { mapsDir: maps, partnerId: 'broken' };
   const input = (): Buffer => x12Fixture('856-4010-soi-crlf.edi');
   await assertSameEvents(input, options);

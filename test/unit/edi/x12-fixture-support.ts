@@ -1,5 +1,6 @@
 /** Fixture paths resolve from the repository root: tests run there on compiled JS in dist/test/... */
-import { readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sequentialControlNumbers } from '../../../src/edi/x12-writer.js';
 import type { TranslateOptions } from '../../../src/edi/translate.js';
@@ -60,4 +61,19 @@ export function generatedInterchanges(count: number, sets: number, start = 1): s
     text += `GE*${sets}*${k}~\nIEA*1*${icn}~\n`;
   }
   return text;
+}
+
+/**
+ * A copy of the maps directory with a partner `broken` whose override names a rule the 214 map does
+ * not have: loading reports it, and only input that needs that map fails.
+ */
+export function mapsWithBrokenPartner(): string {
+  const maps = mkdtempSync(join(tmpdir(), 'maps-'));
+  cpSync(MAPS_DIR, maps, { recursive: true });
+  mkdirSync(join(maps, 'partners', 'broken'));
+  writeFileSync(
+    join(maps, 'partners', 'broken', 'partner.yaml'),
+    'maps:\n  x12-214:\n    rules:\n      no-such-rule: { always: true }\n',
+  );
+  return maps;
 }
