@@ -69,7 +69,6 @@ interface OpenSet {
 
 interface OpenGroup {
   readonly header: X12GroupHeader;
-  readonly segment: Segment;
   readonly sets: SetResultLog;
   readonly diagnostics: Diagnostic[];
   setsReceived: number;
@@ -312,7 +311,6 @@ export class EnvelopeState {
         ic.groupCount += 1;
         this.group = {
           header,
-          segment: seg,
           sets: new SetResultLog(),
           diagnostics: checkGroupHeader(seg, header, ic.header),
           setsReceived: 0,
