@@ -27,7 +27,7 @@ import type {
   X12TransactionSet,
 } from './x12-envelope.js';
 import { readX12, type X12InputOrigin, type X12ReaderEvent } from './x12-envelope-reader.js';
-import { validateSet } from './x12-set-schema.js';
+import { locateInSet, validateSet } from './x12-set-schema.js';
 import { X12_SET_SCHEMAS } from './x12-set-schemas.js';
 import { sequentialControlNumbers, type ControlNumberGenerator } from './x12-writer.js';
 
@@ -322,6 +322,8 @@ function processX12Set(
       1,
       bodyEnd,
     );
+    // The map knows segments, not the standard's loops: the schema walk names them for the acks.
+    if (schema) locateInSet(schema, set.segments, r.diagnostics);
     diagnostics.push(...r.diagnostics);
     if (r.diagnostics.some((d) => d.severity === 'error')) return { documents: [], diagnostics };
     raw = r.documents;

@@ -477,6 +477,29 @@ export function validateSet(
   segments: readonly Segment[],
   ctx: SetValidationContext = {},
 ): Diagnostic[] {
+  return walk(schema, segments, ctx, undefined);
+}
+
+/**
+ * Adds the loop (AK303/IK303) and the element's reference number (AK402/IK402) to diagnostics that
+ * another step reported on this set's segments (the map: HL ids and parents, values it cannot
+ * convert), from the same walk validateSet makes. For the rare set that has such diagnostics.
+ */
+export function locateInSet(
+  schema: SetSchema,
+  segments: readonly Segment[],
+  diagnostics: Diagnostic[],
+): void {
+  if (diagnostics.length > 0) walk(schema, segments, {}, diagnostics);
+}
+
+/** The set walk; `others`, when given, are located as the walk passes their segments. */
+function walk(
+  schema: SetSchema,
+  segments: readonly Segment[],
+  ctx: SetValidationContext,
+  others: Diagnostic[] | undefined,
+): Diagnostic[] {
   const c = compile(schema);
   const out: Diagnostic[] = [];
   const stack = c.stack;
@@ -590,6 +613,7 @@ export function validateSet(
       break;
     }
     if (out.length > reportedBefore) locate(out, reportedBefore, seg, position, stack[sp]!, matched);
+    if (others !== undefined) locate(others, 0, seg, position, stack[sp]!, matched);
   }
   const sePosition = last - first + 2;
   for (; sp >= 0; sp--) {

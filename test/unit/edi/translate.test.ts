@@ -160,7 +160,7 @@ test('without a pinned clock createdAt is the system time at translation, as toI
   assert.ok(Date.parse(createdAt) >= before && Date.parse(createdAt) <= after, createdAt);
 });
 
-test('a map diagnostic names the segment by its position in the set, ST being 1, and the 999 says so', async () => {
+test('a map diagnostic names its segment by position (ST being 1), loop and element reference, as the 999 does', async () => {
   const isa =
     'ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *261127*0930*^*00501*000000001*0*P*>~';
   const set = [
@@ -179,5 +179,8 @@ test('a map diagnostic names the segment by its position in the set, ST being 1,
   const r = await translateBuffer(text, { acks: true, now: () => new Date('2026-11-27T10:00:00Z') });
   const dup = r.diagnostics.find((d) => d.rule === 'HL_DUPLICATE_ID');
   assert.equal(dup?.segmentPosition, 7);
-  assert.match(r.acks.join(''), /IK3\*HL\*7\*/);
+  assert.equal(dup?.loopId, 'HL');
+  assert.equal(dup?.elementReference, 628);
+  // HL01 (628) of the HL at 7, in loop HL; the CTX names the shipment.
+  assert.match(r.acks.join(''), /IK3\*HL\*7\*HL\*8~CTX\*BSN02>SHP1~IK4\*1\*628\*7\*2~IK5\*R\*5~/);
 });

@@ -36,7 +36,8 @@ const EXPECTED: Record<string, RegExp> = {
   'bsn-invalid-date': /AK3\*BSN\*2\*\*8~AK4\*3\*373\*8\*20261332~AK5\*R\*5~/,
   '5010-bsn-invalid-date-time-999':
     /ST\*999\*0001\*005010X231A1~AK1\*SH\*100\*005010~AK2\*856\*0100~IK3\*BSN\*2\*\*8~CTX\*BSN02>SHP-REPL-1~IK4\*3\*373\*8\*20261301~IK4\*4\*337\*9\*2399~IK5\*R\*5~AK9\*R\*1\*1\*0~/,
-  'hl-parent-missing': /AK3\*HL\*8\*\*8~AK4\*2\*\*7\*9~AK5\*R\*5~/,
+  // The map finds the missing parent; the schema walk still names the loop (HL) and HL02's number (734).
+  'hl-parent-missing': /AK3\*HL\*8\*HL\*8~AK4\*2\*734\*7\*9~AK5\*R\*5~/,
   // Syntax notes: DTM C0403 (a time code without a time), N1 P0304 (a qualifier without its id).
   'conditional-element-missing': /AK3\*DTM\*3\*\*8~AK4\*3\*337\*2~AK3\*N1\*6\*N1\*8~AK4\*4\*67\*2~AK5\*R\*5~/,
   // The same errors in 5010: each IK4 followed by the CTX naming what triggered the requirement
