@@ -22,7 +22,10 @@ export interface MapContext {
     Diagnostic,
     'interchangeControlNumber' | 'groupControlNumber' | 'transactionControlNumber'
   >;
-  /** Segment position of the first body segment (ST/UNH is 1, so usually 2). */
+  /**
+   * Segment position of the segments' first entry (ST/UNH is 1): 2 when the body alone is passed,
+   * 1 when the whole set is passed with a range (mapInbound's `from`).
+   */
   readonly firstPosition?: number;
   /** EDIFACT decimal mark for `decimal` transforms. */
   readonly decimalMark?: string;

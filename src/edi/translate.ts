@@ -357,7 +357,7 @@ function interchangeInfoX12(ic: X12InterchangeSummary, groups: readonly X12Group
       version: g.header.version,
       status: g.status,
       transactionSets: g.setsReceived,
-      accepted: g.sets.filter((s) => s.status !== 'R').length,
+      accepted: g.accepted,
     })),
   };
 }

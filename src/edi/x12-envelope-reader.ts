@@ -620,6 +620,7 @@ export class EnvelopeState {
           return sets;
         },
         setsReceived: g.setsReceived,
+        accepted,
         ...(declared !== undefined && /^\d+$/.test(declared) ? { declaredSetCount: Number(declared) } : {}),
         diagnostics: g.diagnostics,
         status,

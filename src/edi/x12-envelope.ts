@@ -75,6 +75,8 @@ export interface X12GroupSummary {
   readonly sets: readonly X12SetResult[];
   /** Number of ST segments seen. */
   readonly setsReceived: number;
+  /** Sets not rejected (AK904), counted as they closed: reading it does not unpack `sets`. */
+  readonly accepted: number;
   readonly declaredSetCount?: number;
   /** GS/GE problems (AK9 codes). */
   readonly diagnostics: readonly Diagnostic[];

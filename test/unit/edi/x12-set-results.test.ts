@@ -115,4 +115,9 @@ test('a group of many sets: the 997 lists every set, and a repeated ST02 is foun
   assert.ok(
     r.diagnostics.some((d) => d.rule === 'ST_CONTROL_DUPLICATE' && d.transactionControlNumber === '0007'),
   );
+  // The summary's counts come from the log without unpacking it.
+  assert.deepEqual(
+    r.interchanges[0]?.groups.map((g) => [g.transactionSets, g.accepted, g.status]),
+    [[1201, 1200, 'P']],
+  );
 });
