@@ -5,9 +5,12 @@
  * `translate-par` the worker-thread path (parallel-translate.ts, one worker per CPU; CPU time and
  * RSS are the whole process's, workers included). Every measurement runs in its own child process
  * so peak RSS belongs to that case alone. The 16 MB cases run 3 times (the machine is shared) and
- * report the median wall and CPU time and the highest peak RSS; the 200 MB cases run once.
+ * report the median wall and CPU time and the highest peak RSS; the 200 MB cases run once. Child
+ * processes run with the V8 heap flags every Crossdock process has (src/common/heap-flags.ts).
+ * `--long` adds a ~800 MB file (serial path only): its peak RSS next to the 200 MB file's shows
+ * whether memory grows with the input's length.
  *
- *   node dist/bench/edi-throughput.js [--quick] [--runs N]   (from the repository root)
+ *   node dist/bench/edi-throughput.js [--quick] [--long] [--runs N]   (from the repository root)
  */
 import { spawnSync } from 'node:child_process';
 import {
@@ -26,6 +29,7 @@ import { availableParallelism } from 'node:os';
 import { translateToNdjsonSerial } from '../src/edi/ndjson-output.js';
 import { TranslatorPool, translateToNdjson } from '../src/edi/parallel-translate.js';
 import { translateStream } from '../src/edi/translate.js';
+import { NODE_HEAP_FLAGS } from '../src/common/heap-flags.js';
 
 const OUT = join(process.cwd(), 'bench', 'out');
 const MB = 1024 * 1024;
@@ -188,10 +192,14 @@ function repeat(kind: string, file: string, times: number): Measurement {
 }
 
 function child(kind: string, file: string): Measurement {
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--case', kind, file], {
-    encoding: 'utf8',
-    maxBuffer: 16 * MB,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [...NODE_HEAP_FLAGS, fileURLToPath(import.meta.url), '--case', kind, file],
+    {
+      encoding: 'utf8',
+      maxBuffer: 16 * MB,
+    },
+  );
   const line = r.stdout.trim().split('\n').pop() ?? '';
   try {
     return JSON.parse(line) as Measurement;
@@ -210,8 +218,10 @@ async function main(): Promise<void> {
   const small = join(OUT, '856-16mb.edi');
   const large = join(OUT, '856-200mb.edi');
   const sizes = args.includes('--quick') ? [16] : [16, 200];
+  const long = join(OUT, '856-800mb.edi');
   await generate(small, 16);
   if (sizes.includes(200)) await generate(large, 200);
+  if (args.includes('--long')) await generate(long, 800);
   const runsAt = args.indexOf('--runs');
   const runs = runsAt >= 0 ? Math.max(1, Number(args[runsAt + 1]) || 1) : 3;
   const results: Measurement[] = [
@@ -220,9 +230,10 @@ async function main(): Promise<void> {
     repeat('translate-par', small, runs),
   ];
   if (sizes.includes(200)) results.push(child('translate', large), child('translate-par', large));
+  if (args.includes('--long')) results.push(child('translate', long));
   const fmt = (m: Measurement): string =>
     `${m.case.padEnd(13)} ${(m.bytes / MB).toFixed(1).padStart(7)} MB  wall ${m.seconds.toFixed(2).padStart(6)} s ${m.mbPerSecond.toFixed(1).padStart(6)} MB/s  cpu ${m.cpuSeconds.toFixed(2).padStart(6)} s ${m.mbPerCpuSecond.toFixed(1).padStart(6)} MB/cpu-s  peak RSS ${m.peakRssMb.toFixed(0).padStart(5)} MB  warm-up ${m.warmupSeconds.toFixed(2)} s  docs ${m.documents}  errors ${m.errors}`;
-  console.log(`16 MB cases: median of ${runs} runs (peak RSS: the highest); 200 MB: one run`);
+  console.log(`16 MB cases: median of ${runs} runs (peak RSS: the highest); 200 and 800 MB: one run`);
   for (const m of results) console.log(fmt(m));
   const baseline = results[0]!;
   for (const ours of results.slice(1, 3))

@@ -11,6 +11,7 @@
 import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
+import { WORKER_YOUNG_GENERATION_MB } from '../common/heap-flags.js';
 import { translateToNdjsonSerial, writeWithBackpressure, type NdjsonSummary } from './ndjson-output.js';
 import {
   translateRun,
@@ -64,7 +65,11 @@ export class TranslatorPool {
     const ready: Promise<void>[] = [];
     for (let i = 0; i < size; i++) {
       const setup: WorkerSetup = { role: 'crossdock-translate', options };
-      const worker = new Worker(url, { workerData: setup });
+      // The young generation the main process gets from NODE_HEAP_FLAGS (heap-flags.ts).
+      const worker = new Worker(url, {
+        workerData: setup,
+        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+      });
       const w: PoolWorker = { worker, job: undefined };
       ready.push(
         new Promise((resolve, reject) => {
@@ -99,6 +104,11 @@ export class TranslatorPool {
 
   get size(): number {
     return this.workers.length;
+  }
+
+  /** Each worker's heap limits as its thread reports them (an exited worker's are empty). */
+  get resourceLimits(): readonly Worker['resourceLimits'][] {
+    return this.workers.map((w) => w.worker.resourceLimits);
   }
 
   /** Resolves when every worker has loaded its maps and schemas. */
