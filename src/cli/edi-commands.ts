@@ -10,11 +10,14 @@ import type { Command } from 'commander';
 import { errorText } from '../edi/edi-diagnostic.js';
 import type { Diagnostic } from '../edi/edi-types.js';
 import { translateToNdjson } from '../edi/parallel-translate.js';
+import type { JsonObject } from '../edi/map-paths.js';
 import {
   ackFor,
+  rejectionOf,
   renderDocument,
   RENDER_TARGETS,
   translateStream,
+  type InterchangeInfo,
   type TranslateOptions,
 } from '../edi/translate.js';
 
@@ -141,16 +144,22 @@ async function runTranslate(
     const summary = await translateToNdjson(input, process.stdout, { ...translateOptions(o), workers });
     errors = summary.errors > 0;
   } else {
-    const interchanges: unknown[] = [];
-    const documents: unknown[] = [];
+    const interchanges: InterchangeInfo[] = [];
+    const translated: JsonObject[] = [];
     const diagnostics: Diagnostic[] = [];
     for await (const ev of translateStream(input, translateOptions(o))) {
-      if (ev.type === 'document') documents.push(ev.document);
+      if (ev.type === 'document') translated.push(ev.document);
       else if (ev.type === 'diagnostic') diagnostics.push(ev.diagnostic);
       else if (ev.type === 'interchange') interchanges.push(ev.interchange);
     }
     errors = hasErrors(diagnostics);
-    await write(`${JSON.stringify({ interchanges, documents, diagnostics }, null, 2)}\n`);
+    // `documents` holds what may be processed; those of a rejected interchange or group stand apart.
+    const rejection = rejectionOf(interchanges);
+    const documents = translated.filter((d) => !rejection(d));
+    const rejectedDocuments = translated.filter((d) => rejection(d));
+    await write(
+      `${JSON.stringify({ interchanges, documents, ...(rejectedDocuments.length > 0 ? { rejectedDocuments } : {}), diagnostics }, null, 2)}\n`,
+    );
   }
   process.exitCode = errors ? EXIT_REJECTED : EXIT_OK;
 }

@@ -17,7 +17,7 @@ import {
 import type { LoadedMap } from './map-definition.js';
 import { findMap, loadMaps, type MapSet } from './map-loader.js';
 import { mapInbound } from './map-inbound.js';
-import type { JsonObject } from './map-paths.js';
+import { isObject, type JsonObject } from './map-paths.js';
 import { readFunctionalAck, readTa1 } from './x12-ack-reader.js';
 import { writeX12Acks } from './x12-ack-writer.js';
 import type {
@@ -120,6 +120,57 @@ export type TranslationEvent =
       /** X12: one interchange holding the TA1 (when due) and a 997/999 per group; EDIFACT: a CONTRL. */
       readonly ack: { readonly format: 'X12' | 'CONTRL'; readonly text: string };
     };
+
+/**
+ * Why a document of this translation must not be processed, or undefined when it stands: its
+ * interchange (TA1 R, UCI 4) or its functional group (AK9 R) was rejected, so the partner resends
+ * the whole of it. Documents are handed on as their sets close, before the trailers that can reject
+ * them are read: a caller that holds the documents (the pipeline, the CLI's JSON) asks this once the
+ * translation has ended; a streaming caller sees a DOCUMENTS_REJECTED diagnostic after them.
+ */
+export function rejectionOf(
+  interchanges: readonly InterchangeInfo[],
+): (document: JsonObject) => string | undefined {
+  const rejected = new Map<string, string>();
+  for (const ic of interchanges) {
+    if (ic.status === 'rejected')
+      rejected.set(ic.controlNumber, `interchange ${ic.controlNumber} was rejected`);
+    for (const g of ic.groups)
+      if (g.status === 'R' || g.status === 'rejected')
+        rejected.set(
+          `${ic.controlNumber}/${g.controlNumber}`,
+          `functional group ${g.functionalId} ${g.controlNumber} of interchange ${ic.controlNumber} was rejected`,
+        );
+  }
+  return (document) => {
+    if (rejected.size === 0) return undefined;
+    const source = isObject(document['source']) ? document['source'] : {};
+    const icn = String(source['interchangeControlNumber'] ?? '');
+    return rejected.get(icn) ?? rejected.get(`${icn}/${String(source['groupControlNumber'] ?? '')}`);
+  };
+}
+
+/**
+ * The diagnostic that follows documents already handed on when their group's or interchange's
+ * trailer rejects them; its code is the rejection's own (AK905, TA105 or 0085).
+ */
+function documentsRejected(
+  level: 'interchange' | 'group',
+  what: string,
+  documents: number,
+  cause: readonly Diagnostic[],
+  ctl: Partial<Diagnostic>,
+): Diagnostic {
+  const first = cause.find(isError);
+  return {
+    severity: 'error',
+    level,
+    code: first?.code ?? '',
+    rule: 'DOCUMENTS_REJECTED',
+    message: `${what} was rejected${first ? ` (${first.rule})` : ''}: its ${documents} document(s) handed on before must not be processed; the partner is expected to resend it`,
+    ...ctl,
+  };
+}
 
 /** Any accepted input shape → an async iterable of byte chunks. */
 export function toChunks(input: EdiInput): AsyncIterable<Buffer | Uint8Array | string> {
@@ -389,6 +440,9 @@ function x12Steps(
   const diagnostics = (list: readonly Diagnostic[]): void => {
     for (const d of list) emit({ type: 'diagnostic', diagnostic: d });
   };
+  // Documents handed on in the open group, and in the open interchange's groups that stood.
+  let groupDocuments = 0;
+  let interchangeDocuments = 0;
   const step = (ev: X12ReaderEvent): undefined => {
     switch (ev.type) {
       case 'transaction': {
@@ -398,16 +452,48 @@ function x12Steps(
         if (p) {
           diagnostics(p.diagnostics);
           for (const doc of p.documents) emit({ type: 'document', document: doc });
+          groupDocuments += p.documents.length;
         }
         break;
       }
-      case 'group-end':
-        diagnostics(ev.group.diagnostics);
+      case 'group-end': {
+        const g = ev.group;
+        diagnostics(g.diagnostics);
+        if (g.status === 'R' && groupDocuments > 0)
+          emit({
+            type: 'diagnostic',
+            diagnostic: documentsRejected(
+              'group',
+              `functional group ${g.header.functionalId} ${g.header.controlNumber}`,
+              groupDocuments,
+              g.diagnostics,
+              {
+                interchangeControlNumber: g.interchange.controlNumber,
+                groupControlNumber: g.header.controlNumber,
+              },
+            ),
+          });
+        else interchangeDocuments += groupDocuments;
+        groupDocuments = 0;
         // Only what the interchange summary and acks need is kept; set documents are long gone.
-        groups.push(ev.group);
+        groups.push(g);
         break;
+      }
       case 'interchange-end': {
-        diagnostics(ev.interchange.diagnostics);
+        const ic = ev.interchange;
+        diagnostics(ic.diagnostics);
+        if (ic.rejected && interchangeDocuments > 0)
+          emit({
+            type: 'diagnostic',
+            diagnostic: documentsRejected(
+              'interchange',
+              `interchange ${ic.header.controlNumber}`,
+              interchangeDocuments,
+              ic.diagnostics,
+              { interchangeControlNumber: ic.header.controlNumber },
+            ),
+          });
+        interchangeDocuments = 0;
         emit({ type: 'interchange', interchange: interchangeInfoX12(ev.interchange, groups) });
         if (options.acks) {
           const ack = writeX12Acks(ev.interchange, groups, {
@@ -433,8 +519,10 @@ function x12Steps(
         const found: Diagnostic[] = [];
         for (const doc of finishDocuments([readTa1(ev.segment)], env, options, found, {
           interchangeControlNumber: ev.interchange.controlNumber,
-        }))
+        })) {
           emit({ type: 'document', document: doc });
+          interchangeDocuments++;
+        }
         diagnostics(found);
         break;
       }
@@ -578,15 +666,53 @@ function edifactSteps(
       });
     }
   };
+  // Documents handed on in the open interchange, by group control number ('' outside UNG/UNE).
+  const documentsByGroup = new Map<string, number>();
   const step = (ev: EdifactReadEvent): Promise<void> | undefined => {
     if (ev.type === 'message') {
       for (const d of ev.message.diagnostics) emit({ type: 'diagnostic', diagnostic: d });
       const p = pending;
       pending = undefined;
       // The reader's message diagnostics already include what inspect returned.
-      if (p) for (const doc of p.documents) emit({ type: 'document', document: doc });
+      if (p && p.documents.length > 0) {
+        for (const doc of p.documents) emit({ type: 'document', document: doc });
+        const group = ev.message.group?.groupControlNumber ?? '';
+        documentsByGroup.set(group, (documentsByGroup.get(group) ?? 0) + p.documents.length);
+      }
     } else if (ev.type === 'interchange-end') {
-      for (const d of ev.interchange.diagnostics) emit({ type: 'diagnostic', diagnostic: d });
+      const ic = ev.interchange;
+      for (const d of ic.diagnostics) emit({ type: 'diagnostic', diagnostic: d });
+      const icn = ic.header.interchangeControlNumber;
+      const ctl = icn ? { interchangeControlNumber: icn } : {};
+      let total = 0;
+      for (const n of documentsByGroup.values()) total += n;
+      if (ic.status === 'rejected' && total > 0)
+        emit({
+          type: 'diagnostic',
+          diagnostic: documentsRejected(
+            'interchange',
+            icn ? `interchange ${icn}` : 'the input without a UNB interchange header',
+            total,
+            ic.diagnostics,
+            ctl,
+          ),
+        });
+      else
+        for (const g of ic.groups) {
+          const n = documentsByGroup.get(g.header.groupControlNumber) ?? 0;
+          if (g.status === 'rejected' && n > 0)
+            emit({
+              type: 'diagnostic',
+              diagnostic: documentsRejected(
+                'group',
+                `functional group ${g.header.groupId} ${g.header.groupControlNumber}`,
+                n,
+                g.diagnostics,
+                { ...ctl, groupControlNumber: g.header.groupControlNumber },
+              ),
+            });
+        }
+      documentsByGroup.clear();
       emit({ type: 'interchange', interchange: interchangeInfoEdifact(ev.interchange) });
       if (options.acks && !ev.interchange.messages.every((m) => m.identifier.type === 'CONTRL'))
         return contrl(ev.interchange);

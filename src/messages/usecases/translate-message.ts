@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Diagnostic } from '../../edi/edi-types.js';
-import { translateBuffer, type InterchangeInfo } from '../../edi/translate.js';
+import { rejectionOf, translateBuffer, type InterchangeInfo } from '../../edi/translate.js';
 import { validateCanonical } from '../../canonical/canonical-validator.js';
 import { retrySettingsFor, type TenantDefinition } from '../../tenancy/tenant-definition.js';
 import type { TenantRegistry } from '../../tenancy/tenant-registry.js';
@@ -142,12 +142,16 @@ export class TranslateMessage {
         cause: parsedCause(result.interchanges),
       });
 
-      // A rejected interchange (TA1 R, UCI 4) is resent whole by the partner: delivering its
-      // documents now would apply them twice.
-      const rejected = new Set(
-        result.interchanges.filter((i) => i.status === 'rejected').map((i) => i.controlNumber),
+      // A rejected interchange (TA1 R, UCI 4) or functional group (AK9 R) is resent whole by the
+      // partner: delivering its documents now would apply them twice.
+      const states = await this.storeDocuments(
+        manager,
+        message,
+        tenant,
+        result.documents,
+        record,
+        rejectionOf(result.interchanges),
       );
-      const states = await this.storeDocuments(manager, message, tenant, result.documents, record, rejected);
       const types = [...new Set(result.documents.map((d) => String(d['documentType'])))];
       await manager.query(`UPDATE messages SET state = $2, document_type = $3 WHERE id = $1`, [
         messageId,
@@ -240,7 +244,7 @@ export class TranslateMessage {
     tenant: TenantDefinition | undefined,
     documents: readonly Json[],
     record: (t: Omit<Transition, 'tenantId' | 'messageId'>) => Promise<void>,
-    rejectedInterchanges: ReadonlySet<string> = new Set(),
+    rejection: (document: Json) => string | undefined = () => undefined,
   ): Promise<DocumentState[]> {
     const [{ next } = { next: 1 }] = (await manager.query(
       `SELECT coalesce(max(sequence), 0) + 1 AS next FROM documents WHERE message_id = $1`,
@@ -261,10 +265,11 @@ export class TranslateMessage {
       let state: DocumentState = InboundState.Translated;
       let target: 'production' | 'sandbox' | null = environment === 'test' ? 'sandbox' : 'production';
       let cause = `translated, for ${target === 'sandbox' ? 'the sandbox' : 'production'} Odoo`;
-      if (rejectedInterchanges.has(String(source['interchangeControlNumber'] ?? ''))) {
+      const rejected = rejection(document);
+      if (rejected) {
         state = InboundState.Rejected;
         target = null;
-        cause = `interchange ${String(source['interchangeControlNumber'])} was rejected: not delivered, the partner must resend it`;
+        cause = `${rejected}: not delivered, the partner must resend it`;
       } else if (documentType === 'Acknowledgement') {
         target = null;
         state = InboundState.Delivered;

@@ -174,6 +174,38 @@ describe('message pipeline against PostgreSQL and the Odoo simulator', () => {
     assert.equal(vendorBills(harness, 'INV-2026-001').length, 1, 'not applied twice');
   });
 
+  test('a functional group its trailer rejects (AK9 R) is stored but never delivered: the partner resends it', async () => {
+    // The sample 210 with GE02 ≠ GS06: the set itself is fine, its group is not.
+    const file = (await readFile('samples/x12/210-freight-invoice-INV-2026-001.edi', 'utf8'))
+      .replaceAll('\n', '')
+      .replaceAll('000000005', '000000905')
+      .replace('INV-2026-001', 'INV-2026-GE9')
+      .replace('GE*1*5~', 'GE*1*6~');
+    const message = await pipeline.store.receive({
+      tenantId: TENANT,
+      partnerId: 'demo-edi',
+      channel: 'sftp',
+      payload: Buffer.from(file),
+      fileName: '210-ge-mismatch.edi',
+      environment: 'production',
+    });
+    const settled = await eventually(
+      () => pipeline.store.detail(TENANT, message.id),
+      (d) => d !== undefined && !['received', 'parsed', 'translated'].includes(d.state),
+      30_000,
+      'the rejected group classified',
+    );
+    assert.equal(settled!.documents.length, 1, 'kept, visible');
+    assert.equal(settled!.documents[0]!.state, 'rejected');
+    const history = JSON.stringify(settled!.history);
+    assert.match(
+      history,
+      /functional group IM 5 of interchange 000000905 was rejected: not delivered, the partner must resend it/,
+    );
+    assert.equal(settled!.acknowledgements.length, 1);
+    assert.equal(vendorBills(harness, 'INV-2026-GE9').length, 0, 'nothing reached Odoo');
+  });
+
   test('a test-environment document for a tenant without a sandbox is held, never sent to production', async () => {
     const document = {
       ...freightInvoice('demo-b', 'TEST-ONLY-1'),

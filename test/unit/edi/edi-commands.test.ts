@@ -162,3 +162,31 @@ process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify([...see
   assert.match(help.stdout, /start .*\n[\s\S]*translate /);
   assert.doesNotMatch(help.stderr, /LOADED 0\n/);
 });
+
+test('translate keeps the documents of a rejected group apart (rejectedDocuments); --ndjson says so after them', () => {
+  const r = crossdock(['translate', fixture('negative/gs-ge-control-mismatch.edi')]);
+  assert.equal(r.status, 1);
+  const out = JSON.parse(r.stdout) as { documents: unknown[]; rejectedDocuments: { shipmentId: string }[] };
+  assert.deepEqual(
+    [out.documents.length, out.rejectedDocuments.map((d) => d.shipmentId)],
+    [0, ['SHP-REPL-1']],
+  );
+  const accepted = JSON.parse(
+    crossdock(['translate', fixture('856-4010-sopi-tilde-newline.edi')]).stdout,
+  ) as object;
+  assert.equal('rejectedDocuments' in accepted, false);
+
+  const nd = crossdock(['translate', '--ndjson', fixture('negative/gs-ge-control-mismatch.edi')]);
+  assert.equal(nd.status, 1);
+  assert.deepEqual(
+    nd.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as { documentType?: string; diagnostic?: { rule: string }; interchange?: object },
+      )
+      .map((l) => l.documentType ?? l.diagnostic?.rule ?? (l.interchange ? 'interchange' : '?')),
+    ['ShipmentNotice', 'GS_GE_CONTROL_MISMATCH', 'DOCUMENTS_REJECTED', 'interchange'],
+  );
+});
