@@ -274,8 +274,9 @@ export class X12Tokenizer {
   private readIsa(out: (X12Token | X12Segment)[], final: boolean): boolean {
     const b = this.buf;
     const start = this.pos;
-    if (!b.startsWith('ISA', start)) {
-      if (b.length - start < 3 && !final) return false;
+    const tag = isaTagAt(b, start);
+    if (tag === 'more' && !final) return false;
+    if (tag !== true) {
       // Not an ISA where one must be: skip to the next one (or the end) and say so once.
       const nextIsa = b.indexOf('ISA', start + 1);
       if (!this.junkReported) {
@@ -321,6 +322,9 @@ export class X12Tokenizer {
     let after: number;
     if (fixedWidth) {
       component = chars[104]!;
+      const term = terminatorAt(b, i);
+      if (term === 'more' && !final) return false;
+      if (term !== 'more') i = term;
       segmentTerm = b[i]!;
       after = i + 1;
       // A multi-byte terminator arrives as one UTF-16 unit or a surrogate pair; CRLF counts as newline.
@@ -364,20 +368,6 @@ export class X12Tokenizer {
     const delimiters: Delimiters = repetition
       ? { element: elementSep, component, repetition, segment: segmentTerm }
       : { element: elementSep, component, segment: segmentTerm };
-    if (segmentTerm === elementSep || segmentTerm === component || component === elementSep) {
-      out.push({
-        type: 'diagnostic',
-        diagnostic: {
-          severity: 'error',
-          level: 'interchange',
-          code: '024',
-          rule: 'ISA_DELIMITERS_CLASH',
-          message: `ISA delimiters are not distinct (element "${elementSep}", component "${component}", segment "${segmentTerm}")`,
-          offset: this.offsetOf(start),
-          segmentId: 'ISA',
-        },
-      });
-    }
     this.index += 1;
     const segment: Segment = {
       tag: 'ISA',
@@ -404,7 +394,8 @@ export class X12Tokenizer {
     let i = start;
     const elements: string[] = [];
     let cur = '';
-    i = start + 4;
+    // Past `ISA` and the first separator, which a wrap may have split.
+    for (let tagChars = 0; i < b.length && tagChars < 4; i++) if (!isLineBreak(b[i]!)) tagChars++;
     count = 1;
     for (; i < b.length && count < 16; i++) {
       const c = b[i]!;
@@ -422,15 +413,56 @@ export class X12Tokenizer {
     while (i < b.length && isLineBreak(b[i]!)) i++;
     if (i + 1 >= b.length) return final ? undefined : 'more';
     const component = b[i]!;
-    let segmentTerm = b[i + 1]!;
-    let after = i + 2;
-    if (segmentTerm >= '\ud800' && segmentTerm <= '\udbff' && i + 2 < b.length) {
-      segmentTerm += b[i + 2]!;
-      after = i + 3;
+    let t = terminatorAt(b, i + 1);
+    if (t === 'more') {
+      if (!final) return 'more';
+      t = i + 1;
+    }
+    let segmentTerm = b[t]!;
+    let after = t + 1;
+    if (segmentTerm >= '\ud800' && segmentTerm <= '\udbff' && t + 1 < b.length) {
+      segmentTerm += b[t + 1]!;
+      after = t + 2;
     }
     return { elements, component, segmentTerm, after };
   }
 }
+
+/**
+ * Whether `b` holds the tag `ISA` at `start`, line breaks skipped (a wrapped file can split the tag:
+ * `IS` at the end of one line, `A*00*…` on the next); 'more' when the text ends first.
+ */
+function isaTagAt(b: string, start: number): boolean | 'more' {
+  let n = 0;
+  for (let i = start; i < b.length; i++) {
+    const c = b[i]!;
+    if (isLineBreak(c)) continue;
+    if (c !== 'ISA'[n]) return false;
+    if (++n === 3) return true;
+  }
+  return 'more';
+}
+
+/**
+ * Where the segment terminator of a fixed-width ISA is, given `i`, the position just after ISA16.
+ * A line break there is either the terminator itself or a wrap that fell right after ISA16 (a
+ * file wrapped at 105 columns, or one whose next ISA landed so): after a newline terminator comes
+ * the next segment's tag, a letter or digit (maybe indented), while after a wrap comes the
+ * terminator, which is never one (it must differ from the data). 'more' when the text ends inside the line breaks.
+ */
+function terminatorAt(b: string, i: number): number | 'more' {
+  if (i >= b.length || !isLineBreak(b[i]!)) return i;
+  let j = i;
+  while (j < b.length && isLineBreak(b[j]!)) j++;
+  // Lines after a newline terminator may be indented.
+  let k = j;
+  while (k < b.length && (b[k] === ' ' || b[k] === '\t')) k++;
+  if (k >= b.length) return 'more';
+  return isAlphanumeric(b.charCodeAt(k)) ? i : j;
+}
+
+const isAlphanumeric = (c: number): boolean =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 
 /**
  * Elements of a segment that has components or repetitions, as arrays (the tag left out). Only
