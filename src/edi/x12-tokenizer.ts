@@ -30,6 +30,7 @@ const ISA_SEPARATOR_POSITIONS = [3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 8
 const PAGE_SIZE = 16 * 1024;
 
 const NON_ASCII = /[\u0080-\uffff]/;
+const CTRL_Z = 0x1a;
 const isLineBreak = (c: string): boolean => c === '\n' || c === '\r';
 /** Space, tab, CR, LF, FF, VT, NUL: what may sit between segments. */
 const isBlankCode = (c: number): boolean => c === 32 || (c >= 9 && c <= 13) || c === 0;
@@ -274,6 +275,28 @@ export class X12Tokenizer {
   private readIsa(out: (X12Token | X12Segment)[], final: boolean): boolean {
     const b = this.buf;
     const start = this.pos;
+    if (b.charCodeAt(start) === CTRL_Z) {
+      // A DOS end-of-file mark (Ctrl-Z) after the last interchange ends the input, when only
+      // blanks (or more marks) follow it; anywhere else it is data outside an interchange.
+      let j = start;
+      while (j < b.length && (b.charCodeAt(j) === CTRL_Z || isBlankCode(b.charCodeAt(j)))) j++;
+      if (j === b.length) {
+        if (!final) return false;
+        out.push({
+          type: 'diagnostic',
+          diagnostic: {
+            severity: 'info',
+            level: 'interchange',
+            code: '000',
+            rule: 'DOS_END_OF_FILE',
+            message: 'Ctrl-Z (DOS end-of-file mark) after the last interchange; taken as the end of input',
+            offset: this.offsetOf(start),
+          },
+        });
+        this.pos = b.length;
+        return false;
+      }
+    }
     const tag = isaTagAt(b, start);
     if (tag === 'more' && !final) return false;
     if (tag !== true) {
@@ -510,7 +533,7 @@ function internTag(src: string, from: number, end: number): string {
   return (TAGS[code] ??= src.slice(from, end));
 }
 
-/** Async form: text or bytes in (UTF-8; Latin-1 bytes that are not valid UTF-8 are decoded as such), tokens out. */
+/** Async form: text or bytes in (UTF-8; bytes that are not valid UTF-8 are decoded as Windows-1252), tokens out. */
 export async function* tokenizeX12(
   input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
 ): AsyncGenerator<X12Token> {
@@ -525,15 +548,19 @@ export async function* tokenizeX12(
 }
 
 /**
- * UTF-8 stream decoding that falls back to Windows-1252/Latin-1 for the whole stream as soon as a
- * chunk is not valid UTF-8 (partners send both; X12 itself is ASCII). ASCII chunks, by far the
- * common case, skip the UTF-8 decoder: `isAscii` and a latin1 copy are several times faster.
+ * UTF-8 stream decoding that falls back to Windows-1252 for the whole stream as soon as a chunk is
+ * not valid UTF-8 (partners send both; X12 itself is ASCII). Windows-1252, not Latin-1: 0x80 is
+ * the euro sign, 0x92 a right quote. ASCII chunks, by far the common case, skip both decoders:
+ * `isAscii` and a latin1 copy are several times faster.
  */
 export class StreamDecoder {
   private utf8 = new TextDecoder('utf-8', { fatal: true });
-  private latin1 = false;
-  /** The UTF-8 decoder holds the start of a character split across chunks. */
-  private pending = false;
+  private cp1252 = false;
+  /**
+   * The bytes of a character the last chunk did not finish (the UTF-8 decoder holds them too):
+   * if the next chunk shows the stream is not UTF-8 after all, they are decoded with it.
+   */
+  private tail: Buffer | undefined;
   /** True when the last `write` was 7-bit text (checked on the bytes); false when unknown or not. */
   lastWasAscii = false;
 
@@ -543,29 +570,62 @@ export class StreamDecoder {
     const buf = Buffer.isBuffer(chunk)
       ? chunk
       : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (this.latin1) return buf.toString('latin1');
-    if (!this.pending && isAscii(buf)) {
+    if (!this.tail && isAscii(buf)) {
       this.lastWasAscii = true;
       return buf.toString('latin1');
     }
+    if (this.cp1252) return decodeWindows1252(buf);
     try {
       const text = this.utf8.decode(buf, { stream: true });
-      this.pending = endsInsideCharacter(buf);
+      this.tail = unfinishedCharacter(buf, this.tail);
       return text;
     } catch {
-      this.latin1 = true;
-      return buf.toString('latin1');
+      this.cp1252 = true;
+      const bytes = this.tail ? Buffer.concat([this.tail, buf]) : buf;
+      this.tail = undefined;
+      return decodeWindows1252(bytes);
     }
   }
 
   end(): string {
-    if (this.latin1 || !this.pending) return '';
+    if (!this.tail) return '';
+    const tail = this.tail;
+    this.tail = undefined;
     try {
       return this.utf8.decode();
     } catch {
-      return '';
+      // The input ends inside a UTF-8 character: its bytes were Windows-1252 after all.
+      return decodeWindows1252(tail);
     }
   }
+}
+
+/**
+ * Windows-1252 differs from Latin-1 only in 0x80-0x9F; the five bytes it leaves undefined keep
+ * their Latin-1 (C1 control) value, as WHATWG decoders do. A table rather than
+ * `TextDecoder('windows-1252')`, which some Node builds (without full ICU) decode as Latin-1.
+ */
+const WINDOWS_1252_C1 =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+const C1 = /[\u0080-\u009f]/;
+const C1_ALL = /[\u0080-\u009f]/g;
+
+function decodeWindows1252(bytes: Buffer): string {
+  const text = bytes.toString('latin1');
+  return C1.test(text) ? text.replace(C1_ALL, (c) => WINDOWS_1252_C1[c.charCodeAt(0) - 0x80]!) : text;
+}
+
+/**
+ * The bytes at the end of `buf` (after `before`, the previous unfinished ones, when `buf` is all
+ * continuation bytes) that start a UTF-8 character it does not finish; undefined when none.
+ */
+function unfinishedCharacter(buf: Buffer, before: Buffer | undefined): Buffer | undefined {
+  const all = before ? Buffer.concat([before, buf]) : buf;
+  if (!endsInsideCharacter(all)) return undefined;
+  let i = all.length - 1;
+  while (i > 0 && (all[i]! & 0xc0) === 0x80) i--;
+  return Buffer.from(all.subarray(i));
 }
 
 /** True when the last bytes start a multi-byte UTF-8 sequence that the chunk does not finish. */
