@@ -203,6 +203,14 @@ export function duplicateGroupControlCode(gsVersion: string): string {
 }
 
 /**
+ * AK502 for an ST02 repeated in one group: 23 (not unique within the group) from 004050 on; before,
+ * 7 (missing or invalid control number, a duplicate included: EDI-RULES.md).
+ */
+export function duplicateSetControlCode(gsVersion: string): string {
+  return gsVersion >= '004050' ? '23' : '7';
+}
+
+/**
  * Whether a transaction set id belongs in a group with this GS01; true when the GS01 is one this
  * engine does not know (that is reported on the group, AK905 1).
  */

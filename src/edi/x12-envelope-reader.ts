@@ -18,6 +18,7 @@ import {
   checkGroupHeader,
   checkInterchangeHeader,
   duplicateGroupControlCode,
+  duplicateSetControlCode,
   setBelongsToGroup,
 } from './x12-envelope-checks.js';
 import { elementText, X12Segment } from './x12-segment.js';
@@ -442,9 +443,10 @@ export class EnvelopeState {
       }
       case 'SE': {
         if (!this.set) {
+          // AK304 2, unexpected segment: it rejects the group, but 716 has no AK905 for it.
           (this.group?.diagnostics ?? ic.diagnostics).push({
             severity: 'error',
-            level: 'group',
+            level: 'segment',
             code: '2',
             rule: 'SE_WITHOUT_ST',
             message: 'SE without ST',
@@ -462,9 +464,10 @@ export class EnvelopeState {
     {
       if (this.set) this.scratch[this.set.count++] = seg;
       else if (this.group) {
+        // AK304 2, unexpected segment (as SE without ST).
         this.group.diagnostics.push({
           severity: 'error',
-          level: 'group',
+          level: 'segment',
           code: '2',
           rule: 'SEGMENT_OUTSIDE_SET',
           message: `${seg.tag} outside ST/SE`,
@@ -521,7 +524,7 @@ export class EnvelopeState {
       diags.push({
         severity: 'error',
         level: 'transaction',
-        code: '23',
+        code: duplicateSetControlCode(g.header.version),
         rule: 'ST_CONTROL_DUPLICATE',
         message: `ST02 "${s.controlNumber}" is not unique in group ${g.header.controlNumber}`,
         segmentId: 'ST',

@@ -56,7 +56,11 @@ const EXPECTED: Record<string, RegExp> = {
   'st-se-control-mismatch': /AK2\*856\*0100~AK5\*R\*3~AK9\*R\*1\*1\*0~/,
   'se-segment-count': /AK2\*856\*0100~AK5\*R\*4~/,
   'se-missing': /AK2\*856\*0100~AK5\*R\*2~/,
-  'st-control-duplicate': /AK2\*856\*0100~AK5\*A~AK2\*856\*0100~AK5\*R\*23~AK9\*P\*2\*2\*1~/,
+  // A repeated ST02: 23 (not unique in the group) from 004050 on; in 4010, 7 (EDI-RULES.md).
+  'st-control-duplicate': /AK2\*856\*0100~AK5\*A~AK2\*856\*0100~AK5\*R\*7~AK9\*P\*2\*2\*1~/,
+  '5010-st-control-duplicate-999': /AK2\*856\*0100~IK5\*A~AK2\*856\*0100~IK5\*R\*23~AK9\*P\*2\*2\*1~/,
+  // A segment between GS and ST (AK304 2, unexpected): the group is rejected, 716 has no AK905 for it.
+  'segment-outside-set': /AK2\*856\*0100~AK5\*A~AK9\*R\*1\*1\*1~/,
   'bsn-missing': /AK3\*BSN\*2\*\*3~AK5\*R\*5~/,
   // AK404/IK404 copy the element in error.
   'bsn-invalid-code': /AK3\*BSN\*2\*\*8~AK4\*1\*353\*7\*99~AK5\*R\*5~/,
