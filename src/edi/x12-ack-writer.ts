@@ -12,7 +12,7 @@ import type {
   X12InterchangeSummary,
   X12SetResult,
 } from './x12-envelope.js';
-import { isValidIdQualifier } from './x12-envelope-checks.js';
+import { delimitersDistinct, isValidIdQualifier } from './x12-envelope-checks.js';
 import {
   DEFAULT_X12_DELIMITERS,
   writeX12Interchange,
@@ -181,8 +181,11 @@ export function buildFunctionalAckBody(
     body.push(seg(is999 ? 'IK5' : 'AK5', set.status, ...setCodes(set)));
   }
   const accepted = group.sets.filter((s) => s.status !== 'R').length;
+  // AK905-AK909 take the group's own codes (716); GS element errors have none (x12-envelope-checks.ts).
   const groupCodes = [
-    ...new Set(group.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code)),
+    ...new Set(
+      group.diagnostics.filter((d) => d.severity === 'error' && d.level === 'group').map((d) => d.code),
+    ),
   ].slice(0, 5);
   body.push(
     seg(
@@ -237,9 +240,10 @@ export function writeX12Acks(
 ): { text: string; interchangeControlNumber: string; diagnostics: Diagnostic[] } | undefined {
   const ta1 = ta1For(ic);
   const h: X12InterchangeHeader = ic.header;
-  // The inbound delimiters, unless its terminator is a newline (the ack then uses the defaults).
+  // The inbound delimiters, unless its terminator is a newline or they clash (the ack then uses
+  // the defaults: an ack must be readable).
   const delimiters: Delimiters | undefined =
-    h.delimiters.segment !== '\n'
+    h.delimiters.segment !== '\n' && delimitersDistinct(h.delimiters)
       ? {
           element: h.delimiters.element,
           component: h.delimiters.component,

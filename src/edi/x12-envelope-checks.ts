@@ -2,7 +2,7 @@
  * ISA and GS field checks with the codes the acknowledgements report: TA105 note codes for the ISA
  * (EDI-RULES.md), AK9 codes for the GS.
  */
-import type { Diagnostic, Segment } from './edi-types.js';
+import type { Delimiters, Diagnostic, Segment } from './edi-types.js';
 import { parseEdiDate, parseEdiTime } from './edi-datetime.js';
 import type { X12GroupHeader, X12InterchangeHeader } from './x12-envelope.js';
 
@@ -64,6 +64,16 @@ export const FUNCTIONAL_IDS: Readonly<Record<string, readonly string[]>> = {
   PO: ['850'],
 };
 
+/**
+ * Whether the element, component, repetition (4020 on) and segment separators are all different
+ * (EDI-RULES.md: ISA16 differs from the element separator and the terminator). An interchange whose
+ * delimiters clash cannot be split reliably, nor answered with its own delimiters.
+ */
+export function delimitersDistinct(d: Delimiters): boolean {
+  const all = [d.element, d.component, d.segment, ...(d.repetition !== undefined ? [d.repetition] : [])];
+  return new Set(all).size === all.length;
+}
+
 export function checkInterchangeHeader(
   seg: Segment,
   h: X12InterchangeHeader,
@@ -102,6 +112,15 @@ export function checkInterchangeHeader(
     else
       add('024', 'ISA_NOT_FIXED_WIDTH', 'ISA is not 106 fixed-width characters (fields trimmed)', undefined);
   }
+  if (!delimitersDistinct(h.delimiters)) {
+    const d = h.delimiters;
+    add(
+      '024',
+      'ISA_DELIMITERS_CLASH',
+      `ISA delimiters are not distinct (element "${d.element}", component "${d.component}", segment "${d.segment}")`,
+      16,
+    );
+  }
   if (seg.elements.length !== 16)
     add('024', 'ISA_ELEMENT_COUNT', `ISA has ${seg.elements.length} elements, 16 expected`, undefined);
   if (!['00', '03'].includes(h.authorizationQualifier))
@@ -130,13 +149,26 @@ export function checkInterchangeHeader(
   return out;
 }
 
+/**
+ * GS checks. The AK905/IK905 list (element 716) has codes for the group id (1), the version (2) and
+ * the control number (6), none for GS02-GS05: those are reported as element errors (the AK403
+ * codes: 1 missing, 8 invalid date, 9 invalid time). They reject the group (AK901 R) but add no
+ * AK905, since a wrong code (6 names the control number) would send the partner looking in the
+ * wrong place. GS07 (agency) and GS08 together name the standard's version: a bad GS07 is code 2.
+ */
 export function checkGroupHeader(seg: Segment, g: X12GroupHeader, ic: X12InterchangeHeader): Diagnostic[] {
   const out: Diagnostic[] = [];
   const ctl = { interchangeControlNumber: ic.controlNumber, groupControlNumber: g.controlNumber };
-  const add = (code: string, rule: string, message: string, elementPosition: number): void => {
+  const add = (
+    level: 'group' | 'element',
+    code: string,
+    rule: string,
+    message: string,
+    elementPosition: number,
+  ): void => {
     out.push({
       severity: 'error',
-      level: 'group',
+      level,
       code,
       rule,
       message,
@@ -146,17 +178,42 @@ export function checkGroupHeader(seg: Segment, g: X12GroupHeader, ic: X12Interch
       ...ctl,
     });
   };
-  if (!(g.functionalId in FUNCTIONAL_IDS))
-    add('1', 'GS_FUNCTIONAL_ID', `GS01 "${g.functionalId}" is not a supported functional group`, 1);
-  if (g.senderCode === '') add('6', 'GS_SENDER', 'GS02 sender code is empty', 2);
-  if (g.receiverCode === '') add('6', 'GS_RECEIVER', 'GS03 receiver code is empty', 3);
+  if (!Object.hasOwn(FUNCTIONAL_IDS, g.functionalId))
+    add('group', '1', 'GS_FUNCTIONAL_ID', `GS01 "${g.functionalId}" is not a supported functional group`, 1);
+  if (g.senderCode === '') add('element', '1', 'GS_SENDER', 'GS02 sender code is empty', 2);
+  if (g.receiverCode === '') add('element', '1', 'GS_RECEIVER', 'GS03 receiver code is empty', 3);
   if (!/^\d{8}$/.test(g.date) || !parseEdiDate(g.date))
-    add('6', 'GS_DATE', `GS04 "${g.date}" is not a CCYYMMDD date`, 4);
-  if (!parseEdiTime(g.time)) add('6', 'GS_TIME', `GS05 "${g.time}" is not an HHMM time`, 5);
+    add('element', '8', 'GS_DATE', `GS04 "${g.date}" is not a CCYYMMDD date`, 4);
+  if (!parseEdiTime(g.time)) add('element', '9', 'GS_TIME', `GS05 "${g.time}" is not an HHMM time`, 5);
   if (!/^\d{1,9}$/.test(g.controlNumber))
-    add('6', 'GS_CONTROL_NUMBER', `GS06 "${g.controlNumber}" is not a 1–9 digit control number`, 6);
-  if (g.agency !== 'X' && g.agency !== 'T') add('6', 'GS_AGENCY', `GS07 "${g.agency}" is not X`, 7);
+    add('group', '6', 'GS_CONTROL_NUMBER', `GS06 "${g.controlNumber}" is not a 1–9 digit control number`, 6);
+  if (g.agency !== 'X' && g.agency !== 'T')
+    add('group', '2', 'GS_AGENCY', `GS07 "${g.agency}" is not X (the agency of the version in GS08)`, 7);
   if (!/^00[2-8]\d{3}/.test(g.version))
-    add('2', 'GS_VERSION', `GS08 "${g.version}" is not a supported version`, 8);
+    add('group', '2', 'GS_VERSION', `GS08 "${g.version}" is not a supported version`, 8);
   return out;
+}
+
+/**
+ * AK905 for a GS06 repeated in one interchange: 19 from 004050 on; before, 716 has no uniqueness
+ * code (19 is a security code there), so 6 (control number in error), as AK5 7 does for sets.
+ */
+export function duplicateGroupControlCode(gsVersion: string): string {
+  return gsVersion >= '004050' ? '19' : '6';
+}
+
+/**
+ * AK502 for an ST02 repeated in one group: 23 (not unique within the group) from 004050 on; before,
+ * 7 (missing or invalid control number, a duplicate included: EDI-RULES.md).
+ */
+export function duplicateSetControlCode(gsVersion: string): string {
+  return gsVersion >= '004050' ? '23' : '7';
+}
+
+/**
+ * Whether a transaction set id belongs in a group with this GS01; true when the GS01 is one this
+ * engine does not know (that is reported on the group, AK905 1).
+ */
+export function setBelongsToGroup(functionalId: string, setId: string): boolean {
+  return !Object.hasOwn(FUNCTIONAL_IDS, functionalId) || FUNCTIONAL_IDS[functionalId]!.includes(setId);
 }

@@ -14,7 +14,13 @@ import type {
   X12SetResult,
   X12TransactionSet,
 } from './x12-envelope.js';
-import { checkGroupHeader, checkInterchangeHeader } from './x12-envelope-checks.js';
+import {
+  checkGroupHeader,
+  checkInterchangeHeader,
+  duplicateGroupControlCode,
+  duplicateSetControlCode,
+  setBelongsToGroup,
+} from './x12-envelope-checks.js';
 import { elementText, X12Segment } from './x12-segment.js';
 import { internSetId, NO_DIAGNOSTICS, SetResultLog } from './x12-set-results.js';
 import { StreamDecoder, X12Tokenizer, type X12Token } from './x12-tokenizer.js';
@@ -77,6 +83,8 @@ interface OpenGroup {
 interface OpenInterchange {
   readonly header: X12InterchangeHeader;
   readonly diagnostics: Diagnostic[];
+  /** GS06s seen, for the uniqueness check (AK905 19). */
+  readonly groupControlNumbers: Set<string>;
   groupCount: number;
   rejected: boolean;
 }
@@ -94,6 +102,21 @@ function statusOf(diags: readonly Diagnostic[]): SetStatus {
  * of a 200 MB translation grew to 128 MB while ~20 MB were really live (bench/edi-throughput.ts).
  */
 const SLICE_BYTES = 4 * 1024;
+
+/**
+ * Control numbers remembered for the uniqueness checks (ISA13 per sender in a file, GS06 in an
+ * interchange): memory stays bounded on any input, and a file of thousands of interchanges is still
+ * checked whole; past the cap the oldest are forgotten.
+ */
+const REMEMBERED_CONTROL_NUMBERS = 10_000;
+
+/** Adds `key` to `seen` (dropping the oldest past the cap); false when it was already there. */
+function rememberUnique(seen: Set<string>, key: string): boolean {
+  if (seen.has(key)) return false;
+  if (seen.size >= REMEMBERED_CONTROL_NUMBERS) seen.delete(seen.values().next().value!);
+  seen.add(key);
+  return true;
+}
 
 export async function* readX12(
   input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
@@ -146,6 +169,8 @@ export class EnvelopeState {
    */
   private readonly scratch: (Segment | undefined)[] = [];
   private skipping = false;
+  /** Sender and ISA13 of the interchanges read so far (a repeat is TA1 025). */
+  private readonly interchangeKeys = new Set<string>();
 
   constructor(private readonly options: X12ReadOptions) {}
 
@@ -196,8 +221,22 @@ export class EnvelopeState {
       offset: seg.offset,
     };
     const diagnostics = checkInterchangeHeader(seg, header, this.options.lenientIsa ?? false);
+    const key = `${header.senderQualifier}:${header.senderId}:${header.controlNumber}`;
+    if (!rememberUnique(this.interchangeKeys, key)) {
+      diagnostics.push({
+        severity: 'error',
+        level: 'interchange',
+        code: '025',
+        rule: 'ISA_CONTROL_DUPLICATE',
+        message: `ISA13 "${header.controlNumber}" from ${header.senderQualifier}:${header.senderId} repeats an earlier interchange of this input`,
+        segmentId: 'ISA',
+        elementPosition: 13,
+        offset: seg.offset,
+        interchangeControlNumber: header.controlNumber,
+      });
+    }
     const rejected = diagnostics.some((d) => d.severity === 'error');
-    this.ic = { header, diagnostics, groupCount: 0, rejected };
+    this.ic = { header, diagnostics, groupControlNumbers: new Set(), groupCount: 0, rejected };
     this.skipping = rejected;
     this.out.push({ type: 'interchange-start', interchange: header });
   }
@@ -309,12 +348,22 @@ export class EnvelopeState {
           version: el(seg, 8).trim(),
         };
         ic.groupCount += 1;
-        this.group = {
-          header,
-          sets: new SetResultLog(),
-          diagnostics: checkGroupHeader(seg, header, ic.header),
-          setsReceived: 0,
-        };
+        const diagnostics = checkGroupHeader(seg, header, ic.header);
+        if (!rememberUnique(ic.groupControlNumbers, header.controlNumber)) {
+          diagnostics.push({
+            severity: 'error',
+            level: 'group',
+            code: duplicateGroupControlCode(header.version),
+            rule: 'GS_CONTROL_DUPLICATE',
+            message: `GS06 "${header.controlNumber}" is not unique in interchange ${ic.header.controlNumber}`,
+            segmentId: 'GS',
+            elementPosition: 6,
+            offset: seg.offset,
+            ...ctl,
+            groupControlNumber: header.controlNumber,
+          });
+        }
+        this.group = { header, sets: new SetResultLog(), diagnostics, setsReceived: 0 };
         return;
       }
       case 'GE': {
@@ -394,9 +443,10 @@ export class EnvelopeState {
       }
       case 'SE': {
         if (!this.set) {
+          // AK304 2, unexpected segment: it rejects the group, but 716 has no AK905 for it.
           (this.group?.diagnostics ?? ic.diagnostics).push({
             severity: 'error',
-            level: 'group',
+            level: 'segment',
             code: '2',
             rule: 'SE_WITHOUT_ST',
             message: 'SE without ST',
@@ -414,9 +464,10 @@ export class EnvelopeState {
     {
       if (this.set) this.scratch[this.set.count++] = seg;
       else if (this.group) {
+        // AK304 2, unexpected segment (as SE without ST).
         this.group.diagnostics.push({
           severity: 'error',
-          level: 'group',
+          level: 'segment',
           code: '2',
           rule: 'SEGMENT_OUTSIDE_SET',
           message: `${seg.tag} outside ST/SE`,
@@ -473,7 +524,7 @@ export class EnvelopeState {
       diags.push({
         severity: 'error',
         level: 'transaction',
-        code: '23',
+        code: duplicateSetControlCode(g.header.version),
         rule: 'ST_CONTROL_DUPLICATE',
         message: `ST02 "${s.controlNumber}" is not unique in group ${g.header.controlNumber}`,
         segmentId: 'ST',
@@ -491,6 +542,20 @@ export class EnvelopeState {
         code: '6',
         rule: 'ST_SET_ID_INVALID',
         message: `ST01 "${s.setId}" is not a transaction set id`,
+        segmentId: 'ST',
+        segmentPosition: 1,
+        elementPosition: 1,
+        offset: st.offset,
+        ...ctl,
+      });
+    } else if (!setBelongsToGroup(g.header.functionalId, s.setId)) {
+      // AK5 6 (invalid transaction set identifier): the id is one, but not of this group's GS01.
+      diags.push({
+        severity: 'error',
+        level: 'transaction',
+        code: '6',
+        rule: 'ST_SET_ID_NOT_IN_GROUP',
+        message: `ST01 "${s.setId}" does not belong in a functional group ${g.header.functionalId}`,
         segmentId: 'ST',
         segmentPosition: 1,
         elementPosition: 1,

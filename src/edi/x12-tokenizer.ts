@@ -30,6 +30,7 @@ const ISA_SEPARATOR_POSITIONS = [3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 8
 const PAGE_SIZE = 16 * 1024;
 
 const NON_ASCII = /[\u0080-\uffff]/;
+const CTRL_Z = 0x1a;
 const isLineBreak = (c: string): boolean => c === '\n' || c === '\r';
 /** Space, tab, CR, LF, FF, VT, NUL: what may sit between segments. */
 const isBlankCode = (c: number): boolean => c === 32 || (c >= 9 && c <= 13) || c === 0;
@@ -274,8 +275,31 @@ export class X12Tokenizer {
   private readIsa(out: (X12Token | X12Segment)[], final: boolean): boolean {
     const b = this.buf;
     const start = this.pos;
-    if (!b.startsWith('ISA', start)) {
-      if (b.length - start < 3 && !final) return false;
+    if (b.charCodeAt(start) === CTRL_Z) {
+      // A DOS end-of-file mark (Ctrl-Z) after the last interchange ends the input, when only
+      // blanks (or more marks) follow it; anywhere else it is data outside an interchange.
+      let j = start;
+      while (j < b.length && (b.charCodeAt(j) === CTRL_Z || isBlankCode(b.charCodeAt(j)))) j++;
+      if (j === b.length) {
+        if (!final) return false;
+        out.push({
+          type: 'diagnostic',
+          diagnostic: {
+            severity: 'info',
+            level: 'interchange',
+            code: '000',
+            rule: 'DOS_END_OF_FILE',
+            message: 'Ctrl-Z (DOS end-of-file mark) after the last interchange; taken as the end of input',
+            offset: this.offsetOf(start),
+          },
+        });
+        this.pos = b.length;
+        return false;
+      }
+    }
+    const tag = isaTagAt(b, start);
+    if (tag === 'more' && !final) return false;
+    if (tag !== true) {
       // Not an ISA where one must be: skip to the next one (or the end) and say so once.
       const nextIsa = b.indexOf('ISA', start + 1);
       if (!this.junkReported) {
@@ -321,6 +345,9 @@ export class X12Tokenizer {
     let after: number;
     if (fixedWidth) {
       component = chars[104]!;
+      const term = terminatorAt(b, i);
+      if (term === 'more' && !final) return false;
+      if (term !== 'more') i = term;
       segmentTerm = b[i]!;
       after = i + 1;
       // A multi-byte terminator arrives as one UTF-16 unit or a surrogate pair; CRLF counts as newline.
@@ -364,20 +391,6 @@ export class X12Tokenizer {
     const delimiters: Delimiters = repetition
       ? { element: elementSep, component, repetition, segment: segmentTerm }
       : { element: elementSep, component, segment: segmentTerm };
-    if (segmentTerm === elementSep || segmentTerm === component || component === elementSep) {
-      out.push({
-        type: 'diagnostic',
-        diagnostic: {
-          severity: 'error',
-          level: 'interchange',
-          code: '024',
-          rule: 'ISA_DELIMITERS_CLASH',
-          message: `ISA delimiters are not distinct (element "${elementSep}", component "${component}", segment "${segmentTerm}")`,
-          offset: this.offsetOf(start),
-          segmentId: 'ISA',
-        },
-      });
-    }
     this.index += 1;
     const segment: Segment = {
       tag: 'ISA',
@@ -404,7 +417,8 @@ export class X12Tokenizer {
     let i = start;
     const elements: string[] = [];
     let cur = '';
-    i = start + 4;
+    // Past `ISA` and the first separator, which a wrap may have split.
+    for (let tagChars = 0; i < b.length && tagChars < 4; i++) if (!isLineBreak(b[i]!)) tagChars++;
     count = 1;
     for (; i < b.length && count < 16; i++) {
       const c = b[i]!;
@@ -422,15 +436,56 @@ export class X12Tokenizer {
     while (i < b.length && isLineBreak(b[i]!)) i++;
     if (i + 1 >= b.length) return final ? undefined : 'more';
     const component = b[i]!;
-    let segmentTerm = b[i + 1]!;
-    let after = i + 2;
-    if (segmentTerm >= '\ud800' && segmentTerm <= '\udbff' && i + 2 < b.length) {
-      segmentTerm += b[i + 2]!;
-      after = i + 3;
+    let t = terminatorAt(b, i + 1);
+    if (t === 'more') {
+      if (!final) return 'more';
+      t = i + 1;
+    }
+    let segmentTerm = b[t]!;
+    let after = t + 1;
+    if (segmentTerm >= '\ud800' && segmentTerm <= '\udbff' && t + 1 < b.length) {
+      segmentTerm += b[t + 1]!;
+      after = t + 2;
     }
     return { elements, component, segmentTerm, after };
   }
 }
+
+/**
+ * Whether `b` holds the tag `ISA` at `start`, line breaks skipped (a wrapped file can split the tag:
+ * `IS` at the end of one line, `A*00*…` on the next); 'more' when the text ends first.
+ */
+function isaTagAt(b: string, start: number): boolean | 'more' {
+  let n = 0;
+  for (let i = start; i < b.length; i++) {
+    const c = b[i]!;
+    if (isLineBreak(c)) continue;
+    if (c !== 'ISA'[n]) return false;
+    if (++n === 3) return true;
+  }
+  return 'more';
+}
+
+/**
+ * Where the segment terminator of a fixed-width ISA is, given `i`, the position just after ISA16.
+ * A line break there is either the terminator itself or a wrap that fell right after ISA16 (a
+ * file wrapped at 105 columns, or one whose next ISA landed so): after a newline terminator comes
+ * the next segment's tag, a letter or digit (maybe indented), while after a wrap comes the
+ * terminator, which is never one (it must differ from the data). 'more' when the text ends inside the line breaks.
+ */
+function terminatorAt(b: string, i: number): number | 'more' {
+  if (i >= b.length || !isLineBreak(b[i]!)) return i;
+  let j = i;
+  while (j < b.length && isLineBreak(b[j]!)) j++;
+  // Lines after a newline terminator may be indented.
+  let k = j;
+  while (k < b.length && (b[k] === ' ' || b[k] === '\t')) k++;
+  if (k >= b.length) return 'more';
+  return isAlphanumeric(b.charCodeAt(k)) ? i : j;
+}
+
+const isAlphanumeric = (c: number): boolean =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 
 /**
  * Elements of a segment that has components or repetitions, as arrays (the tag left out). Only
@@ -478,7 +533,7 @@ function internTag(src: string, from: number, end: number): string {
   return (TAGS[code] ??= src.slice(from, end));
 }
 
-/** Async form: text or bytes in (UTF-8; Latin-1 bytes that are not valid UTF-8 are decoded as such), tokens out. */
+/** Async form: text or bytes in (UTF-8; bytes that are not valid UTF-8 are decoded as Windows-1252), tokens out. */
 export async function* tokenizeX12(
   input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
 ): AsyncGenerator<X12Token> {
@@ -493,15 +548,19 @@ export async function* tokenizeX12(
 }
 
 /**
- * UTF-8 stream decoding that falls back to Windows-1252/Latin-1 for the whole stream as soon as a
- * chunk is not valid UTF-8 (partners send both; X12 itself is ASCII). ASCII chunks, by far the
- * common case, skip the UTF-8 decoder: `isAscii` and a latin1 copy are several times faster.
+ * UTF-8 stream decoding that falls back to Windows-1252 for the whole stream as soon as a chunk is
+ * not valid UTF-8 (partners send both; X12 itself is ASCII). Windows-1252, not Latin-1: 0x80 is
+ * the euro sign, 0x92 a right quote. ASCII chunks, by far the common case, skip both decoders:
+ * `isAscii` and a latin1 copy are several times faster.
  */
 export class StreamDecoder {
   private utf8 = new TextDecoder('utf-8', { fatal: true });
-  private latin1 = false;
-  /** The UTF-8 decoder holds the start of a character split across chunks. */
-  private pending = false;
+  private cp1252 = false;
+  /**
+   * The bytes of a character the last chunk did not finish (the UTF-8 decoder holds them too):
+   * if the next chunk shows the stream is not UTF-8 after all, they are decoded with it.
+   */
+  private tail: Buffer | undefined;
   /** True when the last `write` was 7-bit text (checked on the bytes); false when unknown or not. */
   lastWasAscii = false;
 
@@ -511,29 +570,62 @@ export class StreamDecoder {
     const buf = Buffer.isBuffer(chunk)
       ? chunk
       : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (this.latin1) return buf.toString('latin1');
-    if (!this.pending && isAscii(buf)) {
+    if (!this.tail && isAscii(buf)) {
       this.lastWasAscii = true;
       return buf.toString('latin1');
     }
+    if (this.cp1252) return decodeWindows1252(buf);
     try {
       const text = this.utf8.decode(buf, { stream: true });
-      this.pending = endsInsideCharacter(buf);
+      this.tail = unfinishedCharacter(buf, this.tail);
       return text;
     } catch {
-      this.latin1 = true;
-      return buf.toString('latin1');
+      this.cp1252 = true;
+      const bytes = this.tail ? Buffer.concat([this.tail, buf]) : buf;
+      this.tail = undefined;
+      return decodeWindows1252(bytes);
     }
   }
 
   end(): string {
-    if (this.latin1 || !this.pending) return '';
+    if (!this.tail) return '';
+    const tail = this.tail;
+    this.tail = undefined;
     try {
       return this.utf8.decode();
     } catch {
-      return '';
+      // The input ends inside a UTF-8 character: its bytes were Windows-1252 after all.
+      return decodeWindows1252(tail);
     }
   }
+}
+
+/**
+ * Windows-1252 differs from Latin-1 only in 0x80-0x9F; the five bytes it leaves undefined keep
+ * their Latin-1 (C1 control) value, as WHATWG decoders do. A table rather than
+ * `TextDecoder('windows-1252')`, which some Node builds (without full ICU) decode as Latin-1.
+ */
+const WINDOWS_1252_C1 =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+const C1 = /[\u0080-\u009f]/;
+const C1_ALL = /[\u0080-\u009f]/g;
+
+function decodeWindows1252(bytes: Buffer): string {
+  const text = bytes.toString('latin1');
+  return C1.test(text) ? text.replace(C1_ALL, (c) => WINDOWS_1252_C1[c.charCodeAt(0) - 0x80]!) : text;
+}
+
+/**
+ * The bytes at the end of `buf` (after `before`, the previous unfinished ones, when `buf` is all
+ * continuation bytes) that start a UTF-8 character it does not finish; undefined when none.
+ */
+function unfinishedCharacter(buf: Buffer, before: Buffer | undefined): Buffer | undefined {
+  const all = before ? Buffer.concat([before, buf]) : buf;
+  if (!endsInsideCharacter(all)) return undefined;
+  let i = all.length - 1;
+  while (i > 0 && (all[i]! & 0xc0) === 0x80) i--;
+  return Buffer.from(all.subarray(i));
 }
 
 /** True when the last bytes start a multi-byte UTF-8 sequence that the chunk does not finish. */

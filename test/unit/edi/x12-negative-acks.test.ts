@@ -22,14 +22,45 @@ const EXPECTED: Record<string, RegExp> = {
   'isa-invalid-usage': /TA1\*000000100\*261127\*0930\*R\*020~/,
   'isa-invalid-sender-qualifier': /TA1\*000000100\*261127\*0930\*R\*005~/,
   'isa-invalid-control-number': /TA1\*00000010A\*261127\*0930\*R\*018~/,
+  // ISA16 equal to the terminator or the element separator (EDI-RULES.md): the interchange cannot
+  // be read, so a TA1 024 and no 997; the TA1's own ISA uses the default delimiters.
+  'isa-delimiters-clash': /^ISA\*(?:[^~]*\*){15}>~TA1\*000000100\*261127\*0930\*R\*024~IEA\*0\*000000001~$/,
+  'isa-component-is-element-separator':
+    /^ISA\*(?:[^~]*\*){15}>~TA1\*000000100\*261127\*0930\*R\*024~IEA\*0\*000000001~$/,
+  'isa-empty-sender-id': /TA1\*000000100\*261127\*0930\*R\*006~/,
+  'isa-invalid-receiver-qualifier': /TA1\*000000100\*261127\*0930\*R\*007~/,
+  'isa-empty-receiver-id': /TA1\*000000100\*261127\*0930\*R\*008~/,
+  'isa-invalid-standards-id': /TA1\*000000100\*261127\*0930\*R\*016~/,
+  // The same sender's ISA13 twice in one file: the first is answered, the repeat rejected (025).
+  'isa-control-duplicate':
+    /AK9\*A\*1\*1\*1~.*IEA\*1\*000000001~ISA\*.*TA1\*000000100\*261127\*0930\*R\*025~IEA\*0\*000000002~$/,
   'gs-ge-control-mismatch': /AK9\*R\*1\*1\*1\*4~/,
+  // GS07 and GS08 together name the version: a bad agency is "version not supported".
+  'gs-invalid-agency': /AK9\*R\*1\*1\*1\*2~/,
+  'gs-invalid-control-number': /AK1\*SH\*1A0~.*AK9\*R\*1\*1\*1\*6~/,
+  // 716 has no code for a bad GS04: the group is rejected without an AK905 (x12-envelope-checks.ts).
+  'gs-invalid-date': /AK9\*R\*1\*1\*1~/,
+  // A repeated GS06: 19 from 004050 on; 4010 has no uniqueness code (19 is security there), so 6.
+  'gs-control-duplicate':
+    /AK1\*SH\*100~AK2\*856\*0100~AK5\*A~AK9\*A\*1\*1\*1~.*AK1\*SH\*100~AK2\*856\*0100~AK5\*A~AK9\*R\*1\*1\*1\*6~/,
+  '5010-gs-control-duplicate-999':
+    /AK1\*SH\*100\*005010~AK2\*856\*0100~IK5\*A~AK9\*A\*1\*1\*1~.*AK1\*SH\*100\*005010~AK2\*856\*0100~IK5\*A~AK9\*R\*1\*1\*1\*19~/,
+  // An 856 in a QM (214) group: AK5 6, invalid transaction set identifier for its group.
+  'gs-functional-id-set-mismatch': /AK1\*QM\*100~AK2\*856\*0100~AK5\*R\*6~AK9\*R\*1\*1\*0~/,
+  'st-invalid-set-id': /AK2\*85X\*0100~AK5\*R\*6/,
+  'st-invalid-control-number': /AK2\*856\*01A0~AK5\*R\*7~/,
+  'st-set-not-supported': /AK1\*PO\*100~AK2\*850\*0100~AK5\*R\*1~AK9\*R\*1\*1\*0~/,
   'ge-set-count': /AK9\*R\*3\*1\*1\*5~/,
   'ge-missing': /AK9\*R\*1\*1\*1\*3~/,
   'gs-functional-id-unsupported': /AK1\*XX\*100~.*AK9\*R\*1\*1\*1\*1~/,
   'st-se-control-mismatch': /AK2\*856\*0100~AK5\*R\*3~AK9\*R\*1\*1\*0~/,
   'se-segment-count': /AK2\*856\*0100~AK5\*R\*4~/,
   'se-missing': /AK2\*856\*0100~AK5\*R\*2~/,
-  'st-control-duplicate': /AK2\*856\*0100~AK5\*A~AK2\*856\*0100~AK5\*R\*23~AK9\*P\*2\*2\*1~/,
+  // A repeated ST02: 23 (not unique in the group) from 004050 on; in 4010, 7 (EDI-RULES.md).
+  'st-control-duplicate': /AK2\*856\*0100~AK5\*A~AK2\*856\*0100~AK5\*R\*7~AK9\*P\*2\*2\*1~/,
+  '5010-st-control-duplicate-999': /AK2\*856\*0100~IK5\*A~AK2\*856\*0100~IK5\*R\*23~AK9\*P\*2\*2\*1~/,
+  // A segment between GS and ST (AK304 2, unexpected): the group is rejected, 716 has no AK905 for it.
+  'segment-outside-set': /AK2\*856\*0100~AK5\*A~AK9\*R\*1\*1\*1~/,
   'bsn-missing': /AK3\*BSN\*2\*\*3~AK5\*R\*5~/,
   // AK404/IK404 copy the element in error.
   'bsn-invalid-code': /AK3\*BSN\*2\*\*8~AK4\*1\*353\*7\*99~AK5\*R\*5~/,
@@ -99,8 +130,13 @@ for (const file of listX12Fixtures('negative')) {
     assert.equal(ack, x12FixtureText(`negative/${name}.ack.edi`));
     assert.match(ack, EXPECTED[name]!);
     assert.equal(r.ok, false);
-    // The acknowledgement goes back to the sender: the envelope is reversed.
-    assert.match(ack, /^ISA\*00\* {10}\*00\* {10}\*ZZ\*RECEIVERID {5}\*ZZ\*SENDERID {7}\*/);
+    // The acknowledgement goes back to the sender: the envelope is reversed (an empty id is UNKNOWN).
+    const sender = name === 'isa-empty-receiver-id' ? 'UNKNOWN   ' : 'RECEIVERID';
+    const receiver = name === 'isa-empty-sender-id' ? 'UNKNOWN ' : 'SENDERID';
+    assert.match(
+      ack,
+      new RegExp(`^ISA\\*00\\* {10}\\*00\\* {10}\\*ZZ\\*${sender} {5}\\*ZZ\\*${receiver} {7}\\*`),
+    );
   });
 }
 
@@ -108,4 +144,49 @@ test('an interchange whose ISA is broken is not processed: TA1 only, no 997, no 
   const r = await translateBuffer(x12Fixture('negative/isa-invalid-version.edi'), goldenOptions());
   assert.equal(r.documents.length, 0);
   assert.doesNotMatch(r.acks.join(''), /ST\*997/);
+});
+
+test('envelope diagnostics name the code, rule, segment and element', async () => {
+  const first = async (file: string, rule: string): Promise<unknown> => {
+    const r = await translateBuffer(x12Fixture(`negative/${file}.edi`), goldenOptions());
+    const d = r.diagnostics.find((x) => x.rule === rule);
+    assert.ok(d, `${file}: ${rule}`);
+    const { severity, level, code, segmentId, elementPosition } = d;
+    return { severity, level, code, segmentId, elementPosition };
+  };
+  assert.deepEqual(await first('isa-delimiters-clash', 'ISA_DELIMITERS_CLASH'), {
+    severity: 'error',
+    level: 'interchange',
+    code: '024',
+    segmentId: 'ISA',
+    elementPosition: 16,
+  });
+  assert.deepEqual(await first('isa-control-duplicate', 'ISA_CONTROL_DUPLICATE'), {
+    severity: 'error',
+    level: 'interchange',
+    code: '025',
+    segmentId: 'ISA',
+    elementPosition: 13,
+  });
+  assert.deepEqual(await first('gs-control-duplicate', 'GS_CONTROL_DUPLICATE'), {
+    severity: 'error',
+    level: 'group',
+    code: '6',
+    segmentId: 'GS',
+    elementPosition: 6,
+  });
+  assert.deepEqual(await first('gs-invalid-date', 'GS_DATE'), {
+    severity: 'error',
+    level: 'element',
+    code: '8',
+    segmentId: 'GS',
+    elementPosition: 4,
+  });
+  assert.deepEqual(await first('gs-functional-id-set-mismatch', 'ST_SET_ID_NOT_IN_GROUP'), {
+    severity: 'error',
+    level: 'transaction',
+    code: '6',
+    segmentId: 'ST',
+    elementPosition: 1,
+  });
 });

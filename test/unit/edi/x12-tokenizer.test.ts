@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tokenizeX12, type X12Token } from '../../../src/edi/x12-tokenizer.js';
+import { StreamDecoder, tokenizeX12, type X12Token } from '../../../src/edi/x12-tokenizer.js';
 import { X12Segment } from '../../../src/edi/x12-segment.js';
 import { listX12Fixtures, x12Fixture } from './x12-fixture-support.js';
 
@@ -119,3 +119,54 @@ for (const file of listX12Fixtures()) {
     assert.deepEqual(view(await tokens(bytes)), view(await tokens([whole])));
   });
 }
+
+test('input that is not UTF-8 is decoded as Windows-1252: 0x80 is the euro sign, 0x92 a right quote', () => {
+  const d = new StreamDecoder();
+  // UTF-8 first; the split 2-byte é at the chunk end waits; then a byte that is not UTF-8.
+  const text =
+    d.write(Buffer.from('N1*ST*ACME~')) +
+    d.write(Buffer.from([0x4e, 0x32, 0x2a, 0xc3])) +
+    d.write(Buffer.from([0x80, 0x20, 0x53, 0x92, 0x73, 0x7e])) +
+    d.write(Buffer.from('N3*MAIN ST~')) +
+    d.write(Buffer.from([0x4e, 0x34, 0x2a, 0x80, 0x7e])) +
+    d.end();
+  // 0xC3 0x80 would be UTF-8 À, but 0x92 is not UTF-8: from that chunk on, the stream is 1252.
+  assert.equal(text, 'N1*ST*ACME~N2*\u00c3\u20ac S\u2019s~N3*MAIN ST~N4*\u20ac~');
+});
+
+test('a stream ending inside a UTF-8 character decodes those bytes as Windows-1252', () => {
+  const d = new StreamDecoder();
+  assert.equal(d.write(Buffer.from([0x41, 0xe2, 0x82])) + d.end(), 'A\u00e2\u201a');
+});
+
+test('a Ctrl-Z (DOS end of file) after the last IEA ends the input with an info, not an error', async () => {
+  const flat = `${ISA_4010}~GS*SH*A*B*20261127*0930*1*X*004010~GE*0*1~IEA*1*000000001~\r\n`;
+  const segments = (ts: X12Token[]): unknown =>
+    ts
+      .map((t) => (t.type === 'diagnostic' ? undefined : [t.segment.tag, t.segment.elements]))
+      .filter(Boolean);
+  const whole = await tokens([flat]);
+  for (const input of [[`${flat}\x1a`], [`${flat}\x1a\r\n`], [flat, '\x1a', '\x1a', '\n']]) {
+    const t = await tokens(input);
+    assert.deepEqual(segments(t), segments(whole));
+    assert.deepEqual(
+      t.filter((x) => x.type === 'diagnostic').map((x) => x.type === 'diagnostic' && x.diagnostic),
+      [
+        {
+          severity: 'info',
+          level: 'interchange',
+          code: '000',
+          rule: 'DOS_END_OF_FILE',
+          message: 'Ctrl-Z (DOS end-of-file mark) after the last interchange; taken as the end of input',
+          offset: Buffer.byteLength(flat),
+        },
+      ],
+    );
+  }
+  // Followed by more data it is not the end: data outside an interchange, as any other.
+  const t = await tokens([`${flat}\x1aXYZ~`]);
+  assert.deepEqual(
+    t.filter((x) => x.type === 'diagnostic').map((x) => x.type === 'diagnostic' && x.diagnostic.rule),
+    ['DATA_OUTSIDE_INTERCHANGE'],
+  );
+});
