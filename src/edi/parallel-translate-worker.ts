@@ -12,6 +12,8 @@ export interface TranslateJob {
   readonly offset: number;
   readonly index: number;
   readonly first: boolean;
+  /** Interchange keys read before the run, when the main thread knows they matter (a repeat). */
+  readonly earlierInterchanges?: readonly string[];
 }
 
 export interface TranslateJobResult {
@@ -24,6 +26,8 @@ export interface TranslateJobResult {
   readonly segments: number;
   /** The output depends on the segments before the run (`index`): it is only right if that was. */
   readonly usesIndex: boolean;
+  /** The run's interchange keys (sender and ISA13), in order: one that repeats an earlier run's is TA1 025. */
+  readonly interchanges: readonly string[];
 }
 
 /** What the pool hands a worker: marked, so that importing this module elsewhere starts nothing. */
@@ -36,7 +40,12 @@ export async function translateRun(
   job: TranslateJob,
   options: TranslateOptions,
 ): Promise<TranslateJobResult> {
-  const part: InputPart = { offset: job.offset, index: job.index, first: job.first };
+  const part: InputPart = {
+    offset: job.offset,
+    index: job.index,
+    first: job.first,
+    ...(job.earlierInterchanges ? { earlierInterchanges: job.earlierInterchanges } : {}),
+  };
   const summary = { documents: 0, errors: 0 };
   const batch = new NdjsonBatcher();
   const bytes = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
@@ -47,6 +56,7 @@ export async function translateRun(
     ...summary,
     segments: (part.segments ?? job.index) - job.index,
     usesIndex: part.usesIndex === true,
+    interchanges: part.interchanges ?? [],
   };
 }
 

@@ -20,6 +20,7 @@ import {
   type WorkerSetup,
 } from './parallel-translate-worker.js';
 import { toChunks, type EdiInput, type InputPart, type TranslateOptions } from './translate.js';
+import { rememberUnique } from './x12-envelope-reader.js';
 import { X12InterchangeSplitter, type InterchangeRun } from './x12-interchange-splitter.js';
 
 export interface NdjsonTranslateOptions extends TranslateOptions {
@@ -186,6 +187,8 @@ async function translateParallel(
   const maxInFlight = size * 2;
   /** Segments before the next run to be written. */
   let index = 0;
+  /** Interchange keys of the runs written, as the serial reader would remember them. */
+  const earlier = new Set<string>();
   let dispatched = 0;
 
   const dispatch = (run: InterchangeRun): void => {
@@ -199,12 +202,22 @@ async function translateParallel(
   const writeOldest = async (): Promise<void> => {
     const job = inFlight.shift()!;
     let r = await job.result;
-    // A received TA1's document id counts segments from the start of the input: now known.
-    if (r.usesIndex && !job.first)
+    // A received TA1's document id counts segments from the start of the input, and a repeated
+    // ISA13 is found against the interchanges before the run: both are known now.
+    const repeats = r.interchanges.some((k) => earlier.has(k));
+    if ((r.usesIndex || repeats) && !job.first)
       r = await translateRun(
-        { id: -1, bytes: job.run.bytes, offset: job.run.offset, index, first: false },
+        {
+          id: -1,
+          bytes: job.run.bytes,
+          offset: job.run.offset,
+          index,
+          first: false,
+          ...(repeats ? { earlierInterchanges: [...earlier] } : {}),
+        },
         options,
       );
+    for (const k of r.interchanges) rememberUnique(earlier, k);
     index += r.segments;
     summary.documents += r.documents;
     summary.errors += r.errors;

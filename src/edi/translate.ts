@@ -72,6 +72,9 @@ export interface InputPart {
   readonly offset: number;
   readonly index: number;
   readonly first: boolean;
+  /** X12: the interchange keys read before the share (see X12InputOrigin); set: those it read. */
+  readonly earlierInterchanges?: readonly string[];
+  interchanges?: string[];
   segments?: number;
   usesIndex?: boolean;
 }
@@ -427,7 +430,13 @@ function x12Steps(
   let pending: { documents: JsonObject[]; diagnostics: Diagnostic[] } | undefined;
   let groups: X12GroupSummary[] = [];
   const controlNumbers = options.controlNumbers ?? sequentialControlNumbers();
-  const origin: X12InputOrigin | undefined = part ? { offset: part.offset, index: part.index } : undefined;
+  const origin: X12InputOrigin | undefined = part
+    ? {
+        offset: part.offset,
+        index: part.index,
+        ...(part.earlierInterchanges ? { earlierInterchanges: part.earlierInterchanges } : {}),
+      }
+    : undefined;
   const mapFor = x12MapFinder(maps);
   const reader = readX12(chunks, {
     ...(options.lenientIsa ? { lenientIsa: true } : {}),
@@ -535,7 +544,10 @@ function x12Steps(
     return undefined;
   };
   return stepsOf(reader, step, () => {
-    if (part && origin) part.segments = origin.segments;
+    if (part && origin) {
+      part.segments = origin.segments;
+      part.interchanges = origin.interchanges ?? [];
+    }
   });
 }
 

@@ -45,6 +45,10 @@ export interface X12InputOrigin {
   readonly offset: number;
   readonly index: number;
   segments?: number;
+  /** Interchange keys (sender and ISA13) read before the share, oldest first: a repeat is TA1 025. */
+  readonly earlierInterchanges?: readonly string[];
+  /** Set at the end: the interchange keys the share read, in order. */
+  interchanges?: string[];
 }
 
 /** Event plus a way for the consumer to add diagnostics to the set before asking for the next event. */
@@ -111,12 +115,16 @@ const SLICE_BYTES = 4 * 1024;
 const REMEMBERED_CONTROL_NUMBERS = 10_000;
 
 /** Adds `key` to `seen` (dropping the oldest past the cap); false when it was already there. */
-function rememberUnique(seen: Set<string>, key: string): boolean {
+export function rememberUnique(seen: Set<string>, key: string): boolean {
   if (seen.has(key)) return false;
   if (seen.size >= REMEMBERED_CONTROL_NUMBERS) seen.delete(seen.values().next().value!);
   seen.add(key);
   return true;
 }
+
+/** What makes an interchange unique in a file: its sender and ISA13. */
+const interchangeKey = (h: X12InterchangeHeader): string =>
+  `${h.senderQualifier}:${h.senderId}:${h.controlNumber}`;
 
 export async function* readX12(
   input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
@@ -170,9 +178,12 @@ export class EnvelopeState {
   private readonly scratch: (Segment | undefined)[] = [];
   private skipping = false;
   /** Sender and ISA13 of the interchanges read so far (a repeat is TA1 025). */
-  private readonly interchangeKeys = new Set<string>();
+  private readonly interchangeKeys: Set<string>;
 
-  constructor(private readonly options: X12ReadOptions) {}
+  constructor(private readonly options: X12ReadOptions) {
+    this.interchangeKeys = new Set(options.origin?.earlierInterchanges);
+    if (options.origin) options.origin.interchanges = [];
+  }
 
   /** Events produced so far; the caller empties it. */
   readonly out: X12ReaderEvent[] = [];
@@ -221,7 +232,8 @@ export class EnvelopeState {
       offset: seg.offset,
     };
     const diagnostics = checkInterchangeHeader(seg, header, this.options.lenientIsa ?? false);
-    const key = `${header.senderQualifier}:${header.senderId}:${header.controlNumber}`;
+    const key = interchangeKey(header);
+    this.options.origin?.interchanges?.push(key);
     if (!rememberUnique(this.interchangeKeys, key)) {
       diagnostics.push({
         severity: 'error',

@@ -46,12 +46,17 @@ test('a generated multi-interchange file: parallel NDJSON equals serial NDJSON b
   assert.equal(parallel, serial);
 });
 
-// A repeated ISA13 (TA1 025) is found by one reader over the whole input; workers each read one run
-// and cannot see an earlier run's ISA13s (the parts would have to carry them): serial only for now.
-const SERIAL_ONLY = new Set(['negative/isa-control-duplicate.edi']);
+test('an ISA13 repeated runs later (TA1 025) is found on workers as serially', async () => {
+  const input = Buffer.from(
+    generatedInterchanges(4, 2, 1) + generatedInterchanges(2, 2, 50) + generatedInterchanges(2, 2, 3),
+  );
+  const [parallel, serial, workerRuns] = await both(input, 1, 997);
+  assert.ok(workerRuns >= 8, `only ${workerRuns} runs went to workers`);
+  assert.equal((serial.match(/ISA_CONTROL_DUPLICATE/g) ?? []).length, 2);
+  assert.equal(parallel, serial);
+});
 
 for (const file of [...listX12Fixtures(), ...listX12Fixtures('negative').map((f) => `negative/${f}`)]) {
-  if (SERIAL_ONLY.has(file)) continue;
   test(`fixture ${file} between generated interchanges: parallel NDJSON equals serial`, async () => {
     const input = Buffer.concat([
       Buffer.from(generatedInterchanges(3, 2, 1)),
