@@ -143,12 +143,16 @@ export async function* readX12(
   try {
     for await (const chunk of input) {
       if (typeof chunk === 'string' || chunk.length <= SLICE_BYTES) {
-        tokenizer.append(decoder.write(chunk), decoder.lastWasAscii);
+        tokenizer.append(decoder.write(chunk), decoder.lastWasAscii, decoder.singleByte);
         yield* pump(false);
         continue;
       }
       for (let at = 0; at < chunk.length; at += SLICE_BYTES) {
-        tokenizer.append(decoder.write(chunk.subarray(at, at + SLICE_BYTES)), decoder.lastWasAscii);
+        tokenizer.append(
+          decoder.write(chunk.subarray(at, at + SLICE_BYTES)),
+          decoder.lastWasAscii,
+          decoder.singleByte,
+        );
         yield* pump(false);
       }
     }

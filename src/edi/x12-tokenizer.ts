@@ -41,6 +41,8 @@ export class X12Tokenizer {
   /** Offset (bytes) of buf[0] in the input. */
   private base: number;
   private ascii = true;
+  /** The decoder read the input as Windows-1252: one byte per character, whatever the character. */
+  private singleByte = false;
   private index: number;
 
   /** `origin`: where the text starts in a longer input (byte offset, segments before it). */
@@ -59,9 +61,10 @@ export class X12Tokenizer {
 
   /**
    * Appends decoded text; take the tokens with `next()`. `ascii` is the decoder's word that the
-   * text is 7-bit (it has already checked the bytes), which spares a scan of every chunk.
+   * text is 7-bit (it has already checked the bytes), which spares a scan of every chunk;
+   * `singleByte`, that it decodes the input as Windows-1252, so byte offsets count characters.
    */
-  append(text: string, ascii?: boolean): void {
+  append(text: string, ascii?: boolean, singleByte?: boolean): void {
     const dropped = this.pos;
     if (dropped > 0) {
       this.base += this.byteLength(dropped);
@@ -75,6 +78,7 @@ export class X12Tokenizer {
     this.markIdx = 0;
     this.markBytes = 0;
     if (this.ascii && ascii !== true && NON_ASCII.test(text)) this.ascii = false;
+    if (singleByte === true) this.singleByte = true;
   }
 
   /**
@@ -116,7 +120,7 @@ export class X12Tokenizer {
   private markBytes = 0;
 
   private byteLength(chars: number): number {
-    if (this.ascii) return chars;
+    if (this.ascii || this.singleByte) return chars;
     if (chars < this.markIdx) return Buffer.byteLength(this.buf.slice(0, chars));
     this.markBytes += Buffer.byteLength(this.buf.slice(this.markIdx, chars));
     this.markIdx = chars;
@@ -540,7 +544,7 @@ export async function* tokenizeX12(
   const t = new X12Tokenizer();
   const decoder = new StreamDecoder();
   for await (const chunk of input) {
-    t.append(decoder.write(chunk), decoder.lastWasAscii);
+    t.append(decoder.write(chunk), decoder.lastWasAscii, decoder.singleByte);
     for (let tok = t.next(); tok; tok = t.next()) yield tok;
   }
   t.append(decoder.end());
@@ -563,6 +567,11 @@ export class StreamDecoder {
   private tail: Buffer | undefined;
   /** True when the last `write` was 7-bit text (checked on the bytes); false when unknown or not. */
   lastWasAscii = false;
+
+  /** Whether the input is read as Windows-1252 (it was not UTF-8): one byte per character. */
+  get singleByte(): boolean {
+    return this.cp1252;
+  }
 
   write(chunk: Buffer | Uint8Array | string): string {
     this.lastWasAscii = false;

@@ -96,6 +96,18 @@ test('byte offsets stay right when an all-ASCII chunk is followed by a UTF-8 one
   );
 });
 
+test('byte offsets count one byte per character in Windows-1252 input', async () => {
+  const head = Buffer.from(`${ISA_4010}~GS*SH~`);
+  // 0xC9 is É and 0x80 is € in Windows-1252; neither is UTF-8 here, so the input is read as 1252.
+  const n1 = Buffer.from([...Buffer.from('N1*ST*CAF'), 0xc9, 0x20, 0x80, 0x7e]);
+  const t = await tokens([head, n1, Buffer.from('N3*X~')]);
+  assert.deepEqual(
+    t.map((x) => (x.type === 'diagnostic' ? -1 : x.segment.offset)),
+    [0, 106, 112, 112 + 13],
+  );
+  assert.equal(t[2]?.type === 'segment' && t[2].segment.elements[1]?.[0], 'CAF\u00c9 \u20ac');
+});
+
 for (const file of listX12Fixtures()) {
   test(`chunk boundaries do not matter: ${file} byte by byte equals whole`, async () => {
     const whole = x12Fixture(file);
