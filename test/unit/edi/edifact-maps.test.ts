@@ -33,6 +33,9 @@ const MAPPED = [
   'valid/iftsta-una-equals-star-tilde.edi',
   'valid/invoic-d96a-wrapped-80.edi',
   'valid/message-only.edi',
+  'valid/invoic-unoc-cp1252.edi',
+  'valid/two-interchanges.edi',
+  'valid/level-b-control-delimiters.edi',
 ];
 
 /** Transport fields change with every new envelope; the business document must not. */
