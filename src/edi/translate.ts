@@ -568,7 +568,8 @@ function edifactSteps(
         nextControlReference: () => String(controlNumbers('interchange')),
         ...(options.now || options.fixedNow !== undefined ? { now: clock(options) } : {}),
       });
-      emit({ type: 'ack', ack: { format: 'CONTRL', text: c.text } });
+      if ('diagnostic' in c) emit({ type: 'diagnostic', diagnostic: c.diagnostic });
+      else emit({ type: 'ack', ack: { format: 'CONTRL', text: c.text } });
     } catch (err) {
       emit({
         type: 'diagnostic',
