@@ -157,6 +157,21 @@ const NEGATIVE: Record<string, { rule: string; lines: string[] }> = {
     rule: 'UNB_ACK_REQUEST_INVALID',
     lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+12+UNB+9'", "UCM+1+DESADV:D:96A:UN+4'"],
   },
+  'element-repeated-syntax4': {
+    rule: 'ELEMENT_REPEATED',
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+7'", "UCM+1+DESADV:D:01B:UN+4'", "UCS+3'", "UCD+16+5'"],
+  },
+  'composite-in-simple-element-d96a': {
+    rule: 'TOO_MANY_COMPONENTS',
+    lines: [
+      "UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+7'",
+      "UCM+1+IFTSTA:D:96A:UN+4'",
+      "UCS+2'",
+      "UCD+16+2:2'",
+      "UCS+3'",
+      "UCD+16+7:2'",
+    ],
+  },
   'data-segment-errors': {
     rule: 'MANDATORY_COMPONENT_MISSING',
     lines: [
