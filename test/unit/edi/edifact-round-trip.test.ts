@@ -28,7 +28,7 @@ const party = (role: string, id: string): JsonObject => ({
   ids: [{ qualifier: '9', value: id }],
   name: `${role} ${id}`,
   address: {
-    lines: ['Hauptstr. 1', 'Hof 2'],
+    lines: ['Hauptstr. 1', 'Hof 2', 'Aufgang B', '3. Etage'],
     city: 'Berlin',
     region: 'BE',
     postalCode: '10115',
