@@ -28,10 +28,6 @@ export interface ContrlGenerateOptions {
    * `interchange`: UCI action 8 (received) only, or 4 when the interchange itself is rejected.
    */
   readonly detail?: 'message' | 'interchange';
-  /** Our id as CONTRL sender when the inbound had no UNB (message-only input). */
-  readonly sender?: EdifactPartyId;
-  /** The partner as CONTRL recipient when the inbound had no UNB. */
-  readonly recipient?: EdifactPartyId;
 }
 
 export interface GeneratedContrl {
@@ -43,6 +39,11 @@ export interface GeneratedContrl {
   readonly action: ContrlAction;
 }
 
+/** Why no CONTRL answers an input: message-only input (no UNB) leaves nothing to answer. */
+export interface ContrlNotGenerated {
+  readonly diagnostic: Diagnostic;
+}
+
 const isError = (d: Diagnostic): boolean => d.severity === 'error';
 
 /** S011 data element identification: element position and, when known, component position. */
@@ -51,8 +52,11 @@ function elementIdentification(d: Diagnostic | undefined): string[] | undefined 
   return [String(d.elementPosition), d.componentPosition !== undefined ? String(d.componentPosition) : ''];
 }
 
-/** UCM, then one UCS per segment in error with its UCD element errors. */
-function messageResponse(message: EdifactMessageSummary): EdifactOutSegment[] {
+/**
+ * UCM, then one UCS per segment in error with its UCD element errors. Under a rejected interchange
+ * or group every message is rejected with it (UCM action 4): 7 would acknowledge it.
+ */
+function messageResponse(message: EdifactMessageSummary, parentRejected: boolean): EdifactOutSegment[] {
   const errors = message.diagnostics.filter(isError);
   const envelopeError = errors.find((d) => d.segmentId === 'UNH' || d.segmentId === 'UNT');
   const ucm: EdifactOutSegment = {
@@ -60,7 +64,7 @@ function messageResponse(message: EdifactMessageSummary): EdifactOutSegment[] {
     elements: [
       message.messageReference,
       identifierElement(message.identifier),
-      message.status === 'rejected' ? '4' : '7',
+      message.status === 'rejected' || parentRejected ? '4' : '7',
       envelopeError?.code,
       envelopeError?.segmentId,
       elementIdentification(envelopeError),
@@ -86,18 +90,35 @@ function messageResponse(message: EdifactMessageSummary): EdifactOutSegment[] {
   return [ucm, ...detail];
 }
 
-/** Builds the CONTRL interchange answering `interchange` (the reader's `interchange` event). */
+/**
+ * Builds the CONTRL interchange answering `interchange` (the reader's `interchange` event).
+ * Message-only input (UNH..UNT without UNB) gets none: UCI needs the interchange reference and the
+ * sender and recipient it answers (0020, S002, S003 are mandatory), and there are none to echo.
+ */
 export async function generateContrl(
   interchange: EdifactInterchange,
   options: ContrlGenerateOptions,
-): Promise<GeneratedContrl> {
+): Promise<GeneratedContrl | ContrlNotGenerated> {
   const header = interchange.header;
+  if (header.messageOnly) {
+    return {
+      diagnostic: {
+        severity: 'warning',
+        level: 'interchange',
+        code: EdifactSyntaxError.Missing,
+        rule: 'CONTRL_WITHOUT_UNB',
+        message:
+          'no CONTRL: the input has no UNB, so there is no interchange reference, sender or recipient to answer',
+        segmentId: 'UNB',
+      },
+    };
+  }
   const interchangeError = interchange.diagnostics.find(isError);
   const detail = options.detail ?? 'message';
   const action: ContrlAction = interchangeError ? '4' : detail === 'interchange' ? '8' : '7';
   const syntaxVersion = header.syntaxVersion === '4' ? '4' : '3';
-  const inboundSender = header.messageOnly ? (options.recipient ?? { id: '' }) : header.sender;
-  const inboundRecipient = header.messageOnly ? (options.sender ?? { id: '' }) : header.recipient;
+  const inboundSender = header.sender;
+  const inboundRecipient = header.recipient;
   const party = (p: EdifactPartyId): string[] => [p.id, p.qualifier ?? '', p.internalId ?? ''];
 
   const body: EdifactOutSegment[] = [
@@ -121,7 +142,7 @@ export async function generateContrl(
         const messages = interchange.messages.filter(
           (m) => m.groupControlNumber === group.header.groupControlNumber,
         );
-        const rejected = group.status === 'rejected';
+        const rejected = group.status === 'rejected' || action === '4';
         body.push({
           tag: 'UCF',
           elements: [
@@ -134,10 +155,10 @@ export async function generateContrl(
             elementIdentification(groupError),
           ],
         });
-        for (const message of messages) body.push(...messageResponse(message));
+        for (const message of messages) body.push(...messageResponse(message, rejected));
       }
     } else {
-      for (const message of interchange.messages) body.push(...messageResponse(message));
+      for (const message of interchange.messages) body.push(...messageResponse(message, action === '4'));
     }
   }
 

@@ -926,7 +926,8 @@ class EdifactEnvelopeReader {
       return;
     }
     if (this.checkSegments) {
-      for (const problem of checkEdifactSegment(segment, { segmentPosition })) {
+      const { version, release } = message.identifier;
+      for (const problem of checkEdifactSegment(segment, { segmentPosition, version, release })) {
         message.diagnostics.push(this.inMessage(problem));
       }
     }

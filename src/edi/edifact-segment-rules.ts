@@ -10,8 +10,29 @@ import { EdifactSyntaxError } from './edifact-syntax-errors.js';
  * package's UNH entry does not follow ISO 9735.
  * Only checks that hold across directories are made: too many elements or components (16), a
  * mandatory element or component missing (13), a value longer than its format (39), and
- * non-numeric data in a numeric component (37).
+ * non-numeric data in a numeric component (37). Two more need the directory or the syntax: a
+ * composite in an element the message's directory has as a simple one (16, see OLD_SIMPLE), and
+ * a repetition (syntax 4 `*`) of an element: the package's table marks none as repeating (16, the
+ * 0085 code for too many constituents; 35 and 36 count segment and group repetitions).
  */
+
+/**
+ * Elements the package table has as composites that directories before D.97B define as simple
+ * data elements: BGM 1004 (C106 from D.97B) and NAD 3229 (C819 later). A component there is data
+ * the partner's directory has no place for, so it is an error rather than silently dropped.
+ */
+const OLD_SIMPLE: Readonly<Record<string, Readonly<Record<number, string>>>> = {
+  BGM: { 2: '1004' },
+  NAD: { 7: '3229' },
+};
+
+/** UNH 0052 `D` with a 0054 release before 97B (93A..97A). */
+function beforeD97B(version: string, release: string): boolean {
+  if (version !== 'D') return false;
+  const year = Number(release.slice(0, 2));
+  if (!Number.isInteger(year) || year < 90) return false;
+  return year < 97 || (year === 97 && release[2] === 'A');
+}
 
 interface Format {
   readonly numeric: boolean;
@@ -36,6 +57,9 @@ const NUMERIC = /^-?\d*(?:[.,]\d*)?$/;
 export interface SegmentCheckContext {
   /** Position of the segment in its message, UNH = 1. */
   readonly segmentPosition: number;
+  /** UNH message version (0052) and release (0054), e.g. `D` and `96A`, for directory-specific checks. */
+  readonly version?: string;
+  readonly release?: string;
 }
 
 /** Checks one data segment; returns its problems (empty when fine or when the segment is unknown). */
@@ -65,6 +89,21 @@ export function checkEdifactSegment(segment: Segment, context: SegmentCheckConte
       elementPosition: ids.length + 1,
     });
   }
+  const repetitions = segment.repetitions;
+  if (repetitions !== undefined) {
+    for (const [elementPosition, occurrences] of repetitions) {
+      if (elementPosition > ids.length) continue;
+      report({
+        severity: 'error',
+        level: 'element',
+        code: EdifactSyntaxError.TooManyConstituents,
+        rule: 'ELEMENT_REPEATED',
+        message: `${segment.tag} element ${elementPosition} (${ids[elementPosition - 1] as string}) occurs ${occurrences.length} times; it does not repeat`,
+        elementPosition,
+      });
+    }
+  }
+  const oldSimple = OLD_SIMPLE[segment.tag];
   for (let index = 0; index < ids.length; index++) {
     const elementId = ids[index] as string;
     const components = elements[index];
@@ -80,6 +119,19 @@ export function checkEdifactSegment(segment: Segment, context: SegmentCheckConte
           elementPosition,
         });
       }
+      continue;
+    }
+    const simpleId = components.length > 1 ? oldSimple?.[elementPosition] : undefined;
+    if (simpleId !== undefined && beforeD97B(context.version ?? '', context.release ?? '')) {
+      report({
+        severity: 'error',
+        level: 'element',
+        code: EdifactSyntaxError.TooManyConstituents,
+        rule: 'TOO_MANY_COMPONENTS',
+        message: `${segment.tag} element ${elementPosition} (${simpleId}) is a simple data element in ${context.version ?? ''}${context.release ?? ''}; it has ${components.length} components`,
+        elementPosition,
+        componentPosition: 2,
+      });
       continue;
     }
     const element = Object.hasOwn(elementTable, elementId) ? elementTable[elementId] : undefined;

@@ -622,6 +622,20 @@ function processEdifactMessage(
   });
   diagnostics.push(...r.diagnostics);
   if (r.diagnostics.some((d) => d.severity === 'error')) return { documents: [], diagnostics };
+  if (r.documents.length === 0) {
+    // A split map (IFTSTA: one TrackingEvent per STS group) yields nothing when the group is missing.
+    diagnostics.push({
+      severity: 'error',
+      level: 'transaction',
+      code: '13',
+      rule: 'NO_DOCUMENT',
+      message: `${type} message ${m.messageReference} yields no ${map.definition.documentType}${
+        map.definition.split ? ` (one per ${map.definition.split} item; the message has none)` : ''
+      }`,
+      ...ctl,
+    });
+    return { documents: [], diagnostics };
+  }
   return { documents: finishDocuments(r.documents, env, options, diagnostics, ctl), diagnostics };
 }
 
@@ -668,7 +682,8 @@ function edifactSteps(
         nextControlReference: () => String(controlNumbers('interchange')),
         ...(options.now || options.fixedNow !== undefined ? { now: clock(options) } : {}),
       });
-      emit({ type: 'ack', ack: { format: 'CONTRL', text: c.text } });
+      if ('diagnostic' in c) emit({ type: 'diagnostic', diagnostic: c.diagnostic });
+      else emit({ type: 'ack', ack: { format: 'CONTRL', text: c.text } });
     } catch (err) {
       emit({
         type: 'diagnostic',

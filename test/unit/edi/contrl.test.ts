@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { generateContrl, parseContrl } from '../../../src/edi/contrl.js';
+import { ackFor } from '../../../src/edi/translate.js';
 import type {
   EdifactInterchange,
   EdifactMessage,
@@ -19,11 +20,12 @@ async function contrlFor(data: Buffer | string, detail: 'message' | 'interchange
   const [interchange] = interchangesOf(await readAll(data));
   assert.ok(interchange);
   let sequence = 0;
-  return generateContrl(interchange, {
+  const contrl = await generateContrl(interchange, {
     nextControlReference: () => `CTL${String(++sequence).padStart(4, '0')}`,
     now: NOW,
     detail,
   });
+  return 'diagnostic' in contrl ? { text: '', action: undefined, diagnostic: contrl.diagnostic } : contrl;
 }
 
 /** The segment lines of a generated CONTRL between UNH and UNT, for readable expectations. */
@@ -40,18 +42,18 @@ const bodyLines = (text: string): string[] =>
 const NEGATIVE: Record<string, { rule: string; lines: string[] }> = {
   'unz-reference-mismatch': {
     rule: 'UNB_UNZ_REFERENCE_MISMATCH',
-    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+28+UNZ+2'", "UCM+1+DESADV:D:96A:UN+7'"],
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+28+UNZ+2'", "UCM+1+DESADV:D:96A:UN+4'"],
   },
   'unz-count-mismatch': {
     rule: 'UNZ_COUNT_MISMATCH',
-    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+29+UNZ+1'", "UCM+1+DESADV:D:96A:UN+7'"],
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+29+UNZ+1'", "UCM+1+DESADV:D:96A:UN+4'"],
   },
   'unz-missing': {
     rule: 'UNZ_MISSING',
     lines: [
       "UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+13+UNZ'",
-      "UCM+1+DESADV:D:96A:UN+7'",
-      "UCM+2+DESADV:D:96A:UN+7'",
+      "UCM+1+DESADV:D:96A:UN+4'",
+      "UCM+2+DESADV:D:96A:UN+4'",
     ],
   },
   'unt-count-mismatch': {
@@ -79,7 +81,7 @@ const NEGATIVE: Record<string, { rule: string; lines: string[] }> = {
     lines: [
       "UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+7'",
       "UCF+G1+PARTNER:ZZ+CROSSDOCK:ZZ+4+29+UNE+1'",
-      "UCM+1+DESADV:D:96A:UN+7'",
+      "UCM+1+DESADV:D:96A:UN+4'",
     ],
   },
   'une-reference-mismatch': {
@@ -87,44 +89,44 @@ const NEGATIVE: Record<string, { rule: string; lines: string[] }> = {
     lines: [
       "UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+7'",
       "UCF+G1+PARTNER:ZZ+CROSSDOCK:ZZ+4+28+UNE+2'",
-      "UCM+1+DESADV:D:96A:UN+7'",
+      "UCM+1+DESADV:D:96A:UN+4'",
     ],
   },
   'unb-date-invalid': {
     rule: 'UNB_DATE_INVALID',
-    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+12+UNB+4:1'", "UCM+1+DESADV:D:96A:UN+7'"],
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+12+UNB+4:1'", "UCM+1+DESADV:D:96A:UN+4'"],
   },
   'unb-time-invalid': {
     rule: 'UNB_TIME_INVALID',
-    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+12+UNB+4:2'", "UCM+1+DESADV:D:96A:UN+7'"],
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+12+UNB+4:2'", "UCM+1+DESADV:D:96A:UN+4'"],
   },
   'unb-test-indicator-invalid': {
     rule: 'UNB_TEST_INDICATOR_INVALID',
-    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+12+UNB+11'", "UCM+1+DESADV:D:96A:UN+7'"],
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+12+UNB+11'", "UCM+1+DESADV:D:96A:UN+4'"],
   },
   'unb-syntax-unsupported': {
     rule: 'SYNTAX_IDENTIFIER_UNSUPPORTED',
-    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+2+UNB+1:1'", "UCM+1+DESADV:D:96A:UN+7'"],
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+2+UNB+1:1'", "UCM+1+DESADV:D:96A:UN+4'"],
   },
   'unb-sender-missing': {
     rule: 'UNB_ELEMENT_MISSING',
-    lines: ["UCI+REF77+:ZZ+CROSSDOCK:ZZ+4+13+UNB+2:1'", "UCM+1+DESADV:D:96A:UN+7'"],
+    lines: ["UCI+REF77+:ZZ+CROSSDOCK:ZZ+4+13+UNB+2:1'", "UCM+1+DESADV:D:96A:UN+4'"],
   },
   'groups-and-messages-mixed': {
     rule: 'GROUPS_AND_MESSAGES_MIXED',
     lines: [
       "UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+30+UNG'",
-      "UCF+G1+PARTNER:ZZ+CROSSDOCK:ZZ+7'",
-      "UCM+2+DESADV:D:96A:UN+7'",
+      "UCF+G1+PARTNER:ZZ+CROSSDOCK:ZZ+4'",
+      "UCM+2+DESADV:D:96A:UN+4'",
     ],
   },
   'segment-outside-message': {
     rule: 'SEGMENT_OUTSIDE_MESSAGE',
-    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+33+BGM'", "UCM+1+DESADV:D:96A:UN+7'"],
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+33+BGM'", "UCM+1+DESADV:D:96A:UN+4'"],
   },
   'una-duplicate-separators': {
     rule: 'UNA_SERVICE_CHARACTER_INVALID',
-    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+20+UNA'", "UCM+1+DESADV:D:96A:UN+7'"],
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+20+UNA'", "UCM+1+DESADV:D:96A:UN+4'"],
   },
   'unh-type-missing': {
     rule: 'UNH_ELEMENT_MISSING',
@@ -135,24 +137,40 @@ const NEGATIVE: Record<string, { rule: string; lines: string[] }> = {
     lines: [
       "UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+7'",
       "UCF+G1+PARTNER:ZZ+CROSSDOCK:ZZ+4+13+UNE'",
-      "UCM+1+DESADV:D:96A:UN+7'",
+      "UCM+1+DESADV:D:96A:UN+4'",
     ],
   },
   'unt-without-unh': {
     rule: 'UNT_WITHOUT_UNH',
-    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+13+UNH'", "UCM+1+DESADV:D:96A:UN+7'"],
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+13+UNH'", "UCM+1+DESADV:D:96A:UN+4'"],
   },
   'unz-without-unb': {
     rule: 'UNZ_WITHOUT_UNB',
-    lines: ["UCI++++4+13+UNB'", "UCM+1+DESADV:D:96A:UN+7'"],
+    // No UNB: nobody to answer, so no CONTRL (CONTRL_WITHOUT_UNB).
+    lines: [],
   },
   'unb-syntax-version-unsupported': {
     rule: 'SYNTAX_VERSION_UNSUPPORTED',
-    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+2+UNB+1:2'", "UCM+1+DESADV:D:96A:UN+7'"],
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+2+UNB+1:2'", "UCM+1+DESADV:D:96A:UN+4'"],
   },
   'unb-ack-request-invalid': {
     rule: 'UNB_ACK_REQUEST_INVALID',
-    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+12+UNB+9'", "UCM+1+DESADV:D:96A:UN+7'"],
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+12+UNB+9'", "UCM+1+DESADV:D:96A:UN+4'"],
+  },
+  'element-repeated-syntax4': {
+    rule: 'ELEMENT_REPEATED',
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+7'", "UCM+1+DESADV:D:01B:UN+4'", "UCS+3'", "UCD+16+5'"],
+  },
+  'composite-in-simple-element-d96a': {
+    rule: 'TOO_MANY_COMPONENTS',
+    lines: [
+      "UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+7'",
+      "UCM+1+IFTSTA:D:96A:UN+4'",
+      "UCS+2'",
+      "UCD+16+2:2'",
+      "UCS+3'",
+      "UCD+16+7:2'",
+    ],
   },
   'data-segment-errors': {
     rule: 'MANDATORY_COMPONENT_MISSING',
@@ -198,7 +216,8 @@ describe('generateContrl for negative fixtures', () => {
       assert.ok(rules.includes(expected.rule), `${expected.rule} in ${rules.join(', ')}`);
       const contrl = await contrlFor(data);
       assert.deepEqual(bodyLines(contrl.text), expected.lines);
-      assert.equal(contrl.text, golden(fixture('negative', `${name}.contrl`), contrl.text, true));
+      if (expected.lines.length === 0) assert.equal(contrl.text, '');
+      else assert.equal(contrl.text, golden(fixture('negative', `${name}.contrl`), contrl.text, true));
     });
   }
 });
@@ -255,18 +274,42 @@ describe('generateContrl envelope', () => {
   });
 
   it('the control reference generator may be async (a database sequence)', async () => {
-    const [interchange] = interchangesOf(await readAll(readFileSync(fixture('valid', 'message-only.edi'))));
+    const [interchange] = interchangesOf(await readAll(readFileSync(fixture('valid', 'groups-ung-une.edi'))));
     assert.ok(interchange);
-    const contrl = await generateContrl(interchange, {
-      nextControlReference: async () => 'SEQ42',
-      now: NOW,
-      sender: { id: 'CROSSDOCK', qualifier: 'ZZ' },
-      recipient: { id: 'PARTNER', qualifier: 'ZZ' },
+    const contrl = await generateContrl(interchange, { nextControlReference: async () => 'SEQ42', now: NOW });
+    assert.ok(!('diagnostic' in contrl));
+    assert.match(contrl.text, /^UNB\+UNOB:3\+RCV:ZZ\+SND:ZZ\+240115:0930\+SEQ42'$/m);
+  });
+
+  it('message-only input (no UNB) gets no CONTRL but a warning saying why', async () => {
+    const data = readFileSync(fixture('valid', 'message-only.edi'));
+    const contrl = await contrlFor(data);
+    assert.equal(contrl.text, '');
+    assert.deepEqual('diagnostic' in contrl ? contrl.diagnostic : undefined, {
+      severity: 'warning',
+      level: 'interchange',
+      code: '13',
+      rule: 'CONTRL_WITHOUT_UNB',
+      message:
+        'no CONTRL: the input has no UNB, so there is no interchange reference, sender or recipient to answer',
+      segmentId: 'UNB',
     });
-    assert.match(contrl.text, /^UNB\+UNOC:3\+CROSSDOCK:ZZ\+PARTNER:ZZ\+240115:0930\+SEQ42'$/m);
-    assert.deepEqual(bodyLines(contrl.text), [
-      "UCI++PARTNER:ZZ+CROSSDOCK:ZZ+7'",
-      "UCM+M1+IFTSTA:D:01B:UN+7'",
+    const ack = await ackFor(data, { now: () => NOW });
+    assert.equal(ack.text, '');
+    assert.deepEqual(
+      ack.diagnostics.filter((d) => d.rule === 'CONTRL_WITHOUT_UNB').map((d) => [d.severity, d.code]),
+      [['warning', '13']],
+    );
+  });
+
+  it('under a rejected interchange (UCI 4) no group or message is reported acknowledged', async () => {
+    const text =
+      "UNB+UNOC:3+S:ZZ+R:ZZ+240101:0000+R1'UNG+INVOIC+S:ZZ+R:ZZ+240101:0000+G1+UN+D:96A'" +
+      "UNH+1+INVOIC:D:96A:UN'BGM+380+I1+9'UNT+3+1'UNE+1+G1'UNZ+2+R1'";
+    assert.deepEqual(bodyLines((await contrlFor(text)).text), [
+      "UCI+R1+S:ZZ+R:ZZ+4+29+UNZ+1'",
+      "UCF+G1+S:ZZ+R:ZZ+4'",
+      "UCM+1+INVOIC:D:96A:UN+4'",
     ]);
   });
 });
@@ -279,7 +322,15 @@ describe('recipient check', () => {
     assert.ok(interchange);
     assert.equal(interchange.status, 'rejected');
     const contrl = await generateContrl(interchange, { nextControlReference: () => 'C1', now: NOW });
-    assert.equal(bodyLines(contrl.text)[0], "UCI+GRP1+SND:ZZ+RCV:ZZ+4+7+UNB+3:1'");
+    assert.ok(!('diagnostic' in contrl));
+    assert.deepEqual(bodyLines(contrl.text), [
+      "UCI+GRP1+SND:ZZ+RCV:ZZ+4+7+UNB+3:1'",
+      "UCF+G1+SNDAPP:ZZ+RCVAPP:ZZ+4'",
+      "UCM+1+INVOIC:D:96A:UN+4'",
+      "UCM+2+INVOIC:D:96A:UN+4'",
+      "UCF+G2+SNDAPP:ZZ+RCVAPP:ZZ+4'",
+      "UCM+3+DESADV:D:96A:UN+4'",
+    ]);
   });
 });
 

@@ -33,6 +33,9 @@ const MAPPED = [
   'valid/iftsta-una-equals-star-tilde.edi',
   'valid/invoic-d96a-wrapped-80.edi',
   'valid/message-only.edi',
+  'valid/invoic-unoc-cp1252.edi',
+  'valid/two-interchanges.edi',
+  'valid/level-b-control-delimiters.edi',
 ];
 
 /** Transport fields change with every new envelope; the business document must not. */
@@ -130,6 +133,25 @@ describe('EDIFACT maps (D96A and D01B)', () => {
       ],
     );
     assert.deepEqual((events[0]?.['shipmentRef'] as JsonObject)['purchaseOrderNumbers'], ['PO-1', 'PO-2']);
+  });
+
+  it('IFTSTA without an STS group yields no TrackingEvent and says so; CONTRL rejects the message', async () => {
+    const text =
+      "UNB+UNOC:3+S1:ZZ+R1:ZZ+200202:0202+LB1'UNH+1+IFTSTA:D:96A:UN'BGM+23+LB-1+9'UNT+3+1'UNZ+1+LB1'";
+    const result = await translateBuffer(text, { ...OPTIONS, acks: true });
+    assert.deepEqual(result.documents, []);
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.severity, d.code, d.rule, d.message]),
+      [
+        [
+          'error',
+          '13',
+          'NO_DOCUMENT',
+          'IFTSTA message 1 yields no TrackingEvent (one per events item; the message has none)',
+        ],
+      ],
+    );
+    assert.match(result.acks.join(''), /^UCM\+1\+IFTSTA:D:96A:UN\+4'$/m);
   });
 
   it('INVOIC: amounts stay decimal strings in the CUX currency', async () => {

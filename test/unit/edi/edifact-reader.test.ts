@@ -122,7 +122,7 @@ describe('readEdifact on valid partner files', () => {
     assert.deepEqual(segment(message, 'TDT').elements[4], ['ACME', '172', '', 'ACME FREIGHT']);
   });
 
-  it('syntax 4 UNOY: UTF-8 (with BOM) decoded, repetition separator * splits repetitions, CCYYMMDD date', async () => {
+  it('syntax 4 UNOY: UTF-8 (with BOM) decoded, released * is data, CCYYMMDD date', async () => {
     const events = await readAll(load('desadv-syntax4-unoy-utf8.edi'));
     const [message] = messagesOf(events);
     assert.ok(message);
@@ -132,11 +132,84 @@ describe('readEdifact on valid partner files', () => {
     assert.deepEqual(segment(message, 'BGM').elements[1], ['ÅSN-ÜTF8']);
     const nad = segment(message, 'NAD');
     assert.deepEqual(nad.elements[3], ['Søren Kierkegaard AB']);
-    assert.deepEqual(nad.elements[4], ['Storgatan 1']);
-    assert.deepEqual(nad.repetitions?.get(5), [['Storgatan 1'], ['Zweite Zeile']]);
+    assert.deepEqual(nad.elements[4], ['Storgatan 1', 'Zweite Zeile']);
+    assert.equal(nad.repetitions, undefined);
     assert.deepEqual(nad.elements[5], ['Malmö']);
     assert.deepEqual(segment(message, 'FTX').elements[3], ['Price *special* 5+ tax']);
     assert.equal(message.diagnostics.length, 0);
+  });
+
+  it('syntax 4: the repetition separator splits repetitions; a repeated non-repeating element is error 16', async () => {
+    const [message] = messagesOf(
+      await readAll(
+        "UNA:+.?*'UNB+UNOC:4+S+R+20240101:0000+1'UNH+1+DESADV:D:01B:UN'" +
+          "NAD+SU+SUP::9++Supplier AB+Storgatan 1*Zweite Zeile+Malmo'UNT+3+1'UNZ+1+1'",
+      ),
+    );
+    assert.ok(message);
+    const nad = segment(message, 'NAD');
+    assert.deepEqual(nad.elements[4], ['Storgatan 1']);
+    assert.deepEqual(nad.repetitions?.get(5), [['Storgatan 1'], ['Zweite Zeile']]);
+    assert.equal(message.status, 'rejected');
+    assert.deepEqual(
+      message.diagnostics.map((d) => [
+        d.severity,
+        d.code,
+        d.rule,
+        d.segmentId,
+        d.segmentPosition,
+        d.elementPosition,
+        d.message,
+      ]),
+      [
+        [
+          'error',
+          '16',
+          'ELEMENT_REPEATED',
+          'NAD',
+          2,
+          5,
+          'NAD element 5 (C059) occurs 2 times; it does not repeat',
+        ],
+      ],
+    );
+  });
+
+  it('D96A: a component in BGM 1004 or NAD 3229 (simple there, composites from D.97B) is error 16; D01B takes it', async () => {
+    const text = (release: string): string =>
+      `UNB+UNOC:3+S+R+240101:0000+1'UNH+1+IFTSTA:D:${release}:UN'BGM+23+STAT:1+9'` +
+      "NAD+CA+X::SCA++Carrier+Main 1+Raleigh+NC:::North Carolina+27601+US'UNT+4+1'UNZ+1+1'";
+    const [d96a] = messagesOf(await readAll(text('96A')));
+    assert.deepEqual(
+      d96a?.diagnostics.map((d) => [
+        d.code,
+        d.rule,
+        d.segmentId,
+        d.elementPosition,
+        d.componentPosition,
+        d.message,
+      ]),
+      [
+        [
+          '16',
+          'TOO_MANY_COMPONENTS',
+          'BGM',
+          2,
+          2,
+          'BGM element 2 (1004) is a simple data element in D96A; it has 2 components',
+        ],
+        [
+          '16',
+          'TOO_MANY_COMPONENTS',
+          'NAD',
+          7,
+          2,
+          'NAD element 7 (3229) is a simple data element in D96A; it has 4 components',
+        ],
+      ],
+    );
+    const [d01b] = messagesOf(await readAll(text('01B')));
+    assert.deepEqual(d01b?.diagnostics, []);
   });
 
   it('syntax 3: * is plain data, not a repetition separator', async () => {
