@@ -78,6 +78,14 @@ const EXPECTED: Record<string, RegExp> = {
   // used : and |): cut at 99 characters, each delimiter a space.
   '5010-bad-data-copy-999':
     /IK3\*N1\*4\*N1\*8~CTX\*BSN02>SHP-COPY-1~IK4\*2\*93\*5\*ACME {3}SONS {3}WHOLESALE {3}DISTRIBUTION X{60}~IK5\*R\*5~/,
+  // X12 has no release character: a component separator in a simple element (B1001, N102) would
+  // cut the value; AK4 6 (invalid character) with the whole element copied, the separator a space.
+  'separator-in-simple-element':
+    /AK3\*B10\*2\*\*8~AK4\*1\*127\*6\*PRO 445566~AK3\*N1\*4\*0100\*8~AK4\*2\*93\*6\*ACME CORP~AK5\*R\*5~/,
+  // 5010: the component separator is IK4 6, the repetition separator in N102 (which does not
+  // repeat) IK4 12 "too many repetitions".
+  '5010-separator-in-simple-element-999':
+    /IK3\*B10\*2\*\*8~CTX\*B1001>PRO~IK4\*1\*127\*6\*PRO 445566~IK3\*N1\*4\*0100\*8~CTX\*B1001>PRO~IK4\*2\*93\*12\*ACME CORP~IK5\*R\*5~/,
 };
 
 test('every negative fixture has an expected code', () => {
