@@ -1121,8 +1121,9 @@ function requirement(
  * A level code that the implementation allows only under some parent levels (856 HL03 `I` under
  * O, P or T): reported on the level code as 999 IK403 `I6` "code value not used in
  * implementation" (997 AK403 7 "invalid code value", a 997 having no implementation codes), with
- * the parent's level code as the situational trigger. A parent that is absent or not yet seen is
- * left to the hierarchy's reader (HL_PARENT_NOT_FOUND); so is a duplicate id (the nearest counts).
+ * the parent's level code as the situational trigger. A parent that is absent, not yet seen or the
+ * HL itself is left to the hierarchy's reader (HL_PARENT_NOT_FOUND, HL_PARENT_NOT_BEFORE), so that
+ * it is reported once; so is a duplicate id (the nearest counts).
  */
 function checkParentLevel(
   h: CHierarchy,

@@ -116,7 +116,7 @@ test('tags, codes, table values and defaults with quotes, comment ends and line 
   );
 });
 
-test('hierarchy parent ids that point in a circle end in HL_UNATTACHED warnings, not a hang', () => {
+test('hierarchy parent ids that point in a circle: the node whose parent comes later is cut off, an error', () => {
   // EDIFACT CPS hierarchies reach the map without a set validator checking their parents.
   const map = loaded([
     {
@@ -140,8 +140,34 @@ test('hierarchy parent ids that point in a circle end in HL_UNATTACHED warnings,
   );
   assert.deepEqual(r.documents, [{ documentType: 'Test' }]);
   assert.deepEqual(
-    r.diagnostics.map((d) => [d.rule, d.segmentPosition, d.message]),
-    [['HL_UNATTACHED', 2, 'HL 1 (level O) has no ancestor or descendant that can hold it']],
+    r.diagnostics.map((d) => [d.rule, d.severity, d.segmentPosition, d.message]),
+    [
+      [
+        'HL_PARENT_NOT_BEFORE',
+        'error',
+        2,
+        'HL 1 points at parent "2", which comes after it (a parent comes before its children)',
+      ],
+    ],
+  );
+});
+
+test('an HL that no node can hold (a second root) is an error: its data would be lost', () => {
+  const map = loaded([
+    {
+      hierarchy: { seg: 'HL', id: 1, parent: 2, level: 3, root: 'S' },
+      levels: {
+        S: { children: [{ level: 'O', path: 'orders' }], rules: [] },
+        O: { rules: [{ seg: 'PRF', elements: [{ el: 1, to: 'po' }] }] },
+      },
+    },
+  ]);
+  const r = mapInbound(map, [seg('HL', '1', '', 'S'), seg('HL', '2', '', 'O'), seg('PRF', 'PO1')], {
+    firstPosition: 2,
+  });
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.rule, d.severity, d.segmentPosition, d.elementPosition, d.badData]),
+    [['HL_UNATTACHED', 'error', 3, 3, 'O']],
   );
 });
 
