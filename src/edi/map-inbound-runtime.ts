@@ -67,6 +67,27 @@ function elementError(
   diag(st, seg, segIndex, { severity: 'error', code, rule, message, elementPosition });
 }
 
+/** A code that a `tableOnly` element's table lacks: no canonical value, so the set cannot be mapped. */
+export function codeNotInTable(
+  st: InState,
+  seg: Segment,
+  segIndex: number,
+  raw: string,
+  table: string,
+  to: string,
+  el: number,
+): void {
+  diag(st, seg, segIndex, {
+    severity: 'error',
+    code: '7',
+    implementationCode: 'I6',
+    rule: 'CODE_NOT_MAPPED',
+    message: `${seg.tag}${String(el).padStart(2, '0')} "${raw}" has no canonical value for ${to} (code table ${table})`,
+    elementPosition: el,
+    badData: raw,
+  });
+}
+
 /** `n0`…`n3`: `v` is the value after the code table, `raw` the element as sent (for the message). */
 export function impliedDecimal(
   st: InState,

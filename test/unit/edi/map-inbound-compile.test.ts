@@ -171,6 +171,37 @@ test('an HL that no node can hold (a second root) is an error: its data would be
   );
 });
 
+test('tableOnly: a code the table lacks is an error on its element, not a raw value; without it the code is kept', () => {
+  const rules = (tableOnly: boolean): Rule[] => [
+    {
+      seg: 'B3',
+      elements: [{ el: 4, to: 'paymentMethod', table: 'pay', ...(tableOnly ? { tableOnly } : {}) }],
+    },
+  ];
+  const tables = { pay: { PP: 'prepaid' } };
+  const segs = [seg('B3', '', 'INV', '', 'MX')];
+  const strict = mapInbound(loaded(rules(true), tables), segs, { firstPosition: 2 });
+  assert.deepEqual(strict.documents, [{ documentType: 'Test' }]);
+  assert.deepEqual(
+    strict.diagnostics.map((d) => [
+      d.rule,
+      d.severity,
+      d.segmentId,
+      d.segmentPosition,
+      d.elementPosition,
+      d.code,
+      d.implementationCode,
+      d.badData,
+    ]),
+    [['CODE_NOT_MAPPED', 'error', 'B3', 2, 4, '7', 'I6', 'MX']],
+  );
+  const kept = mapInbound(loaded(rules(false), tables), segs, { firstPosition: 2 });
+  assert.deepEqual(kept.documents, [{ paymentMethod: 'MX', documentType: 'Test' }]);
+  assert.deepEqual(kept.diagnostics, []);
+  const known = mapInbound(loaded(rules(true), tables), [seg('B3', '', 'INV', '', 'PP')]);
+  assert.deepEqual(known.documents, [{ paymentMethod: 'prepaid', documentType: 'Test' }]);
+});
+
 test('hierarchy ids are compared as trimmed text: " 2" is 2, "02" is another node', () => {
   const map = loaded([
     {

@@ -75,6 +75,12 @@ const EXPECTED: Record<string, RegExp> = {
   'hl-self-parent': /AK3\*HL\*8\*HL\*8~AK4\*2\*734\*7\*3~AK5\*R\*5~AK9/,
   'hl-root-self-parent': /AK3\*HL\*3\*HL\*8~AK4\*2\*734\*7\*1~AK5\*R\*5~AK9/,
   '5010-hl-parent-later-999': /IK3\*HL\*8\*HL\*8~CTX\*BSN02>SHP-HL-LATER~IK4\*2\*734\*7\*4~IK5\*R\*5~AK9/,
+  // B304 MX (mixed) is a valid X12 code the canonical paymentMethod has no value for: the map
+  // reports it on B304 (146) rather than leaving it to the canonical schema, which has no place in
+  // the set to point at. 997: 7 (invalid code value); 999: I6 (code value not used in implementation).
+  '210-payment-method-not-mapped': /AK3\*B3\*2\*\*8~AK4\*4\*146\*7\*MX~AK5\*R\*5~AK9/,
+  '5010-210-payment-method-not-mapped-999':
+    /IK3\*B3\*2\*\*8~CTX\*B302>INV-2026-001~IK4\*4\*146\*I6\*MX~IK5\*R\*5~AK9/,
   // A code valid only in a context: an item (HL03 I) directly under the shipment. A 997 has no
   // implementation codes: 7 (invalid code value), with the code copied.
   'hl-item-under-shipment': /AK3\*HL\*5\*HL\*8~AK4\*3\*735\*7\*I~AK5\*R\*5~/,
