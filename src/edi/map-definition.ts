@@ -56,7 +56,10 @@ export interface ElementRule {
   readonly tableOnly?: boolean;
   /** Inbound value when the element is empty. */
   readonly default?: string | number | boolean;
-  /** Outbound constant (inbound ignores the element). */
+  /**
+   * Outbound constant (inbound ignores the element). With `to`, written only when that field has a
+   * value: a qualifier that goes with another element's value (210 B310 with B309).
+   */
   readonly fixed?: string;
   readonly compute?: Computed;
   /** Inbound: write only if the target is still unset; outbound: only if the element is still empty (fallback sources). */

@@ -15,7 +15,7 @@
  * and the neighbouring releases) and stupidedi's 004010/005010 segment definitions
  * (kputnam/stupidedi lib/stupidedi/versions/<version>/segment_defs), which also give the data element
  * reference numbers in `refs` (CTX06). Segments without notes have none in the standard (HL, PRF,
- * N2, N3, LX, B3, C3, K1, M7, L4, the 997/999 segments) or none that both versions share.
+ * N2, N3, LX, C3, K1, M7, L4, the 997/999 segments) or none that both versions share.
  *
  * Loop ids (`loop(name, id, …)`) are the Loop Identifier Codes of the standard's transaction set
  * diagrams, written in 999 CTX04: the supply-chain 856 names its loops by their first segment
@@ -332,6 +332,7 @@ export const X12_214: SetSchema = {
 export const X12_210: SetSchema = {
   setId: '210',
   body: [
+    // B309 (delivery date) and B310 (its date/time qualifier) go together: P0910 in 4010 and 5010.
     seg(
       'B3',
       'M',
@@ -345,11 +346,11 @@ export const X12_210: SetSchema = {
         M('DT', 8, 8),
         M('N2', 1, 12),
         O('ID', 1, 1),
-        O('DT', 8, 8),
-        O('ID', 3, 3),
+        X('DT', 8, 8),
+        X('ID', 3, 3),
         M('ID', 2, 4),
       ],
-      undefined,
+      ['P0910'],
       [147, 76, 145, 146, 188, 373, 193, 202, 32, 374, 140],
     ),
     seg('C3', 'O', 1, [M('ID', 3, 3)]),

@@ -133,6 +133,15 @@ test('the 856 composites (REF04, MEA04, SLN05, PWK08) take components; a simple 
   assert.deepEqual(brief(validateSet(schema, segments('BSN*00*SH>1*20261127*1200~HL*1**S'))), ['BSN@2:2=6']);
 });
 
+test('210 B3 P0910: the delivery date B309 and its qualifier B310 go together', () => {
+  const schema = X12_SET_SCHEMAS['210']!;
+  const b3 = (b309: string, b310: string): string => `B3**INV*SHP*PP**20261127*1250**${b309}*${b310}*ABCD`;
+  assert.deepEqual(brief(validateSet(schema, segments(b3('20261129', '035')))), []);
+  assert.deepEqual(brief(validateSet(schema, segments(b3('', '')))), []);
+  assert.deepEqual(brief(validateSet(schema, segments(b3('20261129', '')))), ['B3@2:10=2']);
+  assert.deepEqual(brief(validateSet(schema, segments(b3('', '035')))), ['B3@2:9=2']);
+});
+
 test('an element a note requires is reported once, even when it is also mandatory', () => {
   const schema: SetSchema = {
     setId: 'TST',
