@@ -202,6 +202,26 @@ test('tableOnly: a code the table lacks is an error on its element, not a raw va
   assert.deepEqual(known.documents, [{ paymentMethod: 'prepaid', documentType: 'Test' }]);
 });
 
+test('a value a transform cannot read is reported on its element with a copy of it (AK404)', () => {
+  const map = loaded([
+    {
+      seg: 'L3',
+      elements: [
+        { el: 1, to: 'count', transform: 'integer' },
+        { el: 2, to: 'day', transform: 'dateOnly' },
+      ],
+    },
+  ]);
+  const r = mapInbound(map, [seg('L3', '1.5', '20261340')], { firstPosition: 2 });
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.rule, d.segmentId, d.segmentPosition, d.elementPosition, d.code, d.badData]),
+    [
+      ['INVALID_NUMBER', 'L3', 2, 1, '6', '1.5'],
+      ['INVALID_DATE', 'L3', 2, 2, '8', '20261340'],
+    ],
+  );
+});
+
 test('hierarchy ids are compared as trimmed text: " 2" is 2, "02" is another node', () => {
   const map = loaded([
     {
