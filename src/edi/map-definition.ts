@@ -48,9 +48,18 @@ export interface ElementRule {
   readonly table?: string;
   /** Canonical value when the code is missing from the table; without it the raw code is kept. */
   readonly tableDefault?: string;
+  /**
+   * Inbound: a code the table lacks is an error on the element (AK4 7, 999 IK4 I6 "code value not
+   * used in implementation") instead of being kept raw: for canonical fields with a closed set of
+   * values, where the raw code would only fail the canonical schema, with no place in the set.
+   */
+  readonly tableOnly?: boolean;
   /** Inbound value when the element is empty. */
   readonly default?: string | number | boolean;
-  /** Outbound constant (inbound ignores the element). */
+  /**
+   * Outbound constant (inbound ignores the element). With `to`, written only when that field has a
+   * value: a qualifier that goes with another element's value (210 B310 with B309).
+   */
   readonly fixed?: string;
   readonly compute?: Computed;
   /** Inbound: write only if the target is still unset; outbound: only if the element is still empty (fallback sources). */

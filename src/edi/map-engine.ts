@@ -138,6 +138,8 @@ function segmentHasData(st: OutState, rule: SegmentRule, item: unknown): boolean
   return false;
 }
 
+const hasValue = (v: unknown): boolean => v !== undefined && v !== null && v !== '';
+
 function valueAt(st: OutState, item: unknown, to: string): unknown {
   const p = path(to);
   if (p.self) return item;
@@ -166,7 +168,9 @@ function emitSegment(st: OutState, rule: SegmentRule, item: unknown, _repeated: 
     if (!outbound(er)) continue;
     const comp = er.comp ?? 1;
     if (er.fixed !== undefined) {
-      put(er.el, comp, er.fixed);
+      // With `to`, the constant qualifies that field's value (B310 035 "delivered" for B309's
+      // date): written only when the field has one, as the syntax note pairing them requires.
+      if (er.to === undefined || hasValue(valueAt(st, item, er.to))) put(er.el, comp, er.fixed);
       continue;
     }
     if (er.compute) {

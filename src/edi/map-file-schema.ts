@@ -26,6 +26,7 @@ export const mapFileSchema = {
         transform: { enum: TRANSFORMS },
         table: { type: 'string', minLength: 1 },
         tableDefault: { type: 'string' },
+        tableOnly: { type: 'boolean' },
         default: { type: ['string', 'number', 'boolean'] },
         fixed: { type: 'string' },
         compute: { enum: COMPUTED },

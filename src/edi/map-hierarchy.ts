@@ -123,7 +123,7 @@ function idKey(seg: Segment, k: number): number | string {
   return m >= 0 ? m : text;
 }
 
-/** No parent element (HL02 empty), or a parent that is not in the set. */
+/** No parent element (HL02 empty), or no parent before the node (absent, later, or itself). */
 const NO_PARENT = -1;
 const MISSING_PARENT = -2;
 
@@ -148,7 +148,6 @@ export function compileHierarchy(spec: HierarchySpec): Apply {
   let ends = new Int32Array(64);
   let levelNo = new Int32Array(64);
   let parentNo = new Int32Array(64);
-  const parentKeys: (number | string)[] = [];
   const items: (JsonObject | undefined)[] = [];
   const ids = new NodeIds();
   const grow = (): void => {
@@ -181,8 +180,12 @@ export function compileHierarchy(spec: HierarchySpec): Apply {
         starts[node] = i;
         ends[node] = end;
         levelNo[node] = levelOf(seg);
-        // '' (an empty parent element) is the root's key: no parent.
-        parentKeys[node] = idKey(seg, parentAt);
+        // '' (an empty parent element) is the root's key: no parent. A parent comes before its
+        // children (the nearest earlier node with the id), so ids cannot point in a circle and
+        // every linked node is reachable from a root.
+        const parentKey = idKey(seg, parentAt);
+        const parent = parentKey === '' ? NO_PARENT : ids.get(parentKey);
+        parentNo[node] = parentKey === '' || parent >= 0 ? parent : MISSING_PARENT;
         const id = idKey(seg, idAt);
         // X12 has no element code for a broken HL id or parent reference: 7 "invalid code value"
         // says the value is not one the set allows (8 would read "invalid date").
@@ -221,26 +224,33 @@ export function compileHierarchy(spec: HierarchySpec): Apply {
       l.run(st, segs, starts[node]! + 1, ends[node]!, own);
     }
 
-    // Link parents (the parent element) – never segment order alone.
+    // Parents are linked by the parent element – never segment order alone. A node without one
+    // before it is cut off from the root with its subtree: one error, on its parent element.
     for (let node = 0; node < count; node++) {
-      const key = parentKeys[node]!;
-      if (key === '') {
-        parentNo[node] = NO_PARENT;
-        continue;
-      }
-      const parent = ids.get(key);
-      parentNo[node] = parent < 0 ? MISSING_PARENT : parent;
-      if (parent < 0) {
-        const text = elementValue(segs[starts[node]!]!, parentAt);
-        diag(st, segs[starts[node]!], starts[node]!, {
-          severity: 'error',
-          code: '7',
-          rule: 'HL_PARENT_NOT_FOUND',
-          message: `${tag} ${idText(segs, node)} points at missing parent "${text}"`,
-          elementPosition: spec.parent,
-          badData: text,
-        });
-      }
+      if (parentNo[node] !== MISSING_PARENT) continue;
+      const seg = segs[starts[node]!]!;
+      const text = elementValue(seg, parentAt);
+      const later = ids.get(idKey(seg, parentAt));
+      diag(st, seg, starts[node]!, {
+        severity: 'error',
+        code: '7',
+        ...(later < 0
+          ? {
+              rule: 'HL_PARENT_NOT_FOUND',
+              message: `${tag} ${idText(segs, node)} points at missing parent "${text}"`,
+            }
+          : later === node
+            ? {
+                rule: 'HL_PARENT_NOT_BEFORE',
+                message: `${tag} ${idText(segs, node)} names itself as its parent`,
+              }
+            : {
+                rule: 'HL_PARENT_NOT_BEFORE',
+                message: `${tag} ${idText(segs, node)} points at parent "${text}", which comes after it (a parent comes before its children)`,
+              }),
+        elementPosition: spec.parent,
+        badData: text,
+      });
     }
 
     let children: number[][] | undefined;
@@ -249,8 +259,8 @@ export function compileHierarchy(spec: HierarchySpec): Apply {
       if (level < 0 || level === rootLevel || parentNo[node] === MISSING_PARENT) continue;
       let holder = -1;
       let slot: readonly PathStep[] | undefined;
-      // At most `count` steps: parent ids can point in a circle, and such a node has no ancestor.
-      for (let a = parentNo[node]!, steps = 0; a >= 0 && steps < count; a = parentNo[a]!, steps++) {
+      // Each parent comes before its child, so the chain ends (at a root or a cut-off node).
+      for (let a = parentNo[node]!; a >= 0; a = parentNo[a]!) {
         slot = slotFor(levelNo[a]!, level);
         if (slot) {
           holder = a;
@@ -272,9 +282,10 @@ export function compileHierarchy(spec: HierarchySpec): Apply {
         }
       }
       if (holder < 0 || !slot) {
+        // The node and its subtree would be left out of the document: an error, not a warning.
         const text = levelText(segs, node);
         diag(st, segs[starts[node]!], starts[node]!, {
-          severity: 'warning',
+          severity: 'error',
           code: '7',
           rule: 'HL_UNATTACHED',
           message: `${tag} ${idText(segs, node)} (level ${text}) has no ancestor or descendant that can hold it`,
@@ -289,7 +300,6 @@ export function compileHierarchy(spec: HierarchySpec): Apply {
     // The items belong to the caller now; the scratch must not keep the last set alive.
     for (let node = 0; node < count; node++) {
       items[node] = undefined;
-      parentKeys[node] = '';
     }
     return Math.max(i - start, 1);
   };

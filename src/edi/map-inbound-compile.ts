@@ -30,6 +30,7 @@ import {
   type WhenValue,
 } from './map-definition.js';
 import {
+  codeNotInTable,
   datePart,
   decimal,
   dtmDateTime,
@@ -68,6 +69,7 @@ const HELPERS = {
   datePart,
   timePart,
   finishDateTime,
+  codeNotInTable,
 };
 
 /** Tags a rule list can consume, so a loop knows where it ends. */
@@ -243,8 +245,12 @@ function elementSource(src: Source, map: LoadedMap, er: ElementRule, dates: Date
     let v = 'v = raw;';
     if (er.table) {
       const table = src.constant(new Map(Object.entries(map.tables.get(er.table) ?? {})));
-      const fallback = er.tableDefault !== undefined ? src.value(er.tableDefault) : 'raw';
-      v = `v = ${table}.get(raw) ?? ${fallback};`;
+      if (er.tableOnly && er.tableDefault === undefined)
+        v = `v = ${table}.get(raw); if (v === undefined) h.codeNotInTable(st, seg, i, raw, ${src.value(er.table)}, ${toText}, ${el});`;
+      else {
+        const fallback = er.tableDefault !== undefined ? src.value(er.tableDefault) : 'raw';
+        v = `v = ${table}.get(raw) ?? ${fallback};`;
+      }
     }
     if (t === 'upper') v += ' v = v.toUpperCase();';
     else if (t === 'n0' || t === 'n1' || t === 'n2' || t === 'n3')

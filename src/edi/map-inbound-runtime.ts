@@ -54,7 +54,7 @@ export function diag(
   });
 }
 
-/** An element value its transform cannot read, with the AK4 code that reports it. */
+/** An element value its transform cannot read, with the AK4 code that reports it and a copy (AK404). */
 function elementError(
   st: InState,
   seg: Segment,
@@ -63,8 +63,30 @@ function elementError(
   rule: string,
   message: string,
   elementPosition: number,
+  badData: string,
 ): void {
-  diag(st, seg, segIndex, { severity: 'error', code, rule, message, elementPosition });
+  diag(st, seg, segIndex, { severity: 'error', code, rule, message, elementPosition, badData });
+}
+
+/** A code that a `tableOnly` element's table lacks: no canonical value, so the set cannot be mapped. */
+export function codeNotInTable(
+  st: InState,
+  seg: Segment,
+  segIndex: number,
+  raw: string,
+  table: string,
+  to: string,
+  el: number,
+): void {
+  diag(st, seg, segIndex, {
+    severity: 'error',
+    code: '7',
+    implementationCode: 'I6',
+    rule: 'CODE_NOT_MAPPED',
+    message: `${seg.tag}${String(el).padStart(2, '0')} "${raw}" has no canonical value for ${to} (code table ${table})`,
+    elementPosition: el,
+    badData: raw,
+  });
 }
 
 /** `n0`…`n3`: `v` is the value after the code table, `raw` the element as sent (for the message). */
@@ -88,6 +110,7 @@ export function impliedDecimal(
       'INVALID_NUMBER',
       `"${raw}" is not a numeric ${transform} value for ${to}`,
       el,
+      raw,
     );
   return out;
 }
@@ -103,7 +126,7 @@ export function decimal(
 ): string | undefined {
   const out = normalizeDecimal(v, st.ctx.decimalMark);
   if (out === undefined)
-    elementError(st, seg, segIndex, '6', 'INVALID_DECIMAL', `"${raw}" is not a decimal for ${to}`, el);
+    elementError(st, seg, segIndex, '6', 'INVALID_DECIMAL', `"${raw}" is not a decimal for ${to}`, el, raw);
   return out;
 }
 
@@ -136,7 +159,7 @@ export function toNumber(
     n = s === undefined ? NaN : Number(s);
   }
   if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) {
-    elementError(st, seg, segIndex, '6', 'INVALID_NUMBER', `"${raw}" is not a number for ${to}`, el);
+    elementError(st, seg, segIndex, '6', 'INVALID_NUMBER', `"${raw}" is not a number for ${to}`, el, raw);
     return undefined;
   }
   return n;
@@ -163,6 +186,7 @@ export function dtmDateTime(
       'INVALID_DATE',
       `invalid DTM date "${raw}" (format "${format}") for ${to}`,
       el,
+      raw,
     );
   return iso;
 }
@@ -177,7 +201,7 @@ export function datePart(
   el: number,
 ): number {
   const d = ediDateNumber(raw);
-  if (d < 0) elementError(st, seg, segIndex, '8', 'INVALID_DATE', `invalid date "${raw}" for ${to}`, el);
+  if (d < 0) elementError(st, seg, segIndex, '8', 'INVALID_DATE', `invalid date "${raw}" for ${to}`, el, raw);
   return d;
 }
 
@@ -191,7 +215,7 @@ export function timePart(
   el: number,
 ): number {
   const t = ediTimeNumber(raw);
-  if (t < 0) elementError(st, seg, segIndex, '9', 'INVALID_TIME', `invalid time "${raw}" for ${to}`, el);
+  if (t < 0) elementError(st, seg, segIndex, '9', 'INVALID_TIME', `invalid time "${raw}" for ${to}`, el, raw);
   return t;
 }
 

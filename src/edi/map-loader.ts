@@ -220,6 +220,7 @@ function uniformElement(e: ElementRule): ElementRule {
     transform: e.transform,
     table: e.table,
     tableDefault: e.tableDefault,
+    tableOnly: e.tableOnly,
     default: e.default,
     fixed: e.fixed,
     compute: e.compute,

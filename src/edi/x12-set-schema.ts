@@ -42,6 +42,14 @@ export interface SegmentSpec {
    * element 01: a 999 names a situational trigger's element by it in CTX06.
    */
   readonly refs?: readonly number[];
+  /**
+   * 1-based positions of the composite elements (whose components the component separator
+   * divides) and of the elements that may repeat (5010's repetition separator). Any other element
+   * holding either separator is a data error: X12 has no release character, so the value would be
+   * cut at the separator.
+   */
+  readonly composites?: readonly number[];
+  readonly repeats?: readonly number[];
 }
 
 export interface LoopSpec {
@@ -169,6 +177,9 @@ interface CSegment {
   readonly checked: boolean;
   /** The schema's hierarchy segment (HL): its parent's level is checked. */
   readonly hierarchy: boolean;
+  /** Bit `index` (0-based) set for the composite elements, and for the repeating ones. */
+  readonly composites: number;
+  readonly repeats: number;
 }
 
 interface CLoop {
@@ -407,6 +418,8 @@ function compileBody(
         refs: e.refs,
         checked: scan.length > 0,
         hierarchy: e.seg === hierarchyTag,
+        composites: bitsOf(e.composites),
+        repeats: bitsOf(e.repeats),
       };
     }
     out.push(c);
@@ -428,6 +441,10 @@ function compileBody(
   bodies.push(body);
   return { body, depth };
 }
+
+/** 1-based element positions (up to 31) as a bit mask of 0-based indexes. */
+const bitsOf = (positions: readonly number[] | undefined): number =>
+  (positions ?? []).reduce((m, p) => m | (1 << (p - 1)), 0);
 
 const compiled = new WeakMap<SetSchema, CompiledSchema>();
 
@@ -571,6 +588,8 @@ function walk(
         }
         matched = e;
         if (e.checked) checkElements(e, seg, position, body.loopId, out, ctx);
+        // Only the rare segment the tokenizer split on a component or repetition separator.
+        if (!(seg instanceof X12Segment && seg.simple)) checkSeparators(e, seg, position, out, ctx);
         if (e.hierarchy)
           checkParentLevel(c.hierarchy!, e, segments, i, offsetToPosition, body.loopId, out, ctx);
         break;
@@ -811,6 +830,64 @@ function checkElements(
     checkNotes(spec, seg, position, loopId, firstOfSegment, out, ctx);
 }
 
+/**
+ * A component separator in a simple element, or a repetition separator in an element that does
+ * not repeat: AK4/IK4 6 "invalid character in data element" (a 999 says 12 "too many repetitions"
+ * for the repetition; a 997 has no such code). The copy of the bad data is the whole element, so
+ * the ack shows what the value would have been cut to.
+ */
+function checkSeparators(
+  spec: CSegment,
+  seg: Segment,
+  position: number,
+  out: Diagnostic[],
+  ctx: SetValidationContext,
+): void {
+  const elements = seg.elements;
+  const repetitions = seg.repetitions;
+  for (let i = 0; i < elements.length; i++) {
+    const bit = i < 31 ? 1 << i : 0;
+    const name = elementName(seg.tag, i);
+    if (repetitions?.has(i + 1) === true && (spec.repeats & bit) === 0)
+      out.push({
+        ...elementDiagnostic(
+          seg,
+          position,
+          i,
+          ctx,
+          '6',
+          'REPETITION_NOT_ALLOWED',
+          `${name} does not repeat: the repetition separator in "${wholeElement(seg, i)}" is not allowed in its data`,
+        ),
+        implementationCode: '12',
+        badData: wholeElement(seg, i),
+      });
+    else if (elements[i]!.length > 1 && (spec.composites & bit) === 0)
+      out.push({
+        ...elementDiagnostic(
+          seg,
+          position,
+          i,
+          ctx,
+          '6',
+          'COMPONENT_IN_SIMPLE_ELEMENT',
+          `${name} is not a composite: the component separator in "${wholeElement(seg, i)}" is not allowed in its data`,
+        ),
+        badData: wholeElement(seg, i),
+      });
+  }
+}
+
+/** Element `i` (0-based) as received, separators included: a split segment's `src` is its own text. */
+function wholeElement(seg: Segment, i: number): string {
+  if (seg instanceof X12Segment) {
+    const text = seg.src;
+    const parts = text.split(text.charAt(seg.tag.length));
+    return parts[i + 1] ?? '';
+  }
+  return (seg.repetitions?.get(i + 1) ?? [seg.elements[i] ?? []]).map((r) => r.join(':')).join('^');
+}
+
 /** A plain loop: code lists are short, and TypedArray#includes is a call the optimizer keeps out of line. */
 function hasCode(codes: Int32Array, code: number): boolean {
   for (let i = 0; i < codes.length; i++) if (codes[i] === code) return true;
@@ -1044,8 +1121,9 @@ function requirement(
  * A level code that the implementation allows only under some parent levels (856 HL03 `I` under
  * O, P or T): reported on the level code as 999 IK403 `I6` "code value not used in
  * implementation" (997 AK403 7 "invalid code value", a 997 having no implementation codes), with
- * the parent's level code as the situational trigger. A parent that is absent or not yet seen is
- * left to the hierarchy's reader (HL_PARENT_NOT_FOUND); so is a duplicate id (the nearest counts).
+ * the parent's level code as the situational trigger. A parent that is absent, not yet seen or the
+ * HL itself is left to the hierarchy's reader (HL_PARENT_NOT_FOUND, HL_PARENT_NOT_BEFORE), so that
+ * it is reported once; so is a duplicate id (the nearest counts).
  */
 function checkParentLevel(
   h: CHierarchy,

@@ -2,7 +2,10 @@
  * Schemas of the transaction sets the engine reads and writes: 856, 214, 210 (4010 and 5010 share
  * the segments checked here), 997 and 999. Segment lists follow the standards' order; elements are
  * checked where the maps rely on them. Segments a partner adds that are not listed are reported as
- * warnings (AK3 code 2), not rejections.
+ * warnings (AK3 code 2), not rejections. Composite elements are listed per segment (`composite`:
+ * REF04 and N907 C040, MEA04 and SLN05 C001, PWK08 C002, AK401/IK401 C030, CTX01 C998, CTX05 C030,
+ * CTX06 C999); no element of these sets repeats. A component or repetition separator anywhere else
+ * in a listed segment is a data error (AK4/IK4 6).
  *
  * Syntax notes (`notes`) are the X12 relational conditions of the segment as the standard defines
  * it, kept where 4010 and 5010 agree, because one schema serves both: a note that names an element
@@ -12,7 +15,7 @@
  * and the neighbouring releases) and stupidedi's 004010/005010 segment definitions
  * (kputnam/stupidedi lib/stupidedi/versions/<version>/segment_defs), which also give the data element
  * reference numbers in `refs` (CTX06). Segments without notes have none in the standard (HL, PRF,
- * N2, N3, LX, B3, C3, K1, M7, L4, the 997/999 segments) or none that both versions share.
+ * N2, N3, LX, C3, K1, M7, L4, the 997/999 segments) or none that both versions share.
  *
  * Loop ids (`loop(name, id, …)`) are the Loop Identifier Codes of the standard's transaction set
  * diagrams, written in 999 CTX04: the supply-chain 856 names its loops by their first segment
@@ -65,6 +68,11 @@ const seg = (
   ...(notes ? { notes } : {}),
   ...(refs ? { refs } : {}),
 });
+/** A segment with composite elements (1-based positions): only these may hold components. */
+const composite = (spec: SegmentSpec, positions: readonly number[]): SegmentSpec => ({
+  ...spec,
+  composites: positions,
+});
 const loop = (
   name: string,
   id: string,
@@ -107,7 +115,7 @@ const DTM = seg(
   [374, 373, 337, 623, 1250, 1251],
 );
 const REF = (max: number): SegmentSpec =>
-  seg('REF', 'O', max, [M('ID', 2, 3), X('AN', 1, 50)], ['R0203'], [128, 127, 352]);
+  composite(seg('REF', 'O', max, [M('ID', 2, 3), X('AN', 1, 50)], ['R0203'], [128, 127, 352]), [4]);
 const PER = seg(
   'PER',
   'O',
@@ -119,7 +127,10 @@ const PER = seg(
 const G62 = (max: number): SegmentSpec =>
   seg('G62', 'O', max, undefined, ['R0103', 'P0102', 'P0304'], [432, 373, 176, 337, 623]);
 const N9 = (max: number): SegmentSpec =>
-  seg('N9', 'O', max, [M('ID', 2, 3), X('AN', 1, 50)], ['R0203', 'C0605'], [128, 127, 369, 373, 337, 623]);
+  composite(
+    seg('N9', 'O', max, [M('ID', 2, 3), X('AN', 1, 50)], ['R0203', 'C0605'], [128, 127, 369, 373, 337, 623]),
+    [7],
+  );
 /** 4010 and 5010 both: R0103, P0102 (all three elements conditional; 5010 allows 50 characters). */
 const L11 = (max: number): SegmentSpec =>
   seg('L11', 'O', max, [X('AN', 1, 50), X('ID', 2, 3), X('AN', 1, 80)], ['R0103', 'P0102'], [127, 128, 352]);
@@ -187,7 +198,7 @@ export const X12_856: SetSchema = {
         ['P0506'],
         [350, 382, 355, 646, 330, 355, 728, 668],
       ),
-      seg('SLN', 'O', 1000),
+      composite(seg('SLN', 'O', 1000), [5]),
       seg('PRF', 'O', 1, [M('AN', 1, 22), undefined, undefined, O('DT', 8, 8)]),
       // The pack's size, weight and volume pairs hold from 3050 to 8040 (P0203 was C0203 before);
       // the dimension notes (PO410–PO413) differ between releases and are left out.
@@ -200,8 +211,8 @@ export const X12_856: SetSchema = {
         [356, 357, 355, 103, 187, 384, 355, 385, 355],
       ),
       seg('PID', 'O', 200, [M('ID', 1, 1, ['F', 'S', 'X'])], ['C0403', 'R0405', 'C0703', 'C0804', 'C0905']),
-      seg('MEA', 'O', 40, undefined, ['R03050608', 'C0504', 'C0604', 'L07030506', 'E0803']),
-      seg('PWK', 'O', 25),
+      composite(seg('MEA', 'O', 40, undefined, ['R03050608', 'C0504', 'C0604', 'L07030506', 'E0803']), [4]),
+      composite(seg('PWK', 'O', 25), [8]),
       seg('PKG', 'O', 25, undefined, ['R040506', 'C0403', 'C0501'], [349, 753, 559, 754, 352, 400]),
       seg(
         'TD1',
@@ -321,19 +332,27 @@ export const X12_214: SetSchema = {
 export const X12_210: SetSchema = {
   setId: '210',
   body: [
-    seg('B3', 'M', 1, [
-      O('ID', 1, 1),
-      M('AN', 1, 22),
-      O('AN', 1, 30),
-      M('ID', 2, 2, ['PP', 'CC', 'TP', 'DF', 'MX', 'NC', 'PO', 'PU']),
-      O('ID', 1, 1),
-      M('DT', 8, 8),
-      M('N2', 1, 12),
-      O('ID', 1, 1),
-      O('DT', 8, 8),
-      O('ID', 3, 3),
-      M('ID', 2, 4),
-    ]),
+    // B309 (delivery date) and B310 (its date/time qualifier) go together: P0910 in 4010 and 5010.
+    seg(
+      'B3',
+      'M',
+      1,
+      [
+        O('ID', 1, 1),
+        M('AN', 1, 22),
+        O('AN', 1, 30),
+        M('ID', 2, 2, ['PP', 'CC', 'TP', 'DF', 'MX', 'NC', 'PO', 'PU']),
+        O('ID', 1, 1),
+        M('DT', 8, 8),
+        M('N2', 1, 12),
+        O('ID', 1, 1),
+        X('DT', 8, 8),
+        X('ID', 3, 3),
+        M('ID', 2, 4),
+      ],
+      ['P0910'],
+      [147, 76, 145, 146, 188, 373, 193, 202, 32, 374, 140],
+    ),
     seg('C3', 'O', 1, [M('ID', 3, 3)]),
     seg('ITD', 'O', 1),
     N9(300),
@@ -413,7 +432,7 @@ export const X12_997: SetSchema = {
       seg('AK2', 'M', 1, [M('ID', 3, 3), M('AN', 4, 9)]),
       loop('AK3', 'AK3', 'O', MANY, [
         seg('AK3', 'M', 1, [M('ID', 2, 3), M('N0', 1, 10), undefined, O('ID', 1, 3)]),
-        seg('AK4', 'O', 99, [M('AN', 1, 7), undefined, M('ID', 1, 3)]),
+        composite(seg('AK4', 'O', 99, [M('AN', 1, 7), undefined, M('ID', 1, 3)]), [1]),
       ]),
       seg('AK5', 'M', 1, [M('ID', 1, 1, ['A', 'E', 'M', 'R', 'W', 'X'])]),
     ]),
@@ -434,10 +453,10 @@ export const X12_999: SetSchema = {
       seg('AK2', 'M', 1, [M('ID', 3, 3), M('AN', 4, 9), O('AN', 1, 35)]),
       loop('IK3', '2100', 'O', MANY, [
         seg('IK3', 'M', 1, [M('ID', 2, 3), M('N0', 1, 10), undefined, M('ID', 1, 3)]),
-        seg('CTX', 'O', 10),
+        composite(seg('CTX', 'O', 10), [1, 5, 6]),
         loop('IK4', '2110', 'O', 99, [
-          seg('IK4', 'M', 1, [M('AN', 1, 7), undefined, M('ID', 1, 3)]),
-          seg('CTX', 'O', 10),
+          composite(seg('IK4', 'M', 1, [M('AN', 1, 7), undefined, M('ID', 1, 3)]), [1]),
+          composite(seg('CTX', 'O', 10), [1, 5, 6]),
         ]),
       ]),
       seg('IK5', 'M', 1, [M('ID', 1, 1, ['A', 'E', 'M', 'R', 'W', 'X'])]),

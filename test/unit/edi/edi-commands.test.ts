@@ -96,7 +96,7 @@ test('render reads canonical JSON from stdin and writes X12', () => {
   );
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^ISA\*00\*.*\*ZZ\*CROSSDOCK {6}\*ZZ\*ACME {11}\*/);
-  assert.match(r.stdout, /B3\*\*INV-2026-001\*SHP12345\*PP\*\*20261130\*125075\*\*20261129\*\*ABCD~/);
+  assert.match(r.stdout, /B3\*\*INV-2026-001\*SHP12345\*PP\*\*20261130\*125075\*\*20261129\*035\*ABCD~/);
   assert.equal(crossdock(['render', '--to', 'x12-999', '-'], '{}').status, 2);
   assert.equal(crossdock(['render', '--to', 'x12-856', '-'], 'not json').status, 2);
   assert.equal(crossdock(['render', '--to', 'x12-856', '-'], '{"documentType":"ShipmentNotice"}').status, 1);

@@ -116,7 +116,7 @@ test('tags, codes, table values and defaults with quotes, comment ends and line 
   );
 });
 
-test('hierarchy parent ids that point in a circle end in HL_UNATTACHED warnings, not a hang', () => {
+test('hierarchy parent ids that point in a circle: the node whose parent comes later is cut off, an error', () => {
   // EDIFACT CPS hierarchies reach the map without a set validator checking their parents.
   const map = loaded([
     {
@@ -140,8 +140,85 @@ test('hierarchy parent ids that point in a circle end in HL_UNATTACHED warnings,
   );
   assert.deepEqual(r.documents, [{ documentType: 'Test' }]);
   assert.deepEqual(
-    r.diagnostics.map((d) => [d.rule, d.segmentPosition, d.message]),
-    [['HL_UNATTACHED', 2, 'HL 1 (level O) has no ancestor or descendant that can hold it']],
+    r.diagnostics.map((d) => [d.rule, d.severity, d.segmentPosition, d.message]),
+    [
+      [
+        'HL_PARENT_NOT_BEFORE',
+        'error',
+        2,
+        'HL 1 points at parent "2", which comes after it (a parent comes before its children)',
+      ],
+    ],
+  );
+});
+
+test('an HL that no node can hold (a second root) is an error: its data would be lost', () => {
+  const map = loaded([
+    {
+      hierarchy: { seg: 'HL', id: 1, parent: 2, level: 3, root: 'S' },
+      levels: {
+        S: { children: [{ level: 'O', path: 'orders' }], rules: [] },
+        O: { rules: [{ seg: 'PRF', elements: [{ el: 1, to: 'po' }] }] },
+      },
+    },
+  ]);
+  const r = mapInbound(map, [seg('HL', '1', '', 'S'), seg('HL', '2', '', 'O'), seg('PRF', 'PO1')], {
+    firstPosition: 2,
+  });
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.rule, d.severity, d.segmentPosition, d.elementPosition, d.badData]),
+    [['HL_UNATTACHED', 'error', 3, 3, 'O']],
+  );
+});
+
+test('tableOnly: a code the table lacks is an error on its element, not a raw value; without it the code is kept', () => {
+  const rules = (tableOnly: boolean): Rule[] => [
+    {
+      seg: 'B3',
+      elements: [{ el: 4, to: 'paymentMethod', table: 'pay', ...(tableOnly ? { tableOnly } : {}) }],
+    },
+  ];
+  const tables = { pay: { PP: 'prepaid' } };
+  const segs = [seg('B3', '', 'INV', '', 'MX')];
+  const strict = mapInbound(loaded(rules(true), tables), segs, { firstPosition: 2 });
+  assert.deepEqual(strict.documents, [{ documentType: 'Test' }]);
+  assert.deepEqual(
+    strict.diagnostics.map((d) => [
+      d.rule,
+      d.severity,
+      d.segmentId,
+      d.segmentPosition,
+      d.elementPosition,
+      d.code,
+      d.implementationCode,
+      d.badData,
+    ]),
+    [['CODE_NOT_MAPPED', 'error', 'B3', 2, 4, '7', 'I6', 'MX']],
+  );
+  const kept = mapInbound(loaded(rules(false), tables), segs, { firstPosition: 2 });
+  assert.deepEqual(kept.documents, [{ paymentMethod: 'MX', documentType: 'Test' }]);
+  assert.deepEqual(kept.diagnostics, []);
+  const known = mapInbound(loaded(rules(true), tables), [seg('B3', '', 'INV', '', 'PP')]);
+  assert.deepEqual(known.documents, [{ paymentMethod: 'prepaid', documentType: 'Test' }]);
+});
+
+test('a value a transform cannot read is reported on its element with a copy of it (AK404)', () => {
+  const map = loaded([
+    {
+      seg: 'L3',
+      elements: [
+        { el: 1, to: 'count', transform: 'integer' },
+        { el: 2, to: 'day', transform: 'dateOnly' },
+      ],
+    },
+  ]);
+  const r = mapInbound(map, [seg('L3', '1.5', '20261340')], { firstPosition: 2 });
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.rule, d.segmentId, d.segmentPosition, d.elementPosition, d.code, d.badData]),
+    [
+      ['INVALID_NUMBER', 'L3', 2, 1, '6', '1.5'],
+      ['INVALID_DATE', 'L3', 2, 2, '8', '20261340'],
+    ],
   );
 });
 

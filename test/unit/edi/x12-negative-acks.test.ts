@@ -99,6 +99,19 @@ const EXPECTED: Record<string, RegExp> = {
   // The 210's loops: N7 0200, LX 0400; L3 sits in the summary, outside any loop.
   '5010-210-syntax-notes-999':
     /IK3\*N7\*4\*0200\*8~CTX\*B302>INV-N-1~IK4\*4\*187\*2~CTX\*SITUATIONAL TRIGGER\*N7\*4\*0200\*3\*81~IK3\*L5\*6\*0400\*8~CTX\*B302>INV-N-1~IK4\*4\*23\*2~CTX\*SITUATIONAL TRIGGER\*L5\*6\*0400\*3\*22~IK3\*L0\*7\*0400\*8~CTX\*B302>INV-N-1~IK4\*3\*221\*2~CTX\*SITUATIONAL TRIGGER\*L0\*7\*0400\*2\*220~IK3\*L1\*8\*0400\*8~CTX\*B302>INV-N-1~IK4\*3\*122\*2~CTX\*SITUATIONAL TRIGGER\*L1\*8\*0400\*2\*60~IK3\*L3\*9\*\*8~CTX\*B302>INV-N-1~IK4\*1\*81\*2~CTX\*SITUATIONAL TRIGGER\*L3\*9\*\*12\*188~IK5\*R\*5~/,
+  // A parent comes before its children: an HL whose HL02 names a later HL (here the order and its
+  // item point at each other), itself, or (the root) itself is cut off from the root with its
+  // subtree. One error on the HL02 that breaks the chain, the id copied; the set is rejected.
+  'hl-parent-cycle': /AK3\*HL\*6\*HL\*8~AK4\*2\*734\*7\*3~AK5\*R\*5~AK9/,
+  'hl-self-parent': /AK3\*HL\*8\*HL\*8~AK4\*2\*734\*7\*3~AK5\*R\*5~AK9/,
+  'hl-root-self-parent': /AK3\*HL\*3\*HL\*8~AK4\*2\*734\*7\*1~AK5\*R\*5~AK9/,
+  '5010-hl-parent-later-999': /IK3\*HL\*8\*HL\*8~CTX\*BSN02>SHP-HL-LATER~IK4\*2\*734\*7\*4~IK5\*R\*5~AK9/,
+  // B304 MX (mixed) is a valid X12 code the canonical paymentMethod has no value for: the map
+  // reports it on B304 (146) rather than leaving it to the canonical schema, which has no place in
+  // the set to point at. 997: 7 (invalid code value); 999: I6 (code value not used in implementation).
+  '210-payment-method-not-mapped': /AK3\*B3\*2\*\*8~AK4\*4\*146\*7\*MX~AK5\*R\*5~AK9/,
+  '5010-210-payment-method-not-mapped-999':
+    /IK3\*B3\*2\*\*8~CTX\*B302>INV-2026-001~IK4\*4\*146\*I6\*MX~IK5\*R\*5~AK9/,
   // A code valid only in a context: an item (HL03 I) directly under the shipment. A 997 has no
   // implementation codes: 7 (invalid code value), with the code copied.
   'hl-item-under-shipment': /AK3\*HL\*5\*HL\*8~AK4\*3\*735\*7\*I~AK5\*R\*5~/,
@@ -109,6 +122,14 @@ const EXPECTED: Record<string, RegExp> = {
   // used : and |): cut at 99 characters, each delimiter a space.
   '5010-bad-data-copy-999':
     /IK3\*N1\*4\*N1\*8~CTX\*BSN02>SHP-COPY-1~IK4\*2\*93\*5\*ACME {3}SONS {3}WHOLESALE {3}DISTRIBUTION X{60}~IK5\*R\*5~/,
+  // X12 has no release character: a component separator in a simple element (B1001, N102) would
+  // cut the value; AK4 6 (invalid character) with the whole element copied, the separator a space.
+  'separator-in-simple-element':
+    /AK3\*B10\*2\*\*8~AK4\*1\*127\*6\*PRO 445566~AK3\*N1\*4\*0100\*8~AK4\*2\*93\*6\*ACME CORP~AK5\*R\*5~/,
+  // 5010: the component separator is IK4 6, the repetition separator in N102 (which does not
+  // repeat) IK4 12 "too many repetitions".
+  '5010-separator-in-simple-element-999':
+    /IK3\*B10\*2\*\*8~CTX\*B1001>PRO~IK4\*1\*127\*6\*PRO 445566~IK3\*N1\*4\*0100\*8~CTX\*B1001>PRO~IK4\*2\*93\*12\*ACME CORP~IK5\*R\*5~/,
 };
 
 test('every negative fixture has an expected code', () => {

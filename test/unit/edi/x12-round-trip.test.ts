@@ -100,6 +100,41 @@ test('money is rendered from the decimal string without floating point', () => {
   assert.match(r.text, /L1\*1\*\*\*10\*\*\*\*400~/);
 });
 
+test('210: the delivery date B309 goes out with its qualifier B310 (P0910), and the set validates clean', async () => {
+  const invoice: JsonObject = {
+    documentType: 'FreightInvoice',
+    schemaVersion: '1',
+    id: 'inv-2',
+    tenantId: 't',
+    partnerId: 'SENDERID',
+    createdAt: '2026-11-27T10:00:00Z',
+    source: { channel: 'rest', format: 'json', environment: 'production', messageId: 'm' },
+    correlationId: 'c',
+    references: [],
+    invoiceNumber: 'INV-2',
+    paymentMethod: 'prepaid',
+    invoiceDate: '2026-11-27',
+    deliveredAt: '2026-11-29',
+    carrier: { scac: 'ABCD' },
+    netAmountDue: { amount: '12.50', currency: 'USD' },
+    charges: [{ lineNumber: '1', amount: { amount: '12.50', currency: 'USD' }, code: '400' }],
+    parties: [],
+  };
+  for (const version of ['004010', '005010']) {
+    const r = renderDocument(invoice, 'x12-210', {
+      sender: 'ZZ:SENDERID',
+      receiver: 'ZZ:RECEIVERID',
+      version,
+      now: new Date('2026-11-27T10:00:00Z'),
+    });
+    assert.deepEqual(r.diagnostics, []);
+    assert.match(r.text, /~B3\*\*INV-2\*\*PP\*\*20261127\*1250\*\*20261129\*035\*ABCD~/);
+    const again = await translateBuffer(r.text, goldenOptions({ partnerId: 'SENDERID' }));
+    assert.deepEqual(again.diagnostics, [], r.text);
+    assert.equal(again.documents[0]!['deliveredAt'], '2026-11-29');
+  }
+});
+
 test('an invalid canonical document is not rendered; the diagnostic names the field', () => {
   const r = renderDocument({ documentType: 'ShipmentNotice', shipmentId: 'X' }, 'x12-856', {});
   assert.equal(r.text, '');

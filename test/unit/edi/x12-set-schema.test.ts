@@ -25,7 +25,7 @@ const brief = (ds: readonly Diagnostic[]): string[] =>
 const NOTES: SetSchema = {
   setId: 'TST',
   body: [
-    { seg: 'ZP', req: 'O', max: 9, notes: ['P0102'] },
+    { seg: 'ZP', req: 'O', max: 9, notes: ['P0102'], composites: [1] },
     { seg: 'ZR', req: 'O', max: 9, notes: ['R010203'] },
     { seg: 'ZE', req: 'O', max: 9, notes: ['E010203'], refs: [101, 102, 103] },
     { seg: 'ZC', req: 'O', max: 9, notes: ['C010203'] },
@@ -107,6 +107,39 @@ test('L list conditional: the first present requires one of the others; the trig
 
 test('an element is present through any component, and not when it is only blanks', () => {
   assert.deepEqual(brief(validateSet(NOTES, segments('ZP*>x*B~ZP*  *B'))), ['ZP@3:1=2']);
+});
+
+test('a separator in an element that is not a composite, or does not repeat, is code 6 with the whole element', () => {
+  const segs = segments('ZP*A>B*C>D~ZR*X');
+  // ZR01 as a plain segment with a repetition (5010 ^): only the first repetition is in `elements`.
+  segs[2] = { ...segs[2]!, repetitions: new Map([[1, [['X'], ['Y']]]]) };
+  const ds = validateSet(NOTES, segs);
+  assert.deepEqual(brief(ds), ['ZP@2:2=6', 'ZR@3:1=6']);
+  assert.deepEqual(
+    ds.map((d) => [d.rule, d.badData, d.implementationCode]),
+    [
+      ['COMPONENT_IN_SIMPLE_ELEMENT', 'C:D', undefined],
+      ['REPETITION_NOT_ALLOWED', 'X^Y', '12'],
+    ],
+  );
+});
+
+test('the 856 composites (REF04, MEA04, SLN05, PWK08) take components; a simple element does not', () => {
+  const schema = X12_SET_SCHEMAS['856']!;
+  const ok = segments(
+    'BSN*00*SHIP*20261127*1200~HL*1**S~SLN*1**I*1*EA>1~MEA*PD*G*1*LB>X~PWK*X*******A>B~REF*ZZ*1**A>B',
+  );
+  assert.deepEqual(brief(validateSet(schema, ok)), []);
+  assert.deepEqual(brief(validateSet(schema, segments('BSN*00*SH>1*20261127*1200~HL*1**S'))), ['BSN@2:2=6']);
+});
+
+test('210 B3 P0910: the delivery date B309 and its qualifier B310 go together', () => {
+  const schema = X12_SET_SCHEMAS['210']!;
+  const b3 = (b309: string, b310: string): string => `B3**INV*SHP*PP**20261127*1250**${b309}*${b310}*ABCD`;
+  assert.deepEqual(brief(validateSet(schema, segments(b3('20261129', '035')))), []);
+  assert.deepEqual(brief(validateSet(schema, segments(b3('', '')))), []);
+  assert.deepEqual(brief(validateSet(schema, segments(b3('20261129', '')))), ['B3@2:10=2']);
+  assert.deepEqual(brief(validateSet(schema, segments(b3('', '035')))), ['B3@2:9=2']);
 });
 
 test('an element a note requires is reported once, even when it is also mandatory', () => {
