@@ -53,6 +53,8 @@ export interface MapSet {
 const ajv = createAjv();
 const validateMapFile = ajv.compile(mapFileSchema);
 const validatePartnerFile = ajv.compile(partnerFileSchema);
+/** A list of rules as a map file has them: a partner's merged rule is checked as `[rule]`. */
+const validateRules = ajv.compile({ $defs: mapFileSchema.$defs, $ref: '#/$defs/rules' });
 
 /** CROSSDOCK_MAPS_DIR, else edi-maps/ next to the crossdock package.json above this file, else ./edi-maps. */
 export function defaultMapsDir(): string {
@@ -79,19 +81,20 @@ export function defaultMapsDir(): string {
 }
 
 /** An Ajv error as a load error: an unknown key is named (and is the path), an enum lists its values. */
-function schemaError(file: string, e: ErrorObject, prefix = ''): MapLoadError {
+function schemaError(file: string, e: ErrorObject, prefix = '', skip = 0): MapLoadError {
   const params = e.params as { additionalProperty?: unknown; allowedValues?: unknown };
+  const at = `${prefix}${e.instancePath.slice(skip)}`;
   if (e.keyword === 'additionalProperties')
     return {
       file,
-      path: `${prefix}${e.instancePath}/${String(params.additionalProperty)}`,
+      path: `${at}/${String(params.additionalProperty)}`,
       message: `unknown key "${String(params.additionalProperty)}"`,
     };
   const message =
     e.keyword === 'enum' && Array.isArray(params.allowedValues)
       ? `must be one of ${params.allowedValues.map(String).join(', ')}`
       : (e.message ?? 'invalid');
-  return { file, path: `${prefix}${e.instancePath}`, message };
+  return { file, path: at, message };
 }
 
 /** Schema errors without the summary the if/then wrapper adds (the branch's own error is the useful one). */
@@ -388,7 +391,10 @@ export function loadMaps(options: { mapsDir?: string; partnerId?: string; timeZo
       for (const [id, patch] of Object.entries(isObject(override['rules']) ? override['rules'] : {})) {
         const merged = isObject(patch) ? applyRuleOverride(def.rules, id, patch) : undefined;
         if (!merged) partnerError(`${at}/rules/${id}`, `no rule with id "${id}" in ${rel}`);
-        // Paths, tables and the like of the rule as merged (`/0` is the rule itself).
+        // The rule as merged, checked as a map's rule is (`/0` is the rule itself).
+        else if (!validateRules([merged]))
+          for (const e of schemaErrors(validateRules.errors))
+            partnerErrors.push(schemaError(partnerFile, e, `${at}/rules/${id}(merged)`, '/0'.length));
         else
           checkRules([merged], '', tables, (p, m) =>
             partnerError(`${at}/rules/${id}(merged)${p.slice('/0'.length)}`, m),
@@ -401,7 +407,7 @@ export function loadMaps(options: { mapsDir?: string; partnerId?: string; timeZo
         }
         def.defaults = { ...def.defaults, ...(override['defaults'] as Record<string, DefaultValue>) };
       }
-      // The merged map is then checked as a map file is; its paths are those of the merged map.
+      // The merged map as a whole (its defaults, say) is then checked as a map file is.
       if (partnerErrors.length === partnerBefore && !validateMapFile(def))
         for (const e of schemaErrors(validateMapFile.errors))
           partnerErrors.push(schemaError(partnerFile, e, `${at}(merged)`));

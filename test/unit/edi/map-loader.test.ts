@@ -82,9 +82,9 @@ test('the merged rule is checked as a map rule is: tables and paths', () => {
   assert.deepEqual(partnerProblems(at7('{ el: 2, to: "a..b" }')), [
     [PARTNER_FILE, '/maps/x12-214/rules/at7-status(merged)/elements/2/to', 'bad path step "" in "a..b"'],
   ]);
-  // A property of another kind of rule passes the override's schema but not the merged map's.
+  // A property of another kind of rule passes the override's schema but not the merged rule's.
   assert.deepEqual(partnerProblems('maps:\n  x12-214:\n    rules:\n      at7-status: { rules: [] }\n'), [
-    [PARTNER_FILE, '/maps/x12-214(merged)/rules/6/rules/1/rules', 'unknown key "rules"'],
+    [PARTNER_FILE, '/maps/x12-214/rules/at7-status(merged)/rules', 'unknown key "rules"'],
   ]);
 });
 
