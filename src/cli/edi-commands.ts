@@ -1,16 +1,20 @@
 /**
  * `crossdock translate | ack | render | validate`: the EDI engine from the command line. Exit codes:
- * 0 translated (warnings allowed), 1 rejected (errors), 2 usage or unreadable input. Output is
+ * 0 translated (warnings allowed), 1 rejected (errors), 2 usage, unreadable input or configuration
+ * (a broken map or partner file, a --partner without a file, an id the envelope cannot hold). Output is
  * streamed with back-pressure, and the exit code is set, never forced, so stdout is always flushed.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync, readdirSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { errorText } from '../edi/edi-diagnostic.js';
 import type { Diagnostic } from '../edi/edi-types.js';
 import { translateToNdjson } from '../edi/parallel-translate.js';
+import { loadMaps } from '../edi/map-loader.js';
 import type { JsonObject } from '../edi/map-paths.js';
+import { renderParties, type RenderTarget } from '../edi/render-document.js';
 import {
   ackFor,
   rejectionOf,
@@ -96,13 +100,39 @@ function translateOptions(o: CommonOptions): TranslateOptions {
   };
 }
 
+/**
+ * Whether the maps (and the --partner file) load: a broken map or partner file, or a partner with
+ * no file, is a configuration mistake, so exit code 2 with each problem on stderr, before any input.
+ */
+function mapsLoad(o: CommonOptions): boolean {
+  const set = loadMaps({
+    ...(o.maps ? { mapsDir: o.maps } : {}),
+    ...(o.partner ? { partnerId: o.partner } : {}),
+  });
+  const problems = set.errors.map(
+    (e) => `${join(set.mapsDir, e.file)}${e.path ? ` at ${e.path}` : ''}: ${e.message}`,
+  );
+  if (o.partner && !set.partnerFile && set.partnerErrors.length === 0) {
+    const dir = join(set.mapsDir, 'partners');
+    const known = existsSync(dir)
+      ? readdirSync(dir).filter((n) => existsSync(join(dir, n, 'partner.yaml')))
+      : [];
+    problems.push(
+      `unknown partner "${o.partner}": no ${join(dir, o.partner, 'partner.yaml')} (partners: ${known.sort().join(', ') || 'none'})`,
+    );
+  }
+  for (const p of problems) process.stderr.write(`crossdock: ${p}\n`);
+  if (problems.length > 0) process.exitCode = EXIT_USAGE;
+  return problems.length === 0;
+}
+
 const hasErrors = (diags: readonly Diagnostic[]): boolean => diags.some((d) => d.severity === 'error');
 
 function withCommonOptions(cmd: Command): Command {
   return cmd
     .option(
       '--partner <id>',
-      "apply edi-maps/partners/<id>/ overrides and time zone; the documents' partnerId",
+      "apply edi-maps/partners/<id>/partner.yaml (which must exist and be valid); the documents' partnerId",
     )
     .option('--tenant <id>', 'tenantId of the documents', 'default')
     .option('--time-zone <iana>', 'time zone for EDI dates without a time code (e.g. America/Chicago)')
@@ -134,6 +164,7 @@ async function runTranslate(
     process.exitCode = EXIT_USAGE;
     return;
   }
+  if (!mapsLoad(o)) return;
   const input = await openInput(file);
   if (!input) return;
   let errors = false;
@@ -165,6 +196,7 @@ async function runTranslate(
 }
 
 async function runValidate(file: string, o: CommonOptions): Promise<void> {
+  if (!mapsLoad(o)) return;
   const input = await openInput(file);
   if (!input) return;
   const diagnostics: Diagnostic[] = [];
@@ -178,6 +210,7 @@ async function runValidate(file: string, o: CommonOptions): Promise<void> {
 }
 
 async function runAck(file: string, o: CommonOptions): Promise<void> {
+  if (!mapsLoad(o)) return;
   const input = await openInput(file);
   if (!input) return;
   const r = await ackFor(input, translateOptions(o));
@@ -196,6 +229,13 @@ async function runRender(
     process.exitCode = EXIT_USAGE;
     return;
   }
+  const parties = renderParties(o.to as RenderTarget, o);
+  if ('problems' in parties) {
+    for (const p of parties.problems) process.stderr.write(`crossdock: ${p}\n`);
+    process.exitCode = EXIT_USAGE;
+    return;
+  }
+  if (!mapsLoad(o)) return;
   let text: string;
   try {
     if (file === '-') {
@@ -261,8 +301,11 @@ export function registerEdiCommands(program: Command): void {
       .description('render canonical JSON (one document or an array) as EDI')
       .argument('<file>', 'canonical JSON file, or - for stdin')
       .requiredOption('--to <target>', RENDER_TARGETS.join('|'))
-      .option('--sender <id>', 'our id, QQ:ID for X12 (ZZ when no qualifier)')
-      .option('--receiver <id>', 'partner id, QQ:ID for X12')
+      .option(
+        '--sender <id>',
+        'our id: QQ:ID for X12 (ISA qualifier, ZZ when none; 2-15 characters), ID[:QUALIFIER] for EDIFACT (UNB S002, e.g. 5412345000013:14)',
+      )
+      .option('--receiver <id>', 'partner id, same forms as --sender (UNB S003 for EDIFACT)')
       .option('--version <v>', 'X12 GS08 (004010, 005010) or EDIFACT directory (D96A, D01B)')
       .option('--usage <T|P>', 'test or production indicator (default: from source.environment)'),
   ).action(

@@ -3,9 +3,12 @@ import { Command } from 'commander';
 import { CROSSDOCK_VERSION } from '../version.js';
 import { EDI_COMMAND_NAMES, registerEdiCommands } from './edi-commands.js';
 
+// Positional options: `-v, --version` is the program's only before the command, so a command's own
+// option of that name (`render --version 005010`) is the command's.
 const program = new Command('crossdock')
   .description('Crossdock: partner API gateway and EDI translator')
-  .version(CROSSDOCK_VERSION, '-v, --version');
+  .version(CROSSDOCK_VERSION, '-v, --version')
+  .enablePositionalOptions();
 
 // An EDI command needs only the engine: loading the gateway as well (Nest, TypeORM, pg-boss) would
 // add about 100 MB to a translation whose memory should stay flat.

@@ -141,13 +141,29 @@ export const mapFileSchema = {
   },
 } as const;
 
-/** A partner file: edi-maps/partners/<partnerId>/partner.yaml. */
+const { segmentRule, loopRule, hierarchyRule } = mapFileSchema.$defs;
+const { id: _segmentId, ...segmentRuleProperties } = segmentRule.properties;
+const { id: _loopId, ...loopRuleProperties } = loopRule.properties;
+const { id: _hierarchyId, ...hierarchyRuleProperties } = hierarchyRule.properties;
+
+/**
+ * A partner file: edi-maps/partners/<partnerId>/partner.yaml. A rule override takes any property
+ * of a rule but its id (`elements` merge by `el`); the merged map is then validated as a map file.
+ */
 export const partnerFileSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $defs: {
+    ...mapFileSchema.$defs,
+    ruleOverride: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { ...segmentRuleProperties, ...loopRuleProperties, ...hierarchyRuleProperties },
+    },
+  },
   type: 'object',
   additionalProperties: false,
   properties: {
-    timeZone: { type: 'string' },
+    timeZone: { type: 'string', minLength: 1 },
     codeTables: {
       type: 'object',
       additionalProperties: { type: 'object', additionalProperties: { type: 'string' } },
@@ -158,7 +174,7 @@ export const partnerFileSchema = {
         type: 'object',
         additionalProperties: false,
         properties: {
-          rules: { type: 'object', additionalProperties: { type: 'object' } },
+          rules: { type: 'object', additionalProperties: { $ref: '#/$defs/ruleOverride' } },
           defaults: { type: 'object' },
         },
       },

@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import type { ErrorObject } from 'ajv';
 import { createAjv } from '../canonical/ajv-factory.js';
 import { isValidTimeZone } from './edi-datetime.js';
 import {
@@ -37,13 +38,23 @@ export interface MapLoadError {
 export interface MapSet {
   readonly mapsDir: string;
   readonly partnerId?: string;
-  readonly maps: readonly LoadedMap[];
+  /** The partner's file (relative to mapsDir) when it has one; a partner without one has no overrides. */
+  readonly partnerFile?: string;
+  /** Every problem: base maps, code tables and the partner's file. */
   readonly errors: readonly MapLoadError[];
+  /**
+   * The problems of the partner's file (a subset of `errors`). When there are any, `maps` is empty:
+   * its time zone, code tables and rules apply to every map, so no map is right for that partner.
+   */
+  readonly partnerErrors: readonly MapLoadError[];
+  readonly maps: readonly LoadedMap[];
 }
 
 const ajv = createAjv();
 const validateMapFile = ajv.compile(mapFileSchema);
 const validatePartnerFile = ajv.compile(partnerFileSchema);
+/** A list of rules as a map file has them: a partner's merged rule is checked as `[rule]`. */
+const validateRules = ajv.compile({ $defs: mapFileSchema.$defs, $ref: '#/$defs/rules' });
 
 /** CROSSDOCK_MAPS_DIR, else edi-maps/ next to the crossdock package.json above this file, else ./edi-maps. */
 export function defaultMapsDir(): string {
@@ -67,6 +78,28 @@ export function defaultMapsDir(): string {
   }
   // Compiled code often runs from a copy (dist/, /tmp); the checkout we run in is the next best guess.
   return join(process.cwd(), 'edi-maps');
+}
+
+/** An Ajv error as a load error: an unknown key is named (and is the path), an enum lists its values. */
+function schemaError(file: string, e: ErrorObject, prefix = '', skip = 0): MapLoadError {
+  const params = e.params as { additionalProperty?: unknown; allowedValues?: unknown };
+  const at = `${prefix}${e.instancePath.slice(skip)}`;
+  if (e.keyword === 'additionalProperties')
+    return {
+      file,
+      path: `${at}/${String(params.additionalProperty)}`,
+      message: `unknown key "${String(params.additionalProperty)}"`,
+    };
+  const message =
+    e.keyword === 'enum' && Array.isArray(params.allowedValues)
+      ? `must be one of ${params.allowedValues.map(String).join(', ')}`
+      : (e.message ?? 'invalid');
+  return { file, path: at, message };
+}
+
+/** Schema errors without the summary the if/then wrapper adds (the branch's own error is the useful one). */
+function schemaErrors(errors: readonly ErrorObject[] | null | undefined): ErrorObject[] {
+  return (errors ?? []).filter((e) => e.keyword !== 'if');
 }
 
 function readYaml(file: string, errors: MapLoadError[], root: string): unknown {
@@ -178,8 +211,8 @@ function checkRules(
   });
 }
 
-/** Merges a partial rule into the rule with that id; `elements` merge by `el`. */
-function applyRuleOverride(rules: Rule[], id: string, patch: JsonObject): boolean {
+/** Merges a partial rule into the rule with that id (`elements` merge by `el`); the merged rule, if any. */
+function applyRuleOverride(rules: Rule[], id: string, patch: JsonObject): Rule | undefined {
   for (let i = 0; i < rules.length; i++) {
     const r = rules[i]!;
     if (r.id === id) {
@@ -197,14 +230,19 @@ function applyRuleOverride(rules: Rule[], id: string, patch: JsonObject): boolea
         } else merged[k] = v;
       }
       rules[i] = merged as unknown as Rule;
-      return true;
+      return rules[i];
     }
-    if (isHierarchyRule(r)) {
-      for (const lvl of Object.values(r.levels))
-        if (applyRuleOverride(lvl.rules as Rule[], id, patch)) return true;
-    } else if (isLoopRule(r) && applyRuleOverride(r.rules as Rule[], id, patch)) return true;
+    const nested = isHierarchyRule(r)
+      ? Object.values(r.levels).map((lvl) => lvl.rules as Rule[])
+      : isLoopRule(r)
+        ? [r.rules as Rule[]]
+        : [];
+    for (const inner of nested) {
+      const found = applyRuleOverride(inner, id, patch);
+      if (found) return found;
+    }
   }
-  return false;
+  return undefined;
 }
 
 /**
@@ -268,9 +306,37 @@ function uniformRules(rules: readonly Rule[]): Rule[] {
   });
 }
 
+/** A partner's file, read and checked on its own: its problems name the file and the path inside it. */
+interface PartnerFile {
+  readonly file?: string;
+  readonly data: JsonObject;
+  readonly errors: MapLoadError[];
+}
+
+function readPartnerFile(mapsDir: string, partnerId: string): PartnerFile {
+  const errors: MapLoadError[] = [];
+  if (!/^[A-Za-z0-9_.-]+$/.test(partnerId) || partnerId === '.' || partnerId === '..') {
+    errors.push({ file: 'partners', path: '', message: `bad partner id "${partnerId}"` });
+    return { data: {}, errors };
+  }
+  const path = join(mapsDir, 'partners', partnerId, 'partner.yaml');
+  if (!existsSync(path)) return { data: {}, errors };
+  const file = relative(mapsDir, path);
+  const data = readYaml(path, errors, mapsDir);
+  if (data === undefined) return { file, data: {}, errors };
+  if (!validatePartnerFile(data)) {
+    for (const e of schemaErrors(validatePartnerFile.errors)) errors.push(schemaError(file, e));
+    return { file, data: {}, errors };
+  }
+  return { file, data: isObject(data) ? data : {}, errors };
+}
+
 const cache = new Map<string, MapSet>();
 
-/** Loads (and caches) every map under `mapsDir` with `partnerId`'s overrides applied. */
+/**
+ * Loads (and caches) every map under `mapsDir` with `partnerId`'s overrides applied. A broken map
+ * is left out (its errors say why); a broken partner file leaves every map out for that partner.
+ */
 export function loadMaps(options: { mapsDir?: string; partnerId?: string; timeZone?: string } = {}): MapSet {
   const mapsDir = options.mapsDir ?? defaultMapsDir();
   const key = `${mapsDir}|${options.partnerId ?? ''}|${options.timeZone ?? ''}`;
@@ -278,56 +344,32 @@ export function loadMaps(options: { mapsDir?: string; partnerId?: string; timeZo
   if (hit) return hit;
   const errors: MapLoadError[] = [];
   const tables = loadCodeTables(join(mapsDir, 'code-tables'), errors, mapsDir);
-  let partner: JsonObject = {};
-  let partnerFile = '';
-  if (options.partnerId) {
-    if (!/^[A-Za-z0-9_.-]+$/.test(options.partnerId))
-      errors.push({ file: 'partners', path: '', message: `bad partner id "${options.partnerId}"` });
-    else {
-      const file = join(mapsDir, 'partners', options.partnerId, 'partner.yaml');
-      partnerFile = relative(mapsDir, file);
-      if (existsSync(file)) {
-        const data = readYaml(file, errors, mapsDir);
-        if (data !== undefined && !validatePartnerFile(data)) {
-          for (const e of validatePartnerFile.errors ?? [])
-            errors.push({ file: partnerFile, path: e.instancePath, message: e.message ?? 'invalid' });
-        } else if (isObject(data)) partner = data;
-      }
-    }
-  }
-  const partnerTables = isObject(partner['codeTables']) ? partner['codeTables'] : {};
+  const partner: PartnerFile = options.partnerId
+    ? readPartnerFile(mapsDir, options.partnerId)
+    : { data: {}, errors: [] };
+  const partnerErrors = partner.errors;
+  const partnerFile = partner.file ?? '';
+  const partnerError = (path: string, message: string): void =>
+    void partnerErrors.push({ file: partnerFile, path, message });
+  const partnerTables = isObject(partner.data['codeTables']) ? partner.data['codeTables'] : {};
   for (const [name, codes] of Object.entries(partnerTables)) {
-    if (!isObject(codes)) continue;
     const base = tables.get(name);
-    if (!base) {
-      errors.push({
-        file: partnerFile,
-        path: `/codeTables/${name}`,
-        message: `unknown code table "${name}"`,
-      });
-      continue;
-    }
-    tables.set(name, { ...base, ...(codes as Record<string, string>) });
+    if (!base) partnerError(`/codeTables/${name}`, `unknown code table "${name}"`);
+    else tables.set(name, { ...base, ...(codes as Record<string, string>) });
   }
-  const partnerZone = typeof partner['timeZone'] === 'string' ? partner['timeZone'] : undefined;
+  const partnerZone = typeof partner.data['timeZone'] === 'string' ? partner.data['timeZone'] : undefined;
   if (partnerZone && !isValidTimeZone(partnerZone))
-    errors.push({ file: partnerFile, path: '/timeZone', message: `unknown time zone "${partnerZone}"` });
-  const partnerMaps = isObject(partner['maps']) ? partner['maps'] : {};
+    partnerError('/timeZone', `unknown time zone "${partnerZone}"`);
+  const partnerMaps = isObject(partner.data['maps']) ? partner.data['maps'] : {};
+  const mapNames = new Set<string>();
   const maps: LoadedMap[] = [];
   for (const file of listFiles(mapsDir, '.map.yaml')) {
     const rel = relative(mapsDir, file);
     const data = readYaml(file, errors, mapsDir);
     if (data === undefined) continue;
+    if (isObject(data) && typeof data['name'] === 'string') mapNames.add(data['name']);
     if (!validateMapFile(data)) {
-      for (const e of validateMapFile.errors ?? []) {
-        // The if/then wrapper adds a summary error; the branch's own error is the useful one.
-        if (e.keyword === 'if') continue;
-        errors.push({
-          file: rel,
-          path: e.instancePath,
-          message: `${e.message ?? 'invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params['additionalProperty'])})` : ''}`,
-        });
-      }
+      for (const e of schemaErrors(validateMapFile.errors)) errors.push(schemaError(rel, e));
       continue;
     }
     const def = structuredClone(data) as unknown as MapDefinition & {
@@ -342,26 +384,36 @@ export function loadMaps(options: { mapsDir?: string; partnerId?: string; timeZo
       const p = parsePath(k);
       if (typeof p === 'string') report(`/defaults/${k}`, p);
     }
+    if (errors.length > before) continue;
     const override = partnerMaps[def.name];
     if (isObject(override)) {
+      const at = `/maps/${def.name}`;
+      const partnerBefore = partnerErrors.length;
       for (const [id, patch] of Object.entries(isObject(override['rules']) ? override['rules'] : {})) {
-        if (!isObject(patch) || !applyRuleOverride(def.rules, id, patch))
-          errors.push({
-            file: partnerFile,
-            path: `/maps/${def.name}/rules/${id}`,
-            message: `no rule with id "${id}" in ${rel}`,
-          });
+        const merged = isObject(patch) ? applyRuleOverride(def.rules, id, patch) : undefined;
+        if (!merged) partnerError(`${at}/rules/${id}`, `no rule with id "${id}" in ${rel}`);
+        // The rule as merged, checked as a map's rule is (`/0` is the rule itself).
+        else if (!validateRules([merged]))
+          for (const e of schemaErrors(validateRules.errors))
+            partnerErrors.push(schemaError(partnerFile, e, `${at}/rules/${id}(merged)`, '/0'.length));
+        else
+          checkRules([merged], '', tables, (p, m) =>
+            partnerError(`${at}/rules/${id}(merged)${p.slice('/0'.length)}`, m),
+          );
       }
-      if (isObject(override['defaults']))
+      if (isObject(override['defaults'])) {
+        for (const k of Object.keys(override['defaults'])) {
+          const p = parsePath(k);
+          if (typeof p === 'string') partnerError(`${at}/defaults/${k}`, p);
+        }
         def.defaults = { ...def.defaults, ...(override['defaults'] as Record<string, DefaultValue>) };
-      checkRules(
-        def.rules,
-        `/maps/${def.name}/rules(merged)`,
-        tables,
-        (p, m) => void errors.push({ file: partnerFile, path: p, message: m }),
-      );
+      }
+      // The merged map as a whole (its defaults, say) is then checked as a map file is.
+      if (partnerErrors.length === partnerBefore && !validateMapFile(def))
+        for (const e of schemaErrors(validateMapFile.errors))
+          partnerErrors.push(schemaError(partnerFile, e, `${at}(merged)`));
+      if (partnerErrors.length > partnerBefore) continue;
     }
-    if (errors.length > before) continue;
     const timeZone = options.timeZone ?? partnerZone ?? def.timeZone ?? 'UTC';
     maps.push({
       definition: { ...def, rules: uniformRules(def.rules) },
@@ -370,11 +422,16 @@ export function loadMaps(options: { mapsDir?: string; partnerId?: string; timeZo
       timeZone: isValidTimeZone(timeZone) ? timeZone : 'UTC',
     });
   }
+  for (const name of Object.keys(partnerMaps))
+    if (!mapNames.has(name))
+      partnerError(`/maps/${name}`, `unknown map "${name}" (maps: ${[...mapNames].sort().join(', ')})`);
   const set: MapSet = {
     mapsDir,
     ...(options.partnerId ? { partnerId: options.partnerId } : {}),
-    maps,
-    errors,
+    ...(partner.file ? { partnerFile: partner.file } : {}),
+    errors: [...errors, ...partnerErrors],
+    partnerErrors,
+    maps: partnerErrors.length > 0 ? [] : maps,
   };
   cache.set(key, set);
   return set;

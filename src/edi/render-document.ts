@@ -6,16 +6,19 @@
 import { errorText } from './edi-diagnostic.js';
 import { validateCanonical } from '../canonical/canonical-validator.js';
 import type { Diagnostic } from './edi-types.js';
+import type { EdifactPartyId } from './edifact-reader.js';
 import { buildEdifactInterchange } from './edifact-envelope-writer.js';
 import { renderEdifact } from './edifact-writer.js';
 import { findMapByName, loadMaps } from './map-loader.js';
 import { renderOutbound, type SegmentData } from './map-engine.js';
 import { isObject, type JsonObject } from './map-paths.js';
 import {
+  DEFAULT_X12_DELIMITERS,
   parseIdentity,
   sequentialControlNumbers,
   writeX12Interchange,
   type ControlNumberGenerator,
+  type X12Identity,
   type X12SetOut,
 } from './x12-writer.js';
 
@@ -32,7 +35,10 @@ export type RenderTarget = (typeof RENDER_TARGETS)[number];
 const X12_FUNCTIONAL_ID: Readonly<Record<string, string>> = { '856': 'SH', '214': 'QM', '210': 'IM' };
 
 export interface RenderOptions {
-  /** `QQ:ID` (X12 ISA qualifier and id; ZZ when no qualifier) or the EDIFACT party id. */
+  /**
+   * X12: `QQ:ID` (ISA qualifier and id, 2-15 characters; ZZ when no qualifier). EDIFACT: `ID` or
+   * `ID:QUALIFIER` (UNB S002/S003 identification, 1-35 characters, and code qualifier, e.g. 14).
+   */
   readonly sender?: string;
   readonly receiver?: string;
   readonly controlNumbers?: ControlNumberGenerator;
@@ -43,6 +49,67 @@ export interface RenderOptions {
   readonly version?: string;
   readonly usage?: 'T' | 'P';
   readonly now?: Date;
+}
+
+type Party = 'sender' | 'receiver';
+
+const X12_ID_ELEMENTS: Readonly<Record<Party, string>> = {
+  sender: 'ISA06 and GS02',
+  receiver: 'ISA08 and GS03',
+};
+const EDIFACT_PARTY_ELEMENT: Readonly<Record<Party, string>> = { sender: 'UNB S002', receiver: 'UNB S003' };
+const X12_DELIMITERS = [
+  DEFAULT_X12_DELIMITERS.element,
+  DEFAULT_X12_DELIMITERS.component,
+  DEFAULT_X12_DELIMITERS.repetition!,
+  DEFAULT_X12_DELIMITERS.segment,
+];
+
+/** `QQ:ID` (ZZ when no qualifier) as ISA/GS identity, or why it cannot be one: ISA pads, X12 cannot escape. */
+function x12Party(party: Party, text: string): X12Identity | string {
+  const identity = parseIdentity(text);
+  const { id } = identity;
+  if (id.length < 2 || id.length > 15)
+    return `${party} id "${id}": ${X12_ID_ELEMENTS[party]} take 2 to 15 characters, not ${id.length}`;
+  const delimiter = X12_DELIMITERS.find((c) => id.includes(c));
+  if (delimiter !== undefined)
+    return `${party} id "${id}" contains "${delimiter}", an X12 delimiter (${X12_DELIMITERS.join(' ')})`;
+  return identity;
+}
+
+/** `ID` or `ID:QUALIFIER` as an UNB party (delimiters in the id are escaped on output), or why not. */
+function edifactParty(party: Party, text: string): EdifactPartyId | string {
+  const colon = text.lastIndexOf(':');
+  const id = colon < 0 ? text : text.slice(0, colon);
+  const qualifier = colon < 0 ? undefined : text.slice(colon + 1);
+  const element = EDIFACT_PARTY_ELEMENT[party];
+  if (id.length < 1 || id.length > 35)
+    return `${party} id "${id}": ${element} takes 1 to 35 characters, not ${id.length}`;
+  if (qualifier !== undefined && !/^[A-Za-z0-9]{1,4}$/.test(qualifier))
+    return `${party} qualifier "${qualifier}" is not 1 to 4 letters or digits (${element} 0007)`;
+  return qualifier === undefined ? { id } : { id, qualifier };
+}
+
+/** The interchange's sender and receiver for `to`, or why the given ids cannot be written. */
+export function renderParties(
+  to: RenderTarget,
+  options: Pick<RenderOptions, 'sender' | 'receiver'>,
+):
+  | { readonly x12: true; readonly sender: X12Identity; readonly receiver: X12Identity }
+  | { readonly x12: false; readonly sender: EdifactPartyId; readonly receiver: EdifactPartyId }
+  | { readonly problems: string[] } {
+  if (to.startsWith('x12-')) {
+    const sender = x12Party('sender', options.sender ?? 'ZZ:CROSSDOCK');
+    const receiver = x12Party('receiver', options.receiver ?? 'ZZ:PARTNER');
+    if (typeof sender === 'string' || typeof receiver === 'string')
+      return { problems: [sender, receiver].filter((p) => typeof p === 'string') };
+    return { x12: true, sender, receiver };
+  }
+  const sender = edifactParty('sender', options.sender ?? 'CROSSDOCK');
+  const receiver = edifactParty('receiver', options.receiver ?? 'PARTNER');
+  if (typeof sender === 'string' || typeof receiver === 'string')
+    return { problems: [sender, receiver].filter((p) => typeof p === 'string') };
+  return { x12: false, sender, receiver };
 }
 
 export interface RenderResult {
@@ -69,10 +136,33 @@ export function renderDocument(
       });
       return { text: '', diagnostics };
     }
+    const parties = renderParties(to as RenderTarget, options);
+    if ('problems' in parties) {
+      for (const message of parties.problems)
+        diagnostics.push({
+          severity: 'error',
+          level: 'interchange',
+          code: '024',
+          rule: 'RENDER_PARTY',
+          message,
+        });
+      return { text: '', diagnostics };
+    }
     const maps = loadMaps({
       ...(options.mapsDir ? { mapsDir: options.mapsDir } : {}),
       ...(options.partnerId ? { partnerId: options.partnerId } : {}),
     });
+    if (maps.partnerErrors.length > 0) {
+      for (const e of maps.partnerErrors)
+        diagnostics.push({
+          severity: 'error',
+          level: 'interchange',
+          code: '024',
+          rule: 'PARTNER_INVALID',
+          message: `partner ${e.file}${e.path ? ` at ${e.path}` : ''}: ${e.message}`,
+        });
+      return { text: '', diagnostics };
+    }
     const [standard, message] = to.split('-') as ['x12' | 'edifact', string];
     const mapName = standard === 'x12' ? `x12-${message}` : `edifact-${message}`;
     const candidates = maps.maps.filter(
@@ -138,7 +228,7 @@ export function renderDocument(
     const first = docs.find(isObject);
     const environment = isObject(first?.['source']) ? first['source']['environment'] : undefined;
     const usage = options.usage ?? (environment === 'test' ? 'T' : 'P');
-    if (standard === 'x12') {
+    if (parties.x12) {
       const sets: X12SetOut[] = bodies.map((body) => ({ setId: map.definition.message, body }));
       const w = writeX12Interchange(
         [
@@ -149,8 +239,8 @@ export function renderDocument(
           },
         ],
         {
-          sender: parseIdentity(options.sender ?? 'ZZ:CROSSDOCK'),
-          receiver: parseIdentity(options.receiver ?? 'ZZ:PARTNER'),
+          sender: parties.sender,
+          receiver: parties.receiver,
           controlNumbers,
           usage,
           ...(options.now ? { now: options.now } : {}),
@@ -161,8 +251,8 @@ export function renderDocument(
     }
     const directory = options.version ?? map.definition.versions?.[0] ?? 'D96A';
     const segments = buildEdifactInterchange({
-      sender: { id: options.sender ?? 'CROSSDOCK' },
-      recipient: { id: options.receiver ?? 'PARTNER' },
+      sender: parties.sender,
+      recipient: parties.receiver,
       preparedAt: options.now ?? new Date(),
       interchangeControlNumber: String(controlNumbers('interchange')),
       testIndicator: usage === 'T',

@@ -774,22 +774,21 @@ function stepsOf<E>(
   return { events, step: step as (ev: unknown) => Promise<void> | undefined, end };
 }
 
-/** Loads the maps; a broken map is reported (by the first part only), not fatal. */
+/** Loads the maps; a broken map is reported (by the first part only), not fatal; a broken partner file is. */
 function mapsFor(options: TranslateOptions, part: InputPart | undefined, emit: Emit): MapSet {
   const maps = loadMaps({
     ...(options.mapsDir ? { mapsDir: options.mapsDir } : {}),
     ...(options.partnerId ? { partnerId: options.partnerId } : {}),
   });
   for (const e of part && !part.first ? [] : maps.errors) {
+    const ofPartner = maps.partnerErrors.includes(e);
     emit({
       type: 'diagnostic',
       // A broken map is left out, not fatal: only input that needs it fails (NO_MAP, an error).
       diagnostic: interchangeError(
-        'MAP_INVALID',
-        `map ${e.file}${e.path ? ` at ${e.path}` : ''}: ${e.message}`,
-        {
-          severity: 'warning',
-        },
+        ofPartner ? 'PARTNER_INVALID' : 'MAP_INVALID',
+        `${ofPartner ? 'partner' : 'map'} ${e.file}${e.path ? ` at ${e.path}` : ''}: ${e.message}`,
+        { severity: ofPartner ? 'error' : 'warning' },
       ),
     });
   }
@@ -804,6 +803,8 @@ async function stepsFor(
   part: InputPart | undefined,
   emit: Emit,
 ): Promise<TranslationSteps> {
+  // A broken partner file is our mistake, not the partner's: nothing is translated or acknowledged.
+  if (maps.partnerErrors.length > 0) return stepsOf(toChunks(input), () => undefined);
   const { kind, chunks } = await sniff(toChunks(input));
   if (kind === 'x12') return x12Steps(chunks, options, maps, part, emit);
   if (kind === 'edifact') return edifactSteps(chunks, options, maps, emit);

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CROSSDOCK_VERSION } from '../../../src/version.js';
 import { mapsWithBrokenPartner, X12_FIXTURES } from './x12-fixture-support.js';
 
 // The compiled CLI module, wherever the tests were compiled to (dist/ or elsewhere).
@@ -102,40 +103,55 @@ test('render reads canonical JSON from stdin and writes X12', () => {
   assert.equal(crossdock(['render', '--to', 'x12-856', '-'], '{"documentType":"ShipmentNotice"}').status, 1);
 });
 
-test('translate - reads stdin; a broken partner override is a warning until a map it breaks is needed', () => {
-  const maps = mapsWithBrokenPartner();
-  const asn = crossdock(
-    ['translate', '--maps', maps, '--partner', 'broken', '-'],
-    readFileSync(fixture('856-4010-soi-crlf.edi'), 'utf8'),
-  );
+test('translate - reads stdin', () => {
+  const asn = crossdock(['translate', '-'], readFileSync(fixture('856-4010-soi-crlf.edi'), 'utf8'));
   assert.equal(asn.status, 0, asn.stderr);
-  const out = JSON.parse(asn.stdout) as {
-    documents: unknown[];
-    diagnostics: { severity: string; rule: string; message: string }[];
-  };
-  assert.equal(out.documents.length, 1);
+  assert.equal((JSON.parse(asn.stdout) as { documents: unknown[] }).documents.length, 1);
+});
+
+test('a broken or unknown partner, or a broken map, is a configuration error: exit 2, file, path and problem', () => {
+  const maps = mapsWithBrokenPartner();
+  const input = readFileSync(fixture('856-4010-soi-crlf.edi'), 'utf8');
+  const partnerFile = join(maps, 'partners', 'broken', 'partner.yaml');
+  const broken = `crossdock: ${partnerFile} at /maps/x12-214/rules/no-such-rule: no rule with id "no-such-rule" in ${join('x12', '214.map.yaml')}\n`;
+  for (const command of ['translate', 'validate', 'ack'])
+    assert.deepEqual(
+      crossdock([command, '--maps', maps, '--partner', 'broken', '-'], input),
+      { status: 2, stdout: '', stderr: broken },
+      command,
+    );
+  assert.deepEqual(crossdock(['translate', '--ndjson', '--maps', maps, '--partner', 'broken', '-'], input), {
+    status: 2,
+    stdout: '',
+    stderr: broken,
+  });
   assert.deepEqual(
-    out.diagnostics.map((d) => [d.severity, d.rule]),
-    [['warning', 'MAP_INVALID']],
+    crossdock(['render', '--to', 'x12-856', '--maps', maps, '--partner', 'broken', '-'], '{}'),
+    {
+      status: 2,
+      stdout: '',
+      stderr: broken,
+    },
   );
-  assert.match(
-    out.diagnostics[0]!.message,
-    /partners\/broken\/partner\.yaml at \/maps\/x12-214\/rules\/no-such-rule/,
-  );
-  const status = crossdock([
-    'translate',
-    '--maps',
-    maps,
-    '--partner',
-    'broken',
-    fixture('214-5010-appointment-crlf.edi'),
-  ]);
-  assert.equal(status.status, 1);
-  assert.ok(
-    (JSON.parse(status.stdout) as { diagnostics: { rule: string }[] }).diagnostics.some(
-      (d) => d.rule === 'NO_MAP',
-    ),
-  );
+  writeFileSync(partnerFile, 'timezone: America/Chicago\n');
+  assert.deepEqual(crossdock(['translate', '--maps', maps, '--partner', 'broken', '-'], input), {
+    status: 2,
+    stdout: '',
+    stderr: `crossdock: ${partnerFile} at /timezone: unknown key "timezone"\n`,
+  });
+  assert.deepEqual(crossdock(['translate', '--maps', maps, '--partner', 'acme', '-'], input), {
+    status: 2,
+    stdout: '',
+    stderr: `crossdock: unknown partner "acme": no ${join(maps, 'partners', 'acme', 'partner.yaml')} (partners: broken, example-carrier)\n`,
+  });
+  writeFileSync(join(maps, 'x12', '214.map.yaml'), 'name: x12-214\n');
+  assert.deepEqual(crossdock(['translate', '--maps', maps, '-'], input), {
+    status: 2,
+    stdout: '',
+    stderr: ['standard', 'message', 'documentType', 'rules']
+      .map((p) => `crossdock: ${join(maps, 'x12', '214.map.yaml')}: must have required property '${p}'\n`)
+      .join(''),
+  });
 });
 
 test('the crossdock entry point loads only the EDI engine for an EDI command, the gateway for the others', () => {
@@ -161,6 +177,47 @@ process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify([...see
   assert.equal(help.status, 0, help.stderr);
   assert.match(help.stdout, /start .*\n[\s\S]*translate /);
   assert.doesNotMatch(help.stderr, /LOADED 0\n/);
+});
+
+test('render --version is the X12 or EDIFACT version, not the program version; bad ids are usage errors', () => {
+  const main = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
+  const run = (args: string[], input?: string) =>
+    spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', input });
+  const translated = JSON.parse(crossdock(['translate', fixture('210-4010-wrapped-80.edi')]).stdout) as {
+    documents: unknown[];
+  };
+  const doc = JSON.stringify(translated.documents[0]);
+  const r = run(['render', '--to', 'x12-210', '--version', '005010', '-'], doc);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(
+    r.stdout,
+    /^ISA\*00\*(?:[^*]*\*){10}00501\*000000001\*0\*P\*>~GS\*IM\*CROSSDOCK\*PARTNER\*\d{8}\*\d{4}\*1\*X\*005010~ST\*210\*0001~/,
+  );
+  assert.deepEqual([run(['--version']).stdout, run(['-v']).status], [`${CROSSDOCK_VERSION}\n`, 0]);
+  const long = run(['render', '--to', 'x12-210', '--sender', 'ZZ:THISISWAYTOOLONGID', '-'], doc);
+  assert.deepEqual(
+    [long.status, long.stdout, long.stderr],
+    [2, '', 'crossdock: sender id "THISISWAYTOOLONGID": ISA06 and GS02 take 2 to 15 characters, not 18\n'],
+  );
+  const star = crossdock(['render', '--to', 'x12-210', '--receiver', 'ZZ:A*B', '-'], doc);
+  assert.deepEqual(star, {
+    status: 2,
+    stdout: '',
+    stderr: 'crossdock: receiver id "A*B" contains "*", an X12 delimiter (* > ^ ~)\n',
+  });
+  const desadv = readFileSync(
+    join(process.cwd(), 'test/fixtures/edi/edifact/valid/desadv-d96a-release-char.canonical.json'),
+    'utf8',
+  );
+  const edifact = crossdock(
+    ['render', '--to', 'edifact-desadv', '--sender', '5412345000013:14', '-'],
+    desadv,
+  );
+  assert.equal(edifact.status, 0, edifact.stderr);
+  assert.match(
+    edifact.stdout,
+    /^UNB\+UNOC:3\+5412345000013:14\+PARTNER\+\d{6}:\d{4}\+1\+\+\+\+\+\+1'UNH\+1\+DESADV:D:96A:UN'/,
+  );
 });
 
 test('translate keeps the documents of a rejected group apart (rejectedDocuments); --ndjson says so after them', () => {

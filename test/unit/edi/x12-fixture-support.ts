@@ -65,7 +65,7 @@ export function generatedInterchanges(count: number, sets: number, start = 1): s
 
 /**
  * A copy of the maps directory with a partner `broken` whose override names a rule the 214 map does
- * not have: loading reports it, and only input that needs that map fails.
+ * not have: loading reports it, and none of that partner's input is translated.
  */
 export function mapsWithBrokenPartner(): string {
   const maps = mkdtempSync(join(tmpdir(), 'maps-'));

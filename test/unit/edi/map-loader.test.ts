@@ -1,0 +1,146 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadMaps, type MapLoadError } from '../../../src/edi/map-loader.js';
+import { renderDocument } from '../../../src/edi/render-document.js';
+import { translateBuffer } from '../../../src/edi/translate.js';
+import { goldenOptions, MAPS_DIR, x12Fixture } from './x12-fixture-support.js';
+
+const PARTNER_FILE = join('partners', 'acme', 'partner.yaml');
+
+/** A fresh copy of the maps with `acme`'s partner.yaml as given (a fresh directory: loadMaps caches). */
+function mapsWithPartner(yaml: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'maps-'));
+  cpSync(MAPS_DIR, dir, { recursive: true });
+  mkdirSync(join(dir, 'partners', 'acme'));
+  writeFileSync(join(dir, PARTNER_FILE), yaml);
+  return dir;
+}
+
+const problems = (errors: readonly MapLoadError[]): string[][] =>
+  errors.map((e) => [e.file, e.path, e.message]);
+
+/** Loads `acme` with this partner.yaml; its problems are all partner problems, and no map is left. */
+function partnerProblems(yaml: string): string[][] {
+  const set = loadMaps({ mapsDir: mapsWithPartner(yaml), partnerId: 'acme' });
+  assert.deepEqual(set.partnerErrors, set.errors);
+  assert.deepEqual(set.maps, []);
+  return problems(set.partnerErrors);
+}
+
+const at7 = (element: string): string =>
+  `maps:\n  x12-214:\n    rules:\n      at7-status:\n        elements: [${element}]\n`;
+
+test('a partner rule override is checked element by element: type, range, known transform and key', () => {
+  assert.deepEqual(partnerProblems(at7('{ el: two, to: reasonCode }')), [
+    [PARTNER_FILE, '/maps/x12-214/rules/at7-status/elements/0/el', 'must be integer'],
+  ]);
+  assert.deepEqual(partnerProblems(at7('{ el: 2, comp: -3, to: reasonCode, transform: bogus }')), [
+    [PARTNER_FILE, '/maps/x12-214/rules/at7-status/elements/0/comp', 'must be >= 1'],
+    [
+      PARTNER_FILE,
+      '/maps/x12-214/rules/at7-status/elements/0/transform',
+      'must be one of trim, upper, n0, n1, n2, n3, decimal, number, integer, date, dateOnly, time, timeCode, dtm, dtmDate, dtmFormat',
+    ],
+  ]);
+  assert.deepEqual(
+    partnerProblems('maps:\n  x12-214:\n    rules:\n      at7-status:\n        elments: [{ el: 2 }]\n'),
+    [[PARTNER_FILE, '/maps/x12-214/rules/at7-status/elments', 'unknown key "elments"']],
+  );
+});
+
+test('a partner override of a map, rule or code table that does not exist is named', () => {
+  assert.deepEqual(partnerProblems('maps:\n  x12-2140:\n    defaults:\n      a: b\n'), [
+    [
+      PARTNER_FILE,
+      '/maps/x12-2140',
+      'unknown map "x12-2140" (maps: edifact-desadv, edifact-desadv-d01b, edifact-iftsta, edifact-iftsta-d01b, edifact-invoic, edifact-invoic-d01b, x12-210, x12-214, x12-856)',
+    ],
+  ]);
+  assert.deepEqual(partnerProblems('maps:\n  x12-214:\n    rules:\n      at7-stat: { always: true }\n'), [
+    [
+      PARTNER_FILE,
+      '/maps/x12-214/rules/at7-stat',
+      `no rule with id "at7-stat" in ${join('x12', '214.map.yaml')}`,
+    ],
+  ]);
+  assert.deepEqual(partnerProblems('codeTables:\n  at7-milestones: { XB: DELIVERED }\n'), [
+    [PARTNER_FILE, '/codeTables/at7-milestones', 'unknown code table "at7-milestones"'],
+  ]);
+});
+
+test('the merged rule is checked as a map rule is: tables and paths', () => {
+  assert.deepEqual(partnerProblems(at7('{ el: 2, to: reasonCode, table: at7-reason }')), [
+    [
+      PARTNER_FILE,
+      '/maps/x12-214/rules/at7-status(merged)/elements/2/table',
+      'unknown code table "at7-reason" (edi-maps/code-tables/at7-reason.yaml)',
+    ],
+  ]);
+  assert.deepEqual(partnerProblems(at7('{ el: 2, to: "a..b" }')), [
+    [PARTNER_FILE, '/maps/x12-214/rules/at7-status(merged)/elements/2/to', 'bad path step "" in "a..b"'],
+  ]);
+  // A property of another kind of rule passes the override's schema but not the merged rule's.
+  assert.deepEqual(partnerProblems('maps:\n  x12-214:\n    rules:\n      at7-status: { rules: [] }\n'), [
+    [PARTNER_FILE, '/maps/x12-214/rules/at7-status(merged)/rules', 'unknown key "rules"'],
+  ]);
+});
+
+test('a partner time zone misspelt as a key or as a zone is an error, not UTC', () => {
+  assert.deepEqual(partnerProblems('timezone: America/Chicago\n'), [
+    [PARTNER_FILE, '/timezone', 'unknown key "timezone"'],
+  ]);
+  assert.deepEqual(partnerProblems('timeZone: America/Chicag\n'), [
+    [PARTNER_FILE, '/timeZone', 'unknown time zone "America/Chicag"'],
+  ]);
+});
+
+test('a partner without a file has no overrides and no errors; the example partner loads clean', () => {
+  const none = loadMaps({ mapsDir: MAPS_DIR, partnerId: 'no-file-here' });
+  assert.deepEqual([none.errors, none.partnerErrors, none.partnerFile], [[], [], undefined]);
+  assert.ok(none.maps.length > 0);
+  const example = loadMaps({ mapsDir: MAPS_DIR, partnerId: 'example-carrier' });
+  assert.deepEqual(
+    [example.errors, example.partnerFile],
+    [[], join('partners', 'example-carrier', 'partner.yaml')],
+  );
+  assert.equal(example.maps.find((m) => m.definition.name === 'x12-214')?.timeZone, 'America/Chicago');
+});
+
+test("a broken partner file stops that partner's translation and rendering: errors, no document, no ack", async () => {
+  const maps = mapsWithPartner(at7('{ el: two, to: reasonCode }'));
+  const r = await translateBuffer(
+    x12Fixture('214-4010-dot-terminator-space-before.edi'),
+    goldenOptions({ mapsDir: maps, partnerId: 'acme' }),
+  );
+  assert.deepEqual(
+    [r.documents, r.acks, r.interchanges, r.diagnostics.map((d) => [d.severity, d.rule, d.message])],
+    [
+      [],
+      [],
+      [],
+      [
+        [
+          'error',
+          'PARTNER_INVALID',
+          `partner ${PARTNER_FILE} at /maps/x12-214/rules/at7-status/elements/0/el: must be integer`,
+        ],
+      ],
+    ],
+  );
+  const rendered = renderDocument({}, 'x12-214', { mapsDir: maps, partnerId: 'acme' });
+  assert.deepEqual(
+    [rendered.text, rendered.diagnostics.map((d) => [d.rule, d.message])],
+    [
+      '',
+      [
+        [
+          'PARTNER_INVALID',
+          `partner ${PARTNER_FILE} at /maps/x12-214/rules/at7-status/elements/0/el: must be integer`,
+        ],
+      ],
+    ],
+  );
+});
