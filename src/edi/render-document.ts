@@ -5,10 +5,11 @@
  */
 import { errorText } from './edi-diagnostic.js';
 import { validateCanonical } from '../canonical/canonical-validator.js';
-import type { Diagnostic } from './edi-types.js';
+import type { Diagnostic, Segment } from './edi-types.js';
 import type { EdifactPartyId } from './edifact-reader.js';
 import { buildEdifactInterchange } from './edifact-envelope-writer.js';
-import { renderEdifact } from './edifact-writer.js';
+import { checkEdifactSegment } from './edifact-segment-rules.js';
+import { renderEdifact, type EdifactOutSegment } from './edifact-writer.js';
 import { findMapByName, loadMaps } from './map-loader.js';
 import { renderOutbound, type SegmentData } from './map-engine.js';
 import { isObject, type JsonObject } from './map-paths.js';
@@ -21,6 +22,10 @@ import {
   type X12Identity,
   type X12SetOut,
 } from './x12-writer.js';
+import { elementText } from './x12-segment.js';
+import { validateSet } from './x12-set-schema.js';
+import { X12_SET_SCHEMAS } from './x12-set-schemas.js';
+import { X12Tokenizer } from './x12-tokenizer.js';
 
 export const RENDER_TARGETS = [
   'x12-856',
@@ -247,6 +252,8 @@ export function renderDocument(
         },
       );
       diagnostics.push(...w.diagnostics);
+      const problems = renderedX12Problems(w.text);
+      if (problems.length > 0) return { text: '', diagnostics: [...diagnostics, ...problems] };
       return { text: w.text, diagnostics };
     }
     const directory = options.version ?? map.definition.versions?.[0] ?? 'D96A';
@@ -267,6 +274,8 @@ export function renderDocument(
         body,
       })),
     });
+    const problems = renderedEdifactProblems(segments, directory);
+    if (problems.length > 0) return { text: '', diagnostics: [...diagnostics, ...problems] };
     return { text: renderEdifact(segments), diagnostics };
   } catch (err) {
     diagnostics.push({
@@ -278,4 +287,74 @@ export function renderDocument(
     });
     return { text: '', diagnostics };
   }
+}
+
+/*
+ * The rendered interchange read back before it goes out. A canonical document that came from
+ * another format can hold values the target has no place for (an EDIFACT status code in AT701, a
+ * name qualifier X12 does not know), and a partner's strict translator would reject them: what our
+ * own validator rejects is refused here, with its segment, element and reason, rather than sent.
+ */
+
+const renderedProblem = (what: string, d: Diagnostic): Diagnostic => ({
+  ...d,
+  rule: 'RENDERED_INVALID',
+  message: `the rendered ${what} would be rejected (${d.rule}): ${d.message}`,
+});
+
+/** X12: each set through the set validator. */
+function renderedX12Problems(text: string): Diagnostic[] {
+  const tokenizer = new X12Tokenizer();
+  const problems: Diagnostic[] = [];
+  let set: Segment[] | undefined;
+  for (const token of [...tokenizer.push(text), ...tokenizer.end()]) {
+    if (token.type === 'diagnostic') {
+      problems.push(renderedProblem('X12', token.diagnostic));
+      continue;
+    }
+    const seg = token.segment;
+    if (seg.tag === 'ST') set = [seg];
+    else if (set) set.push(seg);
+    if (seg.tag !== 'SE' || !set) continue;
+    const setId = elementText(set[0]!, 0);
+    const schema = X12_SET_SCHEMAS[setId];
+    const st02 = elementText(set[0]!, 1);
+    if (schema)
+      for (const d of validateSet(schema, set, { transactionControlNumber: st02 }))
+        if (d.severity === 'error') problems.push(renderedProblem(`${setId} ${st02}`, d));
+    set = undefined;
+  }
+  return problems;
+}
+
+/** EDIFACT: each message's segments through the segment rules of its directory. */
+function renderedEdifactProblems(segments: readonly EdifactOutSegment[], directory: string): Diagnostic[] {
+  const problems: Diagnostic[] = [];
+  let position = 0;
+  let reference = '';
+  for (const out of segments) {
+    if (out.tag === 'UNH') {
+      position = 1;
+      reference = typeof out.elements[0] === 'string' ? out.elements[0] : '';
+      continue;
+    }
+    if (position === 0 || out.tag.startsWith('UN')) continue;
+    position++;
+    const segment: Segment = {
+      tag: out.tag,
+      elements: out.elements.map((e) => (e === undefined ? [''] : typeof e === 'string' ? [e] : e)),
+      ...(out.repetitions ? { repetitions: out.repetitions } : {}),
+      offset: 0,
+      index: position,
+    };
+    const context = {
+      segmentPosition: position,
+      version: directory.slice(0, 1),
+      release: directory.slice(1),
+    };
+    for (const d of checkEdifactSegment(segment, context))
+      if (d.severity === 'error')
+        problems.push(renderedProblem(`message ${reference}`, { ...d, transactionControlNumber: reference }));
+  }
+  return problems;
 }

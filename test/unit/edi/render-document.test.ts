@@ -56,3 +56,84 @@ test('an EDIFACT party is ID or ID:QUALIFIER: the qualifier is its own UNB compo
     ['error', 'RENDER_PARTY', 'receiver qualifier "ZZZZZ" is not 1 to 4 letters or digits (UNB S003 0007)'],
   ]);
 });
+
+test('rendered EDI is read back by our own validator; what it rejects is refused, not sent', () => {
+  // An INVOIC has no payment method, no SCAC and EDIFACT's ZZZ qualifier on its two parties: X12
+  // 210 needs the first two and cannot hold the third.
+  const invoice = (
+    JSON.parse(
+      readFileSync(
+        join(process.cwd(), 'test/fixtures/edi/edifact/valid/invoic-d96a-wrapped-80.canonical.json'),
+        'utf8',
+      ),
+    ) as unknown[]
+  )[0];
+  const r = renderDocument(invoice, 'x12-210', { mapsDir: MAPS_DIR, now: NOW });
+  assert.equal(r.text, '');
+  assert.deepEqual(
+    r.diagnostics
+      .filter((d) => d.severity === 'error')
+      .map((d) => [d.rule, d.segmentId, d.elementPosition, d.code, d.message]),
+    [
+      [
+        'RENDERED_INVALID',
+        'B3',
+        4,
+        '1',
+        'the rendered 210 0001 would be rejected (MANDATORY_ELEMENT_MISSING): B304 is mandatory',
+      ],
+      [
+        'RENDERED_INVALID',
+        'B3',
+        11,
+        '1',
+        'the rendered 210 0001 would be rejected (MANDATORY_ELEMENT_MISSING): B311 is mandatory',
+      ],
+      [
+        'RENDERED_INVALID',
+        'N1',
+        3,
+        '5',
+        'the rendered 210 0001 would be rejected (ELEMENT_TOO_LONG): N103 "ZZZ" is longer than 2',
+      ],
+      [
+        'RENDERED_INVALID',
+        'N1',
+        3,
+        '5',
+        'the rendered 210 0001 would be rejected (ELEMENT_TOO_LONG): N103 "ZZZ" is longer than 2',
+      ],
+    ],
+  );
+  // The same document given what X12 needs renders and validates clean.
+  const fixed = {
+    ...(invoice as Record<string, unknown>),
+    paymentMethod: 'prepaid',
+    carrier: { scac: 'ABCD' },
+    parties: [],
+  };
+  const ok = renderDocument(fixed, 'x12-210', { mapsDir: MAPS_DIR, now: NOW });
+  assert.deepEqual(
+    ok.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
+  assert.match(ok.text, /^ISA\*/);
+});
+
+test('EDIFACT: a value longer than its data element takes is refused with the segment rule that says so', () => {
+  const long = { ...(desadv() as Record<string, unknown>), shipmentId: 'S'.repeat(40) };
+  const r = renderDocument(long, 'edifact-desadv', { mapsDir: MAPS_DIR, now: NOW });
+  assert.equal(r.text, '');
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.severity, d.rule, d.segmentId, d.message]),
+    [
+      [
+        'error',
+        'RENDERED_INVALID',
+        'BGM',
+        'the rendered message 1 would be rejected (VALUE_TOO_LONG): BGM element 2 component 1 is 40 long, format an..35',
+      ],
+    ],
+  );
+  assert.match(renderDocument(desadv(), 'edifact-desadv', { mapsDir: MAPS_DIR, now: NOW }).text, /^UNB\+/);
+});

@@ -90,13 +90,16 @@ test('money is rendered from the decimal string without floating point', () => {
     references: [],
     invoiceNumber: 'INV-1',
     invoiceDate: '2026-11-27',
-    netAmountDue: { amount: '90071992547409.93', currency: 'USD' },
+    // 1111111111.11 × 100 is 111111111110.99998 in floating point: truncated, one cent short.
+    netAmountDue: { amount: '1111111111.11', currency: 'USD' },
+    paymentMethod: 'prepaid',
+    carrier: { scac: 'ABCD' },
     charges: [{ lineNumber: '1', amount: { amount: '0.1', currency: 'USD' }, code: '400' }],
     parties: [],
   };
   const r = renderDocument(invoice, 'x12-210', {});
   assert.deepEqual(r.diagnostics, []);
-  assert.match(r.text, /B3\*\*INV-1\*\*\*\*20261127\*9007199254740993~/);
+  assert.match(r.text, /B3\*\*INV-1\*\*PP\*\*20261127\*111111111111\*\*\*\*ABCD~/);
   assert.match(r.text, /L1\*1\*\*\*10\*\*\*\*400~/);
 });
 
