@@ -447,6 +447,7 @@ export function findMap(
   const candidates = set.maps.filter(
     (m) => m.definition.standard === standard && m.definition.message === message,
   );
+  // The last resort, a map made for other versions, is reported by the caller (mapVersionFallback).
   return (
     candidates.find(
       (m) => version !== undefined && (m.definition.versions ?? []).some((v) => version.startsWith(v)),
@@ -454,6 +455,12 @@ export function findMap(
     candidates.find((m) => (m.definition.versions ?? []).length === 0) ??
     candidates[0]
   );
+}
+
+/** Whether `map` names `version` (or a version it starts with) among its versions; a map naming none takes any. */
+export function declaresVersion(map: LoadedMap, version: string | undefined): boolean {
+  const versions = map.definition.versions ?? [];
+  return versions.length === 0 || (version !== undefined && versions.some((v) => version.startsWith(v)));
 }
 
 export function findMapByName(set: MapSet, name: string): LoadedMap | undefined {

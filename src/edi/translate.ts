@@ -15,7 +15,7 @@ import {
   type EdifactReadEvent,
 } from './edifact-reader.js';
 import type { LoadedMap } from './map-definition.js';
-import { findMap, loadMaps, type MapSet } from './map-loader.js';
+import { declaresVersion, findMap, loadMaps, type MapSet } from './map-loader.js';
 import { mapInbound } from './map-inbound.js';
 import { isObject, type JsonObject } from './map-paths.js';
 import { readFunctionalAck, readTa1 } from './x12-ack-reader.js';
@@ -304,6 +304,29 @@ function finishDocuments(
 
 const isError = (d: Diagnostic): boolean => d.severity === 'error';
 
+/**
+ * X12 versions 4010 through 5010 (4020, 4030, 4050, …) share the segments the maps read; a map for
+ * 004010 and 005010 covers them. A group outside that range is translated with the map still, and
+ * said so: its segments may mean other things.
+ */
+function x12VersionCovered(map: LoadedMap, version: string): boolean {
+  if (declaresVersion(map, version)) return true;
+  const n = Number(version.slice(0, 6));
+  return n >= 4010 && n <= 5010;
+}
+
+/** A warning that `map` was made for other versions than the input's (`what`). */
+function mapVersionFallback(map: LoadedMap, what: string, ctl: Partial<Diagnostic>): Diagnostic {
+  return {
+    severity: 'warning',
+    level: 'transaction',
+    code: '',
+    rule: 'MAP_VERSION_FALLBACK',
+    message: `no map is made for ${what}: translated with ${map.definition.name}, made for ${(map.definition.versions ?? []).join(', ')}; check the result`,
+    ...ctl,
+  };
+}
+
 function x12Environment(h: X12InterchangeHeader): 'test' | 'production' {
   return h.usage === 'P' ? 'production' : 'test';
 }
@@ -348,6 +371,8 @@ function processX12Set(
   }
   if (schema) diagnostics.push(...validateSet(schema, set.segments, ctl));
   if (set.diagnostics.some(isError) || diagnostics.some(isError)) return { documents: [], diagnostics };
+  if (map && !x12VersionCovered(map, set.group.version))
+    diagnostics.push(mapVersionFallback(map, `${set.setId} version ${set.group.version}`, ctl));
   // The body is ST+1 up to SE (or the end when the trailer is missing).
   const bodyEnd = set.segments.length - (set.segments[set.segments.length - 1]?.tag === 'SE' ? 1 : 0);
   const partnerId = options.partnerId ?? set.interchange.senderId;
@@ -601,6 +626,8 @@ function processEdifactMessage(
     return { documents: finishDocuments([doc], env, options, diagnostics, ctl), diagnostics };
   }
   const map = findMap(maps, 'edifact', type, version);
+  if (map && !declaresVersion(map, version))
+    diagnostics.push(mapVersionFallback(map, `${type} ${version}`, ctl));
   if (!map) {
     diagnostics.push({
       severity: 'error',

@@ -184,3 +184,23 @@ test('a map diagnostic names its segment by position (ST being 1), loop and elem
   // HL01 (628) of the HL at 7, in loop HL; the CTX names the shipment.
   assert.match(r.acks.join(''), /IK3\*HL\*7\*HL\*8~CTX\*BSN02>SHP1~IK4\*1\*628\*7\*2~IK5\*R\*5~/);
 });
+
+test('a version no map is made for is translated with a warning; 4010 through 5010 need none', async () => {
+  const fallbacks = async (text: string): Promise<string[]> =>
+    (await translateBuffer(text, goldenOptions())).diagnostics
+      .filter((d) => d.rule === 'MAP_VERSION_FALLBACK')
+      .map((d) => `${d.severity} ${d.message}`);
+  const x12 = x12Fixture('856-4010-sopi-tilde-newline.edi').toString('latin1');
+  for (const version of ['004010', '004030', '004050', '005010'])
+    assert.deepEqual(await fallbacks(x12.replace('*X*004010~', `*X*${version}~`)), [], version);
+  assert.deepEqual(await fallbacks(x12.replace('*X*004010~', '*X*003040~')), [
+    'warning no map is made for 856 version 003040: translated with x12-856, made for 004010, 005010; check the result',
+  ]);
+  const edifact = readFileSync(
+    join(process.cwd(), 'test/fixtures/edi/edifact/valid/desadv-d96a-release-char.edi'),
+    'latin1',
+  );
+  assert.deepEqual(await fallbacks(edifact.replace('DESADV:D:96A', 'DESADV:D:03B')), [
+    'warning no map is made for DESADV D03B: translated with edifact-desadv-d01b, made for D01B; check the result',
+  ]);
+});
