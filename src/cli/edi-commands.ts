@@ -215,8 +215,9 @@ async function runAck(file: string, o: CommonOptions): Promise<void> {
   if (!input) return;
   const r = await ackFor(input, translateOptions(o));
   if (r.text) await write(r.text.endsWith('\n') ? r.text : `${r.text}\n`);
-  for (const d of r.diagnostics.filter((x) => x.severity === 'error'))
-    process.stderr.write(`${d.code} ${d.rule}: ${d.message}\n`);
+  // Warnings too: they say why there is no acknowledgement at all (a CONTRL without UNB).
+  for (const d of r.diagnostics.filter((x) => x.severity !== 'info'))
+    process.stderr.write(`${d.severity} ${d.code} ${d.rule}: ${d.message}\n`);
   process.exitCode = hasErrors(r.diagnostics) ? EXIT_REJECTED : EXIT_OK;
 }
 

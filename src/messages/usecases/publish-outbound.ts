@@ -39,7 +39,8 @@ export function renderTargetFor(partner: PartnerDefinition, documentType: string
   return TARGETS[documentType]?.find((target) => wanted.includes(target));
 }
 
-function identity(
+/** The interchange's sender (the tenant) and receiver (the partner), as renderDocument takes them. */
+export function outboundIdentity(
   tenant: TenantDefinition,
   partner: PartnerDefinition,
   target: RenderTarget,
@@ -58,7 +59,10 @@ function identity(
   const theirs = partner.edi?.edifact;
   if (!ours || !theirs)
     throw new Error(`EDIFACT identities missing for tenant ${tenant.id} or partner ${partner.id}`);
-  return { sender: ours.unbId, receiver: theirs.unbId };
+  // UNB S002/S003: identification and, when the tenant file gives one, its code qualifier.
+  const party = (p: { unbId: string; unbQualifier?: string }): string =>
+    p.unbQualifier ? `${p.unbId}:${p.unbQualifier}` : p.unbId;
+  return { sender: party(ours), receiver: party(theirs) };
 }
 
 /**
@@ -129,7 +133,7 @@ export class PublishOutbound {
         let used: string | null = null;
         let usedGroup: string | null = null;
         const rendered = renderDocument(document, target, {
-          ...identity(tenant, partner, target),
+          ...outboundIdentity(tenant, partner, target),
           partnerId,
           timeZone: partner.timeZone,
           controlNumbers: (kind) => {

@@ -78,6 +78,11 @@ test('ack prints the acknowledgement; validate prints diagnostics only', () => {
   const ack = crossdock(['ack', fixture('negative/st-se-control-mismatch.edi')]);
   assert.equal(ack.status, 1);
   assert.match(ack.stdout, /AK5\*R\*3~/);
+  assert.match(ack.stderr, /^error 3 ST_SE_CONTROL_MISMATCH: /m);
+  // No UNB, no one to send a CONTRL to: no output, and the warning says why.
+  const messageOnly = crossdock(['ack', join(X12_FIXTURES, '..', 'edifact', 'valid', 'message-only.edi')]);
+  assert.deepEqual([messageOnly.status, messageOnly.stdout], [0, '']);
+  assert.match(messageOnly.stderr, /^warning 13 CONTRL_WITHOUT_UNB: no CONTRL: the input has no UNB/m);
   const v = crossdock(['validate', fixture('negative/bsn-invalid-code.edi')]);
   assert.equal(v.status, 1);
   const out = JSON.parse(v.stdout) as { valid: boolean; documents: number; diagnostics: { rule: string }[] };
