@@ -85,6 +85,12 @@ export interface SegmentRule {
   readonly repeat?: string;
   /** Output even when no element has a value (mandatory segments such as BSN, B3). */
   readonly always?: boolean;
+  /**
+   * Outbound: a segment with a value that does not fit its element (`maxLength`) is left out
+   * whole, with a warning, rather than written without it: a reference whose qualifier is no EDI
+   * code (`odoo:stock.picking`) has no place in a REF or RFF.
+   */
+  readonly onlyWhenItFits?: boolean;
   readonly direction?: Direction;
   readonly elements: readonly ElementRule[];
   /** Fields set on a new repeat item inbound so required arrays exist (e.g. `ids: []`). */

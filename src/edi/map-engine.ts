@@ -219,8 +219,21 @@ function emitSegment(st: OutState, rule: SegmentRule, item: unknown, _repeated: 
     put(er.el, comp, text);
   }
   // A value that did not fit and that no fallback replaced is dropped, and said so.
-  for (const t of tooLong ?? []) {
-    if ((elements[t.el - 1]?.[t.comp - 1] ?? '') !== '') continue;
+  const unfit = (tooLong ?? []).filter((t) => (elements[t.el - 1]?.[t.comp - 1] ?? '') === '');
+  if (rule.onlyWhenItFits && unfit.length > 0) {
+    const t = unfit[0]!;
+    st.diagnostics.push({
+      severity: 'warning',
+      level: 'segment',
+      code: '5',
+      rule: 'SEGMENT_NOT_WRITTEN',
+      message: `${t.to} "${t.text}" does not fit ${rule.seg}${String(t.el).padStart(2, '0')}; this ${rule.seg} is not written`,
+      segmentId: rule.seg,
+      elementPosition: t.el,
+    });
+    return;
+  }
+  for (const t of unfit) {
     st.diagnostics.push({
       severity: 'warning',
       level: 'element',

@@ -50,6 +50,7 @@ export const mapFileSchema = {
         when,
         repeat: { type: 'string', minLength: 1 },
         always: { type: 'boolean' },
+        onlyWhenItFits: { type: 'boolean' },
         direction,
         elements: { type: 'array', items: { $ref: '#/$defs/element' } },
         init: { type: 'object' },

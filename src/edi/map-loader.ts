@@ -299,6 +299,7 @@ function uniformRules(rules: readonly Rule[]): Rule[] {
       when: r.when,
       repeat: r.repeat,
       always: r.always,
+      onlyWhenItFits: r.onlyWhenItFits,
       direction: r.direction,
       elements: r.elements.map(uniformElement),
       init: r.init,

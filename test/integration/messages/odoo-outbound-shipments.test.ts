@@ -92,6 +92,8 @@ describe('Odoo → partners: a done delivery becomes an 856 in the partner outbo
           correlationId: 'manual-1',
           references: [],
           shipmentId: 'SHIP-2',
+          // An 856 needs its date and time (BSN03/04): without them render refuses the document.
+          issuedAt: '2026-11-27T10:00:00Z',
           purpose: 'original',
           trackingNumbers: [],
           parties: [],

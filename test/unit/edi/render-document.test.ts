@@ -137,3 +137,31 @@ test('EDIFACT: a value longer than its data element takes is refused with the se
   );
   assert.match(renderDocument(desadv(), 'edifact-desadv', { mapsDir: MAPS_DIR, now: NOW }).text, /^UNB\+/);
 });
+
+test('a reference whose qualifier is no EDI code (an Odoo picking) is left out with a warning, the rest is written', () => {
+  const notice = {
+    ...(desadv() as Record<string, unknown>),
+    references: [
+      { qualifier: 'odoo:stock.picking', value: 'WH/OUT/00042' },
+      { qualifier: 'ZZ', value: 'KEPT-1' },
+    ],
+  };
+  for (const [to, kept] of [
+    ['x12-856', /~REF\*ZZ\*KEPT-1~/],
+    ['edifact-desadv', /'RFF\+ZZ:KEPT-1'/],
+  ] as const) {
+    const r = renderDocument(notice, to, { mapsDir: MAPS_DIR, now: NOW });
+    assert.match(r.text, kept, to);
+    assert.doesNotMatch(r.text, /odoo|WH\/OUT/, to);
+    assert.deepEqual(
+      r.diagnostics.filter((d) => d.rule === 'SEGMENT_NOT_WRITTEN').map((d) => [d.severity, d.message]),
+      [
+        [
+          'warning',
+          `qualifier "odoo:stock.picking" does not fit ${to === 'x12-856' ? 'REF01' : 'RFF01'}; this ${to === 'x12-856' ? 'REF' : 'RFF'} is not written`,
+        ],
+      ],
+      to,
+    );
+  }
+});
