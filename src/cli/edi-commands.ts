@@ -17,7 +17,7 @@ import type { JsonObject } from '../edi/map-paths.js';
 import { renderParties, type RenderTarget } from '../edi/render-document.js';
 import {
   ackFor,
-  rejectionOf,
+  DocumentRejections,
   renderDocument,
   RENDER_TARGETS,
   translateStream,
@@ -178,16 +178,17 @@ async function runTranslate(
     const interchanges: InterchangeInfo[] = [];
     const translated: JsonObject[] = [];
     const diagnostics: Diagnostic[] = [];
+    const rejections = new DocumentRejections();
     for await (const ev of translateStream(input, translateOptions(o))) {
+      rejections.observe(ev);
       if (ev.type === 'document') translated.push(ev.document);
       else if (ev.type === 'diagnostic') diagnostics.push(ev.diagnostic);
       else if (ev.type === 'interchange') interchanges.push(ev.interchange);
     }
     errors = hasErrors(diagnostics);
     // `documents` holds what may be processed; those of a rejected interchange or group stand apart.
-    const rejection = rejectionOf(interchanges);
-    const documents = translated.filter((d) => !rejection(d));
-    const rejectedDocuments = translated.filter((d) => rejection(d));
+    const documents = translated.filter((d) => !rejections.reasonFor(d));
+    const rejectedDocuments = translated.filter((d) => rejections.reasonFor(d));
     await write(
       `${JSON.stringify({ interchanges, documents, ...(rejectedDocuments.length > 0 ? { rejectedDocuments } : {}), diagnostics }, null, 2)}\n`,
     );

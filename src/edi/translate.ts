@@ -125,32 +125,48 @@ export type TranslationEvent =
     };
 
 /**
- * Why a document of this translation must not be processed, or undefined when it stands: its
- * interchange (TA1 R, UCI 4) or its functional group (AK9 R) was rejected, so the partner resends
- * the whole of it. Documents are handed on as their sets close, before the trailers that can reject
- * them are read: a caller that holds the documents (the pipeline, the CLI's JSON) asks this once the
- * translation has ended; a streaming caller sees a DOCUMENTS_REJECTED diagnostic after them.
+ * Which documents of a translation must not be processed: those whose interchange (TA1 R, UCI 4) or
+ * functional group (AK9 R) was rejected, since the partner resends the whole of it. Documents are
+ * handed on as their sets close, before the trailers that can reject them are read, so a caller
+ * that holds the documents (the pipeline, the CLI's JSON) feeds it the events in order: a document
+ * belongs to the interchange whose 'interchange' event comes next. By occurrence, not by control
+ * number: two interchanges with one ISA13 (a repeat, or two senders) each keep their own fate. A
+ * streaming caller sees a DOCUMENTS_REJECTED diagnostic after the documents instead.
  */
-export function rejectionOf(
-  interchanges: readonly InterchangeInfo[],
-): (document: JsonObject) => string | undefined {
-  const rejected = new Map<string, string>();
-  for (const ic of interchanges) {
-    if (ic.status === 'rejected')
-      rejected.set(ic.controlNumber, `interchange ${ic.controlNumber} was rejected`);
-    for (const g of ic.groups)
-      if (g.status === 'R' || g.status === 'rejected')
-        rejected.set(
-          `${ic.controlNumber}/${g.controlNumber}`,
-          `functional group ${g.functionalId} ${g.controlNumber} of interchange ${ic.controlNumber} was rejected`,
-        );
+export class DocumentRejections {
+  private pending: JsonObject[] = [];
+  private readonly reasons = new Map<JsonObject, string>();
+
+  observe(ev: TranslationEvent): void {
+    if (ev.type === 'document') this.pending.push(ev.document);
+    else if (ev.type === 'interchange') {
+      const ic = ev.interchange;
+      const name = ic.controlNumber
+        ? `interchange ${ic.controlNumber}`
+        : 'the input without an interchange header';
+      const groups = new Map<string, string>();
+      for (const g of ic.groups)
+        if (g.status === 'R' || g.status === 'rejected')
+          groups.set(
+            g.controlNumber,
+            `functional group ${g.functionalId} ${g.controlNumber} of ${name} was rejected`,
+          );
+      for (const document of this.pending) {
+        const source = isObject(document['source']) ? document['source'] : {};
+        const reason =
+          ic.status === 'rejected'
+            ? `${name} was rejected`
+            : groups.get(String(source['groupControlNumber'] ?? ''));
+        if (reason) this.reasons.set(document, reason);
+      }
+      this.pending = [];
+    }
   }
-  return (document) => {
-    if (rejected.size === 0) return undefined;
-    const source = isObject(document['source']) ? document['source'] : {};
-    const icn = String(source['interchangeControlNumber'] ?? '');
-    return rejected.get(icn) ?? rejected.get(`${icn}/${String(source['groupControlNumber'] ?? '')}`);
-  };
+
+  /** Why `document` must not be processed, or undefined when it stands. */
+  reasonFor(document: JsonObject): string | undefined {
+    return this.reasons.get(document);
+  }
 }
 
 /**
@@ -945,6 +961,8 @@ export interface TranslationResult {
   readonly acks: string[];
   /** False when any diagnostic is an error. */
   readonly ok: boolean;
+  /** The documents of a rejected interchange or group (see DocumentRejections). */
+  readonly rejections: DocumentRejections;
 }
 
 /** Collects a whole translation in memory: for small inputs, tests and the REST API. */
@@ -952,14 +970,19 @@ export async function translateBuffer(
   input: EdiInput,
   options: TranslateOptions = {},
 ): Promise<TranslationResult> {
-  const result: TranslationResult = { interchanges: [], documents: [], diagnostics: [], acks: [], ok: true };
+  const interchanges: InterchangeInfo[] = [];
+  const documents: JsonObject[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const acks: string[] = [];
+  const rejections = new DocumentRejections();
   for await (const ev of translateStream(input, options)) {
-    if (ev.type === 'interchange') result.interchanges.push(ev.interchange);
-    else if (ev.type === 'document') result.documents.push(ev.document);
-    else if (ev.type === 'diagnostic') result.diagnostics.push(ev.diagnostic);
-    else result.acks.push(ev.ack.text);
+    rejections.observe(ev);
+    if (ev.type === 'interchange') interchanges.push(ev.interchange);
+    else if (ev.type === 'document') documents.push(ev.document);
+    else if (ev.type === 'diagnostic') diagnostics.push(ev.diagnostic);
+    else acks.push(ev.ack.text);
   }
-  return { ...result, ok: !result.diagnostics.some((d) => d.severity === 'error') };
+  return { interchanges, documents, diagnostics, acks, ok: !diagnostics.some(isError), rejections };
 }
 
 /** The acknowledgement text for an input: 997/999 (+TA1 when due) for X12, CONTRL for EDIFACT. */

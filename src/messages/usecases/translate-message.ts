@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Diagnostic } from '../../edi/edi-types.js';
-import { rejectionOf, translateBuffer, type InterchangeInfo } from '../../edi/translate.js';
+import { translateBuffer, type InterchangeInfo } from '../../edi/translate.js';
 import { validateCanonical } from '../../canonical/canonical-validator.js';
 import { retrySettingsFor, type TenantDefinition } from '../../tenancy/tenant-definition.js';
 import type { TenantRegistry } from '../../tenancy/tenant-registry.js';
@@ -150,7 +150,7 @@ export class TranslateMessage {
         tenant,
         result.documents,
         record,
-        rejectionOf(result.interchanges),
+        (document) => result.rejections.reasonFor(document),
       );
       const types = [...new Set(result.documents.map((d) => String(d['documentType'])))];
       await manager.query(`UPDATE messages SET state = $2, document_type = $3 WHERE id = $1`, [

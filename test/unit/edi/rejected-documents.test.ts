@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { JsonObject } from '../../../src/edi/map-paths.js';
-import { rejectionOf, translateBuffer, translateStream } from '../../../src/edi/translate.js';
+import { translateBuffer, translateStream } from '../../../src/edi/translate.js';
 import { fixture } from './edifact-fixture-support.js';
 import { goldenOptions, x12FixtureText } from './x12-fixture-support.js';
 
@@ -58,7 +58,7 @@ test('a group its trailer rejects: its documents are followed by DOCUMENTS_REJEC
   );
 
   const r = await translateBuffer(twoGroups(), goldenOptions());
-  const why = rejectionOf(r.interchanges);
+  const why = (d: JsonObject): string | undefined => r.rejections.reasonFor(d);
   assert.deepEqual(
     r.documents.map((d) => [d['shipmentId'], why(d)]),
     [
@@ -75,7 +75,7 @@ test('an interchange its trailer rejects (TA1 R 001): all its documents are cove
     notes.map((d) => [d.level, d.code, d.interchangeControlNumber]),
     [['interchange', '001', '000000100']],
   );
-  const why = rejectionOf(r.interchanges);
+  const why = (d: JsonObject): string | undefined => r.rejections.reasonFor(d);
   assert.deepEqual(
     r.documents.map((d) => why(d)),
     r.documents.map(() => 'interchange 000000100 was rejected'),
@@ -86,7 +86,7 @@ test('an interchange its trailer rejects (TA1 R 001): all its documents are cove
 test('accepted input has no rejection: nothing is flagged, no DOCUMENTS_REJECTED', async () => {
   const r = await translateBuffer(x12FixtureText('856-4010-sopi-tilde-newline.edi'), goldenOptions());
   assert.equal(r.ok, true);
-  assert.deepEqual(shipmentIds(r.documents.filter((d) => rejectionOf(r.interchanges)(d) !== undefined)), []);
+  assert.deepEqual(shipmentIds(r.documents.filter((d) => r.rejections.reasonFor(d) !== undefined)), []);
   assert.equal(r.diagnostics.filter((d) => d.rule === 'DOCUMENTS_REJECTED').length, 0);
 });
 
@@ -103,9 +103,47 @@ test('EDIFACT: an interchange rejected for its missing UNZ (UCI 4) covers both i
       ],
     ],
   );
-  const why = rejectionOf(r.interchanges);
+  const why = (d: JsonObject): string | undefined => r.rejections.reasonFor(d);
   assert.deepEqual(
     r.documents.map((d) => why(d)),
     ['interchange REF77 was rejected', 'interchange REF77 was rejected'],
+  );
+});
+
+test('rejection goes by occurrence: a repeated ISA13 rejects the repeat only, never the accepted first', async () => {
+  const r = await translateBuffer(x12FixtureText('negative/isa-control-duplicate.edi'), goldenOptions());
+  assert.deepEqual(
+    r.interchanges.map((i) => [i.controlNumber, i.status]),
+    [
+      ['000000100', 'accepted'],
+      ['000000100', 'rejected'],
+    ],
+  );
+  assert.ok(r.documents.length > 0);
+  assert.deepEqual(
+    r.documents.map((d) => r.rejections.reasonFor(d)),
+    r.documents.map(() => undefined),
+  );
+});
+
+test('EDIFACT: two interchanges with one reference, the second rejected: only its document is covered', async () => {
+  const one = readFileSync(fixture('valid', 'desadv-d96a-release-char.edi'), 'latin1');
+  const r = await translateBuffer(one + one.replace('UNZ+1+', 'UNZ+2+'), goldenOptions());
+  assert.deepEqual(
+    r.interchanges.map((i) => [i.controlNumber, i.status]),
+    [
+      ['ASN0001', 'accepted'],
+      ['ASN0001', 'rejected'],
+    ],
+  );
+  assert.deepEqual(
+    r.documents.map((d) => r.rejections.reasonFor(d)),
+    [undefined, 'interchange ASN0001 was rejected'],
+  );
+  assert.deepEqual(
+    r.diagnostics.filter((d) => d.rule === 'DOCUMENTS_REJECTED').map((d) => d.message),
+    [
+      'interchange ASN0001 was rejected (UNZ_COUNT_MISMATCH): its 1 document(s) handed on before must not be processed; the partner is expected to resend it',
+    ],
   );
 });
