@@ -45,6 +45,7 @@ export async function translateRun(
     index: job.index,
     first: job.first,
     ...(job.earlierInterchanges ? { earlierInterchanges: job.earlierInterchanges } : {}),
+    interchanges: [],
   };
   const summary = { documents: 0, errors: 0 };
   const batch = new NdjsonBatcher();

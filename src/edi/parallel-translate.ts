@@ -268,7 +268,13 @@ async function translateParallel(
       yield asBuffer(next.value);
     }
   }
-  const part: InputPart = { offset: splitter.offset, index, first: dispatched === 0 };
+  // The serial rest still finds an ISA13 that repeats one the workers read.
+  const part: InputPart = {
+    offset: splitter.offset,
+    index,
+    first: dispatched === 0,
+    ...(earlier.size > 0 ? { earlierInterchanges: [...earlier] } : {}),
+  };
   const tail = await translateToNdjsonSerial(remaining(), out, options, part);
   return {
     documents: summary.documents + tail.documents,

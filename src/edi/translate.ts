@@ -72,9 +72,9 @@ export interface InputPart {
   readonly offset: number;
   readonly index: number;
   readonly first: boolean;
-  /** X12: the interchange keys read before the share (see X12InputOrigin); set: those it read. */
+  /** X12: the interchange keys read before the share, and where to add those it reads (X12InputOrigin). */
   readonly earlierInterchanges?: readonly string[];
-  interchanges?: string[];
+  readonly interchanges?: string[];
   segments?: number;
   usesIndex?: boolean;
 }
@@ -476,6 +476,7 @@ function x12Steps(
         offset: part.offset,
         index: part.index,
         ...(part.earlierInterchanges ? { earlierInterchanges: part.earlierInterchanges } : {}),
+        ...(part.interchanges ? { interchanges: part.interchanges } : {}),
       }
     : undefined;
   const mapFor = x12MapFinder(maps);
@@ -585,10 +586,7 @@ function x12Steps(
     return undefined;
   };
   return stepsOf(reader, step, () => {
-    if (part && origin) {
-      part.segments = origin.segments;
-      part.interchanges = origin.interchanges ?? [];
-    }
+    if (part && origin) part.segments = origin.segments;
   });
 }
 

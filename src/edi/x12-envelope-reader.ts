@@ -47,8 +47,8 @@ export interface X12InputOrigin {
   segments?: number;
   /** Interchange keys (sender and ISA13) read before the share, oldest first: a repeat is TA1 025. */
   readonly earlierInterchanges?: readonly string[];
-  /** Set at the end: the interchange keys the share read, in order. */
-  interchanges?: string[];
+  /** When given, the interchange keys the share reads are added to it, in order (worker runs). */
+  readonly interchanges?: string[];
 }
 
 /** Event plus a way for the consumer to add diagnostics to the set before asking for the next event. */
@@ -186,7 +186,6 @@ export class EnvelopeState {
 
   constructor(private readonly options: X12ReadOptions) {
     this.interchangeKeys = new Set(options.origin?.earlierInterchanges);
-    if (options.origin) options.origin.interchanges = [];
   }
 
   /** Events produced so far; the caller empties it. */

@@ -56,6 +56,19 @@ test('an ISA13 repeated runs later (TA1 025) is found on workers as serially', a
   assert.equal(parallel, serial);
 });
 
+test('an ISA13 repeated where the splitter gives up (newline terminators) is found on the serial rest', async () => {
+  // The third interchange ends in newlines only: workers take the first two, this thread the rest.
+  const input = Buffer.from(
+    generatedInterchanges(2, 2, 1) +
+      generatedInterchanges(1, 2, 3).replaceAll('~\n', '\n') +
+      generatedInterchanges(1, 2, 2).replaceAll('~\n', '\n'),
+  );
+  const [parallel, serial, workerRuns] = await both(input, 1, 997);
+  assert.ok(workerRuns >= 1, `only ${workerRuns} runs went to workers`);
+  assert.equal((serial.match(/ISA_CONTROL_DUPLICATE/g) ?? []).length, 1);
+  assert.equal(parallel, serial);
+});
+
 for (const file of [...listX12Fixtures(), ...listX12Fixtures('negative').map((f) => `negative/${f}`)]) {
   test(`fixture ${file} between generated interchanges: parallel NDJSON equals serial`, async () => {
     const input = Buffer.concat([
