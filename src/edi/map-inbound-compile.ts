@@ -252,12 +252,14 @@ function elementSource(src: Source, map: LoadedMap, er: ElementRule, dates: Date
         v = `v = ${table}.get(raw) ?? ${fallback};`;
       }
     }
-    if (t === 'upper') v += ' v = v.toUpperCase();';
+    // A code the table lacks (tableOnly) was reported and leaves v undefined: no transform then.
+    const guard = er.tableOnly ? 'if (v !== undefined) ' : '';
+    if (t === 'upper') v += ` ${guard}v = v.toUpperCase();`;
     else if (t === 'n0' || t === 'n1' || t === 'n2' || t === 'n3')
-      v += ` v = h.impliedDecimal(st, seg, i, v, raw, ${JSON.stringify(t)}, ${toText}, ${el});`;
-    else if (t === 'decimal') v += ` v = h.decimal(st, seg, i, v, raw, ${toText}, ${el});`;
+      v += ` ${guard}v = h.impliedDecimal(st, seg, i, v, raw, ${JSON.stringify(t)}, ${toText}, ${el});`;
+    else if (t === 'decimal') v += ` ${guard}v = h.decimal(st, seg, i, v, raw, ${toText}, ${el});`;
     else if (t === 'number' || t === 'integer')
-      v += ` v = h.toNumber(st, seg, i, v, raw, ${t === 'integer'}, ${toText}, ${el});`;
+      v += ` ${guard}v = h.toNumber(st, seg, i, v, raw, ${t === 'integer'}, ${toText}, ${el});`;
     body = `${v} if (v !== undefined) { ${found('v')} }`;
   }
 

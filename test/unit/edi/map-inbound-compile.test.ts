@@ -202,6 +202,21 @@ test('tableOnly: a code the table lacks is an error on its element, not a raw va
   assert.deepEqual(known.documents, [{ paymentMethod: 'prepaid', documentType: 'Test' }]);
 });
 
+test('tableOnly with a transform: the missing code is reported once, the transform is not run on nothing', () => {
+  for (const transform of ['upper', 'decimal', 'integer'] as const) {
+    const map = loaded(
+      [{ seg: 'B3', elements: [{ el: 4, to: 'paymentMethod', table: 'pay', tableOnly: true, transform }] }],
+      { pay: { PP: 'prepaid' } },
+    );
+    const r = mapInbound(map, [seg('B3', '', 'INV', '', 'MX')], { firstPosition: 2 });
+    assert.deepEqual(
+      r.diagnostics.map((d) => d.rule),
+      ['CODE_NOT_MAPPED'],
+      transform,
+    );
+  }
+});
+
 test('a value a transform cannot read is reported on its element with a copy of it (AK404)', () => {
   const map = loaded([
     {
