@@ -163,6 +163,12 @@ export class X12Tokenizer {
         if (!final) return out.shift();
         end = b.length;
         next = b.length;
+        // A DOS end-of-file mark (Ctrl-Z) right after the last segment is not its data.
+        while (end > p && (b.charCodeAt(end - 1) === 0x1a || isBlankCode(b.charCodeAt(end - 1)))) end--;
+        if (end === p) {
+          this.pos = next;
+          continue;
+        }
         out.push({
           type: 'diagnostic',
           diagnostic: {

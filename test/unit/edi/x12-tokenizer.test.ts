@@ -175,6 +175,14 @@ test('a Ctrl-Z (DOS end of file) after the last IEA ends the input with an info,
       ],
     );
   }
+  // Right after the last segment of a newline-terminated file with no final newline: not IEA02's data.
+  const lines = flat.replaceAll('~', '\n').replace(/\n\r\n$/, '');
+  const unended = await tokens([`${lines}\x1a`]);
+  assert.deepEqual(segments(unended), segments(await tokens([`${lines}\n`])));
+  assert.deepEqual(
+    unended.filter((x) => x.type === 'diagnostic').map((x) => x.type === 'diagnostic' && x.diagnostic.rule),
+    ['MISSING_SEGMENT_TERMINATOR'],
+  );
   // Followed by more data it is not the end: data outside an interchange, as any other.
   const t = await tokens([`${flat}\x1aXYZ~`]);
   assert.deepEqual(
