@@ -458,9 +458,11 @@ export class EnvelopeState {
       }
       case 'SE': {
         if (!this.set) {
-          // AK304 2, unexpected segment: it rejects the group, but 716 has no AK905 for it.
+          // Unexpected segment (AK304 2) where no set can carry an AK3, and 716 has no AK905 for
+          // it: ignored with a warning, the group accepted with errors noted (AK9 E), not rejected
+          // for a reason the partner cannot be told. Outside a group it is an interchange error.
           (this.group?.diagnostics ?? ic.diagnostics).push({
-            severity: 'error',
+            severity: this.group ? 'warning' : 'error',
             level: 'segment',
             code: '2',
             rule: 'SE_WITHOUT_ST',
@@ -479,13 +481,13 @@ export class EnvelopeState {
     {
       if (this.set) this.scratch[this.set.count++] = seg;
       else if (this.group) {
-        // AK304 2, unexpected segment (as SE without ST).
+        // Unexpected segment, ignored with a warning (as SE without ST).
         this.group.diagnostics.push({
-          severity: 'error',
+          severity: 'warning',
           level: 'segment',
           code: '2',
           rule: 'SEGMENT_OUTSIDE_SET',
-          message: `${seg.tag} outside ST/SE`,
+          message: `${seg.tag} outside ST/SE: ignored`,
           segmentId: seg.tag,
           offset: seg.offset,
           ...ctl,
@@ -677,12 +679,13 @@ export class EnvelopeState {
       });
     }
     const groupError = g.diagnostics.some((d) => d.severity === 'error');
+    const groupWarning = g.diagnostics.some((d) => d.severity === 'warning');
     const log = g.sets;
     const accepted = log.acceptedCount;
     const status = groupError
       ? 'R'
       : accepted === log.length
-        ? log.anyWarnings
+        ? log.anyWarnings || groupWarning
           ? 'E'
           : 'A'
         : accepted === 0

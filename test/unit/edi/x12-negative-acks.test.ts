@@ -60,7 +60,9 @@ const EXPECTED: Record<string, RegExp> = {
   'st-control-duplicate': /AK2\*856\*0100~AK5\*A~AK2\*856\*0100~AK5\*R\*7~AK9\*P\*2\*2\*1~/,
   '5010-st-control-duplicate-999': /AK2\*856\*0100~IK5\*A~AK2\*856\*0100~IK5\*R\*23~AK9\*P\*2\*2\*1~/,
   // A segment between GS and ST (AK304 2, unexpected): the group is rejected, 716 has no AK905 for it.
-  'segment-outside-set': /AK2\*856\*0100~AK5\*A~AK9\*R\*1\*1\*1~/,
+  // No set to carry an AK3 and no AK905 for it: the segment is ignored, the group accepted with
+  // errors noted.
+  'segment-outside-set': /AK2\*856\*0100~AK5\*A~AK9\*E\*1\*1\*1~/,
   'bsn-missing': /AK3\*BSN\*2\*\*3~AK5\*R\*5~/,
   // AK404/IK404 copy the element in error.
   'bsn-invalid-code': /AK3\*BSN\*2\*\*8~AK4\*1\*353\*7\*99~AK5\*R\*5~/,
@@ -132,6 +134,9 @@ const EXPECTED: Record<string, RegExp> = {
     /IK3\*B10\*2\*\*8~CTX\*B1001>PRO~IK4\*1\*127\*6\*PRO 445566~IK3\*N1\*4\*0100\*8~CTX\*B1001>PRO~IK4\*2\*93\*12\*ACME CORP~IK5\*R\*5~/,
 };
 
+/** Fixtures whose problem the ack reports as AK9 E (accepted, errors noted): warnings, not errors. */
+const ACCEPTED_WITH_ERRORS: ReadonlySet<string> = new Set(['segment-outside-set']);
+
 test('every negative fixture has an expected code', () => {
   assert.deepEqual(
     listX12Fixtures('negative')
@@ -143,14 +148,15 @@ test('every negative fixture has an expected code', () => {
 
 for (const file of listX12Fixtures('negative')) {
   const name = file.slice(0, -4);
-  test(`negative ${name}: exact ack and an error diagnostic`, async () => {
+  test(`negative ${name}: exact ack and ${ACCEPTED_WITH_ERRORS.has(name) ? 'a warning' : 'an error'} diagnostic`, async () => {
     const r = await translateBuffer(x12Fixture(`negative/${file}`), goldenOptions());
     const ack = r.acks.join('');
     if (process.env['UPDATE_GOLDEN'] === '1')
       writeFileSync(join(X12_FIXTURES, 'negative', `${name}.ack.edi`), ack);
     assert.equal(ack, x12FixtureText(`negative/${name}.ack.edi`));
     assert.match(ack, EXPECTED[name]!);
-    assert.equal(r.ok, false);
+    assert.equal(r.ok, ACCEPTED_WITH_ERRORS.has(name));
+    if (ACCEPTED_WITH_ERRORS.has(name)) assert.ok(r.diagnostics.some((d) => d.severity === 'warning'));
     // The acknowledgement goes back to the sender: the envelope is reversed (an empty id is UNKNOWN).
     const sender = name === 'isa-empty-receiver-id' ? 'UNKNOWN   ' : 'RECEIVERID';
     const receiver = name === 'isa-empty-sender-id' ? 'UNKNOWN ' : 'SENDERID';
