@@ -334,15 +334,28 @@ function readPartnerFile(mapsDir: string, partnerId: string): PartnerFile {
 
 const cache = new Map<string, MapSet>();
 
+/** When the partner's file last changed (0: no file, or no partner). */
+function partnerFileTime(mapsDir: string, partnerId: string | undefined): number {
+  if (!partnerId || !/^[A-Za-z0-9_.-]+$/.test(partnerId)) return 0;
+  try {
+    return statSync(join(mapsDir, 'partners', partnerId, 'partner.yaml')).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
 /**
  * Loads (and caches) every map under `mapsDir` with `partnerId`'s overrides applied. A broken map
  * is left out (its errors say why); a broken partner file leaves every map out for that partner.
  */
 export function loadMaps(options: { mapsDir?: string; partnerId?: string; timeZone?: string } = {}): MapSet {
   const mapsDir = options.mapsDir ?? defaultMapsDir();
-  const key = `${mapsDir}|${options.partnerId ?? ''}|${options.timeZone ?? ''}`;
+  // A partner file edited while the process runs (to mend it, say) is read again: its time is in the key.
+  const key = `${mapsDir}|${options.partnerId ?? ''}|${options.timeZone ?? ''}|${partnerFileTime(mapsDir, options.partnerId)}`;
   const hit = cache.get(key);
   if (hit) return hit;
+  const stale = key.slice(0, key.lastIndexOf('|') + 1);
+  for (const k of cache.keys()) if (k.startsWith(stale)) cache.delete(k);
   const errors: MapLoadError[] = [];
   const tables = loadCodeTables(join(mapsDir, 'code-tables'), errors, mapsDir);
   const partner: PartnerFile = options.partnerId

@@ -83,6 +83,25 @@ export class TranslateMessage {
       now: this.now,
     });
 
+    // Broken map overrides of this partner are our configuration, not the partner's data: the
+    // message is not rejected (no negative ack, no rejection webhook) but waits, its history says
+    // why, and the job is retried; mended, the file is read again (map-loader.ts).
+    const broken = result.diagnostics.filter((d) => d.rule === 'PARTNER_INVALID');
+    if (broken.length > 0) {
+      const cause = `partner ${message.partner_id ?? ''} map overrides are broken; translation is retried, and can be replayed (retranslate) once they are mended: ${broken.map((d) => d.message).join('; ')}`;
+      const waiting = await this.dataSource.transaction((manager) =>
+        this.store.record(manager, {
+          tenantId,
+          messageId,
+          from: InboundState.Received,
+          to: InboundState.Received,
+          cause,
+        }),
+      );
+      this.store.notify([waiting]);
+      throw new Error(cause);
+    }
+
     const transitions: Transition[] = [];
     await this.dataSource.transaction(async (manager) => {
       const record = async (t: Omit<Transition, 'tenantId' | 'messageId'>): Promise<void> => {

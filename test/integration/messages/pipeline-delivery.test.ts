@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Pipeline } from '../../../src/messages/pipeline.js';
 import {
@@ -204,6 +207,54 @@ describe('message pipeline against PostgreSQL and the Odoo simulator', () => {
     );
     assert.equal(settled!.acknowledgements.length, 1);
     assert.equal(vendorBills(harness, 'INV-2026-GE9').length, 0, 'nothing reached Odoo');
+  });
+
+  test('broken map overrides of a partner keep its message waiting (not rejected), and it goes on once mended', async () => {
+    const maps = mkdtempSync(join(tmpdir(), 'maps-'));
+    cpSync('edi-maps', maps, { recursive: true });
+    const partnerFile = join(maps, 'partners', 'demo-edi', 'partner.yaml');
+    mkdirSync(dirname(partnerFile), { recursive: true });
+    writeFileSync(partnerFile, 'timezone: America/Chicago\n');
+    const before = process.env['CROSSDOCK_MAPS_DIR'];
+    process.env['CROSSDOCK_MAPS_DIR'] = maps;
+    try {
+      const file = (await readFile('samples/x12/210-freight-invoice-INV-2026-001.edi', 'utf8'))
+        .replaceAll('\n', '')
+        .replaceAll('000000005', '000000906')
+        .replace('INV-2026-001', 'INV-2026-PB1');
+      const message = await pipeline.store.receive({
+        tenantId: TENANT,
+        partnerId: 'demo-edi',
+        channel: 'sftp',
+        payload: Buffer.from(file),
+        fileName: '210-broken-partner.edi',
+        environment: 'production',
+      });
+      const waiting = await eventually(
+        () => pipeline.store.detail(TENANT, message.id),
+        (d) => JSON.stringify(d?.history ?? []).includes('map overrides are broken'),
+        30_000,
+        'the broken partner file noted',
+      );
+      assert.equal(waiting!.state, 'received', 'not rejected: the partner sent nothing wrong');
+      assert.equal(waiting!.acknowledgements.length, 0, 'no ack for a translation that did not happen');
+      assert.match(
+        JSON.stringify(waiting!.history),
+        /partners\/demo-edi\/partner.yaml at \/timezone: unknown key/,
+      );
+      rmSync(partnerFile);
+      const delivered = await eventually(
+        () => pipeline.store.detail(TENANT, message.id),
+        (d) => d?.state === 'delivered' || d?.state === 'dead_lettered' || d?.state === 'rejected',
+        60_000,
+        'the message after the mend',
+      );
+      assert.equal(delivered!.state, 'delivered', JSON.stringify(delivered!.history));
+      assert.equal(vendorBills(harness, 'INV-2026-PB1').length, 1);
+    } finally {
+      if (before === undefined) delete process.env['CROSSDOCK_MAPS_DIR'];
+      else process.env['CROSSDOCK_MAPS_DIR'] = before;
+    }
   });
 
   test('a test-environment document for a tenant without a sandbox is held, never sent to production', async () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadMaps, type MapLoadError } from '../../../src/edi/map-loader.js';
@@ -143,4 +143,19 @@ test("a broken partner file stops that partner's translation and rendering: erro
       ],
     ],
   );
+});
+
+test('a partner file mended while the process runs is read again; the maps of the others stay cached', () => {
+  const dir = mapsWithPartner('timezone: America/Chicago\n');
+  const broken = loadMaps({ mapsDir: dir, partnerId: 'acme' });
+  assert.deepEqual(problems(broken.partnerErrors), [[PARTNER_FILE, '/timezone', 'unknown key "timezone"']]);
+  assert.equal(loadMaps({ mapsDir: dir, partnerId: 'acme' }), broken, 'unchanged: the cached set');
+  const other = loadMaps({ mapsDir: dir });
+  writeFileSync(join(dir, PARTNER_FILE), 'timeZone: America/Chicago\n');
+  // A later modification time, whatever the file system's clock resolution.
+  utimesSync(join(dir, PARTNER_FILE), new Date(Date.now() + 5000), new Date(Date.now() + 5000));
+  const mended = loadMaps({ mapsDir: dir, partnerId: 'acme' });
+  assert.deepEqual(mended.partnerErrors, []);
+  assert.ok(mended.maps.length > 0);
+  assert.equal(loadMaps({ mapsDir: dir }), other);
 });
