@@ -26,6 +26,26 @@ describe('message pipeline against PostgreSQL and the Odoo simulator', () => {
   let harness: PipelineHarness;
   let pipeline: Pipeline;
 
+  /** The sample 210 from demo-edi as a new interchange and invoice (`change` edits the text further). */
+  async function receiveSample210(
+    icn: string,
+    invoice: string,
+    change: (text: string) => string = (t) => t,
+  ): Promise<{ id: string }> {
+    const file = (await readFile('samples/x12/210-freight-invoice-INV-2026-001.edi', 'utf8'))
+      .replaceAll('\n', '')
+      .replaceAll('000000005', icn)
+      .replace('INV-2026-001', invoice);
+    return pipeline.store.receive({
+      tenantId: TENANT,
+      partnerId: 'demo-edi',
+      channel: 'sftp',
+      payload: Buffer.from(change(file)),
+      fileName: `210-${invoice}.edi`,
+      environment: 'production',
+    });
+  }
+
   before(async () => {
     harness = await startPipelineHarness('pipe');
     pipeline = await harness.startPipeline();
@@ -179,19 +199,9 @@ describe('message pipeline against PostgreSQL and the Odoo simulator', () => {
 
   test('a functional group its trailer rejects (AK9 R) is stored but never delivered: the partner resends it', async () => {
     // The sample 210 with GE02 ≠ GS06: the set itself is fine, its group is not.
-    const file = (await readFile('samples/x12/210-freight-invoice-INV-2026-001.edi', 'utf8'))
-      .replaceAll('\n', '')
-      .replaceAll('000000005', '000000905')
-      .replace('INV-2026-001', 'INV-2026-GE9')
-      .replace('GE*1*5~', 'GE*1*6~');
-    const message = await pipeline.store.receive({
-      tenantId: TENANT,
-      partnerId: 'demo-edi',
-      channel: 'sftp',
-      payload: Buffer.from(file),
-      fileName: '210-ge-mismatch.edi',
-      environment: 'production',
-    });
+    const message = await receiveSample210('000000905', 'INV-2026-GE9', (t) =>
+      t.replace('GE*1*5~', 'GE*1*6~'),
+    );
     const settled = await eventually(
       () => pipeline.store.detail(TENANT, message.id),
       (d) => d !== undefined && !['received', 'parsed', 'translated'].includes(d.state),
@@ -218,18 +228,7 @@ describe('message pipeline against PostgreSQL and the Odoo simulator', () => {
     const before = process.env['CROSSDOCK_MAPS_DIR'];
     process.env['CROSSDOCK_MAPS_DIR'] = maps;
     try {
-      const file = (await readFile('samples/x12/210-freight-invoice-INV-2026-001.edi', 'utf8'))
-        .replaceAll('\n', '')
-        .replaceAll('000000005', '000000906')
-        .replace('INV-2026-001', 'INV-2026-PB1');
-      const message = await pipeline.store.receive({
-        tenantId: TENANT,
-        partnerId: 'demo-edi',
-        channel: 'sftp',
-        payload: Buffer.from(file),
-        fileName: '210-broken-partner.edi',
-        environment: 'production',
-      });
+      const message = await receiveSample210('000000906', 'INV-2026-PB1');
       const waiting = await eventually(
         () => pipeline.store.detail(TENANT, message.id),
         (d) => JSON.stringify(d?.history ?? []).includes('map overrides are broken'),
