@@ -124,6 +124,8 @@ export class PublishOutbound {
       let contentType: string;
       let controlNumber: string | null = null;
       let groupNumber: string | null = null;
+      // Set when the document cannot become valid EDI for this partner: kept, visible, not sent.
+      let notRendered: string | undefined;
       if (target) {
         const numbers = await reserveControlNumbers(manager, tenantId, partnerId, {
           interchange: 1,
@@ -144,15 +146,23 @@ export class PublishOutbound {
           },
         });
         if (!rendered.text) {
-          throw new Error(
-            `cannot render ${documentType} as ${target}: ${rendered.diagnostics.map((d) => d.message).join('; ')}`,
-          );
+          // A document that cannot be rendered (a field the format needs is missing, a value does
+          // not fit) is recorded as rejected with the reasons and its canonical JSON, rather than
+          // thrown: the caller (the Odoo poller, a webhook) goes on with the next one.
+          notRendered = `${documentType} not rendered as ${target}: ${rendered.diagnostics
+            .filter((d) => d.severity === 'error')
+            .map((d) => d.message)
+            .join('; ')}`;
+          payload = Buffer.from(JSON.stringify(document), 'utf8');
+          format = 'json';
+          contentType = 'application/json';
+        } else {
+          payload = Buffer.from(rendered.text, 'utf8');
+          format = target.startsWith('x12-') ? 'x12' : 'edifact';
+          contentType = format === 'x12' ? 'application/edi-x12' : 'application/edifact';
+          controlNumber = used;
+          groupNumber = usedGroup;
         }
-        payload = Buffer.from(rendered.text, 'utf8');
-        format = target.startsWith('x12-') ? 'x12' : 'edifact';
-        contentType = format === 'x12' ? 'application/edi-x12' : 'application/edifact';
-        controlNumber = used;
-        groupNumber = usedGroup;
       } else {
         payload = Buffer.from(JSON.stringify(document), 'utf8');
         format = 'json';
@@ -175,7 +185,7 @@ export class PublishOutbound {
           channel,
           format,
           target ?? documentType,
-          OutboundState.Queued,
+          notRendered ? OutboundState.Rejected : OutboundState.Queued,
           environment,
           options.dedupeKey ?? options.correlationId ?? id,
           contentType,
@@ -191,10 +201,13 @@ export class PublishOutbound {
           tenantId,
           messageId: id,
           from: null,
-          to: OutboundState.Queued,
-          cause: `${documentType} rendered as ${target ?? 'canonical JSON'} for ${partnerId}${controlNumber ? `, interchange ${controlNumber}` : ''}`,
+          to: notRendered ? OutboundState.Rejected : OutboundState.Queued,
+          cause:
+            notRendered ??
+            `${documentType} rendered as ${target ?? 'canonical JSON'} for ${partnerId}${controlNumber ? `, interchange ${controlNumber}` : ''}`,
         }),
       );
+      if (notRendered) return inserted!;
       if (target) {
         const minutes = tenant.slas['ackWithinMinutes'] ?? 60;
         const job: AckTimeoutJob = { tenantId, messageId: id };

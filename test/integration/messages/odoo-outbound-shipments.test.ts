@@ -142,4 +142,41 @@ describe('Odoo → partners: a done delivery becomes an 856 in the partner outbo
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   });
+  test('a document that cannot become a valid 856 is kept as a rejected outbound message, and the next one goes out', async () => {
+    const notice = (id: string, issuedAt?: string): Record<string, unknown> => ({
+      documentType: 'ShipmentNotice',
+      schemaVersion: '1',
+      id,
+      tenantId: 'demo',
+      partnerId: 'demo-edi',
+      createdAt: '2026-11-27T10:00:00Z',
+      source: { channel: 'odoo', format: 'manual', environment: 'production', messageId: id },
+      correlationId: id,
+      references: [],
+      shipmentId: id,
+      ...(issuedAt ? { issuedAt } : {}),
+      purpose: 'original',
+      trackingNumbers: [],
+      parties: [],
+      orders: [],
+    });
+    // No issuedAt: an 856 has no BSN03/04 to write.
+    const refused = await pipeline.publish.run('demo', 'demo-edi', notice('NO-DATE-1'));
+    assert.equal(refused.state, 'rejected');
+    const detail = await pipeline.store.detail('demo', refused.id);
+    assert.match(
+      JSON.stringify(detail!.history),
+      /ShipmentNotice not rendered as x12-856: the rendered 856 \d+ would be rejected \(MANDATORY_ELEMENT_MISSING\): BSN03 is mandatory/,
+    );
+    assert.equal(
+      JSON.parse((await pipeline.store.payload('demo', refused.id))!.toString('utf8')).id,
+      'NO-DATE-1',
+    );
+    const next = await pipeline.publish.run(
+      'demo',
+      'demo-edi',
+      notice('WITH-DATE-1', '2026-11-27T10:00:00Z'),
+    );
+    assert.equal(next.state, 'queued');
+  });
 });
