@@ -66,6 +66,12 @@ export interface ElementRule {
   readonly onlyIfUnset?: boolean;
   /** Outbound: values longer than this are not written (a later fallback rule may fill the element). */
   readonly maxLength?: number;
+  /**
+   * Outbound: the value is written only when it is one of this code table's codes (a later
+   * fallback rule may fill the element): a 214's statusCode goes out as AT701 when it is an X12
+   * code, and an EDIFACT status code gives way to the milestone's own AT7 code.
+   */
+  readonly onlyIfCodeIn?: string;
   readonly direction?: Direction;
   /**
    * Qualifier/value pairs from `el` on (LIN02/03, LIN04/05, …) go to `to` as `[{qualifier, value}]`;

@@ -210,6 +210,8 @@ function emitSegment(st: OutState, rule: SegmentRule, item: unknown, _repeated: 
     if (er.onlyIfUnset && (elements[er.el - 1]?.[comp - 1] ?? '') !== '') continue;
     const v = valueAt(st, item, er.to);
     if (v === undefined || v === null) continue;
+    if (er.onlyIfCodeIn !== undefined && !Object.hasOwn(st.map.tables.get(er.onlyIfCodeIn) ?? {}, String(v)))
+      continue;
     const text = convertOut(st, rule, er, v, hasTimeCode.has(er.to));
     if (text === undefined) continue;
     if (er.maxLength !== undefined && text.length > er.maxLength) {

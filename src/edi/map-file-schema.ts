@@ -32,6 +32,7 @@ export const mapFileSchema = {
         compute: { enum: COMPUTED },
         onlyIfUnset: { type: 'boolean' },
         maxLength: { type: 'integer', minimum: 1 },
+        onlyIfCodeIn: { type: 'string', minLength: 1 },
         direction,
         pairs: {
           type: 'object',

@@ -182,6 +182,11 @@ function checkRules(
     checkPath(e.to, `${where}/to`, false);
     if (e.table && !tables.has(e.table))
       report(`${where}/table`, `unknown code table "${e.table}" (edi-maps/code-tables/${e.table}.yaml)`);
+    if (e.onlyIfCodeIn && !tables.has(e.onlyIfCodeIn))
+      report(
+        `${where}/onlyIfCodeIn`,
+        `unknown code table "${e.onlyIfCodeIn}" (edi-maps/code-tables/${e.onlyIfCodeIn}.yaml)`,
+      );
     for (const [q, f] of Object.entries(e.pairs?.promote ?? {}))
       checkPath(f, `${where}/pairs/promote/${q}`, false);
   };
@@ -264,6 +269,7 @@ function uniformElement(e: ElementRule): ElementRule {
     compute: e.compute,
     onlyIfUnset: e.onlyIfUnset,
     maxLength: e.maxLength,
+    onlyIfCodeIn: e.onlyIfCodeIn,
     direction: e.direction,
     pairs: e.pairs,
   } as ElementRule;

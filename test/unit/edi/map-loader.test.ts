@@ -75,12 +75,12 @@ test('the merged rule is checked as a map rule is: tables and paths', () => {
   assert.deepEqual(partnerProblems(at7('{ el: 2, to: reasonCode, table: at7-reason }')), [
     [
       PARTNER_FILE,
-      '/maps/x12-214/rules/at7-status(merged)/elements/2/table',
+      '/maps/x12-214/rules/at7-status(merged)/elements/5/table',
       'unknown code table "at7-reason" (edi-maps/code-tables/at7-reason.yaml)',
     ],
   ]);
   assert.deepEqual(partnerProblems(at7('{ el: 2, to: "a..b" }')), [
-    [PARTNER_FILE, '/maps/x12-214/rules/at7-status(merged)/elements/2/to', 'bad path step "" in "a..b"'],
+    [PARTNER_FILE, '/maps/x12-214/rules/at7-status(merged)/elements/5/to', 'bad path step "" in "a..b"'],
   ]);
   // A property of another kind of rule passes the override's schema but not the merged rule's.
   assert.deepEqual(partnerProblems('maps:\n  x12-214:\n    rules:\n      at7-status: { rules: [] }\n'), [

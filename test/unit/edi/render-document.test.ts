@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderDocument } from '../../../src/edi/render-document.js';
+import { translateBuffer } from '../../../src/edi/translate.js';
 import { MAPS_DIR } from './x12-fixture-support.js';
 
 const NOW = new Date('2026-11-27T10:00:00Z');
@@ -164,4 +165,26 @@ test('a reference whose qualifier is no EDI code (an Odoo picking) is left out w
       to,
     );
   }
+});
+
+test("IFTSTA → X12 214: AT701 is the milestone's own code, so the event reads back with its milestone", async () => {
+  const events = JSON.parse(
+    readFileSync(
+      join(process.cwd(), 'test/fixtures/edi/edifact/valid/iftsta-una-equals-star-tilde.canonical.json'),
+      'utf8',
+    ),
+  ) as Record<string, unknown>[];
+  assert.ok(events.length > 0);
+  const r = renderDocument(events, 'x12-214', { mapsDir: MAPS_DIR, now: NOW });
+  assert.deepEqual(
+    r.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
+  const back = await translateBuffer(r.text, { mapsDir: MAPS_DIR });
+  assert.deepEqual(
+    back.documents.map((d) => d['milestone']),
+    events.map((e) => e['milestone']),
+  );
+  // The EDIFACT status code itself (STS 21) is no AT7 code: it does not go out as one.
+  assert.doesNotMatch(r.text, /AT7\*\d/);
 });
