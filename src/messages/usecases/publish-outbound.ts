@@ -111,7 +111,10 @@ export class PublishOutbound {
         ]);
         const [existing] = (await manager.query(
           `SELECT ${MESSAGE_COLUMNS} FROM messages
-            WHERE tenant_id = $1 AND partner_id = $2 AND direction = 'outbound' AND correlation_id = $3 LIMIT 1`,
+            WHERE tenant_id = $1 AND partner_id = $2 AND direction = 'outbound' AND correlation_id = $3
+              -- A document that could not be rendered (kept as JSON for an EDI target) may come again, mended.
+              AND NOT (state = 'rejected' AND format = 'json' AND (document_type LIKE 'x12-%' OR document_type LIKE 'edifact-%'))
+            LIMIT 1`,
           [tenantId, partnerId, options.dedupeKey],
         )) as MessageRow[];
         if (existing) {
@@ -149,8 +152,11 @@ export class PublishOutbound {
           // A document that cannot be rendered (a field the format needs is missing, a value does
           // not fit) is recorded as rejected with the reasons and its canonical JSON, rather than
           // thrown: the caller (the Odoo poller, a webhook) goes on with the next one.
-          notRendered = `${documentType} not rendered as ${target}: ${rendered.diagnostics
-            .filter((d) => d.severity === 'error')
+          const errors = rendered.diagnostics.filter((d) => d.severity === 'error');
+          notRendered = `${documentType} not rendered as ${target}: ${(errors.length > 0
+            ? errors
+            : rendered.diagnostics
+          )
             .map((d) => d.message)
             .join('; ')}`;
           payload = Buffer.from(JSON.stringify(document), 'utf8');

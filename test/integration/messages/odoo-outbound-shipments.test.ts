@@ -161,7 +161,9 @@ describe('Odoo → partners: a done delivery becomes an 856 in the partner outbo
       orders: [],
     });
     // No issuedAt: an 856 has no BSN03/04 to write.
-    const refused = await pipeline.publish.run('demo', 'demo-edi', notice('NO-DATE-1'));
+    const refused = await pipeline.publish.run('demo', 'demo-edi', notice('NO-DATE-1'), {
+      dedupeKey: 'picking-77',
+    });
     assert.equal(refused.state, 'rejected');
     const detail = await pipeline.store.detail('demo', refused.id);
     assert.match(
@@ -178,5 +180,24 @@ describe('Odoo → partners: a done delivery becomes an 856 in the partner outbo
       notice('WITH-DATE-1', '2026-11-27T10:00:00Z'),
     );
     assert.equal(next.state, 'queued');
+    // The same event, mended, goes out: the refusal does not count as its publication.
+    const mended = await pipeline.publish.run(
+      'demo',
+      'demo-edi',
+      notice('NO-DATE-1', '2026-11-27T10:00:00Z'),
+      {
+        dedupeKey: 'picking-77',
+      },
+    );
+    assert.deepEqual([mended.published, mended.state], [true, 'queued']);
+    const again = await pipeline.publish.run(
+      'demo',
+      'demo-edi',
+      notice('NO-DATE-1', '2026-11-27T10:00:00Z'),
+      {
+        dedupeKey: 'picking-77',
+      },
+    );
+    assert.deepEqual([again.published, again.id], [false, mended.id]);
   });
 });
