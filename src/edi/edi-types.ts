@@ -50,6 +50,8 @@ export interface Diagnostic {
   readonly trigger?: DiagnosticTrigger;
   /** Byte offset of the segment in the input, for humans reading the raw file. */
   readonly offset?: number;
+  /** DOCUMENTS_REJECTED: how many of the documents handed on just before it the rejection covers. */
+  readonly documents?: number;
   readonly interchangeControlNumber?: string;
   readonly groupControlNumber?: string;
   readonly transactionControlNumber?: string;

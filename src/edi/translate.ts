@@ -139,14 +139,22 @@ export class DocumentRejections {
 
   observe(ev: TranslationEvent): void {
     if (ev.type === 'document') this.pending.push(ev.document);
-    else if (ev.type === 'interchange') {
+    else if (ev.type === 'diagnostic') {
+      // An X12 group's rejection follows its own documents at once: the last ones handed on, even
+      // when another group of the interchange has the same GS06.
+      const d = ev.diagnostic;
+      if (d.rule !== 'DOCUMENTS_REJECTED' || d.documents === undefined || d.documents < 1) return;
+      const reason = `${d.message.slice(0, d.message.indexOf(' was rejected'))} of interchange ${d.interchangeControlNumber ?? ''} was rejected`;
+      for (const document of this.pending.slice(-d.documents)) this.reasons.set(document, reason);
+    } else if (ev.type === 'interchange') {
       const ic = ev.interchange;
       const name = ic.controlNumber
         ? `interchange ${ic.controlNumber}`
         : 'the input without an interchange header';
+      // EDIFACT groups are judged when their interchange ends: by group reference (X12's above).
       const groups = new Map<string, string>();
-      for (const g of ic.groups)
-        if (g.status === 'R' || g.status === 'rejected')
+      for (const g of ic.standard === 'edifact' ? ic.groups : [])
+        if (g.status === 'rejected')
           groups.set(
             g.controlNumber,
             `functional group ${g.functionalId} ${g.controlNumber} of ${name} was rejected`,
@@ -171,7 +179,9 @@ export class DocumentRejections {
 
 /**
  * The diagnostic that follows documents already handed on when their group's or interchange's
- * trailer rejects them; its code is the rejection's own (AK905, TA105 or 0085).
+ * trailer rejects them; its code is the rejection's own (AK905, TA105 or 0085). `adjacent`: it
+ * comes right after those documents (an X12 group), so it carries their count for
+ * DocumentRejections to take the last ones.
  */
 function documentsRejected(
   level: 'interchange' | 'group',
@@ -179,6 +189,7 @@ function documentsRejected(
   documents: number,
   cause: readonly Diagnostic[],
   ctl: Partial<Diagnostic>,
+  adjacent = false,
 ): Diagnostic {
   const first = cause.find(isError);
   return {
@@ -186,6 +197,7 @@ function documentsRejected(
     level,
     code: first?.code ?? '',
     rule: 'DOCUMENTS_REJECTED',
+    ...(adjacent ? { documents } : {}),
     message: `${what} was rejected${first ? ` (${first.rule})` : ''}: its ${documents} document(s) handed on before must not be processed; the partner is expected to resend it`,
     ...ctl,
   };
@@ -522,6 +534,7 @@ function x12Steps(
                 interchangeControlNumber: g.interchange.controlNumber,
                 groupControlNumber: g.header.controlNumber,
               },
+              true,
             ),
           });
         else interchangeDocuments += groupDocuments;

@@ -147,3 +147,25 @@ test('EDIFACT: two interchanges with one reference, the second rejected: only it
     ],
   );
 });
+
+test('two groups with one GS06, the second rejected: only its documents are covered (by occurrence)', async () => {
+  const bad = lines(x12FixtureText('negative/gs-ge-control-mismatch.edi'));
+  const group = bad.slice(1, -1);
+  const good = group.map((s) => (s.startsWith('GE*') ? 'GE*1*100' : s.replace('SHP-REPL-1', 'SHP-GOOD-1')));
+  const text = [bad[0]!, ...good, ...group, 'IEA*2*000000100'].map((s) => `${s}~\n`).join('');
+  const r = await translateBuffer(text, goldenOptions());
+  assert.deepEqual(
+    r.interchanges[0]!.groups.map((g) => [g.controlNumber, g.status]),
+    [
+      ['100', 'A'],
+      ['100', 'R'],
+    ],
+  );
+  assert.deepEqual(
+    r.documents.map((d) => [d['shipmentId'], r.rejections.reasonFor(d)]),
+    [
+      ['SHP-GOOD-1', undefined],
+      ['SHP-REPL-1', 'functional group SH 100 of interchange 000000100 was rejected'],
+    ],
+  );
+});
