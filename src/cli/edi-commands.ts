@@ -218,7 +218,7 @@ async function runAck(file: string, o: CommonOptions): Promise<void> {
   if (r.text) await write(r.text.endsWith('\n') ? r.text : `${r.text}\n`);
   // Warnings too: they say why there is no acknowledgement at all (a CONTRL without UNB).
   for (const d of r.diagnostics.filter((x) => x.severity !== 'info'))
-    process.stderr.write(`${d.severity} ${d.code} ${d.rule}: ${d.message}\n`);
+    process.stderr.write(`${d.severity}${d.code ? ` ${d.code}` : ''} ${d.rule}: ${d.message}\n`);
   process.exitCode = hasErrors(r.diagnostics) ? EXIT_REJECTED : EXIT_OK;
 }
 
