@@ -11,6 +11,10 @@ export const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'edi', 'edifact'
 
 export const fixture = (...parts: string[]): string => join(FIXTURES, ...parts);
 
+/** The golden canonical documents of a valid fixture (`name` without `.canonical.json`). */
+export const canonicalDocuments = (name: string): Record<string, unknown>[] =>
+  JSON.parse(readFileSync(fixture('valid', `${name}.canonical.json`), 'utf8')) as Record<string, unknown>[];
+
 /** Yields `data` in chunks of `size` bytes, like a file or socket stream would. */
 export async function* chunked(data: Buffer | string, size = 64 * 1024): AsyncGenerator<Buffer> {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;

@@ -1,21 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { renderDocument } from '../../../src/edi/render-document.js';
 import { translateBuffer } from '../../../src/edi/translate.js';
 import { MAPS_DIR } from './x12-fixture-support.js';
+import { canonicalDocuments } from './edifact-fixture-support.js';
 
 const NOW = new Date('2026-11-27T10:00:00Z');
-const desadv = (): unknown =>
-  (
-    JSON.parse(
-      readFileSync(
-        join(process.cwd(), 'test/fixtures/edi/edifact/valid/desadv-d96a-release-char.canonical.json'),
-        'utf8',
-      ),
-    ) as unknown[]
-  )[0];
+const desadv = (): unknown => canonicalDocuments('desadv-d96a-release-char')[0];
 
 const refused = (to: string, parties: { sender?: string; receiver?: string }): string[][] => {
   const r = renderDocument({}, to, { mapsDir: MAPS_DIR, now: NOW, ...parties });
@@ -61,14 +52,7 @@ test('an EDIFACT party is ID or ID:QUALIFIER: the qualifier is its own UNB compo
 test('rendered EDI is read back by our own validator; what it rejects is refused, not sent', () => {
   // An INVOIC has no payment method, no SCAC and EDIFACT's ZZZ qualifier on its two parties: X12
   // 210 needs the first two and cannot hold the third.
-  const invoice = (
-    JSON.parse(
-      readFileSync(
-        join(process.cwd(), 'test/fixtures/edi/edifact/valid/invoic-d96a-wrapped-80.canonical.json'),
-        'utf8',
-      ),
-    ) as unknown[]
-  )[0];
+  const invoice = canonicalDocuments('invoic-d96a-wrapped-80')[0];
   const r = renderDocument(invoice, 'x12-210', { mapsDir: MAPS_DIR, now: NOW });
   assert.equal(r.text, '');
   assert.deepEqual(
@@ -168,12 +152,7 @@ test('a reference whose qualifier is no EDI code (an Odoo picking) is left out w
 });
 
 test("IFTSTA → X12 214: AT701 is the milestone's own code, so the event reads back with its milestone", async () => {
-  const events = JSON.parse(
-    readFileSync(
-      join(process.cwd(), 'test/fixtures/edi/edifact/valid/iftsta-una-equals-star-tilde.canonical.json'),
-      'utf8',
-    ),
-  ) as Record<string, unknown>[];
+  const events = canonicalDocuments('iftsta-una-equals-star-tilde');
   assert.ok(events.length > 0);
   const r = renderDocument(events, 'x12-214', { mapsDir: MAPS_DIR, now: NOW });
   assert.deepEqual(

@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { renderDocument } from '../../../src/edi/render-document.js';
 import { outboundIdentity } from '../../../src/messages/usecases/publish-outbound.js';
 import type { PartnerDefinition, TenantDefinition } from '../../../src/tenancy/tenant-definition.js';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { canonicalDocuments } from '../edi/edifact-fixture-support.js';
 
 const tenant = {
   id: 't',
@@ -35,14 +34,7 @@ test("outbound EDIFACT carries each side's UNB qualifier from the tenant file, X
     sender: 'ZZ:TENANTISA',
     receiver: '01:PARTNERISA',
   });
-  const doc = (
-    JSON.parse(
-      readFileSync(
-        join(process.cwd(), 'test/fixtures/edi/edifact/valid/desadv-d96a-release-char.canonical.json'),
-        'utf8',
-      ),
-    ) as unknown[]
-  )[0];
+  const doc = canonicalDocuments('desadv-d96a-release-char')[0];
   const r = renderDocument(doc, 'edifact-desadv', {
     ...outboundIdentity(tenant, partner({ unbId: 'PARTNERUNB', unbQualifier: 'ZZZ' }), 'edifact-desadv'),
     now: new Date('2026-11-27T10:00:00Z'),
