@@ -320,13 +320,19 @@ interface PartnerFile {
   readonly errors: MapLoadError[];
 }
 
+/** Where a partner's file is, or undefined for an id that is no plain directory name. */
+function partnerFilePath(mapsDir: string, partnerId: string): string | undefined {
+  if (!/^[A-Za-z0-9_.-]+$/.test(partnerId) || partnerId === '.' || partnerId === '..') return undefined;
+  return join(mapsDir, 'partners', partnerId, 'partner.yaml');
+}
+
 function readPartnerFile(mapsDir: string, partnerId: string): PartnerFile {
   const errors: MapLoadError[] = [];
-  if (!/^[A-Za-z0-9_.-]+$/.test(partnerId) || partnerId === '.' || partnerId === '..') {
+  const path = partnerFilePath(mapsDir, partnerId);
+  if (path === undefined) {
     errors.push({ file: 'partners', path: '', message: `bad partner id "${partnerId}"` });
     return { data: {}, errors };
   }
-  const path = join(mapsDir, 'partners', partnerId, 'partner.yaml');
   if (!existsSync(path)) return { data: {}, errors };
   const file = relative(mapsDir, path);
   const data = readYaml(path, errors, mapsDir);
@@ -342,9 +348,10 @@ const cache = new Map<string, MapSet>();
 
 /** When the partner's file last changed (0: no file, or no partner). */
 function partnerFileTime(mapsDir: string, partnerId: string | undefined): number {
-  if (!partnerId || !/^[A-Za-z0-9_.-]+$/.test(partnerId)) return 0;
+  const path = partnerId ? partnerFilePath(mapsDir, partnerId) : undefined;
+  if (path === undefined) return 0;
   try {
-    return statSync(join(mapsDir, 'partners', partnerId, 'partner.yaml')).mtimeMs;
+    return statSync(path).mtimeMs;
   } catch {
     return 0;
   }

@@ -135,6 +135,8 @@ export type TranslationEvent =
  */
 export class DocumentRejections {
   private pending: JsonObject[] = [];
+  /** X12 groups rejected so far in the open interchange: their documents and GS06. */
+  private rejectedGroups: { readonly documents: JsonObject[]; readonly controlNumber: string }[] = [];
   private readonly reasons = new Map<JsonObject, string>();
 
   observe(ev: TranslationEvent): void {
@@ -144,30 +146,38 @@ export class DocumentRejections {
       // when another group of the interchange has the same GS06.
       const d = ev.diagnostic;
       if (d.rule !== 'DOCUMENTS_REJECTED' || d.documents === undefined || d.documents < 1) return;
-      const reason = `${d.message.slice(0, d.message.indexOf(' was rejected'))} of interchange ${d.interchangeControlNumber ?? ''} was rejected`;
-      for (const document of this.pending.slice(-d.documents)) this.reasons.set(document, reason);
+      this.rejectedGroups.push({
+        documents: this.pending.slice(-d.documents),
+        controlNumber: d.groupControlNumber ?? '',
+      });
     } else if (ev.type === 'interchange') {
       const ic = ev.interchange;
       const name = ic.controlNumber
         ? `interchange ${ic.controlNumber}`
         : 'the input without an interchange header';
-      // EDIFACT groups are judged when their interchange ends: by group reference (X12's above).
-      const groups = new Map<string, string>();
-      for (const g of ic.standard === 'edifact' ? ic.groups : [])
-        if (g.status === 'rejected')
-          groups.set(
-            g.controlNumber,
-            `functional group ${g.functionalId} ${g.controlNumber} of ${name} was rejected`,
-          );
+      const groupReason = (controlNumber: string): string | undefined => {
+        const g = ic.groups.find(
+          (x) => x.controlNumber === controlNumber && (x.status === 'R' || x.status === 'rejected'),
+        );
+        return g && `functional group ${g.functionalId} ${g.controlNumber} of ${name} was rejected`;
+      };
+      for (const g of this.rejectedGroups) {
+        const reason = groupReason(g.controlNumber);
+        if (reason) for (const document of g.documents) this.reasons.set(document, reason);
+      }
       for (const document of this.pending) {
         const source = isObject(document['source']) ? document['source'] : {};
+        // EDIFACT groups are judged when their interchange ends: by group reference.
         const reason =
           ic.status === 'rejected'
             ? `${name} was rejected`
-            : groups.get(String(source['groupControlNumber'] ?? ''));
+            : ic.standard === 'edifact'
+              ? groupReason(String(source['groupControlNumber'] ?? ''))
+              : undefined;
         if (reason) this.reasons.set(document, reason);
       }
       this.pending = [];
+      this.rejectedGroups = [];
     }
   }
 
@@ -359,20 +369,31 @@ function x12Environment(h: X12InterchangeHeader): 'test' | 'production' {
   return h.usage === 'P' ? 'production' : 'test';
 }
 
+/** A set's map, and whether it is made for the set's version (else MAP_VERSION_FALLBACK). */
+interface X12MapChoice {
+  readonly map: LoadedMap | undefined;
+  readonly covered: boolean;
+}
+
 /** findMap for one translation's maps, remembered per set id and version (sets repeat them). */
-function x12MapFinder(maps: MapSet): (setId: string, version: string) => LoadedMap | undefined {
-  const found = new Map<string, Map<string, LoadedMap | undefined>>();
+function x12MapFinder(maps: MapSet): (setId: string, version: string) => X12MapChoice {
+  const found = new Map<string, Map<string, X12MapChoice>>();
   return (setId, version) => {
     let byVersion = found.get(setId);
     if (!byVersion) found.set(setId, (byVersion = new Map()));
-    if (!byVersion.has(version)) byVersion.set(version, findMap(maps, 'x12', setId, version));
-    return byVersion.get(version);
+    let choice = byVersion.get(version);
+    if (!choice) {
+      const map = findMap(maps, 'x12', setId, version);
+      choice = { map, covered: !map || x12VersionCovered(map, version) };
+      byVersion.set(version, choice);
+    }
+    return choice;
   };
 }
 
 function processX12Set(
   set: X12TransactionSet,
-  mapFor: (setId: string, version: string) => LoadedMap | undefined,
+  mapFor: (setId: string, version: string) => X12MapChoice,
   options: TranslateOptions,
 ): { documents: JsonObject[]; diagnostics: Diagnostic[] } {
   const ctl = {
@@ -382,7 +403,7 @@ function processX12Set(
   };
   const diagnostics: Diagnostic[] = [];
   const schema = X12_SET_SCHEMAS[set.setId];
-  const map = mapFor(set.setId, set.group.version);
+  const { map, covered } = mapFor(set.setId, set.group.version);
   const isAck = set.setId === '997' || set.setId === '999';
   if (!schema && !map && !isAck) {
     diagnostics.push({
@@ -399,7 +420,7 @@ function processX12Set(
   }
   if (schema) diagnostics.push(...validateSet(schema, set.segments, ctl));
   if (set.diagnostics.some(isError) || diagnostics.some(isError)) return { documents: [], diagnostics };
-  if (map && !x12VersionCovered(map, set.group.version))
+  if (map && !covered)
     diagnostics.push(mapVersionFallback(map, `${set.setId} version ${set.group.version}`, ctl));
   // The body is ST+1 up to SE (or the end when the trailer is missing).
   const bodyEnd = set.segments.length - (set.segments[set.segments.length - 1]?.tag === 'SE' ? 1 : 0);
