@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { NdjsonBatcher, translateToNdjsonSerial } from '../../../src/edi/ndjson-output.js';
+import {
+  MAX_QUEUED_BYTES,
+  NdjsonBatcher,
+  translateToNdjsonSerial,
+} from '../../../src/edi/ndjson-output.js';
 import { translateToNdjson } from '../../../src/edi/parallel-translate.js';
 import { generatedInterchanges, MAPS_DIR } from './x12-fixture-support.js';
 
@@ -35,13 +39,18 @@ test('lines are gathered into Buffers of their own, each line ending in a newlin
   assert.equal(lines[100], long);
 });
 
-test('a slow output holds back the translation: never more than one batch waits in it', async () => {
-  const input = Buffer.from(generatedInterchanges(20, 20));
+test('a slow output holds back the translation: at most MAX_QUEUED_BYTES and one batch wait in it', async () => {
+  const input = Buffer.from(generatedInterchanges(120, 20));
   const sink = slowSink();
   const r = await translateToNdjsonSerial([input], sink.out, options);
-  assert.equal(r.documents, 360); // every seventh set is rejected
-  assert.ok(sink.bytes() > 4 * 64 * 1024, `${sink.bytes()} bytes written`);
-  assert.ok(sink.maxQueued() <= 64 * 1024, `the output held ${sink.maxQueued()} bytes`);
+  assert.equal(r.documents, 2160); // every seventh set is rejected
+  assert.ok(sink.bytes() > 3 * MAX_QUEUED_BYTES, `${sink.bytes()} bytes written`);
+  // The translation ran ahead of the slow output up to the limit, and no further.
+  assert.ok(sink.maxQueued() > MAX_QUEUED_BYTES / 2, `the output held at most ${sink.maxQueued()} bytes`);
+  assert.ok(
+    sink.maxQueued() <= MAX_QUEUED_BYTES + 64 * 1024,
+    `the output held ${sink.maxQueued()} bytes`,
+  );
 });
 
 test('on worker threads a slow output holds at most one run of output', async () => {
