@@ -1,11 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import {
-  MAX_QUEUED_BYTES,
-  NdjsonBatcher,
-  translateToNdjsonSerial,
-} from '../../../src/edi/ndjson-output.js';
+import { MAX_QUEUED_BYTES, NdjsonBatcher, translateToNdjsonSerial } from '../../../src/edi/ndjson-output.js';
 import { translateToNdjson } from '../../../src/edi/parallel-translate.js';
 import { generatedInterchanges, MAPS_DIR } from './x12-fixture-support.js';
 
@@ -47,10 +43,7 @@ test('a slow output holds back the translation: at most MAX_QUEUED_BYTES and one
   assert.ok(sink.bytes() > 3 * MAX_QUEUED_BYTES, `${sink.bytes()} bytes written`);
   // The translation ran ahead of the slow output up to the limit, and no further.
   assert.ok(sink.maxQueued() > MAX_QUEUED_BYTES / 2, `the output held at most ${sink.maxQueued()} bytes`);
-  assert.ok(
-    sink.maxQueued() <= MAX_QUEUED_BYTES + 64 * 1024,
-    `the output held ${sink.maxQueued()} bytes`,
-  );
+  assert.ok(sink.maxQueued() <= MAX_QUEUED_BYTES + 64 * 1024, `the output held ${sink.maxQueued()} bytes`);
 });
 
 test('on worker threads a slow output holds at most one run of output', async () => {
