@@ -3,10 +3,17 @@ import type { ControlNumberGenerator } from '../edi/x12-writer.js';
 
 type Kind = Parameters<ControlNumberGenerator>[0];
 
+/** Every kind, in the order both functions below lock their counter rows: no deadlock between them. */
+const KINDS: readonly Kind[] = ['interchange', 'group', 'transaction'];
+
+/** ISA13 takes nine digits: past that a counter starts again at 1 (EDIFACT 0020 would take more). */
+const LAST_CONTROL_NUMBER = 999_999_999;
+
 /**
- * Outbound control numbers from a per-partner database sequence. The EDI engine asks for numbers
- * synchronously while it writes, so a block is reserved up front in the caller's transaction;
- * numbers left unused are skipped (X12 and EDIFACT require uniqueness, not contiguity).
+ * Control numbers for acknowledgements, from the partner's database counters (row counters, not
+ * PostgreSQL sequences, so they follow the caller's transaction). The EDI engine asks for numbers
+ * synchronously while it writes, so a block of upper bounds is reserved up front in the caller's
+ * transaction; numbers left unused are skipped (X12 and EDIFACT require uniqueness, not contiguity).
  */
 export async function reserveControlNumbers(
   manager: EntityManager,
@@ -15,16 +22,16 @@ export async function reserveControlNumbers(
   counts: Readonly<Record<Kind, number>>,
 ): Promise<ControlNumberGenerator> {
   const next: Partial<Record<Kind, { value: number; last: number }>> = {};
-  for (const kind of Object.keys(counts) as Kind[]) {
+  for (const kind of KINDS.filter((k) => k in counts)) {
     const size = Math.max(1, counts[kind]);
     const [row] = (await manager.query(
       `INSERT INTO control_number_sequences (tenant_id, partner_id, kind, last_value) VALUES ($1, $2, $3, $4)
        ON CONFLICT (tenant_id, partner_id, kind)
        DO UPDATE SET last_value = CASE
-         WHEN control_number_sequences.last_value + $4 > 999999999 THEN $4
+         WHEN control_number_sequences.last_value + $4 > $5 THEN $4
          ELSE control_number_sequences.last_value + $4 END
        RETURNING last_value`,
-      [tenantId, partnerId, kind, size],
+      [tenantId, partnerId, kind, size, LAST_CONTROL_NUMBER],
     )) as { last_value: string }[];
     const last = Number(row!.last_value);
     next[kind] = { value: last - size + 1, last };
@@ -33,6 +40,55 @@ export async function reserveControlNumbers(
     const block = next[kind];
     if (!block || block.value > block.last) throw new Error(`no ${kind} control number reserved`);
     return block.value++;
+  };
+}
+
+/** Control numbers held for one rendering, and how to keep the ones it used. */
+export interface HeldControlNumbers {
+  /** The number after the last one kept (or handed out here) for each kind. */
+  readonly next: ControlNumberGenerator;
+  /** Advances the counters past the numbers handed out; without it, the next holder gets them again. */
+  keep(): Promise<void>;
+}
+
+/**
+ * Control numbers for an outbound document, counted on from the partner's counters while their rows
+ * stay locked until the caller's transaction ends. The counters move only when the caller keeps
+ * what it rendered, so a document render refuses leaves no gap in the sequence the partner sees
+ * (many translators flag a gap in ISA13 as a missing interchange); a concurrent publisher for the
+ * same partner waits on the lock and goes on from the last number kept.
+ */
+export async function holdControlNumbers(
+  manager: EntityManager,
+  tenantId: string,
+  partnerId: string,
+): Promise<HeldControlNumbers> {
+  const last = {} as Record<Kind, number>;
+  for (const kind of KINDS) {
+    // An upsert rather than SELECT … FOR UPDATE: the first document for a partner has no row to lock.
+    const [row] = (await manager.query(
+      `INSERT INTO control_number_sequences (tenant_id, partner_id, kind, last_value) VALUES ($1, $2, $3, 0)
+       ON CONFLICT (tenant_id, partner_id, kind) DO UPDATE SET last_value = control_number_sequences.last_value
+       RETURNING last_value`,
+      [tenantId, partnerId, kind],
+    )) as { last_value: string }[];
+    last[kind] = Number(row!.last_value);
+  }
+  const handedOut = new Set<Kind>();
+  return {
+    next: (kind) => {
+      last[kind] = last[kind] >= LAST_CONTROL_NUMBER ? 1 : last[kind] + 1;
+      handedOut.add(kind);
+      return last[kind];
+    },
+    keep: async () => {
+      for (const kind of KINDS.filter((k) => handedOut.has(k)))
+        await manager.query(
+          `UPDATE control_number_sequences SET last_value = $4
+            WHERE tenant_id = $1 AND partner_id = $2 AND kind = $3`,
+          [tenantId, partnerId, kind, last[kind]],
+        );
+    },
   };
 }
 

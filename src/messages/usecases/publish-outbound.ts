@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { renderDocument, type RenderTarget } from '../../edi/render-document.js';
 import type { PartnerDefinition, TenantDefinition } from '../../tenancy/tenant-definition.js';
 import type { TenantRegistry } from '../../tenancy/tenant-registry.js';
-import { reserveControlNumbers } from '../control-numbers.js';
+import { holdControlNumbers } from '../control-numbers.js';
 import { QUEUES, type JobQueue } from '../job-queue.js';
 import {
   MESSAGE_COLUMNS,
@@ -67,7 +67,7 @@ export function outboundIdentity(
 
 /**
  * Outbound: a canonical document for a partner (an 856 for a shipped order, say) rendered in the
- * format that partner takes, with control numbers from its database sequence, into the outbox.
+ * format that partner takes, with the next control numbers of its counters, into the outbox.
  * An acknowledgement is then expected within the tenant's SLA, or the message turns `ack_overdue`.
  */
 export class PublishOutbound {
@@ -130,11 +130,8 @@ export class PublishOutbound {
       // Set when the document cannot become valid EDI for this partner: kept, visible, not sent.
       let notRendered: string | undefined;
       if (target) {
-        const numbers = await reserveControlNumbers(manager, tenantId, partnerId, {
-          interchange: 1,
-          group: 1,
-          transaction: 1,
-        });
+        // Held, not reserved: a document render refuses must not use up numbers (see control-numbers.ts).
+        const numbers = await holdControlNumbers(manager, tenantId, partnerId);
         let used: string | null = null;
         let usedGroup: string | null = null;
         const rendered = renderDocument(document, target, {
@@ -142,7 +139,7 @@ export class PublishOutbound {
           partnerId,
           timeZone: partner.timeZone,
           controlNumbers: (kind) => {
-            const value = numbers(kind);
+            const value = numbers.next(kind);
             if (kind === 'interchange') used = String(value);
             if (kind === 'group') usedGroup = String(value);
             return value;
@@ -163,6 +160,7 @@ export class PublishOutbound {
           format = 'json';
           contentType = 'application/json';
         } else {
+          await numbers.keep();
           payload = Buffer.from(rendered.text, 'utf8');
           format = target.startsWith('x12-') ? 'x12' : 'edifact';
           contentType = format === 'x12' ? 'application/edi-x12' : 'application/edifact';

@@ -4,6 +4,7 @@ import type { Pipeline } from '../../../src/messages/pipeline.js';
 import { OdooClientPool } from '../../../src/odoo/odoo-client-pool.js';
 import { OutgoingShipmentSync } from '../../../src/odoo/outgoing-shipment-sync.js';
 import { startPipelineHarness, type PipelineHarness } from '../../support/pipeline-harness.js';
+import { shipmentNotice } from '../../support/shipment-notice.js';
 
 describe('Odoo → partners: a done delivery becomes an 856 in the partner outbox', () => {
   let harness: PipelineHarness;
@@ -143,23 +144,8 @@ describe('Odoo → partners: a done delivery becomes an 856 in the partner outbo
     }
   });
   test('a document that cannot become a valid 856 is kept as a rejected outbound message, and the next one goes out', async () => {
-    const notice = (id: string, issuedAt?: string): Record<string, unknown> => ({
-      documentType: 'ShipmentNotice',
-      schemaVersion: '1',
-      id,
-      tenantId: 'demo',
-      partnerId: 'demo-edi',
-      createdAt: '2026-11-27T10:00:00Z',
-      source: { channel: 'odoo', format: 'manual', environment: 'production', messageId: id },
-      correlationId: id,
-      references: [],
-      shipmentId: id,
-      ...(issuedAt ? { issuedAt } : {}),
-      purpose: 'original',
-      trackingNumbers: [],
-      parties: [],
-      orders: [],
-    });
+    const notice = (id: string, issuedAt?: string): Record<string, unknown> =>
+      shipmentNotice('demo', 'demo-edi', id, issuedAt);
     // No issuedAt: an 856 has no BSN03/04 to write.
     const refused = await pipeline.publish.run('demo', 'demo-edi', notice('NO-DATE-1'), {
       dedupeKey: 'picking-77',
