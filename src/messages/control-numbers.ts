@@ -63,17 +63,16 @@ export async function holdControlNumbers(
   tenantId: string,
   partnerId: string,
 ): Promise<HeldControlNumbers> {
-  const last = {} as Record<Kind, number>;
-  for (const kind of KINDS) {
-    // An upsert rather than SELECT … FOR UPDATE: the first document for a partner has no row to lock.
-    const [row] = (await manager.query(
-      `INSERT INTO control_number_sequences (tenant_id, partner_id, kind, last_value) VALUES ($1, $2, $3, 0)
-       ON CONFLICT (tenant_id, partner_id, kind) DO UPDATE SET last_value = control_number_sequences.last_value
-       RETURNING last_value`,
-      [tenantId, partnerId, kind],
-    )) as { last_value: string }[];
-    last[kind] = Number(row!.last_value);
-  }
+  // An upsert rather than SELECT … FOR UPDATE: the first document for a partner has no row to lock.
+  // Rows are taken in KINDS order, as reserveControlNumbers takes them.
+  const rows = (await manager.query(
+    `INSERT INTO control_number_sequences (tenant_id, partner_id, kind, last_value)
+     SELECT $1, $2, k.kind, 0 FROM unnest($3::text[]) WITH ORDINALITY AS k(kind, n) ORDER BY k.n
+     ON CONFLICT (tenant_id, partner_id, kind) DO UPDATE SET last_value = control_number_sequences.last_value
+     RETURNING kind, last_value`,
+    [tenantId, partnerId, KINDS],
+  )) as { kind: Kind; last_value: string }[];
+  const last = Object.fromEntries(rows.map((r) => [r.kind, Number(r.last_value)])) as Record<Kind, number>;
   const handedOut = new Set<Kind>();
   return {
     next: (kind) => {
@@ -82,12 +81,14 @@ export async function holdControlNumbers(
       return last[kind];
     },
     keep: async () => {
-      for (const kind of KINDS.filter((k) => handedOut.has(k)))
-        await manager.query(
-          `UPDATE control_number_sequences SET last_value = $4
-            WHERE tenant_id = $1 AND partner_id = $2 AND kind = $3`,
-          [tenantId, partnerId, kind, last[kind]],
-        );
+      if (handedOut.size === 0) return;
+      const kinds = KINDS.filter((k) => handedOut.has(k));
+      await manager.query(
+        `UPDATE control_number_sequences AS c SET last_value = v.last_value
+           FROM unnest($3::text[], $4::bigint[]) AS v(kind, last_value)
+          WHERE c.tenant_id = $1 AND c.partner_id = $2 AND c.kind = v.kind`,
+        [tenantId, partnerId, kinds, kinds.map((k) => last[k])],
+      );
     },
   };
 }
