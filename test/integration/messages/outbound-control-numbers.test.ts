@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { createDataSource } from '../../../src/database/data-source.js';
 import { reserveControlNumbers } from '../../../src/messages/control-numbers.js';
 import type { Pipeline } from '../../../src/messages/pipeline.js';
 import { PublishOutbound } from '../../../src/messages/usecases/publish-outbound.js';
@@ -130,10 +131,15 @@ describe('outbound control numbers: a document render refuses uses none up', () 
     });
   });
 
-  test('concurrent publishes for one partner, refused ones among them, get distinct numbers with no gap', async () => {
+  test('concurrent publishes for one partner from two processes, refused ones among them, get distinct numbers with no gap', async (t) => {
+    // A second publisher with its own connection pool, as another Crossdock process would have.
+    const otherPool = createDataSource(harness.database.url);
+    await otherPool.initialize();
+    t.after(() => otherPool.destroy());
+    const other = new PublishOutbound(otherPool, pipeline.store, pipeline.jobs, harness.registry);
     const last = await lastNumbers('demo', 'demo-edi');
     const runs = Array.from({ length: 12 }, (_, i) =>
-      pipeline.publish.run(
+      (i % 2 === 0 ? pipeline.publish : other).run(
         'demo',
         'demo-edi',
         // Every third document is refused.
