@@ -173,6 +173,28 @@ test('214 statuses become one TrackingEvent per LX with milestone and offset-bea
   );
 });
 
+test('214 AT7: a 4010 status without its reason is rejected (P0102); 5010 takes it', async () => {
+  const in4010 = x12FixtureText('214-4010-dot-terminator-space-before.edi').replace('AT7*D1*NS*', 'AT7*D1**');
+  const r4010 = await translateBuffer(in4010, goldenOptions());
+  assert.deepEqual(
+    r4010.diagnostics.map((d) => [d.severity, d.rule, d.segmentId, d.elementPosition, d.code]),
+    [['error', 'CONDITIONAL_ELEMENT_MISSING', 'AT7', 2, '2']],
+  );
+  assert.equal(r4010.documents.length, 0);
+  // The fixture's `.` terminator is the ack's too.
+  assert.match(r4010.acks.join(''), /AK3\*AT7\*12\*0205\*8\.AK4\*2\*1651\*2\.AK5\*R\*5\./);
+  const in5010 = x12FixtureText('214-5010-appointment-crlf.edi').replace('AT7*ZZ*NS*', 'AT7*ZZ**');
+  const r5010 = await translateBuffer(in5010, goldenOptions());
+  assert.deepEqual(r5010.diagnostics, []);
+  assert.deepEqual(
+    r5010.documents.map((d) => [d['statusCode'], d['reasonCode']]),
+    [
+      ['AA', 'NA'],
+      ['ZZ', undefined],
+    ],
+  );
+});
+
 test('ISA15 T marks documents as test environment', async () => {
   const doc = (await translateBuffer(x12Fixture('856-4010-ta1-requested-test.edi'), goldenOptions()))
     .documents[0]!;
