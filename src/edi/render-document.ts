@@ -24,7 +24,7 @@ import {
 } from './x12-writer.js';
 import { elementText } from './x12-segment.js';
 import { validateSet } from './x12-set-schema.js';
-import { X12_SET_SCHEMAS } from './x12-set-schemas.js';
+import { x12SetSchema } from './x12-set-schemas.js';
 import { X12Tokenizer } from './x12-tokenizer.js';
 
 export const RENDER_TARGETS = [
@@ -307,17 +307,19 @@ function renderedX12Problems(text: string): Diagnostic[] {
   const tokenizer = new X12Tokenizer();
   const problems: Diagnostic[] = [];
   let set: Segment[] | undefined;
+  let version = '';
   for (const token of [...tokenizer.push(text), ...tokenizer.end()]) {
     if (token.type === 'diagnostic') {
       problems.push(renderedProblem('X12', token.diagnostic));
       continue;
     }
     const seg = token.segment;
+    if (seg.tag === 'GS') version = elementText(seg, 7);
     if (seg.tag === 'ST') set = [seg];
     else if (set) set.push(seg);
     if (seg.tag !== 'SE' || !set) continue;
     const setId = elementText(set[0]!, 0);
-    const schema = X12_SET_SCHEMAS[setId];
+    const schema = x12SetSchema(setId, version);
     const st02 = elementText(set[0]!, 1);
     if (schema)
       for (const d of validateSet(schema, set, { transactionControlNumber: st02 }))

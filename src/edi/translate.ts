@@ -28,7 +28,7 @@ import type {
 } from './x12-envelope.js';
 import { readX12, type X12InputOrigin, type X12ReaderEvent } from './x12-envelope-reader.js';
 import { locateInSet, validateSet } from './x12-set-schema.js';
-import { X12_SET_SCHEMAS } from './x12-set-schemas.js';
+import { x12SetSchema } from './x12-set-schemas.js';
 import { sequentialControlNumbers, type ControlNumberGenerator } from './x12-writer.js';
 
 export type EdiInput =
@@ -402,7 +402,7 @@ function processX12Set(
     transactionControlNumber: set.controlNumber,
   };
   const diagnostics: Diagnostic[] = [];
-  const schema = X12_SET_SCHEMAS[set.setId];
+  const schema = x12SetSchema(set.setId, set.group.version);
   const { map, covered } = mapFor(set.setId, set.group.version);
   const isAck = set.setId === '997' || set.setId === '999';
   if (!schema && !map && !isAck) {

@@ -11,7 +11,8 @@
  * it, kept where 4010 and 5010 agree, because one schema serves both: a note that names an element
  * only one version has (N4's E0207/C0704 name N407, TD3's E0110 names TD310) cannot fire on the
  * other. Where the versions' notes differ, only the notes implied by both are kept (said at the
- * segment). Sources: the X12 segment references (stedi.com/edi/x12-004010/segment/…, …/x12-005010/…
+ * segment), except in the 214's AT7, whose 4010 notes a 4010 set is checked against
+ * (`x12SetSchema`). Sources: the X12 segment references (stedi.com/edi/x12-004010/segment/…, …/x12-005010/…
  * and the neighbouring releases) and stupidedi's 004010/005010 segment definitions
  * (kputnam/stupidedi lib/stupidedi/versions/<version>/segment_defs), which also give the data element
  * reference numbers in `refs` (CTX06). Segments without notes have none in the standard (HL, PRF,
@@ -271,7 +272,8 @@ export const X12_856: SetSchema = {
   hierarchy: { seg: 'HL', id: 1, parent: 2, level: 3, parents: { I: ['O', 'P', 'T'] } },
 };
 
-export const X12_214: SetSchema = {
+/** The 214 with its AT7 syntax notes, the one segment whose notes this schema keeps per version. */
+const x12_214 = (at7Notes: readonly SyntaxNote[]): SetSchema => ({
   setId: '214',
   body: [
     seg(
@@ -290,8 +292,6 @@ export const X12_214: SetSchema = {
     loop('LX', '0200', 'O', MANY, [
       seg('LX', 'M', 1, [M('N0', 1, 6)]),
       loop('AT7', '0205', 'O', 10, [
-        // 4010 pairs AT701/02 and AT703/04 (P0102, P0304), 4040 on makes the reasons optional
-        // (C0201, C0403): the conditionals hold in both.
         seg(
           'AT7',
           'M',
@@ -305,7 +305,7 @@ export const X12_214: SetSchema = {
             X('TM', 4, 8),
             O('ID', 2, 2, TIME_CODES),
           ],
-          ['C0201', 'C0403'],
+          at7Notes,
           [1650, 1651, 1652, 1653, 373, 337, 623],
         ),
         // 4010 and 5010 (8 elements); MS109/MS110 and the notes naming them came later.
@@ -327,7 +327,17 @@ export const X12_214: SetSchema = {
       seg('AT8', 'O', 10, undefined, ['P010203', 'P0607'], [187, 188, 81, 80, 80, 184, 183]),
     ]),
   ],
-};
+});
+
+/*
+ * AT7: 4010 pairs the status with its reason and the appointment status with its reason (P0102,
+ * P0304); 4040 on makes the reasons optional (C0201, C0403), which 5010 keeps. The shared schema
+ * has the conditionals, which hold in both; 4010 sets get the pairs (x12SetSchema): an AT701
+ * without AT702 is an error there (AK4 2), and a rendered 4010 214 is checked against them.
+ * (stupidedi's 004010 AT7 also has E0103, C0605 and C0706; not carried over here.)
+ */
+export const X12_214 = x12_214(['C0201', 'C0403']);
+export const X12_214_004010 = x12_214(['P0102', 'P0304']);
 
 export const X12_210: SetSchema = {
   setId: '210',
@@ -470,6 +480,7 @@ export const X12_999: SetSchema = {
   ],
 };
 
+/** The schemas by set id, for every version; x12SetSchema picks the version's own where it has one. */
 export const X12_SET_SCHEMAS: Readonly<Record<string, SetSchema>> = {
   '856': X12_856,
   '214': X12_214,
@@ -477,3 +488,8 @@ export const X12_SET_SCHEMAS: Readonly<Record<string, SetSchema>> = {
   '997': X12_997,
   '999': X12_999,
 };
+
+/** The schema of a set id in a version (GS08): 4010's 214 has its own AT7 notes, the rest are shared. */
+export function x12SetSchema(setId: string, version: string): SetSchema | undefined {
+  return setId === '214' && version.startsWith('004010') ? X12_214_004010 : X12_SET_SCHEMAS[setId];
+}

@@ -122,6 +122,32 @@ describe('EDIFACT maps (D96A and D01B)', () => {
     assert.deepEqual(asn?.['carrier'], { mode: '30', scac: 'UPSN', name: 'UPS Freight' });
   });
 
+  it('DESADV: CNT+11 (total number of packages) is totals.packageCount both ways; CNT+2 (line items) is not', async () => {
+    const [d96a] = await translate('maps/desadv-d96a-packed.edi'); // CNT+2:3 then CNT+11:2
+    const [d01b] = await translate('maps/desadv-d01b-c106-c819.edi'); // CNT+11:1
+    assert.equal((d96a?.['totals'] as JsonObject)['packageCount'], 2);
+    assert.equal((d01b?.['totals'] as JsonObject)['packageCount'], 1);
+    for (const [asn, version] of [
+      [d96a, 'D96A'],
+      [d01b, 'D01B'],
+    ] as const) {
+      const text = renderDocument(asn as JsonObject, 'edifact-desadv', {
+        mapsDir: MAPS_DIR,
+        version,
+        now: new Date('2026-11-27T10:00:00Z'),
+      }).text;
+      const count = String((asn?.['totals'] as JsonObject)['packageCount']);
+      // The summary section: after the last CPS group's segments, right before UNT.
+      assert.match(text, new RegExp(`'CNT\\+11:${count}'UNT\\+`), text);
+      assert.doesNotMatch(text, /CNT\+2:/);
+    }
+    const [only] = await translateBuffer(
+      "UNH+1+DESADV:D:96A:UN'BGM+351+A-1+9'RFF+ON:PO-1'CPS+1'CNT+2:3'CNT+7:12.5:KGM'UNT+7+1'",
+      OPTIONS,
+    ).then((r) => r.documents);
+    assert.equal(only?.['totals'], undefined);
+  });
+
   it('IFTSTA: one TrackingEvent per STS group; unknown status codes are kept as OTHER', async () => {
     const events = await translate('maps/iftsta-d96a-three-events.edi');
     assert.deepEqual(

@@ -58,7 +58,7 @@ const ASN: JsonObject = {
   proNumber: 'PRO-1',
   trackingNumbers: ['TRK-1', 'TRK-2'],
   parties: [party('supplier', 'SU1'), party('buyer', 'BY1')],
-  totals: { grossWeight: { unit: 'KGM', unitNormalized: 'KG', value: 12.5 } },
+  totals: { grossWeight: { unit: 'KGM', unitNormalized: 'KG', value: 12.5 }, packageCount: 1 },
   orders: [
     {
       purchaseOrderNumber: 'PO-1',
@@ -232,6 +232,7 @@ describe('across formats: X12 → canonical → EDIFACT → canonical keeps what
           'estimatedDeliveryAt',
           'carrier.scac',
           'carrier.mode',
+          'totals.packageCount',
           'billOfLading',
           'proNumber',
           'trackingNumbers',

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isSegmentRule, type SegmentRule } from '../../../src/edi/map-definition.js';
 import { loadMaps, type MapLoadError } from '../../../src/edi/map-loader.js';
 import { renderDocument } from '../../../src/edi/render-document.js';
 import { translateBuffer } from '../../../src/edi/translate.js';
@@ -158,4 +159,24 @@ test('a partner file mended while the process runs is read again; the maps of th
   assert.deepEqual(mended.partnerErrors, []);
   assert.ok(mended.maps.length > 0);
   assert.equal(loadMaps({ mapsDir: dir }), other);
+});
+
+test('x12-210: b3-delivered reads what b3 reads, plus B309 as deliveredAt (B310 035)', () => {
+  const map = loadMaps({ mapsDir: MAPS_DIR }).maps.find((m) => m.definition.name === 'x12-210');
+  const rule = (id: string): SegmentRule => {
+    const found = map?.definition.rules.find((r) => r.id === id);
+    assert.ok(found && isSegmentRule(found), id);
+    return found;
+  };
+  const inbound = (r: SegmentRule): unknown[] =>
+    r.elements.filter((e) => e.direction !== 'outbound' && e.fixed === undefined);
+  const delivered = rule('b3-delivered');
+  assert.deepEqual(delivered.when, { '10': '035' });
+  assert.equal(delivered.direction, 'inbound');
+  assert.deepEqual(
+    inbound(delivered).filter((e) => (e as { el: number }).el !== 9),
+    inbound(rule('b3')),
+  );
+  const b309 = delivered.elements.find((e) => e.el === 9);
+  assert.deepEqual([b309?.to, b309?.transform, b309?.direction], ['deliveredAt', 'dateOnly', undefined]);
 });

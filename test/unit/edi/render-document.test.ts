@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { renderDocument } from '../../../src/edi/render-document.js';
 import { translateBuffer } from '../../../src/edi/translate.js';
 import { MAPS_DIR } from './x12-fixture-support.js';
@@ -7,6 +10,22 @@ import { canonicalDocuments } from './edifact-fixture-support.js';
 
 const NOW = new Date('2026-11-27T10:00:00Z');
 const desadv = (): unknown => canonicalDocuments('desadv-d96a-release-char')[0];
+/** IFTSTA STS 13 without a reason, STS 21 with the EDIFACT reason ZZZ, STS 99 (OTHER) without one. */
+const threeEvents = (): Record<string, unknown>[] =>
+  JSON.parse(
+    readFileSync(
+      join(
+        process.cwd(),
+        'test',
+        'fixtures',
+        'edi',
+        'edifact',
+        'maps',
+        'iftsta-d96a-three-events.canonical.json',
+      ),
+      'utf8',
+    ),
+  ) as Record<string, unknown>[];
 
 const refused = (to: string, parties: { sender?: string; receiver?: string }): string[][] => {
   const r = renderDocument({}, to, { mapsDir: MAPS_DIR, now: NOW, ...parties });
@@ -166,4 +185,52 @@ test("IFTSTA → X12 214: AT701 is the milestone's own code, so the event reads 
   );
   // The EDIFACT status code itself (STS 21) is no AT7 code: it does not go out as one.
   assert.doesNotMatch(r.text, /AT7\*\d/);
+});
+
+test('IFTSTA → X12 214: AT701 goes out with AT702, the reason when it fits, else NS (4010 pairs them)', async () => {
+  const events = threeEvents();
+  assert.deepEqual(
+    events.map((e) => e['reasonCode']),
+    [undefined, 'ZZZ', undefined],
+  );
+  for (const version of ['004010', '005010']) {
+    const r = renderDocument(events, 'x12-214', { mapsDir: MAPS_DIR, now: NOW, version });
+    assert.deepEqual(r.diagnostics, [], version);
+    assert.deepEqual(r.text.match(/AT7\*[^*]*\*[^*]*/g), ['AT7*AF*NS', 'AT7*D1*NS', 'AT7*99*NS'], version);
+    const back = await translateBuffer(r.text, { mapsDir: MAPS_DIR });
+    assert.deepEqual(back.diagnostics, [], version);
+    assert.deepEqual(
+      back.documents.map((d) => [d['milestone'], d['reasonCode']]),
+      [
+        ['PICKED_UP', 'NS'],
+        ['DELIVERED', 'NS'],
+        ['OTHER', 'NS'],
+      ],
+    );
+  }
+  // An X12 reason goes out as received.
+  const withReason = { ...events[0]!, reasonCode: 'AG' };
+  const r = renderDocument(withReason, 'x12-214', { mapsDir: MAPS_DIR, now: NOW, version: '004010' });
+  assert.match(r.text, /AT7\*AF\*AG\*/);
+});
+
+test('a 4010 214 whose AT701 has no AT702 is refused; the same AT7 goes out in 5010', () => {
+  // A map without the NS fallback (as a partner map might be): the rendered set is checked
+  // against its own version's notes.
+  const dir = mkdtempSync(join(tmpdir(), 'maps-'));
+  cpSync(MAPS_DIR, dir, { recursive: true });
+  const file = join(dir, 'x12', '214.map.yaml');
+  const map = readFileSync(file, 'utf8');
+  assert.match(map, /- \{ el: 2, fixed: NS, to: milestone \}\n/);
+  writeFileSync(file, map.replace(/ *- \{ el: 2, fixed: NS, to: milestone \}\n/, ''));
+  const event = threeEvents()[0]!;
+  const refusedIn4010 = renderDocument(event, 'x12-214', { mapsDir: dir, now: NOW, version: '004010' });
+  assert.equal(refusedIn4010.text, '');
+  assert.deepEqual(
+    refusedIn4010.diagnostics.map((d) => [d.severity, d.rule, d.segmentId, d.elementPosition]),
+    [['error', 'RENDERED_INVALID', 'AT7', 2]],
+  );
+  const in5010 = renderDocument(event, 'x12-214', { mapsDir: dir, now: NOW, version: '005010' });
+  assert.deepEqual(in5010.diagnostics, []);
+  assert.match(in5010.text, /AT7\*AF\*\*\*/);
 });

@@ -115,6 +115,7 @@ test('across formats: an EDIFACT DESADV becomes an X12 856 carrying the same shi
     d['billOfLading'],
     d['proNumber'],
     d['trackingNumbers'],
+    (d['totals'] as JsonObject)['packageCount'], // DESADV CNT+11, 856 TD101
     (d['orders'] as Order[]).map((o) => [
       o.purchaseOrderNumber,
       o.packages.map((p) => [p.sscc, lines(p.lines)]),

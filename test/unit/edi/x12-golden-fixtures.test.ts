@@ -120,6 +120,36 @@ test('210 money stays a decimal string, N2 implied decimals included', async () 
   assert.deepEqual(credit['netAmountDue'], { amount: '-25.00', currency: 'USD' });
 });
 
+test('210 B309 is deliveredAt only when its qualifier B310 is 035 (delivered)', async () => {
+  const delivered = async (file: string, edit: (text: string) => string = (t) => t) => {
+    const r = await translateBuffer(edit(x12FixtureText(file)), goldenOptions());
+    return { doc: r.documents[0], diagnostics: r.diagnostics, ack: r.acks.join('') };
+  };
+  // 035: the date is the delivery date.
+  const d035 = await delivered('210-4010-wrapped-80.edi');
+  assert.equal(d035.doc?.['deliveredAt'], '2026-11-29');
+  // 011 (shipped): a valid B309/B310 pair, but no delivery date; the rest of B3 is read as ever.
+  const d011 = await delivered('210-4010-shipped-date-qualifier.edi');
+  assert.equal(d011.doc?.['deliveredAt'], undefined);
+  assert.equal(d011.doc?.['invoiceNumber'], 'INV-2026-014');
+  assert.equal(d011.doc?.['paymentMethod'], 'collect');
+  assert.equal((d011.doc?.['carrier'] as { scac: string }).scac, 'ABCD');
+  assert.deepEqual(d011.diagnostics, []);
+  assert.match(d011.ack, /AK5\*A~/);
+  // Any qualifier but 035 leaves the date out, whatever its place in the 374 list.
+  const d086 = await delivered('210-4010-wrapped-80.edi', (t) => t.replace('*035*', '*086*'));
+  assert.equal(d086.doc?.['deliveredAt'], undefined);
+  assert.equal(d086.doc?.['invoiceNumber'], 'INV-2026-001');
+  // Absent (both, as P0910 asks): no delivery date.
+  const none = await delivered('210-5010-tilde-element-ellipsis-terminator.edi');
+  assert.equal(none.doc?.['deliveredAt'], undefined);
+  assert.equal(none.doc?.['invoiceNumber'], 'INV-5010-9');
+  // B309 without B310 breaks P0910 (4010 and 5010 alike): the set is rejected, nothing is guessed.
+  const bare = await delivered('210-4010-wrapped-80.edi', (t) => t.replace('*035*', '**'));
+  assert.equal(bare.doc, undefined);
+  assert.match(bare.ack, /AK4\*10\*374\*2~/);
+});
+
 test('214 statuses become one TrackingEvent per LX with milestone and offset-bearing time', async () => {
   const docs = (
     await translateBuffer(x12Fixture('214-4010-dot-terminator-space-before.edi'), goldenOptions())
@@ -139,6 +169,28 @@ test('214 statuses become one TrackingEvent per LX with milestone and offset-bea
     [
       ['AA', 'APPOINTMENT'],
       ['ZZ', 'OTHER'],
+    ],
+  );
+});
+
+test('214 AT7: a 4010 status without its reason is rejected (P0102); 5010 takes it', async () => {
+  const in4010 = x12FixtureText('214-4010-dot-terminator-space-before.edi').replace('AT7*D1*NS*', 'AT7*D1**');
+  const r4010 = await translateBuffer(in4010, goldenOptions());
+  assert.deepEqual(
+    r4010.diagnostics.map((d) => [d.severity, d.rule, d.segmentId, d.elementPosition, d.code]),
+    [['error', 'CONDITIONAL_ELEMENT_MISSING', 'AT7', 2, '2']],
+  );
+  assert.equal(r4010.documents.length, 0);
+  // The fixture's `.` terminator is the ack's too.
+  assert.match(r4010.acks.join(''), /AK3\*AT7\*12\*0205\*8\.AK4\*2\*1651\*2\.AK5\*R\*5\./);
+  const in5010 = x12FixtureText('214-5010-appointment-crlf.edi').replace('AT7*ZZ*NS*', 'AT7*ZZ**');
+  const r5010 = await translateBuffer(in5010, goldenOptions());
+  assert.deepEqual(r5010.diagnostics, []);
+  assert.deepEqual(
+    r5010.documents.map((d) => [d['statusCode'], d['reasonCode']]),
+    [
+      ['AA', 'NA'],
+      ['ZZ', undefined],
     ],
   );
 });

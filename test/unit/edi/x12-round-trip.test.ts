@@ -24,6 +24,7 @@ const FIXTURES = [
   '214-4010-dot-terminator-space-before.edi',
   '214-5010-appointment-crlf.edi',
   '210-4010-wrapped-80.edi',
+  '210-4010-shipped-date-qualifier.edi',
   '210-5010-tilde-element-ellipsis-terminator.edi',
 ];
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Diagnostic, Segment } from '../../../src/edi/edi-types.js';
 import { validateSet, type SetSchema } from '../../../src/edi/x12-set-schema.js';
-import { X12_SET_SCHEMAS } from '../../../src/edi/x12-set-schemas.js';
+import { X12_SET_SCHEMAS, x12SetSchema } from '../../../src/edi/x12-set-schemas.js';
 import { buildFunctionalAckBody, copyOfBadData } from '../../../src/edi/x12-ack-writer.js';
 import type { X12GroupSummary } from '../../../src/edi/x12-envelope.js';
 
@@ -140,6 +140,27 @@ test('210 B3 P0910: the delivery date B309 and its qualifier B310 go together', 
   assert.deepEqual(brief(validateSet(schema, segments(b3('', '')))), []);
   assert.deepEqual(brief(validateSet(schema, segments(b3('20261129', '')))), ['B3@2:10=2']);
   assert.deepEqual(brief(validateSet(schema, segments(b3('', '035')))), ['B3@2:9=2']);
+});
+
+test('214 AT7: 4010 pairs status and reason (P0102, P0304); 5010 asks a status only for a reason (C0201, C0403)', () => {
+  const at7 = (els: string): Segment[] => segments(`B10*PRO1*SHP1*ABCD~LX*1~AT7*${els}*20261128*1015*CT`);
+  const v4010 = x12SetSchema('214', '004010')!;
+  const v5010 = x12SetSchema('214', '005010')!;
+  assert.equal(x12SetSchema('214', '004010VICS'), v4010);
+  assert.equal(v5010, X12_SET_SCHEMAS['214']);
+  assert.equal(x12SetSchema('210', '004010'), X12_SET_SCHEMAS['210']);
+  // Status with reason, appointment with reason: fine in both.
+  for (const schema of [v4010, v5010]) {
+    assert.deepEqual(brief(validateSet(schema, at7('X6*NS**'))), []);
+    assert.deepEqual(brief(validateSet(schema, at7('**AA*NA'))), []);
+    // A reason without its status breaks both versions' notes (AT701 required: AK4 2).
+    assert.deepEqual(brief(validateSet(schema, at7('*NS**'))), ['AT7@4:1=2']);
+  }
+  // A status without its reason: 4010 requires AT702 (and AT704 for AT703); 5010 does not.
+  assert.deepEqual(brief(validateSet(v4010, at7('X6***'))), ['AT7@4:2=2']);
+  assert.deepEqual(brief(validateSet(v4010, at7('**AA*'))), ['AT7@4:4=2']);
+  assert.deepEqual(brief(validateSet(v5010, at7('X6***'))), []);
+  assert.deepEqual(brief(validateSet(v5010, at7('**AA*'))), []);
 });
 
 test('an element a note requires is reported once, even when it is also mandatory', () => {
