@@ -57,6 +57,11 @@ export interface ElementRule {
   /** Inbound value when the element is empty. */
   readonly default?: string | number | boolean;
   /**
+   * Inbound: the code that stands for "no value" and is read as an empty element (214 AT702 NS,
+   * normal status: no reason). Outbound writes it through a `fixed` rule listed before this one.
+   */
+  readonly noValue?: string;
+  /**
    * Outbound constant (inbound ignores the element). With `to`, written only when that field has a
    * value: a qualifier that goes with another element's value (210 B310 with B309).
    */

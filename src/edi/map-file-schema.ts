@@ -28,6 +28,7 @@ export const mapFileSchema = {
         tableDefault: { type: 'string' },
         tableOnly: { type: 'boolean' },
         default: { type: ['string', 'number', 'boolean'] },
+        noValue: { type: 'string', minLength: 1 },
         fixed: { type: 'string' },
         compute: { enum: COMPUTED },
         onlyIfUnset: { type: 'boolean' },

@@ -263,7 +263,8 @@ function elementSource(src: Source, map: LoadedMap, er: ElementRule, dates: Date
     body = `${v} if (v !== undefined) { ${found('v')} }`;
   }
 
-  const read = `raw = h.elementValue(seg, ${src.value(er.el - 1)}, ${src.value((er.comp ?? 1) - 1)});`;
+  const none = er.noValue === undefined ? '' : ` if (raw === ${JSON.stringify(er.noValue)}) raw = '';`;
+  const read = `raw = h.elementValue(seg, ${src.value(er.el - 1)}, ${src.value((er.comp ?? 1) - 1)});${none}`;
   const dflt = er.default;
   if (dflt === undefined) return `${read} if (raw !== '') { ${body} }`;
   if (typeof dflt === 'string') return `${read} if (raw === '') raw = ${JSON.stringify(dflt)}; ${body}`;

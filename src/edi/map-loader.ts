@@ -265,6 +265,7 @@ function uniformElement(e: ElementRule): ElementRule {
     tableDefault: e.tableDefault,
     tableOnly: e.tableOnly,
     default: e.default,
+    noValue: e.noValue,
     fixed: e.fixed,
     compute: e.compute,
     onlyIfUnset: e.onlyIfUnset,
