@@ -38,6 +38,12 @@ const isBlankCode = (c: number): boolean => c === 32 || (c >= 9 && c <= 13) || c
 export class X12Tokenizer {
   private buf = '';
   private pos = 0;
+  /**
+   * buf[pos, clearTo) holds no segment terminator: it was searched before more input came. The
+   * next search starts there, so a segment arriving in many chunks is searched once, not once per
+   * chunk (a 20 MB element took two minutes).
+   */
+  private clearTo = 0;
   /** Offset (bytes) of buf[0] in the input. */
   private base: number;
   private ascii = true;
@@ -65,20 +71,55 @@ export class X12Tokenizer {
    * `singleByte`, that it decodes the input as Windows-1252, so byte offsets count characters.
    */
   append(text: string, ascii?: boolean, singleByte?: boolean): void {
+    if (this.ascii && ascii !== true && NON_ASCII.test(text)) this.ascii = false;
+    if (singleByte === true) this.singleByte = true;
+    if (this.inOpenSegment() && !this.endsSegment(text)) {
+      this.parts.push(text);
+      return;
+    }
+    this.extend(text);
+  }
+
+  /**
+   * Text that came while a segment was still open, and holds no terminator: joined once one comes.
+   * Appending each slice to the buffer made V8 copy the whole open segment per slice (a string
+   * searched is flattened first), quadratic in the segment's length.
+   */
+  private readonly parts: string[] = [];
+
+  /** Whether the last search found no terminator in the rest of the buffer (a segment is open). */
+  private inOpenSegment(): boolean {
+    const d = this.delimiters;
+    // A terminator of several characters could straddle two slices: those take the plain path.
+    if (d === undefined || (!this.newlineTerminator && d.segment.length !== 1)) return false;
+    return this.clearTo > this.pos && this.clearTo >= this.buf.length;
+  }
+
+  private endsSegment(text: string): boolean {
+    if (this.newlineTerminator) return text.includes('\n') || text.includes('\r');
+    return text.includes(this.delimiters!.segment);
+  }
+
+  /** Adds `text`, after any held parts, to the buffer, dropping what was already read. */
+  private extend(text: string): void {
+    if (this.parts.length > 0) {
+      this.parts.push(text);
+      text = this.parts.join('');
+      this.parts.length = 0;
+    }
     const dropped = this.pos;
     if (dropped > 0) {
       this.base += this.byteLength(dropped);
       this.buf = this.buf.slice(dropped) + text;
     } else this.buf += text;
     this.pos = 0;
+    this.clearTo = this.clearTo > dropped ? this.clearTo - dropped : 0;
     this.crAt = -1;
     this.lfAt = -1;
     this.componentAt = -1;
     this.repetitionAt = -1;
     this.markIdx = 0;
     this.markBytes = 0;
-    if (this.ascii && ascii !== true && NON_ASCII.test(text)) this.ascii = false;
-    if (singleByte === true) this.singleByte = true;
   }
 
   /**
@@ -94,6 +135,7 @@ export class X12Tokenizer {
   /** Like `next`, but a plain segment comes as itself rather than wrapped in a token. */
   pull(final = false): X12Token | X12Segment | undefined {
     if (this.queue.length > 0) return this.queue.shift();
+    if (final && this.parts.length > 0) this.extend('');
     return this.drain(this.queue, final);
   }
 
@@ -150,17 +192,23 @@ export class X12Tokenizer {
       const d = this.delimiters;
       let end: number;
       let next: number;
+      const searchFrom = this.clearTo > p ? this.clearTo : p;
       if (this.newlineTerminator) {
-        end = b.indexOf('\n', p);
-        const cr = b.indexOf('\r', p);
+        end = b.indexOf('\n', searchFrom);
+        const cr = b.indexOf('\r', searchFrom);
         if (cr !== -1 && (end === -1 || cr < end)) end = cr;
         next = end + 1;
       } else {
-        end = b.indexOf(d.segment, p);
+        end = b.indexOf(d.segment, searchFrom);
         next = end + d.segment.length;
       }
       if (end === -1) {
-        if (!final) return out.shift();
+        if (!final) {
+          // A terminator of several characters may have begun at the end of what came.
+          const tail = this.newlineTerminator ? 0 : d.segment.length - 1;
+          this.clearTo = Math.max(p, b.length - tail);
+          return out.shift();
+        }
         end = b.length;
         next = b.length;
         // A DOS end-of-file mark (Ctrl-Z) right after the last segment is not its data.

@@ -190,3 +190,64 @@ test('a Ctrl-Z (DOS end of file) after the last IEA ends the input with an info,
     ['DATA_OUTSIDE_INTERCHANGE'],
   );
 });
+
+/** Segment tags, offsets and element values, and diagnostics' rules, of a token list. */
+function shape(ts: readonly X12Token[]): unknown[] {
+  return ts.map((t) =>
+    t.type === 'segment'
+      ? [t.segment.tag, t.segment.offset, t.segment.elements.map((e) => e.join('>'))]
+      : t.type === 'diagnostic'
+        ? [t.diagnostic.rule, t.diagnostic.offset]
+        : [t.type],
+  );
+}
+
+/** `text` cut into slices of 1 to `most` characters, by a fixed pseudo-random sequence. */
+function slices(text: string, most: number): string[] {
+  const out: string[] = [];
+  let seed = 7;
+  for (let i = 0; i < text.length;) {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    const n = 1 + (seed % most);
+    out.push(text.slice(i, i + n));
+    i += n;
+  }
+  return out;
+}
+
+test('a long segment that arrives in many slices is read whole, with the same offsets', async () => {
+  const long = `${'ÄB'.repeat(60_000)}${'x'.repeat(90_000)}`;
+  for (const [name, terminator] of [
+    ['tilde', '~'],
+    ['tilde and line break', '~\n'],
+    ['line break', '\n'],
+    ['CRLF', '\r\n'],
+  ] as const) {
+    const isa = terminator.startsWith('~') ? `${ISA_4010}~` : `${ISA_4010}\n`;
+    const body = [
+      'GS*SH*A*B*20261127*0930*1*X*004010',
+      'ST*856*0001',
+      `N1*SF*${long}*92*WH01`,
+      `N3*${long.slice(0, 70_000)}`,
+      'SE*4*0001',
+      'GE*1*1',
+      'IEA*1*000000001',
+    ]
+      .map((s) => s + terminator)
+      .join('');
+    const whole = shape(await tokens([isa + body]));
+    assert.equal(whole.length, 8, name);
+    assert.deepEqual(shape(await tokens(slices(isa + body, 4096))), whole, `${name}: slices up to 4 KB`);
+    assert.deepEqual(shape(await tokens(slices(isa + body, 7))), whole, `${name}: slices up to 7 characters`);
+    // Input that ends inside the long segment: it is still read, with the missing terminator said.
+    const cut = isa + body.slice(0, body.indexOf('N3*') + 50_000);
+    assert.deepEqual(
+      shape(await tokens(slices(cut, 4096))).slice(-2),
+      [
+        ['MISSING_SEGMENT_TERMINATOR', Buffer.byteLength(cut.slice(0, cut.indexOf('N3*')))],
+        ['N3', Buffer.byteLength(cut.slice(0, cut.indexOf('N3*'))), [long.slice(0, 49_997)]],
+      ],
+      name,
+    );
+  }
+});
