@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Diagnostic } from '../../edi/edi-types.js';
+import { loadMaps } from '../../edi/map-loader.js';
 import { translateBuffer, type InterchangeInfo } from '../../edi/translate.js';
 import { validateCanonical } from '../../canonical/canonical-validator.js';
 import { retrySettingsFor, type TenantDefinition } from '../../tenancy/tenant-definition.js';
@@ -61,6 +62,10 @@ export class TranslateMessage {
       return;
     }
 
+    // Checked before any control number is reserved: a translation that cannot happen must not
+    // leave a gap in the partner's ack sequence (ISA13/GS06), which some partners flag.
+    const partnerFile = partnerFileProblems(message.partner_id);
+    if (partnerFile.length > 0) return this.waitForPartnerFile(message, partnerFile);
     const controlNumbers = await this.dataSource.transaction((manager) =>
       reserveControlNumbers(
         manager,
@@ -82,25 +87,13 @@ export class TranslateMessage {
       correlationId: message.correlation_id,
       now: this.now,
     });
-
-    // Broken map overrides of this partner are our configuration, not the partner's data: the
-    // message is not rejected (no negative ack, no rejection webhook) but waits, its history says
-    // why, and the job is retried; mended, the file is read again (map-loader.ts).
+    // The file broke between the check and the translation: the message waits all the same.
     const broken = result.diagnostics.filter((d) => d.rule === 'PARTNER_INVALID');
-    if (broken.length > 0) {
-      const cause = `partner ${message.partner_id ?? ''} map overrides are broken; translation is retried, and can be replayed (retranslate) once they are mended: ${broken.map((d) => d.message).join('; ')}`;
-      const waiting = await this.dataSource.transaction((manager) =>
-        this.store.record(manager, {
-          tenantId,
-          messageId,
-          from: InboundState.Received,
-          to: InboundState.Received,
-          cause,
-        }),
+    if (broken.length > 0)
+      return this.waitForPartnerFile(
+        message,
+        broken.map((d) => d.message),
       );
-      this.store.notify([waiting]);
-      throw new Error(cause);
-    }
 
     const transitions: Transition[] = [];
     await this.dataSource.transaction(async (manager) => {
@@ -119,8 +112,8 @@ export class TranslateMessage {
         ? undefined
         : await this.findDuplicate(manager, message, result.interchanges, tenant);
       await manager.query(
-        `UPDATE messages SET interchange_sender = $2, interchange_control_number = $3, diagnostics = $4, updated_at = now()
-          WHERE id = $1`,
+        `UPDATE messages SET interchange_sender = $2, interchange_control_number = $3, diagnostics = $4, last_error = NULL,
+           updated_at = now() WHERE id = $1`,
         [messageId, first?.sender ?? null, first?.controlNumber ?? null, JSON.stringify(result.diagnostics)],
       );
       if (duplicateOf) {
@@ -200,6 +193,32 @@ export class TranslateMessage {
       }
     });
     this.store.notify(transitions);
+  }
+
+  /**
+   * Broken map overrides of this partner are our configuration, not the partner's data: the
+   * message is not rejected (no negative ack, no rejection webhook) but waits in `received` with
+   * the cause in its history and `last_error`. The job fails so pg-boss retries it; after its
+   * retries the recovery sweep queues it again with backoff. A mended file is read again
+   * (map-loader.ts keys its cache by the file's time).
+   */
+  private async waitForPartnerFile(message: StoredMessage, problems: readonly string[]): Promise<never> {
+    const cause = `partner ${message.partner_id ?? ''} map overrides are broken; the message waits and its translation is tried again until they are mended: ${problems.join('; ')}`;
+    const waiting = await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `UPDATE messages SET last_error = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2 AND state = $4`,
+        [message.tenant_id, message.id, cause, InboundState.Received],
+      );
+      return this.store.record(manager, {
+        tenantId: message.tenant_id,
+        messageId: message.id,
+        from: InboundState.Received,
+        to: InboundState.Received,
+        cause,
+      });
+    });
+    this.store.notify([waiting]);
+    throw new Error(cause);
   }
 
   /** JSON from the REST API is one canonical document already validated at the edge. */
@@ -495,6 +514,15 @@ export class TranslateMessage {
       cause: `${kind} acknowledgement queued as ${id}`,
     });
   }
+}
+
+/** The problems of a partner's map overrides file, worded as translation's PARTNER_INVALID diagnostics. */
+function partnerFileProblems(partnerId: string | null): string[] {
+  if (!partnerId) return [];
+  // The same cached load translation makes next (same maps directory, same key): cheap.
+  return loadMaps({ partnerId }).partnerErrors.map(
+    (e) => `partner ${e.file}${e.path ? ` at ${e.path}` : ''}: ${e.message}`,
+  );
 }
 
 function summarize(errors: readonly Diagnostic[]): string {
