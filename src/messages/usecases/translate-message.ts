@@ -6,7 +6,12 @@ import { translateBuffer, type InterchangeInfo } from '../../edi/translate.js';
 import { validateCanonical } from '../../canonical/canonical-validator.js';
 import { retrySettingsFor, type TenantDefinition } from '../../tenancy/tenant-definition.js';
 import type { TenantRegistry } from '../../tenancy/tenant-registry.js';
-import { ackControlNumberNeeds, reserveControlNumbers } from '../control-numbers.js';
+import {
+  ackControlNumberNeeds,
+  releaseControlNumbers,
+  reserveControlNumbers,
+  reservedBlocks,
+} from '../control-numbers.js';
 import { flowOf, nextBatchSlot } from '../document-flow.js';
 import { QUEUES, deliveryJobOptions, type DeliverJob, type JobQueue } from '../job-queue.js';
 import {
@@ -66,13 +71,9 @@ export class TranslateMessage {
     // leave a gap in the partner's ack sequence (ISA13/GS06), which some partners flag.
     const partnerFile = partnerFileProblems(message.partner_id);
     if (partnerFile.length > 0) return this.waitForPartnerFile(message, partnerFile);
+    const needs = ackControlNumberNeeds(message.payload);
     const controlNumbers = await this.dataSource.transaction((manager) =>
-      reserveControlNumbers(
-        manager,
-        tenantId,
-        message.partner_id ?? '_',
-        ackControlNumberNeeds(message.payload),
-      ),
+      reserveControlNumbers(manager, tenantId, message.partner_id ?? '_', needs),
     );
     const result = await translateBuffer(message.payload, {
       tenantId,
@@ -87,13 +88,23 @@ export class TranslateMessage {
       correlationId: message.correlation_id,
       now: this.now,
     });
-    // The file broke between the check and the translation: the message waits all the same.
+    // The file broke between the check and the translation: the message waits all the same, and
+    // the numbers go back unless another translation reserved after them.
     const broken = result.diagnostics.filter((d) => d.rule === 'PARTNER_INVALID');
-    if (broken.length > 0)
+    if (broken.length > 0) {
+      await this.dataSource.transaction((manager) =>
+        releaseControlNumbers(
+          manager,
+          tenantId,
+          message.partner_id ?? '_',
+          reservedBlocks(controlNumbers, needs),
+        ),
+      );
       return this.waitForPartnerFile(
         message,
         broken.map((d) => d.message),
       );
+    }
 
     const transitions: Transition[] = [];
     await this.dataSource.transaction(async (manager) => {

@@ -4,6 +4,12 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import {
+  releaseControlNumbers,
+  reserveControlNumbers,
+  reservedBlocks,
+  type ReservedBlock,
+} from '../../../src/messages/control-numbers.js';
 import type { Pipeline } from '../../../src/messages/pipeline.js';
 import { Metrics } from '../../../src/ops/metrics.js';
 import {
@@ -215,6 +221,31 @@ describe('the recovery sweep with several processes on one database', () => {
     assert.deepEqual(
       again.map((r) => [r.messageId, r.recovery]),
       [[ids['demo'], 2]],
+    );
+  });
+
+  test('reserved control numbers go back only while no later reservation took numbers after them', async () => {
+    const counts = { interchange: 1, group: 2, transaction: 2 };
+    const reserve = async (): Promise<ReservedBlock[]> =>
+      reservedBlocks(
+        await harness.dataSource.transaction((m) => reserveControlNumbers(m, TENANT, 'cn-partner', counts)),
+        counts,
+      );
+    const release = (blocks: ReservedBlock[]): Promise<number> =>
+      harness.dataSource.transaction((m) => releaseControlNumbers(m, TENANT, 'cn-partner', blocks));
+    const first = await reserve();
+    assert.deepEqual(first, [
+      { kind: 'interchange', first: 1, last: 1 },
+      { kind: 'group', first: 1, last: 2 },
+      { kind: 'transaction', first: 1, last: 2 },
+    ]);
+    assert.equal(await release(first), 3);
+    assert.deepEqual(await reserve(), first, 'the same numbers again: no gap');
+    const later = await reserve();
+    assert.equal(await release(first), 0, 'numbers after them were taken: they stay used');
+    assert.deepEqual(
+      (await reserve()).map((b) => b.first),
+      later.map((b) => b.last + 1),
     );
   });
 
