@@ -6,6 +6,9 @@ export const QUEUES = {
   deliver: 'crossdock.deliver',
   ackTimeout: 'crossdock.ack-timeout',
 } as const;
+/** The PostgreSQL schema pg-boss keeps its tables in. */
+export const JOB_SCHEMA = 'pgboss';
+
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export interface TranslateJob {
@@ -51,7 +54,7 @@ export class JobQueue {
   ) {
     this.boss = new PgBoss({
       connectionString: databaseUrl,
-      schema: 'pgboss',
+      schema: JOB_SCHEMA,
       application_name: 'crossdock-jobs',
       max: 6,
       useListenNotify: true,

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { TenantRegistry } from '../../tenancy/tenant-registry.js';
-import { QUEUES, type JobQueue } from '../job-queue.js';
+import { JOB_SCHEMA, QUEUES, type JobQueue } from '../job-queue.js';
 import { InboundState } from '../message-state.js';
 import type { MessageStore, Transition } from '../message-store.js';
 
@@ -131,7 +131,7 @@ export class RecoverWaitingMessages {
         WHERE m.tenant_id = $1 AND m.direction = 'inbound' AND m.state = $2
           AND ($3::uuid[] IS NULL OR m.id = ANY($3::uuid[]))
           AND a.last_at <= now() - make_interval(secs => least($4 * power(2, r.recoveries), $5))
-          AND NOT EXISTS (SELECT 1 FROM pgboss.job j
+          AND NOT EXISTS (SELECT 1 FROM ${JOB_SCHEMA}.job j
                            WHERE j.name = $6 AND j.state IN ('created', 'retry', 'active')
                              AND j.data->>'messageId' = m.id::text)
         ORDER BY m.received_at, m.id

@@ -41,7 +41,7 @@ type Json = Record<string, unknown>;
  * Inbound step 2: the stored payload is parsed, validated and translated into canonical
  * documents; acknowledgements go to the outbox; each document gets its delivery job. Everything
  * after the parse is one transaction, so a crash leaves the message `received` and the job
- * (retried by pg-boss) starts over.
+ * (retried by pg-boss, then queued again by RecoverWaitingMessages) starts over.
  */
 export class TranslateMessage {
   constructor(
