@@ -91,7 +91,7 @@ export class RecoverWaitingMessages {
             to: InboundState.Received,
             cause:
               `translation queued again automatically (recovery ${recovery}): no translate job pending for ${Math.round(row.idle_seconds)} s` +
-              (row.last_error ? `; it waited because ${row.last_error}` : '') +
+              (row.last_error ? `; its last attempt: ${row.last_error}` : '') +
               `; if it waits again, next try in ${nextWait} s`,
             detail: { recovery, idleSeconds: Math.round(row.idle_seconds), nextWaitSeconds: nextWait },
           }),
@@ -117,7 +117,10 @@ export class RecoverWaitingMessages {
    */
   private async due(manager: EntityManager, tenantId: string, ids?: readonly string[]): Promise<DueRow[]> {
     return (await manager.query(
-      `SELECT m.id, m.last_error, r.recoveries, extract(epoch FROM now() - a.last_at)::float8 AS idle_seconds
+      `SELECT m.id, r.recoveries, extract(epoch FROM now() - a.last_at)::float8 AS idle_seconds,
+              coalesce((SELECT j.output->>'error' FROM ${JOB_SCHEMA}.job j
+                         WHERE j.name = $6 AND j.state = 'failed' AND j.data->>'messageId' = m.id::text
+                         ORDER BY j.completed_on DESC NULLS LAST LIMIT 1), m.last_error) AS last_error
          FROM messages m
          CROSS JOIN LATERAL (SELECT coalesce(max(e.at), m.received_at) AS last_at
                                FROM message_events e WHERE e.message_id = m.id) a
@@ -131,9 +134,10 @@ export class RecoverWaitingMessages {
         WHERE m.tenant_id = $1 AND m.direction = 'inbound' AND m.state = $2
           AND ($3::uuid[] IS NULL OR m.id = ANY($3::uuid[]))
           AND a.last_at <= now() - make_interval(secs => least($4 * power(2, r.recoveries), $5))
-          AND NOT EXISTS (SELECT 1 FROM ${JOB_SCHEMA}.job j
-                           WHERE j.name = $6 AND j.state IN ('created', 'retry', 'active')
-                             AND j.data->>'messageId' = m.id::text)
+          -- NOT IN over the live jobs: a hashed set, however many jobs a backlog holds
+          AND m.id::text NOT IN (SELECT j.data->>'messageId' FROM ${JOB_SCHEMA}.job j
+                                  WHERE j.name = $6 AND j.state IN ('created', 'retry', 'active')
+                                    AND j.data->>'messageId' IS NOT NULL)
         ORDER BY m.received_at, m.id
         LIMIT $7`,
       [

@@ -111,7 +111,7 @@ describe('messages left waiting in received are translated again automatically',
       const history = waiting!.history;
       const causes = history.map((e) => e.cause).join('\n');
       assert.match(causes, /translation queued again automatically \(recovery 1\): no translate job pending/);
-      assert.match(causes, /it waited because partner demo-edi map overrides are broken/);
+      assert.match(causes, /its last attempt: partner demo-edi map overrides are broken/);
 
       // Each retranslation came only after its backoff since the event before it: 1 s, then 2 s (the cap).
       history.forEach((event, index) => {
@@ -213,14 +213,21 @@ describe('the recovery sweep with several processes on one database', () => {
     // Its job pending again, a further sweep does nothing.
     assert.deepEqual(await second.recover.run(), []);
 
-    // The job's retries used up: the next sweep counts a second recovery.
-    await harness.dataSource.query(`UPDATE pgboss.job SET state = 'failed' WHERE data->>'messageId' = $1`, [
-      ids['demo'],
-    ]);
+    // The job's retries used up: the next sweep counts a second recovery and says what failed.
+    await harness.dataSource.query(
+      `UPDATE pgboss.job SET state = 'failed', completed_on = now(), output = '{"error": "connection terminated"}'
+        WHERE data->>'messageId' = $1`,
+      [ids['demo']],
+    );
     const again = await second.recover.run();
     assert.deepEqual(
       again.map((r) => [r.messageId, r.recovery]),
       [[ids['demo'], 2]],
+    );
+    const detail = await second.store.detail('demo', ids['demo']!);
+    assert.match(
+      detail!.history.at(-1)!.cause,
+      /^translation queued again automatically \(recovery 2\): no translate job pending for \d+ s; its last attempt: connection terminated; if it waits again, next try in 0 s$/,
     );
   });
 
