@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { updatedRows } from '../database/updated-rows.js';
 import type { ControlNumberGenerator } from '../edi/x12-writer.js';
 
 type Kind = Parameters<ControlNumberGenerator>[0];
@@ -100,4 +101,48 @@ export function ackControlNumberNeeds(payload: Buffer): Record<Kind, number> {
   const interchanges = Math.max(1, count(/ISA|UNB/g));
   const groups = Math.max(1, count(/GS|UNH|UNG/g));
   return { interchange: interchanges, group: groups, transaction: groups };
+}
+
+/** A block of numbers reserved for one kind, first to last. */
+export interface ReservedBlock {
+  readonly kind: Kind;
+  readonly first: number;
+  readonly last: number;
+}
+
+/**
+ * What a reservation took, read from its fresh generator (which it then consumes): `counts` as
+ * given to `reserveControlNumbers`. Only for a generator nothing was drawn from yet.
+ */
+export function reservedBlocks(
+  controlNumbers: ControlNumberGenerator,
+  counts: Readonly<Record<Kind, number>>,
+): ReservedBlock[] {
+  return (Object.keys(counts) as Kind[]).map((kind) => {
+    const first = Number(controlNumbers(kind));
+    return { kind, first, last: first + Math.max(1, counts[kind]) - 1 };
+  });
+}
+
+/**
+ * Gives unused blocks back, each only while it is still the last one reserved of its kind: a
+ * later reservation keeps its numbers and the gap stays (uniqueness first). Returns how many
+ * blocks went back.
+ */
+export async function releaseControlNumbers(
+  manager: EntityManager,
+  tenantId: string,
+  partnerId: string,
+  blocks: readonly ReservedBlock[],
+): Promise<number> {
+  let released = 0;
+  for (const block of blocks) {
+    const result: unknown = await manager.query(
+      `UPDATE control_number_sequences SET last_value = $4
+        WHERE tenant_id = $1 AND partner_id = $2 AND kind = $3 AND last_value = $5 RETURNING kind`,
+      [tenantId, partnerId, block.kind, block.first - 1, block.last],
+    );
+    released += updatedRows(result).length;
+  }
+  return released;
 }

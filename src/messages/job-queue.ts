@@ -6,6 +6,9 @@ export const QUEUES = {
   deliver: 'crossdock.deliver',
   ackTimeout: 'crossdock.ack-timeout',
 } as const;
+/** The PostgreSQL schema pg-boss keeps its tables in. */
+export const JOB_SCHEMA = 'pgboss';
+
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export interface TranslateJob {
@@ -46,10 +49,12 @@ export class JobQueue {
   constructor(
     databaseUrl: string,
     private readonly log: (message: string, error?: unknown) => void,
+    /** pg-boss retries of a translate job after its first attempt; the recovery sweep takes over after them. */
+    private readonly translateRetryLimit = 5,
   ) {
     this.boss = new PgBoss({
       connectionString: databaseUrl,
-      schema: 'pgboss',
+      schema: JOB_SCHEMA,
       application_name: 'crossdock-jobs',
       max: 6,
       useListenNotify: true,
@@ -126,6 +131,19 @@ export class JobQueue {
 
   async offWork(name: QueueName): Promise<void> {
     await this.boss.offWork(name, { wait: true });
+  }
+
+  /** Sends a message's translate job in the caller's transaction, grouped by tenant. */
+  async sendTranslate(
+    manager: EntityManager,
+    job: TranslateJob,
+    options: { retryLimit?: number } = {},
+  ): Promise<string> {
+    return this.sendInTransaction(manager, QUEUES.translate, job, {
+      group: { id: job.tenantId },
+      retryLimit: options.retryLimit ?? this.translateRetryLimit,
+      retryBackoff: true,
+    });
   }
 }
 

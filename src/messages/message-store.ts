@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PagePosition } from '../common/page-cursor.js';
-import { QUEUES, type JobQueue, type TranslateJob } from './job-queue.js';
+import type { WaitingMessagesSample } from '../ops/metrics.js';
+import type { JobQueue } from './job-queue.js';
 import {
   MESSAGE_COLUMNS,
   toMessageSummary,
@@ -114,12 +115,7 @@ export class MessageStore {
           detail: { sha256, size: input.payload.length, fileName: input.fileName },
         }),
       );
-      const job: TranslateJob = { messageId: id, tenantId: input.tenantId };
-      await this.jobs.sendInTransaction(manager, QUEUES.translate, job, {
-        group: { id: input.tenantId },
-        retryLimit: 5,
-        retryBackoff: true,
-      });
+      await this.jobs.sendTranslate(manager, { messageId: id, tenantId: input.tenantId });
       return inserted!;
     });
     this.notify(transitions);
@@ -306,6 +302,23 @@ export class MessageStore {
       })),
       acknowledgements: acks.map(toMessageSummary),
     };
+  }
+
+  /**
+   * Per tenant (every tenant, zero included), the inbound messages in `received` for longer than
+   * `olderThanSeconds`, and how long the oldest of them has waited.
+   */
+  async waitingInReceived(olderThanSeconds: number): Promise<WaitingMessagesSample[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT t.id AS tenant_id, count(m.id)::int AS count,
+              coalesce(extract(epoch FROM now() - min(m.received_at)), 0)::float8 AS oldest_seconds
+         FROM tenants t
+         LEFT JOIN messages m ON m.tenant_id = t.id AND m.state = $1 AND m.direction = 'inbound'
+                             AND m.received_at < now() - make_interval(secs => $2)
+        GROUP BY t.id ORDER BY t.id`,
+      [InboundState.Received, olderThanSeconds],
+    )) as { tenant_id: string; count: number; oldest_seconds: number }[];
+    return rows.map((r) => ({ tenantId: r.tenant_id, count: r.count, oldestSeconds: r.oldest_seconds }));
   }
 
   /** A page of messages, newest first, keyset-paginated; `next` is the cursor of the following page. */

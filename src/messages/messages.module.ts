@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.js';
 import { AuditModule } from '../audit/audit.module.js';
+import { Metrics } from '../ops/metrics.js';
 import { EdiIngestController } from './edi-ingest.controller.js';
 import { IdempotencyKeys } from './idempotency.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
@@ -36,6 +37,20 @@ class MessageAuditBridge implements OnModuleInit {
   }
 }
 
+/** The gauges of messages waiting in `received` read the store at each scrape. */
+class MessageMetricsBridge implements OnModuleInit {
+  constructor(
+    private readonly pipeline: Pipeline,
+    private readonly metrics: Metrics,
+  ) {}
+
+  onModuleInit(): void {
+    this.metrics.watchWaitingMessages(() =>
+      this.pipeline.store.waitingInReceived(this.pipeline.waitingThresholdSeconds),
+    );
+  }
+}
+
 @Module({})
 export class MessagesModule {
   static forPipeline(pipeline: Pipeline): DynamicModule {
@@ -57,6 +72,11 @@ export class MessagesModule {
           provide: MessageAuditBridge,
           useFactory: (p: Pipeline, a: AuditLog) => new MessageAuditBridge(p, a),
           inject: [Pipeline, AuditLog],
+        },
+        {
+          provide: MessageMetricsBridge,
+          useFactory: (p: Pipeline, m: Metrics) => new MessageMetricsBridge(p, m),
+          inject: [Pipeline, Metrics],
         },
       ],
       exports: [Pipeline, IdempotencyKeys, IdempotencyInterceptor],

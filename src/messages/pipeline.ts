@@ -5,6 +5,11 @@ import { JobQueue, QUEUES, type DeliverJob, type TranslateJob } from './job-queu
 import { MessageStore } from './message-store.js';
 import { DeliverDocument, RetryLater } from './usecases/deliver-document.js';
 import { PublishOutbound, type AckTimeoutJob } from './usecases/publish-outbound.js';
+import {
+  DEFAULT_RECOVERY_POLICY,
+  RecoverWaitingMessages,
+  type RecoveryPolicy,
+} from './usecases/recover-waiting-messages.js';
 import { ReplayMessage } from './usecases/replay-message.js';
 import { TranslateMessage } from './usecases/translate-message.js';
 
@@ -16,6 +21,15 @@ export interface PipelineOptions {
   /** Whether this process works jobs at all (the CLI only enqueues). */
   readonly workers?: boolean;
   readonly log?: (message: string, error?: unknown) => void;
+  /** pg-boss retries of a translate job (default 5, about 30 s); then the recovery sweep takes over. */
+  readonly translateRetryLimit?: number;
+  /** Messages left in `received` without a translate job are queued again: backoff and batch. */
+  readonly recovery?: Partial<RecoveryPolicy> & {
+    /** How often a working process sweeps (default 30 s). */
+    readonly sweepIntervalMs?: number;
+  };
+  /** A message in `received` longer than this counts as waiting in the metrics (default 300 s). */
+  readonly waitingThresholdSeconds?: number;
 }
 
 /** The message pipeline of one process: the store, the job queue and the workers of each step. */
@@ -26,7 +40,11 @@ export class Pipeline {
   readonly deliver: DeliverDocument;
   readonly replay: ReplayMessage;
   readonly publish: PublishOutbound;
+  readonly recover: RecoverWaitingMessages;
+  readonly waitingThresholdSeconds: number;
   private working = false;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<unknown> | undefined;
 
   constructor(
     readonly dataSource: DataSource,
@@ -36,15 +54,22 @@ export class Pipeline {
     private readonly options: PipelineOptions = {},
   ) {
     const log = options.log ?? (() => undefined);
-    this.jobs = new JobQueue(databaseUrl, log);
+    this.jobs = new JobQueue(databaseUrl, log, options.translateRetryLimit);
     this.store = new MessageStore(dataSource, this.jobs);
     this.translate = new TranslateMessage(dataSource, this.store, this.jobs, tenants);
     this.deliver = new DeliverDocument(dataSource, this.store, deliverer);
     this.replay = new ReplayMessage(dataSource, this.store, this.jobs, tenants);
     this.publish = new PublishOutbound(dataSource, this.store, this.jobs, tenants);
+    const { sweepIntervalMs: _interval, ...policy } = options.recovery ?? {};
+    this.recover = new RecoverWaitingMessages(dataSource, this.store, this.jobs, tenants, {
+      ...DEFAULT_RECOVERY_POLICY,
+      ...policy,
+    });
+    this.waitingThresholdSeconds = options.waitingThresholdSeconds ?? 300;
   }
 
   async start(): Promise<void> {
+    const log = this.options.log ?? (() => undefined);
     await this.jobs.start();
     if (this.options.workers === false) return;
     const concurrency = this.options.concurrency ?? 16;
@@ -77,6 +102,13 @@ export class Pipeline {
       { localConcurrency: 1, pollingIntervalSeconds: 5 },
       (job) => this.publish.checkAck(job.data),
     );
+    // Like the other periodic work (AS2 timers, Odoo polling): a timer per process, safe to run on all.
+    this.sweepTimer = setInterval(() => {
+      this.sweeping ??= this.recover.run(log).finally(() => {
+        this.sweeping = undefined;
+      });
+    }, this.options.recovery?.sweepIntervalMs ?? 30_000);
+    this.sweepTimer.unref();
     this.working = true;
   }
 
@@ -88,6 +120,8 @@ export class Pipeline {
   async stop(): Promise<void> {
     if (this.working) {
       this.working = false;
+      clearInterval(this.sweepTimer);
+      await this.sweeping;
       await this.jobs.offWork(QUEUES.translate).catch(() => undefined);
       await this.jobs.offWork(QUEUES.deliver).catch(() => undefined);
       await this.jobs.offWork(QUEUES.ackTimeout).catch(() => undefined);

@@ -152,6 +152,9 @@ describe('HTTP foundation (app on a random port, real PostgreSQL)', () => {
       /crossdock_http_request_duration_seconds_count\{[^}]*route="\/v1\/probe"[^}]*status="422"/,
     );
     assert.match(text, /crossdock_process_resident_memory_bytes/);
+    // Read from the message store at each scrape: every tenant, nothing waiting yet.
+    assert.match(text, /crossdock_messages_waiting_received\{tenant="demo"\} 0\n/);
+    assert.match(text, /crossdock_messages_waiting_received_oldest_seconds\{tenant="demo-b"\} 0\n/);
   });
 
   test('/docs serves the interactive documentation and the OpenAPI document', async () => {

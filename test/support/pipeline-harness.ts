@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../src/database/data-source.js';
-import { Pipeline } from '../../src/messages/pipeline.js';
+import { Pipeline, type PipelineOptions } from '../../src/messages/pipeline.js';
 import { OdooClientPool } from '../../src/odoo/odoo-client-pool.js';
 import { OdooDocumentDeliverer } from '../../src/odoo/odoo-document-deliverer.js';
 import { sampleFreightInvoice } from '../../src/odoo/simulator/sample-documents.js';
@@ -41,7 +41,7 @@ export interface PipelineHarness {
   readonly simulator: RunningOdooSimulator;
   readonly tenants: TenantDefinition[];
   readonly registry: TenantRegistry;
-  startPipeline(options?: { workers?: boolean }): Promise<Pipeline>;
+  startPipeline(options?: PipelineOptions): Promise<Pipeline>;
   close(): Promise<void>;
 }
 
@@ -68,6 +68,7 @@ export async function startPipelineHarness(label: string): Promise<PipelineHarne
       const pipeline = new Pipeline(dataSource, database.url, registry, deliverer, {
         concurrency: 8,
         perTenantConcurrency: 8,
+        ...options,
         workers: options.workers ?? true,
       });
       await pipeline.start();

@@ -2,13 +2,7 @@ import type { DataSource } from 'typeorm';
 import { retrySettingsFor } from '../../tenancy/tenant-definition.js';
 import type { TenantRegistry } from '../../tenancy/tenant-registry.js';
 import { flowOf } from '../document-flow.js';
-import {
-  QUEUES,
-  deliveryJobOptions,
-  type DeliverJob,
-  type JobQueue,
-  type TranslateJob,
-} from '../job-queue.js';
+import { QUEUES, deliveryJobOptions, type DeliverJob, type JobQueue } from '../job-queue.js';
 import { InboundState } from '../message-state.js';
 import type { MessageStore, Transition } from '../message-store.js';
 
@@ -141,15 +135,10 @@ export class ReplayMessage {
             cause: `replayed by ${options.actor}: translating the stored payload again`,
           }),
         );
-        const job: TranslateJob = {
+        await this.jobs.sendTranslate(manager, {
           messageId,
           tenantId,
           ignoreDuplicate: message.state === InboundState.Duplicate,
-        };
-        await this.jobs.sendInTransaction(manager, QUEUES.translate, job, {
-          group: { id: tenantId },
-          retryLimit: 5,
-          retryBackoff: true,
         });
         return {
           messageId,

@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Diagnostic } from '../../edi/edi-types.js';
+import { loadMaps } from '../../edi/map-loader.js';
 import { translateBuffer, type InterchangeInfo } from '../../edi/translate.js';
 import { validateCanonical } from '../../canonical/canonical-validator.js';
 import { retrySettingsFor, type TenantDefinition } from '../../tenancy/tenant-definition.js';
 import type { TenantRegistry } from '../../tenancy/tenant-registry.js';
-import { ackControlNumberNeeds, reserveControlNumbers } from '../control-numbers.js';
+import {
+  ackControlNumberNeeds,
+  releaseControlNumbers,
+  reserveControlNumbers,
+  reservedBlocks,
+} from '../control-numbers.js';
 import { flowOf, nextBatchSlot } from '../document-flow.js';
 import { QUEUES, deliveryJobOptions, type DeliverJob, type JobQueue } from '../job-queue.js';
 import {
@@ -35,7 +41,7 @@ type Json = Record<string, unknown>;
  * Inbound step 2: the stored payload is parsed, validated and translated into canonical
  * documents; acknowledgements go to the outbox; each document gets its delivery job. Everything
  * after the parse is one transaction, so a crash leaves the message `received` and the job
- * (retried by pg-boss) starts over.
+ * (retried by pg-boss, then queued again by RecoverWaitingMessages) starts over.
  */
 export class TranslateMessage {
   constructor(
@@ -61,13 +67,13 @@ export class TranslateMessage {
       return;
     }
 
+    // Checked before any control number is reserved: a translation that cannot happen must not
+    // leave a gap in the partner's ack sequence (ISA13/GS06), which some partners flag.
+    const partnerFile = partnerFileProblems(message.partner_id);
+    if (partnerFile.length > 0) return this.waitForPartnerFile(message, partnerFile);
+    const needs = ackControlNumberNeeds(message.payload);
     const controlNumbers = await this.dataSource.transaction((manager) =>
-      reserveControlNumbers(
-        manager,
-        tenantId,
-        message.partner_id ?? '_',
-        ackControlNumberNeeds(message.payload),
-      ),
+      reserveControlNumbers(manager, tenantId, message.partner_id ?? '_', needs),
     );
     const result = await translateBuffer(message.payload, {
       tenantId,
@@ -82,24 +88,22 @@ export class TranslateMessage {
       correlationId: message.correlation_id,
       now: this.now,
     });
-
-    // Broken map overrides of this partner are our configuration, not the partner's data: the
-    // message is not rejected (no negative ack, no rejection webhook) but waits, its history says
-    // why, and the job is retried; mended, the file is read again (map-loader.ts).
+    // The file broke between the check and the translation: the message waits all the same, and
+    // the numbers go back unless another translation reserved after them.
     const broken = result.diagnostics.filter((d) => d.rule === 'PARTNER_INVALID');
     if (broken.length > 0) {
-      const cause = `partner ${message.partner_id ?? ''} map overrides are broken; translation is retried, and can be replayed (retranslate) once they are mended: ${broken.map((d) => d.message).join('; ')}`;
-      const waiting = await this.dataSource.transaction((manager) =>
-        this.store.record(manager, {
+      await this.dataSource.transaction((manager) =>
+        releaseControlNumbers(
+          manager,
           tenantId,
-          messageId,
-          from: InboundState.Received,
-          to: InboundState.Received,
-          cause,
-        }),
+          message.partner_id ?? '_',
+          reservedBlocks(controlNumbers, needs),
+        ),
       );
-      this.store.notify([waiting]);
-      throw new Error(cause);
+      return this.waitForPartnerFile(
+        message,
+        broken.map((d) => d.message),
+      );
     }
 
     const transitions: Transition[] = [];
@@ -119,8 +123,8 @@ export class TranslateMessage {
         ? undefined
         : await this.findDuplicate(manager, message, result.interchanges, tenant);
       await manager.query(
-        `UPDATE messages SET interchange_sender = $2, interchange_control_number = $3, diagnostics = $4, updated_at = now()
-          WHERE id = $1`,
+        `UPDATE messages SET interchange_sender = $2, interchange_control_number = $3, diagnostics = $4, last_error = NULL,
+           updated_at = now() WHERE id = $1`,
         [messageId, first?.sender ?? null, first?.controlNumber ?? null, JSON.stringify(result.diagnostics)],
       );
       if (duplicateOf) {
@@ -200,6 +204,32 @@ export class TranslateMessage {
       }
     });
     this.store.notify(transitions);
+  }
+
+  /**
+   * Broken map overrides of this partner are our configuration, not the partner's data: the
+   * message is not rejected (no negative ack, no rejection webhook) but waits in `received` with
+   * the cause in its history and `last_error`. The job fails so pg-boss retries it; after its
+   * retries the recovery sweep queues it again with backoff. A mended file is read again
+   * (map-loader.ts keys its cache by the file's time).
+   */
+  private async waitForPartnerFile(message: StoredMessage, problems: readonly string[]): Promise<never> {
+    const cause = `partner ${message.partner_id ?? ''} map overrides are broken; the message waits and its translation is tried again until they are mended: ${problems.join('; ')}`;
+    const waiting = await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `UPDATE messages SET last_error = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2 AND state = $4`,
+        [message.tenant_id, message.id, cause, InboundState.Received],
+      );
+      return this.store.record(manager, {
+        tenantId: message.tenant_id,
+        messageId: message.id,
+        from: InboundState.Received,
+        to: InboundState.Received,
+        cause,
+      });
+    });
+    this.store.notify([waiting]);
+    throw new Error(cause);
   }
 
   /** JSON from the REST API is one canonical document already validated at the edge. */
@@ -495,6 +525,15 @@ export class TranslateMessage {
       cause: `${kind} acknowledgement queued as ${id}`,
     });
   }
+}
+
+/** The problems of a partner's map overrides file, worded as translation's PARTNER_INVALID diagnostics. */
+function partnerFileProblems(partnerId: string | null): string[] {
+  if (!partnerId) return [];
+  // The same cached load translation makes next (same maps directory, same key): cheap.
+  return loadMaps({ partnerId }).partnerErrors.map(
+    (e) => `partner ${e.file}${e.path ? ` at ${e.path}` : ''}: ${e.message}`,
+  );
 }
 
 function summarize(errors: readonly Diagnostic[]): string {
