@@ -21,7 +21,7 @@ export async function reserveControlNumbers(
   tenantId: string,
   partnerId: string,
   counts: Readonly<Record<Kind, number>>,
-): Promise<ControlNumberGenerator> {
+): Promise<ReservedControlNumbers> {
   const next: Partial<Record<Kind, { value: number; last: number }>> = {};
   for (const kind of KINDS.filter((k) => k in counts)) {
     const size = Math.max(1, counts[kind]);
@@ -37,11 +37,28 @@ export async function reserveControlNumbers(
     const last = Number(row!.last_value);
     next[kind] = { value: last - size + 1, last };
   }
-  return (kind) => {
-    const block = next[kind];
-    if (!block || block.value > block.last) throw new Error(`no ${kind} control number reserved`);
-    return block.value++;
+  return {
+    next: (kind) => {
+      const block = next[kind];
+      if (!block || block.value > block.last) throw new Error(`no ${kind} control number reserved`);
+      return block.value++;
+    },
+    unused: () =>
+      KINDS.flatMap((kind) => {
+        const block = next[kind];
+        return block && block.value <= block.last ? [{ kind, first: block.value, last: block.last }] : [];
+      }),
   };
+}
+
+/** Numbers reserved for one translation's acknowledgements. */
+export interface ReservedControlNumbers {
+  readonly next: ControlNumberGenerator;
+  /**
+   * Per kind, the reserved numbers not drawn yet (all of them before the first draw): the counts
+   * are upper bounds read off the raw bytes, so most of a block can be left over.
+   */
+  unused(): ReservedBlock[];
 }
 
 /** Control numbers held for one rendering, and how to keep the ones it used. */
@@ -108,20 +125,6 @@ export interface ReservedBlock {
   readonly kind: Kind;
   readonly first: number;
   readonly last: number;
-}
-
-/**
- * What a reservation took, read from its fresh generator (which it then consumes): `counts` as
- * given to `reserveControlNumbers`. Only for a generator nothing was drawn from yet.
- */
-export function reservedBlocks(
-  controlNumbers: ControlNumberGenerator,
-  counts: Readonly<Record<Kind, number>>,
-): ReservedBlock[] {
-  return (Object.keys(counts) as Kind[]).map((kind) => {
-    const first = Number(controlNumbers(kind));
-    return { kind, first, last: first + Math.max(1, counts[kind]) - 1 };
-  });
 }
 
 /**

@@ -6,12 +6,7 @@ import { translateBuffer, type InterchangeInfo } from '../../edi/translate.js';
 import { validateCanonical } from '../../canonical/canonical-validator.js';
 import { retrySettingsFor, type TenantDefinition } from '../../tenancy/tenant-definition.js';
 import type { TenantRegistry } from '../../tenancy/tenant-registry.js';
-import {
-  ackControlNumberNeeds,
-  releaseControlNumbers,
-  reserveControlNumbers,
-  reservedBlocks,
-} from '../control-numbers.js';
+import { ackControlNumberNeeds, releaseControlNumbers, reserveControlNumbers } from '../control-numbers.js';
 import { flowOf, nextBatchSlot } from '../document-flow.js';
 import { QUEUES, deliveryJobOptions, type DeliverJob, type JobQueue } from '../job-queue.js';
 import {
@@ -72,7 +67,7 @@ export class TranslateMessage {
     const partnerFile = partnerFileProblems(message.partner_id);
     if (partnerFile.length > 0) return this.waitForPartnerFile(message, partnerFile);
     const needs = ackControlNumberNeeds(message.payload);
-    const controlNumbers = await this.dataSource.transaction((manager) =>
+    const reserved = await this.dataSource.transaction((manager) =>
       reserveControlNumbers(manager, tenantId, message.partner_id ?? '_', needs),
     );
     const result = await translateBuffer(message.payload, {
@@ -81,7 +76,7 @@ export class TranslateMessage {
       ...(partner?.timeZone ? { timeZone: partner.timeZone } : {}),
       lenientIsa: partner?.edi?.x12?.lenientIsa ?? false,
       acks: true,
-      controlNumbers,
+      controlNumbers: reserved.next,
       channel:
         message.channel === 'sftp-poll' ? 'sftp' : message.channel === 'webhook' ? 'rest' : message.channel,
       messageId,
@@ -93,12 +88,7 @@ export class TranslateMessage {
     const broken = result.diagnostics.filter((d) => d.rule === 'PARTNER_INVALID');
     if (broken.length > 0) {
       await this.dataSource.transaction((manager) =>
-        releaseControlNumbers(
-          manager,
-          tenantId,
-          message.partner_id ?? '_',
-          reservedBlocks(controlNumbers, needs),
-        ),
+        releaseControlNumbers(manager, tenantId, message.partner_id ?? '_', reserved.unused()),
       );
       return this.waitForPartnerFile(
         message,
@@ -204,6 +194,14 @@ export class TranslateMessage {
       }
     });
     this.store.notify(transitions);
+    // The counts reserved were upper bounds read off the raw bytes (an inbound 997 gets no ack at
+    // all): what the acks did not draw goes back, unless a later translation reserved after it.
+    // A failure here costs only a gap in the sequence, never the message.
+    const unused = reserved.unused();
+    if (unused.length > 0)
+      await this.dataSource
+        .transaction((manager) => releaseControlNumbers(manager, tenantId, message.partner_id ?? '_', unused))
+        .catch(() => undefined);
   }
 
   /**

@@ -168,9 +168,11 @@ describe('outbound control numbers: a document render refuses uses none up', () 
 
   test('an acknowledgement reserving numbers and a publish go on from one sequence', async () => {
     const last = await lastNumbers('demo', 'demo-edi');
-    const ack = await harness.dataSource.transaction((manager) =>
-      reserveControlNumbers(manager, 'demo', 'demo-edi', { interchange: 1, group: 1, transaction: 1 }),
-    );
+    const ack = (
+      await harness.dataSource.transaction((manager) =>
+        reserveControlNumbers(manager, 'demo', 'demo-edi', { interchange: 1, group: 1, transaction: 1 }),
+      )
+    ).next;
     assert.deepEqual(
       [ack('interchange'), ack('group'), ack('transaction')],
       [last.interchange + 1, last.group + 1, last.transaction + 1],

@@ -7,7 +7,6 @@ import { after, before, describe, test } from 'node:test';
 import {
   releaseControlNumbers,
   reserveControlNumbers,
-  reservedBlocks,
   type ReservedBlock,
 } from '../../../src/messages/control-numbers.js';
 import type { Pipeline } from '../../../src/messages/pipeline.js';
@@ -163,6 +162,64 @@ describe('messages left waiting in received are translated again automatically',
   });
 });
 
+describe('acknowledgements take consecutive control numbers', () => {
+  let harness: PipelineHarness;
+  let pipeline: Pipeline;
+  before(async () => {
+    harness = await startPipelineHarness('ack_numbers');
+    pipeline = await harness.startPipeline();
+  });
+  after(async () => {
+    await harness?.close();
+  });
+
+  const settled = (id: string): Promise<unknown> =>
+    eventually(
+      () => pipeline.store.detail(TENANT, id),
+      (d) => d !== undefined && !['received', 'parsed', 'translated', 'delivering'].includes(d.state),
+      30_000,
+      `message ${id}`,
+    );
+
+  test('numbers reserved for acks and not drawn (upper bounds; a 997 gets no ack) go back', async () => {
+    const before = await controlNumbers(harness);
+    // "GS" and "UNH" in the data make the reservation's byte count too high.
+    const first = await receive210(pipeline, '000000941', 'INV-GSGSGS-UNH');
+    await settled(first);
+    const isa = (await readFile('samples/x12/210-freight-invoice-INV-2026-001.edi', 'utf8'))
+      .replaceAll('\n', '')
+      .split('~')[0]!
+      .replace('000000005', '000000942');
+    const fa = await pipeline.store.receive({
+      tenantId: TENANT,
+      partnerId: PARTNER,
+      channel: 'sftp',
+      payload: Buffer.from(
+        `${isa}~GS*FA*SENDERID*RECEIVERID*20261127*0930*942*X*004010~ST*997*0001~AK1*SH*17~AK9*A*1*1*1~SE*4*0001~GE*1*942~IEA*1*000000942~`,
+      ),
+      fileName: 'fa.edi',
+      environment: 'production',
+    });
+    await settled(fa.id);
+    const second = await receive210(pipeline, '000000943', 'INV-2026-RC3');
+    await settled(second);
+    const ackIsa = async (id: string): Promise<number[]> => {
+      const detail = await pipeline.store.detail(TENANT, id);
+      const ack = (await pipeline.store.payload(TENANT, detail!.acknowledgements[0]!.id))!.toString();
+      const [isaSegment, gs, st] = ack.split('~');
+      return [Number(isaSegment!.split('*')[13]), Number(gs!.split('*')[6]), Number(st!.split('*')[2])];
+    };
+    const b = { interchange: 0, group: 0, transaction: 0, ...before };
+    assert.deepEqual(await ackIsa(first), [b.interchange + 1, b.group + 1, b.transaction + 1]);
+    assert.deepEqual(await ackIsa(second), [b.interchange + 2, b.group + 2, b.transaction + 2]);
+    assert.deepEqual(await controlNumbers(harness), {
+      interchange: b.interchange + 2,
+      group: b.group + 2,
+      transaction: b.transaction + 2,
+    });
+  });
+});
+
 describe('the recovery sweep with several processes on one database', () => {
   let harness: PipelineHarness;
   let first: Pipeline;
@@ -239,10 +296,9 @@ describe('the recovery sweep with several processes on one database', () => {
   test('reserved control numbers go back only while no later reservation took numbers after them', async () => {
     const counts = { interchange: 1, group: 2, transaction: 2 };
     const reserve = async (): Promise<ReservedBlock[]> =>
-      reservedBlocks(
-        await harness.dataSource.transaction((m) => reserveControlNumbers(m, TENANT, 'cn-partner', counts)),
-        counts,
-      );
+      (
+        await harness.dataSource.transaction((m) => reserveControlNumbers(m, TENANT, 'cn-partner', counts))
+      ).unused();
     const release = (blocks: ReservedBlock[]): Promise<number> =>
       harness.dataSource.transaction((m) => releaseControlNumbers(m, TENANT, 'cn-partner', blocks));
     const first = await reserve();
