@@ -14,7 +14,8 @@ const LAST_CONTROL_NUMBER = 999_999_999;
  * Control numbers for acknowledgements, from the partner's database counters (row counters, not
  * PostgreSQL sequences, so they follow the caller's transaction). The EDI engine asks for numbers
  * synchronously while it writes, so a block of upper bounds is reserved up front in the caller's
- * transaction; numbers left unused are skipped (X12 and EDIFACT require uniqueness, not contiguity).
+ * transaction; numbers left unused go back afterwards while no later reservation follows them
+ * (releaseControlNumbers), else they are skipped (X12 and EDIFACT require uniqueness first).
  */
 export async function reserveControlNumbers(
   manager: EntityManager,
