@@ -258,6 +258,11 @@ async function runRender(
     process.exitCode = EXIT_USAGE;
     return;
   }
+  if (Array.isArray(doc) && doc.length === 0) {
+    process.stderr.write(`crossdock: ${file} holds no documents (an empty array): nothing to render\n`);
+    process.exitCode = EXIT_USAGE;
+    return;
+  }
   const r = renderDocument(doc, o.to, {
     ...(o.sender ? { sender: o.sender } : {}),
     ...(o.receiver ? { receiver: o.receiver } : {}),

@@ -105,6 +105,9 @@ test('render reads canonical JSON from stdin and writes X12', () => {
   assert.match(r.stdout, /B3\*\*INV-2026-001\*SHP12345\*PP\*\*20261130\*125075\*\*20261129\*035\*ABCD~/);
   assert.equal(crossdock(['render', '--to', 'x12-999', '-'], '{}').status, 2);
   assert.equal(crossdock(['render', '--to', 'x12-856', '-'], 'not json').status, 2);
+  const none = crossdock(['render', '--to', 'x12-856', '-'], '[]');
+  assert.equal(none.status, 2);
+  assert.match(none.stderr, /holds no documents/);
   assert.equal(crossdock(['render', '--to', 'x12-856', '-'], '{"documentType":"ShipmentNotice"}').status, 1);
 });
 
