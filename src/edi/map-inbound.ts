@@ -9,26 +9,16 @@ import { errorText } from './edi-diagnostic.js';
 import type { Diagnostic, Segment } from './edi-types.js';
 import type { DefaultValue, LoadedMap } from './map-definition.js';
 import { compileFactory, compileRuleList, type RunList } from './map-inbound-compile.js';
-import type { InState, MapContext } from './map-inbound-runtime.js';
+import { cloneJson, type InState, type MapContext } from './map-inbound-runtime.js';
 import { cachedPath, forEachPath, getPath, isObject, type JsonObject, type PathStep } from './map-paths.js';
 
 export type { MapContext } from './map-inbound-runtime.js';
+export { cloneJson } from './map-inbound-runtime.js';
 export { memberTags } from './map-inbound-compile.js';
 
 export interface InboundResult {
   readonly documents: JsonObject[];
   readonly diagnostics: Diagnostic[];
-}
-
-/** Deep copy of the small JSON values maps use for `init` and `defaults`. */
-export function cloneJson<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((v: unknown) => cloneJson(v)) as T;
-  if (isObject(value)) {
-    const out: JsonObject = {};
-    for (const k in value) out[k] = cloneJson(value[k]);
-    return out as T;
-  }
-  return value;
 }
 
 /* ------------------------------------------------------------------------------------------------ */

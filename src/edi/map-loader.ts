@@ -211,6 +211,7 @@ function checkRules(
       checkRules(r.rules, `${where}/rules`, tables, report);
     } else {
       checkPath(r.repeat, `${where}/repeat`, true);
+      checkPath(r.whileUnset, `${where}/whileUnset`, false);
       r.elements.forEach((e, ei) => checkElement(e, `${where}/elements/${ei}`));
     }
   });
@@ -307,6 +308,8 @@ function uniformRules(rules: readonly Rule[]): Rule[] {
       repeat: r.repeat,
       always: r.always,
       onlyWhenItFits: r.onlyWhenItFits,
+      whileUnset: r.whileUnset,
+      splitsItem: r.splitsItem,
       direction: r.direction,
       elements: r.elements.map(uniformElement),
       init: r.init,
