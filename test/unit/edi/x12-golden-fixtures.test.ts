@@ -200,3 +200,98 @@ test('ISA15 T marks documents as test environment', async () => {
     .documents[0]!;
   assert.equal((doc['source'] as { environment: string }).environment, 'test');
 });
+
+test('210: every L1 of an LX is a charge line, so the charges add up to the invoice', async () => {
+  const r = await translateBuffer(x12Fixture('210-4010-several-l1-per-lx.edi'), goldenOptions());
+  assert.deepEqual(r.diagnostics, []);
+  const doc = r.documents[0]!;
+  const charges = doc['charges'] as {
+    lineNumber: string;
+    code: string;
+    description: string;
+    amount: { amount: string };
+  }[];
+  assert.deepEqual(
+    charges.map((c) => [c.lineNumber, c.code, c.amount.amount, c.description]),
+    [
+      ['1', '400', '1140.00', 'FREIGHT'],
+      ['2', 'FUE', '105.45', 'FREIGHT'],
+      ['3', 'LFT', '5.30', 'FREIGHT'],
+    ],
+  );
+  const cents = charges.reduce((sum, c) => sum + Math.round(Number(c.amount.amount) * 100), 0);
+  assert.equal(cents, 125075);
+  assert.deepEqual(doc['netAmountDue'], { amount: '1250.75', currency: 'USD' });
+});
+
+test('214: every AT7 loop of an LX is its own event with its LX context', async () => {
+  const r = await translateBuffer(x12Fixture('214-4010-two-at7-per-lx.edi'), goldenOptions());
+  assert.deepEqual(r.diagnostics, []);
+  assert.deepEqual(
+    r.documents.map((d) => [
+      d['statusCode'],
+      d['milestone'],
+      d['occurredAt'],
+      (d['shipmentRef'] as { shipmentId: string }).shipmentId,
+    ]),
+    [
+      ['X3', 'PICKUP_ARRIVED', '2026-12-15T08:00:00-06:00', 'SHP1'],
+      ['AF', 'PICKED_UP', '2026-12-15T09:30:00-06:00', 'SHP1'],
+    ],
+  );
+});
+
+test('856: a second S-level HL rejects the set on its HL03 instead of merging two shipments', async () => {
+  const r = await translateBuffer(x12Fixture('856-4010-second-shipment-hl.edi'), goldenOptions());
+  assert.equal(r.documents.length, 0);
+  assert.deepEqual(
+    r.diagnostics.map((d) => [
+      d.severity,
+      d.rule,
+      d.segmentId,
+      d.segmentPosition,
+      d.elementPosition,
+      d.badData,
+    ]),
+    [['error', 'HL_SECOND_ROOT', 'HL', 11, 3, 'S']],
+  );
+  assert.match(r.acks.join(''), /AK3\*HL\*11\*HL\*8~AK4\*3\*735\*7\*S~AK5\*R\*5~/);
+});
+
+test('856: repeated single-value segments never overwrite: an extra BOL is a reference, the rest are warned about', async () => {
+  const r = await translateBuffer(x12Fixture('856-4010-repeated-segments.edi'), goldenOptions());
+  const doc = r.documents[0]!;
+  assert.equal(doc['billOfLading'], 'BOL1');
+  assert.deepEqual(doc['references'], [{ qualifier: 'BM', value: 'BOL2' }]);
+  assert.deepEqual(doc['carrier'], { scac: 'ABCD', mode: 'motor', name: 'ABCD FREIGHT' });
+  const orders = doc['orders'] as { packages: { sscc: string }[] }[];
+  assert.equal(orders[0]!.packages[0]!.sscc, '00012345678901234567');
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.severity, d.level, d.rule, d.segmentId, d.segmentPosition]),
+    [
+      ['warning', 'transaction', 'SEGMENT_NOT_KEPT', 'TD5', 5],
+      ['warning', 'transaction', 'SEGMENT_NOT_KEPT', 'MAN', 13],
+    ],
+  );
+  assert.match(r.diagnostics[1]!.message, /MAN\*GM\*00012345678901234574 .*not kept.*"00012345678901234567"/);
+  // Valid X12: the partner is not told of an error.
+  assert.match(r.acks.join(''), /AK2\*856\*0001~AK5\*A~/);
+});
+
+test('856: a tare level (HL03 T) is accepted: its packs and items stay with their order, and the ack has no AK4 7', async () => {
+  const r = await translateBuffer(x12Fixture('856-4010-sotpi-tare.edi'), goldenOptions());
+  const orders = r.documents[0]!['orders'] as {
+    purchaseOrderNumber: string;
+    packages: { sscc: string; lines: { sku: string }[] }[];
+  }[];
+  assert.deepEqual(
+    orders.map((o) => [o.purchaseOrderNumber, o.packages.map((p) => [p.sscc, p.lines.map((l) => l.sku)])]),
+    [['PO1', [['00012345678901234567', ['SKU-1']]]]],
+  );
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.severity, d.level, d.rule, d.segmentPosition]),
+    [['warning', 'transaction', 'HL_LEVEL_NOT_MAPPED', 8]],
+  );
+  assert.match(r.acks.join(''), /AK2\*856\*0001~AK5\*A~/);
+  assert.doesNotMatch(r.acks.join(''), /AK4/);
+});
