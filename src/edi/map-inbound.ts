@@ -87,6 +87,16 @@ function deepMergeMissing(target: JsonObject, source: JsonObject): void {
 }
 
 /**
+ * The diagnostics with those that carry no ack code (SEGMENT_NOT_KEPT, HL_LEVEL_NOT_MAPPED) after
+ * the others: an ack lists its set's codes in diagnostic order, so an empty code ahead of a real
+ * one would leave an empty element between them (AK5*R**5).
+ */
+function codelessLast(diagnostics: Diagnostic[]): Diagnostic[] {
+  if (!diagnostics.some((d) => d.code === '') || diagnostics.every((d) => d.code === '')) return diagnostics;
+  return [...diagnostics.filter((d) => d.code !== ''), ...diagnostics.filter((d) => d.code === '')];
+}
+
+/**
  * Maps one transaction set's body segments (without ST/SE) to canonical documents: `segments`, or
  * `segments[from, to)` when the caller has the whole set (ctx.firstPosition is then segments[0]'s).
  */
@@ -122,7 +132,7 @@ export function mapInbound(
       for (const op of compiled.defaults) op(doc);
       if (ctx.base) deepMergeMissing(doc, ctx.base);
     }
-    return { documents: docs, diagnostics };
+    return { documents: docs, diagnostics: codelessLast(diagnostics) };
   } catch (err) {
     diagnostics.push({
       severity: 'error',

@@ -295,3 +295,15 @@ test('856: a tare level (HL03 T) is accepted: its packs and items stay with thei
   assert.match(r.acks.join(''), /AK2\*856\*0001~AK5\*A~/);
   assert.doesNotMatch(r.acks.join(''), /AK4/);
 });
+
+test('a warning without an ack code never leaves an empty AK5 code ahead of a real one', async () => {
+  const text = x12FixtureText('856-4010-second-shipment-hl.edi')
+    .replace('TD5**2*ABCD*M*ABCD FREIGHT~', 'TD5**2*ABCD*M*ABCD FREIGHT~\nTD5**2*QQQQ~')
+    .replace('SE*13*0001', 'SE*14*0001');
+  const r = await translateBuffer(text, goldenOptions());
+  assert.deepEqual(
+    r.diagnostics.map((d) => d.rule),
+    ['HL_SECOND_ROOT', 'SEGMENT_NOT_KEPT'],
+  );
+  assert.match(r.acks.join(''), /AK4\*3\*735\*7\*S~AK5\*R\*5~/);
+});
