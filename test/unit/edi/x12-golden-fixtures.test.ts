@@ -307,3 +307,24 @@ test('a warning without an ack code never leaves an empty AK5 code ahead of a re
   );
   assert.match(r.acks.join(''), /AK4\*3\*735\*7\*S~AK5\*R\*5~/);
 });
+
+test('210 N9 and 214 L11: a second bill of lading is a reference, not an overwrite of the first', async () => {
+  const in210 = x12FixtureText('210-4010-several-l1-per-lx.edi')
+    .replace('N9*BM*BOL1~', 'N9*BM*BOL1~\nN9*BM*BOL2~')
+    .replace('SE*11*0001', 'SE*12*0001');
+  const r210 = await translateBuffer(in210, goldenOptions());
+  assert.deepEqual(r210.diagnostics, []);
+  assert.deepEqual(
+    [r210.documents[0]!['billOfLading'], r210.documents[0]!['references']],
+    ['BOL1', [{ qualifier: 'BM', value: 'BOL2' }]],
+  );
+  const in214 = x12FixtureText('214-4010-two-at7-per-lx.edi')
+    .replace('B10*PRO1*SHP1*ABCD~', 'B10*PRO1*SHP1*ABCD~\nL11*BOL1*BM~\nL11*BOL2*BM~')
+    .replace('SE*8*0001', 'SE*10*0001');
+  const r214 = await translateBuffer(in214, goldenOptions());
+  assert.deepEqual(r214.diagnostics, []);
+  for (const doc of r214.documents) {
+    assert.equal((doc['shipmentRef'] as { billOfLading: string }).billOfLading, 'BOL1');
+    assert.deepEqual(doc['references'], [{ qualifier: 'BM', value: 'BOL2' }]);
+  }
+});
