@@ -102,6 +102,19 @@ export interface SegmentRule {
    * code (`odoo:stock.picking`) has no place in a REF or RFF.
    */
   readonly onlyWhenItFits?: boolean;
+  /**
+   * Inbound: the rule takes a segment only while this field (relative to the item) is unset; a
+   * repeat falls through to the next rule for its tag (a second REF*BM to `references[]`), or, if
+   * none takes it, is left out with a SEGMENT_NOT_KEPT warning, never overwriting the first.
+   */
+  readonly whileUnset?: string;
+  /**
+   * Inbound, in a loop with `repeat`: each segment for this rule after the first in one pass of the
+   * loop starts a new item of the loop's array, a copy of the item as the loop's segments before
+   * the first one left it (every L1 of a 210 LX is a charge, every AT7 of a 214 LX an event, each
+   * with its LX's context). Outbound writes one loop pass per item, as before.
+   */
+  readonly splitsItem?: boolean;
   readonly direction?: Direction;
   readonly elements: readonly ElementRule[];
   /** Fields set on a new repeat item inbound so required arrays exist (e.g. `ids: []`). */

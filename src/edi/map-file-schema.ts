@@ -53,6 +53,8 @@ export const mapFileSchema = {
         repeat: { type: 'string', minLength: 1 },
         always: { type: 'boolean' },
         onlyWhenItFits: { type: 'boolean' },
+        whileUnset: { type: 'string', minLength: 1 },
+        splitsItem: { type: 'boolean' },
         direction,
         elements: { type: 'array', items: { $ref: '#/$defs/element' } },
         init: { type: 'object' },

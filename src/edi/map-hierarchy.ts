@@ -206,20 +206,44 @@ export function compileHierarchy(spec: HierarchySpec): Apply {
     if (count > 0) ends[count - 1] = i;
 
     // Map each node's own segments into its item.
+    let rootSeen = false;
     for (let node = 0; node < count; node++) {
       const level = levelNo[node]!;
       if (level < 0) {
+        // A level the map does not model (856 T tare, Q subpack) may well be a valid code: the
+        // nodes below it attach through it to the nearest level that holds them. Its own segments
+        // are not kept, which is said, but not to the partner as an invalid code (no ack error).
+        const own = ends[node]! - starts[node]! - 1;
         diag(st, segs[starts[node]!], starts[node]!, {
-          severity: 'warning',
-          code: '7',
-          rule: 'HL_UNKNOWN_LEVEL',
-          message: `${tag} level "${levelText(segs, node)}" is not in the map; its segments are skipped`,
-          elementPosition: spec.level,
+          severity: own > 0 ? 'warning' : 'info',
+          level: 'transaction',
+          code: '',
+          rule: 'HL_LEVEL_NOT_MAPPED',
+          message: `${tag} ${idText(segs, node)} level "${levelText(segs, node)}" is not in the map: the levels below it belong to the nearest level above it that holds them${own > 0 ? `; its own ${own} segment(s) are not kept` : ''}`,
         });
         continue;
       }
       const l = levels[level]!;
-      const own = level === rootLevel ? item : l.init();
+      let own: JsonObject;
+      if (level !== rootLevel) own = l.init();
+      else if (!rootSeen) {
+        own = item;
+        rootSeen = true;
+      } else {
+        // One root per set (an 856 has one shipment): a second would mix two shipments' fields in
+        // one document. It is an error on its level code; it and its subtree are mapped apart.
+        const text = levelText(segs, node);
+        diag(st, segs[starts[node]!], starts[node]!, {
+          severity: 'error',
+          code: '7',
+          implementationCode: 'I6',
+          rule: 'HL_SECOND_ROOT',
+          message: `${tag} ${idText(segs, node)} is a second level "${text}": a set has one, so this one and the levels below it are not mapped`,
+          elementPosition: spec.level,
+          badData: text,
+        });
+        own = {};
+      }
       items[node] = own;
       l.run(st, segs, starts[node]! + 1, ends[node]!, own);
     }

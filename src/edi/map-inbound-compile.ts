@@ -30,14 +30,17 @@ import {
   type WhenValue,
 } from './map-definition.js';
 import {
+  cloneJson,
   codeNotInTable,
   datePart,
   decimal,
   dtmDateTime,
   finishDateTime,
   impliedDecimal,
+  notKept,
   timePart,
   toNumber,
+  type InState,
 } from './map-inbound-runtime.js';
 import {
   arrayAt,
@@ -49,6 +52,7 @@ import {
   type JsonObject,
   type PathStep,
 } from './map-paths.js';
+import type { Segment } from './edi-types.js';
 import { elementCount, elementEquals, elementValue } from './x12-segment.js';
 
 export type { RunList } from './map-hierarchy.js';
@@ -70,6 +74,8 @@ const HELPERS = {
   timePart,
   finishDateTime,
   codeNotInTable,
+  notKept,
+  runSplitLoop,
 };
 
 /** Tags a rule list can consume, so a loop knows where it ends. */
@@ -114,6 +120,37 @@ function objectFactory(init: Readonly<Record<string, unknown>> | undefined): () 
   if (!init) return () => ({});
   const f = compileFactory(init);
   return () => f() as JsonObject;
+}
+
+/**
+ * One pass of a repeating loop in which a `splitsItem` segment occurs more than once (rare: a 210
+ * LX with several L1): the segments up to the first one map into `first`; from each later one on,
+ * into a new item of `list`, a copy of `first` as it was before the first one (the loop's context).
+ */
+function runSplitLoop(
+  st: InState,
+  segs: readonly Segment[],
+  start: number,
+  end: number,
+  first: JsonObject,
+  list: unknown[],
+  run: RunList,
+  isSplit: (seg: Segment) => boolean,
+): void {
+  let from = start;
+  let item = first;
+  let context: JsonObject | undefined;
+  for (let k = start + 1; k < end; k++) {
+    if (!isSplit(segs[k]!)) continue;
+    run(st, segs, from, k, item);
+    if (context === undefined) context = cloneJson(item);
+    else {
+      item = cloneJson(context);
+      list.push(item);
+    }
+    from = k;
+  }
+  run(st, segs, from, end, item);
 }
 
 /* ------------------------------------------------------------------------------------------------ */
@@ -347,6 +384,23 @@ function segmentSource(src: Source, map: LoadedMap, rule: SegmentRule): string {
 const stopCases = (tags: Iterable<string>, label: string): string =>
   [...tags].map((t) => `case ${JSON.stringify(t)}:`).join(' ') + ` break ${label};`;
 
+/**
+ * The loop's `splitsItem` rule, if any. Its tag must be the loop body's own, not one a nested loop
+ * or hierarchy consumes, so that counting it at the loop's level counts what the rule reads.
+ */
+function splitRule(rule: LoopRule): SegmentRule | undefined {
+  const found = rule.rules.find(
+    (r): r is SegmentRule => !isLoopRule(r) && !isHierarchyRule(r) && r.splitsItem === true && inbound(r),
+  );
+  if (!found) return undefined;
+  const nested = memberTags(rule.rules.filter((r) => isLoopRule(r) || isHierarchyRule(r)));
+  if (found.seg === rule.loop || nested.has(found.seg))
+    throw new Error(
+      `loop ${rule.id ?? rule.loop}: splitsItem segment ${found.seg} must belong to the loop itself, not open it or a nested loop`,
+    );
+  return found;
+}
+
 /** A loop as `function name(st, segs, i, end, item)` returning the segments it consumed. */
 function loopSource(src: Source, map: LoadedMap, rule: LoopRule, siblingTags: ReadonlySet<string>): string {
   const name = src.name('loop');
@@ -354,21 +408,37 @@ function loopSource(src: Source, map: LoadedMap, rule: LoopRule, siblingTags: Re
   // Tags the map does not know stay inside the loop; a sibling rule's tag ends it, and so does its own.
   const stops = new Set([rule.loop, ...[...siblingTags].filter((t) => !members.has(t))]);
   const body = src.constant(compileRuleList(map, rule.rules));
+  const split = rule.repeat ? splitRule(rule) : undefined;
+  // The scan that finds the loop's end also counts the segments that would start a new item.
+  const counts = split
+    ? `case ${JSON.stringify(split.seg)}: { const seg = segs[j]; if (${whenSource(src, split.when)}) splits++; break; }`
+    : '';
   const lines = [
     `// loop ${label(rule.id ?? rule.loop)}`,
     `function ${name}(st, segs, i, end, item) {`,
-    'let j = i + 1;',
-    `scan: for (; j < end; j++) switch (segs[j].tag) { ${stopCases(stops, 'scan')} }`,
+    'let j = i + 1, splits = 0;',
+    `scan: for (; j < end; j++) switch (segs[j].tag) { ${stopCases(stops, 'scan')} ${counts} }`,
     'let into = item;',
   ];
   if (rule.repeat) {
     const p = arrayPath(rule.repeat);
     lines.push(
       `into = ${src.constant(objectFactory(rule.init))}();`,
-      `h.arrayAt(${p.fromRoot ? 'st.root' : 'item'}, ${src.constant(p.steps)}).push(into);`,
+      `const list = h.arrayAt(${p.fromRoot ? 'st.root' : 'item'}, ${src.constant(p.steps)});`,
+      'list.push(into);',
     );
   }
-  lines.push(`${body}(st, segs, i, j, into);`, 'return j - i;', '}');
+  if (split) {
+    const isSplit = src.name('isSplit');
+    src.functions.push(
+      `function ${isSplit}(seg) { return seg.tag === ${JSON.stringify(split.seg)} && ${whenSource(src, split.when)}; }`,
+    );
+    lines.push(
+      `if (splits > 1) h.runSplitLoop(st, segs, i, j, into, list, ${body}, ${isSplit});`,
+      `else ${body}(st, segs, i, j, into);`,
+    );
+  } else lines.push(`${body}(st, segs, i, j, into);`);
+  lines.push('return j - i;', '}');
   src.functions.push(lines.join('\n  '));
   return name;
 }
@@ -392,6 +462,15 @@ function hierarchyApply(map: LoadedMap, rule: HierarchyRule, siblingTags: Readon
   });
 }
 
+/** The value at the map path `field` of the item (or, for `$.`, the root), as an expression. */
+function valueSource(src: Source, field: string): string {
+  const p = cachedPath(field);
+  const base = p.fromRoot ? 'st.root' : 'item';
+  if (p.steps.length === 1 && p.steps[0]!.index === undefined)
+    return `${base}[${JSON.stringify(p.steps[0]!.key)}]`;
+  return `h.getPath(${base}, ${src.constant(p.steps)})`;
+}
+
 /**
  * A rule list as one function over `segs[start, end)`: per segment, the first rule for its tag
  * whose `when` holds (hierarchies take theirs unconditionally) maps it; loops and hierarchies
@@ -401,6 +480,7 @@ export function compileRuleList(map: LoadedMap, rules: readonly Rule[]): RunList
   const src = new Source();
   const tags = new Set(rules.map(ruleTag));
   const cases = new Map<string, string[]>();
+  const notKeptCases = new Map<string, string[]>();
   for (const rule of rules) {
     let test: string;
     let apply: string;
@@ -412,8 +492,16 @@ export function compileRuleList(map: LoadedMap, rules: readonly Rule[]): RunList
       test = whenSource(src, rule.when);
       apply = `consumed = ${loopSource(src, map, rule, tags)}(st, segs, i, end, item);`;
     } else {
-      test = whenSource(src, rule.when);
-      apply = `${segmentSource(src, map, rule as SegmentRule)}(st, seg, i, item);`;
+      const srule = rule as SegmentRule;
+      test = whenSource(src, srule.when);
+      apply = `${segmentSource(src, map, srule)}(st, seg, i, item);`;
+      if (srule.whileUnset) {
+        // A repeat the first rule no longer takes goes on to the next; if none takes it, it is not kept.
+        (notKeptCases.get(srule.seg) ?? notKeptCases.set(srule.seg, []).get(srule.seg)!).push(
+          `if (${test}) { h.notKept(st, seg, i, ${JSON.stringify(srule.whileUnset)}, ${valueSource(src, srule.whileUnset)}); }`,
+        );
+        test = `${test} && ${valueSource(src, srule.whileUnset)} === undefined`;
+      }
     }
     const tag = ruleTag(rule);
     const list = cases.get(tag) ?? [];
@@ -421,7 +509,8 @@ export function compileRuleList(map: LoadedMap, rules: readonly Rule[]): RunList
     cases.set(tag, list);
   }
   const switchCases = [...cases].map(
-    ([tag, candidates]) => `case ${JSON.stringify(tag)}: ${candidates.join(' else ')} break;`,
+    ([tag, candidates]) =>
+      `case ${JSON.stringify(tag)}: ${[...candidates, ...(notKeptCases.get(tag) ?? [])].join(' else ')} break;`,
   );
   const source = [
     '"use strict";',

@@ -8,7 +8,7 @@ import type { Diagnostic, Segment } from './edi-types.js';
 import { ediDateNumber, ediTimeNumber, isoDateOf, isoFromEdiNumbers } from './edi-datetime.js';
 import { edifactDateTimeToIso } from './edifact-datetime.js';
 import { fromImpliedDecimal, normalizeDecimal } from './implied-decimal.js';
-import type { JsonObject } from './map-paths.js';
+import { isObject, type JsonObject } from './map-paths.js';
 import { elementValue } from './x12-segment.js';
 
 /** What the caller of `mapInbound` passes (map-inbound.ts re-exports it). */
@@ -51,6 +51,34 @@ export function diag(
     ...st.ctx.diagnosticContext,
     ...(seg ? { segmentId: seg.tag, offset: seg.offset, segmentPosition: segIndex + st.firstPosition } : {}),
     ...fields,
+  });
+}
+
+/** Deep copy of the small JSON values maps use for `init`, `defaults` and an item's context. */
+export function cloneJson<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v: unknown) => cloneJson(v)) as T;
+  if (isObject(value)) {
+    const out: JsonObject = {};
+    for (const k in value) out[k] = cloneJson(value[k]);
+    return out as T;
+  }
+  return value;
+}
+
+/**
+ * A segment a rule would read into a field that an earlier segment already set (`whileUnset`), with
+ * no later rule to take it: it is left out, and said so. The set is valid X12, so this is no ack
+ * error: a transaction-level warning without a code, which the 997/999 does not report.
+ */
+export function notKept(st: InState, seg: Segment, segIndex: number, field: string, current: unknown): void {
+  const text = [seg.tag, ...seg.elements.map((e) => e.join(':'))].join('*');
+  const kept = typeof current === 'string' || typeof current === 'number' ? ` ("${current}")` : '';
+  diag(st, seg, segIndex, {
+    severity: 'warning',
+    level: 'transaction',
+    code: '',
+    rule: 'SEGMENT_NOT_KEPT',
+    message: `${text.length > 60 ? `${text.slice(0, 57)}...` : text} at position ${segIndex + st.firstPosition} is not kept: ${field} has one value, set${kept} by an earlier ${seg.tag}`,
   });
 }
 

@@ -9,26 +9,16 @@ import { errorText } from './edi-diagnostic.js';
 import type { Diagnostic, Segment } from './edi-types.js';
 import type { DefaultValue, LoadedMap } from './map-definition.js';
 import { compileFactory, compileRuleList, type RunList } from './map-inbound-compile.js';
-import type { InState, MapContext } from './map-inbound-runtime.js';
+import { cloneJson, type InState, type MapContext } from './map-inbound-runtime.js';
 import { cachedPath, forEachPath, getPath, isObject, type JsonObject, type PathStep } from './map-paths.js';
 
 export type { MapContext } from './map-inbound-runtime.js';
+export { cloneJson } from './map-inbound-runtime.js';
 export { memberTags } from './map-inbound-compile.js';
 
 export interface InboundResult {
   readonly documents: JsonObject[];
   readonly diagnostics: Diagnostic[];
-}
-
-/** Deep copy of the small JSON values maps use for `init` and `defaults`. */
-export function cloneJson<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((v: unknown) => cloneJson(v)) as T;
-  if (isObject(value)) {
-    const out: JsonObject = {};
-    for (const k in value) out[k] = cloneJson(value[k]);
-    return out as T;
-  }
-  return value;
 }
 
 /* ------------------------------------------------------------------------------------------------ */
@@ -97,6 +87,16 @@ function deepMergeMissing(target: JsonObject, source: JsonObject): void {
 }
 
 /**
+ * The diagnostics with those that carry no ack code (SEGMENT_NOT_KEPT, HL_LEVEL_NOT_MAPPED) after
+ * the others: an ack lists its set's codes in diagnostic order, so an empty code ahead of a real
+ * one would leave an empty element between them (AK5*R**5).
+ */
+function codelessLast(diagnostics: Diagnostic[]): Diagnostic[] {
+  if (!diagnostics.some((d) => d.code === '') || diagnostics.every((d) => d.code === '')) return diagnostics;
+  return [...diagnostics.filter((d) => d.code !== ''), ...diagnostics.filter((d) => d.code === '')];
+}
+
+/**
  * Maps one transaction set's body segments (without ST/SE) to canonical documents: `segments`, or
  * `segments[from, to)` when the caller has the whole set (ctx.firstPosition is then segments[0]'s).
  */
@@ -132,7 +132,7 @@ export function mapInbound(
       for (const op of compiled.defaults) op(doc);
       if (ctx.base) deepMergeMissing(doc, ctx.base);
     }
-    return { documents: docs, diagnostics };
+    return { documents: docs, diagnostics: codelessLast(diagnostics) };
   } catch (err) {
     diagnostics.push({
       severity: 'error',

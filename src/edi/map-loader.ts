@@ -170,6 +170,7 @@ function checkRules(
   at: string,
   tables: ReadonlyMap<string, unknown>,
   report: (path: string, message: string) => void,
+  inRepeatingLoop = false,
 ): void {
   const checkPath = (p: string | undefined, where: string, allowAppend: boolean): void => {
     if (p === undefined) return;
@@ -208,9 +209,12 @@ function checkRules(
       const first = r.rules[0];
       if (!first || !('seg' in first) || first.seg !== r.loop)
         report(`${where}/rules/0`, `the first rule of loop ${r.loop} must be its ${r.loop} segment`);
-      checkRules(r.rules, `${where}/rules`, tables, report);
+      checkRules(r.rules, `${where}/rules`, tables, report, r.repeat !== undefined);
     } else {
       checkPath(r.repeat, `${where}/repeat`, true);
+      checkPath(r.whileUnset, `${where}/whileUnset`, false);
+      if (r.splitsItem && !inRepeatingLoop)
+        report(`${where}/splitsItem`, 'splitsItem is for a segment of a loop with `repeat`');
       r.elements.forEach((e, ei) => checkElement(e, `${where}/elements/${ei}`));
     }
   });
@@ -307,6 +311,8 @@ function uniformRules(rules: readonly Rule[]): Rule[] {
       repeat: r.repeat,
       always: r.always,
       onlyWhenItFits: r.onlyWhenItFits,
+      whileUnset: r.whileUnset,
+      splitsItem: r.splitsItem,
       direction: r.direction,
       elements: r.elements.map(uniformElement),
       init: r.init,
@@ -425,8 +431,13 @@ export function loadMaps(options: { mapsDir?: string; partnerId?: string; timeZo
           for (const e of schemaErrors(validateRules.errors))
             partnerErrors.push(schemaError(partnerFile, e, `${at}/rules/${id}(merged)`, '/0'.length));
         else
-          checkRules([merged], '', tables, (p, m) =>
-            partnerError(`${at}/rules/${id}(merged)${p.slice('/0'.length)}`, m),
+          // Alone, the rule has no loop around it: its splitsItem was checked with its map.
+          checkRules(
+            [merged],
+            '',
+            tables,
+            (p, m) => partnerError(`${at}/rules/${id}(merged)${p.slice('/0'.length)}`, m),
+            true,
           );
       }
       if (isObject(override['defaults'])) {

@@ -266,3 +266,219 @@ test('hierarchy ids are compared as trimmed text: " 2" is 2, "02" is another nod
     { lines: [{ n: 'a' }, { n: 'b' }, { n: 'c' }, { n: 'd' }], documentType: 'Test' },
   ]);
 });
+
+test('splitsItem: each repeat of the segment in one loop pass is a new item with the context before the first', () => {
+  const map = loaded([
+    {
+      loop: 'LX',
+      repeat: 'charges[]',
+      init: { tags: [] },
+      rules: [
+        { seg: 'LX', elements: [] },
+        { seg: 'L5', elements: [{ el: 1, to: 'description' }] },
+        { seg: 'L1', splitsItem: true, elements: [{ el: 1, to: 'amount' }] },
+        { seg: 'L7', elements: [{ el: 1, to: 'tariff' }] },
+      ],
+    },
+  ]);
+  const r = mapInbound(map, [
+    seg('LX', '1'),
+    seg('L5', 'FREIGHT'),
+    seg('L1', '100'),
+    seg('L7', 'T1'),
+    seg('L1', '20'),
+    seg('L1', '3'),
+    seg('LX', '2'),
+    seg('L1', '4'),
+  ]);
+  assert.deepEqual(r.diagnostics, []);
+  // The L7 after the first L1 belongs to that charge only; each copy has its own tags array.
+  assert.deepEqual(r.documents[0]!['charges'], [
+    { tags: [], description: 'FREIGHT', amount: '100', tariff: 'T1' },
+    { tags: [], description: 'FREIGHT', amount: '20' },
+    { tags: [], description: 'FREIGHT', amount: '3' },
+    { tags: [], amount: '4' },
+  ]);
+  const charges = r.documents[0]!['charges'] as { tags: unknown[] }[];
+  assert.notEqual(charges[1]!.tags, charges[2]!.tags);
+});
+
+test('splitsItem counts only segments its own `when` takes', () => {
+  const map = loaded([
+    {
+      loop: 'LX',
+      repeat: 'events[]',
+      rules: [
+        { seg: 'LX', elements: [] },
+        { seg: 'AT7', when: { '1': ['X3', 'AF'] }, splitsItem: true, elements: [{ el: 1, to: 'status' }] },
+        { seg: 'MS1', elements: [{ el: 1, to: 'city' }] },
+      ],
+    },
+  ]);
+  const r = mapInbound(map, [
+    seg('LX', '1'),
+    seg('AT7', 'X3'),
+    seg('MS1', 'DALLAS'),
+    seg('AT7', 'ZZ'),
+    seg('AT7', 'AF'),
+    seg('MS1', 'AUSTIN'),
+  ]);
+  assert.deepEqual(r.documents[0]!['events'], [
+    { status: 'X3', city: 'DALLAS' },
+    { status: 'AF', city: 'AUSTIN' },
+  ]);
+});
+
+test('a splitsItem segment that a nested loop reads is a map error, not a silent mis-split', () => {
+  const map = loaded([
+    {
+      loop: 'LX',
+      repeat: 'events[]',
+      rules: [
+        { seg: 'LX', elements: [] },
+        { seg: 'AT7', splitsItem: true, elements: [{ el: 1, to: 'status' }] },
+        {
+          loop: 'N1',
+          rules: [
+            { seg: 'N1', elements: [] },
+            { seg: 'AT7', elements: [] },
+          ],
+        },
+      ],
+    },
+  ]);
+  const r = mapInbound(map, [seg('LX', '1'), seg('AT7', 'X3')]);
+  assert.deepEqual(r.documents, []);
+  assert.equal(r.diagnostics[0]!.rule, 'MAP_ENGINE_FAILURE');
+  assert.match(r.diagnostics[0]!.message, /splitsItem segment AT7 must belong to the loop itself/);
+});
+
+test('whileUnset: a repeat goes to the next rule for its tag, or is not kept with a warning the ack does not carry', () => {
+  const map = loaded([
+    {
+      seg: 'REF',
+      when: { '1': 'BM' },
+      whileUnset: 'billOfLading',
+      elements: [{ el: 2, to: 'billOfLading' }],
+    },
+    {
+      seg: 'REF',
+      repeat: 'references[]',
+      elements: [
+        { el: 1, to: 'qualifier' },
+        { el: 2, to: 'value' },
+      ],
+    },
+    { seg: 'TD5', whileUnset: 'carrier.scac', elements: [{ el: 3, to: 'carrier.scac' }] },
+  ]);
+  const r = mapInbound(
+    map,
+    [
+      seg('REF', 'BM', 'BOL1'),
+      seg('TD5', '', '2', 'ABCD'),
+      seg('REF', 'BM', 'BOL2'),
+      seg('TD5', '', '2', 'WXYZ'),
+    ],
+    { firstPosition: 2 },
+  );
+  assert.deepEqual(r.documents, [
+    {
+      billOfLading: 'BOL1',
+      carrier: { scac: 'ABCD' },
+      references: [{ qualifier: 'BM', value: 'BOL2' }],
+      documentType: 'Test',
+    },
+  ]);
+  assert.deepEqual(r.diagnostics, [
+    {
+      level: 'transaction',
+      segmentId: 'TD5',
+      offset: 0,
+      segmentPosition: 5,
+      severity: 'warning',
+      code: '',
+      rule: 'SEGMENT_NOT_KEPT',
+      message:
+        'TD5**2*WXYZ at position 5 is not kept: carrier.scac has one value, set ("ABCD") by an earlier TD5',
+    },
+  ]);
+});
+
+const shipmentTree = (): LoadedMap =>
+  loaded([
+    {
+      hierarchy: { seg: 'HL', id: 1, parent: 2, level: 3, root: 'S' },
+      levels: {
+        S: {
+          children: [{ level: 'O', path: 'orders' }],
+          rules: [{ seg: 'TD5', elements: [{ el: 3, to: 'scac' }] }],
+        },
+        O: {
+          init: { packs: [] },
+          children: [{ level: 'P', path: 'packs' }],
+          rules: [{ seg: 'PRF', elements: [{ el: 1, to: 'po' }] }],
+        },
+        P: { rules: [{ seg: 'MAN', elements: [{ el: 2, to: 'sscc' }] }] },
+      },
+    },
+  ]);
+
+test('a second root (a second 856 shipment HL) is an error on its level code; its fields never mix into the first', () => {
+  const r = mapInbound(
+    shipmentTree(),
+    [
+      seg('HL', '1', '', 'S'),
+      seg('TD5', '', '2', 'ABCD'),
+      seg('HL', '2', '1', 'O'),
+      seg('PRF', 'PO1'),
+      seg('HL', '3', '', 'S'),
+      seg('TD5', '', '2', 'EFGH'),
+      seg('HL', '4', '3', 'O'),
+      seg('PRF', 'PO2'),
+    ],
+    { firstPosition: 2 },
+  );
+  assert.deepEqual(r.documents, [{ scac: 'ABCD', orders: [{ packs: [], po: 'PO1' }], documentType: 'Test' }]);
+  assert.deepEqual(
+    r.diagnostics.map((d) => [
+      d.rule,
+      d.severity,
+      d.level,
+      d.code,
+      d.implementationCode,
+      d.segmentPosition,
+      d.elementPosition,
+      d.badData,
+    ]),
+    [['HL_SECOND_ROOT', 'error', 'element', '7', 'I6', 6, 3, 'S']],
+  );
+});
+
+test('a level the map does not model (T tare) passes its children through to the nearest holder, with a warning outside the ack', () => {
+  const r = mapInbound(
+    shipmentTree(),
+    [
+      seg('HL', '1', '', 'S'),
+      seg('HL', '2', '1', 'O'),
+      seg('PRF', 'PO1'),
+      seg('HL', '3', '2', 'T'),
+      seg('MAN', 'GM', '00000000000000000001'),
+      seg('HL', '4', '3', 'P'),
+      seg('MAN', 'GM', '00012345678901234567'),
+      seg('HL', '5', '2', 'Q'),
+    ],
+    { firstPosition: 2 },
+  );
+  assert.deepEqual(r.documents, [
+    { orders: [{ packs: [{ sscc: '00012345678901234567' }], po: 'PO1' }], documentType: 'Test' },
+  ]);
+  // Not an element error (AK4 7 would tell the partner a valid code is invalid).
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.rule, d.severity, d.level, d.code, d.segmentPosition, d.elementPosition]),
+    [
+      ['HL_LEVEL_NOT_MAPPED', 'warning', 'transaction', '', 5, undefined],
+      ['HL_LEVEL_NOT_MAPPED', 'info', 'transaction', '', 9, undefined],
+    ],
+  );
+  assert.match(r.diagnostics[0]!.message, /HL 3 level "T" is not in the map.*1 segment\(s\) are not kept/);
+});

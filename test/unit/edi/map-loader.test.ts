@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isSegmentRule, type SegmentRule } from '../../../src/edi/map-definition.js';
@@ -179,4 +179,23 @@ test('x12-210: b3-delivered reads what b3 reads, plus B309 as deliveredAt (B310 
   );
   const b309 = delivered.elements.find((e) => e.el === 9);
   assert.deepEqual([b309?.to, b309?.transform, b309?.direction], ['deliveredAt', 'dateOnly', undefined]);
+});
+
+test('splitsItem outside a repeating loop is a map error; a partner override of a splitting rule loads', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'maps-'));
+  cpSync(MAPS_DIR, dir, { recursive: true });
+  const file = join(dir, 'x12', '210.map.yaml');
+  const yaml = readFileSync(file, 'utf8');
+  writeFileSync(file, yaml.replace('  - { id: c3, seg: C3,', '  - { id: c3, seg: C3, splitsItem: true,'));
+  const set = loadMaps({ mapsDir: dir });
+  assert.deepEqual(
+    set.errors.map((e) => [e.path, e.message]),
+    [['/rules/2/splitsItem', 'splitsItem is for a segment of a loop with `repeat`']],
+  );
+  // at7-status splits the 214 LX loop; overridden alone, it is still a rule of that loop.
+  const partner = loadMaps({
+    mapsDir: mapsWithPartner(at7('{ el: 2, to: reasonCode, maxLength: 2 }')),
+    partnerId: 'acme',
+  });
+  assert.deepEqual(partner.errors, []);
 });

@@ -200,3 +200,131 @@ test('ISA15 T marks documents as test environment', async () => {
     .documents[0]!;
   assert.equal((doc['source'] as { environment: string }).environment, 'test');
 });
+
+test('210: every L1 of an LX is a charge line, so the charges add up to the invoice', async () => {
+  const r = await translateBuffer(x12Fixture('210-4010-several-l1-per-lx.edi'), goldenOptions());
+  assert.deepEqual(r.diagnostics, []);
+  const doc = r.documents[0]!;
+  const charges = doc['charges'] as {
+    lineNumber: string;
+    code: string;
+    description: string;
+    amount: { amount: string };
+  }[];
+  assert.deepEqual(
+    charges.map((c) => [c.lineNumber, c.code, c.amount.amount, c.description]),
+    [
+      ['1', '400', '1140.00', 'FREIGHT'],
+      ['2', 'FUE', '105.45', 'FREIGHT'],
+      ['3', 'LFT', '5.30', 'FREIGHT'],
+    ],
+  );
+  const cents = charges.reduce((sum, c) => sum + Math.round(Number(c.amount.amount) * 100), 0);
+  assert.equal(cents, 125075);
+  assert.deepEqual(doc['netAmountDue'], { amount: '1250.75', currency: 'USD' });
+});
+
+test('214: every AT7 loop of an LX is its own event with its LX context', async () => {
+  const r = await translateBuffer(x12Fixture('214-4010-two-at7-per-lx.edi'), goldenOptions());
+  assert.deepEqual(r.diagnostics, []);
+  assert.deepEqual(
+    r.documents.map((d) => [
+      d['statusCode'],
+      d['milestone'],
+      d['occurredAt'],
+      (d['shipmentRef'] as { shipmentId: string }).shipmentId,
+    ]),
+    [
+      ['X3', 'PICKUP_ARRIVED', '2026-12-15T08:00:00-06:00', 'SHP1'],
+      ['AF', 'PICKED_UP', '2026-12-15T09:30:00-06:00', 'SHP1'],
+    ],
+  );
+});
+
+test('856: a second S-level HL rejects the set on its HL03 instead of merging two shipments', async () => {
+  const r = await translateBuffer(x12Fixture('856-4010-second-shipment-hl.edi'), goldenOptions());
+  assert.equal(r.documents.length, 0);
+  assert.deepEqual(
+    r.diagnostics.map((d) => [
+      d.severity,
+      d.rule,
+      d.segmentId,
+      d.segmentPosition,
+      d.elementPosition,
+      d.badData,
+    ]),
+    [['error', 'HL_SECOND_ROOT', 'HL', 11, 3, 'S']],
+  );
+  assert.match(r.acks.join(''), /AK3\*HL\*11\*HL\*8~AK4\*3\*735\*7\*S~AK5\*R\*5~/);
+});
+
+test('856: repeated single-value segments never overwrite: an extra BOL is a reference, the rest are warned about', async () => {
+  const r = await translateBuffer(x12Fixture('856-4010-repeated-segments.edi'), goldenOptions());
+  const doc = r.documents[0]!;
+  assert.equal(doc['billOfLading'], 'BOL1');
+  assert.deepEqual(doc['references'], [{ qualifier: 'BM', value: 'BOL2' }]);
+  assert.deepEqual(doc['carrier'], { scac: 'ABCD', mode: 'motor', name: 'ABCD FREIGHT' });
+  const orders = doc['orders'] as { packages: { sscc: string }[] }[];
+  assert.equal(orders[0]!.packages[0]!.sscc, '00012345678901234567');
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.severity, d.level, d.rule, d.segmentId, d.segmentPosition]),
+    [
+      ['warning', 'transaction', 'SEGMENT_NOT_KEPT', 'TD5', 5],
+      ['warning', 'transaction', 'SEGMENT_NOT_KEPT', 'MAN', 13],
+    ],
+  );
+  assert.match(r.diagnostics[1]!.message, /MAN\*GM\*00012345678901234574 .*not kept.*"00012345678901234567"/);
+  // Valid X12: the partner is not told of an error.
+  assert.match(r.acks.join(''), /AK2\*856\*0001~AK5\*A~/);
+});
+
+test('856: a tare level (HL03 T) is accepted: its packs and items stay with their order, and the ack has no AK4 7', async () => {
+  const r = await translateBuffer(x12Fixture('856-4010-sotpi-tare.edi'), goldenOptions());
+  const orders = r.documents[0]!['orders'] as {
+    purchaseOrderNumber: string;
+    packages: { sscc: string; lines: { sku: string }[] }[];
+  }[];
+  assert.deepEqual(
+    orders.map((o) => [o.purchaseOrderNumber, o.packages.map((p) => [p.sscc, p.lines.map((l) => l.sku)])]),
+    [['PO1', [['00012345678901234567', ['SKU-1']]]]],
+  );
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.severity, d.level, d.rule, d.segmentPosition]),
+    [['warning', 'transaction', 'HL_LEVEL_NOT_MAPPED', 8]],
+  );
+  assert.match(r.acks.join(''), /AK2\*856\*0001~AK5\*A~/);
+  assert.doesNotMatch(r.acks.join(''), /AK4/);
+});
+
+test('a warning without an ack code never leaves an empty AK5 code ahead of a real one', async () => {
+  const text = x12FixtureText('856-4010-second-shipment-hl.edi')
+    .replace('TD5**2*ABCD*M*ABCD FREIGHT~', 'TD5**2*ABCD*M*ABCD FREIGHT~\nTD5**2*QQQQ~')
+    .replace('SE*13*0001', 'SE*14*0001');
+  const r = await translateBuffer(text, goldenOptions());
+  assert.deepEqual(
+    r.diagnostics.map((d) => d.rule),
+    ['HL_SECOND_ROOT', 'SEGMENT_NOT_KEPT'],
+  );
+  assert.match(r.acks.join(''), /AK4\*3\*735\*7\*S~AK5\*R\*5~/);
+});
+
+test('210 N9 and 214 L11: a second bill of lading is a reference, not an overwrite of the first', async () => {
+  const in210 = x12FixtureText('210-4010-several-l1-per-lx.edi')
+    .replace('N9*BM*BOL1~', 'N9*BM*BOL1~\nN9*BM*BOL2~')
+    .replace('SE*11*0001', 'SE*12*0001');
+  const r210 = await translateBuffer(in210, goldenOptions());
+  assert.deepEqual(r210.diagnostics, []);
+  assert.deepEqual(
+    [r210.documents[0]!['billOfLading'], r210.documents[0]!['references']],
+    ['BOL1', [{ qualifier: 'BM', value: 'BOL2' }]],
+  );
+  const in214 = x12FixtureText('214-4010-two-at7-per-lx.edi')
+    .replace('B10*PRO1*SHP1*ABCD~', 'B10*PRO1*SHP1*ABCD~\nL11*BOL1*BM~\nL11*BOL2*BM~')
+    .replace('SE*8*0001', 'SE*10*0001');
+  const r214 = await translateBuffer(in214, goldenOptions());
+  assert.deepEqual(r214.diagnostics, []);
+  for (const doc of r214.documents) {
+    assert.equal((doc['shipmentRef'] as { billOfLading: string }).billOfLading, 'BOL1');
+    assert.deepEqual(doc['references'], [{ qualifier: 'BM', value: 'BOL2' }]);
+  }
+});

@@ -26,6 +26,10 @@ const FIXTURES = [
   '210-4010-wrapped-80.edi',
   '210-4010-shipped-date-qualifier.edi',
   '210-5010-tilde-element-ellipsis-terminator.edi',
+  '210-4010-several-l1-per-lx.edi',
+  '214-4010-two-at7-per-lx.edi',
+  '856-4010-repeated-segments.edi',
+  '856-4010-sotpi-tare.edi',
 ];
 
 for (const file of FIXTURES) {
