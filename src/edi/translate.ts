@@ -601,10 +601,13 @@ function x12Steps(
           interchangeControlNumber: ev.interchange.controlNumber,
           baseId: `x12-${partnerId}-${ev.interchange.controlNumber}-TA1-${ev.segment.index}`,
         };
-        const found: Diagnostic[] = [];
-        for (const doc of finishDocuments([readTa1(ev.segment)], env, options, found, {
-          interchangeControlNumber: ev.interchange.controlNumber,
-        })) {
+        const ctl = { interchangeControlNumber: ev.interchange.controlNumber };
+        // A malformed TA1 is reported, not read: it must not mark our interchange rejected.
+        const ta1 = readTa1(ev.segment);
+        const found: Diagnostic[] =
+          'diagnostics' in ta1 ? ta1.diagnostics.map((d) => ({ ...d, ...ctl })) : [];
+        const docs = 'document' in ta1 ? [ta1.document] : [];
+        for (const doc of finishDocuments(docs, env, options, found, ctl)) {
           emit({ type: 'document', document: doc });
           interchangeDocuments++;
         }
