@@ -28,6 +28,7 @@ import type {
 } from './x12-envelope.js';
 import { readX12, type X12InputOrigin, type X12ReaderEvent } from './x12-envelope-reader.js';
 import { locateInSet, validateSet } from './x12-set-schema.js';
+import { locateCanonicalError } from './x12-canonical-locate.js';
 import { x12SetSchema } from './x12-set-schemas.js';
 import { sequentialControlNumbers, type ControlNumberGenerator } from './x12-writer.js';
 
@@ -297,6 +298,8 @@ function finishDocuments(
   options: TranslateOptions,
   diagnostics: Diagnostic[],
   ctl: Partial<Diagnostic>,
+  /** Where in the input a canonical error comes from (X12: its segment and element, for the ack). */
+  locate?: (pointer: string, message: string, docIndex: number) => Partial<Diagnostic> | undefined,
 ): JsonObject[] {
   const out: JsonObject[] = [];
   const createdAt = createdAtOf(options);
@@ -328,6 +331,7 @@ function finishDocuments(
           rule: 'CANONICAL_SCHEMA',
           message: `${type}${e.pointer} ${e.message}`,
           ...ctl,
+          ...locate?.(e.pointer, e.message, k),
         });
       }
       continue;
@@ -466,7 +470,25 @@ function processX12Set(
     });
     return { documents: [], diagnostics };
   }
-  return { documents: finishDocuments(raw, env, options, diagnostics, ctl), diagnostics };
+  const from = diagnostics.length;
+  const documents = finishDocuments(
+    raw,
+    env,
+    options,
+    diagnostics,
+    ctl,
+    map &&
+      (!isAck
+        ? (pointer, message, k) => locateCanonicalError(map.definition, set.segments, pointer, message, k)
+        : undefined),
+  );
+  // Located canonical errors get their loop and element reference like any other.
+  if (schema && diagnostics.length > from) {
+    const added = diagnostics.splice(from);
+    locateInSet(schema, set.segments, added);
+    diagnostics.push(...added);
+  }
+  return { documents, diagnostics };
 }
 
 function interchangeInfoX12(ic: X12InterchangeSummary, groups: readonly X12GroupSummary[]): InterchangeInfo {
