@@ -298,7 +298,10 @@ function finishDocuments(
   options: TranslateOptions,
   diagnostics: Diagnostic[],
   ctl: Partial<Diagnostic>,
-  /** Where in the input a canonical error comes from (X12: its segment and element, for the ack). */
+  /**
+   * Where in the input a canonical error comes from (X12: its segment and element, for the ack);
+   * its `message` is added to the error's.
+   */
   locate?: (pointer: string, message: string, docIndex: number) => Partial<Diagnostic> | undefined,
 ): JsonObject[] {
   const out: JsonObject[] = [];
@@ -324,14 +327,15 @@ function finishDocuments(
     const result = validateCanonical(type, doc);
     if (!result.valid) {
       for (const e of result.errors.slice(0, 20)) {
+        const where = locate?.(e.pointer, e.message, k);
         diagnostics.push({
           severity: 'error',
           level: 'transaction',
           code: '5',
           rule: 'CANONICAL_SCHEMA',
-          message: `${type}${e.pointer} ${e.message}`,
           ...ctl,
-          ...locate?.(e.pointer, e.message, k),
+          ...where,
+          message: `${type}${e.pointer} ${e.message}${where?.message ?? ''}`,
         });
       }
       continue;

@@ -100,7 +100,7 @@ function matches(seg: Segment, when: Readonly<Record<string, WhenValue>> | undef
  * a segment present is AK4 1 (999: IK4 I9, implementation-dependent element missing); from a
  * segment absent, AK3 3 at the SE (999: IK3 I6, implementation-dependent segment missing); a value
  * the model refuses is AK4 6 (999: I12, implementation pattern match failure). Undefined when the
- * map fills no such path.
+ * map fills no such path. `message` says which element, to be added to the error's own.
  */
 export function locateCanonicalError(
   definition: MapDefinition,
@@ -132,9 +132,11 @@ export function locateCanonicalError(
     if (s.tag === source.seg && matches(s, source.when) && seen++ === occurrence) at = i;
   }
   const required = message === 'is required';
+  const name = `${source.seg}${String(source.el).padStart(2, '0')}`;
   if (at < 0) {
     const last = segments.length - 1;
     return {
+      message: ` (from ${name}; the set has no ${source.seg}${occurrence > 0 ? ` number ${occurrence + 1}` : ''})`,
       level: 'segment',
       code: '3',
       implementationCode: 'I6',
@@ -145,6 +147,7 @@ export function locateCanonicalError(
   const seg = segments[at]!;
   const value = elementText(seg, source.el - 1);
   return {
+    message: value === '' ? ` (from ${name}, which is empty)` : ` (from ${name} "${value}")`,
     level: 'element',
     code: required && value === '' ? '1' : '6',
     implementationCode: required && value === '' ? 'I9' : 'I12',
