@@ -63,7 +63,11 @@ export function zoneOffsetMinutes(timeZone: string, utcMs: number): number {
   return offset;
 }
 
-/** X12 time codes (element 623) with a fixed offset; the zone-dependent ones are in ZONE_CODES. */
+/**
+ * X12 time codes (element 623, 4010 code list: stedi.com/edi/x12-004010/element/623) with a fixed
+ * offset in minutes; the zone-dependent ones are in ZONE_CODES, and LT (local time) takes the
+ * partner's time zone. `Z` is no 623 code but partners send it for UTC.
+ */
 const FIXED_CODES: Readonly<Record<string, number>> = {
   UT: 0,
   GM: 0,
@@ -80,7 +84,26 @@ const FIXED_CODES: Readonly<Record<string, number>> = {
   AS: -540,
   HD: -540,
   HS: -600,
+  // Newfoundland is 3½ hours behind UTC in standard time, 2½ in daylight time.
+  ND: -150,
+  NS: -210,
+  // Atlantic.
+  TD: -180,
+  TS: -240,
+  ...isoHourCodes(),
 };
+
+/**
+ * 01–12 are "equivalent to ISO P01" … "P12" (UTC+1 … +12 hours); 13–24 are "ISO M12" … "M01"
+ * (UTC−12 … −1): 13 is −12, 24 is −1.
+ */
+function isoHourCodes(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (let n = 1; n <= 24; n++) out[String(n).padStart(2, '0')] = (n <= 12 ? n : n - 25) * 60;
+  return out;
+}
+
+/** Codes naming a region's time without saying standard or daylight: the date decides (DST). */
 const ZONE_CODES: Readonly<Record<string, string>> = {
   ET: 'America/New_York',
   CT: 'America/Chicago',
@@ -88,7 +111,16 @@ const ZONE_CODES: Readonly<Record<string, string>> = {
   PT: 'America/Los_Angeles',
   AT: 'America/Anchorage',
   HT: 'Pacific/Honolulu',
+  NT: 'America/St_Johns',
+  TT: 'America/Halifax',
 };
+
+/** Every element-623 code the validator accepts (`Z` is no X12 code: not in the list). */
+export const X12_TIME_CODES: readonly string[] = [
+  'LT',
+  ...Object.keys(FIXED_CODES).filter((c) => c !== 'Z'),
+  ...Object.keys(ZONE_CODES),
+].sort();
 /** Offset → the code we write on output; offsets without a code are written in UTC (UT). */
 const CODE_FOR_OFFSET: Readonly<Record<number, string>> = {
   0: 'UT',
@@ -128,6 +160,9 @@ const twoDigits = (text: string, at: number): number =>
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const isLeapYear = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 
+/** A two-digit year's full year: the usual 50/50 window (00–49 → 20YY, 50–99 → 19YY). */
+export const fullYear = (yy: number): number => (yy < 50 ? 2000 + yy : 1900 + yy);
+
 /** CCYYMMDD or YYMMDD (X12 4010 ISA/GS use YYMMDD; the century window is the usual 50/50). */
 export function parseEdiDate(text: string): DateParts | undefined {
   const n = ediDateNumber(text);
@@ -146,7 +181,7 @@ export function ediDateNumber(text: string): number {
     at = 4;
   } else if (isDigits(text, 6)) {
     const yy = twoDigits(text, 0);
-    y = yy < 50 ? 2000 + yy : 1900 + yy;
+    y = fullYear(yy);
     at = 2;
   } else return -1;
   const month = twoDigits(text, at);

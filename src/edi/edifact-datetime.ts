@@ -1,4 +1,4 @@
-import { fromIsoDateTime, parseEdiDate, parseEdiTime, toIsoDateTime } from './edi-datetime.js';
+import { fromIsoDateTime, fullYear, parseEdiDate, parseEdiTime, toIsoDateTime } from './edi-datetime.js';
 
 /*
  * EDIFACT DTM (C507) packs date and time into one component and names its layout in the next
@@ -8,8 +8,21 @@ import { fromIsoDateTime, parseEdiDate, parseEdiTime, toIsoDateTime } from './ed
 
 export type EdifactDateFormat = '102' | '203' | '204';
 
-/** 2379 codes read: 102 CCYYMMDD, 203 CCYYMMDDHHMM, 204 CCYYMMDDHHMMSS, 303 CCYYMMDDHHMMZZZ; absent → by length. */
-const LENGTH_FOR_FORMAT: Readonly<Record<string, number>> = { '102': 8, '203': 12, '204': 14 };
+/**
+ * 2379 codes read: 102 CCYYMMDD, 203 CCYYMMDDHHMM, 204 CCYYMMDDHHMMSS, 303 CCYYMMDDHHMMZZZ, and
+ * the two-digit-year 101 YYMMDD, 201 YYMMDDHHMM, 202 YYMMDDHHMMSS; absent → by length.
+ */
+const LENGTH_FOR_FORMAT: Readonly<Record<string, number>> = {
+  '101': 6,
+  '102': 8,
+  '201': 10,
+  '202': 12,
+  '203': 12,
+  '204': 14,
+};
+
+/** Formats whose year has two digits: the century is the window X12's YYMMDD dates use (`fullYear`). */
+const TWO_DIGIT_YEAR: ReadonlySet<string> = new Set(['101', '201', '202']);
 
 /**
  * DTM value + format → ISO 8601: a date-time with offset (in `timeZone` unless 303 carries one),
@@ -38,6 +51,10 @@ export function edifactDateTimeToIso(
     if (format !== '' && expected === undefined) return undefined;
     if (expected !== undefined ? text.length !== expected : ![8, 12, 14].includes(text.length))
       return undefined;
+    if (TWO_DIGIT_YEAR.has(format)) {
+      if (!/^\d{2}/.test(text)) return undefined;
+      text = String(fullYear(Number(text.slice(0, 2)))).slice(0, 2) + text;
+    }
   }
   const date = parseEdiDate(text.slice(0, 8));
   if (date === undefined) return undefined;

@@ -28,6 +28,7 @@ import type {
 } from './x12-envelope.js';
 import { readX12, type X12InputOrigin, type X12ReaderEvent } from './x12-envelope-reader.js';
 import { locateInSet, validateSet } from './x12-set-schema.js';
+import { locateCanonicalError } from './x12-canonical-locate.js';
 import { x12SetSchema } from './x12-set-schemas.js';
 import { sequentialControlNumbers, type ControlNumberGenerator } from './x12-writer.js';
 
@@ -297,6 +298,11 @@ function finishDocuments(
   options: TranslateOptions,
   diagnostics: Diagnostic[],
   ctl: Partial<Diagnostic>,
+  /**
+   * Where in the input a canonical error comes from (X12: its segment and element, for the ack);
+   * its `message` is added to the error's.
+   */
+  locate?: (pointer: string, message: string, docIndex: number) => Partial<Diagnostic> | undefined,
 ): JsonObject[] {
   const out: JsonObject[] = [];
   const createdAt = createdAtOf(options);
@@ -321,13 +327,15 @@ function finishDocuments(
     const result = validateCanonical(type, doc);
     if (!result.valid) {
       for (const e of result.errors.slice(0, 20)) {
+        const where = locate?.(e.pointer, e.message, k);
         diagnostics.push({
           severity: 'error',
           level: 'transaction',
           code: '5',
           rule: 'CANONICAL_SCHEMA',
-          message: `${type}${e.pointer} ${e.message}`,
           ...ctl,
+          ...where,
+          message: `${type}${e.pointer} ${e.message}${where?.message ?? ''}`,
         });
       }
       continue;
@@ -466,7 +474,25 @@ function processX12Set(
     });
     return { documents: [], diagnostics };
   }
-  return { documents: finishDocuments(raw, env, options, diagnostics, ctl), diagnostics };
+  const from = diagnostics.length;
+  const documents = finishDocuments(
+    raw,
+    env,
+    options,
+    diagnostics,
+    ctl,
+    map &&
+      (!isAck
+        ? (pointer, message, k) => locateCanonicalError(map.definition, set.segments, pointer, message, k)
+        : undefined),
+  );
+  // Located canonical errors get their loop and element reference like any other.
+  if (schema && diagnostics.length > from) {
+    const added = diagnostics.splice(from);
+    locateInSet(schema, set.segments, added);
+    diagnostics.push(...added);
+  }
+  return { documents, diagnostics };
 }
 
 function interchangeInfoX12(ic: X12InterchangeSummary, groups: readonly X12GroupSummary[]): InterchangeInfo {
@@ -601,10 +627,13 @@ function x12Steps(
           interchangeControlNumber: ev.interchange.controlNumber,
           baseId: `x12-${partnerId}-${ev.interchange.controlNumber}-TA1-${ev.segment.index}`,
         };
-        const found: Diagnostic[] = [];
-        for (const doc of finishDocuments([readTa1(ev.segment)], env, options, found, {
-          interchangeControlNumber: ev.interchange.controlNumber,
-        })) {
+        const ctl = { interchangeControlNumber: ev.interchange.controlNumber };
+        // A malformed TA1 is reported, not read: it must not mark our interchange rejected.
+        const ta1 = readTa1(ev.segment);
+        const found: Diagnostic[] =
+          'diagnostics' in ta1 ? ta1.diagnostics.map((d) => ({ ...d, ...ctl })) : [];
+        const docs = 'document' in ta1 ? [ta1.document] : [];
+        for (const doc of finishDocuments(docs, env, options, found, ctl)) {
           emit({ type: 'document', document: doc });
           interchangeDocuments++;
         }

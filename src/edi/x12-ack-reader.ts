@@ -3,7 +3,8 @@
  * so outbound messages can be reconciled (an 856 we sent becomes acknowledged or rejected).
  * Envelope fields (id, tenantId, source, …) are added by the caller like for any document.
  */
-import type { Segment } from './edi-types.js';
+import type { Diagnostic, Segment } from './edi-types.js';
+import { parseEdiDate, parseEdiTime } from './edi-datetime.js';
 import type { JsonObject } from './map-paths.js';
 
 type AckStatus = 'accepted' | 'acceptedWithErrors' | 'rejected' | 'partial';
@@ -153,17 +154,63 @@ export function readFunctionalAck(setId: '997' | '999', body: readonly Segment[]
   };
 }
 
-/** TA1 segment → Acknowledgement fields. */
-export function readTa1(s: Segment): JsonObject {
+/**
+ * TA1 segment → Acknowledgement fields, or the reasons it cannot be read. A malformed TA1 says
+ * nothing reliable about our interchange (a status of `Q` is neither acceptance nor rejection),
+ * so it is reported and does not mark anything we sent as rejected.
+ */
+export function readTa1(
+  s: Segment,
+): { readonly document: JsonObject } | { readonly diagnostics: readonly Diagnostic[] } {
+  const problems = ta1Problems(s);
+  if (problems.length > 0) return { diagnostics: problems };
   const note = el(s, 5);
   return {
-    documentType: 'Acknowledgement',
-    ackType: 'x12-ta1',
-    refersTo: { interchangeControlNumber: el(s, 1), transactionControlNumbers: [] },
-    status: ackStatus(el(s, 4)),
-    errors:
-      note && note !== '000'
-        ? [{ level: 'interchange', code: note, message: TA1_TEXT[note] ?? `interchange note ${note}` }]
-        : [],
+    document: {
+      documentType: 'Acknowledgement',
+      ackType: 'x12-ta1',
+      refersTo: { interchangeControlNumber: el(s, 1), transactionControlNumbers: [] },
+      status: ackStatus(el(s, 4)),
+      errors:
+        note !== '000'
+          ? [{ level: 'interchange', code: note, message: TA1_TEXT[note] ?? `interchange note ${note}` }]
+          : [],
+    },
   };
+}
+
+/** TA104 (I17): A accepted, E accepted with errors, R rejected. */
+const TA1_STATUSES: ReadonlySet<string> = new Set(['A', 'E', 'R']);
+
+/**
+ * What is wrong with a TA1's five mandatory elements: TA101 the 9-digit ISA13 it answers, TA102
+ * YYMMDD, TA103 HHMM, TA104 A/E/R, TA105 a note code of I18 (000–031, not every one named in TA1_TEXT).
+ */
+function ta1Problems(s: Segment): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const add = (element: number, message: string): void => {
+    const value = el(s, element);
+    out.push({
+      severity: 'error',
+      level: 'interchange',
+      code: '',
+      rule: 'TA1_MALFORMED',
+      message: `TA1${String(element).padStart(2, '0')} ${message}; the TA1 is not read`,
+      segmentId: 'TA1',
+      elementPosition: element,
+      ...(value !== '' ? { badData: value } : {}),
+      ...(s.offset !== undefined ? { offset: s.offset } : {}),
+    });
+  };
+  const [control, date, time, status, note] = [1, 2, 3, 4, 5].map((n) => el(s, n));
+  if (!/^\d{9}$/.test(control!))
+    add(1, control ? `"${control}" is not a 9-digit interchange control number` : 'is missing');
+  if (date!.length !== 6 || parseEdiDate(date!) === undefined)
+    add(2, date ? `"${date}" is not a YYMMDD date` : 'is missing');
+  if (time!.length !== 4 || parseEdiTime(time!) === undefined)
+    add(3, time ? `"${time}" is not an HHMM time` : 'is missing');
+  if (!TA1_STATUSES.has(status!)) add(4, status ? `"${status}" is not A, E or R` : 'is missing');
+  if (!/^0[0-3]\d$/.test(note!) || Number(note) > 31)
+    add(5, note ? `"${note}" is not an interchange note code (000–031)` : 'is missing');
+  return out;
 }

@@ -31,14 +31,20 @@ const seg = (tag: string, ...elements: (string | undefined)[]): SegmentData => {
   return { tag, elements: els };
 };
 
-function setCodes(set: X12SetResult): string[] {
+/**
+ * AK502–AK506 / IK502–IK506. Code 5 "one or more segments in error" only when AK3/IK3 lines name
+ * them: a set-level error that no step could place in a segment (`segmentsReported` false) must
+ * not send the partner looking for segments the ack does not list.
+ */
+function setCodes(set: X12SetResult, segmentsReported: boolean): string[] {
   const codes = new Set<string>();
   for (const d of set.diagnostics) {
     if (d.severity !== 'error' && d.severity !== 'warning') continue;
     if (d.level === 'transaction') codes.add(d.code);
     else if (d.level === 'segment' || d.level === 'element') codes.add('5');
   }
-  return [...codes].slice(0, 5);
+  if (!segmentsReported) codes.delete('5');
+  return [...codes].filter((c) => c !== '').slice(0, 5);
 }
 
 /** C030 position in segment: the element, and its component when the error is in one. */
@@ -125,7 +131,7 @@ function segmentErrors(set: X12SetResult, is999: boolean, delimiters: Delimiters
         id || 'ZZZ',
         pos === '0' ? '1' : pos,
         loopId,
-        segLevel ? segLevel.code : '8',
+        segLevel ? ((is999 ? segLevel.implementationCode : undefined) ?? segLevel.code) : '8',
       ),
     );
     if (is999) {
@@ -177,8 +183,9 @@ export function buildFunctionalAckBody(
         ? seg('AK2', set.setId, set.controlNumber, set.implementationRef)
         : seg('AK2', set.setId, set.controlNumber),
     );
-    body.push(...segmentErrors(set, is999, delimiters));
-    body.push(seg(is999 ? 'IK5' : 'AK5', set.status, ...setCodes(set)));
+    const errors = segmentErrors(set, is999, delimiters);
+    body.push(...errors);
+    body.push(seg(is999 ? 'IK5' : 'AK5', set.status, ...setCodes(set, errors.length > 0)));
   }
   const accepted = group.sets.filter((s) => s.status !== 'R').length;
   // AK905-AK909 take the group's own codes (716); GS element errors have none (x12-envelope-checks.ts).

@@ -10,6 +10,7 @@
 import type { Diagnostic, DiagnosticTrigger, Segment } from './edi-types.js';
 import { parseEdiDate, parseEdiTime } from './edi-datetime.js';
 import { elementCount, elementSpan, elementText, X12Segment, type ElementSpan } from './x12-segment.js';
+import { X12_SET_SCHEMAS } from './x12-set-schemas.js';
 
 export type ElementType = 'AN' | 'ID' | 'N0' | 'N2' | 'R' | 'DT' | 'TM';
 
@@ -50,6 +51,11 @@ export interface SegmentSpec {
    */
   readonly composites?: readonly number[];
   readonly repeats?: readonly number[];
+  /**
+   * How many elements the standard defines for the segment (the most of the versions the schema
+   * serves): an element past it is AK4/IK4 3 "too many data elements". Unset: not checked.
+   */
+  readonly maxElements?: number;
 }
 
 export interface LoopSpec {
@@ -180,6 +186,8 @@ interface CSegment {
   /** Bit `index` (0-based) set for the composite elements, and for the repeating ones. */
   readonly composites: number;
   readonly repeats: number;
+  /** The segment's defined element count (`SegmentSpec.maxElements`), or the largest int32. */
+  readonly maxElements: number;
 }
 
 interface CLoop {
@@ -416,10 +424,11 @@ function compileBody(
         notes,
         noteTable: noteTable(notes),
         refs: e.refs,
-        checked: scan.length > 0,
+        checked: scan.length > 0 || e.maxElements !== undefined,
         hierarchy: e.seg === hierarchyTag,
         composites: bitsOf(e.composites),
         repeats: bitsOf(e.repeats),
+        maxElements: e.maxElements ?? 0x7fffffff,
       };
     }
     out.push(c);
@@ -484,6 +493,23 @@ function compile(schema: SetSchema): CompiledSchema {
 /* Walk                                                                                         */
 
 const SEGMENT_ID = /^[A-Z][A-Z0-9]{1,2}$/;
+
+let segmentIds: ReadonlySet<string> | undefined;
+
+/**
+ * The segment ids of every set we have a schema for: a segment out of place that is one of them
+ * is a segment "not in defined transaction set" (AK304 6); any other well-formed id is
+ * "unrecognized" (1). Without the standard's segment directory, an id of a set we have no schema
+ * for counts as unrecognized.
+ */
+function definedSegmentIds(): ReadonlySet<string> {
+  if (segmentIds === undefined) {
+    const ids = new Set<string>(['ST', 'SE', 'GS', 'GE', 'ISA', 'IEA', 'TA1']);
+    for (const schema of Object.values(X12_SET_SCHEMAS)) compile(schema).known.forEach((t) => ids.add(t));
+    segmentIds = ids;
+  }
+  return segmentIds;
+}
 
 /**
  * Validates a set's segments (ST … SE inclusive, or the body alone) against `schema`.
@@ -617,15 +643,27 @@ function walk(
         out.push(
           segmentDiagnostic(seg, position, ctx, '1', 'UNRECOGNIZED_SEGMENT', `"${tag}" is not a segment id`),
         );
+      else if (definedSegmentIds().has(tag))
+        out.push({
+          ...segmentDiagnostic(
+            seg,
+            position,
+            ctx,
+            '6',
+            'SEGMENT_NOT_IN_SET',
+            `segment ${tag} is not in the ${c.setId} transaction set; ignored`,
+          ),
+          severity: 'warning',
+        });
       else
         out.push({
           ...segmentDiagnostic(
             seg,
             position,
             ctx,
-            '2',
-            'UNEXPECTED_SEGMENT',
-            `segment ${tag} is not expected in a ${c.setId}; ignored`,
+            '1',
+            'UNRECOGNIZED_SEGMENT',
+            `segment ${tag} is not a segment we know; ignored`,
           ),
           severity: 'warning',
         });
@@ -824,10 +862,38 @@ function checkElements(
         ),
       );
   }
+  if (count > spec.maxElements) tooManyElements(spec, seg, position, out, ctx);
   // The common case, every note holding, costs a few bit tests.
   const table = spec.noteTable;
   if (table !== undefined && !notesHold(table, present, count))
     checkNotes(spec, seg, position, loopId, firstOfSegment, out, ctx);
+}
+
+/** AK4/IK4 3 on the first element past the segment's defined ones, the copy being its data. */
+function tooManyElements(
+  spec: CSegment,
+  seg: Segment,
+  position: number,
+  out: Diagnostic[],
+  ctx: SetValidationContext,
+): void {
+  // Empty elements past the end (a trailing separator some partners leave) carry nothing extra.
+  let index = spec.maxElements;
+  const count = elementCount(seg);
+  while (index < count && !presentAt(seg, index)) index++;
+  if (index === count) return;
+  out.push({
+    ...elementDiagnostic(
+      seg,
+      position,
+      index,
+      ctx,
+      '3',
+      'TOO_MANY_ELEMENTS',
+      `${elementName(seg.tag, index)}: ${seg.tag} has ${spec.maxElements} elements, not ${count}`,
+    ),
+    badData: elementText(seg, index),
+  });
 }
 
 /**

@@ -32,6 +32,7 @@ import type {
   SetSchema,
   SyntaxNote,
 } from './x12-set-schema.js';
+import { X12_TIME_CODES } from './edi-datetime.js';
 
 const M = (type: ElementType, min: number, max: number, codes?: readonly string[]): ElementSpec => ({
   req: 'M',
@@ -54,6 +55,33 @@ const X = (type: ElementType, min: number, max: number, codes?: readonly string[
   max,
   ...(codes ? { codes } : {}),
 });
+/**
+ * Segments whose `refs` list every element the standard defines (for N4, 5010's; 4010 has one
+ * fewer): more elements than that are reported (AK4 3). The others list refs only as far as the
+ * schema needs them.
+ */
+const ALL_ELEMENTS_LISTED: ReadonlySet<string> = new Set([
+  'AT7',
+  'AT8',
+  'B10',
+  'BSN',
+  'DTM',
+  'G62',
+  'HL',
+  'L0',
+  'L3',
+  'L5',
+  'MAN',
+  'MS3',
+  'N1',
+  'N4',
+  'PKG',
+  'SN1',
+  'TD1',
+  'TD3',
+  'TD4',
+  'TD5',
+]);
 const seg = (
   tag: string,
   req: 'M' | 'O',
@@ -68,6 +96,7 @@ const seg = (
   ...(elements ? { elements } : {}),
   ...(notes ? { notes } : {}),
   ...(refs ? { refs } : {}),
+  ...(refs && ALL_ELEMENTS_LISTED.has(tag) ? { maxElements: refs.length } : {}),
 });
 /** A segment with composite elements (1-based positions): only these may hold components. */
 const composite = (spec: SegmentSpec, positions: readonly number[]): SegmentSpec => ({
@@ -83,29 +112,7 @@ const loop = (
 ): LoopSpec => ({ loop: name, id, req, max, body });
 
 const MANY = 999_999;
-const TIME_CODES = [
-  'AD',
-  'AS',
-  'AT',
-  'CD',
-  'CS',
-  'CT',
-  'ED',
-  'ES',
-  'ET',
-  'GM',
-  'HD',
-  'HS',
-  'HT',
-  'LT',
-  'MD',
-  'MS',
-  'MT',
-  'PD',
-  'PS',
-  'PT',
-  'UT',
-];
+const TIME_CODES = X12_TIME_CODES;
 
 const DTM = seg(
   'DTM',

@@ -2,7 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { fromImpliedDecimal, normalizeDecimal, toImpliedDecimal } from '../../../src/edi/implied-decimal.js';
-import { fromIsoDateTime, parseEdiDate, parseEdiTime, toIsoDateTime } from '../../../src/edi/edi-datetime.js';
+import {
+  fromIsoDateTime,
+  parseEdiDate,
+  parseEdiTime,
+  toIsoDateTime,
+  X12_TIME_CODES,
+} from '../../../src/edi/edi-datetime.js';
+import { edifactDateTimeToIso } from '../../../src/edi/edifact-datetime.js';
 
 test('implied decimals move the point by string surgery', () => {
   assert.equal(fromImpliedDecimal('12345', 2), '123.45');
@@ -67,4 +74,41 @@ test('X12 time codes give the offset; zone-dependent codes follow DST', () => {
     time6: '180000',
     timeCode: 'LT',
   });
+});
+
+test('every 4010 time code (623) converts: 01–12 are ISO P01–P12, 13–24 M12–M01, N* Newfoundland, T* Atlantic', () => {
+  const d = { year: 2026, month: 7, day: 15 };
+  const winter = { ...d, month: 1 };
+  const t = { hour: 12, minute: 0, second: 0 };
+  assert.equal(toIsoDateTime(d, t, '01', 'UTC'), '2026-07-15T12:00:00+01:00');
+  assert.equal(toIsoDateTime(d, t, '12', 'UTC'), '2026-07-15T12:00:00+12:00');
+  assert.equal(toIsoDateTime(d, t, '13', 'UTC'), '2026-07-15T12:00:00-12:00');
+  assert.equal(toIsoDateTime(d, t, '20', 'UTC'), '2026-07-15T12:00:00-05:00');
+  assert.equal(toIsoDateTime(d, t, '24', 'UTC'), '2026-07-15T12:00:00-01:00');
+  assert.equal(toIsoDateTime(d, t, 'NS', 'UTC'), '2026-07-15T12:00:00-03:30');
+  assert.equal(toIsoDateTime(d, t, 'ND', 'UTC'), '2026-07-15T12:00:00-02:30');
+  // NT and TT name the region's time: the date decides standard or daylight.
+  assert.equal(toIsoDateTime(d, t, 'NT', 'UTC'), '2026-07-15T12:00:00-02:30');
+  assert.equal(toIsoDateTime(winter, t, 'NT', 'UTC'), '2026-01-15T12:00:00-03:30');
+  assert.equal(toIsoDateTime(d, t, 'TT', 'UTC'), '2026-07-15T12:00:00-03:00');
+  assert.equal(toIsoDateTime(d, t, 'TS', 'UTC'), '2026-07-15T12:00:00-04:00');
+  assert.equal(toIsoDateTime(d, t, '00', 'UTC'), undefined);
+  assert.equal(toIsoDateTime(d, t, '25', 'UTC'), undefined);
+  assert.equal(X12_TIME_CODES.length, 24 + 27);
+  for (const code of X12_TIME_CODES) assert.notEqual(toIsoDateTime(d, t, code, 'UTC'), undefined, code);
+});
+
+test('EDIFACT DTM 101, 201 and 202 have two-digit years, read with the YYMMDD window (00–49 → 20YY)', () => {
+  assert.equal(edifactDateTimeToIso('240209', '101', 'UTC', true), '2024-02-09');
+  assert.equal(edifactDateTimeToIso('991231', '101', 'UTC', true), '1999-12-31');
+  assert.equal(edifactDateTimeToIso('240209', '101', 'UTC', false), '2024-02-09T00:00:00+00:00');
+  assert.equal(
+    edifactDateTimeToIso('2402091530', '201', 'Europe/Berlin', false),
+    '2024-02-09T15:30:00+01:00',
+  );
+  assert.equal(edifactDateTimeToIso('240209153045', '202', 'UTC', false), '2024-02-09T15:30:45+00:00');
+  assert.equal(edifactDateTimeToIso('20240209', '101', 'UTC', true), undefined);
+  assert.equal(edifactDateTimeToIso('240230', '101', 'UTC', true), undefined);
+  assert.equal(edifactDateTimeToIso('2402092530', '201', 'UTC', false), undefined);
+  assert.equal(edifactDateTimeToIso('AB0209', '101', 'UTC', true), undefined);
 });

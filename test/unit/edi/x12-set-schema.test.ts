@@ -338,3 +338,67 @@ test('856 HL03: a parent far back is found through the id index; missing parents
   assert.deepEqual(ds, []);
   assert.ok(Number(process.hrtime.bigint() - t0) < 2e9, 'validated 20,000 orphan items in under 2 s');
 });
+
+test('elements past the defined ones: AK4 3 on the first extra one carrying data, its data copied', () => {
+  const schema: SetSchema = {
+    setId: 'TST',
+    body: [
+      { seg: 'ZM', req: 'O', max: 9, elements: [{ req: 'M', type: 'AN', min: 1, max: 5 }], maxElements: 3 },
+    ],
+  };
+  const ds = validateSet(schema, segments('ZM*A*B*C*D~ZM*A*B*C~ZM*A*B*C*~ZM*A*B*C**E'));
+  assert.deepEqual(brief(ds), ['ZM@2:4=3', 'ZM@5:5=3']);
+  assert.equal(ds[0]!.rule, 'TOO_MANY_ELEMENTS');
+  assert.equal(ds[0]!.badData, 'D');
+  assert.equal(ds[1]!.badData, 'E');
+  // BSN defines 7 elements in 4010 and 5010.
+  const bsn = 'BSN*00*S1*20261127*0930*0001*AA*BB*CC~HL*1**S*1~HL*2*1*O*1~HL*3*2*I*0~';
+  assert.deepEqual(brief(validateSet(X12_SET_SCHEMAS['856']!, segments(bsn)).filter((d) => d.code === '3')), [
+    'BSN@2:8=3',
+  ]);
+});
+
+test('a segment out of place: 6 when another set defines it, 1 when none does; ignored (warnings)', () => {
+  const ds = validateSet(NOTES, segments('ZP*A*B~ZZZ*1~B3**X~BSN*00'));
+  assert.deepEqual(brief(ds), ['ZZZ@3:-=1', 'B3@4:-=6', 'BSN@5:-=6']);
+  assert.deepEqual(
+    ds.map((d) => [d.rule, d.severity]),
+    [
+      ['UNRECOGNIZED_SEGMENT', 'warning'],
+      ['SEGMENT_NOT_IN_SET', 'warning'],
+      ['SEGMENT_NOT_IN_SET', 'warning'],
+    ],
+  );
+  // Not an id at all: an error.
+  assert.deepEqual(
+    validateSet(NOTES, segments('z1*A')).map((d) => [d.code, d.severity]),
+    [['1', 'error']],
+  );
+});
+
+test('AK5/IK5 5 only with AK3/IK3 lines: a set-level error no step could place leaves it out', () => {
+  const unplaced: Diagnostic = {
+    severity: 'error',
+    level: 'transaction',
+    code: '5',
+    rule: 'CANONICAL_SCHEMA',
+    message: 'ShipmentNotice/x is required',
+  };
+  assert.match(ackBody(unplaced, '004010'), /AK2\*856\*0001~AK5\*R~AK9/);
+  assert.match(ackBody(unplaced, '005010'), /AK2\*856\*0001~IK5\*R~AK9/);
+});
+
+test('a 999 writes a segment-level implementation code (IK304), a 997 the standard code', () => {
+  const missing: Diagnostic = {
+    severity: 'error',
+    level: 'segment',
+    code: '3',
+    implementationCode: 'I6',
+    rule: 'CANONICAL_SCHEMA',
+    message: 'FreightInvoice/totals/weight is required',
+    segmentId: 'L3',
+    segmentPosition: 9,
+  };
+  assert.match(ackBody(missing, '004010'), /AK3\*L3\*9\*\*3~AK5\*R\*5~/);
+  assert.match(ackBody(missing, '005010'), /IK3\*L3\*9\*\*I6~IK5\*R\*5~/);
+});

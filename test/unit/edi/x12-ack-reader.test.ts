@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Segment } from '../../../src/edi/edi-types.js';
+import { readTa1 } from '../../../src/edi/x12-ack-reader.js';
+import { translateBuffer } from '../../../src/edi/translate.js';
+import { goldenOptions } from './x12-fixture-support.js';
+
+const ta1 = (text: string): Segment => {
+  const [tag, ...els] = text.split('*');
+  return { tag: tag!, elements: els.map((e) => [e]), offset: 107, index: 2 };
+};
+
+const ISA =
+  'ISA*00*          *00*          *ZZ*SENDERID       *ZZ*RECEIVERID     *261127*0930*U*00401*000000020*0*P*>~';
+
+test('a well-formed TA1 is read: its status and note', () => {
+  const r = readTa1(ta1('TA1*000000001*261127*0930*R*022'));
+  assert.ok('document' in r);
+  assert.equal(r.document['status'], 'rejected');
+  assert.deepEqual(r.document['errors'], [
+    { level: 'interchange', code: '022', message: 'interchange note 022' },
+  ]);
+  const ok = readTa1(ta1('TA1*000000001*261127*0930*A*000'));
+  assert.ok('document' in ok);
+  assert.equal(ok.document['status'], 'accepted');
+  assert.deepEqual(ok.document['errors'], []);
+});
+
+test('a malformed TA1 is diagnostics, one per bad element, and no Acknowledgement', () => {
+  const bad = readTa1(ta1('TA1*000000001*261127*0930*Q*999'));
+  assert.ok('diagnostics' in bad);
+  assert.deepEqual(
+    bad.diagnostics.map((d) => [d.rule, d.severity, d.segmentId, d.elementPosition, d.badData]),
+    [
+      ['TA1_MALFORMED', 'error', 'TA1', 4, 'Q'],
+      ['TA1_MALFORMED', 'error', 'TA1', 5, '999'],
+    ],
+  );
+  const short = readTa1(ta1('TA1*000000001'));
+  assert.ok('diagnostics' in short);
+  assert.deepEqual(
+    short.diagnostics.map((d) => d.elementPosition),
+    [2, 3, 4, 5],
+  );
+  assert.match(short.diagnostics[0]!.message, /TA102 is missing/);
+  const wrong = readTa1(ta1('TA1*12345*261340*2561*A*000'));
+  assert.ok('diagnostics' in wrong);
+  assert.deepEqual(
+    wrong.diagnostics.map((d) => d.elementPosition),
+    [1, 2, 3],
+  );
+});
+
+test('an inbound malformed TA1 does not mark our interchange rejected: an error, no document', async () => {
+  for (const segment of ['TA1*000000001*261127*0930*Q*999~', 'TA1*000000001~']) {
+    const r = await translateBuffer(Buffer.from(`${ISA}${segment}IEA*0*000000020~`), goldenOptions());
+    assert.equal(r.documents.length, 0, segment);
+    assert.ok(r.diagnostics.length > 0);
+    assert.ok(r.diagnostics.every((d) => d.rule === 'TA1_MALFORMED' && d.severity === 'error'));
+    assert.ok(r.diagnostics.every((d) => d.interchangeControlNumber === '000000020'));
+  }
+});
+
+test('214 AT707 NT and 20 are accepted and converted: Newfoundland time, ISO M05', async () => {
+  const set = (code: string): string =>
+    `${ISA}GS*QM*SENDERID*RECEIVERID*20261127*0930*1*X*004010~ST*214*0001~B10*PRO1*SHP1*ABCD~LX*1~AT7*X6*NS***20260715*1200*${code}~SE*5*0001~GE*1*1~IEA*1*000000020~`;
+  for (const [code, at] of [
+    ['NT', '2026-07-15T12:00:00-02:30'],
+    ['20', '2026-07-15T12:00:00-05:00'],
+  ] as const) {
+    const r = await translateBuffer(Buffer.from(set(code)), goldenOptions());
+    assert.equal(r.documents[0]?.['occurredAt'], at, code);
+    assert.match(r.acks.join(''), /AK2\*214\*0001~AK5\*A~/);
+  }
+});
