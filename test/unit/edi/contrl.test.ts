@@ -172,6 +172,14 @@ const NEGATIVE: Record<string, { rule: string; lines: string[] }> = {
       "UCD+16+7:2'",
     ],
   },
+  'unh-reference-duplicate': {
+    rule: 'UNH_REFERENCE_DUPLICATE',
+    lines: [
+      "UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+7'",
+      "UCM+1+IFTSTA:D:96A:UN+7'",
+      "UCM+1+IFTSTA:D:96A:UN+4+26+UNH+1'",
+    ],
+  },
   'data-segment-errors': {
     rule: 'MANDATORY_COMPONENT_MISSING',
     lines: [
@@ -330,6 +338,28 @@ describe('recipient check', () => {
       "UCM+2+INVOIC:D:96A:UN+4'",
       "UCF+G2+SNDAPP:ZZ+RCVAPP:ZZ+4'",
       "UCM+3+DESADV:D:96A:UN+4'",
+    ]);
+  });
+});
+
+describe('duplicate interchange reference', () => {
+  it('an interchange repeating an earlier UNB 0020 from the same sender is rejected with syntax error 26', async () => {
+    const one =
+      "UNB+UNOC:3+PARTNER:ZZ+CROSSDOCK:ZZ+240115:0830+REF77'UNH+1+DESADV:D:96A:UN'BGM+351+ASN1+9'UNT+3+1'UNZ+1+REF77'";
+    const other = one.replace('PARTNER:ZZ', 'OTHER:ZZ');
+    const interchanges = interchangesOf(await readAll(one + other + one));
+    assert.deepEqual(
+      interchanges.map((i) => i.status),
+      ['accepted', 'accepted', 'rejected'],
+    );
+    const contrl = await generateContrl(interchanges[2] as EdifactInterchange, {
+      nextControlReference: () => 'C1',
+      now: NOW,
+    });
+    assert.ok(!('diagnostic' in contrl));
+    assert.deepEqual(bodyLines(contrl.text), [
+      "UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+26+UNB+5'",
+      "UCM+1+DESADV:D:96A:UN+4'",
     ]);
   });
 });
