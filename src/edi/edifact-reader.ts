@@ -1,5 +1,6 @@
 import { errorText } from './edi-diagnostic.js';
 import type { Delimiters, Diagnostic, DiagnosticLevel, Segment, Severity } from './edi-types.js';
+import { checkEdifactMessageStructure } from './edifact-message-structure.js';
 import { checkEdifactSegment } from './edifact-segment-rules.js';
 import { EdifactSyntaxError } from './edifact-syntax-errors.js';
 import { EdifactTokenizer, type EdifactTokenizerOptions } from './edifact-tokenizer.js';
@@ -1002,6 +1003,11 @@ class EdifactEnvelopeReader {
     const message = this.message;
     const interchange = this.requireInterchange();
     if (message === undefined) return;
+    if (this.checkSegments) {
+      for (const problem of checkEdifactMessageStructure(message.identifier.type, message.segments)) {
+        message.diagnostics.push(this.inMessage(problem));
+      }
+    }
     this.message = undefined;
     const view = (status: EdifactStatus): EdifactMessage => ({
       interchange: interchange.header,

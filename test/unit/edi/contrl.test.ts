@@ -180,6 +180,15 @@ const NEGATIVE: Record<string, { rule: string; lines: string[] }> = {
       "UCM+1+IFTSTA:D:96A:UN+4+26+UNH+1'",
     ],
   },
+  'desadv-lin-without-cps': {
+    rule: 'SEGMENT_OUT_OF_PLACE',
+    // A DESADV line stands only in a CPS group: a LIN without one is an error, never dropped.
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+7'", "UCM+1+DESADV:D:96A:UN+4'", "UCS+6+15'", "UCS+7+15'"],
+  },
+  'segment-not-in-message': {
+    rule: 'SEGMENT_NOT_IN_MESSAGE',
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+7'", "UCM+1+DESADV:D:96A:UN+4'", "UCS+4+15'"],
+  },
   'data-segment-errors': {
     rule: 'MANDATORY_COMPONENT_MISSING',
     lines: [
@@ -187,7 +196,8 @@ const NEGATIVE: Record<string, { rule: string; lines: string[] }> = {
       "UCM+1+DESADV:D:96A:UN+4'",
       "UCS+3'",
       "UCD+13+1:1'",
-      "UCS+4'",
+      // QTY in the DESADV header: its line group (LIN) stands only in a CPS group.
+      "UCS+4+15'",
       "UCD+16+1:4'",
       "UCS+5'",
       "UCD+37+3:3'",
@@ -391,6 +401,12 @@ describe('parseContrl', () => {
           segmentPosition: 3,
           elementPosition: 1,
           message: 'message 1 segment 3 element 1:1: syntax error 13',
+        },
+        {
+          level: 'segment',
+          code: '15',
+          segmentPosition: 4,
+          message: 'message 1 segment 4: syntax error 15',
         },
         {
           level: 'element',
