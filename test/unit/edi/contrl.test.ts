@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { generateContrl, parseContrl } from '../../../src/edi/contrl.js';
 import { ackFor } from '../../../src/edi/translate.js';
@@ -349,6 +350,32 @@ describe('recipient check', () => {
       "UCF+G2+SNDAPP:ZZ+RCVAPP:ZZ+4'",
       "UCM+3+DESADV:D:96A:UN+4'",
     ]);
+  });
+});
+
+describe('CONTRL for values the map cannot read (maps-negative/)', () => {
+  it('a bad DTM date is 12 (invalid value) and letters in a number 37 (invalid type of characters), at element:component', async () => {
+    const file = fixture('maps-negative', 'desadv-value-errors.edi');
+    const ack = await ackFor(readFileSync(file), {
+      now: () => NOW,
+      mapsDir: join(process.cwd(), 'edi-maps'),
+    });
+    assert.deepEqual(
+      ack.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.rule, d.code, d.segmentId]),
+      [
+        ['INVALID_DATE', '12', 'DTM'],
+        ['INVALID_NUMBER', '37', 'QTY'],
+      ],
+    );
+    assert.deepEqual(bodyLines(ack.text), [
+      "UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+7'",
+      "UCM+1+DESADV:D:96A:UN+4'",
+      "UCS+3'",
+      "UCD+12+1:2'",
+      "UCS+8'",
+      "UCD+37+1:2'",
+    ]);
+    assert.equal(ack.text, golden(file.replace(/\.edi$/, '.contrl'), ack.text, true));
   });
 });
 
