@@ -353,30 +353,56 @@ describe('recipient check', () => {
   });
 });
 
-describe('CONTRL for values the map cannot read (maps-negative/)', () => {
-  it('a bad DTM date is 12 (invalid value) and letters in a number 37 (invalid type of characters), at element:component', async () => {
-    const file = fixture('maps-negative', 'desadv-value-errors.edi');
-    const ack = await ackFor(readFileSync(file), {
-      now: () => NOW,
-      mapsDir: join(process.cwd(), 'edi-maps'),
-    });
-    assert.deepEqual(
-      ack.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.rule, d.code, d.segmentId]),
-      [
-        ['INVALID_DATE', '12', 'DTM'],
-        ['INVALID_NUMBER', '37', 'QTY'],
-      ],
-    );
-    assert.deepEqual(bodyLines(ack.text), [
+/** Files whose values the maps cannot read: the errors (rule, 0085 code, segment) and CONTRL detail. */
+const MAPS_NEGATIVE: Record<string, { what: string; errors: string[][]; lines: string[] }> = {
+  'desadv-value-errors': {
+    what: 'a bad DTM date is 12 (invalid value), letters in a number 37 (invalid type of characters), at element:component',
+    errors: [
+      ['INVALID_DATE', '12', 'DTM'],
+      ['INVALID_NUMBER', '37', 'QTY'],
+    ],
+    lines: [
       "UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+7'",
       "UCM+1+DESADV:D:96A:UN+4'",
       "UCS+3'",
       "UCD+12+1:2'",
       "UCS+8'",
       "UCD+37+1:2'",
-    ]);
-    assert.equal(ack.text, golden(file.replace(/\.edi$/, '.contrl'), ack.text, true));
+    ],
+  },
+  'invoic-header-allowance': {
+    what: 'a header allowance (ALC+A, MOA+8) is rejected at ALC 5463 (12), not dropped',
+    errors: [['CODE_NOT_MAPPED', '12', 'ALC']],
+    lines: ["UCI+REF1+SND:ZZ+RCV:ZZ+7'", "UCM+1+INVOIC:D:96A:UN+4'", "UCS+8'", "UCD+12+1'"],
+  },
+  'invoic-line-allowance': {
+    what: 'a line allowance (ALC+A, MOA+204) is rejected at ALC 5463 (12), not a schema error on the amount',
+    errors: [['CODE_NOT_MAPPED', '12', 'ALC']],
+    lines: ["UCI+REF1+SND:ZZ+RCV:ZZ+7'", "UCM+1+INVOIC:D:96A:UN+4'", "UCS+13'", "UCD+12+1'"],
+  },
+};
+
+describe('CONTRL for values the map cannot read (maps-negative/)', () => {
+  it('every maps-negative fixture has an expectation', () => {
+    const files = readdirSync(fixture('maps-negative')).filter((f) => f.endsWith('.edi'));
+    assert.deepEqual(files.map((f) => f.replace(/\.edi$/, '')).sort(), Object.keys(MAPS_NEGATIVE).sort());
   });
+
+  for (const [name, expected] of Object.entries(MAPS_NEGATIVE)) {
+    it(`${name}: ${expected.what}`, async () => {
+      const file = fixture('maps-negative', `${name}.edi`);
+      const ack = await ackFor(readFileSync(file), {
+        now: () => NOW,
+        mapsDir: join(process.cwd(), 'edi-maps'),
+      });
+      assert.deepEqual(
+        ack.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.rule, d.code, d.segmentId]),
+        expected.errors,
+      );
+      assert.deepEqual(bodyLines(ack.text), expected.lines);
+      assert.equal(ack.text, golden(file.replace(/\.edi$/, '.contrl'), ack.text, true));
+    });
+  }
 });
 
 describe('duplicate interchange reference', () => {
