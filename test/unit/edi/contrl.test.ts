@@ -370,6 +370,11 @@ const MAPS_NEGATIVE: Record<string, { what: string; errors: string[][]; lines: s
       "UCD+37+1:2'",
     ],
   },
+  'desadv-gin-two-identities': {
+    what: 'a GIN+BJ with a second SSCC is rejected at that C208 (12): a package holds one SSCC, the rest is never dropped',
+    errors: [['CODE_NOT_MAPPED', '12', 'GIN']],
+    lines: ["UCI+REF1+SND:ZZ+RCV:ZZ+7'", "UCM+1+DESADV:D:96A:UN+4'", "UCS+9'", "UCD+12+3'"],
+  },
   'invoic-header-allowance': {
     what: 'a header allowance (ALC+A, MOA+8) is rejected at ALC 5463 (12), not dropped',
     errors: [['CODE_NOT_MAPPED', '12', 'ALC']],
