@@ -1,5 +1,6 @@
 import { errorText } from './edi-diagnostic.js';
 import type { Delimiters, Diagnostic, DiagnosticLevel, Segment, Severity } from './edi-types.js';
+import { checkEdifactMessageStructure } from './edifact-message-structure.js';
 import { checkEdifactSegment } from './edifact-segment-rules.js';
 import { EdifactSyntaxError } from './edifact-syntax-errors.js';
 import { EdifactTokenizer, type EdifactTokenizerOptions } from './edifact-tokenizer.js';
@@ -148,6 +149,16 @@ export interface EdifactReadOptions extends EdifactTokenizerOptions {
 }
 
 const SYNTAX_IDENTIFIER = /^UNO[A-KWXY]$/;
+/** References remembered to catch duplicates (memory stays bounded); the oldest is forgotten beyond this. */
+const REMEMBERED_REFERENCES = 100_000;
+
+/** Adds `key` unless already there (false); forgets the oldest key once the set is full. */
+function rememberUnique(seen: Set<string>, key: string): boolean {
+  if (seen.has(key)) return false;
+  if (seen.size >= REMEMBERED_REFERENCES) seen.delete(seen.values().next().value as string);
+  seen.add(key);
+  return true;
+}
 const DIGITS = /^\d+$/;
 
 interface OpenMessage {
@@ -170,6 +181,8 @@ interface OpenInterchange {
   readonly messages: EdifactMessageSummary[];
   messageCount: number;
   readonly diagnostics: Diagnostic[];
+  /** UNH 0062 of the messages read so far: a reference must not repeat within the interchange. */
+  readonly messageReferences: Set<string>;
   /** Messages directly under UNB vs groups: mixing them is syntax error 30. */
   usesGroups: boolean | undefined;
   group: OpenGroup | undefined;
@@ -252,6 +265,8 @@ class EdifactEnvelopeReader {
   /** Diagnostics seen before any interchange exists (e.g. a bad UNA), attached to the next one. */
   private pending: Diagnostic[] = [];
   private sawAnything = false;
+  /** Sender and UNB 0020 of the interchanges read so far (bounded), to catch one sent twice. */
+  private readonly interchangeKeys = new Set<string>();
   private delimiters: Delimiters;
   private serviceStringAdvice = false;
 
@@ -378,6 +393,7 @@ class EdifactEnvelopeReader {
       messages: [],
       messageCount: 0,
       diagnostics: this.pending.map((d) => ({ ...d, interchangeControlNumber })),
+      messageReferences: new Set(),
       usesGroups: undefined,
       group: undefined,
     };
@@ -462,6 +478,15 @@ class EdifactEnvelopeReader {
       invalid(4, 2, 'UNB_TIME_INVALID', `UNB time "${header.preparationTime}" is not HHMM`);
     }
     if (header.interchangeControlNumber === '') missing(5, undefined, 'interchange control reference (0020)');
+    else if (!this.rememberInterchange(header)) {
+      this.interchangeDiagnostic({
+        ...at(5),
+        severity: 'error',
+        code: EdifactSyntaxError.DuplicateDetected,
+        rule: 'UNB_REFERENCE_DUPLICATE',
+        message: `UNB interchange reference "${header.interchangeControlNumber ?? ''}" from ${header.sender.id} repeats an earlier interchange of this input`,
+      });
+    }
     const ack = element(unb, 9);
     if (ack !== '' && ack !== '1') {
       invalid(9, undefined, 'UNB_ACK_REQUEST_INVALID', `UNB acknowledgement request "${ack}" is not 1`);
@@ -487,6 +512,11 @@ class EdifactEnvelopeReader {
     }
   }
 
+  private rememberInterchange(header: EdifactInterchangeHeader): boolean {
+    const key = `${header.sender.qualifier ?? ''}:${header.sender.id}:${header.interchangeControlNumber ?? ''}`;
+    return rememberUnique(this.interchangeKeys, key);
+  }
+
   private openMessageOnly(first: Segment | undefined): void {
     const delimiters = this.delimiters;
     this.interchange = {
@@ -507,6 +537,7 @@ class EdifactEnvelopeReader {
       messages: [],
       messageCount: 0,
       diagnostics: [...this.pending],
+      messageReferences: new Set(),
       usesGroups: undefined,
       group: undefined,
     };
@@ -837,6 +868,22 @@ class EdifactEnvelopeReader {
       );
     };
     if (message.reference === '') missing(1, undefined, 'message reference number (0062)');
+    else if (!rememberUnique(interchange.messageReferences, message.reference)) {
+      // Two messages with one reference cannot be told apart in a CONTRL or by the documents' ids.
+      message.diagnostics.push(
+        this.inMessage({
+          severity: 'error',
+          level: 'transaction',
+          code: EdifactSyntaxError.DuplicateDetected,
+          rule: 'UNH_REFERENCE_DUPLICATE',
+          message: `UNH message reference "${message.reference}" repeats an earlier message of this interchange`,
+          segmentId: 'UNH',
+          segmentPosition: 1,
+          elementPosition: 1,
+          offset: unh.offset,
+        }),
+      );
+    }
     if (identifier.type === '') missing(2, 1, 'message type (0065)');
     if (identifier.version === '') missing(2, 2, 'message version (0052)');
     if (identifier.release === '') missing(2, 3, 'message release (0054)');
@@ -956,6 +1003,11 @@ class EdifactEnvelopeReader {
     const message = this.message;
     const interchange = this.requireInterchange();
     if (message === undefined) return;
+    if (this.checkSegments) {
+      for (const problem of checkEdifactMessageStructure(message.identifier.type, message.segments)) {
+        message.diagnostics.push(this.inMessage(problem));
+      }
+    }
     this.message = undefined;
     const view = (status: EdifactStatus): EdifactMessage => ({
       interchange: interchange.header,

@@ -14,6 +14,7 @@ import {
   type EdifactMessage,
   type EdifactReadEvent,
 } from './edifact-reader.js';
+import { edifactMapDiagnostic } from './edifact-syntax-errors.js';
 import type { LoadedMap } from './map-definition.js';
 import { declaresVersion, findMap, loadMaps, type MapSet } from './map-loader.js';
 import { mapInbound } from './map-inbound.js';
@@ -724,7 +725,7 @@ function processEdifactMessage(
     ...(options.timeZone ? { timeZone: options.timeZone } : {}),
     ...(m.interchange.delimiters.decimal ? { decimalMark: m.interchange.delimiters.decimal } : {}),
   });
-  diagnostics.push(...r.diagnostics);
+  diagnostics.push(...r.diagnostics.map((d) => edifactMapDiagnostic(d, m.segments)));
   if (r.diagnostics.some((d) => d.severity === 'error')) return { documents: [], diagnostics };
   if (r.documents.length === 0) {
     // A split map (IFTSTA: one TrackingEvent per STS group) yields nothing when the group is missing.

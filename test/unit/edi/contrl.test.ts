@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { generateContrl, parseContrl } from '../../../src/edi/contrl.js';
 import { ackFor } from '../../../src/edi/translate.js';
@@ -172,6 +173,23 @@ const NEGATIVE: Record<string, { rule: string; lines: string[] }> = {
       "UCD+16+7:2'",
     ],
   },
+  'unh-reference-duplicate': {
+    rule: 'UNH_REFERENCE_DUPLICATE',
+    lines: [
+      "UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+7'",
+      "UCM+1+IFTSTA:D:96A:UN+7'",
+      "UCM+1+IFTSTA:D:96A:UN+4+26+UNH+1'",
+    ],
+  },
+  'desadv-lin-without-cps': {
+    rule: 'SEGMENT_OUT_OF_PLACE',
+    // A DESADV line stands only in a CPS group: a LIN without one is an error, never dropped.
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+7'", "UCM+1+DESADV:D:96A:UN+4'", "UCS+6+15'", "UCS+7+15'"],
+  },
+  'segment-not-in-message': {
+    rule: 'SEGMENT_NOT_IN_MESSAGE',
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+7'", "UCM+1+DESADV:D:96A:UN+4'", "UCS+4+15'"],
+  },
   'data-segment-errors': {
     rule: 'MANDATORY_COMPONENT_MISSING',
     lines: [
@@ -179,7 +197,8 @@ const NEGATIVE: Record<string, { rule: string; lines: string[] }> = {
       "UCM+1+DESADV:D:96A:UN+4'",
       "UCS+3'",
       "UCD+13+1:1'",
-      "UCS+4'",
+      // QTY in the DESADV header: its line group (LIN) stands only in a CPS group.
+      "UCS+4+15'",
       "UCD+16+1:4'",
       "UCS+5'",
       "UCD+37+3:3'",
@@ -334,6 +353,85 @@ describe('recipient check', () => {
   });
 });
 
+/** Files whose values the maps cannot read: the errors (rule, 0085 code, segment) and CONTRL detail. */
+const MAPS_NEGATIVE: Record<string, { what: string; errors: string[][]; lines: string[] }> = {
+  'desadv-value-errors': {
+    what: 'a bad DTM date is 12 (invalid value), letters in a number 37 (invalid type of characters), at element:component',
+    errors: [
+      ['INVALID_DATE', '12', 'DTM'],
+      ['INVALID_NUMBER', '37', 'QTY'],
+    ],
+    lines: [
+      "UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+7'",
+      "UCM+1+DESADV:D:96A:UN+4'",
+      "UCS+3'",
+      "UCD+12+1:2'",
+      "UCS+8'",
+      "UCD+37+1:2'",
+    ],
+  },
+  'desadv-gin-two-identities': {
+    what: 'a GIN+BJ with a second SSCC is rejected at that C208 (12): a package holds one SSCC, the rest is never dropped',
+    errors: [['CODE_NOT_MAPPED', '12', 'GIN']],
+    lines: ["UCI+REF1+SND:ZZ+RCV:ZZ+7'", "UCM+1+DESADV:D:96A:UN+4'", "UCS+9'", "UCD+12+3'"],
+  },
+  'invoic-header-allowance': {
+    what: 'a header allowance (ALC+A, MOA+8) is rejected at ALC 5463 (12), not dropped',
+    errors: [['CODE_NOT_MAPPED', '12', 'ALC']],
+    lines: ["UCI+REF1+SND:ZZ+RCV:ZZ+7'", "UCM+1+INVOIC:D:96A:UN+4'", "UCS+8'", "UCD+12+1'"],
+  },
+  'invoic-line-allowance': {
+    what: 'a line allowance (ALC+A, MOA+204) is rejected at ALC 5463 (12), not a schema error on the amount',
+    errors: [['CODE_NOT_MAPPED', '12', 'ALC']],
+    lines: ["UCI+REF1+SND:ZZ+RCV:ZZ+7'", "UCM+1+INVOIC:D:96A:UN+4'", "UCS+13'", "UCD+12+1'"],
+  },
+};
+
+describe('CONTRL for values the map cannot read (maps-negative/)', () => {
+  it('every maps-negative fixture has an expectation', () => {
+    const files = readdirSync(fixture('maps-negative')).filter((f) => f.endsWith('.edi'));
+    assert.deepEqual(files.map((f) => f.replace(/\.edi$/, '')).sort(), Object.keys(MAPS_NEGATIVE).sort());
+  });
+
+  for (const [name, expected] of Object.entries(MAPS_NEGATIVE)) {
+    it(`${name}: ${expected.what}`, async () => {
+      const file = fixture('maps-negative', `${name}.edi`);
+      const ack = await ackFor(readFileSync(file), {
+        now: () => NOW,
+        mapsDir: join(process.cwd(), 'edi-maps'),
+      });
+      assert.deepEqual(
+        ack.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.rule, d.code, d.segmentId]),
+        expected.errors,
+      );
+      assert.deepEqual(bodyLines(ack.text), expected.lines);
+      assert.equal(ack.text, golden(file.replace(/\.edi$/, '.contrl'), ack.text, true));
+    });
+  }
+});
+
+describe('duplicate interchange reference', () => {
+  it('an interchange repeating an earlier UNB 0020 from the same sender is rejected with syntax error 26', async () => {
+    const one =
+      "UNB+UNOC:3+PARTNER:ZZ+CROSSDOCK:ZZ+240115:0830+REF77'UNH+1+DESADV:D:96A:UN'BGM+351+ASN1+9'UNT+3+1'UNZ+1+REF77'";
+    const other = one.replace('PARTNER:ZZ', 'OTHER:ZZ');
+    const interchanges = interchangesOf(await readAll(one + other + one));
+    assert.deepEqual(
+      interchanges.map((i) => i.status),
+      ['accepted', 'accepted', 'rejected'],
+    );
+    const contrl = await generateContrl(interchanges[2] as EdifactInterchange, {
+      nextControlReference: () => 'C1',
+      now: NOW,
+    });
+    assert.ok(!('diagnostic' in contrl));
+    assert.deepEqual(bodyLines(contrl.text), [
+      "UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+4+26+UNB+5'",
+      "UCM+1+DESADV:D:96A:UN+4'",
+    ]);
+  });
+});
+
 describe('parseContrl', () => {
   const parse = async (text: string) => {
     const [message] = messagesOf(await readAll(text));
@@ -361,6 +459,12 @@ describe('parseContrl', () => {
           segmentPosition: 3,
           elementPosition: 1,
           message: 'message 1 segment 3 element 1:1: syntax error 13',
+        },
+        {
+          level: 'segment',
+          code: '15',
+          segmentPosition: 4,
+          message: 'message 1 segment 4: syntax error 15',
         },
         {
           level: 'element',

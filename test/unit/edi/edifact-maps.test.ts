@@ -98,6 +98,34 @@ describe('EDIFACT maps (D96A and D01B)', () => {
     });
   }
 
+  it('a UNH reference repeated in the interchange: the second message is rejected (26), no two documents share an id', async () => {
+    const result = await translateBuffer(
+      readFileSync(fixture('negative', 'unh-reference-duplicate.edi')),
+      OPTIONS,
+    );
+    assert.deepEqual(
+      result.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.rule, d.code]),
+      [['UNH_REFERENCE_DUPLICATE', '26']],
+    );
+    const ids = result.documents.map((d) => d['id']);
+    assert.deepEqual(ids, ['edifact-PARTNER-REF77-1']);
+  });
+
+  it('INVOIC: a header charge (ALC+C with MOA+8) is a charge too, so the charges sum to the net amount', async () => {
+    const [invoice] = await translate('maps/invoic-d96a-header-charge.edi');
+    const charges = (invoice?.['charges'] as JsonObject[]).map((c) => [
+      c['lineNumber'],
+      c['code'],
+      c['description'],
+      (c['amount'] as JsonObject)['amount'],
+    ]);
+    assert.deepEqual(charges, [
+      [undefined, 'FUE', 'Fuel surcharge', '151.80'],
+      ['1', '400', 'Linehaul', '1000.00'],
+    ]);
+    assert.deepEqual(invoice?.['netAmountDue'], { amount: '1151.80', currency: 'USD' });
+  });
+
   it('DESADV: consignment-level lines go to the order, CPS packages keep SSCC, tracking and their lines', async () => {
     const [asn] = await translate('maps/desadv-d96a-packed.edi');
     const order = (asn?.['orders'] as JsonObject[])[0] as JsonObject;

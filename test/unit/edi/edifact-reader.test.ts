@@ -341,8 +341,8 @@ describe('readEdifact streaming', () => {
 
   it('memory stays flat on a large interchange (100k messages, ~28 MB)', async () => {
     const message = (n: number): string =>
-      `UNH+${n}+DESADV:D:96A:UN'BGM+351+ASN${n}+9'DTM+137:20240101:102'NAD+SU+SUPPLIER::9'LIN+1++4000862141404:EN'` +
-      `QTY+12:40:PCE'FTX+AAI+++${'x'.repeat(160)}'UNT+8+${n}'\n`;
+      `UNH+${n}+DESADV:D:96A:UN'BGM+351+ASN${n}+9'DTM+137:20240101:102'NAD+SU+SUPPLIER::9'CPS+1'LIN+1++4000862141404:EN'` +
+      `QTY+12:40:PCE'FTX+AAI+++${'x'.repeat(160)}'UNT+9+${n}'\n`;
     const total = 100_000;
     let inputBytes = 0;
     async function* input(): AsyncGenerator<Buffer> {

@@ -143,7 +143,8 @@ test('EDIFACT: two interchanges with one reference, the second rejected: only it
   assert.deepEqual(
     r.diagnostics.filter((d) => d.rule === 'DOCUMENTS_REJECTED').map((d) => d.message),
     [
-      'interchange ASN0001 was rejected (UNZ_COUNT_MISMATCH): its 1 document(s) handed on before must not be processed; the partner is expected to resend it',
+      // The repeated reference is itself an error (26), reported before the UNZ count.
+      'interchange ASN0001 was rejected (UNB_REFERENCE_DUPLICATE): its 1 document(s) handed on before must not be processed; the partner is expected to resend it',
     ],
   );
 });

@@ -1,0 +1,224 @@
+import type { Diagnostic, Segment } from './edi-types.js';
+import { EdifactSyntaxError } from './edifact-syntax-errors.js';
+
+/*
+ * Where each segment may stand in the messages we map (DESADV, IFTSTA, INVOIC): the segment groups
+ * of the UN/EDIFACT D.96A branching diagrams, addressed by their trigger segments. A segment that
+ * is no part of the message, or that stands outside the group it belongs to (a DESADV LIN without
+ * its CPS), is syntax error 15 "not supported in this position" rather than silently ignored by
+ * the map. Lenient where partners differ in practice: within a group the order of its segments is
+ * not checked, nested groups that carry no data the maps read are flattened into their parent (so
+ * GIN straight after PAC is taken, as with a PCI before it), and repetition counts are not checked.
+ * D.01B uses the same groups for these segments, so one structure serves every directory.
+ */
+
+interface SegmentGroup {
+  /** Trigger segment (the group's first segment); `''` for the message itself. */
+  readonly tag: string;
+  readonly segments: ReadonlySet<string>;
+  readonly groups: ReadonlyMap<string, SegmentGroup>;
+}
+
+function group(tag: string, members: readonly (string | SegmentGroup)[]): SegmentGroup {
+  const segments = new Set<string>();
+  const groups = new Map<string, SegmentGroup>();
+  for (const m of members) {
+    if (typeof m === 'string') segments.add(m);
+    else groups.set(m.tag, m);
+  }
+  return { tag, segments, groups };
+}
+
+const rffDtm = group('RFF', ['DTM']);
+const ctaCom = group('CTA', ['COM']);
+const locDtm = group('LOC', ['DTM']);
+
+const DESADV = group('', [
+  'BGM',
+  'DTM',
+  'ALI',
+  'MEA',
+  'MOA',
+  'CNT',
+  rffDtm,
+  group('NAD', ['LOC', rffDtm, ctaCom]),
+  group('TOD', ['LOC']),
+  group('TDT', ['PCD', locDtm]),
+  group('EQD', ['MEA', 'SEL', 'EQA', 'HAN']),
+  group('CPS', [
+    'FTX',
+    group('PAC', ['MEA', 'QTY', 'HAN', 'FTX', 'PCI', 'RFF', 'DTM', 'GIN', 'GIR', 'DLM']),
+    group('LIN', [
+      'PIA',
+      'IMD',
+      'MEA',
+      'QTY',
+      'ALI',
+      'GIN',
+      'GIR',
+      'DLM',
+      'DTM',
+      'FTX',
+      'MOA',
+      'HAN',
+      rffDtm,
+      group('DGS', ['QTY', 'FTX']),
+      group('LOC', ['NAD', 'DTM', 'QTY']),
+      group('SGP', ['QTY']),
+      group('PCI', ['DTM', 'MEA', 'QTY', 'GIN', 'DLM', 'GIR']),
+      group('QVR', ['DTM']),
+    ]),
+  ]),
+]);
+
+const iftstaStatus = group('STS', [
+  'RFF',
+  'DTM',
+  'FTX',
+  'NAD',
+  'LOC',
+  'PCI',
+  'QTY',
+  'MEA',
+  'TSR',
+  group('TDT', ['RFF', 'LOC', 'DTM']),
+  group('EQD', ['MEA', 'DIM', 'SEL', 'EQA', 'TPL']),
+  group('GID', ['HAN', 'SGP', 'DGS', 'FTX', 'MEA', 'DIM', 'PCI', 'QTY']),
+]);
+
+const IFTSTA = group('', [
+  'BGM',
+  'DTM',
+  'FTX',
+  'CNT',
+  'LOC',
+  group('NAD', [ctaCom]),
+  rffDtm,
+  group('TDT', ['RFF', locDtm]),
+  group('EQD', ['MEA', 'DIM', 'SEL', 'EQA']),
+  group('CNI', ['LOC', 'CNT', 'DTM', 'RFF', iftstaStatus]),
+  // Partners (and our own output for an event without a shipment id) send STS without a CNI.
+  iftstaStatus,
+]);
+
+const moaRng = group('MOA', ['RNG']);
+const taxMoa = group('TAX', ['MOA', 'LOC']);
+const invoicAlc = group('ALC', [
+  'ALI',
+  'DTM',
+  rffDtm,
+  group('QTY', ['RNG']),
+  group('PCD', ['RNG']),
+  moaRng,
+  group('RTE', ['RNG']),
+  taxMoa,
+]);
+const invoicNad = group('NAD', ['LOC', 'FII', rffDtm, group('DOC', ['DTM']), ctaCom]);
+const invoicPac = group('PAC', ['MEA', 'PCI', 'RFF', 'DTM', 'GIN']);
+
+const INVOIC = group('', [
+  'BGM',
+  'DTM',
+  'PAI',
+  // Not in the D.96A header, but our INVOIC carries the shipment weight there (totals.weight).
+  'MEA',
+  'ALI',
+  'IMD',
+  'FTX',
+  'LOC',
+  'GIS',
+  'UNS',
+  'CNT',
+  rffDtm,
+  invoicNad,
+  taxMoa,
+  group('CUX', ['DTM']),
+  group('PAT', ['DTM', 'PCD', 'MOA']),
+  group('TDT', [locDtm]),
+  group('TOD', ['LOC']),
+  invoicPac,
+  invoicAlc,
+  group('RCS', ['RFF', 'DTM', 'FTX']),
+  // Summary section after UNS: the totals.
+  group('MOA', [rffDtm]),
+  group('LIN', [
+    'PIA',
+    'IMD',
+    'MEA',
+    'QTY',
+    'PCD',
+    'ALI',
+    'DTM',
+    'GIN',
+    'GIR',
+    'QVR',
+    'EDT',
+    'FTX',
+    'CUX',
+    group('MOA', ['QTY', 'CUX', 'RNG']),
+    group('PAT', ['DTM', 'PCD', 'MOA']),
+    group('PRI', ['CUX', 'APR', 'RNG', 'DTM']),
+    rffDtm,
+    invoicPac,
+    group('LOC', ['QTY', 'DTM']),
+    taxMoa,
+    invoicNad,
+    invoicAlc,
+    group('TDT', [locDtm]),
+    group('TOD', ['LOC']),
+    group('RCS', ['RFF', 'DTM', 'FTX']),
+  ]),
+]);
+
+const STRUCTURES: Readonly<Record<string, SegmentGroup>> = { DESADV, IFTSTA, INVOIC };
+
+/** The trigger of a group (depth first) that holds `tag`, to say where the segment belongs. */
+function homeOf(level: SegmentGroup, tag: string): string | undefined {
+  if (level.segments.has(tag) || level.groups.has(tag)) return level.tag;
+  for (const child of level.groups.values()) {
+    const home = homeOf(child, tag);
+    if (home !== undefined) return home;
+  }
+  return undefined;
+}
+
+/**
+ * Checks the data segments of one message (UNH..UNT as read) against its message structure; a
+ * message type we have no structure for is not checked. Positions count from UNH = 1.
+ */
+export function checkEdifactMessageStructure(type: string, segments: readonly Segment[]): Diagnostic[] {
+  const root = Object.hasOwn(STRUCTURES, type) ? STRUCTURES[type] : undefined;
+  if (root === undefined) return [];
+  const problems: Diagnostic[] = [];
+  const open: SegmentGroup[] = [root];
+  segments.forEach((segment, index) => {
+    const tag = segment.tag;
+    if (tag === 'UNH' || tag === 'UNT') return;
+    // The innermost open group that has the segment, or has a group it starts, takes it; the
+    // trigger of an open group starts its next repetition from the parent.
+    for (let depth = open.length - 1; depth >= 0; depth--) {
+      const level = open[depth] as SegmentGroup;
+      const child = level.groups.get(tag);
+      if (level.segments.has(tag) || child !== undefined) {
+        open.length = depth + 1;
+        if (child !== undefined && !level.segments.has(tag)) open.push(child);
+        return;
+      }
+    }
+    const home = homeOf(root, tag);
+    problems.push({
+      severity: 'error',
+      level: 'segment',
+      code: EdifactSyntaxError.NotSupportedInPosition,
+      rule: home === undefined ? 'SEGMENT_NOT_IN_MESSAGE' : 'SEGMENT_OUT_OF_PLACE',
+      message:
+        home === undefined
+          ? `${tag} is not a segment of ${type}`
+          : `${tag} is not expected here: in ${type} it stands ${home === '' ? 'in the message header or summary' : `in a ${home} group`}`,
+      segmentId: tag,
+      segmentPosition: index + 1,
+      offset: segment.offset,
+    });
+  });
+  return problems;
+}
