@@ -75,7 +75,9 @@ const SUPPLEMENT: Readonly<Record<string, ElementDefinition>> = {
  * from the UN/EDIFACT element and composite directories (UNTDID EDED/EDCD) of D.96A and D.01B, as
  * EANCOM 1997 (D.96A) and EANCOM 2002 (D.01B) repeat them: in D.96A 5004 Monetary amount is n..18,
  * 6060 Quantity n..15, 6314 Measure n..18, 1154 Reference number an..35, 7008 Item description
- * an..35 and 7164 Hierarchical id an..12 (lengthened or made alphanumeric from D.99B/D.00A on); in
+ * an..35 and 7164/7166 Hierarchical (parent) id an..12 (lengthened or made alphanumeric from
+ * D.99B/D.00A on; CPS an..12 per the D.96B/D.97A segment directory, MOA n..18 and NAD per the
+ * EANCOM 1997 segment layouts, MOA n..35 per EANCOM 2002); in
  * both 3251 Postcode identification is an..9 (an..17 only in later directories), 5004 is numeric
  * (n..35 in D.01B) and 6066 Control value n..18.
  */
@@ -88,6 +90,7 @@ const DIRECTORY_FORMATS: Readonly<Record<string, Readonly<Record<string, readonl
     C273: ['an..17', 'an..3', 'an..3', an35, an35, 'an..3'],
     C270: ['an..3', 'n..18', 'an..3'],
     '7164': ['an..12'],
+    '7166': ['an..12'],
     '3251': ['an..9'],
   },
   D01B: {

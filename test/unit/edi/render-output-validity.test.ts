@@ -228,7 +228,8 @@ test('segment rules: D96A and D01B formats of the elements our maps write', () =
   // DTM 2380 an..35, CPS 7164 an..12 in D96A.
   assert.deepEqual(check('96A', 'DTM', [['137', 'D'.repeat(36), '102']]), ['VALUE_TOO_LONG 1.2']);
   assert.deepEqual(check('96A', 'CPS', [[digits(13)]]), ['VALUE_TOO_LONG 1.1']);
-  assert.deepEqual(check('01B', 'CPS', [[digits(13)]]), []);
+  assert.deepEqual(check('96A', 'CPS', [['1'], [digits(13)]]), ['VALUE_TOO_LONG 2.1']);
+  assert.deepEqual(check('01B', 'CPS', [[digits(13)], [digits(13)]]), []);
 });
 
 test('validate reads what render refuses as invalid too: NAD name and MOA amount lengths', async () => {
