@@ -68,6 +68,27 @@ const an35 = 'an..35';
  */
 const SUPPLEMENT: Readonly<Record<string, ElementDefinition>> = {
   C080: { requires: 1, components: [an35, an35, an35, an35, an35, 'an..3'] },
+  // STS status category, status, status reason: codes an..3; the descriptions at their longest
+  // (an..256 in later directories), since only the codes' length is the same in every directory.
+  C601: { requires: 1, components: ['an..3', 'an..17', 'an..3'] },
+  C555: { requires: 1, components: ['an..3', 'an..17', 'an..3', 'an..256'] },
+  C556: { requires: 1, components: ['an..3', 'an..17', 'an..3', 'an..256'] },
+  // CNI document/message details (1004 an..35; D.01B adds 1056 and 1060) and item/sequence numbers n..4.
+  C503: { requires: 0, components: [an35, 'an..3', 'an..70', 'an..3', 'an..9', 'an..6'] },
+  '1490': { requires: 1, components: ['n..4'] },
+  '1312': { requires: 1, components: ['n..4'] },
+};
+
+/**
+ * Segments of our maps the package table lacks (IFTSTA STS and CNI, INVOIC ALC), with the element
+ * order of D.96A and D.01B. Mandatory elements are left to the message's own checks (0 here).
+ */
+const SEGMENT_SUPPLEMENT: Readonly<
+  Record<string, { readonly requires: number; readonly elements: readonly string[] }>
+> = {
+  STS: { requires: 0, elements: ['C601', 'C555', 'C556', 'C556', 'C556', 'C556', 'C556'] },
+  CNI: { requires: 0, elements: ['1490', 'C503', '1312'] },
+  ALC: { requires: 1, elements: ['5463', 'C552', '4471', '1227', 'C214'] },
 };
 
 /**
@@ -127,7 +148,11 @@ export interface SegmentCheckContext {
 /** Checks one data segment; returns its problems (empty when fine or when the segment is unknown). */
 export function checkEdifactSegment(segment: Segment, context: SegmentCheckContext): Diagnostic[] {
   if (segment.tag.startsWith('UN')) return NONE;
-  const definition = Object.hasOwn(segmentTable, segment.tag) ? segmentTable[segment.tag] : undefined;
+  const definition = Object.hasOwn(segmentTable, segment.tag)
+    ? segmentTable[segment.tag]
+    : Object.hasOwn(SEGMENT_SUPPLEMENT, segment.tag)
+      ? SEGMENT_SUPPLEMENT[segment.tag]
+      : undefined;
   if (definition === undefined) return NONE;
   // Plain loops and no allocation on the happy path: this runs for every data segment of every message.
   let problems: Diagnostic[] | undefined;

@@ -225,6 +225,11 @@ test('segment rules: D96A and D01B formats of the elements our maps write', () =
       ['VALUE_TOO_LONG 5.1', 'VALUE_TOO_LONG 6.1', 'VALUE_TOO_LONG 8.1'],
     );
   }
+  // Segments the package table lacks: INVOIC ALC (C214 7161 an..3), IFTSTA STS (codes an..3) and CNI (1490 n..4).
+  assert.deepEqual(check('96A', 'ALC', [['C'], [], [], [], ['FREIGHT']]), ['VALUE_TOO_LONG 5.1']);
+  assert.deepEqual(check('96A', 'STS', [['1'], ['DELIVERED']]), ['VALUE_TOO_LONG 2.1']);
+  assert.deepEqual(check('01B', 'CNI', [['1X'], ['SHP1']]), ['NON_NUMERIC_VALUE 1.1']);
+  assert.deepEqual(check('01B', 'STS', [['1'], ['21'], ['ZZZ', '', '', 'R'.repeat(69)]]), []);
   // DTM 2380 an..35, CPS 7164 an..12 in D96A.
   assert.deepEqual(check('96A', 'DTM', [['137', 'D'.repeat(36), '102']]), ['VALUE_TOO_LONG 1.2']);
   assert.deepEqual(check('96A', 'CPS', [[digits(13)]]), ['VALUE_TOO_LONG 1.1']);
