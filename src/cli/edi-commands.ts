@@ -51,7 +51,7 @@ function watchStdout(): void {
 }
 
 /** Writes with back-pressure. */
-function write(text: string): Promise<void> {
+function write(text: string | Uint8Array): Promise<void> {
   watchStdout();
   if (stdoutClosed) return Promise.resolve();
   return new Promise((resolve) => {
@@ -224,7 +224,14 @@ async function runAck(file: string, o: CommonOptions): Promise<void> {
 
 async function runRender(
   file: string,
-  o: CommonOptions & { to: string; sender?: string; receiver?: string; version?: string; usage?: string },
+  o: CommonOptions & {
+    to: string;
+    sender?: string;
+    receiver?: string;
+    version?: string;
+    usage?: string;
+    syntax?: string;
+  },
 ): Promise<void> {
   if (!(RENDER_TARGETS as readonly string[]).includes(o.to)) {
     process.stderr.write(`crossdock: --to must be one of ${RENDER_TARGETS.join(', ')}\n`);
@@ -271,9 +278,11 @@ async function runRender(
     ...(o.timeZone ? { timeZone: o.timeZone } : {}),
     ...(o.version ? { version: o.version } : {}),
     ...(o.usage === 'T' || o.usage === 'P' ? { usage: o.usage } : {}),
+    ...(o.syntax ? { syntaxIdentifier: o.syntax } : {}),
   });
   for (const d of r.diagnostics) process.stderr.write(`${d.severity} ${d.rule}: ${d.message}\n`);
-  if (r.text) await write(r.text.endsWith('\n') ? r.text : `${r.text}\n`);
+  // The bytes, not the text: they are in the character set the interchange declares (UNOC is ISO 8859-1).
+  if (r.text) await write(r.text.endsWith('\n') ? r.bytes : Buffer.concat([r.bytes, Buffer.from('\n')]));
   process.exitCode = hasErrors(r.diagnostics) ? EXIT_REJECTED : EXIT_OK;
 }
 
@@ -314,11 +323,22 @@ export function registerEdiCommands(program: Command): void {
       )
       .option('--receiver <id>', 'partner id, same forms as --sender (UNB S003 for EDIFACT)')
       .option('--version <v>', 'X12 GS08 (004010, 005010) or EDIFACT directory (D96A, D01B)')
-      .option('--usage <T|P>', 'test or production indicator (default: from source.environment)'),
+      .option('--usage <T|P>', 'test or production indicator (default: from source.environment)')
+      .option(
+        '--syntax <id>',
+        'EDIFACT UNB syntax identifier the partner reads: UNOA, UNOB, UNOC (default, ISO 8859-1), UNOW or UNOY (UTF-8, syntax 4)',
+      ),
   ).action(
     (
       file: string,
-      o: CommonOptions & { to: string; sender?: string; receiver?: string; version?: string; usage?: string },
+      o: CommonOptions & {
+        to: string;
+        sender?: string;
+        receiver?: string;
+        version?: string;
+        usage?: string;
+        syntax?: string;
+      },
     ) => runRender(file, o),
   );
 

@@ -8,7 +8,8 @@ import { EdifactSyntaxError } from './edifact-syntax-errors.js';
  * `edifact` package (a directory-independent subset: ~45 segments, ~140 elements). Segments it does
  * not know pass unchecked; service segments (UN*) are checked by the reader itself because the
  * package's UNH entry does not follow ISO 9735.
- * Only checks that hold across directories are made: too many elements or components (16), a
+ * Lengths and numeric formats follow the message's directory where it differs from the table
+ * (DIRECTORY_FORMATS, for the directories our maps write). Checks: too many elements or components (16), a
  * mandatory element or component missing (13), a value longer than its format (39), and
  * non-numeric data in a numeric component (37). Two more need the directory or the syntax: a
  * composite in an element the message's directory has as a simple one (16, see OLD_SIMPLE), and
@@ -54,6 +55,88 @@ function parseFormat(format: string): Format | null {
 
 const NUMERIC = /^-?\d*(?:[.,]\d*)?$/;
 
+interface ElementDefinition {
+  readonly requires: number;
+  readonly components: readonly string[];
+}
+
+const an35 = 'an..35';
+
+/**
+ * Elements the package table lacks: NAD C080 PARTY NAME (five 3036 an..35 and 3045 an..3, the same
+ * in D.96A and D.01B; UNTDID EDCD). Without it a party name of any length passed unchecked.
+ */
+const SUPPLEMENT: Readonly<Record<string, ElementDefinition>> = {
+  C080: { requires: 1, components: [an35, an35, an35, an35, an35, 'an..3'] },
+  // STS status category, status, status reason: codes an..3; the descriptions at their longest
+  // (an..256 in later directories), since only the codes' length is the same in every directory.
+  C601: { requires: 1, components: ['an..3', 'an..17', 'an..3'] },
+  C555: { requires: 1, components: ['an..3', 'an..17', 'an..3', 'an..256'] },
+  C556: { requires: 1, components: ['an..3', 'an..17', 'an..3', 'an..256'] },
+  // CNI document/message details (1004 an..35; D.01B adds 1056 and 1060) and item/sequence numbers n..4.
+  C503: { requires: 0, components: [an35, 'an..3', 'an..70', 'an..3', 'an..9', 'an..6'] },
+  '1490': { requires: 1, components: ['n..4'] },
+  '1312': { requires: 1, components: ['n..4'] },
+};
+
+/**
+ * Segments of our maps the package table lacks (IFTSTA STS and CNI, INVOIC ALC), with the element
+ * order of D.96A and D.01B. Mandatory elements are left to the message's own checks (0 here).
+ */
+const SEGMENT_SUPPLEMENT: Readonly<
+  Record<string, { readonly requires: number; readonly elements: readonly string[] }>
+> = {
+  STS: { requires: 0, elements: ['C601', 'C555', 'C556', 'C556', 'C556', 'C556', 'C556'] },
+  CNI: { requires: 0, elements: ['1490', 'C503', '1312'] },
+  ALC: { requires: 1, elements: ['5463', 'C552', '4471', '1227', 'C214'] },
+};
+
+/**
+ * Formats of the directories our maps write where the package table (a later directory) differs,
+ * from the UN/EDIFACT element and composite directories (UNTDID EDED/EDCD) of D.96A and D.01B, as
+ * EANCOM 1997 (D.96A) and EANCOM 2002 (D.01B) repeat them: in D.96A 5004 Monetary amount is n..18,
+ * 6060 Quantity n..15, 6314 Measure n..18, 1154 Reference number an..35, 7008 Item description
+ * an..35 and 7164/7166 Hierarchical (parent) id an..12 (lengthened or made alphanumeric from
+ * D.99B/D.00A on; CPS an..12 per the D.96B/D.97A segment directory, MOA n..18 and NAD per the
+ * EANCOM 1997 segment layouts, MOA n..35 per EANCOM 2002); in
+ * both 3251 Postcode identification is an..9 (an..17 only in later directories), 5004 is numeric
+ * (n..35 in D.01B) and 6066 Control value n..18.
+ */
+const DIRECTORY_FORMATS: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  D96A: {
+    C516: ['an..3', 'n..18', 'an..3', 'an..3', 'an..3'],
+    C186: ['an..3', 'n..15', 'an..3'],
+    C174: ['an..3', 'n..18', 'n..18', 'n..18', 'n..2'],
+    C506: ['an..3', an35, 'an..6', an35, 'an..6'],
+    C273: ['an..17', 'an..3', 'an..3', an35, an35, 'an..3'],
+    C270: ['an..3', 'n..18', 'an..3'],
+    '7164': ['an..12'],
+    '7166': ['an..12'],
+    '3251': ['an..9'],
+  },
+  D01B: {
+    C516: ['an..3', 'n..35', 'an..3', 'an..3', 'an..3'],
+    C270: ['an..3', 'n..18', 'an..3'],
+    '3251': ['an..9'],
+  },
+};
+
+const tables = new Map<string, Readonly<Record<string, ElementDefinition>>>();
+
+/** The element table of a directory (`D96A`): the package table with the supplement and the directory's formats. */
+function elementTableOf(directory: string): Readonly<Record<string, ElementDefinition>> {
+  let table = tables.get(directory);
+  if (table === undefined) {
+    const merged: Record<string, ElementDefinition> = { ...elementTable, ...SUPPLEMENT };
+    const formats = Object.hasOwn(DIRECTORY_FORMATS, directory) ? DIRECTORY_FORMATS[directory] : undefined;
+    for (const [id, components] of Object.entries(formats ?? {}))
+      merged[id] = { requires: merged[id]?.requires ?? 0, components };
+    table = merged;
+    tables.set(directory, table);
+  }
+  return table;
+}
+
 export interface SegmentCheckContext {
   /** Position of the segment in its message, UNH = 1. */
   readonly segmentPosition: number;
@@ -65,7 +148,11 @@ export interface SegmentCheckContext {
 /** Checks one data segment; returns its problems (empty when fine or when the segment is unknown). */
 export function checkEdifactSegment(segment: Segment, context: SegmentCheckContext): Diagnostic[] {
   if (segment.tag.startsWith('UN')) return NONE;
-  const definition = Object.hasOwn(segmentTable, segment.tag) ? segmentTable[segment.tag] : undefined;
+  const definition = Object.hasOwn(segmentTable, segment.tag)
+    ? segmentTable[segment.tag]
+    : Object.hasOwn(SEGMENT_SUPPLEMENT, segment.tag)
+      ? SEGMENT_SUPPLEMENT[segment.tag]
+      : undefined;
   if (definition === undefined) return NONE;
   // Plain loops and no allocation on the happy path: this runs for every data segment of every message.
   let problems: Diagnostic[] | undefined;
@@ -104,6 +191,7 @@ export function checkEdifactSegment(segment: Segment, context: SegmentCheckConte
     }
   }
   const oldSimple = OLD_SIMPLE[segment.tag];
+  const table = elementTableOf((context.version ?? '') + (context.release ?? ''));
   for (let index = 0; index < ids.length; index++) {
     const elementId = ids[index] as string;
     const components = elements[index];
@@ -134,7 +222,7 @@ export function checkEdifactSegment(segment: Segment, context: SegmentCheckConte
       });
       continue;
     }
-    const element = Object.hasOwn(elementTable, elementId) ? elementTable[elementId] : undefined;
+    const element = Object.hasOwn(table, elementId) ? table[elementId] : undefined;
     if (element === undefined) continue;
     const formats = element.components;
     if (components.length > formats.length) {

@@ -1,9 +1,12 @@
-import type { Delimiters } from './edi-types.js';
+import { CONTROL_CHARACTER, CONTROL_CHARACTERS } from './edi-character-sets.js';
+import type { Delimiters, Diagnostic } from './edi-types.js';
 
 /*
  * Writes EDIFACT text from segments: the tokenizer's inverse. Data containing a delimiter or the
  * release character is escaped with the release character; trailing empty components and elements
- * are dropped (ISO 9735 forbids trailing separators, syntax error 45).
+ * are dropped (ISO 9735 forbids trailing separators, syntax error 45). A control character
+ * (CR, LF, TAB, C1) is in no syntax level's repertoire and would split or corrupt the segment for
+ * a reader: it is written as a space, with a warning.
  */
 
 /** An element is a simple value or its list of components; `undefined`/'' is an empty element. */
@@ -34,6 +37,38 @@ export interface EdifactWriteOptions {
   readonly serviceStringAdvice?: boolean | 'auto';
   /** Written after each segment terminator, e.g. "\n" for one segment per line. */
   readonly segmentSuffix?: string;
+  /** Receives a warning for each element whose control characters were replaced by spaces. */
+  readonly diagnostics?: Diagnostic[];
+}
+
+/** `value` with its control characters (other than delimiters) as spaces, and a warning when any. */
+function withoutControls(
+  value: string,
+  delimiters: Delimiters,
+  tag: string,
+  elementPosition: number,
+  diagnostics: Diagnostic[] | undefined,
+): string {
+  if (!CONTROL_CHARACTER.test(value)) return value;
+  const delimiterChars = [
+    delimiters.component,
+    delimiters.element,
+    delimiters.segment,
+    delimiters.repetition,
+  ];
+  const cleaned = value.replace(CONTROL_CHARACTERS, (c) => (delimiterChars.includes(c) ? c : ' '));
+  if (cleaned !== value && diagnostics) {
+    diagnostics.push({
+      severity: 'warning',
+      level: 'element',
+      code: '6',
+      rule: 'CONTROL_CHARACTER_REPLACED',
+      message: `${tag} element ${elementPosition} contains a control character (line break, tab); written as a space`,
+      segmentId: tag,
+      elementPosition,
+    });
+  }
+  return cleaned;
 }
 
 const escapers = new WeakMap<Delimiters, (value: string) => string>();
@@ -78,18 +113,19 @@ const componentsOf = (element: EdifactOutElement): readonly string[] =>
 export function renderEdifactSegment(
   segment: EdifactOutSegment,
   delimiters: Delimiters = DEFAULT_EDIFACT_DELIMITERS,
+  diagnostics?: Diagnostic[],
 ): string {
   const escape = escaper(delimiters);
-  const renderComponents = (components: readonly string[]): string =>
+  const renderComponents = (components: readonly string[], index: number): string =>
     trimTrailingEmpty(components, (c) => c === '')
-      .map(escape)
+      .map((c) => escape(withoutControls(c, delimiters, segment.tag, index + 1, diagnostics)))
       .join(delimiters.component);
   const elements = segment.elements.map((element, index) => {
     const repetitions = segment.repetitions?.get(index + 1);
     if (repetitions !== undefined && delimiters.repetition) {
-      return repetitions.map(renderComponents).join(delimiters.repetition);
+      return repetitions.map((r) => renderComponents(r, index)).join(delimiters.repetition);
     }
-    return renderComponents(componentsOf(element));
+    return renderComponents(componentsOf(element), index);
   });
   const kept = trimTrailingEmpty(elements, (e) => e === '');
   return kept.length === 0 ? segment.tag : segment.tag + delimiters.element + kept.join(delimiters.element);
@@ -133,6 +169,6 @@ export function renderEdifact(
     parts.push(renderServiceStringAdvice(delimiters) + suffix);
   }
   for (const segment of segments)
-    parts.push(renderEdifactSegment(segment, delimiters) + delimiters.segment + suffix);
+    parts.push(renderEdifactSegment(segment, delimiters, options.diagnostics) + delimiters.segment + suffix);
   return parts.join('');
 }

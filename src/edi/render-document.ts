@@ -3,6 +3,16 @@
  * wrap the bodies in an X12 (ISA/GS/ST) or EDIFACT (UNB/UNH) envelope. Several documents of one
  * target go into one interchange.
  */
+import {
+  CONTROL_CHARACTER,
+  EDIFACT_SYNTAX_IDENTIFIERS,
+  describeCharacter,
+  edifactSyntaxVersion,
+  encodeEdi,
+  firstUnrepresentable,
+  type EdiCharacterSet,
+  type EdifactSyntaxIdentifier,
+} from './edi-character-sets.js';
 import { errorText } from './edi-diagnostic.js';
 import { validateCanonical } from '../canonical/canonical-validator.js';
 import type { Diagnostic, Segment } from './edi-types.js';
@@ -54,6 +64,11 @@ export interface RenderOptions {
   readonly version?: string;
   readonly usage?: 'T' | 'P';
   readonly now?: Date;
+  /**
+   * EDIFACT: the UNB syntax identifier agreed with the partner (default UNOC, ISO 8859-1); UNOW and
+   * UNOY (UTF-8) write syntax version 4. Data the set cannot carry is refused, never re-encoded.
+   */
+  readonly syntaxIdentifier?: string;
 }
 
 type Party = 'sender' | 'receiver';
@@ -76,6 +91,9 @@ function x12Party(party: Party, text: string): X12Identity | string {
   const { id } = identity;
   if (id.length < 2 || id.length > 15)
     return `${party} id "${id}": ${X12_ID_ELEMENTS[party]} take 2 to 15 characters, not ${id.length}`;
+  const outside = firstUnrepresentable(id, 'X12') ?? CONTROL_CHARACTER.exec(id)?.[0];
+  if (outside !== undefined)
+    return `${party} id "${id}": ${describeCharacter(outside)} is not a printable ASCII character (${X12_ID_ELEMENTS[party]})`;
   const delimiter = X12_DELIMITERS.find((c) => id.includes(c));
   if (delimiter !== undefined)
     return `${party} id "${id}" contains "${delimiter}", an X12 delimiter (${X12_DELIMITERS.join(' ')})`;
@@ -120,8 +138,15 @@ export function renderParties(
 export interface RenderResult {
   /** Empty when nothing could be rendered. */
   readonly text: string;
+  /**
+   * `text` encoded as the interchange declares (ISO 8859-1 for UNOA/UNOB/UNOC and X12, UTF-8 for
+   * UNOW/UNOY): what goes to the partner. Encoding `text` as UTF-8 would contradict a UNOC header.
+   */
+  readonly bytes: Buffer;
   readonly diagnostics: Diagnostic[];
 }
+
+const NO_BYTES = Buffer.alloc(0);
 
 /** Renders one document or an array of documents as one interchange. Never throws. */
 export function renderDocument(
@@ -139,7 +164,18 @@ export function renderDocument(
         rule: 'RENDER_TARGET',
         message: `unknown target "${to}" (one of ${RENDER_TARGETS.join(', ')})`,
       });
-      return { text: '', diagnostics };
+      return { text: '', bytes: NO_BYTES, diagnostics };
+    }
+    const syntax = options.syntaxIdentifier ?? 'UNOC';
+    if (!(EDIFACT_SYNTAX_IDENTIFIERS as readonly string[]).includes(syntax)) {
+      diagnostics.push({
+        severity: 'error',
+        level: 'interchange',
+        code: '2',
+        rule: 'RENDER_SYNTAX',
+        message: `syntax identifier "${syntax}" is not one render writes (${EDIFACT_SYNTAX_IDENTIFIERS.join(', ')})`,
+      });
+      return { text: '', bytes: NO_BYTES, diagnostics };
     }
     const parties = renderParties(to as RenderTarget, options);
     if ('problems' in parties) {
@@ -151,7 +187,7 @@ export function renderDocument(
           rule: 'RENDER_PARTY',
           message,
         });
-      return { text: '', diagnostics };
+      return { text: '', bytes: NO_BYTES, diagnostics };
     }
     const maps = loadMaps({
       ...(options.mapsDir ? { mapsDir: options.mapsDir } : {}),
@@ -166,7 +202,7 @@ export function renderDocument(
           rule: 'PARTNER_INVALID',
           message: `partner ${e.file}${e.path ? ` at ${e.path}` : ''}: ${e.message}`,
         });
-      return { text: '', diagnostics };
+      return { text: '', bytes: NO_BYTES, diagnostics };
     }
     const [standard, message] = to.split('-') as ['x12' | 'edifact', string];
     const mapName = standard === 'x12' ? `x12-${message}` : `edifact-${message}`;
@@ -191,7 +227,7 @@ export function renderDocument(
         rule: 'NO_MAP',
         message: `no map for ${to}${why ? ` (map errors: ${why})` : ''}`,
       });
-      return { text: '', diagnostics };
+      return { text: '', bytes: NO_BYTES, diagnostics };
     }
     const docs = Array.isArray(input) ? input : [input];
     const bodies: SegmentData[][] = [];
@@ -219,16 +255,30 @@ export function renderDocument(
           });
         return;
       }
+      const currencyProblem = singleCurrencyProblem(doc as JsonObject, to as RenderTarget);
+      if (currencyProblem !== undefined) {
+        diagnostics.push({
+          severity: 'error',
+          level: 'transaction',
+          code: '5',
+          rule: 'MIXED_CURRENCY',
+          message: `document${where}: ${currencyProblem}`,
+        });
+        return;
+      }
       const r = renderOutbound(
         map,
         doc as JsonObject,
         options.timeZone ? { timeZone: options.timeZone } : {},
       );
       diagnostics.push(...r.diagnostics);
+      diagnostics.push(
+        ...characterSetProblems(r.segments, parties.x12 ? 'X12' : (syntax as EdiCharacterSet), where),
+      );
       bodies.push(r.segments);
     });
     if (bodies.length === 0 || diagnostics.some((d) => d.severity === 'error'))
-      return { text: '', diagnostics };
+      return { text: '', bytes: NO_BYTES, diagnostics };
     const controlNumbers = options.controlNumbers ?? sequentialControlNumbers();
     const first = docs.find(isObject);
     const environment = isObject(first?.['source']) ? first['source']['environment'] : undefined;
@@ -253,11 +303,14 @@ export function renderDocument(
       );
       diagnostics.push(...w.diagnostics);
       const problems = renderedX12Problems(w.text);
-      if (problems.length > 0) return { text: '', diagnostics: [...diagnostics, ...problems] };
-      return { text: w.text, diagnostics };
+      if (problems.length > 0)
+        return { text: '', bytes: NO_BYTES, diagnostics: [...diagnostics, ...problems] };
+      return { text: w.text, bytes: encodeEdi(w.text, 'X12'), diagnostics };
     }
     const directory = options.version ?? map.definition.versions?.[0] ?? 'D96A';
     const segments = buildEdifactInterchange({
+      syntaxIdentifier: syntax,
+      syntaxVersion: edifactSyntaxVersion(syntax as EdifactSyntaxIdentifier),
       sender: parties.sender,
       recipient: parties.receiver,
       preparedAt: options.now ?? new Date(),
@@ -274,9 +327,13 @@ export function renderDocument(
         body,
       })),
     });
-    const problems = renderedEdifactProblems(segments, directory);
-    if (problems.length > 0) return { text: '', diagnostics: [...diagnostics, ...problems] };
-    return { text: renderEdifact(segments), diagnostics };
+    const problems = [
+      ...characterSetProblems(segments.slice(0, 1), syntax as EdiCharacterSet, ''),
+      ...renderedEdifactProblems(segments, directory),
+    ];
+    if (problems.length > 0) return { text: '', bytes: NO_BYTES, diagnostics: [...diagnostics, ...problems] };
+    const text = renderEdifact(segments, { diagnostics });
+    return { text, bytes: encodeEdi(text, syntax as EdiCharacterSet), diagnostics };
   } catch (err) {
     diagnostics.push({
       severity: 'error',
@@ -285,8 +342,67 @@ export function renderDocument(
       rule: 'RENDER_FAILED',
       message: `render failed: ${errorText(err)}`,
     });
-    return { text: '', diagnostics };
+    return { text: '', bytes: NO_BYTES, diagnostics };
   }
+}
+
+/**
+ * Each value the character set cannot carry, as an error on its segment and element: the partner
+ * could not read it (UNOC has no "中", X12 no "Ä"), and changing a name or an address on the way
+ * (transliterating, dropping) is a change to the data nobody agreed to.
+ */
+function characterSetProblems(
+  segments: readonly SegmentData[] | readonly EdifactOutSegment[],
+  set: EdiCharacterSet,
+  where: string,
+): Diagnostic[] {
+  const problems: Diagnostic[] = [];
+  const named = set === 'X12' ? 'the X12 character set (printable ASCII)' : `syntax identifier ${set}`;
+  segments.forEach((segment, index) => {
+    segment.elements.forEach((element, e) => {
+      const components = element === undefined ? [] : typeof element === 'string' ? [element] : element;
+      for (const value of components) {
+        const ch = firstUnrepresentable(value, set);
+        if (ch === undefined) continue;
+        problems.push({
+          severity: 'error',
+          level: 'element',
+          code: set === 'X12' ? '6' : '37',
+          rule: 'CHARACTER_NOT_IN_SYNTAX',
+          message: `${where ? `document${where} ` : ''}${segment.tag} element ${e + 1} "${value}": ${describeCharacter(ch)} is not in ${named}${set === 'X12' ? '' : ' (a partner that reads UTF-8 is configured with UNOW or UNOY)'}`,
+          segmentId: segment.tag,
+          segmentPosition: index + 2,
+          elementPosition: e + 1,
+        });
+        break;
+      }
+    });
+  });
+  return problems;
+}
+
+/**
+ * Why the document's amounts cannot go out in one currency, or undefined. A 210 (C301) and an
+ * INVOIC (CUX) state one currency for every amount of the message; an amount in another one would
+ * be read as the stated currency, and converting it is not the translator's business.
+ */
+function singleCurrencyProblem(doc: JsonObject, to: RenderTarget): string | undefined {
+  if (to !== 'x12-210' && to !== 'edifact-invoic') return undefined;
+  const amounts: { path: string; currency: string }[] = [];
+  const visit = (value: unknown, path: string): void => {
+    if (Array.isArray(value)) value.forEach((v, i) => visit(v, `${path}/${i}`));
+    else if (isObject(value)) {
+      const currency = value['currency'];
+      if (typeof currency === 'string' && 'amount' in value) amounts.push({ path, currency });
+      for (const [k, v] of Object.entries(value)) visit(v, `${path}/${k}`);
+    }
+  };
+  visit(doc, '');
+  // The map writes netAmountDue's currency; without one, the first amount's.
+  const stated = amounts.find((a) => a.path === '/netAmountDue') ?? amounts[0];
+  const others = amounts.filter((a) => a.currency !== stated?.currency);
+  if (stated === undefined || others.length === 0) return undefined;
+  return `${others.map((a) => `${a.path} is in ${a.currency}`).join(', ')}, but ${to} states one currency for the whole message (${stated.currency}, from ${stated.path}); amounts are not converted`;
 }
 
 /*

@@ -3,6 +3,7 @@
  * map engine rendered. Control numbers come from the caller (the database sequence, later), never
  * from a counter hidden in here.
  */
+import { CONTROL_CHARACTER, CONTROL_CHARACTERS } from './edi-character-sets.js';
 import type { Delimiters, Diagnostic } from './edi-types.js';
 import type { SegmentData } from './map-engine.js';
 
@@ -81,24 +82,40 @@ function formatControl(value: number | string, width: number, max: number): stri
   return pad(n, width);
 }
 
-/** Serializes one segment; a delimiter inside data is replaced by a space (X12 has no escape) and reported. */
+/**
+ * Serializes one segment. X12 has no escape: a delimiter inside data, and a control character
+ * (line break, tab), are replaced by a space and reported.
+ */
 export function formatX12Segment(seg: SegmentData, d: Delimiters, diagnostics?: Diagnostic[]): string {
   let out = seg.tag;
   const forbidden = [d.element, d.segment, d.component, ...(d.repetition ? [d.repetition] : [])];
   seg.elements.forEach((comps, i) => {
     const parts = comps.map((c) => {
-      if (!forbidden.some((f) => c.includes(f))) return c;
-      diagnostics?.push({
-        severity: 'warning',
-        level: 'element',
-        code: '6',
-        rule: 'DELIMITER_IN_DATA',
-        message: `${seg.tag}${pad(i + 1, 2)} contains a delimiter; replaced by a space`,
-        segmentId: seg.tag,
-        elementPosition: i + 1,
-      });
       let t = c;
-      for (const f of forbidden) t = t.split(f).join(' ');
+      if (forbidden.some((f) => t.includes(f))) {
+        diagnostics?.push({
+          severity: 'warning',
+          level: 'element',
+          code: '6',
+          rule: 'DELIMITER_IN_DATA',
+          message: `${seg.tag}${pad(i + 1, 2)} contains a delimiter; replaced by a space`,
+          segmentId: seg.tag,
+          elementPosition: i + 1,
+        });
+        for (const f of forbidden) t = t.split(f).join(' ');
+      }
+      if (CONTROL_CHARACTER.test(t)) {
+        diagnostics?.push({
+          severity: 'warning',
+          level: 'element',
+          code: '6',
+          rule: 'CONTROL_CHARACTER_REPLACED',
+          message: `${seg.tag}${pad(i + 1, 2)} contains a control character (line break, tab); written as a space`,
+          segmentId: seg.tag,
+          elementPosition: i + 1,
+        });
+        t = t.replace(CONTROL_CHARACTERS, ' ');
+      }
       return t;
     });
     out += d.element + parts.join(d.component);

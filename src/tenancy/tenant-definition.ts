@@ -51,6 +51,8 @@ export interface EdifactIdentity {
   readonly unbId: string;
   readonly unbQualifier?: string;
   readonly directories?: readonly string[];
+  /** The UNB syntax identifier the partner reads (UNOC when not given); UNOW/UNOY for UTF-8. */
+  readonly syntaxIdentifier?: string;
 }
 
 export interface PartnerChannel {

@@ -131,6 +131,10 @@ const ediIdentities = {
       properties: {
         ...edifactIdentity.properties,
         directories: { type: 'array', items: { enum: ['D96A', 'D01B'] } },
+        syntaxIdentifier: {
+          enum: ['UNOA', 'UNOB', 'UNOC', 'UNOW', 'UNOY'],
+          description: 'UNB syntax identifier of what we send (default UNOC, ISO 8859-1; UNOW/UNOY: UTF-8)',
+        },
       },
     },
     documents: {

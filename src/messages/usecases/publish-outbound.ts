@@ -138,6 +138,9 @@ export class PublishOutbound {
           ...outboundIdentity(tenant, partner, target),
           partnerId,
           timeZone: partner.timeZone,
+          ...(partner.edi?.edifact?.syntaxIdentifier
+            ? { syntaxIdentifier: partner.edi.edifact.syntaxIdentifier }
+            : {}),
           controlNumbers: (kind) => {
             const value = numbers.next(kind);
             if (kind === 'interchange') used = String(value);
@@ -161,7 +164,8 @@ export class PublishOutbound {
           contentType = 'application/json';
         } else {
           await numbers.keep();
-          payload = Buffer.from(rendered.text, 'utf8');
+          // In the character set the UNB declares (UNOC: ISO 8859-1), as AS2 and SFTP send it.
+          payload = rendered.bytes;
           format = target.startsWith('x12-') ? 'x12' : 'edifact';
           contentType = format === 'x12' ? 'application/edi-x12' : 'application/edifact';
           controlNumber = used;

@@ -255,3 +255,27 @@ test('translate keeps the documents of a rejected group apart (rejectedDocuments
     ['ShipmentNotice', 'GS_GE_CONTROL_MISMATCH', 'DOCUMENTS_REJECTED', 'interchange'],
   );
 });
+
+test('render writes the bytes the UNB declares: UNOC as ISO 8859-1, --syntax UNOW as UTF-8', () => {
+  const doc = readFileSync(
+    join(process.cwd(), 'test', 'fixtures', 'edi', 'edifact', 'valid', 'invoic-unoc-cp1252.canonical.json'),
+    'utf8',
+  );
+  const bytes = (args: string[]): Buffer => {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, '--', ...args], {
+      input: doc,
+      cwd: process.cwd(),
+    });
+    assert.equal(r.status, 0, r.stderr.toString());
+    return r.stdout;
+  };
+  const unoc = bytes(['render', '--to', 'edifact-invoic', '-']);
+  assert.match(unoc.toString('latin1'), /^UNB\+UNOC:3\+.*BGM\+380\+R-ÄÖÜ-1\+9'/);
+  assert.ok(unoc.includes(Buffer.from([0xc4, 0xd6, 0xdc])), 'Ä Ö Ü as one byte each');
+  const unow = bytes(['render', '--to', 'edifact-invoic', '--syntax', 'UNOW', '-']);
+  assert.match(unow.toString('utf8'), /^UNB\+UNOW:4\+.*BGM\+380\+R-ÄÖÜ-1\+9'/);
+  const refused = crossdock(['render', '--to', 'edifact-invoic', '--syntax', 'UNOA', '-'], doc);
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /error CHARACTER_NOT_IN_SYNTAX: .*is not in syntax identifier UNOA/);
+  assert.equal(refused.stdout, '');
+});

@@ -1,0 +1,58 @@
+/*
+ * The characters an interchange may carry and the bytes it goes out as. The EDIFACT syntax
+ * identifier (UNB S001 0001) names both a repertoire and an encoding, so what render declares and
+ * the bytes it hands on must agree: UNOA/UNOB are 7-bit subsets, UNOC is ISO 8859-1 (one byte per
+ * character), UNOW/UNOY are ISO 10646 as UTF-8 (syntax version 4). X12 (X12.6 basic and extended
+ * character sets) is printable ASCII. Control characters are left to the writers, which write them
+ * as spaces.
+ */
+
+export const EDIFACT_SYNTAX_IDENTIFIERS = ['UNOA', 'UNOB', 'UNOC', 'UNOW', 'UNOY'] as const;
+export type EdifactSyntaxIdentifier = (typeof EDIFACT_SYNTAX_IDENTIFIERS)[number];
+export type EdiCharacterSet = EdifactSyntaxIdentifier | 'X12';
+
+/** C0, DEL and C1 controls: in no repertoire's data; a CR or LF would end a segment for many readers. */
+// eslint-disable-next-line no-control-regex
+export const CONTROL_CHARACTER = /[\x00-\x1f\x7f-\x9f]/;
+// eslint-disable-next-line no-control-regex
+export const CONTROL_CHARACTERS = /[\x00-\x1f\x7f-\x9f]/g;
+
+/** Characters outside the set, ignoring control characters (C0, DEL, C1). */
+const OUTSIDE: Readonly<Record<EdiCharacterSet, RegExp>> = {
+  // ISO 9735 level A: upper case letters, digits, space and . , - ( ) / = ' + : ? ! " % & * ; < >
+  // eslint-disable-next-line no-control-regex
+  UNOA: /[^\x00-\x1f\x7f-\x9fA-Z0-9 .,\-()/='+:?!"%&*;<>]/u,
+  // Level B: level A and lower case letters.
+  // eslint-disable-next-line no-control-regex
+  UNOB: /[^\x00-\x1f\x7f-\x9fA-Za-z0-9 .,\-()/='+:?!"%&*;<>]/u,
+  // ISO 8859-1: everything up to U+00FF.
+  // eslint-disable-next-line no-control-regex
+  UNOC: /[^\x00-\xff]/u,
+  // A lone surrogate has no UTF-8 form.
+  UNOW: /\p{Surrogate}/u,
+  UNOY: /\p{Surrogate}/u,
+  // eslint-disable-next-line no-control-regex
+  X12: /[^\x00-\x7f\x80-\x9f]/u,
+};
+
+/** UTF-8 sets need syntax version 4 (ISO 9735:1998); the others are written in version 3. */
+export function edifactSyntaxVersion(syntax: EdifactSyntaxIdentifier): '3' | '4' {
+  return syntax === 'UNOW' || syntax === 'UNOY' ? '4' : '3';
+}
+
+/** The first character of `value` the set cannot carry, if any. */
+export function firstUnrepresentable(value: string, set: EdiCharacterSet): string | undefined {
+  const match = OUTSIDE[set].exec(value);
+  return match ? match[0] : undefined;
+}
+
+/** `U+00C4 "Ä"`, readable in a diagnostic even when the character is not. */
+export function describeCharacter(ch: string): string {
+  const code = ch.codePointAt(0) ?? 0;
+  return `U+${code.toString(16).toUpperCase().padStart(4, '0')} "${ch}"`;
+}
+
+/** The bytes of text already checked against `set`: one byte per character, or UTF-8. */
+export function encodeEdi(text: string, set: EdiCharacterSet): Buffer {
+  return Buffer.from(text, set === 'UNOW' || set === 'UNOY' ? 'utf8' : 'latin1');
+}
