@@ -356,19 +356,14 @@ describe('recipient check', () => {
 /** Files whose values the maps cannot read: the errors (rule, 0085 code, segment) and CONTRL detail. */
 const MAPS_NEGATIVE: Record<string, { what: string; errors: string[][]; lines: string[] }> = {
   'desadv-value-errors': {
-    what: 'a bad DTM date is 12 (invalid value), letters in a number 37 (invalid type of characters), at element:component',
-    errors: [
-      ['INVALID_DATE', '12', 'DTM'],
-      ['INVALID_NUMBER', '37', 'QTY'],
-    ],
-    lines: [
-      "UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+7'",
-      "UCM+1+DESADV:D:96A:UN+4'",
-      "UCS+3'",
-      "UCD+12+1:2'",
-      "UCS+8'",
-      "UCD+37+1:2'",
-    ],
+    what: 'a bad DTM date is 12 (invalid value), at element:component',
+    errors: [['INVALID_DATE', '12', 'DTM']],
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+7'", "UCM+1+DESADV:D:96A:UN+4'", "UCS+3'", "UCD+12+1:2'"],
+  },
+  'desadv-number-letters': {
+    what: 'letters in a QTY number are 37 (invalid type of characters) at element:component, found by the segment rules before the map',
+    errors: [['NON_NUMERIC_VALUE', '37', 'QTY']],
+    lines: ["UCI+REF77+PARTNER:ZZ+CROSSDOCK:ZZ+7'", "UCM+1+DESADV:D:96A:UN+4'", "UCS+8'", "UCD+37+1:2'"],
   },
   'desadv-gin-two-identities': {
     what: 'a GIN+BJ with a second SSCC is rejected at that C208 (12): a package holds one SSCC, the rest is never dropped',
