@@ -56,3 +56,52 @@ export function describeCharacter(ch: string): string {
 export function encodeEdi(text: string, set: EdiCharacterSet): Buffer {
   return Buffer.from(text, set === 'UNOW' || set === 'UNOY' ? 'utf8' : 'latin1');
 }
+
+/**
+ * Letters and punctuation with no ASCII decomposition, as X12 partners are used to reading them
+ * (the Unicode decomposition takes care of accented letters: é → e).
+ */
+const ASCII_FOLDS: Readonly<Record<string, string>> = {
+  ß: 'ss',
+  ẞ: 'SS',
+  æ: 'ae',
+  Æ: 'AE',
+  œ: 'oe',
+  Œ: 'OE',
+  ø: 'o',
+  Ø: 'O',
+  ł: 'l',
+  Ł: 'L',
+  đ: 'd',
+  Đ: 'D',
+  ð: 'd',
+  Ð: 'D',
+  þ: 'th',
+  Þ: 'TH',
+  ı: 'i',
+  '\u2018': "'",
+  '\u2019': "'",
+  '\u201a': "'",
+  '\u201c': '"',
+  '\u201d': '"',
+  '\u201e': '"',
+  '\u2013': '-',
+  '\u2014': '-',
+  '\u2026': '...',
+  '\u00a0': ' ',
+};
+
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/**
+ * `value` in ASCII where a reader would agree it says the same (Müller → Muller, Łódź → Lodz,
+ * “A” → "A"); characters with no such form (中) stay, for the caller to refuse.
+ */
+export function foldToAscii(value: string): string {
+  if (!NON_ASCII.test(value)) return value;
+  return value
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[\u0080-\uffff]/g, (ch) => ASCII_FOLDS[ch] ?? ch)
+    .normalize('NFC');
+}

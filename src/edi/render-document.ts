@@ -10,6 +10,7 @@ import {
   edifactSyntaxVersion,
   encodeEdi,
   firstUnrepresentable,
+  foldToAscii,
   type EdiCharacterSet,
   type EdifactSyntaxIdentifier,
 } from './edi-character-sets.js';
@@ -272,10 +273,11 @@ export function renderDocument(
         options.timeZone ? { timeZone: options.timeZone } : {},
       );
       diagnostics.push(...r.diagnostics);
+      const segments = parties.x12 ? foldedToAscii(r.segments, where, diagnostics) : r.segments;
       diagnostics.push(
-        ...characterSetProblems(r.segments, parties.x12 ? 'X12' : (syntax as EdiCharacterSet), where),
+        ...characterSetProblems(segments, parties.x12 ? 'X12' : (syntax as EdiCharacterSet), where),
       );
-      bodies.push(r.segments);
+      bodies.push(segments);
     });
     if (bodies.length === 0 || diagnostics.some((d) => d.severity === 'error'))
       return { text: '', bytes: NO_BYTES, diagnostics };
@@ -347,9 +349,46 @@ export function renderDocument(
 }
 
 /**
+ * X12 segments with their values in ASCII where a reader would agree they say the same (Müller →
+ * Muller), each change a warning: X12 carries printable ASCII only, and a shipment notice refused
+ * over an accent would leave the partner without it. What has no such form is left for
+ * characterSetProblems to refuse.
+ */
+function foldedToAscii(
+  segments: readonly SegmentData[],
+  where: string,
+  diagnostics: Diagnostic[],
+): SegmentData[] {
+  return segments.map((segment, index) => {
+    let changed = false;
+    const elements = segment.elements.map((element, e) =>
+      element.map((value) => {
+        const folded = foldToAscii(value);
+        if (folded === value) return value;
+        changed = true;
+        diagnostics.push({
+          severity: 'warning',
+          level: 'element',
+          code: '6',
+          rule: 'CHARACTER_FOLDED_TO_ASCII',
+          message: `${where ? `document${where} ` : ''}${segment.tag} element ${e + 1} "${value}" is written as "${folded}": X12 carries printable ASCII only`,
+          segmentId: segment.tag,
+          segmentPosition: index + 2,
+          elementPosition: e + 1,
+        });
+        return folded;
+      }),
+    );
+    return changed ? { tag: segment.tag, elements } : segment;
+  });
+}
+
+/**
  * Each value the character set cannot carry, as an error on its segment and element: the partner
- * could not read it (UNOC has no "中", X12 no "Ä"), and changing a name or an address on the way
- * (transliterating, dropping) is a change to the data nobody agreed to.
+ * could not read it (UNOC has no "中"). For EDIFACT, changing a name or an address on the way is
+ * a change nobody agreed to: the partner chose its syntax, and UNOW carries everything. X12 has no
+ * such choice, so its values are folded to ASCII first (foldedToAscii) and only what has no ASCII
+ * form is refused here.
  */
 function characterSetProblems(
   segments: readonly SegmentData[] | readonly EdifactOutSegment[],

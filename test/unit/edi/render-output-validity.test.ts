@@ -101,17 +101,27 @@ test('UNOA takes upper case only; an unknown syntax identifier is refused', () =
   ]);
 });
 
-test('X12 carries printable ASCII only: a non-ASCII name is refused, not sent as UTF-8', () => {
-  const doc = freightInvoice({
-    parties: [
-      { role: 'shipper', name: 'Müller', ids: [], address: { lines: [], city: 'CHICAGO', country: 'US' } },
-    ],
-  });
-  const r = renderDocument(doc, 'x12-210', options);
+test('X12 carries printable ASCII only: a name is folded to ASCII with a warning, what has no ASCII form is refused', () => {
+  const shipper = (name: string): JsonObject =>
+    freightInvoice({
+      parties: [{ role: 'shipper', name, ids: [], address: { lines: [], city: 'CHICAGO', country: 'US' } }],
+    });
+  const folded = renderDocument(shipper('Müller & Søn, Łódź “Nord”'), 'x12-210', options);
+  assert.deepEqual(errors(folded), []);
+  assert.match(folded.text, /~N1\*SH\*Muller & Son, Lodz "Nord"~/);
+  assert.ok(folded.bytes.equals(Buffer.from(folded.text, 'ascii')));
+  const warning = folded.diagnostics.find((d) => d.rule === 'CHARACTER_FOLDED_TO_ASCII');
+  assert.deepEqual([warning?.severity, warning?.segmentId, warning?.elementPosition], ['warning', 'N1', 2]);
+  assert.match(
+    warning?.message ?? '',
+    /N1 element 2 "Müller & Søn, Łódź “Nord”" is written as "Muller & Son, Lodz "Nord""/,
+  );
+
+  const r = renderDocument(shipper('北京 Müller'), 'x12-210', options);
   assert.equal(r.text, '');
   const problem = r.diagnostics.find((d) => d.rule === 'CHARACTER_NOT_IN_SYNTAX');
   assert.deepEqual([problem?.segmentId, problem?.elementPosition], ['N1', 2]);
-  assert.match(problem?.message ?? '', /"Müller": U\+00FC "ü" is not in the X12 character set/);
+  assert.match(problem?.message ?? '', /"北京 Muller": U\+5317 "北" is not in the X12 character set/);
   assert.match(
     errors(renderDocument(freightInvoice(), 'x12-210', { ...options, receiver: 'ZZ:PÄRTNER' })).join(),
     /receiver id "PÄRTNER": U\+00C4 "Ä" is not a printable ASCII character/,
