@@ -129,6 +129,12 @@ export interface LoopRule {
   readonly repeat?: string;
   readonly direction?: Direction;
   readonly init?: Readonly<Record<string, unknown>>;
+  /**
+   * Inbound, with `repeat`: each new item starts with these fields copied from the document root
+   * (`{ itemPath: '$.rootPath' }`) as they stand when the item opens, so a header segment that
+   * repeats between the items (IFTSTA CNI, one per consignment) reaches the items that follow it.
+   */
+  readonly initFrom?: Readonly<Record<string, string>>;
   readonly rules: readonly Rule[];
 }
 

@@ -71,6 +71,7 @@ export const mapFileSchema = {
         repeat: { type: 'string', minLength: 1 },
         direction,
         init: { type: 'object' },
+        initFrom: { type: 'object', additionalProperties: { type: 'string', pattern: '^\\$\\.' } },
         rules: { $ref: '#/$defs/rules' },
       },
     },

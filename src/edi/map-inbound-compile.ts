@@ -427,6 +427,12 @@ function loopSource(src: Source, map: LoadedMap, rule: LoopRule, siblingTags: Re
       `const list = h.arrayAt(${p.fromRoot ? 'st.root' : 'item'}, ${src.constant(p.steps)});`,
       'list.push(into);',
     );
+    for (const [to, from] of Object.entries(rule.initFrom ?? {})) {
+      const steps = src.constant(cachedPath(from).steps);
+      lines.push(
+        `{ const target = into; const v = h.getPath(st.root, ${steps}); if (v !== undefined) { ${writeSource(src, to, "typeof v === 'object' && v !== null ? structuredClone(v) : v", false)} } }`,
+      );
+    }
   }
   if (split) {
     const isSplit = src.name('isSplit');

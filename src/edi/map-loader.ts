@@ -206,6 +206,13 @@ function checkRules(
       }
     } else if (isLoopRule(r)) {
       checkPath(r.repeat, `${where}/repeat`, true);
+      for (const [to, from] of Object.entries(r.initFrom ?? {})) {
+        checkPath(to, `${where}/initFrom/${to}`, false);
+        checkPath(from, `${where}/initFrom/${to}`, false);
+        if (r.repeat === undefined) report(`${where}/initFrom`, 'initFrom needs repeat: it fills new items');
+        if (to.startsWith('$.'))
+          report(`${where}/initFrom/${to}`, "the field filled is the item's own, not a root path");
+      }
       const first = r.rules[0];
       if (!first || !('seg' in first) || first.seg !== r.loop)
         report(`${where}/rules/0`, `the first rule of loop ${r.loop} must be its ${r.loop} segment`);
@@ -301,6 +308,7 @@ function uniformRules(rules: readonly Rule[]): Rule[] {
         repeat: r.repeat,
         direction: r.direction,
         init: r.init,
+        initFrom: r.initFrom,
         rules: uniformRules(r.rules),
       } as LoopRule;
     }

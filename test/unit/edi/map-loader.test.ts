@@ -199,3 +199,23 @@ test('splitsItem outside a repeating loop is a map error; a partner override of 
   });
   assert.deepEqual(partner.errors, []);
 });
+
+test('initFrom fills an item of a repeating loop from a root path: without repeat, or aimed at the root, it is a map error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'maps-'));
+  cpSync(MAPS_DIR, dir, { recursive: true });
+  const file = join(dir, 'edifact', 'D96A', 'iftsta.map.yaml');
+  const yaml = readFileSync(file, 'utf8');
+  const line = '    initFrom: { shipmentRef.shipmentId: $.shipmentRef.shipmentId }\n';
+  assert.ok(yaml.includes(line));
+  writeFileSync(
+    file,
+    yaml
+      .replace(line, '    initFrom: { $.shipmentRef.shipmentId: $.shipmentRef.shipmentId }\n')
+      .replace("    repeat: 'events[]'\n", ''),
+  );
+  const set = loadMaps({ mapsDir: dir });
+  const errors = set.errors.map((e) => e.message);
+  assert.ok(errors.includes('initFrom needs repeat: it fills new items'), errors.join('\n'));
+  assert.ok(errors.includes("the field filled is the item's own, not a root path"), errors.join('\n'));
+  assert.ok(set.errors.every((e) => e.file.endsWith('iftsta.map.yaml')));
+});
