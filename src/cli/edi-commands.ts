@@ -222,17 +222,17 @@ async function runAck(file: string, o: CommonOptions): Promise<void> {
   process.exitCode = hasErrors(r.diagnostics) ? EXIT_REJECTED : EXIT_OK;
 }
 
-async function runRender(
-  file: string,
-  o: CommonOptions & {
-    to: string;
-    sender?: string;
-    receiver?: string;
-    version?: string;
-    usage?: string;
-    syntax?: string;
-  },
-): Promise<void> {
+/** `crossdock render`'s options. */
+type RenderCliOptions = CommonOptions & {
+  to: string;
+  sender?: string;
+  receiver?: string;
+  version?: string;
+  usage?: string;
+  syntax?: string;
+};
+
+async function runRender(file: string, o: RenderCliOptions): Promise<void> {
   if (!(RENDER_TARGETS as readonly string[]).includes(o.to)) {
     process.stderr.write(`crossdock: --to must be one of ${RENDER_TARGETS.join(', ')}\n`);
     process.exitCode = EXIT_USAGE;
@@ -328,19 +328,7 @@ export function registerEdiCommands(program: Command): void {
         '--syntax <id>',
         'EDIFACT UNB syntax identifier the partner reads: UNOA, UNOB, UNOC (default, ISO 8859-1), UNOW or UNOY (UTF-8, syntax 4)',
       ),
-  ).action(
-    (
-      file: string,
-      o: CommonOptions & {
-        to: string;
-        sender?: string;
-        receiver?: string;
-        version?: string;
-        usage?: string;
-        syntax?: string;
-      },
-    ) => runRender(file, o),
-  );
+  ).action((file: string, o: RenderCliOptions) => runRender(file, o));
 
   withCommonOptions(
     program
