@@ -138,10 +138,15 @@ function segmentErrors(set: X12SetResult, is999: boolean, delimiters: Delimiters
       for (const d of diags) if (d.level === 'segment' && d.trigger) out.push(situationalTrigger(d.trigger));
       if (businessUnit) out.push(businessUnit);
     }
+    const written = new Set<string>();
     for (const d of diags) {
       if (d.level !== 'element') continue;
       // A 997 has no implementation codes: it reports the standard's code for the same problem.
       const code = is999 ? (d.implementationCode ?? d.code) : d.code;
+      // Once per element and code: documents split from one set share its header segments.
+      const key = `${d.elementPosition ?? ''}:${d.componentPosition ?? ''}:${code}`;
+      if (written.has(key)) continue;
+      written.add(key);
       const copy = copyOfBadData(d.badData, delimiters);
       out.push({
         tag: is999 ? 'IK4' : 'AK4',

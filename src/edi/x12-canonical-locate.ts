@@ -22,6 +22,8 @@ interface Source {
   readonly seg: string;
   readonly el: number;
   readonly when: Readonly<Record<string, WhenValue>> | undefined;
+  /** A split map's field of the split item (the document's own), not of the set's header. */
+  readonly inItem?: boolean;
 }
 
 const sourcesOf = new WeakMap<MapDefinition, readonly Source[]>();
@@ -74,7 +76,9 @@ function sources(definition: MapDefinition): readonly Source[] {
     // A split map's documents are the items of its split array: their pointers start inside one.
     const split = definition.split !== undefined ? `${normalize(definition.split)}[].` : undefined;
     s = split
-      ? out.map((x) => (x.path.startsWith(split) ? { ...x, path: x.path.slice(split.length) } : x))
+      ? out.map((x) =>
+          x.path.startsWith(split) ? { ...x, path: x.path.slice(split.length), inItem: true } : x,
+        )
       : out;
     sourcesOf.set(definition, s);
   }
@@ -124,7 +128,9 @@ export function locateCanonicalError(
     all.find((s) => s.path === path) ??
     all.find((s) => s.path.startsWith(`${path}.`) || s.path.startsWith(`${path}[]`));
   if (!source) return undefined;
-  const occurrence = definition.split !== undefined ? docIndex : (indexes[0] ?? 0);
+  // A split document's own fields come from its own occurrence; the set's header fields (B10, the
+  // N1 loop of a 214) are the same segments for every document.
+  const occurrence = source.inItem === true ? docIndex : (indexes[0] ?? 0);
   let seen = 0;
   let at = -1;
   for (let i = 0; i < segments.length && at < 0; i++) {

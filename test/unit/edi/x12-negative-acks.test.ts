@@ -140,6 +140,9 @@ const EXPECTED: Record<string, RegExp> = {
   '5010-210-l3-weight-unit-missing-999':
     /AK2\*210\*0100~IK3\*L3\*8\*\*8~CTX\*B302>INV-L3-1~IK4\*12\*188\*I9~IK5\*R\*5~/,
   'n1-name-missing': /AK2\*856\*0100~AK3\*N1\*5\*N1\*8~AK4\*2\*93\*1~AK5\*R\*5~/,
+  // A 214 splits into one document per AT7: an error in the header's N4 is the same N4 for each
+  // of them, so it is one AK3/AK4, not one per event nor a "missing N4" for the second.
+  '214-split-header-error': /AK2\*214\*0001~AK3\*N4\*4\*0100\*8~AK4\*4\*26\*6\*usa~AK5\*R\*5~/,
   // BSN has 7 elements: the first extra one (BSN08) is AK4/IK4 3, too many data elements.
   'bsn-too-many-elements': /AK3\*BSN\*2\*\*8~AK4\*8\*\*3\*CC~AK5\*R\*5~/,
   '5010-bsn-too-many-elements-999': /IK3\*BSN\*2\*\*8~CTX\*BSN02>SHP-MANY-1~IK4\*8\*\*3\*CC~IK5\*R\*5~/,
