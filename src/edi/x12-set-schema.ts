@@ -945,6 +945,20 @@ function checkSeparators(
 }
 
 /** Element `i` (0-based) as received, separators included: a split segment's `src` is its own text. */
+/**
+ * A value as a message quotes it: a hostile or broken file can hold an element of megabytes, and
+ * each diagnostic quoting it whole (it is kept with the message and printed) multiplied the input.
+ */
+function shownValue(v: string): string {
+  return v.length <= 80 ? v : `${v.slice(0, 80)}… (${v.length} characters)`;
+}
+
+/** The copy of bad data a diagnostic keeps: at most what AK404/IK404 carries (AN 1/99). */
+function copyOfValue(v: string): string {
+  // By code point, as the ack writer counts: a cut must not split a surrogate pair.
+  return v.length <= 99 ? v : Array.from(v.slice(0, 198)).slice(0, 99).join('');
+}
+
 function wholeElement(seg: Segment, i: number): string {
   if (seg instanceof X12Segment) {
     const text = seg.src;
@@ -1031,17 +1045,22 @@ function reportValue(
   ctx: SetValidationContext,
 ): void {
   const name = elementName(seg.tag, i);
-  const badData = elementText(seg, i);
+  const badData = copyOfValue(elementText(seg, i));
   const add = (code: string, rule: string, message: string): void => {
     out.push({ ...elementDiagnostic(seg, position, i, ctx, code, rule, message), badData });
   };
-  if (problem & TOO_SHORT) add('4', 'ELEMENT_TOO_SHORT', `${name} "${v}" is shorter than ${s.min}`);
-  if (problem & TOO_LONG) add('5', 'ELEMENT_TOO_LONG', `${name} "${v}" is longer than ${s.max}`);
+  const shown = shownValue(v);
+  if (problem & TOO_SHORT) add('4', 'ELEMENT_TOO_SHORT', `${name} "${shown}" is shorter than ${s.min}`);
+  if (problem & TOO_LONG) add('5', 'ELEMENT_TOO_LONG', `${name} "${shown}" is longer than ${s.max}`);
   if (problem & BAD_CHARS)
-    add('6', 'INVALID_CHARACTER', `${name} "${v}" is not ${s.type === T_R ? 'a decimal number' : 'numeric'}`);
-  if (problem & BAD_DATE) add('8', 'INVALID_DATE', `${name} "${v}" is not a valid date`);
-  if (problem & BAD_TIME) add('9', 'INVALID_TIME', `${name} "${v}" is not a valid time`);
-  if (problem & BAD_CODE) add('7', 'INVALID_CODE', `${name} "${v}" is not one of ${s.codeList}`);
+    add(
+      '6',
+      'INVALID_CHARACTER',
+      `${name} "${shown}" is not ${s.type === T_R ? 'a decimal number' : 'numeric'}`,
+    );
+  if (problem & BAD_DATE) add('8', 'INVALID_DATE', `${name} "${shown}" is not a valid date`);
+  if (problem & BAD_TIME) add('9', 'INVALID_TIME', `${name} "${shown}" is not a valid time`);
+  if (problem & BAD_CODE) add('7', 'INVALID_CODE', `${name} "${shown}" is not one of ${s.codeList}`);
 }
 
 /**

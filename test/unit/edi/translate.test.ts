@@ -205,3 +205,21 @@ test('a version no map is made for is translated with a warning; 4010 through 50
     'warning no map is made for DESADV D03B: translated with edifact-desadv-d01b, made for D01B; check the result',
   ]);
 });
+
+test('a huge element is quoted in part: the message shows 80 characters and the length, the copy of bad data 99', async () => {
+  const text = x12Fixture('856-4010-sotpi-tare.edi').toString('utf8');
+  const name = /N1\*ST\*([^*~]*)/.exec(text)![1]!;
+  const huge = `${'Ä'.repeat(50)}${'N'.repeat(300_000)}`;
+  const r = await translateBuffer(text.replace(`N1*ST*${name}`, `N1*ST*${huge}`), {
+    ...goldenOptions(),
+    acks: true,
+  });
+  const tooLong = r.diagnostics.find((d) => d.rule === 'ELEMENT_TOO_LONG');
+  assert.equal(
+    tooLong?.message,
+    `N102 "${huge.slice(0, 80)}… (${huge.length} characters)" is longer than 60`,
+  );
+  assert.equal(tooLong?.badData, huge.slice(0, 99));
+  assert.match(r.acks.join(''), new RegExp(`AK4\\*2\\*93\\*5\\*${huge.slice(0, 99)}~`));
+  assert.ok(JSON.stringify(r.diagnostics).length < 2000);
+});
