@@ -147,7 +147,35 @@ describe('EDIFACT maps (D96A and D01B)', () => {
       ],
     );
     assert.equal(asn?.['purpose'], 'replace');
-    assert.deepEqual(asn?.['carrier'], { mode: '30', scac: 'UPSN', name: 'UPS Freight' });
+    assert.deepEqual(asn?.['carrier'], { mode: 'motor', scac: 'UPSN', name: 'UPS Freight' });
+  });
+
+  it('DESADV: TDT transport modes in both spellings, EANCOM two-digit (30) and Rec 19 one-digit (3)', async () => {
+    const text = readFileSync(fixture('maps/desadv-d96a-packed.edi'), 'latin1');
+    const modeOf = async (code: string): Promise<unknown> => {
+      const edi = text.replace('TDT+20++30+', `TDT+20++${code}+`);
+      assert.ok(edi.includes(`TDT+20++${code}++UPSN`));
+      const result = await translateBuffer(Buffer.from(edi, 'latin1'), OPTIONS);
+      return (result.documents[0]?.['carrier'] as JsonObject | undefined)?.['mode'];
+    };
+    assert.deepEqual(await Promise.all(['30', '3', '10', '20', '40', '50', '100', '80'].map(modeOf)), [
+      'motor',
+      'motor',
+      'ocean',
+      'rail',
+      'air',
+      'parcel',
+      'parcel',
+      '80',
+    ]);
+    // Written as the one-digit code every directory knows.
+    const [asn] = await translate('maps/desadv-d96a-packed.edi');
+    const edi = renderDocument(asn!, 'edifact-desadv', {
+      mapsDir: MAPS_DIR,
+      version: 'D96A',
+      now: new Date('2026-11-27T10:00:00Z'),
+    }).text;
+    assert.match(edi, /'TDT\+20\+\+3[:+]/, edi);
   });
 
   it('DESADV: CNT+11 (total number of packages) is totals.packageCount both ways; CNT+2 (line items) is not', async () => {
