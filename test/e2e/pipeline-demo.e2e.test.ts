@@ -108,6 +108,36 @@ describe('demo mode end to end: ingest → translate → deliver to the in-proce
     assert.ok(notes.length >= 2, 'the ASN and the status events left chatter notes');
   });
 
+  test('`crossdock ingest` of an EDIFACT DESADV, IFTSTA and INVOIC: each delivered to Odoo and acked by CONTRL', async () => {
+    const files = {
+      ShipmentNotice: 'samples/edifact/desadv-d96a-PO778899.edi',
+      TrackingEvent: 'samples/edifact/iftsta-d96a-BOL998877.edi',
+      FreightInvoice: 'samples/edifact/invoic-d96a-INV-2026-002.edi',
+    };
+    const bearer = await api.token('demo-edi');
+    for (const [type, file] of Object.entries(files)) {
+      const result = await run(
+        'node',
+        [CLI, 'ingest', file, '--tenant', 'demo', '--partner', 'demo-edi'],
+        env(),
+      );
+      assert.equal(result.code, 0, result.stderr);
+      const view = await settled(base, bearer, result.stdout.trim());
+      assert.equal(view.state, 'delivered', `${file}: ${JSON.stringify(view.history, null, 1)}`);
+      assert.ok(view.documents.length > 0);
+      assert.ok(
+        view.documents.every((d) => d.documentType === type && d.state === 'delivered' && d.odoo),
+        `${file}: every ${type} delivered`,
+      );
+      assert.equal(view.acknowledgements[0]?.documentType, 'CONTRL', file);
+    }
+    const bills = (await (await fetch(`${simulator}/__sim/records?db=demo&model=account.move`)).json()) as {
+      ref: string;
+      move_type: string;
+    }[];
+    assert.equal(bills.filter((b) => b.ref === 'INV-2026-002' && b.move_type === 'in_invoice').length, 1);
+  });
+
   test('POST /v1/edi with an Idempotency-Key replays the first answer; another body with the key is refused', async () => {
     const bearer = await api.token('demo-edi', 'edi:write messages:read');
     const body = (await readFile(SAMPLES.invoice, 'utf8')).replaceAll('000000005', '000000777');
