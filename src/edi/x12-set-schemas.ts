@@ -418,9 +418,11 @@ export const X12_210: SetSchema = {
           undefined,
           undefined,
           O('ID', 3, 3),
-          undefined,
-          undefined,
-          undefined,
+          // L109 rate class, L110 entitlement, L111 charge method of payment: short codes, so a
+          // description one element early (in L111 instead of L112) is too long, not silently lost.
+          O('ID', 1, 3),
+          O('ID', 1, 1),
+          O('ID', 1, 1),
           O('AN', 2, 25),
         ],
         ['P0203', 'P1415', 'P1718'],

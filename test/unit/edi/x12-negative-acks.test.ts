@@ -145,6 +145,9 @@ const EXPECTED: Record<string, RegExp> = {
   '214-split-header-error': /AK2\*214\*0001~AK3\*N4\*4\*0100\*8~AK4\*4\*26\*6\*usa~AK5\*R\*5~/,
   // BSN has 7 elements: the first extra one (BSN08) is AK4/IK4 3, too many data elements.
   'bsn-too-many-elements': /AK3\*BSN\*2\*\*8~AK4\*8\*\*3\*CC~AK5\*R\*5~/,
+  // The charge description one element early, in L111 (charge method of payment, ID 1/1): too long.
+  '5010-210-l1-description-in-l111-999':
+    /IK3\*L1\*7\*0400\*8~CTX\*B302:INV-5010-9~IK4\*11\*16\*5\*CREDIT FOR LATE DELIVERY~IK5\*R\*5~/,
   '5010-bsn-too-many-elements-999': /IK3\*BSN\*2\*\*8~CTX\*BSN02>SHP-MANY-1~IK4\*8\*\*3\*CC~IK5\*R\*5~/,
   // A segment out of place that no set defines is AK304 1 (unrecognized segment ID); one of
   // another set (B3 of the 210 in an 856) is 6 (not in defined transaction set). Both ignored.
