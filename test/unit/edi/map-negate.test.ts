@@ -1,15 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isNegativeDecimal, negateDecimal } from '../../../src/edi/implied-decimal.js';
 import { loadMaps, type MapLoadError } from '../../../src/edi/map-loader.js';
 import type { JsonObject } from '../../../src/edi/map-paths.js';
 import { renderDocument, translateBuffer } from '../../../src/edi/translate.js';
 import { fixture } from './edifact-fixture-support.js';
+import { copyOfMaps, freightInvoice, MAPS_DIR } from './x12-fixture-support.js';
 
-const MAPS_DIR = join(process.cwd(), 'edi-maps');
 const NOW = new Date('2026-11-27T10:00:00Z');
 
 test('negateDecimal turns the sign over digit for digit; a zero stays unsigned', () => {
@@ -43,8 +42,7 @@ test('negateDecimal turns the sign over digit for digit; a zero stays unsigned',
 
 /** The shipped maps, with the D96A INVOIC map's text changed by `edit`; the load errors for it. */
 function invoicLoadErrors(edit: (yaml: string) => string): string[][] {
-  const dir = mkdtempSync(join(tmpdir(), 'maps-'));
-  cpSync(MAPS_DIR, dir, { recursive: true });
+  const dir = copyOfMaps();
   const file = join(dir, 'edifact', 'D96A', 'invoic.map.yaml');
   const yaml = readFileSync(file, 'utf8');
   const edited = edit(yaml);
@@ -121,8 +119,7 @@ test('a misused negate is a map error naming the file and the path', () => {
 });
 
 test("a partner override that stops reading the sign segment's codes is a partner error", () => {
-  const dir = mkdtempSync(join(tmpdir(), 'maps-'));
-  cpSync(MAPS_DIR, dir, { recursive: true });
+  const dir = copyOfMaps();
   mkdirSync(join(dir, 'partners', 'acme'));
   writeFileSync(
     join(dir, 'partners', 'acme', 'partner.yaml'),
@@ -141,23 +138,8 @@ test("a partner override that stops reading the sign segment's codes is a partne
   );
 });
 
-const invoice = (charges: JsonObject[]): JsonObject => ({
-  documentType: 'FreightInvoice',
-  schemaVersion: '1',
-  id: 'inv-1',
-  tenantId: 't',
-  partnerId: 'SND',
-  createdAt: '2026-11-27T10:00:00Z',
-  source: { channel: 'rest', format: 'json', environment: 'production', messageId: 'm' },
-  correlationId: 'c',
-  references: [],
-  invoiceNumber: 'INV-1',
-  invoiceDate: '2026-11-27',
-  carrier: { scac: 'ABCD' },
-  netAmountDue: { amount: '887.50', currency: 'EUR' },
-  charges,
-  parties: [],
-});
+const invoice = (charges: JsonObject[]): JsonObject =>
+  freightInvoice({ partnerId: 'SND', netAmountDue: { amount: '887.50', currency: 'EUR' }, charges });
 
 const money = (amount: string): JsonObject => ({ amount, currency: 'EUR' });
 
