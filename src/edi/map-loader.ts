@@ -249,9 +249,10 @@ function checkNegate(
 }
 
 /**
- * The segment that carries a `negate` sign must be taken, with those codes, by a rule of the same
- * rule list, or the sign could be written but never read back. Checked on a whole map (and again
- * once a partner's overrides are merged into it), since it spans rules.
+ * The segment that carries a `negate` sign must be written, with those codes, by a rule of the
+ * same rule list that also reads them, or an allowance would go out as a charge (and its code not
+ * come back). Checked on a whole map (and again once a partner's overrides are merged into it),
+ * since it spans rules.
  */
 function checkSignCarriers(
   rules: readonly Rule[],
@@ -274,6 +275,7 @@ function checkSignCarriers(
         !isHierarchyRule(s) &&
         s.seg === negate.seg &&
         s.repeat === undefined &&
+        s.direction !== 'inbound' &&
         Object.entries(negate.when).every(([k, want]) => {
           const own = s.when?.[k];
           const codes = typeof want === 'string' ? [want] : want;
@@ -284,7 +286,7 @@ function checkSignCarriers(
       if (!rules.some(takesSign))
         report(
           `${where}/elements/${ei}/negate`,
-          `no rule for ${negate.seg} in the same rule list takes it with ${JSON.stringify(negate.when)}: the sign could not be read back`,
+          `no rule for ${negate.seg} in the same rule list writes it with ${JSON.stringify(negate.when)}: the sign would be lost on output`,
         );
     });
   });

@@ -87,11 +87,11 @@ test('a misused negate is a map error naming the file and the path', () => {
       [
         MAP_FILE,
         LINE_NEGATE,
-        'no rule for PCD in the same rule list takes it with {"1":"A"}: the sign could not be read back',
+        'no rule for PCD in the same rule list writes it with {"1":"A"}: the sign would be lost on output',
       ],
     ],
   );
-  // The line's ALC rule taking C only could write ALC+A but never read it back.
+  // The line's ALC rule taking C only: its ALC+A would be read by the rejecting rule alone.
   assert.deepEqual(
     invoicLoadErrors((y) =>
       y.replace(
@@ -103,7 +103,7 @@ test('a misused negate is a map error naming the file and the path', () => {
       [
         MAP_FILE,
         LINE_NEGATE,
-        'no rule for ALC in the same rule list takes it with {"1":"A"}: the sign could not be read back',
+        'no rule for ALC in the same rule list writes it with {"1":"A"}: the sign would be lost on output',
       ],
     ],
   );
@@ -132,7 +132,7 @@ test("a partner override that stops reading the sign segment's codes is a partne
       [
         join('partners', 'acme', 'partner.yaml'),
         `/maps/edifact-invoic(merged)${LINE_NEGATE}`,
-        'no rule for ALC in the same rule list takes it with {"1":"A"}: the sign could not be read back',
+        'no rule for ALC in the same rule list writes it with {"1":"A"}: the sign would be lost on output',
       ],
     ],
   );
