@@ -100,20 +100,32 @@ function itemsAt(st: OutState, item: JsonObject, repeat: string): unknown[] {
   return Array.isArray(v) ? v : [];
 }
 
+/** The outbound `negate` elements of a rule list's own segment rules (cached: most lists have none). */
+const negateElements = new WeakMap<readonly Rule[], readonly ElementRule[]>();
+
+function negatesOf(rules: readonly Rule[]): readonly ElementRule[] {
+  let found = negateElements.get(rules);
+  if (!found) {
+    found = rules.flatMap((rule) =>
+      isLoopRule(rule) || isHierarchyRule(rule) || !outbound(rule) || rule.repeat
+        ? []
+        : rule.elements.filter((er) => er.negate && er.to && outbound(er)),
+    );
+    negateElements.set(rules, found);
+  }
+  return found;
+}
+
 /**
  * The sign segments of one pass of `rules` over `item`: a negative value with `negate` (an
  * allowance) has its segment (ALC) written with the `negate` codes (A) instead of the rule's own.
  */
 function passSigns(st: OutState, rules: readonly Rule[], item: unknown): OutState['signs'] {
   let signs: Map<string, Readonly<Record<string, WhenValue>>> | undefined;
-  for (const rule of rules) {
-    if (isLoopRule(rule) || isHierarchyRule(rule) || !outbound(rule) || rule.repeat) continue;
-    for (const er of rule.elements) {
-      if (!er.negate || !er.to || !outbound(er)) continue;
-      const v = valueAt(st, item, er.to);
-      if (typeof v === 'string' && isNegativeDecimal(v))
-        (signs ??= new Map()).set(er.negate.seg, er.negate.when);
-    }
+  for (const er of negatesOf(rules)) {
+    const v = valueAt(st, item, er.to!);
+    if (typeof v === 'string' && isNegativeDecimal(v))
+      (signs ??= new Map()).set(er.negate!.seg, er.negate!.when);
   }
   return signs ?? NO_SIGNS;
 }
