@@ -45,3 +45,20 @@ function stripLeadingZeros(digits: string): string {
   const s = digits.replace(/^0+(?=\d)/, '');
   return s === '' ? '0' : s;
 }
+
+/**
+ * A decimal string with its sign turned over, digit for digit (`5.00` ↔ `-5.00`); a zero stays
+ * unsigned (`0`, `-0.00` → `0.00`). Undefined when the text is no decimal.
+ */
+export function negateDecimal(text: string): string | undefined {
+  const m = DECIMAL.exec(text);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return undefined;
+  const digits = text.slice(m[1]!.length);
+  if (!/[1-9]/.test(digits)) return digits;
+  return m[1] === '-' ? digits : `-${digits}`;
+}
+
+/** A decimal string below zero: `-0.00` is not. */
+export function isNegativeDecimal(text: string): boolean {
+  return text.startsWith('-') && /[1-9]/.test(text) && DECIMAL.test(text);
+}

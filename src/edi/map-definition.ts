@@ -77,6 +77,13 @@ export interface ElementRule {
    * code, and an EDIFACT status code gives way to the milestone's own AT7 code.
    */
   readonly onlyIfCodeIn?: string;
+  /**
+   * A decimal amount whose sign another segment of the same loop pass carries: EDIFACT MOA holds
+   * the size of an allowance or charge, ALC 5463 (A or C) says which. Inbound, the value is negated
+   * (exactly, as a string) when the pass has a `seg` segment matching `when`; outbound, a negative
+   * value is written negated and that pass's `seg` segment goes out with the `when` codes.
+   */
+  readonly negate?: NegateRule;
   readonly direction?: Direction;
   /**
    * Qualifier/value pairs from `el` on (LIN02/03, LIN04/05, …) go to `to` as `[{qualifier, value}]`;
@@ -86,6 +93,13 @@ export interface ElementRule {
 }
 
 export type WhenValue = string | readonly string[];
+
+/** The segment that carries a value's sign (`negate`): `{ seg: ALC, when: { '1': A } }`. */
+export interface NegateRule {
+  readonly seg: string;
+  /** Codes that make the value negative; outbound writes each key's first code. */
+  readonly when: Readonly<Record<string, WhenValue>>;
+}
 
 export interface SegmentRule {
   readonly id?: string;

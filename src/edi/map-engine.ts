@@ -8,7 +8,7 @@ import { errorText } from './edi-diagnostic.js';
 import type { Diagnostic, Segment } from './edi-types.js';
 import { fromIsoDateTime } from './edi-datetime.js';
 import { isoToEdifactDateTime } from './edifact-datetime.js';
-import { toImpliedDecimal } from './implied-decimal.js';
+import { isNegativeDecimal, negateDecimal, toImpliedDecimal } from './implied-decimal.js';
 import {
   isHierarchyRule,
   isLoopRule,
@@ -18,6 +18,7 @@ import {
   type LoadedMap,
   type Rule,
   type SegmentRule,
+  type WhenValue,
 } from './map-definition.js';
 import type { MapContext } from './map-inbound.js';
 import {
@@ -51,7 +52,11 @@ interface OutState {
   hlCount: number;
   lineCount: number;
   repeatIndex: number;
+  /** Codes the current pass's sign segments are written with (`negate` of a negative value), by tag. */
+  signs: ReadonlyMap<string, Readonly<Record<string, WhenValue>>>;
 }
+
+const NO_SIGNS: ReadonlyMap<string, Readonly<Record<string, WhenValue>>> = new Map();
 
 /** Renders one canonical document into body segments (no ST/SE/UNH/UNT), walking the rules in order. */
 export function renderOutbound(
@@ -72,6 +77,7 @@ export function renderOutbound(
       hlCount: 0,
       lineCount: 0,
       repeatIndex: 0,
+      signs: NO_SIGNS,
     };
     renderRules(st, map.definition.rules, doc);
     return { segments: out, diagnostics };
@@ -94,7 +100,47 @@ function itemsAt(st: OutState, item: JsonObject, repeat: string): unknown[] {
   return Array.isArray(v) ? v : [];
 }
 
+/** The outbound `negate` elements of a rule list's own segment rules (cached: most lists have none). */
+const negateElements = new WeakMap<readonly Rule[], readonly ElementRule[]>();
+
+function negatesOf(rules: readonly Rule[]): readonly ElementRule[] {
+  let found = negateElements.get(rules);
+  if (!found) {
+    found = rules.flatMap((rule) =>
+      isLoopRule(rule) || isHierarchyRule(rule) || !outbound(rule) || rule.repeat
+        ? []
+        : rule.elements.filter((er) => er.negate && er.to && outbound(er)),
+    );
+    negateElements.set(rules, found);
+  }
+  return found;
+}
+
+/**
+ * The sign segments of one pass of `rules` over `item`: a negative value with `negate` (an
+ * allowance) has its segment (ALC) written with the `negate` codes (A) instead of the rule's own.
+ */
+function passSigns(st: OutState, rules: readonly Rule[], item: unknown): OutState['signs'] {
+  let signs: Map<string, Readonly<Record<string, WhenValue>>> | undefined;
+  for (const er of negatesOf(rules)) {
+    const v = valueAt(st, item, er.to!);
+    if (typeof v === 'string' && isNegativeDecimal(v))
+      (signs ??= new Map()).set(er.negate!.seg, er.negate!.when);
+  }
+  return signs ?? NO_SIGNS;
+}
+
 function renderRules(st: OutState, rules: readonly Rule[], item: JsonObject): void {
+  const outer = st.signs;
+  st.signs = passSigns(st, rules, item);
+  try {
+    renderPass(st, rules, item);
+  } finally {
+    st.signs = outer;
+  }
+}
+
+function renderPass(st: OutState, rules: readonly Rule[], item: JsonObject): void {
   for (const rule of rules) {
     if (isHierarchyRule(rule)) {
       renderHierarchy(st, rule, item);
@@ -108,7 +154,14 @@ function renderRules(st: OutState, rules: readonly Rule[], item: JsonObject): vo
         st.repeatIndex = idx + 1;
         const first = rule.rules[0];
         // A loop whose opening segment has nothing to say is not written at all.
-        if (first && !isLoopRule(first) && !isHierarchyRule(first) && !segmentHasData(st, first, x)) return;
+        if (
+          first &&
+          !isLoopRule(first) &&
+          !isHierarchyRule(first) &&
+          !segmentHasData(st, first, x) &&
+          !passSigns(st, rule.rules, x).has(first.seg)
+        )
+          return;
         renderRules(st, rule.rules, x);
       });
       continue;
@@ -124,7 +177,8 @@ function renderRules(st: OutState, rules: readonly Rule[], item: JsonObject): vo
 }
 
 function segmentHasData(st: OutState, rule: SegmentRule, item: unknown): boolean {
-  if (rule.always) return true;
+  // A segment that carries a sign (ALC+A of an allowance) says something even without a code.
+  if (rule.always || st.signs.has(rule.seg)) return true;
   for (const er of rule.elements) {
     if (!outbound(er) || er.fixed !== undefined || er.compute) continue;
     if (er.pairs) {
@@ -154,12 +208,15 @@ function emitSegment(st: OutState, rule: SegmentRule, item: unknown, _repeated: 
     while (e.length < comp) e.push('');
     e[comp - 1] = value;
   };
-  if (rule.when) {
-    for (const [key, want] of Object.entries(rule.when)) {
+  const writeWhen = (when: Readonly<Record<string, WhenValue>>): void => {
+    for (const [key, want] of Object.entries(when)) {
       const [el, comp] = key.split('.');
       put(Number(el), comp ? Number(comp) : 1, typeof want === 'string' ? want : (want[0] ?? ''));
     }
-  }
+  };
+  if (rule.when) writeWhen(rule.when);
+  const sign = st.signs.get(rule.seg);
+  if (sign) writeWhen(sign);
   let tooLong: { el: number; comp: number; text: string; to: string }[] | undefined;
   const hasTimeCode = new Set(
     rule.elements.filter((e) => e.transform === 'timeCode' && e.to).map((e) => e.to!),
@@ -273,6 +330,23 @@ function convertOut(
   const t = er.transform;
   let s = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
   if (s === undefined) return undefined;
+  if (er.negate && s.startsWith('-')) {
+    // The sign goes out in another segment (passSigns): the amount is written as its size.
+    const size = negateDecimal(s);
+    if (size === undefined) {
+      st.diagnostics.push({
+        severity: 'error',
+        level: 'element',
+        code: '6',
+        rule: 'INVALID_DECIMAL',
+        message: `cannot write "${s}" as a decimal (${er.to ?? ''})`,
+        segmentId: rule.seg,
+        elementPosition: er.el,
+      });
+      return undefined;
+    }
+    s = size;
+  }
   if (t === 'dtm' || t === 'dtmDate' || t === 'dtmFormat') {
     const out = isoToEdifactDateTime(s, st.timeZone, t === 'dtmDate');
     if (!out) {

@@ -34,6 +34,15 @@ export const mapFileSchema = {
         onlyIfUnset: { type: 'boolean' },
         maxLength: { type: 'integer', minimum: 1 },
         onlyIfCodeIn: { type: 'string', minLength: 1 },
+        negate: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['seg', 'when'],
+          properties: {
+            seg: { type: 'string', pattern: '^[A-Z0-9]{2,3}$' },
+            when: { ...when, minProperties: 1 },
+          },
+        },
         direction,
         pairs: {
           type: 'object',

@@ -38,6 +38,7 @@ import {
   finishDateTime,
   impliedDecimal,
   notKept,
+  passHas,
   timePart,
   toNumber,
   type InState,
@@ -53,6 +54,7 @@ import {
   type PathStep,
 } from './map-paths.js';
 import type { Segment } from './edi-types.js';
+import { negateDecimal } from './implied-decimal.js';
 import { elementCount, elementEquals, elementValue } from './x12-segment.js';
 
 export type { RunList } from './map-hierarchy.js';
@@ -75,6 +77,8 @@ const HELPERS = {
   finishDateTime,
   codeNotInTable,
   notKept,
+  passHas,
+  negateDecimal,
   runSplitLoop,
 };
 
@@ -297,6 +301,14 @@ function elementSource(src: Source, map: LoadedMap, er: ElementRule, dates: Date
     else if (t === 'decimal') v += ` ${guard}v = h.decimal(st, seg, i, v, raw, ${toText}, ${el});`;
     else if (t === 'number' || t === 'integer')
       v += ` ${guard}v = h.toNumber(st, seg, i, v, raw, ${t === 'integer'}, ${toText}, ${el});`;
+    if (er.negate) {
+      // The sign is another segment's (ALC 5463 A): anywhere in this pass, before or after this one.
+      const sign = src.name('sign');
+      src.functions.push(
+        `function ${sign}(seg) { return seg.tag === ${JSON.stringify(er.negate.seg)} && ${whenSource(src, er.negate.when)}; }`,
+      );
+      v += ` if (v !== undefined && h.passHas(segs, start, end, ${sign})) v = h.negateDecimal(v);`;
+    }
     body = `${v} if (v !== undefined) { ${found('v')} }`;
   }
 
@@ -344,6 +356,10 @@ function dateFinishSource(target: DateTarget): string {
   return `if (d${n} >= 0) { v = h.finishDateTime(st, seg, i, d${n}, t${n}, c${n}, o${n}, ${JSON.stringify(to)}, e${n}); if (v !== undefined) { ${write} } }`;
 }
 
+/** A rule that reads a sign from its pass (`negate`) also takes the pass: `segs[start, end)`. */
+const passParams = (rule: SegmentRule): string =>
+  rule.elements.some((e) => e.negate !== undefined && inbound(e)) ? ', segs, start, end' : '';
+
 /** A segment rule as `function name(st, seg, i, item)`; returns the function's name. */
 function segmentSource(src: Source, map: LoadedMap, rule: SegmentRule): string {
   const name = src.name('segment');
@@ -354,7 +370,10 @@ function segmentSource(src: Source, map: LoadedMap, rule: SegmentRule): string {
     if (!er.pairs && !er.to) continue;
     ops.push(elementSource(src, map, er, dates));
   }
-  const lines = [`// ${label(rule.id ?? rule.seg)}`, `function ${name}(st, seg, i, item) {`];
+  const lines = [
+    `// ${label(rule.id ?? rule.seg)}`,
+    `function ${name}(st, seg, i, item${passParams(rule)}) {`,
+  ];
   let list: string | undefined;
   if (rule.repeat) {
     const p = arrayPath(rule.repeat);
@@ -500,7 +519,7 @@ export function compileRuleList(map: LoadedMap, rules: readonly Rule[]): RunList
     } else {
       const srule = rule as SegmentRule;
       test = whenSource(src, srule.when);
-      apply = `${segmentSource(src, map, srule)}(st, seg, i, item);`;
+      apply = `${segmentSource(src, map, srule)}(st, seg, i, item${passParams(srule)});`;
       if (srule.whileUnset) {
         // A repeat the first rule no longer takes goes on to the next; if none takes it, it is not kept.
         (notKeptCases.get(srule.seg) ?? notKeptCases.set(srule.seg, []).get(srule.seg)!).push(

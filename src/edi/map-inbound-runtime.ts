@@ -169,6 +169,17 @@ function isPlainDigits(v: string): boolean {
   return true;
 }
 
+/** Whether one pass of a rule list, `segs[start, end)`, holds a segment `test` accepts (a `negate` sign). */
+export function passHas(
+  segs: readonly Segment[],
+  start: number,
+  end: number,
+  test: (seg: Segment) => boolean,
+): boolean {
+  for (let k = start; k < end; k++) if (test(segs[k]!)) return true;
+  return false;
+}
+
 /** `number` and `integer`. */
 export function toNumber(
   st: InState,

@@ -222,8 +222,73 @@ function checkRules(
       checkPath(r.whileUnset, `${where}/whileUnset`, false);
       if (r.splitsItem && !inRepeatingLoop)
         report(`${where}/splitsItem`, 'splitsItem is for a segment of a loop with `repeat`');
-      r.elements.forEach((e, ei) => checkElement(e, `${where}/elements/${ei}`));
+      r.elements.forEach((e, ei) => {
+        checkElement(e, `${where}/elements/${ei}`);
+        if (e.negate) checkNegate(r, e, `${where}/elements/${ei}/negate`, report);
+      });
     }
+  });
+}
+
+const NEGATABLE = new Set(['decimal', 'n0', 'n1', 'n2', 'n3']);
+
+/** `negate` turns over a decimal string read from the element, once per loop pass. */
+function checkNegate(
+  rule: SegmentRule,
+  e: ElementRule,
+  where: string,
+  report: (path: string, message: string) => void,
+): void {
+  if (e.transform === undefined || !NEGATABLE.has(e.transform))
+    report(where, 'negate needs a decimal value: transform decimal or n0–n3');
+  for (const key of ['table', 'pairs', 'fixed', 'compute'] as const)
+    if (e[key] !== undefined)
+      report(where, `negate cannot go with ${key}: it turns over a decimal read from the element`);
+  if (rule.repeat !== undefined)
+    report(where, 'negate is for a rule without repeat: the sign is read once per loop pass');
+}
+
+/**
+ * The segment that carries a `negate` sign must be written, with those codes, by a rule of the
+ * same rule list that also reads them, or an allowance would go out as a charge (and its code not
+ * come back). Checked on a whole map (and again once a partner's overrides are merged into it),
+ * since it spans rules.
+ */
+function checkSignCarriers(
+  rules: readonly Rule[],
+  at: string,
+  report: (path: string, message: string) => void,
+): void {
+  rules.forEach((r, i) => {
+    const where = `${at}/${i}`;
+    if (isHierarchyRule(r)) {
+      for (const [code, lvl] of Object.entries(r.levels))
+        checkSignCarriers(lvl.rules, `${where}/levels/${code}/rules`, report);
+      return;
+    }
+    if (isLoopRule(r)) return checkSignCarriers(r.rules, `${where}/rules`, report);
+    r.elements.forEach((e, ei) => {
+      const negate = e.negate;
+      if (!negate) return;
+      const takesSign = (s: Rule): boolean =>
+        !isLoopRule(s) &&
+        !isHierarchyRule(s) &&
+        s.seg === negate.seg &&
+        s.repeat === undefined &&
+        s.direction !== 'inbound' &&
+        Object.entries(negate.when).every(([k, want]) => {
+          const own = s.when?.[k];
+          const codes = typeof want === 'string' ? [want] : want;
+          return (
+            own === undefined || codes.every((c) => (typeof own === 'string' ? own === c : own.includes(c)))
+          );
+        });
+      if (!rules.some(takesSign))
+        report(
+          `${where}/elements/${ei}/negate`,
+          `no rule for ${negate.seg} in the same rule list writes it with ${JSON.stringify(negate.when)}: the sign would be lost on output`,
+        );
+    });
   });
 }
 
@@ -282,6 +347,7 @@ function uniformElement(e: ElementRule): ElementRule {
     onlyIfUnset: e.onlyIfUnset,
     maxLength: e.maxLength,
     onlyIfCodeIn: e.onlyIfCodeIn,
+    negate: e.negate,
     direction: e.direction,
     pairs: e.pairs,
   } as ElementRule;
@@ -422,6 +488,7 @@ export function loadMaps(options: { mapsDir?: string; partnerId?: string; timeZo
     const before = errors.length;
     const report = (p: string, message: string): void => void errors.push({ file: rel, path: p, message });
     checkRules(def.rules, '/rules', tables, report);
+    checkSignCarriers(def.rules, '/rules', report);
     for (const k of Object.keys(def.defaults ?? {})) {
       const p = parsePath(k);
       if (typeof p === 'string') report(`/defaults/${k}`, p);
@@ -459,6 +526,8 @@ export function loadMaps(options: { mapsDir?: string; partnerId?: string; timeZo
       if (partnerErrors.length === partnerBefore && !validateMapFile(def))
         for (const e of schemaErrors(validateMapFile.errors))
           partnerErrors.push(schemaError(partnerFile, e, `${at}(merged)`));
+      if (partnerErrors.length === partnerBefore)
+        checkSignCarriers(def.rules, `${at}(merged)/rules`, partnerError);
       if (partnerErrors.length > partnerBefore) continue;
     }
     const timeZone = options.timeZone ?? partnerZone ?? def.timeZone ?? 'UTC';

@@ -370,15 +370,15 @@ const MAPS_NEGATIVE: Record<string, { what: string; errors: string[][]; lines: s
     errors: [['CODE_NOT_MAPPED', '12', 'GIN']],
     lines: ["UCI+REF1+SND:ZZ+RCV:ZZ+7'", "UCM+1+DESADV:D:96A:UN+4'", "UCS+9'", "UCD+12+3'"],
   },
-  'invoic-header-allowance': {
-    what: 'a header allowance (ALC+A, MOA+8) is rejected at ALC 5463 (12), not dropped',
-    errors: [['CODE_NOT_MAPPED', '12', 'ALC']],
-    lines: ["UCI+REF1+SND:ZZ+RCV:ZZ+7'", "UCM+1+INVOIC:D:96A:UN+4'", "UCS+8'", "UCD+12+1'"],
+  'invoic-line-second-amount': {
+    what: 'an allowance group with its own amount (ALC+A, MOA+204) on a line with its MOA+203 is 12 at MOA 5025: one charge has one amount, never the line turned into a discount',
+    errors: [['CODE_NOT_MAPPED', '12', 'MOA']],
+    lines: ["UCI+REF1+SND:ZZ+RCV:ZZ+7'", "UCM+1+INVOIC:D:96A:UN+4'", "UCS+10'", "UCD+12+1:1'"],
   },
-  'invoic-line-allowance': {
-    what: 'a line allowance (ALC+A, MOA+204) is rejected at ALC 5463 (12), not a schema error on the amount',
+  'invoic-line-percentage-allowance': {
+    what: 'a second ALC on a charge line (ALC+A with a PCD percentage) is 12 at its ALC 5463, never read as the sign of the whole line',
     errors: [['CODE_NOT_MAPPED', '12', 'ALC']],
-    lines: ["UCI+REF1+SND:ZZ+RCV:ZZ+7'", "UCM+1+INVOIC:D:96A:UN+4'", "UCS+13'", "UCD+12+1'"],
+    lines: ["UCI+REF1+SND:ZZ+RCV:ZZ+7'", "UCM+1+INVOIC:D:96A:UN+4'", "UCS+10'", "UCD+12+1'"],
   },
 };
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sequentialControlNumbers } from '../../../src/edi/x12-writer.js';
 import type { TranslateOptions } from '../../../src/edi/translate.js';
+import type { JsonObject } from '../../../src/edi/map-paths.js';
 
 export const X12_FIXTURES = join(process.cwd(), 'test', 'fixtures', 'edi', 'x12');
 export const MAPS_DIR = join(process.cwd(), 'edi-maps');
@@ -63,13 +64,40 @@ export function generatedInterchanges(count: number, sets: number, start = 1): s
   return text;
 }
 
+/** A fresh copy of the maps directory, to break or override (a fresh path: loadMaps caches by it). */
+export function copyOfMaps(): string {
+  const maps = mkdtempSync(join(tmpdir(), 'maps-'));
+  cpSync(MAPS_DIR, maps, { recursive: true });
+  return maps;
+}
+
+/** A FreightInvoice as a REST caller sends it, in USD, with `fields` over the envelope. */
+export function freightInvoice(fields: JsonObject): JsonObject {
+  return {
+    documentType: 'FreightInvoice',
+    schemaVersion: '1',
+    id: 'inv-1',
+    tenantId: 't',
+    partnerId: 'SENDERID',
+    createdAt: '2026-11-27T10:00:00Z',
+    source: { channel: 'rest', format: 'json', environment: 'production', messageId: 'm' },
+    correlationId: 'c',
+    references: [],
+    invoiceNumber: 'INV-1',
+    invoiceDate: '2026-11-27',
+    paymentMethod: 'prepaid',
+    carrier: { scac: 'ABCD' },
+    parties: [],
+    ...fields,
+  };
+}
+
 /**
  * A copy of the maps directory with a partner `broken` whose override names a rule the 214 map does
  * not have: loading reports it, and none of that partner's input is translated.
  */
 export function mapsWithBrokenPartner(): string {
-  const maps = mkdtempSync(join(tmpdir(), 'maps-'));
-  cpSync(MAPS_DIR, maps, { recursive: true });
+  const maps = copyOfMaps();
   mkdirSync(join(maps, 'partners', 'broken'));
   writeFileSync(
     join(maps, 'partners', 'broken', 'partner.yaml'),

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderDocument, translateBuffer, type RenderTarget } from '../../../src/edi/translate.js';
 import type { JsonObject } from '../../../src/edi/map-paths.js';
-import { goldenOptions, x12Fixture } from './x12-fixture-support.js';
+import { freightInvoice, goldenOptions, x12Fixture } from './x12-fixture-support.js';
 
 const TARGET: Record<string, RenderTarget> = {
   ShipmentNotice: 'x12-856',
@@ -82,26 +82,24 @@ test('rendering writes the canonical S-O-P-I tree, envelope and counts', async (
   assert.equal(segs.at(-1), 'IEA*1*000000001');
 });
 
+/** A 210 of `invoice` for our test partner, as the golden clock has it. */
+const render210 = (invoice: JsonObject, version: string) =>
+  renderDocument(invoice, 'x12-210', {
+    sender: 'ZZ:SENDERID',
+    receiver: 'ZZ:RECEIVERID',
+    version,
+    now: new Date('2026-11-27T10:00:00Z'),
+  });
+
+const usd = (amount: string): JsonObject => ({ amount, currency: 'USD' });
+
 test('money is rendered from the decimal string without floating point', () => {
-  const invoice: JsonObject = {
-    documentType: 'FreightInvoice',
-    schemaVersion: '1',
-    id: 'inv-1',
-    tenantId: 't',
+  const invoice = freightInvoice({
     partnerId: 'p',
-    createdAt: '2026-11-27T10:00:00Z',
-    source: { channel: 'rest', format: 'json', environment: 'production', messageId: 'm' },
-    correlationId: 'c',
-    references: [],
-    invoiceNumber: 'INV-1',
-    invoiceDate: '2026-11-27',
     // 1111111111.11 × 100 is 111111111110.99998 in floating point: truncated, one cent short.
-    netAmountDue: { amount: '1111111111.11', currency: 'USD' },
-    paymentMethod: 'prepaid',
-    carrier: { scac: 'ABCD' },
-    charges: [{ lineNumber: '1', amount: { amount: '0.1', currency: 'USD' }, code: '400' }],
-    parties: [],
-  };
+    netAmountDue: usd('1111111111.11'),
+    charges: [{ lineNumber: '1', amount: usd('0.1'), code: '400' }],
+  });
   const r = renderDocument(invoice, 'x12-210', {});
   assert.deepEqual(r.diagnostics, []);
   assert.match(r.text, /B3\*\*INV-1\*\*PP\*\*20261127\*111111111111\*\*\*\*ABCD~/);
@@ -109,37 +107,43 @@ test('money is rendered from the decimal string without floating point', () => {
 });
 
 test('210: the delivery date B309 goes out with its qualifier B310 (P0910), and the set validates clean', async () => {
-  const invoice: JsonObject = {
-    documentType: 'FreightInvoice',
-    schemaVersion: '1',
-    id: 'inv-2',
-    tenantId: 't',
-    partnerId: 'SENDERID',
-    createdAt: '2026-11-27T10:00:00Z',
-    source: { channel: 'rest', format: 'json', environment: 'production', messageId: 'm' },
-    correlationId: 'c',
-    references: [],
+  const invoice = freightInvoice({
     invoiceNumber: 'INV-2',
-    paymentMethod: 'prepaid',
-    invoiceDate: '2026-11-27',
     deliveredAt: '2026-11-29',
-    carrier: { scac: 'ABCD' },
-    netAmountDue: { amount: '12.50', currency: 'USD' },
-    charges: [{ lineNumber: '1', amount: { amount: '12.50', currency: 'USD' }, code: '400' }],
-    parties: [],
-  };
+    netAmountDue: usd('12.50'),
+    charges: [{ lineNumber: '1', amount: usd('12.50'), code: '400' }],
+  });
   for (const version of ['004010', '005010']) {
-    const r = renderDocument(invoice, 'x12-210', {
-      sender: 'ZZ:SENDERID',
-      receiver: 'ZZ:RECEIVERID',
-      version,
-      now: new Date('2026-11-27T10:00:00Z'),
-    });
+    const r = render210(invoice, version);
     assert.deepEqual(r.diagnostics, []);
     assert.match(r.text, /~B3\*\*INV-2\*\*PP\*\*20261127\*1250\*\*20261129\*035\*ABCD~/);
     const again = await translateBuffer(r.text, goldenOptions({ partnerId: 'SENDERID' }));
     assert.deepEqual(again.diagnostics, [], r.text);
     assert.equal(again.documents[0]!['deliveredAt'], '2026-11-29');
+  }
+});
+
+test('210: an allowance (negative L104) keeps its sign and every digit both ways, N2 implied decimals included', async () => {
+  const charges: JsonObject[] = [
+    { lineNumber: '1', code: '400', amount: usd('1234567890.17') },
+    { lineNumber: '2', code: 'DSC', amount: usd('-0.05') },
+    // 12 digits, the most L104 takes: the minus sign is not counted.
+    { lineNumber: '3', code: 'DSC', amount: usd('-1234567890.12') },
+  ];
+  const invoice = freightInvoice({ netAmountDue: usd('0.00'), charges });
+  for (const version of ['004010', '005010']) {
+    const r = render210(invoice, version);
+    assert.deepEqual(r.diagnostics, []);
+    assert.deepEqual(
+      r.text.split('~').filter((s) => s.startsWith('L1*')),
+      ['L1*1***123456789017****400', 'L1*2***-5****DSC', 'L1*3***-123456789012****DSC'],
+    );
+    const again = await translateBuffer(r.text, goldenOptions({ partnerId: 'SENDERID' }));
+    assert.deepEqual(again.diagnostics, [], r.text);
+    assert.deepEqual(
+      (again.documents[0]!['charges'] as JsonObject[]).map((c) => [c['code'], c['amount']]),
+      charges.map((c) => [c['code'], c['amount']]),
+    );
   }
 });
 
