@@ -6,7 +6,7 @@ import type {
   EdifactPartyId,
 } from './edifact-reader.js';
 import { buildEdifactInterchange, identifierElement } from './edifact-envelope-writer.js';
-import { DEFAULT_EDIFACT_DELIMITERS, renderEdifact, type EdifactOutSegment } from './edifact-writer.js';
+import { edifactDelimitersFor, renderEdifact, type EdifactOutSegment } from './edifact-writer.js';
 import { EdifactSyntaxError } from './edifact-syntax-errors.js';
 
 /*
@@ -184,9 +184,7 @@ export async function generateContrl(
     ],
   });
   const text = renderEdifact(segments, {
-    // Syntax 4 readers split on the repetition separator, so data holding `*` must be released.
-    delimiters:
-      syntaxVersion === '4' ? { ...DEFAULT_EDIFACT_DELIMITERS, repetition: '*' } : DEFAULT_EDIFACT_DELIMITERS,
+    delimiters: edifactDelimitersFor(syntaxVersion),
     serviceStringAdvice: true,
     segmentSuffix: '\n',
   });

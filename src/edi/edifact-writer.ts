@@ -27,6 +27,17 @@ export const DEFAULT_EDIFACT_DELIMITERS: Delimiters = {
   segment: "'",
 };
 
+/**
+ * The delimiters to write an interchange of this syntax version with. Syntax 4 readers split
+ * elements on the repetition separator (`*` by default, ISO 9735-1 version 4), so a value holding
+ * `*` must be released there; written with a UNA, since the delimiters are no longer version 3's.
+ */
+export function edifactDelimitersFor(syntaxVersion: string): Delimiters {
+  return syntaxVersion === '4'
+    ? { ...DEFAULT_EDIFACT_DELIMITERS, repetition: '*' }
+    : DEFAULT_EDIFACT_DELIMITERS;
+}
+
 export interface EdifactWriteOptions {
   /** Defaults to `:+.? '`. */
   readonly delimiters?: Delimiters;

@@ -20,7 +20,7 @@ import type { Diagnostic, Segment } from './edi-types.js';
 import type { EdifactPartyId } from './edifact-reader.js';
 import { buildEdifactInterchange } from './edifact-envelope-writer.js';
 import { checkEdifactSegment } from './edifact-segment-rules.js';
-import { renderEdifact, type EdifactOutSegment } from './edifact-writer.js';
+import { edifactDelimitersFor, renderEdifact, type EdifactOutSegment } from './edifact-writer.js';
 import { findMapByName, loadMaps } from './map-loader.js';
 import { renderOutbound, type SegmentData } from './map-engine.js';
 import { isObject, type JsonObject } from './map-paths.js';
@@ -310,9 +310,10 @@ export function renderDocument(
       return { text: w.text, bytes: encodeEdi(w.text, 'X12'), diagnostics };
     }
     const directory = options.version ?? map.definition.versions?.[0] ?? 'D96A';
+    const syntaxVersion = edifactSyntaxVersion(syntax as EdifactSyntaxIdentifier);
     const segments = buildEdifactInterchange({
       syntaxIdentifier: syntax,
-      syntaxVersion: edifactSyntaxVersion(syntax as EdifactSyntaxIdentifier),
+      syntaxVersion,
       sender: parties.sender,
       recipient: parties.receiver,
       preparedAt: options.now ?? new Date(),
@@ -334,7 +335,7 @@ export function renderDocument(
       ...renderedEdifactProblems(segments, directory),
     ];
     if (problems.length > 0) return { text: '', bytes: NO_BYTES, diagnostics: [...diagnostics, ...problems] };
-    const text = renderEdifact(segments, { diagnostics });
+    const text = renderEdifact(segments, { delimiters: edifactDelimitersFor(syntaxVersion), diagnostics });
     return { text, bytes: encodeEdi(text, syntax as EdiCharacterSet), diagnostics };
   } catch (err) {
     diagnostics.push({

@@ -73,7 +73,7 @@ test('a character UNOC cannot hold is refused with where it is; UNOW writes it a
 
   const utf8 = renderDocument(doc, 'edifact-desadv', { ...options, syntaxIdentifier: 'UNOW' });
   assert.deepEqual(errors(utf8), []);
-  assert.match(utf8.text, /^UNB\+UNOW:4\+CROSSDOCK\+PARTNER\+20261127:1000\+/);
+  assert.match(utf8.text, /^UNA:\+\.\?\*'UNB\+UNOW:4\+CROSSDOCK\+PARTNER\+20261127:1000\+/);
   assert.ok(utf8.bytes.equals(Buffer.from(utf8.text, 'utf8')));
   const back = await translateBuffer(utf8.bytes, { mapsDir: MAPS_DIR });
   assert.deepEqual(
@@ -84,6 +84,25 @@ test('a character UNOC cannot hold is refused with where it is; UNOW writes it a
     (back.documents[0]?.['parties'] as JsonObject[]).some((p) => p['name'] === 'Łódź 中国'),
     JSON.stringify(back.documents[0]?.['parties']),
   );
+});
+
+test('syntax 4 releases the repetition separator: a `*` in data reads back as data, not as a repetition', async () => {
+  const doc = desadv();
+  const parties = doc['parties'] as JsonObject[];
+  parties[0] = { ...parties[0], name: 'BIG*STORE 42' };
+  const r = renderDocument(doc, 'edifact-desadv', { ...options, syntaxIdentifier: 'UNOY' });
+  assert.deepEqual(errors(r), []);
+  assert.match(r.text, /^UNA:\+\.\?\*'/, 'the UNA names `*` as the repetition separator');
+  assert.match(r.text, /BIG\?\*STORE 42/);
+  const back = await translateBuffer(r.bytes, { mapsDir: MAPS_DIR });
+  assert.deepEqual(
+    back.diagnostics.filter((d) => d.severity !== 'info').map((d) => d.rule),
+    [],
+  );
+  assert.equal((back.documents[0]?.['parties'] as JsonObject[])[0]?.['name'], 'BIG*STORE 42');
+  // Syntax 3 has no repetition separator: `*` is plain data there and stays unreleased.
+  const v3 = renderDocument(doc, 'edifact-desadv', options);
+  assert.match(v3.text, /\+BIG\*STORE 42/);
 });
 
 test('UNOA takes upper case only; an unknown syntax identifier is refused', () => {
