@@ -1,3 +1,4 @@
+import { parseEdiDate } from './edi-datetime.js';
 import { errorText } from './edi-diagnostic.js';
 import type { Delimiters, Diagnostic, DiagnosticLevel, Segment, Severity } from './edi-types.js';
 import { checkEdifactMessageStructure } from './edifact-message-structure.js';
@@ -206,14 +207,8 @@ function party(segment: Segment, position: number): EdifactPartyId {
   return { id, ...(qualifier ? { qualifier } : {}), ...(internalId ? { internalId } : {}) };
 }
 
-function isValidDate(text: string): boolean {
-  if (!DIGITS.test(text) || (text.length !== 6 && text.length !== 8)) return false;
-  const year = text.length === 8 ? Number(text.slice(0, 4)) : 2000 + Number(text.slice(0, 2));
-  const month = Number(text.slice(-4, -2));
-  const day = Number(text.slice(-2));
-  if (month < 1 || month > 12 || day < 1) return false;
-  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
+/** YYMMDD (century by X12's window, `fullYear`) or CCYYMMDD: read as X12 reads ISA09 and GS04. */
+const isValidDate = (text: string): boolean => parseEdiDate(text) !== undefined;
 
 function isValidTime(text: string): boolean {
   if (!DIGITS.test(text) || text.length !== 4) return false;

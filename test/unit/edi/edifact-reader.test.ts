@@ -257,6 +257,19 @@ describe('readEdifact on valid partner files', () => {
     assert.equal(m2.status, 'accepted');
   });
 
+  it('UNB YYMMDD dates take the century from the two-digit-year window X12 uses (fullYear)', async () => {
+    const dateRules = async (date: string): Promise<string[]> => {
+      const unb = `UNB+UNOC:3+PARTNER:ZZ+CROSSDOCK:ZZ+${date}:0830+REF1'`;
+      const events = await readAll(`${unb}UNH+1+DESADV:D:96A:UN'BGM+351+ASN1+9'UNT+3+1'UNZ+1+REF1'`);
+      return interchangesOf(events).flatMap((i) => i.diagnostics.map((d) => d.rule));
+    };
+    // 99 is 1999 and 26 is 2026, as in an ISA09; 29 February exists in 2000 and 1996, not in 2026.
+    for (const valid of ['991231', '260228', '000229', '960229', '491231', '500101'])
+      assert.deepEqual(await dateRules(valid), [], valid);
+    for (const invalid of ['260229', '990229', '261301', '260100'])
+      assert.deepEqual(await dateRules(invalid), ['UNB_DATE_INVALID'], invalid);
+  });
+
   it('several interchanges in one file, each with its own UNA and test indicator', async () => {
     const events = await readAll(load('two-interchanges.edi'));
     assert.deepEqual(
