@@ -92,6 +92,23 @@ test('ack prints the acknowledgement; validate prints diagnostics only', () => {
   );
 });
 
+test('ack writes a CONTRL in the character set its UNB declares (UNOC: ISO 8859-1)', () => {
+  // The partner's id "MÜLLER" in ISO 8859-1, as a UNOC interchange carries it; stdin keeps the bytes.
+  const inbound = Buffer.from(
+    "UNB+UNOC:3+MÜLLER:ZZ+CROSSDOCK:ZZ+240101:0000+R1'UNH+1+IFTSTA:D:96A:UN'UNT+2+1'UNZ+1+R1'",
+    'latin1',
+  );
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, '--', 'ack', '-'], {
+    input: inbound,
+    cwd: process.cwd(),
+  });
+  // The empty IFTSTA yields no document (exit 1, UCM action 4); the envelope is what matters here.
+  assert.equal(r.status, 1, r.stderr.toString());
+  assert.match(r.stdout.toString('latin1'), /^UNB\+UNOC:3\+CROSSDOCK:ZZ\+MÜLLER:ZZ\+/m);
+  assert.ok(r.stdout.includes(Buffer.from('UCI+R1+M\xdcLLER:ZZ+CROSSDOCK:ZZ+7', 'latin1')));
+  assert.ok(!r.stdout.includes(Buffer.from('Ü', 'utf8')), 'no UTF-8 under UNOC');
+});
+
 test('render reads canonical JSON from stdin and writes X12', () => {
   const translated = JSON.parse(crossdock(['translate', fixture('210-4010-wrapped-80.edi')]).stdout) as {
     documents: unknown[];
