@@ -813,7 +813,8 @@ function edifactSteps(
   // Documents handed on in the open interchange, by group control number ('' outside UNG/UNE).
   const documentsByGroup = new Map<string, number>();
   const step = (ev: EdifactReadEvent): Promise<void> | undefined => {
-    if (ev.type === 'message') {
+    if (ev.type === 'diagnostic') emit(ev);
+    else if (ev.type === 'message') {
       for (const d of ev.message.diagnostics) emit({ type: 'diagnostic', diagnostic: d });
       const p = pending;
       pending = undefined;

@@ -228,9 +228,11 @@ describe('generateContrl for negative fixtures', () => {
       const rules = events.flatMap((e) =>
         e.type === 'message'
           ? e.message.diagnostics.map((d) => d.rule)
-          : [...e.interchange.diagnostics, ...e.interchange.groups.flatMap((g) => g.diagnostics)].map(
-              (d) => d.rule,
-            ),
+          : e.type === 'diagnostic'
+            ? [e.diagnostic.rule]
+            : [...e.interchange.diagnostics, ...e.interchange.groups.flatMap((g) => g.diagnostics)].map(
+                (d) => d.rule,
+              ),
       );
       assert.ok(rules.includes(expected.rule), `${expected.rule} in ${rules.join(', ')}`);
       const contrl = await contrlFor(data);
