@@ -1,10 +1,11 @@
 import { describeCharacter, encodeEdi, firstUnrepresentable } from './edi-character-sets.js';
 import type { Diagnostic, DiagnosticLevel, Segment } from './edi-types.js';
-import type {
-  EdifactInterchange,
-  EdifactMessage,
-  EdifactMessageSummary,
-  EdifactPartyId,
+import {
+  SYNTAX_IDENTIFIER,
+  type EdifactInterchange,
+  type EdifactMessage,
+  type EdifactMessageSummary,
+  type EdifactPartyId,
 } from './edifact-reader.js';
 import { buildEdifactInterchange, identifierElement } from './edifact-envelope-writer.js';
 import { DEFAULT_EDIFACT_DELIMITERS, renderEdifact, type EdifactOutSegment } from './edifact-writer.js';
@@ -168,7 +169,9 @@ export async function generateContrl(
   }
 
   const interchangeControlNumber = await options.nextControlReference();
-  const syntaxIdentifier = header.syntaxIdentifier || 'UNOC';
+  // One we do not read (UNOZ: syntax error 2) would make the answer unreadable too: UNOC, as for
+  // syntax version 5 answered in 3.
+  const syntaxIdentifier = SYNTAX_IDENTIFIER.test(header.syntaxIdentifier) ? header.syntaxIdentifier : 'UNOC';
   const segments = buildEdifactInterchange({
     syntaxIdentifier,
     syntaxVersion,

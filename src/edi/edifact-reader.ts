@@ -151,7 +151,8 @@ export interface EdifactReadOptions extends EdifactTokenizerOptions {
   readonly messageSummaryLimit?: number;
 }
 
-const SYNTAX_IDENTIFIER = /^UNO[A-KWXY]$/;
+/** UNB S001 0001 values the reader takes: UNOA..UNOK, UNOW, UNOX, UNOY. */
+export const SYNTAX_IDENTIFIER = /^UNO[A-KWXY]$/;
 /** References remembered to catch duplicates (memory stays bounded); the oldest is forgotten beyond this. */
 const REMEMBERED_REFERENCES = 100_000;
 
