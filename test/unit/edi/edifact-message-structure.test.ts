@@ -62,6 +62,98 @@ describe('EDIFACT message structure', () => {
     );
   });
 
+  // The UN D.96A segment tables (UNTDID D.96A desadv_s, iftsta_s), a group as [trigger, ...members]:
+  // every segment of them, reached through its group's triggers, is accepted there.
+  type UnGroup = readonly (string | UnGroup)[];
+  const D96A: Readonly<Record<string, UnGroup>> = {
+    DESADV: [
+      'BGM',
+      'DTM',
+      'ALI',
+      'MEA',
+      'MOA',
+      ['RFF', 'DTM'],
+      ['NAD', 'LOC', ['RFF', 'DTM'], ['CTA', 'COM']],
+      ['TOD', 'LOC', 'FTX'],
+      ['TDT', 'PCD', ['LOC', 'DTM']],
+      ['EQD', 'MEA', 'SEL', 'EQA', ['HAN', 'FTX']],
+      [
+        'CPS',
+        'FTX',
+        ['PAC', 'MEA', 'QTY', ['HAN', 'FTX'], ['PCI', 'RFF', 'DTM', 'GIR', ['GIN', 'DLM']]],
+        [
+          'LIN',
+          'PIA',
+          'IMD',
+          'MEA',
+          'QTY',
+          'ALI',
+          'GIN',
+          'GIR',
+          'DLM',
+          'DTM',
+          'FTX',
+          'MOA',
+          ['RFF', 'DTM'],
+          ['DGS', 'QTY', 'FTX'],
+          ['LOC', 'NAD', 'DTM', 'QTY'],
+          ['SGP', 'QTY'],
+          ['PCI', 'DTM', 'MEA', 'QTY', ['GIN', 'DLM'], ['HAN', 'FTX', 'GIN']],
+          ['QVR', 'DTM'],
+        ],
+      ],
+      'CNT',
+    ],
+    IFTSTA: [
+      'BGM',
+      'DTM',
+      'TSR',
+      ['NAD', ['CTA', 'COM']],
+      ['RFF', 'DTM'],
+      'LOC',
+      'FTX',
+      'CNT',
+      [
+        'CNI',
+        'LOC',
+        'CNT',
+        [
+          'STS',
+          'RFF',
+          'DTM',
+          'DOC',
+          'FTX',
+          'NAD',
+          'LOC',
+          'PCI',
+          ['TDT', 'RFF', 'LOC', 'DTM'],
+          ['EQD', 'MEA', 'DIM', 'SEL', ['EQA', 'SEL']],
+          ['GID', 'HAN', ['MEA', 'EQN'], ['DIM', 'EQN'], ['PCI', 'GIN']],
+        ],
+      ],
+    ],
+  };
+  for (const [type, table] of Object.entries(D96A)) {
+    it(`${type}: every segment of the UN D.96A segment table is accepted in its group`, () => {
+      const refused: string[] = [];
+      const check = (tags: readonly string[]): void => {
+        if (problems(type, ['BGM', ...tags].join(' ')).length > 0) refused.push(tags.join(' > '));
+      };
+      const visit = (members: UnGroup, triggers: readonly string[]): void => {
+        for (const member of members) {
+          if (typeof member === 'string') check([...triggers, member]);
+          else {
+            const [trigger, ...rest] = member;
+            check([...triggers, trigger as string]);
+            visit(rest, [...triggers, trigger as string]);
+          }
+        }
+      };
+      visit(table, []);
+      assert.deepEqual(refused, []);
+    });
+  }
+
   it('INVOIC keeps the D.96A payment terms group PAT, which the package (a later directory, PYT) dropped', () => {
     assert.deepEqual(problems('INVOIC', 'BGM DTM PAT DTM PCD LIN QTY PAT DTM UNS MOA'), []);
   });
