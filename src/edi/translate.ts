@@ -126,7 +126,7 @@ export type TranslationEvent =
       readonly ack: {
         readonly format: 'X12' | 'CONTRL';
         readonly text: string;
-        /** What to send: a CONTRL in the character set its UNB declares (UNOC is ISO 8859-1). */
+        /** What to send: a CONTRL in the character set its UNB declares (UNOC is ISO 8859-1); X12 as UTF-8. */
         readonly bytes: Buffer;
       };
     };
