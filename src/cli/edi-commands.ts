@@ -215,7 +215,8 @@ async function runAck(file: string, o: CommonOptions): Promise<void> {
   const input = await openInput(file);
   if (!input) return;
   const r = await ackFor(input, translateOptions(o));
-  if (r.text) await write(r.text.endsWith('\n') ? r.text : `${r.text}\n`);
+  // The bytes, not the text: a CONTRL is in the character set its UNB declares (UNOC is ISO 8859-1).
+  if (r.text) await write(r.text.endsWith('\n') ? r.bytes : Buffer.concat([r.bytes, Buffer.from('\n')]));
   // Warnings too: they say why there is no acknowledgement at all (a CONTRL without UNB).
   for (const d of r.diagnostics.filter((x) => x.severity !== 'info'))
     process.stderr.write(`${d.severity}${d.code ? ` ${d.code}` : ''} ${d.rule}: ${d.message}\n`);

@@ -1,9 +1,11 @@
+import { describeCharacter, encodeEdi, firstUnrepresentable } from './edi-character-sets.js';
 import type { Diagnostic, DiagnosticLevel, Segment } from './edi-types.js';
-import type {
-  EdifactInterchange,
-  EdifactMessage,
-  EdifactMessageSummary,
-  EdifactPartyId,
+import {
+  SYNTAX_IDENTIFIER,
+  type EdifactInterchange,
+  type EdifactMessage,
+  type EdifactMessageSummary,
+  type EdifactPartyId,
 } from './edifact-reader.js';
 import { buildEdifactInterchange, identifierElement } from './edifact-envelope-writer.js';
 import { edifactDelimitersFor, renderEdifact, type EdifactOutSegment } from './edifact-writer.js';
@@ -34,6 +36,10 @@ export interface GeneratedContrl {
   readonly segments: readonly EdifactOutSegment[];
   /** The CONTRL interchange as EDIFACT text (UNA included, one segment per line). */
   readonly text: string;
+  /** `text` as sent: in the character set its UNB declares (see `contrlBytes`). */
+  readonly bytes: Buffer;
+  /** Warnings about those bytes (a character the declared set cannot carry). */
+  readonly diagnostics: readonly Diagnostic[];
   readonly interchangeControlNumber: string;
   /** UCI action. */
   readonly action: ContrlAction;
@@ -163,8 +169,11 @@ export async function generateContrl(
   }
 
   const interchangeControlNumber = await options.nextControlReference();
+  // One we do not read (UNOZ: syntax error 2) would make the answer unreadable too: UNOC, as for
+  // syntax version 5 answered in 3.
+  const syntaxIdentifier = SYNTAX_IDENTIFIER.test(header.syntaxIdentifier) ? header.syntaxIdentifier : 'UNOC';
   const segments = buildEdifactInterchange({
-    syntaxIdentifier: header.syntaxIdentifier || 'UNOC',
+    syntaxIdentifier,
     syntaxVersion,
     // The envelope is reversed: we answer the sender.
     sender: inboundRecipient,
@@ -188,7 +197,54 @@ export async function generateContrl(
     serviceStringAdvice: true,
     segmentSuffix: '\n',
   });
-  return { segments, text, interchangeControlNumber, action };
+  const { bytes, diagnostics } = contrlBytes(text, syntaxIdentifier, header.interchangeControlNumber);
+  return { segments, text, bytes, diagnostics, interchangeControlNumber, action };
+}
+
+/**
+ * The CONTRL's bytes in the character set its UNB declares, which is the inbound's (render's
+ * encoder): UTF-8 for UNOW/UNOY, one byte per character (ISO 8859-1) otherwise. It echoes the
+ * partner's ids and references, so a character beyond U+00FF can only have come as UTF-8 (read
+ * under a single-byte identifier): it is echoed as UTF-8, with a warning. UNOD..UNOK (other ISO 8859
+ * parts) have no encoder here: ASCII is the same in all of them; anything else is written as
+ * ISO 8859-1, with a warning.
+ */
+function contrlBytes(
+  text: string,
+  syntaxIdentifier: string,
+  inboundReference: string | undefined,
+): { bytes: Buffer; diagnostics: Diagnostic[] } {
+  if (syntaxIdentifier === 'UNOW' || syntaxIdentifier === 'UNOY')
+    return { bytes: encodeEdi(text, syntaxIdentifier), diagnostics: [] };
+  const warning = (message: string): Diagnostic => ({
+    severity: 'warning',
+    level: 'interchange',
+    code: EdifactSyntaxError.InvalidCharacters,
+    rule: 'CONTRL_CHARACTER_NOT_IN_SYNTAX',
+    message,
+    ...(inboundReference ? { interchangeControlNumber: inboundReference } : {}),
+  });
+  const beyondLatin1 = firstUnrepresentable(text, 'UNOC');
+  if (beyondLatin1 !== undefined) {
+    return {
+      bytes: encodeEdi(text, 'UNOY'),
+      diagnostics: [
+        warning(
+          `the CONTRL echoes ${describeCharacter(beyondLatin1)}, which ${syntaxIdentifier} cannot carry in one byte: written as UTF-8, as the partner's data was`,
+        ),
+      ],
+    };
+  }
+  const diagnostics: Diagnostic[] = [];
+  const nonAscii = /[^\p{ASCII}]/u.exec(text)?.[0];
+  if (nonAscii !== undefined && !['UNOA', 'UNOB', 'UNOC'].includes(syntaxIdentifier)) {
+    diagnostics.push(
+      warning(
+        `the CONTRL echoes ${describeCharacter(nonAscii)} and declares ${syntaxIdentifier}, which has no encoder here: written as ISO 8859-1`,
+      ),
+    );
+  }
+  return { bytes: encodeEdi(text, 'UNOC'), diagnostics };
 }
 
 // --- parsing a received CONTRL ---------------------------------------------------------------

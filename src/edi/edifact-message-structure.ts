@@ -1,3 +1,5 @@
+import desadvTable from 'edifact/messages/DESADV.json' with { type: 'json' };
+import invoicTable from 'edifact/messages/INVOIC.json' with { type: 'json' };
 import type { Diagnostic, Segment } from './edi-types.js';
 import { EdifactSyntaxError } from './edifact-syntax-errors.js';
 
@@ -10,13 +12,21 @@ import { EdifactSyntaxError } from './edifact-syntax-errors.js';
  * not checked, nested groups that carry no data the maps read are flattened into their parent (so
  * GIN straight after PAC is taken, as with a PCI before it), and repetition counts are not checked.
  * D.01B uses the same groups for these segments, so one structure serves every directory.
+ *
+ * Sources. DESADV and IFTSTA are checked against the UN D.96A segment tables (UNTDID D.96A
+ * desadv_s, iftsta_s); INVOIC is not (no copy of its D.96A table at hand). The `edifact` package
+ * ships DESADV and INVOIC tables (messages/*.json) of a later directory it does not name (DESADV
+ * with EFI and COD groups, INVOIC with PYT instead of PAT, GEI, AJT, INP): what they allow is
+ * added to ours (withPackageTable), since partners on later directories send it and a false 15
+ * rejects a real file; what D.96A has and they dropped (INVOIC PAT) stays. The package has no
+ * IFTSTA: that table is ours alone.
  */
 
 interface SegmentGroup {
   /** Trigger segment (the group's first segment); `''` for the message itself. */
   readonly tag: string;
-  readonly segments: ReadonlySet<string>;
-  readonly groups: ReadonlyMap<string, SegmentGroup>;
+  readonly segments: Set<string>;
+  readonly groups: Map<string, SegmentGroup>;
 }
 
 function group(tag: string, members: readonly (string | SegmentGroup)[]): SegmentGroup {
@@ -42,9 +52,11 @@ const DESADV = group('', [
   'CNT',
   rffDtm,
   group('NAD', ['LOC', rffDtm, ctaCom]),
-  group('TOD', ['LOC']),
+  // D.96A SG5 TOD-LOC-FTX.
+  group('TOD', ['LOC', 'FTX']),
   group('TDT', ['PCD', locDtm]),
-  group('EQD', ['MEA', 'SEL', 'EQA', 'HAN']),
+  // D.96A SG9 HAN-FTX under EQD.
+  group('EQD', ['MEA', 'SEL', 'EQA', group('HAN', ['FTX'])]),
   group('CPS', [
     'FTX',
     group('PAC', ['MEA', 'QTY', 'HAN', 'FTX', 'PCI', 'RFF', 'DTM', 'GIN', 'GIR', 'DLM']),
@@ -74,6 +86,8 @@ const DESADV = group('', [
 const iftstaStatus = group('STS', [
   'RFF',
   'DTM',
+  // D.96A 0240, added in that directory.
+  'DOC',
   'FTX',
   'NAD',
   'LOC',
@@ -83,12 +97,15 @@ const iftstaStatus = group('STS', [
   'TSR',
   group('TDT', ['RFF', 'LOC', 'DTM']),
   group('EQD', ['MEA', 'DIM', 'SEL', 'EQA', 'TPL']),
-  group('GID', ['HAN', 'SGP', 'DGS', 'FTX', 'MEA', 'DIM', 'PCI', 'QTY']),
+  // D.96A SG9 GID-HAN with SG10 MEA-EQN, SG11 DIM-EQN, SG12 PCI-GIN, flattened.
+  group('GID', ['HAN', 'SGP', 'DGS', 'FTX', 'MEA', 'DIM', 'EQN', 'PCI', 'GIN', 'QTY']),
 ]);
 
 const IFTSTA = group('', [
   'BGM',
   'DTM',
+  // D.96A 0040, in the header.
+  'TSR',
   'FTX',
   'CNT',
   'LOC',
@@ -170,7 +187,57 @@ const INVOIC = group('', [
   ]),
 ]);
 
-const STRUCTURES: Readonly<Record<string, SegmentGroup>> = { DESADV, IFTSTA, INVOIC };
+/** An entry of the `edifact` package's message tables: a segment, or a group (its first entry the trigger). */
+interface PackageTableEntry {
+  readonly content: string | readonly PackageTableEntry[];
+}
+
+/**
+ * Adds to `level` what the package's entries allow there: a segment to its segments (unless it is
+ * the trigger of one of our groups), a group to our group with the same trigger, or, where we
+ * flattened that group (its trigger is a plain segment of ours), its members to `level` itself.
+ */
+function addPackageEntries(level: SegmentGroup, entries: readonly PackageTableEntry[]): void {
+  for (const entry of entries) {
+    if (typeof entry.content === 'string') {
+      const tag = entry.content;
+      if (tag !== 'UNH' && tag !== 'UNT' && !level.groups.has(tag)) level.segments.add(tag);
+      continue;
+    }
+    const [trigger, ...members] = entry.content;
+    if (trigger === undefined || typeof trigger.content !== 'string') continue;
+    const ours = level.groups.get(trigger.content);
+    if (ours !== undefined) addPackageEntries(ours, members);
+    else if (level.segments.has(trigger.content)) addPackageEntries(level, members);
+    else {
+      const added = group(trigger.content, []);
+      addPackageEntries(added, members);
+      level.groups.set(added.tag, added);
+    }
+  }
+}
+
+/** A copy to add to: our tables share groups (RFF-DTM, CTA-COM) between places and messages. */
+function copyOf(level: SegmentGroup): SegmentGroup {
+  return {
+    tag: level.tag,
+    segments: new Set(level.segments),
+    groups: new Map([...level.groups].map(([tag, child]) => [tag, copyOf(child)])),
+  };
+}
+
+function withPackageTable(root: SegmentGroup, table: readonly PackageTableEntry[]): SegmentGroup {
+  const merged = copyOf(root);
+  addPackageEntries(merged, table);
+  return merged;
+}
+
+const STRUCTURES: Readonly<Record<string, SegmentGroup>> = {
+  DESADV: withPackageTable(DESADV, desadvTable),
+  // Not in the `edifact` package: ours alone.
+  IFTSTA,
+  INVOIC: withPackageTable(INVOIC, invoicTable),
+};
 
 /** The trigger of a group (depth first) that holds `tag`, to say where the segment belongs. */
 function homeOf(level: SegmentGroup, tag: string): string | undefined {

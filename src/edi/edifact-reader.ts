@@ -1,4 +1,5 @@
-import { errorText } from './edi-diagnostic.js';
+import { parseEdiDate } from './edi-datetime.js';
+import { errorText, textAfterTrailer } from './edi-diagnostic.js';
 import type { Delimiters, Diagnostic, DiagnosticLevel, Segment, Severity } from './edi-types.js';
 import { checkEdifactMessageStructure } from './edifact-message-structure.js';
 import { checkEdifactSegment } from './edifact-segment-rules.js';
@@ -131,7 +132,9 @@ export interface EdifactInterchange {
 export type EdifactReadEvent =
   | { readonly type: 'message'; readonly message: EdifactMessage }
   /** Emitted after UNZ (or at end of input / next UNB), after all of its messages. */
-  | { readonly type: 'interchange-end'; readonly interchange: EdifactInterchange };
+  | { readonly type: 'interchange-end'; readonly interchange: EdifactInterchange }
+  /** A problem of no interchange: text after a UNZ (emitted when the text ends). */
+  | { readonly type: 'diagnostic'; readonly diagnostic: Diagnostic };
 
 export interface EdifactReadOptions extends EdifactTokenizerOptions {
   /** Check data segments against the `edifact` package's segment tables (default true). */
@@ -148,7 +151,8 @@ export interface EdifactReadOptions extends EdifactTokenizerOptions {
   readonly messageSummaryLimit?: number;
 }
 
-const SYNTAX_IDENTIFIER = /^UNO[A-KWXY]$/;
+/** UNB S001 0001 values the reader takes: UNOA..UNOK, UNOW, UNOX, UNOY. */
+export const SYNTAX_IDENTIFIER = /^UNO[A-KWXY]$/;
 /** References remembered to catch duplicates (memory stays bounded); the oldest is forgotten beyond this. */
 const REMEMBERED_REFERENCES = 100_000;
 
@@ -160,6 +164,10 @@ function rememberUnique(seen: Set<string>, key: string): boolean {
   return true;
 }
 const DIGITS = /^\d+$/;
+
+/** A segment tag with data after it, as opposed to text that the tokenizer cut at a terminator. */
+const looksLikeSegment = (segment: Segment): boolean =>
+  segment.elements.length > 0 && /^[A-Z][A-Z0-9]{2}$/.test(segment.tag);
 
 interface OpenMessage {
   readonly reference: string;
@@ -206,14 +214,8 @@ function party(segment: Segment, position: number): EdifactPartyId {
   return { id, ...(qualifier ? { qualifier } : {}), ...(internalId ? { internalId } : {}) };
 }
 
-function isValidDate(text: string): boolean {
-  if (!DIGITS.test(text) || (text.length !== 6 && text.length !== 8)) return false;
-  const year = text.length === 8 ? Number(text.slice(0, 4)) : 2000 + Number(text.slice(0, 2));
-  const month = Number(text.slice(-4, -2));
-  const day = Number(text.slice(-2));
-  if (month < 1 || month > 12 || day < 1) return false;
-  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
+/** YYMMDD (century by X12's window, `fullYear`) or CCYYMMDD: read as X12 reads ISA09 and GS04. */
+const isValidDate = (text: string): boolean => parseEdiDate(text) !== undefined;
 
 function isValidTime(text: string): boolean {
   if (!DIGITS.test(text) || text.length !== 4) return false;
@@ -269,6 +271,10 @@ class EdifactEnvelopeReader {
   private readonly interchangeKeys = new Set<string>();
   private delimiters: Delimiters;
   private serviceStringAdvice = false;
+  /** The last interchange ended with its UNZ, and no UNB has come since. */
+  private afterTrailer = false;
+  /** Text read after a UNZ (no segment in it), reported as one warning when it ends. */
+  private text: { offset: number; head: string; characters: number } | undefined;
 
   constructor(options: EdifactReadOptions) {
     this.tokenizer = new EdifactTokenizer(options);
@@ -308,6 +314,14 @@ class EdifactEnvelopeReader {
     this.sawAnything = true;
     this.delimiters = delimiters;
     this.serviceStringAdvice = serviceStringAdvice;
+    if (this.afterTrailer && this.interchange === undefined) {
+      if (!looksLikeSegment(segment)) {
+        this.noteText(segment);
+        return NO_EVENTS;
+      }
+      if (this.text !== undefined)
+        return [this.endText(), ...this.onSegment(segment, delimiters, serviceStringAdvice)];
+    }
     if (!segment.tag.startsWith('UN')) {
       // Data segments never end anything: no event array to allocate on the hot path.
       this.onDataSegment(segment);
@@ -341,7 +355,7 @@ class EdifactEnvelopeReader {
   }
 
   finish(): EdifactReadEvent[] {
-    const events: EdifactReadEvent[] = [];
+    const events: EdifactReadEvent[] = this.text !== undefined ? [this.endText()] : [];
     if (this.interchange === undefined) {
       if (!this.sawAnything || this.pending.length > 0) {
         this.openMessageOnly(undefined);
@@ -358,6 +372,36 @@ class EdifactEnvelopeReader {
     }
     if (this.interchange !== undefined) this.closeInterchange(events, undefined);
     return events;
+  }
+
+  /**
+   * Text after a UNZ: a mail footer or a banner, which the tokenizer cut into "segments" at any
+   * terminator in it. The tokenizer's notes on it (no terminator at the end) go with it.
+   */
+  private noteText(segment: Segment): void {
+    const d = this.delimiters;
+    const piece = [segment.tag, ...segment.elements.map((e) => e.join(d.component))].join(d.element);
+    const text = (this.text ??= { offset: segment.offset, head: '', characters: 0 });
+    if (text.characters > 0) text.characters += d.segment.length;
+    if (text.head.length < 99)
+      text.head = (text.characters > 0 ? text.head + d.segment : '') + piece.slice(0, 99);
+    text.characters += piece.length;
+    this.pending = this.pending.filter((p) => p.segmentId === 'UNA' || (p.offset ?? -1) < text.offset);
+  }
+
+  private endText(): EdifactReadEvent {
+    const text = this.text!;
+    this.text = undefined;
+    return {
+      type: 'diagnostic',
+      diagnostic: textAfterTrailer(
+        'UNZ',
+        text.head,
+        text.characters,
+        text.offset,
+        EdifactSyntaxError.InvalidOccurrenceOutsideMessage,
+      ),
+    };
   }
 
   // --- interchange -------------------------------------------------------------------------
@@ -603,6 +647,7 @@ class EdifactEnvelopeReader {
       });
     }
     this.closeInterchange(events, undefined, true);
+    this.afterTrailer = true;
   }
 
   /** Closes the current interchange; `interruptedBy` is the segment that arrived instead of UNZ. */

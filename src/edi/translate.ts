@@ -123,7 +123,12 @@ export type TranslationEvent =
   | {
       readonly type: 'ack';
       /** X12: one interchange holding the TA1 (when due) and a 997/999 per group; EDIFACT: a CONTRL. */
-      readonly ack: { readonly format: 'X12' | 'CONTRL'; readonly text: string };
+      readonly ack: {
+        readonly format: 'X12' | 'CONTRL';
+        readonly text: string;
+        /** What to send: a CONTRL in the character set its UNB declares (UNOC is ISO 8859-1); X12 as UTF-8. */
+        readonly bytes: Buffer;
+      };
     };
 
 /**
@@ -612,7 +617,11 @@ function x12Steps(
             controlNumbers,
             ...(options.now || options.fixedNow !== undefined ? { now: clock(options) } : {}),
           });
-          if (ack) emit({ type: 'ack', ack: { format: 'X12', text: ack.text } });
+          if (ack)
+            emit({
+              type: 'ack',
+              ack: { format: 'X12', text: ack.text, bytes: Buffer.from(ack.text, 'utf8') },
+            });
         }
         groups = [];
         break;
@@ -788,7 +797,10 @@ function edifactSteps(
         ...(options.now || options.fixedNow !== undefined ? { now: clock(options) } : {}),
       });
       if ('diagnostic' in c) emit({ type: 'diagnostic', diagnostic: c.diagnostic });
-      else emit({ type: 'ack', ack: { format: 'CONTRL', text: c.text } });
+      else {
+        for (const diagnostic of c.diagnostics) emit({ type: 'diagnostic', diagnostic });
+        emit({ type: 'ack', ack: { format: 'CONTRL', text: c.text, bytes: c.bytes } });
+      }
     } catch (err) {
       emit({
         type: 'diagnostic',
@@ -801,7 +813,8 @@ function edifactSteps(
   // Documents handed on in the open interchange, by group control number ('' outside UNG/UNE).
   const documentsByGroup = new Map<string, number>();
   const step = (ev: EdifactReadEvent): Promise<void> | undefined => {
-    if (ev.type === 'message') {
+    if (ev.type === 'diagnostic') emit(ev);
+    else if (ev.type === 'message') {
       for (const d of ev.message.diagnostics) emit({ type: 'diagnostic', diagnostic: d });
       const p = pending;
       pending = undefined;
@@ -1021,6 +1034,8 @@ export interface TranslationResult {
   readonly documents: JsonObject[];
   readonly diagnostics: Diagnostic[];
   readonly acks: string[];
+  /** Each of `acks` as it is sent (`ack` events' bytes). */
+  readonly ackBytes: Buffer[];
   /** False when any diagnostic is an error. */
   readonly ok: boolean;
   /** The documents of a rejected interchange or group (see DocumentRejections). */
@@ -1036,24 +1051,28 @@ export async function translateBuffer(
   const documents: JsonObject[] = [];
   const diagnostics: Diagnostic[] = [];
   const acks: string[] = [];
+  const ackBytes: Buffer[] = [];
   const rejections = new DocumentRejections();
   for await (const ev of translateStream(input, options)) {
     rejections.observe(ev);
     if (ev.type === 'interchange') interchanges.push(ev.interchange);
     else if (ev.type === 'document') documents.push(ev.document);
     else if (ev.type === 'diagnostic') diagnostics.push(ev.diagnostic);
-    else acks.push(ev.ack.text);
+    else {
+      acks.push(ev.ack.text);
+      ackBytes.push(ev.ack.bytes);
+    }
   }
-  return { interchanges, documents, diagnostics, acks, ok: !diagnostics.some(isError), rejections };
+  return { interchanges, documents, diagnostics, acks, ackBytes, ok: !diagnostics.some(isError), rejections };
 }
 
 /** The acknowledgement text for an input: 997/999 (+TA1 when due) for X12, CONTRL for EDIFACT. */
 export async function ackFor(
   input: EdiInput,
   options: Omit<TranslateOptions, 'acks'> = {},
-): Promise<{ text: string; diagnostics: Diagnostic[] }> {
+): Promise<{ text: string; bytes: Buffer; diagnostics: Diagnostic[] }> {
   const r = await translateBuffer(input, { ...options, acks: true });
-  return { text: r.acks.join(''), diagnostics: r.diagnostics };
+  return { text: r.acks.join(''), bytes: Buffer.concat(r.ackBytes), diagnostics: r.diagnostics };
 }
 
 export { renderDocument, RENDER_TARGETS, type RenderTarget, type RenderOptions } from './render-document.js';

@@ -9,6 +9,7 @@
  * without an await per segment; `tokenizeX12` wraps it as an async iterable.
  */
 import { isAscii } from 'node:buffer';
+import { quotedText, textAfterTrailer } from './edi-diagnostic.js';
 import type { Delimiters, Diagnostic, Segment } from './edi-types.js';
 import { X12Segment } from './x12-segment.js';
 
@@ -62,8 +63,14 @@ export class X12Tokenizer {
     return this.index;
   }
   private delimiters: Delimiters | undefined;
+  /** The delimiters of the last interchange read, to tell its segments from text after its IEA. */
+  private lastDelimiters: Delimiters | undefined;
   private newlineTerminator = false;
-  private junkReported = false;
+  /**
+   * Data where an ISA was expected, reported once it ends (at the next ISA or the end of input):
+   * where it starts, the first characters to quote, and whether it holds segments.
+   */
+  private junk: { offset: number; head: string; characters: number; segments: boolean } | undefined;
 
   /**
    * Appends decoded text; take the tokens with `next()`. `ascii` is the decoder's word that the
@@ -182,9 +189,13 @@ export class X12Tokenizer {
       if (out.length > 0) return out.shift();
       const b = this.buf;
       let p = this.pos;
-      while (p < b.length && isBlankCode(b.charCodeAt(p))) p++;
+      // Blanks inside skipped data are part of what its diagnostic quotes.
+      if (this.junk === undefined) while (p < b.length && isBlankCode(b.charCodeAt(p))) p++;
       this.pos = p;
-      if (p >= b.length) return out.shift();
+      if (p >= b.length) {
+        if (final) this.endJunk(out);
+        return out.shift();
+      }
       if (!this.delimiters) {
         if (!this.readIsa(out, final)) return out.shift();
         continue;
@@ -244,7 +255,10 @@ export class X12Tokenizer {
       const segment = to > from ? this.segment(src, from, to, d, this.offsetOf(p)) : undefined;
       this.pos = next;
       if (segment) {
-        if (segment.tag === 'IEA') this.delimiters = undefined;
+        if (segment.tag === 'IEA') {
+          this.lastDelimiters = d;
+          this.delimiters = undefined;
+        }
         if (out.length === 0) return segment;
         out.push(segment);
       }
@@ -340,6 +354,7 @@ export class X12Tokenizer {
       while (j < b.length && (b.charCodeAt(j) === CTRL_Z || isBlankCode(b.charCodeAt(j)))) j++;
       if (j === b.length) {
         if (!final) return false;
+        this.endJunk(out);
         out.push({
           type: 'diagnostic',
           diagnostic: {
@@ -358,31 +373,19 @@ export class X12Tokenizer {
     const tag = isaTagAt(b, start);
     if (tag === 'more' && !final) return false;
     if (tag !== true) {
-      // Not an ISA where one must be: skip to the next one (or the end) and say so once.
+      // Not an ISA where one must be: skip to the next one (or the end), and say so when it ends.
       const nextIsa = b.indexOf('ISA', start + 1);
-      if (!this.junkReported) {
-        this.junkReported = true;
-        out.push({
-          type: 'diagnostic',
-          diagnostic: {
-            severity: 'error',
-            level: 'interchange',
-            code: '024',
-            rule: 'DATA_OUTSIDE_INTERCHANGE',
-            message: 'data found where an ISA segment was expected; skipped',
-            offset: this.offsetOf(start),
-          },
-        });
-      }
+      // Without a next ISA, the last two characters may begin one.
+      const end = nextIsa !== -1 ? nextIsa : final ? b.length : Math.max(start, b.length - 2);
+      this.noteJunk(b, start, end);
+      this.pos = end;
       if (nextIsa === -1) {
-        if (final) this.pos = b.length;
-        else this.pos = Math.max(start, b.length - 2);
+        if (final) this.endJunk(out);
         return false;
       }
-      this.pos = nextIsa;
       return true;
     }
-    this.junkReported = false;
+    this.endJunk(out);
     // Collect 106 significant characters (line breaks inside are wrapping), remembering raw positions.
     let chars = '';
     let i = start;
@@ -465,6 +468,39 @@ export class X12Tokenizer {
     return true;
   }
 
+  /** Adds buf[from, to) to the data outside an interchange being skipped. */
+  private noteJunk(b: string, from: number, to: number): void {
+    const junk = (this.junk ??= { offset: this.offsetOf(from), head: '', characters: 0, segments: false });
+    if (junk.head.length < 99) junk.head += b.slice(from, Math.min(to, from + 99 - junk.head.length));
+    junk.characters += to - from;
+    if (!junk.segments && this.lastDelimiters)
+      junk.segments = holdsSegments(b.slice(from, to), this.lastDelimiters);
+  }
+
+  /**
+   * Reports the data skipped outside an interchange: an error when it holds segments (documents no
+   * ISA/IEA carries, which no ack answers), a warning when it is text (see textAfterTrailer).
+   */
+  private endJunk(out: (X12Token | X12Segment)[]): void {
+    const junk = this.junk;
+    if (junk === undefined) return;
+    this.junk = undefined;
+    const text = junk.head.trimEnd();
+    out.push({
+      type: 'diagnostic',
+      diagnostic: junk.segments
+        ? {
+            severity: 'error',
+            level: 'interchange',
+            code: '024',
+            rule: 'DATA_OUTSIDE_INTERCHANGE',
+            message: `segments outside any interchange (no ISA before them) were not read and no acknowledgement answers them: ${quotedText(text, junk.characters)}`,
+            offset: junk.offset,
+          }
+        : textAfterTrailer('IEA', text, junk.characters, junk.offset, '024'),
+    });
+  }
+
   private readTrimmedIsa(
     start: number,
     sep: string,
@@ -513,6 +549,21 @@ export class X12Tokenizer {
  * Whether `b` holds the tag `ISA` at `start`, line breaks skipped (a wrapped file can split the tag:
  * `IS` at the end of one line, `A*00*…` on the next); 'more' when the text ends first.
  */
+/**
+ * Whether text outside an interchange holds X12 segments: a tag (two or three letters and digits)
+ * followed by the element separator, at its start or after a terminator or line break. Text such as
+ * a mail footer has none; a GS or ST there is part of an interchange whose ISA is lost.
+ */
+function holdsSegments(text: string, d: Delimiters): boolean {
+  for (const part of text.split(d.segment)) {
+    for (const line of part.split(/[\r\n]+/)) {
+      const at = line.indexOf(d.element);
+      if (at > 0 && /^[A-Z][A-Z0-9]{1,2}$/.test(line.slice(0, at).trim())) return true;
+    }
+  }
+  return false;
+}
+
 function isaTagAt(b: string, start: number): boolean | 'more' {
   let n = 0;
   for (let i = start; i < b.length; i++) {

@@ -132,7 +132,7 @@ export class TranslateMessage {
         return;
       }
       await this.recordReceipts(manager, message, result.interchanges);
-      await this.storeAcks(manager, message, result.acks, record);
+      await this.storeAcks(manager, message, result.acks, result.ackBytes, record);
 
       const errors = result.diagnostics.filter((d) => d.severity === 'error');
       if (result.documents.length === 0) {
@@ -477,6 +477,7 @@ export class TranslateMessage {
     manager: EntityManager,
     message: StoredMessage,
     acks: readonly string[],
+    ackBytes: readonly Buffer[],
     record: (t: Omit<Transition, 'tenantId' | 'messageId'>) => Promise<void>,
   ): Promise<void> {
     if (acks.length === 0) return;
@@ -489,7 +490,8 @@ export class TranslateMessage {
         : /ST.997/.test(text)
           ? '997'
           : 'TA1';
-    const payload = Buffer.from(text, 'utf8');
+    // As translation wrote them: a CONTRL is in the character set its UNB declares, not UTF-8.
+    const payload = Buffer.concat(ackBytes);
     await manager.query(
       `INSERT INTO messages (id, tenant_id, partner_id, direction, channel, format, document_type, state, environment,
          correlation_id, content_type, payload, payload_sha256, payload_size, related_message_id)

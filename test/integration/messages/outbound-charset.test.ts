@@ -74,4 +74,30 @@ describe('outbound EDIFACT: the stored payload is in the character set its UNB d
     const payload = (await pipeline.store.payload('demo-b', sent.id))!;
     assert.match(payload.toString('utf8'), /^UNB\+UNOW:4\+.*\+Łódź/);
   });
+
+  test('the CONTRL answering a UNOC interchange echoes its ids in ISO 8859-1, not UTF-8', async () => {
+    // The partner's id "MÜLLER" as a UNOC interchange carries it: Ü is the one byte 0xDC.
+    const inbound = await pipeline.store.receive({
+      tenantId: 'demo-b',
+      partnerId: 'demo-b-edi',
+      channel: 'sftp',
+      payload: Buffer.from(
+        "UNB+UNOC:3+MÜLLER:ZZ+CROSSDOCK:ZZ+240101:0000+CS4'UNH+1+IFTSTA:D:96A:UN'UNT+2+1'UNZ+1+CS4'",
+        'latin1',
+      ),
+      fileName: 'contrl-charset.edi',
+      environment: 'production',
+    });
+    await pipeline.translate.run('demo-b', inbound.id);
+    const detail = (await pipeline.store.detail('demo-b', inbound.id))!;
+    assert.deepEqual(
+      detail.acknowledgements.map((a) => a.documentType),
+      ['CONTRL'],
+      JSON.stringify(detail.history),
+    );
+    const contrl = (await pipeline.store.payload('demo-b', detail.acknowledgements[0]!.id))!;
+    assert.match(contrl.toString('latin1'), /^UNB\+UNOC:3\+CROSSDOCK:ZZ\+MÜLLER:ZZ\+/m);
+    assert.ok(contrl.includes(Buffer.from('UCI+CS4+M\xdcLLER:ZZ+CROSSDOCK:ZZ+', 'latin1')));
+    assert.ok(!contrl.includes(Buffer.from('Ü', 'utf8')), 'no UTF-8 under UNOC');
+  });
 });

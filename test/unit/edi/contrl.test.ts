@@ -228,9 +228,11 @@ describe('generateContrl for negative fixtures', () => {
       const rules = events.flatMap((e) =>
         e.type === 'message'
           ? e.message.diagnostics.map((d) => d.rule)
-          : [...e.interchange.diagnostics, ...e.interchange.groups.flatMap((g) => g.diagnostics)].map(
-              (d) => d.rule,
-            ),
+          : e.type === 'diagnostic'
+            ? [e.diagnostic.rule]
+            : [...e.interchange.diagnostics, ...e.interchange.groups.flatMap((g) => g.diagnostics)].map(
+                (d) => d.rule,
+              ),
       );
       assert.ok(rules.includes(expected.rule), `${expected.rule} in ${rules.join(', ')}`);
       const contrl = await contrlFor(data);
@@ -319,6 +321,40 @@ describe('generateContrl envelope', () => {
       ack.diagnostics.filter((d) => d.rule === 'CONTRL_WITHOUT_UNB').map((d) => [d.severity, d.code]),
       [['warning', '13']],
     );
+  });
+
+  it('the bytes are in the character set UNB declares: UNOC as ISO 8859-1, UNOY as UTF-8', async () => {
+    const generate = async (data: Buffer) => {
+      const [interchange] = interchangesOf(await readAll(data));
+      assert.ok(interchange);
+      const contrl = await generateContrl(interchange, { nextControlReference: () => 'C1', now: NOW });
+      assert.ok(!('diagnostic' in contrl));
+      return contrl;
+    };
+    const envelope = (syntax: string, sender: string): string =>
+      `UNB+${syntax}+${sender}:ZZ+CROSSDOCK:ZZ+240101:0000+R1'UNH+1+IFTSTA:D:96A:UN'UNT+2+1'UNZ+1+R1'`;
+    // A UNOC partner sends "MÜLLER" as ISO 8859-1 (Ü is 0xDC) and must get those bytes back in UCI.
+    const unoc = await generate(Buffer.from(envelope('UNOC:3', 'MÜLLER'), 'latin1'));
+    assert.match(unoc.text, /^UCI\+R1\+MÜLLER:ZZ\+CROSSDOCK:ZZ\+7'$/m);
+    assert.ok(unoc.bytes.includes(Buffer.from('UCI+R1+M\xdcLLER:ZZ+', 'latin1')));
+    assert.ok(!unoc.bytes.includes(Buffer.from('Ü', 'utf8')), 'no UTF-8 under UNOC');
+    assert.equal(unoc.bytes.length, unoc.text.length);
+    assert.deepEqual(unoc.diagnostics, []);
+    const unoy = await generate(Buffer.from(envelope('UNOY:4', 'MÜLLER'), 'utf8'));
+    assert.ok(unoy.bytes.includes(Buffer.from('UCI+R1+MÜLLER:ZZ+', 'utf8')));
+    assert.equal(unoy.bytes.toString('utf8'), unoy.text);
+    // UTF-8 data under UNOC (the reader takes it with an info note) has no ISO 8859-1 form beyond
+    // U+00FF: it is echoed as the partner sent it, in UTF-8, with a warning.
+    const utf8 = await generate(Buffer.from(envelope('UNOC:3', 'ŁÓDŹ'), 'utf8'));
+    assert.ok(utf8.bytes.includes(Buffer.from('UCI+R1+ŁÓDŹ:ZZ+', 'utf8')));
+    assert.deepEqual(
+      utf8.diagnostics.map((d) => [d.severity, d.rule]),
+      [['warning', 'CONTRL_CHARACTER_NOT_IN_SYNTAX']],
+    );
+    // `ackFor` (crossdock ack) hands on the same bytes.
+    const ack = await ackFor(Buffer.from(envelope('UNOC:3', 'MÜLLER'), 'latin1'), { now: () => NOW });
+    assert.ok(ack.bytes.includes(Buffer.from('UCI+R1+M\xdcLLER:ZZ+', 'latin1')));
+    assert.ok(!ack.bytes.includes(Buffer.from('Ü', 'utf8')));
   });
 
   it('under a rejected interchange (UCI 4) no group or message is reported acknowledged', async () => {

@@ -92,6 +92,57 @@ test('ack prints the acknowledgement; validate prints diagnostics only', () => {
   );
 });
 
+test('text after the last IEA or UNZ: documents delivered, a warning quoting it, exit 0, ack accepts', () => {
+  const x12 = readFileSync(fixture('856-4010-soi-crlf.edi'), 'latin1');
+  const edifact = readFileSync(
+    join(X12_FIXTURES, '..', 'edifact', 'valid', 'desadv-d96a-release-char.edi'),
+    'latin1',
+  );
+  for (const [file, ack] of [
+    [x12, /AK5\*A~/],
+    [edifact, /^UCI\+ASN0001\+.*\+7'$/m],
+  ] as const) {
+    const withText = `${file}\n-- end of transmission --\n`;
+    const t = crossdock(['translate', '-'], withText);
+    assert.equal(t.status, 0, t.stderr);
+    const out = JSON.parse(t.stdout) as {
+      documents: unknown[];
+      diagnostics: { severity: string; rule: string; message: string }[];
+    };
+    assert.equal(out.documents.length, 1);
+    assert.deepEqual(
+      out.diagnostics.map((d) => [d.severity, d.rule]),
+      [['warning', 'TEXT_OUTSIDE_INTERCHANGE']],
+    );
+    assert.match(out.diagnostics[0]!.message, /: "-- end of transmission --"$/);
+    const a = crossdock(['ack', '-'], withText);
+    assert.equal(a.status, 0, a.stderr);
+    assert.match(a.stdout, ack);
+    assert.match(a.stderr, /^warning \d+ TEXT_OUTSIDE_INTERCHANGE: /m);
+  }
+  // Segments there are an error (exit 1): documents of a group whose ISA is lost, which nothing acks.
+  const lost = crossdock(['translate', '-'], `${x12}GS*SH*A*B*20261127*0930*9*X*004010~ST*856*0009~`);
+  assert.equal(lost.status, 1);
+  assert.match(lost.stdout, /"rule": "DATA_OUTSIDE_INTERCHANGE"/);
+});
+
+test('ack writes a CONTRL in the character set its UNB declares (UNOC: ISO 8859-1)', () => {
+  // The partner's id "MÜLLER" in ISO 8859-1, as a UNOC interchange carries it; stdin keeps the bytes.
+  const inbound = Buffer.from(
+    "UNB+UNOC:3+MÜLLER:ZZ+CROSSDOCK:ZZ+240101:0000+R1'UNH+1+IFTSTA:D:96A:UN'UNT+2+1'UNZ+1+R1'",
+    'latin1',
+  );
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, '--', 'ack', '-'], {
+    input: inbound,
+    cwd: process.cwd(),
+  });
+  // The empty IFTSTA yields no document (exit 1, UCM action 4); the envelope is what matters here.
+  assert.equal(r.status, 1, r.stderr.toString());
+  assert.match(r.stdout.toString('latin1'), /^UNB\+UNOC:3\+CROSSDOCK:ZZ\+MÜLLER:ZZ\+/m);
+  assert.ok(r.stdout.includes(Buffer.from('UCI+R1+M\xdcLLER:ZZ+CROSSDOCK:ZZ+7', 'latin1')));
+  assert.ok(!r.stdout.includes(Buffer.from('Ü', 'utf8')), 'no UTF-8 under UNOC');
+});
+
 test('render reads canonical JSON from stdin and writes X12', () => {
   const translated = JSON.parse(crossdock(['translate', fixture('210-4010-wrapped-80.edi')]).stdout) as {
     documents: unknown[];

@@ -37,9 +37,12 @@ describe('readEdifact on valid partner files', () => {
         );
       }
       const errors = whole.flatMap((e) =>
-        (e.type === 'message' ? e.message.diagnostics : e.interchange.diagnostics).filter(
-          (d) => d.severity === 'error',
-        ),
+        (e.type === 'message'
+          ? e.message.diagnostics
+          : e.type === 'diagnostic'
+            ? [e.diagnostic]
+            : e.interchange.diagnostics
+        ).filter((d) => d.severity === 'error'),
       );
       assert.deepEqual(errors, []);
       assert.ok(messagesOf(whole).length > 0);
@@ -257,13 +260,28 @@ describe('readEdifact on valid partner files', () => {
     assert.equal(m2.status, 'accepted');
   });
 
+  it('UNB YYMMDD dates take the century from the two-digit-year window X12 uses (fullYear)', async () => {
+    const dateRules = async (date: string): Promise<string[]> => {
+      const unb = `UNB+UNOC:3+PARTNER:ZZ+CROSSDOCK:ZZ+${date}:0830+REF1'`;
+      const events = await readAll(`${unb}UNH+1+DESADV:D:96A:UN'BGM+351+ASN1+9'UNT+3+1'UNZ+1+REF1'`);
+      return interchangesOf(events).flatMap((i) => i.diagnostics.map((d) => d.rule));
+    };
+    // 99 is 1999 and 26 is 2026, as in an ISA09; 29 February exists in 2000 and 1996, not in 2026.
+    for (const valid of ['991231', '260228', '000229', '960229', '491231', '500101'])
+      assert.deepEqual(await dateRules(valid), [], valid);
+    for (const invalid of ['260229', '990229', '261301', '260100'])
+      assert.deepEqual(await dateRules(invalid), ['UNB_DATE_INVALID'], invalid);
+  });
+
   it('several interchanges in one file, each with its own UNA and test indicator', async () => {
     const events = await readAll(load('two-interchanges.edi'));
     assert.deepEqual(
       events.map((e) =>
         e.type === 'message'
           ? `M${e.message.messageReference}`
-          : `I${e.interchange.header.interchangeControlNumber}`,
+          : e.type === 'diagnostic'
+            ? e.diagnostic.rule
+            : `I${e.interchange.header.interchangeControlNumber}`,
       ),
       ['M1', 'IIC1', 'M7', 'M8', 'IIC2'],
     );
@@ -373,7 +391,7 @@ describe('readEdifact streaming', () => {
           gc();
           peak = Math.max(peak, process.memoryUsage().heapUsed - start);
         }
-      } else {
+      } else if (event.type === 'interchange-end') {
         assert.equal(event.interchange.status, 'accepted');
         assert.equal(event.interchange.messageCount, total);
         assert.equal(event.interchange.messages.length, 10_000);
@@ -416,6 +434,41 @@ describe('readEdifact streaming', () => {
     );
     const garbage = await readAll(Buffer.from([0xff, 0x00, 0x27, 0x2b, 0x3f]));
     assert.equal(interchangesOf(garbage)[0]?.status, 'rejected');
+  });
+
+  it('text after the last UNZ is one warning quoting it; segments there stay an error', async () => {
+    const file = load('desadv-d96a-release-char.edi').toString('latin1');
+    const shape = (events: EdifactReadEvent[]) =>
+      events.map((e) =>
+        e.type === 'message'
+          ? `M${e.message.status}`
+          : e.type === 'diagnostic'
+            ? [e.diagnostic.severity, e.diagnostic.rule, e.diagnostic.offset, e.diagnostic.message]
+            : `I${e.interchange.status}:${e.interchange.diagnostics.map((d) => d.rule).join(',')}`,
+      );
+    const footer = "\nGreetings from Acme's EDI team\nGrüße\n";
+    for (const chunkSize of [1, 7, 64 * 1024]) {
+      assert.deepEqual(shape(await readAll(Buffer.from(file + footer, 'latin1'), { chunkSize })), [
+        'Maccepted',
+        'Iaccepted:',
+        [
+          'warning',
+          'TEXT_OUTSIDE_INTERCHANGE',
+          file.length + 1,
+          `text after UNZ holds no EDI segment and was not read; it stays in the input at byte ${file.length + 1}: "Greetings from Acme's EDI teamGrüße"`,
+        ],
+      ]);
+    }
+    // A segment after UNZ (here a message without its UNB) is no text: an error, as before.
+    const lost = shape(await readAll(`${file}BGM+351+X+9'`));
+    assert.deepEqual(lost.slice(0, 2), ['Maccepted', 'Iaccepted:']);
+    assert.equal(lost[2], 'Irejected:MESSAGE_ONLY_INPUT,SEGMENT_OUTSIDE_MESSAGE,INTERCHANGE_EMPTY');
+    // Text between two interchanges is reported before the second one's messages.
+    const two = shape(await readAll(`${file}-- part 2 --\n${file.replaceAll('ASN0001', 'ASN0002')}`));
+    assert.deepEqual(
+      two.map((x) => (Array.isArray(x) ? x[1] : x)),
+      ['Maccepted', 'Iaccepted:', 'TEXT_OUTSIDE_INTERCHANGE', 'Maccepted', 'Iaccepted:'],
+    );
   });
 
   it('a failing input stream becomes a diagnostic', async () => {

@@ -183,11 +183,52 @@ test('a Ctrl-Z (DOS end of file) after the last IEA ends the input with an info,
     unended.filter((x) => x.type === 'diagnostic').map((x) => x.type === 'diagnostic' && x.diagnostic.rule),
     ['MISSING_SEGMENT_TERMINATOR'],
   );
-  // Followed by more data it is not the end: data outside an interchange, as any other.
+  // Followed by more data it is not the end: data outside an interchange, as any other (here text).
   const t = await tokens([`${flat}\x1aXYZ~`]);
   assert.deepEqual(
     t.filter((x) => x.type === 'diagnostic').map((x) => x.type === 'diagnostic' && x.diagnostic.rule),
-    ['DATA_OUTSIDE_INTERCHANGE'],
+    ['TEXT_OUTSIDE_INTERCHANGE'],
+  );
+});
+
+test('after the last IEA: text is one warning quoting it, segments are an error; any chunking alike', async () => {
+  const flat = `${ISA_4010}~GS*SH*A*B*20261127*0930*1*X*004010~GE*0*1~IEA*1*000000001~\n`;
+  const diagnostics = async (chunks: string[]) =>
+    (await tokens(chunks)).flatMap((x) => (x.type === 'diagnostic' ? [x.diagnostic] : []));
+  const footer = 'Sent from the ACME EDI gateway.\nThis message is confidential.\n';
+  for (const chunks of [[flat + footer], slices(flat + footer, 7), [flat, footer, '\n \n']]) {
+    assert.deepEqual(await diagnostics(chunks), [
+      {
+        severity: 'warning',
+        level: 'interchange',
+        code: '024',
+        rule: 'TEXT_OUTSIDE_INTERCHANGE',
+        message:
+          'text after IEA holds no EDI segment and was not read; it stays in the input at byte ' +
+          `${flat.length}: "Sent from the ACME EDI gateway.\\nThis message is confidential."`,
+        offset: flat.length,
+      },
+    ]);
+  }
+  // Long text is quoted by its first 80 characters and its length.
+  const [long] = await diagnostics([flat, 'x'.repeat(500)]);
+  assert.match(long!.message, /: "x{80}"… \(500 characters\)$/);
+  // A group without its ISA: documents no envelope carries, which no ack answers.
+  const lostGroup = 'GS*SH*A*B*20261127*0930*2*X*004010~ST*856*0001~SE*2*0001~GE*1*2~';
+  for (const chunks of [[flat + lostGroup], slices(flat + lostGroup, 5)]) {
+    const found = await diagnostics(chunks);
+    assert.deepEqual(
+      found.map((d) => [d.severity, d.rule, d.offset]),
+      [['error', 'DATA_OUTSIDE_INTERCHANGE', flat.length]],
+    );
+  }
+  // Between two interchanges it is the same, reported before the second ISA.
+  const two = await tokens([`${flat}END OF PART 1\n${flat.replaceAll('000000001', '000000002')}`]);
+  assert.deepEqual(
+    two
+      .map((x) => (x.type === 'diagnostic' ? x.diagnostic.rule : x.type === 'isa' ? 'ISA' : null))
+      .filter(Boolean),
+    ['ISA', 'TEXT_OUTSIDE_INTERCHANGE', 'ISA'],
   );
 });
 
