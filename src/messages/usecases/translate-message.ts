@@ -6,7 +6,7 @@ import { translateBuffer, type InterchangeInfo } from '../../edi/translate.js';
 import { validateCanonical } from '../../canonical/canonical-validator.js';
 import { retrySettingsFor, type TenantDefinition } from '../../tenancy/tenant-definition.js';
 import type { TenantRegistry } from '../../tenancy/tenant-registry.js';
-import { ackControlNumberNeeds, releaseControlNumbers, reserveControlNumbers } from '../control-numbers.js';
+import { numberAcknowledgements } from '../control-numbers.js';
 import { flowOf, nextBatchSlot } from '../document-flow.js';
 import { QUEUES, deliveryJobOptions, type DeliverJob, type JobQueue } from '../job-queue.js';
 import {
@@ -62,34 +62,27 @@ export class TranslateMessage {
       return;
     }
 
-    // Checked before any control number is reserved: a translation that cannot happen must not
-    // leave a gap in the partner's ack sequence (ISA13/GS06), which some partners flag.
+    // Checked before translating: a translation that cannot happen is not worth its time.
     const partnerFile = partnerFileProblems(message.partner_id);
     if (partnerFile.length > 0) return this.waitForPartnerFile(message, partnerFile);
-    const needs = ackControlNumberNeeds(message.payload);
-    const reserved = await this.dataSource.transaction((manager) =>
-      reserveControlNumbers(manager, tenantId, message.partner_id ?? '_', needs),
-    );
+    // The acks are written with the engine's provisional control numbers (each kind counting from
+    // 1); storeAcks gives them the partner's own in the transaction that stores them, so a
+    // translation never holds numbers it may not use (see numberAcknowledgements).
     const result = await translateBuffer(message.payload, {
       tenantId,
       ...(message.partner_id ? { partnerId: message.partner_id } : {}),
       ...(partner?.timeZone ? { timeZone: partner.timeZone } : {}),
       lenientIsa: partner?.edi?.x12?.lenientIsa ?? false,
       acks: true,
-      controlNumbers: reserved.next,
       channel:
         message.channel === 'sftp-poll' ? 'sftp' : message.channel === 'webhook' ? 'rest' : message.channel,
       messageId,
       correlationId: message.correlation_id,
       now: this.now,
     });
-    // The file broke between the check and the translation: the message waits all the same, and
-    // the numbers go back unless another translation reserved after them.
+    // The file broke between the check and the translation: the message waits all the same.
     const broken = result.diagnostics.filter((d) => d.rule === 'PARTNER_INVALID');
     if (broken.length > 0) {
-      await this.dataSource.transaction((manager) =>
-        releaseControlNumbers(manager, tenantId, message.partner_id ?? '_', reserved.unused()),
-      );
       return this.waitForPartnerFile(
         message,
         broken.map((d) => d.message),
@@ -194,14 +187,6 @@ export class TranslateMessage {
       }
     });
     this.store.notify(transitions);
-    // The counts reserved were upper bounds read off the raw bytes (an inbound 997 gets no ack at
-    // all): what the acks did not draw goes back, unless a later translation reserved after it.
-    // A failure here costs only a gap in the sequence, never the message.
-    const unused = reserved.unused();
-    if (unused.length > 0)
-      await this.dataSource
-        .transaction((manager) => releaseControlNumbers(manager, tenantId, message.partner_id ?? '_', unused))
-        .catch(() => undefined);
   }
 
   /**
@@ -480,7 +465,13 @@ export class TranslateMessage {
     record: (t: Omit<Transition, 'tenantId' | 'messageId'>) => Promise<void>,
   ): Promise<void> {
     if (acks.length === 0) return;
-    const text = acks.join('');
+    const numbered = await numberAcknowledgements(
+      manager,
+      message.tenant_id,
+      message.partner_id ?? '_',
+      acks,
+    );
+    const text = numbered.join('');
     const id = randomUUID();
     const kind = /^\s*UN[AB]/.test(text)
       ? 'CONTRL'
