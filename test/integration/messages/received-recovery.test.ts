@@ -6,6 +6,11 @@ import { after, before, describe, test } from 'node:test';
 import type { Pipeline } from '../../../src/messages/pipeline.js';
 import { Metrics } from '../../../src/ops/metrics.js';
 import {
+  DEFAULT_RECOVERY_POLICY,
+  RecoverWaitingMessages,
+} from '../../../src/messages/usecases/recover-waiting-messages.js';
+import { TenantRegistry } from '../../../src/tenancy/tenant-registry.js';
+import {
   eventually,
   freightInvoice,
   startPipelineHarness,
@@ -209,7 +214,7 @@ describe('the recovery sweep with several processes on one database', () => {
   test('the metrics count, per tenant, the messages waiting in received past the threshold', async () => {
     const metrics = new Metrics();
     let threshold = 0;
-    metrics.watchWaitingMessages(() => first.store.waitingInReceived(threshold));
+    metrics.watchWaitingMessages(() => first.recover.waiting(threshold));
     const waiting = (await harness.dataSource.query(
       `SELECT tenant_id, count(*)::int AS n FROM messages WHERE state = 'received' GROUP BY tenant_id`,
     )) as { tenant_id: string; n: number }[];
@@ -225,5 +230,52 @@ describe('the recovery sweep with several processes on one database', () => {
     const later = await metrics.registry.metrics();
     assert.match(later, /crossdock_messages_waiting_received\{tenant="demo"\} 0\n/);
     assert.match(later, /crossdock_messages_waiting_received\{tenant="demo-b"\} 0\n/);
+  });
+
+  test('a tenant removed from the files is neither swept nor counted as waiting; its messages stay', async () => {
+    // A process whose tenant files no longer hold demo-b (the database still has its rows).
+    const withoutB = new RecoverWaitingMessages(
+      harness.dataSource,
+      first.store,
+      first.jobs,
+      new TenantRegistry(harness.tenants.filter((t) => t.id !== 'demo-b')),
+      { ...DEFAULT_RECOVERY_POLICY, initialDelaySeconds: 0 },
+    );
+    const ids: Record<string, string> = {};
+    for (const [tenant, partner] of [
+      ['demo', 'demo-carrier'],
+      ['demo-b', 'demo-b-carrier'],
+    ] as const) {
+      const message = await first.store.receive({
+        tenantId: tenant,
+        partnerId: partner,
+        channel: 'rest',
+        payload: Buffer.from(JSON.stringify(freightInvoice(tenant, `GONE-${tenant}`))),
+        environment: 'production',
+      });
+      ids[tenant] = message.id;
+    }
+    // Both waiting for an hour, their jobs gone.
+    await harness.dataSource.query(`DELETE FROM pgboss.job WHERE data->>'messageId' = ANY($1::text[])`, [
+      Object.values(ids),
+    ]);
+    await harness.dataSource.query(
+      `UPDATE messages SET received_at = now() - interval '1 hour' WHERE id = ANY($1::uuid[])`,
+      [Object.values(ids)],
+    );
+
+    const metrics = new Metrics();
+    metrics.watchWaitingMessages(() => withoutB.waiting(600));
+    const text = await metrics.registry.metrics();
+    assert.match(text, /crossdock_messages_waiting_received\{tenant="demo"\} 1\n/);
+    assert.match(text, /crossdock_messages_waiting_received_oldest_seconds\{tenant="demo"\} 3\d{3}\n/);
+    assert.doesNotMatch(text, /tenant="demo-b"/);
+
+    const swept = await withoutB.run();
+    assert.deepEqual(
+      swept.map((r) => [r.tenantId, r.messageId]),
+      [['demo', ids['demo']]],
+    );
+    assert.equal((await first.store.detail('demo-b', ids['demo-b']!))!.state, 'received');
   });
 });
