@@ -473,13 +473,7 @@ export class TranslateMessage {
     );
     const text = numbered.join('');
     const id = randomUUID();
-    const kind = /^\s*UN[AB]/.test(text)
-      ? 'CONTRL'
-      : /(^|[~\n'])\s*ST.999/.test(text)
-        ? '999'
-        : /ST.997/.test(text)
-          ? '997'
-          : 'TA1';
+    const kind = acknowledgementKind(text);
     const payload = Buffer.from(text, 'utf8');
     await manager.query(
       `INSERT INTO messages (id, tenant_id, partner_id, direction, channel, format, document_type, state, environment,
@@ -523,6 +517,22 @@ function partnerFileProblems(partnerId: string | null): string[] {
   return loadMaps({ partnerId }).partnerErrors.map(
     (e) => `partner ${e.file}${e.path ? ` at ${e.path}` : ''}: ${e.message}`,
   );
+}
+
+/**
+ * CONTRL, or what the X12 acks hold: the first set's ST01 (997 or 999), else TA1s alone. Read with the ack's own delimiters, which echo the inbound's (`.`, `…`, control
+ * characters as terminators), not by a pattern that assumes `~`.
+ */
+function acknowledgementKind(text: string): 'CONTRL' | '999' | '997' | 'TA1' {
+  if (!text.startsWith('ISA')) return 'CONTRL';
+  // ISA is fixed width: the element separator follows the tag, the terminator ends its 106 characters.
+  const element = text[3]!;
+  const terminator = text[105]!;
+  for (const segment of text.split(terminator)) {
+    const [tag, setId] = segment.trimStart().split(element);
+    if (tag === 'ST') return setId === '999' ? '999' : '997';
+  }
+  return 'TA1';
 }
 
 function summarize(errors: readonly Diagnostic[]): string {

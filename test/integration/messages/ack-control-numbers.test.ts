@@ -144,6 +144,36 @@ describe('acknowledgement control numbers under concurrency and retries', () => 
     });
   });
 
+  test('an ack in the delimiters of the interchange it answers is stored as what it is: 999, 997 or TA1', async () => {
+    const cases = [
+      // Element separator ~, terminator …
+      ['210-5010-tilde-element-ellipsis-terminator.edi', '999'],
+      // Control characters as separators and terminator.
+      ['856-5010-spoi-nonprintable.edi', '999'],
+      ['214-4010-dot-terminator-space-before.edi', '997'],
+      // A trimmed ISA is refused whole: a TA1 alone.
+      ['214-4010-trimmed-isa.edi', 'TA1'],
+    ] as const;
+    for (const [file, kind] of cases) {
+      const message = await pipeline.store.receive({
+        tenantId: TENANT,
+        partnerId: PARTNER,
+        channel: 'sftp',
+        payload: await readFile(`test/fixtures/edi/x12/${file}`),
+        fileName: file,
+        environment: 'production',
+      });
+      await pipeline.translate.run(TENANT, message.id);
+      const detail = await pipeline.store.detail(TENANT, message.id);
+      assert.deepEqual(
+        detail!.acknowledgements.map((ack) => ack.documentType),
+        [kind],
+        file,
+      );
+      assert.match(JSON.stringify(detail!.history), new RegExp(`${kind} acknowledgement queued as`), file);
+    }
+  });
+
   test('a translation failing after its acks were numbered takes the same numbers when retried, and none once stored', async (t) => {
     const before = await controlNumberCounters(harness.dataSource);
     const id = await receive210(pipeline.store, '000000971', 'INV-RETRY-1');
