@@ -6,6 +6,7 @@ import { translateBuffer, type InterchangeInfo } from '../../edi/translate.js';
 import { validateCanonical } from '../../canonical/canonical-validator.js';
 import { retrySettingsFor, type TenantDefinition } from '../../tenancy/tenant-definition.js';
 import type { TenantRegistry } from '../../tenancy/tenant-registry.js';
+import { updatedRows } from '../../database/updated-rows.js';
 import { numberAcknowledgements } from '../control-numbers.js';
 import { flowOf, nextBatchSlot } from '../document-flow.js';
 import { QUEUES, deliveryJobOptions, type DeliverJob, type JobQueue } from '../job-queue.js';
@@ -31,6 +32,14 @@ interface StoredMessage {
 }
 
 type Json = Record<string, unknown>;
+
+/**
+ * Records a transition in the caller's transaction, to be notified after its commit: of the message
+ * translated unless `messageId` names another (an outbound message it settles or an ack it queues).
+ */
+type RecordTransition = (
+  t: Omit<Transition, 'tenantId' | 'messageId'> & { readonly messageId?: string },
+) => Promise<void>;
 
 /**
  * Inbound step 2: the stored payload is parsed, validated and translated into canonical
@@ -91,7 +100,7 @@ export class TranslateMessage {
 
     const transitions: Transition[] = [];
     await this.dataSource.transaction(async (manager) => {
-      const record = async (t: Omit<Transition, 'tenantId' | 'messageId'>): Promise<void> => {
+      const record: RecordTransition = async (t) => {
         transitions.push(await this.store.record(manager, { tenantId, messageId, ...t }));
       };
       const [locked] = (await manager.query(`SELECT state FROM messages WHERE id = $1 FOR UPDATE`, [
@@ -225,7 +234,7 @@ export class TranslateMessage {
     }
     const transitions: Transition[] = [];
     await this.dataSource.transaction(async (manager) => {
-      const record = async (t: Omit<Transition, 'tenantId' | 'messageId'>): Promise<void> => {
+      const record: RecordTransition = async (t) => {
         transitions.push(
           await this.store.record(manager, { tenantId: message.tenant_id, messageId: message.id, ...t }),
         );
@@ -275,7 +284,7 @@ export class TranslateMessage {
     message: StoredMessage,
     tenant: TenantDefinition | undefined,
     documents: readonly Json[],
-    record: (t: Omit<Transition, 'tenantId' | 'messageId'>) => Promise<void>,
+    record: RecordTransition,
     rejection: (document: Json) => string | undefined = () => undefined,
   ): Promise<DocumentState[]> {
     const [{ next } = { next: 1 }] = (await manager.query(
@@ -305,7 +314,7 @@ export class TranslateMessage {
       } else if (documentType === 'Acknowledgement') {
         target = null;
         state = InboundState.Delivered;
-        cause = await this.reconcileAck(manager, message, document);
+        cause = await this.reconcileAck(manager, message, document, record);
       } else if (environment === 'test' && !tenant?.odoo.sandbox) {
         // Test documents never reach production; without a sandbox they wait, visible.
         state = InboundState.HeldTest;
@@ -375,7 +384,12 @@ export class TranslateMessage {
   }
 
   /** An inbound 997/999/TA1/CONTRL settles the outbound messages it answers. */
-  private async reconcileAck(manager: EntityManager, message: StoredMessage, ack: Json): Promise<string> {
+  private async reconcileAck(
+    manager: EntityManager,
+    message: StoredMessage,
+    ack: Json,
+    record: RecordTransition,
+  ): Promise<string> {
     const refersTo = (ack['refersTo'] ?? {}) as {
       interchangeControlNumber?: string;
       groupControlNumber?: string;
@@ -387,20 +401,24 @@ export class TranslateMessage {
     if (!interchange && !group) return 'acknowledgement without an interchange or group reference';
     const control = interchange ?? group!;
     const to = status === 'rejected' ? OutboundState.Rejected : OutboundState.Acknowledged;
-    const settled = (await manager.query(
-      `UPDATE messages SET state = $5, updated_at = now()
-        WHERE tenant_id = $1 AND partner_id = $2 AND direction = 'outbound' AND state IN ('queued', 'sent', 'ack_overdue')
-          AND (($3::text IS NOT NULL AND ltrim(interchange_control_number, '0') = ltrim($3, '0'))
-            OR ($3::text IS NULL AND ltrim(group_control_number, '0') = ltrim($4, '0')))
-        RETURNING id, state`,
-      [message.tenant_id, message.partner_id, interchange ?? null, group ?? null, to],
-    )) as unknown;
-    const rows = Array.isArray(settled) && Array.isArray(settled[0]) ? (settled[0] as { id: string }[]) : [];
+    // The state each had before, for its history: queued, sent, or ack_overdue for a late ack.
+    const rows = updatedRows<{ id: string; previous: OutboundState }>(
+      await manager.query(
+        `WITH answered AS (
+           SELECT id, state FROM messages
+            WHERE tenant_id = $1 AND partner_id = $2 AND direction = 'outbound' AND state IN ('queued', 'sent', 'ack_overdue')
+              AND (($3::text IS NOT NULL AND ltrim(interchange_control_number, '0') = ltrim($3, '0'))
+                OR ($3::text IS NULL AND ltrim(group_control_number, '0') = ltrim($4, '0')))
+            FOR UPDATE)
+         UPDATE messages m SET state = $5, updated_at = now() FROM answered a WHERE m.id = a.id
+         RETURNING m.id, a.state AS previous`,
+        [message.tenant_id, message.partner_id, interchange ?? null, group ?? null, to],
+      ),
+    );
     for (const row of rows) {
-      await this.store.record(manager, {
-        tenantId: message.tenant_id,
+      await record({
         messageId: row.id,
-        from: OutboundState.Sent,
+        from: row.previous,
         to,
         cause: `${String(ack['ackType'] ?? 'acknowledgement')} ${status} in message ${message.id}`,
       });
@@ -462,7 +480,7 @@ export class TranslateMessage {
     manager: EntityManager,
     message: StoredMessage,
     acks: readonly string[],
-    record: (t: Omit<Transition, 'tenantId' | 'messageId'>) => Promise<void>,
+    record: RecordTransition,
   ): Promise<void> {
     if (acks.length === 0) return;
     const numbered = await numberAcknowledgements(
@@ -495,8 +513,7 @@ export class TranslateMessage {
         message.id,
       ],
     );
-    await this.store.record(manager, {
-      tenantId: message.tenant_id,
+    await record({
       messageId: id,
       from: null,
       to: OutboundState.Queued,
