@@ -134,7 +134,7 @@ export class TranslateMessage {
         return;
       }
       await this.recordReceipts(manager, message, result.interchanges);
-      await this.storeAcks(manager, message, result.acks, record);
+      const numberAcks = await this.storeAcks(manager, message, result.acks, record);
 
       const errors = result.diagnostics.filter((d) => d.severity === 'error');
       if (result.documents.length === 0) {
@@ -148,6 +148,7 @@ export class TranslateMessage {
           cause: errors.length > 0 ? summarize(errors) : 'no document in the input',
           detail: { errors: errors.length },
         });
+        await numberAcks();
         return;
       }
       await manager.query(`UPDATE messages SET state = $2 WHERE id = $1`, [messageId, InboundState.Parsed]);
@@ -194,6 +195,7 @@ export class TranslateMessage {
           cause: 'delivery jobs queued',
         });
       }
+      await numberAcks();
     });
     this.store.notify(transitions);
   }
@@ -476,20 +478,19 @@ export class TranslateMessage {
     }
   }
 
+  /**
+   * Queues the acks in the partner's outbox as the engine wrote them, with provisional control
+   * numbers. The function returned gives them the partner's own: called last in the transaction,
+   * so the partner's counters stay locked only from there to the commit.
+   */
   private async storeAcks(
     manager: EntityManager,
     message: StoredMessage,
     acks: readonly string[],
     record: RecordTransition,
-  ): Promise<void> {
-    if (acks.length === 0) return;
-    const numbered = await numberAcknowledgements(
-      manager,
-      message.tenant_id,
-      message.partner_id ?? '_',
-      acks,
-    );
-    const text = numbered.join('');
+  ): Promise<() => Promise<void>> {
+    if (acks.length === 0) return () => Promise.resolve();
+    const text = acks.join('');
     const id = randomUUID();
     const kind = acknowledgementKind(text);
     const payload = Buffer.from(text, 'utf8');
@@ -524,6 +525,16 @@ export class TranslateMessage {
       to: InboundState.Received,
       cause: `${kind} acknowledgement queued as ${id}`,
     });
+    return async () => {
+      const numbered = Buffer.from(
+        (await numberAcknowledgements(manager, message.tenant_id, message.partner_id ?? '_', acks)).join(''),
+        'utf8',
+      );
+      await manager.query(
+        `UPDATE messages SET payload = $2, payload_sha256 = encode(sha256($2), 'hex'), payload_size = $3 WHERE id = $1`,
+        [id, numbered, numbered.length],
+      );
+    };
   }
 }
 

@@ -137,6 +137,13 @@ describe('acknowledgement control numbers under concurrency and retries', () => 
     assert.deepEqual(sorted(all.map((n) => n.isa13)), following(before.interchange, 11));
     assert.deepEqual(sorted(all.map((n) => n.gs06)), following(before.group, 11));
     assert.deepEqual(sorted(all.map((n) => n.st02)), following(before.transaction, 11));
+    // The stored digest and size are those of the payload as numbered, not as first written.
+    const [stale] = (await harness.dataSource.query(
+      `SELECT count(*)::int AS n FROM messages WHERE related_message_id = ANY($1::uuid[])
+          AND (payload_sha256 <> encode(sha256(payload), 'hex') OR payload_size <> length(payload))`,
+      [inbound],
+    )) as { n: number }[];
+    assert.equal(stale!.n, 0);
     assert.deepEqual(await controlNumberCounters(harness.dataSource), {
       interchange: before.interchange + 11,
       group: before.group + 11,
@@ -177,14 +184,15 @@ describe('acknowledgement control numbers under concurrency and retries', () => 
   test('a translation failing after its acks were numbered takes the same numbers when retried, and none once stored', async (t) => {
     const before = await controlNumberCounters(harness.dataSource);
     const id = await receive210(pipeline.store, '000000971', 'INV-RETRY-1');
-    // A real failure late in the storing transaction, after the acks were numbered: the database
-    // refuses the canonical documents.
+    // A real failure at the very end, after the acks were numbered: the commit itself fails (a
+    // deferred trigger refuses the documents when the transaction commits).
     await harness.dataSource.query(
       `CREATE FUNCTION refuse_documents() RETURNS trigger LANGUAGE plpgsql AS $$
        BEGIN RAISE EXCEPTION 'documents refused for the test'; END $$`,
     );
     await harness.dataSource.query(
-      `CREATE TRIGGER refuse_documents BEFORE INSERT ON documents FOR EACH ROW EXECUTE FUNCTION refuse_documents()`,
+      `CREATE CONSTRAINT TRIGGER refuse_documents AFTER INSERT ON documents DEFERRABLE INITIALLY DEFERRED
+       FOR EACH ROW EXECUTE FUNCTION refuse_documents()`,
     );
     const dropTrigger = async (): Promise<void> => {
       await harness.dataSource.query(`DROP TRIGGER IF EXISTS refuse_documents ON documents`);
