@@ -7,7 +7,7 @@ import { ensureActiveSigningKey } from './auth/signing-keys.js';
 import { createDataSource } from './database/data-source.js';
 import { openDatabase, type DatabaseConnection } from './database/database-connection.js';
 import { createHttpApp } from './http-app.js';
-import { Pipeline } from './messages/pipeline.js';
+import { Pipeline, recoveryOptions } from './messages/pipeline.js';
 import { OdooClientPool } from './odoo/odoo-client-pool.js';
 import { OdooDocumentDeliverer } from './odoo/odoo-document-deliverer.js';
 import { OutgoingShipmentSync } from './odoo/outgoing-shipment-sync.js';
@@ -124,6 +124,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     odooClients = new OdooClientPool(registry);
     const running = new Pipeline(dataSource, database.url, registry, new OdooDocumentDeliverer(odooClients), {
       log: (message, error) => log.error({ err: error }, message),
+      recovery: recoveryOptions(config.recovery),
     });
     pipeline = running;
     await running.start();

@@ -35,6 +35,17 @@ export interface AppConfig {
   readonly sftpHostKeyPath: string;
   /** Encrypts signing private keys at rest; absent here means demo mode generates one (see key-encryption-key.ts). */
   readonly keyEncryptionKey: KeyEncryptionKey | undefined;
+  /** The sweep that queues messages left in `received` for translation again (recover-waiting-messages.ts). */
+  readonly recovery: RecoveryConfig;
+}
+
+export interface RecoveryConfig {
+  /** How often each working process sweeps (`RECOVERY_SWEEP_SECONDS`, default 30). */
+  readonly sweepIntervalSeconds: number;
+  /** Wait after a message's last attempt before its first retranslation (`RECOVERY_BACKOFF_MIN_SECONDS`, 60). */
+  readonly initialDelaySeconds: number;
+  /** The doubling wait stops here (`RECOVERY_BACKOFF_MAX_SECONDS`, 3600; at least the initial wait). */
+  readonly maxDelaySeconds: number;
 }
 
 /**
@@ -162,6 +173,23 @@ function readKeyEncryptionKey(env: Env): KeyEncryptionKey | undefined {
   return key;
 }
 
+function readRecovery(env: Env): RecoveryConfig {
+  const day = 86_400;
+  const initialDelaySeconds = readInteger(env, 'RECOVERY_BACKOFF_MIN_SECONDS', 60, 1, day);
+  return {
+    sweepIntervalSeconds: readInteger(env, 'RECOVERY_SWEEP_SECONDS', 30, 1, 3600),
+    initialDelaySeconds,
+    // The default cap follows a larger initial wait rather than refusing it.
+    maxDelaySeconds: readInteger(
+      env,
+      'RECOVERY_BACKOFF_MAX_SECONDS',
+      Math.max(3600, initialDelaySeconds),
+      initialDelaySeconds,
+      7 * day,
+    ),
+  };
+}
+
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): AppConfig {
   const logLevel = (env.LOG_LEVEL ?? 'info').trim().toLowerCase();
   if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
@@ -200,5 +228,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       env.SFTP_HOST_KEY_PATH?.trim() || path.join(dataDir, 'sftp_host_ed25519_key'),
     ),
     keyEncryptionKey: readKeyEncryptionKey(env),
+    recovery: readRecovery(env),
   };
 }

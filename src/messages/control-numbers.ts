@@ -1,66 +1,13 @@
 import type { EntityManager } from 'typeorm';
-import { updatedRows } from '../database/updated-rows.js';
 import type { ControlNumberGenerator } from '../edi/x12-writer.js';
 
 type Kind = Parameters<ControlNumberGenerator>[0];
 
-/** Every kind, in the order both functions below lock their counter rows: no deadlock between them. */
+/** Every kind, in the order their counter rows are locked: two holders never deadlock. */
 const KINDS: readonly Kind[] = ['interchange', 'group', 'transaction'];
 
 /** ISA13 takes nine digits: past that a counter starts again at 1 (EDIFACT 0020 would take more). */
 const LAST_CONTROL_NUMBER = 999_999_999;
-
-/**
- * Control numbers for acknowledgements, from the partner's database counters (row counters, not
- * PostgreSQL sequences, so they follow the caller's transaction). The EDI engine asks for numbers
- * synchronously while it writes, so a block of upper bounds is reserved up front in the caller's
- * transaction; numbers left unused go back afterwards while no later reservation follows them
- * (releaseControlNumbers), else they are skipped (X12 and EDIFACT require uniqueness first).
- */
-export async function reserveControlNumbers(
-  manager: EntityManager,
-  tenantId: string,
-  partnerId: string,
-  counts: Readonly<Record<Kind, number>>,
-): Promise<ReservedControlNumbers> {
-  const next: Partial<Record<Kind, { value: number; last: number }>> = {};
-  for (const kind of KINDS.filter((k) => k in counts)) {
-    const size = Math.max(1, counts[kind]);
-    const [row] = (await manager.query(
-      `INSERT INTO control_number_sequences (tenant_id, partner_id, kind, last_value) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (tenant_id, partner_id, kind)
-       DO UPDATE SET last_value = CASE
-         WHEN control_number_sequences.last_value + $4 > $5 THEN $4
-         ELSE control_number_sequences.last_value + $4 END
-       RETURNING last_value`,
-      [tenantId, partnerId, kind, size, LAST_CONTROL_NUMBER],
-    )) as { last_value: string }[];
-    const last = Number(row!.last_value);
-    next[kind] = { value: last - size + 1, last };
-  }
-  return {
-    next: (kind) => {
-      const block = next[kind];
-      if (!block || block.value > block.last) throw new Error(`no ${kind} control number reserved`);
-      return block.value++;
-    },
-    unused: () =>
-      KINDS.flatMap((kind) => {
-        const block = next[kind];
-        return block && block.value <= block.last ? [{ kind, first: block.value, last: block.last }] : [];
-      }),
-  };
-}
-
-/** Numbers reserved for one translation's acknowledgements. */
-export interface ReservedControlNumbers {
-  readonly next: ControlNumberGenerator;
-  /**
-   * Per kind, the reserved numbers not drawn yet (all of them before the first draw): the counts
-   * are upper bounds read off the raw bytes, so most of a block can be left over.
-   */
-  unused(): ReservedBlock[];
-}
 
 /** Control numbers held for one rendering, and how to keep the ones it used. */
 export interface HeldControlNumbers {
@@ -71,7 +18,8 @@ export interface HeldControlNumbers {
 }
 
 /**
- * Control numbers for an outbound document, counted on from the partner's counters while their rows
+ * Control numbers for an outbound document or a translation's acknowledgements (see
+ * numberAcknowledgements), counted on from the partner's counters while their rows
  * stay locked until the caller's transaction ends. The counters move only when the caller keeps
  * what it rendered, so a document render refuses leaves no gap in the sequence the partner sees
  * (many translators flag a gap in ISA13 as a missing interchange); a concurrent publisher for the
@@ -83,7 +31,7 @@ export async function holdControlNumbers(
   partnerId: string,
 ): Promise<HeldControlNumbers> {
   // An upsert rather than SELECT … FOR UPDATE: the first document for a partner has no row to lock.
-  // Rows are taken in KINDS order, as reserveControlNumbers takes them.
+  // Rows are taken in KINDS order, whoever holds them (a publish, a translation storing its acks).
   const rows = (await manager.query(
     `INSERT INTO control_number_sequences (tenant_id, partner_id, kind, last_value)
      SELECT $1, $2, k.kind, 0 FROM unnest($3::text[]) WITH ORDINALITY AS k(kind, n) ORDER BY k.n
@@ -112,41 +60,127 @@ export async function holdControlNumbers(
   };
 }
 
-/** Upper bounds of the numbers an acknowledgement run needs, counted cheaply from the raw bytes. */
-export function ackControlNumberNeeds(payload: Buffer): Record<Kind, number> {
-  const text = payload.toString('latin1');
-  const count = (pattern: RegExp): number => (text.match(pattern) ?? []).length;
-  const interchanges = Math.max(1, count(/ISA|UNB/g));
-  const groups = Math.max(1, count(/GS|UNH|UNG/g));
-  return { interchange: interchanges, group: groups, transaction: groups };
-}
-
-/** A block of numbers reserved for one kind, first to last. */
-export interface ReservedBlock {
-  readonly kind: Kind;
-  readonly first: number;
-  readonly last: number;
-}
-
 /**
- * Gives unused blocks back, each only while it is still the last one reserved of its kind: a
- * later reservation keeps its numbers and the gap stays (uniqueness first). Returns how many
- * blocks went back.
+ * Gives a translation's acknowledgements their control numbers as they are stored, in the
+ * transaction that stores them. The engine writes acks while it translates, outside any
+ * transaction and before it is known whether they will be stored at all (a duplicate, a broken
+ * partner file, a crash), so it writes provisional numbers (distinct per kind within the
+ * translation); here each is replaced by the partner's next number, its counter rows held until
+ * the caller commits. Numbers are drawn only for acks that are stored: concurrent translations for
+ * one partner wait on each other for this step only, and a rolled-back attempt draws none.
  */
-export async function releaseControlNumbers(
+export async function numberAcknowledgements(
   manager: EntityManager,
   tenantId: string,
   partnerId: string,
-  blocks: readonly ReservedBlock[],
-): Promise<number> {
-  let released = 0;
-  for (const block of blocks) {
-    const result: unknown = await manager.query(
-      `UPDATE control_number_sequences SET last_value = $4
-        WHERE tenant_id = $1 AND partner_id = $2 AND kind = $3 AND last_value = $5 RETURNING kind`,
-      [tenantId, partnerId, block.kind, block.first - 1, block.last],
-    );
-    released += updatedRows(result).length;
+  acks: readonly string[],
+): Promise<string[]> {
+  if (acks.length === 0) return [];
+  const numbers = await holdControlNumbers(manager, tenantId, partnerId);
+  // Shared by all acks of the translation: its provisional numbers are distinct across them.
+  const assigned = new Map<string, number>();
+  const numbered = acks.map((ack) =>
+    renumberEnvelopes(ack, (kind, provisional, opens) => {
+      const key = `${kind}:${provisional}`;
+      let value = assigned.get(key);
+      if (value === undefined) {
+        if (!opens) throw new Error(`acknowledgement trailer names ${kind} ${provisional}, opened nowhere`);
+        value = Number(numbers.next(kind));
+        assigned.set(key, value);
+      }
+      return value;
+    }),
+  );
+  await numbers.keep();
+  return numbered;
+}
+
+/** Where an envelope segment carries our control number: element index, kind, digits (X12 pads). */
+interface EnvelopeField {
+  readonly index: number;
+  readonly kind: Kind;
+  readonly width: number;
+  /** The header that opens the envelope (a number is drawn) rather than its trailer (it is repeated). */
+  readonly opens: boolean;
+}
+
+const X12_FIELDS: Readonly<Record<string, EnvelopeField>> = {
+  ISA: { index: 13, kind: 'interchange', width: 9, opens: true },
+  GS: { index: 6, kind: 'group', width: 1, opens: true },
+  ST: { index: 2, kind: 'transaction', width: 4, opens: true },
+  SE: { index: 2, kind: 'transaction', width: 4, opens: false },
+  GE: { index: 2, kind: 'group', width: 1, opens: false },
+  IEA: { index: 2, kind: 'interchange', width: 9, opens: false },
+};
+
+/** A CONTRL takes only an interchange reference from the counters (its UNH 0062 is always 1). */
+const EDIFACT_FIELDS: Readonly<Record<string, EnvelopeField>> = {
+  UNB: { index: 5, kind: 'interchange', width: 1, opens: true },
+  UNZ: { index: 2, kind: 'interchange', width: 1, opens: false },
+};
+
+/**
+ * One acknowledgement interchange as our writers wrote it (x12-ack-writer.ts, contrl.ts), with the
+ * control number of each envelope segment replaced by `final(kind, provisional, opens)`. Every
+ * other byte stays as written.
+ */
+export function renumberEnvelopes(
+  text: string,
+  final: (kind: Kind, provisional: number, opens: boolean) => number,
+): string {
+  let head = '';
+  let body = text;
+  let fields = X12_FIELDS;
+  let element: string;
+  let terminator: string;
+  let release: string | undefined;
+  if (text.startsWith('ISA')) {
+    // ISA is fixed width: the element separator follows the tag, the terminator ends its 106 characters.
+    element = text[3]!;
+    terminator = text[105]!;
+  } else if (text.startsWith('UNA')) {
+    // UNA:+.? ' names component, element, decimal, release, repetition and terminator.
+    head = text.slice(0, 9);
+    body = text.slice(9);
+    fields = EDIFACT_FIELDS;
+    element = text[4]!;
+    release = text[6]!;
+    terminator = text[8]!;
+  } else if (text.startsWith('UNB')) {
+    fields = EDIFACT_FIELDS;
+    element = '+';
+    release = '?';
+    terminator = "'";
+  } else {
+    throw new Error(`not an acknowledgement interchange: ${JSON.stringify(text.slice(0, 20))}`);
   }
-  return released;
+  const segments = splitUnreleased(body, terminator, release).map((segment) => {
+    const elements = splitUnreleased(segment, element, release);
+    const field = fields[elements[0]!.trimStart()];
+    if (!field) return segment;
+    const provisional = elements[field.index];
+    if (provisional === undefined || !/^\d+$/.test(provisional))
+      throw new Error(`acknowledgement ${elements[0]!.trimStart()} without a control number: ${segment}`);
+    elements[field.index] = String(final(field.kind, Number(provisional), field.opens)).padStart(
+      field.width,
+      '0',
+    );
+    return elements.join(element);
+  });
+  return head + segments.join(terminator);
+}
+
+/** `text` split at each `separator` not escaped by the release character (X12 has none). */
+function splitUnreleased(text: string, separator: string, release: string | undefined): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === release) i++;
+    else if (text[i] === separator) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
 }

@@ -305,18 +305,21 @@ export class MessageStore {
   }
 
   /**
-   * Per tenant (every tenant, zero included), the inbound messages in `received` for longer than
+   * Per tenant of `tenantIds` (zero included), the inbound messages in `received` for longer than
    * `olderThanSeconds`, and how long the oldest of them has waited.
    */
-  async waitingInReceived(olderThanSeconds: number): Promise<WaitingMessagesSample[]> {
+  async waitingInReceived(
+    olderThanSeconds: number,
+    tenantIds: readonly string[],
+  ): Promise<WaitingMessagesSample[]> {
     const rows = (await this.dataSource.query(
       `SELECT t.id AS tenant_id, count(m.id)::int AS count,
               coalesce(extract(epoch FROM now() - min(m.received_at)), 0)::float8 AS oldest_seconds
-         FROM tenants t
+         FROM unnest($3::text[]) AS t(id)
          LEFT JOIN messages m ON m.tenant_id = t.id AND m.state = $1 AND m.direction = 'inbound'
                              AND m.received_at < now() - make_interval(secs => $2)
         GROUP BY t.id ORDER BY t.id`,
-      [InboundState.Received, olderThanSeconds],
+      [InboundState.Received, olderThanSeconds, tenantIds],
     )) as { tenant_id: string; count: number; oldest_seconds: number }[];
     return rows.map((r) => ({ tenantId: r.tenant_id, count: r.count, oldestSeconds: r.oldest_seconds }));
   }

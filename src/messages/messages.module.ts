@@ -37,7 +37,7 @@ class MessageAuditBridge implements OnModuleInit {
   }
 }
 
-/** The gauges of messages waiting in `received` read the store at each scrape. */
+/** The gauges of messages waiting in `received` read the store at each scrape, for the tenants swept. */
 class MessageMetricsBridge implements OnModuleInit {
   constructor(
     private readonly pipeline: Pipeline,
@@ -46,7 +46,7 @@ class MessageMetricsBridge implements OnModuleInit {
 
   onModuleInit(): void {
     this.metrics.watchWaitingMessages(() =>
-      this.pipeline.store.waitingInReceived(this.pipeline.waitingThresholdSeconds),
+      this.pipeline.recover.waiting(this.pipeline.waitingThresholdSeconds),
     );
   }
 }

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { RecoveryConfig } from '../config/app-config.js';
 import type { TenantRegistry } from '../tenancy/tenant-registry.js';
 import type { DocumentDeliverer } from './document-deliverer.js';
 import { JobQueue, QUEUES, type DeliverJob, type TranslateJob } from './job-queue.js';
@@ -32,6 +33,15 @@ export interface PipelineOptions {
   readonly waitingThresholdSeconds?: number;
 }
 
+/** The recovery settings of the configuration (RECOVERY_* variables), as the pipeline takes them. */
+export function recoveryOptions(config: RecoveryConfig): NonNullable<PipelineOptions['recovery']> {
+  return {
+    sweepIntervalMs: config.sweepIntervalSeconds * 1000,
+    initialDelaySeconds: config.initialDelaySeconds,
+    maxDelaySeconds: config.maxDelaySeconds,
+  };
+}
+
 /** The message pipeline of one process: the store, the job queue and the workers of each step. */
 export class Pipeline {
   readonly jobs: JobQueue;
@@ -42,6 +52,8 @@ export class Pipeline {
   readonly publish: PublishOutbound;
   readonly recover: RecoverWaitingMessages;
   readonly waitingThresholdSeconds: number;
+  /** How often this process sweeps for messages left in `received`, when it works jobs. */
+  readonly sweepIntervalMs: number;
   private working = false;
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping: Promise<unknown> | undefined;
@@ -66,6 +78,7 @@ export class Pipeline {
       ...policy,
     });
     this.waitingThresholdSeconds = options.waitingThresholdSeconds ?? 300;
+    this.sweepIntervalMs = options.recovery?.sweepIntervalMs ?? 30_000;
   }
 
   async start(): Promise<void> {
@@ -107,7 +120,7 @@ export class Pipeline {
       this.sweeping ??= this.recover.run(log).finally(() => {
         this.sweeping = undefined;
       });
-    }, this.options.recovery?.sweepIntervalMs ?? 30_000);
+    }, this.sweepIntervalMs);
     this.sweepTimer.unref();
     this.working = true;
   }

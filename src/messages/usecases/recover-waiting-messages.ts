@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import type { WaitingMessagesSample } from '../../ops/metrics.js';
 import type { TenantRegistry } from '../../tenancy/tenant-registry.js';
 import { JOB_SCHEMA, QUEUES, type JobQueue } from '../job-queue.js';
 import { InboundState } from '../message-state.js';
@@ -104,6 +105,19 @@ export class RecoverWaitingMessages {
     });
     this.store.notify(transitions);
     return recovered;
+  }
+
+  /**
+   * What the waiting-message gauges show: the messages waiting in `received` of the tenants this
+   * sweep covers (those of the registry). A tenant removed from the files is swept no more, so its
+   * leftover messages would hold an alert above 0 that nothing can clear; they stay in the database
+   * and in `crossdock messages list`.
+   */
+  waiting(olderThanSeconds: number): Promise<WaitingMessagesSample[]> {
+    return this.store.waitingInReceived(
+      olderThanSeconds,
+      this.tenants.all().map((t) => t.id),
+    );
   }
 
   /** The wait before automatic retranslation number `recovery` + 1 (0: the first). */

@@ -6,7 +6,8 @@ import { translateBuffer, type InterchangeInfo } from '../../edi/translate.js';
 import { validateCanonical } from '../../canonical/canonical-validator.js';
 import { retrySettingsFor, type TenantDefinition } from '../../tenancy/tenant-definition.js';
 import type { TenantRegistry } from '../../tenancy/tenant-registry.js';
-import { ackControlNumberNeeds, releaseControlNumbers, reserveControlNumbers } from '../control-numbers.js';
+import { updatedRows } from '../../database/updated-rows.js';
+import { numberAcknowledgements } from '../control-numbers.js';
 import { flowOf, nextBatchSlot } from '../document-flow.js';
 import { QUEUES, deliveryJobOptions, type DeliverJob, type JobQueue } from '../job-queue.js';
 import {
@@ -31,6 +32,14 @@ interface StoredMessage {
 }
 
 type Json = Record<string, unknown>;
+
+/**
+ * Records a transition in the caller's transaction, to be notified after its commit: of the message
+ * translated unless `messageId` names another (an outbound message it settles or an ack it queues).
+ */
+type RecordTransition = (
+  t: Omit<Transition, 'tenantId' | 'messageId'> & { readonly messageId?: string },
+) => Promise<void>;
 
 /**
  * Inbound step 2: the stored payload is parsed, validated and translated into canonical
@@ -62,34 +71,27 @@ export class TranslateMessage {
       return;
     }
 
-    // Checked before any control number is reserved: a translation that cannot happen must not
-    // leave a gap in the partner's ack sequence (ISA13/GS06), which some partners flag.
+    // Checked before translating: a translation that cannot happen is not worth its time.
     const partnerFile = partnerFileProblems(message.partner_id);
     if (partnerFile.length > 0) return this.waitForPartnerFile(message, partnerFile);
-    const needs = ackControlNumberNeeds(message.payload);
-    const reserved = await this.dataSource.transaction((manager) =>
-      reserveControlNumbers(manager, tenantId, message.partner_id ?? '_', needs),
-    );
+    // The acks are written with the engine's provisional control numbers (each kind counting from
+    // 1); storeAcks gives them the partner's own in the transaction that stores them, so a
+    // translation never holds numbers it may not use (see numberAcknowledgements).
     const result = await translateBuffer(message.payload, {
       tenantId,
       ...(message.partner_id ? { partnerId: message.partner_id } : {}),
       ...(partner?.timeZone ? { timeZone: partner.timeZone } : {}),
       lenientIsa: partner?.edi?.x12?.lenientIsa ?? false,
       acks: true,
-      controlNumbers: reserved.next,
       channel:
         message.channel === 'sftp-poll' ? 'sftp' : message.channel === 'webhook' ? 'rest' : message.channel,
       messageId,
       correlationId: message.correlation_id,
       now: this.now,
     });
-    // The file broke between the check and the translation: the message waits all the same, and
-    // the numbers go back unless another translation reserved after them.
+    // The file broke between the check and the translation: the message waits all the same.
     const broken = result.diagnostics.filter((d) => d.rule === 'PARTNER_INVALID');
     if (broken.length > 0) {
-      await this.dataSource.transaction((manager) =>
-        releaseControlNumbers(manager, tenantId, message.partner_id ?? '_', reserved.unused()),
-      );
       return this.waitForPartnerFile(
         message,
         broken.map((d) => d.message),
@@ -98,7 +100,7 @@ export class TranslateMessage {
 
     const transitions: Transition[] = [];
     await this.dataSource.transaction(async (manager) => {
-      const record = async (t: Omit<Transition, 'tenantId' | 'messageId'>): Promise<void> => {
+      const record: RecordTransition = async (t) => {
         transitions.push(await this.store.record(manager, { tenantId, messageId, ...t }));
       };
       const [locked] = (await manager.query(`SELECT state FROM messages WHERE id = $1 FOR UPDATE`, [
@@ -132,7 +134,7 @@ export class TranslateMessage {
         return;
       }
       await this.recordReceipts(manager, message, result.interchanges);
-      await this.storeAcks(manager, message, result.acks, result.ackBytes, record);
+      const numberAcks = await this.storeAcks(manager, message, result.acks, result.ackBytes, record);
 
       const errors = result.diagnostics.filter((d) => d.severity === 'error');
       if (result.documents.length === 0) {
@@ -146,6 +148,7 @@ export class TranslateMessage {
           cause: errors.length > 0 ? summarize(errors) : 'no document in the input',
           detail: { errors: errors.length },
         });
+        await numberAcks();
         return;
       }
       await manager.query(`UPDATE messages SET state = $2 WHERE id = $1`, [messageId, InboundState.Parsed]);
@@ -192,16 +195,9 @@ export class TranslateMessage {
           cause: 'delivery jobs queued',
         });
       }
+      await numberAcks();
     });
     this.store.notify(transitions);
-    // The counts reserved were upper bounds read off the raw bytes (an inbound 997 gets no ack at
-    // all): what the acks did not draw goes back, unless a later translation reserved after it.
-    // A failure here costs only a gap in the sequence, never the message.
-    const unused = reserved.unused();
-    if (unused.length > 0)
-      await this.dataSource
-        .transaction((manager) => releaseControlNumbers(manager, tenantId, message.partner_id ?? '_', unused))
-        .catch(() => undefined);
   }
 
   /**
@@ -240,7 +236,7 @@ export class TranslateMessage {
     }
     const transitions: Transition[] = [];
     await this.dataSource.transaction(async (manager) => {
-      const record = async (t: Omit<Transition, 'tenantId' | 'messageId'>): Promise<void> => {
+      const record: RecordTransition = async (t) => {
         transitions.push(
           await this.store.record(manager, { tenantId: message.tenant_id, messageId: message.id, ...t }),
         );
@@ -290,7 +286,7 @@ export class TranslateMessage {
     message: StoredMessage,
     tenant: TenantDefinition | undefined,
     documents: readonly Json[],
-    record: (t: Omit<Transition, 'tenantId' | 'messageId'>) => Promise<void>,
+    record: RecordTransition,
     rejection: (document: Json) => string | undefined = () => undefined,
   ): Promise<DocumentState[]> {
     const [{ next } = { next: 1 }] = (await manager.query(
@@ -320,7 +316,7 @@ export class TranslateMessage {
       } else if (documentType === 'Acknowledgement') {
         target = null;
         state = InboundState.Delivered;
-        cause = await this.reconcileAck(manager, message, document);
+        cause = await this.reconcileAck(manager, message, document, record);
       } else if (environment === 'test' && !tenant?.odoo.sandbox) {
         // Test documents never reach production; without a sandbox they wait, visible.
         state = InboundState.HeldTest;
@@ -390,7 +386,12 @@ export class TranslateMessage {
   }
 
   /** An inbound 997/999/TA1/CONTRL settles the outbound messages it answers. */
-  private async reconcileAck(manager: EntityManager, message: StoredMessage, ack: Json): Promise<string> {
+  private async reconcileAck(
+    manager: EntityManager,
+    message: StoredMessage,
+    ack: Json,
+    record: RecordTransition,
+  ): Promise<string> {
     const refersTo = (ack['refersTo'] ?? {}) as {
       interchangeControlNumber?: string;
       groupControlNumber?: string;
@@ -402,20 +403,24 @@ export class TranslateMessage {
     if (!interchange && !group) return 'acknowledgement without an interchange or group reference';
     const control = interchange ?? group!;
     const to = status === 'rejected' ? OutboundState.Rejected : OutboundState.Acknowledged;
-    const settled = (await manager.query(
-      `UPDATE messages SET state = $5, updated_at = now()
-        WHERE tenant_id = $1 AND partner_id = $2 AND direction = 'outbound' AND state IN ('queued', 'sent', 'ack_overdue')
-          AND (($3::text IS NOT NULL AND ltrim(interchange_control_number, '0') = ltrim($3, '0'))
-            OR ($3::text IS NULL AND ltrim(group_control_number, '0') = ltrim($4, '0')))
-        RETURNING id, state`,
-      [message.tenant_id, message.partner_id, interchange ?? null, group ?? null, to],
-    )) as unknown;
-    const rows = Array.isArray(settled) && Array.isArray(settled[0]) ? (settled[0] as { id: string }[]) : [];
+    // The state each had before, for its history: queued, sent, or ack_overdue for a late ack.
+    const rows = updatedRows<{ id: string; previous: OutboundState }>(
+      await manager.query(
+        `WITH answered AS (
+           SELECT id, state FROM messages
+            WHERE tenant_id = $1 AND partner_id = $2 AND direction = 'outbound' AND state IN ('queued', 'sent', 'ack_overdue')
+              AND (($3::text IS NOT NULL AND ltrim(interchange_control_number, '0') = ltrim($3, '0'))
+                OR ($3::text IS NULL AND ltrim(group_control_number, '0') = ltrim($4, '0')))
+            FOR UPDATE)
+         UPDATE messages m SET state = $5, updated_at = now() FROM answered a WHERE m.id = a.id
+         RETURNING m.id, a.state AS previous`,
+        [message.tenant_id, message.partner_id, interchange ?? null, group ?? null, to],
+      ),
+    );
     for (const row of rows) {
-      await this.store.record(manager, {
-        tenantId: message.tenant_id,
+      await record({
         messageId: row.id,
-        from: OutboundState.Sent,
+        from: row.previous,
         to,
         cause: `${String(ack['ackType'] ?? 'acknowledgement')} ${status} in message ${message.id}`,
       });
@@ -473,23 +478,22 @@ export class TranslateMessage {
     }
   }
 
+  /**
+   * Queues the acks in the partner's outbox as the engine wrote them, with provisional control
+   * numbers. The function returned gives them the partner's own: called last in the transaction,
+   * so the partner's counters stay locked only from there to the commit.
+   */
   private async storeAcks(
     manager: EntityManager,
     message: StoredMessage,
     acks: readonly string[],
     ackBytes: readonly Buffer[],
-    record: (t: Omit<Transition, 'tenantId' | 'messageId'>) => Promise<void>,
-  ): Promise<void> {
-    if (acks.length === 0) return;
+    record: RecordTransition,
+  ): Promise<() => Promise<void>> {
+    if (acks.length === 0) return () => Promise.resolve();
     const text = acks.join('');
     const id = randomUUID();
-    const kind = /^\s*UN[AB]/.test(text)
-      ? 'CONTRL'
-      : /(^|[~\n'])\s*ST.999/.test(text)
-        ? '999'
-        : /ST.997/.test(text)
-          ? '997'
-          : 'TA1';
+    const kind = acknowledgementKind(text);
     // As translation wrote them: a CONTRL is in the character set its UNB declares, not UTF-8.
     const payload = Buffer.concat(ackBytes);
     await manager.query(
@@ -512,8 +516,7 @@ export class TranslateMessage {
         message.id,
       ],
     );
-    await this.store.record(manager, {
-      tenantId: message.tenant_id,
+    await record({
       messageId: id,
       from: null,
       to: OutboundState.Queued,
@@ -524,6 +527,17 @@ export class TranslateMessage {
       to: InboundState.Received,
       cause: `${kind} acknowledgement queued as ${id}`,
     });
+    return async () => {
+      const numbered = Buffer.concat(
+        (await numberAcknowledgements(manager, message.tenant_id, message.partner_id ?? '_', acks)).map(
+          (ack, i) => encodedLike(ack, acks[i]!, ackBytes[i]!),
+        ),
+      );
+      await manager.query(
+        `UPDATE messages SET payload = $2, payload_sha256 = encode(sha256($2), 'hex'), payload_size = $3 WHERE id = $1`,
+        [id, numbered, numbered.length],
+      );
+    };
   }
 }
 
@@ -534,6 +548,22 @@ function partnerFileProblems(partnerId: string | null): string[] {
   return loadMaps({ partnerId }).partnerErrors.map(
     (e) => `partner ${e.file}${e.path ? ` at ${e.path}` : ''}: ${e.message}`,
   );
+}
+
+/**
+ * CONTRL, or what the X12 acks hold: the first set's ST01 (997 or 999), else TA1s alone. Read with the ack's own delimiters, which echo the inbound's (`.`, `…`, control
+ * characters as terminators), not by a pattern that assumes `~`.
+ */
+function acknowledgementKind(text: string): 'CONTRL' | '999' | '997' | 'TA1' {
+  if (!text.startsWith('ISA')) return 'CONTRL';
+  // ISA is fixed width: the element separator follows the tag, the terminator ends its 106 characters.
+  const element = text[3]!;
+  const terminator = text[105]!;
+  for (const segment of text.split(terminator)) {
+    const [tag, setId] = segment.trimStart().split(element);
+    if (tag === 'ST') return setId === '999' ? '999' : '997';
+  }
+  return 'TA1';
 }
 
 function summarize(errors: readonly Diagnostic[]): string {
@@ -549,4 +579,13 @@ function parsedCause(interchanges: readonly InterchangeInfo[]): string {
       (i) => `${i.standard.toUpperCase()} interchange ${i.controlNumber} from ${i.sender} (${i.environment})`,
     )
     .join('; ');
+}
+
+/**
+ * `text` (an ack with its final control numbers, which are ASCII digits) in the encoding its
+ * provisional form `before` was written in: one byte per character (ISO 8859-1, a CONTRL under
+ * UNOA..UNOC) when its bytes were as many as its characters, else UTF-8.
+ */
+function encodedLike(text: string, before: string, beforeBytes: Buffer): Buffer {
+  return Buffer.from(text, beforeBytes.length === before.length ? 'latin1' : 'utf8');
 }

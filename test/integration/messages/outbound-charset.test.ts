@@ -72,7 +72,7 @@ describe('outbound EDIFACT: the stored payload is in the character set its UNB d
     const sent = await publisher('UNOW').run('demo-b', 'demo-b-edi', withName('CS-3', 'Łódź'));
     assert.equal(sent.state, 'queued');
     const payload = (await pipeline.store.payload('demo-b', sent.id))!;
-    assert.match(payload.toString('utf8'), /^UNB\+UNOW:4\+.*\+Łódź/);
+    assert.match(payload.toString('utf8'), /^UNA:\+\.\?\*'UNB\+UNOW:4\+.*\+Łódź/);
   });
 
   test('the CONTRL answering a UNOC interchange echoes its ids in ISO 8859-1, not UTF-8', async () => {

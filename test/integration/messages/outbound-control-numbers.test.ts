@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createDataSource } from '../../../src/database/data-source.js';
-import { reserveControlNumbers } from '../../../src/messages/control-numbers.js';
+import { numberAcknowledgements } from '../../../src/messages/control-numbers.js';
 import type { Pipeline } from '../../../src/messages/pipeline.js';
 import { PublishOutbound } from '../../../src/messages/usecases/publish-outbound.js';
 import { TenantRegistry } from '../../../src/tenancy/tenant-registry.js';
@@ -166,17 +166,20 @@ describe('outbound control numbers: a document render refuses uses none up', () 
     });
   });
 
-  test('an acknowledgement reserving numbers and a publish go on from one sequence', async () => {
+  test('an acknowledgement numbered as it is stored and a publish go on from one sequence', async () => {
     const last = await lastNumbers('demo', 'demo-edi');
-    const ack = (
-      await harness.dataSource.transaction((manager) =>
-        reserveControlNumbers(manager, 'demo', 'demo-edi', { interchange: 1, group: 1, transaction: 1 }),
-      )
-    ).next;
-    assert.deepEqual(
-      [ack('interchange'), ack('group'), ack('transaction')],
-      [last.interchange + 1, last.group + 1, last.transaction + 1],
+    // A 997 as the engine writes it during a translation, with its provisional numbers.
+    const provisional =
+      'ISA*00*          *00*          *ZZ*RECEIVERID     *ZZ*SENDERID       *261127*1000*U*00401*000000001*0*P*>~' +
+      'GS*FA*RECEIVERID*SENDERID*20261127*1000*1*X*004010~ST*997*0001~AK1*IM*5~AK2*210*0005~AK5*A~AK9*A*1*1*1~SE*6*0001~GE*1*1~IEA*1*000000001~';
+    const [ack] = await harness.dataSource.transaction((manager) =>
+      numberAcknowledgements(manager, 'demo', 'demo-edi', [provisional]),
     );
+    assert.deepEqual(x12Numbers(ack!), {
+      isa13: last.interchange + 1,
+      gs06: last.group + 1,
+      st02: last.transaction + 1,
+    });
     const next = await pipeline.publish.run(
       'demo',
       'demo-edi',

@@ -1,22 +1,22 @@
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  releaseControlNumbers,
-  reserveControlNumbers,
-  type ReservedBlock,
-} from '../../../src/messages/control-numbers.js';
 import type { Pipeline } from '../../../src/messages/pipeline.js';
 import { Metrics } from '../../../src/ops/metrics.js';
+import {
+  DEFAULT_RECOVERY_POLICY,
+  RecoverWaitingMessages,
+} from '../../../src/messages/usecases/recover-waiting-messages.js';
+import { TenantRegistry } from '../../../src/tenancy/tenant-registry.js';
 import {
   eventually,
   freightInvoice,
   startPipelineHarness,
   type PipelineHarness,
 } from '../../support/pipeline-harness.js';
+import { controlNumberCounters, receive210 } from '../../support/inbound-x12.js';
 
 const TENANT = 'demo';
 const PARTNER = 'demo-edi';
@@ -39,30 +39,6 @@ function brokenPartnerMaps(): { dir: string; mend: () => void; restore: () => vo
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-async function receive210(pipeline: Pipeline, icn: string, invoice: string): Promise<string> {
-  const file = (await readFile('samples/x12/210-freight-invoice-INV-2026-001.edi', 'utf8'))
-    .replaceAll('\n', '')
-    .replaceAll('000000005', icn)
-    .replace('INV-2026-001', invoice);
-  const message = await pipeline.store.receive({
-    tenantId: TENANT,
-    partnerId: PARTNER,
-    channel: 'sftp',
-    payload: Buffer.from(file),
-    fileName: `210-${invoice}.edi`,
-    environment: 'production',
-  });
-  return message.id;
-}
-
-async function controlNumbers(harness: PipelineHarness): Promise<Record<string, number>> {
-  const rows = (await harness.dataSource.query(
-    `SELECT kind, last_value FROM control_number_sequences WHERE tenant_id = $1 AND partner_id = $2`,
-    [TENANT, PARTNER],
-  )) as { kind: string; last_value: string }[];
-  return Object.fromEntries(rows.map((r) => [r.kind, Number(r.last_value)]));
 }
 
 async function translateJobs(
@@ -94,8 +70,8 @@ describe('messages left waiting in received are translated again automatically',
   test('a broken partner file: waits with backoff, no control number used; mended, it goes on with no operator step', async () => {
     const maps = brokenPartnerMaps();
     try {
-      const before = await controlNumbers(harness);
-      const id = await receive210(pipeline, '000000931', 'INV-2026-RC1');
+      const before = await controlNumberCounters(harness.dataSource);
+      const id = await receive210(pipeline.store, '000000931', 'INV-2026-RC1');
       const recoveries = async (): Promise<{ at: Date; cause: string; detail: { recovery?: number } }[]> =>
         (await harness.dataSource.query(
           `SELECT at, cause, detail FROM message_events WHERE message_id = $1 AND detail ? 'recovery' ORDER BY id`,
@@ -135,7 +111,11 @@ describe('messages left waiting in received are translated again automatically',
         [id],
       )) as { jobs: number; recoveries: number }[];
       assert.equal(counted!.jobs, 1 + counted!.recoveries, 'one job per retranslation, none doubled');
-      assert.deepEqual(await controlNumbers(harness), before, 'no control number reserved while waiting');
+      assert.deepEqual(
+        await controlNumberCounters(harness.dataSource),
+        before,
+        'no control number reserved while waiting',
+      );
 
       maps.mend();
       const delivered = await eventually(
@@ -150,73 +130,11 @@ describe('messages left waiting in received are translated again automatically',
       const ack = (await pipeline.store.payload(TENANT, delivered!.acknowledgements[0]!.id))!.toString();
       const isa = ack.split('~')[0]!.split('*');
       const gs = ack.split('~')[1]!.split('*');
-      assert.equal(
-        Number(isa[13]),
-        (before['interchange'] ?? 0) + 1,
-        `the ack's ISA13 is next in sequence: ${ack}`,
-      );
-      assert.equal(Number(gs[6]), (before['group'] ?? 0) + 1, `the ack's GS06 is next in sequence: ${ack}`);
+      assert.equal(Number(isa[13]), before.interchange + 1, `the ack's ISA13 is next in sequence: ${ack}`);
+      assert.equal(Number(gs[6]), before.group + 1, `the ack's GS06 is next in sequence: ${ack}`);
     } finally {
       maps.restore();
     }
-  });
-});
-
-describe('acknowledgements take consecutive control numbers', () => {
-  let harness: PipelineHarness;
-  let pipeline: Pipeline;
-  before(async () => {
-    harness = await startPipelineHarness('ack_numbers');
-    pipeline = await harness.startPipeline();
-  });
-  after(async () => {
-    await harness?.close();
-  });
-
-  const settled = (id: string): Promise<unknown> =>
-    eventually(
-      () => pipeline.store.detail(TENANT, id),
-      (d) => d !== undefined && !['received', 'parsed', 'translated', 'delivering'].includes(d.state),
-      30_000,
-      `message ${id}`,
-    );
-
-  test('numbers reserved for acks and not drawn (upper bounds; a 997 gets no ack) go back', async () => {
-    const before = await controlNumbers(harness);
-    // "GS" and "UNH" in the data make the reservation's byte count too high.
-    const first = await receive210(pipeline, '000000941', 'INV-GSGSGS-UNH');
-    await settled(first);
-    const isa = (await readFile('samples/x12/210-freight-invoice-INV-2026-001.edi', 'utf8'))
-      .replaceAll('\n', '')
-      .split('~')[0]!
-      .replace('000000005', '000000942');
-    const fa = await pipeline.store.receive({
-      tenantId: TENANT,
-      partnerId: PARTNER,
-      channel: 'sftp',
-      payload: Buffer.from(
-        `${isa}~GS*FA*SENDERID*RECEIVERID*20261127*0930*942*X*004010~ST*997*0001~AK1*SH*17~AK9*A*1*1*1~SE*4*0001~GE*1*942~IEA*1*000000942~`,
-      ),
-      fileName: 'fa.edi',
-      environment: 'production',
-    });
-    await settled(fa.id);
-    const second = await receive210(pipeline, '000000943', 'INV-2026-RC3');
-    await settled(second);
-    const ackIsa = async (id: string): Promise<number[]> => {
-      const detail = await pipeline.store.detail(TENANT, id);
-      const ack = (await pipeline.store.payload(TENANT, detail!.acknowledgements[0]!.id))!.toString();
-      const [isaSegment, gs, st] = ack.split('~');
-      return [Number(isaSegment!.split('*')[13]), Number(gs!.split('*')[6]), Number(st!.split('*')[2])];
-    };
-    const b = { interchange: 0, group: 0, transaction: 0, ...before };
-    assert.deepEqual(await ackIsa(first), [b.interchange + 1, b.group + 1, b.transaction + 1]);
-    assert.deepEqual(await ackIsa(second), [b.interchange + 2, b.group + 2, b.transaction + 2]);
-    assert.deepEqual(await controlNumbers(harness), {
-      interchange: b.interchange + 2,
-      group: b.group + 2,
-      transaction: b.transaction + 2,
-    });
   });
 });
 
@@ -293,34 +211,10 @@ describe('the recovery sweep with several processes on one database', () => {
     );
   });
 
-  test('reserved control numbers go back only while no later reservation took numbers after them', async () => {
-    const counts = { interchange: 1, group: 2, transaction: 2 };
-    const reserve = async (): Promise<ReservedBlock[]> =>
-      (
-        await harness.dataSource.transaction((m) => reserveControlNumbers(m, TENANT, 'cn-partner', counts))
-      ).unused();
-    const release = (blocks: ReservedBlock[]): Promise<number> =>
-      harness.dataSource.transaction((m) => releaseControlNumbers(m, TENANT, 'cn-partner', blocks));
-    const first = await reserve();
-    assert.deepEqual(first, [
-      { kind: 'interchange', first: 1, last: 1 },
-      { kind: 'group', first: 1, last: 2 },
-      { kind: 'transaction', first: 1, last: 2 },
-    ]);
-    assert.equal(await release(first), 3);
-    assert.deepEqual(await reserve(), first, 'the same numbers again: no gap');
-    const later = await reserve();
-    assert.equal(await release(first), 0, 'numbers after them were taken: they stay used');
-    assert.deepEqual(
-      (await reserve()).map((b) => b.first),
-      later.map((b) => b.last + 1),
-    );
-  });
-
   test('the metrics count, per tenant, the messages waiting in received past the threshold', async () => {
     const metrics = new Metrics();
     let threshold = 0;
-    metrics.watchWaitingMessages(() => first.store.waitingInReceived(threshold));
+    metrics.watchWaitingMessages(() => first.recover.waiting(threshold));
     const waiting = (await harness.dataSource.query(
       `SELECT tenant_id, count(*)::int AS n FROM messages WHERE state = 'received' GROUP BY tenant_id`,
     )) as { tenant_id: string; n: number }[];
@@ -336,5 +230,52 @@ describe('the recovery sweep with several processes on one database', () => {
     const later = await metrics.registry.metrics();
     assert.match(later, /crossdock_messages_waiting_received\{tenant="demo"\} 0\n/);
     assert.match(later, /crossdock_messages_waiting_received\{tenant="demo-b"\} 0\n/);
+  });
+
+  test('a tenant removed from the files is neither swept nor counted as waiting; its messages stay', async () => {
+    // A process whose tenant files no longer hold demo-b (the database still has its rows).
+    const withoutB = new RecoverWaitingMessages(
+      harness.dataSource,
+      first.store,
+      first.jobs,
+      new TenantRegistry(harness.tenants.filter((t) => t.id !== 'demo-b')),
+      { ...DEFAULT_RECOVERY_POLICY, initialDelaySeconds: 0 },
+    );
+    const ids: Record<string, string> = {};
+    for (const [tenant, partner] of [
+      ['demo', 'demo-carrier'],
+      ['demo-b', 'demo-b-carrier'],
+    ] as const) {
+      const message = await first.store.receive({
+        tenantId: tenant,
+        partnerId: partner,
+        channel: 'rest',
+        payload: Buffer.from(JSON.stringify(freightInvoice(tenant, `GONE-${tenant}`))),
+        environment: 'production',
+      });
+      ids[tenant] = message.id;
+    }
+    // Both waiting for an hour, their jobs gone.
+    await harness.dataSource.query(`DELETE FROM pgboss.job WHERE data->>'messageId' = ANY($1::text[])`, [
+      Object.values(ids),
+    ]);
+    await harness.dataSource.query(
+      `UPDATE messages SET received_at = now() - interval '1 hour' WHERE id = ANY($1::uuid[])`,
+      [Object.values(ids)],
+    );
+
+    const metrics = new Metrics();
+    metrics.watchWaitingMessages(() => withoutB.waiting(600));
+    const text = await metrics.registry.metrics();
+    assert.match(text, /crossdock_messages_waiting_received\{tenant="demo"\} 1\n/);
+    assert.match(text, /crossdock_messages_waiting_received_oldest_seconds\{tenant="demo"\} 3\d{3}\n/);
+    assert.doesNotMatch(text, /tenant="demo-b"/);
+
+    const swept = await withoutB.run();
+    assert.deepEqual(
+      swept.map((r) => [r.tenantId, r.messageId]),
+      [['demo', ids['demo']]],
+    );
+    assert.equal((await first.store.detail('demo-b', ids['demo-b']!))!.state, 'received');
   });
 });

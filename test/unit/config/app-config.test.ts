@@ -40,6 +40,14 @@ describe('loadConfig', () => {
     [{ REDIS_URL: 'http://localhost' }, 'REDIS_URL', /expected a URL starting with redis: or rediss:/],
     [{ BODY_LIMIT: 'lots' }, 'BODY_LIMIT', /expected a size such as 1048576, 512kb or 10mb/],
     [{ CROSSDOCK_DEMO: 'maybe' }, 'CROSSDOCK_DEMO', /expected one of 1, 0, true, false/],
+    [
+      { RECOVERY_SWEEP_SECONDS: '30s' },
+      'RECOVERY_SWEEP_SECONDS',
+      /RECOVERY_SWEEP_SECONDS="30s" is invalid: expected an integer from 1 to 3600/,
+    ],
+    [{ RECOVERY_SWEEP_SECONDS: '0' }, 'RECOVERY_SWEEP_SECONDS', /from 1 to 3600/],
+    [{ RECOVERY_BACKOFF_MIN_SECONDS: '-5' }, 'RECOVERY_BACKOFF_MIN_SECONDS', /from 1 to 86400/],
+    [{ RECOVERY_BACKOFF_MAX_SECONDS: 'an hour' }, 'RECOVERY_BACKOFF_MAX_SECONDS', /from 60 to 604800/],
   ];
   for (const [env, variable, message] of bad) {
     test(`${variable}=${Object.values(env)[0]} is refused with a message naming it`, () => {
@@ -50,6 +58,28 @@ describe('loadConfig', () => {
       );
     });
   }
+
+  test('the recovery sweep: every 30 s, backoff 60 s doubling to 1 h, each settable', () => {
+    assert.deepEqual(loadConfig({}).recovery, {
+      sweepIntervalSeconds: 30,
+      initialDelaySeconds: 60,
+      maxDelaySeconds: 3600,
+    });
+    assert.deepEqual(
+      loadConfig({
+        RECOVERY_SWEEP_SECONDS: '5',
+        RECOVERY_BACKOFF_MIN_SECONDS: '10',
+        RECOVERY_BACKOFF_MAX_SECONDS: '600',
+      }).recovery,
+      { sweepIntervalSeconds: 5, initialDelaySeconds: 10, maxDelaySeconds: 600 },
+    );
+    // A first wait above the default cap raises the cap with it; a cap below the first wait is refused.
+    assert.equal(loadConfig({ RECOVERY_BACKOFF_MIN_SECONDS: '7200' }).recovery.maxDelaySeconds, 7200);
+    assert.throws(
+      () => loadConfig({ RECOVERY_BACKOFF_MIN_SECONDS: '600', RECOVERY_BACKOFF_MAX_SECONDS: '300' }),
+      /RECOVERY_BACKOFF_MAX_SECONDS="300" is invalid: expected an integer from 600 to 604800/,
+    );
+  });
 
   test('a password in a bad DATABASE_URL is not echoed', () => {
     assert.throws(
