@@ -1,12 +1,12 @@
 /**
  * EDI dates and times to ISO 8601 with offset and back. EDI carries local wall-clock times; the
  * offset comes from an X12 time code (DTM04, AT707) when present, else from the partner's IANA time
- * zone. Offsets are computed with Intl (no tz database of our own) and cached per zone and UTC hour,
+ * zone. Offsets are computed with Intl (no tz database of our own) and cached per zone and UTC quarter hour,
  * because Intl formatting is the slowest thing in a hot translation loop.
  */
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
-/** Zone → UTC hour → offset; nested so the hot lookup builds no key string. */
+/** Zone → UTC quarter hour → offset; nested so the hot lookup builds no key string. */
 const offsetCache = new Map<string, Map<number, number>>();
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
@@ -36,18 +36,26 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
+/**
+ * Offset changes fall on a quarter hour of UTC: they happen at a whole minute of local time in
+ * zones whose offsets are whole quarter hours (Adelaide changes at 16:30 UTC, St. John's at 05:30),
+ * so the offset at a quarter hour's start holds for the whole quarter.
+ */
+const QUARTER_HOUR_MS = 900_000;
+
 /** Offset of `timeZone` from UTC in minutes at the instant `utcMs`. */
 export function zoneOffsetMinutes(timeZone: string, utcMs: number): number {
   if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return 0;
-  const hour = Math.floor(utcMs / 3_600_000);
+  const quarter = Math.floor(utcMs / QUARTER_HOUR_MS);
   let zone = offsetCache.get(timeZone);
   if (zone === undefined) {
     zone = new Map();
     offsetCache.set(timeZone, zone);
   }
-  const hit = zone.get(hour);
+  const hit = zone.get(quarter);
   if (hit !== undefined) return hit;
-  const parts = formatterFor(timeZone).formatToParts(new Date(hour * 3_600_000));
+  const start = quarter * QUARTER_HOUR_MS;
+  const parts = formatterFor(timeZone).formatToParts(new Date(start));
   const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? '0');
   const asUtc = Date.UTC(
     get('year'),
@@ -57,9 +65,9 @@ export function zoneOffsetMinutes(timeZone: string, utcMs: number): number {
     get('minute'),
     get('second'),
   );
-  const offset = Math.round((asUtc - hour * 3_600_000) / 60_000);
+  const offset = Math.round((asUtc - start) / 60_000);
   if (zone.size > 10_000) zone.clear();
-  zone.set(hour, offset);
+  zone.set(quarter, offset);
   return offset;
 }
 
@@ -275,26 +283,59 @@ function isoDateTimeOf(
 ): string | undefined {
   const wall = Date.UTC(year, month - 1, day, hour, minute, second);
   let offset: number;
+  let zone = timeZone;
   if (timeCode && timeCode !== 'LT') {
     const fixed = FIXED_CODES[timeCode];
-    const zone = ZONE_CODES[timeCode];
-    if (fixed !== undefined) offset = fixed;
-    else if (zone) offset = wallOffset(zone, wall);
-    else return undefined;
-  } else offset = wallOffset(timeZone, wall);
+    if (fixed !== undefined) return isoText(year, month, day, hour, minute, second, fixed);
+    const named = ZONE_CODES[timeCode];
+    if (!named) return undefined;
+    zone = named;
+  }
+  const before = zoneOffsetMinutes(zone, wall - DAY_MS);
+  const after = zoneOffsetMinutes(zone, wall + DAY_MS);
+  if (zoneOffsetMinutes(zone, wall - before * 60_000) === before) offset = before;
+  else if (zoneOffsetMinutes(zone, wall - after * 60_000) === after) offset = after;
+  else {
+    // No such wall time: the clocks skipped it (02:30 on the day daylight time starts). Read the
+    // way java.time and Temporal do: with the offset before the change, so the instant is as long
+    // past the change as the time was past the skipped hour's start, shown as the zone's own time
+    // then (03:30).
+    const shown = new Date(wall - before * 60_000 + after * 60_000);
+    return isoText(
+      shown.getUTCFullYear(),
+      shown.getUTCMonth() + 1,
+      shown.getUTCDate(),
+      shown.getUTCHours(),
+      shown.getUTCMinutes(),
+      second,
+      after,
+    );
+  }
+  return isoText(year, month, day, hour, minute, second, offset);
+}
+
+/**
+ * The offsets a day either side of a wall time are the two it can have: at most one change falls
+ * in between. The one in force before the change wins when both fit (a time the clocks repeat:
+ * the first 01:30, as java.time and Temporal choose).
+ */
+const DAY_MS = 86_400_000;
+
+function isoText(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  offset: number,
+): string {
   return `${pad(year, 4)}-${pad(month)}-${pad(day)}T${pad(hour)}:${pad(minute)}:${pad(second)}${formatOffset(offset)}`;
 }
 
 /** A date number of `ediDateNumber` as an ISO calendar date (`dateOnly` maps). */
 export function isoDateOf(date: number): string {
   return `${pad(Math.trunc(date / 10_000), 4)}-${pad(Math.trunc(date / 100) % 100)}-${pad(date % 100)}`;
-}
-
-/** Offset for a wall-clock time in a zone (two passes settle DST edges the usual way). */
-function wallOffset(timeZone: string, wallMs: number): number {
-  let offset = zoneOffsetMinutes(timeZone, wallMs);
-  offset = zoneOffsetMinutes(timeZone, wallMs - offset * 60_000);
-  return offset;
 }
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/;

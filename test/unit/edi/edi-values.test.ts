@@ -76,6 +76,74 @@ test('X12 time codes give the offset; zone-dependent codes follow DST', () => {
   });
 });
 
+test('a wall time the clocks skipped (daylight time starts) is read as java.time reads it; a repeated one takes the earlier offset', () => {
+  const chicago = 'America/Chicago';
+  const springForward = { year: 2026, month: 3, day: 8 }; // 02:00 CST → 03:00 CDT
+  const fallBack = { year: 2026, month: 11, day: 1 }; // 02:00 CDT → 01:00 CST
+  const at = (hour: number, minute: number) => ({ hour, minute, second: 0 });
+  // 02:30 does not exist: 30 minutes past the skipped hour's start, at 03:30 daylight time.
+  assert.equal(toIsoDateTime(springForward, at(2, 30), undefined, chicago), '2026-03-08T03:30:00-05:00');
+  assert.equal(toIsoDateTime(springForward, at(2, 30), 'CT', 'UTC'), '2026-03-08T03:30:00-05:00');
+  assert.equal(toIsoDateTime(springForward, at(2, 0), undefined, chicago), '2026-03-08T03:00:00-05:00');
+  // Either side of the gap is what it says.
+  assert.equal(toIsoDateTime(springForward, at(1, 59), undefined, chicago), '2026-03-08T01:59:00-06:00');
+  assert.equal(toIsoDateTime(springForward, at(3, 0), undefined, chicago), '2026-03-08T03:00:00-05:00');
+  // 01:30 happens twice: the first (daylight time), as java.time and Temporal choose.
+  assert.equal(toIsoDateTime(fallBack, at(1, 30), undefined, chicago), '2026-11-01T01:30:00-05:00');
+  assert.equal(toIsoDateTime(fallBack, at(2, 30), undefined, chicago), '2026-11-01T02:30:00-06:00');
+  // A fixed code is an offset, not a zone: its wall time always exists.
+  assert.equal(toIsoDateTime(springForward, at(2, 30), 'CS', 'UTC'), '2026-03-08T02:30:00-06:00');
+  // Half-hour zones and the southern hemisphere (Adelaide: 02:00 → 03:00 on 2026-10-04, 03:00 →
+  // 02:00 on 2026-04-05), where the offset changes at half past a UTC hour.
+  assert.equal(
+    toIsoDateTime({ year: 2026, month: 10, day: 4 }, at(2, 15), undefined, 'Australia/Adelaide'),
+    '2026-10-04T03:15:00+10:30',
+  );
+  assert.equal(
+    toIsoDateTime({ year: 2026, month: 4, day: 5 }, at(2, 30), undefined, 'Australia/Adelaide'),
+    '2026-04-05T02:30:00+10:30',
+  );
+  // NT (Newfoundland time) changes at 05:30 UTC.
+  assert.equal(toIsoDateTime(springForward, at(2, 45), 'NT', 'UTC'), '2026-03-08T03:45:00-02:30');
+});
+
+test("property: the time read is the zone's own wall time at that instant, the one sent unless the clocks skipped it", () => {
+  const zones = [
+    'America/Chicago',
+    'Australia/Adelaide',
+    'America/St_Johns',
+    'Australia/Lord_Howe',
+    'Europe/Berlin',
+  ];
+  const shownIn = (zone: string, iso: string): string => {
+    const parts = new Intl.DateTimeFormat('en-CA', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    }).formatToParts(new Date(iso));
+    const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
+    return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}`;
+  };
+  fc.assert(
+    fc.property(fc.constantFrom(...zones), fc.integer({ min: 0, max: 365 * 96 - 1 }), (zone, quarter) => {
+      const wall = new Date(Date.UTC(2026, 0, 1) + quarter * 900_000 + (quarter % 15) * 60_000);
+      const date = { year: wall.getUTCFullYear(), month: wall.getUTCMonth() + 1, day: wall.getUTCDate() };
+      const time = { hour: wall.getUTCHours(), minute: wall.getUTCMinutes(), second: 0 };
+      const iso = toIsoDateTime(date, time, undefined, zone);
+      assert.ok(iso);
+      assert.equal(shownIn(zone, iso), iso.slice(0, 16), `${zone} ${wall.toISOString()} → ${iso}`);
+      const moved = (Date.parse(`${iso.slice(0, 16)}Z`) - wall.getTime()) / 60_000;
+      // Moved only forward, by at most the skipped hour (Lord Howe skips 30 minutes).
+      assert.ok(moved >= 0 && moved <= 60, `${zone} ${wall.toISOString()} → ${iso}`);
+    }),
+    { numRuns: 3000 },
+  );
+});
+
 test('every 4010 time code (623) converts: 01–12 are ISO P01–P12, 13–24 M12–M01, N* Newfoundland, T* Atlantic', () => {
   const d = { year: 2026, month: 7, day: 15 };
   const winter = { ...d, month: 1 };
