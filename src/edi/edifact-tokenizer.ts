@@ -357,6 +357,22 @@ export class EdifactTokenizer {
       index: ++this.segmentIndex,
     };
     const isHeader = tag === 'UNB';
+    const stray = parsed.strayRelease;
+    if (stray) {
+      this.reportOnce(
+        'release',
+        out,
+        () => ({
+          rule: 'RELEASE_CHARACTER_NOT_BEFORE_DELIMITER',
+          message: `${tag} element ${stray.element}: release character "${this.sep.release}" before "${stray.next}", which is no delimiter; both kept as data`,
+          severity: 'warning',
+        }),
+        tag,
+        offset,
+        stray.element,
+        stray.component,
+      );
+    }
     // Most segments are plain ASCII without control characters: no per-component decoding needed.
     if (!NON_ASCII.test(text) && !CONTROL.test(text)) {
       segment.elements = parsed.elements.slice(1);
@@ -403,12 +419,18 @@ export class EdifactTokenizer {
    * Splits a segment into elements, repetitions and components, honouring the release character.
    * `repetitions` holds, per element position (1-based, the tag is 0), every repetition when there is more than one.
    */
-  private split(text: string): { elements: string[][]; repetitions: ReadonlyMap<number, string[][]> } {
-    const { component, element, release, repetition } = this.sep;
+  private split(text: string): {
+    elements: string[][];
+    repetitions: ReadonlyMap<number, string[][]>;
+    /** Where the first release character stands before a character that is no delimiter. */
+    strayRelease?: { element: number; component: number; next: string };
+  } {
+    const { component, element, release, repetition, segment } = this.sep;
     // Fast path for the common segment without release characters or repetitions: native split.
     if ((!release || !text.includes(release)) && (!repetition || !text.includes(repetition))) {
       return { elements: text.split(element).map((e) => e.split(component)), repetitions: NO_REPETITIONS };
     }
+    let strayRelease: { element: number; component: number; next: string } | undefined;
     const elements: string[][] = [];
     const repetitions = new Map<number, string[][]>();
     let reps: string[][] | undefined;
@@ -429,7 +451,21 @@ export class EdifactTokenizer {
     for (let i = 0; i < text.length; i++) {
       const ch = text[i];
       if (ch === release) {
-        buf += text.slice(start, i) + (text[i + 1] ?? '');
+        const next = text[i + 1];
+        if (
+          next !== undefined &&
+          next !== component &&
+          next !== element &&
+          next !== release &&
+          next !== repetition &&
+          next !== segment
+        ) {
+          // ISO 9735 releases delimiters only. A partner writing `?` as text ("PO?A1") means it as
+          // text: it is kept, and the caller says so once, rather than dropped without a word.
+          strayRelease ??= { element: elements.length, component: components.length + 1, next };
+          continue;
+        }
+        buf += text.slice(start, i) + (next ?? '');
         i++;
         start = i + 1;
       } else if (ch === component) {
@@ -451,7 +487,7 @@ export class EdifactTokenizer {
     }
     components.push(buf + text.slice(start));
     endElement();
-    return { elements, repetitions };
+    return strayRelease ? { elements, repetitions, strayRelease } : { elements, repetitions };
   }
 
   private decode(

@@ -58,6 +58,20 @@ describe('EDIFACT tokenizer', () => {
     );
   });
 
+  it('a release character before a character that is no delimiter is kept as data, with a warning', async () => {
+    const list = await tokens("UNH+1+X:Y'RFF+ON:PO?A1'FTX+AAI+++WHAT?? NOW?+THEN'");
+    assert.deepEqual(simple(list), [
+      ['UNH', ['1'], ['X', 'Y']],
+      ['RFF', ['ON', 'PO?A1']],
+      ['FTX', ['AAI'], [''], [''], ['WHAT? NOW+THEN']],
+    ]);
+    const warnings = list.flatMap((t) => (t.kind === 'diagnostic' ? [t.diagnostic] : []));
+    assert.deepEqual(
+      warnings.map((d) => [d.rule, d.severity, d.segmentId, d.elementPosition, d.componentPosition]),
+      [['RELEASE_CHARACTER_NOT_BEFORE_DELIMITER', 'warning', 'RFF', 1, 2]],
+    );
+  });
+
   it('UNA with a space as release character means no release character', async () => {
     const segments = segmentsOf(await tokens("UNA:+. *'UNH+1?+2+X'"));
     assert.deepEqual(segments[0]?.elements, [['1?'], ['2'], ['X']]);
