@@ -43,7 +43,7 @@ test('a partner rule override is checked element by element: type, range, known 
     [
       PARTNER_FILE,
       '/maps/x12-214/rules/at7-status/elements/0/transform',
-      'must be one of trim, upper, n0, n1, n2, n3, decimal, number, integer, date, dateOnly, time, timeCode, dtm, dtmDate, dtmFormat',
+      'must be one of trim, upper, n0, n1, n2, n3, decimal, number, integer, date, dateOnly, time, timeCode, dtm, dtmDate, dtmFormat, sscc',
     ],
   ]);
   assert.deepEqual(
