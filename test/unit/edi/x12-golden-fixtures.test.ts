@@ -77,7 +77,7 @@ test('the 856 HL tree is followed by parent pointers in every arrangement', asyn
     packages: { sscc: string; lines: { sku: string }[] }[];
     lines: unknown[];
   }[];
-  assert.equal(orders[0]!.packages[0]!.sscc, '00012345678901234567');
+  assert.equal(orders[0]!.packages[0]!.sscc, '012345678901234567');
   assert.deepEqual(
     orders[0]!.packages[0]!.lines.map((l) => l.sku),
     ['SKU-001', 'SKU-002'],
@@ -86,7 +86,7 @@ test('the 856 HL tree is followed by parent pointers in every arrangement', asyn
   const soip = (await translateBuffer(x12Fixture('856-5010-soip-newline-terminator.edi'), goldenOptions()))
     .documents[0]!;
   const o2 = (soip['orders'] as { packages: { sscc: string }[]; lines: { sku: string }[] }[])[0]!;
-  assert.deepEqual([o2.lines[0]!.sku, o2.packages[0]!.sscc], ['GIZMO-9', '00340123450000000017']);
+  assert.deepEqual([o2.lines[0]!.sku, o2.packages[0]!.sscc], ['GIZMO-9', '340123450000000017']);
   // S-P-O-I: each pack is adopted by the order below it.
   const spoi = (await translateBuffer(x12Fixture('856-5010-spoi-nonprintable.edi'), goldenOptions()))
     .documents[0]!;
@@ -98,8 +98,8 @@ test('the 856 HL tree is followed by parent pointers in every arrangement', asyn
   assert.deepEqual(
     o3.map((o) => [o.purchaseOrderNumber, o.packages[0]!.sscc, o.lines[0]!.sku]),
     [
-      ['PO-SPOI-A', '00012345000000000019', 'WIDGET-RED'],
-      ['PO-SPOI-B', '00012345000000000026', 'WIDGET-BLUE'],
+      ['PO-SPOI-A', '012345000000000019', 'WIDGET-RED'],
+      ['PO-SPOI-B', '012345000000000026', 'WIDGET-BLUE'],
     ],
   );
 });
@@ -265,7 +265,7 @@ test('856: repeated single-value segments never overwrite: an extra BOL is a ref
   assert.deepEqual(doc['references'], [{ qualifier: 'BM', value: 'BOL2' }]);
   assert.deepEqual(doc['carrier'], { scac: 'ABCD', mode: 'motor', name: 'ABCD FREIGHT' });
   const orders = doc['orders'] as { packages: { sscc: string }[] }[];
-  assert.equal(orders[0]!.packages[0]!.sscc, '00012345678901234567');
+  assert.equal(orders[0]!.packages[0]!.sscc, '012345678901234567');
   assert.deepEqual(
     r.diagnostics.map((d) => [d.severity, d.level, d.rule, d.segmentId, d.segmentPosition]),
     [
@@ -273,7 +273,7 @@ test('856: repeated single-value segments never overwrite: an extra BOL is a ref
       ['warning', 'transaction', 'SEGMENT_NOT_KEPT', 'MAN', 13],
     ],
   );
-  assert.match(r.diagnostics[1]!.message, /MAN\*GM\*00012345678901234574 .*not kept.*"00012345678901234567"/);
+  assert.match(r.diagnostics[1]!.message, /MAN\*GM\*00012345678901234574 .*not kept.*"012345678901234567"/);
   // Valid X12: the partner is not told of an error.
   assert.match(r.acks.join(''), /AK2\*856\*0001~AK5\*A~/);
 });
@@ -286,7 +286,7 @@ test('856: a tare level (HL03 T) is accepted: its packs and items stay with thei
   }[];
   assert.deepEqual(
     orders.map((o) => [o.purchaseOrderNumber, o.packages.map((p) => [p.sscc, p.lines.map((l) => l.sku)])]),
-    [['PO1', [['00012345678901234567', ['SKU-1']]]]],
+    [['PO1', [['012345678901234567', ['SKU-1']]]]],
   );
   assert.deepEqual(
     r.diagnostics.map((d) => [d.severity, d.level, d.rule, d.segmentPosition]),
