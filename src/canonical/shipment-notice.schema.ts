@@ -28,8 +28,8 @@ const packageSchema = {
   type: 'object',
   required: ['lines'],
   properties: {
-    /** SSCC-18 (MAN*GM, GIN+BJ). */
-    sscc: { type: 'string', pattern: '^\\d{18,20}$' },
+    /** SSCC-18 (GIN+BJ; MAN*GM without the "00" application identifier it carries there). */
+    sscc: { type: 'string', pattern: '^\\d{18}$' },
     trackingNumber: { type: 'string' },
     lines: { type: 'array', items: shipmentLineSchema },
   },

@@ -30,6 +30,8 @@ export const TRANSFORMS = [
   'dtm',
   'dtmDate',
   'dtmFormat',
+  // X12 MAN*GM: SSCC-18 in, "00" (its GS1 application identifier) + SSCC-18 out (gs1-sscc.ts).
+  'sscc',
 ] as const;
 export type Transform = (typeof TRANSFORMS)[number];
 
@@ -74,7 +76,9 @@ export interface ElementRule {
   /**
    * Outbound: the value is written only when it is one of this code table's codes (a later
    * fallback rule may fill the element): a 214's statusCode goes out as AT701 when it is an X12
-   * code, and an EDIFACT status code gives way to the milestone's own AT7 code.
+   * code, and an EDIFACT status code gives way to the milestone's own AT7 code. Inbound: the
+   * element is read only when its code is one of them (a 210 L003 gives a normalized unit when it
+   * is a unit, LB or EA, not FR flat rate).
    */
   readonly onlyIfCodeIn?: string;
   /**
@@ -116,6 +120,12 @@ export interface SegmentRule {
    * code (`odoo:stock.picking`) has no place in a REF or RFF.
    */
   readonly onlyWhenItFits?: boolean;
+  /**
+   * Outbound: the last rule that writes items of this list (`address.lines`, with fixed indexes in
+   * its elements): the items past the highest index it writes have no segment to go in and are
+   * left out, each with a VALUE_NOT_WRITTEN warning, as a value too long for its element is.
+   */
+  readonly lastOf?: string;
   /**
    * Inbound: the rule takes a segment only while this field (relative to the item) is unset; a
    * repeat falls through to the next rule for its tag (a second REF*BM to `references[]`), or, if
@@ -211,4 +221,16 @@ export interface LoadedMap {
   readonly file: string;
   readonly tables: ReadonlyMap<string, CodeTable>;
   readonly timeZone: string;
+}
+
+/** The highest index of `list` a rule's outbound elements write (`address.lines[3]` → 3), or -1. */
+export function lastIndexOf(rule: SegmentRule, list: string): number {
+  const prefix = `${list}[`;
+  let last = -1;
+  for (const e of rule.elements) {
+    if (e.direction === 'inbound' || e.to?.startsWith(prefix) !== true) continue;
+    const n = Number.parseInt(e.to.slice(prefix.length), 10);
+    if (n > last) last = n;
+  }
+  return last;
 }

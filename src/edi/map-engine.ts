@@ -8,10 +8,12 @@ import { errorText } from './edi-diagnostic.js';
 import type { Diagnostic, Segment } from './edi-types.js';
 import { fromIsoDateTime } from './edi-datetime.js';
 import { isoToEdifactDateTime } from './edifact-datetime.js';
+import { ssccToGs1 } from './gs1-sscc.js';
 import { isNegativeDecimal, negateDecimal, toImpliedDecimal } from './implied-decimal.js';
 import {
   isHierarchyRule,
   isLoopRule,
+  lastIndexOf,
   type CodeTable,
   type ElementRule,
   type HierarchyRule,
@@ -173,6 +175,26 @@ function renderPass(st: OutState, rules: readonly Rule[], item: JsonObject): voi
         emitSegment(st, srule, x, true);
       });
     } else if (srule.always || segmentHasData(st, srule, item)) emitSegment(st, srule, item, false);
+    if (srule.lastOf !== undefined) warnLeftOver(st, srule, srule.lastOf, item);
+  }
+}
+
+/** Items of a list past the last one its segments carry (`lastOf`) are not written, and said so. */
+function warnLeftOver(st: OutState, rule: SegmentRule, list: string, item: JsonObject): void {
+  const values = valueAt(st, item, list);
+  if (!Array.isArray(values)) return;
+  const fit = lastIndexOf(rule, list) + 1;
+  for (let n = fit; n < values.length; n++) {
+    const v: unknown = values[n];
+    if (!hasValue(v)) continue;
+    st.diagnostics.push({
+      severity: 'warning',
+      level: 'segment',
+      code: '5',
+      rule: 'VALUE_NOT_WRITTEN',
+      message: `${list}[${n}] "${String(v)}" has no ${rule.seg} to go in (${fit} fit); not written`,
+      segmentId: rule.seg,
+    });
   }
 }
 
@@ -381,6 +403,7 @@ function convertOut(
     if (t === 'time') return parts.time6.endsWith('00') ? parts.time4 : parts.time6;
     return parts.timeCode;
   }
+  if (t === 'sscc') return ssccToGs1(s);
   if (t === 'n0' || t === 'n1' || t === 'n2' || t === 'n3') {
     const out = toImpliedDecimal(s, Number(t[1]));
     if (out === undefined)

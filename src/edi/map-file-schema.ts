@@ -62,6 +62,7 @@ export const mapFileSchema = {
         repeat: { type: 'string', minLength: 1 },
         always: { type: 'boolean' },
         onlyWhenItFits: { type: 'boolean' },
+        lastOf: { type: 'string', minLength: 1 },
         whileUnset: { type: 'string', minLength: 1 },
         splitsItem: { type: 'boolean' },
         direction,

@@ -54,6 +54,7 @@ import {
   type PathStep,
 } from './map-paths.js';
 import type { Segment } from './edi-types.js';
+import { ssccFromGs1 } from './gs1-sscc.js';
 import { negateDecimal } from './implied-decimal.js';
 import { elementCount, elementEquals, elementValue } from './x12-segment.js';
 
@@ -80,6 +81,7 @@ const HELPERS = {
   passHas,
   negateDecimal,
   runSplitLoop,
+  ssccFromGs1,
 };
 
 /** Tags a rule list can consume, so a loop knows where it ends. */
@@ -193,6 +195,7 @@ const label = (id: string | undefined): string => (id ?? '').replace(/[^A-Za-z0-
  * nothing (a `.` value is the segment's own value, handled by the caller).
  */
 function writeSource(src: Source, to: string, value: string, onlyIfUnset: boolean): string {
+  if (to.endsWith('[]')) return appendSource(src, to, value);
   const p = cachedPath(to);
   const steps = p.steps;
   if (steps.length === 0) return '';
@@ -224,6 +227,16 @@ function writeSource(src: Source, to: string, value: string, onlyIfUnset: boolea
   });
   out.push('}');
   return out.join(' ');
+}
+
+/**
+ * Source that appends `value` to the list at `to` (`address.lines[]`, inbound only): each segment
+ * of a repeat adds its values after the ones before it (a second N3's street lines follow the
+ * first's), where fixed indexes would overwrite them or, after a short first segment, leave holes.
+ */
+function appendSource(src: Source, to: string, value: string): string {
+  const p = arrayPath(to);
+  return `h.arrayAt(${p.fromRoot ? 'st.root' : 'target'}, ${src.constant(p.steps)}).push(${value});`;
 }
 
 /** The `when` test of a rule as an expression over `seg`. */
@@ -296,6 +309,7 @@ function elementSource(src: Source, map: LoadedMap, er: ElementRule, dates: Date
     // A code the table lacks (tableOnly) was reported and leaves v undefined: no transform then.
     const guard = er.tableOnly ? 'if (v !== undefined) ' : '';
     if (t === 'upper') v += ` ${guard}v = v.toUpperCase();`;
+    else if (t === 'sscc') v += ` ${guard}v = h.ssccFromGs1(v);`;
     else if (t === 'n0' || t === 'n1' || t === 'n2' || t === 'n3')
       v += ` ${guard}v = h.impliedDecimal(st, seg, i, v, raw, ${JSON.stringify(t)}, ${toText}, ${el});`;
     else if (t === 'decimal') v += ` ${guard}v = h.decimal(st, seg, i, v, raw, ${toText}, ${el});`;
@@ -312,6 +326,11 @@ function elementSource(src: Source, map: LoadedMap, er: ElementRule, dates: Date
     body = `${v} if (v !== undefined) { ${found('v')} }`;
   }
 
+  if (er.onlyIfCodeIn !== undefined) {
+    // Only a code of that table is read (a 210 L003 that is a unit, not FR flat rate, is normalized).
+    const codes = src.constant(new Set(Object.keys(map.tables.get(er.onlyIfCodeIn) ?? {})));
+    body = `if (${codes}.has(raw)) { ${body} }`;
+  }
   const none = er.noValue === undefined ? '' : ` if (raw === ${JSON.stringify(er.noValue)}) raw = '';`;
   const read = `raw = h.elementValue(seg, ${src.value(er.el - 1)}, ${src.value((er.comp ?? 1) - 1)});${none}`;
   const dflt = er.default;

@@ -14,6 +14,7 @@ import { isValidTimeZone } from './edi-datetime.js';
 import {
   isHierarchyRule,
   isLoopRule,
+  lastIndexOf,
   type CodeTable,
   type DefaultValue,
   type ElementRule,
@@ -179,8 +180,13 @@ function checkRules(
     if (typeof parsed === 'string') report(where, parsed);
     else if (parsed.steps.some((s) => s.index === '*')) report(where, '`[*]` is only allowed in defaults');
   };
-  const checkElement = (e: ElementRule, where: string): void => {
-    checkPath(e.to, `${where}/to`, false);
+  const checkElement = (e: ElementRule, where: string, rule: SegmentRule): void => {
+    // `list[]` appends (a repeat's values follow the earlier ones'); output needs fixed indexes.
+    const appends = e.to?.endsWith('[]') === true;
+    checkPath(e.to, `${where}/to`, appends);
+    if (appends && e.direction !== 'inbound' && rule.direction !== 'inbound')
+      report(`${where}/to`, '`[]` (append) is for inbound elements: output writes fixed indexes');
+    if (appends && e.pairs !== undefined) report(`${where}/to`, '`[]` (append) takes one value, not pairs');
     if (e.table && !tables.has(e.table))
       report(`${where}/table`, `unknown code table "${e.table}" (edi-maps/code-tables/${e.table}.yaml)`);
     if (e.onlyIfCodeIn && !tables.has(e.onlyIfCodeIn))
@@ -220,10 +226,13 @@ function checkRules(
     } else {
       checkPath(r.repeat, `${where}/repeat`, true);
       checkPath(r.whileUnset, `${where}/whileUnset`, false);
+      checkPath(r.lastOf, `${where}/lastOf`, false);
+      if (r.lastOf !== undefined && lastIndexOf(r, r.lastOf) < 0)
+        report(`${where}/lastOf`, `no element of this rule writes an item of ${r.lastOf} ([n])`);
       if (r.splitsItem && !inRepeatingLoop)
         report(`${where}/splitsItem`, 'splitsItem is for a segment of a loop with `repeat`');
       r.elements.forEach((e, ei) => {
-        checkElement(e, `${where}/elements/${ei}`);
+        checkElement(e, `${where}/elements/${ei}`, r);
         if (e.negate) checkNegate(r, e, `${where}/elements/${ei}/negate`, report);
       });
     }
@@ -385,6 +394,7 @@ function uniformRules(rules: readonly Rule[]): Rule[] {
       repeat: r.repeat,
       always: r.always,
       onlyWhenItFits: r.onlyWhenItFits,
+      lastOf: r.lastOf,
       whileUnset: r.whileUnset,
       splitsItem: r.splitsItem,
       direction: r.direction,

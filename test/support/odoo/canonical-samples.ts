@@ -82,7 +82,7 @@ export function sampleShipmentNotice(overrides: Partial<ShipmentNotice> = {}): S
         purchaseOrderDate: '2026-11-20',
         packages: [
           {
-            sscc: '00012345678901234567',
+            sscc: '012345678901234567',
             lines: [
               {
                 lineNumber: '1',

@@ -43,7 +43,7 @@ test('a partner rule override is checked element by element: type, range, known 
     [
       PARTNER_FILE,
       '/maps/x12-214/rules/at7-status/elements/0/transform',
-      'must be one of trim, upper, n0, n1, n2, n3, decimal, number, integer, date, dateOnly, time, timeCode, dtm, dtmDate, dtmFormat',
+      'must be one of trim, upper, n0, n1, n2, n3, decimal, number, integer, date, dateOnly, time, timeCode, dtm, dtmDate, dtmFormat, sscc',
     ],
   ]);
   assert.deepEqual(
@@ -218,4 +218,36 @@ test('initFrom fills an item of a repeating loop from a root path: without repea
   assert.ok(errors.includes('initFrom needs repeat: it fills new items'), errors.join('\n'));
   assert.ok(errors.includes("the field filled is the item's own, not a root path"), errors.join('\n'));
   assert.ok(set.errors.every((e) => e.file.endsWith('iftsta.map.yaml')));
+});
+
+test('an append path `list[]` is for inbound elements only; lastOf needs an element writing that list', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'maps-'));
+  cpSync(MAPS_DIR, dir, { recursive: true });
+  const file = join(dir, 'x12', '214.map.yaml');
+  const yaml = readFileSync(file, 'utf8');
+  const inbound = '          id: n3-in,\n          seg: N3,\n          direction: inbound,\n';
+  const outbound =
+    '          id: n3-second,\n          seg: N3,\n          direction: outbound,\n          lastOf: address.lines,\n';
+  assert.ok(yaml.includes(inbound) && yaml.includes(outbound));
+  writeFileSync(
+    file,
+    yaml
+      .replace(inbound, '          id: n3-in,\n          seg: N3,\n')
+      .replace(outbound, outbound.replace('lastOf: address.lines', 'lastOf: address.city')),
+  );
+  const set = loadMaps({ mapsDir: dir });
+  assert.deepEqual(
+    set.errors.map((e) => [e.path, e.message]),
+    [
+      [
+        '/rules/5/rules/2/elements/0/to',
+        '`[]` (append) is for inbound elements: output writes fixed indexes',
+      ],
+      [
+        '/rules/5/rules/2/elements/1/to',
+        '`[]` (append) is for inbound elements: output writes fixed indexes',
+      ],
+      ['/rules/5/rules/4/lastOf', 'no element of this rule writes an item of address.city ([n])'],
+    ],
+  );
 });

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Diagnostic } from '../../../src/edi/edi-types.js';
 import { translateBuffer } from '../../../src/edi/translate.js';
 import {
   goldenOptions,
@@ -77,7 +78,7 @@ test('the 856 HL tree is followed by parent pointers in every arrangement', asyn
     packages: { sscc: string; lines: { sku: string }[] }[];
     lines: unknown[];
   }[];
-  assert.equal(orders[0]!.packages[0]!.sscc, '00012345678901234567');
+  assert.equal(orders[0]!.packages[0]!.sscc, '012345678901234567');
   assert.deepEqual(
     orders[0]!.packages[0]!.lines.map((l) => l.sku),
     ['SKU-001', 'SKU-002'],
@@ -86,7 +87,7 @@ test('the 856 HL tree is followed by parent pointers in every arrangement', asyn
   const soip = (await translateBuffer(x12Fixture('856-5010-soip-newline-terminator.edi'), goldenOptions()))
     .documents[0]!;
   const o2 = (soip['orders'] as { packages: { sscc: string }[]; lines: { sku: string }[] }[])[0]!;
-  assert.deepEqual([o2.lines[0]!.sku, o2.packages[0]!.sscc], ['GIZMO-9', '00340123450000000017']);
+  assert.deepEqual([o2.lines[0]!.sku, o2.packages[0]!.sscc], ['GIZMO-9', '340123450000000017']);
   // S-P-O-I: each pack is adopted by the order below it.
   const spoi = (await translateBuffer(x12Fixture('856-5010-spoi-nonprintable.edi'), goldenOptions()))
     .documents[0]!;
@@ -98,8 +99,8 @@ test('the 856 HL tree is followed by parent pointers in every arrangement', asyn
   assert.deepEqual(
     o3.map((o) => [o.purchaseOrderNumber, o.packages[0]!.sscc, o.lines[0]!.sku]),
     [
-      ['PO-SPOI-A', '00012345000000000019', 'WIDGET-RED'],
-      ['PO-SPOI-B', '00012345000000000026', 'WIDGET-BLUE'],
+      ['PO-SPOI-A', '012345000000000019', 'WIDGET-RED'],
+      ['PO-SPOI-B', '012345000000000026', 'WIDGET-BLUE'],
     ],
   );
 });
@@ -265,7 +266,7 @@ test('856: repeated single-value segments never overwrite: an extra BOL is a ref
   assert.deepEqual(doc['references'], [{ qualifier: 'BM', value: 'BOL2' }]);
   assert.deepEqual(doc['carrier'], { scac: 'ABCD', mode: 'motor', name: 'ABCD FREIGHT' });
   const orders = doc['orders'] as { packages: { sscc: string }[] }[];
-  assert.equal(orders[0]!.packages[0]!.sscc, '00012345678901234567');
+  assert.equal(orders[0]!.packages[0]!.sscc, '012345678901234567');
   assert.deepEqual(
     r.diagnostics.map((d) => [d.severity, d.level, d.rule, d.segmentId, d.segmentPosition]),
     [
@@ -273,7 +274,7 @@ test('856: repeated single-value segments never overwrite: an extra BOL is a ref
       ['warning', 'transaction', 'SEGMENT_NOT_KEPT', 'MAN', 13],
     ],
   );
-  assert.match(r.diagnostics[1]!.message, /MAN\*GM\*00012345678901234574 .*not kept.*"00012345678901234567"/);
+  assert.match(r.diagnostics[1]!.message, /MAN\*GM\*00012345678901234574 .*not kept.*"012345678901234567"/);
   // Valid X12: the partner is not told of an error.
   assert.match(r.acks.join(''), /AK2\*856\*0001~AK5\*A~/);
 });
@@ -286,7 +287,7 @@ test('856: a tare level (HL03 T) is accepted: its packs and items stay with thei
   }[];
   assert.deepEqual(
     orders.map((o) => [o.purchaseOrderNumber, o.packages.map((p) => [p.sscc, p.lines.map((l) => l.sku)])]),
-    [['PO1', [['00012345678901234567', ['SKU-1']]]]],
+    [['PO1', [['012345678901234567', ['SKU-1']]]]],
   );
   assert.deepEqual(
     r.diagnostics.map((d) => [d.severity, d.level, d.rule, d.segmentPosition]),
@@ -327,4 +328,74 @@ test('210 N9 and 214 L11: a second bill of lading is a reference, not an overwri
     assert.equal((doc['shipmentRef'] as { billOfLading: string }).billOfLading, 'BOL1');
     assert.deepEqual(doc['references'], [{ qualifier: 'BM', value: 'BOL2' }]);
   }
+});
+
+/** Severity, rule, segment and position of each diagnostic. */
+const notKept = (r: { diagnostics: readonly Diagnostic[] }): unknown[] =>
+  r.diagnostics.map((d) => [d.severity, d.rule, d.segmentId, d.segmentPosition]);
+
+test('856: a repeated DTM*011 and the N2 of a named party are warned about, not taken; N3s, PER and order-level N1 are kept', async () => {
+  const r = await translateBuffer(x12Fixture('856-4010-repeats-and-party-details.edi'), goldenOptions());
+  const doc = r.documents[0]!;
+  assert.equal(doc['shippedAt'], '2026-11-27T08:00:00-05:00');
+  const parties = doc['parties'] as {
+    role: string;
+    name: string;
+    address?: { lines: string[] };
+    contact?: unknown;
+  }[];
+  assert.deepEqual(
+    parties.map((p) => [p.role, p.name, p.address?.lines]),
+    [
+      // A second N3 is lines 3-4; after a one-line N3 it follows on as line 2.
+      ['shipFrom', 'ACME WAREHOUSE', ['100 MAIN ST', 'SUITE 5', 'BUILDING 7', 'GATE 3']],
+      // N1 with an id alone: N2 is the name.
+      ['shipTo', 'BIG STORE 42', ['42 MARKET RD', 'DOOR 4']],
+      // The order level's N1*BY (pick/pack 856) joins the shipment's parties.
+      ['buyer', 'BUYER INC', undefined],
+    ],
+  );
+  assert.deepEqual(parties[0]!.contact, { name: 'JOHN DOE', phone: '5551234567', email: 'JDOE@EXAMPLE.COM' });
+  assert.deepEqual(notKept(r), [
+    ['warning', 'SEGMENT_NOT_KEPT', 'DTM', 8],
+    ['warning', 'SEGMENT_NOT_KEPT', 'N2', 10],
+  ]);
+  assert.match(r.acks.join(''), /AK5\*A~/);
+});
+
+test('856: a TD5 without the TD502 qualifier gives the carrier mode and name (no SCAC)', async () => {
+  const r = await translateBuffer(x12Fixture('856-4010-td5-without-qualifier.edi'), goldenOptions());
+  assert.deepEqual(r.documents[0]!['carrier'], { mode: 'motor', name: 'ABCD FREIGHT' });
+  assert.deepEqual(r.diagnostics, []);
+});
+
+test('210: a second N3 is lines 3-4 of the address; a second L5 does not replace the description of every charge', async () => {
+  const r = await translateBuffer(x12Fixture('210-4010-two-n3-two-l5.edi'), goldenOptions());
+  const doc = r.documents[0]!;
+  const [party] = doc['parties'] as { address: { lines: string[] } }[];
+  assert.deepEqual(party!.address.lines, ['100 MAIN ST', 'SUITE 5', 'ATTN ACCOUNTS PAYABLE', 'MAILSTOP 7']);
+  assert.deepEqual(
+    (doc['charges'] as { description: string }[]).map((c) => c.description),
+    ['FREIGHT', 'FREIGHT'],
+  );
+  assert.deepEqual(notKept(r), [['warning', 'SEGMENT_NOT_KEPT', 'L5', 10]]);
+});
+
+test('210 L0: the billed quantity counts in L003, normalized when it is a unit (LB), not when it is FR (flat rate)', async () => {
+  const billed = async (file: string): Promise<unknown> => {
+    const r = await translateBuffer(x12Fixture(file), goldenOptions());
+    return (r.documents[0]!['charges'] as { billedQuantity?: unknown }[])[0]!.billedQuantity;
+  };
+  assert.deepEqual(await billed('210-4010-two-n3-two-l5.edi'), {
+    value: 1200,
+    unit: 'LB',
+    unitNormalized: 'LB',
+  });
+  assert.deepEqual(await billed('210-4010-wrapped-80.edi'), { value: 1200, unit: 'FR' });
+});
+
+test('214: the first K1 is the signer; a second K1 (a remark) is warned about, not taken', async () => {
+  const r = await translateBuffer(x12Fixture('214-4010-two-k1.edi'), goldenOptions());
+  assert.deepEqual(r.documents[0]!['proofOfDelivery'], { signedBy: 'J SMITH' });
+  assert.deepEqual(notKept(r), [['warning', 'SEGMENT_NOT_KEPT', 'K1', 11]]);
 });

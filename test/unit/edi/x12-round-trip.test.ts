@@ -30,6 +30,10 @@ const FIXTURES = [
   '214-4010-two-at7-per-lx.edi',
   '856-4010-repeated-segments.edi',
   '856-4010-sotpi-tare.edi',
+  '856-4010-repeats-and-party-details.edi',
+  '856-4010-td5-without-qualifier.edi',
+  '210-4010-two-n3-two-l5.edi',
+  '214-4010-two-k1.edi',
 ];
 
 for (const file of FIXTURES) {
@@ -154,4 +158,57 @@ test('an invalid canonical document is not rendered; the diagnostic names the fi
     r.diagnostics.some((d) => d.rule === 'CANONICAL_SCHEMA' && d.message.includes('/purpose is required')),
   );
   assert.equal(renderDocument({}, 'x12-999', {}).diagnostics[0]?.rule, 'RENDER_TARGET');
+});
+
+/** The body segments of a rendered set that start with one of `tags`. */
+const segmentsOf = (text: string, ...tags: string[]): string[] =>
+  text.split('~').filter((s) => tags.some((t) => s.startsWith(`${t}*`)));
+
+test('an address of five lines goes out as two N3 (lines 1-4) and a warning for the fifth, in 856, 210 and 214', async () => {
+  const lines = ['100 MAIN ST', 'SUITE 5', 'BUILDING 7', 'GATE 3', 'BACK OFFICE'];
+  const cases: [string, RenderTarget][] = [
+    ['856-4010-repeats-and-party-details.edi', 'x12-856'],
+    ['210-4010-two-n3-two-l5.edi', 'x12-210'],
+    ['214-4010-two-k1.edi', 'x12-214'],
+  ];
+  for (const [file, target] of cases) {
+    const doc = (await translateBuffer(x12Fixture(file), goldenOptions())).documents[0]!;
+    const party = (doc['parties'] as JsonObject[])[0]!;
+    party['address'] = { ...(party['address'] as JsonObject), lines };
+    const r = renderDocument(doc, target, { version: '004010', now: new Date('2026-11-27T10:00:00Z') });
+    assert.deepEqual(
+      segmentsOf(r.text, 'N3').slice(0, 2),
+      ['N3*100 MAIN ST*SUITE 5', 'N3*BUILDING 7*GATE 3'],
+      file,
+    );
+    assert.deepEqual(
+      r.diagnostics.map((d) => [d.severity, d.rule, d.segmentId, d.message]),
+      [
+        [
+          'warning',
+          'VALUE_NOT_WRITTEN',
+          'N3',
+          'address.lines[4] "BACK OFFICE" has no N3 to go in (4 fit); not written',
+        ],
+      ],
+      file,
+    );
+  }
+});
+
+test('856 out: TD502 2 goes with a SCAC only; the SSCC-18 goes out as MAN*GM with its AI 00', async () => {
+  const doc = (await translateBuffer(x12Fixture('856-4010-td5-without-qualifier.edi'), goldenOptions()))
+    .documents[0]!;
+  const r = renderDocument(doc, 'x12-856', { version: '004010', now: new Date('2026-11-27T10:00:00Z') });
+  assert.deepEqual(r.diagnostics, []);
+  assert.deepEqual(segmentsOf(r.text, 'TD5', 'MAN'), [
+    'TD5****M*ABCD FREIGHT',
+    'MAN*GM*00012345678901234567',
+  ]);
+  doc['carrier'] = { scac: 'ABCD', mode: 'motor' };
+  const withScac = renderDocument(doc, 'x12-856', {
+    version: '004010',
+    now: new Date('2026-11-27T10:00:00Z'),
+  });
+  assert.deepEqual(segmentsOf(withScac.text, 'TD5'), ['TD5**2*ABCD*M']);
 });
