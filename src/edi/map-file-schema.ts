@@ -64,6 +64,7 @@ export const mapFileSchema = {
         onlyWhenItFits: { type: 'boolean' },
         whileUnset: { type: 'string', minLength: 1 },
         splitsItem: { type: 'boolean' },
+        leftOut: { type: 'string', minLength: 1 },
         direction,
         elements: { type: 'array', items: { $ref: '#/$defs/element' } },
         init: { type: 'object' },

@@ -37,6 +37,7 @@ import {
   dtmDateTime,
   finishDateTime,
   impliedDecimal,
+  leftOut,
   notKept,
   passHas,
   timePart,
@@ -78,6 +79,7 @@ const HELPERS = {
   finishDateTime,
   codeNotInTable,
   notKept,
+  leftOut,
   passHas,
   negateDecimal,
   runSplitLoop,
@@ -546,7 +548,10 @@ export function compileRuleList(map: LoadedMap, rules: readonly Rule[], groups: 
     } else {
       const srule = rule as SegmentRule;
       test = whenSource(src, srule.when);
-      apply = `${segmentSource(src, map, srule)}(st, seg, i, item${passParams(srule)});`;
+      apply =
+        srule.leftOut !== undefined
+          ? `h.leftOut(st, seg, i, ${JSON.stringify(srule.leftOut)});`
+          : `${segmentSource(src, map, srule)}(st, seg, i, item${passParams(srule)});`;
       if (srule.whileUnset) {
         // A repeat the first rule no longer takes goes on to the next; if none takes it, it is not kept.
         (notKeptCases.get(srule.seg) ?? notKeptCases.set(srule.seg, []).get(srule.seg)!).push(

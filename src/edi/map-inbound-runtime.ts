@@ -82,6 +82,21 @@ export function notKept(st: InState, seg: Segment, segIndex: number, field: stri
   });
 }
 
+/**
+ * A segment that belongs where it stands but whose value the canonical model has no field for at
+ * that level (`leftOut`): not kept, and said so, like a repeat `notKept` leaves out.
+ */
+export function leftOut(st: InState, seg: Segment, segIndex: number, reason: string): void {
+  const text = [seg.tag, ...seg.elements.map((e) => e.join(':'))].join('*');
+  diag(st, seg, segIndex, {
+    severity: 'warning',
+    level: 'transaction',
+    code: '',
+    rule: 'SEGMENT_NOT_KEPT',
+    message: `${text.length > 60 ? `${text.slice(0, 57)}...` : text} at position ${segIndex + st.firstPosition} is not kept: ${reason}`,
+  });
+}
+
 /** An element value its transform cannot read, with the AK4 code that reports it and a copy (AK404). */
 function elementError(
   st: InState,

@@ -222,6 +222,8 @@ function checkRules(
       checkPath(r.whileUnset, `${where}/whileUnset`, false);
       if (r.splitsItem && !inRepeatingLoop)
         report(`${where}/splitsItem`, 'splitsItem is for a segment of a loop with `repeat`');
+      if (r.leftOut !== undefined && (r.direction !== 'inbound' || r.elements.length > 0))
+        report(`${where}/leftOut`, 'a leftOut rule reads nothing: direction inbound, no elements');
       r.elements.forEach((e, ei) => {
         checkElement(e, `${where}/elements/${ei}`);
         if (e.negate) checkNegate(r, e, `${where}/elements/${ei}/negate`, report);
@@ -387,6 +389,7 @@ function uniformRules(rules: readonly Rule[]): Rule[] {
       onlyWhenItFits: r.onlyWhenItFits,
       whileUnset: r.whileUnset,
       splitsItem: r.splitsItem,
+      leftOut: r.leftOut,
       direction: r.direction,
       elements: r.elements.map(uniformElement),
       init: r.init,

@@ -150,6 +150,57 @@ describe('EDIFACT maps (D96A and D01B)', () => {
     assert.deepEqual(asn?.['carrier'], { mode: 'motor', scac: 'UPSN', name: 'UPS Freight' });
   });
 
+  it("a line's own DTM, RFF and MEA stay in the line: every line kept, header fields untouched, each left out with SEGMENT_NOT_KEPT", async () => {
+    const notKept = (
+      diagnostics: readonly { rule?: string; segmentId?: string; segmentPosition?: number }[],
+    ) =>
+      diagnostics.filter((d) => d.rule === 'SEGMENT_NOT_KEPT').map((d) => [d.segmentId, d.segmentPosition]);
+    const desadv = await translateBuffer(
+      readFileSync(fixture('maps/desadv-d96a-line-segments.edi')),
+      OPTIONS,
+    );
+    const [asn] = desadv.documents;
+    const order = (asn?.['orders'] as JsonObject[])[0] as JsonObject;
+    assert.deepEqual(
+      [order['lines'], ...(order['packages'] as JsonObject[]).map((p) => p['lines'])].map((lines) =>
+        (lines as JsonObject[]).map((l) => l['lineNumber']),
+      ),
+      [
+        ['1', '2'],
+        ['3', '4'],
+      ],
+    );
+    assert.equal(asn?.['billOfLading'], 'BOL-HEADER');
+    assert.deepEqual((asn?.['totals'] as JsonObject)['grossWeight'], {
+      unit: 'KGM',
+      unitNormalized: 'KG',
+      value: 40,
+    });
+    assert.deepEqual(notKept(desadv.diagnostics), [
+      ['DTM', 10],
+      ['MEA', 11],
+      ['RFF', 12],
+      ['DTM', 13],
+      ['RFF', 14],
+      ['MEA', 19],
+      ['DTM', 23],
+    ]);
+
+    const invoic = await translateBuffer(
+      readFileSync(fixture('maps/invoic-d96a-line-segments.edi')),
+      OPTIONS,
+    );
+    const [invoice] = invoic.documents;
+    assert.equal(invoice?.['billOfLading'], 'BOL1234');
+    assert.equal(invoice?.['deliveredAt'], '2019-08-30');
+    assert.equal(((invoice?.['totals'] as JsonObject)['weight'] as JsonObject)['value'], 1200);
+    assert.deepEqual(notKept(invoic.diagnostics), [
+      ['MEA', 11],
+      ['DTM', 12],
+      ['RFF', 14],
+    ]);
+  });
+
   it('DESADV: TDT transport modes in both spellings, EANCOM two-digit (30) and Rec 19 one-digit (3)', async () => {
     const text = readFileSync(fixture('maps/desadv-d96a-packed.edi'), 'latin1');
     const modeOf = async (code: string): Promise<unknown> => {
