@@ -201,6 +201,36 @@ describe('EDIFACT maps (D96A and D01B)', () => {
     ]);
   });
 
+  it('DESADV: a repeated header DTM, MEA, RFF+BM/CN or line IMD never overwrites the first (second references to references[], others SEGMENT_NOT_KEPT)', async () => {
+    const result = await translateBuffer(readFileSync(fixture('maps/desadv-d96a-repeats.edi')), OPTIONS);
+    const [asn] = result.documents;
+    assert.deepEqual(
+      [asn?.['billOfLading'], asn?.['proNumber'], asn?.['shippedAt'], asn?.['references']],
+      [
+        'BOL-1',
+        'PRO-1',
+        '2024-03-05T12:00:00+00:00',
+        [
+          { qualifier: 'BM', value: 'BOL-2' },
+          { qualifier: 'CN', value: 'PRO-2' },
+        ],
+      ],
+    );
+    assert.equal(((asn?.['totals'] as JsonObject)['grossWeight'] as JsonObject)['value'], 40);
+    const line = ((asn?.['orders'] as JsonObject[])[0]?.['lines'] as JsonObject[])[0];
+    assert.equal(line?.['description'], 'Spare lamp');
+    assert.deepEqual(
+      result.diagnostics
+        .filter((d) => d.rule === 'SEGMENT_NOT_KEPT')
+        .map((d) => [d.segmentId, d.segmentPosition]),
+      [
+        ['DTM', 5],
+        ['MEA', 7],
+        ['IMD', 16],
+      ],
+    );
+  });
+
   it('DESADV: TDT transport modes in both spellings, EANCOM two-digit (30) and Rec 19 one-digit (3)', async () => {
     const text = readFileSync(fixture('maps/desadv-d96a-packed.edi'), 'latin1');
     const modeOf = async (code: string): Promise<unknown> => {
