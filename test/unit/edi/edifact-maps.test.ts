@@ -111,17 +111,19 @@ describe('EDIFACT maps (D96A and D01B)', () => {
     assert.deepEqual(ids, ['edifact-PARTNER-REF77-1']);
   });
 
-  it('INVOIC: a header charge (ALC+C with MOA+8) is a charge too, so the charges sum to the net amount', async () => {
+  it('INVOIC: a header charge (ALC+C with MOA+8) is a charge too, so the charges sum to the net amount; codes are normalized', async () => {
     const [invoice] = await translate('maps/invoic-d96a-header-charge.edi');
     const charges = (invoice?.['charges'] as JsonObject[]).map((c) => [
       c['lineNumber'],
       c['code'],
+      c['codeNormalized'],
       c['description'],
       (c['amount'] as JsonObject)['amount'],
     ]);
+    // codeNormalized as the X12 210 gives it for the same codes (l108-charge-code).
     assert.deepEqual(charges, [
-      [undefined, 'FUE', 'Fuel surcharge', '151.80'],
-      ['1', '400', 'Linehaul', '1000.00'],
+      [undefined, 'FUE', 'FUEL_SURCHARGE', 'Fuel surcharge', '151.80'],
+      ['1', '400', 'FREIGHT', 'Linehaul', '1000.00'],
     ]);
     assert.deepEqual(invoice?.['netAmountDue'], { amount: '1151.80', currency: 'USD' });
   });
