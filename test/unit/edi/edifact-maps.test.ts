@@ -233,6 +233,26 @@ describe('EDIFACT maps (D96A and D01B)', () => {
     );
   });
 
+  it('NAD: +CA is the carrier in DESADV too; a name comes from C080, else C058, else the party id, never empty', async () => {
+    const [asn] = await translate('maps/desadv-d96a-nad-names.edi');
+    assert.deepEqual(asn?.['carrier'], { scac: 'CRRX', name: 'Carrier X Express' });
+    assert.deepEqual(
+      (asn?.['parties'] as JsonObject[]).map((p) => [p['role'], p['name']]),
+      [
+        ['shipFrom', 'Acme Warehouse Nord'],
+        ['shipTo', '5412345000020'],
+      ],
+    );
+    const [invoice] = await translate('maps/invoic-d96a-nad-names.edi');
+    assert.deepEqual(invoice?.['carrier'], { scac: 'CRRX', name: 'Carrier X Express' });
+    assert.deepEqual(
+      (invoice?.['parties'] as JsonObject[]).map((p) => [p['role'], p['name']]),
+      [['buyer', 'Buyer Nine Stores']],
+    );
+    const [event] = await translate('valid/iftsta-una-equals-star-tilde.edi');
+    assert.deepEqual(event?.['carrier'], { scac: 'CRRX', name: 'Carrier X Express' });
+  });
+
   it('DESADV: TDT transport modes in both spellings, EANCOM two-digit (30) and Rec 19 one-digit (3)', async () => {
     const text = readFileSync(fixture('maps/desadv-d96a-packed.edi'), 'latin1');
     const modeOf = async (code: string): Promise<unknown> => {
