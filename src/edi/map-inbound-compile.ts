@@ -530,7 +530,11 @@ function valueSource(src: Source, field: string): string {
  * consume the segments that belong to them. Outbound-only rules map nothing but still end loops.
  * `groups`: the triggers of the loops around the list (EDIFACT loops end where their group does).
  */
-export function compileRuleList(map: LoadedMap, rules: readonly Rule[], groups: readonly string[] = []): RunList {
+export function compileRuleList(
+  map: LoadedMap,
+  rules: readonly Rule[],
+  groups: readonly string[] = [],
+): RunList {
   const src = new Source();
   const tags = new Set(rules.map(ruleTag));
   const cases = new Map<string, string[]>();
