@@ -172,6 +172,8 @@ describe('EDIFACT maps (D96A and D01B)', () => {
         ['3', '4'],
       ],
     );
+    // PIA 5 (product identification) is one of the line's ids, as PIA 1 is.
+    assert.deepEqual((order['lines'] as JsonObject[])[1]?.['ids'], [{ value: 'ACME-200', qualifier: 'SA' }]);
     assert.equal(asn?.['billOfLading'], 'BOL-HEADER');
     assert.deepEqual((asn?.['totals'] as JsonObject)['grossWeight'], {
       unit: 'KGM',
@@ -184,8 +186,10 @@ describe('EDIFACT maps (D96A and D01B)', () => {
       ['RFF', 12],
       ['DTM', 13],
       ['RFF', 14],
-      ['MEA', 19],
-      ['DTM', 23],
+      ['GIN', 18],
+      ['FTX', 19],
+      ['MEA', 22],
+      ['DTM', 26],
     ]);
 
     const invoic = await translateBuffer(
