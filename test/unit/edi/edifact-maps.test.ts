@@ -237,6 +237,23 @@ describe('EDIFACT maps (D96A and D01B)', () => {
     );
   });
 
+  it('INVOIC: a repeated header DTM+35, MEA weight or RFF+BM never overwrites the first', async () => {
+    const result = await translateBuffer(readFileSync(fixture('maps/invoic-d96a-repeats.edi')), OPTIONS);
+    const [invoice] = result.documents;
+    assert.deepEqual(
+      [invoice?.['billOfLading'], invoice?.['references'], invoice?.['deliveredAt']],
+      ['BOL-1', [{ qualifier: 'BM', value: 'BOL-2' }], '2019-08-30'],
+    );
+    assert.equal(((invoice?.['totals'] as JsonObject)['weight'] as JsonObject)['value'], 1200);
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.rule, d.segmentId, d.segmentPosition]),
+      [
+        ['SEGMENT_NOT_KEPT', 'DTM', 5],
+        ['SEGMENT_NOT_KEPT', 'MEA', 7],
+      ],
+    );
+  });
+
   it('NAD: +CA is the carrier in DESADV too; a name comes from C080, else C058, else the party id, never empty', async () => {
     const [asn] = await translate('maps/desadv-d96a-nad-names.edi');
     assert.deepEqual(asn?.['carrier'], { scac: 'CRRX', name: 'Carrier X Express' });
