@@ -255,7 +255,14 @@ describe('EDIFACT maps (D96A and D01B)', () => {
   });
 
   it('NAD: +CA is the carrier in DESADV too; a name comes from C080, else C058, else the party id, never empty', async () => {
-    const [asn] = await translate('maps/desadv-d96a-nad-names.edi');
+    // A party's RFF (its VAT number) stays with the party: left out, not a document reference.
+    const desadv = await translateBuffer(readFileSync(fixture('maps/desadv-d96a-nad-names.edi')), OPTIONS);
+    const [asn] = desadv.documents;
+    assert.deepEqual(asn?.['references'], []);
+    assert.deepEqual(
+      desadv.diagnostics.map((d) => [d.rule, d.segmentId, d.segmentPosition]),
+      [['SEGMENT_NOT_KEPT', 'RFF', 7]],
+    );
     assert.deepEqual(asn?.['carrier'], { scac: 'CRRX', name: 'Carrier X Express' });
     assert.deepEqual(
       (asn?.['parties'] as JsonObject[]).map((p) => [p['role'], p['name']]),
@@ -264,7 +271,13 @@ describe('EDIFACT maps (D96A and D01B)', () => {
         ['shipTo', '5412345000020'],
       ],
     );
-    const [invoice] = await translate('maps/invoic-d96a-nad-names.edi');
+    const invoic = await translateBuffer(readFileSync(fixture('maps/invoic-d96a-nad-names.edi')), OPTIONS);
+    const [invoice] = invoic.documents;
+    assert.deepEqual(invoice?.['references'], []);
+    assert.deepEqual(
+      invoic.diagnostics.map((d) => [d.rule, d.segmentId, d.segmentPosition]),
+      [['SEGMENT_NOT_KEPT', 'RFF', 6]],
+    );
     assert.deepEqual(invoice?.['carrier'], { scac: 'CRRX', name: 'Carrier X Express' });
     assert.deepEqual(
       (invoice?.['parties'] as JsonObject[]).map((p) => [p['role'], p['name']]),
