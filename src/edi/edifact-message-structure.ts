@@ -289,3 +289,42 @@ export function checkEdifactMessageStructure(type: string, segments: readonly Se
   });
   return problems;
 }
+
+/** Says where the repetition of a segment group that starts at `segs[start]` ends (exclusive). */
+export type GroupEnd = (segs: readonly Segment[], start: number, end: number) => number;
+
+/**
+ * The end of one repetition of the group reached by `path` (trigger tags from the message down:
+ * `['CPS', 'LIN']`), read the way the structure check reads the message: the group ends at the
+ * first segment that its parent or an ancestor takes (the next trigger, a sibling group, the
+ * summary), so a line's own DTM, RFF or MEA stays in the line even when the header has rules for
+ * those tags. A segment the message has no place for here stays inside (the check reports it).
+ * Undefined when the message has no structure or no such group.
+ */
+export function edifactGroupEnd(type: string, path: readonly string[]): GroupEnd | undefined {
+  const root = Object.hasOwn(STRUCTURES, type) ? STRUCTURES[type] : undefined;
+  if (root === undefined || path.length === 0) return undefined;
+  const chain: SegmentGroup[] = [root];
+  for (const tag of path) {
+    const next = chain[chain.length - 1]!.groups.get(tag);
+    if (next === undefined) return undefined;
+    chain.push(next);
+  }
+  const depth = path.length;
+  return (segs, start, end) => {
+    const open = chain.slice();
+    for (let j = start + 1; j < end; j++) {
+      const tag = segs[j]!.tag;
+      for (let k = open.length - 1; k >= 0; k--) {
+        const level = open[k]!;
+        const child = level.groups.get(tag);
+        if (!level.segments.has(tag) && child === undefined) continue;
+        if (k < depth) return j;
+        open.length = k + 1;
+        if (child !== undefined && !level.segments.has(tag)) open.push(child);
+        break;
+      }
+    }
+    return end;
+  };
+}

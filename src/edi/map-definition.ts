@@ -139,6 +139,12 @@ export interface SegmentRule {
    * with its LX's context). Outbound writes one loop pass per item, as before.
    */
   readonly splitsItem?: boolean;
+  /**
+   * Inbound only (`direction: inbound`, no elements): a segment the canonical model has no place
+   * for (a line's own DTM or RFF) is left out with a SEGMENT_NOT_KEPT warning that gives this
+   * reason, never read into a field of the enclosing level.
+   */
+  readonly leftOut?: string;
   readonly direction?: Direction;
   readonly elements: readonly ElementRule[];
   /** Fields set on a new repeat item inbound so required arrays exist (e.g. `ids: []`). */

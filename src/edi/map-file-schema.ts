@@ -65,6 +65,7 @@ export const mapFileSchema = {
         lastOf: { type: 'string', minLength: 1 },
         whileUnset: { type: 'string', minLength: 1 },
         splitsItem: { type: 'boolean' },
+        leftOut: { type: 'string', minLength: 1 },
         direction,
         elements: { type: 'array', items: { $ref: '#/$defs/element' } },
         init: { type: 'object' },

@@ -37,6 +37,7 @@ import {
   dtmDateTime,
   finishDateTime,
   impliedDecimal,
+  leftOut,
   notKept,
   passHas,
   timePart,
@@ -55,6 +56,7 @@ import {
 } from './map-paths.js';
 import type { Segment } from './edi-types.js';
 import { ssccFromGs1 } from './gs1-sscc.js';
+import { edifactGroupEnd, type GroupEnd } from './edifact-message-structure.js';
 import { negateDecimal } from './implied-decimal.js';
 import { elementCount, elementEquals, elementValue } from './x12-segment.js';
 
@@ -78,6 +80,7 @@ const HELPERS = {
   finishDateTime,
   codeNotInTable,
   notKept,
+  leftOut,
   passHas,
   negateDecimal,
   runSplitLoop,
@@ -439,25 +442,50 @@ function splitRule(rule: LoopRule): SegmentRule | undefined {
   return found;
 }
 
+/**
+ * Where an EDIFACT loop ends when its trigger opens a segment group of the message structure at
+ * the map's nesting (`groups`, the triggers of the loops around it): the group's end, so the
+ * segments the group owns stay in it whatever rules the enclosing lists have for their tags.
+ */
+function structureEnd(map: LoadedMap, groups: readonly string[]): GroupEnd | undefined {
+  const d = map.definition;
+  return d.standard === 'edifact' ? edifactGroupEnd(d.message, groups) : undefined;
+}
+
 /** A loop as `function name(st, segs, i, end, item)` returning the segments it consumed. */
-function loopSource(src: Source, map: LoadedMap, rule: LoopRule, siblingTags: ReadonlySet<string>): string {
+function loopSource(
+  src: Source,
+  map: LoadedMap,
+  rule: LoopRule,
+  siblingTags: ReadonlySet<string>,
+  groups: readonly string[],
+): string {
   const name = src.name('loop');
-  const members = memberTags(rule.rules);
-  // Tags the map does not know stay inside the loop; a sibling rule's tag ends it, and so does its own.
-  const stops = new Set([rule.loop, ...[...siblingTags].filter((t) => !members.has(t))]);
-  const body = src.constant(compileRuleList(map, rule.rules));
+  const path = [...groups, rule.loop];
+  const body = src.constant(compileRuleList(map, rule.rules, path));
   const split = rule.repeat ? splitRule(rule) : undefined;
-  // The scan that finds the loop's end also counts the segments that would start a new item.
-  const counts = split
-    ? `case ${JSON.stringify(split.seg)}: { const seg = segs[j]; if (${whenSource(src, split.when)}) splits++; break; }`
-    : '';
-  const lines = [
-    `// loop ${label(rule.id ?? rule.loop)}`,
-    `function ${name}(st, segs, i, end, item) {`,
-    'let j = i + 1, splits = 0;',
-    `scan: for (; j < end; j++) switch (segs[j].tag) { ${stopCases(stops, 'scan')} ${counts} }`,
-    'let into = item;',
-  ];
+  const groupEnd = structureEnd(map, path);
+  const lines = [`// loop ${label(rule.id ?? rule.loop)}`, `function ${name}(st, segs, i, end, item) {`];
+  if (groupEnd) {
+    lines.push(`const j = ${src.constant(groupEnd)}(segs, i, end);`, 'let splits = 0;');
+    if (split)
+      lines.push(
+        `for (let k = i + 1; k < j; k++) { const seg = segs[k]; if (seg.tag === ${JSON.stringify(split.seg)} && ${whenSource(src, split.when)}) splits++; }`,
+      );
+  } else {
+    const members = memberTags(rule.rules);
+    // Tags the map does not know stay inside the loop; a sibling rule's tag ends it, and so does its own.
+    const stops = new Set([rule.loop, ...[...siblingTags].filter((t) => !members.has(t))]);
+    // The scan that finds the loop's end also counts the segments that would start a new item.
+    const counts = split
+      ? `case ${JSON.stringify(split.seg)}: { const seg = segs[j]; if (${whenSource(src, split.when)}) splits++; break; }`
+      : '';
+    lines.push(
+      'let j = i + 1, splits = 0;',
+      `scan: for (; j < end; j++) switch (segs[j].tag) { ${stopCases(stops, 'scan')} ${counts} }`,
+    );
+  }
+  lines.push('let into = item;');
   if (rule.repeat) {
     const p = arrayPath(rule.repeat);
     lines.push(
@@ -519,8 +547,13 @@ function valueSource(src: Source, field: string): string {
  * A rule list as one function over `segs[start, end)`: per segment, the first rule for its tag
  * whose `when` holds (hierarchies take theirs unconditionally) maps it; loops and hierarchies
  * consume the segments that belong to them. Outbound-only rules map nothing but still end loops.
+ * `groups`: the triggers of the loops around the list (EDIFACT loops end where their group does).
  */
-export function compileRuleList(map: LoadedMap, rules: readonly Rule[]): RunList {
+export function compileRuleList(
+  map: LoadedMap,
+  rules: readonly Rule[],
+  groups: readonly string[] = [],
+): RunList {
   const src = new Source();
   const tags = new Set(rules.map(ruleTag));
   const cases = new Map<string, string[]>();
@@ -534,11 +567,14 @@ export function compileRuleList(map: LoadedMap, rules: readonly Rule[]): RunList
     } else if (!inbound(rule)) continue;
     else if (isLoopRule(rule)) {
       test = whenSource(src, rule.when);
-      apply = `consumed = ${loopSource(src, map, rule, tags)}(st, segs, i, end, item);`;
+      apply = `consumed = ${loopSource(src, map, rule, tags, groups)}(st, segs, i, end, item);`;
     } else {
       const srule = rule as SegmentRule;
       test = whenSource(src, srule.when);
-      apply = `${segmentSource(src, map, srule)}(st, seg, i, item${passParams(srule)});`;
+      apply =
+        srule.leftOut !== undefined
+          ? `h.leftOut(st, seg, i, ${JSON.stringify(srule.leftOut)});`
+          : `${segmentSource(src, map, srule)}(st, seg, i, item${passParams(srule)});`;
       if (srule.whileUnset) {
         // A repeat the first rule no longer takes goes on to the next; if none takes it, it is not kept.
         (notKeptCases.get(srule.seg) ?? notKeptCases.set(srule.seg, []).get(srule.seg)!).push(

@@ -65,20 +65,39 @@ export function cloneJson<T>(value: T): T {
   return value;
 }
 
+/** A segment as a message shows it: tag and elements, cut at 60 characters. */
+function shortText(seg: Segment): string {
+  const text = [seg.tag, ...seg.elements.map((e) => e.join(':'))].join('*');
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
 /**
  * A segment a rule would read into a field that an earlier segment already set (`whileUnset`), with
  * no later rule to take it: it is left out, and said so. The set is valid X12, so this is no ack
  * error: a transaction-level warning without a code, which the 997/999 does not report.
  */
 export function notKept(st: InState, seg: Segment, segIndex: number, field: string, current: unknown): void {
-  const text = [seg.tag, ...seg.elements.map((e) => e.join(':'))].join('*');
   const kept = typeof current === 'string' || typeof current === 'number' ? ` ("${current}")` : '';
   diag(st, seg, segIndex, {
     severity: 'warning',
     level: 'transaction',
     code: '',
     rule: 'SEGMENT_NOT_KEPT',
-    message: `${text.length > 60 ? `${text.slice(0, 57)}...` : text} at position ${segIndex + st.firstPosition} is not kept: ${field} has one value, set${kept} by an earlier ${seg.tag}`,
+    message: `${shortText(seg)} at position ${segIndex + st.firstPosition} is not kept: ${field} has one value, set${kept} by an earlier ${seg.tag}`,
+  });
+}
+
+/**
+ * A segment that belongs where it stands but whose value the canonical model has no field for at
+ * that level (`leftOut`): not kept, and said so, like a repeat `notKept` leaves out.
+ */
+export function leftOut(st: InState, seg: Segment, segIndex: number, reason: string): void {
+  diag(st, seg, segIndex, {
+    severity: 'warning',
+    level: 'transaction',
+    code: '',
+    rule: 'SEGMENT_NOT_KEPT',
+    message: `${shortText(seg)} at position ${segIndex + st.firstPosition} is not kept: ${reason}`,
   });
 }
 

@@ -231,6 +231,8 @@ function checkRules(
         report(`${where}/lastOf`, `no element of this rule writes an item of ${r.lastOf} ([n])`);
       if (r.splitsItem && !inRepeatingLoop)
         report(`${where}/splitsItem`, 'splitsItem is for a segment of a loop with `repeat`');
+      if (r.leftOut !== undefined && (r.direction !== 'inbound' || r.elements.length > 0))
+        report(`${where}/leftOut`, 'a leftOut rule reads nothing: direction inbound, no elements');
       r.elements.forEach((e, ei) => {
         checkElement(e, `${where}/elements/${ei}`, r);
         if (e.negate) checkNegate(r, e, `${where}/elements/${ei}/negate`, report);
@@ -397,6 +399,7 @@ function uniformRules(rules: readonly Rule[]): Rule[] {
       lastOf: r.lastOf,
       whileUnset: r.whileUnset,
       splitsItem: r.splitsItem,
+      leftOut: r.leftOut,
       direction: r.direction,
       elements: r.elements.map(uniformElement),
       init: r.init,

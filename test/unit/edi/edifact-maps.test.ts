@@ -111,17 +111,19 @@ describe('EDIFACT maps (D96A and D01B)', () => {
     assert.deepEqual(ids, ['edifact-PARTNER-REF77-1']);
   });
 
-  it('INVOIC: a header charge (ALC+C with MOA+8) is a charge too, so the charges sum to the net amount', async () => {
+  it('INVOIC: a header charge (ALC+C with MOA+8) is a charge too, so the charges sum to the net amount; codes are normalized', async () => {
     const [invoice] = await translate('maps/invoic-d96a-header-charge.edi');
     const charges = (invoice?.['charges'] as JsonObject[]).map((c) => [
       c['lineNumber'],
       c['code'],
+      c['codeNormalized'],
       c['description'],
       (c['amount'] as JsonObject)['amount'],
     ]);
+    // codeNormalized as the X12 210 gives it for the same codes (l108-charge-code).
     assert.deepEqual(charges, [
-      [undefined, 'FUE', 'Fuel surcharge', '151.80'],
-      ['1', '400', 'Linehaul', '1000.00'],
+      [undefined, 'FUE', 'FUEL_SURCHARGE', 'Fuel surcharge', '151.80'],
+      ['1', '400', 'FREIGHT', 'Linehaul', '1000.00'],
     ]);
     assert.deepEqual(invoice?.['netAmountDue'], { amount: '1151.80', currency: 'USD' });
   });
@@ -148,6 +150,141 @@ describe('EDIFACT maps (D96A and D01B)', () => {
     );
     assert.equal(asn?.['purpose'], 'replace');
     assert.deepEqual(asn?.['carrier'], { mode: 'motor', scac: 'UPSN', name: 'UPS Freight' });
+  });
+
+  it("a line's own DTM, RFF and MEA stay in the line: every line kept, header fields untouched, each left out with SEGMENT_NOT_KEPT", async () => {
+    const notKept = (
+      diagnostics: readonly { rule?: string; segmentId?: string; segmentPosition?: number }[],
+    ) =>
+      diagnostics.filter((d) => d.rule === 'SEGMENT_NOT_KEPT').map((d) => [d.segmentId, d.segmentPosition]);
+    const desadv = await translateBuffer(
+      readFileSync(fixture('maps/desadv-d96a-line-segments.edi')),
+      OPTIONS,
+    );
+    const [asn] = desadv.documents;
+    const order = (asn?.['orders'] as JsonObject[])[0] as JsonObject;
+    assert.deepEqual(
+      [order['lines'], ...(order['packages'] as JsonObject[]).map((p) => p['lines'])].map((lines) =>
+        (lines as JsonObject[]).map((l) => l['lineNumber']),
+      ),
+      [
+        ['1', '2'],
+        ['3', '4'],
+      ],
+    );
+    // PIA 5 (product identification) is one of the line's ids, as PIA 1 is.
+    assert.deepEqual((order['lines'] as JsonObject[])[1]?.['ids'], [{ value: 'ACME-200', qualifier: 'SA' }]);
+    assert.equal(asn?.['billOfLading'], 'BOL-HEADER');
+    assert.deepEqual((asn?.['totals'] as JsonObject)['grossWeight'], {
+      unit: 'KGM',
+      unitNormalized: 'KG',
+      value: 40,
+    });
+    assert.deepEqual(notKept(desadv.diagnostics), [
+      ['DTM', 10],
+      ['MEA', 11],
+      ['RFF', 12],
+      ['DTM', 13],
+      ['RFF', 14],
+      ['GIN', 18],
+      ['FTX', 19],
+      ['MEA', 22],
+      ['DTM', 26],
+    ]);
+
+    const invoic = await translateBuffer(
+      readFileSync(fixture('maps/invoic-d96a-line-segments.edi')),
+      OPTIONS,
+    );
+    const [invoice] = invoic.documents;
+    assert.equal(invoice?.['billOfLading'], 'BOL1234');
+    assert.equal(invoice?.['deliveredAt'], '2019-08-30');
+    assert.equal(((invoice?.['totals'] as JsonObject)['weight'] as JsonObject)['value'], 1200);
+    assert.deepEqual(notKept(invoic.diagnostics), [
+      ['MEA', 11],
+      ['DTM', 12],
+      ['RFF', 14],
+    ]);
+  });
+
+  it('DESADV: a repeated header DTM, MEA, RFF+BM/CN or line IMD never overwrites the first (second references to references[], others SEGMENT_NOT_KEPT)', async () => {
+    const result = await translateBuffer(readFileSync(fixture('maps/desadv-d96a-repeats.edi')), OPTIONS);
+    const [asn] = result.documents;
+    assert.deepEqual(
+      [asn?.['billOfLading'], asn?.['proNumber'], asn?.['shippedAt'], asn?.['references']],
+      [
+        'BOL-1',
+        'PRO-1',
+        '2024-03-05T12:00:00+00:00',
+        [
+          { qualifier: 'BM', value: 'BOL-2' },
+          { qualifier: 'CN', value: 'PRO-2' },
+        ],
+      ],
+    );
+    assert.equal(((asn?.['totals'] as JsonObject)['grossWeight'] as JsonObject)['value'], 40);
+    const line = ((asn?.['orders'] as JsonObject[])[0]?.['lines'] as JsonObject[])[0];
+    assert.equal(line?.['description'], 'Spare lamp');
+    assert.deepEqual(
+      result.diagnostics
+        .filter((d) => d.rule === 'SEGMENT_NOT_KEPT')
+        .map((d) => [d.segmentId, d.segmentPosition]),
+      [
+        ['DTM', 5],
+        ['MEA', 7],
+        ['IMD', 16],
+      ],
+    );
+  });
+
+  it('INVOIC: a repeated header DTM+35, MEA weight or RFF+BM never overwrites the first', async () => {
+    const result = await translateBuffer(readFileSync(fixture('maps/invoic-d96a-repeats.edi')), OPTIONS);
+    const [invoice] = result.documents;
+    assert.deepEqual(
+      [invoice?.['billOfLading'], invoice?.['references'], invoice?.['deliveredAt']],
+      ['BOL-1', [{ qualifier: 'BM', value: 'BOL-2' }], '2019-08-30'],
+    );
+    assert.equal(((invoice?.['totals'] as JsonObject)['weight'] as JsonObject)['value'], 1200);
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.rule, d.segmentId, d.segmentPosition]),
+      [
+        ['SEGMENT_NOT_KEPT', 'DTM', 5],
+        ['SEGMENT_NOT_KEPT', 'MEA', 7],
+      ],
+    );
+  });
+
+  it('NAD: +CA is the carrier in DESADV too; a name comes from C080, else C058, else the party id, never empty', async () => {
+    // A party's RFF (its VAT number) stays with the party: left out, not a document reference.
+    const desadv = await translateBuffer(readFileSync(fixture('maps/desadv-d96a-nad-names.edi')), OPTIONS);
+    const [asn] = desadv.documents;
+    assert.deepEqual(asn?.['references'], []);
+    assert.deepEqual(
+      desadv.diagnostics.map((d) => [d.rule, d.segmentId, d.segmentPosition]),
+      [['SEGMENT_NOT_KEPT', 'RFF', 7]],
+    );
+    assert.deepEqual(asn?.['carrier'], { scac: 'CRRX', name: 'Carrier X Express' });
+    assert.deepEqual(
+      (asn?.['parties'] as JsonObject[]).map((p) => [p['role'], p['name']]),
+      [
+        ['shipFrom', 'Acme Warehouse Nord'],
+        ['shipTo', '5412345000020'],
+      ],
+    );
+    const invoic = await translateBuffer(readFileSync(fixture('maps/invoic-d96a-nad-names.edi')), OPTIONS);
+    const [invoice] = invoic.documents;
+    assert.deepEqual(invoice?.['references'], []);
+    assert.deepEqual(
+      invoic.diagnostics.map((d) => [d.rule, d.segmentId, d.segmentPosition]),
+      [['SEGMENT_NOT_KEPT', 'RFF', 6]],
+    );
+    assert.deepEqual(invoice?.['carrier'], { scac: 'CRRX', name: 'Carrier X Express' });
+    assert.deepEqual(
+      (invoice?.['parties'] as JsonObject[]).map((p) => [p['role'], p['name']]),
+      [['buyer', 'Buyer Nine Stores']],
+    );
+    const [event] = await translate('valid/iftsta-una-equals-star-tilde.edi');
+    assert.deepEqual(event?.['carrier'], { scac: 'CRRX', name: 'Carrier X Express' });
   });
 
   it('DESADV: TDT transport modes in both spellings, EANCOM two-digit (30) and Rec 19 one-digit (3)', async () => {

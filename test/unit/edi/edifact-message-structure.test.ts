@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import desadvTable from 'edifact/messages/DESADV.json' with { type: 'json' };
 import invoicTable from 'edifact/messages/INVOIC.json' with { type: 'json' };
 import type { Segment } from '../../../src/edi/edi-types.js';
-import { checkEdifactMessageStructure } from '../../../src/edi/edifact-message-structure.js';
+import { checkEdifactMessageStructure, edifactGroupEnd } from '../../../src/edi/edifact-message-structure.js';
 
 /** Segments from tags alone: the structure check looks at nothing else. */
 const segments = (tags: string): Segment[] =>
@@ -197,5 +197,23 @@ describe('EDIFACT message structure', () => {
 
   it('message types without a structure are not checked', () => {
     assert.deepEqual(problems('ORDERS', 'BGM XYZ LIN'), []);
+  });
+
+  it('group ends: a line keeps its own DTM, RFF and MEA; the next LIN, CPS or the summary ends it', () => {
+    const endOf = (type: string, path: string[], tags: string): string => {
+      const segs = segments(tags);
+      const end = edifactGroupEnd(type, path);
+      assert.ok(end);
+      return segs[end(segs, 0, segs.length)]?.tag ?? 'end';
+    };
+    assert.equal(endOf('DESADV', ['CPS', 'LIN'], 'LIN QTY DTM MEA RFF DTM LIN QTY'), 'LIN');
+    assert.equal(endOf('DESADV', ['CPS', 'LIN'], 'LIN QTY RFF DTM CPS PAC'), 'CPS');
+    assert.equal(endOf('DESADV', ['CPS'], 'CPS PAC MEA GIN LIN DTM RFF LIN CPS'), 'CPS');
+    assert.equal(endOf('DESADV', ['CPS'], 'CPS LIN QTY MEA CNT'), 'CNT');
+    assert.equal(endOf('INVOIC', ['LIN'], 'LIN IMD MOA RFF DTM MEA ALC MOA UNS MOA'), 'UNS');
+    // A header RFF group keeps its DTM; the next RFF starts a repetition.
+    assert.equal(endOf('DESADV', ['RFF'], 'RFF DTM RFF'), 'RFF');
+    assert.equal(edifactGroupEnd('DESADV', ['LIN']), undefined);
+    assert.equal(edifactGroupEnd('ORDERS', ['LIN']), undefined);
   });
 });

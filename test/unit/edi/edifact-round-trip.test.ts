@@ -112,8 +112,15 @@ const INVOICE: JsonObject = {
       rate: '9.50',
       rateQualifier: 'KGM',
       code: '400',
+      codeNormalized: 'FREIGHT',
     },
-    { lineNumber: '2', description: 'Fuel', amount: { amount: '110.75', currency: 'EUR' }, code: 'FUE' },
+    {
+      lineNumber: '2',
+      description: 'Fuel',
+      amount: { amount: '110.75', currency: 'EUR' },
+      code: 'FUE',
+      codeNormalized: 'FUEL_SURCHARGE',
+    },
   ],
 };
 

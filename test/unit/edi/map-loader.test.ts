@@ -251,3 +251,20 @@ test('an append path `list[]` is for inbound elements only; lastOf needs an elem
     ],
   );
 });
+
+test('a leftOut rule that would read or write something (elements, or not inbound only) is a map error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'maps-'));
+  cpSync(MAPS_DIR, dir, { recursive: true });
+  const file = join(dir, 'edifact', 'D96A', 'desadv.map.yaml');
+  const yaml = readFileSync(file, 'utf8');
+  assert.ok(yaml.includes('  - id: rff-cn\n    seg: RFF\n'));
+  writeFileSync(
+    file,
+    yaml.replace('  - id: rff-cn\n    seg: RFF\n', '  - id: rff-cn\n    seg: RFF\n    leftOut: no place\n'),
+  );
+  const set = loadMaps({ mapsDir: dir });
+  assert.deepEqual(
+    set.errors.map((e) => [e.path.replace(/\d+/g, 'n'), e.message]),
+    [['/rules/n/leftOut', 'a leftOut rule reads nothing: direction inbound, no elements']],
+  );
+});

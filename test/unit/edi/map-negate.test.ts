@@ -145,11 +145,18 @@ const money = (amount: string): JsonObject => ({ amount, currency: 'EUR' });
 
 test('INVOIC out: a negative charge is ALC+A with its size, a positive one ALC+C; parse(render(doc)) == doc', async () => {
   const doc = invoice([
-    { lineNumber: '1', code: '400', description: 'Linehaul', amount: money('1000.00') },
-    { lineNumber: '2', code: 'DI', description: 'Discount', amount: money('-100.00') },
+    // codeNormalized is read back from the code (the L108 table; another code as it is).
+    {
+      lineNumber: '1',
+      code: '400',
+      codeNormalized: 'FREIGHT',
+      description: 'Linehaul',
+      amount: money('1000.00'),
+    },
+    { lineNumber: '2', code: 'DI', codeNormalized: 'DI', description: 'Discount', amount: money('-100.00') },
     // No code: the ALC is written all the same, for it carries the sign.
     { lineNumber: '3', amount: money('-12.5') },
-    { lineNumber: '4', code: 'EAB', amount: money('0') },
+    { lineNumber: '4', code: 'EAB', codeNormalized: 'EAB', amount: money('0') },
   ]);
   for (const version of ['D96A', 'D01B']) {
     const rendered = renderDocument(doc, 'edifact-invoic', { mapsDir: MAPS_DIR, version, now: NOW });
