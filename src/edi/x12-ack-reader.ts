@@ -140,6 +140,9 @@ export function readFunctionalAck(setId: '997' | '999', body: readonly Segment[]
         break;
     }
   }
+  // A rejected group is rejected whole: whatever its AK5s say (many translators keep a set's own
+  // A under an AK9 R), none of its sets was processed and each must be resent.
+  if (status === 'rejected') for (const t of transactions) t['status'] = 'rejected';
   return {
     documentType: 'Acknowledgement',
     ackType: setId === '999' ? 'x12-999' : 'x12-997',

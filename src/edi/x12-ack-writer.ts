@@ -182,6 +182,12 @@ export function buildFunctionalAckBody(
       ? seg('AK1', group.header.functionalId, group.header.controlNumber, group.header.version)
       : seg('AK1', group.header.functionalId, group.header.controlNumber),
   );
+  // A rejected group is not processed: none of its documents is handed on and the partner must
+  // resend them all, so no set in it may read as accepted to a partner reconciling per set. Such a
+  // set is AK5/IK5 R, and AK904 counts none accepted. A set with no error of its own gets no
+  // AK502/IK502: the element is optional, 718 has no code for "rejected with its group" (5 would
+  // send the partner looking for segments in error), and the group's reason is in AK905.
+  const groupRejected = group.status === 'R';
   for (const set of group.sets) {
     body.push(
       is999
@@ -190,9 +196,10 @@ export function buildFunctionalAckBody(
     );
     const errors = segmentErrors(set, is999, delimiters);
     body.push(...errors);
-    body.push(seg(is999 ? 'IK5' : 'AK5', set.status, ...setCodes(set, errors.length > 0)));
+    const status = groupRejected ? 'R' : set.status;
+    body.push(seg(is999 ? 'IK5' : 'AK5', status, ...setCodes(set, errors.length > 0)));
   }
-  const accepted = group.sets.filter((s) => s.status !== 'R').length;
+  const accepted = groupRejected ? 0 : group.sets.filter((s) => s.status !== 'R').length;
   // AK905-AK909 take the group's own codes (716); GS element errors have none (x12-envelope-checks.ts).
   const groupCodes = [
     ...new Set(

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Segment } from '../../../src/edi/edi-types.js';
-import { readTa1 } from '../../../src/edi/x12-ack-reader.js';
+import { readFunctionalAck, readTa1 } from '../../../src/edi/x12-ack-reader.js';
 import { translateBuffer } from '../../../src/edi/translate.js';
-import { goldenOptions } from './x12-fixture-support.js';
+import { goldenOptions, x12Fixture } from './x12-fixture-support.js';
 
 const ta1 = (text: string): Segment => {
   const [tag, ...els] = text.split('*');
@@ -12,6 +12,50 @@ const ta1 = (text: string): Segment => {
 
 const ISA =
   'ISA*00*          *00*          *ZZ*SENDERID       *ZZ*RECEIVERID     *261127*0930*U*00401*000000020*0*P*>~';
+
+/** Segments of an ack body, `~`-terminated and `*`-separated, components split on `>`. */
+const body = (text: string): Segment[] =>
+  text
+    .split('~')
+    .filter((t) => t !== '')
+    .map((t, index) => {
+      const [tag, ...els] = t.split('*');
+      return { tag: tag!, elements: els.map((e) => e.split('>')), offset: 0, index };
+    });
+
+test('a 997 rejecting its group rejects every set, even one whose AK5 says A', () => {
+  const ack = readFunctionalAck(
+    '997',
+    body('AK1*SH*100~AK2*856*0100~AK5*A~AK2*856*0101~AK5*R~AK9*R*3*2*1*5~'),
+  );
+  assert.equal(ack['status'], 'rejected');
+  assert.deepEqual(
+    (ack['transactions'] as { status: string }[]).map((t) => t.status),
+    ['rejected', 'rejected'],
+  );
+  // A partially accepted group keeps each set's own status.
+  const partial = readFunctionalAck(
+    '997',
+    body('AK1*SH*100~AK2*856*0100~AK5*A~AK2*856*0101~AK5*R*5~AK9*P*2*2*1~'),
+  );
+  assert.deepEqual(
+    (partial['transactions'] as { status: string }[]).map((t) => t.status),
+    ['accepted', 'rejected'],
+  );
+});
+
+test('our own 997 for a rejected group reads back as rejected sets', async () => {
+  const ours = await translateBuffer(x12Fixture('negative/ge-set-count.edi'), goldenOptions());
+  const text = ours.acks.join('');
+  const r = await translateBuffer(Buffer.from(text), goldenOptions());
+  const ack = r.documents.find((d) => d['documentType'] === 'Acknowledgement');
+  assert.ok(ack, text);
+  assert.equal(ack['status'], 'rejected');
+  assert.deepEqual(
+    (ack['transactions'] as { status: string }[]).map((t) => [t.status]),
+    [['rejected']],
+  );
+});
 
 test('a well-formed TA1 is read: its status and note', () => {
   const r = readTa1(ta1('TA1*000000001*261127*0930*R*022'));
