@@ -12,7 +12,7 @@ import type {
   X12InterchangeSummary,
   X12SetResult,
 } from './x12-envelope.js';
-import { delimitersDistinct, isValidIdQualifier } from './x12-envelope-checks.js';
+import { ackVersion, delimitersDistinct, isValidIdQualifier } from './x12-envelope-checks.js';
 import {
   DEFAULT_X12_DELIMITERS,
   writeX12Interchange,
@@ -20,9 +20,12 @@ import {
   type X12GroupOut,
 } from './x12-writer.js';
 
-/** 999 from version 5010 on; 997 before (EDI-RULES.md). */
-export function ackSetIdFor(gsVersion: string): '997' | '999' {
-  return gsVersion >= '005010' ? '999' : '997';
+/**
+ * 999 from version 5010 on; 997 before (EDI-RULES.md). `version` is the six digits ackVersion
+ * gives: compared as a number, since a GS08 as sent ("4010") is not ordered like a version.
+ */
+export function ackSetIdFor(version: string): '997' | '999' {
+  return Number(version) >= 5010 ? '999' : '997';
 }
 
 const seg = (tag: string, ...elements: (string | undefined)[]): SegmentData => {
@@ -174,7 +177,7 @@ export function buildFunctionalAckBody(
   setId: '997' | '999';
   body: SegmentData[];
 } {
-  const setId = ackSetIdFor(group.header.version);
+  const setId = ackSetIdFor(ackVersion(group.header.version, group.interchange.version));
   const is999 = setId === '999';
   const body: SegmentData[] = [];
   body.push(
@@ -276,11 +279,15 @@ export function writeX12Acks(
         .filter((g) => g.header.functionalId !== 'FA')
         .map((g) => {
           const { setId, body } = buildFunctionalAckBody(g, delimiters);
-          // GS08 echoes the inbound group's version; a 999's ST03 names the 999 guide itself (X231).
-          const guide = g.header.version.startsWith('005010') ? '005010X231A1' : g.header.version;
+          // GS08 echoes the inbound group's version, unless that names none (the ack's own GS08
+          // must be valid: then the version the ack is written in); a 999's ST03 names the 999
+          // guide itself (X231).
+          const version = ackVersion(g.header.version, h.version);
+          const gs08 = g.header.version.startsWith(version) ? g.header.version : version;
+          const guide = version === '005010' ? '005010X231A1' : gs08;
           return {
             functionalId: 'FA',
-            version: g.header.version,
+            version: gs08,
             sets: [{ setId, body, ...(setId === '999' ? { implementationRef: guide } : {}) }],
           };
         });
@@ -302,6 +309,8 @@ export function writeX12Acks(
     ...(o.now ? { now: o.now } : {}),
     ...(o.newline ? { newline: true } : {}),
     ...(ta1 ? { preamble: [seg('TA1', ta1.controlNumber, ta1.date, ta1.time, ta1.status, ta1.note)] } : {}),
-    isaVersionHint: fa.length === 0 ? h.version : undefined,
+    // The ack interchange answers the partner's envelope in its own version (ISA12, and ISA11 with
+    // it); each group inside follows its own GS08.
+    isaVersion: h.version,
   });
 }
