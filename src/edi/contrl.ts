@@ -200,9 +200,12 @@ export type AcknowledgementStatus = 'accepted' | 'acceptedWithErrors' | 'rejecte
 export interface AcknowledgementError {
   readonly level: DiagnosticLevel;
   readonly code: string;
+  /** The message reference (UCM 0062) of a message, segment or element error, as the X12 readers name the set. */
+  readonly transactionControlNumber?: string;
   readonly segmentId?: string;
   readonly segmentPosition?: number;
   readonly elementPosition?: number;
+  readonly componentPosition?: number;
   readonly message: string;
 }
 
@@ -281,6 +284,8 @@ export function parseContrl(message: EdifactMessage | readonly Segment[]): Contr
   let groupRejected = false;
   let currentMessage = '';
   let currentSegment: number | undefined;
+  const inMessage = (): { transactionControlNumber?: string } =>
+    currentMessage !== '' ? { transactionControlNumber: currentMessage } : {};
   const coded = (
     segment: Segment,
     level: DiagnosticLevel,
@@ -293,11 +298,14 @@ export function parseContrl(message: EdifactMessage | readonly Segment[]): Contr
     if (code === '') return;
     const segmentId = value(segment, tagAt);
     const elementPosition = positionOf(segment, elementAt);
+    const componentPosition = positionOf(segment, elementAt, 2);
     errors.push({
       level,
       code,
+      ...(level === 'transaction' ? inMessage() : {}),
       ...(segmentId ? { segmentId } : {}),
       ...(elementPosition !== undefined ? { elementPosition } : {}),
+      ...(componentPosition !== undefined ? { componentPosition } : {}),
       message: `${what}: syntax error ${code}${segmentId ? ` in ${segmentId}` : ''}`,
     });
   };
@@ -338,6 +346,7 @@ export function parseContrl(message: EdifactMessage | readonly Segment[]): Contr
           errors.push({
             level: 'segment',
             code,
+            ...inMessage(),
             ...(currentSegment !== undefined ? { segmentPosition: currentSegment } : {}),
             message: `message ${currentMessage} segment ${currentSegment ?? '?'}: syntax error ${code}`,
           });
@@ -347,11 +356,14 @@ export function parseContrl(message: EdifactMessage | readonly Segment[]): Contr
       case 'UCD': {
         const code = value(segment, 1);
         const elementPosition = positionOf(segment, 2, 1);
+        const componentPosition = positionOf(segment, 2, 2);
         errors.push({
           level: 'element',
           code,
+          ...inMessage(),
           ...(currentSegment !== undefined ? { segmentPosition: currentSegment } : {}),
           ...(elementPosition !== undefined ? { elementPosition } : {}),
+          ...(componentPosition !== undefined ? { componentPosition } : {}),
           message: `message ${currentMessage} segment ${currentSegment ?? '?'} element ${value(segment, 2, 1)}${
             value(segment, 2, 2) ? `:${value(segment, 2, 2)}` : ''
           }: syntax error ${code}`,

@@ -434,7 +434,7 @@ describe('parseContrl', () => {
     return parseContrl(message);
   };
 
-  it('round trip: the CONTRL we generate parses back into the Acknowledgement it describes', async () => {
+  it('round trip: the CONTRL we generate parses back into the Acknowledgement it describes, each error naming its message', async () => {
     const generated = await contrlFor(readFileSync(fixture('negative', 'data-segment-errors.edi')));
     const { acknowledgement, diagnostics } = await parse(generated.text);
     assert.deepEqual(diagnostics, []);
@@ -451,40 +451,50 @@ describe('parseContrl', () => {
         {
           level: 'element',
           code: '13',
+          transactionControlNumber: '1',
           segmentPosition: 3,
           elementPosition: 1,
+          componentPosition: 1,
           message: 'message 1 segment 3 element 1:1: syntax error 13',
         },
         {
           level: 'segment',
           code: '15',
+          transactionControlNumber: '1',
           segmentPosition: 4,
           message: 'message 1 segment 4: syntax error 15',
         },
         {
           level: 'element',
           code: '16',
+          transactionControlNumber: '1',
           segmentPosition: 4,
           elementPosition: 1,
+          componentPosition: 4,
           message: 'message 1 segment 4 element 1:4: syntax error 16',
         },
         {
           level: 'element',
           code: '37',
+          transactionControlNumber: '1',
           segmentPosition: 5,
           elementPosition: 3,
+          componentPosition: 3,
           message: 'message 1 segment 5 element 3:3: syntax error 37',
         },
         {
           level: 'element',
           code: '39',
+          transactionControlNumber: '1',
           segmentPosition: 6,
           elementPosition: 1,
+          componentPosition: 2,
           message: 'message 1 segment 6 element 1:2: syntax error 39',
         },
         {
           level: 'element',
           code: '16',
+          transactionControlNumber: '1',
           segmentPosition: 7,
           elementPosition: 10,
           message: 'message 1 segment 7 element 10: syntax error 16',
@@ -519,6 +529,16 @@ describe('parseContrl', () => {
     );
     assert.equal(allRejected.acknowledgement?.status, 'rejected');
     assert.deepEqual(allRejected.acknowledgement?.refersTo.transactionControlNumbers, ['5']);
+    // A UCM's own error names its message, as an X12 AK5 error names its set.
+    assert.deepEqual(
+      allRejected.acknowledgement?.errors.map((e) => [
+        e.level,
+        e.code,
+        e.transactionControlNumber,
+        e.segmentId,
+      ]),
+      [['transaction', '29', '5', 'UNT']],
+    );
   });
 
   it('group responses give the group reference; a rejected group makes it partial', async () => {
