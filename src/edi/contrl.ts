@@ -59,13 +59,18 @@ function elementIdentification(d: Diagnostic | undefined): string[] | undefined 
 function messageResponse(message: EdifactMessageSummary, parentRejected: boolean): EdifactOutSegment[] {
   const errors = message.diagnostics.filter(isError);
   const envelopeError = errors.find((d) => d.segmentId === 'UNH' || d.segmentId === 'UNT');
+  // A message rejected for an error no UCS can place (a field the canonical model requires and the
+  // message lacks) gives its code in UCM 0085: a rejection must say why. UCM 0135/S011 name only
+  // UNH or UNT, so such an error gives the code alone.
+  const messageError =
+    envelopeError ?? errors.find((d) => d.segmentPosition === undefined && /^\d+$/.test(d.code));
   const ucm: EdifactOutSegment = {
     tag: 'UCM',
     elements: [
       message.messageReference,
       identifierElement(message.identifier),
       message.status === 'rejected' || parentRejected ? '4' : '7',
-      envelopeError?.code,
+      messageError?.code,
       envelopeError?.segmentId,
       elementIdentification(envelopeError),
     ],

@@ -354,7 +354,7 @@ describe('recipient check', () => {
 });
 
 /** Files whose values the maps cannot read: the errors (rule, 0085 code, segment) and CONTRL detail. */
-const MAPS_NEGATIVE: Record<string, { what: string; errors: string[][]; lines: string[] }> = {
+const MAPS_NEGATIVE: Record<string, { what: string; errors: (string | undefined)[][]; lines: string[] }> = {
   'desadv-value-errors': {
     what: 'a bad DTM date is 12 (invalid value), at element:component',
     errors: [['INVALID_DATE', '12', 'DTM']],
@@ -369,6 +369,16 @@ const MAPS_NEGATIVE: Record<string, { what: string; errors: string[][]; lines: s
     what: 'a GIN+BJ with a second SSCC is rejected at that C208 (12): a package holds one SSCC, the rest is never dropped',
     errors: [['CODE_NOT_MAPPED', '12', 'GIN']],
     lines: ["UCI+REF1+SND:ZZ+RCV:ZZ+7'", "UCM+1+DESADV:D:96A:UN+4'", "UCS+9'", "UCD+12+3'"],
+  },
+  'desadv-order-number-empty': {
+    what: 'a header RFF+ON without its number: the canonical model requires it, so 13 (missing) at RFF 1:2, never the X12 code 5',
+    errors: [['CANONICAL_SCHEMA', '13', 'RFF']],
+    lines: ["UCI+REF1+SND:ZZ+RCV:ZZ+7'", "UCM+1+DESADV:D:96A:UN+4'", "UCS+4'", "UCD+13+1:2'"],
+  },
+  'desadv-order-number-missing': {
+    what: 'no RFF+ON at all: no segment to point at, so the rejected UCM itself gives the reason, 13 (missing)',
+    errors: [['CANONICAL_SCHEMA', '13', undefined]],
+    lines: ["UCI+REF1+SND:ZZ+RCV:ZZ+7'", "UCM+1+DESADV:D:96A:UN+4+13'"],
   },
   'invoic-line-second-amount': {
     what: 'an allowance group with its own amount (ALC+A, MOA+204) on a line with its MOA+203 is 12 at MOA 5025: one charge has one amount, never the line turned into a discount',
@@ -403,6 +413,20 @@ describe('CONTRL for values the map cannot read (maps-negative/)', () => {
       assert.equal(ack.text, golden(file.replace(/\.edi$/, '.contrl'), ack.text, true));
     });
   }
+});
+
+describe('EDIFACT diagnostics carry 0085 codes', () => {
+  it('a message type without a map is 14 (value not supported) on UNH S009, not the X12 AK502 2', async () => {
+    const ack = await ackFor(
+      "UNB+UNOC:3+SND:ZZ+RCV:ZZ+240115:0830+REF1'UNH+1+ORDERS:D:96A:UN'BGM+220+PO-1+9'UNT+3+1'UNZ+1+REF1'",
+      { now: () => NOW, mapsDir: join(process.cwd(), 'edi-maps') },
+    );
+    assert.deepEqual(
+      ack.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.rule, d.code, d.segmentId]),
+      [['NO_MAP', '14', 'UNH']],
+    );
+    assert.deepEqual(bodyLines(ack.text), ["UCI+REF1+SND:ZZ+RCV:ZZ+7'", "UCM+1+ORDERS:D:96A:UN+4+14+UNH+2'"]);
+  });
 });
 
 describe('duplicate interchange reference', () => {
