@@ -704,7 +704,8 @@ export class EnvelopeState {
           return sets;
         },
         setsReceived: g.setsReceived,
-        accepted,
+        // A rejected group is not processed: none of its sets counts as accepted (AK904 0).
+        accepted: status === 'R' ? 0 : accepted,
         ...(declared !== undefined && /^\d+$/.test(declared) ? { declaredSetCount: Number(declared) } : {}),
         diagnostics: g.diagnostics,
         status,

@@ -206,6 +206,14 @@ for (const file of listX12Fixtures('negative')) {
   });
 }
 
+test('a rejected group counts no set accepted in the translation summary either, like its AK904', async () => {
+  const r = await translateBuffer(x12Fixture('negative/ge-set-count.edi'), goldenOptions());
+  assert.deepEqual(
+    r.interchanges.flatMap((i) => i.groups.map((g) => [g.status, g.transactionSets, g.accepted])),
+    [['R', 1, 0]],
+  );
+});
+
 test('an interchange whose ISA is broken is not processed: TA1 only, no 997, no documents', async () => {
   const r = await translateBuffer(x12Fixture('negative/isa-invalid-version.edi'), goldenOptions());
   assert.equal(r.documents.length, 0);
