@@ -52,6 +52,8 @@ export const acknowledgementSchema = {
           segmentId: { type: 'string' },
           segmentPosition: { type: 'integer' },
           elementPosition: { type: 'integer' },
+          /** The component of a composite element in error (999 IK401-2, CONTRL UCD S011 0136). */
+          componentPosition: { type: 'integer' },
           message: { type: 'string' },
         },
       },

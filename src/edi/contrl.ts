@@ -65,13 +65,18 @@ function elementIdentification(d: Diagnostic | undefined): string[] | undefined 
 function messageResponse(message: EdifactMessageSummary, parentRejected: boolean): EdifactOutSegment[] {
   const errors = message.diagnostics.filter(isError);
   const envelopeError = errors.find((d) => d.segmentId === 'UNH' || d.segmentId === 'UNT');
+  // A message rejected for an error no UCS can place (a field the canonical model requires and the
+  // message lacks) gives its code in UCM 0085: a rejection must say why. UCM 0135/S011 name only
+  // UNH or UNT, so such an error gives the code alone.
+  const messageError =
+    envelopeError ?? errors.find((d) => d.segmentPosition === undefined && /^\d+$/.test(d.code));
   const ucm: EdifactOutSegment = {
     tag: 'UCM',
     elements: [
       message.messageReference,
       identifierElement(message.identifier),
       message.status === 'rejected' || parentRejected ? '4' : '7',
-      envelopeError?.code,
+      messageError?.code,
       envelopeError?.segmentId,
       elementIdentification(envelopeError),
     ],
@@ -254,9 +259,12 @@ export type AcknowledgementStatus = 'accepted' | 'acceptedWithErrors' | 'rejecte
 export interface AcknowledgementError {
   readonly level: DiagnosticLevel;
   readonly code: string;
+  /** The message reference (UCM 0062) of a message, segment or element error, as the X12 readers name the set. */
+  readonly transactionControlNumber?: string;
   readonly segmentId?: string;
   readonly segmentPosition?: number;
   readonly elementPosition?: number;
+  readonly componentPosition?: number;
   readonly message: string;
 }
 
@@ -335,6 +343,8 @@ export function parseContrl(message: EdifactMessage | readonly Segment[]): Contr
   let groupRejected = false;
   let currentMessage = '';
   let currentSegment: number | undefined;
+  const inMessage = (): { transactionControlNumber?: string } =>
+    currentMessage !== '' ? { transactionControlNumber: currentMessage } : {};
   const coded = (
     segment: Segment,
     level: DiagnosticLevel,
@@ -347,11 +357,14 @@ export function parseContrl(message: EdifactMessage | readonly Segment[]): Contr
     if (code === '') return;
     const segmentId = value(segment, tagAt);
     const elementPosition = positionOf(segment, elementAt);
+    const componentPosition = positionOf(segment, elementAt, 2);
     errors.push({
       level,
       code,
+      ...(level === 'transaction' ? inMessage() : {}),
       ...(segmentId ? { segmentId } : {}),
       ...(elementPosition !== undefined ? { elementPosition } : {}),
+      ...(componentPosition !== undefined ? { componentPosition } : {}),
       message: `${what}: syntax error ${code}${segmentId ? ` in ${segmentId}` : ''}`,
     });
   };
@@ -392,6 +405,7 @@ export function parseContrl(message: EdifactMessage | readonly Segment[]): Contr
           errors.push({
             level: 'segment',
             code,
+            ...inMessage(),
             ...(currentSegment !== undefined ? { segmentPosition: currentSegment } : {}),
             message: `message ${currentMessage} segment ${currentSegment ?? '?'}: syntax error ${code}`,
           });
@@ -401,11 +415,14 @@ export function parseContrl(message: EdifactMessage | readonly Segment[]): Contr
       case 'UCD': {
         const code = value(segment, 1);
         const elementPosition = positionOf(segment, 2, 1);
+        const componentPosition = positionOf(segment, 2, 2);
         errors.push({
           level: 'element',
           code,
+          ...inMessage(),
           ...(currentSegment !== undefined ? { segmentPosition: currentSegment } : {}),
           ...(elementPosition !== undefined ? { elementPosition } : {}),
+          ...(componentPosition !== undefined ? { componentPosition } : {}),
           message: `message ${currentMessage} segment ${currentSegment ?? '?'} element ${value(segment, 2, 1)}${
             value(segment, 2, 2) ? `:${value(segment, 2, 2)}` : ''
           }: syntax error ${code}`,

@@ -14,7 +14,8 @@ import {
   type EdifactMessage,
   type EdifactReadEvent,
 } from './edifact-reader.js';
-import { edifactMapDiagnostic } from './edifact-syntax-errors.js';
+import { locateEdifactCanonicalError } from './edifact-canonical-locate.js';
+import { EdifactSyntaxError, edifactMapDiagnostic } from './edifact-syntax-errors.js';
 import type { LoadedMap } from './map-definition.js';
 import { declaresVersion, findMap, loadMaps, type MapSet } from './map-loader.js';
 import { mapInbound } from './map-inbound.js';
@@ -337,7 +338,7 @@ function finishDocuments(
         diagnostics.push({
           severity: 'error',
           level: 'transaction',
-          code: '5',
+          code: canonicalErrorCode(env.standard, e.message),
           rule: 'CANONICAL_SCHEMA',
           ...ctl,
           ...where,
@@ -349,6 +350,17 @@ function finishDocuments(
     out.push(doc);
   }
   return out;
+}
+
+/**
+ * The code of a canonical-schema error not located in the input, in the input's standard: X12
+ * AK502 5 (one or more segments in error); EDIFACT 0085 13 (missing) for a field the model
+ * requires, 12 (invalid value) for a value it refuses. An X12 code in an EDIFACT diagnostic would
+ * reach the CONTRL meaning something else (0085 5 is not a syntax error code at all).
+ */
+function canonicalErrorCode(standard: Envelope['standard'], message: string): string {
+  if (standard !== 'edifact') return '5';
+  return message === 'is required' ? EdifactSyntaxError.Missing : EdifactSyntaxError.InvalidValue;
 }
 
 /* -------------------------------------------------------------------------------------------- */
@@ -716,13 +728,16 @@ function processEdifactMessage(
   if (map && !declaresVersion(map, version))
     diagnostics.push(mapVersionFallback(map, `${type} ${version}`, ctl));
   if (!map) {
+    // 0085 14 (value not supported in this position) on UNH S009, the message identifier: 2
+    // would be the X12 AK502 code, in 0085 "syntax version or level not supported".
     diagnostics.push({
       severity: 'error',
       level: 'transaction',
-      code: '2',
+      code: EdifactSyntaxError.ValueNotSupportedInPosition,
       rule: 'NO_MAP',
       message: `no map for EDIFACT ${type} ${version}`,
       segmentId: 'UNH',
+      elementPosition: 2,
       ...ctl,
     });
     return { documents: [], diagnostics };
@@ -750,7 +765,12 @@ function processEdifactMessage(
     });
     return { documents: [], diagnostics };
   }
-  return { documents: finishDocuments(r.documents, env, options, diagnostics, ctl), diagnostics };
+  return {
+    documents: finishDocuments(r.documents, env, options, diagnostics, ctl, (pointer, message, k) =>
+      locateEdifactCanonicalError(map.definition, m.segments, pointer, message, k),
+    ),
+    diagnostics,
+  };
 }
 
 function interchangeInfoEdifact(ic: EdifactInterchange): InterchangeInfo {

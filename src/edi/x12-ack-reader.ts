@@ -44,18 +44,56 @@ const AK9_TEXT: Readonly<Record<string, string>> = {
   '6': 'invalid group control number',
   '19': 'group control number not unique',
 };
+/** TA105 interchange note codes (element I18, the same 000–031 from 003050 to 008050). */
 const TA1_TEXT: Readonly<Record<string, string>> = {
   '000': 'no error',
   '001': 'ISA/IEA control number mismatch',
+  '002': 'standard in the control standards identifier not supported',
+  '003': 'version of the controls not supported',
+  '004': 'invalid segment terminator',
+  '005': 'invalid interchange ID qualifier for sender',
+  '006': 'invalid interchange sender ID',
+  '007': 'invalid interchange ID qualifier for receiver',
+  '008': 'invalid interchange receiver ID',
+  '009': 'unknown interchange receiver ID',
+  '010': 'invalid authorization information qualifier',
+  '011': 'invalid authorization information',
+  '012': 'invalid security information qualifier',
+  '013': 'invalid security information',
   '014': 'invalid interchange date',
   '015': 'invalid interchange time',
   '016': 'invalid standards identifier',
   '017': 'invalid version',
   '018': 'invalid control number',
+  '019': 'invalid acknowledgment requested value',
   '020': 'invalid test indicator',
   '021': 'invalid number of groups',
+  '022': 'invalid control structure',
+  '023': 'improper (premature) end of file',
   '024': 'invalid interchange content',
+  '025': 'duplicate interchange control number',
+  '026': 'invalid data element separator',
+  '027': 'invalid component element separator',
+  '028': 'invalid delivery date in deferred delivery request',
+  '029': 'invalid delivery time in deferred delivery request',
+  '030': 'invalid delivery time code in deferred delivery request',
+  '031': 'invalid grade of service code',
 };
+
+/**
+ * AK401/IK401 (C030): the element's position in the segment and, when the error is in a
+ * composite, the component's. A reader that did not split on the ack's component separator
+ * leaves "3>2" in one piece: any non-digit separates them then.
+ */
+function positionOf(s: Segment): { element: number; component?: number } {
+  const c030 = s.elements[0] ?? [];
+  const parts = c030.length > 1 ? c030 : (c030[0] ?? '').split(/[^0-9]/);
+  const component = (parts[1] ?? '').trim();
+  return {
+    element: Number((parts[0] ?? '').trim()) || 0,
+    ...(/^\d+$/.test(component) ? { component: Number(component) } : {}),
+  };
+}
 
 /** Body of a 997 or 999 (segments between ST and SE) → Acknowledgement fields. */
 export function readFunctionalAck(setId: '997' | '999', body: readonly Segment[]): JsonObject {
@@ -94,7 +132,7 @@ export function readFunctionalAck(setId: '997' | '999', body: readonly Segment[]
       }
       case 'AK4':
       case 'IK4': {
-        const position = Number(el(s, 1).split(/[^0-9]/)[0]) || 0;
+        const { element, component } = positionOf(s);
         const code = el(s, 3);
         errors.push({
           level: 'element',
@@ -103,8 +141,11 @@ export function readFunctionalAck(setId: '997' | '999', body: readonly Segment[]
           ...(currentSegment
             ? { segmentId: currentSegment.id, segmentPosition: currentSegment.position }
             : {}),
-          elementPosition: position,
-          message: `element ${position} in error (${code})${el(s, 4) ? `: "${el(s, 4)}"` : ''}`,
+          elementPosition: element,
+          ...(component !== undefined ? { componentPosition: component } : {}),
+          message: `element ${element}${component !== undefined ? ` component ${component}` : ''} in error (${code})${
+            el(s, 4) ? `: "${el(s, 4)}"` : ''
+          }`,
         });
         break;
       }
@@ -140,6 +181,9 @@ export function readFunctionalAck(setId: '997' | '999', body: readonly Segment[]
         break;
     }
   }
+  // A rejected group is rejected whole: whatever its AK5s say (many translators keep a set's own
+  // A under an AK9 R), none of its sets was processed and each must be resent.
+  if (status === 'rejected') for (const t of transactions) t['status'] = 'rejected';
   return {
     documentType: 'Acknowledgement',
     ackType: setId === '999' ? 'x12-999' : 'x12-997',

@@ -12,7 +12,7 @@ import type {
   X12InterchangeSummary,
   X12SetResult,
 } from './x12-envelope.js';
-import { delimitersDistinct, isValidIdQualifier } from './x12-envelope-checks.js';
+import { ackVersion, delimitersDistinct, isValidIdQualifier } from './x12-envelope-checks.js';
 import {
   DEFAULT_X12_DELIMITERS,
   writeX12Interchange,
@@ -20,9 +20,12 @@ import {
   type X12GroupOut,
 } from './x12-writer.js';
 
-/** 999 from version 5010 on; 997 before (EDI-RULES.md). */
-export function ackSetIdFor(gsVersion: string): '997' | '999' {
-  return gsVersion >= '005010' ? '999' : '997';
+/**
+ * 999 from version 5010 on; 997 before (EDI-RULES.md). `version` is the six digits ackVersion
+ * gives: compared as a number, since a GS08 as sent ("4010") is not ordered like a version.
+ */
+export function ackSetIdFor(version: string): '997' | '999' {
+  return Number(version) >= 5010 ? '999' : '997';
 }
 
 const seg = (tag: string, ...elements: (string | undefined)[]): SegmentData => {
@@ -174,7 +177,7 @@ export function buildFunctionalAckBody(
   setId: '997' | '999';
   body: SegmentData[];
 } {
-  const setId = ackSetIdFor(group.header.version);
+  const setId = ackSetIdFor(ackVersion(group.header.version, group.interchange.version));
   const is999 = setId === '999';
   const body: SegmentData[] = [];
   body.push(
@@ -182,6 +185,12 @@ export function buildFunctionalAckBody(
       ? seg('AK1', group.header.functionalId, group.header.controlNumber, group.header.version)
       : seg('AK1', group.header.functionalId, group.header.controlNumber),
   );
+  // A rejected group is not processed: none of its documents is handed on and the partner must
+  // resend them all, so no set in it may read as accepted to a partner reconciling per set. Such a
+  // set is AK5/IK5 R, and AK904 counts none accepted. A set with no error of its own gets no
+  // AK502/IK502: the element is optional, 718 has no code for "rejected with its group" (5 would
+  // send the partner looking for segments in error), and the group's reason is in AK905.
+  const groupRejected = group.status === 'R';
   for (const set of group.sets) {
     body.push(
       is999
@@ -190,9 +199,10 @@ export function buildFunctionalAckBody(
     );
     const errors = segmentErrors(set, is999, delimiters);
     body.push(...errors);
-    body.push(seg(is999 ? 'IK5' : 'AK5', set.status, ...setCodes(set, errors.length > 0)));
+    const status = groupRejected ? 'R' : set.status;
+    body.push(seg(is999 ? 'IK5' : 'AK5', status, ...setCodes(set, errors.length > 0)));
   }
-  const accepted = group.sets.filter((s) => s.status !== 'R').length;
+  const accepted = groupRejected ? 0 : group.sets.filter((s) => s.status !== 'R').length;
   // AK905-AK909 take the group's own codes (716); GS element errors have none (x12-envelope-checks.ts).
   const groupCodes = [
     ...new Set(
@@ -269,11 +279,15 @@ export function writeX12Acks(
         .filter((g) => g.header.functionalId !== 'FA')
         .map((g) => {
           const { setId, body } = buildFunctionalAckBody(g, delimiters);
-          // GS08 echoes the inbound group's version; a 999's ST03 names the 999 guide itself (X231).
-          const guide = g.header.version.startsWith('005010') ? '005010X231A1' : g.header.version;
+          // GS08 echoes the inbound group's version, unless that names none (the ack's own GS08
+          // must be valid: then the version the ack is written in); a 999's ST03 names the 999
+          // guide itself (X231).
+          const version = ackVersion(g.header.version, h.version);
+          const gs08 = g.header.version.startsWith(version) ? g.header.version : version;
+          const guide = version === '005010' ? '005010X231A1' : gs08;
           return {
             functionalId: 'FA',
-            version: g.header.version,
+            version: gs08,
             sets: [{ setId, body, ...(setId === '999' ? { implementationRef: guide } : {}) }],
           };
         });
@@ -295,6 +309,8 @@ export function writeX12Acks(
     ...(o.now ? { now: o.now } : {}),
     ...(o.newline ? { newline: true } : {}),
     ...(ta1 ? { preamble: [seg('TA1', ta1.controlNumber, ta1.date, ta1.time, ta1.status, ta1.note)] } : {}),
-    isaVersionHint: fa.length === 0 ? h.version : undefined,
+    // The ack interchange answers the partner's envelope in its own version (ISA12, and ISA11 with
+    // it); each group inside follows its own GS08.
+    isaVersion: h.version,
   });
 }

@@ -17,10 +17,12 @@ import {
 import { elementText } from './x12-segment.js';
 
 /** A canonical path (array indexes as `[]`) that a segment's element fills. */
-interface Source {
+export interface Source {
   readonly path: string;
   readonly seg: string;
   readonly el: number;
+  /** The component (EDIFACT composites); X12 maps read simple elements. */
+  readonly comp?: number;
   readonly when: Readonly<Record<string, WhenValue>> | undefined;
   /** A split map's field of the split item (the document's own), not of the set's header. */
   readonly inItem?: boolean;
@@ -46,7 +48,13 @@ function collect(rules: readonly Rule[], prefix: string, out: Source[], levels?:
     }
     for (const e of rule.elements) {
       if (e.to === undefined || e.direction === 'outbound') continue;
-      out.push({ path: inner + normalize(e.to), seg: rule.seg, el: e.el, when: rule.when });
+      out.push({
+        path: inner + normalize(e.to),
+        seg: rule.seg,
+        el: e.el,
+        ...(e.comp !== undefined ? { comp: e.comp } : {}),
+        when: rule.when,
+      });
     }
   }
 }
@@ -113,30 +121,9 @@ export function locateCanonicalError(
   message: string,
   docIndex: number,
 ): Partial<Diagnostic> | undefined {
-  const parts = pointer
-    .split('/')
-    .slice(1)
-    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  const indexes = parts.filter((p) => /^\d+$/.test(p)).map(Number);
-  const path = parts
-    .map((p) => (/^\d+$/.test(p) ? '[]' : `.${p}`))
-    .join('')
-    .replace(/^\./, '');
-  const all = sources(definition);
-  // The field itself, else (an object the model requires) the first field filled inside it.
-  const source =
-    all.find((s) => s.path === path) ??
-    all.find((s) => s.path.startsWith(`${path}.`) || s.path.startsWith(`${path}[]`));
-  if (!source) return undefined;
-  // A split document's own fields come from its own occurrence; the set's header fields (B10, the
-  // N1 loop of a 214) are the same segments for every document.
-  const occurrence = source.inItem === true ? docIndex : (indexes[0] ?? 0);
-  let seen = 0;
-  let at = -1;
-  for (let i = 0; i < segments.length && at < 0; i++) {
-    const s = segments[i]!;
-    if (s.tag === source.seg && matches(s, source.when) && seen++ === occurrence) at = i;
-  }
+  const found = canonicalSource(definition, segments, pointer, docIndex);
+  if (!found) return undefined;
+  const { source, occurrence, at } = found;
   const required = message === 'is required';
   const name = `${source.seg}${String(source.el).padStart(2, '0')}`;
   if (at < 0) {
@@ -163,4 +150,42 @@ export function locateCanonicalError(
     ...(value !== '' ? { badData: value } : {}),
     ...(seg.offset !== undefined ? { offset: seg.offset } : {}),
   };
+}
+
+/**
+ * The map element that fills the canonical path at `pointer`, the occurrence of its segment the
+ * pointer's first index names (or the document's, for a split map), and that occurrence's index in
+ * `segments` (-1 when the message has no such occurrence). Undefined when the map fills no such path.
+ */
+export function canonicalSource(
+  definition: MapDefinition,
+  segments: readonly Segment[],
+  pointer: string,
+  docIndex: number,
+): { readonly source: Source; readonly occurrence: number; readonly at: number } | undefined {
+  const parts = pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const indexes = parts.filter((p) => /^\d+$/.test(p)).map(Number);
+  const path = parts
+    .map((p) => (/^\d+$/.test(p) ? '[]' : `.${p}`))
+    .join('')
+    .replace(/^\./, '');
+  const all = sources(definition);
+  // The field itself, else (an object the model requires) the first field filled inside it.
+  const source =
+    all.find((s) => s.path === path) ??
+    all.find((s) => s.path.startsWith(`${path}.`) || s.path.startsWith(`${path}[]`));
+  if (!source) return undefined;
+  // A split document's own fields come from its own occurrence; the set's header fields (B10, the
+  // N1 loop of a 214) are the same segments for every document.
+  const occurrence = source.inItem === true ? docIndex : (indexes[0] ?? 0);
+  let seen = 0;
+  let at = -1;
+  for (let i = 0; i < segments.length && at < 0; i++) {
+    const s = segments[i]!;
+    if (s.tag === source.seg && matches(s, source.when) && seen++ === occurrence) at = i;
+  }
+  return { source, occurrence, at };
 }

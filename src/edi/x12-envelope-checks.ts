@@ -189,25 +189,42 @@ export function checkGroupHeader(seg: Segment, g: X12GroupHeader, ic: X12Interch
     add('group', '6', 'GS_CONTROL_NUMBER', `GS06 "${g.controlNumber}" is not a 1–9 digit control number`, 6);
   if (g.agency !== 'X' && g.agency !== 'T')
     add('group', '2', 'GS_AGENCY', `GS07 "${g.agency}" is not X (the agency of the version in GS08)`, 7);
-  if (!/^00[2-8]\d{3}/.test(g.version))
+  if (!GS_VERSION.test(g.version))
     add('group', '2', 'GS_VERSION', `GS08 "${g.version}" is not a supported version`, 8);
   return out;
+}
+
+/** A GS08 naming a version this engine reads: 002000 to 008999 in its first six characters. */
+const GS_VERSION = /^00[2-8]\d{3}/;
+
+/**
+ * The version a group's acknowledgement is written in, six digits (004010, 005010). GS08 is
+ * AN 1/12, "version/release/industry identifier": the first six characters are the version and
+ * release, an industry identifier may follow (005010X222A1). A GS08 without them ("4010") is a
+ * malformed version, not 004010 read generously: the group is rejected (AK905 2, GS_VERSION) and
+ * its ack follows the interchange's ISA12 (00401 → 004010), the only version the partner named.
+ */
+export function ackVersion(gsVersion: string, isaVersion: string): string {
+  const gs = GS_VERSION.exec(gsVersion)?.[0];
+  if (gs) return gs;
+  return /^\d{5}$/.test(isaVersion) ? `${isaVersion}0` : '004010';
 }
 
 /**
  * AK905 for a GS06 repeated in one interchange: 19 from 004050 on; before, 716 has no uniqueness
  * code (19 is a security code there), so 6 (control number in error), as AK5 7 does for sets.
+ * `version` is the ack's (ackVersion): the code must exist in the version it is reported in.
  */
-export function duplicateGroupControlCode(gsVersion: string): string {
-  return gsVersion >= '004050' ? '19' : '6';
+export function duplicateGroupControlCode(version: string): string {
+  return Number(version) >= 4050 ? '19' : '6';
 }
 
 /**
  * AK502 for an ST02 repeated in one group: 23 (not unique within the group) from 004050 on; before,
  * 7 (missing or invalid control number, a duplicate included: EDI-RULES.md).
  */
-export function duplicateSetControlCode(gsVersion: string): string {
-  return gsVersion >= '004050' ? '23' : '7';
+export function duplicateSetControlCode(version: string): string {
+  return Number(version) >= 4050 ? '23' : '7';
 }
 
 /**

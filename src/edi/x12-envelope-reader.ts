@@ -17,6 +17,7 @@ import type {
 import {
   checkGroupHeader,
   checkInterchangeHeader,
+  ackVersion,
   duplicateGroupControlCode,
   duplicateSetControlCode,
   setBelongsToGroup,
@@ -368,7 +369,7 @@ export class EnvelopeState {
           diagnostics.push({
             severity: 'error',
             level: 'group',
-            code: duplicateGroupControlCode(header.version),
+            code: duplicateGroupControlCode(ackVersion(header.version, ic.header.version)),
             rule: 'GS_CONTROL_DUPLICATE',
             message: `GS06 "${header.controlNumber}" is not unique in interchange ${ic.header.controlNumber}`,
             segmentId: 'GS',
@@ -541,7 +542,7 @@ export class EnvelopeState {
       diags.push({
         severity: 'error',
         level: 'transaction',
-        code: duplicateSetControlCode(g.header.version),
+        code: duplicateSetControlCode(ackVersion(g.header.version, ic.header.version)),
         rule: 'ST_CONTROL_DUPLICATE',
         message: `ST02 "${s.controlNumber}" is not unique in group ${g.header.controlNumber}`,
         segmentId: 'ST',
@@ -703,7 +704,8 @@ export class EnvelopeState {
           return sets;
         },
         setsReceived: g.setsReceived,
-        accepted,
+        // A rejected group is not processed: none of its sets counts as accepted (AK904 0).
+        accepted: status === 'R' ? 0 : accepted,
         ...(declared !== undefined && /^\d+$/.test(declared) ? { declaredSetCount: Number(declared) } : {}),
         diagnostics: g.diagnostics,
         status,

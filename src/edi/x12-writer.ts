@@ -64,8 +64,11 @@ export interface X12InterchangeOptions {
   readonly preamble?: readonly SegmentData[];
   /** Line break after each terminator (readable output; parsers skip it). */
   readonly newline?: boolean;
-  /** ISA12 when there are no groups to take it from (a TA1-only interchange echoes the inbound one). */
-  readonly isaVersionHint?: string | undefined;
+  /**
+   * ISA12 to write (an ack echoes the inbound one); when absent or not five digits, the first
+   * group's version decides, or 00401 without groups.
+   */
+  readonly isaVersion?: string | undefined;
 }
 
 export interface X12WriteResult {
@@ -135,12 +138,11 @@ export function writeX12Interchange(
 ): X12WriteResult {
   const diagnostics: Diagnostic[] = [];
   const now = o.now ?? new Date();
-  const isaVersion =
-    groups.length > 0
+  const isaVersion = /^\d{5}$/.test(o.isaVersion ?? '')
+    ? o.isaVersion!
+    : groups.length > 0
       ? versionOfGs(groups[0]!.version)
-      : /^\d{5}$/.test(o.isaVersionHint ?? '')
-        ? o.isaVersionHint!
-        : '00401';
+      : '00401';
   const base = o.delimiters ?? DEFAULT_X12_DELIMITERS;
   // Before 4020 ISA11 is the standards id U and there is no repetition separator.
   const d: Delimiters =

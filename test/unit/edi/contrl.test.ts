@@ -390,7 +390,7 @@ describe('recipient check', () => {
 });
 
 /** Files whose values the maps cannot read: the errors (rule, 0085 code, segment) and CONTRL detail. */
-const MAPS_NEGATIVE: Record<string, { what: string; errors: string[][]; lines: string[] }> = {
+const MAPS_NEGATIVE: Record<string, { what: string; errors: (string | undefined)[][]; lines: string[] }> = {
   'desadv-value-errors': {
     what: 'a bad DTM date is 12 (invalid value), at element:component',
     errors: [['INVALID_DATE', '12', 'DTM']],
@@ -405,6 +405,16 @@ const MAPS_NEGATIVE: Record<string, { what: string; errors: string[][]; lines: s
     what: 'a GIN+BJ with a second SSCC is rejected at that C208 (12): a package holds one SSCC, the rest is never dropped',
     errors: [['CODE_NOT_MAPPED', '12', 'GIN']],
     lines: ["UCI+REF1+SND:ZZ+RCV:ZZ+7'", "UCM+1+DESADV:D:96A:UN+4'", "UCS+9'", "UCD+12+3'"],
+  },
+  'desadv-order-number-empty': {
+    what: 'a header RFF+ON without its number: the canonical model requires it, so 13 (missing) at RFF 1:2, never the X12 code 5',
+    errors: [['CANONICAL_SCHEMA', '13', 'RFF']],
+    lines: ["UCI+REF1+SND:ZZ+RCV:ZZ+7'", "UCM+1+DESADV:D:96A:UN+4'", "UCS+4'", "UCD+13+1:2'"],
+  },
+  'desadv-order-number-missing': {
+    what: 'no RFF+ON at all: no segment to point at, so the rejected UCM itself gives the reason, 13 (missing)',
+    errors: [['CANONICAL_SCHEMA', '13', undefined]],
+    lines: ["UCI+REF1+SND:ZZ+RCV:ZZ+7'", "UCM+1+DESADV:D:96A:UN+4+13'"],
   },
   'invoic-line-second-amount': {
     what: 'an allowance group with its own amount (ALC+A, MOA+204) on a line with its MOA+203 is 12 at MOA 5025: one charge has one amount, never the line turned into a discount',
@@ -441,6 +451,20 @@ describe('CONTRL for values the map cannot read (maps-negative/)', () => {
   }
 });
 
+describe('EDIFACT diagnostics carry 0085 codes', () => {
+  it('a message type without a map is 14 (value not supported) on UNH S009, not the X12 AK502 2', async () => {
+    const ack = await ackFor(
+      "UNB+UNOC:3+SND:ZZ+RCV:ZZ+240115:0830+REF1'UNH+1+ORDERS:D:96A:UN'BGM+220+PO-1+9'UNT+3+1'UNZ+1+REF1'",
+      { now: () => NOW, mapsDir: join(process.cwd(), 'edi-maps') },
+    );
+    assert.deepEqual(
+      ack.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.rule, d.code, d.segmentId]),
+      [['NO_MAP', '14', 'UNH']],
+    );
+    assert.deepEqual(bodyLines(ack.text), ["UCI+REF1+SND:ZZ+RCV:ZZ+7'", "UCM+1+ORDERS:D:96A:UN+4+14+UNH+2'"]);
+  });
+});
+
 describe('duplicate interchange reference', () => {
   it('an interchange repeating an earlier UNB 0020 from the same sender is rejected with syntax error 26', async () => {
     const one =
@@ -470,7 +494,7 @@ describe('parseContrl', () => {
     return parseContrl(message);
   };
 
-  it('round trip: the CONTRL we generate parses back into the Acknowledgement it describes', async () => {
+  it('round trip: the CONTRL we generate parses back into the Acknowledgement it describes, each error naming its message', async () => {
     const generated = await contrlFor(readFileSync(fixture('negative', 'data-segment-errors.edi')));
     const { acknowledgement, diagnostics } = await parse(generated.text);
     assert.deepEqual(diagnostics, []);
@@ -487,40 +511,50 @@ describe('parseContrl', () => {
         {
           level: 'element',
           code: '13',
+          transactionControlNumber: '1',
           segmentPosition: 3,
           elementPosition: 1,
+          componentPosition: 1,
           message: 'message 1 segment 3 element 1:1: syntax error 13',
         },
         {
           level: 'segment',
           code: '15',
+          transactionControlNumber: '1',
           segmentPosition: 4,
           message: 'message 1 segment 4: syntax error 15',
         },
         {
           level: 'element',
           code: '16',
+          transactionControlNumber: '1',
           segmentPosition: 4,
           elementPosition: 1,
+          componentPosition: 4,
           message: 'message 1 segment 4 element 1:4: syntax error 16',
         },
         {
           level: 'element',
           code: '37',
+          transactionControlNumber: '1',
           segmentPosition: 5,
           elementPosition: 3,
+          componentPosition: 3,
           message: 'message 1 segment 5 element 3:3: syntax error 37',
         },
         {
           level: 'element',
           code: '39',
+          transactionControlNumber: '1',
           segmentPosition: 6,
           elementPosition: 1,
+          componentPosition: 2,
           message: 'message 1 segment 6 element 1:2: syntax error 39',
         },
         {
           level: 'element',
           code: '16',
+          transactionControlNumber: '1',
           segmentPosition: 7,
           elementPosition: 10,
           message: 'message 1 segment 7 element 10: syntax error 16',
@@ -555,6 +589,16 @@ describe('parseContrl', () => {
     );
     assert.equal(allRejected.acknowledgement?.status, 'rejected');
     assert.deepEqual(allRejected.acknowledgement?.refersTo.transactionControlNumbers, ['5']);
+    // A UCM's own error names its message, as an X12 AK5 error names its set.
+    assert.deepEqual(
+      allRejected.acknowledgement?.errors.map((e) => [
+        e.level,
+        e.code,
+        e.transactionControlNumber,
+        e.segmentId,
+      ]),
+      [['transaction', '29', '5', 'UNT']],
+    );
   });
 
   it('group responses give the group reference; a rejected group makes it partial', async () => {

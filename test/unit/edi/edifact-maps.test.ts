@@ -370,7 +370,8 @@ describe('EDIFACT maps (D96A and D01B)', () => {
         ],
       ],
     );
-    assert.match(result.acks.join(''), /^UCM\+1\+IFTSTA:D:96A:UN\+4'$/m);
+    // The rejected UCM gives the reason (0085 13, missing): no segment holds the absent group.
+    assert.match(result.acks.join(''), /^UCM\+1\+IFTSTA:D:96A:UN\+4\+13'$/m);
   });
 
   it('INVOIC: amounts stay decimal strings in the CUX currency', async () => {

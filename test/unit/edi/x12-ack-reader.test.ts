@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Segment } from '../../../src/edi/edi-types.js';
-import { readTa1 } from '../../../src/edi/x12-ack-reader.js';
+import { readFunctionalAck, readTa1 } from '../../../src/edi/x12-ack-reader.js';
 import { translateBuffer } from '../../../src/edi/translate.js';
-import { goldenOptions } from './x12-fixture-support.js';
+import { goldenOptions, x12Fixture } from './x12-fixture-support.js';
 
 const ta1 = (text: string): Segment => {
   const [tag, ...els] = text.split('*');
@@ -13,17 +13,99 @@ const ta1 = (text: string): Segment => {
 const ISA =
   'ISA*00*          *00*          *ZZ*SENDERID       *ZZ*RECEIVERID     *261127*0930*U*00401*000000020*0*P*>~';
 
+/** Segments of an ack body, `~`-terminated and `*`-separated, components split on `>`. */
+const body = (text: string): Segment[] =>
+  text
+    .split('~')
+    .filter((t) => t !== '')
+    .map((t, index) => {
+      const [tag, ...els] = t.split('*');
+      return { tag: tag!, elements: els.map((e) => e.split('>')), offset: 0, index };
+    });
+
+test('a 997 rejecting its group rejects every set, even one whose AK5 says A', () => {
+  const ack = readFunctionalAck(
+    '997',
+    body('AK1*SH*100~AK2*856*0100~AK5*A~AK2*856*0101~AK5*R~AK9*R*3*2*1*5~'),
+  );
+  assert.equal(ack['status'], 'rejected');
+  assert.deepEqual(
+    (ack['transactions'] as { status: string }[]).map((t) => t.status),
+    ['rejected', 'rejected'],
+  );
+  // A partially accepted group keeps each set's own status.
+  const partial = readFunctionalAck(
+    '997',
+    body('AK1*SH*100~AK2*856*0100~AK5*A~AK2*856*0101~AK5*R*5~AK9*P*2*2*1~'),
+  );
+  assert.deepEqual(
+    (partial['transactions'] as { status: string }[]).map((t) => t.status),
+    ['accepted', 'rejected'],
+  );
+});
+
+test('our own 997 for a rejected group reads back as rejected sets', async () => {
+  const ours = await translateBuffer(x12Fixture('negative/ge-set-count.edi'), goldenOptions());
+  const text = ours.acks.join('');
+  const r = await translateBuffer(Buffer.from(text), goldenOptions());
+  const ack = r.documents.find((d) => d['documentType'] === 'Acknowledgement');
+  assert.ok(ack, text);
+  assert.equal(ack['status'], 'rejected');
+  assert.deepEqual(
+    (ack['transactions'] as { status: string }[]).map((t) => [t.status]),
+    [['rejected']],
+  );
+});
+
 test('a well-formed TA1 is read: its status and note', () => {
   const r = readTa1(ta1('TA1*000000001*261127*0930*R*022'));
   assert.ok('document' in r);
   assert.equal(r.document['status'], 'rejected');
   assert.deepEqual(r.document['errors'], [
-    { level: 'interchange', code: '022', message: 'interchange note 022' },
+    { level: 'interchange', code: '022', message: 'invalid control structure' },
   ]);
   const ok = readTa1(ta1('TA1*000000001*261127*0930*A*000'));
   assert.ok('document' in ok);
   assert.equal(ok.document['status'], 'accepted');
   assert.deepEqual(ok.document['errors'], []);
+});
+
+test('every TA105 note code of I18 (000–031) is read with its text', () => {
+  const text = (note: string): string => {
+    const r = readTa1(ta1(`TA1*000000001*261127*0930*R*${note}`));
+    assert.ok('document' in r, note);
+    const [error] = r.document['errors'] as { message: string }[];
+    return error?.message ?? '';
+  };
+  assert.equal(text('006'), 'invalid interchange sender ID');
+  assert.equal(text('013'), 'invalid security information');
+  assert.equal(text('031'), 'invalid grade of service code');
+  for (let n = 1; n <= 31; n++) {
+    const note = String(n).padStart(3, '0');
+    assert.doesNotMatch(text(note), /interchange note/, note);
+  }
+});
+
+test('an IK4/AK4 in a composite keeps its component position (C030-2)', () => {
+  const ack = readFunctionalAck(
+    '999',
+    body('AK1*SH*1*005010~AK2*856*0001~IK3*N1*4*N1*8~IK4*4>2*67*7*XX~IK4*2*93*1~IK5*R*5~AK9*R*1*1*0~'),
+  );
+  const elements = (ack['errors'] as Record<string, unknown>[]).filter((e) => e['level'] === 'element');
+  assert.deepEqual(
+    elements.map((e) => [e['segmentId'], e['elementPosition'], e['componentPosition'], e['message']]),
+    [
+      ['N1', 4, 2, 'element 4 component 2 in error (7): "XX"'],
+      ['N1', 2, undefined, 'element 2 in error (1)'],
+    ],
+  );
+  // The same position when the component separator was not split (one "4>2" text).
+  const unsplit = readFunctionalAck('997', [
+    ...body('AK1*SH*1~AK2*856*0001~AK3*N1*4*N1*8~'),
+    { tag: 'AK4', elements: [['4>2'], ['67'], ['7']], offset: 0, index: 9 },
+  ]);
+  const [, element] = unsplit['errors'] as Record<string, unknown>[];
+  assert.deepEqual([element?.['elementPosition'], element?.['componentPosition']], [4, 2]);
 });
 
 test('a malformed TA1 is diagnostics, one per bad element, and no Acknowledgement', () => {

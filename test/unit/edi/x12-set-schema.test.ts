@@ -42,6 +42,7 @@ const NOTES: SetSchema = {
 /** The 997/999 body (AK1 to AK9) for a group of one rejected 856 carrying `diagnostic`, as text. */
 function ackBody(diagnostic: Diagnostic, version: string): string {
   const group = {
+    interchange: { version: version.slice(0, 5) },
     header: { functionalId: 'SH', controlNumber: '7', version },
     sets: [{ setId: '856', controlNumber: '0001', status: 'R', diagnostics: [diagnostic] }],
     setsReceived: 1,
