@@ -435,7 +435,10 @@ function floorTranslate(file: string, outFile: string): number {
         item[at + 12] = sep[4]! + 1;
         item[at + 13] = sep[5]!;
       } else if (c0 === 77 && c1 === 65) {
-        pack[(packs - 1) * 3] = sep[1]! + 1;
+        // MAN*GM carries the SSCC-18 behind its application identifier 00: the SSCC is the last 18.
+        const from = sep[1]! + 1;
+        const withAi = sep[2]! - from === 20 && b[from] === 48 && b[from + 1] === 48;
+        pack[(packs - 1) * 3] = withAi ? from + 2 : from;
         pack[(packs - 1) * 3 + 1] = sep[2]!;
       } else if (c0 === 80 && c1 === 82) {
         order[(orders - 1) * 5] = sep[0]! + 1;

@@ -944,7 +944,6 @@ function checkSeparators(
   }
 }
 
-/** Element `i` (0-based) as received, separators included: a split segment's `src` is its own text. */
 /**
  * A value as a message quotes it: a hostile or broken file can hold an element of megabytes, and
  * each diagnostic quoting it whole (it is kept with the message and printed) multiplied the input.
@@ -959,6 +958,7 @@ function copyOfValue(v: string): string {
   return v.length <= 99 ? v : Array.from(v.slice(0, 198)).slice(0, 99).join('');
 }
 
+/** Element `i` (0-based) as received, separators included: a split segment's `src` is its own text. */
 function wholeElement(seg: Segment, i: number): string {
   if (seg instanceof X12Segment) {
     const text = seg.src;

@@ -546,10 +546,6 @@ export class X12Tokenizer {
 }
 
 /**
- * Whether `b` holds the tag `ISA` at `start`, line breaks skipped (a wrapped file can split the tag:
- * `IS` at the end of one line, `A*00*…` on the next); 'more' when the text ends first.
- */
-/**
  * Whether text outside an interchange holds X12 segments: a tag (two or three letters and digits)
  * followed by the element separator, at its start or after a terminator or line break. Text such as
  * a mail footer has none; a GS or ST there is part of an interchange whose ISA is lost.
@@ -564,6 +560,10 @@ function holdsSegments(text: string, d: Delimiters): boolean {
   return false;
 }
 
+/**
+ * Whether `b` holds the tag `ISA` at `start`, line breaks skipped (a wrapped file can split the tag:
+ * `IS` at the end of one line, `A*00*…` on the next); 'more' when the text ends first.
+ */
 function isaTagAt(b: string, start: number): boolean | 'more' {
   let n = 0;
   for (let i = start; i < b.length; i++) {
