@@ -1,4 +1,11 @@
-import { fromIsoDateTime, fullYear, parseEdiDate, parseEdiTime, toIsoDateTime } from './edi-datetime.js';
+import {
+  fromIsoDateTime,
+  fullYear,
+  parseEdiDate,
+  parseEdiTime,
+  toIsoDateTime,
+  zoneOffsetMinutes,
+} from './edi-datetime.js';
 
 /*
  * EDIFACT DTM (C507) packs date and time into one component and names its layout in the next
@@ -6,7 +13,7 @@ import { fromIsoDateTime, fullYear, parseEdiDate, parseEdiTime, toIsoDateTime } 
  * between that pair and canonical ISO 8601, for the map engine's `dtm`/`dtmDate`/`dtmFormat`.
  */
 
-export type EdifactDateFormat = '102' | '203' | '204';
+export type EdifactDateFormat = '102' | '203' | '204' | '303';
 
 /**
  * 2379 codes read: 102 CCYYMMDD, 203 CCYYMMDDHHMM, 204 CCYYMMDDHHMMSS, 303 CCYYMMDDHHMMZZZ, and
@@ -71,7 +78,8 @@ export function edifactDateTimeToIso(
 
 /**
  * ISO 8601 → DTM value and its 2379 format: a date alone (or `dateOnly`) is 102, a date-time is
- * written as wall time in `timeZone`, 203 or 204 when it has seconds.
+ * written as wall time in `timeZone`, 203 or 204 when it has seconds, 303 (with its offset) when
+ * the wall time alone would be read back as another instant.
  */
 export function isoToEdifactDateTime(
   iso: string,
@@ -81,7 +89,15 @@ export function isoToEdifactDateTime(
   const parts = fromIsoDateTime(iso, timeZone, false);
   if (parts === undefined) return undefined;
   if (dateOnly || /^\d{4}-\d{2}-\d{2}$/.test(iso)) return { value: parts.date8, format: '102' };
-  return parts.time6.endsWith('00')
-    ? { value: parts.date8 + parts.time4, format: '203' }
-    : { value: parts.date8 + parts.time6, format: '204' };
+  if (!parts.time6.endsWith('00')) return { value: parts.date8 + parts.time6, format: '204' };
+  const local = { value: parts.date8 + parts.time4, format: '203' } as const;
+  // In the hour the clocks repeat (01:30 on the day daylight time ends), a wall time names two
+  // instants and 203 is read as the first: the second one goes out with its offset (303).
+  const instant = Date.parse(iso);
+  const readBack = edifactDateTimeToIso(local.value, local.format, timeZone, false);
+  if (Number.isNaN(instant) || readBack === undefined || Date.parse(readBack) === instant) return local;
+  const offset = zoneOffsetMinutes(timeZone, instant);
+  const size = Math.abs(offset);
+  const zone = `${offset < 0 ? '-' : '+'}${String(Math.trunc(size / 60)).padStart(2, '0')}${String(size % 60).padStart(2, '0')}`;
+  return { value: local.value + zone, format: '303' };
 }

@@ -463,4 +463,24 @@ describe('EDIFACT DTM date-times', () => {
       format: '102',
     });
   });
+
+  it('writes 303 with the offset for the second of two instants the same wall time names (the clocks go back)', () => {
+    const chicago = 'America/Chicago'; // 2026-11-01 02:00 CDT → 01:00 CST: 01:30 happens twice
+    const first = isoToEdifactDateTime('2026-11-01T01:30:00-05:00', chicago, false);
+    const second = isoToEdifactDateTime('2026-11-01T01:30:00-06:00', chicago, false);
+    assert.deepEqual(first, { value: '202611010130', format: '203' });
+    assert.deepEqual(second, { value: '202611010130-0600', format: '303' });
+    for (const [out, sent] of [
+      [first, '2026-11-01T01:30:00-05:00'],
+      [second, '2026-11-01T01:30:00-06:00'],
+    ] as const) {
+      const back = edifactDateTimeToIso(out!.value, out!.format, chicago, false);
+      assert.equal(Date.parse(back!), Date.parse(sent), `${JSON.stringify(out)} → ${back}`);
+    }
+    // Any other hour of that day is plain wall time.
+    assert.deepEqual(isoToEdifactDateTime('2026-11-01T03:30:00-06:00', chicago, false), {
+      value: '202611010330',
+      format: '203',
+    });
+  });
 });
