@@ -39,6 +39,7 @@ import {
   impliedDecimal,
   leftOut,
   notKept,
+  negated,
   passHas,
   timePart,
   toNumber,
@@ -57,7 +58,6 @@ import {
 import type { Segment } from './edi-types.js';
 import { ssccFromGs1 } from './gs1-sscc.js';
 import { edifactGroupEnd, type GroupEnd } from './edifact-message-structure.js';
-import { negateDecimal } from './implied-decimal.js';
 import { elementCount, elementEquals, elementValue } from './x12-segment.js';
 
 export type { RunList } from './map-hierarchy.js';
@@ -82,7 +82,7 @@ const HELPERS = {
   notKept,
   leftOut,
   passHas,
-  negateDecimal,
+  negated,
   runSplitLoop,
   ssccFromGs1,
 };
@@ -324,7 +324,7 @@ function elementSource(src: Source, map: LoadedMap, er: ElementRule, dates: Date
       src.functions.push(
         `function ${sign}(seg) { return seg.tag === ${JSON.stringify(er.negate.seg)} && ${whenSource(src, er.negate.when)}; }`,
       );
-      v += ` if (v !== undefined && h.passHas(segs, start, end, ${sign})) v = h.negateDecimal(v);`;
+      v += ` if (v !== undefined && h.passHas(segs, start, end, ${sign})) v = h.negated(st, seg, i, v, ${toText});`;
     }
     body = `${v} if (v !== undefined) { ${found('v')} }`;
   }

@@ -7,7 +7,7 @@
 import type { Diagnostic, Segment } from './edi-types.js';
 import { ediDateNumber, ediTimeNumber, isoDateOf, isoFromEdiNumbers } from './edi-datetime.js';
 import { edifactDateTimeToIso } from './edifact-datetime.js';
-import { fromImpliedDecimal, normalizeDecimal } from './implied-decimal.js';
+import { fromImpliedDecimal, isNegativeDecimal, negateDecimal, normalizeDecimal } from './implied-decimal.js';
 import { isObject, type JsonObject } from './map-paths.js';
 import { elementValue } from './x12-segment.js';
 
@@ -197,6 +197,29 @@ export function passHas(
 ): boolean {
   for (let k = start; k < end; k++) if (test(segs[k]!)) return true;
   return false;
+}
+
+/**
+ * The amount of a segment whose sign is another's (`negate`: ALC+A makes it an allowance): its size
+ * below zero. An amount the partner already sent negative stays so, with a warning: turned over, an
+ * allowance of -100.00 became a charge of 100.00.
+ */
+export function negated(
+  st: InState,
+  seg: Segment,
+  segIndex: number,
+  v: string,
+  to: string,
+): string | undefined {
+  if (!isNegativeDecimal(v)) return negateDecimal(v);
+  diag(st, seg, segIndex, {
+    severity: 'warning',
+    level: 'transaction',
+    code: '',
+    rule: 'AMOUNT_ALREADY_NEGATIVE',
+    message: `${shortText(seg)} at position ${segIndex + st.firstPosition}: ${to} "${v}" is sent below zero where its sign comes from another segment (an allowance); kept below zero, not turned into a charge`,
+  });
+  return v;
 }
 
 /** `number` and `integer`. */

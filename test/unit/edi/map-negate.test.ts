@@ -214,3 +214,21 @@ test('INVOIC in: the sign is read from the ALC of its own group, before the amou
     ],
   );
 });
+
+test('INVOIC in: an allowance the partner already sent below zero stays below zero, with a warning', async () => {
+  const edi =
+    "UNA:+.? 'UNB+UNOC:3+SND:ZZ+RCV:ZZ+240312:0900+REF1'UNH+1+INVOIC:D:96A:UN'BGM+380+INV-ALC+9'" +
+    "DTM+137:20240312:102'NAD+SU+ODFL::SCA++Old Dominion'CUX+2:USD:4'LIN+1'IMD+F++:::Linehaul'" +
+    "MOA+203:1000.00'ALC+C++++400'LIN+2'IMD+F++:::Discount'MOA+204:-100.00'ALC+A++++DI'UNS+S'" +
+    "MOA+77:900.00'UNT+16+1'UNZ+1+REF1'";
+  const result = await translateBuffer(edi, { now: () => NOW, mapsDir: MAPS_DIR });
+  const charges = result.documents[0]!['charges'] as JsonObject[];
+  assert.deepEqual(
+    charges.map((c) => (c['amount'] as JsonObject)['amount']),
+    ['1000.00', '-100.00'],
+  );
+  assert.deepEqual(
+    result.diagnostics.map((d) => [d.severity, d.rule, d.segmentId]),
+    [['warning', 'AMOUNT_ALREADY_NEGATIVE', 'MOA']],
+  );
+});
