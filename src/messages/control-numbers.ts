@@ -135,9 +135,8 @@ export function renumberEnvelopes(
   let terminator: string;
   let release: string | undefined;
   if (text.startsWith('ISA')) {
-    // ISA is fixed width: the element separator follows the tag, the terminator ends its 106 characters.
     element = text[3]!;
-    terminator = text[105]!;
+    terminator = isaTerminator(text);
   } else if (text.startsWith('UNA')) {
     // UNA:+.? ' names component, element, decimal, release, repetition and terminator.
     head = text.slice(0, 9);
@@ -154,10 +153,13 @@ export function renumberEnvelopes(
   } else {
     throw new Error(`not an acknowledgement interchange: ${JSON.stringify(text.slice(0, 20))}`);
   }
+  // Every envelope opened must be closed by a trailer renumbered with it, or the ack is corrupt.
+  let open = 0;
   const segments = splitUnreleased(body, terminator, release).map((segment) => {
     const elements = splitUnreleased(segment, element, release);
     const field = fields[elements[0]!.trimStart()];
     if (!field) return segment;
+    open += field.opens ? 1 : -1;
     const provisional = elements[field.index];
     if (provisional === undefined || !/^\d+$/.test(provisional))
       throw new Error(`acknowledgement ${elements[0]!.trimStart()} without a control number: ${segment}`);
@@ -167,17 +169,30 @@ export function renumberEnvelopes(
     );
     return elements.join(element);
   });
+  if (open !== 0) throw new Error(`acknowledgement envelopes not closed as opened: ${text.slice(0, 40)}`);
   return head + segments.join(terminator);
 }
 
-/** `text` split at each `separator` not escaped by the release character (X12 has none). */
+/**
+ * An X12 interchange's segment terminator: the character after ISA's 105 fixed-width characters
+ * (the element separator follows the tag). A whole character: an astral one is two UTF-16 units.
+ */
+export function isaTerminator(text: string): string {
+  return String.fromCodePoint(text.codePointAt(105) ?? 0);
+}
+
+/**
+ * `text` split at each `separator` not escaped by the release character (X12 has none). A separator
+ * may be two UTF-16 units (an astral character as X12 terminator).
+ */
 function splitUnreleased(text: string, separator: string, release: string | undefined): string[] {
   const parts: string[] = [];
   let start = 0;
   for (let i = 0; i < text.length; i++) {
     if (text[i] === release) i++;
-    else if (text[i] === separator) {
+    else if (text.startsWith(separator, i)) {
       parts.push(text.slice(start, i));
+      i += separator.length - 1;
       start = i + 1;
     }
   }

@@ -7,7 +7,7 @@ import { validateCanonical } from '../../canonical/canonical-validator.js';
 import { retrySettingsFor, type TenantDefinition } from '../../tenancy/tenant-definition.js';
 import type { TenantRegistry } from '../../tenancy/tenant-registry.js';
 import { updatedRows } from '../../database/updated-rows.js';
-import { numberAcknowledgements } from '../control-numbers.js';
+import { isaTerminator, numberAcknowledgements } from '../control-numbers.js';
 import { flowOf, nextBatchSlot } from '../document-flow.js';
 import { QUEUES, deliveryJobOptions, type DeliverJob, type JobQueue } from '../job-queue.js';
 import {
@@ -556,9 +556,8 @@ function partnerFileProblems(partnerId: string | null): string[] {
  */
 function acknowledgementKind(text: string): 'CONTRL' | '999' | '997' | 'TA1' {
   if (!text.startsWith('ISA')) return 'CONTRL';
-  // ISA is fixed width: the element separator follows the tag, the terminator ends its 106 characters.
   const element = text[3]!;
-  const terminator = text[105]!;
+  const terminator = isaTerminator(text);
   for (const segment of text.split(terminator)) {
     const [tag, setId] = segment.trimStart().split(element);
     if (tag === 'ST') return setId === '999' ? '999' : '997';

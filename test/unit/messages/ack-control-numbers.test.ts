@@ -79,3 +79,28 @@ test('a CONTRL takes its new UNB/UNZ reference past released separators in the U
     "UNA:+.? '\nUNB+UNOC:3+A?+B?'C:ZZ+R?:1:ZZ+261127:0930+1234'\nUNH+1+CONTRL:D:3:UN'\nUCI+IC1+A:ZZ+R:ZZ+7'\nUNT+3+1'\nUNZ+1+1234'\n",
   );
 });
+
+test('an ack whose segment terminator is an astral character is renumbered whole: header and trailers agree', async () => {
+  const isa =
+    'ISA*00*          *00*          *ZZ*SENDERID       *ZZ*RECEIVERID     *261127*0930*U*00401*000000001*0*P*>';
+  const t = '\u{1F600}';
+  const input = `${isa}${t}GS*SH*SENDERID*RECEIVERID*20261127*0930*1*X*004010${t}ST*856*0001${t}BSN*00*SHP1*20261127*0930*0001${t}HL*1**S*1${t}HL*2*1*O*1${t}PRF*PO1${t}HL*3*2*I*0${t}LIN*1*BP*A${t}SN1**1*EA${t}SE*9*0001${t}GE*1*1${t}IEA*1*000000001${t}`;
+  const provisional = await translateBuffer(input, { acks: true, now: NOW });
+  const direct = await translateBuffer(input, {
+    acks: true,
+    now: NOW,
+    controlNumbers: sequentialControlNumbers(42),
+  });
+  assert.equal(provisional.acks.length, 1);
+  assert.match(provisional.acks[0]!, /IEA\*1\*000000001\u{1F600}$/u);
+  assert.deepEqual(
+    provisional.acks.map((ack) => renumberEnvelopes(ack, (_kind, number) => number + 41)),
+    direct.acks,
+  );
+});
+
+test('an ack whose trailers cannot be found is refused, never stored half renumbered', () => {
+  const ack =
+    'ISA*00*          *00*          *ZZ*R              *ZZ*S              *261127*0930*U*00401*000000001*0*P*>~GS*FA*R*S*20261127*0930*1*X*004010~ST*997*0001~AK1*IM*5~AK9*A*1*1*1~';
+  assert.throws(() => renumberEnvelopes(ack, (_kind, number) => number + 1), /not closed as opened/);
+});
