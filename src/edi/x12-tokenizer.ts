@@ -547,18 +547,26 @@ export class X12Tokenizer {
 
 /**
  * Whether text outside an interchange holds X12 segments: a tag (two or three letters and digits)
- * followed by the element separator, at its start or after a terminator or line break. Text such as
- * a mail footer has none; a GS or ST there is part of an interchange whose ISA is lost.
+ * followed by an element separator, at its start or after a terminator or line break. The
+ * separator is the last interchange's, or any other character that comes back later on the line:
+ * the next interchange may use its own (`IXA|00|…`, an ISA damaged in transit). Text such as a mail
+ * footer has none ("Re: order 5" has one colon); a GS or ST there is part of an interchange whose
+ * ISA is lost.
  */
 function holdsSegments(text: string, d: Delimiters): boolean {
   for (const part of text.split(d.segment)) {
     for (const line of part.split(/[\r\n]+/)) {
-      const at = line.indexOf(d.element);
-      if (at > 0 && /^[A-Z][A-Z0-9]{1,2}$/.test(line.slice(0, at).trim())) return true;
+      const m = SEGMENT_START.exec(line);
+      if (m === null) continue;
+      const separator = m[2]!;
+      if (separator === d.element || line.includes(separator, m[0].length)) return true;
     }
   }
   return false;
 }
+
+/** A segment tag at the start of a line, and the character after it. */
+const SEGMENT_START = /^\s*([A-Z][A-Z0-9]{1,2})([^A-Za-z0-9\s])/;
 
 /**
  * Whether `b` holds the tag `ISA` at `start`, line breaks skipped (a wrapped file can split the tag:

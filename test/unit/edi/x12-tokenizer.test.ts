@@ -222,6 +222,17 @@ test('after the last IEA: text is one warning quoting it, segments are an error;
       [['error', 'DATA_OUTSIDE_INTERCHANGE', flat.length]],
     );
   }
+  // An interchange of its own separator whose ISA was damaged: segments too, not text.
+  const damaged = `IXA|00|          |00|          |ZZ|A|ZZ|B|261127|0930|U|00401|000000002|0|P|>~GS|SH|A|B|20261127|0930|2|X|004010~ST|856|0001~`;
+  assert.deepEqual(
+    (await diagnostics([flat + damaged])).map((d) => [d.severity, d.rule]),
+    [['error', 'DATA_OUTSIDE_INTERCHANGE']],
+  );
+  // A colon once on a line is no separator: "Re: order 5" is text.
+  assert.deepEqual(
+    (await diagnostics([`${flat}Re: order 5, see attached\n`])).map((d) => [d.severity, d.rule]),
+    [['warning', 'TEXT_OUTSIDE_INTERCHANGE']],
+  );
   // Between two interchanges it is the same, reported before the second ISA.
   const two = await tokens([`${flat}END OF PART 1\n${flat.replaceAll('000000001', '000000002')}`]);
   assert.deepEqual(
