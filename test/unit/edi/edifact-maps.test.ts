@@ -254,6 +254,40 @@ describe('EDIFACT maps (D96A and D01B)', () => {
     );
   });
 
+  it("DESADV: the carrier's own RFF and DTM (its NAD group) are left out, never read as an order or a reference", async () => {
+    const packed = readFileSync(fixture('maps/desadv-d96a-packed.edi'), 'latin1');
+    const shipTo = "NAD+ST+5412345000020::9++Retail DC West+1 Dock Road+Leeds+WYK+LS1 4AP+GB'\n";
+    const carrier = "NAD+CA+UPSN::SCA++UPS'\nRFF+ON:CARRIER-BOOKING-9'\nDTM+171:20240101:102'\n";
+    assert.ok(packed.includes(shipTo));
+    // Before the parties and after them: the NAD group is the carrier's either way.
+    for (const edi of [
+      packed.replace('NAD+SF+', `${carrier}NAD+SF+`),
+      packed.replace(shipTo, shipTo + carrier),
+    ]) {
+      const result = await translateBuffer(
+        Buffer.from(edi.replace("UNT+35+1'", "UNT+38+1'"), 'latin1'),
+        OPTIONS,
+      );
+      const [asn] = result.documents;
+      assert.deepEqual(
+        (asn?.['orders'] as JsonObject[]).map((o) => o['purchaseOrderNumber']),
+        ['PO-88120'],
+      );
+      assert.deepEqual(asn?.['references'], [{ qualifier: 'AAK', value: 'DN-3321' }]);
+      assert.deepEqual(
+        (asn?.['parties'] as JsonObject[]).map((p) => p['role']),
+        ['shipFrom', 'shipTo'],
+      );
+      assert.deepEqual(
+        result.diagnostics.map((d) => [d.severity, d.rule, d.segmentId]),
+        [
+          ['warning', 'SEGMENT_NOT_KEPT', 'RFF'],
+          ['warning', 'SEGMENT_NOT_KEPT', 'DTM'],
+        ],
+      );
+    }
+  });
+
   it('NAD: +CA is the carrier in DESADV too; a name comes from C080, else C058, else the party id, never empty', async () => {
     // A party's RFF (its VAT number) stays with the party: left out, not a document reference.
     const desadv = await translateBuffer(readFileSync(fixture('maps/desadv-d96a-nad-names.edi')), OPTIONS);
