@@ -892,7 +892,7 @@ function tooManyElements(
       'TOO_MANY_ELEMENTS',
       `${elementName(seg.tag, index)}: ${seg.tag} has ${spec.maxElements} elements, not ${count}`,
     ),
-    badData: elementText(seg, index),
+    badData: copyOfValue(elementText(seg, index)),
   });
 }
 
@@ -923,10 +923,10 @@ function checkSeparators(
           ctx,
           '6',
           'REPETITION_NOT_ALLOWED',
-          `${name} does not repeat: the repetition separator in "${wholeElement(seg, i)}" is not allowed in its data`,
+          `${name} does not repeat: the repetition separator in "${shownValue(wholeElement(seg, i))}" is not allowed in its data`,
         ),
         implementationCode: '12',
-        badData: wholeElement(seg, i),
+        badData: copyOfValue(wholeElement(seg, i)),
       });
     else if (elements[i]!.length > 1 && (spec.composites & bit) === 0)
       out.push({
@@ -937,9 +937,9 @@ function checkSeparators(
           ctx,
           '6',
           'COMPONENT_IN_SIMPLE_ELEMENT',
-          `${name} is not a composite: the component separator in "${wholeElement(seg, i)}" is not allowed in its data`,
+          `${name} is not a composite: the component separator in "${shownValue(wholeElement(seg, i))}" is not allowed in its data`,
         ),
-        badData: wholeElement(seg, i),
+        badData: copyOfValue(wholeElement(seg, i)),
       });
   }
 }
@@ -1118,7 +1118,7 @@ function checkNotes(
                 `${elementName(seg.tag, at[j]!)} may not be present with ${elementName(seg.tag, present)} (syntax note ${note.text})`,
                 triggerOf(spec, seg, position, loopId, present),
               ),
-              badData: elementText(seg, at[j]!),
+              badData: copyOfValue(elementText(seg, at[j]!)),
             });
         }
         break;

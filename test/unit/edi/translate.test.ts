@@ -223,3 +223,20 @@ test('a huge element is quoted in part: the message shows 80 characters and the 
   assert.match(r.acks.join(''), new RegExp(`AK4\\*2\\*93\\*5\\*${huge.slice(0, 99)}~`));
   assert.ok(JSON.stringify(r.diagnostics).length < 2000);
 });
+
+test('a huge element is quoted in part by the separator and element-count checks too', async () => {
+  const text = x12Fixture('856-4010-sotpi-tare.edi').toString('utf8');
+  const name = /N1\*ST\*([^*~]*)/.exec(text)![1]!;
+  const huge = 'N'.repeat(300_000);
+  const component = await translateBuffer(text.replace(`N1*ST*${name}`, `N1*ST*A>${huge}`), goldenOptions());
+  const separator = component.diagnostics.find((d) => d.rule === 'COMPONENT_IN_SIMPLE_ELEMENT');
+  assert.equal(
+    separator?.message,
+    `N102 is not a composite: the component separator in "A>${huge.slice(0, 78)}… (${huge.length + 2} characters)" is not allowed in its data`,
+  );
+  assert.equal(separator?.badData, `A>${huge.slice(0, 97)}`);
+  const extra = await translateBuffer(text.replace('HL*1**S*1', `HL*1**S*1*${huge}`), goldenOptions());
+  const tooMany = extra.diagnostics.find((d) => d.rule === 'TOO_MANY_ELEMENTS');
+  assert.equal(tooMany?.badData, huge.slice(0, 99));
+  assert.ok(JSON.stringify([...component.diagnostics, ...extra.diagnostics]).length < 4000);
+});
