@@ -152,7 +152,8 @@ describe('the recovery sweep with several processes on one database', () => {
     await harness?.close();
   });
 
-  test('a message whose job vanished is queued again once, under its own tenant, however many sweep at once', async () => {
+  /** One freight invoice per demo tenant, received and left waiting; its id by tenant. */
+  async function receiveOnePerTenant(prefix: string): Promise<Record<string, string>> {
     const ids: Record<string, string> = {};
     for (const [tenant, partner] of [
       ['demo', 'demo-carrier'],
@@ -162,11 +163,16 @@ describe('the recovery sweep with several processes on one database', () => {
         tenantId: tenant,
         partnerId: partner,
         channel: 'rest',
-        payload: Buffer.from(JSON.stringify(freightInvoice(tenant, `LOST-${tenant}`))),
+        payload: Buffer.from(JSON.stringify(freightInvoice(tenant, `${prefix}-${tenant}`))),
         environment: 'production',
       });
       ids[tenant] = message.id;
     }
+    return ids;
+  }
+
+  test('a message whose job vanished is queued again once, under its own tenant, however many sweep at once', async () => {
+    const ids = await receiveOnePerTenant('LOST');
     // A job with a pending translation is left alone.
     assert.deepEqual(await first.recover.run(), []);
     await harness.dataSource.query(`DELETE FROM pgboss.job WHERE data->>'messageId' = ANY($1::text[])`, [
@@ -241,20 +247,7 @@ describe('the recovery sweep with several processes on one database', () => {
       new TenantRegistry(harness.tenants.filter((t) => t.id !== 'demo-b')),
       { ...DEFAULT_RECOVERY_POLICY, initialDelaySeconds: 0 },
     );
-    const ids: Record<string, string> = {};
-    for (const [tenant, partner] of [
-      ['demo', 'demo-carrier'],
-      ['demo-b', 'demo-b-carrier'],
-    ] as const) {
-      const message = await first.store.receive({
-        tenantId: tenant,
-        partnerId: partner,
-        channel: 'rest',
-        payload: Buffer.from(JSON.stringify(freightInvoice(tenant, `GONE-${tenant}`))),
-        environment: 'production',
-      });
-      ids[tenant] = message.id;
-    }
+    const ids = await receiveOnePerTenant('GONE');
     // Both waiting for an hour, their jobs gone.
     await harness.dataSource.query(`DELETE FROM pgboss.job WHERE data->>'messageId' = ANY($1::text[])`, [
       Object.values(ids),
