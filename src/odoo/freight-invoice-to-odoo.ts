@@ -23,9 +23,8 @@ import {
   requirePartnerByRefs,
   shipmentReferenceIds,
 } from './odoo-lookups.js';
+import { isNegativeDecimal, negateDecimal } from '../edi/implied-decimal.js';
 import {
-  isNegativeDecimal,
-  negateDecimal,
   absoluteDifference,
   currencyMinorUnits,
   decimalGreaterThan,
@@ -89,7 +88,8 @@ export async function deliverFreightInvoice(
         `Freight charge ${index + 1}`,
       quantity: 1,
       price_unit: decimalToOdooNumber(
-        credit ? negateDecimal(charge.amount.amount) : charge.amount.amount,
+        // A charge that is no decimal stays as it is: the conversion refuses it by name.
+        credit ? (negateDecimal(charge.amount.amount) ?? charge.amount.amount) : charge.amount.amount,
         currency,
         `charge ${charge.lineNumber ?? index + 1}`,
       ),

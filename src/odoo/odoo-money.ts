@@ -101,13 +101,3 @@ export function absoluteDifference(a: string, b: string, scale: number): string 
 export function decimalGreaterThan(a: string, b: string, scale: number): boolean {
   return toScaled(a, scale) > toScaled(b, scale);
 }
-
-export function isNegativeDecimal(amount: string): boolean {
-  return parse(amount, 'amount').negative;
-}
-
-/** The same amount with the other sign, as text (no float on the way). */
-export function negateDecimal(amount: string): string {
-  parse(amount, 'amount');
-  return amount.startsWith('-') ? amount.slice(1) : `-${amount}`;
-}
