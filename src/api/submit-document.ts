@@ -5,7 +5,7 @@ import { ProblemCode, ProblemException, ValidationProblem } from '../common/prob
 import { Pipeline } from '../messages/pipeline.js';
 import { TenantRegistry } from '../tenancy/tenant-registry.js';
 import type { TenantScope } from '../tenancy/tenant-scope.js';
-import { envelopeViolations, withEnvelope } from './canonical-envelope.js';
+import { envelopeViolations, normalizeRequestBody, withEnvelope } from './canonical-envelope.js';
 
 /** What a REST write answers: the document's id, and the message to follow for its fate. */
 export interface AcceptedDocument {
@@ -59,7 +59,7 @@ export class SubmitDocument {
     const record = body as Record<string, unknown>;
     const id = randomUUID();
     const messageId = randomUUID();
-    const document = withEnvelope(documentType, record, {
+    const document = withEnvelope(documentType, normalizeRequestBody(documentType, record), {
       id,
       messageId,
       tenantId: scope.tenantId,

@@ -21,7 +21,8 @@ function shipmentNotice(shipmentId: string, account: string): Record<string, unk
     orders: [
       {
         purchaseOrderNumber: 'PO778899',
-        packages: [],
+        // As a label's barcode reads it: the application identifier 00, then the SSCC-18.
+        packages: [{ sscc: '00012345678901234560', lines: [] }],
         lines: [{ lineNumber: '1', sku: 'SKU-001', ids: [], quantityShipped: { value: 5, unit: 'EA' } }],
       },
     ],
@@ -69,6 +70,11 @@ describe('tracking: shipment notices, tracking events, timelines and the custome
     const document = notice['document'] as Record<string, unknown>;
     assert.equal(document['partnerId'], 'demo-3pl', 'the partner comes from the token');
     assert.equal(document['tenantId'], 'demo');
+    assert.equal(
+      (document['orders'] as { packages: { sscc: string }[] }[])[0]?.packages[0]?.sscc,
+      '012345678901234560',
+      'stored as the SSCC-18',
+    );
     assert.deepEqual(document['source'], {
       channel: 'rest',
       format: 'json',
