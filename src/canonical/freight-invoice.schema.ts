@@ -42,7 +42,12 @@ export const freightInvoiceSchema = {
           /** Normalized category from edi-maps/code-tables/l108-charge-code.yaml. */
           codeNormalized: { type: 'string' },
           description: { type: 'string' },
-          amount: moneySchema,
+          amount: {
+            ...moneySchema,
+            description:
+              'The charge: its amount as a decimal string, and currency. An allowance (an X12 L1 with a ' +
+              'negative amount, EDIFACT ALC+A) is a charge whose amount is below zero.',
+          },
           rate: decimalStringSchema,
           rateQualifier: { type: 'string' },
           billedQuantity: quantitySchema,

@@ -29,7 +29,12 @@ const packageSchema = {
   required: ['lines'],
   properties: {
     /** SSCC-18 (GIN+BJ; MAN*GM without the "00" application identifier it carries there). */
-    sscc: { type: 'string', pattern: '^\\d{18}$' },
+    sscc: {
+      type: 'string',
+      pattern: '^\\d{18}$',
+      description:
+        'SSCC-18, without the GS1 application identifier 00 that X12 MAN*GM carries in front of it.',
+    },
     trackingNumber: { type: 'string' },
     lines: { type: 'array', items: shipmentLineSchema },
   },
