@@ -185,22 +185,29 @@ export function buildFunctionalAckBody(
       ? seg('AK1', group.header.functionalId, group.header.controlNumber, group.header.version)
       : seg('AK1', group.header.functionalId, group.header.controlNumber),
   );
-  // A rejected group is not processed: none of its documents is handed on and the partner must
-  // resend them all, so no set in it may read as accepted to a partner reconciling per set. Such a
-  // set is AK5/IK5 R, and AK904 counts none accepted. A set with no error of its own gets no
-  // AK502/IK502: the element is optional, 718 has no code for "rejected with its group" (5 would
-  // send the partner looking for segments in error), and the group's reason is in AK905.
   const groupRejected = group.status === 'R';
   for (const set of group.sets) {
+    // A rejected group is not processed: none of its documents is handed on and the partner must
+    // resend them all (715 R: "a rejection of a functional group is a rejection of all transaction
+    // sets in that functional group"): AK9 R, AK904 0, the reason in AK905. A set with errors of its
+    // own keeps its AK2 loop, AK5/IK5 R with its own codes. A set rejected only with its group gets
+    // no AK2 loop: an IK5 R says why in IK502 (X231A1 IK502-06: situational, 618 codes 1-27, I5,
+    // I6), and neither 618 nor 718 (AK502) has a code for "rejected with its group" (5 would send the
+    // partner looking for segments the ack does not list). The loop is optional (997 AK2: O; X231A1
+    // loop 2000: situational). Translators do the same: stupidedi's 5010 editor reports GS/GE
+    // problems in AK905 only, BizTalk by default and AWS B2Bi on request write no AK2 loop for a set
+    // with nothing of its own to report.
+    if (groupRejected && set.status === 'A') continue;
+    const errors = segmentErrors(set, is999, delimiters);
     body.push(
       is999
         ? seg('AK2', set.setId, set.controlNumber, set.implementationRef)
         : seg('AK2', set.setId, set.controlNumber),
     );
-    const errors = segmentErrors(set, is999, delimiters);
     body.push(...errors);
-    const status = groupRejected ? 'R' : set.status;
-    body.push(seg(is999 ? 'IK5' : 'AK5', status, ...setCodes(set, errors.length > 0)));
+    body.push(
+      seg(is999 ? 'IK5' : 'AK5', groupRejected ? 'R' : set.status, ...setCodes(set, errors.length > 0)),
+    );
   }
   const accepted = groupRejected ? 0 : group.sets.filter((s) => s.status !== 'R').length;
   // AK905-AK909 take the group's own codes (716); GS element errors have none (x12-envelope-checks.ts).

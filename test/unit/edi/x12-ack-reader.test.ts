@@ -44,16 +44,19 @@ test('a 997 rejecting its group rejects every set, even one whose AK5 says A', (
   );
 });
 
-test('our own 997 for a rejected group reads back as rejected sets', async () => {
+test('our own 997 for a rejected group reads back as the group rejected, no set accepted', async () => {
   const ours = await translateBuffer(x12Fixture('negative/ge-set-count.edi'), goldenOptions());
   const text = ours.acks.join('');
   const r = await translateBuffer(Buffer.from(text), goldenOptions());
   const ack = r.documents.find((d) => d['documentType'] === 'Acknowledgement');
   assert.ok(ack, text);
   assert.equal(ack['status'], 'rejected');
+  assert.equal((ack['refersTo'] as { groupControlNumber: string }).groupControlNumber, '100');
+  // The set had no error of its own: no AK2 loop names it, and nothing reads as accepted.
+  assert.deepEqual(ack['transactions'], []);
   assert.deepEqual(
-    (ack['transactions'] as { status: string }[]).map((t) => [t.status]),
-    [['rejected']],
+    (ack['errors'] as { level: string; code: string }[]).map((e) => [e.level, e.code]),
+    [['group', '5']],
   );
 });
 
