@@ -229,6 +229,32 @@ export function buildFunctionalAckBody(
   return { setId, body };
 }
 
+/** The 999 implementation guide (TR3) 005010X231A1: ST03 and GS08 of a 005010 999. */
+export const X231A1 = '005010X231A1';
+
+/**
+ * GS08 of the FA group answering an inbound group, and ST03 of its 997/999. GS08 names the version
+ * the ack itself is written in; the inbound GS08 is echoed in AK103 (999), not here.
+ * - 999 for a 005010 group (005010, 005010X222A1, 005010X214, …): GS08 and ST03 005010X231A1, the
+ *   999 guide's identifier (X231A1 envelope: GS08 and ST03 005010X231A1; TIBCO Foresight's 999
+ *   carries its guide in both). The inbound guide (X222A1: claims) does not describe a 999.
+ * - 999 for a later version (005050, 006020, 007030…): that version, six digits (an industry
+ *   identifier after them names the inbound's guide, not the ack's), and no ST03: X231A1 is a 005010
+ *   guide, ST03 is optional in the standard, and a version is not an implementation convention.
+ * - 997: the group's GS08 as sent when it names the ack's version (004010VICS: the industry's 997
+ *   guidelines go with it), else the ack's version.
+ */
+export function ackGroupVersion(
+  setId: '997' | '999',
+  gsVersion: string,
+  isaVersion: string,
+): { readonly gs08: string; readonly implementationRef?: string } {
+  const version = ackVersion(gsVersion, isaVersion);
+  if (setId === '999')
+    return version === '005010' ? { gs08: X231A1, implementationRef: X231A1 } : { gs08: version };
+  return { gs08: gsVersion.startsWith(version) ? gsVersion : version };
+}
+
 export interface Ta1 {
   readonly controlNumber: string;
   readonly date: string;
@@ -286,16 +312,11 @@ export function writeX12Acks(
         .filter((g) => g.header.functionalId !== 'FA')
         .map((g) => {
           const { setId, body } = buildFunctionalAckBody(g, delimiters);
-          // GS08 echoes the inbound group's version, unless that names none (the ack's own GS08
-          // must be valid: then the version the ack is written in); a 999's ST03 names the 999
-          // guide itself (X231).
-          const version = ackVersion(g.header.version, h.version);
-          const gs08 = g.header.version.startsWith(version) ? g.header.version : version;
-          const guide = version === '005010' ? '005010X231A1' : gs08;
+          const { gs08, implementationRef } = ackGroupVersion(setId, g.header.version, h.version);
           return {
             functionalId: 'FA',
             version: gs08,
-            sets: [{ setId, body, ...(setId === '999' ? { implementationRef: guide } : {}) }],
+            sets: [{ setId, body, ...(implementationRef ? { implementationRef } : {}) }],
           };
         });
   if (!ta1 && fa.length === 0) return undefined;

@@ -45,13 +45,14 @@ const EXPECTED: Record<string, RegExp> = {
   // 999 echoing 4010.
   'gs-version-four-digits':
     /U\*00401\*.*GS\*FA\*RECEIVERID\*SENDERID\*\d{8}\*\d{4}\*1\*X\*004010~ST\*997\*0001~AK1\*SH\*1~AK9\*R\*1\*1\*0\*2~/,
-  // The same in a 00501 interchange: a 999 for the 005010 guide, AK103 echoing the GS08 as sent.
+  // The same in a 00501 interchange: a 999, GS08 and ST03 naming its guide (005010X231A1), AK103
+  // echoing the GS08 as sent.
   '5010-gs-version-four-digits-999':
-    /\^\*00501\*.*\*X\*005010~ST\*999\*0001\*005010X231A1~AK1\*SH\*1\*5010~AK9\*R\*1\*1\*0\*2~/,
+    /\^\*00501\*.*\*X\*005010X231A1~ST\*999\*0001\*005010X231A1~AK1\*SH\*1\*5010~AK9\*R\*1\*1\*0\*2~/,
   // The ack interchange echoes the partner's ISA12 (00401, ISA11 U), while each group's ack follows
   // its own GS08: a 999 for the 005010 group, a 997 for the 004010 one.
   'isa-4010-group-5010':
-    /^ISA\*(?:[^~]*\*){10}U\*00401\*[^~]*~GS\*FA\*[^~]*\*X\*005010~ST\*999\*0001\*005010X231A1~AK1\*SH\*11\*005010~.*IK5\*R\*5~AK9\*P\*2\*2\*1~.*GS\*FA\*[^~]*\*X\*004010~ST\*997\*0002~AK1\*QM\*12~AK2\*214\*0003~AK5\*A~AK9\*A\*1\*1\*1~/,
+    /^ISA\*(?:[^~]*\*){10}U\*00401\*[^~]*~GS\*FA\*[^~]*\*X\*005010X231A1~ST\*999\*0001\*005010X231A1~AK1\*SH\*11\*005010~.*IK5\*R\*5~AK9\*P\*2\*2\*1~.*GS\*FA\*[^~]*\*X\*004010~ST\*997\*0002~AK1\*QM\*12~AK2\*214\*0003~AK5\*A~AK9\*A\*1\*1\*1~/,
   'gs-invalid-control-number': /AK1\*SH\*1A0~AK9\*R\*1\*1\*0\*6~/,
   // 716 has no code for a bad GS04: the group is rejected without an AK905 (x12-envelope-checks.ts).
   'gs-invalid-date': /AK1\*SH\*100~AK9\*R\*1\*1\*0~/,
