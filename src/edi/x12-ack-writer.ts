@@ -4,6 +4,7 @@
  * one (ISA14 = 1) or the interchange could not be processed. The envelope is reversed: we answer
  * from the inbound receiver to the inbound sender.
  */
+import { encodeWindows1252, windows1252Byte } from './edi-character-sets.js';
 import type { Delimiters, Diagnostic, DiagnosticTrigger } from './edi-types.js';
 import type { SegmentData } from './map-engine.js';
 import type {
@@ -79,12 +80,29 @@ function situationalTrigger(t: DiagnosticTrigger): SegmentData {
 const BAD_DATA_MAX = 99;
 
 /**
+ * The bytes an ack goes out as: those the inbound interchange came in. Partners send UTF-8 or a
+ * single-byte set (ISO 8859-1, Windows-1252), which the reader tells apart (x12-tokenizer.ts); an
+ * AK404/IK404 copy must be the partner's own bytes, not the same letters in another encoding.
+ */
+export type X12AckCharset = 'utf-8' | 'windows-1252';
+
+/** The ack's text as bytes in `charset`. */
+export function encodeX12Ack(text: string, charset: X12AckCharset): Buffer {
+  return charset === 'windows-1252' ? encodeWindows1252(text) : Buffer.from(text, 'utf8');
+}
+
+/**
  * The bad data as the ack can carry it, or undefined when there is nothing to copy. X12 has no
  * escape character, so a delimiter of the ack (or a control character, which some readers take
- * for a terminator) becomes a space, and data longer than element 724 allows is cut at 99
- * characters: the copy can never end or split a segment.
+ * for a terminator) becomes a space, as does a character the ack's bytes cannot carry (an input
+ * that turned from UTF-8 to Windows-1252 part way), and data longer than element 724 allows is cut
+ * at 99 characters: the copy can never end or split a segment.
  */
-export function copyOfBadData(data: string | undefined, d: Delimiters): string | undefined {
+export function copyOfBadData(
+  data: string | undefined,
+  d: Delimiters,
+  charset: X12AckCharset = 'utf-8',
+): string | undefined {
   if (data === undefined) return undefined;
   let out = '';
   let n = 0;
@@ -97,7 +115,8 @@ export function copyOfBadData(data: string | undefined, d: Delimiters): string |
       ch === d.element ||
       ch === d.component ||
       ch === d.segment ||
-      ch === d.repetition;
+      ch === d.repetition ||
+      (charset === 'windows-1252' && windows1252Byte(ch) === undefined);
     out += unsafe ? ' ' : ch;
     n++;
   }
@@ -109,7 +128,12 @@ export function copyOfBadData(data: string | undefined, d: Delimiters): string |
  * 999 each IK3 is followed by its situational-trigger CTX, then the business-unit CTX naming the
  * shipment or invoice in error, and each IK4 by its situational-trigger CTX (X231 2110 loops).
  */
-function segmentErrors(set: X12SetResult, is999: boolean, delimiters: Delimiters): SegmentData[] {
+function segmentErrors(
+  set: X12SetResult,
+  is999: boolean,
+  delimiters: Delimiters,
+  charset: X12AckCharset,
+): SegmentData[] {
   const out: SegmentData[] = [];
   const bySegment = new Map<string, Diagnostic[]>();
   for (const d of set.diagnostics) {
@@ -150,7 +174,7 @@ function segmentErrors(set: X12SetResult, is999: boolean, delimiters: Delimiters
       const key = `${d.elementPosition ?? ''}:${d.componentPosition ?? ''}:${code}`;
       if (written.has(key)) continue;
       written.add(key);
-      const copy = copyOfBadData(d.badData, delimiters);
+      const copy = copyOfBadData(d.badData, delimiters, charset);
       out.push({
         tag: is999 ? 'IK4' : 'AK4',
         elements: [
@@ -167,12 +191,14 @@ function segmentErrors(set: X12SetResult, is999: boolean, delimiters: Delimiters
 }
 
 /**
- * The body (between ST and SE) of a 997/999 for one inbound group; `delimiters` are those the ack
- * is written with (a copy of bad data must not contain them).
+ * The body (between ST and SE) of a 997/999 for one inbound group; `delimiters` and `charset` are
+ * those the ack is written with (a copy of bad data must not contain a delimiter, nor a character
+ * the charset cannot carry).
  */
 export function buildFunctionalAckBody(
   group: X12GroupSummary,
   delimiters: Delimiters = DEFAULT_X12_DELIMITERS,
+  charset: X12AckCharset = 'utf-8',
 ): {
   setId: '997' | '999';
   body: SegmentData[];
@@ -198,7 +224,7 @@ export function buildFunctionalAckBody(
     // problems in AK905 only, BizTalk by default and AWS B2Bi on request write no AK2 loop for a set
     // with nothing of its own to report.
     if (groupRejected && set.status === 'A') continue;
-    const errors = segmentErrors(set, is999, delimiters);
+    const errors = segmentErrors(set, is999, delimiters, charset);
     body.push(
       is999
         ? seg('AK2', set.setId, set.controlNumber, set.implementationRef)
@@ -292,8 +318,9 @@ export function writeX12Acks(
   ic: X12InterchangeSummary,
   groups: readonly X12GroupSummary[],
   o: X12AckOptions,
-): { text: string; interchangeControlNumber: string; diagnostics: Diagnostic[] } | undefined {
+): { text: string; bytes: Buffer; interchangeControlNumber: string; diagnostics: Diagnostic[] } | undefined {
   const ta1 = ta1For(ic);
+  const charset: X12AckCharset = ic.windows1252 ? 'windows-1252' : 'utf-8';
   const h: X12InterchangeHeader = ic.header;
   // The inbound delimiters, unless its terminator is a newline or they clash (the ack then uses
   // the defaults: an ack must be readable).
@@ -311,7 +338,7 @@ export function writeX12Acks(
     : groups
         .filter((g) => g.header.functionalId !== 'FA')
         .map((g) => {
-          const { setId, body } = buildFunctionalAckBody(g, delimiters);
+          const { setId, body } = buildFunctionalAckBody(g, delimiters, charset);
           const { gs08, implementationRef } = ackGroupVersion(setId, g.header.version, h.version);
           return {
             functionalId: 'FA',
@@ -320,7 +347,7 @@ export function writeX12Acks(
           };
         });
   if (!ta1 && fa.length === 0) return undefined;
-  return writeX12Interchange(fa, {
+  const written = writeX12Interchange(fa, {
     sender: {
       qualifier: qualifier(h.receiverQualifier),
       id: h.receiverId || 'UNKNOWN',
@@ -341,4 +368,5 @@ export function writeX12Acks(
     // it); each group inside follows its own GS08.
     isaVersion: h.version,
   });
+  return { ...written, bytes: encodeX12Ack(written.text, charset) };
 }

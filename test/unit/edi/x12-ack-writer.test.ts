@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { translateBuffer } from '../../../src/edi/translate.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { encodeWindows1252 } from '../../../src/edi/edi-character-sets.js';
+import { ackFor, translateBuffer } from '../../../src/edi/translate.js';
+import { StreamDecoder } from '../../../src/edi/x12-tokenizer.js';
 import { goldenOptions, listX12Fixtures, x12Fixture } from './x12-fixture-support.js';
 
 /** A 5010 group of two 856s (0100 with a bad BSN03 date, 0101 clean) whose GE02 does not match GS06. */
@@ -93,4 +97,81 @@ test('a 999 for a later version than 005010 is in that version, with no implemen
 test('a 997 keeps echoing the group GS08, an industry identifier included (004010VICS)', async () => {
   const ack = (await translateBuffer(groupOf('004010VICS', '00401'), goldenOptions())).acks.join('');
   assert.match(ack, /~GS\*FA\*[^~]*\*X\*004010VICS~ST\*997\*0001~AK1\*SH\*100~/, ack);
+});
+
+/**
+ * The bsn-invalid-code fixture with BSN01 (353, ID 2/2) replaced by the bytes `code`: the AK404/IK404
+ * copy of it is the non-ASCII data the ack sends back.
+ */
+function badCode(code: Buffer, version: '004010' | '005010' = '004010'): Buffer {
+  let text = x12Fixture('negative/bsn-invalid-code.edi').toString('latin1');
+  if (version === '005010') text = text.replace('*U*00401*', '*^*00501*').replace('*X*004010~', '*X*005010~');
+  const [head, tail] = text.split('BSN*99*');
+  return Buffer.concat([Buffer.from(`${head}BSN*`, 'latin1'), code, Buffer.from(`*${tail}`, 'latin1')]);
+}
+
+// "€é": Windows-1252 0x80 0xE9 (not UTF-8: the reader falls back to Windows-1252), or UTF-8.
+const CP1252 = Buffer.from([0x80, 0xe9]);
+const UTF8 = Buffer.from('€é', 'utf8');
+
+test("an ack answers in the bytes the interchange came in: the AK404/IK404 copy is the partner's own bytes", async () => {
+  for (const version of ['004010', '005010'] as const) {
+    const single = await translateBuffer(badCode(CP1252, version), goldenOptions());
+    const [bytes] = single.ackBytes;
+    const copy = version === '005010' ? 'IK4*1*353*7*' : 'AK4*1*353*7*';
+    assert.ok(single.acks[0]!.includes(`${copy}€é~`), single.acks[0]);
+    assert.ok(bytes!.includes(Buffer.concat([Buffer.from(copy), CP1252, Buffer.from('~')])), version);
+    assert.ok(!bytes!.includes(UTF8), `${version}: no UTF-8 for a Windows-1252 interchange`);
+    // One byte per character: the bytes are the text, in the partner's character set.
+    assert.equal(bytes!.length, single.acks[0]!.length);
+
+    const utf8 = await translateBuffer(badCode(UTF8, version), goldenOptions());
+    assert.ok(
+      utf8.ackBytes[0]!.includes(Buffer.concat([Buffer.from(copy), UTF8, Buffer.from('~')])),
+      version,
+    );
+    assert.deepEqual(utf8.ackBytes[0], Buffer.from(utf8.acks[0]!, 'utf8'));
+  }
+  const viaAckFor = await ackFor(badCode(CP1252), goldenOptions());
+  assert.ok(viaAckFor.bytes.includes(Buffer.from([0x2a, 0x80, 0xe9, 0x7e])));
+});
+
+test("a copy of bad data holds no character the ack's bytes cannot carry (an interchange of two encodings)", async () => {
+  // "Ω" arrives in UTF-8, then an invalid UTF-8 byte turns the rest of the input to Windows-1252:
+  // the interchange is answered in Windows-1252, which has no Ω; its copy becomes a space.
+  const input = Buffer.concat([
+    badCode(Buffer.from('Ωx', 'utf8')).subarray(0, -1),
+    Buffer.from([0xe9, 0x0a]),
+  ]);
+  const r = await translateBuffer([input.subarray(0, 200), input.subarray(200)], goldenOptions());
+  const ack = r.acks[0]!;
+  assert.match(ack, /AK4\*1\*353\*7\* x~/, ack);
+  assert.equal(r.ackBytes[0]!.length, ack.length);
+});
+
+// The compiled CLI module, wherever the tests were compiled to (dist/ or elsewhere).
+const commands = fileURLToPath(new URL('../../../src/cli/edi-commands.js', import.meta.url));
+const script = `import { Command } from 'commander'; import { registerEdiCommands } from ${JSON.stringify(commands)};
+const p = new Command('crossdock'); registerEdiCommands(p); await p.parseAsync(process.argv.slice(1), { from: 'user' });`;
+
+test('crossdock ack writes an X12 ack in the bytes the interchange came in (Windows-1252 stays one byte)', () => {
+  for (const [input, copy] of [
+    [badCode(CP1252), CP1252],
+    [badCode(UTF8), UTF8],
+  ] as const) {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, '--', 'ack', '-'], {
+      input,
+      cwd: process.cwd(),
+    });
+    assert.equal(r.status, 1, r.stderr.toString());
+    assert.ok(r.stdout.includes(Buffer.concat([Buffer.from('AK4*1*353*7*'), copy, Buffer.from('~')])));
+  }
+});
+
+test('every byte a Windows-1252 input can hold is written back as itself', () => {
+  const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+  const decoder = new StreamDecoder();
+  const text = decoder.write(all) + decoder.end();
+  assert.equal(decoder.singleByte, true);
+  assert.deepEqual(encodeWindows1252(text), all);
 });
