@@ -158,3 +158,23 @@ test('214 AT707 NT and 20 are accepted and converted: Newfoundland time, ISO M05
     assert.match(r.acks.join(''), /AK2\*214\*0001~AK5\*A~/);
   }
 });
+
+test("a 999's IK502 codes of its own (618: I5, I6, 18, 19) are named, not left as a number", () => {
+  const ack = readFunctionalAck(
+    '999',
+    body('AK1*HC*7*005010X222A1~AK2*837*0001*005010X222A1~IK5*R*I6*19~AK2*837*0002~IK5*R*I5*18~AK9*R*2*2*0~'),
+  );
+  assert.deepEqual(
+    (ack['errors'] as { transactionControlNumber: string; code: string; message: string }[]).map((e) => [
+      e.transactionControlNumber,
+      e.code,
+      e.message,
+    ]),
+    [
+      ['0001', 'I6', 'implementation convention not supported'],
+      ['0001', '19', 'invalid transaction set implementation convention reference'],
+      ['0002', 'I5', 'implementation: one or more segments in error'],
+      ['0002', '18', 'transaction set not in functional group'],
+    ],
+  );
+});
