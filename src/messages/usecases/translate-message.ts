@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import { encodeWindows1252 } from '../../edi/edi-character-sets.js';
 import type { Diagnostic } from '../../edi/edi-types.js';
 import { loadMaps } from '../../edi/map-loader.js';
 import { translateBuffer, type InterchangeInfo } from '../../edi/translate.js';
@@ -581,10 +582,20 @@ function parsedCause(interchanges: readonly InterchangeInfo[]): string {
 }
 
 /**
+ * The encodings an ack is written in: UTF-8, ISO 8859-1 (a CONTRL under UNOA..UNOC), Windows-1252
+ * (an X12 ack answering a partner's input that was not UTF-8).
+ */
+const ACK_ENCODINGS: readonly ((text: string) => Buffer)[] = [
+  (text) => Buffer.from(text, 'utf8'),
+  (text) => Buffer.from(text, 'latin1'),
+  encodeWindows1252,
+];
+
+/**
  * `text` (an ack with its final control numbers, which are ASCII digits) in the encoding its
- * provisional form `before` was written in: one byte per character (ISO 8859-1, a CONTRL under
- * UNOA..UNOC) when its bytes were as many as its characters, else UTF-8.
+ * provisional form `before` was written in: the one that gives `beforeBytes` back.
  */
 function encodedLike(text: string, before: string, beforeBytes: Buffer): Buffer {
-  return Buffer.from(text, beforeBytes.length === before.length ? 'latin1' : 'utf8');
+  const encode = ACK_ENCODINGS.find((e) => e(before).equals(beforeBytes)) ?? ACK_ENCODINGS[0]!;
+  return encode(text);
 }
