@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Job } from 'pg-boss';
 import { MISMATCH_FLAGS } from '../api/invoice-match.js';
 import { ShipmentTracking } from '../api/shipment-tracking.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.tokens.js';
 import { OutboundState } from '../messages/message-state.js';
 import type { Transition } from '../messages/message-store.js';
 import { Pipeline } from '../messages/pipeline.js';
 import { TenantRegistry } from '../tenancy/tenant-registry.js';
 import { TenantScope } from '../tenancy/tenant-scope.js';
 import type { WebhookEvent, WebhookEventType } from './webhook-event-type.js';
+import { postWebhook, WebhookTargetRefused } from './webhook-post.js';
 import { signWebhook, SIGNATURE_HEADER } from './webhook-signature.js';
 import { WebhookSubscriptions, type WebhookSubscription } from './webhook-subscriptions.js';
 
@@ -44,6 +47,7 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
     private readonly subscriptions: WebhookSubscriptions,
     private readonly tracking: ShipmentTracking,
     private readonly tenants: TenantRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -191,25 +195,37 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
     if (!target || !message || message.state !== OutboundState.Queued) return;
     const body = message.payload.toString('utf8');
     const type = (JSON.parse(body) as { type: string }).type;
-    const response = await fetch(target.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        [SIGNATURE_HEADER]: signWebhook(target.secret, body),
-        'crossdock-event': type,
-        'crossdock-delivery': messageId,
-      },
-      body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(10_000),
-    });
+    let status: number;
+    try {
+      status = await postWebhook(
+        target.url,
+        {
+          'content-type': 'application/json',
+          [SIGNATURE_HEADER]: signWebhook(target.secret, body),
+          'crossdock-event': type,
+          'crossdock-delivery': messageId,
+        },
+        body,
+        { allowLoopback: this.config.demoMode, timeoutMs: 10_000 },
+      );
+    } catch (error) {
+      if (!(error instanceof WebhookTargetRefused)) throw error;
+      // Never sent, and retries would not change that: the message says so instead of staying queued.
+      await this.pipeline.store.settleOutbound(
+        tenantId,
+        messageId,
+        OutboundState.Rejected,
+        `not delivered: ${error.message}`,
+      );
+      return;
+    }
     // Throwing hands the job back to pg-boss, which retries it with backoff.
-    if (!response.ok) throw new Error(`webhook ${target.url} answered ${response.status}`);
+    if (status < 200 || status > 299) throw new Error(`webhook ${target.url} answered ${status}`);
     await this.pipeline.store.settleOutbound(
       tenantId,
       messageId,
       OutboundState.Sent,
-      `delivered to ${target.url} (HTTP ${response.status})`,
+      `delivered to ${target.url} (HTTP ${status})`,
     );
   }
 }

@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { SERVER_FILLED_FIELDS } from '../../src/api/canonical-envelope.js';
+import { ApiClient } from '../support/api-client.js';
+import { sampleFreightInvoice, sampleOrder } from '../support/odoo/canonical-samples.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+const PROBLEM = /^application\/problem\+json/;
+
+function bodyOf(document: object, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const body: Record<string, unknown> = { ...document, ...overrides };
+  for (const field of SERVER_FILLED_FIELDS) delete body[field];
+  return body;
+}
+
+const trackingEvent = (city: string): Record<string, unknown> => ({
+  shipmentRef: { purchaseOrderNumbers: [], billOfLading: 'BOL-HOSTILE' },
+  carrier: { scac: 'FDEG' },
+  statusCode: 'X6',
+  milestone: 'IN_TRANSIT',
+  occurredAt: '2026-11-27T10:00:00-06:00',
+  location: { city, region: 'TN', country: 'US' },
+});
+
+/** Input no partner should send, answered with a precise 4xx: never a 500, never stored half-way. */
+describe('hostile input on the REST API', () => {
+  let server: TestServer;
+  const api = new ApiClient(() => server.url);
+
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  const problem = async (
+    response: Response,
+    status: number,
+  ): Promise<{ code: string; detail: string; errors?: { pointer: string }[] }> => {
+    const text = await response.text();
+    assert.equal(response.status, status, text);
+    assert.match(response.headers.get('content-type') ?? '', PROBLEM);
+    return JSON.parse(text) as { code: string; detail: string; errors?: { pointer: string }[] };
+  };
+
+  test('a NUL character (U+0000) in a path id or a query filter is a 400/422 naming it, not a 500', async () => {
+    for (const [client, path] of [
+      ['demo-customer', '/v1/orders/a%00b'],
+      ['demo-customer', '/v1/returns/%00'],
+      ['demo-customer', '/v1/portal/shipments/%00'],
+      ['demo-carrier', '/v1/freight-invoices/%00'],
+      ['demo-carrier', '/v1/shipments/%00/tracking'],
+    ] as const) {
+      const answer = await problem(await api.get(client, path), 400);
+      assert.equal(answer.code, 'bad-request', path);
+      assert.match(answer.detail, /NUL/, path);
+    }
+    for (const [client, path, pointer] of [
+      ['demo-customer', '/v1/orders?state=%00', '/state'],
+      ['demo-carrier', '/v1/shipment-notices?state=x%00', '/state'],
+      ['demo-ops', '/v1/messages?correlationId=%00', '/correlationId'],
+      ['demo-ops', '/v1/messages?documentType=%00', '/documentType'],
+      ['demo-auditor', '/v1/audit-events?clientId=%00', '/clientId'],
+      ['demo-auditor', '/v1/audit-events?partnerId=%00', '/partnerId'],
+    ] as const) {
+      const answer = await problem(await api.get(client, path), 422);
+      assert.deepEqual(
+        answer.errors?.map((e) => e.pointer),
+        [pointer],
+        path,
+      );
+    }
+    // The token checks and the scopes still come first: no token is a 401, a missing scope a 403.
+    assert.equal((await fetch(`${server.url}/v1/orders/%00`)).status, 401);
+    assert.equal((await api.get('demo-carrier', '/v1/orders/%00')).status, 403);
+  });
+
+  test('a document with a NUL in a field is refused by pointer, in a batch item by item; never accepted and stuck', async () => {
+    const invoice = await api.post(
+      'demo-carrier',
+      '/v1/freight-invoices',
+      bodyOf(sampleFreightInvoice(), { invoiceNumber: 'INV\u0000-1' }),
+    );
+    assert.deepEqual(
+      (await problem(invoice, 422)).errors?.map((e) => e.pointer),
+      ['/invoiceNumber'],
+    );
+    const order = await api.post(
+      'demo-customer',
+      '/v1/orders',
+      bodyOf(sampleOrder(), { shipTo: { role: 'shipTo', name: 'Big Store', 'ids\u0000': [] } }),
+    );
+    assert.ok(
+      (await problem(order, 422)).errors?.some((e) => e.pointer === '/shipTo/ids\u0000'),
+      'the bad key is named',
+    );
+    const batch = await api.post('demo-carrier', '/v1/tracking-events', {
+      events: [trackingEvent('Memphis'), trackingEvent('Mem\u0000phis')],
+    });
+    assert.equal(batch.status, 202, await batch.clone().text());
+    const items = ((await batch.json()) as { items: { status: string; errors?: { pointer: string }[] }[] })
+      .items;
+    assert.deepEqual(
+      items.map((i) => [i.status, i.errors?.map((e) => e.pointer)]),
+      [
+        ['accepted', undefined],
+        ['rejected', ['/events/1/location/city']],
+      ],
+    );
+  });
+
+  test('a client id or a token key id with a NUL is refused as unknown, not a 500', async () => {
+    const form = await fetch(`${server.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: 'demo\u0000carrier',
+        client_secret: 'x',
+      }).toString(),
+    });
+    assert.equal(form.status, 401, await form.clone().text());
+    assert.equal(((await form.json()) as { error: string }).error, 'invalid_client');
+    const basic = await fetch(`${server.url}/oauth/token`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from('demo%00carrier:x').toString('base64')}`,
+      },
+      body: 'grant_type=client_credentials',
+    });
+    assert.equal(basic.status, 401, await basic.clone().text());
+
+    const [header, payload, signature] = (await api.token('demo-carrier')).split('.');
+    const forged = Buffer.from(
+      JSON.stringify({
+        ...(JSON.parse(Buffer.from(header!, 'base64url').toString('utf8')) as object),
+        kid: 'a\u0000b',
+      }),
+    ).toString('base64url');
+    const me = await fetch(`${server.url}/v1/me`, {
+      headers: { authorization: `Bearer ${forged}.${payload}.${signature}` },
+    });
+    assert.equal((await problem(me, 401)).code, 'invalid-token');
+  });
+
+  test('webhooks: private, metadata and credential-carrying targets are refused at subscription', async () => {
+    for (const url of [
+      'https://169.254.169.254/latest/meta-data',
+      'https://10.0.0.1/hook',
+      'https://192.168.1.10/hook',
+      'https://[fd00::1]/hook',
+      'https://[::ffff:10.0.0.1]/hook',
+      'https://0xa000001/hook',
+      'https://user:secret@example.com/hook',
+      'https://example.com/ho\u0000ok',
+    ]) {
+      const answer = await problem(
+        await api.post('demo-3pl', '/v1/webhooks', { url, events: ['message.rejected'] }),
+        422,
+      );
+      assert.deepEqual(
+        answer.errors?.map((e) => e.pointer),
+        ['/url'],
+        url,
+      );
+    }
+    const listed = (await (await api.get('demo-3pl', '/v1/webhooks')).json()) as { items: unknown[] };
+    assert.deepEqual(listed.items, []);
+    // 36 characters that are no UUID: a 404 like any other unknown id.
+    assert.equal((await api.delete('demo-3pl', `/v1/webhooks/${'-'.repeat(36)}`)).status, 404);
+  });
+
+  test('a delivery to a subscription that points at a private address is never sent and says so', async () => {
+    const created = await api.post('demo-customer', '/v1/webhooks', {
+      url: 'https://hooks.example.com/crossdock',
+      events: ['order.status_changed'],
+    });
+    assert.equal(created.status, 201, await created.clone().text());
+    const { id } = (await created.json()) as { id: string };
+    // As a subscription made before targets were checked would be.
+    await server.dataSource.query(`UPDATE webhook_subscriptions SET url = $2 WHERE id = $1`, [
+      id,
+      'https://169.254.169.254/latest/meta-data',
+    ]);
+    const order = await api.post(
+      'demo-customer',
+      '/v1/orders',
+      bodyOf(sampleOrder(), { orderNumber: 'WEB-SSRF' }),
+    );
+    assert.equal(order.status, 202, await order.clone().text());
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const rows = (await server.dataSource.query(
+        `SELECT m.state, (SELECT e.cause FROM message_events e WHERE e.message_id = m.id ORDER BY e.id DESC LIMIT 1) AS cause
+           FROM messages m WHERE m.tenant_id = 'demo' AND m.channel = 'webhook' AND m.partner_id = 'demo-customer'`,
+      )) as { state: string; cause: string }[];
+      if (rows[0] && rows[0].state !== 'queued') {
+        assert.equal(rows[0].state, 'rejected');
+        assert.match(rows[0].cause, /169\.254\.169\.254.*private, loopback, link-local or reserved/);
+        break;
+      }
+      if (Date.now() > deadline) throw new Error(`webhook message still ${JSON.stringify(rows)}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  });
+});
