@@ -22,6 +22,23 @@ const trackingEvent = (city: string): Record<string, unknown> => ({
   location: { city, region: 'TN', country: 'US' },
 });
 
+const notice = (shipmentId: string, shipTo: { qualifier: string; value: string }, po: string) => ({
+  shipmentId,
+  purpose: 'original',
+  shippedAt: '2026-11-26T15:00:00Z',
+  carrier: { scac: 'FDEG' },
+  billOfLading: `BOL-${shipmentId}`,
+  trackingNumbers: [`TRK-${shipmentId}`],
+  parties: [{ role: 'shipTo', name: 'Store', ids: [shipTo] }],
+  orders: [
+    {
+      purchaseOrderNumber: po,
+      packages: [],
+      lines: [{ lineNumber: '1', sku: 'SKU-001', ids: [], quantityShipped: { value: 5, unit: 'EA' } }],
+    },
+  ],
+});
+
 /** Input no partner should send, answered with a precise 4xx: never a 500, never stored half-way. */
 describe('hostile input on the REST API', () => {
   let server: TestServer;
@@ -108,6 +125,62 @@ describe('hostile input on the REST API', () => {
         ['rejected', ['/events/1/location/city']],
       ],
     );
+  });
+
+  test('a customer cannot claim another customer’s shipment by posting an order with its PO number', async () => {
+    const secret = await api.post(
+      'demo-3pl',
+      '/v1/shipment-notices',
+      notice('SHIP-SECRET', { qualifier: 'customerAccount', value: 'someone-else' }, 'PO-SECRET-9'),
+    );
+    assert.equal(secret.status, 202, await secret.clone().text());
+    await api.eventually('demo-3pl', `/v1/shipment-notices/${((await secret.json()) as { id: string }).id}`);
+    const claim = await api.post(
+      'demo-customer',
+      '/v1/orders',
+      bodyOf(sampleOrder(), { orderNumber: 'PO-SECRET-9' }),
+    );
+    assert.equal(claim.status, 202, await claim.clone().text());
+    await api.eventually('demo-customer', `/v1/orders/${((await claim.json()) as { id: string }).id}`);
+    // A later tracking event naming the PO number does not open the door either.
+    const event = await api.post('demo-carrier', '/v1/tracking-events', {
+      ...trackingEvent('Memphis'),
+      shipmentRef: { billOfLading: 'BOL-SHIP-SECRET', purchaseOrderNumbers: ['PO-SECRET-9'] },
+    });
+    assert.equal(event.status, 202, await event.clone().text());
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const timeline = await api.get('demo-carrier', '/v1/shipments/SHIP-SECRET/tracking');
+      if (
+        timeline.status === 200 &&
+        ((await timeline.json()) as { milestones: unknown[] }).milestones.length > 0
+      )
+        break;
+      if (Date.now() > deadline) throw new Error('the carrier event never joined the shipment');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+
+    assert.equal((await api.get('demo-customer', '/v1/portal/shipments/SHIP-SECRET')).status, 404);
+    const listed = (await (await api.get('demo-customer', '/v1/portal/shipments')).json()) as {
+      items: { id: string }[];
+    };
+    assert.ok(!listed.items.some((i) => i.id === 'SHIP-SECRET'), JSON.stringify(listed.items));
+
+    // The customer's own order, placed before the 3PL ships it, still links the shipment.
+    const mine = await api.post(
+      'demo-customer',
+      '/v1/orders',
+      bodyOf(sampleOrder(), { orderNumber: 'WEB-FIRST-1' }),
+    );
+    await api.eventually('demo-customer', `/v1/orders/${((await mine.json()) as { id: string }).id}`);
+    const shipped = await api.post(
+      'demo-3pl',
+      '/v1/shipment-notices',
+      notice('SHIP-MINE', { qualifier: '92', value: 'ST042' }, 'WEB-FIRST-1'),
+    );
+    assert.equal(shipped.status, 202, await shipped.clone().text());
+    const view = await api.eventually('demo-customer', '/v1/portal/shipments/SHIP-MINE');
+    assert.deepEqual(view['purchaseOrderNumbers'], ['WEB-FIRST-1']);
   });
 
   test('a client id or a token key id with a NUL is refused as unknown, not a 500', async () => {
