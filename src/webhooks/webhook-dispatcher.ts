@@ -192,12 +192,24 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
       `SELECT payload, state FROM messages WHERE tenant_id = $1 AND id = $2 AND channel = 'webhook'`,
       [tenantId, messageId],
     )) as { payload: Buffer; state: string }[];
-    if (!target || !message || message.state !== OutboundState.Queued) return;
+    if (!message || message.state !== OutboundState.Queued) return;
+    // A delivery that will never be made says so instead of staying queued for ever.
+    const giveUp = (reason: string) =>
+      this.pipeline.store.settleOutbound(
+        tenantId,
+        messageId,
+        OutboundState.Rejected,
+        `not delivered: ${reason}`,
+      );
+    if (!target) {
+      await giveUp('the subscription was deleted');
+      return;
+    }
     const body = message.payload.toString('utf8');
     const type = (JSON.parse(body) as { type: string }).type;
-    let status: number;
+    let failure: string;
     try {
-      status = await postWebhook(
+      const status = await postWebhook(
         target.url,
         {
           'content-type': 'application/json',
@@ -208,24 +220,36 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
         body,
         { allowLoopback: this.config.demoMode, timeoutMs: 10_000 },
       );
+      if (status >= 200 && status <= 299) {
+        await this.pipeline.store.settleOutbound(
+          tenantId,
+          messageId,
+          OutboundState.Sent,
+          `delivered to ${target.url} (HTTP ${status})`,
+        );
+        return;
+      }
+      failure = `${target.url} answered HTTP ${status}`;
     } catch (error) {
-      if (!(error instanceof WebhookTargetRefused)) throw error;
-      // Never sent, and retries would not change that: the message says so instead of staying queued.
-      await this.pipeline.store.settleOutbound(
-        tenantId,
-        messageId,
-        OutboundState.Rejected,
-        `not delivered: ${error.message}`,
-      );
+      // Retries cannot make a refused target public.
+      if (error instanceof WebhookTargetRefused) {
+        await giveUp(error.message);
+        return;
+      }
+      failure = `${target.url}: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    const attempt = job.retryCount + 1;
+    if (job.retryCount >= WEBHOOK_RETRIES.retryLimit) {
+      await giveUp(`gave up after ${attempt} attempts; the last: ${failure}`);
       return;
     }
-    // Throwing hands the job back to pg-boss, which retries it with backoff.
-    if (status < 200 || status > 299) throw new Error(`webhook ${target.url} answered ${status}`);
-    await this.pipeline.store.settleOutbound(
-      tenantId,
-      messageId,
-      OutboundState.Sent,
-      `delivered to ${target.url} (HTTP ${status})`,
+    // The message shows each failed attempt while it waits for the next one.
+    await this.pipeline.dataSource.query(
+      `UPDATE messages SET attempts = attempts + 1, last_error = $3, updated_at = now()
+        WHERE tenant_id = $1 AND id = $2 AND state = 'queued'`,
+      [tenantId, messageId, `attempt ${attempt} failed: ${failure.slice(0, 500)}`],
     );
+    // Throwing hands the job back to pg-boss, which retries it with backoff.
+    throw new Error(`webhook delivery attempt ${attempt}: ${failure}`);
   }
 }

@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import type { Job } from 'pg-boss';
 import { SERVER_FILLED_FIELDS } from '../../src/api/canonical-envelope.js';
 import { ApiClient } from '../support/api-client.js';
 import { sampleFreightInvoice, sampleOrder } from '../support/odoo/canonical-samples.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { WebhookDispatcher } from '../../src/webhooks/webhook-dispatcher.js';
 
 const PROBLEM = /^application\/problem\+json/;
 
@@ -42,14 +46,59 @@ const notice = (shipmentId: string, shipTo: { qualifier: string; value: string }
 /** Input no partner should send, answered with a precise 4xx: never a 500, never stored half-way. */
 describe('hostile input on the REST API', () => {
   let server: TestServer;
+  let failingReceiver: Server;
+  let failingUrl: string;
   const api = new ApiClient(() => server.url);
 
   before(async () => {
     server = await startTestServer();
+    failingReceiver = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        response.statusCode = 503;
+        response.end();
+      });
+    });
+    await new Promise<void>((resolve) => failingReceiver.listen(0, '127.0.0.1', resolve));
+    failingUrl = `http://127.0.0.1:${(failingReceiver.address() as AddressInfo).port}/hook`;
   });
   after(async () => {
+    await new Promise((resolve) => failingReceiver?.close(resolve));
     await server?.close();
   });
+
+  /** The webhook message of a subscription, once `ready` says it is where the test wants it. */
+  const webhookMessage = async (
+    subscriptionId: string,
+    ready: (message: { id: string; state: string; attempts: number; last_error: string | null }) => boolean,
+  ): Promise<{ id: string; state: string; attempts: number; last_error: string | null }> => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const [row] = (await server.dataSource.query(
+        `SELECT id, state, attempts, last_error FROM messages
+          WHERE tenant_id = 'demo' AND channel = 'webhook' AND correlation_id LIKE $1`,
+        [`webhook:${subscriptionId}:%`],
+      )) as { id: string; state: string; attempts: number; last_error: string | null }[];
+      if (row && ready(row)) return row;
+      if (Date.now() > deadline) throw new Error(`webhook message not ready: ${JSON.stringify(row)}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  };
+  const subscribe = async (url: string): Promise<string> => {
+    const created = await api.post('demo-customer', '/v1/webhooks', {
+      url,
+      events: ['order.status_changed'],
+    });
+    assert.equal(created.status, 201, await created.clone().text());
+    return ((await created.json()) as { id: string }).id;
+  };
+  const deliverAgain = (subscriptionId: string, messageId: string, retryCount: number) =>
+    server.app.get(WebhookDispatcher)['deliver']({
+      id: 'test',
+      name: 'crossdock.webhook',
+      data: { tenantId: 'demo', messageId, subscriptionId },
+      retryCount,
+    } as unknown as Job<{ tenantId: string; messageId: string; subscriptionId: string }>);
 
   const problem = async (
     response: Response,
@@ -246,12 +295,7 @@ describe('hostile input on the REST API', () => {
   });
 
   test('a delivery to a subscription that points at a private address is never sent and says so', async () => {
-    const created = await api.post('demo-customer', '/v1/webhooks', {
-      url: 'https://hooks.example.com/crossdock',
-      events: ['order.status_changed'],
-    });
-    assert.equal(created.status, 201, await created.clone().text());
-    const { id } = (await created.json()) as { id: string };
+    const id = await subscribe('https://hooks.example.com/crossdock');
     // As a subscription made before targets were checked would be.
     await server.dataSource.query(`UPDATE webhook_subscriptions SET url = $2 WHERE id = $1`, [
       id,
@@ -263,19 +307,61 @@ describe('hostile input on the REST API', () => {
       bodyOf(sampleOrder(), { orderNumber: 'WEB-SSRF' }),
     );
     assert.equal(order.status, 202, await order.clone().text());
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const rows = (await server.dataSource.query(
-        `SELECT m.state, (SELECT e.cause FROM message_events e WHERE e.message_id = m.id ORDER BY e.id DESC LIMIT 1) AS cause
-           FROM messages m WHERE m.tenant_id = 'demo' AND m.channel = 'webhook' AND m.partner_id = 'demo-customer'`,
-      )) as { state: string; cause: string }[];
-      if (rows[0] && rows[0].state !== 'queued') {
-        assert.equal(rows[0].state, 'rejected');
-        assert.match(rows[0].cause, /169\.254\.169\.254.*private, loopback, link-local or reserved/);
-        break;
-      }
-      if (Date.now() > deadline) throw new Error(`webhook message still ${JSON.stringify(rows)}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    const message = await webhookMessage(id, (m) => m.state !== 'queued');
+    assert.equal(message.state, 'rejected');
+    const detail = (await (await api.get('demo-ops', `/v1/messages/${message.id}`)).json()) as {
+      history: { cause: string }[];
+    };
+    assert.match(
+      detail.history.at(-1)?.cause ?? '',
+      /169\.254\.169\.254.*private, loopback, link-local or reserved/,
+    );
+    await api.delete('demo-customer', `/v1/webhooks/${id}`);
+  });
+
+  test('a failing webhook shows each failed attempt, then is rejected when the retries run out or its subscription is gone', async () => {
+    const id = await subscribe(failingUrl);
+    const order = await api.post(
+      'demo-customer',
+      '/v1/orders',
+      bodyOf(sampleOrder(), { orderNumber: 'WEB-HOOK-503' }),
+    );
+    assert.equal(order.status, 202, await order.clone().text());
+    const waiting = await webhookMessage(id, (m) => m.attempts >= 1);
+    assert.equal(waiting.state, 'queued');
+    const shown = (await (await api.get('demo-ops', `/v1/messages/${waiting.id}`)).json()) as {
+      state: string;
+      lastError: string | null;
+    };
+    assert.equal(shown.state, 'queued');
+    assert.match(
+      shown.lastError ?? '',
+      /^attempt \d+ failed: http:\/\/127\.0\.0\.1:\d+\/hook answered HTTP 503$/,
+    );
+
+    // The last retry (pg-boss counts 8 before it) fails as well.
+    await deliverAgain(id, waiting.id, 8);
+    const given = (await (await api.get('demo-ops', `/v1/messages/${waiting.id}`)).json()) as {
+      state: string;
+      history: { cause: string }[];
+    };
+    assert.equal(given.state, 'rejected');
+    assert.match(
+      given.history.at(-1)?.cause ?? '',
+      /^not delivered: gave up after 9 attempts; the last: .*HTTP 503$/,
+    );
+
+    const gone = await subscribe(failingUrl);
+    await api.post('demo-customer', '/v1/orders', bodyOf(sampleOrder(), { orderNumber: 'WEB-HOOK-GONE' }));
+    const queued = await webhookMessage(gone, (m) => m.attempts >= 1);
+    assert.equal((await api.delete('demo-customer', `/v1/webhooks/${gone}`)).status, 204);
+    await deliverAgain(gone, queued.id, 1);
+    const dropped = (await (await api.get('demo-ops', `/v1/messages/${queued.id}`)).json()) as {
+      state: string;
+      history: { cause: string }[];
+    };
+    assert.equal(dropped.state, 'rejected');
+    assert.equal(dropped.history.at(-1)?.cause, 'not delivered: the subscription was deleted');
+    await api.delete('demo-customer', `/v1/webhooks/${id}`);
   });
 });
