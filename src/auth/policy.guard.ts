@@ -2,14 +2,14 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard.js';
 import type { FastifyRequest } from 'fastify';
 import { AuthGuard } from './auth.guard.js';
-import { refuseNulInParameters } from './request-text.js';
+import { refuseUnusableParameters } from './request-text.js';
 import { ScopesGuard } from './scopes.guard.js';
 
 /**
  * The one global guard: authentication → rate limit → scopes, in that order (scopes after the
  * rate limit, so that probing for scopes costs quota too), then path and query parameters no
- * database text can hold (a NUL) are refused before any handler queries with them. One guard instead of three because each Nest guard is
- * awaited; here each step is synchronous when it can answer without I/O (a token verified before,
+ * handler can use (a NUL, which no database text holds; a repeated query parameter) are refused.
+ * One guard instead of three because each Nest guard is awaited; here each step is synchronous when it can answer without I/O (a token verified before,
  * cached key and client status, counters in memory), so a typical request passes with no await.
  */
 @Injectable()
@@ -35,7 +35,7 @@ export class PolicyGuard implements CanActivate {
   private afterLimit(context: ExecutionContext): boolean {
     const allowed = this.scopes.canActivate(context);
     if (context.getType() === 'http')
-      refuseNulInParameters(context.switchToHttp().getRequest<FastifyRequest>());
+      refuseUnusableParameters(context.switchToHttp().getRequest<FastifyRequest>());
     return allowed;
   }
 }

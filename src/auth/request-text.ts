@@ -42,9 +42,10 @@ export function nulViolations(value: unknown, prefix = ''): SchemaViolation[] {
 
 /**
  * Throws when a path parameter (400) or a query parameter (422, by pointer like every query
- * error) holds a NUL character.
+ * error) holds a NUL character, or when a query parameter is given twice: no v1 parameter takes
+ * a list, and `?state=a&state=b` answered an empty page as though nothing matched.
  */
-export function refuseNulInParameters(request: FastifyRequest): void {
+export function refuseUnusableParameters(request: FastifyRequest): void {
   const params = (request.params ?? {}) as Record<string, unknown>;
   const inPath = Object.keys(params).filter((name) => nulViolations(params[name]).length > 0);
   if (inPath.length > 0) {
@@ -54,6 +55,10 @@ export function refuseNulInParameters(request: FastifyRequest): void {
       `The path parameter ${inPath.join(', ')} contains the NUL character (U+0000), which no identifier holds.`,
     );
   }
-  const inQuery = nulViolations(request.query ?? {});
+  const query = (request.query ?? {}) as Record<string, unknown>;
+  const repeated = Object.keys(query)
+    .filter((name) => Array.isArray(query[name]))
+    .map((name) => ({ pointer: `/${escapePointer(name)}`, message: 'must be given once' }));
+  const inQuery = [...repeated, ...nulViolations(query)];
   if (inQuery.length > 0) throw new ValidationProblem(inQuery, 'The query parameters are not valid.');
 }

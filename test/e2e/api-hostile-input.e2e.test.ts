@@ -110,7 +110,7 @@ describe('hostile input on the REST API', () => {
     return JSON.parse(text) as { code: string; detail: string; errors?: { pointer: string }[] };
   };
 
-  test('a NUL character (U+0000) in a path id or a query filter is a 400/422 naming it, not a 500', async () => {
+  test('a NUL (U+0000) in a path id or a query filter, a repeated or unknown filter: a 400/422 naming it, not a 500 or an empty page', async () => {
     for (const [client, path] of [
       ['demo-customer', '/v1/orders/a%00b'],
       ['demo-customer', '/v1/returns/%00'],
@@ -129,6 +129,11 @@ describe('hostile input on the REST API', () => {
       ['demo-ops', '/v1/messages?documentType=%00', '/documentType'],
       ['demo-auditor', '/v1/audit-events?clientId=%00', '/clientId'],
       ['demo-auditor', '/v1/audit-events?partnerId=%00', '/partnerId'],
+      // A parameter given twice, or a state no document has, matched nothing: an empty page.
+      ['demo-customer', '/v1/orders?state=delivered&state=rejected', '/state'],
+      ['demo-ops', '/v1/messages?state=received&state=delivered', '/state'],
+      ['demo-customer', '/v1/portal/shipments?reference=A&reference=B', '/reference'],
+      ['demo-customer', '/v1/orders?state=shipped', '/state'],
     ] as const) {
       const answer = await problem(await api.get(client, path), 422);
       assert.deepEqual(
