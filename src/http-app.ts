@@ -24,7 +24,7 @@ const API_VERSION = '1';
 export async function createHttpApp(deps: AppDependencies): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: deps.config.bodyLimitBytes,
-    trustProxy: true,
+    trustProxy: deps.config.trustProxy,
     genReqId: (req: IncomingMessage) => {
       const id = correlationIdFor(req);
       (req as typeof req & { id?: string }).id = id;

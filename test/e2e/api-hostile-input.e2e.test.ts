@@ -370,3 +370,41 @@ describe('hostile input on the REST API', () => {
     await api.delete('demo-customer', `/v1/webhooks/${id}`);
   });
 });
+
+describe('a forged X-Forwarded-For from a peer that is no trusted proxy', () => {
+  let server: TestServer;
+  const api = new ApiClient(() => server.url);
+
+  before(async () => {
+    // The test client connects from the loopback; here only 10.0.0.0/8 is a trusted proxy.
+    server = await startTestServer({ env: { TRUST_PROXY: '10.0.0.0/8' } });
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  const wrongSecret = (forwardedFor?: string) =>
+    fetch(`${server.url}/oauth/token`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}),
+      },
+      body: 'grant_type=client_credentials&client_id=demo-3pl&client_secret=wrong',
+    });
+
+  test('neither escapes the login lockout nor writes its address into the audit log', async () => {
+    for (let attempt = 1; attempt <= 5; attempt += 1)
+      assert.equal((await wrongSecret(`203.0.113.${attempt}`)).status, 401);
+    // Five failures from the one real peer lock it out, whatever address each claimed.
+    const locked = await wrongSecret('198.51.100.77');
+    assert.equal(locked.status, 429, await locked.clone().text());
+
+    const audit = (await (await api.get('demo-auditor', '/v1/audit-events?action=token.issue')).json()) as {
+      items: { sourceIp: string; status: number }[];
+    };
+    const failures = audit.items.filter((i) => i.status === 401);
+    assert.equal(failures.length, 5);
+    assert.deepEqual([...new Set(failures.map((i) => i.sourceIp))], ['127.0.0.1']);
+  });
+});
