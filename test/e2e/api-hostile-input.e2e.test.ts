@@ -142,6 +142,14 @@ describe('hostile input on the REST API', () => {
         path,
       );
     }
+    // The router's own refusals are problem+json too; an id it passes on but no document has is a 404.
+    for (const [path, status, code] of [
+      [`/v1/orders/${'a'.repeat(150)}`, 404, 'not-found'],
+      [`/v1/orders/${'a'.repeat(1500)}`, 414, 'uri-too-long'],
+      ['/v1/orders/%E0%A4%A', 400, 'bad-request'],
+    ] as const) {
+      assert.equal((await problem(await api.get('demo-customer', path), status)).code, code, path);
+    }
     // The token checks and the scopes still come first: no token is a 401, a missing scope a 403.
     assert.equal((await fetch(`${server.url}/v1/orders/%00`)).status, 401);
     assert.equal((await api.get('demo-carrier', '/v1/orders/%00')).status, 403);
