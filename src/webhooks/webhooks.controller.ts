@@ -30,6 +30,7 @@ import type { TenantScope } from '../tenancy/tenant-scope.js';
 import { IDEMPOTENCY_HEADER } from '../api/api-schemas.js';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from './webhook-event-type.js';
 import { WebhookSubscriptions, type WebhookSubscription } from './webhook-subscriptions.js';
+import { WebhookSecretInterceptor } from './webhook-secret.interceptor.js';
 import { refusedTarget } from './webhook-target.js';
 
 const subscriptionRequestSchema = {
@@ -89,7 +90,7 @@ export class WebhooksController {
 
   @Post()
   @Scopes()
-  @UseInterceptors(IdempotencyInterceptor)
+  @UseInterceptors(WebhookSecretInterceptor, IdempotencyInterceptor)
   @ApiOperation({
     summary: 'Subscribe to events',
     description:
@@ -110,10 +111,17 @@ export class WebhooksController {
   async create(
     @CurrentTenant() scope: TenantScope,
     @Body(new SchemaBodyPipe(subscriptionRequestSchema)) body: { url: string; events: WebhookEventType[] },
-  ): Promise<WebhookSubscription & { secret: string }> {
+  ): Promise<WebhookSubscription> {
     const refused = refusedTarget(body.url, this.config.demoMode);
     if (refused) throw new ValidationProblem([{ pointer: '/url', message: refused }]);
-    return this.subscriptions.create(scope.tenantId, partnerOf(scope), body.url, body.events);
+    // The secret is added by WebhookSecretInterceptor, after the Idempotency-Key store kept this answer.
+    const { secret: _secret, ...subscription } = await this.subscriptions.create(
+      scope.tenantId,
+      partnerOf(scope),
+      body.url,
+      body.events,
+    );
+    return subscription;
   }
 
   @Get()

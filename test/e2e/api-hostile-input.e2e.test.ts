@@ -307,6 +307,30 @@ describe('hostile input on the REST API', () => {
     assert.equal((await api.delete('demo-3pl', `/v1/webhooks/${'-'.repeat(36)}`)).status, 404);
   });
 
+  test('a subscription retried with its Idempotency-Key gets its secret again, which the key store never holds in clear', async () => {
+    const create = () =>
+      api.post(
+        'demo-3pl',
+        '/v1/webhooks',
+        { url: 'https://hooks.example.com/retried', events: ['message.rejected'] },
+        { 'idempotency-key': 'subscribe-once' },
+      );
+    const first = await create();
+    assert.equal(first.status, 201, await first.clone().text());
+    const created = (await first.json()) as { id: string; secret: string };
+    assert.match(created.secret, /^whsec_/);
+    const again = await create();
+    assert.equal(again.status, 201);
+    assert.equal(again.headers.get('idempotency-replayed'), 'true');
+    assert.deepEqual(await again.json(), created);
+    const [stored] = (await server.dataSource.query(
+      `SELECT position($1::bytea in response_body) AS at FROM idempotency_keys WHERE key = 'subscribe-once'`,
+      [Buffer.from(created.secret)],
+    )) as { at: number }[];
+    assert.equal(stored?.at, 0, 'the secret is not in the stored answer');
+    await api.delete('demo-3pl', `/v1/webhooks/${created.id}`);
+  });
+
   test('a delivery to a subscription that points at a private address is never sent and says so', async () => {
     const id = await subscribe('https://hooks.example.com/crossdock');
     // As a subscription made before targets were checked would be.
