@@ -155,7 +155,7 @@ describe('hostile input on the REST API', () => {
     assert.equal((await api.get('demo-carrier', '/v1/orders/%00')).status, 403);
   });
 
-  test('a document with a NUL in a field is refused by pointer, in a batch item by item; never accepted and stuck', async () => {
+  test('a document with a NUL or a lone surrogate in a field is refused by pointer, in a batch item by item; never accepted and stuck', async () => {
     const invoice = await api.post(
       'demo-carrier',
       '/v1/freight-invoices',
@@ -175,7 +175,7 @@ describe('hostile input on the REST API', () => {
       'the bad key is named',
     );
     const batch = await api.post('demo-carrier', '/v1/tracking-events', {
-      events: [trackingEvent('Memphis'), trackingEvent('Mem\u0000phis')],
+      events: [trackingEvent('Memphis'), trackingEvent('Mem\u0000phis'), trackingEvent('Mem\ud800phis')],
     });
     assert.equal(batch.status, 202, await batch.clone().text());
     const items = ((await batch.json()) as { items: { status: string; errors?: { pointer: string }[] }[] })
@@ -185,6 +185,7 @@ describe('hostile input on the REST API', () => {
       [
         ['accepted', undefined],
         ['rejected', ['/events/1/location/city']],
+        ['rejected', ['/events/2/location/city']],
       ],
     );
   });
