@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import { storableJson } from '../../common/storable-text.js';
 import { encodeWindows1252 } from '../../edi/edi-character-sets.js';
 import type { Diagnostic } from '../../edi/edi-types.js';
 import { loadMaps } from '../../edi/map-loader.js';
@@ -118,7 +119,7 @@ export class TranslateMessage {
       await manager.query(
         `UPDATE messages SET interchange_sender = $2, interchange_control_number = $3, diagnostics = $4, last_error = NULL,
            updated_at = now() WHERE id = $1`,
-        [messageId, first?.sender ?? null, first?.controlNumber ?? null, JSON.stringify(result.diagnostics)],
+        [messageId, first?.sender ?? null, first?.controlNumber ?? null, storableJson(result.diagnostics)],
       );
       if (duplicateOf) {
         await manager.query(`UPDATE messages SET state = $2, duplicate_of = $3 WHERE id = $1`, [
@@ -253,7 +254,7 @@ export class TranslateMessage {
         await manager.query(`UPDATE messages SET state = $2, diagnostics = $3 WHERE id = $1`, [
           message.id,
           InboundState.Rejected,
-          JSON.stringify(validation?.errors ?? [{ pointer: '', message: 'not JSON' }]),
+          storableJson(validation?.errors ?? [{ pointer: '', message: 'not JSON' }]),
         ]);
         await record({
           from: InboundState.Received,
