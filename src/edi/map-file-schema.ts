@@ -64,6 +64,11 @@ export const mapFileSchema = {
         onlyWhenItFits: { type: 'boolean' },
         lastOf: { type: 'string', minLength: 1 },
         whileUnset: { type: 'string', minLength: 1 },
+        whenItem: {
+          type: 'object',
+          minProperties: 1,
+          additionalProperties: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+        },
         splitsItem: { type: 'boolean' },
         leftOut: { type: 'string', minLength: 1 },
         direction,

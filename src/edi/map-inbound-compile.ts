@@ -571,6 +571,10 @@ export function compileRuleList(
     } else {
       const srule = rule as SegmentRule;
       test = whenSource(src, srule.when);
+      for (const [field, want] of Object.entries(srule.whenItem ?? {})) {
+        const have = valueSource(src, field);
+        test += ` && ${typeof want === 'string' ? `${have} === ${JSON.stringify(want)}` : `${src.constant(new Set(want))}.has(${have})`}`;
+      }
       apply =
         srule.leftOut !== undefined
           ? `h.leftOut(st, seg, i, ${JSON.stringify(srule.leftOut)});`

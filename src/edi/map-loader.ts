@@ -226,6 +226,8 @@ function checkRules(
     } else {
       checkPath(r.repeat, `${where}/repeat`, true);
       checkPath(r.whileUnset, `${where}/whileUnset`, false);
+      for (const field of Object.keys(r.whenItem ?? {}))
+        checkPath(field, `${where}/whenItem/${field}`, false);
       checkPath(r.lastOf, `${where}/lastOf`, false);
       if (r.lastOf !== undefined && lastIndexOf(r, r.lastOf) < 0)
         report(`${where}/lastOf`, `no element of this rule writes an item of ${r.lastOf} ([n])`);
@@ -398,6 +400,7 @@ function uniformRules(rules: readonly Rule[]): Rule[] {
       onlyWhenItFits: r.onlyWhenItFits,
       lastOf: r.lastOf,
       whileUnset: r.whileUnset,
+      whenItem: r.whenItem,
       splitsItem: r.splitsItem,
       leftOut: r.leftOut,
       direction: r.direction,

@@ -1,0 +1,236 @@
+/**
+ * 214 and 210 as carriers send them: references, remarks, equipment and weights where the
+ * standard puts them, not only where the map's first author did. Each case is data that was lost,
+ * overwritten or misread without a word.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderDocument, translateBuffer, type RenderTarget } from '../../../src/edi/translate.js';
+import type { Diagnostic } from '../../../src/edi/edi-types.js';
+import type { JsonObject } from '../../../src/edi/map-paths.js';
+import { goldenOptions, x12Fixture } from './x12-fixture-support.js';
+
+/** One interchange with one set of `setId` in version `version` (004010 or 005010). */
+function x12(setId: '214' | '210', version: string, body: readonly string[]): string {
+  const v5 = version.startsWith('005');
+  const gs = setId === '214' ? 'QM' : 'IM';
+  return [
+    `ISA*00*          *00*          *ZZ*CARRIER1       *ZZ*CROSSDOCK      *261127*2215*${v5 ? '^' : 'U'}*${v5 ? '00501' : '00401'}*000000101*0*P*>`,
+    `GS*${gs}*CARRIER1*CROSSDOCK*20261127*2215*101*X*${version}`,
+    `ST*${setId}*0001`,
+    ...body,
+    `SE*${body.length + 2}*0001`,
+    'GE*1*101',
+    'IEA*1*000000101',
+  ]
+    .map((s) => `${s}~\n`)
+    .join('');
+}
+
+const notKept = (diagnostics: readonly Diagnostic[]): string[] =>
+  diagnostics.filter((d) => d.rule === 'SEGMENT_NOT_KEPT').map((d) => `${d.segmentId}@${d.segmentPosition}`);
+
+test('214: a K1 is the signer only on a delivery; on a delay it is a remark, left out with a warning', async () => {
+  const r = await translateBuffer(
+    x12('214', '004010', [
+      'B10*PRO1*SHP1*ODFL',
+      'LX*1',
+      'AT7*SD*AH***20261128*0600*CT',
+      'K1*WEATHER DELAY*SNOW I-65',
+      'LX*2',
+      'AT7*D1*NS***20261128*1630*CT',
+      'K1*R GARCIA',
+    ]),
+    goldenOptions(),
+  );
+  assert.equal(r.ok, true, JSON.stringify(r.diagnostics));
+  const [delayed, delivered] = r.documents;
+  assert.equal(delayed!['milestone'], 'DELAYED');
+  assert.equal(delayed!['proofOfDelivery'], undefined);
+  assert.deepEqual(delivered!['proofOfDelivery'], { signedBy: 'R GARCIA' });
+  assert.deepEqual(notKept(r.diagnostics), ['K1@5']);
+  assert.match(r.diagnostics[0]!.message, /K1\*WEATHER DELAY\*SNOW I-65 .* not kept: a remark/);
+  assert.match(r.acks.join(''), /AK5\*A~/);
+});
+
+test("214 with a partner's own delivered code and K1 layout: the signer is read on its deliveries only", async () => {
+  const r = await translateBuffer(
+    x12('214', '005010', [
+      'B10*PRO1*SHP1*ABCD',
+      'LX*1',
+      'AT7*SD*AH***20261127*1200',
+      'K1*TRUCK BROKE*DOWN',
+      'LX*2',
+      'AT7*XB*NS***20261128*0900',
+      'K1*LEFT AT DOCK*J DOE',
+    ]),
+    goldenOptions({ partnerId: 'example-carrier' }),
+  );
+  assert.equal(r.ok, true, JSON.stringify(r.diagnostics));
+  assert.equal(r.documents[0]!['proofOfDelivery'], undefined);
+  assert.equal(r.documents[1]!['milestone'], 'DELIVERED');
+  assert.deepEqual(r.documents[1]!['proofOfDelivery'], { note: 'LEFT AT DOCK', signedBy: 'J DOE' });
+  assert.equal(r.documents[1]!['occurredAt'], '2026-11-28T09:00:00-06:00');
+  assert.deepEqual(notKept(r.diagnostics), ['K1@5']);
+});
+
+test("214: MS2 names the equipment's owner; it never replaces the carrier of B10", async () => {
+  const r = await translateBuffer(
+    x12('214', '004010', [
+      'B10*PRO1*SHP1*ODFL',
+      'LX*1',
+      'AT7*X6*NS***20261127*1200*CT',
+      'MS2*XTRA*TRL99',
+      'LX*2',
+      'AT7*AF*NS***20261127*1300*CT',
+    ]),
+    goldenOptions(),
+  );
+  assert.equal(r.ok, true, JSON.stringify(r.diagnostics));
+  assert.deepEqual(
+    r.documents.map((d) => d['carrier']),
+    [{ scac: 'ODFL' }, { scac: 'ODFL' }],
+  );
+});
+
+test('214: L11 under LX (BM, CN, any qualifier) is kept with the shipment, not dropped', async () => {
+  const r = await translateBuffer(
+    x12('214', '004010', [
+      'B10*PRO1*SHP1*ODFL',
+      'L11*QTE88*QN',
+      'LX*1',
+      'AT7*X6*NS***20261127*1200*CT',
+      'L11*BOL-1*BM',
+      'L11*7*QN',
+      'LX*2',
+      'AT7*X1*NS***20261127*1500*CT',
+      'L11*BOL-2*BM',
+      'L11*PRO-9*CN',
+    ]),
+    goldenOptions(),
+  );
+  assert.equal(r.ok, true, JSON.stringify(r.diagnostics));
+  for (const doc of r.documents) {
+    const ref = doc['shipmentRef'] as JsonObject;
+    assert.equal(ref['billOfLading'], 'BOL-1');
+    assert.equal(ref['proNumber'], 'PRO-9');
+    assert.deepEqual(doc['references'], [
+      { qualifier: 'QN', value: 'QTE88' },
+      { qualifier: 'QN', value: '7' },
+      { qualifier: 'BM', value: 'BOL-2' },
+    ]);
+  }
+  assert.deepEqual(r.diagnostics, []);
+});
+
+test('214: weights, handling, lading exceptions, marks, routing and party dates are left out with a warning each', async () => {
+  const r = await translateBuffer(
+    x12Fixture('214-4010-lx-references-equipment-weights.edi'),
+    goldenOptions(),
+  );
+  assert.equal(r.ok, true, JSON.stringify(r.diagnostics));
+  assert.equal(r.documents.length, 4);
+  assert.deepEqual(notKept(r.diagnostics), [
+    'MAN@5',
+    'K1@6',
+    'G62@10',
+    'MS3@14',
+    'AT8@23',
+    'AT5@29',
+    'Q7@33',
+    'AT8@35',
+  ]);
+  // None is an error: the set is valid X12, and the 997 accepts it.
+  assert.match(r.acks.join(''), /AK5\*A~AK9\*A\*1\*1\*1~/);
+});
+
+test("210: an LX's own N9 no longer ends the LX: its L5, L0 and every L1 are read, the N9 joins the references", async () => {
+  const r = await translateBuffer(
+    x12('210', '005010', [
+      'B3**INV1*SHP1*TP**20261127*11500**20261125*035*ABCD',
+      'LX*1',
+      'N9*PO*PO-77',
+      'N9*BM*BOL-1',
+      'L5*1*MACHINERY',
+      'L0*1*500*LB',
+      'L1*1*20*CW*10000****400',
+      'LX*2',
+      'N9*BM*BOL-2',
+      'L1*2***2500****FUE',
+      'L1*3***-1000****DSC',
+    ]),
+    goldenOptions(),
+  );
+  assert.equal(r.ok, true, JSON.stringify(r.diagnostics));
+  const invoice = r.documents[0]!;
+  assert.equal(invoice['billOfLading'], 'BOL-1');
+  assert.deepEqual(invoice['references'], [
+    { qualifier: 'PO', value: 'PO-77' },
+    { qualifier: 'BM', value: 'BOL-2' },
+  ]);
+  const charges = invoice['charges'] as JsonObject[];
+  assert.deepEqual(
+    charges.map((c) => [c['lineNumber'], c['description'], (c['amount'] as JsonObject)['amount']]),
+    [
+      ['1', 'MACHINERY', '100.00'],
+      ['2', undefined, '25.00'],
+      ['3', undefined, '-10.00'],
+    ],
+  );
+  assert.deepEqual(charges[0]!['billedQuantity'], { value: 500, unit: 'LB', unitNormalized: 'LB' });
+  assert.match(r.acks.join(''), /IK5\*A~/);
+});
+
+test('210: terms, dates, routing, remarks, equipment and lading details are left out with a warning each', async () => {
+  const r = await translateBuffer(x12Fixture('210-5010-n9-under-lx-and-header-extras.edi'), goldenOptions());
+  assert.equal(r.ok, true, JSON.stringify(r.diagnostics));
+  assert.deepEqual(notKept(r.diagnostics), [
+    'ITD@4',
+    'G62@6',
+    'R3@7',
+    'K1@8',
+    'N7@16',
+    'H1@21',
+    'L4@24',
+    'L7@25',
+    'K1@26',
+  ]);
+  const charges = r.documents[0]!['charges'] as JsonObject[];
+  assert.equal(charges.length, 5);
+  const total = charges.reduce(
+    (sum, c) => sum + Math.round(Number((c['amount'] as JsonObject)['amount']) * 100),
+    0,
+  );
+  assert.equal(total, 63547);
+  assert.deepEqual(r.documents[0]!['netAmountDue'], { amount: '635.47', currency: 'USD' });
+});
+
+const TARGET: Record<string, RenderTarget> = { TrackingEvent: 'x12-214', FreightInvoice: 'x12-210' };
+
+for (const file of [
+  '214-4010-lx-references-equipment-weights.edi',
+  '210-5010-n9-under-lx-and-header-extras.edi',
+]) {
+  test(`parse(render(doc)) == doc for ${file}`, async () => {
+    const first = await translateBuffer(x12Fixture(file), goldenOptions());
+    assert.ok(first.documents.length > 0);
+    for (const doc of first.documents) {
+      const version = String((doc['source'] as JsonObject)['format']).split('/')[1]!;
+      const rendered = renderDocument(doc, TARGET[String(doc['documentType'])]!, {
+        sender: 'ZZ:SENDERID',
+        receiver: 'ZZ:RECEIVERID',
+        version,
+        now: new Date('2026-11-27T10:00:00Z'),
+      });
+      assert.deepEqual(rendered.diagnostics, []);
+      const again = await translateBuffer(
+        rendered.text,
+        goldenOptions({ partnerId: String(doc['partnerId']) }),
+      );
+      assert.deepEqual(again.diagnostics, [], rendered.text);
+      const { id: _a, source: _b, correlationId: _c, ...want } = doc;
+      const { id: _d, source: _e, correlationId: _f, ...got } = again.documents[0]!;
+      assert.deepEqual(got, want);
+    }
+  });
+}
