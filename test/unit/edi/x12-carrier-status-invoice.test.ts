@@ -234,3 +234,69 @@ for (const file of [
     }
   });
 }
+
+test('214 AT7: a status and an appointment status together break E0103 (AK4/IK4 10), never a status with the reason of the appointment', async () => {
+  for (const version of ['004010', '005010']) {
+    const r = await translateBuffer(
+      x12('214', version, ['B10*PRO1*SHP1*ABCD', 'LX*1', 'AT7*X1*NS*AB*NA*20261127*1200*CT']),
+      goldenOptions(),
+    );
+    assert.equal(r.documents.length, 0, version);
+    assert.deepEqual(
+      r.diagnostics.map((d) => [d.rule, d.code, d.segmentId, d.elementPosition]),
+      [['EXCLUSION_VIOLATED', '10', 'AT7', 3]],
+      version,
+    );
+    assert.match(r.acks.join(''), version === '004010' ? /AK4\*3\*1652\*10\*AB~/ : /IK4\*3\*1652\*10\*AB~/);
+  }
+});
+
+test('214 AT7: a time without its date breaks C0605 (AK4 2 on AT705), not a missing mandatory element', async () => {
+  const r = await translateBuffer(
+    x12('214', '004010', ['B10*PRO1*SHP1*ABCD', 'LX*1', 'AT7*X1*NS****1200*CT']),
+    goldenOptions(),
+  );
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.rule, d.code, d.segmentId, d.elementPosition]),
+    [['CONDITIONAL_ELEMENT_MISSING', '2', 'AT7', 5]],
+  );
+  assert.match(r.acks.join(''), /AK3\*AT7\*4\*0205\*8~AK4\*5\*373\*2~AK5\*R\*5~/);
+});
+
+test('214: the reference of a B10 without B1001 (B1005/B1006) and the postal code of MS1 (MS108) are kept', async () => {
+  const r = await translateBuffer(
+    x12('214', '004010', [
+      'B10**SHP1*ABCD**BM*BOL77',
+      'L11*QTE1*QN',
+      'LX*1',
+      'AT7*X1*NS***20261127*1200*CT',
+      'MS1*NAPERVILLE*IL*US*****60563',
+    ]),
+    goldenOptions(),
+  );
+  assert.equal(r.ok, true, JSON.stringify(r.diagnostics));
+  const event = r.documents[0]!;
+  assert.deepEqual(event['references'], [
+    { qualifier: 'BM', value: 'BOL77' },
+    { qualifier: 'QN', value: 'QTE1' },
+  ]);
+  assert.deepEqual(event['location'], {
+    city: 'NAPERVILLE',
+    region: 'IL',
+    country: 'US',
+    postalCode: '60563',
+  });
+  // Out, MS108 is written back (B10 needs its B1001 there: the outbound map writes no B1005/B1006).
+  const withPro = {
+    ...event,
+    shipmentRef: { ...(event['shipmentRef'] as JsonObject), carrierReference: 'PRO1' },
+  };
+  const out = renderDocument(withPro, 'x12-214', {
+    sender: 'ZZ:SENDERID',
+    receiver: 'ZZ:RECEIVERID',
+    version: '004010',
+    now: new Date('2026-11-27T10:00:00Z'),
+  });
+  assert.deepEqual(out.diagnostics, []);
+  assert.match(out.text, /MS1\*NAPERVILLE\*IL\*US\*\*\*\*\*60563~/);
+});
