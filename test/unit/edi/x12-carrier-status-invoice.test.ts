@@ -300,3 +300,42 @@ test('214: the reference of a B10 without B1001 (B1005/B1006) and the postal cod
   assert.deepEqual(out.diagnostics, []);
   assert.match(out.text, /MS1\*NAPERVILLE\*IL\*US\*\*\*\*\*60563~/);
 });
+
+test('N404 and MS103 as USA, CAN or MEX (element 26 takes 3 characters) are read as the alpha-2 code, not rejected', async () => {
+  const status = await translateBuffer(
+    x12('214', '004010', [
+      'B10*PRO1*SHP1*ABCD',
+      'N1*CN*STORE',
+      'N4*NAPERVILLE*IL*60563*USA',
+      'LX*1',
+      'AT7*X1*NS***20261127*1200*CT',
+      'MS1*WINDSOR*ON*CAN',
+    ]),
+    goldenOptions(),
+  );
+  assert.equal(status.ok, true, JSON.stringify(status.diagnostics));
+  const event = status.documents[0]!;
+  assert.equal(((event['parties'] as JsonObject[])[0]!['address'] as JsonObject)['country'], 'US');
+  assert.equal((event['location'] as JsonObject)['country'], 'CA');
+  const invoice = await translateBuffer(
+    x12('210', '004010', [
+      'B3**INV1*SHP1*PP**20261127*10000**20261125*035*ABCD',
+      'N1*SH*PLANT 4',
+      'N4*MONTERREY*NL*64000*MEX',
+      'LX*1',
+      'L1*1***10000****400',
+    ]),
+    goldenOptions(),
+  );
+  assert.equal(invoice.ok, true, JSON.stringify(invoice.diagnostics));
+  const parties = invoice.documents[0]!['parties'] as JsonObject[];
+  assert.equal((parties[0]!['address'] as JsonObject)['country'], 'MX');
+  // Out, the alpha-2 code is written as held.
+  const out = renderDocument(invoice.documents[0]!, 'x12-210', {
+    sender: 'ZZ:SENDERID',
+    receiver: 'ZZ:RECEIVERID',
+    version: '004010',
+    now: new Date('2026-11-27T10:00:00Z'),
+  });
+  assert.match(out.text, /N4\*MONTERREY\*NL\*64000\*MX~/);
+});
