@@ -171,6 +171,12 @@ export interface LoopRule {
    * repeats between the items (IFTSTA CNI, one per consignment) reaches the items that follow it.
    */
   readonly initFrom?: Readonly<Record<string, string>>;
+  /**
+   * Inbound, with `repeat`: a pass of the loop without a `seg` segment makes no item; it is left out
+   * with a SEGMENT_NOT_KEPT warning giving `reason` (a 210 LX without L1 describes lading, no charge;
+   * a 214 LX without AT7 has no status). Its segments' writes to the root (`$.`) stay.
+   */
+  readonly onlyWith?: { readonly seg: string; readonly reason: string };
   readonly rules: readonly Rule[];
 }
 

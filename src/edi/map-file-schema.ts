@@ -88,6 +88,15 @@ export const mapFileSchema = {
         direction,
         init: { type: 'object' },
         initFrom: { type: 'object', additionalProperties: { type: 'string', pattern: '^\\$\\.' } },
+        onlyWith: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['seg', 'reason'],
+          properties: {
+            seg: { type: 'string', pattern: '^[A-Z0-9]{2,3}$' },
+            reason: { type: 'string', minLength: 1 },
+          },
+        },
         rules: { $ref: '#/$defs/rules' },
       },
     },

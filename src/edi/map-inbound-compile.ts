@@ -464,13 +464,18 @@ function loopSource(
   const path = [...groups, rule.loop];
   const body = src.constant(compileRuleList(map, rule.rules, path));
   const split = rule.repeat ? splitRule(rule) : undefined;
+  const needs = rule.repeat ? rule.onlyWith : undefined;
   const groupEnd = structureEnd(map, path);
   const lines = [`// loop ${label(rule.id ?? rule.loop)}`, `function ${name}(st, segs, i, end, item) {`];
   if (groupEnd) {
-    lines.push(`const j = ${src.constant(groupEnd)}(segs, i, end);`, 'let splits = 0;');
+    lines.push(`const j = ${src.constant(groupEnd)}(segs, i, end);`, 'let splits = 0, found = 0;');
     if (split)
       lines.push(
         `for (let k = i + 1; k < j; k++) { const seg = segs[k]; if (seg.tag === ${JSON.stringify(split.seg)} && ${whenSource(src, split.when)}) splits++; }`,
+      );
+    if (needs)
+      lines.push(
+        `for (let k = i + 1; k < j; k++) if (segs[k].tag === ${JSON.stringify(needs.seg)}) found++;`,
       );
   } else {
     const members = memberTags(rule.rules);
@@ -478,11 +483,13 @@ function loopSource(
     const stops = new Set([rule.loop, ...[...siblingTags].filter((t) => !members.has(t))]);
     // The scan that finds the loop's end also counts the segments that would start a new item.
     const counts = split
-      ? `case ${JSON.stringify(split.seg)}: { const seg = segs[j]; if (${whenSource(src, split.when)}) splits++; break; }`
+      ? `case ${JSON.stringify(split.seg)}: { const seg = segs[j]; if (${whenSource(src, split.when)}) splits++; ${needs?.seg === split.seg ? 'found++; ' : ''}break; }`
       : '';
+    const needCount =
+      needs && needs.seg !== split?.seg ? `case ${JSON.stringify(needs.seg)}: found++; break;` : '';
     lines.push(
-      'let j = i + 1, splits = 0;',
-      `scan: for (; j < end; j++) switch (segs[j].tag) { ${stopCases(stops, 'scan')} ${counts} }`,
+      'let j = i + 1, splits = 0, found = 0;',
+      `scan: for (; j < end; j++) switch (segs[j].tag) { ${stopCases(stops, 'scan')} ${counts} ${needCount} }`,
     );
   }
   lines.push('let into = item;');
@@ -510,6 +517,11 @@ function loopSource(
       `else ${body}(st, segs, i, j, into);`,
     );
   } else lines.push(`${body}(st, segs, i, j, into);`);
+  if (needs)
+    // The pass ran (its root writes stay); the item it opened is taken back, and said so.
+    lines.push(
+      `if (found === 0) { list.splice(list.lastIndexOf(into), 1); h.leftOut(st, segs[i], i, ${JSON.stringify(needs.reason)}); }`,
+    );
   lines.push('return j - i;', '}');
   src.functions.push(lines.join('\n  '));
   return name;

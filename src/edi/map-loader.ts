@@ -219,6 +219,11 @@ function checkRules(
         if (to.startsWith('$.'))
           report(`${where}/initFrom/${to}`, "the field filled is the item's own, not a root path");
       }
+      if (
+        r.onlyWith &&
+        (r.repeat === undefined || !r.rules.some((x) => 'seg' in x && x.seg === r.onlyWith!.seg))
+      )
+        report(`${where}/onlyWith`, 'onlyWith needs repeat and a rule of the loop for its segment');
       const first = r.rules[0];
       if (!first || !('seg' in first) || first.seg !== r.loop)
         report(`${where}/rules/0`, `the first rule of loop ${r.loop} must be its ${r.loop} segment`);
@@ -388,6 +393,7 @@ function uniformRules(rules: readonly Rule[]): Rule[] {
         direction: r.direction,
         init: r.init,
         initFrom: r.initFrom,
+        onlyWith: r.onlyWith,
         rules: uniformRules(r.rules),
       } as LoopRule;
     }

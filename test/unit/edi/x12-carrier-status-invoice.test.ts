@@ -5,10 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadMaps } from '../../../src/edi/map-loader.js';
 import { renderDocument, translateBuffer, type RenderTarget } from '../../../src/edi/translate.js';
 import type { Diagnostic } from '../../../src/edi/edi-types.js';
 import type { JsonObject } from '../../../src/edi/map-paths.js';
-import { goldenOptions, x12Fixture } from './x12-fixture-support.js';
+import { goldenOptions, MAPS_DIR, x12Fixture } from './x12-fixture-support.js';
 
 /** One interchange with one set of `setId` in version `version` (004010 or 005010). */
 function x12(setId: '214' | '210', version: string, body: readonly string[]): string {
@@ -338,4 +342,64 @@ test('N404 and MS103 as USA, CAN or MEX (element 26 takes 3 characters) are read
     now: new Date('2026-11-27T10:00:00Z'),
   });
   assert.match(out.text, /N4\*MONTERREY\*NL\*64000\*MX~/);
+});
+
+test('210: an LX without L1 (lading alone) is no charge: left out with a warning, the invoice accepted', async () => {
+  const r = await translateBuffer(
+    x12('210', '004010', [
+      'B3**INV1*SHP1*PP**20261127*15000**20261125*035*ABCD',
+      'LX*1',
+      'L5*1*FAK PALLETS*70*N',
+      'L0*1*1250*LB*1250*G***3*PLT',
+      'LX*2',
+      'L1*1*12*CW*15000****400',
+    ]),
+    goldenOptions(),
+  );
+  assert.equal(r.ok, true, JSON.stringify(r.diagnostics));
+  const charges = r.documents[0]!['charges'] as JsonObject[];
+  assert.deepEqual(
+    charges.map((c) => [c['lineNumber'], (c['amount'] as JsonObject)['amount'], c['description']]),
+    [['1', '150.00', undefined]],
+  );
+  assert.deepEqual(notKept(r.diagnostics), ['LX@3']);
+  assert.match(r.diagnostics[0]!.message, /^LX\*1 at position 3 is not kept: an LX without L1 has no charge/);
+  assert.match(r.acks.join(''), /AK5\*A~/);
+});
+
+test('214: an LX without AT7 is no event: left out with a warning, its L11 kept, the other events accepted', async () => {
+  const r = await translateBuffer(
+    x12('214', '004010', [
+      'B10*PRO1*SHP1*ODFL',
+      'LX*1',
+      'AT7*X6*NS***20261127*1200*CT',
+      'LX*2',
+      'L11*BOL2*BM',
+      'LX*3',
+      'AT7*AF*NS***20261127*1300*CT',
+    ]),
+    goldenOptions(),
+  );
+  assert.equal(r.ok, true, JSON.stringify(r.diagnostics));
+  assert.deepEqual(
+    r.documents.map((d) => [d['statusCode'], (d['shipmentRef'] as JsonObject)['billOfLading']]),
+    [
+      ['X6', 'BOL2'],
+      ['AF', 'BOL2'],
+    ],
+  );
+  assert.deepEqual(notKept(r.diagnostics), ['LX@5']);
+});
+
+test('onlyWith needs a repeating loop and a rule of the loop for its segment', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'maps-'));
+  cpSync(MAPS_DIR, dir, { recursive: true });
+  const file = join(dir, 'x12', '210.map.yaml');
+  const yaml = readFileSync(file, 'utf8');
+  assert.ok(yaml.includes('      seg: L1\n      reason:'));
+  writeFileSync(file, yaml.replace('      seg: L1\n      reason:', '      seg: L9\n      reason:'));
+  assert.deepEqual(
+    loadMaps({ mapsDir: dir }).errors.map((e) => [e.path.replace(/\d+/g, 'n'), e.message]),
+    [['/rules/n/onlyWith', 'onlyWith needs repeat and a rule of the loop for its segment']],
+  );
 });
