@@ -12,7 +12,7 @@ import { loadMaps } from '../../../src/edi/map-loader.js';
 import { renderDocument, translateBuffer, type RenderTarget } from '../../../src/edi/translate.js';
 import type { Diagnostic } from '../../../src/edi/edi-types.js';
 import type { JsonObject } from '../../../src/edi/map-paths.js';
-import { goldenOptions, MAPS_DIR, x12Fixture } from './x12-fixture-support.js';
+import { freightInvoice, goldenOptions, MAPS_DIR, x12Fixture } from './x12-fixture-support.js';
 
 /** One interchange with one set of `setId` in version `version` (004010 or 005010). */
 function x12(setId: '214' | '210', version: string, body: readonly string[]): string {
@@ -401,5 +401,38 @@ test('onlyWith needs a repeating loop and a rule of the loop for its segment', (
   assert.deepEqual(
     loadMaps({ mapsDir: dir }).errors.map((e) => [e.path.replace(/\d+/g, 'n'), e.message]),
     [['/rules/n/onlyWith', 'onlyWith needs repeat and a rule of the loop for its segment']],
+  );
+});
+
+test('210 out: a charge with a category and no L108 code of its own goes out with the category code', async () => {
+  const invoice = freightInvoice({
+    netAmountDue: { amount: '112.50', currency: 'USD' },
+    charges: [
+      { lineNumber: '1', amount: { amount: '100.00', currency: 'USD' }, codeNormalized: 'FREIGHT' },
+      { lineNumber: '2', amount: { amount: '12.50', currency: 'USD' }, codeNormalized: 'FUEL_SURCHARGE' },
+      { lineNumber: '3', amount: { amount: '0.00', currency: 'USD' }, codeNormalized: 'NOT_A_CATEGORY' },
+    ],
+  });
+  const out = renderDocument(invoice, 'x12-210', {
+    sender: 'ZZ:SENDERID',
+    receiver: 'ZZ:RECEIVERID',
+    version: '005010',
+    now: new Date('2026-11-27T10:00:00Z'),
+  });
+  assert.match(out.text, /L1\*1\*\*\*10000\*\*\*\*400~LX\*2~L1\*2\*\*\*1250\*\*\*\*FUE~LX\*3~L1\*3\*\*\*0~/);
+  // One without a code is said so, not dropped silently.
+  assert.deepEqual(
+    out.diagnostics.map((d) => [d.severity, d.rule]),
+    [['warning', 'VALUE_TOO_LONG']],
+  );
+  const back = await translateBuffer(out.text, goldenOptions());
+  const charges = back.documents[0]!['charges'] as JsonObject[];
+  assert.deepEqual(
+    charges.map((c) => [c['code'], c['codeNormalized']]),
+    [
+      ['400', 'FREIGHT'],
+      ['FUE', 'FUEL_SURCHARGE'],
+      [undefined, undefined],
+    ],
   );
 });
