@@ -436,3 +436,37 @@ test('210 out: a charge with a category and no L108 code of its own goes out wit
     ],
   );
 });
+
+test('214 AT701 OO is "paperwork received, no shipment": never out for delivery, in or out', async () => {
+  const r = await translateBuffer(
+    x12('214', '004010', [
+      'B10*PRO1*SHP1*ABCD',
+      'LX*1',
+      'AT7*OO*NS***20261127*1200*CT',
+      'LX*2',
+      'AT7*A7*AK***20261127*1300*CT',
+      'LX*3',
+      'AT7*X5*NS***20261127*1400*CT',
+    ]),
+    goldenOptions(),
+  );
+  assert.equal(r.ok, true, JSON.stringify(r.diagnostics));
+  assert.deepEqual(
+    r.documents.map((d) => [d['statusCode'], d['milestone']]),
+    [
+      ['OO', 'OTHER'],
+      ['A7', 'EXCEPTION'],
+      ['X5', 'ARRIVED_AT_DELIVERY'],
+    ],
+  );
+  // An out-for-delivery event (IFTSTA, REST) has no AT7 code: refused, not sent as OO.
+  const event = { ...r.documents[0]!, statusCode: 'ZOD', milestone: 'OUT_FOR_DELIVERY' };
+  const out = renderDocument(event, 'x12-214', {
+    sender: 'ZZ:SENDERID',
+    receiver: 'ZZ:RECEIVERID',
+    version: '004010',
+    now: new Date('2026-11-27T10:00:00Z'),
+  });
+  assert.doesNotMatch(out.text, /AT7\*OO/);
+  assert.ok(out.diagnostics.some((d) => d.rule === 'RENDERED_INVALID'));
+});
