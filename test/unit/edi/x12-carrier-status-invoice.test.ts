@@ -470,3 +470,26 @@ test('214 AT701 OO is "paperwork received, no shipment": never out for delivery,
   assert.doesNotMatch(out.text, /AT7\*OO/);
   assert.ok(out.diagnostics.some((d) => d.rule === 'RENDERED_INVALID'));
 });
+
+test('210: a billed quantity sent on the L1 (L117/L118) is kept; an L0 in the LX wins over it', async () => {
+  const r = await translateBuffer(
+    x12('210', '004010', [
+      'B3**INV1*SHP1*PP**20261127*15100**20261125*035*ABCD',
+      'LX*1',
+      'L1*1*12*CW*15000****400*********1250*LB',
+      'LX*2',
+      'L0*1*3*PL',
+      'L1*2***100****FUE*********9*FR',
+    ]),
+    goldenOptions(),
+  );
+  assert.equal(r.ok, true, JSON.stringify(r.diagnostics));
+  const charges = r.documents[0]!['charges'] as JsonObject[];
+  assert.deepEqual(
+    charges.map((c) => c['billedQuantity']),
+    [
+      { value: 1250, unit: 'LB', unitNormalized: 'LB' },
+      { value: 3, unit: 'PL', unitNormalized: 'PL' },
+    ],
+  );
+});
