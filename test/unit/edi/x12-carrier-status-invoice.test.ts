@@ -493,3 +493,15 @@ test('210: a billed quantity sent on the L1 (L117/L118) is kept; an L0 in the LX
     ],
   );
 });
+
+test('214 AT7: a time code without its time breaks C0706 (AK4 2 on AT706), never midnight in that zone', async () => {
+  const r = await translateBuffer(
+    x12('214', '005010', ['B10*PRO1*SHP1*ABCD', 'LX*1', 'AT7*X1*NS***20261127**CT']),
+    goldenOptions(),
+  );
+  assert.equal(r.documents.length, 0);
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.rule, d.code, d.segmentId, d.elementPosition]),
+    [['CONDITIONAL_ELEMENT_MISSING', '2', 'AT7', 6]],
+  );
+});
