@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { storableJson } from '../../common/storable-text.js';
+import { storableJson, storableText } from '../../common/storable-text.js';
 import { encodeWindows1252 } from '../../edi/edi-character-sets.js';
 import type { Diagnostic } from '../../edi/edi-types.js';
 import { loadMaps } from '../../edi/map-loader.js';
@@ -79,7 +79,7 @@ export class TranslateMessage {
     // The acks are written with the engine's provisional control numbers (each kind counting from
     // 1); storeAcks gives them the partner's own in the transaction that stores them, so a
     // translation never holds numbers it may not use (see numberAcknowledgements).
-    const result = await translateBuffer(message.payload, {
+    const translated = await translateBuffer(message.payload, {
       tenantId,
       ...(message.partner_id ? { partnerId: message.partner_id } : {}),
       ...(partner?.timeZone ? { timeZone: partner.timeZone } : {}),
@@ -91,6 +91,16 @@ export class TranslateMessage {
       correlationId: message.correlation_id,
       now: this.now,
     });
+    // Envelope ids are partner text: one holding a NUL could not be stored or looked up.
+    const result = {
+      ...translated,
+      interchanges: translated.interchanges.map((i) => ({
+        ...i,
+        sender: storableText(i.sender),
+        receiver: storableText(i.receiver),
+        controlNumber: storableText(i.controlNumber),
+      })),
+    };
     // The file broke between the check and the translation: the message waits all the same.
     const broken = result.diagnostics.filter((d) => d.rule === 'PARTNER_INVALID');
     if (broken.length > 0) {
