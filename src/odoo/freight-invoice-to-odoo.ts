@@ -31,7 +31,7 @@ import {
   decimalToOdooNumber,
   sumDecimals,
 } from './odoo-money.js';
-import { createRecord, postNote, searchRead } from './odoo-records.js';
+import { createRecord, findNote, postNote, searchRead } from './odoo-records.js';
 import { toOdooDate } from './odoo-values.js';
 
 export async function deliverFreightInvoice(
@@ -44,28 +44,6 @@ export async function deliverFreightInvoice(
     throw new OdooError('business', `freight invoice ${invoice.invoiceNumber} names no carrier SCAC`);
   const ref = { module: ctx.module, name: externalIdName('freightinvoice', scac, invoice.invoiceNumber) };
   const externalId = completeName(ref);
-
-  const known = await resolveExternalId(client, ref);
-  if (known) return result(known.resId, externalId, 'skipped', []);
-
-  const carrier = await requirePartnerByRefs(client, [scac], `carrier ${scac}`);
-  // Created before a crash but never bound: Odoo already holds this carrier's bill with that number.
-  const [adopted] = await searchRead(
-    client,
-    'account.move',
-    [
-      ['move_type', 'in', ['in_invoice', 'in_refund']],
-      ['partner_id', '=', carrier],
-      ['ref', '=', invoice.invoiceNumber],
-      ['state', '!=', 'cancel'],
-    ],
-    ['id'],
-    { limit: 1, order: 'id' },
-  );
-  if (adopted) {
-    await bindExternalId(client, ref, 'account.move', adopted.id);
-    return result(adopted.id, externalId, 'skipped', []);
-  }
 
   const currency = invoice.netAmountDue.currency;
   const foreign = invoice.charges.filter((c) => c.amount.currency !== currency);
@@ -109,12 +87,52 @@ export async function deliverFreightInvoice(
       `charges add up to ${chargesTotal} ${currency} but the amount due is ${invoice.netAmountDue.amount} ${currency}`,
     );
   }
+  // The flags are worked out on every delivery, a redelivery included: a bill created by an attempt
+  // whose answer was lost must still be reported (and noted) as what it is, not as a plain skip.
   const shipments = await matchShipments(ctx, invoice);
   if (shipments.length === 0) {
     flags.push('unmatched_shipment');
     problems.push(
       `no shipment in Odoo matches ${[invoice.billOfLading && `BOL ${invoice.billOfLading}`, invoice.proNumber && `PRO ${invoice.proNumber}`, invoice.shipmentId && `shipment ${invoice.shipmentId}`].filter(Boolean).join(', ') || 'this invoice (no references)'}`,
     );
+  }
+  const marker = `[crossdock ${externalId}]`;
+  /** The review note, once: a redelivery after a lost answer finds it by its marker. */
+  const noteProblems = async (billId: number): Promise<void> => {
+    if (problems.length === 0) return;
+    if ((await findNote(client, 'account.move', billId, marker)) !== undefined) return;
+    await postNote(
+      client,
+      'account.move',
+      billId,
+      `Review before posting (left in draft by Crossdock):\n${problems.map((p) => `- ${p}`).join('\n')}\n${marker}`,
+    );
+  };
+
+  const known = await resolveExternalId(client, ref);
+  if (known) {
+    await noteProblems(known.resId);
+    return result(known.resId, externalId, 'skipped', flags, shipments);
+  }
+
+  const carrier = await requirePartnerByRefs(client, [scac], `carrier ${scac}`);
+  // Created before a crash but never bound: Odoo already holds this carrier's bill with that number.
+  const [adopted] = await searchRead(
+    client,
+    'account.move',
+    [
+      ['move_type', 'in', ['in_invoice', 'in_refund']],
+      ['partner_id', '=', carrier],
+      ['ref', '=', invoice.invoiceNumber],
+      ['state', '!=', 'cancel'],
+    ],
+    ['id'],
+    { limit: 1, order: 'id' },
+  );
+  if (adopted) {
+    const id = await bindExternalId(client, ref, 'account.move', adopted.id);
+    await noteProblems(id);
+    return result(id, externalId, 'skipped', flags, shipments);
   }
 
   const currencyId = await requireId(
@@ -135,15 +153,8 @@ export async function deliverFreightInvoice(
     invoice_line_ids: lines,
   });
   const bound = await bindCreatedRecord(client, ref, 'account.move', [id]);
-  if (!bound.won) return result(bound.id, externalId, 'skipped', []);
-  if (problems.length > 0) {
-    await postNote(
-      client,
-      'account.move',
-      id,
-      `Review before posting (left in draft by Crossdock):\n${problems.map((p) => `- ${p}`).join('\n')}`,
-    );
-  }
+  if (!bound.won) return result(bound.id, externalId, 'skipped', flags, shipments);
+  await noteProblems(id);
   return result(id, externalId, 'created', flags, shipments);
 }
 

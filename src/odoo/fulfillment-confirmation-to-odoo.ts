@@ -47,7 +47,9 @@ export async function deliverFulfillmentConfirmation(
 
   const marker = `[crossdock ${externalId}]`;
   const changed = Object.keys(changes).length > 0 || records.some((r) => r.action === 'updated');
-  if (changed && (await findNote(client, 'stock.picking', picking.id, marker)) === undefined) {
+  // Until the external id is bound the note is owed, even when an attempt whose answer was lost
+  // already wrote every quantity (so nothing changes now); the marker keeps it to one note.
+  if ((changed || !known) && (await findNote(client, 'stock.picking', picking.id, marker)) === undefined) {
     await postNote(client, 'stock.picking', picking.id, noteFor(confirmation, marker));
   }
   if (!known) await bindExternalId(client, ref, 'stock.picking', picking.id);

@@ -13,7 +13,7 @@ import {
   resolveExternalId,
 } from './odoo-external-ids.js';
 import { requireId, requirePartnerByRefs, requireProductsBySku } from './odoo-lookups.js';
-import { createRecord, postNote, readRecords, searchRead } from './odoo-records.js';
+import { createRecord, findNote, postNote, readRecords, searchRead } from './odoo-records.js';
 import { many2oneId } from './odoo-values.js';
 
 export async function deliverReturnAuthorization(
@@ -23,8 +23,30 @@ export async function deliverReturnAuthorization(
   const { client } = ctx;
   const ref = { module: ctx.module, name: externalIdName('return', rma.returnNumber) };
   const externalId = completeName(ref);
+  const marker = `[crossdock ${externalId}]`;
+  /** The return's note, once: a redelivery after a lost answer finds it by its marker. */
+  const note = async (pickingId: number): Promise<void> => {
+    if ((await findNote(client, 'stock.picking', pickingId, marker)) !== undefined) return;
+    await postNote(
+      client,
+      'stock.picking',
+      pickingId,
+      [
+        `Return ${rma.returnNumber} (${rma.status}) for order ${rma.originalOrderNumber}`,
+        `Reason: ${rma.reason}`,
+        ...rma.lines.map(
+          (l) =>
+            `- ${l.sku}: ${l.quantity.value} ${l.quantity.unit}${l.condition ? ` (${l.condition})` : ''}`,
+        ),
+        marker,
+      ].join('\n'),
+    );
+  };
   const known = await resolveExternalId(client, ref);
-  if (known) return singleRecordResult('stock.picking', known.resId, externalId, 'skipped');
+  if (known) {
+    await note(known.resId);
+    return singleRecordResult('stock.picking', known.resId, externalId, 'skipped');
+  }
 
   const [adopted] = await searchRead(
     client,
@@ -37,8 +59,9 @@ export async function deliverReturnAuthorization(
     { limit: 1, order: 'id' },
   );
   if (adopted) {
-    await bindExternalId(client, ref, 'stock.picking', adopted.id);
-    return singleRecordResult('stock.picking', adopted.id, externalId, 'skipped');
+    const id = await bindExternalId(client, ref, 'stock.picking', adopted.id);
+    await note(id);
+    return singleRecordResult('stock.picking', id, externalId, 'skipped');
   }
 
   const customer = await requirePartnerByRefs(
@@ -99,17 +122,6 @@ export async function deliverReturnAuthorization(
   });
   const bound = await bindCreatedRecord(client, ref, 'stock.picking', [id]);
   if (!bound.won) return singleRecordResult('stock.picking', bound.id, externalId, 'skipped');
-  await postNote(
-    client,
-    'stock.picking',
-    id,
-    [
-      `Return ${rma.returnNumber} (${rma.status}) for order ${rma.originalOrderNumber}`,
-      `Reason: ${rma.reason}`,
-      ...rma.lines.map(
-        (l) => `- ${l.sku}: ${l.quantity.value} ${l.quantity.unit}${l.condition ? ` (${l.condition})` : ''}`,
-      ),
-    ].join('\n'),
-  );
+  await note(id);
   return singleRecordResult('stock.picking', id, externalId, 'created');
 }
