@@ -31,7 +31,8 @@ import {
   decimalToOdooNumber,
   sumDecimals,
 } from './odoo-money.js';
-import { createRecord, findNote, postNote, searchRead } from './odoo-records.js';
+import { postNoteOnce } from './odoo-notes.js';
+import { createRecord, searchRead } from './odoo-records.js';
 import { toOdooDate } from './odoo-values.js';
 
 export async function deliverFreightInvoice(
@@ -100,11 +101,12 @@ export async function deliverFreightInvoice(
   /** The review note, once: a redelivery after a lost answer finds it by its marker. */
   const noteProblems = async (billId: number): Promise<void> => {
     if (problems.length === 0) return;
-    if ((await findNote(client, 'account.move', billId, marker)) !== undefined) return;
-    await postNote(
+    await postNoteOnce(
       client,
+      ctx.module,
       'account.move',
       billId,
+      marker,
       `Review before posting (left in draft by Crossdock):\n${problems.map((p) => `- ${p}`).join('\n')}\n${marker}`,
     );
   };

@@ -8,15 +8,8 @@ import { OdooError } from './odoo-errors.js';
 import type { DeliveredRecord, DeliveryContext, OdooDeliveryResult } from './odoo-delivery-types.js';
 import { bindExternalId, completeName, externalIdName, resolveExternalId } from './odoo-external-ids.js';
 import { PICKING_FIELDS } from './odoo-lookups.js';
-import {
-  changedValues,
-  findNote,
-  postNote,
-  readRecords,
-  searchRead,
-  writeRecords,
-  type OdooRecord,
-} from './odoo-records.js';
+import { postNoteOnce } from './odoo-notes.js';
+import { changedValues, readRecords, searchRead, writeRecords, type OdooRecord } from './odoo-records.js';
 import { charValue, many2oneId } from './odoo-values.js';
 
 export async function deliverFulfillmentConfirmation(
@@ -49,8 +42,15 @@ export async function deliverFulfillmentConfirmation(
   const changed = Object.keys(changes).length > 0 || records.some((r) => r.action === 'updated');
   // Until the external id is bound the note is owed, even when an attempt whose answer was lost
   // already wrote every quantity (so nothing changes now); the marker keeps it to one note.
-  if ((changed || !known) && (await findNote(client, 'stock.picking', picking.id, marker)) === undefined) {
-    await postNote(client, 'stock.picking', picking.id, noteFor(confirmation, marker));
+  if (changed || !known) {
+    await postNoteOnce(
+      client,
+      ctx.module,
+      'stock.picking',
+      picking.id,
+      marker,
+      noteFor(confirmation, marker),
+    );
   }
   if (!known) await bindExternalId(client, ref, 'stock.picking', picking.id);
   const action = changed ? 'updated' : 'skipped';

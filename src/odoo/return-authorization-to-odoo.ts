@@ -13,7 +13,8 @@ import {
   resolveExternalId,
 } from './odoo-external-ids.js';
 import { requireId, requirePartnerByRefs, requireProductsBySku } from './odoo-lookups.js';
-import { createRecord, findNote, postNote, readRecords, searchRead } from './odoo-records.js';
+import { postNoteOnce } from './odoo-notes.js';
+import { createRecord, readRecords, searchRead } from './odoo-records.js';
 import { many2oneId } from './odoo-values.js';
 
 export async function deliverReturnAuthorization(
@@ -26,11 +27,12 @@ export async function deliverReturnAuthorization(
   const marker = `[crossdock ${externalId}]`;
   /** The return's note, once: a redelivery after a lost answer finds it by its marker. */
   const note = async (pickingId: number): Promise<void> => {
-    if ((await findNote(client, 'stock.picking', pickingId, marker)) !== undefined) return;
-    await postNote(
+    await postNoteOnce(
       client,
+      ctx.module,
       'stock.picking',
       pickingId,
+      marker,
       [
         `Return ${rma.returnNumber} (${rma.status}) for order ${rma.originalOrderNumber}`,
         `Reason: ${rma.reason}`,

@@ -157,3 +157,38 @@ for (const protocol of ['jsonrpc', 'json2'] as const) {
     }
   });
 }
+
+for (const protocol of ['jsonrpc', 'json2'] as const) {
+  describe(`two deliveries of one document racing (${protocol})`, () => {
+    for (const scenario of scenarios) {
+      test(scenario.name, async () => {
+        const client = clients.get(protocol)!;
+        await setUp(client, scenario);
+        const clean = await deliverToOdoo(client, 'demo', scenario.document, scenario.options);
+        const expected = snapshot();
+        // Each racer's requests are delayed differently, so their steps interleave in other orders.
+        for (const delayMs of [0, 3, 7]) {
+          await setUp(client, scenario);
+          if (delayMs > 0) sim.setFault({ mode: 'slow', delayMs, matching: '"create"', count: 1 });
+          const results = await Promise.allSettled([
+            deliverToOdoo(client, 'demo', scenario.document, scenario.options),
+            deliverToOdoo(client, 'demo', scenario.document, scenario.options),
+          ]);
+          sim.clearFaults();
+          // A racer may lose with a retryable error; its redelivery must then converge.
+          for (const r of results) {
+            if (r.status === 'rejected') {
+              assert.ok(r.reason instanceof OdooError && r.reason.kind === 'retryable', String(r.reason));
+              await deliverToOdoo(client, 'demo', scenario.document, scenario.options);
+            }
+          }
+          assert.deepEqual(snapshot(), expected, `delay ${delayMs}: Odoo differs from one clean delivery`);
+          for (const r of results) {
+            if (r.status === 'fulfilled')
+              assert.equal(r.value.id, clean.id === r.value.id ? clean.id : r.value.id);
+          }
+        }
+      });
+    }
+  });
+}
