@@ -6,7 +6,7 @@
 import type { OdooConnection } from '../tenancy/tenant-definition.js';
 import type { OdooCallParams, OdooClient, OdooClientOptions } from './odoo-client.js';
 import { OdooError, odooErrorFromException } from './odoo-errors.js';
-import { destroyAgents, isRecord, parseJsonBody, postJson } from './odoo-http-post.js';
+import { destroyAgents, isRecord, parseJsonBody, postJsonHonouringRateLimits } from './odoo-http-post.js';
 import { createTransportResources, type OdooTransportResources } from './odoo-transport-resources.js';
 
 /**
@@ -119,7 +119,7 @@ export class OdooJsonRpcClient implements OdooClient {
   ): Promise<unknown> {
     const id = this.nextId++;
     const envelope = { jsonrpc: '2.0', method: 'call', params: { service, method, args }, id };
-    const response = await postJson(
+    const response = await postJsonHonouringRateLimits(
       this.endpoint,
       envelope,
       { 'User-Agent': this.resources.userAgent },

@@ -6,7 +6,7 @@
 import type { OdooConnection } from '../tenancy/tenant-definition.js';
 import type { OdooCallParams, OdooClient, OdooClientOptions } from './odoo-client.js';
 import { OdooError, odooErrorFromException } from './odoo-errors.js';
-import { destroyAgents, isRecord, parseJsonBody, postJson } from './odoo-http-post.js';
+import { destroyAgents, isRecord, parseJsonBody, postJsonHonouringRateLimits } from './odoo-http-post.js';
 import { createTransportResources, type OdooTransportResources } from './odoo-transport-resources.js';
 
 export class OdooJson2Client implements OdooClient {
@@ -48,7 +48,7 @@ export class OdooJson2Client implements OdooClient {
       this.connection.url,
     );
     const what = { model, method };
-    const response = await postJson(
+    const response = await postJsonHonouringRateLimits(
       url,
       params,
       this.headers,
