@@ -54,7 +54,9 @@ export class DeliverDocument {
         document,
         InboundState.Delivered,
         attempt,
-        `${outcome.action} ${outcome.model} ${outcome.id} in Odoo`,
+        `${outcome.action} ${outcome.model} ${outcome.id} in Odoo${
+          outcome.flags && outcome.flags.length > 0 ? `; flagged for review: ${outcome.flags.join(', ')}` : ''
+        }`,
         {
           odoo: outcome,
         },

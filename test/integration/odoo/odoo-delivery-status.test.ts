@@ -1,0 +1,48 @@
+/**
+ * A document's fate in Crossdock's own records (what GET /v1/messages/{id} shows), against the real
+ * PostgreSQL and the Odoo simulator: a delivery Odoo took but that needs an operator's look
+ * (an unmatched or short-paid freight invoice, a credit note) says so in the message's history.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Pipeline } from '../../../src/messages/pipeline.js';
+import {
+  eventually,
+  freightInvoice,
+  startPipelineHarness,
+  type PipelineHarness,
+} from '../../support/pipeline-harness.js';
+
+let harness: PipelineHarness;
+let pipeline: Pipeline;
+
+before(async () => {
+  harness = await startPipelineHarness('odoo_status');
+  pipeline = await harness.startPipeline();
+});
+after(async () => {
+  await harness?.close();
+});
+
+test('an invoice delivered but matching no shipment says so in its history, not just "created"', async () => {
+  const invoice = { ...freightInvoice('demo', 'UNMATCHED-1', '80.00'), billOfLading: 'BOL-NOWHERE' };
+  const message = await pipeline.store.receive({
+    tenantId: 'demo',
+    partnerId: 'demo-carrier',
+    channel: 'rest',
+    payload: Buffer.from(JSON.stringify(invoice)),
+    contentType: 'application/json',
+    environment: 'production',
+  });
+  const detail = await eventually(
+    () => pipeline.store.detail('demo', message.id),
+    (d) => d?.state === 'delivered',
+    30_000,
+    'the invoice delivered',
+  );
+  const delivered = detail!.history.find((e) => e.documentId !== null && e.to === 'delivered');
+  assert.ok(delivered, 'the document has a delivered event');
+  assert.match(delivered.cause, /^created account\.move \d+ in Odoo/);
+  assert.match(delivered.cause, /unmatched_shipment/, `the cause names the flag: ${delivered.cause}`);
+  assert.match(delivered.cause, /review/i);
+});
