@@ -15,7 +15,7 @@ import {
 import { findPartnerByRefs, requirePartnerByRefs, requireProductsBySku } from './odoo-lookups.js';
 import { decimalToOdooNumber } from './odoo-money.js';
 import { createRecord, readRecords, searchRead } from './odoo-records.js';
-import { toOdooDatetime } from './odoo-values.js';
+import { many2oneId, toOdooDatetime } from './odoo-values.js';
 
 export async function deliverOrder(ctx: DeliveryContext, order: Order): Promise<OdooDeliveryResult> {
   const { client } = ctx;
@@ -48,6 +48,15 @@ export async function deliverOrder(ctx: DeliveryContext, order: Order): Promise<
             { limit: 1, order: 'id' },
           )
         )[0]?.id;
+  const currencies = new Set(order.lines.flatMap((l) => (l.unitPrice ? [l.unitPrice.currency] : [])));
+  if (currencies.size > 1)
+    throw new OdooError(
+      'business',
+      `order ${order.orderNumber} mixes currencies ${[...currencies].join(', ')}`,
+    );
+  const priced = [...currencies][0];
+  // Checked before the external id is bound: an order left by a crash is held to the same rule.
+  if (adopted !== undefined && priced !== undefined) await requireCurrency(ctx, adopted, priced, order);
   if (adopted !== undefined) await bindExternalId(client, ref, 'sale.order', adopted);
 
   const existingId = known?.resId ?? adopted;
@@ -77,13 +86,8 @@ export async function deliverOrder(ctx: DeliveryContext, order: Order): Promise<
     ),
   ]);
   const shipTo = shipToFound ?? customer!;
-  const currencies = new Set(order.lines.flatMap((l) => (l.unitPrice ? [l.unitPrice.currency] : [])));
-  if (currencies.size > 1)
-    throw new OdooError(
-      'business',
-      `order ${order.orderNumber} mixes currencies ${[...currencies].join(', ')}`,
-    );
-  // No currency_id: on sale.order it is related to the pricelist, and writing it would rewrite the pricelist.
+  // No currency_id: on sale.order it comes from the pricelist (or the company), and writing it would
+  // rewrite the pricelist. The currency Odoo gave the order is checked right after the create.
 
   const vals: Record<string, unknown> = {
     partner_id: customer,
@@ -113,9 +117,40 @@ export async function deliverOrder(ctx: DeliveryContext, order: Order): Promise<
   if (order.requestedShipDate) vals['commitment_date'] = `${order.requestedShipDate} 00:00:00`;
 
   const created = await createRecord(client, 'sale.order', vals);
+  if (priced !== undefined) await requireCurrency(ctx, created, priced, order);
   const { id, won } = await bindCreatedRecord(client, ref, 'sale.order', [created]);
   if (!won) return singleRecordResult('sale.order', id, externalId, 'skipped');
   if (order.status === 'CANCELLED') await client.call('sale.order', 'action_cancel', { ids: [id] });
   else if (wantsConfirm) await client.call('sale.order', 'action_confirm', { ids: [id] });
   return singleRecordResult('sale.order', id, externalId, 'created');
+}
+
+/**
+ * Odoo prices the order in its pricelist's currency (the company's without one) and reads every
+ * price_unit in it: an order priced in EUR booked on a USD pricelist would change its amounts
+ * silently. A draft Odoo gave another currency is removed and the order refused, naming what to fix.
+ */
+async function requireCurrency(
+  ctx: DeliveryContext,
+  orderId: number,
+  currency: string,
+  order: Order,
+): Promise<void> {
+  const { client } = ctx;
+  const [current] = await readRecords(
+    client,
+    'sale.order',
+    [orderId],
+    ['currency_id', 'state', 'partner_id'],
+  );
+  const currencyId = many2oneId(current?.['currency_id']);
+  if (currencyId === undefined) return;
+  const [row] = await readRecords(client, 'res.currency', [currencyId], ['name']);
+  const odooCurrency = row?.['name'];
+  if (odooCurrency === currency) return;
+  if (current?.['state'] === 'draft') await client.call('sale.order', 'unlink', { ids: [orderId] });
+  throw new OdooError(
+    'business',
+    `order ${order.orderNumber} is priced in ${currency} but Odoo prices this customer's orders in ${String(odooCurrency)} (its pricelist or the company currency); give the customer a ${currency} pricelist in Odoo, then replay`,
+  );
 }
