@@ -7,6 +7,7 @@
  * result instead of being booked silently.
  */
 import type { FreightInvoice } from '../canonical/freight-invoice.schema.js';
+import { createHash } from 'node:crypto';
 import { OdooError } from './odoo-errors.js';
 import type { DeliveryContext, OdooDeliveryResult } from './odoo-delivery-types.js';
 import {
@@ -32,7 +33,7 @@ import {
   sumDecimals,
 } from './odoo-money.js';
 import { postNoteOnce } from './odoo-notes.js';
-import { createRecord, searchRead } from './odoo-records.js';
+import { createRecord, readRecords, searchRead } from './odoo-records.js';
 import { toOdooDate } from './odoo-values.js';
 
 export async function deliverFreightInvoice(
@@ -111,9 +112,57 @@ export async function deliverFreightInvoice(
     );
   };
 
+  /**
+   * The bill Odoo already holds for this carrier and number must be the one this document describes.
+   * A carrier re-billing under the same number with other charges is not skipped silently: the bill
+   * is left as it is (it may be posted or edited by then) and the difference is flagged and noted.
+   */
+  const compareWithBill = async (billId: number): Promise<void> => {
+    const [bill] = await readRecords(
+      client,
+      'account.move',
+      [billId],
+      ['invoice_line_ids', 'move_type', 'currency_id', 'state'],
+    );
+    if (!bill) return;
+    // Untaxed, line by line: Odoo may add the expense account's purchase taxes to the total.
+    const lineIds = Array.isArray(bill['invoice_line_ids']) ? (bill['invoice_line_ids'] as number[]) : [];
+    const billLines = await readRecords(client, 'account.move.line', lineIds, ['price_subtotal']);
+    const billTotal = sumDecimals(
+      billLines.map((l) => Number(l['price_subtotal'] ?? 0).toFixed(scale)),
+      scale,
+    ).replace(/^-/, '');
+    const expectedType = credit ? 'in_refund' : 'in_invoice';
+    const expectedTotal = chargesTotal.replace(/^-/, '');
+    const billCurrency = Array.isArray(bill['currency_id']) ? String(bill['currency_id'][1]) : undefined;
+    const same =
+      bill['move_type'] === expectedType &&
+      (billCurrency === undefined || billCurrency === currency) &&
+      !decimalGreaterThan(absoluteDifference(billTotal, expectedTotal, scale), '0', scale);
+    if (same) return;
+    flags.push('differs_from_existing_bill');
+    const resendMarker = `[crossdock ${externalId} resent ${contentHash(invoice.charges)}]`;
+    await postNoteOnce(
+      client,
+      ctx.module,
+      'account.move',
+      billId,
+      resendMarker,
+      [
+        `The carrier sent invoice ${invoice.invoiceNumber} again with other charges: ${expectedTotal} ${currency} (${expectedType}); this ${String(bill['state'])} bill holds ${billTotal} ${billCurrency ?? currency} (${String(bill['move_type'])}).`,
+        'Crossdock did not change the bill: review it against the new charges.',
+        ...invoice.charges.map(
+          (c) => `- ${c.code ?? ''} ${c.description ?? ''}: ${c.amount.amount} ${c.amount.currency}`,
+        ),
+        resendMarker,
+      ].join('\n'),
+    );
+  };
+
   const known = await resolveExternalId(client, ref);
   if (known) {
     await noteProblems(known.resId);
+    await compareWithBill(known.resId);
     return result(known.resId, externalId, 'skipped', flags, shipments);
   }
 
@@ -134,6 +183,7 @@ export async function deliverFreightInvoice(
   if (adopted) {
     const id = await bindExternalId(client, ref, 'account.move', adopted.id);
     await noteProblems(id);
+    await compareWithBill(id);
     return result(id, externalId, 'skipped', flags, shipments);
   }
 
@@ -192,4 +242,8 @@ function result(
     ],
     flags,
   };
+}
+
+function contentHash(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 8);
 }
