@@ -32,6 +32,7 @@ import {
   decimalToOdooNumber,
   sumDecimals,
 } from './odoo-money.js';
+import { dropCreateLease, takeCreateLease } from './odoo-create-lease.js';
 import { postNoteOnce } from './odoo-notes.js';
 import { createRecord, readRecords, searchRead } from './odoo-records.js';
 import { toOdooDate } from './odoo-values.js';
@@ -182,6 +183,7 @@ export async function deliverFreightInvoice(
   );
   if (adopted) {
     const id = await bindExternalId(client, ref, 'account.move', adopted.id);
+    await dropCreateLease(client, ref);
     await noteProblems(id);
     await compareWithBill(id);
     return result(id, externalId, 'skipped', flags, shipments);
@@ -194,16 +196,21 @@ export async function deliverFreightInvoice(
     `currency ${currency}`,
   );
   const origin = [invoice.shipmentId, invoice.billOfLading, invoice.proNumber].filter(Boolean).join(' / ');
-  const id = await createRecord(client, 'account.move', {
-    move_type: credit ? 'in_refund' : 'in_invoice',
-    partner_id: carrier,
-    ref: invoice.invoiceNumber,
-    invoice_date: toOdooDate(invoice.invoiceDate),
-    currency_id: currencyId,
-    ...(origin ? { invoice_origin: origin } : {}),
-    ...(problems.length > 0 ? { narration: `Crossdock: review before posting: ${problems.join('; ')}` } : {}),
-    invoice_line_ids: lines,
-  });
+  const lease = await takeCreateLease(client, ref, 'account.move', ctx.options.createLeaseSeconds);
+  const id = await lease.create(() =>
+    createRecord(client, 'account.move', {
+      move_type: credit ? 'in_refund' : 'in_invoice',
+      partner_id: carrier,
+      ref: invoice.invoiceNumber,
+      invoice_date: toOdooDate(invoice.invoiceDate),
+      currency_id: currencyId,
+      ...(origin ? { invoice_origin: origin } : {}),
+      ...(problems.length > 0
+        ? { narration: `Crossdock: review before posting: ${problems.join('; ')}` }
+        : {}),
+      invoice_line_ids: lines,
+    }),
+  );
   const bound = await bindCreatedRecord(client, ref, 'account.move', [id]);
   if (!bound.won) return result(bound.id, externalId, 'skipped', flags, shipments);
   await noteProblems(id);

@@ -24,6 +24,7 @@ const POSITIONAL_FIRST: Readonly<Record<string, string>> = {
 export class OdooJsonRpcClient implements OdooClient {
   readonly protocol = 'jsonrpc' as const;
   readonly database: string;
+  readonly timeoutMs: number;
   private readonly endpoint: URL;
   private readonly resources: OdooTransportResources;
   private uid: Promise<number> | undefined;
@@ -36,6 +37,7 @@ export class OdooJsonRpcClient implements OdooClient {
     this.database = connection.database;
     this.endpoint = new URL('/jsonrpc', connection.url);
     this.resources = createTransportResources(connection, options);
+    this.timeoutMs = this.resources.timeoutMs;
   }
 
   call<T = unknown>(model: string, method: string, params: OdooCallParams = {}): Promise<T> {

@@ -12,6 +12,7 @@ import { createTransportResources, type OdooTransportResources } from './odoo-tr
 export class OdooJson2Client implements OdooClient {
   readonly protocol = 'json2' as const;
   readonly database: string;
+  readonly timeoutMs: number;
   private readonly resources: OdooTransportResources;
   private readonly headers: Readonly<Record<string, string>>;
 
@@ -21,6 +22,7 @@ export class OdooJson2Client implements OdooClient {
   ) {
     this.database = connection.database;
     this.resources = createTransportResources(connection, options);
+    this.timeoutMs = this.resources.timeoutMs;
     this.headers = {
       Authorization: `bearer ${connection.apiKey}`,
       // Needed when one Odoo serves several databases and the host name does not pick one.

@@ -12,6 +12,7 @@ import {
   externalIdName,
   resolveExternalId,
 } from './odoo-external-ids.js';
+import { dropCreateLease, takeCreateLease } from './odoo-create-lease.js';
 import { findPartnerByRefs, requirePartnerByRefs, requireProductsBySku } from './odoo-lookups.js';
 import { decimalToOdooNumber } from './odoo-money.js';
 import { createRecord, readRecords, searchRead } from './odoo-records.js';
@@ -57,7 +58,10 @@ export async function deliverOrder(ctx: DeliveryContext, order: Order): Promise<
   const priced = [...currencies][0];
   // Checked before the external id is bound: an order left by a crash is held to the same rule.
   if (adopted !== undefined && priced !== undefined) await requireCurrency(ctx, adopted, priced, order);
-  if (adopted !== undefined) await bindExternalId(client, ref, 'sale.order', adopted);
+  if (adopted !== undefined) {
+    await bindExternalId(client, ref, 'sale.order', adopted);
+    await dropCreateLease(client, ref);
+  }
 
   const existingId = known?.resId ?? adopted;
   if (existingId !== undefined) {
@@ -116,7 +120,8 @@ export async function deliverOrder(ctx: DeliveryContext, order: Order): Promise<
   };
   if (order.requestedShipDate) vals['commitment_date'] = `${order.requestedShipDate} 00:00:00`;
 
-  const created = await createRecord(client, 'sale.order', vals);
+  const lease = await takeCreateLease(client, ref, 'sale.order', ctx.options.createLeaseSeconds);
+  const created = await lease.create(() => createRecord(client, 'sale.order', vals));
   if (priced !== undefined) await requireCurrency(ctx, created, priced, order);
   const { id, won } = await bindCreatedRecord(client, ref, 'sale.order', [created]);
   if (!won) return singleRecordResult('sale.order', id, externalId, 'skipped');

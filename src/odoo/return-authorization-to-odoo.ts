@@ -13,6 +13,7 @@ import {
   resolveExternalId,
 } from './odoo-external-ids.js';
 import { requireId, requirePartnerByRefs, requireProductsBySku } from './odoo-lookups.js';
+import { dropCreateLease, takeCreateLease } from './odoo-create-lease.js';
 import { postNoteOnce } from './odoo-notes.js';
 import { createRecord, readRecords, searchRead } from './odoo-records.js';
 import { many2oneId } from './odoo-values.js';
@@ -62,6 +63,7 @@ export async function deliverReturnAuthorization(
   );
   if (adopted) {
     const id = await bindExternalId(client, ref, 'stock.picking', adopted.id);
+    await dropCreateLease(client, ref);
     await note(id);
     return singleRecordResult('stock.picking', id, externalId, 'skipped');
   }
@@ -103,25 +105,28 @@ export async function deliverReturnAuthorization(
     { limit: 1, order: 'id' },
   );
   const destination = many2oneId(type?.['default_location_dest_id']);
-  const id = await createRecord(client, 'stock.picking', {
-    picking_type_id: typeId,
-    partner_id: customer,
-    origin: rma.returnNumber,
-    location_id: customers,
-    ...(destination !== undefined ? { location_dest_id: destination } : {}),
-    ...(original ? { return_id: original.id } : {}),
-    move_ids: rma.lines.map((line) => [
-      0,
-      0,
-      {
-        product_id: products.get(line.sku),
-        product_uom_qty: line.quantity.value,
-        name: `Return ${rma.returnNumber}: ${line.sku}`,
-        location_id: customers,
-        ...(destination !== undefined ? { location_dest_id: destination } : {}),
-      },
-    ]),
-  });
+  const lease = await takeCreateLease(client, ref, 'stock.picking', ctx.options.createLeaseSeconds);
+  const id = await lease.create(() =>
+    createRecord(client, 'stock.picking', {
+      picking_type_id: typeId,
+      partner_id: customer,
+      origin: rma.returnNumber,
+      location_id: customers,
+      ...(destination !== undefined ? { location_dest_id: destination } : {}),
+      ...(original ? { return_id: original.id } : {}),
+      move_ids: rma.lines.map((line) => [
+        0,
+        0,
+        {
+          product_id: products.get(line.sku),
+          product_uom_qty: line.quantity.value,
+          name: `Return ${rma.returnNumber}: ${line.sku}`,
+          location_id: customers,
+          ...(destination !== undefined ? { location_dest_id: destination } : {}),
+        },
+      ]),
+    }),
+  );
   const bound = await bindCreatedRecord(client, ref, 'stock.picking', [id]);
   if (!bound.won) return singleRecordResult('stock.picking', bound.id, externalId, 'skipped');
   await note(id);
