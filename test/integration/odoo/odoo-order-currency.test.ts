@@ -89,3 +89,37 @@ test('an order in the currency Odoo prices it in is created as before', async ()
   const usd = await deliverToOdoo(client, 'demo', sampleOrder());
   assert.equal(usd.action, 'created');
 });
+
+test('an order resent with another quantity is flagged and noted once, the order left as Odoo holds it', async () => {
+  const first = await deliverToOdoo(client, 'demo', sampleOrder());
+  const changed = sampleOrder({
+    lines: [
+      {
+        lineNumber: '1',
+        sku: 'SKU-001',
+        quantity: { value: 30, unit: 'EA' },
+        unitPrice: { amount: '12.50', currency: 'USD' },
+      },
+      {
+        lineNumber: '2',
+        sku: 'SKU-002',
+        quantity: { value: 100, unit: 'EA' },
+        unitPrice: { amount: '0.10', currency: 'USD' },
+      },
+    ],
+  });
+  const again = await deliverToOdoo(client, 'demo', changed);
+  assert.equal(again.id, first.id);
+  assert.deepEqual(again.flags, ['differs_from_existing_order']);
+  const notes = () =>
+    sim.state
+      .db('demo')
+      .records('mail.message')
+      .filter((m) => m['model'] === 'sale.order' && m['res_id'] === first.id);
+  assert.equal(notes().length, 1);
+  assert.match(String(notes()[0]!['body']), /SKU-001: 30 EA at 12\.50 USD/);
+  assert.equal((await deliverToOdoo(client, 'demo', changed)).flags.length, 1);
+  assert.equal(notes().length, 1, 'noted once');
+  const plain = await deliverToOdoo(client, 'demo', sampleOrder());
+  assert.deepEqual(plain.flags, [], 'the same order again is not flagged');
+});
