@@ -25,10 +25,13 @@ export async function deliverReturnAuthorization(
   const { client } = ctx;
   const ref = { module: ctx.module, name: externalIdName('return', rma.returnNumber) };
   const externalId = completeName(ref);
-  const marker = `[crossdock ${externalId}]`;
-  /** The return's note, once: a redelivery after a lost answer finds it by its marker. */
-  const note = async (pickingId: number): Promise<void> => {
-    await postNoteOnce(
+  // One note per status the return reaches: a status update (REJECTED after APPROVED) is noted once,
+  // a plain redelivery finds its note by the marker.
+  const marker = `[crossdock ${externalId} status ${rma.status}]`;
+  // Odoo keeps expecting the goods: cancelling the receipt is an operator's call in Odoo.
+  const flags = rma.status === 'REJECTED' ? ['return_rejected'] : [];
+  const note = async (pickingId: number): Promise<boolean> => {
+    const { posted } = await postNoteOnce(
       client,
       ctx.module,
       'stock.picking',
@@ -44,11 +47,12 @@ export async function deliverReturnAuthorization(
         marker,
       ].join('\n'),
     );
+    return posted;
   };
   const known = await resolveExternalId(client, ref);
   if (known) {
-    await note(known.resId);
-    return singleRecordResult('stock.picking', known.resId, externalId, 'skipped');
+    const action = (await note(known.resId)) ? 'updated' : 'skipped';
+    return singleRecordResult('stock.picking', known.resId, externalId, action, flags);
   }
 
   const [adopted] = await searchRead(
@@ -65,7 +69,7 @@ export async function deliverReturnAuthorization(
     const id = await bindExternalId(client, ref, 'stock.picking', adopted.id);
     await dropCreateLease(client, ref);
     await note(id);
-    return singleRecordResult('stock.picking', id, externalId, 'skipped');
+    return singleRecordResult('stock.picking', id, externalId, 'skipped', flags);
   }
 
   const customer = await requirePartnerByRefs(
@@ -128,7 +132,7 @@ export async function deliverReturnAuthorization(
     }),
   );
   const bound = await bindCreatedRecord(client, ref, 'stock.picking', [id]);
-  if (!bound.won) return singleRecordResult('stock.picking', bound.id, externalId, 'skipped');
+  if (!bound.won) return singleRecordResult('stock.picking', bound.id, externalId, 'skipped', flags);
   await note(id);
-  return singleRecordResult('stock.picking', id, externalId, 'created');
+  return singleRecordResult('stock.picking', id, externalId, 'created', flags);
 }
