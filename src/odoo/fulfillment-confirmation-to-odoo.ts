@@ -7,7 +7,7 @@ import type { FulfillmentConfirmation } from '../canonical/fulfillment-confirmat
 import { OdooError } from './odoo-errors.js';
 import type { DeliveredRecord, DeliveryContext, OdooDeliveryResult } from './odoo-delivery-types.js';
 import { bindExternalId, completeName, externalIdName, resolveExternalId } from './odoo-external-ids.js';
-import { PICKING_FIELDS, referenceTokens } from './odoo-lookups.js';
+import { PICKING_FIELDS, mergeReferences } from './odoo-lookups.js';
 import { postNoteOnce } from './odoo-notes.js';
 import { changedValues, readRecords, searchRead, writeRecords, type OdooRecord } from './odoo-records.js';
 import { charValue, many2oneId } from './odoo-values.js';
@@ -32,7 +32,10 @@ export async function deliverFulfillmentConfirmation(
   const flags: string[] = [];
   if (done) flags.push('picking_already_done');
   const marker = `[crossdock ${externalId}]`;
-  const tracking = mergedTracking(picking['carrier_tracking_ref'], confirmation.trackingNumbers);
+  const tracking =
+    confirmation.trackingNumbers.length > 0
+      ? mergeReferences(picking['carrier_tracking_ref'], confirmation.trackingNumbers.join(', '))
+      : '';
   const changes = tracking ? changedValues(picking, { carrier_tracking_ref: tracking }) : {};
 
   // Once bound, this confirmation has been counted: a redelivery changes nothing.
@@ -69,13 +72,6 @@ export async function deliverFulfillmentConfirmation(
     records: [{ model: 'stock.picking', id: picking.id, action }, ...records],
     flags,
   };
-}
-
-/** The tracking numbers already on the delivery (an earlier shipment's) and this shipment's, once each. */
-function mergedTracking(current: unknown, added: readonly string[]): string {
-  const tokens = referenceTokens(current);
-  for (const number of added) if (!tokens.includes(number)) tokens.push(number);
-  return tokens.join(', ');
 }
 
 interface PlannedMove {
