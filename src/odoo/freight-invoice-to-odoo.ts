@@ -20,7 +20,6 @@ import {
 import {
   pickingsByReferenceIds,
   pickingsByTrackingRef,
-  requireId,
   requirePartnerByRefs,
   shipmentReferenceIds,
 } from './odoo-lookups.js';
@@ -56,6 +55,23 @@ export async function deliverFreightInvoice(
       `freight invoice ${invoice.invoiceNumber} mixes ${currency} with ${foreign[0]!.amount.currency} charges`,
     );
   }
+  // Odoo rounds every amount of the bill to its currency's decimal places: Odoo's, not a table of
+  // ours, decide what can be sent exactly (a currency without minor units the table does not know).
+  const [currencyRow] = await searchRead(
+    client,
+    'res.currency',
+    [['name', '=', currency]],
+    ['decimal_places'],
+    {
+      limit: 1,
+      order: 'id',
+    },
+  );
+  if (!currencyRow) throw new OdooError('business', `no res.currency in Odoo for currency ${currency}`);
+  const scale =
+    typeof currencyRow['decimal_places'] === 'number'
+      ? currencyRow['decimal_places']
+      : currencyMinorUnits(currency);
   // Odoo refuses to post a bill with a negative total ("create a credit note instead"), so a
   // carrier's net credit becomes a vendor refund with the signs turned around.
   const credit = isNegativeDecimal(invoice.netAmountDue.amount);
@@ -73,12 +89,12 @@ export async function deliverFreightInvoice(
         credit ? (negateDecimal(charge.amount.amount) ?? charge.amount.amount) : charge.amount.amount,
         currency,
         `charge ${charge.lineNumber ?? index + 1}`,
+        scale,
       ),
     },
   ]);
   const flags: string[] = credit ? ['credit_note'] : [];
   const problems: string[] = [];
-  const scale = currencyMinorUnits(currency);
   const chargesTotal = sumDecimals(
     invoice.charges.map((c) => c.amount.amount),
     scale,
@@ -189,12 +205,7 @@ export async function deliverFreightInvoice(
     return result(id, externalId, 'skipped', flags, shipments);
   }
 
-  const currencyId = await requireId(
-    client,
-    'res.currency',
-    [['name', '=', currency]],
-    `currency ${currency}`,
-  );
+  const currencyId = currencyRow.id;
   const origin = [invoice.shipmentId, invoice.billOfLading, invoice.proNumber].filter(Boolean).join(' / ');
   const lease = await takeCreateLease(client, ref, 'account.move', ctx.options.createLeaseSeconds);
   const id = await lease.create(() =>
