@@ -54,7 +54,11 @@ export class DeliverDocument {
         document,
         InboundState.Delivered,
         attempt,
-        `${outcome.action} ${outcome.model} ${outcome.id} in Odoo${
+        `${
+          outcome.action === 'skipped'
+            ? `${outcome.model} ${outcome.id} already in Odoo, nothing to change`
+            : `${outcome.action} ${outcome.model} ${outcome.id} in Odoo`
+        }${
           outcome.flags && outcome.flags.length > 0 ? `; flagged for review: ${outcome.flags.join(', ')}` : ''
         }`,
         {

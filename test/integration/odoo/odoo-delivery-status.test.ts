@@ -5,7 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import type { CanonicalDocument } from '../../../src/canonical/canonical-validator.js';
 import type { Pipeline } from '../../../src/messages/pipeline.js';
+import { deliverToOdoo } from '../../../src/odoo/deliver-to-odoo.js';
+import { createOdooClient } from '../../../src/odoo/odoo-client-factory.js';
 import {
   eventually,
   freightInvoice,
@@ -45,4 +48,31 @@ test('an invoice delivered but matching no shipment says so in its history, not 
   assert.match(delivered.cause, /^created account\.move \d+ in Odoo/);
   assert.match(delivered.cause, /unmatched_shipment/, `the cause names the flag: ${delivered.cause}`);
   assert.match(delivered.cause, /review/i);
+});
+
+test('a document Odoo already holds (our bookkeeping was lost after the write) reads "already in Odoo", not "skipped"', async () => {
+  const invoice = freightInvoice('demo', 'ALREADY-1', '42.00');
+  // An earlier attempt wrote the bill, and the process died before recording it.
+  const client = createOdooClient(harness.registry.tenant('demo')!.odoo.production!);
+  try {
+    await deliverToOdoo(client, 'demo', invoice as unknown as CanonicalDocument);
+  } finally {
+    await client.close();
+  }
+  const message = await pipeline.store.receive({
+    tenantId: 'demo',
+    partnerId: 'demo-carrier',
+    channel: 'rest',
+    payload: Buffer.from(JSON.stringify(invoice)),
+    contentType: 'application/json',
+    environment: 'production',
+  });
+  const detail = await eventually(
+    () => pipeline.store.detail('demo', message.id),
+    (d) => d?.state === 'delivered',
+    30_000,
+    'the invoice delivered',
+  );
+  const delivered = detail!.history.find((e) => e.documentId !== null && e.to === 'delivered')!;
+  assert.match(delivered.cause, /^account\.move \d+ already in Odoo, nothing to change/);
 });
