@@ -81,7 +81,8 @@ export class DeliverDocument {
           document,
           InboundState.DeadLettered,
           attempt,
-          `Odoo refused the credentials: ${message}`,
+          // A bad key (AccessDenied) or a bot user without rights on a model (AccessError): fixed in Odoo or the tenant file.
+          `Odoo refused access: ${message}`,
           { kind },
         );
       } else if (attempt >= job.maxAttempts) {

@@ -76,3 +76,29 @@ test('a document Odoo already holds (our bookkeeping was lost after the write) r
   const delivered = detail!.history.find((e) => e.documentId !== null && e.to === 'delivered')!;
   assert.match(delivered.cause, /^account\.move \d+ already in Odoo, nothing to change/);
 });
+
+test('a bot user without rights on vendor bills: the dead letter says access was refused, naming the model', async () => {
+  harness.simulator.setFault({ mode: 'accessDenied', model: 'account.move' });
+  try {
+    const message = await pipeline.store.receive({
+      tenantId: 'demo',
+      partnerId: 'demo-carrier',
+      channel: 'rest',
+      payload: Buffer.from(JSON.stringify(freightInvoice('demo', 'NO-RIGHTS-1', '10.00'))),
+      contentType: 'application/json',
+      environment: 'production',
+    });
+    const detail = await eventually(
+      () => pipeline.store.detail('demo', message.id),
+      (d) => d?.state === 'dead_lettered',
+      30_000,
+      'the invoice dead-lettered',
+    );
+    const lastError = detail!.documents[0]!.lastError ?? '';
+    assert.match(lastError, /^Odoo refused access: /);
+    assert.doesNotMatch(lastError, /credentials/);
+    assert.match(lastError, /account\.move/);
+  } finally {
+    harness.simulator.clearFaults();
+  }
+});
