@@ -64,6 +64,11 @@ const scenarios: Scenario[] = [
   { name: 'Order, cancelled', setup: [], document: sampleOrder({ status: 'CANCELLED' }) },
   { name: 'ShipmentNotice', setup: [], document: asn },
   { name: 'TrackingEvent after the ASN', setup: [asn], document: sampleTrackingEvent() },
+  {
+    name: 'TrackingEvent reaching two receipts',
+    setup: [],
+    document: sampleTrackingEvent({ shipmentRef: { purchaseOrderNumbers: ['PO-SPOI-A', 'PO-SPOI-B'] } }),
+  },
   { name: 'FulfillmentConfirmation', setup: [], document: sampleFulfillmentConfirmation() },
   { name: 'FreightInvoice matched', setup: [asn], document: sampleFreightInvoice() },
   {
