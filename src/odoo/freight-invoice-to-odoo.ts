@@ -236,9 +236,17 @@ async function matchShipments(ctx: DeliveryContext, invoice: FreightInvoice): Pr
   if (byTracking.length > 0) return byTracking.map((p) => p.id);
   const pos = invoice.references.filter((r) => r.qualifier === 'PO').map((r) => r.value);
   if (pos.length === 0) return [];
-  const byOrigin = await searchRead(ctx.client, 'stock.picking', [['origin', 'in', pos]], ['id'], {
-    order: 'id',
-  });
+  // A cancelled picking is no shipment to bill against, as in the other two lookups.
+  const byOrigin = await searchRead(
+    ctx.client,
+    'stock.picking',
+    [
+      ['origin', 'in', pos],
+      ['state', '!=', 'cancel'],
+    ],
+    ['id'],
+    { order: 'id' },
+  );
   return byOrigin.map((p) => p.id);
 }
 

@@ -61,3 +61,21 @@ test('a whole amount in that currency is billed exactly', async () => {
     [150000],
   );
 });
+
+test('an invoice whose only reference is a PO with a cancelled receipt is flagged unmatched', async () => {
+  const db = sim.state.db('demo');
+  const receipt = db.records('stock.picking').find((p) => p['origin'] === 'PO-5010-1')!;
+  db.write('stock.picking', [receipt.id], { state: 'cancel' });
+  const {
+    billOfLading: _b,
+    proNumber: _p,
+    shipmentId: _s,
+    ...invoice
+  } = sampleFreightInvoice({
+    invoiceNumber: 'CANCELLED-PO-1',
+    references: [{ qualifier: 'PO', value: 'PO-5010-1' }],
+  });
+  const result = await deliverToOdoo(client, 'demo', invoice);
+  assert.ok(result.flags.includes('unmatched_shipment'), `flags: ${result.flags.join(', ')}`);
+  assert.ok(!result.records.some((r) => r.id === receipt.id && r.model === 'stock.picking'));
+});
