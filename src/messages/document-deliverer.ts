@@ -18,6 +18,8 @@ export interface DeliveryOutcome {
   readonly id: number;
   readonly externalId: string;
   readonly action: 'created' | 'updated' | 'skipped';
+  /** Delivered, but worth an operator's look (`unmatched_shipment`, `amount_mismatch`, …). */
+  readonly flags?: readonly string[];
 }
 
 export type DeliveryFailureKind = 'retryable' | 'business' | 'authentication';

@@ -7,16 +7,9 @@ import type { FulfillmentConfirmation } from '../canonical/fulfillment-confirmat
 import { OdooError } from './odoo-errors.js';
 import type { DeliveredRecord, DeliveryContext, OdooDeliveryResult } from './odoo-delivery-types.js';
 import { bindExternalId, completeName, externalIdName, resolveExternalId } from './odoo-external-ids.js';
-import { PICKING_FIELDS } from './odoo-lookups.js';
-import {
-  changedValues,
-  findNote,
-  postNote,
-  readRecords,
-  searchRead,
-  writeRecords,
-  type OdooRecord,
-} from './odoo-records.js';
+import { PICKING_FIELDS, mergeReferences } from './odoo-lookups.js';
+import { postNoteOnce } from './odoo-notes.js';
+import { changedValues, readRecords, searchRead, writeRecords, type OdooRecord } from './odoo-records.js';
 import { charValue, many2oneId } from './odoo-values.js';
 
 export async function deliverFulfillmentConfirmation(
@@ -36,21 +29,40 @@ export async function deliverFulfillmentConfirmation(
   if (!picking) throw new OdooError('business', `the delivery bound to ${externalId} is gone from Odoo`);
   const done = picking['state'] === 'done';
 
-  const records: DeliveredRecord[] = [];
   const flags: string[] = [];
   if (done) flags.push('picking_already_done');
-  else records.push(...(await applyQuantities(ctx, picking, confirmation)));
-
-  const tracking = confirmation.trackingNumbers.join(', ');
-  const changes = tracking ? changedValues(picking, { carrier_tracking_ref: tracking }) : {};
-  await writeRecords(client, 'stock.picking', [picking.id], changes);
-
   const marker = `[crossdock ${externalId}]`;
-  const changed = Object.keys(changes).length > 0 || records.some((r) => r.action === 'updated');
-  if (changed && (await findNote(client, 'stock.picking', picking.id, marker)) === undefined) {
-    await postNote(client, 'stock.picking', picking.id, noteFor(confirmation, marker));
+  const tracking =
+    confirmation.trackingNumbers.length > 0
+      ? mergeReferences(picking['carrier_tracking_ref'], confirmation.trackingNumbers.join(', '))
+      : '';
+  const changes = tracking ? changedValues(picking, { carrier_tracking_ref: tracking }) : {};
+
+  // Once bound, this confirmation has been counted: a redelivery changes nothing.
+  let records: DeliveredRecord[] = [];
+  let noted = false;
+  if (!known) {
+    // The note is the ledger: it is posted before the quantities are written and says what they
+    // become, so an attempt cut anywhere after it is finished with the very same numbers, and a
+    // second shipment of the order adds to the first instead of replacing it.
+    const ledger = await ledgerNote(ctx, picking.id, marker);
+    const plan = done ? [] : (ledger ?? (await planQuantities(ctx, picking, confirmation)));
+    // With a ledger note already there, this only binds it (the marker finds it).
+    noted = (
+      await postNoteOnce(
+        client,
+        ctx.module,
+        'stock.picking',
+        picking.id,
+        marker,
+        noteFor(confirmation, plan, marker),
+      )
+    ).posted;
+    records = await writeQuantities(ctx, plan);
   }
+  await writeRecords(client, 'stock.picking', [picking.id], changes);
   if (!known) await bindExternalId(client, ref, 'stock.picking', picking.id);
+  const changed = noted || Object.keys(changes).length > 0 || records.some((r) => r.action === 'updated');
   const action = changed ? 'updated' : 'skipped';
   return {
     model: 'stock.picking',
@@ -60,6 +72,41 @@ export async function deliverFulfillmentConfirmation(
     records: [{ model: 'stock.picking', id: picking.id, action }, ...records],
     flags,
   };
+}
+
+interface PlannedMove {
+  readonly moveId: number;
+  /** The move's quantity once this shipment is counted. */
+  readonly quantity: number;
+}
+
+const LEDGER_LINE = 'Quantities after this shipment:';
+
+/** The quantities this confirmation's own note (posted by an earlier, cut attempt) recorded. */
+async function ledgerNote(
+  ctx: DeliveryContext,
+  pickingId: number,
+  marker: string,
+): Promise<PlannedMove[] | undefined> {
+  const [note] = await searchRead(
+    ctx.client,
+    'mail.message',
+    [
+      ['model', '=', 'stock.picking'],
+      ['res_id', '=', pickingId],
+      ['body', 'ilike', marker],
+    ],
+    ['body'],
+    { limit: 1 },
+  );
+  if (!note) return undefined;
+  const body = String(note['body'] ?? '');
+  const line = body.slice(body.indexOf(LEDGER_LINE));
+  if (!body.includes(LEDGER_LINE)) return [];
+  return [...line.matchAll(/move (\d+) = (\d+(?:\.\d+)?)/g)].map((m) => ({
+    moveId: Number(m[1]),
+    quantity: Number(m[2]),
+  }));
 }
 
 /** The order's delivery: by picking origin/name (the Odoo order name) or the customer's order ref. */
@@ -91,11 +138,12 @@ async function outgoingPickingFor(ctx: DeliveryContext, orderNumber: string): Pr
   return open;
 }
 
-async function applyQuantities(
+/** What each move's quantity becomes: what earlier shipments of the order picked, plus this one. */
+async function planQuantities(
   ctx: DeliveryContext,
   picking: OdooRecord,
   confirmation: FulfillmentConfirmation,
-): Promise<DeliveredRecord[]> {
+): Promise<PlannedMove[]> {
   const { client } = ctx;
   const field = ctx.options.moveQuantityField ?? 'quantity';
   const moveIds = Array.isArray(picking['move_ids']) ? (picking['move_ids'] as number[]) : [];
@@ -123,7 +171,7 @@ async function applyQuantities(
       `delivery ${String(picking['name'])} has no move for ${unknown.map((s) => JSON.stringify(s)).join(', ')}`,
     );
   }
-  const records: DeliveredRecord[] = [];
+  const plan: PlannedMove[] = [];
   for (const [sku, quantity] of shipped) {
     // Several moves for one product: the first open one carries the shipped quantity.
     const move = moves.find(
@@ -133,19 +181,47 @@ async function applyQuantities(
         m['state'] !== 'cancel',
     );
     if (!move) continue;
+    // On 17.0+ `quantity` is the reservation until someone picks it: only picked quantities count.
+    const already =
+      field === 'quantity'
+        ? move['picked'] === true
+          ? Number(move['quantity'] ?? 0)
+          : 0
+        : Number(move[field] ?? 0);
+    plan.push({ moveId: move.id, quantity: already + quantity });
+  }
+  return plan;
+}
+
+async function writeQuantities(
+  ctx: DeliveryContext,
+  plan: readonly PlannedMove[],
+): Promise<DeliveredRecord[]> {
+  const field = ctx.options.moveQuantityField ?? 'quantity';
+  if (plan.length === 0) return [];
+  const moves = await readRecords(
+    ctx.client,
+    'stock.move',
+    plan.map((p) => p.moveId),
+    [field, ...(field === 'quantity' ? ['picked'] : [])],
+  );
+  const records: DeliveredRecord[] = [];
+  for (const { moveId, quantity } of plan) {
+    const move = moves.find((m) => m.id === moveId);
+    if (!move) continue;
     const wanted = field === 'quantity' ? { quantity, picked: true } : { quantity_done: quantity };
     const changes = changedValues(move, wanted);
-    await writeRecords(client, 'stock.move', [move.id], changes);
+    await writeRecords(ctx.client, 'stock.move', [moveId], changes);
     records.push({
       model: 'stock.move',
-      id: move.id,
+      id: moveId,
       action: Object.keys(changes).length > 0 ? 'updated' : 'skipped',
     });
   }
   return records;
 }
 
-function noteFor(c: FulfillmentConfirmation, marker: string): string {
+function noteFor(c: FulfillmentConfirmation, plan: readonly PlannedMove[], marker: string): string {
   const carrier = [c.carrier.scac, c.carrier.name, c.carrier.service].filter(Boolean).join(' ');
   return [
     `Shipped by the warehouse: shipment ${c.shipmentId} at ${c.shippedAt}`,
@@ -153,6 +229,9 @@ function noteFor(c: FulfillmentConfirmation, marker: string): string {
     c.trackingNumbers.length > 0 ? `Tracking: ${c.trackingNumbers.join(', ')}` : undefined,
     c.packages.length > 0 ? `Packages: ${c.packages.length}` : undefined,
     ...c.lines.map((l) => `- ${l.sku}: ${l.quantityShipped.value} ${l.quantityShipped.unit}`),
+    plan.length > 0
+      ? `${LEDGER_LINE} ${plan.map((p) => `move ${p.moveId} = ${p.quantity}`).join('; ')}`
+      : undefined,
     marker,
   ]
     .filter((l): l is string => l !== undefined)

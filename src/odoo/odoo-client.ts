@@ -19,6 +19,8 @@ export type OdooProtocol = 'jsonrpc' | 'json2';
 export interface OdooClient {
   readonly protocol: OdooProtocol;
   readonly database: string;
+  /** The per-call timeout, when the client has one: how long before a call is given up as unanswered. */
+  readonly timeoutMs?: number;
   /**
    * Calls `model.method` and resolves with Odoo's result as parsed JSON; rejects with an OdooError.
    * The caller states the expected result type: this is the adapter boundary to an untyped server.

@@ -29,6 +29,11 @@ export interface OdooDeliveryOptions {
   readonly moveQuantityField?: 'quantity' | 'quantity_done';
   /** Allowed |charges total − net amount due| on a freight invoice before it is flagged (decimal string). */
   readonly invoiceTolerance?: string;
+  /**
+   * How long a create whose answer was lost may still commit in Odoo (odoo-create-lease.ts):
+   * longer than Odoo's limit_time_real. Default: 4 × the client's timeout + 30 s (150 s).
+   */
+  readonly createLeaseSeconds?: number;
 }
 
 export interface DeliveryContext {

@@ -12,6 +12,8 @@ export interface OdooErrorDetails {
   readonly jsonRpcCode?: number;
   readonly model?: string;
   readonly method?: string;
+  /** What a 429 (or 503) asked for in Retry-After, in seconds. */
+  readonly retryAfterSeconds?: number;
   readonly cause?: unknown;
 }
 
@@ -23,6 +25,7 @@ export class OdooError extends Error {
   readonly jsonRpcCode?: number;
   readonly model?: string;
   readonly method?: string;
+  readonly retryAfterSeconds?: number;
 
   constructor(kind: OdooErrorKind, message: string, details: OdooErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -32,6 +35,7 @@ export class OdooError extends Error {
     if (details.jsonRpcCode !== undefined) this.jsonRpcCode = details.jsonRpcCode;
     if (details.model !== undefined) this.model = details.model;
     if (details.method !== undefined) this.method = details.method;
+    if (details.retryAfterSeconds !== undefined) this.retryAfterSeconds = details.retryAfterSeconds;
   }
 
   /** Session expiry is the one retryable error a client repairs by itself (re-authenticate, call again). */

@@ -10,6 +10,8 @@ export interface HttpJsonResponse {
   readonly status: number;
   readonly contentType: string;
   readonly text: string;
+  /** The Retry-After header, as sent. */
+  readonly retryAfter?: string;
 }
 
 export interface KeepAliveAgents {
@@ -73,10 +75,12 @@ export async function postJson(
           if (settled) return;
           settled = true;
           clearTimeout(timer);
+          const retryAfter = res.headers['retry-after'];
           resolve({
             status: res.statusCode ?? 0,
             contentType: String(res.headers['content-type'] ?? ''),
             text: Buffer.concat(chunks).toString('utf8'),
+            ...(typeof retryAfter === 'string' ? { retryAfter } : {}),
           });
         });
       },
@@ -101,6 +105,52 @@ export async function postJson(
     });
     req.end(payload);
   });
+}
+
+/** Longest Retry-After waited out inside one call; a longer one goes back to the job queue's backoff. */
+export const MAX_RETRY_AFTER_WAIT_MS = 10_000;
+/** Rate-limit answers waited out inside one call before giving up with a retryable error. */
+export const MAX_RATE_LIMIT_WAITS = 3;
+
+/** Retry-After as seconds (delta-seconds or an HTTP-date); undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+/**
+ * postJson, honouring rate limits: a 429 (or a 503 carrying Retry-After) means the request never
+ * reached Odoo, so it is sent again, writes included, after the wait Odoo asked for (1 s when it did
+ * not say), up to MAX_RATE_LIMIT_WAITS times and MAX_RETRY_AFTER_WAIT_MS each. Past that it is a
+ * retryable error that carries the wait, so the caller backs off instead of hammering.
+ */
+export async function postJsonHonouringRateLimits(
+  url: URL,
+  body: unknown,
+  headers: Readonly<Record<string, string>>,
+  agents: KeepAliveAgents,
+  timeoutMs: number,
+  what: { readonly model?: string; readonly method?: string } = {},
+): Promise<HttpJsonResponse> {
+  for (let waits = 0; ; waits++) {
+    const response = await postJson(url, body, headers, agents, timeoutMs, what);
+    const limited = response.status === 429 || (response.status === 503 && response.retryAfter !== undefined);
+    if (!limited) return response;
+    const seconds = parseRetryAfter(response.retryAfter) ?? 1;
+    if (waits < MAX_RATE_LIMIT_WAITS && seconds * 1000 <= MAX_RETRY_AFTER_WAIT_MS) {
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+      continue;
+    }
+    const call = what.model ? ` to ${what.model}.${what.method ?? '?'}` : '';
+    throw new OdooError(
+      'retryable',
+      `Odoo is rate limiting (HTTP ${response.status}${call}); it asks to retry after ${seconds} s`,
+      { ...what, httpStatus: response.status, retryAfterSeconds: seconds },
+    );
+  }
 }
 
 /** Parses a JSON body, or returns undefined (an HTML error page from a proxy, a truncated body). */

@@ -6,7 +6,7 @@
 import type { OdooConnection } from '../tenancy/tenant-definition.js';
 import type { OdooCallParams, OdooClient, OdooClientOptions } from './odoo-client.js';
 import { OdooError, odooErrorFromException } from './odoo-errors.js';
-import { destroyAgents, isRecord, parseJsonBody, postJson } from './odoo-http-post.js';
+import { destroyAgents, isRecord, parseJsonBody, postJsonHonouringRateLimits } from './odoo-http-post.js';
 import { createTransportResources, type OdooTransportResources } from './odoo-transport-resources.js';
 
 /**
@@ -24,6 +24,7 @@ const POSITIONAL_FIRST: Readonly<Record<string, string>> = {
 export class OdooJsonRpcClient implements OdooClient {
   readonly protocol = 'jsonrpc' as const;
   readonly database: string;
+  readonly timeoutMs: number;
   private readonly endpoint: URL;
   private readonly resources: OdooTransportResources;
   private uid: Promise<number> | undefined;
@@ -36,6 +37,7 @@ export class OdooJsonRpcClient implements OdooClient {
     this.database = connection.database;
     this.endpoint = new URL('/jsonrpc', connection.url);
     this.resources = createTransportResources(connection, options);
+    this.timeoutMs = this.resources.timeoutMs;
   }
 
   call<T = unknown>(model: string, method: string, params: OdooCallParams = {}): Promise<T> {
@@ -119,7 +121,7 @@ export class OdooJsonRpcClient implements OdooClient {
   ): Promise<unknown> {
     const id = this.nextId++;
     const envelope = { jsonrpc: '2.0', method: 'call', params: { service, method, args }, id };
-    const response = await postJson(
+    const response = await postJsonHonouringRateLimits(
       this.endpoint,
       envelope,
       { 'User-Agent': this.resources.userAgent },

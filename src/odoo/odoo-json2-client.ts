@@ -6,12 +6,13 @@
 import type { OdooConnection } from '../tenancy/tenant-definition.js';
 import type { OdooCallParams, OdooClient, OdooClientOptions } from './odoo-client.js';
 import { OdooError, odooErrorFromException } from './odoo-errors.js';
-import { destroyAgents, isRecord, parseJsonBody, postJson } from './odoo-http-post.js';
+import { destroyAgents, isRecord, parseJsonBody, postJsonHonouringRateLimits } from './odoo-http-post.js';
 import { createTransportResources, type OdooTransportResources } from './odoo-transport-resources.js';
 
 export class OdooJson2Client implements OdooClient {
   readonly protocol = 'json2' as const;
   readonly database: string;
+  readonly timeoutMs: number;
   private readonly resources: OdooTransportResources;
   private readonly headers: Readonly<Record<string, string>>;
 
@@ -21,6 +22,7 @@ export class OdooJson2Client implements OdooClient {
   ) {
     this.database = connection.database;
     this.resources = createTransportResources(connection, options);
+    this.timeoutMs = this.resources.timeoutMs;
     this.headers = {
       Authorization: `bearer ${connection.apiKey}`,
       // Needed when one Odoo serves several databases and the host name does not pick one.
@@ -48,7 +50,7 @@ export class OdooJson2Client implements OdooClient {
       this.connection.url,
     );
     const what = { model, method };
-    const response = await postJson(
+    const response = await postJsonHonouringRateLimits(
       url,
       params,
       this.headers,

@@ -84,6 +84,13 @@ export function referenceTokens(value: unknown): string[] {
   return typeof value === 'string' ? value.split(/[\s,;]+/).filter((t) => t !== '') : [];
 }
 
+/** The references already in a char field and the added ones, each once, in order ("A, B"). */
+export function mergeReferences(current: unknown, added: string): string {
+  const tokens = referenceTokens(current);
+  for (const token of referenceTokens(added)) if (!tokens.includes(token)) tokens.push(token);
+  return tokens.join(', ');
+}
+
 export const PICKING_FIELDS = [
   'name',
   'origin',

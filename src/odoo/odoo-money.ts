@@ -44,9 +44,14 @@ function parse(amount: string, what: string): ParsedDecimal {
 }
 
 /** The amount as the number Odoo will store, or a business OdooError when that would change it. */
-export function decimalToOdooNumber(amount: string, currency: string, what = 'amount'): number {
+export function decimalToOdooNumber(
+  amount: string,
+  currency: string,
+  what = 'amount',
+  /** The currency's decimal places as the tenant's Odoo has them, when known (they decide its rounding). */
+  minor: number = currencyMinorUnits(currency),
+): number {
   const { negative, integer, fraction } = parse(amount, what);
-  const minor = currencyMinorUnits(currency);
   if (fraction.length > minor) {
     throw new OdooError(
       'business',

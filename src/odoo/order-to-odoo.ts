@@ -2,6 +2,7 @@
  * Order → sale.order: customer by `res.partner.ref`, lines by `product.product.default_code`,
  * `client_order_ref` = the order number; confirmed with `action_confirm` when the tenant asks.
  */
+import { createHash } from 'node:crypto';
 import type { Order } from '../canonical/order.schema.js';
 import { OdooError } from './odoo-errors.js';
 import { singleRecordResult, type DeliveryContext, type OdooDeliveryResult } from './odoo-delivery-types.js';
@@ -12,10 +13,12 @@ import {
   externalIdName,
   resolveExternalId,
 } from './odoo-external-ids.js';
+import { dropCreateLease, takeCreateLease } from './odoo-create-lease.js';
 import { findPartnerByRefs, requirePartnerByRefs, requireProductsBySku } from './odoo-lookups.js';
 import { decimalToOdooNumber } from './odoo-money.js';
-import { createRecord, readRecords, searchRead } from './odoo-records.js';
-import { toOdooDatetime } from './odoo-values.js';
+import { createRecord, readRecords, searchRead, type OdooRecord } from './odoo-records.js';
+import { postNoteOnce } from './odoo-notes.js';
+import { charValue, many2oneId, toOdooDatetime } from './odoo-values.js';
 
 export async function deliverOrder(ctx: DeliveryContext, order: Order): Promise<OdooDeliveryResult> {
   const { client } = ctx;
@@ -48,21 +51,36 @@ export async function deliverOrder(ctx: DeliveryContext, order: Order): Promise<
             { limit: 1, order: 'id' },
           )
         )[0]?.id;
-  if (adopted !== undefined) await bindExternalId(client, ref, 'sale.order', adopted);
+  const currencies = new Set(order.lines.flatMap((l) => (l.unitPrice ? [l.unitPrice.currency] : [])));
+  if (currencies.size > 1)
+    throw new OdooError(
+      'business',
+      `order ${order.orderNumber} mixes currencies ${[...currencies].join(', ')}`,
+    );
+  const priced = [...currencies][0];
+  // Checked before the external id is bound: an order left by a crash is held to the same rule.
+  if (adopted !== undefined && priced !== undefined) await requireCurrency(ctx, adopted, priced, order);
+  if (adopted !== undefined) {
+    await bindExternalId(client, ref, 'sale.order', adopted);
+    await dropCreateLease(client, ref);
+  }
 
   const existingId = known?.resId ?? adopted;
   if (existingId !== undefined) {
-    const [current] = await readRecords(client, 'sale.order', [existingId], ['state']);
+    const [current] = await readRecords(client, 'sale.order', [existingId], ['state', 'order_line']);
     const state = current?.['state'];
+    const flags = (await linesDiffer(ctx, existingId, current, order, externalId))
+      ? ['differs_from_existing_order']
+      : [];
     if (order.status === 'CANCELLED' && state !== 'cancel') {
       await client.call('sale.order', 'action_cancel', { ids: [existingId] });
-      return singleRecordResult('sale.order', existingId, externalId, 'updated');
+      return singleRecordResult('sale.order', existingId, externalId, 'updated', flags);
     }
     if (wantsConfirm && (state === 'draft' || state === 'sent')) {
       await client.call('sale.order', 'action_confirm', { ids: [existingId] });
-      return singleRecordResult('sale.order', existingId, externalId, 'updated');
+      return singleRecordResult('sale.order', existingId, externalId, 'updated', flags);
     }
-    return singleRecordResult('sale.order', existingId, externalId, 'skipped');
+    return singleRecordResult('sale.order', existingId, externalId, 'skipped', flags);
   }
 
   // Independent lookups go out together: one round trip of latency instead of two.
@@ -77,13 +95,8 @@ export async function deliverOrder(ctx: DeliveryContext, order: Order): Promise<
     ),
   ]);
   const shipTo = shipToFound ?? customer!;
-  const currencies = new Set(order.lines.flatMap((l) => (l.unitPrice ? [l.unitPrice.currency] : [])));
-  if (currencies.size > 1)
-    throw new OdooError(
-      'business',
-      `order ${order.orderNumber} mixes currencies ${[...currencies].join(', ')}`,
-    );
-  // No currency_id: on sale.order it is related to the pricelist, and writing it would rewrite the pricelist.
+  // No currency_id: on sale.order it comes from the pricelist (or the company), and writing it would
+  // rewrite the pricelist. The currency Odoo gave the order is checked right after the create.
 
   const vals: Record<string, unknown> = {
     partner_id: customer,
@@ -112,10 +125,104 @@ export async function deliverOrder(ctx: DeliveryContext, order: Order): Promise<
   };
   if (order.requestedShipDate) vals['commitment_date'] = `${order.requestedShipDate} 00:00:00`;
 
-  const created = await createRecord(client, 'sale.order', vals);
+  const lease = await takeCreateLease(client, ref, 'sale.order', ctx.options.createLeaseSeconds);
+  const created = await lease.create(() => createRecord(client, 'sale.order', vals));
+  if (priced !== undefined) await requireCurrency(ctx, created, priced, order);
   const { id, won } = await bindCreatedRecord(client, ref, 'sale.order', [created]);
   if (!won) return singleRecordResult('sale.order', id, externalId, 'skipped');
   if (order.status === 'CANCELLED') await client.call('sale.order', 'action_cancel', { ids: [id] });
   else if (wantsConfirm) await client.call('sale.order', 'action_confirm', { ids: [id] });
   return singleRecordResult('sale.order', id, externalId, 'created');
+}
+
+/**
+ * Odoo prices the order in its pricelist's currency (the company's without one) and reads every
+ * price_unit in it: an order priced in EUR booked on a USD pricelist would change its amounts
+ * silently. A draft Odoo gave another currency is removed and the order refused, naming what to fix.
+ */
+async function requireCurrency(
+  ctx: DeliveryContext,
+  orderId: number,
+  currency: string,
+  order: Order,
+): Promise<void> {
+  const { client } = ctx;
+  const [current] = await readRecords(
+    client,
+    'sale.order',
+    [orderId],
+    ['currency_id', 'state', 'partner_id'],
+  );
+  const currencyId = many2oneId(current?.['currency_id']);
+  if (currencyId === undefined) return;
+  const [row] = await readRecords(client, 'res.currency', [currencyId], ['name']);
+  const odooCurrency = row?.['name'];
+  if (odooCurrency === currency) return;
+  if (current?.['state'] === 'draft') await client.call('sale.order', 'unlink', { ids: [orderId] });
+  throw new OdooError(
+    'business',
+    `order ${order.orderNumber} is priced in ${currency} but Odoo prices this customer's orders in ${String(odooCurrency)} (its pricelist or the company currency); give the customer a ${currency} pricelist in Odoo, then replay`,
+  );
+}
+
+/**
+ * Whether the order Odoo holds has other lines than the document (a customer resending order 1001
+ * with another quantity or price). Crossdock does not rewrite an order Odoo may have confirmed,
+ * delivered or edited: the difference is flagged, and noted once per distinct version.
+ */
+async function linesDiffer(
+  ctx: DeliveryContext,
+  orderId: number,
+  current: OdooRecord | undefined,
+  order: Order,
+  externalId: string,
+): Promise<boolean> {
+  const { client } = ctx;
+  const lineIds = Array.isArray(current?.['order_line']) ? (current['order_line'] as number[]) : [];
+  const lines = await readRecords(client, 'sale.order.line', lineIds, [
+    'product_id',
+    'product_uom_qty',
+    'price_unit',
+  ]);
+  const skus = [...new Set(order.lines.map((l) => l.sku))];
+  const products = await searchRead(
+    client,
+    'product.product',
+    [['default_code', 'in', skus]],
+    ['default_code'],
+  );
+  const productOf = new Map(products.map((p) => [charValue(p['default_code']), p.id]));
+  const priced = order.lines.every((l) => l.unitPrice !== undefined);
+  const wanted = order.lines
+    .map((l) => {
+      const price = priced
+        ? `|${decimalToOdooNumber(l.unitPrice!.amount, l.unitPrice!.currency, `line ${l.lineNumber} unit price`)}`
+        : '';
+      return `${productOf.get(l.sku) ?? l.sku}|${l.quantity.value}${price}`;
+    })
+    .sort();
+  const held = lines
+    .map(
+      (l) =>
+        `${many2oneId(l['product_id']) ?? '?'}|${Number(l['product_uom_qty'])}${priced ? `|${Number(l['price_unit'])}` : ''}`,
+    )
+    .sort();
+  if (JSON.stringify(wanted) === JSON.stringify(held)) return false;
+  const marker = `[crossdock ${externalId} resent ${createHash('sha256').update(JSON.stringify(order.lines)).digest('hex').slice(0, 8)}]`;
+  await postNoteOnce(
+    client,
+    ctx.module,
+    'sale.order',
+    orderId,
+    marker,
+    [
+      `The customer sent order ${order.orderNumber} again with other lines; Crossdock did not change this order: review it.`,
+      ...order.lines.map(
+        (l) =>
+          `- ${l.sku}: ${l.quantity.value} ${l.quantity.unit}${l.unitPrice ? ` at ${l.unitPrice.amount} ${l.unitPrice.currency}` : ''}`,
+      ),
+      marker,
+    ].join('\n'),
+  );
+  return true;
 }

@@ -13,7 +13,9 @@ import {
   resolveExternalId,
 } from './odoo-external-ids.js';
 import { requireId, requirePartnerByRefs, requireProductsBySku } from './odoo-lookups.js';
-import { createRecord, postNote, readRecords, searchRead } from './odoo-records.js';
+import { dropCreateLease, takeCreateLease } from './odoo-create-lease.js';
+import { postNoteOnce } from './odoo-notes.js';
+import { createRecord, readRecords, searchRead } from './odoo-records.js';
 import { many2oneId } from './odoo-values.js';
 
 export async function deliverReturnAuthorization(
@@ -23,8 +25,35 @@ export async function deliverReturnAuthorization(
   const { client } = ctx;
   const ref = { module: ctx.module, name: externalIdName('return', rma.returnNumber) };
   const externalId = completeName(ref);
+  // One note per status the return reaches: a status update (REJECTED after APPROVED) is noted once,
+  // a plain redelivery finds its note by the marker.
+  const marker = `[crossdock ${externalId} status ${rma.status}]`;
+  // Odoo keeps expecting the goods: cancelling the receipt is an operator's call in Odoo.
+  const flags = rma.status === 'REJECTED' ? ['return_rejected'] : [];
+  const note = async (pickingId: number): Promise<boolean> => {
+    const { posted } = await postNoteOnce(
+      client,
+      ctx.module,
+      'stock.picking',
+      pickingId,
+      marker,
+      [
+        `Return ${rma.returnNumber} (${rma.status}) for order ${rma.originalOrderNumber}`,
+        `Reason: ${rma.reason}`,
+        ...rma.lines.map(
+          (l) =>
+            `- ${l.sku}: ${l.quantity.value} ${l.quantity.unit}${l.condition ? ` (${l.condition})` : ''}`,
+        ),
+        marker,
+      ].join('\n'),
+    );
+    return posted;
+  };
   const known = await resolveExternalId(client, ref);
-  if (known) return singleRecordResult('stock.picking', known.resId, externalId, 'skipped');
+  if (known) {
+    const action = (await note(known.resId)) ? 'updated' : 'skipped';
+    return singleRecordResult('stock.picking', known.resId, externalId, action, flags);
+  }
 
   const [adopted] = await searchRead(
     client,
@@ -37,8 +66,10 @@ export async function deliverReturnAuthorization(
     { limit: 1, order: 'id' },
   );
   if (adopted) {
-    await bindExternalId(client, ref, 'stock.picking', adopted.id);
-    return singleRecordResult('stock.picking', adopted.id, externalId, 'skipped');
+    const id = await bindExternalId(client, ref, 'stock.picking', adopted.id);
+    await dropCreateLease(client, ref);
+    await note(id);
+    return singleRecordResult('stock.picking', id, externalId, 'skipped', flags);
   }
 
   const customer = await requirePartnerByRefs(
@@ -78,38 +109,30 @@ export async function deliverReturnAuthorization(
     { limit: 1, order: 'id' },
   );
   const destination = many2oneId(type?.['default_location_dest_id']);
-  const id = await createRecord(client, 'stock.picking', {
-    picking_type_id: typeId,
-    partner_id: customer,
-    origin: rma.returnNumber,
-    location_id: customers,
-    ...(destination !== undefined ? { location_dest_id: destination } : {}),
-    ...(original ? { return_id: original.id } : {}),
-    move_ids: rma.lines.map((line) => [
-      0,
-      0,
-      {
-        product_id: products.get(line.sku),
-        product_uom_qty: line.quantity.value,
-        name: `Return ${rma.returnNumber}: ${line.sku}`,
-        location_id: customers,
-        ...(destination !== undefined ? { location_dest_id: destination } : {}),
-      },
-    ]),
-  });
-  const bound = await bindCreatedRecord(client, ref, 'stock.picking', [id]);
-  if (!bound.won) return singleRecordResult('stock.picking', bound.id, externalId, 'skipped');
-  await postNote(
-    client,
-    'stock.picking',
-    id,
-    [
-      `Return ${rma.returnNumber} (${rma.status}) for order ${rma.originalOrderNumber}`,
-      `Reason: ${rma.reason}`,
-      ...rma.lines.map(
-        (l) => `- ${l.sku}: ${l.quantity.value} ${l.quantity.unit}${l.condition ? ` (${l.condition})` : ''}`,
-      ),
-    ].join('\n'),
+  const lease = await takeCreateLease(client, ref, 'stock.picking', ctx.options.createLeaseSeconds);
+  const id = await lease.create(() =>
+    createRecord(client, 'stock.picking', {
+      picking_type_id: typeId,
+      partner_id: customer,
+      origin: rma.returnNumber,
+      location_id: customers,
+      ...(destination !== undefined ? { location_dest_id: destination } : {}),
+      ...(original ? { return_id: original.id } : {}),
+      move_ids: rma.lines.map((line) => [
+        0,
+        0,
+        {
+          product_id: products.get(line.sku),
+          product_uom_qty: line.quantity.value,
+          name: `Return ${rma.returnNumber}: ${line.sku}`,
+          location_id: customers,
+          ...(destination !== undefined ? { location_dest_id: destination } : {}),
+        },
+      ]),
+    }),
   );
-  return singleRecordResult('stock.picking', id, externalId, 'created');
+  const bound = await bindCreatedRecord(client, ref, 'stock.picking', [id]);
+  if (!bound.won) return singleRecordResult('stock.picking', bound.id, externalId, 'skipped', flags);
+  await note(id);
+  return singleRecordResult('stock.picking', id, externalId, 'created', flags);
 }

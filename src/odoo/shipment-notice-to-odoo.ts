@@ -16,16 +16,9 @@ import {
   resolveExternalIds,
   type ExternalIdRef,
 } from './odoo-external-ids.js';
-import { PICKING_FIELDS, referenceTokens, shipmentReferenceIds } from './odoo-lookups.js';
-import {
-  changedValues,
-  findNote,
-  postNote,
-  readRecords,
-  searchRead,
-  writeRecords,
-  type OdooRecord,
-} from './odoo-records.js';
+import { PICKING_FIELDS, mergeReferences, referenceTokens, shipmentReferenceIds } from './odoo-lookups.js';
+import { postNoteOnce } from './odoo-notes.js';
+import { changedValues, readRecords, searchRead, writeRecords, type OdooRecord } from './odoo-records.js';
 import { toOdooDatetime } from './odoo-values.js';
 
 export async function deliverShipmentNotice(
@@ -68,11 +61,22 @@ export async function deliverShipmentNotice(
     // The content hash lets a corrected 'replace' note again while a plain redelivery stays silent.
     const marker = `[crossdock ${completeName(ref)} ${asn.purpose} ${contentHash({ wanted, po })}]`;
     // A cancelled ASN only leaves a note: the receipt still stands, the supplier will send another.
-    const changes = asn.purpose === 'cancel' ? {} : changedValues(picking, wanted);
+    // Tracking numbers add up: another shipment's number on the same receipt stays (a later event
+    // may name only that one).
+    const forPicking =
+      wanted['carrier_tracking_ref'] === undefined
+        ? wanted
+        : {
+            ...wanted,
+            carrier_tracking_ref: mergeReferences(picking['carrier_tracking_ref'], String(trackingRef)),
+          };
+    const changes = asn.purpose === 'cancel' ? {} : changedValues(picking, forPicking);
     await writeRecords(client, 'stock.picking', [picking.id], changes);
-    const alreadyNoted = (await findNote(client, 'stock.picking', picking.id, marker)) !== undefined;
-    const noted = !alreadyNoted && (Object.keys(changes).length > 0 || !known || asn.purpose !== 'original');
-    if (noted) await postNote(client, 'stock.picking', picking.id, noteFor(asn, po, marker));
+    const wantsNote = Object.keys(changes).length > 0 || !known || asn.purpose !== 'original';
+    const noted =
+      wantsNote &&
+      (await postNoteOnce(client, ctx.module, 'stock.picking', picking.id, marker, noteFor(asn, po, marker)))
+        .posted;
     if (!known) await bindExternalId(client, ref, 'stock.picking', picking.id);
     records.push({
       model: 'stock.picking',

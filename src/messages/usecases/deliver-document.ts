@@ -54,7 +54,13 @@ export class DeliverDocument {
         document,
         InboundState.Delivered,
         attempt,
-        `${outcome.action} ${outcome.model} ${outcome.id} in Odoo`,
+        `${
+          outcome.action === 'skipped'
+            ? `${outcome.model} ${outcome.id} already in Odoo, nothing to change`
+            : `${outcome.action} ${outcome.model} ${outcome.id} in Odoo`
+        }${
+          outcome.flags && outcome.flags.length > 0 ? `; flagged for review: ${outcome.flags.join(', ')}` : ''
+        }`,
         {
           odoo: outcome,
         },
@@ -75,7 +81,8 @@ export class DeliverDocument {
           document,
           InboundState.DeadLettered,
           attempt,
-          `Odoo refused the credentials: ${message}`,
+          // A bad key (AccessDenied) or a bot user without rights on a model (AccessError): fixed in Odoo or the tenant file.
+          `Odoo refused access: ${message}`,
           { kind },
         );
       } else if (attempt >= job.maxAttempts) {

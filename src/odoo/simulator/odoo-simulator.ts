@@ -177,7 +177,7 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
     req: http.IncomingMessage,
     res: http.ServerResponse,
     info: { model?: string; method?: string; body: string },
-  ): Promise<SimOdooException | 'handled' | undefined> => {
+  ): Promise<SimOdooException | 'handled' | 'lostReply' | undefined> => {
     const fault = faults.take(info);
     if (!fault) return undefined;
     counters.faultsInjected += 1;
@@ -199,7 +199,26 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
         return validationError(fault.message ?? 'Simulated validation error');
       case 'sessionExpired':
         return sessionExpired();
+      case 'lostReply':
+        return 'lostReply';
+      case 'http429':
+        res.writeHead(429, {
+          'Content-Type': 'text/html; charset=utf-8',
+          'Retry-After': String(fault.retryAfterSeconds ?? 1),
+        });
+        res.end('<!doctype html><title>429 Too Many Requests</title><h1>Too Many Requests</h1>');
+        return 'handled';
     }
+  };
+
+  /** Runs the call (it commits), then resets the connection: the caller never hears the answer. */
+  const dropReply = (req: http.IncomingMessage, run: () => unknown): void => {
+    try {
+      run();
+    } catch {
+      // The caller hears nothing either way.
+    }
+    req.socket.destroy();
   };
 
   // ---- /jsonrpc ----------------------------------------------------------------------------------
@@ -256,6 +275,8 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
         body: raw,
       });
       if (injected === 'handled') return;
+      if (injected === 'lostReply')
+        return dropReply(req, () => dispatchJsonRpc(String(service), String(serviceMethod), args));
       if (injected) throw injected;
       reply({ result: dispatchJsonRpc(String(service), String(serviceMethod), args) });
     } catch (error) {
@@ -334,6 +355,14 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
       const db = authenticateBearer(req);
       const injected = await injectFault(req, res, { model, method, body: raw });
       if (injected === 'handled') return;
+      if (injected === 'lostReply') {
+        countCall('json2', model, method);
+        checkModelAccess(model);
+        const { ids, context: _context, ...named } = JSON.parse(raw) as Record<string, unknown>;
+        return dropReply(req, () =>
+          runSimMethod(db, { model, method, ids: (ids as number[] | undefined) ?? [], named }, 'json2'),
+        );
+      }
       if (injected) throw injected;
       let body: unknown = {};
       if (raw.trim() !== '') {

@@ -121,6 +121,9 @@ export class SimDatabase {
       );
     }
     for (const record of records) {
+      // Odoo's stock.picking.unlink cancels and unlinks its moves before the picking itself.
+      if (modelName === 'stock.picking')
+        this.unlink('stock.move', this.search('stock.move', [['picking_id', '=', record.id]]));
       // Lines whose link to the parent is required go with it (ondelete='cascade' in Odoo).
       for (const def of Object.values(model.fields)) {
         if (def.type !== 'one2many' || !simModel(def.relation!).fields[def.inverse!]?.required) continue;

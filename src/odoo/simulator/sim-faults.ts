@@ -6,6 +6,10 @@ export const SIM_FAULT_MODES = [
   'accessDenied',
   'validationError',
   'sessionExpired',
+  // The call runs and commits, then the connection is reset before the answer: a timeout after the write.
+  'lostReply',
+  // A rate-limiting proxy: 429 with Retry-After, the call never reaches Odoo.
+  'http429',
 ] as const;
 export type SimFaultMode = (typeof SIM_FAULT_MODES)[number];
 
@@ -28,12 +32,17 @@ export interface SimFault {
   readonly delayMs?: number;
   /** For `validationError`: Odoo's message. */
   readonly message?: string;
+  /** Matching calls let through before the fault strikes (default 0): hits the n+1-th matching call. */
+  readonly skip?: number;
+  /** For `http429`: the Retry-After header in seconds (default 1). */
+  readonly retryAfterSeconds?: number;
 }
 
 export interface ActiveFault extends SimFault {
   readonly id: number;
   remaining: number | undefined;
   hits: number;
+  skipped: number;
 }
 
 export interface SimRequestInfo {
@@ -53,7 +62,10 @@ export function isSimFault(value: unknown): value is SimFault {
     (v['method'] === undefined || typeof v['method'] === 'string') &&
     (v['matching'] === undefined || typeof v['matching'] === 'string') &&
     (v['delayMs'] === undefined || typeof v['delayMs'] === 'number') &&
-    (v['message'] === undefined || typeof v['message'] === 'string')
+    (v['message'] === undefined || typeof v['message'] === 'string') &&
+    (v['skip'] === undefined || (typeof v['skip'] === 'number' && v['skip'] >= 0)) &&
+    (v['retryAfterSeconds'] === undefined ||
+      (typeof v['retryAfterSeconds'] === 'number' && v['retryAfterSeconds'] >= 0))
   );
 }
 
@@ -62,7 +74,13 @@ export class SimFaultTable {
   private nextId = 1;
 
   add(fault: SimFault): ActiveFault {
-    const active: ActiveFault = { ...fault, id: this.nextId++, remaining: fault.count, hits: 0 };
+    const active: ActiveFault = {
+      ...fault,
+      id: this.nextId++,
+      remaining: fault.count,
+      hits: 0,
+      skipped: 0,
+    };
     this.faults.push(active);
     return active;
   }
@@ -83,6 +101,10 @@ export class SimFaultTable {
       if (f.matching !== undefined && !request.body.includes(f.matching)) return false;
       // Authentication, business and session faults only make sense on a model call.
       if (request.model === undefined && MODEL_CALL_FAULTS.has(f.mode)) {
+        return false;
+      }
+      if (f.skipped < (f.skip ?? 0)) {
+        f.skipped += 1;
         return false;
       }
       return true;
