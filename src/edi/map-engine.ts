@@ -18,6 +18,7 @@ import {
   type ElementRule,
   type HierarchyRule,
   type LoadedMap,
+  type LoopRule,
   type Rule,
   type SegmentRule,
   type WhenValue,
@@ -56,6 +57,8 @@ interface OutState {
   repeatIndex: number;
   /** Codes the current pass's sign segments are written with (`negate` of a negative value), by tag. */
   signs: ReadonlyMap<string, Readonly<Record<string, WhenValue>>>;
+  /** The key of the group whose items are being written (`groupBy`), for `groupKey` elements. */
+  groupKey: string | undefined;
 }
 
 const NO_SIGNS: ReadonlyMap<string, Readonly<Record<string, WhenValue>>> = new Map();
@@ -80,6 +83,7 @@ export function renderOutbound(
       lineCount: 0,
       repeatIndex: 0,
       signs: NO_SIGNS,
+      groupKey: undefined,
     };
     renderRules(st, map.definition.rules, doc);
     return { segments: out, diagnostics };
@@ -93,6 +97,22 @@ export function renderOutbound(
     });
     return { segments: [], diagnostics };
   }
+}
+
+/** A `groupBy` loop's items: every group's, in order, each with its group's key. */
+function groupedItems(st: OutState, rule: LoopRule): { item: unknown; key: string | undefined }[] {
+  const group = rule.groupBy!;
+  const groups = getPath(st.root, path(group.list).steps);
+  const out: { item: unknown; key: string | undefined }[] = [];
+  if (!Array.isArray(groups)) return out;
+  for (const g of groups) {
+    if (!isObject(g)) continue;
+    const key = g[group.key];
+    const items = getPath(g, arrayPath(rule.repeat!).steps);
+    if (!Array.isArray(items)) continue;
+    for (const x of items) out.push({ item: x, key: typeof key === 'string' ? key : undefined });
+  }
+  return out;
 }
 
 function itemsAt(st: OutState, item: JsonObject, repeat: string): unknown[] {
@@ -150,10 +170,17 @@ function renderPass(st: OutState, rules: readonly Rule[], item: JsonObject): voi
     }
     if (!outbound(rule)) continue;
     if (isLoopRule(rule)) {
-      const items = rule.repeat ? itemsAt(st, item, rule.repeat) : [item];
+      const grouped = rule.groupBy && rule.repeat ? groupedItems(st, rule) : undefined;
+      const items = grouped
+        ? grouped.map((g) => g.item)
+        : rule.repeat
+          ? itemsAt(st, item, rule.repeat)
+          : [item];
+      const outerKey = st.groupKey;
       items.forEach((x, idx) => {
         if (!isObject(x)) return;
         st.repeatIndex = idx + 1;
+        if (grouped) st.groupKey = grouped[idx]!.key;
         const first = rule.rules[0];
         // A loop whose opening segment has nothing to say is not written at all.
         if (
@@ -166,6 +193,7 @@ function renderPass(st: OutState, rules: readonly Rule[], item: JsonObject): voi
           return;
         renderRules(st, rule.rules, x);
       });
+      st.groupKey = outerKey;
       continue;
     }
     const srule = rule as SegmentRule;
@@ -203,6 +231,10 @@ function segmentHasData(st: OutState, rule: SegmentRule, item: unknown): boolean
   if (rule.always || st.signs.has(rule.seg)) return true;
   for (const er of rule.elements) {
     if (!outbound(er) || er.fixed !== undefined || er.compute) continue;
+    if (er.groupKey === true) {
+      if (hasValue(st.groupKey)) return true;
+      continue;
+    }
     if (er.pairs) {
       if (Object.values(er.pairs.promote ?? {}).some((f) => valueAt(st, item, f) !== undefined)) return true;
       const list = er.to ? valueAt(st, item, er.to) : undefined;
@@ -283,6 +315,10 @@ function emitSegment(st: OutState, rule: SegmentRule, item: unknown, _repeated: 
           el += 2;
         }
       }
+      continue;
+    }
+    if (er.groupKey === true) {
+      if (hasValue(st.groupKey)) put(er.el, comp, st.groupKey!);
       continue;
     }
     if (!er.to) continue;

@@ -49,6 +49,7 @@ export const mapFileSchema = {
           additionalProperties: false,
           properties: { promote: { type: 'object', additionalProperties: { type: 'string' } } },
         },
+        groupKey: { type: 'boolean' },
       },
     },
     segmentRule: {
@@ -83,6 +84,17 @@ export const mapFileSchema = {
         direction,
         init: { type: 'object' },
         initFrom: { type: 'object', additionalProperties: { type: 'string', pattern: '^\\$\\.' } },
+        groupBy: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['list', 'key'],
+          properties: {
+            list: { type: 'string', pattern: '^\\$\\.[A-Za-z_][A-Za-z0-9_]*$' },
+            key: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+            splitBy: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+            init: { type: 'object' },
+          },
+        },
         rules: { $ref: '#/$defs/rules' },
       },
     },

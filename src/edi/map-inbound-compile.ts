@@ -41,6 +41,8 @@ import {
   notKept,
   negated,
   passHas,
+  routeToGroup,
+  setGroupKey,
   timePart,
   toNumber,
   type InState,
@@ -85,6 +87,8 @@ const HELPERS = {
   negated,
   runSplitLoop,
   ssccFromGs1,
+  routeToGroup,
+  setGroupKey,
 };
 
 /** Tags a rule list can consume, so a loop knows where it ends. */
@@ -272,6 +276,9 @@ const DATE_PARTS = new Set(['date', 'dateOnly', 'time', 'timeCode']);
  */
 function elementSource(src: Source, map: LoadedMap, er: ElementRule, dates: DateTarget[]): string {
   if (er.pairs) return pairsSource(src, er);
+  if (er.groupKey === true)
+    // The key of the item's group (`groupBy`), kept beside the item rather than in it.
+    return `raw = h.elementValue(seg, ${src.value(er.el - 1)}, ${src.value((er.comp ?? 1) - 1)}); if (raw !== '') h.setGroupKey(st, seg, i, target, raw);`;
   const to = er.to!;
   const onlyIfUnset = er.onlyIfUnset === true;
   const t = er.transform;
@@ -389,7 +396,7 @@ function segmentSource(src: Source, map: LoadedMap, rule: SegmentRule): string {
   const ops: string[] = [];
   for (const er of rule.elements) {
     if (!inbound(er) || er.fixed !== undefined || er.compute) continue;
-    if (!er.pairs && !er.to) continue;
+    if (!er.pairs && !er.to && er.groupKey !== true) continue;
     ops.push(elementSource(src, map, er, dates));
   }
   const lines = [
@@ -486,6 +493,23 @@ function loopSource(
     );
   }
   lines.push('let into = item;');
+  const group = rule.groupBy;
+  if (group) {
+    // The item is read first, then put into the group its key (or its entries' keys) names.
+    if (!rule.repeat || split || rule.initFrom)
+      throw new Error(`loop ${rule.id ?? rule.loop}: groupBy needs a repeat, and no splitsItem or initFrom`);
+    const list = src.constant(cachedPath(group.list).steps);
+    const itemsOf = src.constant(arrayPath(rule.repeat).steps);
+    lines.push(
+      `into = ${src.constant(objectFactory(rule.init))}();`,
+      `${body}(st, segs, i, j, into);`,
+      `h.routeToGroup(into, h.arrayAt(st.root, ${list}), ${src.value(group.key)}, ${group.splitBy === undefined ? 'undefined' : src.value(group.splitBy)}, ${src.constant(objectFactory(group.init))}, (g) => h.arrayAt(g, ${itemsOf}));`,
+      'return j - i;',
+      '}',
+    );
+    src.functions.push(lines.join('\n  '));
+    return name;
+  }
   if (rule.repeat) {
     const p = arrayPath(rule.repeat);
     lines.push(

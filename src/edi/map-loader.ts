@@ -219,6 +219,8 @@ function checkRules(
         if (to.startsWith('$.'))
           report(`${where}/initFrom/${to}`, "the field filled is the item's own, not a root path");
       }
+      if (r.groupBy !== undefined && (r.repeat === undefined || r.repeat.startsWith('$.')))
+        report(`${where}/groupBy`, 'groupBy needs a repeat relative to the group (lines[])');
       const first = r.rules[0];
       if (!first || !('seg' in first) || first.seg !== r.loop)
         report(`${where}/rules/0`, `the first rule of loop ${r.loop} must be its ${r.loop} segment`);
@@ -361,6 +363,7 @@ function uniformElement(e: ElementRule): ElementRule {
     negate: e.negate,
     direction: e.direction,
     pairs: e.pairs,
+    groupKey: e.groupKey,
   } as ElementRule;
 }
 
@@ -386,6 +389,7 @@ function uniformRules(rules: readonly Rule[]): Rule[] {
         direction: r.direction,
         init: r.init,
         initFrom: r.initFrom,
+        groupBy: r.groupBy,
         rules: uniformRules(r.rules),
       } as LoopRule;
     }

@@ -152,6 +152,114 @@ describe('EDIFACT maps (D96A and D01B)', () => {
     assert.deepEqual(asn?.['carrier'], { mode: 'motor', scac: 'UPSN', name: 'UPS Freight' });
   });
 
+  it("DESADV: each line goes to the order its own RFF+ON names (new orders in first-seen order), a package of several orders's lines is that package under each", async () => {
+    const file = 'maps/desadv-d96a-several-orders.edi';
+    const result = await translateBuffer(readFileSync(fixture(file)), OPTIONS);
+    const [asn] = result.documents;
+    const orders = (asn?.['orders'] as JsonObject[]).map((o) => [
+      o['purchaseOrderNumber'],
+      o['purchaseOrderDate'],
+      (o['lines'] as JsonObject[]).map((l) => l['lineNumber']),
+      (o['packages'] as JsonObject[]).map((p) => [
+        p['sscc'],
+        (p['lines'] as JsonObject[]).map((l) => l['lineNumber']),
+      ]),
+    ]);
+    assert.deepEqual(orders, [
+      // Line 1 has no RFF+ON (the header's order), line 3 names it; line 6 (packed) has none.
+      ['PO-100', '2024-03-01', ['1', '3'], [['354123450000000014', ['6']]]],
+      [
+        'PO-200',
+        undefined,
+        ['2'],
+        [
+          ['354123450000000014', ['5']],
+          ['354123450000000021', ['7']],
+        ],
+      ],
+      ['PO-300', undefined, [], [['354123450000000014', ['4']]]],
+    ]);
+    // The DTM+171 of line 2's RFF+ON (SG16) is the order's date, which the canonical line has not.
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.rule, d.segmentId, d.segmentPosition]),
+      [['SEGMENT_NOT_KEPT', 'DTM', 14]],
+    );
+    // Output: every order in the header, every line with its order's RFF+ON, one CPS per package.
+    const text = renderDocument(asn!, 'edifact-desadv', { mapsDir: MAPS_DIR, now: new Date(0) }).text;
+    const segs = text.split("'").map((t) => t.replace(/^\n/, ''));
+    const ons = segs
+      .filter((t) => /^(RFF\+ON|LIN|GIN)/.test(t))
+      .map((t) => t.split(/[+:]/).slice(0, 3).join(' '));
+    assert.deepEqual(ons, [
+      'RFF ON PO-100',
+      'RFF ON PO-200',
+      'RFF ON PO-300',
+      'LIN 1 ',
+      'RFF ON PO-100',
+      'LIN 3 ',
+      'RFF ON PO-100',
+      'LIN 2 ',
+      'RFF ON PO-200',
+      'GIN BJ 354123450000000014',
+      'LIN 6 ',
+      'RFF ON PO-100',
+      'GIN BJ 354123450000000014',
+      'LIN 5 ',
+      'RFF ON PO-200',
+      'GIN BJ 354123450000000021',
+      'LIN 7 ',
+      'RFF ON PO-200',
+      'GIN BJ 354123450000000014',
+      'LIN 4 ',
+      'RFF ON PO-300',
+    ]);
+  });
+
+  it('DESADV: a line naming a second, different order keeps the first; the second RFF+ON is not kept', async () => {
+    const text = readFileSync(fixture('maps/desadv-d96a-several-orders.edi'), 'latin1');
+    const edi = text
+      .replace("RFF+ON:PO-100'\nCPS+2+1'", "RFF+ON:PO-100'\nRFF+ON:PO-999'\nCPS+2+1'")
+      .replace("UNT+36+1'", "UNT+37+1'");
+    const result = await translateBuffer(Buffer.from(edi, 'latin1'), OPTIONS);
+    const [asn] = result.documents;
+    assert.deepEqual(
+      (asn?.['orders'] as JsonObject[]).map((o) => o['purchaseOrderNumber']),
+      ['PO-100', 'PO-200', 'PO-300'],
+    );
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.rule, d.segmentId, d.segmentPosition]),
+      [
+        ['SEGMENT_NOT_KEPT', 'DTM', 14],
+        ['SEGMENT_NOT_KEPT', 'RFF', 18],
+      ],
+    );
+  });
+
+  it('DESADV without a header RFF+ON: the lines make the orders, a line without one joins the first', async () => {
+    const text = readFileSync(fixture('maps/desadv-d96a-several-orders.edi'), 'latin1');
+    const edi = text.replace("RFF+ON:PO-100'\nDTM+171:20240301:102'\n", '').replace("UNT+36+1'", "UNT+34+1'");
+    const result = await translateBuffer(Buffer.from(edi, 'latin1'), OPTIONS);
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.severity, d.rule]),
+      [['warning', 'SEGMENT_NOT_KEPT']],
+    );
+    const [asn] = result.documents;
+    // Line 1 names no order and comes first: it goes with the order line 3 names, the first one
+    // named (PO-200, by line 2); line 6 too.
+    assert.deepEqual(
+      (asn?.['orders'] as JsonObject[]).map((o) => [
+        o['purchaseOrderNumber'],
+        (o['lines'] as JsonObject[]).map((l) => l['lineNumber']),
+        (o['packages'] as JsonObject[]).map((p) => (p['lines'] as JsonObject[]).map((l) => l['lineNumber'])),
+      ]),
+      [
+        ['PO-200', ['1', '2'], [['5', '6'], ['7']]],
+        ['PO-100', ['3'], []],
+        ['PO-300', [], [['4']]],
+      ],
+    );
+  });
+
   it("a line's own DTM, RFF and MEA stay in the line: every line kept, header fields untouched, each left out with SEGMENT_NOT_KEPT", async () => {
     const notKept = (
       diagnostics: readonly { rule?: string; segmentId?: string; segmentPosition?: number }[],
