@@ -230,7 +230,12 @@ function segmentHasData(st: OutState, rule: SegmentRule, item: unknown): boolean
   // A segment that carries a sign (ALC+A of an allowance) says something even without a code.
   if (rule.always || st.signs.has(rule.seg)) return true;
   for (const er of rule.elements) {
-    if (!outbound(er) || er.fixed !== undefined || er.compute) continue;
+    if (!outbound(er) || er.compute) continue;
+    if (er.fixed !== undefined) {
+      // A constant that goes with a field (CTA+IC with a contact) says something when that field has a value.
+      if (er.to !== undefined && hasValue(valueAt(st, item, er.to))) return true;
+      continue;
+    }
     if (er.groupKey === true) {
       if (hasValue(st.groupKey)) return true;
       continue;

@@ -365,7 +365,8 @@ describe('EDIFACT maps (D96A and D01B)', () => {
   it("DESADV: the carrier's own RFF and DTM (its NAD group) are left out, never read as an order or a reference", async () => {
     const packed = readFileSync(fixture('maps/desadv-d96a-packed.edi'), 'latin1');
     const shipTo = "NAD+ST+5412345000020::9++Retail DC West+1 Dock Road+Leeds+WYK+LS1 4AP+GB'\n";
-    const carrier = "NAD+CA+UPSN::SCA++UPS'\nRFF+ON:CARRIER-BOOKING-9'\nDTM+171:20240101:102'\n";
+    const carrier =
+      "NAD+CA+UPSN::SCA++UPS'\nRFF+ON:CARRIER-BOOKING-9'\nDTM+171:20240101:102'\nCTA+IC+:Dispatch'\nCOM+0044123:TE'\n";
     assert.ok(packed.includes(shipTo));
     // Before the parties and after them: the NAD group is the carrier's either way.
     for (const edi of [
@@ -373,7 +374,7 @@ describe('EDIFACT maps (D96A and D01B)', () => {
       packed.replace(shipTo, shipTo + carrier),
     ]) {
       const result = await translateBuffer(
-        Buffer.from(edi.replace("UNT+35+1'", "UNT+38+1'"), 'latin1'),
+        Buffer.from(edi.replace("UNT+35+1'", "UNT+40+1'"), 'latin1'),
         OPTIONS,
       );
       const [asn] = result.documents;
@@ -391,8 +392,109 @@ describe('EDIFACT maps (D96A and D01B)', () => {
         [
           ['warning', 'SEGMENT_NOT_KEPT', 'RFF'],
           ['warning', 'SEGMENT_NOT_KEPT', 'DTM'],
+          ['warning', 'SEGMENT_NOT_KEPT', 'CTA'],
+          ['warning', 'SEGMENT_NOT_KEPT', 'COM'],
         ],
       );
+    }
+  });
+
+  it("INVOIC: the carrier's own RFF, DTM and CTA/COM (its NAD group) are left out, never read as the invoice's bill of lading, delivery date or references", async () => {
+    const text = readFileSync(fixture('maps/invoic-d96a-nad-names.edi'), 'latin1');
+    const carrier = "NAD+CA+CRRX::SCA+Carrier X Express'";
+    const own = "RFF+BM:CARRIER-BOL'DTM+35:20190101:102'RFF+ZZZ:BOOKING-7'CTA+IC+:Dispatch'COM+0044123:TE'";
+    assert.ok(text.includes(carrier));
+    for (const version of ['D:96A', 'D:01B']) {
+      const edi = text
+        .replace(carrier, carrier + own)
+        .replace("UNT+14+1'", "UNT+19+1'")
+        .replace('INVOIC:D:96A', `INVOIC:${version}`);
+      const result = await translateBuffer(Buffer.from(edi, 'latin1'), OPTIONS);
+      const [invoice] = result.documents;
+      assert.deepEqual(
+        [invoice?.['billOfLading'], invoice?.['deliveredAt'], invoice?.['references'], invoice?.['carrier']],
+        [undefined, undefined, [], { scac: 'CRRX', name: 'Carrier X Express' }],
+      );
+      assert.deepEqual(
+        result.diagnostics.map((d) => [d.severity, d.rule, d.segmentId, d.segmentPosition]),
+        [
+          ['warning', 'SEGMENT_NOT_KEPT', 'RFF', 5],
+          ['warning', 'SEGMENT_NOT_KEPT', 'DTM', 6],
+          ['warning', 'SEGMENT_NOT_KEPT', 'RFF', 7],
+          ['warning', 'SEGMENT_NOT_KEPT', 'CTA', 8],
+          ['warning', 'SEGMENT_NOT_KEPT', 'COM', 9],
+          // The buyer's VAT number (its own RFF), as before.
+          ['warning', 'SEGMENT_NOT_KEPT', 'RFF', 11],
+        ],
+      );
+    }
+  });
+
+  it("IFTSTA: NAD+CA's own CTA/COM are left out; the other NADs are the event's parties, with their contact; a function without a canonical role is left out", async () => {
+    const file = 'maps/iftsta-d96a-parties.edi';
+    const result = await translateBuffer(readFileSync(fixture(file)), OPTIONS);
+    assert.equal(result.documents.length, 2);
+    for (const event of result.documents) {
+      assert.deepEqual(event['carrier'], { scac: 'ABFS', name: 'ABF Freight' });
+      assert.deepEqual(
+        (event['parties'] as JsonObject[]).map((p) => [p['role'], p['name'], p['contact']]),
+        [
+          [
+            'shipper',
+            'Shipper Co',
+            { name: 'Jane Roe', phone: '+1 512 555 0100', email: 'jane@shipper.example' },
+          ],
+          ['consignee', '', undefined],
+        ],
+      );
+    }
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.rule, d.segmentId, d.segmentPosition]),
+      [
+        ['SEGMENT_NOT_KEPT', 'CTA', 5],
+        ['SEGMENT_NOT_KEPT', 'COM', 6],
+        ['SEGMENT_NOT_KEPT', 'COM', 11],
+        ['SEGMENT_NOT_KEPT', 'NAD', 13],
+        ['SEGMENT_NOT_KEPT', 'CTA', 14],
+      ],
+    );
+  });
+
+  it("DESADV and INVOIC: a party's CTA/COM is its contact, both ways", async () => {
+    const cta = "CTA+IC+:Ann Lee'COM+0044 113 496 0000:TE'COM+ann@example.com:EM'";
+    const cases: [string, string, string, string][] = [
+      [
+        'maps/desadv-d96a-packed.edi',
+        "NAD+ST+5412345000020::9++Retail DC West+1 Dock Road+Leeds+WYK+LS1 4AP+GB'\n",
+        "UNT+35+1'",
+        "UNT+38+1'",
+      ],
+      ['maps/invoic-d96a-nad-names.edi', "RFF+VA:GB987654321'", "UNT+14+1'", "UNT+17+1'"],
+    ];
+    for (const [file, after, unt, untAfter] of cases) {
+      const text = readFileSync(fixture(file), 'latin1');
+      assert.ok(text.includes(after) && text.includes(unt), file);
+      const edi = text.replace(after, after + cta).replace(unt, untAfter);
+      const result = await translateBuffer(Buffer.from(edi, 'latin1'), OPTIONS);
+      assert.deepEqual(
+        result.diagnostics.filter((d) => d.segmentId === 'CTA' || d.segmentId === 'COM'),
+        [],
+      );
+      const [doc] = result.documents;
+      const contacts = (doc?.['parties'] as JsonObject[]).map((p) => p['contact']).filter(Boolean);
+      assert.deepEqual(
+        contacts,
+        [{ name: 'Ann Lee', phone: '0044 113 496 0000', email: 'ann@example.com' }],
+        file,
+      );
+      const type = String(doc?.['documentType']);
+      const rendered = renderDocument(doc!, TARGET[type]!, { mapsDir: MAPS_DIR, now: new Date(0) });
+      assert.ok(
+        rendered.text.includes(cta.replaceAll("'", "'\n")) || rendered.text.includes(cta),
+        rendered.text,
+      );
+      const again = await translateBuffer(rendered.text, OPTIONS);
+      assert.deepEqual(business(again.documents[0] as JsonObject), business(doc!));
     }
   });
 
