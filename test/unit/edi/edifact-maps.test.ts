@@ -598,6 +598,60 @@ describe('EDIFACT maps (D96A and D01B)', () => {
     assert.deepEqual((events[0]?.['shipmentRef'] as JsonObject)['purchaseOrderNumbers'], ['PO-1', 'PO-2']);
   });
 
+  it("IFTSTA: a consignment's RFF (CNI group) reach its own events only; the header's other RFF are every event's references", async () => {
+    const file = 'maps/iftsta-d96a-consignment-references.edi';
+    const result = await translateBuffer(readFileSync(fixture(file)), OPTIONS);
+    assert.deepEqual(
+      result.documents.map((e) => [e['shipmentRef'], e['statusCode'], e['references']]),
+      [
+        [
+          {
+            carrierReference: 'STAT-77',
+            shipmentId: 'SHP-A',
+            billOfLading: 'BOL-A',
+            proNumber: 'PRO-A',
+            purchaseOrderNumbers: ['PO-A1'],
+          },
+          '13',
+          [{ qualifier: 'AAM', value: 'WAYBILL+HDR' }],
+        ],
+        // Consignment B has no RFF+CN: PRO-A is consignment A's, not B's.
+        [
+          {
+            carrierReference: 'STAT-77',
+            shipmentId: 'SHP-B',
+            billOfLading: 'BOL-B',
+            purchaseOrderNumbers: ['PO-B1'],
+          },
+          '21',
+          [{ qualifier: 'AAM', value: 'WAYBILL+HDR' }],
+        ],
+        // The STS group's own RFF+BM wins over its consignment's.
+        [
+          {
+            carrierReference: 'STAT-77',
+            shipmentId: 'SHP-B',
+            billOfLading: 'BOL-B-2',
+            purchaseOrderNumbers: [],
+          },
+          'X1',
+          [{ qualifier: 'AAM', value: 'WAYBILL+HDR' }],
+        ],
+        [{ carrierReference: 'STAT-78', shipmentId: 'SHP-C', purchaseOrderNumbers: [] }, '21', []],
+      ],
+    );
+    // The consignment's own LOC and DTM, an event's DTM+137 and LOC+8: no field, said so.
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.rule, d.segmentId, d.segmentPosition]),
+      [
+        ['SEGMENT_NOT_KEPT', 'LOC', 7],
+        ['SEGMENT_NOT_KEPT', 'DTM', 8],
+        ['SEGMENT_NOT_KEPT', 'DTM', 14],
+        ['SEGMENT_NOT_KEPT', 'LOC', 24],
+      ],
+    );
+  });
+
   it('IFTSTA without an STS group yields no TrackingEvent and says so; CONTRL rejects the message', async () => {
     const text =
       "UNB+UNOC:3+S1:ZZ+R1:ZZ+200202:0202+LB1'UNH+1+IFTSTA:D:96A:UN'BGM+23+LB-1+9'UNT+3+1'UNZ+1+LB1'";
