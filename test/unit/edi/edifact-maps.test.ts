@@ -672,6 +672,50 @@ describe('EDIFACT maps (D96A and D01B)', () => {
     assert.match(result.acks.join(''), /^UCM\+1\+IFTSTA:D:96A:UN\+4\+13'$/m);
   });
 
+  it('INVOIC: tax (TAX, MOA+124/125) and other amounts are left out with a warning; MOA+9 (amount due) is the net amount over +77', async () => {
+    const file = 'maps/invoic-d96a-tax-and-totals.edi';
+    const result = await translateBuffer(readFileSync(fixture(file)), OPTIONS);
+    const [invoice] = result.documents;
+    assert.deepEqual(invoice?.['netAmountDue'], { currency: 'EUR', amount: '1387.50' });
+    assert.deepEqual(
+      (invoice?.['charges'] as JsonObject[]).map((c) => [
+        c['lineNumber'],
+        (c['amount'] as JsonObject)['amount'],
+      ]),
+      [
+        [undefined, '100.00'],
+        ['1', '1000.00'],
+        ['2', '150.00'],
+        ['3', '0.00'],
+      ],
+    );
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.rule, d.segmentId, d.segmentPosition]),
+      [
+        ['SEGMENT_NOT_KEPT', 'TAX', 13],
+        ['SEGMENT_NOT_KEPT', 'MOA', 14],
+        ['SEGMENT_NOT_KEPT', 'TAX', 20],
+        ['SEGMENT_NOT_KEPT', 'MOA', 21],
+        ['SEGMENT_NOT_KEPT', 'TAX', 27],
+        ['SEGMENT_NOT_KEPT', 'MOA', 28],
+        ['SEGMENT_NOT_KEPT', 'TAX', 32],
+        ['SEGMENT_NOT_KEPT', 'MOA', 42],
+        ['SEGMENT_NOT_KEPT', 'MOA', 43],
+        ['SEGMENT_NOT_KEPT', 'MOA', 44],
+        ['SEGMENT_NOT_KEPT', 'TAX', 45],
+        ['SEGMENT_NOT_KEPT', 'MOA', 46],
+      ],
+    );
+    // MOA+9 before +77: still the amount due; the +77 is left out.
+    const text = readFileSync(fixture(file), 'latin1');
+    const swapped = text
+      .replace("MOA+77:1487,50'\n", '')
+      .replace("MOA+9:1387,50'\n", "MOA+9:1387,50'\nMOA+77:1487,50'\n");
+    const again = await translateBuffer(Buffer.from(swapped, 'latin1'), OPTIONS);
+    assert.deepEqual(again.documents[0]?.['netAmountDue'], { currency: 'EUR', amount: '1387.50' });
+    assert.ok(again.diagnostics.some((d) => d.segmentId === 'MOA' && /MOA\*77/.test(d.message)));
+  });
+
   it('INVOIC: amounts stay decimal strings in the CUX currency', async () => {
     const [invoice] = await translate('maps/invoic-d01b-charges.edi');
     assert.deepEqual(invoice?.['netAmountDue'], { currency: 'USD', amount: '1163.80' });
