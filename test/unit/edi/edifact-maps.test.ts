@@ -260,6 +260,27 @@ describe('EDIFACT maps (D96A and D01B)', () => {
     );
   });
 
+  it('DESADV: a line QTY other than +12 (ordered, free goods) is left out with a warning, the shipped quantity untouched', async () => {
+    const text = readFileSync(fixture('maps/desadv-d96a-packed.edi'), 'latin1');
+    const edi = text
+      .replace("QTY+12:4:PCE'\n", "QTY+21:5:PCE'\nQTY+12:4:PCE'\nQTY+192:1:PCE'\n")
+      .replace("UNT+35+1'", "UNT+37+1'");
+    const result = await translateBuffer(Buffer.from(edi, 'latin1'), OPTIONS);
+    const order = (result.documents[0]?.['orders'] as JsonObject[])[0]!;
+    assert.deepEqual((order['lines'] as JsonObject[])[0]!['quantityShipped'], {
+      value: 4,
+      unit: 'PCE',
+      unitNormalized: 'EA',
+    });
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.rule, d.segmentId, d.segmentPosition]),
+      [
+        ['SEGMENT_NOT_KEPT', 'QTY', 20],
+        ['SEGMENT_NOT_KEPT', 'QTY', 22],
+      ],
+    );
+  });
+
   it("a line's own DTM, RFF and MEA stay in the line: every line kept, header fields untouched, each left out with SEGMENT_NOT_KEPT", async () => {
     const notKept = (
       diagnostics: readonly { rule?: string; segmentId?: string; segmentPosition?: number }[],
