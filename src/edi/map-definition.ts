@@ -100,6 +100,12 @@ export interface ElementRule {
    * chooses its order); outbound, it writes the key of the group being rendered.
    */
   readonly groupKey?: boolean;
+  /**
+   * Inbound, in a loop with `groupBy` (or nested in one): the value is a field of the item's group,
+   * not of the item (a DESADV line's DTM+171 is its order's date). Set on the group when it has
+   * none; a different value is left out with a warning.
+   */
+  readonly toGroup?: string;
 }
 
 export type WhenValue = string | readonly string[];

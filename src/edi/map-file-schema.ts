@@ -50,6 +50,7 @@ export const mapFileSchema = {
           properties: { promote: { type: 'object', additionalProperties: { type: 'string' } } },
         },
         groupKey: { type: 'boolean' },
+        toGroup: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
       },
     },
     segmentRule: {

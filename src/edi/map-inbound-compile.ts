@@ -42,6 +42,7 @@ import {
   negated,
   passHas,
   routeToGroup,
+  setGroupField,
   setGroupKey,
   timePart,
   toNumber,
@@ -88,6 +89,7 @@ const HELPERS = {
   runSplitLoop,
   ssccFromGs1,
   routeToGroup,
+  setGroupField,
   setGroupKey,
 };
 
@@ -279,12 +281,20 @@ function elementSource(src: Source, map: LoadedMap, er: ElementRule, dates: Date
   if (er.groupKey === true)
     // The key of the item's group (`groupBy`), kept beside the item rather than in it.
     return `raw = h.elementValue(seg, ${src.value(er.el - 1)}, ${src.value((er.comp ?? 1) - 1)}); if (raw !== '') h.setGroupKey(st, seg, i, target, raw);`;
-  const to = er.to!;
+  const toGroup = er.toGroup;
+  const to = toGroup ?? er.to!;
   const onlyIfUnset = er.onlyIfUnset === true;
   const t = er.transform;
+  if (toGroup !== undefined && t !== undefined && DATE_PARTS.has(t))
+    throw new Error(`toGroup ${toGroup}: a value of one element (dtm, dtmDate), not date parts`);
   const el = src.value(er.el);
   const toText = JSON.stringify(to);
-  const found = (v: string): string => (to === '.' ? `self = ${v};` : writeSource(src, to, v, onlyIfUnset));
+  const found = (v: string): string =>
+    toGroup !== undefined
+      ? `h.setGroupField(target, ${JSON.stringify(toGroup)}, ${v}, seg, i);`
+      : to === '.'
+        ? `self = ${v};`
+        : writeSource(src, to, v, onlyIfUnset);
 
   let body: string;
   if (t === 'dtmFormat')
@@ -396,7 +406,7 @@ function segmentSource(src: Source, map: LoadedMap, rule: SegmentRule): string {
   const ops: string[] = [];
   for (const er of rule.elements) {
     if (!inbound(er) || er.fixed !== undefined || er.compute) continue;
-    if (!er.pairs && !er.to && er.groupKey !== true) continue;
+    if (!er.pairs && !er.to && er.groupKey !== true && er.toGroup === undefined) continue;
     ops.push(elementSource(src, map, er, dates));
   }
   const lines = [
@@ -503,7 +513,7 @@ function loopSource(
     lines.push(
       `into = ${src.constant(objectFactory(rule.init))}();`,
       `${body}(st, segs, i, j, into);`,
-      `h.routeToGroup(into, h.arrayAt(st.root, ${list}), ${src.value(group.key)}, ${group.splitBy === undefined ? 'undefined' : src.value(group.splitBy)}, ${src.constant(objectFactory(group.init))}, (g) => h.arrayAt(g, ${itemsOf}));`,
+      `h.routeToGroup(st, into, h.arrayAt(st.root, ${list}), ${src.value(group.key)}, ${group.splitBy === undefined ? 'undefined' : src.value(group.splitBy)}, ${src.constant(objectFactory(group.init))}, (g) => h.arrayAt(g, ${itemsOf}));`,
       'return j - i;',
       '}',
     );

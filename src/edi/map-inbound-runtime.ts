@@ -349,6 +349,33 @@ export function setGroupKey(
   else if (had !== key) notKept(st, seg, segIndex, 'the group key', had);
 }
 
+/** Fields of its group an item read (`toGroup`), with the segment that gave each, by item. */
+const groupFields = new WeakMap<object, Map<string, { value: unknown; seg: Segment; at: number }>>();
+
+/** A value for a field of the item's group (`toGroup`): the first one the item reads counts. */
+export function setGroupField(
+  item: JsonObject,
+  field: string,
+  value: unknown,
+  seg: Segment,
+  at: number,
+): void {
+  let fields = groupFields.get(item);
+  if (!fields) groupFields.set(item, (fields = new Map()));
+  if (!fields.has(field)) fields.set(field, { value, seg, at });
+}
+
+/** Sets the fields an item read for its group where the group has none; a different value is not kept. */
+function fillGroup(st: InState, group: JsonObject, item: unknown): void {
+  const fields = isObject(item) ? groupFields.get(item) : undefined;
+  if (!fields) return;
+  for (const [field, { value, seg, at }] of fields) {
+    const had = group[field];
+    if (had === undefined) group[field] = value;
+    else if (had !== value) notKept(st, seg, at, field, had);
+  }
+}
+
 /** Groups opened by an item that named none, before any group was known: the next key names them. */
 const unnamed = new WeakSet<object>();
 
@@ -390,6 +417,7 @@ function groupFor(
  * entries in their order (a DESADV package holding lines of two orders is that package under each).
  */
 export function routeToGroup(
+  st: InState,
   item: JsonObject,
   list: unknown[],
   field: string,
@@ -399,7 +427,9 @@ export function routeToGroup(
 ): void {
   const entries = splitBy === undefined ? undefined : item[splitBy];
   if (!Array.isArray(entries)) {
-    itemsOf(groupFor(list, field, groupKeys.get(item), init)).push(item);
+    const group = groupFor(list, field, groupKeys.get(item), init);
+    fillGroup(st, group, item);
+    itemsOf(group).push(item);
     return;
   }
   // Entries are partitioned by the group they resolve to: one without a key goes with the first.
@@ -407,12 +437,15 @@ export function routeToGroup(
   for (const e of entries) {
     const key = (isObject(e) ? groupKeys.get(e) : undefined) ?? groupKeys.get(item);
     const group = groupFor(list, field, key, init);
+    fillGroup(st, group, e);
     const part = parts.get(group);
     if (part) part.push(e);
     else parts.set(group, [e]);
   }
   if (parts.size === 0) {
-    itemsOf(groupFor(list, field, groupKeys.get(item), init)).push(item);
+    const group = groupFor(list, field, groupKeys.get(item), init);
+    fillGroup(st, group, item);
+    itemsOf(group).push(item);
     return;
   }
   if (parts.size === 1) {

@@ -364,6 +364,7 @@ function uniformElement(e: ElementRule): ElementRule {
     direction: e.direction,
     pairs: e.pairs,
     groupKey: e.groupKey,
+    toGroup: e.toGroup,
   } as ElementRule;
 }
 
