@@ -736,6 +736,31 @@ describe('EDIFACT maps (D96A and D01B)', () => {
     assert.ok(again.diagnostics.some((d) => d.segmentId === 'MOA' && /MOA\*77/.test(d.message)));
   });
 
+  it("INVOIC: a line's second IMD, QTY+47 or PRI+CAL never overwrites the first; other QTY, PRI and FTX are left out with a warning", async () => {
+    const result = await translateBuffer(readFileSync(fixture('maps/invoic-d96a-line-repeats.edi')), OPTIONS);
+    assert.deepEqual(result.documents[0]?.['charges'], [
+      {
+        lineNumber: '1',
+        description: 'Linehaul',
+        billedQuantity: { value: 1200, unit: 'KGM' },
+        amount: { amount: '1000.00', currency: 'EUR' },
+        rate: '0.83',
+        rateQualifier: 'KGM',
+      },
+    ]);
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.rule, d.segmentId, d.segmentPosition]),
+      [
+        ['SEGMENT_NOT_KEPT', 'IMD', 7],
+        ['SEGMENT_NOT_KEPT', 'QTY', 9],
+        ['SEGMENT_NOT_KEPT', 'QTY', 10],
+        ['SEGMENT_NOT_KEPT', 'FTX', 11],
+        ['SEGMENT_NOT_KEPT', 'PRI', 14],
+        ['SEGMENT_NOT_KEPT', 'PRI', 15],
+      ],
+    );
+  });
+
   it('INVOIC: amounts stay decimal strings in the CUX currency', async () => {
     const [invoice] = await translate('maps/invoic-d01b-charges.edi');
     assert.deepEqual(invoice?.['netAmountDue'], { currency: 'USD', amount: '1163.80' });
