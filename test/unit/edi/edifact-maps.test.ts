@@ -672,6 +672,28 @@ describe('EDIFACT maps (D96A and D01B)', () => {
     );
   });
 
+  it("IFTSTA: a status's own transport (TDT group: its RFF, LOC, DTM), party and text are left out, never the event's bill of lading", async () => {
+    const result = await translateBuffer(
+      readFileSync(fixture('maps/iftsta-d96a-status-transport.edi')),
+      OPTIONS,
+    );
+    assert.deepEqual(
+      result.documents.map((e) => (e['shipmentRef'] as JsonObject)['billOfLading']),
+      ['BOL-A', 'BOL-A'],
+    );
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.rule, d.segmentId, d.segmentPosition]),
+      [
+        ['SEGMENT_NOT_KEPT', 'FTX', 9],
+        ['SEGMENT_NOT_KEPT', 'NAD', 10],
+        ['SEGMENT_NOT_KEPT', 'TDT', 12],
+        ['SEGMENT_NOT_KEPT', 'RFF', 13],
+        ['SEGMENT_NOT_KEPT', 'LOC', 14],
+        ['SEGMENT_NOT_KEPT', 'DTM', 15],
+      ],
+    );
+  });
+
   it('IFTSTA without an STS group yields no TrackingEvent and says so; CONTRL rejects the message', async () => {
     const text =
       "UNB+UNOC:3+S1:ZZ+R1:ZZ+200202:0202+LB1'UNH+1+IFTSTA:D:96A:UN'BGM+23+LB-1+9'UNT+3+1'UNZ+1+LB1'";
