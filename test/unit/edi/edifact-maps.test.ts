@@ -280,6 +280,24 @@ describe('EDIFACT maps (D96A and D01B)', () => {
     );
   });
 
+  it('DESADV: an SSCC or tracking number at the consignment level (a CPS without parent) is left out with a warning, not in silence', async () => {
+    const edi = [
+      "UNA:+.? 'UNB+UNOC:3+4012345000016:14+5412345000020:14+240306:0900+DES90'UNH+1+DESADV:D:96A:UN'",
+      "BGM+351+ASN-90+9'RFF+ON:PO-1'CPS+1'PAC+1++PX'GIN+BJ+354123450000000014'RFF+CU:1Z1'",
+      "LIN+1++4000862141404:EN'QTY+12:2:PCE'UNT+10+1'UNZ+1+DES90'",
+    ].join('');
+    const result = await translateBuffer(edi, OPTIONS);
+    const order = (result.documents[0]?.['orders'] as JsonObject[])[0]!;
+    assert.deepEqual([order['packages'], (order['lines'] as JsonObject[]).length], [[], 1]);
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.rule, d.segmentId, d.segmentPosition]),
+      [
+        ['SEGMENT_NOT_KEPT', 'GIN', 6],
+        ['SEGMENT_NOT_KEPT', 'RFF', 7],
+      ],
+    );
+  });
+
   it("a line's own DTM, RFF and MEA stay in the line: every line kept, header fields untouched, each left out with SEGMENT_NOT_KEPT", async () => {
     const notKept = (
       diagnostics: readonly { rule?: string; segmentId?: string; segmentPosition?: number }[],
