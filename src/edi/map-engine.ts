@@ -163,6 +163,7 @@ function renderRules(st: OutState, rules: readonly Rule[], item: JsonObject): vo
 }
 
 function renderPass(st: OutState, rules: readonly Rule[], item: JsonObject): void {
+  let opening = true;
   for (const rule of rules) {
     if (isHierarchyRule(rule)) {
       renderHierarchy(st, rule, item);
@@ -197,12 +198,18 @@ function renderPass(st: OutState, rules: readonly Rule[], item: JsonObject): voi
       continue;
     }
     const srule = rule as SegmentRule;
+    const opens = opening;
+    opening = false;
     if (srule.repeat) {
       itemsAt(st, item, srule.repeat).forEach((x, idx) => {
         st.repeatIndex = idx + 1;
         emitSegment(st, srule, x, true);
       });
-    } else if (srule.always || segmentHasData(st, srule, item)) emitSegment(st, srule, item, false);
+    } else if (srule.always || segmentHasData(st, srule, item)) {
+      // A pass whose opening segment is left out (onlyWhenItFits: a party whose role has no code)
+      // is left out whole: the segments after it belong to it (its CTA, COM).
+      if (!emitSegment(st, srule, item, false) && opens && srule.onlyWhenItFits) return;
+    }
     if (srule.lastOf !== undefined) warnLeftOver(st, srule, srule.lastOf, item);
   }
 }
@@ -259,7 +266,8 @@ function valueAt(st: OutState, item: unknown, to: string): unknown {
   return getPath(p.fromRoot ? st.root : item, p.steps);
 }
 
-function emitSegment(st: OutState, rule: SegmentRule, item: unknown, _repeated: boolean): void {
+/** Writes the rule's segment; false when it is left out (onlyWhenItFits). */
+function emitSegment(st: OutState, rule: SegmentRule, item: unknown, _repeated: boolean): boolean {
   const elements: string[][] = [];
   const put = (el: number, comp: number, value: string): void => {
     while (elements.length < el) elements.push(['']);
@@ -353,7 +361,7 @@ function emitSegment(st: OutState, rule: SegmentRule, item: unknown, _repeated: 
       segmentId: rule.seg,
       elementPosition: t.el,
     });
-    return;
+    return false;
   }
   for (const t of unfit) {
     st.diagnostics.push({
@@ -370,6 +378,7 @@ function emitSegment(st: OutState, rule: SegmentRule, item: unknown, _repeated: 
   for (const e of elements) while (e.length > 1 && e[e.length - 1] === '') e.pop();
   while (elements.length > 0 && elements[elements.length - 1]!.every((c) => c === '')) elements.pop();
   st.out.push({ tag: rule.seg, elements });
+  return true;
 }
 
 function reverseTable(st: OutState, name: string): Map<string, string> {

@@ -201,6 +201,19 @@ describe('EDIFACT round trip from hand-written canonical documents', () => {
       assert.deepEqual(business(await viaEdifact(doc, version)), business(doc));
   });
 
+  it('a party whose role is carrier (X12 N1*CA) is not written as NAD+CA, which would read back as the carrier', async () => {
+    const carrierParty = { ...party('carrier', 'CR1'), contact: { name: 'Dispatch', phone: '1' } };
+    for (const doc of [ASN, EVENT, INVOICE]) {
+      const withCarrierParty = {
+        ...doc,
+        parties: [...((doc['parties'] as JsonObject[]) ?? []), carrierParty],
+      };
+      const back = await viaEdifact(withCarrierParty, 'D96A', [['warning', 'SEGMENT_NOT_WRITTEN', 'NAD']]);
+      assert.deepEqual(back['carrier'], doc['carrier']);
+      assert.deepEqual(back['parties'] ?? [], doc['parties'] ?? []);
+    }
+  });
+
   it('DESADV: every canonical transport mode comes back; Rec 19 codes where there is one', async () => {
     const written: string[] = [];
     for (const mode of ['motor', 'ltl', 'air', 'rail', 'ocean', 'parcel', 'intermodal', 'privateParcel']) {
