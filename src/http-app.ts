@@ -11,6 +11,8 @@ import { AS2_CONTENT_TYPES } from './channels/as2/as2.controller.js';
 import { CORRELATION_HEADER, correlationIdFor } from './common/http/correlation-id.js';
 import { EDI_CONTENT_TYPES } from './messages/edi-ingest.controller.js';
 import { buildOpenApiDocument } from './openapi/openapi-document.js';
+import { MAX_PATH_PARAMETER_LENGTH, toProblem } from './common/problem/problem-mapping.js';
+import { sendProblem } from './common/problem/problem-response.js';
 import { registerRequestLogging } from './ops/request-logging.js';
 
 /** The API version URIs carry by default (`/v1/...`). */
@@ -24,13 +26,16 @@ const API_VERSION = '1';
 export async function createHttpApp(deps: AppDependencies): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: deps.config.bodyLimitBytes,
-    trustProxy: true,
+    trustProxy: deps.config.trustProxy,
     genReqId: (req: IncomingMessage) => {
       const id = correlationIdFor(req);
       (req as typeof req & { id?: string }).id = id;
       return id;
     },
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_PARAMETER_LENGTH },
+    // The router's own refusals (a badly percent-encoded path, a too long parameter) as problem+json.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) =>
+      sendProblem(reply, toProblem(error, request).problem),
     return503OnClosing: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(deps), adapter, {

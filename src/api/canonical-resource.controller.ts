@@ -42,7 +42,7 @@ import {
 import { requestSchemaOf } from './canonical-envelope.js';
 import { DocumentReader } from './document-reader.js';
 import { documentResourceSchema, type DocumentResource } from './document-resource.js';
-import { parseDocumentListQuery, type DocumentListQuery } from './document-list-query.js';
+import { DOCUMENT_STATES, parseDocumentListQuery, type DocumentListQuery } from './document-list-query.js';
 import { conditional } from './etag.js';
 import { SubmitDocument, type AcceptedDocument } from './submit-document.js';
 
@@ -152,7 +152,7 @@ export function CanonicalResourceController(spec: ResourceSpec): Type<CanonicalR
     @Get()
     @Scopes(spec.read)
     @ApiOperation({ summary: `List ${spec.noun}s, newest first (a partner sees its own)` })
-    @ApiQuery({ name: 'state', required: false, description: 'pipeline state, e.g. delivered' })
+    @ApiQuery({ name: 'state', required: false, description: 'pipeline state', enum: DOCUMENT_STATES })
     @ApiQuery({ name: 'from', required: false, description: 'ISO 8601, inclusive' })
     @ApiQuery({ name: 'to', required: false, description: 'ISO 8601, exclusive' })
     @ApiQuery({ name: 'limit', required: false, description: `1 to ${MAX_PAGE_SIZE}, default 50` })

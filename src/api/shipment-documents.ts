@@ -147,19 +147,32 @@ export class ShipmentDocuments {
   ): Promise<ShipmentDocument[]> {
     return this.read(
       tenantId,
+      // An order links the shipments that name its number only when it named it first: an order
+      // posted later would let a customer claim another's shipment by its PO number.
       `WITH customer_orders AS (
-         SELECT o.canonical->>'orderNumber' AS number FROM documents o
-          WHERE o.tenant_id = $1 AND o.document_type = 'Order'
+         SELECT o.canonical->>'orderNumber' AS number, min(o.created_at) AS since FROM documents o
+          WHERE o.tenant_id = $1 AND o.document_type = 'Order' AND o.state <> 'rejected'
             AND (o.partner_id = $3 OR ($2::text IS NOT NULL
               AND jsonb_path_exists(o.canonical, '$.customer.ids[*] ? (@.value == $account)', jsonb_build_object('account', $2::text))))
+          GROUP BY 1
+       ), shipment_numbers AS (
+         SELECT d.created_at, n.number FROM documents d
+          CROSS JOIN LATERAL (
+            SELECT po->>'purchaseOrderNumber' AS number FROM jsonb_array_elements(coalesce(d.canonical->'orders', '[]')) po
+            UNION SELECT po FROM jsonb_array_elements_text(coalesce(d.canonical->'shipmentRef'->'purchaseOrderNumbers', '[]')) po
+          ) n
+          WHERE d.tenant_id = $1 AND ${SHIPMENT_TYPES} AND n.number IN (SELECT number FROM customer_orders)
+       ), owned_numbers AS (
+         SELECT c.number FROM customer_orders c
+          WHERE c.since < (SELECT min(s.created_at) FROM shipment_numbers s WHERE s.number = c.number)
        )
        SELECT ${COLUMNS} FROM documents d
         WHERE d.tenant_id = $1 AND ${SHIPMENT_TYPES} AND (
           ($2::text IS NOT NULL AND jsonb_path_exists(d.canonical, ${CUSTOMER_PARTY}, jsonb_build_object('account', $2::text)))
           OR EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(d.canonical->'orders', '[]')) po
-                      WHERE po->>'purchaseOrderNumber' IN (SELECT number FROM customer_orders))
+                      WHERE po->>'purchaseOrderNumber' IN (SELECT number FROM owned_numbers))
           OR EXISTS (SELECT 1 FROM jsonb_array_elements_text(coalesce(d.canonical->'shipmentRef'->'purchaseOrderNumbers', '[]')) po
-                      WHERE po IN (SELECT number FROM customer_orders)))
+                      WHERE po IN (SELECT number FROM owned_numbers)))
         ORDER BY d.created_at DESC LIMIT ${MAX_DOCUMENTS}`,
       [tenantId, customerAccount ?? null, customerPartnerId],
     );

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { validateCanonical, type CanonicalDocumentType } from '../canonical/canonical-validator.js';
+import { unstorableTextViolations } from '../auth/request-text.js';
 import { ProblemCode, ProblemException, ValidationProblem } from '../common/problem/problem-details.js';
 import { Pipeline } from '../messages/pipeline.js';
 import { TenantRegistry } from '../tenancy/tenant-registry.js';
@@ -74,6 +75,7 @@ export class SubmitDocument {
         pointer: `${prefix}${e.pointer}`,
         message: e.message,
       })),
+      ...unstorableTextViolations(record, prefix),
     ];
     return errors.length > 0 ? { ok: false, errors } : { ok: true, document, id, messageId };
   }

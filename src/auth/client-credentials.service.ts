@@ -61,15 +61,18 @@ export class ClientCredentialsService {
   }
 
   private async authenticateAndIssue(request: TokenRequest, audit: AuditAnnotations): Promise<TokenResponse> {
-    const [client] = (await this.dataSource.query(
-      `SELECT c.id, c.tenant_id, c.partner_id, c.scopes, c.secret_hashes,
+    // No client id holds a NUL, and PostgreSQL text cannot: such an id is unknown, not a 500.
+    const [client] = request.clientId.includes('\u0000')
+      ? []
+      : ((await this.dataSource.query(
+          `SELECT c.id, c.tenant_id, c.partner_id, c.scopes, c.secret_hashes,
               c.active AND t.active AND coalesce(p.active, true) AS usable
          FROM api_clients c
          JOIN tenants t ON t.id = c.tenant_id
          LEFT JOIN partners p ON p.tenant_id = c.tenant_id AND p.id = c.partner_id
         WHERE c.id = $1`,
-      [request.clientId],
-    )) as ClientRow[];
+          [request.clientId],
+        )) as ClientRow[]);
     const secretMatches = await this.secretMatches(request.clientSecret, client?.secret_hashes);
     if (!client || !secretMatches) {
       audit.reason = client ? 'wrong client secret' : 'unknown client id';

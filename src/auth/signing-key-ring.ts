@@ -112,7 +112,9 @@ export class SigningKeyRing {
   private async lookUp(kid: string): Promise<VerificationKey | undefined> {
     const now = Date.now();
     if (now - this.lookupWindow.startedAt >= 1000) this.lookupWindow = { startedAt: now, used: 0 };
-    if (this.lookupWindow.used >= UNKNOWN_KID_LOOKUPS_PER_SECOND) return undefined;
+    // A kid we issue is a JWK thumbprint (base64url); anything else is unknown without a query
+    // (a NUL in it made PostgreSQL fail the request with a 500).
+    if (!KID_SHAPE.test(kid) || this.lookupWindow.used >= UNKNOWN_KID_LOOKUPS_PER_SECOND) return undefined;
     this.lookupWindow.used += 1;
     const [row] = (await this.dataSource.query(
       `SELECT kid, public_jwk, retire_after FROM signing_keys ${VALID} AND kid = $1`,
@@ -124,6 +126,8 @@ export class SigningKeyRing {
     return key;
   }
 }
+
+const KID_SHAPE = /^[A-Za-z0-9_-]{1,128}$/;
 
 const VALID = `WHERE (status = 'active' OR (status = 'previous' AND retire_after > now()))`;
 

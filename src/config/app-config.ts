@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -20,6 +21,11 @@ export interface AppConfig {
   /** Largest raw EDI body (X12/EDIFACT over HTTPS, AS2), in bytes. */
   readonly ediBodyLimitBytes: number;
   readonly publicBaseUrl: string;
+  /**
+   * The peers whose `X-Forwarded-For` is believed (`TRUST_PROXY`): the client address of the
+   * login lockout, the audit log and the logs. Fastify's form: false, true, or "loopback,10.0.0.0/8".
+   */
+  readonly trustProxy: boolean | string;
   readonly shutdownTimeoutMs: number;
   /** Demo mode only: `auto` runs the Odoo simulator in-process and points the demo tenants at it. */
   readonly odooSimulator: 'auto' | 'off';
@@ -122,6 +128,36 @@ function readSize(env: Env, name: string, fallback: number): number {
   return value;
 }
 
+const PROXY_PRESETS = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * `TRUST_PROXY`: the loopback by default (a reverse proxy on the same host). Believing every
+ * peer let any client name its own address: a fresh login lockout per forged address, and a
+ * forged source in the audit log.
+ */
+function readTrustProxy(env: Env): boolean | string {
+  const raw = env['TRUST_PROXY']?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return 'loopback';
+  if (raw === 'none' || raw === 'false') return false;
+  if (raw === 'all' || raw === 'true') return true;
+  const items = raw.split(',').map((item) => item.trim());
+  const valid = items.every((item) => {
+    if (PROXY_PRESETS.includes(item)) return true;
+    const [address, prefix, extra] = item.split('/');
+    const family = isIP(address ?? '');
+    if (family === 0 || extra !== undefined) return false;
+    return prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+  });
+  if (!valid) {
+    throw new ConfigError(
+      'TRUST_PROXY',
+      'none, all, or a comma-separated list of loopback, linklocal, uniquelocal, IP addresses and CIDR ranges',
+      env['TRUST_PROXY'],
+    );
+  }
+  return items.join(',');
+}
+
 function readChoice<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
   const raw = env[name]?.trim();
   if (raw === undefined || raw === '') return fallback;
@@ -216,6 +252,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     bodyLimitBytes: readSize(env, 'BODY_LIMIT', 1024 ** 2),
     ediBodyLimitBytes: readSize(env, 'EDI_BODY_LIMIT', 50 * 1024 ** 2),
     publicBaseUrl: publicBaseUrl.replace(/\/+$/, ''),
+    trustProxy: readTrustProxy(env),
     shutdownTimeoutMs: readInteger(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     odooSimulator: readChoice(env, 'ODOO_SIMULATOR', ['auto', 'off'] as const, 'auto'),
     accessTokenTtlSeconds: readInteger(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 60, 86_400),

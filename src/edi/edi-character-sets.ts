@@ -58,6 +58,37 @@ export function encodeEdi(text: string, set: EdiCharacterSet): Buffer {
 }
 
 /**
+ * Windows-1252 at 0x80-0x9F, byte by byte; elsewhere it is ISO 8859-1. The five bytes it leaves
+ * undefined keep their C1 value, as in x12-tokenizer.ts, which reads a partner's input that is not
+ * UTF-8 with this table: encoding with it gives the partner's bytes back.
+ */
+const WINDOWS_1252_80_9F =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+const WINDOWS_1252_BYTE: ReadonlyMap<string, number> = new Map(
+  [...WINDOWS_1252_80_9F].map((ch, i) => [ch, 0x80 + i]),
+);
+
+/** The Windows-1252 byte of a character, or undefined when it has none. */
+export function windows1252Byte(ch: string): number | undefined {
+  const code = ch.codePointAt(0) ?? 0;
+  if (code < 0x80 || (code >= 0xa0 && code <= 0xff)) return code;
+  return WINDOWS_1252_BYTE.get(ch);
+}
+
+// eslint-disable-next-line no-control-regex
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
+/** Text as Windows-1252 bytes; a character it has no byte for (callers keep them out) is a space. */
+export function encodeWindows1252(text: string): Buffer {
+  if (ASCII_ONLY.test(text)) return Buffer.from(text, 'latin1');
+  const out = Buffer.allocUnsafe(text.length);
+  let n = 0;
+  for (const ch of text) out[n++] = windows1252Byte(ch) ?? 0x20;
+  return out.subarray(0, n);
+}
+
+/**
  * Letters and punctuation with no ASCII decomposition, as X12 partners are used to reading them
  * (the Unicode decomposition takes care of accented letters: é → e).
  */

@@ -145,6 +145,12 @@ export interface SegmentRule {
    */
   readonly whileUnset?: string;
   /**
+   * Inbound: the rule takes a segment only when these fields of the item (paths as in `to`) hold one
+   * of the listed values; else the next rule for the tag does. A 214 K1 is the signer only on a
+   * delivery (`{ milestone: DELIVERED }`), a remark on any other status.
+   */
+  readonly whenItem?: Readonly<Record<string, WhenValue>>;
+  /**
    * Inbound, in a loop with `repeat`: each segment for this rule after the first in one pass of the
    * loop starts a new item of the loop's array, a copy of the item as the loop's segments before
    * the first one left it (every L1 of a 210 LX is a charge, every AT7 of a 214 LX an event, each
@@ -187,6 +193,12 @@ export interface LoopRule {
    * group's items, the group's key being what `groupKey` elements write.
    */
   readonly groupBy?: GroupBy;
+  /**
+   * Inbound, with `repeat`: a pass of the loop without a `seg` segment makes no item; it is left out
+   * with a SEGMENT_NOT_KEPT warning giving `reason` (a 210 LX without L1 describes lading, no charge;
+   * a 214 LX without AT7 has no status). Its segments' writes to the root (`$.`) stay.
+   */
+  readonly onlyWith?: { readonly seg: string; readonly reason: string };
   readonly rules: readonly Rule[];
 }
 

@@ -66,6 +66,11 @@ export const mapFileSchema = {
         onlyWhenItFits: { type: 'boolean' },
         lastOf: { type: 'string', minLength: 1 },
         whileUnset: { type: 'string', minLength: 1 },
+        whenItem: {
+          type: 'object',
+          minProperties: 1,
+          additionalProperties: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+        },
         splitsItem: { type: 'boolean' },
         leftOut: { type: 'string', minLength: 1 },
         direction,
@@ -94,6 +99,15 @@ export const mapFileSchema = {
             key: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
             splitBy: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
             init: { type: 'object' },
+          },
+        },
+        onlyWith: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['seg', 'reason'],
+          properties: {
+            seg: { type: 'string', pattern: '^[A-Z0-9]{2,3}$' },
+            reason: { type: 'string', minLength: 1 },
           },
         },
         rules: { $ref: '#/$defs/rules' },

@@ -481,13 +481,18 @@ function loopSource(
   const path = [...groups, rule.loop];
   const body = src.constant(compileRuleList(map, rule.rules, path));
   const split = rule.repeat ? splitRule(rule) : undefined;
+  const needs = rule.repeat ? rule.onlyWith : undefined;
   const groupEnd = structureEnd(map, path);
   const lines = [`// loop ${label(rule.id ?? rule.loop)}`, `function ${name}(st, segs, i, end, item) {`];
   if (groupEnd) {
-    lines.push(`const j = ${src.constant(groupEnd)}(segs, i, end);`, 'let splits = 0;');
+    lines.push(`const j = ${src.constant(groupEnd)}(segs, i, end);`, 'let splits = 0, found = 0;');
     if (split)
       lines.push(
         `for (let k = i + 1; k < j; k++) { const seg = segs[k]; if (seg.tag === ${JSON.stringify(split.seg)} && ${whenSource(src, split.when)}) splits++; }`,
+      );
+    if (needs)
+      lines.push(
+        `for (let k = i + 1; k < j; k++) if (segs[k].tag === ${JSON.stringify(needs.seg)}) found++;`,
       );
   } else {
     const members = memberTags(rule.rules);
@@ -495,19 +500,23 @@ function loopSource(
     const stops = new Set([rule.loop, ...[...siblingTags].filter((t) => !members.has(t))]);
     // The scan that finds the loop's end also counts the segments that would start a new item.
     const counts = split
-      ? `case ${JSON.stringify(split.seg)}: { const seg = segs[j]; if (${whenSource(src, split.when)}) splits++; break; }`
+      ? `case ${JSON.stringify(split.seg)}: { const seg = segs[j]; if (${whenSource(src, split.when)}) splits++; ${needs?.seg === split.seg ? 'found++; ' : ''}break; }`
       : '';
+    const needCount =
+      needs && needs.seg !== split?.seg ? `case ${JSON.stringify(needs.seg)}: found++; break;` : '';
     lines.push(
-      'let j = i + 1, splits = 0;',
-      `scan: for (; j < end; j++) switch (segs[j].tag) { ${stopCases(stops, 'scan')} ${counts} }`,
+      'let j = i + 1, splits = 0, found = 0;',
+      `scan: for (; j < end; j++) switch (segs[j].tag) { ${stopCases(stops, 'scan')} ${counts} ${needCount} }`,
     );
   }
   lines.push('let into = item;');
   const group = rule.groupBy;
   if (group) {
     // The item is read first, then put into the group its key (or its entries' keys) names.
-    if (!rule.repeat || split || rule.initFrom)
-      throw new Error(`loop ${rule.id ?? rule.loop}: groupBy needs a repeat, and no splitsItem or initFrom`);
+    if (!rule.repeat || split || rule.initFrom || needs)
+      throw new Error(
+        `loop ${rule.id ?? rule.loop}: groupBy needs a repeat, and no splitsItem, initFrom or onlyWith`,
+      );
     const list = src.constant(cachedPath(group.list).steps);
     const itemsOf = src.constant(arrayPath(rule.repeat).steps);
     lines.push(
@@ -544,6 +553,11 @@ function loopSource(
       `else ${body}(st, segs, i, j, into);`,
     );
   } else lines.push(`${body}(st, segs, i, j, into);`);
+  if (needs)
+    // The pass ran (its root writes stay); the item it opened is taken back, and said so.
+    lines.push(
+      `if (found === 0) { list.splice(list.lastIndexOf(into), 1); h.leftOut(st, segs[i], i, ${JSON.stringify(needs.reason)}); }`,
+    );
   lines.push('return j - i;', '}');
   src.functions.push(lines.join('\n  '));
   return name;
@@ -605,6 +619,10 @@ export function compileRuleList(
     } else {
       const srule = rule as SegmentRule;
       test = whenSource(src, srule.when);
+      for (const [field, want] of Object.entries(srule.whenItem ?? {})) {
+        const have = valueSource(src, field);
+        test += ` && ${typeof want === 'string' ? `${have} === ${JSON.stringify(want)}` : `${src.constant(new Set(want))}.has(${have})`}`;
+      }
       apply =
         srule.leftOut !== undefined
           ? `h.leftOut(st, seg, i, ${JSON.stringify(srule.leftOut)});`

@@ -221,6 +221,11 @@ function checkRules(
       }
       if (r.groupBy !== undefined && (r.repeat === undefined || r.repeat.startsWith('$.')))
         report(`${where}/groupBy`, 'groupBy needs a repeat relative to the group (lines[])');
+      if (
+        r.onlyWith &&
+        (r.repeat === undefined || !r.rules.some((x) => 'seg' in x && x.seg === r.onlyWith!.seg))
+      )
+        report(`${where}/onlyWith`, 'onlyWith needs repeat and a rule of the loop for its segment');
       const first = r.rules[0];
       if (!first || !('seg' in first) || first.seg !== r.loop)
         report(`${where}/rules/0`, `the first rule of loop ${r.loop} must be its ${r.loop} segment`);
@@ -228,6 +233,8 @@ function checkRules(
     } else {
       checkPath(r.repeat, `${where}/repeat`, true);
       checkPath(r.whileUnset, `${where}/whileUnset`, false);
+      for (const field of Object.keys(r.whenItem ?? {}))
+        checkPath(field, `${where}/whenItem/${field}`, false);
       checkPath(r.lastOf, `${where}/lastOf`, false);
       if (r.lastOf !== undefined && lastIndexOf(r, r.lastOf) < 0)
         report(`${where}/lastOf`, `no element of this rule writes an item of ${r.lastOf} ([n])`);
@@ -391,6 +398,7 @@ function uniformRules(rules: readonly Rule[]): Rule[] {
         init: r.init,
         initFrom: r.initFrom,
         groupBy: r.groupBy,
+        onlyWith: r.onlyWith,
         rules: uniformRules(r.rules),
       } as LoopRule;
     }
@@ -403,6 +411,7 @@ function uniformRules(rules: readonly Rule[]): Rule[] {
       onlyWhenItFits: r.onlyWhenItFits,
       lastOf: r.lastOf,
       whileUnset: r.whileUnset,
+      whenItem: r.whenItem,
       splitsItem: r.splitsItem,
       leftOut: r.leftOut,
       direction: r.direction,

@@ -632,7 +632,7 @@ function x12Steps(
           if (ack)
             emit({
               type: 'ack',
-              ack: { format: 'X12', text: ack.text, bytes: Buffer.from(ack.text, 'utf8') },
+              ack: { format: 'X12', text: ack.text, bytes: ack.bytes },
             });
         }
         groups = [];

@@ -35,6 +35,16 @@ const AK5_TEXT: Readonly<Record<string, string>> = {
   '7': 'missing or invalid transaction set control number',
   '23': 'transaction set control number not unique',
 };
+/**
+ * IK502-06 codes of a 999 (618, 005010X231A1) that AK502 (718) does not share, or gives another
+ * meaning (in 4010, 19 is a security code).
+ */
+const IK5_TEXT: Readonly<Record<string, string>> = {
+  '18': 'transaction set not in functional group',
+  '19': 'invalid transaction set implementation convention reference',
+  I5: 'implementation: one or more segments in error',
+  I6: 'implementation convention not supported',
+};
 const AK9_TEXT: Readonly<Record<string, string>> = {
   '1': 'functional group not supported',
   '2': 'functional group version not supported',
@@ -160,7 +170,10 @@ export function readFunctionalAck(setId: '997' | '999', body: readonly Segment[]
               level: 'transaction',
               code,
               transactionControlNumber: currentSet,
-              message: AK5_TEXT[code] ?? `transaction set error ${code}`,
+              message:
+                (s.tag === 'IK5' ? IK5_TEXT[code] : undefined) ??
+                AK5_TEXT[code] ??
+                `transaction set error ${code}`,
             });
         }
         break;

@@ -4,6 +4,7 @@
  * one (ISA14 = 1) or the interchange could not be processed. The envelope is reversed: we answer
  * from the inbound receiver to the inbound sender.
  */
+import { encodeWindows1252, windows1252Byte } from './edi-character-sets.js';
 import type { Delimiters, Diagnostic, DiagnosticTrigger } from './edi-types.js';
 import type { SegmentData } from './map-engine.js';
 import type {
@@ -79,12 +80,29 @@ function situationalTrigger(t: DiagnosticTrigger): SegmentData {
 const BAD_DATA_MAX = 99;
 
 /**
+ * The bytes an ack goes out as: those the inbound interchange came in. Partners send UTF-8 or a
+ * single-byte set (ISO 8859-1, Windows-1252), which the reader tells apart (x12-tokenizer.ts); an
+ * AK404/IK404 copy must be the partner's own bytes, not the same letters in another encoding.
+ */
+export type X12AckCharset = 'utf-8' | 'windows-1252';
+
+/** The ack's text as bytes in `charset`. */
+export function encodeX12Ack(text: string, charset: X12AckCharset): Buffer {
+  return charset === 'windows-1252' ? encodeWindows1252(text) : Buffer.from(text, 'utf8');
+}
+
+/**
  * The bad data as the ack can carry it, or undefined when there is nothing to copy. X12 has no
  * escape character, so a delimiter of the ack (or a control character, which some readers take
- * for a terminator) becomes a space, and data longer than element 724 allows is cut at 99
- * characters: the copy can never end or split a segment.
+ * for a terminator) becomes a space, as does a character the ack's bytes cannot carry (an input
+ * that turned from UTF-8 to Windows-1252 part way), and data longer than element 724 allows is cut
+ * at 99 characters: the copy can never end or split a segment.
  */
-export function copyOfBadData(data: string | undefined, d: Delimiters): string | undefined {
+export function copyOfBadData(
+  data: string | undefined,
+  d: Delimiters,
+  charset: X12AckCharset = 'utf-8',
+): string | undefined {
   if (data === undefined) return undefined;
   let out = '';
   let n = 0;
@@ -97,7 +115,8 @@ export function copyOfBadData(data: string | undefined, d: Delimiters): string |
       ch === d.element ||
       ch === d.component ||
       ch === d.segment ||
-      ch === d.repetition;
+      ch === d.repetition ||
+      (charset === 'windows-1252' && windows1252Byte(ch) === undefined);
     out += unsafe ? ' ' : ch;
     n++;
   }
@@ -109,7 +128,12 @@ export function copyOfBadData(data: string | undefined, d: Delimiters): string |
  * 999 each IK3 is followed by its situational-trigger CTX, then the business-unit CTX naming the
  * shipment or invoice in error, and each IK4 by its situational-trigger CTX (X231 2110 loops).
  */
-function segmentErrors(set: X12SetResult, is999: boolean, delimiters: Delimiters): SegmentData[] {
+function segmentErrors(
+  set: X12SetResult,
+  is999: boolean,
+  delimiters: Delimiters,
+  charset: X12AckCharset,
+): SegmentData[] {
   const out: SegmentData[] = [];
   const bySegment = new Map<string, Diagnostic[]>();
   for (const d of set.diagnostics) {
@@ -150,7 +174,7 @@ function segmentErrors(set: X12SetResult, is999: boolean, delimiters: Delimiters
       const key = `${d.elementPosition ?? ''}:${d.componentPosition ?? ''}:${code}`;
       if (written.has(key)) continue;
       written.add(key);
-      const copy = copyOfBadData(d.badData, delimiters);
+      const copy = copyOfBadData(d.badData, delimiters, charset);
       out.push({
         tag: is999 ? 'IK4' : 'AK4',
         elements: [
@@ -167,12 +191,14 @@ function segmentErrors(set: X12SetResult, is999: boolean, delimiters: Delimiters
 }
 
 /**
- * The body (between ST and SE) of a 997/999 for one inbound group; `delimiters` are those the ack
- * is written with (a copy of bad data must not contain them).
+ * The body (between ST and SE) of a 997/999 for one inbound group; `delimiters` and `charset` are
+ * those the ack is written with (a copy of bad data must not contain a delimiter, nor a character
+ * the charset cannot carry).
  */
 export function buildFunctionalAckBody(
   group: X12GroupSummary,
   delimiters: Delimiters = DEFAULT_X12_DELIMITERS,
+  charset: X12AckCharset = 'utf-8',
 ): {
   setId: '997' | '999';
   body: SegmentData[];
@@ -185,22 +211,29 @@ export function buildFunctionalAckBody(
       ? seg('AK1', group.header.functionalId, group.header.controlNumber, group.header.version)
       : seg('AK1', group.header.functionalId, group.header.controlNumber),
   );
-  // A rejected group is not processed: none of its documents is handed on and the partner must
-  // resend them all, so no set in it may read as accepted to a partner reconciling per set. Such a
-  // set is AK5/IK5 R, and AK904 counts none accepted. A set with no error of its own gets no
-  // AK502/IK502: the element is optional, 718 has no code for "rejected with its group" (5 would
-  // send the partner looking for segments in error), and the group's reason is in AK905.
   const groupRejected = group.status === 'R';
   for (const set of group.sets) {
+    // A rejected group is not processed: none of its documents is handed on and the partner must
+    // resend them all (715 R: "a rejection of a functional group is a rejection of all transaction
+    // sets in that functional group"): AK9 R, AK904 0, the reason in AK905. A set with errors of its
+    // own keeps its AK2 loop, AK5/IK5 R with its own codes. A set rejected only with its group gets
+    // no AK2 loop: an IK5 R says why in IK502 (X231A1 IK502-06: situational, 618 codes 1-27, I5,
+    // I6), and neither 618 nor 718 (AK502) has a code for "rejected with its group" (5 would send the
+    // partner looking for segments the ack does not list). The loop is optional (997 AK2: O; X231A1
+    // loop 2000: situational). Translators do the same: stupidedi's 5010 editor reports GS/GE
+    // problems in AK905 only, BizTalk by default and AWS B2Bi on request write no AK2 loop for a set
+    // with nothing of its own to report.
+    if (groupRejected && set.status === 'A') continue;
+    const errors = segmentErrors(set, is999, delimiters, charset);
     body.push(
       is999
         ? seg('AK2', set.setId, set.controlNumber, set.implementationRef)
         : seg('AK2', set.setId, set.controlNumber),
     );
-    const errors = segmentErrors(set, is999, delimiters);
     body.push(...errors);
-    const status = groupRejected ? 'R' : set.status;
-    body.push(seg(is999 ? 'IK5' : 'AK5', status, ...setCodes(set, errors.length > 0)));
+    body.push(
+      seg(is999 ? 'IK5' : 'AK5', groupRejected ? 'R' : set.status, ...setCodes(set, errors.length > 0)),
+    );
   }
   const accepted = groupRejected ? 0 : group.sets.filter((s) => s.status !== 'R').length;
   // AK905-AK909 take the group's own codes (716); GS element errors have none (x12-envelope-checks.ts).
@@ -220,6 +253,32 @@ export function buildFunctionalAckBody(
     ),
   );
   return { setId, body };
+}
+
+/** The 999 implementation guide (TR3) 005010X231A1: ST03 and GS08 of a 005010 999. */
+export const X231A1 = '005010X231A1';
+
+/**
+ * GS08 of the FA group answering an inbound group, and ST03 of its 997/999. GS08 names the version
+ * the ack itself is written in; the inbound GS08 is echoed in AK103 (999), not here.
+ * - 999 for a 005010 group (005010, 005010X222A1, 005010X214, …): GS08 and ST03 005010X231A1, the
+ *   999 guide's identifier (X231A1 envelope: GS08 and ST03 005010X231A1; TIBCO Foresight's 999
+ *   carries its guide in both). The inbound guide (X222A1: claims) does not describe a 999.
+ * - 999 for a later version (005050, 006020, 007030…): that version, six digits (an industry
+ *   identifier after them names the inbound's guide, not the ack's), and no ST03: X231A1 is a 005010
+ *   guide, ST03 is optional in the standard, and a version is not an implementation convention.
+ * - 997: the group's GS08 as sent when it names the ack's version (004010VICS: the industry's 997
+ *   guidelines go with it), else the ack's version.
+ */
+export function ackGroupVersion(
+  setId: '997' | '999',
+  gsVersion: string,
+  isaVersion: string,
+): { readonly gs08: string; readonly implementationRef?: string } {
+  const version = ackVersion(gsVersion, isaVersion);
+  if (setId === '999')
+    return version === '005010' ? { gs08: X231A1, implementationRef: X231A1 } : { gs08: version };
+  return { gs08: gsVersion.startsWith(version) ? gsVersion : version };
 }
 
 export interface Ta1 {
@@ -259,8 +318,9 @@ export function writeX12Acks(
   ic: X12InterchangeSummary,
   groups: readonly X12GroupSummary[],
   o: X12AckOptions,
-): { text: string; interchangeControlNumber: string; diagnostics: Diagnostic[] } | undefined {
+): { text: string; bytes: Buffer; interchangeControlNumber: string; diagnostics: Diagnostic[] } | undefined {
   const ta1 = ta1For(ic);
+  const charset: X12AckCharset = ic.windows1252 ? 'windows-1252' : 'utf-8';
   const h: X12InterchangeHeader = ic.header;
   // The inbound delimiters, unless its terminator is a newline or they clash (the ack then uses
   // the defaults: an ack must be readable).
@@ -278,21 +338,16 @@ export function writeX12Acks(
     : groups
         .filter((g) => g.header.functionalId !== 'FA')
         .map((g) => {
-          const { setId, body } = buildFunctionalAckBody(g, delimiters);
-          // GS08 echoes the inbound group's version, unless that names none (the ack's own GS08
-          // must be valid: then the version the ack is written in); a 999's ST03 names the 999
-          // guide itself (X231).
-          const version = ackVersion(g.header.version, h.version);
-          const gs08 = g.header.version.startsWith(version) ? g.header.version : version;
-          const guide = version === '005010' ? '005010X231A1' : gs08;
+          const { setId, body } = buildFunctionalAckBody(g, delimiters, charset);
+          const { gs08, implementationRef } = ackGroupVersion(setId, g.header.version, h.version);
           return {
             functionalId: 'FA',
             version: gs08,
-            sets: [{ setId, body, ...(setId === '999' ? { implementationRef: guide } : {}) }],
+            sets: [{ setId, body, ...(implementationRef ? { implementationRef } : {}) }],
           };
         });
   if (!ta1 && fa.length === 0) return undefined;
-  return writeX12Interchange(fa, {
+  const written = writeX12Interchange(fa, {
     sender: {
       qualifier: qualifier(h.receiverQualifier),
       id: h.receiverId || 'UNKNOWN',
@@ -313,4 +368,5 @@ export function writeX12Acks(
     // it); each group inside follows its own GS08.
     isaVersion: h.version,
   });
+  return { ...written, bytes: encodeX12Ack(written.text, charset) };
 }

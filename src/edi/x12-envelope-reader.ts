@@ -134,11 +134,19 @@ export async function* readX12(
   const tokenizer = new X12Tokenizer(options.origin);
   const decoder = new StreamDecoder();
   const state = new EnvelopeState(options);
+  // An interchange read (to its end) as Windows-1252 says so: its acks answer in those bytes.
+  const out = (): X12ReaderEvent[] => {
+    const events = state.out.splice(0);
+    if (!decoder.singleByte) return events;
+    return events.map((ev) =>
+      ev.type === 'interchange-end' ? { ...ev, interchange: { ...ev.interchange, windows1252: true } } : ev,
+    );
+  };
   const pump = function* (final: boolean): Generator<X12ReaderEvent> {
     for (let tok = tokenizer.pull(final); tok; tok = tokenizer.pull(final)) {
       if (tok instanceof X12Segment) state.segment(tok);
       else state.consume(tok);
-      if (state.out.length > 0) yield* state.out.splice(0);
+      if (state.out.length > 0) yield* out();
     }
   };
   try {
@@ -168,7 +176,7 @@ export async function* readX12(
   }
   state.finish();
   if (options.origin) options.origin.segments = tokenizer.segmentCount;
-  yield* state.out.splice(0);
+  yield* out();
 }
 
 /** The envelope state machine, synchronous so that tests and benches can drive it directly. */

@@ -91,6 +91,8 @@ export interface X12InterchangeSummary {
   readonly diagnostics: readonly Diagnostic[];
   /** The interchange could not be processed: its content was skipped and a TA1 R is due. */
   readonly rejected: boolean;
+  /** The input was not UTF-8 and was read as Windows-1252 (one byte per character): acks answer in it. */
+  readonly windows1252?: true;
 }
 
 export type X12EnvelopeEvent =

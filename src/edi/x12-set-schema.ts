@@ -941,7 +941,27 @@ function checkSeparators(
         ),
         badData: copyOfValue(wholeElement(seg, i)),
       });
+    if (holdsNul(seg, i))
+      out.push({
+        ...elementDiagnostic(
+          seg,
+          position,
+          i,
+          ctx,
+          '6',
+          'INVALID_CHARACTER',
+          `${name} "${shownValue(wholeElement(seg, i))}" contains the NUL character (U+0000), which no X12 character set has`,
+        ),
+        badData: copyOfValue(wholeElement(seg, i)),
+      });
   }
+}
+
+/** Whether element `i` holds a NUL in any component or repetition (the tokenizer split its segment). */
+function holdsNul(seg: Segment, i: number): boolean {
+  const has = (components: readonly string[] | undefined): boolean =>
+    components !== undefined && components.some((c) => c.includes('\u0000'));
+  return has(seg.elements[i]) || (seg.repetitions?.get(i + 1)?.some(has) ?? false);
 }
 
 /**

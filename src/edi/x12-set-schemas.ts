@@ -341,10 +341,14 @@ const x12_214 = (at7Notes: readonly SyntaxNote[]): SetSchema => ({
  * P0304); 4040 on makes the reasons optional (C0201, C0403), which 5010 keeps. The shared schema
  * has the conditionals, which hold in both; 4010 sets get the pairs (x12SetSchema): an AT701
  * without AT702 is an error there (AK4 2), and a rendered 4010 214 is checked against them.
- * (stupidedi's 004010 AT7 also has E0103, C0605 and C0706; not carried over here.)
+ * Both versions have E0103 (a status or an appointment status, never both: stedi's 4020, 4030,
+ * 4060 and 7030 AT7 and stupidedi's 004010 agree), C0605 (a time needs its date) and C0706 (a time
+ * code needs its time: stupidedi's 004010, stedi's 4040): without E0103 an AT7*X1*NS*AB*NA was read
+ * as status X1 with the appointment's reason NA, AB lost; without C0706 a date with a time code
+ * and no time became midnight in that zone.
  */
-export const X12_214 = x12_214(['C0201', 'C0403']);
-export const X12_214_004010 = x12_214(['P0102', 'P0304']);
+export const X12_214 = x12_214(['C0201', 'C0403', 'E0103', 'C0605', 'C0706']);
+export const X12_214_004010 = x12_214(['P0102', 'P0304', 'E0103', 'C0605', 'C0706']);
 
 export const X12_210: SetSchema = {
   setId: '210',

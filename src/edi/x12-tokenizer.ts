@@ -32,6 +32,7 @@ const PAGE_SIZE = 16 * 1024;
 
 const NON_ASCII = /[\u0080-\uffff]/;
 const CTRL_Z = 0x1a;
+const NUL = '\u0000';
 const isLineBreak = (c: string): boolean => c === '\n' || c === '\r';
 /** Space, tab, CR, LF, FF, VT, NUL: what may sit between segments. */
 const isBlankCode = (c: number): boolean => c === 32 || (c >= 9 && c <= 13) || c === 0;
@@ -125,6 +126,7 @@ export class X12Tokenizer {
     this.lfAt = -1;
     this.componentAt = -1;
     this.repetitionAt = -1;
+    this.nulAt = -1;
     this.markIdx = 0;
     this.markBytes = 0;
   }
@@ -305,10 +307,13 @@ export class X12Tokenizer {
     let count = 0;
     for (let i = src.indexOf(sep, from); i !== -1 && i < to; i = src.indexOf(sep, i + 1))
       page[base + 1 + count++] = i;
+    // A NUL (U+0000) is in no X12 character set and cannot be stored: a segment holding one is split
+    // like one with components, so the set validator sees its elements and reports the character.
     const split =
       count > 0 &&
       (this.nextIn(src, d.component, from, to) ||
-        (d.repetition !== undefined && this.nextIn(src, d.repetition, from, to)));
+        (d.repetition !== undefined && this.nextIn(src, d.repetition, from, to)) ||
+        this.nextIn(src, NUL, from, to));
     page[base] = count;
     page[base + 1 + count] = to;
     this.pageUsed = base + count + 2;
@@ -324,17 +329,19 @@ export class X12Tokenizer {
   // from each segment would scan to its end for separators that most files never use.
   private componentAt = -1;
   private repetitionAt = -1;
+  private nulAt = -1;
 
-  /** Whether `sep` (the component or repetition separator) occurs in `src[from, to)`. */
+  /** Whether `sep` (the component or repetition separator, or NUL) occurs in `src[from, to)`. */
   private nextIn(src: string, sep: string, from: number, to: number): boolean {
     if (src !== this.buf) return src.slice(from, to).includes(sep);
-    const component = sep === this.delimiters?.component;
-    let at = component ? this.componentAt : this.repetitionAt;
+    const which = sep === NUL ? 2 : sep === this.delimiters?.component ? 0 : 1;
+    let at = which === 0 ? this.componentAt : which === 1 ? this.repetitionAt : this.nulAt;
     if (at < from) {
       const i = src.indexOf(sep, from);
       at = i === -1 ? src.length : i;
-      if (component) this.componentAt = at;
-      else this.repetitionAt = at;
+      if (which === 0) this.componentAt = at;
+      else if (which === 1) this.repetitionAt = at;
+      else this.nulAt = at;
     }
     return at < to;
   }

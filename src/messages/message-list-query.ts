@@ -1,6 +1,12 @@
 import { decodePageCursor } from '../common/page-cursor.js';
 import { ValidationProblem } from '../common/problem/problem-details.js';
+import { InboundState, OutboundState } from './message-state.js';
 import type { MessageFilter } from './message-store.js';
+
+/** Every state a message can be in, inbound or outbound: a filter on any other matches nothing. */
+export const MESSAGE_STATES: readonly string[] = [
+  ...new Set<string>([...Object.values(InboundState), ...Object.values(OutboundState)]),
+];
 
 export const MAX_PAGE_SIZE = 200;
 /** Messages page by (received µs, uuid). */
@@ -35,10 +41,14 @@ export function parseMessageListQuery(
   };
   let limit = 50;
   if (query.limit !== undefined) {
-    limit = Number(query.limit);
+    // Digits only: Number() would also read "1e2", "0x10" or " 7 ".
+    limit = /^\d{1,4}$/.test(query.limit) ? Number(query.limit) : Number.NaN;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
       errors.push({ pointer: '/limit', message: `must be an integer from 1 to ${MAX_PAGE_SIZE}` });
     }
+  }
+  if (query.state !== undefined && !MESSAGE_STATES.includes(query.state)) {
+    errors.push({ pointer: '/state', message: `must be one of ${MESSAGE_STATES.join(', ')}` });
   }
   if (query.direction !== undefined && query.direction !== 'inbound' && query.direction !== 'outbound') {
     errors.push({ pointer: '/direction', message: 'must be inbound or outbound' });

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PagePosition } from '../common/page-cursor.js';
+import { storableJson, storableText } from '../common/storable-text.js';
 import type { WaitingMessagesSample } from '../ops/metrics.js';
 import type { JobQueue } from './job-queue.js';
 import {
@@ -133,9 +134,9 @@ export class MessageStore {
         transition.documentId ?? null,
         transition.from,
         transition.to,
-        transition.cause,
+        storableText(transition.cause),
         transition.attempt ?? null,
-        transition.detail === undefined ? null : JSON.stringify(transition.detail),
+        transition.detail === undefined ? null : storableJson(transition.detail),
       ],
     );
     return transition;

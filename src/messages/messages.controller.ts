@@ -7,7 +7,12 @@ import { SchemaBodyPipe } from '../common/http/schema-body.pipe.js';
 import { ProblemCode, ProblemException } from '../common/problem/problem-details.js';
 import { encodePageCursor } from '../common/page-cursor.js';
 import type { TenantScope } from '../tenancy/tenant-scope.js';
-import { parseMessageListQuery, MAX_PAGE_SIZE, type MessageListQuery } from './message-list-query.js';
+import {
+  parseMessageListQuery,
+  MAX_PAGE_SIZE,
+  MESSAGE_STATES,
+  type MessageListQuery,
+} from './message-list-query.js';
 import type { MessageDetail, MessageSummary } from './message-records.js';
 import { Pipeline } from './pipeline.js';
 import type { ReplayMode, ReplayResult } from './usecases/replay-message.js';
@@ -46,7 +51,7 @@ export class MessagesController {
   @Get()
   @Scopes('messages:read')
   @ApiOperation({ summary: 'List messages, newest first (a partner sees its own)' })
-  @ApiQuery({ name: 'state', required: false })
+  @ApiQuery({ name: 'state', required: false, enum: MESSAGE_STATES })
   @ApiQuery({ name: 'partnerId', required: false })
   @ApiQuery({ name: 'direction', required: false, enum: ['inbound', 'outbound'] })
   @ApiQuery({ name: 'documentType', required: false })

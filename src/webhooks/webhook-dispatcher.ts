@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Job } from 'pg-boss';
 import { MISMATCH_FLAGS } from '../api/invoice-match.js';
 import { ShipmentTracking } from '../api/shipment-tracking.js';
+import type { AppConfig } from '../config/app-config.js';
+import { APP_CONFIG } from '../config/config.tokens.js';
 import { OutboundState } from '../messages/message-state.js';
 import type { Transition } from '../messages/message-store.js';
 import { Pipeline } from '../messages/pipeline.js';
 import { TenantRegistry } from '../tenancy/tenant-registry.js';
 import { TenantScope } from '../tenancy/tenant-scope.js';
 import type { WebhookEvent, WebhookEventType } from './webhook-event-type.js';
+import { postWebhook, WebhookTargetRefused } from './webhook-post.js';
 import { signWebhook, SIGNATURE_HEADER } from './webhook-signature.js';
 import { WebhookSubscriptions, type WebhookSubscription } from './webhook-subscriptions.js';
 
@@ -44,6 +47,7 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
     private readonly subscriptions: WebhookSubscriptions,
     private readonly tracking: ShipmentTracking,
     private readonly tenants: TenantRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -188,28 +192,64 @@ export class WebhookDispatcher implements OnModuleInit, OnModuleDestroy {
       `SELECT payload, state FROM messages WHERE tenant_id = $1 AND id = $2 AND channel = 'webhook'`,
       [tenantId, messageId],
     )) as { payload: Buffer; state: string }[];
-    if (!target || !message || message.state !== OutboundState.Queued) return;
+    if (!message || message.state !== OutboundState.Queued) return;
+    // A delivery that will never be made says so instead of staying queued for ever.
+    const giveUp = (reason: string) =>
+      this.pipeline.store.settleOutbound(
+        tenantId,
+        messageId,
+        OutboundState.Rejected,
+        `not delivered: ${reason}`,
+      );
+    if (!target) {
+      await giveUp('the subscription was deleted');
+      return;
+    }
     const body = message.payload.toString('utf8');
     const type = (JSON.parse(body) as { type: string }).type;
-    const response = await fetch(target.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        [SIGNATURE_HEADER]: signWebhook(target.secret, body),
-        'crossdock-event': type,
-        'crossdock-delivery': messageId,
-      },
-      body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(10_000),
-    });
-    // Throwing hands the job back to pg-boss, which retries it with backoff.
-    if (!response.ok) throw new Error(`webhook ${target.url} answered ${response.status}`);
-    await this.pipeline.store.settleOutbound(
-      tenantId,
-      messageId,
-      OutboundState.Sent,
-      `delivered to ${target.url} (HTTP ${response.status})`,
+    let failure: string;
+    try {
+      const status = await postWebhook(
+        target.url,
+        {
+          'content-type': 'application/json',
+          [SIGNATURE_HEADER]: signWebhook(target.secret, body),
+          'crossdock-event': type,
+          'crossdock-delivery': messageId,
+        },
+        body,
+        { allowLoopback: this.config.demoMode, timeoutMs: 10_000 },
+      );
+      if (status >= 200 && status <= 299) {
+        await this.pipeline.store.settleOutbound(
+          tenantId,
+          messageId,
+          OutboundState.Sent,
+          `delivered to ${target.url} (HTTP ${status})`,
+        );
+        return;
+      }
+      failure = `${target.url} answered HTTP ${status}`;
+    } catch (error) {
+      // Retries cannot make a refused target public.
+      if (error instanceof WebhookTargetRefused) {
+        await giveUp(error.message);
+        return;
+      }
+      failure = `${target.url}: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    const attempt = job.retryCount + 1;
+    if (job.retryCount >= WEBHOOK_RETRIES.retryLimit) {
+      await giveUp(`gave up after ${attempt} attempts; the last: ${failure}`);
+      return;
+    }
+    // The message shows each failed attempt while it waits for the next one.
+    await this.pipeline.dataSource.query(
+      `UPDATE messages SET attempts = attempts + 1, last_error = $3, updated_at = now()
+        WHERE tenant_id = $1 AND id = $2 AND state = 'queued'`,
+      [tenantId, messageId, `attempt ${attempt} failed: ${failure.slice(0, 500)}`],
     );
+    // Throwing hands the job back to pg-boss, which retries it with backoff.
+    throw new Error(`webhook delivery attempt ${attempt}: ${failure}`);
   }
 }

@@ -9,6 +9,9 @@ import {
   type ProblemDetails,
 } from './problem-details.js';
 
+/** The longest path parameter the router passes on (an id longer than any stored one is a 404 before that). */
+export const MAX_PATH_PARAMETER_LENGTH = 1000;
+
 interface Mapped {
   readonly problem: ProblemDetails;
   readonly headers: Readonly<Record<string, string>>;
@@ -43,6 +46,17 @@ const FASTIFY_ERRORS: Readonly<
     status: 400,
     code: ProblemCode.MalformedJson,
     detail: () => 'The body is empty but the Content-Type says JSON.',
+  },
+  // Raised by the router, before any route (Fastify's `frameworkErrors`, see http-app.ts).
+  FST_ERR_BAD_URL: {
+    status: 400,
+    code: ProblemCode.BadRequest,
+    detail: () => 'The URL is not valid: a percent-encoded part of its path is not UTF-8.',
+  },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    status: 414,
+    code: ProblemCode.UriTooLong,
+    detail: () => `A path parameter is longer than ${MAX_PATH_PARAMETER_LENGTH} characters.`,
   },
   FST_ERR_CTP_INVALID_JSON_BODY: {
     status: 400,

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import { storableJson, storableText } from '../../common/storable-text.js';
+import { encodeWindows1252 } from '../../edi/edi-character-sets.js';
 import type { Diagnostic } from '../../edi/edi-types.js';
 import { loadMaps } from '../../edi/map-loader.js';
 import { translateBuffer, type InterchangeInfo } from '../../edi/translate.js';
@@ -77,7 +79,7 @@ export class TranslateMessage {
     // The acks are written with the engine's provisional control numbers (each kind counting from
     // 1); storeAcks gives them the partner's own in the transaction that stores them, so a
     // translation never holds numbers it may not use (see numberAcknowledgements).
-    const result = await translateBuffer(message.payload, {
+    const translated = await translateBuffer(message.payload, {
       tenantId,
       ...(message.partner_id ? { partnerId: message.partner_id } : {}),
       ...(partner?.timeZone ? { timeZone: partner.timeZone } : {}),
@@ -89,6 +91,16 @@ export class TranslateMessage {
       correlationId: message.correlation_id,
       now: this.now,
     });
+    // Envelope ids are partner text: one holding a NUL could not be stored or looked up.
+    const result = {
+      ...translated,
+      interchanges: translated.interchanges.map((i) => ({
+        ...i,
+        sender: storableText(i.sender),
+        receiver: storableText(i.receiver),
+        controlNumber: storableText(i.controlNumber),
+      })),
+    };
     // The file broke between the check and the translation: the message waits all the same.
     const broken = result.diagnostics.filter((d) => d.rule === 'PARTNER_INVALID');
     if (broken.length > 0) {
@@ -117,7 +129,7 @@ export class TranslateMessage {
       await manager.query(
         `UPDATE messages SET interchange_sender = $2, interchange_control_number = $3, diagnostics = $4, last_error = NULL,
            updated_at = now() WHERE id = $1`,
-        [messageId, first?.sender ?? null, first?.controlNumber ?? null, JSON.stringify(result.diagnostics)],
+        [messageId, first?.sender ?? null, first?.controlNumber ?? null, storableJson(result.diagnostics)],
       );
       if (duplicateOf) {
         await manager.query(`UPDATE messages SET state = $2, duplicate_of = $3 WHERE id = $1`, [
@@ -252,7 +264,7 @@ export class TranslateMessage {
         await manager.query(`UPDATE messages SET state = $2, diagnostics = $3 WHERE id = $1`, [
           message.id,
           InboundState.Rejected,
-          JSON.stringify(validation?.errors ?? [{ pointer: '', message: 'not JSON' }]),
+          storableJson(validation?.errors ?? [{ pointer: '', message: 'not JSON' }]),
         ]);
         await record({
           from: InboundState.Received,
@@ -581,10 +593,20 @@ function parsedCause(interchanges: readonly InterchangeInfo[]): string {
 }
 
 /**
+ * The encodings an ack is written in: UTF-8, ISO 8859-1 (a CONTRL under UNOA..UNOC), Windows-1252
+ * (an X12 ack answering a partner's input that was not UTF-8).
+ */
+const ACK_ENCODINGS: readonly ((text: string) => Buffer)[] = [
+  (text) => Buffer.from(text, 'utf8'),
+  (text) => Buffer.from(text, 'latin1'),
+  encodeWindows1252,
+];
+
+/**
  * `text` (an ack with its final control numbers, which are ASCII digits) in the encoding its
- * provisional form `before` was written in: one byte per character (ISO 8859-1, a CONTRL under
- * UNOA..UNOC) when its bytes were as many as its characters, else UTF-8.
+ * provisional form `before` was written in: the one that gives `beforeBytes` back.
  */
 function encodedLike(text: string, before: string, beforeBytes: Buffer): Buffer {
-  return Buffer.from(text, beforeBytes.length === before.length ? 'latin1' : 'utf8');
+  const encode = ACK_ENCODINGS.find((e) => e(before).equals(beforeBytes)) ?? ACK_ENCODINGS[0]!;
+  return encode(text);
 }

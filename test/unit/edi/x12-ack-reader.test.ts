@@ -44,16 +44,19 @@ test('a 997 rejecting its group rejects every set, even one whose AK5 says A', (
   );
 });
 
-test('our own 997 for a rejected group reads back as rejected sets', async () => {
+test('our own 997 for a rejected group reads back as the group rejected, no set accepted', async () => {
   const ours = await translateBuffer(x12Fixture('negative/ge-set-count.edi'), goldenOptions());
   const text = ours.acks.join('');
   const r = await translateBuffer(Buffer.from(text), goldenOptions());
   const ack = r.documents.find((d) => d['documentType'] === 'Acknowledgement');
   assert.ok(ack, text);
   assert.equal(ack['status'], 'rejected');
+  assert.equal((ack['refersTo'] as { groupControlNumber: string }).groupControlNumber, '100');
+  // The set had no error of its own: no AK2 loop names it, and nothing reads as accepted.
+  assert.deepEqual(ack['transactions'], []);
   assert.deepEqual(
-    (ack['transactions'] as { status: string }[]).map((t) => [t.status]),
-    [['rejected']],
+    (ack['errors'] as { level: string; code: string }[]).map((e) => [e.level, e.code]),
+    [['group', '5']],
   );
 });
 
@@ -154,4 +157,24 @@ test('214 AT707 NT and 20 are accepted and converted: Newfoundland time, ISO M05
     assert.equal(r.documents[0]?.['occurredAt'], at, code);
     assert.match(r.acks.join(''), /AK2\*214\*0001~AK5\*A~/);
   }
+});
+
+test("a 999's IK502 codes of its own (618: I5, I6, 18, 19) are named, not left as a number", () => {
+  const ack = readFunctionalAck(
+    '999',
+    body('AK1*HC*7*005010X222A1~AK2*837*0001*005010X222A1~IK5*R*I6*19~AK2*837*0002~IK5*R*I5*18~AK9*R*2*2*0~'),
+  );
+  assert.deepEqual(
+    (ack['errors'] as { transactionControlNumber: string; code: string; message: string }[]).map((e) => [
+      e.transactionControlNumber,
+      e.code,
+      e.message,
+    ]),
+    [
+      ['0001', 'I6', 'implementation convention not supported'],
+      ['0001', '19', 'invalid transaction set implementation convention reference'],
+      ['0002', 'I5', 'implementation: one or more segments in error'],
+      ['0002', '18', 'transaction set not in functional group'],
+    ],
+  );
 });

@@ -34,39 +34,41 @@ const EXPECTED: Record<string, RegExp> = {
   // The same sender's ISA13 twice in one file: the first is answered, the repeat rejected (025).
   'isa-control-duplicate':
     /AK9\*A\*1\*1\*1~.*IEA\*1\*000000001~ISA\*.*TA1\*000000100\*261127\*0930\*R\*025~IEA\*0\*000000002~$/,
-  // A rejected group rejects each of its sets (AK5 R, no AK502 for a set with no error of its
-  // own) and accepts none (AK904 0): the partner must resend them all.
-  'gs-ge-control-mismatch': /AK2\*856\*0100~AK5\*R~AK9\*R\*1\*1\*0\*4~/,
+  // A rejected group rejects all its sets (AK9 R, AK904 0, the reason in AK905): the partner must
+  // resend them all. A set with no error of its own has no AK2 loop: an AK5/IK5 R would need a
+  // reason code, and 718/618 have none for "rejected with its group" (x12-ack-writer.ts).
+  'gs-ge-control-mismatch': /~AK1\*SH\*100~AK9\*R\*1\*1\*0\*4~SE\*4\*/,
   // GS07 and GS08 together name the version: a bad agency is "version not supported".
-  'gs-invalid-agency': /AK5\*R~AK9\*R\*1\*1\*0\*2~/,
+  'gs-invalid-agency': /AK1\*SH\*100~AK9\*R\*1\*1\*0\*2~/,
   // GS08 is the version in its first six characters: "4010" names none. The group is rejected
   // (AK905 2) and the ack follows the interchange's ISA12: a 997 (ISA12 00401), GS08 004010, not a
   // 999 echoing 4010.
   'gs-version-four-digits':
-    /U\*00401\*.*GS\*FA\*RECEIVERID\*SENDERID\*\d{8}\*\d{4}\*1\*X\*004010~ST\*997\*0001~AK1\*SH\*1~AK2\*856\*0001~AK5\*R~AK9\*R\*1\*1\*0\*2~/,
-  // The same in a 00501 interchange: a 999 for the 005010 guide, AK103 echoing the GS08 as sent.
+    /U\*00401\*.*GS\*FA\*RECEIVERID\*SENDERID\*\d{8}\*\d{4}\*1\*X\*004010~ST\*997\*0001~AK1\*SH\*1~AK9\*R\*1\*1\*0\*2~/,
+  // The same in a 00501 interchange: a 999, GS08 and ST03 naming its guide (005010X231A1), AK103
+  // echoing the GS08 as sent.
   '5010-gs-version-four-digits-999':
-    /\^\*00501\*.*\*X\*005010~ST\*999\*0001\*005010X231A1~AK1\*SH\*1\*5010~AK2\*856\*0001~IK5\*R~AK9\*R\*1\*1\*0\*2~/,
+    /\^\*00501\*.*\*X\*005010X231A1~ST\*999\*0001\*005010X231A1~AK1\*SH\*1\*5010~AK9\*R\*1\*1\*0\*2~/,
   // The ack interchange echoes the partner's ISA12 (00401, ISA11 U), while each group's ack follows
   // its own GS08: a 999 for the 005010 group, a 997 for the 004010 one.
   'isa-4010-group-5010':
-    /^ISA\*(?:[^~]*\*){10}U\*00401\*[^~]*~GS\*FA\*[^~]*\*X\*005010~ST\*999\*0001\*005010X231A1~AK1\*SH\*11\*005010~.*IK5\*R\*5~AK9\*P\*2\*2\*1~.*GS\*FA\*[^~]*\*X\*004010~ST\*997\*0002~AK1\*QM\*12~AK2\*214\*0003~AK5\*A~AK9\*A\*1\*1\*1~/,
-  'gs-invalid-control-number': /AK1\*SH\*1A0~.*AK5\*R~AK9\*R\*1\*1\*0\*6~/,
+    /^ISA\*(?:[^~]*\*){10}U\*00401\*[^~]*~GS\*FA\*[^~]*\*X\*005010X231A1~ST\*999\*0001\*005010X231A1~AK1\*SH\*11\*005010~.*IK5\*R\*5~AK9\*P\*2\*2\*1~.*GS\*FA\*[^~]*\*X\*004010~ST\*997\*0002~AK1\*QM\*12~AK2\*214\*0003~AK5\*A~AK9\*A\*1\*1\*1~/,
+  'gs-invalid-control-number': /AK1\*SH\*1A0~AK9\*R\*1\*1\*0\*6~/,
   // 716 has no code for a bad GS04: the group is rejected without an AK905 (x12-envelope-checks.ts).
-  'gs-invalid-date': /AK5\*R~AK9\*R\*1\*1\*0~/,
+  'gs-invalid-date': /AK1\*SH\*100~AK9\*R\*1\*1\*0~/,
   // A repeated GS06: 19 from 004050 on; 4010 has no uniqueness code (19 is security there), so 6.
   'gs-control-duplicate':
-    /AK1\*SH\*100~AK2\*856\*0100~AK5\*A~AK9\*A\*1\*1\*1~.*AK1\*SH\*100~AK2\*856\*0100~AK5\*R~AK9\*R\*1\*1\*0\*6~/,
+    /AK1\*SH\*100~AK2\*856\*0100~AK5\*A~AK9\*A\*1\*1\*1~.*AK1\*SH\*100~AK9\*R\*1\*1\*0\*6~/,
   '5010-gs-control-duplicate-999':
-    /AK1\*SH\*100\*005010~AK2\*856\*0100~IK5\*A~AK9\*A\*1\*1\*1~.*AK1\*SH\*100\*005010~AK2\*856\*0100~IK5\*R~AK9\*R\*1\*1\*0\*19~/,
+    /AK1\*SH\*100\*005010~AK2\*856\*0100~IK5\*A~AK9\*A\*1\*1\*1~.*AK1\*SH\*100\*005010~AK9\*R\*1\*1\*0\*19~/,
   // An 856 in a QM (214) group: AK5 6, invalid transaction set identifier for its group.
   'gs-functional-id-set-mismatch': /AK1\*QM\*100~AK2\*856\*0100~AK5\*R\*6~AK9\*R\*1\*1\*0~/,
   'st-invalid-set-id': /AK2\*85X\*0100~AK5\*R\*6/,
   'st-invalid-control-number': /AK2\*856\*01A0~AK5\*R\*7~/,
   'st-set-not-supported': /AK1\*PO\*100~AK2\*850\*0100~AK5\*R\*1~AK9\*R\*1\*1\*0~/,
-  'ge-set-count': /AK2\*856\*0100~AK5\*R~AK9\*R\*3\*1\*0\*5~/,
-  'ge-missing': /AK5\*R~AK9\*R\*1\*1\*0\*3~/,
-  'gs-functional-id-unsupported': /AK1\*XX\*100~.*AK5\*R~AK9\*R\*1\*1\*0\*1~/,
+  'ge-set-count': /AK1\*SH\*100~AK9\*R\*3\*1\*0\*5~/,
+  'ge-missing': /AK1\*SH\*100~AK9\*R\*1\*1\*0\*3~/,
+  'gs-functional-id-unsupported': /AK1\*XX\*100~AK9\*R\*1\*1\*0\*1~/,
   'st-se-control-mismatch': /AK2\*856\*0100~AK5\*R\*3~AK9\*R\*1\*1\*0~/,
   'se-segment-count': /AK2\*856\*0100~AK5\*R\*4~/,
   'se-missing': /AK2\*856\*0100~AK5\*R\*2~/,
