@@ -94,6 +94,18 @@ export interface ElementRule {
    * `promote` lifts a qualifier's value to a field of its own (BP → sku) and writes it first on output.
    */
   readonly pairs?: { readonly promote?: Readonly<Record<string, string>> };
+  /**
+   * In a loop with `groupBy` (or nested in one): the element carries the key of the item's group,
+   * not a field of the item. Inbound, it chooses the group the item goes to (a DESADV line's RFF+ON
+   * chooses its order); outbound, it writes the key of the group being rendered.
+   */
+  readonly groupKey?: boolean;
+  /**
+   * Inbound, in a loop with `groupBy` (or nested in one): the value is a field of the item's group,
+   * not of the item (a DESADV line's DTM+171 is its order's date). Set on the group when it has
+   * none; a different value is left out with a warning.
+   */
+  readonly toGroup?: string;
 }
 
 export type WhenValue = string | readonly string[];
@@ -172,12 +184,29 @@ export interface LoopRule {
    */
   readonly initFrom?: Readonly<Record<string, string>>;
   /**
+   * The loop's items belong to groups (`list`, a root array such as `$.orders`) chosen by a key
+   * (`key`, a field of the group: `purchaseOrderNumber`); `repeat` is then relative to the group.
+   * Inbound, a pass's item goes to the group whose key its `groupKey` element read (a new group,
+   * `init` plus the key, appended in first-seen order when none has it), else to the list's first;
+   * with `splitBy` (a list of the item: `lines`), the keys are its entries', and an item whose
+   * entries name several groups becomes one copy per group with those entries. Outbound walks every
+   * group's items, the group's key being what `groupKey` elements write.
+   */
+  readonly groupBy?: GroupBy;
+  /**
    * Inbound, with `repeat`: a pass of the loop without a `seg` segment makes no item; it is left out
    * with a SEGMENT_NOT_KEPT warning giving `reason` (a 210 LX without L1 describes lading, no charge;
    * a 214 LX without AT7 has no status). Its segments' writes to the root (`$.`) stay.
    */
   readonly onlyWith?: { readonly seg: string; readonly reason: string };
   readonly rules: readonly Rule[];
+}
+
+export interface GroupBy {
+  readonly list: string;
+  readonly key: string;
+  readonly splitBy?: string;
+  readonly init?: Readonly<Record<string, unknown>>;
 }
 
 export interface HierarchyLevel {

@@ -18,6 +18,7 @@ import {
   type ElementRule,
   type HierarchyRule,
   type LoadedMap,
+  type LoopRule,
   type Rule,
   type SegmentRule,
   type WhenValue,
@@ -56,6 +57,8 @@ interface OutState {
   repeatIndex: number;
   /** Codes the current pass's sign segments are written with (`negate` of a negative value), by tag. */
   signs: ReadonlyMap<string, Readonly<Record<string, WhenValue>>>;
+  /** The key of the group whose items are being written (`groupBy`), for `groupKey` elements. */
+  groupKey: string | undefined;
 }
 
 const NO_SIGNS: ReadonlyMap<string, Readonly<Record<string, WhenValue>>> = new Map();
@@ -80,6 +83,7 @@ export function renderOutbound(
       lineCount: 0,
       repeatIndex: 0,
       signs: NO_SIGNS,
+      groupKey: undefined,
     };
     renderRules(st, map.definition.rules, doc);
     return { segments: out, diagnostics };
@@ -93,6 +97,22 @@ export function renderOutbound(
     });
     return { segments: [], diagnostics };
   }
+}
+
+/** A `groupBy` loop's items: every group's, in order, each with its group's key. */
+function groupedItems(st: OutState, rule: LoopRule): { item: unknown; key: string | undefined }[] {
+  const group = rule.groupBy!;
+  const groups = getPath(st.root, path(group.list).steps);
+  const out: { item: unknown; key: string | undefined }[] = [];
+  if (!Array.isArray(groups)) return out;
+  for (const g of groups) {
+    if (!isObject(g)) continue;
+    const key = g[group.key];
+    const items = getPath(g, arrayPath(rule.repeat!).steps);
+    if (!Array.isArray(items)) continue;
+    for (const x of items) out.push({ item: x, key: typeof key === 'string' ? key : undefined });
+  }
+  return out;
 }
 
 function itemsAt(st: OutState, item: JsonObject, repeat: string): unknown[] {
@@ -143,6 +163,7 @@ function renderRules(st: OutState, rules: readonly Rule[], item: JsonObject): vo
 }
 
 function renderPass(st: OutState, rules: readonly Rule[], item: JsonObject): void {
+  let opening = true;
   for (const rule of rules) {
     if (isHierarchyRule(rule)) {
       renderHierarchy(st, rule, item);
@@ -150,10 +171,17 @@ function renderPass(st: OutState, rules: readonly Rule[], item: JsonObject): voi
     }
     if (!outbound(rule)) continue;
     if (isLoopRule(rule)) {
-      const items = rule.repeat ? itemsAt(st, item, rule.repeat) : [item];
+      const grouped = rule.groupBy && rule.repeat ? groupedItems(st, rule) : undefined;
+      const items = grouped
+        ? grouped.map((g) => g.item)
+        : rule.repeat
+          ? itemsAt(st, item, rule.repeat)
+          : [item];
+      const outerKey = st.groupKey;
       items.forEach((x, idx) => {
         if (!isObject(x)) return;
         st.repeatIndex = idx + 1;
+        if (grouped) st.groupKey = grouped[idx]!.key;
         const first = rule.rules[0];
         // A loop whose opening segment has nothing to say is not written at all.
         if (
@@ -166,15 +194,22 @@ function renderPass(st: OutState, rules: readonly Rule[], item: JsonObject): voi
           return;
         renderRules(st, rule.rules, x);
       });
+      st.groupKey = outerKey;
       continue;
     }
     const srule = rule as SegmentRule;
+    const opens = opening;
+    opening = false;
     if (srule.repeat) {
       itemsAt(st, item, srule.repeat).forEach((x, idx) => {
         st.repeatIndex = idx + 1;
         emitSegment(st, srule, x, true);
       });
-    } else if (srule.always || segmentHasData(st, srule, item)) emitSegment(st, srule, item, false);
+    } else if (srule.always || segmentHasData(st, srule, item)) {
+      // A pass whose opening segment is left out (onlyWhenItFits: a party whose role has no code)
+      // is left out whole: the segments after it belong to it (its CTA, COM).
+      if (!emitSegment(st, srule, item, false) && opens && srule.onlyWhenItFits) return;
+    }
     if (srule.lastOf !== undefined) warnLeftOver(st, srule, srule.lastOf, item);
   }
 }
@@ -202,7 +237,16 @@ function segmentHasData(st: OutState, rule: SegmentRule, item: unknown): boolean
   // A segment that carries a sign (ALC+A of an allowance) says something even without a code.
   if (rule.always || st.signs.has(rule.seg)) return true;
   for (const er of rule.elements) {
-    if (!outbound(er) || er.fixed !== undefined || er.compute) continue;
+    if (!outbound(er) || er.compute) continue;
+    if (er.fixed !== undefined) {
+      // A constant that goes with a field (CTA+IC with a contact) says something when that field has a value.
+      if (er.to !== undefined && hasValue(valueAt(st, item, er.to))) return true;
+      continue;
+    }
+    if (er.groupKey === true) {
+      if (hasValue(st.groupKey)) return true;
+      continue;
+    }
     if (er.pairs) {
       if (Object.values(er.pairs.promote ?? {}).some((f) => valueAt(st, item, f) !== undefined)) return true;
       const list = er.to ? valueAt(st, item, er.to) : undefined;
@@ -222,7 +266,8 @@ function valueAt(st: OutState, item: unknown, to: string): unknown {
   return getPath(p.fromRoot ? st.root : item, p.steps);
 }
 
-function emitSegment(st: OutState, rule: SegmentRule, item: unknown, _repeated: boolean): void {
+/** Writes the rule's segment; false when it is left out (onlyWhenItFits). */
+function emitSegment(st: OutState, rule: SegmentRule, item: unknown, _repeated: boolean): boolean {
   const elements: string[][] = [];
   const put = (el: number, comp: number, value: string): void => {
     while (elements.length < el) elements.push(['']);
@@ -285,6 +330,10 @@ function emitSegment(st: OutState, rule: SegmentRule, item: unknown, _repeated: 
       }
       continue;
     }
+    if (er.groupKey === true) {
+      if (hasValue(st.groupKey)) put(er.el, comp, st.groupKey!);
+      continue;
+    }
     if (!er.to) continue;
     if (er.onlyIfUnset && (elements[er.el - 1]?.[comp - 1] ?? '') !== '') continue;
     const v = valueAt(st, item, er.to);
@@ -312,7 +361,7 @@ function emitSegment(st: OutState, rule: SegmentRule, item: unknown, _repeated: 
       segmentId: rule.seg,
       elementPosition: t.el,
     });
-    return;
+    return false;
   }
   for (const t of unfit) {
     st.diagnostics.push({
@@ -329,6 +378,7 @@ function emitSegment(st: OutState, rule: SegmentRule, item: unknown, _repeated: 
   for (const e of elements) while (e.length > 1 && e[e.length - 1] === '') e.pop();
   while (elements.length > 0 && elements[elements.length - 1]!.every((c) => c === '')) elements.pop();
   st.out.push({ tag: rule.seg, elements });
+  return true;
 }
 
 function reverseTable(st: OutState, name: string): Map<string, string> {

@@ -49,6 +49,8 @@ export const mapFileSchema = {
           additionalProperties: false,
           properties: { promote: { type: 'object', additionalProperties: { type: 'string' } } },
         },
+        groupKey: { type: 'boolean' },
+        toGroup: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
       },
     },
     segmentRule: {
@@ -88,6 +90,17 @@ export const mapFileSchema = {
         direction,
         init: { type: 'object' },
         initFrom: { type: 'object', additionalProperties: { type: 'string', pattern: '^\\$\\.' } },
+        groupBy: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['list', 'key'],
+          properties: {
+            list: { type: 'string', pattern: '^\\$\\.[A-Za-z_][A-Za-z0-9_]*$' },
+            key: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+            splitBy: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+            init: { type: 'object' },
+          },
+        },
         onlyWith: {
           type: 'object',
           additionalProperties: false,

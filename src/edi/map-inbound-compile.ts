@@ -41,6 +41,9 @@ import {
   notKept,
   negated,
   passHas,
+  routeToGroup,
+  setGroupField,
+  setGroupKey,
   timePart,
   toNumber,
   type InState,
@@ -85,6 +88,9 @@ const HELPERS = {
   negated,
   runSplitLoop,
   ssccFromGs1,
+  routeToGroup,
+  setGroupField,
+  setGroupKey,
 };
 
 /** Tags a rule list can consume, so a loop knows where it ends. */
@@ -272,12 +278,23 @@ const DATE_PARTS = new Set(['date', 'dateOnly', 'time', 'timeCode']);
  */
 function elementSource(src: Source, map: LoadedMap, er: ElementRule, dates: DateTarget[]): string {
   if (er.pairs) return pairsSource(src, er);
-  const to = er.to!;
+  if (er.groupKey === true)
+    // The key of the item's group (`groupBy`), kept beside the item rather than in it.
+    return `raw = h.elementValue(seg, ${src.value(er.el - 1)}, ${src.value((er.comp ?? 1) - 1)}); if (raw !== '') h.setGroupKey(st, seg, i, target, raw);`;
+  const toGroup = er.toGroup;
+  const to = toGroup ?? er.to!;
   const onlyIfUnset = er.onlyIfUnset === true;
   const t = er.transform;
+  if (toGroup !== undefined && t !== undefined && DATE_PARTS.has(t))
+    throw new Error(`toGroup ${toGroup}: a value of one element (dtm, dtmDate), not date parts`);
   const el = src.value(er.el);
   const toText = JSON.stringify(to);
-  const found = (v: string): string => (to === '.' ? `self = ${v};` : writeSource(src, to, v, onlyIfUnset));
+  const found = (v: string): string =>
+    toGroup !== undefined
+      ? `h.setGroupField(target, ${JSON.stringify(toGroup)}, ${v}, seg, i);`
+      : to === '.'
+        ? `self = ${v};`
+        : writeSource(src, to, v, onlyIfUnset);
 
   let body: string;
   if (t === 'dtmFormat')
@@ -389,7 +406,7 @@ function segmentSource(src: Source, map: LoadedMap, rule: SegmentRule): string {
   const ops: string[] = [];
   for (const er of rule.elements) {
     if (!inbound(er) || er.fixed !== undefined || er.compute) continue;
-    if (!er.pairs && !er.to) continue;
+    if (!er.pairs && !er.to && er.groupKey !== true && er.toGroup === undefined) continue;
     ops.push(elementSource(src, map, er, dates));
   }
   const lines = [
@@ -493,6 +510,25 @@ function loopSource(
     );
   }
   lines.push('let into = item;');
+  const group = rule.groupBy;
+  if (group) {
+    // The item is read first, then put into the group its key (or its entries' keys) names.
+    if (!rule.repeat || split || rule.initFrom || needs)
+      throw new Error(
+        `loop ${rule.id ?? rule.loop}: groupBy needs a repeat, and no splitsItem, initFrom or onlyWith`,
+      );
+    const list = src.constant(cachedPath(group.list).steps);
+    const itemsOf = src.constant(arrayPath(rule.repeat).steps);
+    lines.push(
+      `into = ${src.constant(objectFactory(rule.init))}();`,
+      `${body}(st, segs, i, j, into);`,
+      `h.routeToGroup(st, into, h.arrayAt(st.root, ${list}), ${src.value(group.key)}, ${group.splitBy === undefined ? 'undefined' : src.value(group.splitBy)}, ${src.constant(objectFactory(group.init))}, (g) => h.arrayAt(g, ${itemsOf}));`,
+      'return j - i;',
+      '}',
+    );
+    src.functions.push(lines.join('\n  '));
+    return name;
+  }
   if (rule.repeat) {
     const p = arrayPath(rule.repeat);
     lines.push(

@@ -326,3 +326,135 @@ export function finishDateTime(
     });
   return iso;
 }
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Groups (`groupBy`: a DESADV line goes to the order its RFF+ON names)                             */
+
+/** The group key each item read (`groupKey` elements), by item: kept off the canonical document. */
+const groupKeys = new WeakMap<object, string>();
+
+/**
+ * An item's group key, read from a `groupKey` element: the first one counts; a second, different
+ * one (a line naming two orders) is left out, and said so.
+ */
+export function setGroupKey(
+  st: InState,
+  seg: Segment,
+  segIndex: number,
+  item: JsonObject,
+  key: string,
+): void {
+  const had = groupKeys.get(item);
+  if (had === undefined) groupKeys.set(item, key);
+  else if (had !== key) notKept(st, seg, segIndex, 'the group key', had);
+}
+
+/** Fields of its group an item read (`toGroup`), with the segment that gave each, by item. */
+const groupFields = new WeakMap<object, Map<string, { value: unknown; seg: Segment; at: number }>>();
+
+/** A value for a field of the item's group (`toGroup`): the first one the item reads counts. */
+export function setGroupField(
+  item: JsonObject,
+  field: string,
+  value: unknown,
+  seg: Segment,
+  at: number,
+): void {
+  let fields = groupFields.get(item);
+  if (!fields) groupFields.set(item, (fields = new Map()));
+  if (!fields.has(field)) fields.set(field, { value, seg, at });
+}
+
+/** Sets the fields an item read for its group where the group has none; a different value is not kept. */
+function fillGroup(st: InState, group: JsonObject, item: unknown): void {
+  const fields = isObject(item) ? groupFields.get(item) : undefined;
+  if (!fields) return;
+  for (const [field, { value, seg, at }] of fields) {
+    const had = group[field];
+    if (had === undefined) group[field] = value;
+    else if (had !== value) notKept(st, seg, at, field, had);
+  }
+}
+
+/** Groups opened by an item that named none, before any group was known: the next key names them. */
+const unnamed = new WeakSet<object>();
+
+/** The group `key` names in `list` (a new one, `init` with the key, appended if none has it). */
+function groupFor(
+  list: unknown[],
+  field: string,
+  key: string | undefined,
+  init: () => JsonObject,
+): JsonObject {
+  if (key === undefined) {
+    // An item that names no group stays with the first (the header's order); before any group is
+    // known, with a group that the first key named later becomes (a DESADV whose header names no
+    // order and whose first line names none goes with the order its later lines name).
+    const first = list[0];
+    if (isObject(first)) return first;
+    const created: JsonObject = {};
+    unnamed.add(created);
+    list.push(created);
+    return created;
+  }
+  for (const g of list) if (isObject(g) && g[field] === key) return g;
+  const first = list[0];
+  if (isObject(first) && unnamed.has(first) && first[field] === undefined) {
+    unnamed.delete(first);
+    first[field] = key;
+    for (const [k, v] of Object.entries(init())) if (first[k] === undefined) first[k] = v;
+    return first;
+  }
+  const created: JsonObject = { [field]: key };
+  Object.assign(created, init());
+  list.push(created);
+  return created;
+}
+
+/**
+ * Puts a loop pass's item into its group's list (`itemsOf(group)`): the group its `groupKey` names
+ * or, with `splitBy`, those its entries name, one copy of the item per group, each with its own
+ * entries in their order (a DESADV package holding lines of two orders is that package under each).
+ */
+export function routeToGroup(
+  st: InState,
+  item: JsonObject,
+  list: unknown[],
+  field: string,
+  splitBy: string | undefined,
+  init: () => JsonObject,
+  itemsOf: (group: JsonObject) => unknown[],
+): void {
+  const entries = splitBy === undefined ? undefined : item[splitBy];
+  if (!Array.isArray(entries)) {
+    const group = groupFor(list, field, groupKeys.get(item), init);
+    fillGroup(st, group, item);
+    itemsOf(group).push(item);
+    return;
+  }
+  // Entries are partitioned by the group they resolve to: one without a key goes with the first.
+  const parts = new Map<JsonObject, unknown[]>();
+  for (const e of entries) {
+    const key = (isObject(e) ? groupKeys.get(e) : undefined) ?? groupKeys.get(item);
+    const group = groupFor(list, field, key, init);
+    fillGroup(st, group, e);
+    const part = parts.get(group);
+    if (part) part.push(e);
+    else parts.set(group, [e]);
+  }
+  if (parts.size === 0) {
+    const group = groupFor(list, field, groupKeys.get(item), init);
+    fillGroup(st, group, item);
+    itemsOf(group).push(item);
+    return;
+  }
+  if (parts.size === 1) {
+    itemsOf(parts.keys().next().value!).push(item);
+    return;
+  }
+  for (const [group, part] of parts) {
+    const copy: JsonObject = {};
+    for (const k in item) copy[k] = k === splitBy ? part : cloneJson(item[k]);
+    itemsOf(group).push(copy);
+  }
+}

@@ -219,6 +219,8 @@ function checkRules(
         if (to.startsWith('$.'))
           report(`${where}/initFrom/${to}`, "the field filled is the item's own, not a root path");
       }
+      if (r.groupBy !== undefined && (r.repeat === undefined || r.repeat.startsWith('$.')))
+        report(`${where}/groupBy`, 'groupBy needs a repeat relative to the group (lines[])');
       if (
         r.onlyWith &&
         (r.repeat === undefined || !r.rules.some((x) => 'seg' in x && x.seg === r.onlyWith!.seg))
@@ -368,6 +370,8 @@ function uniformElement(e: ElementRule): ElementRule {
     negate: e.negate,
     direction: e.direction,
     pairs: e.pairs,
+    groupKey: e.groupKey,
+    toGroup: e.toGroup,
   } as ElementRule;
 }
 
@@ -393,6 +397,7 @@ function uniformRules(rules: readonly Rule[]): Rule[] {
         direction: r.direction,
         init: r.init,
         initFrom: r.initFrom,
+        groupBy: r.groupBy,
         onlyWith: r.onlyWith,
         rules: uniformRules(r.rules),
       } as LoopRule;

@@ -152,6 +152,152 @@ describe('EDIFACT maps (D96A and D01B)', () => {
     assert.deepEqual(asn?.['carrier'], { mode: 'motor', scac: 'UPSN', name: 'UPS Freight' });
   });
 
+  it("DESADV: each line goes to the order its own RFF+ON names (new orders in first-seen order), a package of several orders's lines is that package under each", async () => {
+    const file = 'maps/desadv-d96a-several-orders.edi';
+    const result = await translateBuffer(readFileSync(fixture(file)), OPTIONS);
+    const [asn] = result.documents;
+    const orders = (asn?.['orders'] as JsonObject[]).map((o) => [
+      o['purchaseOrderNumber'],
+      o['purchaseOrderDate'],
+      (o['lines'] as JsonObject[]).map((l) => l['lineNumber']),
+      (o['packages'] as JsonObject[]).map((p) => [
+        p['sscc'],
+        (p['lines'] as JsonObject[]).map((l) => l['lineNumber']),
+      ]),
+    ]);
+    assert.deepEqual(orders, [
+      // Line 1 has no RFF+ON (the header's order), line 3 names it; line 6 (packed) has none.
+      ['PO-100', '2024-03-01', ['1', '3'], [['354123450000000014', ['6']]]],
+      [
+        'PO-200',
+        '2024-03-02',
+        ['2'],
+        [
+          ['354123450000000014', ['5']],
+          ['354123450000000021', ['7']],
+        ],
+      ],
+      ['PO-300', undefined, [], [['354123450000000014', ['4']]]],
+    ]);
+    // The DTM+171 of line 2's RFF+ON (SG16) is its order's date; line 3's differs from the
+    // header's date for PO-100 and is left out.
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.rule, d.segmentId, d.segmentPosition]),
+      [['SEGMENT_NOT_KEPT', 'DTM', 18]],
+    );
+    // Output: every order in the header, every line with its order's RFF+ON, one CPS per package.
+    const text = renderDocument(asn!, 'edifact-desadv', { mapsDir: MAPS_DIR, now: new Date(0) }).text;
+    const segs = text.split("'").map((t) => t.replace(/^\n/, ''));
+    const ons = segs
+      .filter((t) => /^(RFF\+ON|LIN|GIN)/.test(t))
+      .map((t) => t.split(/[+:]/).slice(0, 3).join(' '));
+    assert.deepEqual(ons, [
+      'RFF ON PO-100',
+      'RFF ON PO-200',
+      'RFF ON PO-300',
+      'LIN 1 ',
+      'RFF ON PO-100',
+      'LIN 3 ',
+      'RFF ON PO-100',
+      'LIN 2 ',
+      'RFF ON PO-200',
+      'GIN BJ 354123450000000014',
+      'LIN 6 ',
+      'RFF ON PO-100',
+      'GIN BJ 354123450000000014',
+      'LIN 5 ',
+      'RFF ON PO-200',
+      'GIN BJ 354123450000000021',
+      'LIN 7 ',
+      'RFF ON PO-200',
+      'GIN BJ 354123450000000014',
+      'LIN 4 ',
+      'RFF ON PO-300',
+    ]);
+  });
+
+  it('DESADV: a line naming a second, different order keeps the first; the second RFF+ON is not kept', async () => {
+    const text = readFileSync(fixture('maps/desadv-d96a-several-orders.edi'), 'latin1');
+    const edi = text
+      .replace("DTM+171:20240309:102'\nCPS+2+1'", "DTM+171:20240309:102'\nRFF+ON:PO-999'\nCPS+2+1'")
+      .replace("UNT+37+1'", "UNT+38+1'");
+    const result = await translateBuffer(Buffer.from(edi, 'latin1'), OPTIONS);
+    const [asn] = result.documents;
+    assert.deepEqual(
+      (asn?.['orders'] as JsonObject[]).map((o) => o['purchaseOrderNumber']),
+      ['PO-100', 'PO-200', 'PO-300'],
+    );
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.rule, d.segmentId, d.segmentPosition]),
+      // The date's conflict is found when the line is placed in its order, after the line is read.
+      [
+        ['SEGMENT_NOT_KEPT', 'RFF', 19],
+        ['SEGMENT_NOT_KEPT', 'DTM', 18],
+      ],
+    );
+  });
+
+  it('DESADV without a header RFF+ON: the lines make the orders, a line without one joins the first', async () => {
+    const text = readFileSync(fixture('maps/desadv-d96a-several-orders.edi'), 'latin1');
+    const edi = text.replace("RFF+ON:PO-100'\nDTM+171:20240301:102'\n", '').replace("UNT+37+1'", "UNT+35+1'");
+    const result = await translateBuffer(Buffer.from(edi, 'latin1'), OPTIONS);
+    assert.deepEqual(result.diagnostics, []);
+    const [asn] = result.documents;
+    // Line 1 names no order and comes first: it goes with the order line 3 names, the first one
+    // named (PO-200, by line 2); line 6 too.
+    assert.deepEqual(
+      (asn?.['orders'] as JsonObject[]).map((o) => [
+        o['purchaseOrderNumber'],
+        (o['lines'] as JsonObject[]).map((l) => l['lineNumber']),
+        (o['packages'] as JsonObject[]).map((p) => (p['lines'] as JsonObject[]).map((l) => l['lineNumber'])),
+      ]),
+      [
+        ['PO-200', ['1', '2'], [['5', '6'], ['7']]],
+        ['PO-100', ['3'], []],
+        ['PO-300', [], [['4']]],
+      ],
+    );
+  });
+
+  it('DESADV: a line QTY other than +12 (ordered, free goods) is left out with a warning, the shipped quantity untouched', async () => {
+    const text = readFileSync(fixture('maps/desadv-d96a-packed.edi'), 'latin1');
+    const edi = text
+      .replace("QTY+12:4:PCE'\n", "QTY+21:5:PCE'\nQTY+12:4:PCE'\nQTY+192:1:PCE'\n")
+      .replace("UNT+35+1'", "UNT+37+1'");
+    const result = await translateBuffer(Buffer.from(edi, 'latin1'), OPTIONS);
+    const order = (result.documents[0]?.['orders'] as JsonObject[])[0]!;
+    assert.deepEqual((order['lines'] as JsonObject[])[0]!['quantityShipped'], {
+      value: 4,
+      unit: 'PCE',
+      unitNormalized: 'EA',
+    });
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.rule, d.segmentId, d.segmentPosition]),
+      [
+        ['SEGMENT_NOT_KEPT', 'QTY', 20],
+        ['SEGMENT_NOT_KEPT', 'QTY', 22],
+      ],
+    );
+  });
+
+  it('DESADV: an SSCC or tracking number at the consignment level (a CPS without parent) is left out with a warning, not in silence', async () => {
+    const edi = [
+      "UNA:+.? 'UNB+UNOC:3+4012345000016:14+5412345000020:14+240306:0900+DES90'UNH+1+DESADV:D:96A:UN'",
+      "BGM+351+ASN-90+9'RFF+ON:PO-1'CPS+1'PAC+1++PX'GIN+BJ+354123450000000014'RFF+CU:1Z1'",
+      "LIN+1++4000862141404:EN'QTY+12:2:PCE'UNT+10+1'UNZ+1+DES90'",
+    ].join('');
+    const result = await translateBuffer(edi, OPTIONS);
+    const order = (result.documents[0]?.['orders'] as JsonObject[])[0]!;
+    assert.deepEqual([order['packages'], (order['lines'] as JsonObject[]).length], [[], 1]);
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.rule, d.segmentId, d.segmentPosition]),
+      [
+        ['SEGMENT_NOT_KEPT', 'GIN', 6],
+        ['SEGMENT_NOT_KEPT', 'RFF', 7],
+      ],
+    );
+  });
+
   it("a line's own DTM, RFF and MEA stay in the line: every line kept, header fields untouched, each left out with SEGMENT_NOT_KEPT", async () => {
     const notKept = (
       diagnostics: readonly { rule?: string; segmentId?: string; segmentPosition?: number }[],
@@ -257,7 +403,8 @@ describe('EDIFACT maps (D96A and D01B)', () => {
   it("DESADV: the carrier's own RFF and DTM (its NAD group) are left out, never read as an order or a reference", async () => {
     const packed = readFileSync(fixture('maps/desadv-d96a-packed.edi'), 'latin1');
     const shipTo = "NAD+ST+5412345000020::9++Retail DC West+1 Dock Road+Leeds+WYK+LS1 4AP+GB'\n";
-    const carrier = "NAD+CA+UPSN::SCA++UPS'\nRFF+ON:CARRIER-BOOKING-9'\nDTM+171:20240101:102'\n";
+    const carrier =
+      "NAD+CA+UPSN::SCA++UPS'\nRFF+ON:CARRIER-BOOKING-9'\nDTM+171:20240101:102'\nCTA+IC+:Dispatch'\nCOM+0044123:TE'\n";
     assert.ok(packed.includes(shipTo));
     // Before the parties and after them: the NAD group is the carrier's either way.
     for (const edi of [
@@ -265,7 +412,7 @@ describe('EDIFACT maps (D96A and D01B)', () => {
       packed.replace(shipTo, shipTo + carrier),
     ]) {
       const result = await translateBuffer(
-        Buffer.from(edi.replace("UNT+35+1'", "UNT+38+1'"), 'latin1'),
+        Buffer.from(edi.replace("UNT+35+1'", "UNT+40+1'"), 'latin1'),
         OPTIONS,
       );
       const [asn] = result.documents;
@@ -283,8 +430,109 @@ describe('EDIFACT maps (D96A and D01B)', () => {
         [
           ['warning', 'SEGMENT_NOT_KEPT', 'RFF'],
           ['warning', 'SEGMENT_NOT_KEPT', 'DTM'],
+          ['warning', 'SEGMENT_NOT_KEPT', 'CTA'],
+          ['warning', 'SEGMENT_NOT_KEPT', 'COM'],
         ],
       );
+    }
+  });
+
+  it("INVOIC: the carrier's own RFF, DTM and CTA/COM (its NAD group) are left out, never read as the invoice's bill of lading, delivery date or references", async () => {
+    const text = readFileSync(fixture('maps/invoic-d96a-nad-names.edi'), 'latin1');
+    const carrier = "NAD+CA+CRRX::SCA+Carrier X Express'";
+    const own = "RFF+BM:CARRIER-BOL'DTM+35:20190101:102'RFF+ZZZ:BOOKING-7'CTA+IC+:Dispatch'COM+0044123:TE'";
+    assert.ok(text.includes(carrier));
+    for (const version of ['D:96A', 'D:01B']) {
+      const edi = text
+        .replace(carrier, carrier + own)
+        .replace("UNT+14+1'", "UNT+19+1'")
+        .replace('INVOIC:D:96A', `INVOIC:${version}`);
+      const result = await translateBuffer(Buffer.from(edi, 'latin1'), OPTIONS);
+      const [invoice] = result.documents;
+      assert.deepEqual(
+        [invoice?.['billOfLading'], invoice?.['deliveredAt'], invoice?.['references'], invoice?.['carrier']],
+        [undefined, undefined, [], { scac: 'CRRX', name: 'Carrier X Express' }],
+      );
+      assert.deepEqual(
+        result.diagnostics.map((d) => [d.severity, d.rule, d.segmentId, d.segmentPosition]),
+        [
+          ['warning', 'SEGMENT_NOT_KEPT', 'RFF', 5],
+          ['warning', 'SEGMENT_NOT_KEPT', 'DTM', 6],
+          ['warning', 'SEGMENT_NOT_KEPT', 'RFF', 7],
+          ['warning', 'SEGMENT_NOT_KEPT', 'CTA', 8],
+          ['warning', 'SEGMENT_NOT_KEPT', 'COM', 9],
+          // The buyer's VAT number (its own RFF), as before.
+          ['warning', 'SEGMENT_NOT_KEPT', 'RFF', 11],
+        ],
+      );
+    }
+  });
+
+  it("IFTSTA: NAD+CA's own CTA/COM are left out; the other NADs are the event's parties, with their contact; a function without a canonical role is left out", async () => {
+    const file = 'maps/iftsta-d96a-parties.edi';
+    const result = await translateBuffer(readFileSync(fixture(file)), OPTIONS);
+    assert.equal(result.documents.length, 2);
+    for (const event of result.documents) {
+      assert.deepEqual(event['carrier'], { scac: 'ABFS', name: 'ABF Freight' });
+      assert.deepEqual(
+        (event['parties'] as JsonObject[]).map((p) => [p['role'], p['name'], p['contact']]),
+        [
+          [
+            'shipper',
+            'Shipper Co',
+            { name: 'Jane Roe', phone: '+1 512 555 0100', email: 'jane@shipper.example' },
+          ],
+          ['consignee', '', undefined],
+        ],
+      );
+    }
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.rule, d.segmentId, d.segmentPosition]),
+      [
+        ['SEGMENT_NOT_KEPT', 'CTA', 5],
+        ['SEGMENT_NOT_KEPT', 'COM', 6],
+        ['SEGMENT_NOT_KEPT', 'COM', 11],
+        ['SEGMENT_NOT_KEPT', 'NAD', 13],
+        ['SEGMENT_NOT_KEPT', 'CTA', 14],
+      ],
+    );
+  });
+
+  it("DESADV and INVOIC: a party's CTA/COM is its contact, both ways", async () => {
+    const cta = "CTA+IC+:Ann Lee'COM+0044 113 496 0000:TE'COM+ann@example.com:EM'";
+    const cases: [string, string, string, string][] = [
+      [
+        'maps/desadv-d96a-packed.edi',
+        "NAD+ST+5412345000020::9++Retail DC West+1 Dock Road+Leeds+WYK+LS1 4AP+GB'\n",
+        "UNT+35+1'",
+        "UNT+38+1'",
+      ],
+      ['maps/invoic-d96a-nad-names.edi', "RFF+VA:GB987654321'", "UNT+14+1'", "UNT+17+1'"],
+    ];
+    for (const [file, after, unt, untAfter] of cases) {
+      const text = readFileSync(fixture(file), 'latin1');
+      assert.ok(text.includes(after) && text.includes(unt), file);
+      const edi = text.replace(after, after + cta).replace(unt, untAfter);
+      const result = await translateBuffer(Buffer.from(edi, 'latin1'), OPTIONS);
+      assert.deepEqual(
+        result.diagnostics.filter((d) => d.segmentId === 'CTA' || d.segmentId === 'COM'),
+        [],
+      );
+      const [doc] = result.documents;
+      const contacts = (doc?.['parties'] as JsonObject[]).map((p) => p['contact']).filter(Boolean);
+      assert.deepEqual(
+        contacts,
+        [{ name: 'Ann Lee', phone: '0044 113 496 0000', email: 'ann@example.com' }],
+        file,
+      );
+      const type = String(doc?.['documentType']);
+      const rendered = renderDocument(doc!, TARGET[type]!, { mapsDir: MAPS_DIR, now: new Date(0) });
+      assert.ok(
+        rendered.text.includes(cta.replaceAll("'", "'\n")) || rendered.text.includes(cta),
+        rendered.text,
+      );
+      const again = await translateBuffer(rendered.text, OPTIONS);
+      assert.deepEqual(business(again.documents[0] as JsonObject), business(doc!));
     }
   });
 
@@ -388,6 +636,82 @@ describe('EDIFACT maps (D96A and D01B)', () => {
     assert.deepEqual((events[0]?.['shipmentRef'] as JsonObject)['purchaseOrderNumbers'], ['PO-1', 'PO-2']);
   });
 
+  it("IFTSTA: a consignment's RFF (CNI group) reach its own events only; the header's other RFF are every event's references", async () => {
+    const file = 'maps/iftsta-d96a-consignment-references.edi';
+    const result = await translateBuffer(readFileSync(fixture(file)), OPTIONS);
+    assert.deepEqual(
+      result.documents.map((e) => [e['shipmentRef'], e['statusCode'], e['references']]),
+      [
+        [
+          {
+            carrierReference: 'STAT-77',
+            shipmentId: 'SHP-A',
+            billOfLading: 'BOL-A',
+            proNumber: 'PRO-A',
+            purchaseOrderNumbers: ['PO-A1'],
+          },
+          '13',
+          [{ qualifier: 'AAM', value: 'WAYBILL+HDR' }],
+        ],
+        // Consignment B has no RFF+CN: PRO-A is consignment A's, not B's.
+        [
+          {
+            carrierReference: 'STAT-77',
+            shipmentId: 'SHP-B',
+            billOfLading: 'BOL-B',
+            purchaseOrderNumbers: ['PO-B1'],
+          },
+          '21',
+          [{ qualifier: 'AAM', value: 'WAYBILL+HDR' }],
+        ],
+        // The STS group's own RFF+BM wins over its consignment's.
+        [
+          {
+            carrierReference: 'STAT-77',
+            shipmentId: 'SHP-B',
+            billOfLading: 'BOL-B-2',
+            purchaseOrderNumbers: [],
+          },
+          'X1',
+          [{ qualifier: 'AAM', value: 'WAYBILL+HDR' }],
+        ],
+        [{ carrierReference: 'STAT-78', shipmentId: 'SHP-C', purchaseOrderNumbers: [] }, '21', []],
+      ],
+    );
+    // The consignment's own LOC and DTM, an event's DTM+137 and LOC+8: no field, said so.
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.rule, d.segmentId, d.segmentPosition]),
+      [
+        ['SEGMENT_NOT_KEPT', 'LOC', 7],
+        ['SEGMENT_NOT_KEPT', 'DTM', 8],
+        ['SEGMENT_NOT_KEPT', 'DTM', 14],
+        ['SEGMENT_NOT_KEPT', 'LOC', 24],
+      ],
+    );
+  });
+
+  it("IFTSTA: a status's own transport (TDT group: its RFF, LOC, DTM), party and text are left out, never the event's bill of lading", async () => {
+    const result = await translateBuffer(
+      readFileSync(fixture('maps/iftsta-d96a-status-transport.edi')),
+      OPTIONS,
+    );
+    assert.deepEqual(
+      result.documents.map((e) => (e['shipmentRef'] as JsonObject)['billOfLading']),
+      ['BOL-A', 'BOL-A'],
+    );
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.rule, d.segmentId, d.segmentPosition]),
+      [
+        ['SEGMENT_NOT_KEPT', 'FTX', 9],
+        ['SEGMENT_NOT_KEPT', 'NAD', 10],
+        ['SEGMENT_NOT_KEPT', 'TDT', 12],
+        ['SEGMENT_NOT_KEPT', 'RFF', 13],
+        ['SEGMENT_NOT_KEPT', 'LOC', 14],
+        ['SEGMENT_NOT_KEPT', 'DTM', 15],
+      ],
+    );
+  });
+
   it('IFTSTA without an STS group yields no TrackingEvent and says so; CONTRL rejects the message', async () => {
     const text =
       "UNB+UNOC:3+S1:ZZ+R1:ZZ+200202:0202+LB1'UNH+1+IFTSTA:D:96A:UN'BGM+23+LB-1+9'UNT+3+1'UNZ+1+LB1'";
@@ -406,6 +730,75 @@ describe('EDIFACT maps (D96A and D01B)', () => {
     );
     // The rejected UCM gives the reason (0085 13, missing): no segment holds the absent group.
     assert.match(result.acks.join(''), /^UCM\+1\+IFTSTA:D:96A:UN\+4\+13'$/m);
+  });
+
+  it('INVOIC: tax (TAX, MOA+124/125) and other amounts are left out with a warning; MOA+9 (amount due) is the net amount over +77', async () => {
+    const file = 'maps/invoic-d96a-tax-and-totals.edi';
+    const result = await translateBuffer(readFileSync(fixture(file)), OPTIONS);
+    const [invoice] = result.documents;
+    assert.deepEqual(invoice?.['netAmountDue'], { currency: 'EUR', amount: '1387.50' });
+    assert.deepEqual(
+      (invoice?.['charges'] as JsonObject[]).map((c) => [
+        c['lineNumber'],
+        (c['amount'] as JsonObject)['amount'],
+      ]),
+      [
+        [undefined, '100.00'],
+        ['1', '1000.00'],
+        ['2', '150.00'],
+        ['3', '0.00'],
+      ],
+    );
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.rule, d.segmentId, d.segmentPosition]),
+      [
+        ['SEGMENT_NOT_KEPT', 'TAX', 13],
+        ['SEGMENT_NOT_KEPT', 'MOA', 14],
+        ['SEGMENT_NOT_KEPT', 'TAX', 20],
+        ['SEGMENT_NOT_KEPT', 'MOA', 21],
+        ['SEGMENT_NOT_KEPT', 'TAX', 27],
+        ['SEGMENT_NOT_KEPT', 'MOA', 28],
+        ['SEGMENT_NOT_KEPT', 'TAX', 32],
+        ['SEGMENT_NOT_KEPT', 'MOA', 42],
+        ['SEGMENT_NOT_KEPT', 'MOA', 43],
+        ['SEGMENT_NOT_KEPT', 'MOA', 44],
+        ['SEGMENT_NOT_KEPT', 'TAX', 45],
+        ['SEGMENT_NOT_KEPT', 'MOA', 46],
+      ],
+    );
+    // MOA+9 before +77: still the amount due; the +77 is left out.
+    const text = readFileSync(fixture(file), 'latin1');
+    const swapped = text
+      .replace("MOA+77:1487,50'\n", '')
+      .replace("MOA+9:1387,50'\n", "MOA+9:1387,50'\nMOA+77:1487,50'\n");
+    const again = await translateBuffer(Buffer.from(swapped, 'latin1'), OPTIONS);
+    assert.deepEqual(again.documents[0]?.['netAmountDue'], { currency: 'EUR', amount: '1387.50' });
+    assert.ok(again.diagnostics.some((d) => d.segmentId === 'MOA' && /MOA\*77/.test(d.message)));
+  });
+
+  it("INVOIC: a line's second IMD, QTY+47 or PRI+CAL never overwrites the first; other QTY, PRI and FTX are left out with a warning", async () => {
+    const result = await translateBuffer(readFileSync(fixture('maps/invoic-d96a-line-repeats.edi')), OPTIONS);
+    assert.deepEqual(result.documents[0]?.['charges'], [
+      {
+        lineNumber: '1',
+        description: 'Linehaul',
+        billedQuantity: { value: 1200, unit: 'KGM' },
+        amount: { amount: '1000.00', currency: 'EUR' },
+        rate: '0.83',
+        rateQualifier: 'KGM',
+      },
+    ]);
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.rule, d.segmentId, d.segmentPosition]),
+      [
+        ['SEGMENT_NOT_KEPT', 'IMD', 7],
+        ['SEGMENT_NOT_KEPT', 'QTY', 9],
+        ['SEGMENT_NOT_KEPT', 'QTY', 10],
+        ['SEGMENT_NOT_KEPT', 'FTX', 11],
+        ['SEGMENT_NOT_KEPT', 'PRI', 14],
+        ['SEGMENT_NOT_KEPT', 'PRI', 15],
+      ],
+    );
   });
 
   it('INVOIC: amounts stay decimal strings in the CUX currency', async () => {

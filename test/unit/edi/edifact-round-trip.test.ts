@@ -169,6 +169,51 @@ describe('EDIFACT round trip from hand-written canonical documents', () => {
         assert.deepEqual(business(await viaEdifact(doc, version)), business(doc));
       });
 
+  it('DESADV with several orders: each order comes back with its own lines and packages (a shared SSCC too)', async () => {
+    const pack = (sscc: string, ...lines: JsonObject[]): JsonObject => ({ sscc, lines });
+    const doc: JsonObject = {
+      ...ASN,
+      orders: [
+        {
+          purchaseOrderNumber: 'PO-1',
+          purchaseOrderDate: '2026-11-20',
+          lines: [line('1', '4000862141404')],
+          packages: [pack('354123450000000014', line('2', '4000862141411'))],
+        },
+        {
+          purchaseOrderNumber: 'PO-2',
+          purchaseOrderDate: '2026-11-21',
+          lines: [line('3', '4000862141428'), line('4', '4000862141435')],
+          packages: [
+            pack('354123450000000021', line('5', '4000862141442')),
+            pack('354123450000000014', line('6', '4000862141459')),
+          ],
+        },
+        {
+          purchaseOrderNumber: 'PO-3',
+          lines: [],
+          packages: [pack('354123450000000038', line('7', '4000862141466'))],
+        },
+        { purchaseOrderNumber: 'PO-4', lines: [], packages: [] },
+      ],
+    };
+    for (const version of ['D96A', 'D01B'])
+      assert.deepEqual(business(await viaEdifact(doc, version)), business(doc));
+  });
+
+  it('a party whose role is carrier (X12 N1*CA) is not written as NAD+CA, which would read back as the carrier', async () => {
+    const carrierParty = { ...party('carrier', 'CR1'), contact: { name: 'Dispatch', phone: '1' } };
+    for (const doc of [ASN, EVENT, INVOICE]) {
+      const withCarrierParty = {
+        ...doc,
+        parties: [...((doc['parties'] as JsonObject[]) ?? []), carrierParty],
+      };
+      const back = await viaEdifact(withCarrierParty, 'D96A', [['warning', 'SEGMENT_NOT_WRITTEN', 'NAD']]);
+      assert.deepEqual(back['carrier'], doc['carrier']);
+      assert.deepEqual(back['parties'] ?? [], doc['parties'] ?? []);
+    }
+  });
+
   it('DESADV: every canonical transport mode comes back; Rec 19 codes where there is one', async () => {
     const written: string[] = [];
     for (const mode of ['motor', 'ltl', 'air', 'rail', 'ocean', 'parcel', 'intermodal', 'privateParcel']) {

@@ -205,13 +205,15 @@ test('initFrom fills an item of a repeating loop from a root path: without repea
   cpSync(MAPS_DIR, dir, { recursive: true });
   const file = join(dir, 'edifact', 'D96A', 'iftsta.map.yaml');
   const yaml = readFileSync(file, 'utf8');
-  const line = '    initFrom: { shipmentRef.shipmentId: $.shipmentRef.shipmentId }\n';
+  // The consignment loop, without its repeat and with an initFrom aimed at the root.
+  const line = "    id: consignment\n    repeat: 'events[]'\n";
   assert.ok(yaml.includes(line));
   writeFileSync(
     file,
-    yaml
-      .replace(line, '    initFrom: { $.shipmentRef.shipmentId: $.shipmentRef.shipmentId }\n')
-      .replace("    repeat: 'events[]'\n", ''),
+    yaml.replace(
+      line,
+      '    id: consignment\n    initFrom: { $.shipmentRef.shipmentId: $.shipmentRef.shipmentId }\n',
+    ),
   );
   const set = loadMaps({ mapsDir: dir });
   const errors = set.errors.map((e) => e.message);
