@@ -499,7 +499,24 @@ export class EdifactTokenizer {
     isHeader: boolean,
     out: EdifactToken[],
   ): string {
-    if (CONTROL.test(value)) {
+    if (value.includes('\u0000')) {
+      // In no EDIFACT character repertoire, and no store can keep it: the message is rejected
+      // (0085 21, invalid characters) rather than handing on a document that cannot be stored.
+      out.push({
+        kind: 'diagnostic',
+        diagnostic: {
+          severity: 'error',
+          level: 'element',
+          code: EdifactSyntaxError.InvalidCharacters,
+          rule: 'INVALID_CHARACTER',
+          message: `${tag} element ${elementPosition} contains the NUL character (U+0000), which no EDIFACT character set has`,
+          segmentId: tag,
+          elementPosition,
+          componentPosition,
+          offset,
+        },
+      });
+    } else if (CONTROL.test(value)) {
       this.reportOnce(
         'control',
         out,
