@@ -52,6 +52,7 @@ export class As2Receiver {
     private readonly tenants: TenantRegistry,
     private readonly audit: (event: AuditEvent) => void,
     private readonly outbound?: As2OutboundSender,
+    private readonly options: { readonly maxPayloadBytes?: number } = {},
   ) {}
 
   async receive(request: As2Request): Promise<As2Response> {
@@ -141,6 +142,7 @@ export class As2Receiver {
             requireSigned: partner.requireSigned,
             requireEncrypted: partner.requireEncrypted,
             ...(options.micAlgorithm ? { micAlgorithm: options.micAlgorithm } : {}),
+            ...(this.options.maxPayloadBytes ? { maxPayloadBytes: this.options.maxPayloadBytes } : {}),
           },
         );
       } catch (error) {

@@ -8,7 +8,7 @@ import {
   splitMultipart,
   type MimeEntity,
 } from './as2-mime-parser.js';
-import { decompress, isCompressed } from './cms-compress.js';
+import { DecompressedTooLarge, decompress, isCompressed } from './cms-compress.js';
 import { DecryptionFailed, decryptEnveloped, isEnveloped, type DecryptionKey } from './cms-decrypt.js';
 import { verifyDetached } from './cms-verify.js';
 
@@ -37,6 +37,8 @@ export interface UnpackPolicy {
   readonly requireEncrypted: boolean;
   /** The digest the partner asked for in Disposition-Notification-Options, if any. */
   readonly micAlgorithm?: MicAlgorithm;
+  /** Largest content a compressed entity may inflate to (the body size limit); unbounded when absent. */
+  readonly maxPayloadBytes?: number;
 }
 
 export interface UnpackedMessage {
@@ -86,8 +88,10 @@ export async function unpackAs2(top: MimeEntity, policy: UnpackPolicy): Promise<
       if (isCompressed(der)) {
         let inflated: Buffer;
         try {
-          inflated = decompress(der);
-        } catch {
+          inflated = decompress(der, policy.maxPayloadBytes);
+        } catch (error) {
+          if (error instanceof DecompressedTooLarge)
+            throw new As2Rejection('decompression-failed', error.message);
           throw new As2Rejection('decompression-failed', 'the compressed content could not be inflated');
         }
         compressed = true;

@@ -64,8 +64,13 @@ class As2Timers implements OnApplicationBootstrap, OnApplicationShutdown {
         tenants: TenantRegistry,
         audit: AuditLog,
         sender: As2OutboundSender,
-      ) => new As2Receiver(dataSource, pipeline.store, tenants, (event) => audit.enqueue(event), sender),
-      inject: [DataSource, Pipeline, TenantRegistry, AuditLog, As2OutboundSender],
+        config: AppConfig,
+      ) =>
+        // A compressed body inflates to at most what an uncompressed one may weigh.
+        new As2Receiver(dataSource, pipeline.store, tenants, (event) => audit.enqueue(event), sender, {
+          maxPayloadBytes: config.ediBodyLimitBytes,
+        }),
+      inject: [DataSource, Pipeline, TenantRegistry, AuditLog, As2OutboundSender, APP_CONFIG],
     },
     {
       provide: As2MdnDispatcher,

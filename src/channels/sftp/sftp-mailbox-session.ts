@@ -136,15 +136,18 @@ export class SftpMailboxSession {
         if (node.folder === 'inbox') {
           if (!(flags & OPEN_MODE.WRITE) || flags & OPEN_MODE.READ)
             return sftp.status(reqId, STATUS_CODE.PERMISSION_DENIED, 'inbox/ is write-only');
-          if (!validFileName(node.name))
-            return sftp.status(reqId, STATUS_CODE.PERMISSION_DENIED, 'file name not allowed');
-          const tempPath = path.join(this.context.uploadDir, `${randomUUID()}.upload`);
-          const file = await open(tempPath, 'w', 0o600);
-          const replaced = this.parked.get(node.name);
-          if (replaced) {
-            this.parked.delete(node.name);
-            await rm(replaced.tempPath, { force: true });
-          }
+          const refused = fileNameRefusal(node.name);
+          if (refused) return sftp.status(reqId, STATUS_CODE.PERMISSION_DENIED, refused);
+          const parked = this.parked.get(node.name);
+          if (parked) this.parked.delete(node.name);
+          // Without TRUNC a client resumes (`reput`, WinSCP's resume): it writes on past the parked
+          // bytes, so they must stay where they are; a fresh file would zero-fill what came before.
+          const resume = parked !== undefined && !(flags & OPEN_MODE.TRUNC);
+          const tempPath = resume
+            ? parked.tempPath
+            : path.join(this.context.uploadDir, `${randomUUID()}.upload`);
+          const file = await open(tempPath, resume ? 'r+' : 'w', 0o600);
+          if (parked && !resume) await rm(parked.tempPath, { force: true });
           return sftp.handle(
             reqId,
             this.open({
@@ -152,7 +155,7 @@ export class SftpMailboxSession {
               name: node.name,
               tempPath,
               file,
-              size: 0,
+              size: resume ? parked.size : 0,
               inFlight: new Set(),
               failed: false,
             }),
@@ -250,11 +253,14 @@ export class SftpMailboxSession {
           return sftp.status(reqId, STATUS_CODE.PERMISSION_DENIED, 'only uploads in inbox/ can be renamed');
         const parked = this.parked.get(source.name);
         if (!parked) return sftp.status(reqId, STATUS_CODE.NO_SUCH_FILE);
-        if (!validFileName(target.name))
-          return sftp.status(reqId, STATUS_CODE.PERMISSION_DENIED, 'file name not allowed');
+        const refused = fileNameRefusal(target.name);
+        if (refused) return sftp.status(reqId, STATUS_CODE.PERMISSION_DENIED, refused);
         this.parked.delete(source.name);
         if (isPartName(target.name)) {
+          // Renaming onto another parked upload replaces it (POSIX rename): its bytes go too.
+          const replaced = this.parked.get(target.name);
           this.parked.set(target.name, parked);
+          if (replaced && replaced.tempPath !== parked.tempPath) await rm(replaced.tempPath, { force: true });
           return sftp.status(reqId, STATUS_CODE.OK);
         }
         // The `.part` → final-name habit: the final name appearing is what makes the message.
@@ -410,9 +416,16 @@ function isPartName(name: string): boolean {
   return /\.(part|filepart|tmp)$/i.test(name);
 }
 
-/** One printable path component; no hidden files (`.part` alone is no name). */
-function validFileName(name: string): boolean {
-  return name.length <= 255 && !name.startsWith('.') && /^[\x20-\x7e]+$/.test(name);
+/**
+ * Why a name is refused, or undefined when it is one printable path component and no hidden file
+ * (`.part` alone is no name). The answer goes to the partner: it says what to change.
+ */
+function fileNameRefusal(name: string): string | undefined {
+  if (name.length > 255) return `file name not allowed: longer than 255 characters (${name.length})`;
+  if (name.startsWith('.')) return 'file name not allowed: it must not start with "."';
+  if (!/^[\x20-\x7e]+$/.test(name))
+    return 'file name not allowed: use printable ASCII only (letters, digits, punctuation, spaces)';
+  return undefined;
 }
 
 function directoryAttributes(): Attributes {

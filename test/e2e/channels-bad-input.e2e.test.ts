@@ -1,0 +1,272 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { chmod, copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import ssh2, { type SFTPWrapper } from 'ssh2';
+import { compress } from '../../src/channels/as2/cms-compress.js';
+import { run, type CommandResult } from '../support/child-process.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+/**
+ * Bad and unusual input over the partner channels, sent by real clients: fetch posting raw AS2
+ * bytes (built with the project's CMS helpers), the ssh2 SFTP client and OpenSSH `sftp`. Every
+ * case must end in a clear answer, a live server, and the bytes received kept.
+ */
+const LIMIT = 1024 * 1024;
+const X12 = 'samples/x12/856-asn-PO778899.edi';
+
+describe(
+  'partner channels: bad input is answered clearly and nothing received is lost',
+  { timeout: 600_000 },
+  () => {
+    let server: TestServer;
+    let dataDir: string;
+    let dir: string;
+    let key: string;
+
+    before(async () => {
+      dataDir = await mkdtemp(path.join(tmpdir(), 'crossdock-channels-data-'));
+      dir = await mkdtemp(path.join(tmpdir(), 'crossdock-channels-e2e-'));
+      server = await startTestServer({
+        env: { AS2_TICK_MS: '500', EDI_BODY_LIMIT: String(LIMIT), CROSSDOCK_DATA_DIR: dataDir },
+      });
+      key = path.join(dir, 'demo-edi.key');
+      await copyFile('tenants/demo/sftp/demo-edi.key', key);
+      await chmod(key, 0o600);
+    });
+    after(async () => {
+      await server?.close();
+      await rm(dir, { recursive: true, force: true });
+      await rm(dataDir, { recursive: true, force: true });
+    });
+
+    const as2Post = async (
+      headers: Record<string, string>,
+      body: Buffer,
+    ): Promise<{ status: number; messageId: string; text: string }> => {
+      const messageId = `<${randomBytes(8).toString('hex')}@partner.example>`;
+      const response = await fetch(`${server.url}/as2`, {
+        method: 'POST',
+        headers: {
+          'as2-version': '1.2',
+          'as2-from': 'DEMOEDI',
+          'as2-to': 'CROSSDOCK-DEMO',
+          'message-id': messageId,
+          'disposition-notification-to': 'edi@partner.example',
+          ...headers,
+        },
+        body: new Uint8Array(body),
+      });
+      return {
+        status: response.status,
+        messageId,
+        text: Buffer.from(await response.arrayBuffer()).toString('latin1'),
+      };
+    };
+
+    const transfer = async (
+      messageId: string,
+    ): Promise<{ state: string; failure: string | null; body: Buffer | null; message_id: string | null }> =>
+      (
+        (await server.dataSource.query(
+          `SELECT state, failure, body, message_id FROM as2_transfers WHERE as2_message_id = $1`,
+          [messageId],
+        )) as { state: string; failure: string | null; body: Buffer | null; message_id: string | null }[]
+      )[0]!;
+
+    const storedPayload = async (id: string): Promise<Buffer> =>
+      (
+        (await server.dataSource.query(`SELECT payload FROM messages WHERE id = $1`, [id])) as {
+          payload: Buffer;
+        }[]
+      )[0]!.payload;
+
+    const disposition = (mdn: string): string => /^Disposition:\s*(.*)$/im.exec(mdn)?.[1]?.trim() ?? '';
+
+    for (const contentType of ['text/plain', 'application/xml', undefined]) {
+      test(`AS2: an unprotected body declared as ${contentType ?? '(no Content-Type)'} is stored byte for byte`, async () => {
+        // Latin-1 bytes (not UTF-8): what a text parser would mangle.
+        const payload = Buffer.concat([await readFile(X12), Buffer.from([0xe9, 0x0d, 0x0a])]);
+        const answer = await as2Post(contentType ? { 'content-type': contentType } : {}, payload);
+        assert.equal(answer.status, 200, answer.text);
+        assert.equal(
+          disposition(answer.text),
+          'automatic-action/MDN-sent-automatically; processed',
+          answer.text,
+        );
+        const row = await transfer(answer.messageId);
+        assert.ok(row.body?.equals(payload), 'the transfer keeps the bytes received');
+        assert.ok(row.message_id);
+        assert.ok((await storedPayload(row.message_id)).equals(payload), 'the message holds the bytes sent');
+      });
+    }
+
+    test('AS2: compressed data inflating past the size limit gets a negative MDN, kept, server alive', async () => {
+      const entity = Buffer.concat([
+        Buffer.from('Content-Type: application/edi-x12\r\n\r\n'),
+        Buffer.alloc(40 * LIMIT, 0x41),
+      ]);
+      const body = compress(entity);
+      assert.ok(body.length < LIMIT);
+      const answer = await as2Post(
+        { 'content-type': 'application/pkcs7-mime; smime-type=compressed-data' },
+        body,
+      );
+      assert.equal(answer.status, 200, answer.text);
+      assert.equal(
+        disposition(answer.text),
+        'automatic-action/MDN-sent-automatically; processed/error: decompression-failed',
+        answer.text,
+      );
+      assert.match(answer.text, new RegExp(`larger than ${LIMIT} bytes`));
+      const row = await transfer(answer.messageId);
+      assert.equal(row.state, 'rejected');
+      assert.ok(row.body?.equals(body));
+      assert.equal(row.message_id, null);
+      // A small compressed message still goes through.
+      const small = compress(
+        Buffer.concat([Buffer.from('Content-Type: application/edi-x12\r\n\r\n'), await readFile(X12)]),
+      );
+      const ok = await as2Post(
+        { 'content-type': 'application/pkcs7-mime; smime-type=compressed-data' },
+        small,
+      );
+      assert.equal(disposition(ok.text), 'automatic-action/MDN-sent-automatically; processed', ok.text);
+    });
+
+    const openssh = async (commands: string[]): Promise<CommandResult> => {
+      const batch = path.join(dir, `batch-${randomBytes(4).toString('hex')}`);
+      await writeFile(batch, `${commands.join('\n')}\n`);
+      return run('sftp', [
+        '-b',
+        batch,
+        '-P',
+        String(server.sftpPort),
+        '-o',
+        'StrictHostKeyChecking=no',
+        '-o',
+        'UserKnownHostsFile=/dev/null',
+        '-i',
+        key,
+        '-o',
+        'IdentitiesOnly=yes',
+        'demo-edi@127.0.0.1',
+      ]);
+    };
+
+    const sftpMessages = async (fileName: string): Promise<{ id: string; payload: Buffer }[]> =>
+      (await server.dataSource.query(
+        `SELECT id, payload FROM messages WHERE channel = 'sftp' AND file_name = $1 ORDER BY received_at`,
+        [fileName],
+      )) as { id: string; payload: Buffer }[];
+
+    test('SFTP: a resumed upload (`reput` of a .part) continues the parked bytes instead of zero-filling them', async () => {
+      const full = randomBytes(200_000);
+      const local = path.join(dir, 'resume.edi');
+      await writeFile(local, full.subarray(0, 80_000));
+      const client = await sshConnect(server.sftpPort, await readFile(key));
+      try {
+        // Session one parks the first part; the same session resumes it with OpenSSH semantics:
+        // OPEN with WRITE|CREAT|APPEND (no TRUNC), writes at the offsets past what is there.
+        await put(client.sftp, 'inbox/resume.edi.part', full.subarray(0, 80_000));
+        const handle = await call<Buffer>((cb) => client.sftp.open('inbox/resume.edi.part', 'a', cb));
+        const attrs = await call<ssh2.Stats>((cb) => client.sftp.fstat(handle, cb));
+        assert.equal(attrs.size, 80_000, 'the resumed handle starts at the parked size');
+        await call((cb) => client.sftp.write(handle, full, 80_000, full.length - 80_000, 80_000, cb));
+        await call((cb) => client.sftp.close(handle, cb));
+        await call((cb) => client.sftp.rename('inbox/resume.edi.part', 'inbox/resume.edi', cb));
+      } finally {
+        client.client.end();
+      }
+      const [stored] = await sftpMessages('resume.edi');
+      assert.ok(stored, 'stored');
+      assert.equal(stored.payload.length, full.length);
+      assert.ok(stored.payload.equals(full), 'the stored file is the bytes sent, not zeros');
+    });
+
+    test('SFTP: OpenSSH `put` of a first part, then `reput` and rename, stores the whole file', async () => {
+      const full = randomBytes(300_000);
+      const first = path.join(dir, 'openssh-first.edi');
+      const local = path.join(dir, 'openssh-resume.edi');
+      await writeFile(first, full.subarray(0, 100_000));
+      await writeFile(local, full);
+      const result = await openssh([
+        `put ${first} inbox/openssh-resume.edi.part`,
+        `reput ${local} inbox/openssh-resume.edi.part`,
+        'rename inbox/openssh-resume.edi.part inbox/openssh-resume.edi',
+      ]);
+      assert.equal(result.code, 0, result.stderr);
+      const [stored] = await sftpMessages('openssh-resume.edi');
+      assert.equal(stored?.payload.length, full.length);
+      assert.ok(stored.payload.equals(full), 'the stored file is the bytes sent');
+    });
+
+    test('SFTP: renaming a .part onto another parked .part leaves no orphaned upload on disk', async () => {
+      const client = await sshConnect(server.sftpPort, await readFile(key));
+      try {
+        await put(client.sftp, 'inbox/one.part', Buffer.from('ONE'));
+        await put(client.sftp, 'inbox/two.part', Buffer.from('TWO'));
+        await call((cb) => client.sftp.rename('inbox/one.part', 'inbox/two.part', cb));
+        await call((cb) => client.sftp.rename('inbox/two.part', 'inbox/two.edi', cb));
+      } finally {
+        client.client.end();
+      }
+      const [stored] = await sftpMessages('two.edi');
+      assert.equal(stored?.payload.toString(), 'ONE');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const left = (await readdir(path.join(dataDir, 'sftp-uploads'))).filter((f) => !f.endsWith('.failed'));
+      assert.deepEqual(left, []);
+    });
+
+    test('SFTP: refused file names say why', async () => {
+      const client = await sshConnect(server.sftpPort, await readFile(key));
+      try {
+        const refusal = async (name: string): Promise<string> => {
+          try {
+            await put(client.sftp, name, Buffer.from('x'));
+          } catch (error) {
+            return (error as Error).message;
+          }
+          return 'accepted';
+        };
+        assert.match(await refusal(`inbox/${'a'.repeat(300)}.edi`), /longer than 255/);
+        assert.match(await refusal('inbox/Müller.edi'), /printable ASCII/);
+        assert.match(await refusal('inbox/.hidden'), /must not start with "\."/);
+      } finally {
+        client.client.end();
+      }
+    });
+  },
+);
+
+async function sshConnect(
+  port: number,
+  privateKey: Buffer,
+): Promise<{ client: ssh2.Client; sftp: SFTPWrapper }> {
+  const client = new ssh2.Client();
+  await new Promise<void>((resolve, reject) => {
+    client.once('ready', () => resolve());
+    client.once('error', reject);
+    client.connect({ host: '127.0.0.1', port, username: 'demo-edi', privateKey });
+  });
+  const sftp = await new Promise<SFTPWrapper>((resolve, reject) =>
+    client.sftp((error, s) => (error ? reject(error) : resolve(s))),
+  );
+  return { client, sftp };
+}
+
+function call<T = void>(
+  request: (cb: (error: Error | null | undefined, value?: T) => void) => void,
+): Promise<T> {
+  return new Promise((resolve, reject) =>
+    request((error, value) => (error ? reject(error) : resolve(value as T))),
+  );
+}
+
+async function put(sftp: SFTPWrapper, name: string, data: Buffer): Promise<void> {
+  const handle = await call<Buffer>((cb) => sftp.open(name, 'w', cb));
+  if (data.length > 0) await call((cb) => sftp.write(handle, data, 0, data.length, 0, cb));
+  await call((cb) => sftp.close(handle, cb));
+}
