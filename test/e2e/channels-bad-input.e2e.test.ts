@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import ssh2, { type SFTPWrapper } from 'ssh2';
+import { certificateFromPem } from '../../src/channels/as2/cms-asn1.js';
 import { compress } from '../../src/channels/as2/cms-compress.js';
+import { signedMultipart } from '../../src/channels/as2/signed-multipart.js';
 import { run, type CommandResult } from '../support/child-process.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -102,6 +104,45 @@ describe(
         assert.ok((await storedPayload(row.message_id)).equals(payload), 'the message holds the bytes sent');
       });
     }
+
+    test('AS2: an unprotected body sent with Content-Transfer-Encoding: base64 is stored decoded', async () => {
+      const x12 = await readFile(X12);
+      const answer = await as2Post(
+        { 'content-type': 'application/edi-x12', 'content-transfer-encoding': 'base64' },
+        Buffer.from(x12.toString('base64').replace(/.{76}/g, '$&\r\n')),
+      );
+      assert.equal(
+        disposition(answer.text),
+        'automatic-action/MDN-sent-automatically; processed',
+        answer.text,
+      );
+      const row = await transfer(answer.messageId);
+      assert.ok((await storedPayload(row.message_id!)).equals(x12), 'the X12 itself, not its base64');
+    });
+
+    test('AS2: a signed message sent with Content-Transfer-Encoding: base64 verifies and is stored', async () => {
+      const x12 = await readFile(X12);
+      const entity = Buffer.concat([Buffer.from('Content-Type: application/edi-x12\r\n\r\n'), x12]);
+      const signed = await signedMultipart(
+        entity,
+        {
+          certificate: certificateFromPem(await readFile('tenants/demo/as2/demo-edi.cert.pem', 'utf8')),
+          privateKeyPem: await readFile('tenants/demo/as2/demo-edi.key.pem', 'utf8'),
+        },
+        'sha256',
+      );
+      const answer = await as2Post(
+        { 'content-type': signed.contentType, 'content-transfer-encoding': 'base64' },
+        Buffer.from(signed.body.toString('base64')),
+      );
+      assert.equal(
+        disposition(answer.text),
+        'automatic-action/MDN-sent-automatically; processed',
+        answer.text,
+      );
+      const row = await transfer(answer.messageId);
+      assert.ok((await storedPayload(row.message_id!)).equals(x12));
+    });
 
     test('AS2: compressed data inflating past the size limit gets a negative MDN, kept, server alive', async () => {
       const entity = Buffer.concat([

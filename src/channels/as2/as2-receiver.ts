@@ -135,7 +135,10 @@ export class As2Receiver {
       let unpacked;
       try {
         unpacked = await unpackAs2(
-          entityFromParts(new Map([['content-type', header('content-type') ?? '']]), request.body),
+          entityFromParts(
+            topHeaders(header('content-type'), header('content-transfer-encoding')),
+            request.body,
+          ),
           {
             keys: identity.decryption,
             partnerCertificates: partner.certificates,
@@ -368,6 +371,19 @@ export class As2Receiver {
       reason,
     });
   }
+}
+
+/**
+ * The HTTP headers that describe the body as a MIME entity. Some senders base64-encode the whole
+ * body and say so in an HTTP Content-Transfer-Encoding header: it is decoded like a MIME part's.
+ */
+function topHeaders(
+  contentType: string | undefined,
+  transferEncoding: string | undefined,
+): Map<string, string> {
+  const headers = new Map([['content-type', contentType ?? '']]);
+  if (transferEncoding) headers.set('content-transfer-encoding', transferEncoding);
+  return headers;
 }
 
 /** An MDN is a multipart/report, bare or as the first part of a multipart/signed. */

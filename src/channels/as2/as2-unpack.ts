@@ -113,7 +113,8 @@ export async function unpackAs2(top: MimeEntity, policy: UnpackPolicy): Promise<
       if (!boundary) throw new As2Rejection('integrity-check-failed', 'multipart/signed without boundary');
       let parts: Buffer[];
       try {
-        parts = splitMultipart(entity.body, boundary);
+        // A multipart body is never transfer-encoded inside MIME, but a sender may base64 it over HTTP.
+        parts = splitMultipart(decodedBody(entity), boundary);
       } catch (error) {
         throw new As2Rejection('integrity-check-failed', (error as Error).message);
       }
