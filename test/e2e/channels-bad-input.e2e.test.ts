@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,17 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
  * case must end in a clear answer, a live server, and the bytes received kept.
  */
 const LIMIT = 1024 * 1024;
+/** Debian's python3 (where python3-paramiko installs), not a pyenv one on PATH. */
+const PYTHON = '/usr/bin/python3';
+
+function paramiko(): boolean {
+  try {
+    execFileSync(PYTHON, ['-c', 'import paramiko'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 const X12 = 'samples/x12/856-asn-PO778899.edi';
 
 describe(
@@ -144,6 +156,62 @@ describe(
       assert.ok((await storedPayload(row.message_id!)).equals(x12));
     });
 
+    test('AS2: a Message-ID reused for another document is not acknowledged again; its bytes are kept', async () => {
+      const identity = {
+        certificate: certificateFromPem(await readFile('tenants/demo/as2/demo-edi.cert.pem', 'utf8')),
+        privateKeyPem: await readFile('tenants/demo/as2/demo-edi.key.pem', 'utf8'),
+      };
+      const x12 = await readFile(X12);
+      const entity = (payload: Buffer): Buffer =>
+        Buffer.concat([Buffer.from('Content-Type: application/edi-x12\r\n\r\n'), payload]);
+      const messageId = `<reused-${randomBytes(6).toString('hex')}@partner.example>`;
+      const send = async (payload: Buffer): Promise<string> => {
+        // Signed afresh each time: a real retry differs in its bytes (boundary, signing time).
+        const signed = await signedMultipart(entity(payload), identity, 'sha256');
+        const answer = await as2Post(
+          { 'content-type': signed.contentType, 'message-id': messageId },
+          signed.body,
+        );
+        assert.equal(answer.status, 200, answer.text);
+        return answer.text;
+      };
+      const stored = async (): Promise<number> =>
+        Number(
+          (
+            (await server.dataSource.query(
+              `SELECT count(*)::int AS n FROM messages WHERE channel = 'as2' AND direction = 'inbound' AND correlation_id IN
+               (SELECT id::text FROM as2_transfers WHERE as2_message_id = $1)`,
+              [messageId],
+            )) as { n: number }[]
+          )[0]!.n,
+        );
+      const first = await send(x12);
+      assert.equal(disposition(first), 'automatic-action/MDN-sent-automatically; processed');
+      const retry = await send(x12);
+      assert.equal(
+        disposition(retry),
+        'automatic-action/MDN-sent-automatically; processed',
+        'a re-signed retry',
+      );
+      assert.equal(await stored(), 1);
+
+      const other = Buffer.from(x12.toString('latin1').replace('PO778899', 'PO111111'), 'latin1');
+      const reused = await send(other);
+      assert.equal(
+        disposition(reused),
+        'automatic-action/MDN-sent-automatically; processed/error: unexpected-processing-error',
+        reused,
+      );
+      assert.match(reused, /already received with another document/);
+      assert.equal(await stored(), 1, 'the other document is not stored under the first one');
+      const kept = (await server.dataSource.query(
+        `SELECT state, body FROM as2_transfers WHERE direction = 'inbound' AND as2_message_id LIKE $1 AND state = 'rejected'`,
+        [`${messageId}%`],
+      )) as { state: string; body: Buffer }[];
+      assert.equal(kept.length, 1, 'the reused Message-ID is kept as its own rejected transfer');
+      assert.ok(kept[0]!.body.includes(Buffer.from('PO111111')), 'with the bytes received');
+    });
+
     test('AS2: compressed data inflating past the size limit gets a negative MDN, kept, server alive', async () => {
       const entity = Buffer.concat([
         Buffer.from('Content-Type: application/edi-x12\r\n\r\n'),
@@ -260,6 +328,49 @@ describe(
       const left = (await readdir(path.join(dataDir, 'sftp-uploads'))).filter((f) => !f.endsWith('.failed'));
       assert.deepEqual(left, []);
     });
+
+    test('SFTP: a file just uploaded answers STAT with its size (clients check it before reporting success)', async () => {
+      const client = await sshConnect(server.sftpPort, await readFile(key));
+      try {
+        await put(client.sftp, 'inbox/checked.edi', Buffer.alloc(4321, 0x41));
+        const attrs = await call<ssh2.Stats>((cb) => client.sftp.stat('inbox/checked.edi', cb));
+        assert.equal(attrs.size, 4321);
+        assert.ok(attrs.isFile());
+      } finally {
+        client.client.end();
+      }
+      assert.equal((await sftpMessages('checked.edi')).length, 1);
+    });
+
+    test(
+      'SFTP: paramiko `put` (which stats the file after the upload) succeeds and stores the file once',
+      { skip: !paramiko() && 'python3-paramiko is not installed' },
+      async () => {
+        const local = path.join(dir, 'paramiko.edi');
+        const bytes = await readFile(X12);
+        await writeFile(local, bytes);
+        const script = path.join(dir, 'paramiko-put.py');
+        await writeFile(
+          script,
+          [
+            'import sys, paramiko',
+            'port, key, local, remote = sys.argv[1:5]',
+            "t = paramiko.Transport(('127.0.0.1', int(port)))",
+            "t.connect(username='demo-edi', pkey=paramiko.Ed25519Key.from_private_key_file(key))",
+            'sftp = paramiko.SFTPClient.from_transport(t)',
+            "print('uploaded', sftp.put(local, remote).st_size)",
+            't.close()',
+            '',
+          ].join('\n'),
+        );
+        const result = await run(PYTHON, [script, String(server.sftpPort), key, local, 'inbox/paramiko.edi']);
+        assert.equal(result.code, 0, result.stderr);
+        assert.match(result.stdout, new RegExp(`uploaded ${bytes.length}`));
+        const stored = await sftpMessages('paramiko.edi');
+        assert.equal(stored.length, 1);
+        assert.ok(stored[0]!.payload.equals(bytes));
+      },
+    );
 
     test('SFTP: refused file names say why', async () => {
       const client = await sshConnect(server.sftpPort, await readFile(key));

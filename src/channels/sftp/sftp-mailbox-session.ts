@@ -12,6 +12,8 @@ import { PathRefused, VirtualPaths, type VirtualNode } from './sftp-virtual-path
 const { OPEN_MODE, STATUS_CODE } = ssh2.utils.sftp;
 const S_IFDIR = 0o040000;
 const S_IFREG = 0o100000;
+/** Stored uploads a session still answers STAT for (the most recent ones). */
+const RECEIVED_REMEMBERED = 1000;
 /** Entries per READDIR answer: keeps each NAME packet well under the 32 KiB SFTP packet limit. */
 const DIRECTORY_PAGE = 100;
 
@@ -66,6 +68,11 @@ export class SftpMailboxSession {
   private readonly paths: VirtualPaths;
   private readonly handles = new Map<number, Handle>();
   private readonly parked = new Map<string, Parked>();
+  /**
+   * Uploads this session stored, for STAT only: clients check a file's size after uploading it
+   * (paramiko's `put` does by default) and take "no such file" as a failed upload, then retry.
+   */
+  private readonly received = new Map<string, { readonly size: number; readonly at: Date }>();
   private nextHandle = 1;
 
   constructor(private readonly context: SftpSessionContext) {
@@ -329,6 +336,10 @@ export class SftpMailboxSession {
         environment: account.environment,
       });
       await rm(tempPath, { force: true });
+      this.received.delete(name);
+      this.received.set(name, { size, at: new Date() });
+      if (this.received.size > RECEIVED_REMEMBERED)
+        this.received.delete(this.received.keys().next().value as string);
       this.auditUpload(name, size, 200, undefined, message.id);
       return true;
     } catch (error) {
@@ -372,7 +383,9 @@ export class SftpMailboxSession {
     if (node.kind !== 'file') return directoryAttributes();
     if (node.folder === 'inbox') {
       const parked = this.parked.get(node.name);
-      return parked ? fileAttributes(parked.size, new Date()) : undefined;
+      if (parked) return fileAttributes(parked.size, new Date());
+      const received = this.received.get(node.name);
+      return received ? fileAttributes(received.size, received.at) : undefined;
     }
     const file = (await this.outbox()).find((f) => f.name === node.name);
     return file ? fileAttributes(file.payload.length, file.receivedAt) : undefined;
