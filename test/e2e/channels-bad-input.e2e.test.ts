@@ -336,6 +336,12 @@ describe(
         const attrs = await call<ssh2.Stats>((cb) => client.sftp.stat('inbox/checked.edi', cb));
         assert.equal(attrs.size, 4321);
         assert.ok(attrs.isFile());
+        // WinSCP removes an existing target before renaming its .filepart onto it.
+        await call((cb) => client.sftp.unlink('inbox/checked.edi', cb));
+        await assert.rejects(
+          call((cb) => client.sftp.stat('inbox/checked.edi', cb)),
+          /No such file/,
+        );
       } finally {
         client.client.end();
       }
@@ -371,6 +377,26 @@ describe(
         assert.ok(stored[0]!.payload.equals(bytes));
       },
     );
+
+    test('SFTP: an upload over the size limit is refused at the WRITE and its CLOSE says why', async () => {
+      const client = await sshConnect(server.sftpPort, await readFile(key));
+      try {
+        const handle = await call<Buffer>((cb) => client.sftp.open('inbox/toobig.edi', 'w', cb));
+        const chunk = Buffer.alloc(LIMIT, 0x41);
+        await call((cb) => client.sftp.write(handle, chunk, 0, chunk.length, 0, cb));
+        await assert.rejects(
+          call((cb) => client.sftp.write(handle, chunk, 0, 10, LIMIT, cb)),
+          new RegExp(`larger than ${LIMIT} bytes`),
+        );
+        await assert.rejects(
+          call((cb) => client.sftp.close(handle, cb)),
+          new RegExp(`larger than ${LIMIT} bytes: not stored`),
+        );
+      } finally {
+        client.client.end();
+      }
+      assert.equal((await sftpMessages('toobig.edi')).length, 0);
+    });
 
     test('SFTP: refused file names say why', async () => {
       const client = await sshConnect(server.sftpPort, await readFile(key));

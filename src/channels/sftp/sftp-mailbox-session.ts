@@ -36,7 +36,8 @@ interface Upload {
   size: number;
   /** Writes in flight: CLOSE waits for them (a client may pipeline CLOSE behind its last WRITEs). */
   readonly inFlight: Set<Promise<unknown>>;
-  failed: boolean;
+  /** Why the upload failed, for the answer to its CLOSE; undefined while it goes well. */
+  failed: string | undefined;
 }
 
 interface Download {
@@ -164,7 +165,7 @@ export class SftpMailboxSession {
               file,
               size: resume ? parked.size : 0,
               inFlight: new Set(),
-              failed: false,
+              failed: undefined,
             }),
           );
         }
@@ -182,12 +183,8 @@ export class SftpMailboxSession {
         if (state?.kind !== 'upload') return sftp.status(reqId, STATUS_CODE.FAILURE, 'bad handle');
         const end = offset + data.length;
         if (end > this.context.maxFileBytes) {
-          state.failed = true;
-          return sftp.status(
-            reqId,
-            STATUS_CODE.FAILURE,
-            `file larger than ${this.context.maxFileBytes} bytes`,
-          );
+          state.failed = `file larger than ${this.context.maxFileBytes} bytes: not stored`;
+          return sftp.status(reqId, STATUS_CODE.FAILURE, state.failed);
         }
         // Positional writes: out-of-order WRITEs (`sftp -R 64`) land where their offsets say.
         const write = state.file.write(data, 0, data.length, offset);
@@ -195,7 +192,7 @@ export class SftpMailboxSession {
         try {
           await write;
         } catch (error) {
-          state.failed = true;
+          state.failed = 'the server could not write the file: not stored, send it again';
           throw error;
         } finally {
           state.inFlight.delete(write);
@@ -233,8 +230,8 @@ export class SftpMailboxSession {
         await state.file.close();
         if (state.failed) {
           await rm(state.tempPath, { force: true });
-          this.auditUpload(state.name, state.size, 500, 'upload failed before close');
-          return sftp.status(reqId, STATUS_CODE.FAILURE, 'upload failed');
+          this.auditUpload(state.name, state.size, 500, `upload failed before close: ${state.failed}`);
+          return sftp.status(reqId, STATUS_CODE.FAILURE, state.failed);
         }
         if (isPartName(state.name)) {
           this.parked.set(state.name, { tempPath: state.tempPath, size: state.size });
@@ -283,6 +280,9 @@ export class SftpMailboxSession {
         if (node?.kind !== 'file') return sftp.status(reqId, STATUS_CODE.PERMISSION_DENIED);
         if (node.folder === 'inbox') {
           const parked = this.parked.get(node.name);
+          // A file already stored was taken in: removing it (WinSCP clears a target before its
+          // rename) only forgets the name; the message stays.
+          if (!parked && this.received.delete(node.name)) return sftp.status(reqId, STATUS_CODE.OK);
           if (!parked) return sftp.status(reqId, STATUS_CODE.NO_SUCH_FILE);
           this.parked.delete(node.name);
           await rm(parked.tempPath, { force: true });
