@@ -212,6 +212,58 @@ describe(
       assert.ok(kept[0]!.body.includes(Buffer.from('PO111111')), 'with the bytes received');
     });
 
+    for (const order of ['compressed then signed', 'signed then compressed'] as const) {
+      test(`AS2: ${order}: stored, MIC over the signed entity (RFC 5402)`, async () => {
+        const identity = {
+          certificate: certificateFromPem(await readFile('tenants/demo/as2/demo-edi.cert.pem', 'utf8')),
+          privateKeyPem: await readFile('tenants/demo/as2/demo-edi.key.pem', 'utf8'),
+        };
+        const x12 = await readFile(X12);
+        const entity = Buffer.concat([Buffer.from('Content-Type: application/edi-x12\r\n\r\n'), x12]);
+        const compressedEntity = (inner: Buffer): Buffer =>
+          Buffer.concat([
+            Buffer.from(
+              'Content-Type: application/pkcs7-mime; smime-type=compressed-data; name=smime.p7z\r\n' +
+                'Content-Transfer-Encoding: base64\r\n\r\n',
+            ),
+            Buffer.from(compress(inner).toString('base64').replace(/.{76}/g, '$&\r\n')),
+          ]);
+        let headers: Record<string, string>;
+        let body: Buffer;
+        let signedEntity: Buffer;
+        if (order === 'compressed then signed') {
+          signedEntity = compressedEntity(entity);
+          const signed = await signedMultipart(signedEntity, identity, 'sha256');
+          headers = { 'content-type': signed.contentType };
+          body = signed.body;
+        } else {
+          signedEntity = entity;
+          const signed = await signedMultipart(entity, identity, 'sha256');
+          const outer = Buffer.concat([
+            Buffer.from(`Content-Type: ${signed.contentType}\r\n\r\n`),
+            signed.body,
+          ]);
+          headers = { 'content-type': 'application/pkcs7-mime; smime-type=compressed-data' };
+          body = compress(outer);
+        }
+        const answer = await as2Post(headers, body);
+        assert.equal(
+          disposition(answer.text),
+          'automatic-action/MDN-sent-automatically; processed',
+          answer.text,
+        );
+        const mic = execFileSync('openssl', ['dgst', '-sha256', '-binary'], { input: signedEntity }).toString(
+          'base64',
+        );
+        assert.match(
+          answer.text,
+          new RegExp(`Received-Content-MIC: ${mic.replace(/[+/]/g, '\\$&')}, sha-256`),
+        );
+        const row = await transfer(answer.messageId);
+        assert.ok((await storedPayload(row.message_id!)).equals(x12));
+      });
+    }
+
     test('AS2: compressed data inflating past the size limit gets a negative MDN, kept, server alive', async () => {
       const entity = Buffer.concat([
         Buffer.from('Content-Type: application/edi-x12\r\n\r\n'),
@@ -396,6 +448,23 @@ describe(
         client.client.end();
       }
       assert.equal((await sftpMessages('toobig.edi')).length, 0);
+    });
+
+    test('SFTP: an upload under a temporary name of the client, then renamed, is stored once and the rename succeeds', async () => {
+      const client = await sshConnect(server.sftpPort, await readFile(key));
+      const bytes = await readFile(X12);
+      try {
+        await put(client.sftp, 'inbox/renamed.edi.uploading', bytes);
+        await call((cb) => client.sftp.rename('inbox/renamed.edi.uploading', 'inbox/renamed.edi', cb));
+        const attrs = await call<ssh2.Stats>((cb) => client.sftp.stat('inbox/renamed.edi', cb));
+        assert.equal(attrs.size, bytes.length);
+      } finally {
+        client.client.end();
+      }
+      const stored = await sftpMessages('renamed.edi.uploading');
+      assert.equal(stored.length, 1);
+      assert.ok(stored[0]!.payload.equals(bytes));
+      assert.equal((await sftpMessages('renamed.edi')).length, 0, 'not stored a second time');
     });
 
     test('SFTP: refused file names say why', async () => {

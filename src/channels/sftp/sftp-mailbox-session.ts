@@ -73,7 +73,10 @@ export class SftpMailboxSession {
    * Uploads this session stored, for STAT only: clients check a file's size after uploading it
    * (paramiko's `put` does by default) and take "no such file" as a failed upload, then retry.
    */
-  private readonly received = new Map<string, { readonly size: number; readonly at: Date }>();
+  private readonly received = new Map<
+    string,
+    { readonly size: number; readonly at: Date; readonly messageId: string }
+  >();
   private nextHandle = 1;
 
   constructor(private readonly context: SftpSessionContext) {
@@ -256,8 +259,18 @@ export class SftpMailboxSession {
         )
           return sftp.status(reqId, STATUS_CODE.PERMISSION_DENIED, 'only uploads in inbox/ can be renamed');
         const parked = this.parked.get(source.name);
-        if (!parked) return sftp.status(reqId, STATUS_CODE.NO_SUCH_FILE);
         const refused = fileNameRefusal(target.name);
+        if (!parked) {
+          const received = this.received.get(source.name);
+          if (!received) return sftp.status(reqId, STATUS_CODE.NO_SUCH_FILE);
+          if (refused) return sftp.status(reqId, STATUS_CODE.PERMISSION_DENIED, refused);
+          // A client's own temporary name (`x.edi.uploading`) was stored at its CLOSE: refusing
+          // the rename would make the client report a failed upload and send it again.
+          this.received.delete(source.name);
+          this.received.set(target.name, received);
+          this.auditRename(source.name, target.name, received.messageId);
+          return sftp.status(reqId, STATUS_CODE.OK);
+        }
         if (refused) return sftp.status(reqId, STATUS_CODE.PERMISSION_DENIED, refused);
         this.parked.delete(source.name);
         if (isPartName(target.name)) {
@@ -337,7 +350,7 @@ export class SftpMailboxSession {
       });
       await rm(tempPath, { force: true });
       this.received.delete(name);
-      this.received.set(name, { size, at: new Date() });
+      this.received.set(name, { size, at: new Date(), messageId: message.id });
       if (this.received.size > RECEIVED_REMEMBERED)
         this.received.delete(this.received.keys().next().value as string);
       this.auditUpload(name, size, 200, undefined, message.id);
@@ -370,6 +383,23 @@ export class SftpMailboxSession {
       bytesIn: size,
       ...(messageId ? { resourceType: 'message', resourceId: messageId } : {}),
       ...(reason ? { reason } : {}),
+    });
+  }
+
+  private auditRename(from: string, to: string, messageId: string): void {
+    const { account } = this.context;
+    this.context.audit({
+      occurredAt: new Date(),
+      tenantId: account.tenantId,
+      kind: 'message',
+      action: 'sftp.rename',
+      partnerId: account.partnerId,
+      sourceIp: this.context.remoteIp,
+      path: `${this.paths.home}/inbox/${to}`,
+      status: 200,
+      resourceType: 'message',
+      resourceId: messageId,
+      reason: `stored as ${from} when it was closed; renamed by the client to ${to} (the message keeps ${from})`,
     });
   }
 
