@@ -264,6 +264,36 @@ describe(
       });
     }
 
+    test('AS2: control characters (NUL) in the inner file name and type are no reason to fail: stored, processed', async () => {
+      const identity = {
+        certificate: certificateFromPem(await readFile('tenants/demo/as2/demo-edi.cert.pem', 'utf8')),
+        privateKeyPem: await readFile('tenants/demo/as2/demo-edi.key.pem', 'utf8'),
+      };
+      const x12 = await readFile(X12);
+      const entity = Buffer.concat([
+        Buffer.from(
+          'Content-Type: application/edi-x12\u0000\r\nContent-Disposition: attachment; filename="ship\u0000\u0007ment.edi"\r\n\r\n',
+          'latin1',
+        ),
+        x12,
+      ]);
+      const signed = await signedMultipart(entity, identity, 'sha256');
+      const answer = await as2Post({ 'content-type': signed.contentType }, signed.body);
+      assert.equal(answer.status, 200, answer.text);
+      assert.equal(
+        disposition(answer.text),
+        'automatic-action/MDN-sent-automatically; processed',
+        answer.text,
+      );
+      const row = await transfer(answer.messageId);
+      const [message] = (await server.dataSource.query(
+        `SELECT file_name, payload FROM messages WHERE id = $1`,
+        [row.message_id],
+      )) as { file_name: string; payload: Buffer }[];
+      assert.equal(message!.file_name, 'shipment.edi');
+      assert.ok(message!.payload.equals(x12));
+    });
+
     test('AS2: compressed data inflating past the size limit gets a negative MDN, kept, server alive', async () => {
       const entity = Buffer.concat([
         Buffer.from('Content-Type: application/edi-x12\r\n\r\n'),

@@ -150,7 +150,7 @@ export async function unpackAs2(top: MimeEntity, policy: UnpackPolicy): Promise<
   const fileName = fileNameOf(entity);
   return {
     payload,
-    contentType: type.mediaType,
+    contentType: withoutControls(type.mediaType) || 'application/octet-stream',
     signed,
     encrypted,
     compressed,
@@ -182,5 +182,14 @@ function fileNameOf(entity: MimeEntity): string | undefined {
   const disposition = entity.headers.get('content-disposition');
   const match = disposition ? /filename\s*=\s*"?([^";]+)"?/i.exec(disposition) : null;
   // Only the last path component: a partner's file name never chooses a directory.
-  return match ? match[1]!.split(/[\\/]/).pop() : undefined;
+  const name = match ? withoutControls(match[1]!.split(/[\\/]/).pop() ?? '') : '';
+  return name || undefined;
+}
+
+/**
+ * Header text without control characters: a NUL cannot be stored in a PostgreSQL text column, and
+ * the failed insert would answer every retry of the message with a 500, forever.
+ */
+function withoutControls(text: string): string {
+  return [...text].filter((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f).join('');
 }
