@@ -294,6 +294,40 @@ describe(
       assert.ok(message!.payload.equals(x12));
     });
 
+    test('AS2: a content cipher we do not support is named in the negative MDN (not the generic decryption error)', async () => {
+      const entity = path.join(dir, 'camellia.entity');
+      await writeFile(
+        entity,
+        Buffer.concat([Buffer.from('Content-Type: application/edi-x12\r\n\r\n'), await readFile(X12)]),
+      );
+      const der = execFileSync('openssl', [
+        'cms',
+        '-encrypt',
+        '-binary',
+        '-in',
+        entity,
+        '-outform',
+        'DER',
+        '-camellia-128-cbc',
+        '-recip',
+        'tenants/demo/as2/crossdock.cert.pem',
+      ]);
+      const answer = await as2Post(
+        { 'content-type': 'application/pkcs7-mime; smime-type=enveloped-data' },
+        der,
+      );
+      assert.equal(
+        disposition(answer.text),
+        'automatic-action/MDN-sent-automatically; processed/error: decryption-failed',
+        answer.text,
+      );
+      assert.match(
+        answer.text,
+        /content encryption algorithm 1\.2\.392\.200011\.61\.1\.1\.1\.2 is not supported/,
+      );
+      assert.ok((await transfer(answer.messageId)).body?.equals(der));
+    });
+
     test('AS2: compressed data inflating past the size limit gets a negative MDN, kept, server alive', async () => {
       const entity = Buffer.concat([
         Buffer.from('Content-Type: application/edi-x12\r\n\r\n'),
