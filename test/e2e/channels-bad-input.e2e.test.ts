@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -326,6 +328,45 @@ describe(
         /content encryption algorithm 1\.2\.392\.200011\.61\.1\.1\.1\.2 is not supported/,
       );
       assert.ok((await transfer(answer.messageId)).body?.equals(der));
+    });
+
+    test('AS2: an async MDN the partner refuses (HTTP 500) is audited with the reason and retried', async () => {
+      const refusing = createServer((request, response) => {
+        request.resume();
+        request.on('end', () => response.writeHead(500).end('partner MDN endpoint broken'));
+      });
+      await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', () => resolve()));
+      try {
+        const mdnUrl = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/mdn`;
+        const answer = await as2Post(
+          { 'content-type': 'application/edi-x12', 'receipt-delivery-option': mdnUrl },
+          await readFile(X12),
+        );
+        assert.equal(answer.status, 200, answer.text);
+        const [row] = (await server.dataSource.query(
+          `SELECT id FROM as2_transfers WHERE as2_message_id = $1`,
+          [answer.messageId],
+        )) as { id: string }[];
+        const deadline = Date.now() + 60_000;
+        for (;;) {
+          const audited = (await server.dataSource.query(
+            `SELECT status, reason FROM audit_events WHERE action = 'as2.mdn-delivery' AND resource_id = $1`,
+            [row!.id],
+          )) as { status: number; reason: string }[];
+          if (audited.length > 0) {
+            assert.equal(audited[0]!.status, 502);
+            assert.match(
+              audited[0]!.reason,
+              new RegExp(`async MDN to ${mdnUrl} failed \\(attempt 1 of 10\\): HTTP 500; sent again`),
+            );
+            break;
+          }
+          assert.ok(Date.now() < deadline, 'the failed MDN delivery reached the audit log');
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      } finally {
+        await new Promise<void>((resolve) => refusing.close(() => resolve()));
+      }
     });
 
     test('AS2: compressed data inflating past the size limit gets a negative MDN, kept, server alive', async () => {

@@ -74,8 +74,13 @@ class As2Timers implements OnApplicationBootstrap, OnApplicationShutdown {
     },
     {
       provide: As2MdnDispatcher,
-      useFactory: (dataSource: DataSource) => new As2MdnDispatcher(dataSource),
-      inject: [DataSource],
+      useFactory: (dataSource: DataSource, audit: AuditLog) =>
+        new As2MdnDispatcher(
+          dataSource,
+          () => undefined,
+          (event) => audit.enqueue(event),
+        ),
+      inject: [DataSource, AuditLog],
     },
     {
       provide: As2Timers,
