@@ -369,6 +369,22 @@ describe(
       }
     });
 
+    test('AS2: truncated compressed data gets decompression-failed, not decryption-failed', async () => {
+      const body = compress(
+        Buffer.concat([Buffer.from('Content-Type: application/edi-x12\r\n\r\n'), await readFile(X12)]),
+      );
+      const answer = await as2Post(
+        { 'content-type': 'application/pkcs7-mime; smime-type=compressed-data' },
+        body.subarray(0, body.length - 30),
+      );
+      assert.equal(
+        disposition(answer.text),
+        'automatic-action/MDN-sent-automatically; processed/error: decompression-failed',
+        answer.text,
+      );
+      assert.match(answer.text, /not readable CMS CompressedData/);
+    });
+
     test('AS2: compressed data inflating past the size limit gets a negative MDN, kept, server alive', async () => {
       const entity = Buffer.concat([
         Buffer.from('Content-Type: application/edi-x12\r\n\r\n'),

@@ -101,10 +101,19 @@ export async function unpackAs2(top: MimeEntity, policy: UnpackPolicy): Promise<
         continue;
       }
       if (PKCS7_MIME.includes(type.mediaType)) {
-        // Declared as CMS but neither an envelope we can open nor compressed data.
+        // Declared as CMS but neither an envelope we can open nor compressed data (truncated,
+        // corrupt): the failure follows what the sender said it is.
+        const declared = type.params.get('smime-type')?.toLowerCase();
+        if (declared === 'compressed-data')
+          throw new As2Rejection(
+            'decompression-failed',
+            'declared smime-type=compressed-data, but the content is not readable CMS CompressedData (truncated or corrupt?)',
+          );
         throw new As2Rejection(
           encrypted ? 'unexpected-processing-error' : 'decryption-failed',
-          'unreadable CMS content',
+          declared
+            ? `declared smime-type=${declared}, but the content is not readable CMS (truncated or corrupt?)`
+            : 'unreadable CMS content',
         );
       }
     }
