@@ -588,6 +588,40 @@ describe(
       assert.equal((await sftpMessages('renamed.edi')).length, 0, 'not stored a second time');
     });
 
+    test('SFTP: an outbox file deleted unread is not recorded as downloaded', async () => {
+      const client = await sshConnect(server.sftpPort, await readFile(key));
+      try {
+        // An 856 of its own (a fresh control number) is acknowledged: its 997 queues in outbox/.
+        const before = new Set(
+          (await call<ssh2.FileEntry[]>((cb) => client.sftp.readdir('outbox', cb))).map((e) => e.filename),
+        );
+        const control = String(100_000_000 + (randomBytes(3).readUIntBE(0, 3) % 800_000_000));
+        const asn = Buffer.from(
+          (await readFile(X12)).toString('latin1').replaceAll('000000001', control),
+          'latin1',
+        );
+        await put(client.sftp, 'inbox/for-ack.edi', asn);
+        const deadline = Date.now() + 120_000;
+        let unread: string | undefined;
+        while (!unread) {
+          assert.ok(Date.now() < deadline, 'no 997 in outbox/');
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          unread = (await call<ssh2.FileEntry[]>((cb) => client.sftp.readdir('outbox', cb)))
+            .map((e) => e.filename)
+            .find((n) => !n.startsWith('.') && !before.has(n));
+        }
+        await call((cb) => client.sftp.unlink(`outbox/${unread}`, cb));
+        const [event] = (await server.dataSource.query(
+          `SELECT e.cause FROM message_events e JOIN messages m ON m.id = e.message_id
+            WHERE m.direction = 'outbound' AND e.to_state = 'sent' AND e.detail->>'fileName' = $1`,
+          [unread],
+        )) as { cause: string }[];
+        assert.equal(event?.cause, 'deleted over SFTP without being downloaded in this session');
+      } finally {
+        client.client.end();
+      }
+    });
+
     test('SFTP: refused file names say why', async () => {
       const client = await sshConnect(server.sftpPort, await readFile(key));
       try {

@@ -77,6 +77,8 @@ export class SftpMailboxSession {
     string,
     { readonly size: number; readonly at: Date; readonly messageId: string }
   >();
+  /** Outbox messages this session read to the end. */
+  private readonly downloaded = new Set<string>();
   private nextHandle = 1;
 
   constructor(private readonly context: SftpSessionContext) {
@@ -225,7 +227,9 @@ export class SftpMailboxSession {
         this.handles.delete(id);
         if (state.kind === 'listing') return sftp.status(reqId, STATUS_CODE.OK);
         if (state.kind === 'download') {
-          if (this.context.account.pickedUpOn === 'download' && state.readEnd >= state.file.payload.length)
+          const whole = state.readEnd >= state.file.payload.length;
+          if (whole) this.downloaded.add(state.file.messageId);
+          if (this.context.account.pickedUpOn === 'download' && whole)
             await this.pickedUp(state.file, 'downloaded over SFTP');
           return sftp.status(reqId, STATUS_CODE.OK);
         }
@@ -303,7 +307,13 @@ export class SftpMailboxSession {
         }
         const file = (await this.outbox()).find((f) => f.name === node.name);
         if (!file) return sftp.status(reqId, STATUS_CODE.NO_SUCH_FILE);
-        await this.pickedUp(file, 'picked up over SFTP (downloaded and deleted)');
+        // The history says what happened: a cleanup deleting files unread is no download.
+        await this.pickedUp(
+          file,
+          this.downloaded.has(file.messageId)
+            ? 'picked up over SFTP (downloaded and deleted)'
+            : 'deleted over SFTP without being downloaded in this session',
+        );
         sftp.status(reqId, STATUS_CODE.OK);
       }),
     );
