@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fast
 import helmet from 'helmet';
 import { Logger, PARAMS_PROVIDER_TOKEN, PinoLogger, type Params } from 'nestjs-pino';
 import { AppModule, type AppDependencies } from './app.module.js';
-import { AS2_CONTENT_TYPES } from './channels/as2/as2.controller.js';
+import { AS2_CONTENT_TYPES, readAs2BodiesAsBytes } from './channels/as2/as2.controller.js';
 import { CORRELATION_HEADER, correlationIdFor } from './common/http/correlation-id.js';
 import { EDI_CONTENT_TYPES } from './messages/edi-ingest.controller.js';
 import { buildOpenApiDocument } from './openapi/openapi-document.js';
@@ -89,6 +89,7 @@ export async function createHttpApp(deps: AppDependencies): Promise<NestFastifyA
     (_request: FastifyRequest, body: Buffer, done: (error: Error | null, body?: Buffer) => void) =>
       done(null, body),
   );
+  fastify.addHook('onRequest', readAs2BodiesAsBytes);
   fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     reply.header(CORRELATION_HEADER, request.id);
   });

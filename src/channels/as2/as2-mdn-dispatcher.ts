@@ -1,7 +1,10 @@
 import type { DataSource } from 'typeorm';
+import { SYSTEM_TENANT, type AuditEvent } from '../../audit/audit-event.js';
 
 interface DueMdn {
   id: string;
+  tenant_id: string | null;
+  partner_id: string | null;
   mdn_url: string;
   mdn_headers: Record<string, string>;
   mdn_body: Buffer;
@@ -20,6 +23,8 @@ export class As2MdnDispatcher {
   constructor(
     private readonly dataSource: DataSource,
     private readonly log: (message: string) => void = () => undefined,
+    /** Each failed delivery is audited, and the last one says the MDN was given up. */
+    private readonly audit: (event: AuditEvent) => void = () => undefined,
   ) {}
 
   async tick(): Promise<number> {
@@ -29,10 +34,11 @@ export class As2MdnDispatcher {
                       WHERE direction = 'inbound' AND mdn_url IS NOT NULL AND mdn_body IS NOT NULL
                         AND next_attempt_at <= now()
                       ORDER BY next_attempt_at LIMIT 20 FOR UPDATE SKIP LOCKED)
-        RETURNING id, mdn_url, mdn_headers, mdn_body, mdn_attempts`,
+        RETURNING id, tenant_id, partner_id, mdn_url, mdn_headers, mdn_body, mdn_attempts`,
     )) as [DueMdn[], number];
     for (const mdn of due[0]) {
       let delivered = false;
+      let failure = '';
       try {
         const response = await fetch(mdn.mdn_url, {
           method: 'POST',
@@ -41,11 +47,29 @@ export class As2MdnDispatcher {
           signal: AbortSignal.timeout(30_000),
         });
         delivered = response.ok;
+        failure = `HTTP ${response.status}`;
         await response.arrayBuffer().catch(() => undefined);
-      } catch {
+      } catch (error) {
         delivered = false;
+        failure = (error as Error).message;
       }
-      if (!delivered) this.log(`async MDN ${mdn.id} to ${mdn.mdn_url} failed (attempt ${mdn.mdn_attempts})`);
+      if (!delivered) {
+        const last = mdn.mdn_attempts >= MAX_ATTEMPTS;
+        const reason = `async MDN to ${mdn.mdn_url} failed (attempt ${mdn.mdn_attempts} of ${MAX_ATTEMPTS}): ${failure}; ${last ? 'given up: the partner never received this MDN' : 'sent again later'}`;
+        this.log(`async MDN ${mdn.id}: ${reason}`);
+        // Without this the partner's missing receipt left no trace an operator could find.
+        this.audit({
+          occurredAt: new Date(),
+          tenantId: mdn.tenant_id ?? SYSTEM_TENANT,
+          kind: 'message',
+          action: 'as2.mdn-delivery',
+          partnerId: mdn.partner_id,
+          status: 502,
+          resourceType: 'as2-transfer',
+          resourceId: mdn.id,
+          reason,
+        });
+      }
       await this.dataSource.query(
         `UPDATE as2_transfers SET next_attempt_at = $2, updated_at = now() WHERE id = $1`,
         [

@@ -19,6 +19,8 @@ interface OutboundRow {
   state: string;
   attempts: number;
   mic: string | null;
+  /** Why the previous attempt failed, if it did. */
+  detail: string | null;
 }
 
 /** While one node sends a message, its row is leased this long: no other node sends it meanwhile. */
@@ -52,7 +54,13 @@ export class As2OutboundSender {
           limit: 50,
         });
         for (const message of outbox) {
-          if (await this.sendOne(tenant, ours, partner, message)) sent += 1;
+          // One message that fails unexpectedly (a database hiccup, a bug) must not hold back the
+          // rest of the outbox, nor other partners': it is sent again at a later tick.
+          try {
+            if (await this.sendOne(tenant, ours, partner, message)) sent += 1;
+          } catch (error) {
+            this.options.log?.(`AS2 message ${message.id} to ${partner.as2Id}: ${(error as Error).message}`);
+          }
         }
       }
     }
@@ -82,22 +90,34 @@ export class As2OutboundSender {
         row.id,
         message.id,
         'rejected',
-        `no MDN after ${partner.maxAttempts} attempts`,
+        `no MDN after ${partner.maxAttempts} attempts${row.detail ? ` (last: ${row.detail})` : ''}`,
       );
       return false;
     }
     const fileName = message.fileName ?? `${message.documentType ?? 'edi'}-${message.id}.edi`;
-    const built = await buildOutboundAs2({
-      payload: message.payload,
-      contentType: message.contentType ?? 'application/edi-x12',
-      fileName,
-      messageId: as2MessageId,
-      ours,
-      partner,
-      ...(partner.mdn === 'async' && this.options.publicUrl
-        ? { receiptUrl: `${this.options.publicUrl}/as2` }
-        : {}),
-    });
+    let built: Awaited<ReturnType<typeof buildOutboundAs2>>;
+    try {
+      built = await buildOutboundAs2({
+        payload: message.payload,
+        contentType: message.contentType ?? 'application/edi-x12',
+        fileName,
+        messageId: as2MessageId,
+        ours,
+        partner,
+        ...(partner.mdn === 'async' && this.options.publicUrl
+          ? { receiptUrl: `${this.options.publicUrl}/as2` }
+          : {}),
+      });
+    } catch (error) {
+      // A partner certificate we cannot encrypt to (not RSA), a key that does not load: a
+      // configuration to fix, said on the transfer, and retried like an unreachable partner.
+      await this.retryLater(
+        row.id,
+        partner,
+        `the AS2 message could not be built: ${(error as Error).message}`,
+      );
+      return false;
+    }
     await this.dataSource.query(
       `UPDATE as2_transfers SET mic = $2, mic_algorithm = $3, request_headers = $4, body = $5, updated_at = now() WHERE id = $1`,
       [row.id, built.mic, built.micAlgorithm, JSON.stringify(built.headers), built.body],
@@ -225,7 +245,7 @@ export class As2OutboundSender {
       `INSERT INTO as2_transfers (id, direction, tenant_id, partner_id, as2_from, as2_to, as2_message_id, state, message_id, next_attempt_at)
        VALUES ($1, 'outbound', $2, $3, $4, $5, $6, 'sending', $7, now() + make_interval(secs => ${LEASE_SECONDS}))
        ON CONFLICT DO NOTHING
-       RETURNING id, state, attempts, mic`,
+       RETURNING id, state, attempts, mic, detail`,
       [randomUUID(), tenantId, partner.partner.id, ours.as2Id, partner.as2Id, as2MessageId, messageId],
     )) as OutboundRow[];
     if (inserted) return inserted;
@@ -234,7 +254,7 @@ export class As2OutboundSender {
               next_attempt_at = now() + make_interval(secs => ${LEASE_SECONDS}), updated_at = now()
         WHERE direction = 'outbound' AND tenant_id = $1 AND as2_from = $2 AND as2_to = $3 AND as2_message_id = $4
           AND state NOT IN ('acknowledged', 'rejected') AND next_attempt_at <= now()
-        RETURNING id, state, attempts, mic`,
+        RETURNING id, state, attempts, mic, detail`,
       [tenantId, ours.as2Id, partner.as2Id, as2MessageId],
     )) as [OutboundRow[], number];
     return taken[0];

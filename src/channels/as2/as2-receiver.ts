@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { SYSTEM_TENANT, type AuditEvent } from '../../audit/audit-event.js';
 import type { MessageStore } from '../../messages/message-store.js';
@@ -6,7 +6,7 @@ import type { TenantRegistry } from '../../tenancy/tenant-registry.js';
 import type { MicAlgorithm } from './as2-mic.js';
 import { entityFromParts } from './as2-mime-parser.js';
 import { as2Partners, tenantIdentity, type As2PartnerSettings } from './as2-partner-settings.js';
-import { As2Rejection, unpackAs2, type As2Failure } from './as2-unpack.js';
+import { As2Rejection, unpackAs2, type As2Failure, type UnpackedMessage } from './as2-unpack.js';
 import { parseDispositionOptions } from './disposition-options.js';
 import type { As2OutboundSender } from './as2-outbound-sender.js';
 import { buildMdn, unquoteAs2Id, type BuiltMdn } from './mdn-builder.js';
@@ -52,6 +52,7 @@ export class As2Receiver {
     private readonly tenants: TenantRegistry,
     private readonly audit: (event: AuditEvent) => void,
     private readonly outbound?: As2OutboundSender,
+    private readonly options: { readonly maxPayloadBytes?: number } = {},
   ) {}
 
   async receive(request: As2Request): Promise<As2Response> {
@@ -92,23 +93,30 @@ export class As2Receiver {
       storedHeaders,
       request.body,
     );
-    if (claim.state === 'processed' && claim.mdn_body && claim.mdn_headers && !claim.fresh) {
-      this.audit({
-        ...this.auditBase(tenant.id, partner, request),
-        action: 'as2.duplicate',
-        resourceId: claim.id,
-        reason: `Message-ID ${messageId} received again: the original MDN is sent again`,
-      });
-      return this.answer(claim.id, { headers: claim.mdn_headers, body: claim.mdn_body }, claim.mdn_url);
-    }
     if (claim.state === 'processing' && !claim.fresh) {
       return problem(409, `Message-ID ${messageId} is being processed; retry later.`);
     }
+    const unpack = (policy: As2PartnerSettings): Promise<UnpackedMessage> =>
+      unpackAs2(
+        entityFromParts(
+          topHeaders(header('content-type'), header('content-transfer-encoding')),
+          request.body,
+        ),
+        {
+          keys: identity.decryption,
+          partnerCertificates: policy.certificates,
+          requireSigned: policy.requireSigned,
+          requireEncrypted: policy.requireEncrypted,
+          ...(options.micAlgorithm ? { micAlgorithm: options.micAlgorithm } : {}),
+          ...(this.options.maxPayloadBytes ? { maxPayloadBytes: this.options.maxPayloadBytes } : {}),
+        },
+      );
 
     const negative = async (
       failure: As2Failure,
       explanation: string,
       mic?: { value: string; algorithm: MicAlgorithm },
+      transferId = claim.id,
     ): Promise<As2Response> => {
       const mdn = await buildMdn({
         as2From,
@@ -121,10 +129,49 @@ export class As2Receiver {
           ? { signWith: { identity: identity.signing, digest: options.micAlgorithm ?? 'sha256' } }
           : {}),
       });
-      await this.finish(claim.id, 'rejected', mdn, asyncUrl, { failure, detail: explanation });
-      this.auditReject(tenant.id, partner, request, `${failure}: ${explanation}`, claim.id);
-      return this.answer(claim.id, mdn, asyncUrl);
+      await this.finish(transferId, 'rejected', mdn, asyncUrl, { failure, detail: explanation });
+      this.auditReject(tenant.id, partner, request, `${failure}: ${explanation}`, transferId);
+      return this.answer(transferId, mdn, asyncUrl);
     };
+
+    if (claim.state === 'processed' && claim.mdn_body && claim.mdn_headers && !claim.fresh) {
+      // A retry carries the same document (its bytes may differ: re-signed, re-encrypted). Another
+      // document under a Message-ID already used must neither vanish behind the first one's MDN
+      // nor be stored as if it were that one: it is kept as a rejected transfer of its own.
+      let other;
+      let keptId: string | undefined;
+      try {
+        other = partner ? await this.otherDocument(claim, request.body, () => unpack(partner)) : undefined;
+        if (other)
+          keptId = await this.keepReused(claim, tenant.id, partner!.partner.id, storedHeaders, request.body);
+      } catch (error) {
+        // The first try stays processed; this request is answered like any unexpected failure.
+        this.auditReject(
+          tenant.id,
+          partner,
+          request,
+          `unexpected error on a repeated Message-ID: ${String(error)}`,
+          claim.id,
+        );
+        return problem(500, 'The message could not be processed now; send it again later (same Message-ID).');
+      }
+      if (other && keptId) {
+        return await negative(
+          other.failure ?? 'unexpected-processing-error',
+          `Message-ID ${messageId} was already received with another document (stored as ${claim.message_id}); ` +
+            `this one was not processed${other.failure ? ` (${other.explanation})` : ''}. Send it with a new Message-ID.`,
+          other.mic,
+          keptId,
+        );
+      }
+      this.audit({
+        ...this.auditBase(tenant.id, partner, request),
+        action: 'as2.duplicate',
+        resourceId: claim.id,
+        reason: `Message-ID ${messageId} received again: the original MDN is sent again`,
+      });
+      return this.answer(claim.id, { headers: claim.mdn_headers, body: claim.mdn_body }, claim.mdn_url);
+    }
 
     try {
       if (!partner) {
@@ -133,16 +180,7 @@ export class As2Receiver {
       }
       let unpacked;
       try {
-        unpacked = await unpackAs2(
-          entityFromParts(new Map([['content-type', header('content-type') ?? '']]), request.body),
-          {
-            keys: identity.decryption,
-            partnerCertificates: partner.certificates,
-            requireSigned: partner.requireSigned,
-            requireEncrypted: partner.requireEncrypted,
-            ...(options.micAlgorithm ? { micAlgorithm: options.micAlgorithm } : {}),
-          },
-        );
+        unpacked = await unpack(partner);
       } catch (error) {
         if (error instanceof As2Rejection) return await negative(error.failure, error.message);
         throw error;
@@ -203,6 +241,53 @@ export class As2Receiver {
       this.auditReject(tenant.id, partner, request, 'unexpected error while processing', claim.id);
       return problem(500, 'The message could not be processed now; send it again later (same Message-ID).');
     }
+  }
+
+  /**
+   * Whether a Message-ID received again (its first try processed) carries another document: the
+   * same bytes, or the same payload once unpacked, are a retry. Undefined for a retry.
+   */
+  private async otherDocument(
+    claim: TransferRow,
+    body: Buffer,
+    unpack: () => Promise<UnpackedMessage>,
+  ): Promise<
+    | { failure?: As2Failure; explanation?: string; mic?: { value: string; algorithm: MicAlgorithm } }
+    | undefined
+  > {
+    const [first] = (await this.dataSource.query(
+      `SELECT encode(sha256(t.body), 'hex') AS body_sha256, m.payload_sha256
+         FROM as2_transfers t LEFT JOIN messages m ON m.id = t.message_id WHERE t.id = $1`,
+      [claim.id],
+    )) as { body_sha256: string | null; payload_sha256: string | null }[];
+    if (!first?.payload_sha256 || first.body_sha256 === sha256(body)) return undefined;
+    let unpacked: UnpackedMessage;
+    try {
+      unpacked = await unpack();
+    } catch (error) {
+      if (error instanceof As2Rejection) return { failure: error.failure, explanation: error.message };
+      throw error;
+    }
+    if (sha256(unpacked.payload) === first.payload_sha256) return undefined;
+    return { mic: { value: unpacked.mic, algorithm: unpacked.micAlgorithm } };
+  }
+
+  /** A new transfer row (the dedupe key made unique) holding a reused Message-ID's request. */
+  private async keepReused(
+    claim: TransferRow,
+    tenantId: string,
+    partnerId: string,
+    headers: Record<string, string>,
+    body: Buffer,
+  ): Promise<string> {
+    const id = randomUUID();
+    await this.dataSource.query(
+      `INSERT INTO as2_transfers (id, direction, tenant_id, partner_id, as2_from, as2_to, as2_message_id, state, request_headers, body)
+       SELECT $1::uuid, 'inbound', tenant_id, $3, as2_from, as2_to, as2_message_id || ' (reused, ' || $1::text || ')', 'processing', $4, $5
+         FROM as2_transfers WHERE id = $2 AND tenant_id = $6`,
+      [id, claim.id, partnerId, JSON.stringify(headers), body, tenantId],
+    );
+    return id;
   }
 
   /** An asynchronous MDN answering one of our outbound messages. */
@@ -368,12 +453,29 @@ export class As2Receiver {
   }
 }
 
+/**
+ * The HTTP headers that describe the body as a MIME entity. Some senders base64-encode the whole
+ * body and say so in an HTTP Content-Transfer-Encoding header: it is decoded like a MIME part's.
+ */
+function topHeaders(
+  contentType: string | undefined,
+  transferEncoding: string | undefined,
+): Map<string, string> {
+  const headers = new Map([['content-type', contentType ?? '']]);
+  if (transferEncoding) headers.set('content-transfer-encoding', transferEncoding);
+  return headers;
+}
+
 /** An MDN is a multipart/report, bare or as the first part of a multipart/signed. */
 function looksLikeMdn(contentType: string | undefined, body: Buffer): boolean {
   const type = (contentType ?? '').toLowerCase();
   if (type.startsWith('multipart/report')) return true;
   if (!type.startsWith('multipart/signed')) return false;
   return /^content-type:\s*multipart\/report/im.test(body.subarray(0, 2048).toString('latin1'));
+}
+
+function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** An HTTP error instead of an MDN; the controller hands it to the problem+json filter. */

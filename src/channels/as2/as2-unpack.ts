@@ -8,7 +8,7 @@ import {
   splitMultipart,
   type MimeEntity,
 } from './as2-mime-parser.js';
-import { decompress, isCompressed } from './cms-compress.js';
+import { DecompressedTooLarge, decompress, isCompressed } from './cms-compress.js';
 import { DecryptionFailed, decryptEnveloped, isEnveloped, type DecryptionKey } from './cms-decrypt.js';
 import { verifyDetached } from './cms-verify.js';
 
@@ -37,6 +37,8 @@ export interface UnpackPolicy {
   readonly requireEncrypted: boolean;
   /** The digest the partner asked for in Disposition-Notification-Options, if any. */
   readonly micAlgorithm?: MicAlgorithm;
+  /** Largest content a compressed entity may inflate to (the body size limit); unbounded when absent. */
+  readonly maxPayloadBytes?: number;
 }
 
 export interface UnpackedMessage {
@@ -86,8 +88,10 @@ export async function unpackAs2(top: MimeEntity, policy: UnpackPolicy): Promise<
       if (isCompressed(der)) {
         let inflated: Buffer;
         try {
-          inflated = decompress(der);
-        } catch {
+          inflated = decompress(der, policy.maxPayloadBytes);
+        } catch (error) {
+          if (error instanceof DecompressedTooLarge)
+            throw new As2Rejection('decompression-failed', error.message);
           throw new As2Rejection('decompression-failed', 'the compressed content could not be inflated');
         }
         compressed = true;
@@ -97,10 +101,19 @@ export async function unpackAs2(top: MimeEntity, policy: UnpackPolicy): Promise<
         continue;
       }
       if (PKCS7_MIME.includes(type.mediaType)) {
-        // Declared as CMS but neither an envelope we can open nor compressed data.
+        // Declared as CMS but neither an envelope we can open nor compressed data (truncated,
+        // corrupt): the failure follows what the sender said it is.
+        const declared = type.params.get('smime-type')?.toLowerCase();
+        if (declared === 'compressed-data')
+          throw new As2Rejection(
+            'decompression-failed',
+            'declared smime-type=compressed-data, but the content is not readable CMS CompressedData (truncated or corrupt?)',
+          );
         throw new As2Rejection(
           encrypted ? 'unexpected-processing-error' : 'decryption-failed',
-          'unreadable CMS content',
+          declared
+            ? `declared smime-type=${declared}, but the content is not readable CMS (truncated or corrupt?)`
+            : 'unreadable CMS content',
         );
       }
     }
@@ -109,7 +122,8 @@ export async function unpackAs2(top: MimeEntity, policy: UnpackPolicy): Promise<
       if (!boundary) throw new As2Rejection('integrity-check-failed', 'multipart/signed without boundary');
       let parts: Buffer[];
       try {
-        parts = splitMultipart(entity.body, boundary);
+        // A multipart body is never transfer-encoded inside MIME, but a sender may base64 it over HTTP.
+        parts = splitMultipart(decodedBody(entity), boundary);
       } catch (error) {
         throw new As2Rejection('integrity-check-failed', (error as Error).message);
       }
@@ -145,7 +159,7 @@ export async function unpackAs2(top: MimeEntity, policy: UnpackPolicy): Promise<
   const fileName = fileNameOf(entity);
   return {
     payload,
-    contentType: type.mediaType,
+    contentType: withoutControls(type.mediaType) || 'application/octet-stream',
     signed,
     encrypted,
     compressed,
@@ -177,5 +191,14 @@ function fileNameOf(entity: MimeEntity): string | undefined {
   const disposition = entity.headers.get('content-disposition');
   const match = disposition ? /filename\s*=\s*"?([^";]+)"?/i.exec(disposition) : null;
   // Only the last path component: a partner's file name never chooses a directory.
-  return match ? match[1]!.split(/[\\/]/).pop() : undefined;
+  const name = match ? withoutControls(match[1]!.split(/[\\/]/).pop() ?? '') : '';
+  return name || undefined;
+}
+
+/**
+ * Header text without control characters: a NUL cannot be stored in a PostgreSQL text column, and
+ * the failed insert would answer every retry of the message with a 500, forever.
+ */
+function withoutControls(text: string): string {
+  return [...text].filter((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f).join('');
 }

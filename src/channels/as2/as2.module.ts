@@ -64,13 +64,23 @@ class As2Timers implements OnApplicationBootstrap, OnApplicationShutdown {
         tenants: TenantRegistry,
         audit: AuditLog,
         sender: As2OutboundSender,
-      ) => new As2Receiver(dataSource, pipeline.store, tenants, (event) => audit.enqueue(event), sender),
-      inject: [DataSource, Pipeline, TenantRegistry, AuditLog, As2OutboundSender],
+        config: AppConfig,
+      ) =>
+        // A compressed body inflates to at most what an uncompressed one may weigh.
+        new As2Receiver(dataSource, pipeline.store, tenants, (event) => audit.enqueue(event), sender, {
+          maxPayloadBytes: config.ediBodyLimitBytes,
+        }),
+      inject: [DataSource, Pipeline, TenantRegistry, AuditLog, As2OutboundSender, APP_CONFIG],
     },
     {
       provide: As2MdnDispatcher,
-      useFactory: (dataSource: DataSource) => new As2MdnDispatcher(dataSource),
-      inject: [DataSource],
+      useFactory: (dataSource: DataSource, audit: AuditLog) =>
+        new As2MdnDispatcher(
+          dataSource,
+          () => undefined,
+          (event) => audit.enqueue(event),
+        ),
+      inject: [DataSource, AuditLog],
     },
     {
       provide: As2Timers,

@@ -1,3 +1,4 @@
+import { kMaxLength } from 'node:buffer';
 import { deflateSync, inflateSync } from 'node:zlib';
 import * as asn1js from 'asn1js';
 import { CmsError, OID, children, isContext, octets, parseContentInfo } from './cms-asn1.js';
@@ -11,8 +12,15 @@ export function isCompressed(der: Uint8Array): boolean {
   }
 }
 
-/** The zlib-inflated content of a CompressedData. */
-export function decompress(der: Uint8Array): Buffer {
+/** Inflating would pass the size limit: a small body may expand a thousandfold (a zip bomb). */
+export class DecompressedTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`the decompressed content is larger than ${limit} bytes`);
+  }
+}
+
+/** The zlib-inflated content of a CompressedData, refused past `maxBytes` (never held in memory). */
+export function decompress(der: Uint8Array, maxBytes = Number.MAX_SAFE_INTEGER): Buffer {
   const { contentType, content } = parseContentInfo(der);
   if (contentType !== OID.compressedData) throw new CmsError(`not compressed data: ${contentType}`);
   const [, algorithm, encapsulated] = children(content);
@@ -23,7 +31,13 @@ export function decompress(der: Uint8Array): Buffer {
   const explicit = encapsulated ? children(encapsulated).find((n) => isContext(n, 0)) : undefined;
   const octetString = explicit ? children(explicit)[0] : undefined;
   if (!octetString) throw new CmsError('compressed data without content');
-  return inflateSync(octets(octetString));
+  try {
+    return inflateSync(octets(octetString), { maxOutputLength: Math.min(maxBytes, kMaxLength) });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+      throw new DecompressedTooLarge(maxBytes);
+    throw error;
+  }
 }
 
 /** CompressedData (DER) of `content`, zlib. */

@@ -18,8 +18,9 @@ import {
  * padding, corrupt content): a distinguishable error would be a padding oracle.
  */
 export class DecryptionFailed extends Error {
-  constructor() {
-    super('the message could not be decrypted');
+  /** Only a fact readable in clear from the envelope may be told (an algorithm we lack). */
+  constructor(visibleReason?: string) {
+    super(visibleReason ?? 'the message could not be decrypted');
   }
 }
 
@@ -72,7 +73,13 @@ export function decryptEnveloped(der: Uint8Array, keys: readonly DecryptionKey[]
     throw new DecryptionFailed();
   }
   const cipher = CONTENT_CIPHERS[parts.algorithm.algorithmId];
-  if (!cipher) throw new DecryptionFailed();
+  // The algorithm is written in clear in the envelope: naming it tells an attacker nothing new,
+  // and tells a partner on a legacy cipher (RC2, Camellia) what to change.
+  if (!cipher)
+    throw new DecryptionFailed(
+      `the content encryption algorithm ${parts.algorithm.algorithmId} is not supported ` +
+        '(use AES-128/192/256 in CBC or GCM mode, or 3DES)',
+    );
   const candidates = recipientCandidates(parts.recipients, keys);
   for (const { recipient, key } of candidates) {
     const cek = unwrapKey(recipient, key, cipher.keyLength);

@@ -2,6 +2,16 @@ import ssh2, { type FileEntry, type SFTPWrapper } from 'ssh2';
 import { hostKeyFingerprint } from './sftp-host-key.js';
 import type { SftpPollSettings } from './sftp-channel-settings.js';
 
+/** A remote file over the size limit: refused, left where it is. */
+export class RemoteFileTooLarge extends Error {
+  constructor(
+    readonly file: string,
+    readonly limit: number,
+  ) {
+    super(`${file} is larger than ${limit} bytes`);
+  }
+}
+
 /** A logged-in session on a partner's SFTP server: promise wrappers over ssh2's callbacks. */
 export class RemoteSftp {
   /**
@@ -92,7 +102,7 @@ export class RemoteSftp {
       const stream = this.sftp.createReadStream(file);
       stream.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        if (size > maxBytes) stream.destroy(new Error(`${file} is larger than ${maxBytes} bytes`));
+        if (size > maxBytes) stream.destroy(new RemoteFileTooLarge(file, maxBytes));
         else chunks.push(chunk);
       });
       stream.on('error', reject);

@@ -12,6 +12,8 @@ import { PathRefused, VirtualPaths, type VirtualNode } from './sftp-virtual-path
 const { OPEN_MODE, STATUS_CODE } = ssh2.utils.sftp;
 const S_IFDIR = 0o040000;
 const S_IFREG = 0o100000;
+/** Stored uploads a session still answers STAT for (the most recent ones). */
+const RECEIVED_REMEMBERED = 1000;
 /** Entries per READDIR answer: keeps each NAME packet well under the 32 KiB SFTP packet limit. */
 const DIRECTORY_PAGE = 100;
 
@@ -34,7 +36,8 @@ interface Upload {
   size: number;
   /** Writes in flight: CLOSE waits for them (a client may pipeline CLOSE behind its last WRITEs). */
   readonly inFlight: Set<Promise<unknown>>;
-  failed: boolean;
+  /** Why the upload failed, for the answer to its CLOSE; undefined while it goes well. */
+  failed: string | undefined;
 }
 
 interface Download {
@@ -66,6 +69,16 @@ export class SftpMailboxSession {
   private readonly paths: VirtualPaths;
   private readonly handles = new Map<number, Handle>();
   private readonly parked = new Map<string, Parked>();
+  /**
+   * Uploads this session stored, for STAT only: clients check a file's size after uploading it
+   * (paramiko's `put` does by default) and take "no such file" as a failed upload, then retry.
+   */
+  private readonly received = new Map<
+    string,
+    { readonly size: number; readonly at: Date; readonly messageId: string }
+  >();
+  /** Outbox messages this session read to the end. */
+  private readonly downloaded = new Set<string>();
   private nextHandle = 1;
 
   constructor(private readonly context: SftpSessionContext) {
@@ -136,15 +149,18 @@ export class SftpMailboxSession {
         if (node.folder === 'inbox') {
           if (!(flags & OPEN_MODE.WRITE) || flags & OPEN_MODE.READ)
             return sftp.status(reqId, STATUS_CODE.PERMISSION_DENIED, 'inbox/ is write-only');
-          if (!validFileName(node.name))
-            return sftp.status(reqId, STATUS_CODE.PERMISSION_DENIED, 'file name not allowed');
-          const tempPath = path.join(this.context.uploadDir, `${randomUUID()}.upload`);
-          const file = await open(tempPath, 'w', 0o600);
-          const replaced = this.parked.get(node.name);
-          if (replaced) {
-            this.parked.delete(node.name);
-            await rm(replaced.tempPath, { force: true });
-          }
+          const refused = fileNameRefusal(node.name);
+          if (refused) return sftp.status(reqId, STATUS_CODE.PERMISSION_DENIED, refused);
+          const parked = this.parked.get(node.name);
+          if (parked) this.parked.delete(node.name);
+          // Without TRUNC a client resumes (`reput`, WinSCP's resume): it writes on past the parked
+          // bytes, so they must stay where they are; a fresh file would zero-fill what came before.
+          const resume = parked !== undefined && !(flags & OPEN_MODE.TRUNC);
+          const tempPath = resume
+            ? parked.tempPath
+            : path.join(this.context.uploadDir, `${randomUUID()}.upload`);
+          const file = await open(tempPath, resume ? 'r+' : 'w', 0o600);
+          if (parked && !resume) await rm(parked.tempPath, { force: true });
           return sftp.handle(
             reqId,
             this.open({
@@ -152,9 +168,9 @@ export class SftpMailboxSession {
               name: node.name,
               tempPath,
               file,
-              size: 0,
+              size: resume ? parked.size : 0,
               inFlight: new Set(),
-              failed: false,
+              failed: undefined,
             }),
           );
         }
@@ -172,12 +188,8 @@ export class SftpMailboxSession {
         if (state?.kind !== 'upload') return sftp.status(reqId, STATUS_CODE.FAILURE, 'bad handle');
         const end = offset + data.length;
         if (end > this.context.maxFileBytes) {
-          state.failed = true;
-          return sftp.status(
-            reqId,
-            STATUS_CODE.FAILURE,
-            `file larger than ${this.context.maxFileBytes} bytes`,
-          );
+          state.failed = `file larger than ${this.context.maxFileBytes} bytes: not stored`;
+          return sftp.status(reqId, STATUS_CODE.FAILURE, state.failed);
         }
         // Positional writes: out-of-order WRITEs (`sftp -R 64`) land where their offsets say.
         const write = state.file.write(data, 0, data.length, offset);
@@ -185,7 +197,7 @@ export class SftpMailboxSession {
         try {
           await write;
         } catch (error) {
-          state.failed = true;
+          state.failed = 'the server could not write the file: not stored, send it again';
           throw error;
         } finally {
           state.inFlight.delete(write);
@@ -215,7 +227,9 @@ export class SftpMailboxSession {
         this.handles.delete(id);
         if (state.kind === 'listing') return sftp.status(reqId, STATUS_CODE.OK);
         if (state.kind === 'download') {
-          if (this.context.account.pickedUpOn === 'download' && state.readEnd >= state.file.payload.length)
+          const whole = state.readEnd >= state.file.payload.length;
+          if (whole) this.downloaded.add(state.file.messageId);
+          if (this.context.account.pickedUpOn === 'download' && whole)
             await this.pickedUp(state.file, 'downloaded over SFTP');
           return sftp.status(reqId, STATUS_CODE.OK);
         }
@@ -223,8 +237,8 @@ export class SftpMailboxSession {
         await state.file.close();
         if (state.failed) {
           await rm(state.tempPath, { force: true });
-          this.auditUpload(state.name, state.size, 500, 'upload failed before close');
-          return sftp.status(reqId, STATUS_CODE.FAILURE, 'upload failed');
+          this.auditUpload(state.name, state.size, 500, `upload failed before close: ${state.failed}`);
+          return sftp.status(reqId, STATUS_CODE.FAILURE, state.failed);
         }
         if (isPartName(state.name)) {
           this.parked.set(state.name, { tempPath: state.tempPath, size: state.size });
@@ -249,12 +263,25 @@ export class SftpMailboxSession {
         )
           return sftp.status(reqId, STATUS_CODE.PERMISSION_DENIED, 'only uploads in inbox/ can be renamed');
         const parked = this.parked.get(source.name);
-        if (!parked) return sftp.status(reqId, STATUS_CODE.NO_SUCH_FILE);
-        if (!validFileName(target.name))
-          return sftp.status(reqId, STATUS_CODE.PERMISSION_DENIED, 'file name not allowed');
+        const refused = fileNameRefusal(target.name);
+        if (!parked) {
+          const received = this.received.get(source.name);
+          if (!received) return sftp.status(reqId, STATUS_CODE.NO_SUCH_FILE);
+          if (refused) return sftp.status(reqId, STATUS_CODE.PERMISSION_DENIED, refused);
+          // A client's own temporary name (`x.edi.uploading`) was stored at its CLOSE: refusing
+          // the rename would make the client report a failed upload and send it again.
+          this.received.delete(source.name);
+          this.received.set(target.name, received);
+          this.auditRename(source.name, target.name, received.messageId);
+          return sftp.status(reqId, STATUS_CODE.OK);
+        }
+        if (refused) return sftp.status(reqId, STATUS_CODE.PERMISSION_DENIED, refused);
         this.parked.delete(source.name);
         if (isPartName(target.name)) {
+          // Renaming onto another parked upload replaces it (POSIX rename): its bytes go too.
+          const replaced = this.parked.get(target.name);
           this.parked.set(target.name, parked);
+          if (replaced && replaced.tempPath !== parked.tempPath) await rm(replaced.tempPath, { force: true });
           return sftp.status(reqId, STATUS_CODE.OK);
         }
         // The `.part` → final-name habit: the final name appearing is what makes the message.
@@ -270,6 +297,9 @@ export class SftpMailboxSession {
         if (node?.kind !== 'file') return sftp.status(reqId, STATUS_CODE.PERMISSION_DENIED);
         if (node.folder === 'inbox') {
           const parked = this.parked.get(node.name);
+          // A file already stored was taken in: removing it (WinSCP clears a target before its
+          // rename) only forgets the name; the message stays.
+          if (!parked && this.received.delete(node.name)) return sftp.status(reqId, STATUS_CODE.OK);
           if (!parked) return sftp.status(reqId, STATUS_CODE.NO_SUCH_FILE);
           this.parked.delete(node.name);
           await rm(parked.tempPath, { force: true });
@@ -277,7 +307,13 @@ export class SftpMailboxSession {
         }
         const file = (await this.outbox()).find((f) => f.name === node.name);
         if (!file) return sftp.status(reqId, STATUS_CODE.NO_SUCH_FILE);
-        await this.pickedUp(file, 'picked up over SFTP (downloaded and deleted)');
+        // The history says what happened: a cleanup deleting files unread is no download.
+        await this.pickedUp(
+          file,
+          this.downloaded.has(file.messageId)
+            ? 'picked up over SFTP (downloaded and deleted)'
+            : 'deleted over SFTP without being downloaded in this session',
+        );
         sftp.status(reqId, STATUS_CODE.OK);
       }),
     );
@@ -323,6 +359,10 @@ export class SftpMailboxSession {
         environment: account.environment,
       });
       await rm(tempPath, { force: true });
+      this.received.delete(name);
+      this.received.set(name, { size, at: new Date(), messageId: message.id });
+      if (this.received.size > RECEIVED_REMEMBERED)
+        this.received.delete(this.received.keys().next().value as string);
       this.auditUpload(name, size, 200, undefined, message.id);
       return true;
     } catch (error) {
@@ -356,6 +396,23 @@ export class SftpMailboxSession {
     });
   }
 
+  private auditRename(from: string, to: string, messageId: string): void {
+    const { account } = this.context;
+    this.context.audit({
+      occurredAt: new Date(),
+      tenantId: account.tenantId,
+      kind: 'message',
+      action: 'sftp.rename',
+      partnerId: account.partnerId,
+      sourceIp: this.context.remoteIp,
+      path: `${this.paths.home}/inbox/${to}`,
+      status: 200,
+      resourceType: 'message',
+      resourceId: messageId,
+      reason: `stored as ${from} when it was closed; renamed by the client to ${to} (the message keeps ${from})`,
+    });
+  }
+
   private outbox(): Promise<OutboxFile[]> {
     const { account, store } = this.context;
     return listOutboxFiles(store, account.tenantId, account.partnerId, 'sftp');
@@ -366,7 +423,9 @@ export class SftpMailboxSession {
     if (node.kind !== 'file') return directoryAttributes();
     if (node.folder === 'inbox') {
       const parked = this.parked.get(node.name);
-      return parked ? fileAttributes(parked.size, new Date()) : undefined;
+      if (parked) return fileAttributes(parked.size, new Date());
+      const received = this.received.get(node.name);
+      return received ? fileAttributes(received.size, received.at) : undefined;
     }
     const file = (await this.outbox()).find((f) => f.name === node.name);
     return file ? fileAttributes(file.payload.length, file.receivedAt) : undefined;
@@ -410,9 +469,16 @@ function isPartName(name: string): boolean {
   return /\.(part|filepart|tmp)$/i.test(name);
 }
 
-/** One printable path component; no hidden files (`.part` alone is no name). */
-function validFileName(name: string): boolean {
-  return name.length <= 255 && !name.startsWith('.') && /^[\x20-\x7e]+$/.test(name);
+/**
+ * Why a name is refused, or undefined when it is one printable path component and no hidden file
+ * (`.part` alone is no name). The answer goes to the partner: it says what to change.
+ */
+function fileNameRefusal(name: string): string | undefined {
+  if (name.length > 255) return `file name not allowed: longer than 255 characters (${name.length})`;
+  if (name.startsWith('.')) return 'file name not allowed: it must not start with "."';
+  if (!/^[\x20-\x7e]+$/.test(name))
+    return 'file name not allowed: use printable ASCII only (letters, digits, punctuation, spaces)';
+  return undefined;
 }
 
 function directoryAttributes(): Attributes {

@@ -5,7 +5,7 @@ import type { MessageStore } from '../../messages/message-store.js';
 import { OutboundState } from '../../messages/message-state.js';
 import type { PartnerDefinition } from '../../tenancy/tenant-definition.js';
 import type { TenantRegistry } from '../../tenancy/tenant-registry.js';
-import { RemoteSftp } from './remote-sftp.js';
+import { RemoteFileTooLarge, RemoteSftp } from './remote-sftp.js';
 import { sftpPollSettings, type SftpPollSettings } from './sftp-channel-settings.js';
 import { listOutboxFiles } from './sftp-outbox-files.js';
 
@@ -31,6 +31,8 @@ export interface PollOutcome {
   readonly alreadyStored: string[];
   /** Outbox file names uploaded and marked sent. */
   readonly uploaded: string[];
+  /** Remote files over the size limit: left on the partner's server, audited, not read. */
+  readonly refused: string[];
 }
 
 /** Failures in a row before an unreachable partner server is logged as an error for operations. */
@@ -100,7 +102,7 @@ export class SftpPoller {
     partner: PartnerDefinition,
     settings: SftpPollSettings,
   ): Promise<PollOutcome> {
-    const outcome: PollOutcome = { received: [], alreadyStored: [], uploaded: [] };
+    const outcome: PollOutcome = { received: [], alreadyStored: [], uploaded: [], refused: [] };
     const remote = await RemoteSftp.connect(settings, this.options.connectTimeoutMs ?? 30_000);
     try {
       const pattern = globToRegExp(settings.pattern);
@@ -109,7 +111,19 @@ export class SftpPoller {
         .sort((a, b) => a.filename.localeCompare(b.filename));
       for (const entry of entries) {
         const remotePath = path.join(settings.inboxPath, entry.filename);
-        const payload = await remote.download(remotePath, this.options.maxFileBytes);
+        // One file too big must not hold back the files after it, poll after poll: it is left on
+        // the partner's server, and said so in the audit log and the service log.
+        let payload: Buffer;
+        try {
+          if (entry.attrs.size > this.options.maxFileBytes)
+            throw new RemoteFileTooLarge(remotePath, this.options.maxFileBytes);
+          payload = await remote.download(remotePath, this.options.maxFileBytes);
+        } catch (error) {
+          if (!(error instanceof RemoteFileTooLarge)) throw error;
+          this.refuse(tenantId, partner.id, settings, error);
+          outcome.refused.push(entry.filename);
+          continue;
+        }
         // A short read (the partner still writing, a dropped stream) is left for the next poll.
         if (payload.length !== entry.attrs.size) continue;
         if (await this.alreadyStored(tenantId, partner.id, entry.filename, payload)) {
@@ -149,6 +163,27 @@ export class SftpPoller {
       remote.end();
     }
     return outcome;
+  }
+
+  private refuse(
+    tenantId: string,
+    partnerId: string,
+    settings: SftpPollSettings,
+    error: RemoteFileTooLarge,
+  ): void {
+    const reason = `${error.message}: not fetched, left on ${settings.host}; raise the limit or ask the partner to split it`;
+    this.options.log.error(`SFTP poll of ${tenantId}/${partnerId}: ${reason}`);
+    this.options.audit({
+      occurredAt: new Date(),
+      tenantId,
+      kind: 'message',
+      action: 'sftp.poll',
+      partnerId,
+      status: 413,
+      path: error.file,
+      reason,
+      details: { host: settings.host, port: settings.port, limit: error.limit },
+    });
   }
 
   private async alreadyStored(

@@ -324,6 +324,38 @@ describe(
       assert.deepEqual(outcome?.received, ['pinned.edi']);
     });
 
+    test('a file over the size limit is left on the server and audited; the files after it are still fetched', async () => {
+      const audits: { status?: number | null; reason?: string | null }[] = [];
+      const small = new SftpPoller({
+        registry: new TenantRegistry(tenants),
+        dataSource: harness.dataSource,
+        store: pipeline.store,
+        audit: (event) => audits.push({ status: event.status, reason: event.reason }),
+        maxFileBytes: 64 * 1024,
+        connectTimeoutMs: 60_000,
+        log: { warn: () => undefined, error: () => undefined },
+      });
+      const after = await readFile('samples/x12/214-status-BOL998877.edi');
+      // `huge.edi` sorts first: it must not stand in the way of `later.edi`.
+      await writeFile(path.join(outgoing, 'huge.edi'), randomBytes(200 * 1024));
+      await writeFile(path.join(outgoing, 'later.edi'), after);
+      const outcome = await small.pollOnce('demo', 'demo-edi');
+      assert.deepEqual(outcome?.received, ['later.edi']);
+      assert.deepEqual(outcome?.refused, ['huge.edi']);
+      assert.equal((await inboundRows('later.edi')).length, 1);
+      assert.equal((await inboundRows('huge.edi')).length, 0);
+      assert.deepEqual(
+        (await readdir(outgoing)).sort(),
+        ['huge.edi', 'notes.txt'],
+        'the big file stays with the partner',
+      );
+      assert.ok(
+        audits.some((a) => a.status === 413 && /huge\.edi.*larger than 65536 bytes/.test(a.reason ?? '')),
+        JSON.stringify(audits),
+      );
+      await rm(path.join(outgoing, 'huge.edi'));
+    });
+
     test('a connection killed mid-download loses and duplicates nothing', async () => {
       const big = randomBytes(3 * 1024 * 1024);
       await writeFile(path.join(outgoing, 'big.edi'), big);
