@@ -1,6 +1,7 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
 import { ValidationProblem } from '../problem/problem-details.js';
 import { createSchemaValidator } from '../json-schema.js';
+import { unstorableTextViolations } from '../../auth/request-text.js';
 
 /**
  * Validates a request body against a JSON Schema; a bad body becomes one 422 problem listing
@@ -15,7 +16,9 @@ export class SchemaBodyPipe<T> implements PipeTransform<unknown, T> {
   }
 
   transform(value: unknown): T {
-    const violations = this.validate(value);
+    // Text PostgreSQL cannot hold (a NUL, a lone surrogate) is refused by field like any schema error:
+    // passed on to a query it was a 500.
+    const violations = [...this.validate(value), ...unstorableTextViolations(value)];
     if (violations.length > 0) throw new ValidationProblem(violations);
     return value as T;
   }
