@@ -480,6 +480,23 @@ function processX12Set(
     if (schema) locateInSet(schema, set.segments, r.diagnostics);
     diagnostics.push(...r.diagnostics);
     if (r.diagnostics.some((d) => d.severity === 'error')) return { documents: [], diagnostics };
+    if (r.documents.length === 0) {
+      // A split map (214: one TrackingEvent per LX with an AT7) yields nothing when no item qualifies:
+      // the set is rejected, as EDIFACT's NO_DOCUMENT, rather than acknowledged with its data lost.
+      diagnostics.push({
+        severity: 'error',
+        level: 'transaction',
+        code: '5',
+        rule: 'NO_DOCUMENT',
+        message: `transaction set ${set.setId} ${set.controlNumber} yields no ${map.definition.documentType}${
+          map.definition.split ? ` (one per ${map.definition.split} item; the set has none)` : ''
+        }`,
+        segmentId: 'ST',
+        segmentPosition: 1,
+        ...ctl,
+      });
+      return { documents: [], diagnostics };
+    }
     raw = r.documents;
   } else {
     diagnostics.push({
