@@ -130,6 +130,18 @@ export function checkInterchangeHeader(
   if (!ID_QUALIFIERS.has(h.senderQualifier))
     add('005', 'ISA_SENDER_QUALIFIER', `ISA05 "${h.senderQualifier}" is not a valid id qualifier`, 5);
   if (h.senderId === '') add('006', 'ISA_SENDER_ID', 'ISA06 sender id is empty', 6);
+  // A NUL (U+0000) is in no X12 character set, and an id holding one would reach every document
+  // and the message store: the interchange is refused with the note of the field it is in.
+  for (let k = 0; k < seg.elements.length; k++) {
+    if (!(seg.elements[k] ?? []).some((c) => c.includes('\u0000'))) continue;
+    const note = k === 5 ? '006' : k === 7 ? '008' : '024';
+    add(
+      note,
+      'ISA_NUL_CHARACTER',
+      `ISA${String(k + 1).padStart(2, '0')} contains the NUL character (U+0000)`,
+      k + 1,
+    );
+  }
   if (!ID_QUALIFIERS.has(h.receiverQualifier))
     add('007', 'ISA_RECEIVER_QUALIFIER', `ISA07 "${h.receiverQualifier}" is not a valid id qualifier`, 7);
   if (h.receiverId === '') add('008', 'ISA_RECEIVER_ID', 'ISA08 receiver id is empty', 8);
@@ -189,8 +201,18 @@ export function checkGroupHeader(seg: Segment, g: X12GroupHeader, ic: X12Interch
     add('group', '6', 'GS_CONTROL_NUMBER', `GS06 "${g.controlNumber}" is not a 1–9 digit control number`, 6);
   if (g.agency !== 'X' && g.agency !== 'T')
     add('group', '2', 'GS_AGENCY', `GS07 "${g.agency}" is not X (the agency of the version in GS08)`, 7);
-  if (!GS_VERSION.test(g.version))
+  if (!GS_VERSION.test(g.version) || g.version.includes('\u0000'))
     add('group', '2', 'GS_VERSION', `GS08 "${g.version}" is not a supported version`, 8);
+  for (let k = 0; k < seg.elements.length; k++) {
+    if (k === 7 || !(seg.elements[k] ?? []).some((c) => c.includes('\u0000'))) continue;
+    add(
+      'element',
+      '6',
+      'GS_NUL_CHARACTER',
+      `GS${String(k + 1).padStart(2, '0')} contains the NUL character (U+0000), which no X12 character set has`,
+      k + 1,
+    );
+  }
   return out;
 }
 

@@ -43,3 +43,34 @@ test('NUL padding between segments or after the last one stays blank, as before'
   );
   assert.equal(r.documents.length, 1);
 });
+
+test('a NUL in the ISA refuses the interchange with the note of its field (TA1 006 for the sender id)', async () => {
+  const text = x12FixtureText(ASN).replace('*SENDERID       *', '*SENDER\u0000D       *');
+  const r = await translateBuffer(text, goldenOptions());
+  assert.deepEqual(r.documents, []);
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.rule, d.code, d.elementPosition]),
+    [['ISA_NUL_CHARACTER', '006', 6]],
+  );
+  assert.match(r.acks.join(''), /TA1\*000000001\*\d{6}\*\d{4}\*R\*006~/);
+});
+
+test('a NUL in the GS rejects the group: GS08 as an unsupported version, another field as an invalid character', async () => {
+  const version = await translateBuffer(
+    x12FixtureText(ASN).replace('*X*004010~', '*X*004010\u0000~'),
+    goldenOptions(),
+  );
+  // Judged at the group's end: a document already handed on carries the rejection.
+  assert.ok(version.documents.every((d) => version.rejections.reasonFor(d) !== undefined));
+  assert.ok(version.diagnostics.some((d) => d.rule === 'GS_VERSION' && d.code === '2'));
+  assert.match(version.acks.join(''), /AK9\*R\*1\*1\*0\*2~/);
+  const sender = await translateBuffer(
+    x12FixtureText(ASN).replace('GS*SH*SENDERID*', 'GS*SH*SEN\u0000DER*'),
+    goldenOptions(),
+  );
+  assert.ok(sender.documents.every((d) => sender.rejections.reasonFor(d) !== undefined));
+  assert.deepEqual(
+    sender.diagnostics.filter((d) => d.rule === 'GS_NUL_CHARACTER').map((d) => [d.code, d.elementPosition]),
+    [['6', 2]],
+  );
+});
