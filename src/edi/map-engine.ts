@@ -266,7 +266,15 @@ function valueAt(st: OutState, item: unknown, to: string): unknown {
   return getPath(p.fromRoot ? st.root : item, p.steps);
 }
 
-/** Writes the rule's segment; false when it is left out (onlyWhenItFits). */
+/** Whether the item's fields have the values a `whenItem` asks for. */
+function itemMatches(st: OutState, item: unknown, whenItem: Readonly<Record<string, WhenValue>>): boolean {
+  return Object.entries(whenItem).every(([field, want]) => {
+    const v = valueAt(st, item, field);
+    return typeof want === 'string' ? v === want : want.some((w) => w === v);
+  });
+}
+
+/** Writes the rule's segment; false when it is left out (onlyWhenItFits, whenItem). */
 function emitSegment(st: OutState, rule: SegmentRule, item: unknown, _repeated: boolean): boolean {
   const elements: string[][] = [];
   const put = (el: number, comp: number, value: string): void => {
@@ -281,6 +289,25 @@ function emitSegment(st: OutState, rule: SegmentRule, item: unknown, _repeated: 
       put(Number(el), comp ? Number(comp) : 1, typeof want === 'string' ? want : (want[0] ?? ''));
     }
   };
+  if (rule.whenItem && !itemMatches(st, item, rule.whenItem)) {
+    // Read back, the segment would be taken only for such an item (a 214 K1 is the signer only on
+    // a delivery): a value it would carry for another item is not written, and said so.
+    const lost = rule.elements.find(
+      (er) => outbound(er) && er.to !== undefined && hasValue(valueAt(st, item, er.to)),
+    );
+    if (lost)
+      st.diagnostics.push({
+        severity: 'warning',
+        level: 'segment',
+        code: '5',
+        rule: 'SEGMENT_NOT_WRITTEN',
+        message: `${lost.to} is written in ${rule.seg} only when ${Object.entries(rule.whenItem)
+          .map(([field, want]) => `${field} is ${typeof want === 'string' ? want : want.join(' or ')}`)
+          .join(' and ')}; this ${rule.seg} is not written`,
+        segmentId: rule.seg,
+      });
+    return false;
+  }
   if (rule.when) writeWhen(rule.when);
   const sign = st.signs.get(rule.seg);
   if (sign) writeWhen(sign);

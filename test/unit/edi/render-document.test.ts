@@ -235,3 +235,37 @@ test('a 4010 214 whose AT701 has no AT702 is refused; the same AT7 goes out in 5
   assert.deepEqual(in5010.diagnostics, []);
   assert.match(in5010.text, /AT7\*AF\*\*\*/);
 });
+
+test('a 214 K1 is written only for a delivery: a signer on another milestone is left out, said so, not turned into a remark', async () => {
+  const event = (milestone: string, statusCode: string): Record<string, unknown> => ({
+    documentType: 'TrackingEvent',
+    schemaVersion: '1',
+    id: 'evt-1',
+    tenantId: 'default',
+    partnerId: 'SENDERID',
+    createdAt: '2026-11-27T10:00:00Z',
+    source: { channel: 'rest', format: 'json', environment: 'production', messageId: 'm1' },
+    correlationId: 'c1',
+    references: [],
+    shipmentRef: { carrierReference: 'PRO1', shipmentId: 'SHP1', purchaseOrderNumbers: [] },
+    carrier: { scac: 'ABCD' },
+    statusCode,
+    milestone,
+    occurredAt: '2026-12-15T09:00:00-06:00',
+    proofOfDelivery: { signedBy: 'J SMITH' },
+  });
+  const arrived = renderDocument(event('ARRIVED_AT_DELIVERY', 'X1'), 'x12-214', {
+    mapsDir: MAPS_DIR,
+    now: NOW,
+  });
+  assert.ok(arrived.text.includes('AT7*X1*'), arrived.text);
+  assert.ok(!arrived.text.includes('K1*'), arrived.text);
+  assert.deepEqual(
+    arrived.diagnostics.map((d) => [d.severity, d.rule, d.segmentId]),
+    [['warning', 'SEGMENT_NOT_WRITTEN', 'K1']],
+  );
+  const delivered = renderDocument(event('DELIVERED', 'D1'), 'x12-214', { mapsDir: MAPS_DIR, now: NOW });
+  assert.ok(delivered.text.includes('K1*J SMITH~'), delivered.text);
+  const back = await translateBuffer(delivered.text, { mapsDir: MAPS_DIR });
+  assert.deepEqual(back.documents[0]?.['proofOfDelivery'], { signedBy: 'J SMITH' });
+});
