@@ -2,7 +2,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { guardedLookup, refusedTarget } from './webhook-target.js';
 
-/** The target may never be called (not a public address): retrying cannot help. */
+/** The URL as written may never be called (not a public address): retrying cannot help. */
 export class WebhookTargetRefused extends Error {}
 
 /**
@@ -36,9 +36,10 @@ export function postWebhook(
         response.on('end', () => resolve(response.statusCode ?? 0));
       },
     );
-    request.on('error', (error: Error & { code?: string }) =>
-      reject(error.code === 'EWEBHOOKTARGET' ? new WebhookTargetRefused(error.message) : error),
-    );
+    // A name that resolved to a refused address this time is not refused for good (a DNS filter
+    // answering 0.0.0.0, a partner moving hosts): it fails this attempt and is retried like any
+    // other failure. Only a URL refused as written (above) is final.
+    request.on('error', reject);
     request.end(payload);
   });
 }
