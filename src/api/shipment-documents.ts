@@ -33,6 +33,65 @@ const KEY_MATCH = `(d.canonical->>'shipmentId' = ANY($2) OR d.canonical->>'billO
 /** Party roles that make the named account the shipment's customer. */
 const CUSTOMER_PARTY = `'$.parties[*] ? (@.role == "shipTo" || @.role == "buyer" || @.role == "customer" || @.role == "consignee" || @.role == "billTo").ids[*] ? (@.value == $account)'`;
 
+const CUSTOMER_ROLES: ReadonlySet<unknown> = new Set(['shipTo', 'buyer', 'customer', 'consignee', 'billTo']);
+
+/** What decides which shipments are a customer's (`ShipmentDocuments.ownership`). */
+export interface CustomerOwnership {
+  readonly account: string | undefined;
+  /** The customer's orders by number: when the first was received, and the party ids they name. */
+  readonly orders: ReadonlyMap<string, { readonly since: Date; readonly partyIds: ReadonlySet<string> }>;
+  /** The `customerAccount` of every other customer partner of the tenant. */
+  readonly otherAccounts: ReadonlySet<string>;
+  /** Newest first; every shipment the customer owns has at least one of them. */
+  readonly candidates: readonly ShipmentDocument[];
+}
+
+/**
+ * The portal ownership rule, on all the documents of one shipment: it is the customer's when one
+ * of them names the customer's account on a customer party; or when it names the number of one of
+ * the customer's orders, that order was received before the shipment's first document, and every
+ * customer party id the shipment names is one that order names too, never another customer's
+ * account (a shipment to someone else is not claimed by an order with its number, a shipment known
+ * before the order not by a later one).
+ */
+export function ownsShipment(ownership: CustomerOwnership, documents: readonly ShipmentDocument[]): boolean {
+  if (documents.length === 0) return false;
+  const partyIds = new Set(documents.flatMap(customerPartyIdsOf));
+  if (ownership.account !== undefined && partyIds.has(ownership.account)) return true;
+  const first = Math.min(...documents.map((d) => d.receivedAt.getTime()));
+  return documents.flatMap(purchaseOrderNumbersOf).some((number) => {
+    const order = ownership.orders.get(number);
+    return (
+      order !== undefined &&
+      order.since.getTime() < first &&
+      [...partyIds].every((id) => order.partyIds.has(id) && !ownership.otherAccounts.has(id))
+    );
+  });
+}
+
+function customerPartyIdsOf(document: ShipmentDocument): string[] {
+  const parties = document.canonical['parties'];
+  if (!Array.isArray(parties)) return [];
+  return parties.flatMap((party: unknown) => {
+    const p = (party ?? {}) as Record<string, unknown>;
+    if (!CUSTOMER_ROLES.has(p['role']) || !Array.isArray(p['ids'])) return [];
+    return (p['ids'] as unknown[])
+      .map((id) => ((id ?? {}) as Record<string, unknown>)['value'])
+      .filter((v): v is string => typeof v === 'string');
+  });
+}
+
+function purchaseOrderNumbersOf(document: ShipmentDocument): string[] {
+  const c = document.canonical;
+  const orders = Array.isArray(c['orders']) ? (c['orders'] as unknown[]) : [];
+  const ref = (c['shipmentRef'] ?? {}) as Record<string, unknown>;
+  const refs = Array.isArray(ref['purchaseOrderNumbers']) ? (ref['purchaseOrderNumbers'] as unknown[]) : [];
+  return [
+    ...orders.map((o) => ((o ?? {}) as Record<string, unknown>)['purchaseOrderNumber']),
+    ...refs,
+  ].filter((v): v is string => typeof v === 'string');
+}
+
 /** Per shipment; a list reads at most `MAX_LIST_DOCUMENTS` for all its shipments together. */
 const MAX_DOCUMENTS = 2000;
 const MAX_LIST_DOCUMENTS = 20_000;
@@ -139,43 +198,60 @@ export class ShipmentDocuments {
     return followIdentifiers(keys, (more) => this.matching(tenantId, more, MAX_LIST_DOCUMENTS));
   }
 
-  /** Documents that make a shipment the customer's (see the portal ownership rule). */
-  async ownedBy(
+  /**
+   * What the portal ownership rule needs, in one tenant transaction: the customer's orders, the
+   * other customers' accounts, and the documents that may make a shipment the customer's (`ownsShipment` decides on the whole
+   * shipment). A candidate names the customer's account on a customer party, or names the number
+   * of one of its orders and was received after that order.
+   */
+  async ownership(
     tenantId: string,
     customerAccount: string | undefined,
     customerPartnerId: string,
-  ): Promise<ShipmentDocument[]> {
-    return this.read(
-      tenantId,
-      // An order links the shipments that name its number only when it named it first: an order
-      // posted later would let a customer claim another's shipment by its PO number.
-      `WITH customer_orders AS (
-         SELECT o.canonical->>'orderNumber' AS number, min(o.created_at) AS since FROM documents o
-          WHERE o.tenant_id = $1 AND o.document_type = 'Order' AND o.state <> 'rejected'
-            AND (o.partner_id = $3 OR ($2::text IS NOT NULL
-              AND jsonb_path_exists(o.canonical, '$.customer.ids[*] ? (@.value == $account)', jsonb_build_object('account', $2::text))))
-          GROUP BY 1
-       ), shipment_numbers AS (
-         SELECT d.created_at, n.number FROM documents d
-          CROSS JOIN LATERAL (
-            SELECT po->>'purchaseOrderNumber' AS number FROM jsonb_array_elements(coalesce(d.canonical->'orders', '[]')) po
-            UNION SELECT po FROM jsonb_array_elements_text(coalesce(d.canonical->'shipmentRef'->'purchaseOrderNumbers', '[]')) po
-          ) n
-          WHERE d.tenant_id = $1 AND ${SHIPMENT_TYPES} AND n.number IN (SELECT number FROM customer_orders)
-       ), owned_numbers AS (
-         SELECT c.number FROM customer_orders c
-          WHERE c.since < (SELECT min(s.created_at) FROM shipment_numbers s WHERE s.number = c.number)
-       )
-       SELECT ${COLUMNS} FROM documents d
-        WHERE d.tenant_id = $1 AND ${SHIPMENT_TYPES} AND (
-          ($2::text IS NOT NULL AND jsonb_path_exists(d.canonical, ${CUSTOMER_PARTY}, jsonb_build_object('account', $2::text)))
-          OR EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(d.canonical->'orders', '[]')) po
-                      WHERE po->>'purchaseOrderNumber' IN (SELECT number FROM owned_numbers))
-          OR EXISTS (SELECT 1 FROM jsonb_array_elements_text(coalesce(d.canonical->'shipmentRef'->'purchaseOrderNumbers', '[]')) po
-                      WHERE po IN (SELECT number FROM owned_numbers)))
-        ORDER BY d.created_at DESC LIMIT ${MAX_DOCUMENTS}`,
-      [tenantId, customerAccount ?? null, customerPartnerId],
-    );
+  ): Promise<CustomerOwnership> {
+    return withTenant(this.dataSource, tenantId, async (manager) => {
+      const orderRows = (await manager.query(
+        `SELECT number, min(created_at) AS since,
+                coalesce(array_agg(DISTINCT id) FILTER (WHERE id IS NOT NULL), '{}') AS party_ids
+           FROM (SELECT o.canonical->>'orderNumber' AS number, o.created_at, i.id FROM documents o
+                   LEFT JOIN LATERAL (
+                     SELECT jsonb_path_query(o.canonical, '$.customer.ids[*].value') #>> '{}' AS id
+                     UNION ALL SELECT jsonb_path_query(o.canonical, '$.shipTo.ids[*].value') #>> '{}'
+                   ) i ON true
+                  WHERE o.tenant_id = $1 AND o.document_type = 'Order' AND o.state <> 'rejected'
+                    AND o.canonical->>'orderNumber' IS NOT NULL
+                    AND (o.partner_id = $3 OR ($2::text IS NOT NULL AND jsonb_path_exists(o.canonical,
+                      '$.customer.ids[*] ? (@.value == $account)', jsonb_build_object('account', $2::text))))) o
+          GROUP BY number`,
+        [tenantId, customerAccount ?? null, customerPartnerId],
+      )) as { number: string; since: Date; party_ids: string[] }[];
+      const orders = new Map(
+        orderRows.map((o) => [o.number, { since: o.since, partyIds: new Set(o.party_ids) }] as const),
+      );
+      const rows = (await manager.query(
+        `SELECT ${COLUMNS} FROM documents d
+          WHERE d.tenant_id = $1 AND ${SHIPMENT_TYPES} AND (
+            ($2::text IS NOT NULL AND jsonb_path_exists(d.canonical, ${CUSTOMER_PARTY}, jsonb_build_object('account', $2::text)))
+            OR EXISTS (SELECT 1 FROM unnest($3::text[], $4::timestamptz[]) AS o(number, since)
+                        WHERE d.created_at > o.since
+                          AND (EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(d.canonical->'orders', '[]')) po
+                                        WHERE po->>'purchaseOrderNumber' = o.number)
+                            OR coalesce(d.canonical->'shipmentRef'->'purchaseOrderNumbers', '[]') ? o.number)))
+          ORDER BY d.created_at DESC LIMIT ${MAX_DOCUMENTS}`,
+        [tenantId, customerAccount ?? null, orderRows.map((o) => o.number), orderRows.map((o) => o.since)],
+      )) as Row[];
+      const others = (await manager.query(
+        `SELECT DISTINCT p.definition->>'customerAccount' AS account FROM partners p
+          WHERE p.tenant_id = $1 AND p.id <> $2 AND p.definition->>'customerAccount' IS NOT NULL`,
+        [tenantId, customerPartnerId],
+      )) as { account: string }[];
+      return {
+        account: customerAccount,
+        orders,
+        otherAccounts: new Set(others.map((o) => o.account).filter((a) => a !== customerAccount)),
+        candidates: rows.map(toDocument),
+      };
+    });
   }
 
   private async matching(

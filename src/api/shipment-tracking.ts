@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { ProblemCode, ProblemException } from '../common/problem/problem-details.js';
 import type { TenantScope } from '../tenancy/tenant-scope.js';
-import { ShipmentDocumentIndex, ShipmentDocuments, type ShipmentDocument } from './shipment-documents.js';
+import {
+  ShipmentDocumentIndex,
+  ShipmentDocuments,
+  ownsShipment,
+  type CustomerOwnership,
+} from './shipment-documents.js';
 import { buildShipmentView, shipmentKeyOf, type ShipmentView } from './shipment-view.js';
 
 export interface PortalFilter {
@@ -15,7 +20,7 @@ export interface PortalFilter {
 /**
  * Shipment timelines for partners and for customers. A partner sees a shipment it took part in
  * (posted its ASN or one of its tracking events); a customer sees the shipments the portal
- * ownership rule gives it (`ShipmentDocuments.ownedBy`).
+ * ownership rule gives it (`ownsShipment`, on all the documents of the shipment).
  */
 @Injectable()
 export class ShipmentTracking {
@@ -29,10 +34,11 @@ export class ShipmentTracking {
   }
 
   async forCustomer(scope: TenantScope, key: string): Promise<ShipmentView | undefined> {
-    const owned = await this.owned(scope);
+    const ownership = await this.ownership(scope);
     const documents = await this.documents.byKey(scope.tenantId, key);
-    const ids = new Set(owned.map((d) => d.documentId));
-    if (!documents.some((d) => ids.has(d.documentId))) return undefined;
+    const ids = new Set(ownership.candidates.map((d) => d.documentId));
+    if (!documents.some((d) => ids.has(d.documentId)) || !ownsShipment(ownership, documents))
+      return undefined;
     return buildShipmentView(shipmentKeyOf(documents) ?? key, documents);
   }
 
@@ -41,10 +47,11 @@ export class ShipmentTracking {
     scope: TenantScope,
     filter: PortalFilter,
   ): Promise<{ items: ShipmentView[]; next: { updatedAt: string; id: string } | null }> {
-    const owned = await this.owned(scope);
+    const ownership = await this.ownership(scope);
+    const owned = ownership.candidates;
     const keyOf = new Map(owned.map((seed) => [seed, shipmentKeyOf([seed])]));
     const keys = [...new Set([...keyOf.values()].filter((key): key is string => key !== undefined))];
-    // Three queries for the whole list (ownership, then two identifier rounds), not two per shipment.
+    // Three transactions for the whole list (ownership, then two identifier rounds), not two per shipment.
     const index = new ShipmentDocumentIndex(await this.documents.byKeys(scope.tenantId, keys));
     const views = new Map<string, ShipmentView>();
     const seen = new Set<string>();
@@ -54,6 +61,7 @@ export class ShipmentTracking {
       if (!key) continue;
       const documents = await index.byKey(key);
       for (const d of documents) seen.add(d.documentId);
+      if (!ownsShipment(ownership, documents)) continue;
       const view = buildShipmentView(shipmentKeyOf(documents) ?? key, documents);
       if (matches(view, filter)) views.set(view.id, view);
     }
@@ -70,7 +78,7 @@ export class ShipmentTracking {
     return { items, next: last ? { updatedAt: last.updatedAt, id: last.id } : null };
   }
 
-  private async owned(scope: TenantScope): Promise<ShipmentDocument[]> {
+  private async ownership(scope: TenantScope): Promise<CustomerOwnership> {
     if (!scope.partnerId) {
       throw new ProblemException(
         403,
@@ -78,7 +86,7 @@ export class ShipmentTracking {
         'The portal shows a customer its own shipments: use a customer client.',
       );
     }
-    return this.documents.ownedBy(scope.tenantId, scope.customerAccount, scope.partnerId);
+    return this.documents.ownership(scope.tenantId, scope.customerAccount, scope.partnerId);
   }
 }
 

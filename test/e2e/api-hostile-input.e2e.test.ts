@@ -246,6 +246,35 @@ describe('hostile input on the REST API', () => {
     assert.deepEqual(view['purchaseOrderNumbers'], ['WEB-FIRST-1']);
   });
 
+  test('a PO number shipped once before the customer’s order still links the shipments after it; an order placed first does not claim a shipment to someone else', async () => {
+    const accepted = async (client: string, route: string, body: object): Promise<void> => {
+      const posted = await api.post(client, route, body);
+      assert.equal(posted.status, 202, await posted.clone().text());
+      await api.eventually(client, `${route}/${((await posted.json()) as { id: string }).id}`);
+    };
+    const store = { qualifier: '92', value: 'ST042' };
+    await accepted('demo-3pl', '/v1/shipment-notices', notice('SHIP-OLD-R', store, 'PO-REUSE-7'));
+    await accepted('demo-customer', '/v1/orders', bodyOf(sampleOrder(), { orderNumber: 'PO-REUSE-7' }));
+    await accepted('demo-3pl', '/v1/shipment-notices', notice('SHIP-NEW-R', store, 'PO-REUSE-7'));
+    const view = await api.eventually('demo-customer', '/v1/portal/shipments/SHIP-NEW-R');
+    assert.deepEqual(view['purchaseOrderNumbers'], ['PO-REUSE-7']);
+    assert.equal((await api.get('demo-customer', '/v1/portal/shipments/SHIP-OLD-R')).status, 404);
+
+    await accepted('demo-customer', '/v1/orders', bodyOf(sampleOrder(), { orderNumber: 'PO-PRE-1' }));
+    await accepted(
+      'demo-3pl',
+      '/v1/shipment-notices',
+      notice('SHIP-OTHERS', { qualifier: 'customerAccount', value: 'someone-else' }, 'PO-PRE-1'),
+    );
+    assert.equal((await api.get('demo-customer', '/v1/portal/shipments/SHIP-OTHERS')).status, 404);
+    const listed = (await (await api.get('demo-customer', '/v1/portal/shipments?limit=200')).json()) as {
+      items: { id: string }[];
+    };
+    const ids = listed.items.map((i) => i.id);
+    assert.ok(ids.includes('SHIP-NEW-R'), JSON.stringify(ids));
+    assert.ok(!ids.includes('SHIP-OTHERS') && !ids.includes('SHIP-OLD-R'), JSON.stringify(ids));
+  });
+
   test('a client id or a token key id with a NUL is refused as unknown, not a 500', async () => {
     const form = await fetch(`${server.url}/oauth/token`, {
       method: 'POST',

@@ -171,3 +171,156 @@ describe('the portal shipment list reads all its shipments in a fixed number of 
     assert.deepEqual(foreign.items, []);
   });
 });
+
+describe('portal ownership: the account a shipment names, or an order placed before it that names its parties', () => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let messageId: string;
+  let sequence = 0;
+
+  const insertDocument = async (
+    partnerId: string,
+    documentType: 'ShipmentNotice' | 'TrackingEvent' | 'Order',
+    naturalKey: string,
+    minute: number,
+    canonical: Record<string, unknown>,
+  ): Promise<void> => {
+    sequence += 1;
+    await dataSource.query(
+      `INSERT INTO documents (id, message_id, tenant_id, partner_id, document_type, sequence, state, environment,
+         natural_key, canonical, created_at)
+       VALUES ($1, $2, 'demo', $3, $4, $5, 'delivered', 'production', $6, $7,
+         timestamptz '2026-11-27T08:00:00Z' + make_interval(mins => $8))`,
+      [randomUUID(), messageId, partnerId, documentType, sequence, naturalKey, canonical, minute],
+    );
+  };
+  const shipTo = (qualifier: string, value: string): Record<string, unknown> => ({
+    role: 'shipTo',
+    ids: [{ qualifier, value }],
+  });
+  const notice = (
+    shipmentId: string,
+    party: Record<string, unknown>,
+    po: string,
+  ): Record<string, unknown> => ({
+    documentType: 'ShipmentNotice',
+    shipmentId,
+    billOfLading: `BOL-${shipmentId}`,
+    trackingNumbers: [`TRK-${shipmentId}`],
+    carrier: { scac: 'FDEG' },
+    parties: [party],
+    orders: [{ purchaseOrderNumber: po, packages: [], lines: [] }],
+  });
+  // As the customer's web shop posts it: its account on the customer party, its store as ship-to.
+  const order = (orderNumber: string): Record<string, unknown> => ({
+    documentType: 'Order',
+    orderNumber,
+    customer: { role: 'customer', ids: [{ qualifier: 'account', value: 'demo-retail' }] },
+    shipTo: shipTo('92', 'ST042'),
+    lines: [],
+  });
+  const listed = async (tracking: ShipmentTracking): Promise<string[]> =>
+    (await tracking.listForCustomer(customer, { limit: 50 })).items.map((v) => v.id);
+
+  before(async () => {
+    database = await createTestDatabase('portal_owner');
+    dataSource = createDataSource(database.url);
+    await dataSource.initialize();
+    await dataSource.runMigrations();
+    await syncTenants(dataSource, await loadTenants(path.resolve('tenants'), { env: {}, includeDemo: true }));
+    messageId = randomUUID();
+    await dataSource.query(
+      `INSERT INTO messages (id, tenant_id, partner_id, direction, channel, format, state, environment, correlation_id,
+         payload, payload_sha256, payload_size)
+       VALUES ($1, 'demo', 'demo-3pl', 'inbound', 'rest', 'json', 'delivered', 'production', $2, '\\x', '', 0)`,
+      [messageId, `portal-${messageId}`],
+    );
+  });
+  after(async () => {
+    await dataSource?.destroy();
+    await database?.drop();
+  });
+
+  test('a PO number shipped once before the order still links the shipments that follow the order', async () => {
+    const tracking = new ShipmentTracking(new ShipmentDocuments(dataSource));
+    await insertDocument(
+      'demo-3pl',
+      'ShipmentNotice',
+      'ASN-OLD-R',
+      1,
+      notice('SHIP-OLD-R', shipTo('92', 'ST042'), 'PO-REUSE-7'),
+    );
+    await insertDocument('demo-customer', 'Order', 'ORD-REUSE-7', 2, order('PO-REUSE-7'));
+    await insertDocument(
+      'demo-3pl',
+      'ShipmentNotice',
+      'ASN-NEW-R',
+      3,
+      notice('SHIP-NEW-R', shipTo('92', 'ST042'), 'PO-REUSE-7'),
+    );
+
+    assert.equal((await tracking.forCustomer(customer, 'SHIP-NEW-R'))?.id, 'SHIP-NEW-R');
+    assert.equal(await tracking.forCustomer(customer, 'SHIP-OLD-R'), undefined);
+    const ids = await listed(tracking);
+    assert.ok(ids.includes('SHIP-NEW-R') && !ids.includes('SHIP-OLD-R'), JSON.stringify(ids));
+  });
+
+  test('an order placed first does not claim a shipment to another customer that names its number', async () => {
+    const tracking = new ShipmentTracking(new ShipmentDocuments(dataSource));
+    await insertDocument('demo-customer', 'Order', 'ORD-PRE-1', 10, order('PO-PRE-1'));
+    await insertDocument(
+      'demo-3pl',
+      'ShipmentNotice',
+      'ASN-OTHERS',
+      11,
+      notice('SHIP-OTHERS', shipTo('customerAccount', 'someone-else'), 'PO-PRE-1'),
+    );
+
+    assert.equal(await tracking.forCustomer(customer, 'SHIP-OTHERS'), undefined);
+    assert.ok(!(await listed(tracking)).includes('SHIP-OTHERS'));
+  });
+
+  test('an order naming another customer’s account as its ship-to does not claim that customer’s shipment', async () => {
+    const tracking = new ShipmentTracking(new ShipmentDocuments(dataSource));
+    await dataSource.query(
+      `INSERT INTO partners (tenant_id, id, name, kind, environment, time_zone, definition)
+       VALUES ('demo', 'other-customer', 'Other', 'customer', 'production', 'UTC', '{"customerAccount":"other-retail"}')`,
+    );
+    await insertDocument('demo-customer', 'Order', 'ORD-GRAB-1', 30, {
+      ...order('PO-GRAB-1'),
+      shipTo: shipTo('customerAccount', 'other-retail'),
+    });
+    await insertDocument(
+      'demo-3pl',
+      'ShipmentNotice',
+      'ASN-GRAB',
+      31,
+      notice('SHIP-GRAB', shipTo('customerAccount', 'other-retail'), 'PO-GRAB-1'),
+    );
+
+    assert.equal(await tracking.forCustomer(customer, 'SHIP-GRAB'), undefined);
+    assert.ok(!(await listed(tracking)).includes('SHIP-GRAB'));
+  });
+
+  test('an order placed after a shipment does not claim it, nor does a later event naming the number', async () => {
+    const tracking = new ShipmentTracking(new ShipmentDocuments(dataSource));
+    await insertDocument(
+      'demo-3pl',
+      'ShipmentNotice',
+      'ASN-LATE',
+      20,
+      notice('SHIP-LATE', shipTo('92', 'ST042'), 'PO-LATE-3'),
+    );
+    await insertDocument('demo-customer', 'Order', 'ORD-LATE-3', 21, order('PO-LATE-3'));
+    await insertDocument('demo-carrier', 'TrackingEvent', 'EVT-LATE', 22, {
+      documentType: 'TrackingEvent',
+      shipmentRef: { billOfLading: 'BOL-SHIP-LATE', purchaseOrderNumbers: ['PO-LATE-3'] },
+      statusCode: 'X6',
+      milestone: 'PICKED_UP',
+      occurredAt: '2026-11-27T09:00:00Z',
+    });
+
+    assert.equal(await tracking.forCustomer(customer, 'SHIP-LATE'), undefined);
+    assert.ok(!(await listed(tracking)).includes('SHIP-LATE'));
+  });
+});
