@@ -11,6 +11,11 @@ export interface DeliveryRequest {
   /** Production Odoo, or the tenant's sandbox for test-environment documents. */
   readonly target: 'production' | 'sandbox';
   readonly document: Readonly<Record<string, unknown>>;
+  /**
+   * Runs `work` while no other delivery, in any process, runs one holding one of `keys`: for the
+   * destination's read-add-write on a record (two shipments of one order adding their quantities).
+   */
+  readonly exclusive?: <T>(keys: readonly string[], work: () => Promise<T>) => Promise<T>;
 }
 
 export interface DeliveryOutcome {

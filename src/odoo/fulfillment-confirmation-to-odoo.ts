@@ -6,9 +6,16 @@
 import type { FulfillmentConfirmation } from '../canonical/fulfillment-confirmation.schema.js';
 import { OdooError } from './odoo-errors.js';
 import type { DeliveredRecord, DeliveryContext, OdooDeliveryResult } from './odoo-delivery-types.js';
-import { bindExternalId, completeName, externalIdName, resolveExternalId } from './odoo-external-ids.js';
+import {
+  bindExternalId,
+  completeName,
+  externalIdName,
+  resolveExternalId,
+  type ExternalIdRef,
+} from './odoo-external-ids.js';
 import { PICKING_FIELDS, mergeReferences } from './odoo-lookups.js';
 import { postNoteOnce } from './odoo-notes.js';
+import { exclusively, pickingLockKey } from './odoo-picking-lock.js';
 import { changedValues, readRecords, searchRead, writeRecords, type OdooRecord } from './odoo-records.js';
 import { charValue, many2oneId } from './odoo-values.js';
 
@@ -21,11 +28,31 @@ export async function deliverFulfillmentConfirmation(
     module: ctx.module,
     name: externalIdName('fulfillment', confirmation.orderNumber, confirmation.shipmentId),
   };
+  // Another shipment of the order adds to the same moves: its read-add-write and this one's must
+  // not interleave, so they run one after the other, locked on the picking (odoo-picking-lock.ts).
+  const pickingId =
+    (await resolveExternalId(client, ref))?.resId ??
+    (await outgoingPickingFor(ctx, confirmation.orderNumber)).id;
+  return exclusively(ctx, [pickingLockKey(ctx, pickingId)], () =>
+    applyConfirmation(ctx, confirmation, ref, pickingId),
+  );
+}
+
+/** Everything read here is read under the picking's lock: no other delivery changes it meanwhile. */
+async function applyConfirmation(
+  ctx: DeliveryContext,
+  confirmation: FulfillmentConfirmation,
+  ref: ExternalIdRef,
+  pickingId: number,
+): Promise<OdooDeliveryResult> {
+  const { client } = ctx;
   const externalId = completeName(ref);
+  // Read again: a delivery of this same confirmation may have finished while this one waited.
   const known = await resolveExternalId(client, ref);
-  const picking = known
-    ? (await readRecords(client, 'stock.picking', [known.resId], PICKING_FIELDS))[0]
-    : await outgoingPickingFor(ctx, confirmation.orderNumber);
+  if (known && known.resId !== pickingId) {
+    throw new OdooError('retryable', `${externalId} was bound to another delivery while this one waited`);
+  }
+  const picking = (await readRecords(client, 'stock.picking', [pickingId], PICKING_FIELDS))[0];
   if (!picking) throw new OdooError('business', `the delivery bound to ${externalId} is gone from Odoo`);
   const done = picking['state'] === 'done';
 

@@ -34,7 +34,15 @@ export interface OdooDeliveryOptions {
    * longer than Odoo's limit_time_real. Default: 4 × the client's timeout + 30 s (150 s).
    */
   readonly createLeaseSeconds?: number;
+  /**
+   * Serialises, across processes, deliveries that read a picking's values and write them back
+   * added to (odoo-picking-lock.ts); without it they are serialised within this process only.
+   */
+  readonly exclusive?: ExclusiveSection;
 }
+
+/** Runs `work` while no other section holding one of `keys` runs; resolves or rejects as `work` does. */
+export type ExclusiveSection = <T>(keys: readonly string[], work: () => Promise<T>) => Promise<T>;
 
 export interface DeliveryContext {
   readonly client: OdooClient;

@@ -18,6 +18,7 @@ import {
 } from './odoo-external-ids.js';
 import { PICKING_FIELDS, mergeReferences, referenceTokens, shipmentReferenceIds } from './odoo-lookups.js';
 import { postNoteOnce } from './odoo-notes.js';
+import { exclusively, pickingLockKey } from './odoo-picking-lock.js';
 import { changedValues, readRecords, searchRead, writeRecords, type OdooRecord } from './odoo-records.js';
 import { toOdooDatetime } from './odoo-values.js';
 
@@ -55,9 +56,44 @@ export async function deliverShipmentNotice(
       throw new OdooError('business', `the receipt bound to ${completeName(ref)} is gone from Odoo`);
     targets.push({ po, ref, known: known !== undefined, picking });
   }
+  // Tracking numbers are read and merged: another ASN (or 3PL confirmation) on the same receipt
+  // must not interleave with this one, so the receipts are locked and read again (odoo-picking-lock.ts).
+  const pickingIds = [...new Set(targets.map((t) => t.picking.id))];
+  return exclusively(
+    ctx,
+    pickingIds.map((id) => pickingLockKey(ctx, id)),
+    async () => {
+      const fresh = new Map(
+        (await readRecords(client, 'stock.picking', pickingIds, PICKING_FIELDS)).map((p) => [p.id, p]),
+      );
+      return applyNotice(ctx, asn, targets, wanted, trackingRef, fresh);
+    },
+  );
+}
 
+interface NoticeTarget {
+  readonly po: ShipmentNotice['orders'][number];
+  readonly ref: ExternalIdRef;
+  readonly known: boolean;
+  readonly picking: OdooRecord;
+}
+
+/** Runs under the receipts' lock, with the receipts as read under it (`current`). */
+async function applyNotice(
+  ctx: DeliveryContext,
+  asn: ShipmentNotice,
+  targets: readonly NoticeTarget[],
+  wanted: Readonly<Record<string, unknown>>,
+  trackingRef: string | undefined,
+  current: Map<number, OdooRecord>,
+): Promise<OdooDeliveryResult> {
+  const { client } = ctx;
   const records: DeliveredRecord[] = [];
-  for (const { po, ref, known, picking } of targets) {
+  for (const target of targets) {
+    const { po, ref, known } = target;
+    // Two POs on one receipt: the second sees what the first wrote.
+    const picking = current.get(target.picking.id);
+    if (!picking) throw new OdooError('business', `the receipt for ${completeName(ref)} is gone from Odoo`);
     // The content hash lets a corrected 'replace' note again while a plain redelivery stays silent.
     const marker = `[crossdock ${completeName(ref)} ${asn.purpose} ${contentHash({ wanted, po })}]`;
     // A cancelled ASN only leaves a note: the receipt still stands, the supplier will send another.
@@ -72,6 +108,7 @@ export async function deliverShipmentNotice(
           };
     const changes = asn.purpose === 'cancel' ? {} : changedValues(picking, forPicking);
     await writeRecords(client, 'stock.picking', [picking.id], changes);
+    current.set(picking.id, { ...picking, ...changes });
     const wantsNote = Object.keys(changes).length > 0 || !known || asn.purpose !== 'original';
     const noted =
       wantsNote &&

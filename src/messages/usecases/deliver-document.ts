@@ -27,6 +27,28 @@ export class RetryLater extends Error {
 }
 
 /**
+ * The deliverer's exclusive sections (a read-add-write on one Odoo record), serialised across
+ * processes: PostgreSQL advisory locks of a transaction held for the section only, so they are
+ * released however it ends (an Odoo error rolls back, a crash closes the connection). Keys are
+ * taken in one order, so two sections cannot wait on each other; a wait past the lock timeout
+ * fails the section, and the delivery is retried.
+ */
+export function advisoryLocks(
+  dataSource: DataSource,
+  scope: string,
+  lockTimeout = '120s',
+): <T>(keys: readonly string[], work: () => Promise<T>) => Promise<T> {
+  return (keys, work) =>
+    dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT set_config('lock_timeout', $1, true)`, [lockTimeout]);
+      for (const key of [...new Set(keys)].sort()) {
+        await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`${scope}:${key}`]);
+      }
+      return work();
+    });
+}
+
+/**
  * Inbound step 3: one canonical document to Odoo. At-least-once (a crash after Odoo answered
  * re-runs the job) made exactly-once in effect by the connector's external ids in Odoo.
  */
@@ -49,6 +71,7 @@ export class DeliverDocument {
         documentType: document.document_type,
         target: document.target,
         document: document.canonical,
+        exclusive: advisoryLocks(this.dataSource, `deliver:${document.tenant_id}:${document.target}`),
       });
       await this.finish(
         document,
