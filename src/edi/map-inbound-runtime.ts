@@ -88,6 +88,24 @@ export function notKept(st: InState, seg: Segment, segIndex: number, field: stri
 }
 
 /**
+ * A loop pass (`segs[start, end)`) that `whileUnset` does not read: its first segment is not kept,
+ * `field` having a value already, and each segment of its group with it (a second CTA's COMs).
+ */
+export function passNotKept(
+  st: InState,
+  segs: readonly Segment[],
+  start: number,
+  end: number,
+  field: string,
+  current: unknown,
+): void {
+  const first = segs[start]!;
+  notKept(st, first, start, field, current);
+  const reason = `it belongs to the ${first.tag} at position ${start + st.firstPosition}, which is not kept`;
+  for (let k = start + 1; k < end; k++) leftOut(st, segs[k]!, k, reason);
+}
+
+/**
  * A segment that belongs where it stands but whose value the canonical model has no field for at
  * that level (`leftOut`): not kept, and said so, like a repeat `notKept` leaves out.
  */
