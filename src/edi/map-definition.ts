@@ -199,6 +199,13 @@ export interface LoopRule {
    * a 214 LX without AT7 has no status). Its segments' writes to the root (`$.`) stay.
    */
   readonly onlyWith?: { readonly seg: string; readonly reason: string };
+  /**
+   * Inbound: the loop reads a pass only while this field (of the item around the loop) is unset;
+   * a later pass is not kept, every one of its segments with a SEGMENT_NOT_KEPT warning. An
+   * EDIFACT party's second CTA is not kept, and the COMs of its group (that contact's telephone)
+   * with it, never read into the first contact's unset fields.
+   */
+  readonly whileUnset?: string;
   readonly rules: readonly Rule[];
 }
 

@@ -90,6 +90,7 @@ export const mapFileSchema = {
         direction,
         init: { type: 'object' },
         initFrom: { type: 'object', additionalProperties: { type: 'string', pattern: '^\\$\\.' } },
+        whileUnset: { type: 'string', minLength: 1 },
         groupBy: {
           type: 'object',
           additionalProperties: false,

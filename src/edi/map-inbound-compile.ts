@@ -41,6 +41,7 @@ import {
   notKept,
   negated,
   passHas,
+  passNotKept,
   routeToGroup,
   setGroupField,
   setGroupKey,
@@ -85,6 +86,7 @@ const HELPERS = {
   notKept,
   leftOut,
   passHas,
+  passNotKept,
   negated,
   runSplitLoop,
   ssccFromGs1,
@@ -509,6 +511,11 @@ function loopSource(
       `scan: for (; j < end; j++) switch (segs[j].tag) { ${stopCases(stops, 'scan')} ${counts} ${needCount} }`,
     );
   }
+  if (rule.whileUnset !== undefined)
+    // A pass after the field is set is not kept, its group's segments with it.
+    lines.push(
+      `{ const had = ${valueSource(src, rule.whileUnset)}; if (had !== undefined) { h.passNotKept(st, segs, i, j, ${JSON.stringify(rule.whileUnset)}, had); return j - i; } }`,
+    );
   lines.push('let into = item;');
   const group = rule.groupBy;
   if (group) {

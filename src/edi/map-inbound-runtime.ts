@@ -88,6 +88,24 @@ export function notKept(st: InState, seg: Segment, segIndex: number, field: stri
 }
 
 /**
+ * A loop pass (`segs[start, end)`) that `whileUnset` does not read: its first segment is not kept,
+ * `field` having a value already, and each segment of its group with it (a second CTA's COMs).
+ */
+export function passNotKept(
+  st: InState,
+  segs: readonly Segment[],
+  start: number,
+  end: number,
+  field: string,
+  current: unknown,
+): void {
+  const first = segs[start]!;
+  notKept(st, first, start, field, current);
+  const reason = `it belongs to the ${first.tag} at position ${start + st.firstPosition}, which is not kept`;
+  for (let k = start + 1; k < end; k++) leftOut(st, segs[k]!, k, reason);
+}
+
+/**
  * A segment that belongs where it stands but whose value the canonical model has no field for at
  * that level (`leftOut`): not kept, and said so, like a repeat `notKept` leaves out.
  */
@@ -379,6 +397,67 @@ function fillGroup(st: InState, group: JsonObject, item: unknown): void {
 /** Groups opened by an item that named none, before any group was known: the next key names them. */
 const unnamed = new WeakSet<object>();
 
+/**
+ * For tests: how many groups `groupFor` looked at (by key or one by one), so that a test can tell
+ * the lookup stays linear in the number of lines without timing it.
+ */
+export const groupLookups = { examined: 0 };
+
+/**
+ * A group list's groups by key, the first in the list for each key (what a scan from the start
+ * finds), so that finding a line's group does not look at every group before it. Groups are
+ * indexed as `groupFor` adds them or names the first one, and those other rules appended (the
+ * header's orders, read with their keys) when next looked up. An entry removed or moved, or a
+ * found group whose key is no longer the one looked up, has the list indexed again from the start.
+ */
+interface GroupIndex {
+  readonly field: string;
+  readonly byKey: Map<string, { group: JsonObject; at: number }>;
+  /** Entries indexed: `list[0 .. indexed)`, the last of them `last`. */
+  indexed: number;
+  last: unknown;
+}
+
+const groupIndexes = new WeakMap<unknown[], GroupIndex>();
+
+function indexKey(index: GroupIndex, group: JsonObject, at: number): void {
+  const key = group[index.field];
+  if (typeof key === 'string' && !index.byKey.has(key)) index.byKey.set(key, { group, at });
+}
+
+/** The list's index, brought up to date with the list. */
+function groupIndex(list: unknown[], field: string): GroupIndex {
+  let index = groupIndexes.get(list);
+  if (
+    !index ||
+    index.field !== field ||
+    index.indexed > list.length ||
+    (index.indexed > 0 && list[index.indexed - 1] !== index.last)
+  ) {
+    index = { field, byKey: new Map(), indexed: 0, last: undefined };
+    groupIndexes.set(list, index);
+  }
+  for (; index.indexed < list.length; index.indexed++) {
+    groupLookups.examined++;
+    const g = list[index.indexed];
+    if (isObject(g)) indexKey(index, g, index.indexed);
+    index.last = g;
+  }
+  return index;
+}
+
+/** The first group in `list` whose `field` is `key`, as a scan from the start would find it. */
+function findGroup(list: unknown[], field: string, key: string): JsonObject | undefined {
+  let hit = groupIndex(list, field).byKey.get(key);
+  groupLookups.examined++;
+  if (hit && (list[hit.at] !== hit.group || hit.group[field] !== key)) {
+    // The list changed under the index (an entry removed, a key rewritten): index it again.
+    groupIndexes.delete(list);
+    hit = groupIndex(list, field).byKey.get(key);
+  }
+  return hit?.group;
+}
+
 /** The group `key` names in `list` (a new one, `init` with the key, appended if none has it). */
 function groupFor(
   list: unknown[],
@@ -397,17 +476,21 @@ function groupFor(
     list.push(created);
     return created;
   }
-  for (const g of list) if (isObject(g) && g[field] === key) return g;
+  const found = findGroup(list, field, key);
+  if (found) return found;
   const first = list[0];
   if (isObject(first) && unnamed.has(first) && first[field] === undefined) {
     unnamed.delete(first);
     first[field] = key;
     for (const [k, v] of Object.entries(init())) if (first[k] === undefined) first[k] = v;
+    // The index is up to date (findGroup): the first group now has a key.
+    indexKey(groupIndex(list, field), first, 0);
     return first;
   }
   const created: JsonObject = { [field]: key };
   Object.assign(created, init());
   list.push(created);
+  groupIndex(list, field);
   return created;
 }
 

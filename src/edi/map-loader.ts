@@ -212,6 +212,7 @@ function checkRules(
       }
     } else if (isLoopRule(r)) {
       checkPath(r.repeat, `${where}/repeat`, true);
+      checkPath(r.whileUnset, `${where}/whileUnset`, false);
       for (const [to, from] of Object.entries(r.initFrom ?? {})) {
         checkPath(to, `${where}/initFrom/${to}`, false);
         checkPath(from, `${where}/initFrom/${to}`, false);
@@ -399,6 +400,7 @@ function uniformRules(rules: readonly Rule[]): Rule[] {
         initFrom: r.initFrom,
         groupBy: r.groupBy,
         onlyWith: r.onlyWith,
+        whileUnset: r.whileUnset,
         rules: uniformRules(r.rules),
       } as LoopRule;
     }
