@@ -18,7 +18,9 @@ export class SchemaBodyPipe<T> implements PipeTransform<unknown, T> {
   transform(value: unknown): T {
     // Text PostgreSQL cannot hold (a NUL, a lone surrogate) is refused by field like any schema error:
     // passed on to a query it was a 500.
-    const violations = [...this.validate(value), ...unstorableTextViolations(value)];
+    const violations = this.validate(value);
+    const named = new Set(violations.map((v) => v.pointer));
+    violations.push(...unstorableTextViolations(value).filter((v) => !named.has(v.pointer)));
     if (violations.length > 0) throw new ValidationProblem(violations);
     return value as T;
   }

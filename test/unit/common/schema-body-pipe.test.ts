@@ -29,3 +29,20 @@ test('a JSON body with a NUL or a lone surrogate in any string is refused by poi
 test('schema errors and unstorable text are reported together', () => {
   assert.deepEqual(pointers({ partnerId: '\u0000' }).sort(), ['/partnerId', '/state']);
 });
+
+test('a field the schema already refuses is named once', () => {
+  const strict = new SchemaBodyPipe<Record<string, unknown>>({
+    type: 'object',
+    properties: { url: { type: 'string', pattern: '^[^\\u0000-\\u001f]*$' } },
+  });
+  try {
+    strict.transform({ url: 'https://example.com/ho\u0000ok' });
+    assert.fail('refused');
+  } catch (error) {
+    assert.ok(error instanceof ValidationProblem);
+    assert.deepEqual(
+      (error.extensions['errors'] as { pointer: string }[]).map((e) => e.pointer),
+      ['/url'],
+    );
+  }
+});
