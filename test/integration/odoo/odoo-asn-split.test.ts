@@ -3,32 +3,12 @@
  * one's tracking number off the receipt, or a carrier event naming only that number finds nothing.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import { deliverToOdoo } from '../../../src/odoo/deliver-to-odoo.js';
-import type { OdooClient } from '../../../src/odoo/odoo-client.js';
-import { createOdooClient } from '../../../src/odoo/odoo-client-factory.js';
-import { startOdooSimulator, type RunningOdooSimulator } from '../../../src/odoo/simulator/odoo-simulator.js';
 import { sampleShipmentNotice, sampleTrackingEvent } from '../../support/odoo/canonical-samples.js';
+import { withSimulatedOdoo } from '../../support/odoo/simulated-odoo.js';
 
-let sim: RunningOdooSimulator;
-let client: OdooClient;
-
-before(async () => {
-  sim = await startOdooSimulator({ port: 0 });
-  client = createOdooClient({
-    url: sim.url,
-    database: 'demo',
-    login: 'crossdock-bot',
-    apiKeyRef: '',
-    apiKey: 'demo-odoo-key',
-    protocol: 'json2',
-  });
-});
-beforeEach(() => sim.reset());
-after(async () => {
-  await client.close();
-  await sim.stop();
-});
+const odoo = withSimulatedOdoo();
 
 const parcelAsn = (shipmentId: string, tracking: string) => {
   const {
@@ -43,20 +23,20 @@ const parcelAsn = (shipmentId: string, tracking: string) => {
 };
 
 test("a second ASN for the same PO keeps the first one's tracking number on the receipt", async () => {
-  const first = await deliverToOdoo(client, 'demo', parcelAsn('SHP-A', '1ZAAA0001'));
-  await deliverToOdoo(client, 'demo', parcelAsn('SHP-B', '1ZBBB0002'));
-  const receipt = sim.state
+  const first = await deliverToOdoo(odoo.client, 'demo', parcelAsn('SHP-A', '1ZAAA0001'));
+  await deliverToOdoo(odoo.client, 'demo', parcelAsn('SHP-B', '1ZBBB0002'));
+  const receipt = odoo.sim.state
     .db('demo')
     .records('stock.picking')
     .find((p) => p.id === first.id)!;
   assert.equal(receipt['carrier_tracking_ref'], '1ZAAA0001, 1ZBBB0002');
   // A parcel carrier's event naming only the first shipment's number still finds the receipt.
   const event = await deliverToOdoo(
-    client,
+    odoo.client,
     'demo',
     sampleTrackingEvent({ shipmentRef: { carrierReference: '1ZAAA0001', purchaseOrderNumbers: [] } }),
   );
   assert.ok(event.records.some((r) => r.model === 'stock.picking' && r.id === first.id));
   // Redelivering either ASN changes nothing.
-  assert.equal((await deliverToOdoo(client, 'demo', parcelAsn('SHP-A', '1ZAAA0001'))).action, 'skipped');
+  assert.equal((await deliverToOdoo(odoo.client, 'demo', parcelAsn('SHP-A', '1ZAAA0001'))).action, 'skipped');
 });

@@ -4,33 +4,13 @@
  * confirmation's answer was lost and it is delivered again.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import { deliverToOdoo } from '../../../src/odoo/deliver-to-odoo.js';
-import type { OdooClient } from '../../../src/odoo/odoo-client.js';
-import { createOdooClient } from '../../../src/odoo/odoo-client-factory.js';
-import { startOdooSimulator, type RunningOdooSimulator } from '../../../src/odoo/simulator/odoo-simulator.js';
 import { odooFailure } from '../../support/odoo/odoo-assertions.js';
 import { sampleFulfillmentConfirmation } from '../../support/odoo/canonical-samples.js';
+import { withSimulatedOdoo } from '../../support/odoo/simulated-odoo.js';
 
-let sim: RunningOdooSimulator;
-let client: OdooClient;
-
-before(async () => {
-  sim = await startOdooSimulator({ port: 0 });
-  client = createOdooClient({
-    url: sim.url,
-    database: 'demo',
-    login: 'crossdock-bot',
-    apiKeyRef: '',
-    apiKey: 'demo-odoo-key',
-    protocol: 'json2',
-  });
-});
-beforeEach(() => sim.reset());
-after(async () => {
-  await client.close();
-  await sim.stop();
-});
+const odoo = withSimulatedOdoo();
 
 const first = sampleFulfillmentConfirmation({
   shipmentId: '3PL-SHIP-1',
@@ -47,7 +27,7 @@ const second = sampleFulfillmentConfirmation({
 });
 
 function shippedOf(pickingId: number): Record<string, number> {
-  const db = sim.state.db('demo');
+  const db = odoo.sim.state.db('demo');
   const sku = new Map(db.records('product.product').map((p) => [p.id, String(p['default_code'])]));
   return Object.fromEntries(
     db
@@ -58,21 +38,21 @@ function shippedOf(pickingId: number): Record<string, number> {
 }
 
 test('two shipments of one order add up on its delivery', async () => {
-  const one = await deliverToOdoo(client, 'demo', first);
-  const two = await deliverToOdoo(client, 'demo', second);
+  const one = await deliverToOdoo(odoo.client, 'demo', first);
+  const two = await deliverToOdoo(odoo.client, 'demo', second);
   assert.equal(two.id, one.id, 'the same open delivery');
   assert.deepEqual(shippedOf(one.id), { 'SKU-001': 5, 'SKU-002': 38 });
   // Each redelivered: nothing counted twice.
-  await deliverToOdoo(client, 'demo', first);
-  await deliverToOdoo(client, 'demo', second);
+  await deliverToOdoo(odoo.client, 'demo', first);
+  await deliverToOdoo(odoo.client, 'demo', second);
   assert.deepEqual(shippedOf(one.id), { 'SKU-001': 5, 'SKU-002': 38 });
 });
 
 test('the second shipment cut after its quantities were written counts once when delivered again', async () => {
-  const one = await deliverToOdoo(client, 'demo', first);
-  sim.setFault({ mode: 'lostReply', model: 'stock.move', method: 'write', count: 1 });
-  const cut = await odooFailure(deliverToOdoo(client, 'demo', second));
+  const one = await deliverToOdoo(odoo.client, 'demo', first);
+  odoo.sim.setFault({ mode: 'lostReply', model: 'stock.move', method: 'write', count: 1 });
+  const cut = await odooFailure(deliverToOdoo(odoo.client, 'demo', second));
   assert.equal(cut.kind, 'retryable');
-  await deliverToOdoo(client, 'demo', second);
+  await deliverToOdoo(odoo.client, 'demo', second);
   assert.deepEqual(shippedOf(one.id), { 'SKU-001': 5, 'SKU-002': 38 });
 });

@@ -4,35 +4,14 @@
  * minor units (the CFA franc) must be refused by name, not rounded by Odoo.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import { deliverToOdoo } from '../../../src/odoo/deliver-to-odoo.js';
-import type { OdooClient } from '../../../src/odoo/odoo-client.js';
-import { createOdooClient } from '../../../src/odoo/odoo-client-factory.js';
-import { startOdooSimulator, type RunningOdooSimulator } from '../../../src/odoo/simulator/odoo-simulator.js';
 import { odooFailure } from '../../support/odoo/odoo-assertions.js';
 import { sampleFreightInvoice } from '../../support/odoo/canonical-samples.js';
+import { withSimulatedOdoo } from '../../support/odoo/simulated-odoo.js';
 
-let sim: RunningOdooSimulator;
-let client: OdooClient;
-
-before(async () => {
-  sim = await startOdooSimulator({ port: 0 });
-  client = createOdooClient({
-    url: sim.url,
-    database: 'demo',
-    login: 'crossdock-bot',
-    apiKeyRef: '',
-    apiKey: 'demo-odoo-key',
-    protocol: 'json2',
-  });
-});
-beforeEach(() => {
-  sim.reset();
+const odoo = withSimulatedOdoo((sim) => {
   sim.state.db('demo').create('res.currency', { name: 'XOF', symbol: 'F', decimal_places: 0 });
-});
-after(async () => {
-  await client.close();
-  await sim.stop();
 });
 
 const xof = (amount: string) =>
@@ -43,16 +22,16 @@ const xof = (amount: string) =>
   });
 
 test('a charge with cents in a currency Odoo keeps without decimals is refused, nothing written', async () => {
-  const error = await odooFailure(deliverToOdoo(client, 'demo', xof('150000.50')));
+  const error = await odooFailure(deliverToOdoo(odoo.client, 'demo', xof('150000.50')));
   assert.equal(error.kind, 'business');
   assert.match(error.message, /150000\.50 XOF has more than 0 decimal places/);
-  assert.equal(sim.state.db('demo').records('account.move').length, 0);
+  assert.equal(odoo.sim.state.db('demo').records('account.move').length, 0);
 });
 
 test('a whole amount in that currency is billed exactly', async () => {
-  const result = await deliverToOdoo(client, 'demo', xof('150000'));
+  const result = await deliverToOdoo(odoo.client, 'demo', xof('150000'));
   assert.equal(result.action, 'created');
-  const lines = sim.state
+  const lines = odoo.sim.state
     .db('demo')
     .records('account.move.line')
     .filter((l) => l['move_id'] === result.id);
@@ -63,7 +42,7 @@ test('a whole amount in that currency is billed exactly', async () => {
 });
 
 test('an invoice whose only reference is a PO with a cancelled receipt is flagged unmatched', async () => {
-  const db = sim.state.db('demo');
+  const db = odoo.sim.state.db('demo');
   const receipt = db.records('stock.picking').find((p) => p['origin'] === 'PO-5010-1')!;
   db.write('stock.picking', [receipt.id], { state: 'cancel' });
   const {
@@ -75,7 +54,7 @@ test('an invoice whose only reference is a PO with a cancelled receipt is flagge
     invoiceNumber: 'CANCELLED-PO-1',
     references: [{ qualifier: 'PO', value: 'PO-5010-1' }],
   });
-  const result = await deliverToOdoo(client, 'demo', invoice);
+  const result = await deliverToOdoo(odoo.client, 'demo', invoice);
   assert.ok(result.flags.includes('unmatched_shipment'), `flags: ${result.flags.join(', ')}`);
   assert.ok(!result.records.some((r) => r.id === receipt.id && r.model === 'stock.picking'));
 });

@@ -3,43 +3,23 @@
  * the one the new document describes, so the delivery must not pass as a plain "skipped".
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import { deliverToOdoo } from '../../../src/odoo/deliver-to-odoo.js';
-import type { OdooClient } from '../../../src/odoo/odoo-client.js';
-import { createOdooClient } from '../../../src/odoo/odoo-client-factory.js';
-import { startOdooSimulator, type RunningOdooSimulator } from '../../../src/odoo/simulator/odoo-simulator.js';
 import { sampleFreightInvoice, sampleShipmentNotice } from '../../support/odoo/canonical-samples.js';
+import { withSimulatedOdoo } from '../../support/odoo/simulated-odoo.js';
 
-let sim: RunningOdooSimulator;
-let client: OdooClient;
-
-before(async () => {
-  sim = await startOdooSimulator({ port: 0 });
-  client = createOdooClient({
-    url: sim.url,
-    database: 'demo',
-    login: 'crossdock-bot',
-    apiKeyRef: '',
-    apiKey: 'demo-odoo-key',
-    protocol: 'jsonrpc',
-  });
-});
-beforeEach(() => sim.reset());
-after(async () => {
-  await client.close();
-  await sim.stop();
-});
+const odoo = withSimulatedOdoo();
 
 const notesOn = (id: number): string[] =>
-  sim.state
+  odoo.sim.state
     .db('demo')
     .records('mail.message')
     .filter((m) => m['model'] === 'account.move' && m['res_id'] === id)
     .map((m) => String(m['body']));
 
 test('the same invoice number with other charges is flagged and noted once, the bill left alone', async () => {
-  await deliverToOdoo(client, 'demo', sampleShipmentNotice());
-  const first = await deliverToOdoo(client, 'demo', sampleFreightInvoice());
+  await deliverToOdoo(odoo.client, 'demo', sampleShipmentNotice());
+  const first = await deliverToOdoo(odoo.client, 'demo', sampleFreightInvoice());
   assert.deepEqual(first.flags, []);
   const rebilled = sampleFreightInvoice({
     netAmountDue: { amount: '1350.75', currency: 'USD' },
@@ -58,7 +38,7 @@ test('the same invoice number with other charges is flagged and noted once, the 
       },
     ],
   });
-  const second = await deliverToOdoo(client, 'demo', rebilled);
+  const second = await deliverToOdoo(odoo.client, 'demo', rebilled);
   assert.equal(second.id, first.id);
   assert.equal(second.action, 'skipped');
   assert.deepEqual(second.flags, ['differs_from_existing_bill']);
@@ -68,21 +48,21 @@ test('the same invoice number with other charges is flagged and noted once, the 
     notes[0]!,
     /again with other charges: 1350\.75 USD \(in_invoice\); this draft bill holds 1250\.75 USD/,
   );
-  const lines = sim.state
+  const lines = odoo.sim.state
     .db('demo')
     .records('account.move.line')
     .filter((l) => l['move_id'] === first.id);
   assert.equal(lines.length, 4, 'the bill is left as Odoo holds it');
   // Delivered again, the same re-bill is still flagged but noted only once.
-  const third = await deliverToOdoo(client, 'demo', rebilled);
+  const third = await deliverToOdoo(odoo.client, 'demo', rebilled);
   assert.deepEqual(third.flags, ['differs_from_existing_bill']);
   assert.equal(notesOn(first.id).length, 1);
 });
 
 test('a plain redelivery of the same invoice is not flagged', async () => {
-  await deliverToOdoo(client, 'demo', sampleShipmentNotice());
-  const first = await deliverToOdoo(client, 'demo', sampleFreightInvoice());
-  const again = await deliverToOdoo(client, 'demo', sampleFreightInvoice());
+  await deliverToOdoo(odoo.client, 'demo', sampleShipmentNotice());
+  const first = await deliverToOdoo(odoo.client, 'demo', sampleFreightInvoice());
+  const again = await deliverToOdoo(odoo.client, 'demo', sampleFreightInvoice());
   assert.deepEqual([again.action, again.flags], ['skipped', []]);
   assert.equal(notesOn(first.id).length, 0);
 });

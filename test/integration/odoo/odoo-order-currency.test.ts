@@ -4,33 +4,13 @@
  * priced in another currency must be refused by name, not booked with its amounts silently changed.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import { deliverToOdoo } from '../../../src/odoo/deliver-to-odoo.js';
-import type { OdooClient } from '../../../src/odoo/odoo-client.js';
-import { createOdooClient } from '../../../src/odoo/odoo-client-factory.js';
-import { startOdooSimulator, type RunningOdooSimulator } from '../../../src/odoo/simulator/odoo-simulator.js';
 import { odooFailure } from '../../support/odoo/odoo-assertions.js';
 import { sampleOrder } from '../../support/odoo/canonical-samples.js';
+import { withSimulatedOdoo } from '../../support/odoo/simulated-odoo.js';
 
-let sim: RunningOdooSimulator;
-let client: OdooClient;
-
-before(async () => {
-  sim = await startOdooSimulator({ port: 0 });
-  client = createOdooClient({
-    url: sim.url,
-    database: 'demo',
-    login: 'crossdock-bot',
-    apiKeyRef: '',
-    apiKey: 'demo-odoo-key',
-    protocol: 'json2',
-  });
-});
-beforeEach(() => sim.reset());
-after(async () => {
-  await client.close();
-  await sim.stop();
-});
+const odoo = withSimulatedOdoo();
 
 const eurOrder = sampleOrder({
   orderNumber: 'EU-77',
@@ -44,19 +24,19 @@ const eurOrder = sampleOrder({
   ],
 });
 const orders = (ref: string): Record<string, unknown>[] =>
-  sim.state
+  odoo.sim.state
     .db('demo')
     .records('sale.order')
     .filter((o) => o['client_order_ref'] === ref);
 
 test('an order priced in EUR for a customer Odoo prices in USD is refused by name, nothing left behind', async () => {
-  const error = await odooFailure(deliverToOdoo(client, 'demo', eurOrder));
+  const error = await odooFailure(deliverToOdoo(odoo.client, 'demo', eurOrder));
   assert.equal(error.kind, 'business');
   assert.match(error.message, /EU-77 is priced in EUR but Odoo prices .* in USD/);
   assert.match(error.message, /pricelist/);
   assert.equal(orders('EU-77').length, 0, 'no order with EUR amounts read as USD');
   assert.equal(
-    sim.state
+    odoo.sim.state
       .db('demo')
       .records('sale.order.line')
       .filter((l) => l['price_unit'] === 99.9).length,
@@ -66,17 +46,17 @@ test('an order priced in EUR for a customer Odoo prices in USD is refused by nam
 
 test('a draft an earlier attempt left in the wrong currency is not adopted', async () => {
   // As if an attempt created it and died before its check: same customer, same client_order_ref.
-  const partner = sim.state
+  const partner = odoo.sim.state
     .db('demo')
     .records('res.partner')
     .find((p) => p['ref'] === 'demo-retail')!;
-  sim.state.db('demo').create('sale.order', { partner_id: partner.id, client_order_ref: 'EU-77' });
-  const error = await odooFailure(deliverToOdoo(client, 'demo', eurOrder));
+  odoo.sim.state.db('demo').create('sale.order', { partner_id: partner.id, client_order_ref: 'EU-77' });
+  const error = await odooFailure(deliverToOdoo(odoo.client, 'demo', eurOrder));
   assert.equal(error.kind, 'business');
   assert.match(error.message, /priced in EUR/);
   assert.equal(orders('EU-77').length, 0);
   assert.equal(
-    sim.state
+    odoo.sim.state
       .db('demo')
       .records('ir.model.data')
       .filter((x) => String(x['name']).startsWith('order_')).length,
@@ -86,12 +66,12 @@ test('a draft an earlier attempt left in the wrong currency is not adopted', asy
 });
 
 test('an order in the currency Odoo prices it in is created as before', async () => {
-  const usd = await deliverToOdoo(client, 'demo', sampleOrder());
+  const usd = await deliverToOdoo(odoo.client, 'demo', sampleOrder());
   assert.equal(usd.action, 'created');
 });
 
 test('an order resent with another quantity is flagged and noted once, the order left as Odoo holds it', async () => {
-  const first = await deliverToOdoo(client, 'demo', sampleOrder());
+  const first = await deliverToOdoo(odoo.client, 'demo', sampleOrder());
   const changed = sampleOrder({
     lines: [
       {
@@ -108,18 +88,18 @@ test('an order resent with another quantity is flagged and noted once, the order
       },
     ],
   });
-  const again = await deliverToOdoo(client, 'demo', changed);
+  const again = await deliverToOdoo(odoo.client, 'demo', changed);
   assert.equal(again.id, first.id);
   assert.deepEqual(again.flags, ['differs_from_existing_order']);
   const notes = () =>
-    sim.state
+    odoo.sim.state
       .db('demo')
       .records('mail.message')
       .filter((m) => m['model'] === 'sale.order' && m['res_id'] === first.id);
   assert.equal(notes().length, 1);
   assert.match(String(notes()[0]!['body']), /SKU-001: 30 EA at 12\.50 USD/);
-  assert.equal((await deliverToOdoo(client, 'demo', changed)).flags.length, 1);
+  assert.equal((await deliverToOdoo(odoo.client, 'demo', changed)).flags.length, 1);
   assert.equal(notes().length, 1, 'noted once');
-  const plain = await deliverToOdoo(client, 'demo', sampleOrder());
+  const plain = await deliverToOdoo(odoo.client, 'demo', sampleOrder());
   assert.deepEqual(plain.flags, [], 'the same order again is not flagged');
 });

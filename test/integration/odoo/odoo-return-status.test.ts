@@ -4,45 +4,29 @@
  * expecting the goods until someone cancels the receipt.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import { deliverToOdoo } from '../../../src/odoo/deliver-to-odoo.js';
-import type { OdooClient } from '../../../src/odoo/odoo-client.js';
-import { createOdooClient } from '../../../src/odoo/odoo-client-factory.js';
-import { startOdooSimulator, type RunningOdooSimulator } from '../../../src/odoo/simulator/odoo-simulator.js';
 import { sampleReturnAuthorization } from '../../support/odoo/canonical-samples.js';
+import { withSimulatedOdoo } from '../../support/odoo/simulated-odoo.js';
 
-let sim: RunningOdooSimulator;
-let client: OdooClient;
-
-before(async () => {
-  sim = await startOdooSimulator({ port: 0 });
-  client = createOdooClient({
-    url: sim.url,
-    database: 'demo',
-    login: 'crossdock-bot',
-    apiKeyRef: '',
-    apiKey: 'demo-odoo-key',
-    protocol: 'jsonrpc',
-  });
-});
-beforeEach(() => sim.reset());
-after(async () => {
-  await client.close();
-  await sim.stop();
-});
+const odoo = withSimulatedOdoo();
 
 const notesOn = (id: number): string[] =>
-  sim.state
+  odoo.sim.state
     .db('demo')
     .records('mail.message')
     .filter((m) => m['model'] === 'stock.picking' && m['res_id'] === id)
     .map((m) => String(m['body']));
 
 test('a return rejected after its approval: noted once on the return picking and flagged', async () => {
-  const approved = await deliverToOdoo(client, 'demo', sampleReturnAuthorization());
+  const approved = await deliverToOdoo(odoo.client, 'demo', sampleReturnAuthorization());
   assert.equal(approved.action, 'created');
   assert.deepEqual(approved.flags, []);
-  const rejected = await deliverToOdoo(client, 'demo', sampleReturnAuthorization({ status: 'REJECTED' }));
+  const rejected = await deliverToOdoo(
+    odoo.client,
+    'demo',
+    sampleReturnAuthorization({ status: 'REJECTED' }),
+  );
   assert.deepEqual(
     [rejected.id, rejected.action, rejected.flags],
     [approved.id, 'updated', ['return_rejected']],
@@ -50,11 +34,11 @@ test('a return rejected after its approval: noted once on the return picking and
   const notes = notesOn(approved.id);
   assert.equal(notes.length, 2);
   assert.ok(notes.some((n) => /RMA-7001 \(REJECTED\)/.test(n)));
-  const again = await deliverToOdoo(client, 'demo', sampleReturnAuthorization({ status: 'REJECTED' }));
+  const again = await deliverToOdoo(odoo.client, 'demo', sampleReturnAuthorization({ status: 'REJECTED' }));
   assert.deepEqual([again.action, again.flags], ['skipped', ['return_rejected']]);
   assert.equal(notesOn(approved.id).length, 2, 'the same status is noted once');
   assert.equal(
-    sim.state
+    odoo.sim.state
       .db('demo')
       .records('stock.picking')
       .filter((p) => p['origin'] === 'RMA-7001').length,
