@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { validateCanonical, type CanonicalDocumentType } from '../canonical/canonical-validator.js';
-import { unstorableTextViolations } from '../auth/request-text.js';
+import { unstorableTextViolations } from '../common/storable-text.js';
 import { ProblemCode, ProblemException, ValidationProblem } from '../common/problem/problem-details.js';
 import { Pipeline } from '../messages/pipeline.js';
 import { TenantRegistry } from '../tenancy/tenant-registry.js';

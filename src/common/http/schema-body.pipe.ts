@@ -1,7 +1,7 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
 import { ValidationProblem } from '../problem/problem-details.js';
 import { createSchemaValidator } from '../json-schema.js';
-import { unstorableTextViolations } from '../../auth/request-text.js';
+import { unstorableTextViolations } from '../storable-text.js';
 
 /**
  * Validates a request body against a JSON Schema; a bad body becomes one 422 problem listing
