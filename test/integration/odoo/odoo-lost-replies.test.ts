@@ -12,7 +12,6 @@ import type { CanonicalDocument } from '../../../src/canonical/canonical-validat
 import { deliverToOdoo } from '../../../src/odoo/deliver-to-odoo.js';
 import type { OdooDeliveryOptions, OdooDeliveryResult } from '../../../src/odoo/odoo-delivery-types.js';
 import type { OdooClient, OdooProtocol } from '../../../src/odoo/odoo-client.js';
-import { createOdooClient } from '../../../src/odoo/odoo-client-factory.js';
 import { OdooError } from '../../../src/odoo/odoo-errors.js';
 import { startOdooSimulator, type RunningOdooSimulator } from '../../../src/odoo/simulator/odoo-simulator.js';
 import {
@@ -23,6 +22,7 @@ import {
   sampleShipmentNotice,
   sampleTrackingEvent,
 } from '../../support/odoo/canonical-samples.js';
+import { simulatorClient } from '../../support/odoo/simulated-odoo.js';
 
 let sim: RunningOdooSimulator;
 const clients = new Map<OdooProtocol, OdooClient>();
@@ -30,17 +30,7 @@ const clients = new Map<OdooProtocol, OdooClient>();
 before(async () => {
   sim = await startOdooSimulator({ port: 0 });
   for (const protocol of ['jsonrpc', 'json2'] as const) {
-    clients.set(
-      protocol,
-      createOdooClient({
-        url: sim.url,
-        database: 'demo',
-        login: 'crossdock-bot',
-        apiKeyRef: '',
-        apiKey: 'demo-odoo-key',
-        protocol,
-      }),
-    );
+    clients.set(protocol, simulatorClient(sim, protocol));
     // JSON-RPC authenticates once per client: do it now, so every run below sends the same requests.
     await clients.get(protocol)!.call('res.partner', 'search', { domain: [] });
   }

@@ -1,17 +1,17 @@
 import { after, before, beforeEach } from 'node:test';
-import type { OdooClient } from '../../../src/odoo/odoo-client.js';
+import type { OdooClient, OdooProtocol } from '../../../src/odoo/odoo-client.js';
 import { createOdooClient } from '../../../src/odoo/odoo-client-factory.js';
 import { startOdooSimulator, type RunningOdooSimulator } from '../../../src/odoo/simulator/odoo-simulator.js';
 
 /** A client of the simulator's demo database, as the demo tenant's connector logs in. */
-export function simulatorClient(sim: RunningOdooSimulator): OdooClient {
+export function simulatorClient(sim: RunningOdooSimulator, protocol: OdooProtocol = 'json2'): OdooClient {
   return createOdooClient({
     url: sim.url,
     database: 'demo',
     login: 'crossdock-bot',
     apiKeyRef: '',
     apiKey: 'demo-odoo-key',
-    protocol: 'json2',
+    protocol,
   });
 }
 
