@@ -33,28 +33,58 @@ function countingTransactions(dataSource: DataSource): { dataSource: DataSource;
   return { dataSource: proxy, count: () => transactions };
 }
 
-describe('the portal shipment list reads all its shipments in a fixed number of queries', () => {
-  let database: TestDatabase;
-  let dataSource: DataSource;
-  let messageId: string;
-  let sequence = 0;
-
-  const insertDocument = async (
+/** A migrated test database with the demo tenant and one inbound message its documents hang off. */
+interface PortalDatabase {
+  readonly dataSource: DataSource;
+  /** Inserts a delivered document of the demo tenant, `minute` minutes after 2026-11-27T08:00Z. */
+  insertDocument(
     partnerId: string,
-    documentType: 'ShipmentNotice' | 'TrackingEvent',
+    documentType: 'ShipmentNotice' | 'TrackingEvent' | 'Order',
     naturalKey: string,
     minute: number,
     canonical: Record<string, unknown>,
-  ): Promise<void> => {
-    sequence += 1;
-    await dataSource.query(
-      `INSERT INTO documents (id, message_id, tenant_id, partner_id, document_type, sequence, state, environment,
-         natural_key, canonical, created_at)
-       VALUES ($1, $2, 'demo', $3, $4, $5, 'delivered', 'production', $6, $7,
-         timestamptz '2026-11-27T08:00:00Z' + make_interval(mins => $8))`,
-      [randomUUID(), messageId, partnerId, documentType, sequence, naturalKey, canonical, minute],
-    );
+  ): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function openPortalDatabase(name: string): Promise<PortalDatabase> {
+  const database: TestDatabase = await createTestDatabase(name);
+  const dataSource = createDataSource(database.url);
+  await dataSource.initialize();
+  await dataSource.runMigrations();
+  await syncTenants(dataSource, await loadTenants(path.resolve('tenants'), { env: {}, includeDemo: true }));
+  const messageId = randomUUID();
+  await dataSource.query(
+    `INSERT INTO messages (id, tenant_id, partner_id, direction, channel, format, state, environment, correlation_id,
+       payload, payload_sha256, payload_size)
+     VALUES ($1, 'demo', 'demo-3pl', 'inbound', 'rest', 'json', 'delivered', 'production', $2, '\\x', '', 0)`,
+    [messageId, `portal-${messageId}`],
+  );
+  let sequence = 0;
+  return {
+    dataSource,
+    async insertDocument(partnerId, documentType, naturalKey, minute, canonical) {
+      sequence += 1;
+      await dataSource.query(
+        `INSERT INTO documents (id, message_id, tenant_id, partner_id, document_type, sequence, state, environment,
+           natural_key, canonical, created_at)
+         VALUES ($1, $2, 'demo', $3, $4, $5, 'delivered', 'production', $6, $7,
+           timestamptz '2026-11-27T08:00:00Z' + make_interval(mins => $8))`,
+        [randomUUID(), messageId, partnerId, documentType, sequence, naturalKey, canonical, minute],
+      );
+    },
+    async close() {
+      await dataSource.destroy();
+      await database.drop();
+    },
   };
+}
+
+describe('the portal shipment list reads all its shipments in a fixed number of queries', () => {
+  let portal: PortalDatabase;
+  let dataSource: DataSource;
+  const insertDocument: PortalDatabase['insertDocument'] = (...args) => portal.insertDocument(...args);
+
   const notice = (shipmentId: string, account: string): Record<string, unknown> => ({
     documentType: 'ShipmentNotice',
     shipmentId,
@@ -74,18 +104,8 @@ describe('the portal shipment list reads all its shipments in a fixed number of 
   });
 
   before(async () => {
-    database = await createTestDatabase('portal_list');
-    dataSource = createDataSource(database.url);
-    await dataSource.initialize();
-    await dataSource.runMigrations();
-    await syncTenants(dataSource, await loadTenants(path.resolve('tenants'), { env: {}, includeDemo: true }));
-    messageId = randomUUID();
-    await dataSource.query(
-      `INSERT INTO messages (id, tenant_id, partner_id, direction, channel, format, state, environment, correlation_id,
-         payload, payload_sha256, payload_size)
-       VALUES ($1, 'demo', 'demo-3pl', 'inbound', 'rest', 'json', 'delivered', 'production', $2, '\\x', '', 0)`,
-      [messageId, `portal-${messageId}`],
-    );
+    portal = await openPortalDatabase('portal_list');
+    dataSource = portal.dataSource;
     for (let i = 1; i <= SHIPMENTS; i += 1) {
       await insertDocument('demo-3pl', 'ShipmentNotice', `ASN-${i}`, i, notice(`SHIP-${i}`, 'demo-retail'));
       await insertDocument(
@@ -114,8 +134,7 @@ describe('the portal shipment list reads all its shipments in a fixed number of 
     );
   });
   after(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
+    await portal?.close();
   });
 
   test('pages through every shipment of the customer, newest update first, with full timelines', async () => {
@@ -173,27 +192,10 @@ describe('the portal shipment list reads all its shipments in a fixed number of 
 });
 
 describe('portal ownership: the account a shipment names, or an order placed before it that names its parties', () => {
-  let database: TestDatabase;
+  let portal: PortalDatabase;
   let dataSource: DataSource;
-  let messageId: string;
-  let sequence = 0;
+  const insertDocument: PortalDatabase['insertDocument'] = (...args) => portal.insertDocument(...args);
 
-  const insertDocument = async (
-    partnerId: string,
-    documentType: 'ShipmentNotice' | 'TrackingEvent' | 'Order',
-    naturalKey: string,
-    minute: number,
-    canonical: Record<string, unknown>,
-  ): Promise<void> => {
-    sequence += 1;
-    await dataSource.query(
-      `INSERT INTO documents (id, message_id, tenant_id, partner_id, document_type, sequence, state, environment,
-         natural_key, canonical, created_at)
-       VALUES ($1, $2, 'demo', $3, $4, $5, 'delivered', 'production', $6, $7,
-         timestamptz '2026-11-27T08:00:00Z' + make_interval(mins => $8))`,
-      [randomUUID(), messageId, partnerId, documentType, sequence, naturalKey, canonical, minute],
-    );
-  };
   const shipTo = (qualifier: string, value: string): Record<string, unknown> => ({
     role: 'shipTo',
     ids: [{ qualifier, value }],
@@ -223,22 +225,11 @@ describe('portal ownership: the account a shipment names, or an order placed bef
     (await tracking.listForCustomer(customer, { limit: 50 })).items.map((v) => v.id);
 
   before(async () => {
-    database = await createTestDatabase('portal_owner');
-    dataSource = createDataSource(database.url);
-    await dataSource.initialize();
-    await dataSource.runMigrations();
-    await syncTenants(dataSource, await loadTenants(path.resolve('tenants'), { env: {}, includeDemo: true }));
-    messageId = randomUUID();
-    await dataSource.query(
-      `INSERT INTO messages (id, tenant_id, partner_id, direction, channel, format, state, environment, correlation_id,
-         payload, payload_sha256, payload_size)
-       VALUES ($1, 'demo', 'demo-3pl', 'inbound', 'rest', 'json', 'delivered', 'production', $2, '\\x', '', 0)`,
-      [messageId, `portal-${messageId}`],
-    );
+    portal = await openPortalDatabase('portal_owner');
+    dataSource = portal.dataSource;
   });
   after(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
+    await portal?.close();
   });
 
   test('a PO number shipped once before the order still links the shipments that follow the order', async () => {
