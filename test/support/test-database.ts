@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '../../src/database/data-source.js';
 
 /** The server the integration tests create their throwaway databases on. */
 export const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -33,6 +35,30 @@ export async function createTestDatabase(label = 'test'): Promise<TestDatabase> 
       } finally {
         await client.end();
       }
+    },
+  };
+}
+
+export interface MigratedDatabase {
+  readonly database: TestDatabase;
+  /** Connected, with every migration applied. */
+  readonly dataSource: DataSource;
+  /** Disconnects and drops the database. */
+  close(): Promise<void>;
+}
+
+/** A fresh database for one test file with Crossdock's schema in it. */
+export async function createMigratedDatabase(label = 'test'): Promise<MigratedDatabase> {
+  const database = await createTestDatabase(label);
+  const dataSource = createDataSource(database.url);
+  await dataSource.initialize();
+  await dataSource.runMigrations();
+  return {
+    database,
+    dataSource,
+    close: async () => {
+      await dataSource.destroy();
+      await database.drop();
     },
   };
 }

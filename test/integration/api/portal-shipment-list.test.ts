@@ -6,11 +6,10 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { ShipmentDocuments } from '../../../src/api/shipment-documents.js';
 import { ShipmentTracking, type PortalFilter } from '../../../src/api/shipment-tracking.js';
 import type { ShipmentView } from '../../../src/api/shipment-view.js';
-import { createDataSource } from '../../../src/database/data-source.js';
 import { loadTenants } from '../../../src/tenancy/tenant-loader.js';
 import { TenantScope } from '../../../src/tenancy/tenant-scope.js';
 import { syncTenants } from '../../../src/tenancy/tenant-sync.js';
-import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import { createMigratedDatabase } from '../../support/test-database.js';
 
 const SHIPMENTS = 6;
 const customer = new TenantScope('demo', 'demo-customer', 'demo-retail');
@@ -48,10 +47,8 @@ interface PortalDatabase {
 }
 
 async function openPortalDatabase(name: string): Promise<PortalDatabase> {
-  const database: TestDatabase = await createTestDatabase(name);
-  const dataSource = createDataSource(database.url);
-  await dataSource.initialize();
-  await dataSource.runMigrations();
+  const database = await createMigratedDatabase(name);
+  const { dataSource } = database;
   await syncTenants(dataSource, await loadTenants(path.resolve('tenants'), { env: {}, includeDemo: true }));
   const messageId = randomUUID();
   await dataSource.query(
@@ -73,10 +70,7 @@ async function openPortalDatabase(name: string): Promise<PortalDatabase> {
         [randomUUID(), messageId, partnerId, documentType, sequence, naturalKey, canonical, minute],
       );
     },
-    async close() {
-      await dataSource.destroy();
-      await database.drop();
-    },
+    close: () => database.close(),
   };
 }
 

@@ -4,11 +4,10 @@ import { after, before, describe, test } from 'node:test';
 import type { DataSource } from 'typeorm';
 import { verifyAuditChain } from '../../../src/audit/audit-verifier.js';
 import { withRegistryAudit } from '../../../src/audit/registry-change-audit.js';
-import { createDataSource } from '../../../src/database/data-source.js';
 import type { TenantDefinition } from '../../../src/tenancy/tenant-definition.js';
 import { loadTenants } from '../../../src/tenancy/tenant-loader.js';
 import { syncTenants } from '../../../src/tenancy/tenant-sync.js';
-import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import { createMigratedDatabase, type MigratedDatabase } from '../../support/test-database.js';
 
 interface Row {
   action: string;
@@ -17,7 +16,7 @@ interface Row {
 }
 
 describe('tenant sync changes in the audit log', () => {
-  let database: TestDatabase;
+  let database: MigratedDatabase;
   let dataSource: DataSource;
   let demo: TenantDefinition[];
   const entries = async (tenantId: string): Promise<Row[]> =>
@@ -27,15 +26,12 @@ describe('tenant sync changes in the audit log', () => {
     )) as Row[];
 
   before(async () => {
-    database = await createTestDatabase('registry_audit');
-    dataSource = createDataSource(database.url);
-    await dataSource.initialize();
-    await dataSource.runMigrations();
+    database = await createMigratedDatabase('registry_audit');
+    dataSource = database.dataSource;
     demo = await loadTenants(path.resolve('tenants'), { env: {}, includeDemo: true });
   });
   after(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
+    await database?.close();
   });
 
   test('creations, scope changes, secret rotations and deactivations land in the tenant chain', async () => {

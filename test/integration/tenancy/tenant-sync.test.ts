@@ -3,27 +3,23 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { DataSource } from 'typeorm';
 import { verifySecret } from '../../../src/common/secret-hash.js';
-import { createDataSource } from '../../../src/database/data-source.js';
 import type { TenantDefinition } from '../../../src/tenancy/tenant-definition.js';
 import { loadTenants } from '../../../src/tenancy/tenant-loader.js';
 import { syncTenants } from '../../../src/tenancy/tenant-sync.js';
-import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import { createMigratedDatabase, type MigratedDatabase } from '../../support/test-database.js';
 
 describe('syncTenants against PostgreSQL', () => {
-  let database: TestDatabase;
+  let database: MigratedDatabase;
   let dataSource: DataSource;
   let demo: TenantDefinition[];
 
   before(async () => {
-    database = await createTestDatabase('sync');
-    dataSource = createDataSource(database.url);
-    await dataSource.initialize();
-    await dataSource.runMigrations();
+    database = await createMigratedDatabase('sync');
+    dataSource = database.dataSource;
     demo = await loadTenants(path.resolve('tenants'), { env: {}, includeDemo: true });
   });
   after(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
+    await database?.close();
   });
 
   test('first sync creates, second sync with the same files changes nothing', async () => {
