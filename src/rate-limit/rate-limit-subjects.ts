@@ -59,8 +59,11 @@ export function limitSubjects(
   }
   if (group === TOKEN_GROUP) {
     const subjects: LimitSubject[] = [{ key: `token-ip:${request.ip}`, windows: TOKEN_PER_IP_WINDOWS }];
+    // Per claimed client id from this address, never per claimed id alone: anyone may claim any id,
+    // so a counter of its own would let one address spend the client's quota and lock it out.
     const clientId = claimedClientId(request);
-    if (clientId) subjects.push({ key: `token-client:${clientId}`, windows: TOKEN_PER_CLIENT_WINDOWS });
+    if (clientId)
+      subjects.push({ key: `token-client:${request.ip}|${clientId}`, windows: TOKEN_PER_CLIENT_WINDOWS });
     return subjects;
   }
   return [{ key: `ip:${request.ip}`, windows: ANONYMOUS_WINDOWS }];

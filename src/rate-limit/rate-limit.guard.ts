@@ -13,7 +13,8 @@ import { RateLimiterStore } from './rate-limiter-store.js';
 /**
  * Run by the global PolicyGuard after the AuthGuard (so it knows the partner and its tenant file policy) and
  * before the ScopesGuard (so probing for scopes costs quota too). A request without a principal
- * (public routes) is counted per source IP; the token endpoint also per claimed client id.
+ * (public routes) is counted per source IP; the token endpoint also per claimed client id from
+ * that IP.
  * Every limited response carries `RateLimit-Policy` and `RateLimit`; a refused one is a 429
  * problem with `Retry-After`.
  */

@@ -370,6 +370,81 @@ describe('rate limits and the audit log, end to end', () => {
   });
 });
 
+describe('a flood of wrong secrets for one client id from one address', () => {
+  let server: TestServer;
+  const ATTACKER = '198.51.100.66';
+  const PARTNER = '203.0.113.20';
+
+  before(async () => {
+    // The test client connects from the loopback, a trusted proxy by default (TRUST_PROXY), so
+    // X-Forwarded-For names the source address of each request.
+    server = await startTestServer();
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  const attempt = (from: string, secret: string, correlationId: string) =>
+    fetch(`${server.url}/oauth/token`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`demo-carrier:${secret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-forwarded-for': from,
+        'x-correlation-id': correlationId,
+      },
+      body: 'grant_type=client_credentials',
+    });
+
+  test('locks out the attacking address, never the client from its own address', async () => {
+    // Ten a second (the per-client burst) for thirteen seconds: more than a client may ask in a minute.
+    const statuses: number[] = [];
+    for (let batch = 0; batch < 13; batch += 1) {
+      const started = Date.now();
+      const responses = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => attempt(ATTACKER, `guess-${batch}-${i}`, `flood-${batch}-${i}`)),
+      );
+      statuses.push(...responses.map((r) => r.status));
+      await new Promise((r) => setTimeout(r, Math.max(0, 1050 - (Date.now() - started))));
+    }
+    // Only the first batch is judged (the ten arrive together, before any failure is counted);
+    // from then on the address is locked out for this client id.
+    const failures = statuses.filter((s) => s === 401).length;
+    assert.ok(failures >= 5 && failures <= 10, statuses.join(' '));
+    assert.ok(
+      statuses.slice(10).every((s) => s === 429),
+      statuses.join(' '),
+    );
+
+    // The partner, with its secret, from its own address: a token.
+    const partner = await attempt(PARTNER, 'demo-carrier-secret', 'partner-right');
+    assert.equal(partner.status, 200, await partner.clone().text());
+    assert.equal(((await partner.json()) as { token_type: string }).token_type, 'Bearer');
+
+    // The attacking address stays locked out, even with the right secret.
+    const attacker = await attempt(ATTACKER, 'demo-carrier-secret', 'attacker-right');
+    assert.equal(attacker.status, 429);
+    assert.match(attacker.headers.get('content-type') ?? '', PROBLEM);
+    // Refused by its spent quota (this minute) and, behind that, by the lockout (fifteen minutes).
+    assert.ok(Number(attacker.headers.get('retry-after')) >= 1);
+
+    // Every failure is on record, with the address it came from.
+    await new Promise((r) => setTimeout(r, 1100));
+    const rows = await queryRows<{ source_ip: string; status: number; reason: string | null }>(
+      server.testDatabase.url,
+      `SELECT source_ip, status, reason FROM audit_events
+        WHERE correlation_id LIKE 'flood-%' ORDER BY occurred_at`,
+    );
+    assert.equal(rows.length, 130);
+    assert.ok(rows.every((r) => r.source_ip === ATTACKER));
+    assert.deepEqual(
+      rows.filter((r) => r.status === 401).map((r) => r.reason),
+      Array.from({ length: failures }, () => 'wrong client secret'),
+    );
+    assert.equal(rows.filter((r) => r.status === 429).length, 130 - failures);
+  });
+});
+
 describe('two Crossdock nodes sharing PostgreSQL and Redis', () => {
   let first: TestServer;
   let second: RunningServer;

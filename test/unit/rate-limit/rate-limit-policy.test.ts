@@ -91,7 +91,7 @@ describe('who a request counts against', () => {
     );
   });
 
-  test('anonymous callers count per IP; the token endpoint per IP and per claimed client', () => {
+  test('anonymous callers count per IP; the token endpoint per IP and per claimed client from that IP', () => {
     const anonymous = { ip: '203.0.113.7', headers: {} } as unknown as FastifyRequest;
     const registry = {} as TenantRegistry;
     assert.deepEqual(
@@ -104,7 +104,7 @@ describe('who a request counts against', () => {
     } as unknown as FastifyRequest;
     assert.deepEqual(
       limitSubjects(login, 'token', registry).map((s) => s.key),
-      ['token-ip:203.0.113.7', 'token-client:demo-3pl'],
+      ['token-ip:203.0.113.7', 'token-client:203.0.113.7|demo-3pl'],
     );
   });
 });
