@@ -82,6 +82,11 @@ export interface ElementRule {
    */
   readonly onlyIfCodeIn?: string;
   /**
+   * Outbound: the element is written only while this field (a path as in `to`) has no value. A 214
+   * B10 names its shipment by B1001 or, without one, by B1005/B1006 (X12 E0105: never both).
+   */
+  readonly unlessSet?: string;
+  /**
    * A decimal amount whose sign another segment of the same loop pass carries: EDIFACT MOA holds
    * the size of an allowance or charge, ALC 5463 (A or C) says which. Inbound, the value is negated
    * (exactly, as a string) when the pass has a `seg` segment matching `when`; outbound, a negative
@@ -163,6 +168,17 @@ export interface SegmentRule {
    * reason, never read into a field of the enclosing level.
    */
   readonly leftOut?: string;
+  /**
+   * Outbound, with `repeat`: an item an earlier segment already wrote through an indexed path (a
+   * 214 B1005/B1006 from `references[0]`) is not written again, so it reads back once.
+   */
+  readonly skipWritten?: boolean;
+  /**
+   * Outbound: the segment needs one of these fields (paths as in `to`); a document with none of
+   * them is refused (REQUIRED_FIELD_MISSING) with `reason`, rather than rendered into a segment the
+   * standard's syntax notes reject (214 B10: B1001 or B1006, X12 R0106).
+   */
+  readonly requires?: { readonly anyOf: readonly string[]; readonly reason: string };
   readonly direction?: Direction;
   readonly elements: readonly ElementRule[];
   /** Fields set on a new repeat item inbound so required arrays exist (e.g. `ids: []`). */

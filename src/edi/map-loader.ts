@@ -184,6 +184,7 @@ function checkRules(
     // `list[]` appends (a repeat's values follow the earlier ones'); output needs fixed indexes.
     const appends = e.to?.endsWith('[]') === true;
     checkPath(e.to, `${where}/to`, appends);
+    checkPath(e.unlessSet, `${where}/unlessSet`, false);
     if (appends && e.direction !== 'inbound' && rule.direction !== 'inbound')
       report(`${where}/to`, '`[]` (append) is for inbound elements: output writes fixed indexes');
     if (appends && e.pairs !== undefined) report(`${where}/to`, '`[]` (append) takes one value, not pairs');
@@ -243,6 +244,9 @@ function checkRules(
         report(`${where}/splitsItem`, 'splitsItem is for a segment of a loop with `repeat`');
       if (r.leftOut !== undefined && (r.direction !== 'inbound' || r.elements.length > 0))
         report(`${where}/leftOut`, 'a leftOut rule reads nothing: direction inbound, no elements');
+      if (r.skipWritten && r.repeat === undefined)
+        report(`${where}/skipWritten`, 'skipWritten is for a rule with `repeat`');
+      r.requires?.anyOf.forEach((f, fi) => checkPath(f, `${where}/requires/anyOf/${fi}`, false));
       r.elements.forEach((e, ei) => {
         checkElement(e, `${where}/elements/${ei}`, r);
         if (e.negate) checkNegate(r, e, `${where}/elements/${ei}/negate`, report);
@@ -368,6 +372,7 @@ function uniformElement(e: ElementRule): ElementRule {
     onlyIfUnset: e.onlyIfUnset,
     maxLength: e.maxLength,
     onlyIfCodeIn: e.onlyIfCodeIn,
+    unlessSet: e.unlessSet,
     negate: e.negate,
     direction: e.direction,
     pairs: e.pairs,
@@ -416,6 +421,8 @@ function uniformRules(rules: readonly Rule[]): Rule[] {
       whenItem: r.whenItem,
       splitsItem: r.splitsItem,
       leftOut: r.leftOut,
+      skipWritten: r.skipWritten,
+      requires: r.requires,
       direction: r.direction,
       elements: r.elements.map(uniformElement),
       init: r.init,
