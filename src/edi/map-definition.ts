@@ -111,6 +111,12 @@ export interface ElementRule {
    * none; a different value is left out with a warning.
    */
   readonly toGroup?: string;
+  /**
+   * Inbound, instead of `to`: an element (or, with `comp`, a component) the canonical model has no
+   * place for where it stands (an IMD's second description part): a value there is left out with a
+   * VALUE_NOT_KEPT warning giving this reason, never dropped without a word.
+   */
+  readonly leftOut?: string;
 }
 
 export type WhenValue = string | readonly string[];
@@ -173,6 +179,13 @@ export interface SegmentRule {
    * 214 B1005/B1006 from `references[0]`) is not written again, so it reads back once.
    */
   readonly skipWritten?: boolean;
+  /**
+   * Inbound, with `repeat`: the composite its elements read (all the same `el`) stands this many
+   * times in a row, each one an item of its own (PIA02 to PIA06, five C212 item numbers: up to five
+   * ids). The first makes an item as a plain repeat does; a later one only when one of the values
+   * the rule reads is there. Outbound writes a segment per item, as for any repeat.
+   */
+  readonly elementRepeats?: number;
   /**
    * Outbound: the segment needs one of these fields (paths as in `to`); a document with none of
    * them is refused (REQUIRED_FIELD_MISSING) with `reason`, rather than rendered into a segment the

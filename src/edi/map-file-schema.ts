@@ -52,6 +52,7 @@ export const mapFileSchema = {
         },
         groupKey: { type: 'boolean' },
         toGroup: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+        leftOut: { type: 'string', minLength: 1 },
       },
     },
     segmentRule: {
@@ -75,6 +76,7 @@ export const mapFileSchema = {
         splitsItem: { type: 'boolean' },
         leftOut: { type: 'string', minLength: 1 },
         skipWritten: { type: 'boolean' },
+        elementRepeats: { type: 'integer', minimum: 2, maximum: 99 },
         requires: {
           type: 'object',
           additionalProperties: false,
