@@ -117,6 +117,12 @@ export interface ElementRule {
    * VALUE_NOT_KEPT warning giving this reason, never dropped without a word.
    */
   readonly leftOut?: string;
+  /**
+   * Inbound: what the canonical-schema error says when the model requires this field and the
+   * element is empty or its segment absent: how the partner can supply it (N404, the country many
+   * US partners leave out: a default in the partner's file).
+   */
+  readonly whenMissing?: string;
 }
 
 export type WhenValue = string | readonly string[];

@@ -53,6 +53,7 @@ export const mapFileSchema = {
         groupKey: { type: 'boolean' },
         toGroup: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
         leftOut: { type: 'string', minLength: 1 },
+        whenMissing: { type: 'string', minLength: 1 },
       },
     },
     segmentRule: {

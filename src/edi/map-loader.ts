@@ -408,6 +408,7 @@ function uniformElement(e: ElementRule): ElementRule {
     onlyIfCodeIn: e.onlyIfCodeIn,
     unlessSet: e.unlessSet,
     leftOut: e.leftOut,
+    whenMissing: e.whenMissing,
     negate: e.negate,
     direction: e.direction,
     pairs: e.pairs,
