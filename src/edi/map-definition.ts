@@ -82,6 +82,11 @@ export interface ElementRule {
    */
   readonly onlyIfCodeIn?: string;
   /**
+   * Outbound: the element is written only while this field (a path as in `to`) has no value. A 214
+   * B10 names its shipment by B1001 or, without one, by B1005/B1006 (X12 E0105: never both).
+   */
+  readonly unlessSet?: string;
+  /**
    * A decimal amount whose sign another segment of the same loop pass carries: EDIFACT MOA holds
    * the size of an allowance or charge, ALC 5463 (A or C) says which. Inbound, the value is negated
    * (exactly, as a string) when the pass has a `seg` segment matching `when`; outbound, a negative
@@ -106,6 +111,18 @@ export interface ElementRule {
    * none; a different value is left out with a warning.
    */
   readonly toGroup?: string;
+  /**
+   * Inbound, instead of `to`: an element (or, with `comp`, a component) the canonical model has no
+   * place for where it stands (an IMD's second description part): a value there is left out with a
+   * VALUE_NOT_KEPT warning giving this reason, never dropped without a word.
+   */
+  readonly leftOut?: string;
+  /**
+   * Inbound: what the canonical-schema error says when the model requires this field and the
+   * element is empty or its segment absent: how the partner can supply it (N404, the country many
+   * US partners leave out: a default in the partner's file).
+   */
+  readonly whenMissing?: string;
 }
 
 export type WhenValue = string | readonly string[];
@@ -163,6 +180,24 @@ export interface SegmentRule {
    * reason, never read into a field of the enclosing level.
    */
   readonly leftOut?: string;
+  /**
+   * Outbound, with `repeat`: an item an earlier segment already wrote through an indexed path (a
+   * 214 B1005/B1006 from `references[0]`) is not written again, so it reads back once.
+   */
+  readonly skipWritten?: boolean;
+  /**
+   * Inbound, with `repeat`: the composite its elements read (all the same `el`) stands this many
+   * times in a row, each one an item of its own (PIA02 to PIA06, five C212 item numbers: up to five
+   * ids). The first makes an item as a plain repeat does; a later one only when one of the values
+   * the rule reads is there. Outbound writes a segment per item, as for any repeat.
+   */
+  readonly elementRepeats?: number;
+  /**
+   * Outbound: the segment needs one of these fields (paths as in `to`); a document with none of
+   * them is refused (REQUIRED_FIELD_MISSING) with `reason`, rather than rendered into a segment the
+   * standard's syntax notes reject (214 B10: B1001 or B1006, X12 R0106).
+   */
+  readonly requires?: { readonly anyOf: readonly string[]; readonly reason: string };
   readonly direction?: Direction;
   readonly elements: readonly ElementRule[];
   /** Fields set on a new repeat item inbound so required arrays exist (e.g. `ids: []`). */

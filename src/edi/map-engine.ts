@@ -59,6 +59,8 @@ interface OutState {
   signs: ReadonlyMap<string, Readonly<Record<string, WhenValue>>>;
   /** The key of the group whose items are being written (`groupBy`), for `groupKey` elements. */
   groupKey: string | undefined;
+  /** Items a segment wrote through an indexed path (`references[0].value`), for `skipWritten`. */
+  readonly written: WeakSet<object>;
 }
 
 const NO_SIGNS: ReadonlyMap<string, Readonly<Record<string, WhenValue>>> = new Map();
@@ -84,6 +86,7 @@ export function renderOutbound(
       repeatIndex: 0,
       signs: NO_SIGNS,
       groupKey: undefined,
+      written: new WeakSet(),
     };
     renderRules(st, map.definition.rules, doc);
     return { segments: out, diagnostics };
@@ -203,6 +206,7 @@ function renderPass(st: OutState, rules: readonly Rule[], item: JsonObject): voi
     if (srule.repeat) {
       itemsAt(st, item, srule.repeat).forEach((x, idx) => {
         st.repeatIndex = idx + 1;
+        if (srule.skipWritten && isObject(x) && st.written.has(x)) return;
         emitSegment(st, srule, x, true);
       });
     } else if (srule.always || segmentHasData(st, srule, item)) {
@@ -308,6 +312,21 @@ function emitSegment(st: OutState, rule: SegmentRule, item: unknown, _repeated: 
       });
     return false;
   }
+  if (rule.requires && !rule.requires.anyOf.some((f) => hasValue(valueAt(st, item, f)))) {
+    const fields = rule.requires.anyOf.map((f) => {
+      const el = rule.elements.find((er) => er.to === f && outbound(er))?.el;
+      return el === undefined ? f : `${f} (${rule.seg}${String(el).padStart(2, '0')})`;
+    });
+    st.diagnostics.push({
+      severity: 'error',
+      level: 'segment',
+      code: '5',
+      rule: 'REQUIRED_FIELD_MISSING',
+      message: `${rule.seg} needs ${fields.join(' or ')}; the document has ${fields.length === 2 ? 'neither' : 'none of them'}: ${rule.requires.reason}`,
+      segmentId: rule.seg,
+    });
+    return false;
+  }
   if (rule.when) writeWhen(rule.when);
   const sign = st.signs.get(rule.seg);
   if (sign) writeWhen(sign);
@@ -363,6 +382,7 @@ function emitSegment(st: OutState, rule: SegmentRule, item: unknown, _repeated: 
     }
     if (!er.to) continue;
     if (er.onlyIfUnset && (elements[er.el - 1]?.[comp - 1] ?? '') !== '') continue;
+    if (er.unlessSet !== undefined && hasValue(valueAt(st, item, er.unlessSet))) continue;
     const v = valueAt(st, item, er.to);
     if (v === undefined || v === null) continue;
     if (er.onlyIfCodeIn !== undefined && !Object.hasOwn(st.map.tables.get(er.onlyIfCodeIn) ?? {}, String(v)))
@@ -374,6 +394,7 @@ function emitSegment(st: OutState, rule: SegmentRule, item: unknown, _repeated: 
       continue;
     }
     put(er.el, comp, text);
+    markWritten(st, item, er.to);
   }
   // A value that did not fit and that no fallback replaced is dropped, and said so.
   const unfit = (tooLong ?? []).filter((t) => (elements[t.el - 1]?.[t.comp - 1] ?? '') === '');
@@ -406,6 +427,15 @@ function emitSegment(st: OutState, rule: SegmentRule, item: unknown, _repeated: 
   while (elements.length > 0 && elements[elements.length - 1]!.every((c) => c === '')) elements.pop();
   st.out.push({ tag: rule.seg, elements });
   return true;
+}
+
+/** The item an indexed path's value belongs to (`references[0].value` → references[0]) is written. */
+function markWritten(st: OutState, item: unknown, to: string): void {
+  const p = path(to);
+  const last = p.steps.length - 1;
+  if (last < 1 || p.steps[last - 1]!.index === undefined) return;
+  const owner = getPath(p.fromRoot ? st.root : item, p.steps.slice(0, last));
+  if (isObject(owner)) st.written.add(owner);
 }
 
 function reverseTable(st: OutState, name: string): Map<string, string> {

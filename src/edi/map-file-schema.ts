@@ -34,6 +34,7 @@ export const mapFileSchema = {
         onlyIfUnset: { type: 'boolean' },
         maxLength: { type: 'integer', minimum: 1 },
         onlyIfCodeIn: { type: 'string', minLength: 1 },
+        unlessSet: { type: 'string', minLength: 1 },
         negate: {
           type: 'object',
           additionalProperties: false,
@@ -51,6 +52,8 @@ export const mapFileSchema = {
         },
         groupKey: { type: 'boolean' },
         toGroup: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+        leftOut: { type: 'string', minLength: 1 },
+        whenMissing: { type: 'string', minLength: 1 },
       },
     },
     segmentRule: {
@@ -73,6 +76,17 @@ export const mapFileSchema = {
         },
         splitsItem: { type: 'boolean' },
         leftOut: { type: 'string', minLength: 1 },
+        skipWritten: { type: 'boolean' },
+        elementRepeats: { type: 'integer', minimum: 2, maximum: 99 },
+        requires: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['anyOf', 'reason'],
+          properties: {
+            anyOf: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+            reason: { type: 'string', minLength: 1 },
+          },
+        },
         direction,
         elements: { type: 'array', items: { $ref: '#/$defs/element' } },
         init: { type: 'object' },

@@ -47,6 +47,7 @@ import {
   setGroupKey,
   timePart,
   toNumber,
+  valueLeftOut,
   type InState,
 } from './map-inbound-runtime.js';
 import {
@@ -85,6 +86,7 @@ const HELPERS = {
   codeNotInTable,
   notKept,
   leftOut,
+  valueLeftOut,
   passHas,
   passNotKept,
   negated,
@@ -278,7 +280,13 @@ const DATE_PARTS = new Set(['date', 'dateOnly', 'time', 'timeCode']);
  * One element rule. The element is read trimmed into `raw`; an empty one takes the rule's default
  * (a non-string default is written as is and ends the rule).
  */
-function elementSource(src: Source, map: LoadedMap, er: ElementRule, dates: DateTarget[]): string {
+function elementSource(
+  src: Source,
+  map: LoadedMap,
+  er: ElementRule,
+  dates: DateTarget[],
+  offset = '',
+): string {
   if (er.pairs) return pairsSource(src, er);
   if (er.groupKey === true)
     // The key of the item's group (`groupBy`), kept beside the item rather than in it.
@@ -289,7 +297,7 @@ function elementSource(src: Source, map: LoadedMap, er: ElementRule, dates: Date
   const t = er.transform;
   if (toGroup !== undefined && t !== undefined && DATE_PARTS.has(t))
     throw new Error(`toGroup ${toGroup}: a value of one element (dtm, dtmDate), not date parts`);
-  const el = src.value(er.el);
+  const el = `${src.value(er.el)}${offset}`;
   const toText = JSON.stringify(to);
   const found = (v: string): string =>
     toGroup !== undefined
@@ -354,7 +362,7 @@ function elementSource(src: Source, map: LoadedMap, er: ElementRule, dates: Date
     body = `if (${codes}.has(raw)) { ${body} }`;
   }
   const none = er.noValue === undefined ? '' : ` if (raw === ${JSON.stringify(er.noValue)}) raw = '';`;
-  const read = `raw = h.elementValue(seg, ${src.value(er.el - 1)}, ${src.value((er.comp ?? 1) - 1)});${none}`;
+  const read = `raw = h.elementValue(seg, ${src.value(er.el - 1)}${offset}, ${src.value((er.comp ?? 1) - 1)});${none}`;
   const dflt = er.default;
   if (dflt === undefined) return `${read} if (raw !== '') { ${body} }`;
   if (typeof dflt === 'string') return `${read} if (raw === '') raw = ${JSON.stringify(dflt)}; ${body}`;
@@ -406,20 +414,47 @@ function segmentSource(src: Source, map: LoadedMap, rule: SegmentRule): string {
   const name = src.name('segment');
   const dates: DateTarget[] = [];
   const ops: string[] = [];
+  const notKept: string[] = [];
+  // With `elementRepeats`, the elements read the composite at `el + k`, one item per k.
+  const offset = rule.elementRepeats !== undefined ? ' + k' : '';
   for (const er of rule.elements) {
     if (!inbound(er) || er.fixed !== undefined || er.compute) continue;
+    if (er.leftOut !== undefined) {
+      const comp = er.comp === undefined ? 'undefined' : src.value(er.comp - 1);
+      notKept.push(
+        `h.valueLeftOut(st, seg, i, ${src.value(er.el - 1)}, ${comp}, ${JSON.stringify(er.leftOut)});`,
+      );
+      continue;
+    }
     if (!er.pairs && !er.to && er.groupKey !== true && er.toGroup === undefined) continue;
-    ops.push(elementSource(src, map, er, dates));
+    ops.push(elementSource(src, map, er, dates, offset));
   }
   const lines = [
     `// ${label(rule.id ?? rule.seg)}`,
     `function ${name}(st, seg, i, item${passParams(rule)}) {`,
   ];
   let list: string | undefined;
+  let repeats = false;
   if (rule.repeat) {
     const p = arrayPath(rule.repeat);
     list = `h.arrayAt(${p.fromRoot ? 'st.root' : 'item'}, ${src.constant(p.steps)})`;
-    lines.push(`const list = ${list};`, `const target = ${src.constant(objectFactory(rule.init))}();`);
+    const factory = src.constant(objectFactory(rule.init));
+    if (rule.elementRepeats !== undefined) {
+      // A later composite makes an item only when one of the values the rule reads is there.
+      const present = rule.elements
+        .filter((er) => inbound(er) && er.to !== undefined && er.leftOut === undefined)
+        .map(
+          (er) => `h.elementValue(seg, ${src.value(er.el - 1)} + k, ${src.value((er.comp ?? 1) - 1)}) !== ''`,
+        )
+        .join(' || ');
+      lines.push(
+        `const list = ${list};`,
+        `for (let k = 0; k < ${src.value(rule.elementRepeats)}; k++) {`,
+        `if (k > 0 && !(${present})) continue;`,
+        `const target = ${factory}();`,
+      );
+      repeats = true;
+    } else lines.push(`const list = ${list};`, `const target = ${factory}();`);
   } else lines.push('const target = item;');
   lines.push('let raw, v, x, self, seq = 0;');
   for (const d of dates)
@@ -432,6 +467,8 @@ function segmentSource(src: Source, map: LoadedMap, rule: SegmentRule): string {
       `for (let q = 1; q <= seq; q++) { ${dates.map((d) => `if (q === q${d.n}) { ${dateFinishSource(d)} }`).join(' else ')} }`,
     );
   if (list) lines.push('list.push(self !== undefined ? self : target);');
+  if (repeats) lines.push('}');
+  lines.push(...notKept);
   lines.push('}');
   src.functions.push(lines.join('\n  '));
   return name;

@@ -119,6 +119,37 @@ export function leftOut(st: InState, seg: Segment, segIndex: number, reason: str
   });
 }
 
+/**
+ * An element (`component` undefined: any of its components) or a component that the canonical
+ * model has no place for where it stands (`leftOut` on an element rule): a value there is left
+ * out, and said so, as a transaction-level warning without a code (the input is valid, so nothing
+ * the ack reports). Read only when a segment holds such a value: rare, so `elements` is fine here.
+ */
+export function valueLeftOut(
+  st: InState,
+  seg: Segment,
+  segIndex: number,
+  element: number,
+  component: number | undefined,
+  reason: string,
+): void {
+  const parts = seg.elements[element];
+  if (parts === undefined) return;
+  const values = component === undefined ? parts : [parts[component] ?? ''];
+  if (values.every((v) => v.trim() === '')) return;
+  const value = values.join(':');
+  const name = `${seg.tag}${String(element + 1).padStart(2, '0')}${component === undefined ? '' : `:${component + 1}`}`;
+  diag(st, seg, segIndex, {
+    severity: 'warning',
+    level: 'transaction',
+    code: '',
+    rule: 'VALUE_NOT_KEPT',
+    message: `${name} "${value}" of ${shortText(seg)} at position ${segIndex + st.firstPosition} is not kept: ${reason}`,
+    elementPosition: element + 1,
+    ...(component === undefined ? {} : { componentPosition: component + 1 }),
+  });
+}
+
 /** An element value its transform cannot read, with the AK4 code that reports it and a copy (AK404). */
 function elementError(
   st: InState,

@@ -184,6 +184,21 @@ function checkRules(
     // `list[]` appends (a repeat's values follow the earlier ones'); output needs fixed indexes.
     const appends = e.to?.endsWith('[]') === true;
     checkPath(e.to, `${where}/to`, appends);
+    checkPath(e.unlessSet, `${where}/unlessSet`, false);
+    if (
+      e.leftOut !== undefined &&
+      (e.to !== undefined ||
+        e.pairs !== undefined ||
+        e.fixed !== undefined ||
+        e.compute !== undefined ||
+        e.toGroup !== undefined ||
+        e.groupKey === true ||
+        e.direction === 'outbound')
+    )
+      report(
+        `${where}/leftOut`,
+        'a leftOut element reads nothing: no to, pairs, fixed, compute or group field',
+      );
     if (appends && e.direction !== 'inbound' && rule.direction !== 'inbound')
       report(`${where}/to`, '`[]` (append) is for inbound elements: output writes fixed indexes');
     if (appends && e.pairs !== undefined) report(`${where}/to`, '`[]` (append) takes one value, not pairs');
@@ -243,6 +258,29 @@ function checkRules(
         report(`${where}/splitsItem`, 'splitsItem is for a segment of a loop with `repeat`');
       if (r.leftOut !== undefined && (r.direction !== 'inbound' || r.elements.length > 0))
         report(`${where}/leftOut`, 'a leftOut rule reads nothing: direction inbound, no elements');
+      if (r.skipWritten && r.repeat === undefined)
+        report(`${where}/skipWritten`, 'skipWritten is for a rule with `repeat`');
+      if (r.elementRepeats !== undefined) {
+        const read = r.elements.filter((e) => e.direction !== 'outbound' && e.leftOut === undefined);
+        if (
+          r.repeat === undefined ||
+          read.length === 0 ||
+          read.some(
+            (e) =>
+              e.el !== read[0]!.el ||
+              e.to === undefined ||
+              e.pairs !== undefined ||
+              e.toGroup !== undefined ||
+              e.negate !== undefined ||
+              (e.transform !== undefined && ['date', 'dateOnly', 'time', 'timeCode'].includes(e.transform)),
+          )
+        )
+          report(
+            `${where}/elementRepeats`,
+            'elementRepeats needs repeat, and elements that read one composite (one el) into fields: no pairs, group fields, signs or date parts',
+          );
+      }
+      r.requires?.anyOf.forEach((f, fi) => checkPath(f, `${where}/requires/anyOf/${fi}`, false));
       r.elements.forEach((e, ei) => {
         checkElement(e, `${where}/elements/${ei}`, r);
         if (e.negate) checkNegate(r, e, `${where}/elements/${ei}/negate`, report);
@@ -368,6 +406,9 @@ function uniformElement(e: ElementRule): ElementRule {
     onlyIfUnset: e.onlyIfUnset,
     maxLength: e.maxLength,
     onlyIfCodeIn: e.onlyIfCodeIn,
+    unlessSet: e.unlessSet,
+    leftOut: e.leftOut,
+    whenMissing: e.whenMissing,
     negate: e.negate,
     direction: e.direction,
     pairs: e.pairs,
@@ -416,6 +457,9 @@ function uniformRules(rules: readonly Rule[]): Rule[] {
       whenItem: r.whenItem,
       splitsItem: r.splitsItem,
       leftOut: r.leftOut,
+      skipWritten: r.skipWritten,
+      elementRepeats: r.elementRepeats,
+      requires: r.requires,
       direction: r.direction,
       elements: r.elements.map(uniformElement),
       init: r.init,

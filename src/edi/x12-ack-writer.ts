@@ -36,18 +36,25 @@ const seg = (tag: string, ...elements: (string | undefined)[]): SegmentData => {
 };
 
 /**
- * AK502–AK506 / IK502–IK506. Code 5 "one or more segments in error" only when AK3/IK3 lines name
- * them: a set-level error that no step could place in a segment (`segmentsReported` false) must
- * not send the partner looking for segments the ack does not list.
+ * AK502–AK506 / IK502–IK506. A set-level error that no AK3/IK3 line names (`segmentsReported`
+ * false: NO_DOCUMENT, an unlocated CANONICAL_SCHEMA error) still says why the set is refused.
+ * X12 makes these elements optional (no syntax note on AK5 or IK5), but the 999 guide 005010X231A1
+ * makes IK502 situational, a reason for an IK501 that does not accept, from element 618's codes
+ * (1-27, I5, I6); an R without one tells the partner nothing. Such a set is valid X12 whose content
+ * this implementation cannot take, so in a 999 its 5 becomes I5 "Implementation One or More
+ * Segments in Error" (not I6 "Implementation Convention Not Supported": the set's convention is
+ * supported, its content is what fails). A 997 has only element 718's standard codes, none of
+ * them about an implementation: 5 "One or More Segments in Error" is its code for a set refused
+ * for its content, and stays.
  */
-function setCodes(set: X12SetResult, segmentsReported: boolean): string[] {
+function setCodes(set: X12SetResult, segmentsReported: boolean, is999: boolean): string[] {
   const codes = new Set<string>();
   for (const d of set.diagnostics) {
     if (d.severity !== 'error' && d.severity !== 'warning') continue;
     if (d.level === 'transaction') codes.add(d.code);
     else if (d.level === 'segment' || d.level === 'element') codes.add('5');
   }
-  if (!segmentsReported) codes.delete('5');
+  if (!segmentsReported && is999 && codes.delete('5')) codes.add('I5');
   return [...codes].filter((c) => c !== '').slice(0, 5);
 }
 
@@ -218,8 +225,8 @@ export function buildFunctionalAckBody(
     // sets in that functional group"): AK9 R, AK904 0, the reason in AK905. A set with errors of its
     // own keeps its AK2 loop, AK5/IK5 R with its own codes. A set rejected only with its group gets
     // no AK2 loop: an IK5 R says why in IK502 (X231A1 IK502-06: situational, 618 codes 1-27, I5,
-    // I6), and neither 618 nor 718 (AK502) has a code for "rejected with its group" (5 would send the
-    // partner looking for segments the ack does not list). The loop is optional (997 AK2: O; X231A1
+    // I6), and neither 618 nor 718 (AK502) has a code for "rejected with its group" (5 or I5 would
+    // send the partner looking for errors in a set that has none). The loop is optional (997 AK2: O; X231A1
     // loop 2000: situational). Translators do the same: stupidedi's 5010 editor reports GS/GE
     // problems in AK905 only, BizTalk by default and AWS B2Bi on request write no AK2 loop for a set
     // with nothing of its own to report.
@@ -232,7 +239,11 @@ export function buildFunctionalAckBody(
     );
     body.push(...errors);
     body.push(
-      seg(is999 ? 'IK5' : 'AK5', groupRejected ? 'R' : set.status, ...setCodes(set, errors.length > 0)),
+      seg(
+        is999 ? 'IK5' : 'AK5',
+        groupRejected ? 'R' : set.status,
+        ...setCodes(set, errors.length > 0, is999),
+      ),
     );
   }
   const accepted = groupRejected ? 0 : group.sets.filter((s) => s.status !== 'R').length;

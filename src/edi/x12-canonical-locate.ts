@@ -26,6 +26,8 @@ export interface Source {
   readonly when: Readonly<Record<string, WhenValue>> | undefined;
   /** A split map's field of the split item (the document's own), not of the set's header. */
   readonly inItem?: boolean;
+  /** The map's word on a missing value (`whenMissing`): how the partner can supply it. */
+  readonly whenMissing?: string;
 }
 
 const sourcesOf = new WeakMap<MapDefinition, readonly Source[]>();
@@ -54,6 +56,7 @@ function collect(rules: readonly Rule[], prefix: string, out: Source[], levels?:
         el: e.el,
         ...(e.comp !== undefined ? { comp: e.comp } : {}),
         when: rule.when,
+        ...(e.whenMissing !== undefined ? { whenMissing: e.whenMissing } : {}),
       });
     }
   }
@@ -126,10 +129,11 @@ export function locateCanonicalError(
   const { source, occurrence, at } = found;
   const required = message === 'is required';
   const name = `${source.seg}${String(source.el).padStart(2, '0')}`;
+  const advice = required && source.whenMissing !== undefined ? `; ${source.whenMissing}` : '';
   if (at < 0) {
     const last = segments.length - 1;
     return {
-      message: ` (from ${name}; the set has no ${source.seg}${occurrence > 0 ? ` number ${occurrence + 1}` : ''})`,
+      message: ` (from ${name}; the set has no ${source.seg}${occurrence > 0 ? ` number ${occurrence + 1}` : ''}${advice})`,
       level: 'segment',
       code: '3',
       implementationCode: 'I6',
@@ -140,7 +144,7 @@ export function locateCanonicalError(
   const seg = segments[at]!;
   const value = elementText(seg, source.el - 1);
   return {
-    message: value === '' ? ` (from ${name}, which is empty)` : ` (from ${name} "${value}")`,
+    message: value === '' ? ` (from ${name}, which is empty${advice})` : ` (from ${name} "${value}")`,
     level: 'element',
     code: required && value === '' ? '1' : '6',
     implementationCode: required && value === '' ? 'I9' : 'I12',

@@ -270,3 +270,37 @@ test('a leftOut rule that would read or write something (elements, or not inboun
     [['/rules/n/leftOut', 'a leftOut rule reads nothing: direction inbound, no elements']],
   );
 });
+
+test('a leftOut element that writes, elementRepeats without repeat, skipWritten without repeat: map errors', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'maps-'));
+  cpSync(MAPS_DIR, dir, { recursive: true });
+  const file = join(dir, 'edifact', 'D96A', 'desadv.map.yaml');
+  const yaml = readFileSync(file, 'utf8');
+  const imd = '            whileUnset: description\n';
+  const part = '{ el: 3, comp: 5, leftOut: the canonical line has one description (the first part) }';
+  assert.ok(yaml.includes(imd) && yaml.includes(part));
+  writeFileSync(
+    file,
+    yaml
+      .replace(imd, `${imd}            elementRepeats: 2\n            skipWritten: true\n`)
+      .replace(part, '{ el: 3, comp: 5, to: note, leftOut: no place }'),
+  );
+  const set = loadMaps({ mapsDir: dir });
+  assert.deepEqual(
+    // The line rules serve two loops (a YAML anchor), so each problem is named for both: once here.
+    [...new Set(set.errors.map((e) => `${e.path.replace(/\d+/g, 'n')}|${e.message}`))].map((t) =>
+      t.split('|'),
+    ),
+    [
+      ['/rules/n/rules/n/rules/n/skipWritten', 'skipWritten is for a rule with `repeat`'],
+      [
+        '/rules/n/rules/n/rules/n/elementRepeats',
+        'elementRepeats needs repeat, and elements that read one composite (one el) into fields: no pairs, group fields, signs or date parts',
+      ],
+      [
+        '/rules/n/rules/n/rules/n/elements/n/leftOut',
+        'a leftOut element reads nothing: no to, pairs, fixed, compute or group field',
+      ],
+    ],
+  );
+});

@@ -269,3 +269,59 @@ test('a 214 K1 is written only for a delivery: a signer on another milestone is 
   const back = await translateBuffer(delivered.text, { mapsDir: MAPS_DIR });
   assert.deepEqual(back.documents[0]?.['proofOfDelivery'], { signedBy: 'J SMITH' });
 });
+
+test('a 214 whose shipment has no carrier reference names it in B1005/B1006 by its first reference (R0106, E0105), once', async () => {
+  const event = (shipmentRef: Record<string, unknown>, references: unknown[]): Record<string, unknown> => ({
+    documentType: 'TrackingEvent',
+    schemaVersion: '1',
+    id: 'evt-1',
+    tenantId: 'default',
+    partnerId: 'SENDERID',
+    createdAt: '2026-11-27T10:00:00Z',
+    source: { channel: 'rest', format: 'json', environment: 'production', messageId: 'm1' },
+    correlationId: 'c1',
+    references,
+    shipmentRef: { purchaseOrderNumbers: [], ...shipmentRef },
+    carrier: { scac: 'ABCD' },
+    statusCode: 'X1',
+    milestone: 'ARRIVED_AT_DELIVERY',
+    occurredAt: '2026-12-15T09:00:00-06:00',
+  });
+  const byReference = event({ shipmentId: 'SHP1' }, [
+    { qualifier: 'SI', value: 'SHIPREF-9' },
+    { qualifier: 'ZZ', value: 'OTHER' },
+  ]);
+  for (const version of ['004010', '005010']) {
+    const r = renderDocument(byReference, 'x12-214', { mapsDir: MAPS_DIR, now: NOW, version });
+    assert.deepEqual(r.diagnostics, [], version);
+    assert.match(r.text, /~B10\*\*SHP1\*ABCD\*\*SI\*SHIPREF-9~L11\*OTHER\*ZZ~LX\*1~/);
+    const back = await translateBuffer(r.text, { mapsDir: MAPS_DIR });
+    assert.deepEqual(back.diagnostics, []);
+    assert.deepEqual(back.documents[0]?.['references'], byReference['references']);
+  }
+  // With a carrier reference, B1001 names the shipment and every reference goes as an L11 (E0105).
+  const both = renderDocument(
+    event({ carrierReference: 'PRO1' }, [{ qualifier: 'SI', value: 'SHIPREF-9' }]),
+    'x12-214',
+    { mapsDir: MAPS_DIR, now: NOW },
+  );
+  assert.deepEqual(both.diagnostics, []);
+  assert.match(both.text, /~B10\*PRO1\*\*ABCD~L11\*SHIPREF-9\*SI~/);
+  // Neither: refused before anything is written, naming the canonical fields the 214 needs.
+  const neither = renderDocument(event({ shipmentId: 'SHP1' }, []), 'x12-214', {
+    mapsDir: MAPS_DIR,
+    now: NOW,
+  });
+  assert.equal(neither.text, '');
+  assert.deepEqual(
+    neither.diagnostics.map((d) => [d.severity, d.rule, d.segmentId, d.message]),
+    [
+      [
+        'error',
+        'REQUIRED_FIELD_MISSING',
+        'B10',
+        'B10 needs shipmentRef.carrierReference (B1001) or references[0].value (B1006); the document has neither: a 214 names its shipment by the carrier reference or by a reference with its qualifier (X12 syntax note R0106)',
+      ],
+    ],
+  );
+});

@@ -78,7 +78,7 @@ test("214 with a partner's own delivered code and K1 layout: the signer is read 
   assert.deepEqual(notKept(r.diagnostics), ['K1@5']);
 });
 
-test("214: MS2 names the equipment's owner; it never replaces the carrier of B10", async () => {
+test('214: MS2 names the equipment and its owner; it never replaces the carrier of B10, and is said to be left out', async () => {
   const r = await translateBuffer(
     x12('214', '004010', [
       'B10*PRO1*SHP1*ODFL',
@@ -95,6 +95,13 @@ test("214: MS2 names the equipment's owner; it never replaces the carrier of B10
     r.documents.map((d) => d['carrier']),
     [{ scac: 'ODFL' }, { scac: 'ODFL' }],
   );
+  // The trailer number has no canonical field: never dropped without a word.
+  assert.deepEqual(notKept(r.diagnostics), ['MS2@5']);
+  assert.match(
+    r.diagnostics[0]!.message,
+    /MS2\*XTRA\*TRL99 at position 5 is not kept: the canonical event has no equipment/,
+  );
+  assert.match(r.acks.join(''), /AK5\*A~/);
 });
 
 test('214: L11 under LX (BM, CN, any qualifier) is kept with the shipment, not dropped', async () => {
@@ -127,7 +134,7 @@ test('214: L11 under LX (BM, CN, any qualifier) is kept with the shipment, not d
   assert.deepEqual(r.diagnostics, []);
 });
 
-test('214: weights, handling, lading exceptions, marks, routing and party dates are left out with a warning each', async () => {
+test('214: equipment, weights, handling, lading exceptions, marks, routing and party dates are left out with a warning each', async () => {
   const r = await translateBuffer(
     x12Fixture('214-4010-lx-references-equipment-weights.edi'),
     goldenOptions(),
@@ -139,6 +146,7 @@ test('214: weights, handling, lading exceptions, marks, routing and party dates 
     'K1@6',
     'G62@10',
     'MS3@14',
+    'MS2@18',
     'AT8@23',
     'AT5@29',
     'Q7@33',

@@ -18,6 +18,16 @@ test('a 214 whose LX loops have no AT7 is rejected (NO_DOCUMENT), not acknowledg
     [['NO_DOCUMENT', '5', 'ST']],
   );
   assert.match(errors[0]!.message, /yields no TrackingEvent/);
-  assert.match(r.acks.join(''), /AK5\*R/);
-  assert.match(r.acks.join(''), /AK9\*R\*1\*1\*0/);
+  // No segment to name, yet AK502 says why: 5, content in error (no AK3 claims a segment).
+  assert.match(r.acks.join(''), /AK2\*214\*0001~AK5\*R\*5~AK9\*R\*1\*1\*0~/);
+});
+
+test('in a 999 the same rejection is IK5 R with IK502 I5: the set is valid X12, its content fails the implementation', async () => {
+  const text =
+    'ISA*00*          *00*          *ZZ*SENDERID       *ZZ*RECEIVERID     *261127*0930*^*00501*000000001*0*P*>~' +
+    'GS*QM*SENDERID*RECEIVERID*20261127*0930*1*X*005010~' +
+    'ST*214*0001~B10*PRO1*SHP1*ABCD~LX*1~L11*BOL9*BM~SE*5*0001~GE*1*1~IEA*1*000000001~';
+  const r = await translateBuffer(text, goldenOptions());
+  assert.deepEqual(r.documents, []);
+  assert.match(r.acks.join(''), /~AK2\*214\*0001~IK5\*R\*I5~AK9\*R\*1\*1\*0~/);
 });

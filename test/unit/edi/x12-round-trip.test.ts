@@ -34,6 +34,7 @@ const FIXTURES = [
   '856-4010-td5-without-qualifier.edi',
   '210-4010-two-n3-two-l5.edi',
   '214-4010-two-k1.edi',
+  '214-5010-b10-shipper-reference.edi',
 ];
 
 for (const file of FIXTURES) {

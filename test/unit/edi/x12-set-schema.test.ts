@@ -377,7 +377,7 @@ test('a segment out of place: 6 when another set defines it, 1 when none does; i
   );
 });
 
-test('AK5/IK5 5 only with AK3/IK3 lines: a set-level error no step could place leaves it out', () => {
+test('a set-level error no step could place still gives AK502/IK502 a reason: 5 in a 997, I5 in a 999', () => {
   const unplaced: Diagnostic = {
     severity: 'error',
     level: 'transaction',
@@ -385,8 +385,9 @@ test('AK5/IK5 5 only with AK3/IK3 lines: a set-level error no step could place l
     rule: 'CANONICAL_SCHEMA',
     message: 'ShipmentNotice/x is required',
   };
-  assert.match(ackBody(unplaced, '004010'), /AK2\*856\*0001~AK5\*R~AK9/);
-  assert.match(ackBody(unplaced, '005010'), /AK2\*856\*0001~IK5\*R~AK9/);
+  // No AK3/IK3 line, yet never a rejection without a reason (x12-ack-writer.ts setCodes).
+  assert.match(ackBody(unplaced, '004010'), /AK2\*856\*0001~AK5\*R\*5~AK9/);
+  assert.match(ackBody(unplaced, '005010'), /AK2\*856\*0001~IK5\*R\*I5~AK9/);
 });
 
 test('a 999 writes a segment-level implementation code (IK304), a 997 the standard code', () => {
