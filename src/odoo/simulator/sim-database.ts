@@ -12,19 +12,40 @@ export type SimRecord = Record<string, unknown> & { id: number };
 /** `create_date` and `write_date`, which every Odoo model has. */
 const MAGIC_FIELDS: ReadonlySet<string> = new Set(['create_date', 'write_date']);
 
-const MODELS = new Map(SIM_MODELS.map((m) => [m.name, m]));
+/** The major version the simulator serves unless told otherwise (`serverVersion`). */
+export const SIM_DEFAULT_MAJOR_VERSION = 17;
+
+/** The models as an Odoo of one major version has them: fields it does not know are left out. */
+function modelsOf(major: number): Map<string, SimModel> {
+  return new Map(
+    SIM_MODELS.map((m) => [
+      m.name,
+      {
+        ...m,
+        fields: Object.fromEntries(
+          Object.entries(m.fields).filter(
+            ([, def]) => (def.since ?? 0) <= major && major <= (def.until ?? Infinity),
+          ),
+        ),
+      },
+    ]),
+  );
+}
+const MODELS_BY_VERSION = new Map<number, Map<string, SimModel>>();
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 
-export function simModel(name: string): SimModel {
-  const model = MODELS.get(name);
+export function simModel(name: string, major: number = SIM_DEFAULT_MAJOR_VERSION): SimModel {
+  let models = MODELS_BY_VERSION.get(major);
+  if (!models) MODELS_BY_VERSION.set(major, (models = modelsOf(major)));
+  const model = models.get(name);
   // Odoo: `request.env[model]` → KeyError → NotFound under JSON-2, KeyError under JSON-RPC.
   if (!model) throw notFound(`the model '${name}' does not exist`);
   return model;
 }
 
 export function simModelNames(): string[] {
-  return [...MODELS.keys()];
+  return SIM_MODELS.map((m) => m.name);
 }
 
 export class SimDatabase {
@@ -36,7 +57,11 @@ export class SimDatabase {
   private lastMillisecond = '';
   private sameMillisecond = 0;
 
-  constructor(readonly name: string) {
+  constructor(
+    readonly name: string,
+    /** The Odoo major version served: which fields the models have (16 has `quantity_done`, 17 `quantity`). */
+    readonly serverMajor: number = SIM_DEFAULT_MAJOR_VERSION,
+  ) {
     for (const model of SIM_MODELS) this.tables.set(model.name, new Map());
   }
 
@@ -56,7 +81,7 @@ export class SimDatabase {
   // ---- ORM -------------------------------------------------------------------------------------
 
   create(modelName: string, vals: unknown): number {
-    const model = simModel(modelName);
+    const model = this.model(modelName);
     const values = this.checkVals(model, vals);
     const id = this.nextIds.get(modelName) ?? 1;
     this.nextIds.set(modelName, id + 1);
@@ -88,7 +113,7 @@ export class SimDatabase {
   }
 
   write(modelName: string, ids: readonly number[], vals: unknown): true {
-    const model = simModel(modelName);
+    const model = this.model(modelName);
     const values = this.checkVals(model, vals);
     const records = this.browse(modelName, ids);
     for (const record of records) {
@@ -110,7 +135,7 @@ export class SimDatabase {
   }
 
   unlink(modelName: string, ids: readonly number[]): true {
-    const model = simModel(modelName);
+    const model = this.model(modelName);
     const records = this.browse(modelName, ids);
     if (
       modelName === 'sale.order' &&
@@ -126,7 +151,7 @@ export class SimDatabase {
         this.unlink('stock.move', this.search('stock.move', [['picking_id', '=', record.id]]));
       // Lines whose link to the parent is required go with it (ondelete='cascade' in Odoo).
       for (const def of Object.values(model.fields)) {
-        if (def.type !== 'one2many' || !simModel(def.relation!).fields[def.inverse!]?.required) continue;
+        if (def.type !== 'one2many' || !this.model(def.relation!).fields[def.inverse!]?.required) continue;
         this.unlink(def.relation!, this.search(def.relation!, [[def.inverse!, '=', record.id]]));
       }
       this.table(modelName).delete(record.id);
@@ -139,7 +164,7 @@ export class SimDatabase {
     domain: unknown,
     options: { offset?: unknown; limit?: unknown; order?: unknown } = {},
   ): number[] {
-    const model = simModel(modelName);
+    const model = this.model(modelName);
     const predicate = compileDomain(domain);
     let rows = [...this.table(modelName).values()].filter((record) => {
       // Archived records stay out of searches unless the domain names `active` (Odoo's active_test).
@@ -159,7 +184,7 @@ export class SimDatabase {
   }
 
   read(modelName: string, ids: readonly number[], fields?: unknown): Array<Record<string, unknown>> {
-    const model = simModel(modelName);
+    const model = this.model(modelName);
     const wanted =
       Array.isArray(fields) && fields.length > 0
         ? (fields as unknown[]).map(String)
@@ -250,7 +275,7 @@ export class SimDatabase {
   }
 
   messagePost(modelName: string, ids: readonly number[], kwargs: Record<string, unknown>): number {
-    const model = simModel(modelName);
+    const model = this.model(modelName);
     if (!model.mailThread)
       throw notFound(`The method 'message_post' does not exist on the model '${modelName}'`);
     const [record] = this.browse(modelName, ids);
@@ -276,7 +301,7 @@ export class SimDatabase {
     operator: unknown,
     limit: unknown,
   ): Array<[number, string]> {
-    const model = simModel(modelName);
+    const model = this.model(modelName);
     const recName = model.recName ?? 'name';
     const term = typeof name === 'string' ? name : '';
     const leaf = term === '' ? [] : [[recName, typeof operator === 'string' ? operator : 'ilike', term]];
@@ -288,7 +313,7 @@ export class SimDatabase {
   }
 
   fieldsGet(modelName: string): Record<string, Record<string, unknown>> {
-    const model = simModel(modelName);
+    const model = this.model(modelName);
     return Object.fromEntries(
       Object.entries(model.fields).map(([name, def]) => [
         name,
@@ -305,6 +330,11 @@ export class SimDatabase {
   }
 
   // ---- internals -------------------------------------------------------------------------------
+
+  /** The model as this database's Odoo version has it. */
+  model(name: string): SimModel {
+    return simModel(name, this.serverMajor);
+  }
 
   private table(model: string): Map<number, SimRecord> {
     const table = this.tables.get(model);
@@ -543,7 +573,7 @@ export class SimDatabase {
       const id = Array.isArray(value) ? (value[0] as number) : false;
       if (rest.length > 0) {
         if (id === false) return { raw: false };
-        const comodel = simModel(def.relation!);
+        const comodel = this.model(def.relation!);
         return this.resolvePath(comodel, this.table(comodel.name).get(id)!, rest.join('.'));
       }
       return { raw: id, ...(Array.isArray(value) ? { display: String(value[1]) } : {}) };
@@ -551,7 +581,7 @@ export class SimDatabase {
     if (def.type === 'one2many' && rest.length > 0) {
       // `move_ids.product_id` style paths match when any related record matches; approximated by the first.
       const ids = value as number[];
-      const comodel = simModel(def.relation!);
+      const comodel = this.model(def.relation!);
       const values = ids.map(
         (id) => this.resolvePath(comodel, this.table(comodel.name).get(id)!, rest.join('.')).raw,
       );
@@ -569,7 +599,7 @@ export class SimDatabase {
     const value = record[field];
     if (def.type === 'many2one') {
       if (typeof value !== 'number') return false;
-      const comodel = simModel(def.relation!);
+      const comodel = this.model(def.relation!);
       const target = this.table(comodel.name).get(value);
       return target ? [value, this.displayName(comodel, target)] : false;
     }

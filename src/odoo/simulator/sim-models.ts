@@ -21,6 +21,10 @@ export interface SimField {
   readonly required?: boolean;
   readonly selection?: readonly string[];
   readonly default?: unknown;
+  /** The first major Odoo version that has the field (older servers answer "Invalid field"). */
+  readonly since?: number;
+  /** The last major Odoo version that has it. */
+  readonly until?: number;
   /** Computed on read, refused on write (Odoo silently ignores writes to non-stored computes; we refuse to catch mapping bugs). */
   readonly computed?: boolean;
 }
@@ -174,8 +178,9 @@ export const SIM_MODELS: readonly SimModel[] = [
       product_id: m2o('product.product', { required: true }),
       product_uom_qty: float(),
       // 17.0+: `quantity` and `picked` replaced `quantity_done` (ODOO.md).
-      quantity: float(),
-      picked: bool(),
+      quantity: float({ since: 17 }),
+      picked: { ...bool(), since: 17 },
+      quantity_done: float({ until: 16 }),
       location_id: m2o('stock.location'),
       location_dest_id: m2o('stock.location'),
       state: selection(PICKING_STATES, 'draft'),
