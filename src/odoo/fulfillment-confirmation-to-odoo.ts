@@ -17,6 +17,7 @@ import { PICKING_FIELDS, mergeReferences } from './odoo-lookups.js';
 import { postNoteOnce } from './odoo-notes.js';
 import { exclusively, pickingLockKey } from './odoo-picking-lock.js';
 import { changedValues, readRecords, searchRead, writeRecords, type OdooRecord } from './odoo-records.js';
+import { countIn, lineUnits, readUnits, roundUp, type UnitLine } from './odoo-units.js';
 import { charValue, many2oneId } from './odoo-values.js';
 
 export async function deliverFulfillmentConfirmation(
@@ -176,6 +177,7 @@ async function planQuantities(
   const moveIds = Array.isArray(picking['move_ids']) ? (picking['move_ids'] as number[]) : [];
   const moves = await readRecords(client, 'stock.move', moveIds, [
     'product_id',
+    'product_uom',
     field,
     'state',
     ...(field === 'quantity' ? ['picked'] : []),
@@ -186,10 +188,7 @@ async function planQuantities(
   const products = await readRecords(client, 'product.product', productIds, ['default_code']);
   const skuOf = new Map(products.map((p) => [p.id, charValue(p['default_code'])]));
 
-  const shipped = new Map<string, number>();
-  for (const line of confirmation.lines)
-    shipped.set(line.sku, (shipped.get(line.sku) ?? 0) + line.quantityShipped.value);
-  const unknown = [...shipped.keys()].filter(
+  const unknown = [...new Set(confirmation.lines.map((l) => l.sku))].filter(
     (sku) => !moves.some((m) => skuOf.get(many2oneId(m['product_id']) ?? -1) === sku),
   );
   if (unknown.length > 0) {
@@ -198,16 +197,44 @@ async function planQuantities(
       `delivery ${String(picking['name'])} has no move for ${unknown.map((s) => JSON.stringify(s)).join(', ')}`,
     );
   }
-  const plan: PlannedMove[] = [];
-  for (const [sku, quantity] of shipped) {
+  // Each line is counted in its move's unit: 2 cases of a product Odoo counts in units are 24 units.
+  const lines: UnitLine[] = confirmation.lines.map((l, index) => ({
+    label: `line ${l.lineNumber ?? index + 1}`,
+    sku: l.sku,
+    quantity: l.quantityShipped,
+  }));
+  const [units, moveUnits] = await Promise.all([
+    lineUnits(ctx, lines),
+    readUnits(
+      client,
+      moves.map((m) => many2oneId(m['product_uom'])).filter((id): id is number => id !== undefined),
+    ),
+  ]);
+  const shipped = new Map<number, number>();
+  const open = new Map<number, OdooRecord>();
+  for (const [index, line] of lines.entries()) {
     // Several moves for one product: the first open one carries the shipped quantity.
     const move = moves.find(
       (m) =>
-        skuOf.get(many2oneId(m['product_id']) ?? -1) === sku &&
+        skuOf.get(many2oneId(m['product_id']) ?? -1) === line.sku &&
         m['state'] !== 'done' &&
         m['state'] !== 'cancel',
     );
     if (!move) continue;
+    const moveUnit = moveUnits.get(many2oneId(move['product_uom']) ?? -1);
+    if (!moveUnit) throw new OdooError('business', `move ${move.id} of ${line.sku} has no unit of measure`);
+    const count = countIn(
+      line,
+      units[index]!,
+      moveUnit,
+      `the unit of its move in ${String(picking['name'])}`,
+    );
+    shipped.set(move.id, roundUp((shipped.get(move.id) ?? 0) + count, moveUnit.rounding));
+    open.set(move.id, move);
+  }
+  const plan: PlannedMove[] = [];
+  for (const [moveId, quantity] of shipped) {
+    const move = open.get(moveId)!;
     // On 17.0+ `quantity` is the reservation until someone picks it: only picked quantities count.
     const already =
       field === 'quantity'
@@ -215,7 +242,8 @@ async function planQuantities(
           ? Number(move['quantity'] ?? 0)
           : 0
         : Number(move[field] ?? 0);
-    plan.push({ moveId: move.id, quantity: already + quantity });
+    const rounding = moveUnits.get(many2oneId(move['product_uom']) ?? -1)!.rounding;
+    plan.push({ moveId, quantity: roundUp(already + quantity, rounding) });
   }
   return plan;
 }

@@ -106,6 +106,7 @@ export class SimDatabase {
       }
     }
     if (modelName === 'ir.model.data') this.checkXmlIdUnique(record);
+    this.checkUomCategory(modelName, record);
     record['create_date'] = this.touch(record);
     this.table(modelName).set(id, record);
     for (const [field, commands] of x2many) this.applyX2many(model, id, field, commands);
@@ -116,6 +117,8 @@ export class SimDatabase {
     const model = this.model(modelName);
     const values = this.checkVals(model, vals);
     const records = this.browse(modelName, ids);
+    // A constraint: the whole write is refused, nothing of it applied.
+    for (const record of records) this.checkUomCategory(modelName, { ...record, ...values });
     for (const record of records) {
       for (const [field, value] of Object.entries(values)) {
         const def = model.fields[field]!;
@@ -490,7 +493,14 @@ export class SimDatabase {
         if (!record['scheduled_date']) record['scheduled_date'] = now;
         break;
       }
+      case 'product.product':
+        if (!record['uom_id']) record['uom_id'] = this.unitsUomId();
+        break;
+      case 'sale.order.line':
+        if (!record['product_uom']) record['product_uom'] = this.productUomId(record['product_id']);
+        break;
       case 'stock.move': {
+        if (!record['product_uom']) record['product_uom'] = this.productUomId(record['product_id']);
         const picking =
           typeof record['picking_id'] === 'number'
             ? this.table('stock.picking').get(record['picking_id'])
@@ -514,6 +524,43 @@ export class SimDatabase {
     }
   }
 
+  /** `uom.product_uom_unit`, what a product is counted in unless told otherwise. */
+  private unitsUomId(): number | false {
+    const xmlId = [...this.table('ir.model.data').values()].find(
+      (r) => r['module'] === 'uom' && r['name'] === 'product_uom_unit',
+    );
+    return typeof xmlId?.['res_id'] === 'number' ? xmlId['res_id'] : this.firstId('uom.uom');
+  }
+
+  private productUomId(productId: unknown): number | false {
+    const product = typeof productId === 'number' ? this.table('product.product').get(productId) : undefined;
+    return typeof product?.['uom_id'] === 'number' ? product['uom_id'] : false;
+  }
+
+  /** Odoo's constraint on moves and order lines: their unit is of the product's unit's category. */
+  private checkUomCategory(modelName: string, record: Record<string, unknown>): void {
+    if (modelName !== 'stock.move' && modelName !== 'sale.order.line') return;
+    const own = this.table('uom.uom').get(Number(record['product_uom']));
+    const product = this.table('uom.uom').get(Number(this.productUomId(record['product_id'])));
+    if (own && product && own['category_id'] !== product['category_id']) {
+      throw userError(
+        modelName === 'stock.move'
+          ? 'You cannot perform the move because the unit of measure has a different category as the product unit of measure.'
+          : `The unit of measure ${String(own['name'])} defined on the order line doesn't belong to the same category as the unit of measure ${String(product['name'])} defined on the product. Please correct the unit of measure defined on the order line or on the product, they should belong to the same category.`,
+      );
+    }
+  }
+
+  /** `uom.uom._compute_quantity` (HALF-UP, to the target's rounding), for lines turned into moves. */
+  private convertUom(quantity: number, fromId: unknown, toId: unknown): number {
+    const from = this.table('uom.uom').get(Number(fromId));
+    const to = this.table('uom.uom').get(Number(toId));
+    if (!from || !to || from.id === to.id) return quantity;
+    const amount = (quantity / Number(from['factor'])) * Number(to['factor']);
+    const rounding = Number(to['rounding']) || 0.01;
+    return Math.round(amount / rounding) * rounding;
+  }
+
   private firstId(model: string): number | false {
     const first = this.table(model).keys().next();
     return first.done ? false : first.value;
@@ -534,15 +581,20 @@ export class SimDatabase {
   private createDeliveryFor(order: SimRecord, lineIds: number[]): void {
     const typeId = this.search('stock.picking.type', [['code', '=', 'outgoing']], { limit: 1 })[0];
     if (typeId === undefined) return;
-    const moves = this.browse('sale.order.line', lineIds).map((line) => [
-      0,
-      0,
-      {
-        product_id: line['product_id'],
-        product_uom_qty: line['product_uom_qty'],
-        name: line['name'] || false,
-      },
-    ]);
+    // Odoo counts the delivery in the product's unit (stock.propagate_uom off), converting the line's.
+    const moves = this.browse('sale.order.line', lineIds).map((line) => {
+      const uom = this.productUomId(line['product_id']);
+      return [
+        0,
+        0,
+        {
+          product_id: line['product_id'],
+          product_uom_qty: this.convertUom(Number(line['product_uom_qty']), line['product_uom'], uom),
+          product_uom: uom,
+          name: line['name'] || false,
+        },
+      ];
+    });
     const pickingId = this.create('stock.picking', {
       picking_type_id: typeId,
       origin: order['name'],

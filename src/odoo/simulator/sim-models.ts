@@ -83,9 +83,26 @@ export const SIM_MODELS: readonly SimModel[] = [
     },
   },
   {
+    name: 'uom.category',
+    fields: { name: char({ required: true }) },
+  },
+  {
+    // Up to 18.0: a unit converts only within its category, through `factor` (units per reference unit).
+    name: 'uom.uom',
+    fields: {
+      name: char({ required: true }),
+      category_id: m2o('uom.category', { required: true }),
+      factor: float({ default: 1 }),
+      uom_type: selection(['bigger', 'reference', 'smaller'], 'reference', true),
+      rounding: float({ default: 0.01 }),
+      active: bool(true),
+    },
+  },
+  {
     name: 'product.product',
     fields: {
       name: char({ required: true }),
+      uom_id: m2o('uom.uom', { required: true }),
       default_code: char(),
       barcode: char(),
       list_price: float(),
@@ -121,6 +138,7 @@ export const SIM_MODELS: readonly SimModel[] = [
       product_id: m2o('product.product', { required: true }),
       name: { type: 'text' },
       product_uom_qty: float({ default: 1 }),
+      product_uom: m2o('uom.uom', { required: true }),
       price_unit: float(),
       price_subtotal: { type: 'float', computed: true },
     },
@@ -176,7 +194,9 @@ export const SIM_MODELS: readonly SimModel[] = [
       name: char(),
       picking_id: m2o('stock.picking'),
       product_id: m2o('product.product', { required: true }),
+      // `product_uom_qty`, `quantity` and `quantity_done` are counted in `product_uom`.
       product_uom_qty: float(),
+      product_uom: m2o('uom.uom', { required: true }),
       // 17.0+: `quantity` and `picked` replaced `quantity_done` (ODOO.md).
       quantity: float({ since: 17 }),
       picked: { ...bool(), since: 17 },

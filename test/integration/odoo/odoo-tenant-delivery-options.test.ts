@@ -2,8 +2,8 @@
  * The `odoo.delivery` settings of a tenant file reach Odoo through the real delivery path (tenant
  * file → registry → pipeline → OdooDocumentDeliverer → connector), against PostgreSQL and an
  * Odoo 16 simulator: orders are confirmed when the tenant says so, shipped quantities land in
- * `quantity_done` (Odoo 16 has no `quantity`/`picked` on moves), and a connection's own setting
- * overrides the shared one.
+ * `quantity_done` (Odoo 16 has no `quantity`/`picked` on moves) counted in the tenant's units, and
+ * a connection's own setting overrides the shared one.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -24,6 +24,7 @@ odoo:
     confirmOrders: true
     moveQuantityField: quantity_done
     invoiceTolerance: '0.00'
+    units: { CA: Case of 12 }
   production:
     url: http://127.0.0.1:8069
     database: demo
@@ -124,6 +125,28 @@ describe('tenant delivery settings reach Odoo through the pipeline', () => {
       [sku('SKU-001'), 5],
       [sku('SKU-002'), 38],
     ]);
+  });
+
+  test('units in the tenant file: 1 CA of the confirmed order counts 12 units in quantity_done', async () => {
+    const order = demo()
+      .records('sale.order')
+      .find((o) => o['client_order_ref'] === 'ACME-5001')!;
+    await deliver('acme16-3pl', {
+      ...sampleFulfillmentConfirmation({
+        orderNumber: order['name'] as string,
+        shipmentId: 'ACME-SHIP-1',
+        lines: [{ lineNumber: '1', sku: 'SKU-001', quantityShipped: { value: 1, unit: 'CA' } }],
+      }),
+      id: 'acme16-945-2',
+    });
+    const picking = demo()
+      .records('stock.picking')
+      .find((p) => p['sale_id'] === order.id)!;
+    const shipped = demo()
+      .records('stock.move')
+      .filter((m) => m['picking_id'] === picking.id)
+      .map((m) => m['quantity_done']);
+    assert.deepEqual(shipped, [12, 0]);
   });
 
   test("a connection's own invoiceTolerance overrides the shared one: 0.03 off is within 0.05", async () => {

@@ -1,0 +1,193 @@
+/**
+ * Canonical quantities in Odoo's units of measure. A line's unit (as the partner sent it, or
+ * normalized) is mapped to an Odoo `uom.uom`: the tenant's `odoo.delivery.units` first (unit code →
+ * the Odoo unit's name), then the units Odoo installs, found by their xml ids. A count converts
+ * only within one category, with Odoo's own arithmetic (`uom.uom._compute_quantity`). A unit that
+ * maps to nothing, or to another category than the product's, is a business error naming the line:
+ * a wrong count is never written.
+ */
+import type { OdooClient } from './odoo-client.js';
+import type { DeliveryContext } from './odoo-delivery-types.js';
+import { OdooError } from './odoo-errors.js';
+import { readRecords, searchRead } from './odoo-records.js';
+import { many2oneId } from './odoo-values.js';
+
+export interface OdooUnit {
+  readonly id: number;
+  readonly name: string;
+  readonly categoryId: number;
+  readonly categoryName: string;
+  /** How many of this unit make one reference unit of its category. */
+  readonly factor: number;
+  readonly rounding: number;
+}
+
+/** A document line as errors name it. */
+export interface UnitLine {
+  /** `line 2`. */
+  readonly label: string;
+  readonly sku: string;
+  readonly quantity: { readonly value: number; readonly unit: string; readonly unitNormalized?: string };
+}
+
+/**
+ * Unit codes partners send (X12 355, UN/ECE Rec. 20, plain words) → the xml id (module `uom`) of
+ * the unit Odoo installs. A case, box or pallet has no standard size: the tenant names its unit.
+ */
+const STANDARD_UNITS: Readonly<Record<string, string>> = {
+  ...codes('product_uom_unit', ['EA', 'EACH', 'UN', 'UNIT', 'UNITS', 'PC', 'PCE', 'PCS', 'C62', 'H87']),
+  ...codes('product_uom_dozen', ['DZ', 'DZN', 'DOZEN']),
+  ...codes('product_uom_kgm', ['KG', 'KGM', 'KGS']),
+  ...codes('product_uom_gram', ['G', 'GR', 'GRM']),
+  ...codes('product_uom_lb', ['LB', 'LBS', 'LBR']),
+  ...codes('product_uom_oz', ['OZ', 'ONZ']),
+  ...codes('product_uom_litre', ['L', 'LT', 'LTR']),
+  ...codes('product_uom_meter', ['M', 'MTR']),
+};
+
+function codes(xmlId: string, list: readonly string[]): Record<string, string> {
+  return Object.fromEntries(list.map((code) => [code, xmlId]));
+}
+
+function describe(line: UnitLine): string {
+  return `${line.label} (${line.sku})`;
+}
+
+function amount(line: UnitLine): string {
+  return `${line.quantity.value} ${line.quantity.unit}`;
+}
+
+/** Where a line's unit is to be found in Odoo. */
+type UnitKey = { readonly by: 'name' | 'xmlId'; readonly value: string; readonly code: string };
+
+function keyOf(line: UnitLine, configured: Readonly<Record<string, string>>): UnitKey | undefined {
+  const candidates = [line.quantity.unit, line.quantity.unitNormalized]
+    .filter((c): c is string => typeof c === 'string' && c.trim() !== '')
+    .map((c) => c.trim().toUpperCase());
+  const own = candidates.find((c) => configured[c] !== undefined);
+  if (own) return { by: 'name', value: configured[own]!, code: own };
+  const standard = candidates.find((c) => STANDARD_UNITS[c] !== undefined);
+  return standard ? { by: 'xmlId', value: STANDARD_UNITS[standard]!, code: standard } : undefined;
+}
+
+/** The Odoo unit of each line (same order), or a business error naming every line that has none. */
+export async function lineUnits(ctx: DeliveryContext, lines: readonly UnitLine[]): Promise<OdooUnit[]> {
+  const { client } = ctx;
+  const keys = lines.map((line) => keyOf(line, ctx.options.units ?? {}));
+  const unmapped = lines.filter((_, i) => keys[i] === undefined);
+  if (unmapped.length > 0) {
+    throw new OdooError(
+      'business',
+      `${unmapped.map((l) => `${describe(l)}: no Odoo unit of measure for unit ${JSON.stringify(l.quantity.unit)}`).join('; ')}; ` +
+        `name the Odoo unit under odoo.delivery.units in the tenant file (e.g. ${unmapped[0]!.quantity.unit.trim().toUpperCase()}: <name of the unit in Odoo>)`,
+    );
+  }
+  const names = [...new Set(keys.filter((k) => k!.by === 'name').map((k) => k!.value))];
+  const xmlIds = [...new Set(keys.filter((k) => k!.by === 'xmlId').map((k) => k!.value))];
+  const [named, standard] = await Promise.all([
+    names.length > 0 ? searchRead(client, 'uom.uom', [['name', 'in', names]], ['name']) : [],
+    xmlIds.length > 0
+      ? searchRead(
+          client,
+          'ir.model.data',
+          [
+            ['module', '=', 'uom'],
+            ['model', '=', 'uom.uom'],
+            ['name', 'in', xmlIds],
+          ],
+          ['name', 'res_id'],
+        )
+      : [],
+  ]);
+  const idOf = new Map<string, number>();
+  for (const row of named) idOf.set(`name:${String(row['name'])}`, row.id);
+  for (const row of standard) idOf.set(`xmlId:${String(row['name'])}`, Number(row['res_id']));
+  const units = await readUnits(client, [...idOf.values()]);
+  return lines.map((line, i) => {
+    const key = keys[i]!;
+    const unit = units.get(idOf.get(`${key.by}:${key.value}`) ?? -1);
+    if (unit) return unit;
+    throw new OdooError(
+      'business',
+      key.by === 'name'
+        ? `${describe(line)}: unit ${JSON.stringify(line.quantity.unit)} is the Odoo unit ${JSON.stringify(key.value)} in the tenant file (odoo.delivery.units), but Odoo has no active unit of measure of that name`
+        : `${describe(line)}: unit ${JSON.stringify(line.quantity.unit)} is Odoo's standard unit uom.${key.value}, which this Odoo does not have; name the unit to use under odoo.delivery.units in the tenant file`,
+    );
+  });
+}
+
+/** `uom.uom` records by id. */
+export async function readUnits(client: OdooClient, ids: readonly number[]): Promise<Map<number, OdooUnit>> {
+  const wanted = [...new Set(ids)];
+  if (wanted.length === 0) return new Map();
+  const rows = await readRecords(client, 'uom.uom', wanted, ['name', 'category_id', 'factor', 'rounding']);
+  return new Map(
+    rows.map((row) => {
+      const category = row['category_id'];
+      return [
+        row.id,
+        {
+          id: row.id,
+          name: String(row['name']),
+          categoryId: many2oneId(category) ?? -1,
+          categoryName: Array.isArray(category) ? String(category[1]) : '?',
+          factor: Number(row['factor']),
+          rounding: Number(row['rounding']),
+        },
+      ];
+    }),
+  );
+}
+
+/** Refuses a count Odoo could not convert: `unit` and `target` of different categories. */
+export function requireConvertible(line: UnitLine, unit: OdooUnit, target: OdooUnit, what: string): void {
+  if (unit.categoryId === target.categoryId) return;
+  throw new OdooError(
+    'business',
+    `${describe(line)}: ${amount(line)} cannot be counted in ${target.name}, ${what}: ` +
+      `${unit.name} is a unit of ${unit.categoryName} and ${target.name} of ${target.categoryName}, which Odoo does not convert`,
+  );
+}
+
+/** The line's quantity counted in `target` (`uom.uom._compute_quantity`: rounded up to its rounding). */
+export function countIn(line: UnitLine, unit: OdooUnit, target: OdooUnit, what: string): number {
+  requireConvertible(line, unit, target, what);
+  if (unit.id === target.id) return line.quantity.value;
+  return roundUp((line.quantity.value / unit.factor) * target.factor, target.rounding);
+}
+
+/** Odoo's `float_round(…, rounding_method='UP')`: away from zero, forgiving the last bits of a float. */
+export function roundUp(value: number, rounding: number): number {
+  if (value === 0 || !(rounding > 0)) return value;
+  const normalized = value / rounding;
+  const epsilon = 2 ** (Math.log2(Math.abs(normalized)) - 52);
+  const rounded = Math.ceil(Math.abs(normalized) - epsilon) * Math.sign(normalized);
+  const digits = Math.max(0, Math.ceil(-Math.log10(rounding)));
+  return Number((rounded * rounding).toFixed(digits));
+}
+
+/**
+ * The Odoo unit each line is written in on a new record (an order line, a return move): the line's
+ * own, which Odoo converts, once it is known to be of its product's category.
+ */
+export async function unitsForProducts(
+  ctx: DeliveryContext,
+  lines: readonly UnitLine[],
+  products: ReadonlyMap<string, number>,
+): Promise<OdooUnit[]> {
+  const { client } = ctx;
+  const [units, rows] = await Promise.all([
+    lineUnits(ctx, lines),
+    readRecords(client, 'product.product', [...new Set(products.values())], ['uom_id']),
+  ]);
+  const productUnits = await readUnits(
+    client,
+    rows.map((r) => many2oneId(r['uom_id'])).filter((id): id is number => id !== undefined),
+  );
+  const unitOf = new Map(rows.map((r) => [r.id, productUnits.get(many2oneId(r['uom_id']) ?? -1)]));
+  for (const [index, line] of lines.entries()) {
+    const target = unitOf.get(products.get(line.sku) ?? -1);
+    if (target) requireConvertible(line, units[index]!, target, `the unit of ${line.sku} in Odoo`);
+  }
+  return units;
+}
