@@ -41,8 +41,21 @@ const STANDARD_UNITS: Readonly<Record<string, string>> = {
   ...codes('product_uom_gram', ['G', 'GR', 'GRM']),
   ...codes('product_uom_lb', ['LB', 'LBS', 'LBR']),
   ...codes('product_uom_oz', ['OZ', 'ONZ']),
-  ...codes('product_uom_litre', ['L', 'LT', 'LTR']),
-  ...codes('product_uom_meter', ['M', 'MTR']),
+  // Not `L`: in X12 weights it means pounds (edi-maps/code-tables/unit-of-measure.yaml).
+  ...codes('product_uom_litre', ['LT', 'LTR']),
+  ...codes('product_uom_meter', ['M', 'MR', 'MTR']),
+};
+
+/** The other way, for what Crossdock sends partners: the X12 code of each standard unit. */
+const STANDARD_CODES: Readonly<Record<string, string>> = {
+  product_uom_unit: 'EA',
+  product_uom_dozen: 'DZ',
+  product_uom_kgm: 'KG',
+  product_uom_gram: 'GR',
+  product_uom_lb: 'LB',
+  product_uom_oz: 'OZ',
+  product_uom_litre: 'LT',
+  product_uom_meter: 'MR',
 };
 
 function codes(xmlId: string, list: readonly string[]): Record<string, string> {
@@ -60,13 +73,18 @@ function amount(line: UnitLine): string {
 /** Where a line's unit is to be found in Odoo. */
 type UnitKey = { readonly by: 'name' | 'xmlId'; readonly value: string; readonly code: string };
 
+/**
+ * The tenant's table speaks its partners' codes, so it is asked for the unit as sent first; the
+ * standard table for the normalized unit first (the EDI maps' reading of an ambiguous code wins).
+ */
 function keyOf(line: UnitLine, configured: Readonly<Record<string, string>>): UnitKey | undefined {
-  const candidates = [line.quantity.unit, line.quantity.unitNormalized]
-    .filter((c): c is string => typeof c === 'string' && c.trim() !== '')
-    .map((c) => c.trim().toUpperCase());
-  const own = candidates.find((c) => configured[c] !== undefined);
+  const code = (c: string | undefined): string[] =>
+    typeof c === 'string' && c.trim() !== '' ? [c.trim().toUpperCase()] : [];
+  const sent = code(line.quantity.unit);
+  const normalized = code(line.quantity.unitNormalized);
+  const own = [...sent, ...normalized].find((c) => configured[c] !== undefined);
   if (own) return { by: 'name', value: configured[own]!, code: own };
-  const standard = candidates.find((c) => STANDARD_UNITS[c] !== undefined);
+  const standard = [...normalized, ...sent].find((c) => STANDARD_UNITS[c] !== undefined);
   return standard ? { by: 'xmlId', value: STANDARD_UNITS[standard]!, code: standard } : undefined;
 }
 
@@ -190,4 +208,31 @@ export async function unitsForProducts(
     if (target) requireConvertible(line, units[index]!, target, `the unit of ${line.sku} in Odoo`);
   }
   return units;
+}
+
+/**
+ * The unit code partners read for each Odoo unit: the tenant's own code for it (odoo.delivery.units),
+ * else the standard unit's, else the unit's name as Odoo has it (never a made-up EA).
+ */
+export async function unitCodes(
+  client: OdooClient,
+  units: ReadonlyMap<number, OdooUnit>,
+  configured: Readonly<Record<string, string>> = {},
+): Promise<Map<number, string>> {
+  if (units.size === 0) return new Map();
+  const xmlIds = await searchRead(
+    client,
+    'ir.model.data',
+    [
+      ['module', '=', 'uom'],
+      ['model', '=', 'uom.uom'],
+      ['res_id', 'in', [...units.keys()]],
+    ],
+    ['name', 'res_id'],
+  );
+  const standard = new Map(xmlIds.map((row) => [Number(row['res_id']), STANDARD_CODES[String(row['name'])]]));
+  const own = new Map(Object.entries(configured).map(([code, name]) => [name, code]));
+  return new Map(
+    [...units.values()].map((unit) => [unit.id, own.get(unit.name) ?? standard.get(unit.id) ?? unit.name]),
+  );
 }

@@ -113,6 +113,26 @@ describe('a fulfilment confirmation counts each line in its move’s unit', () =
     assert.equal(db().count('mail.message'), messages, 'no ledger note either');
   });
 
+  test('an ambiguous code is read as the EDI maps normalized it: X12 "L" with LB is pounds, not litres', async () => {
+    const error = await odooFailure(
+      deliver(
+        sampleFulfillmentConfirmation({
+          lines: [
+            {
+              lineNumber: '1',
+              sku: 'SKU-001',
+              quantityShipped: { value: 2, unit: 'L', unitNormalized: 'LB' },
+            },
+          ],
+        }),
+      ),
+    );
+    assert.match(
+      error.message,
+      /^line 1 \(SKU-001\): 2 L cannot be counted in Units.*: lb is a unit of Weight/,
+    );
+  });
+
   test('a unit the tenant has not mapped (CA without odoo.delivery.units): refused, saying what to configure', async () => {
     const before = ord1001Moves();
     const error = await odooFailure(
