@@ -293,13 +293,7 @@ async function planQuantities(
   const plan: PlannedMove[] = [];
   for (const [moveId, quantity] of shipped) {
     const move = open.get(moveId)!;
-    // On 17.0+ `quantity` is the reservation until someone picks it: only picked quantities count.
-    const already =
-      field === 'quantity'
-        ? move['picked'] === true
-          ? Number(move['quantity'] ?? 0)
-          : 0
-        : Number(move[field] ?? 0);
+    const already = countedQuantity(move, field);
     const rounding = moveUnits.get(many2oneId(move['product_uom']) ?? -1)!.rounding;
     plan.push({ moveId, from: already, quantity: roundUp(already + quantity, rounding) });
   }
@@ -333,12 +327,7 @@ async function writeQuantities(
   for (const { moveId, from, quantity } of plan) {
     const move = moves.find((m) => m.id === moveId);
     if (!move) continue;
-    const counted =
-      field === 'quantity'
-        ? move['picked'] === true
-          ? Number(move['quantity'] ?? 0)
-          : 0
-        : Number(move[field] ?? 0);
+    const counted = countedQuantity(move, field);
     if (from !== undefined && !sameQuantity(counted, from)) {
       if (!sameQuantity(counted, quantity)) result.changedInOdoo = true;
       result.records.push({ model: 'stock.move', id: moveId, action: 'skipped' });
@@ -354,6 +343,12 @@ async function writeQuantities(
     });
   }
   return result;
+}
+
+/** What a move has counted as shipped. On 17.0+ `quantity` is the reservation until someone picks it. */
+function countedQuantity(move: OdooRecord, field: 'quantity' | 'quantity_done'): number {
+  if (field === 'quantity') return move['picked'] === true ? Number(move['quantity'] ?? 0) : 0;
+  return Number(move[field] ?? 0);
 }
 
 /** Odoo keeps quantities as floats: equal to well below any unit's rounding. */
