@@ -18,7 +18,7 @@ import { PICKING_FIELDS, mergeReferences } from './odoo-lookups.js';
 import { postNoteOnce } from './odoo-notes.js';
 import { exclusively, pickingLockKey } from './odoo-picking-lock.js';
 import { changedValues, readRecords, searchRead, writeRecords, type OdooRecord } from './odoo-records.js';
-import { countIn, lineUnits, readUnits, roundUp, type UnitLine } from './odoo-units.js';
+import { countIn, lineUnits, moveUnits, roundUp, type UnitLine } from './odoo-units.js';
 import { charValue, many2oneId } from './odoo-values.js';
 
 export async function deliverFulfillmentConfirmation(
@@ -235,7 +235,6 @@ async function planQuantities(
   const moveIds = Array.isArray(picking['move_ids']) ? (picking['move_ids'] as number[]) : [];
   const moves = await readRecords(client, 'stock.move', moveIds, [
     'product_id',
-    'product_uom',
     field,
     'state',
     ...(field === 'quantity' ? ['picked'] : []),
@@ -261,13 +260,7 @@ async function planQuantities(
     sku: l.sku,
     quantity: l.quantityShipped,
   }));
-  const [units, moveUnits] = await Promise.all([
-    lineUnits(ctx, lines),
-    readUnits(
-      client,
-      moves.map((m) => many2oneId(m['product_uom'])).filter((id): id is number => id !== undefined),
-    ),
-  ]);
+  const [units, unitOfMove] = await Promise.all([lineUnits(ctx, lines), moveUnits(client, moveIds)]);
   const shipped = new Map<number, number>();
   const open = new Map<number, OdooRecord>();
   for (const [index, line] of lines.entries()) {
@@ -279,7 +272,7 @@ async function planQuantities(
         m['state'] !== 'cancel',
     );
     if (!move) continue;
-    const moveUnit = moveUnits.get(many2oneId(move['product_uom']) ?? -1);
+    const moveUnit = unitOfMove.get(move.id);
     if (!moveUnit) throw new OdooError('business', `move ${move.id} of ${line.sku} has no unit of measure`);
     const count = countIn(
       line,
@@ -294,7 +287,7 @@ async function planQuantities(
   for (const [moveId, quantity] of shipped) {
     const move = open.get(moveId)!;
     const already = countedQuantity(move, field);
-    const rounding = moveUnits.get(many2oneId(move['product_uom']) ?? -1)!.rounding;
+    const rounding = unitOfMove.get(moveId)!.rounding;
     plan.push({ moveId, from: already, quantity: roundUp(already + quantity, rounding) });
   }
   return plan;

@@ -9,17 +9,64 @@
 import type { OdooClient } from './odoo-client.js';
 import type { DeliveryContext } from './odoo-delivery-types.js';
 import { OdooError } from './odoo-errors.js';
-import { readRecords, searchRead } from './odoo-records.js';
+import { readRecords, searchRead, type OdooRecord } from './odoo-records.js';
 import { many2oneId } from './odoo-values.js';
 
 export interface OdooUnit {
   readonly id: number;
   readonly name: string;
-  readonly categoryId: number;
-  readonly categoryName: string;
+  /** Absent where units have no category (Odoo 19): then no conversion is checked, none is made. */
+  readonly categoryId?: number;
+  readonly categoryName?: string;
   /** How many of this unit make one reference unit of its category. */
   readonly factor: number;
   readonly rounding: number;
+}
+
+/** The unit fields this Odoo has: they moved between versions, so they are asked, not assumed. */
+export interface UnitFields {
+  /** The many2one to uom.uom on sale.order.line (`product_uom` up to 18.0). */
+  readonly orderLine?: string;
+  /** The many2one to uom.uom on stock.move. */
+  readonly move?: string;
+  /** Whether units have categories (`uom.uom.category_id`, up to 18.0). */
+  readonly categories: boolean;
+}
+
+const unitFieldsOf = new WeakMap<OdooClient, Promise<UnitFields>>();
+
+/** Asked once per connection (`fields_get`); a failed answer is asked again next time. */
+export function unitFields(client: OdooClient): Promise<UnitFields> {
+  let known = unitFieldsOf.get(client);
+  if (!known) {
+    known = readUnitFields(client);
+    unitFieldsOf.set(client, known);
+    known.catch(() => unitFieldsOf.delete(client));
+  }
+  return known;
+}
+
+async function readUnitFields(client: OdooClient): Promise<UnitFields> {
+  const fieldsOf = (model: string) =>
+    client.call<Record<string, { type?: string; relation?: string }>>(model, 'fields_get', {
+      attributes: ['type', 'relation'],
+    });
+  const [line, move, uom] = await Promise.all([
+    fieldsOf('sale.order.line'),
+    fieldsOf('stock.move'),
+    fieldsOf('uom.uom'),
+  ]);
+  const unitField = (fields: Record<string, { type?: string; relation?: string }>) =>
+    ['product_uom', 'product_uom_id'].find(
+      (name) => fields[name]?.type === 'many2one' && fields[name]?.relation === 'uom.uom',
+    );
+  const orderLine = unitField(line);
+  const moveField = unitField(move);
+  return {
+    ...(orderLine ? { orderLine } : {}),
+    ...(moveField ? { move: moveField } : {}),
+    categories: uom['category_id'] !== undefined && uom['factor'] !== undefined,
+  };
 }
 
 /** A document line as errors name it. */
@@ -138,7 +185,13 @@ export async function lineUnits(ctx: DeliveryContext, lines: readonly UnitLine[]
 export async function readUnits(client: OdooClient, ids: readonly number[]): Promise<Map<number, OdooUnit>> {
   const wanted = [...new Set(ids)];
   if (wanted.length === 0) return new Map();
-  const rows = await readRecords(client, 'uom.uom', wanted, ['name', 'category_id', 'factor', 'rounding']);
+  const { categories } = await unitFields(client);
+  const rows = await readRecords(
+    client,
+    'uom.uom',
+    wanted,
+    categories ? ['name', 'category_id', 'factor', 'rounding'] : ['name'],
+  );
   return new Map(
     rows.map((row) => {
       const category = row['category_id'];
@@ -147,18 +200,59 @@ export async function readUnits(client: OdooClient, ids: readonly number[]): Pro
         {
           id: row.id,
           name: String(row['name']),
-          categoryId: many2oneId(category) ?? -1,
-          categoryName: Array.isArray(category) ? String(category[1]) : '?',
-          factor: Number(row['factor']),
-          rounding: Number(row['rounding']),
+          ...(categories
+            ? {
+                categoryId: many2oneId(category) ?? -1,
+                categoryName: Array.isArray(category) ? String(category[1]) : '?',
+              }
+            : {}),
+          factor: categories ? Number(row['factor']) : 1,
+          rounding: categories ? Number(row['rounding']) : 0,
         },
       ];
     }),
   );
 }
 
+/** Each move's unit (by move id): its own where Odoo has the field, else its product's. */
+export async function moveUnits(
+  client: OdooClient,
+  moveIds: readonly number[],
+): Promise<Map<number, OdooUnit>> {
+  if (moveIds.length === 0) return new Map();
+  const { move: field } = await unitFields(client);
+  const moves = await readRecords(client, 'stock.move', moveIds, [field ?? 'product_id']);
+  let unitIdOf: (move: OdooRecord) => number | undefined = (m) => many2oneId(m[field!]);
+  if (!field) {
+    const productIds = moves
+      .map((m) => many2oneId(m['product_id']))
+      .filter((id): id is number => id !== undefined);
+    const products = await readRecords(client, 'product.product', [...new Set(productIds)], ['uom_id']);
+    const uomOf = new Map(products.map((p) => [p.id, many2oneId(p['uom_id'])]));
+    unitIdOf = (m) => uomOf.get(many2oneId(m['product_id']) ?? -1);
+  }
+  const units = await readUnits(
+    client,
+    moves.map(unitIdOf).filter((id): id is number => id !== undefined),
+  );
+  return new Map(
+    moves.flatMap((m) => {
+      const unit = units.get(unitIdOf(m) ?? -1);
+      return unit ? [[m.id, unit] as const] : [];
+    }),
+  );
+}
+
 /** Refuses a count Odoo could not convert: `unit` and `target` of different categories. */
 export function requireConvertible(line: UnitLine, unit: OdooUnit, target: OdooUnit, what: string): void {
+  if (unit.id === target.id) return;
+  if (unit.categoryId === undefined || target.categoryId === undefined) {
+    throw new OdooError(
+      'business',
+      `${describe(line)}: ${amount(line)} is in ${unit.name}, not in ${target.name}, ${what}; ` +
+        `this Odoo's units have no categories for Crossdock to check a conversion by, so the quantity must come in ${target.name}`,
+    );
+  }
   if (unit.categoryId === target.categoryId) return;
   throw new OdooError(
     'business',
@@ -186,13 +280,14 @@ export function roundUp(value: number, rounding: number): number {
 
 /**
  * The Odoo unit each line is written in on a new record (an order line, a return move): the line's
- * own, which Odoo converts, once it is known to be of its product's category.
+ * own, which Odoo converts, once it is known to be of its product's category. `undefined` where it
+ * is the product's own unit, so the record is written as before units were considered.
  */
 export async function unitsForProducts(
   ctx: DeliveryContext,
   lines: readonly UnitLine[],
   products: ReadonlyMap<string, number>,
-): Promise<OdooUnit[]> {
+): Promise<Array<number | undefined>> {
   const { client } = ctx;
   const [units, rows] = await Promise.all([
     lineUnits(ctx, lines),
@@ -203,11 +298,13 @@ export async function unitsForProducts(
     rows.map((r) => many2oneId(r['uom_id'])).filter((id): id is number => id !== undefined),
   );
   const unitOf = new Map(rows.map((r) => [r.id, productUnits.get(many2oneId(r['uom_id']) ?? -1)]));
-  for (const [index, line] of lines.entries()) {
+  return lines.map((line, index) => {
+    const unit = units[index]!;
     const target = unitOf.get(products.get(line.sku) ?? -1);
-    if (target) requireConvertible(line, units[index]!, target, `the unit of ${line.sku} in Odoo`);
-  }
-  return units;
+    if (!target) return unit.id;
+    requireConvertible(line, unit, target, `the unit of ${line.sku} in Odoo`);
+    return unit.id === target.id ? undefined : unit.id;
+  });
 }
 
 /**
@@ -216,9 +313,10 @@ export async function unitsForProducts(
  */
 export async function unitCodes(
   client: OdooClient,
-  units: ReadonlyMap<number, OdooUnit>,
+  wanted: Iterable<OdooUnit>,
   configured: Readonly<Record<string, string>> = {},
 ): Promise<Map<number, string>> {
+  const units = new Map([...wanted].map((unit) => [unit.id, unit]));
   if (units.size === 0) return new Map();
   const xmlIds = await searchRead(
     client,
@@ -235,4 +333,16 @@ export async function unitCodes(
   return new Map(
     [...units.values()].map((unit) => [unit.id, own.get(unit.name) ?? standard.get(unit.id) ?? unit.name]),
   );
+}
+
+/** The unit a new line is written in: nothing when it is its product's own (Odoo's default). */
+export function unitValue(
+  field: string | undefined,
+  unitId: number | undefined,
+  model: string,
+): Record<string, number> {
+  if (unitId === undefined) return {};
+  if (!field)
+    throw new OdooError('business', `${model} has no unit of measure field in this Odoo to write a unit in`);
+  return { [field]: unitId };
 }

@@ -10,7 +10,7 @@ import type { OdooDeliverySettings } from '../tenancy/tenant-definition.js';
 import type { OdooClient } from './odoo-client.js';
 import { OdooError } from './odoo-errors.js';
 import { readRecords } from './odoo-records.js';
-import { readUnits, unitCodes } from './odoo-units.js';
+import { moveUnits, unitCodes } from './odoo-units.js';
 import { charValue, many2oneId } from './odoo-values.js';
 import { referenceTokens } from './odoo-lookups.js';
 
@@ -56,19 +56,15 @@ export async function shipmentNoticeFromPicking(
   const moves = await readRecords(client, 'stock.move', (picking['move_ids'] as number[]) ?? [], [
     'product_id',
     'product_uom_qty',
-    'product_uom',
     field,
     'state',
   ]);
   // Quantities go out in the unit Odoo counted them in: 2.5 kg is not 2.5 EA.
-  const units = await unitCodes(
+  const unitOfMove = await moveUnits(
     client,
-    await readUnits(
-      client,
-      moves.map((m) => many2oneId(m['product_uom'])).filter((id): id is number => id !== undefined),
-    ),
-    context.delivery?.units,
+    moves.map((m) => m.id),
   );
+  const codes = await unitCodes(client, unitOfMove.values(), context.delivery?.units);
   const productIds = [
     ...new Set(moves.map((m) => many2oneId(m['product_id'])).filter((id) => id !== undefined)),
   ];
@@ -104,7 +100,7 @@ export async function shipmentNoticeFromPicking(
         ...(sku ? { sku } : {}),
         ids: sku ? [{ qualifier: 'VP', value: sku }] : [],
         ...(charValue(product?.['name']) ? { description: String(product?.['name']) } : {}),
-        quantityShipped: { value: shipped, unit: units.get(many2oneId(move['product_uom']) ?? -1) ?? 'EA' },
+        quantityShipped: { value: shipped, unit: codes.get(unitOfMove.get(move.id)?.id ?? -1) ?? 'EA' },
       };
     });
   const now = (context.now ?? (() => new Date()))();

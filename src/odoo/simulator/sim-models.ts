@@ -87,11 +87,12 @@ export const SIM_MODELS: readonly SimModel[] = [
     fields: { name: char({ required: true }) },
   },
   {
-    // Up to 18.0: a unit converts only within its category, through `factor` (units per reference unit).
+    // Up to 18.0: a unit converts only within its category, through `factor` (units per reference
+    // unit). Odoo 19 dropped the categories; the simulator leaves its other unit model as it is.
     name: 'uom.uom',
     fields: {
       name: char({ required: true }),
-      category_id: m2o('uom.category', { required: true }),
+      category_id: m2o('uom.category', { required: true, until: 18 }),
       factor: float({ default: 1 }),
       uom_type: selection(['bigger', 'reference', 'smaller'], 'reference', true),
       rounding: float({ default: 0.01 }),

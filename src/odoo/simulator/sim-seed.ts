@@ -73,9 +73,16 @@ function seedUnits(db: SimDatabase): void {
     let categoryId = categories.get(category);
     if (categoryId === undefined)
       categories.set(category, (categoryId = db.create('uom.category', { name: category })));
-    const id = db.create('uom.uom', { name, category_id: categoryId, factor, uom_type, rounding });
+    const id = db.create('uom.uom', { name, ...categoryOf(db, categoryId), factor, uom_type, rounding });
     db.create('ir.model.data', { module: 'uom', name: xmlId, model: 'uom.uom', res_id: id, noupdate: true });
   }
+}
+
+/** A unit's category, where the version has them (up to 18.0). */
+function categoryOf(db: SimDatabase, categoryId: number | undefined): { category_id?: number } {
+  return categoryId !== undefined && 'category_id' in db.model('uom.uom').fields
+    ? { category_id: categoryId }
+    : {};
 }
 
 function seedDemo(db: SimDatabase): void {
@@ -96,7 +103,7 @@ function seedDemo(db: SimDatabase): void {
   const [unitCategory] = db.search('uom.category', [['name', '=', 'Unit']]);
   db.create('uom.uom', {
     name: 'Case of 12',
-    category_id: unitCategory,
+    ...categoryOf(db, unitCategory),
     factor: 1 / 12,
     uom_type: 'bigger',
     rounding: 1,

@@ -5,7 +5,7 @@
  * names the line, the unit and the product, before anything is written.
  */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import type { CanonicalDocument } from '../../../src/canonical/canonical-validator.js';
 import { deliverToOdoo } from '../../../src/odoo/deliver-to-odoo.js';
 import type { OdooDeliveryOptions } from '../../../src/odoo/odoo-delivery-types.js';
@@ -15,7 +15,9 @@ import {
   sampleOrder,
   sampleReturnAuthorization,
 } from '../../support/odoo/canonical-samples.js';
-import { withSimulatedOdoo } from '../../support/odoo/simulated-odoo.js';
+import type { OdooClient } from '../../../src/odoo/odoo-client.js';
+import { startOdooSimulator, type RunningOdooSimulator } from '../../../src/odoo/simulator/odoo-simulator.js';
+import { simulatorClient, withSimulatedOdoo } from '../../support/odoo/simulated-odoo.js';
 
 const odoo = withSimulatedOdoo();
 const db = () => odoo.sim.state.db('demo');
@@ -235,5 +237,55 @@ describe('new orders and returns are written in the line’s unit, which Odoo co
       [move!['product_uom_qty'], move!['product_uom']],
       [1, idOf('uom.uom', 'name', 'Dozens')],
     );
+  });
+});
+
+describe('an Odoo whose units have no categories (19.0): only quantities in the move’s own unit go in', () => {
+  let sim: RunningOdooSimulator;
+  let client: OdooClient;
+  before(async () => {
+    sim = await startOdooSimulator({ port: 0, serverVersion: '19.0' });
+    client = simulatorClient(sim, 'json2');
+  });
+  after(async () => {
+    await client?.close();
+    await sim?.stop();
+  });
+  const picked = () =>
+    sim.state
+      .db('demo')
+      .records('stock.move')
+      .filter((m) => m['picked'] === true)
+      .map((m) => m['quantity']);
+
+  test('each and units: written as ever; cases: refused, not guessed, with what to send', async () => {
+    const each = sampleFulfillmentConfirmation({
+      lines: [{ lineNumber: '1', sku: 'SKU-001', quantityShipped: { value: 5, unit: 'EA' } }],
+    });
+    await deliverToOdoo(client, 'demo', each as CanonicalDocument, cases);
+    assert.deepEqual(picked(), [5]);
+
+    const error = await odooFailure(
+      deliverToOdoo(
+        client,
+        'demo',
+        sampleFulfillmentConfirmation({
+          shipmentId: '3PL-SHIP-2',
+          lines: [{ lineNumber: '1', sku: 'SKU-001', quantityShipped: { value: 2, unit: 'CA' } }],
+        }) as CanonicalDocument,
+        cases,
+      ),
+    );
+    assert.equal(error.kind, 'business');
+    assert.match(error.message, /^line 1 \(SKU-001\): 2 CA is in Case of 12, not in Units/);
+    assert.match(error.message, /no categories/);
+    assert.deepEqual(picked(), [5]);
+  });
+
+  test('an order in the product’s own unit is written without a unit field, as before', async () => {
+    const result = await deliverToOdoo(client, 'demo', sampleOrder() as CanonicalDocument, cases);
+    assert.equal(result.action, 'created');
+    const created = sim.state.requestLog.find((e) => e.model === 'sale.order' && e.method === 'create')!;
+    assert.doesNotMatch(created.body, /product_uom"/);
   });
 });
