@@ -11,12 +11,14 @@ import {
   completeName,
   externalIdName,
   resolveExternalId,
+  resolveExternalIds,
   type ExternalIdRef,
 } from './odoo-external-ids.js';
 import { PICKING_FIELDS, mergeReferences } from './odoo-lookups.js';
 import { postNoteOnce } from './odoo-notes.js';
 import { exclusively, pickingLockKey } from './odoo-picking-lock.js';
 import { changedValues, readRecords, searchRead, writeRecords, type OdooRecord } from './odoo-records.js';
+import { countIn, lineUnits, moveUnits, roundUp, type UnitLine } from './odoo-units.js';
 import { charValue, many2oneId } from './odoo-values.js';
 
 export async function deliverFulfillmentConfirmation(
@@ -69,9 +71,11 @@ async function applyConfirmation(
   let records: DeliveredRecord[] = [];
   let noted = false;
   if (!known) {
-    // The note is the ledger: it is posted before the quantities are written and says what they
-    // become, so an attempt cut anywhere after it is finished with the very same numbers, and a
-    // second shipment of the order adds to the first instead of replacing it.
+    // Another shipment's attempt cut after its note is counted first: this one then adds to it.
+    const finished = done ? undefined : await finishCutShipments(ctx, picking.id, externalId);
+    // The note is the ledger: it is posted before the quantities are written and says what each
+    // becomes and was, so an attempt cut anywhere after it is finished with the very same numbers,
+    // and a second shipment of the order adds to the first instead of replacing it.
     const ledger = await ledgerNote(ctx, picking.id, marker);
     const plan = done ? [] : (ledger ?? (await planQuantities(ctx, picking, confirmation)));
     // With a ledger note already there, this only binds it (the marker finds it).
@@ -85,7 +89,9 @@ async function applyConfirmation(
         noteFor(confirmation, plan, marker),
       )
     ).posted;
-    records = await writeQuantities(ctx, plan);
+    const written = await writeQuantities(ctx, plan);
+    records = [...(finished?.records ?? []), ...written.records];
+    if (finished?.changedInOdoo || written.changedInOdoo) flags.push('quantities_changed_in_odoo');
   }
   await writeRecords(client, 'stock.picking', [picking.id], changes);
   if (!known) await bindExternalId(client, ref, 'stock.picking', picking.id);
@@ -103,6 +109,8 @@ async function applyConfirmation(
 
 interface PlannedMove {
   readonly moveId: number;
+  /** The move's counted quantity the plan started from (absent in notes written before it was kept). */
+  readonly from?: number;
   /** The move's quantity once this shipment is counted. */
   readonly quantity: number;
 }
@@ -126,14 +134,65 @@ async function ledgerNote(
     ['body'],
     { limit: 1 },
   );
-  if (!note) return undefined;
-  const body = String(note['body'] ?? '');
-  const line = body.slice(body.indexOf(LEDGER_LINE));
-  if (!body.includes(LEDGER_LINE)) return [];
-  return [...line.matchAll(/move (\d+) = (\d+(?:\.\d+)?)/g)].map((m) => ({
+  return note ? parseLedger(String(note['body'] ?? '')) : undefined;
+}
+
+function parseLedger(body: string): PlannedMove[] {
+  const at = body.indexOf(LEDGER_LINE);
+  if (at < 0) return [];
+  const number = String.raw`(\d+(?:\.\d+)?(?:e-?\d+)?)`;
+  const entry = new RegExp(String.raw`move (\d+) = ${number}(?: \(was ${number}\))?`, 'g');
+  return [...body.slice(at).matchAll(entry)].map((m) => ({
     moveId: Number(m[1]),
     quantity: Number(m[2]),
+    ...(m[3] !== undefined ? { from: Number(m[3]) } : {}),
   }));
+}
+
+/**
+ * Confirmations of this delivery whose attempt was cut after its ledger note and that are not bound
+ * yet: their quantities are finished (where not already written) and they are bound, so their own
+ * retry changes nothing and the shipment being delivered now counts on top of them.
+ */
+async function finishCutShipments(
+  ctx: DeliveryContext,
+  pickingId: number,
+  externalId: string,
+): Promise<WrittenQuantities> {
+  const notes = await searchRead(
+    ctx.client,
+    'mail.message',
+    [
+      ['model', '=', 'stock.picking'],
+      ['res_id', '=', pickingId],
+      ['body', 'ilike', LEDGER_LINE],
+    ],
+    ['body'],
+    { order: 'id' },
+  );
+  const cut = notes.flatMap((note) => {
+    const body = String(note['body'] ?? '');
+    const marker = /\[crossdock ([a-z0-9_]+)\.(fulfillment_[a-z0-9_]+)\]/.exec(body);
+    if (!marker || marker[1] !== ctx.module || `${marker[1]}.${marker[2]}` === externalId) return [];
+    return [{ ref: { module: marker[1], name: marker[2]! }, plan: parseLedger(body) }];
+  });
+  if (cut.length === 0) return { records: [], changedInOdoo: false };
+  const bound = new Set(
+    (
+      await resolveExternalIds(
+        ctx.client,
+        cut.map((c) => c.ref),
+      )
+    ).map((r) => r.name),
+  );
+  const finished: WrittenQuantities = { records: [], changedInOdoo: false };
+  for (const { ref, plan } of cut.filter((c) => !bound.has(c.ref.name))) {
+    const written = await writeQuantities(ctx, plan);
+    finished.records.push(...written.records);
+    finished.changedInOdoo ||= written.changedInOdoo;
+    await bindExternalId(ctx.client, ref, 'stock.picking', pickingId);
+  }
+  return finished;
 }
 
 /** The order's delivery: by picking origin/name (the Odoo order name) or the customer's order ref. */
@@ -186,10 +245,7 @@ async function planQuantities(
   const products = await readRecords(client, 'product.product', productIds, ['default_code']);
   const skuOf = new Map(products.map((p) => [p.id, charValue(p['default_code'])]));
 
-  const shipped = new Map<string, number>();
-  for (const line of confirmation.lines)
-    shipped.set(line.sku, (shipped.get(line.sku) ?? 0) + line.quantityShipped.value);
-  const unknown = [...shipped.keys()].filter(
+  const unknown = [...new Set(confirmation.lines.map((l) => l.sku))].filter(
     (sku) => !moves.some((m) => skuOf.get(many2oneId(m['product_id']) ?? -1) === sku),
   );
   if (unknown.length > 0) {
@@ -198,54 +254,99 @@ async function planQuantities(
       `delivery ${String(picking['name'])} has no move for ${unknown.map((s) => JSON.stringify(s)).join(', ')}`,
     );
   }
-  const plan: PlannedMove[] = [];
-  for (const [sku, quantity] of shipped) {
+  // Each line is counted in its move's unit: 2 cases of a product Odoo counts in units are 24 units.
+  const lines: UnitLine[] = confirmation.lines.map((l, index) => ({
+    label: `line ${l.lineNumber ?? index + 1}`,
+    sku: l.sku,
+    quantity: l.quantityShipped,
+  }));
+  const [units, unitOfMove] = await Promise.all([lineUnits(ctx, lines), moveUnits(client, moveIds)]);
+  const shipped = new Map<number, number>();
+  const open = new Map<number, OdooRecord>();
+  for (const [index, line] of lines.entries()) {
     // Several moves for one product: the first open one carries the shipped quantity.
     const move = moves.find(
       (m) =>
-        skuOf.get(many2oneId(m['product_id']) ?? -1) === sku &&
+        skuOf.get(many2oneId(m['product_id']) ?? -1) === line.sku &&
         m['state'] !== 'done' &&
         m['state'] !== 'cancel',
     );
     if (!move) continue;
-    // On 17.0+ `quantity` is the reservation until someone picks it: only picked quantities count.
-    const already =
-      field === 'quantity'
-        ? move['picked'] === true
-          ? Number(move['quantity'] ?? 0)
-          : 0
-        : Number(move[field] ?? 0);
-    plan.push({ moveId: move.id, quantity: already + quantity });
+    const moveUnit = unitOfMove.get(move.id);
+    if (!moveUnit) throw new OdooError('business', `move ${move.id} of ${line.sku} has no unit of measure`);
+    const count = countIn(
+      line,
+      units[index]!,
+      moveUnit,
+      `the unit of its move in ${String(picking['name'])}`,
+    );
+    shipped.set(move.id, roundUp((shipped.get(move.id) ?? 0) + count, moveUnit.rounding));
+    open.set(move.id, move);
+  }
+  const plan: PlannedMove[] = [];
+  for (const [moveId, quantity] of shipped) {
+    const move = open.get(moveId)!;
+    const already = countedQuantity(move, field);
+    const rounding = unitOfMove.get(moveId)!.rounding;
+    plan.push({ moveId, from: already, quantity: roundUp(already + quantity, rounding) });
   }
   return plan;
 }
 
+interface WrittenQuantities {
+  readonly records: DeliveredRecord[];
+  /** A move held neither the quantity a plan started from nor the one it ends at: left as Odoo has it. */
+  changedInOdoo: boolean;
+}
+
+/**
+ * Writes each planned quantity over the value it was planned from, and only over that: a move
+ * already at the planned value was written by an earlier attempt, and one at any other value was
+ * changed since (a user in Odoo), which a retry must not overwrite.
+ */
 async function writeQuantities(
   ctx: DeliveryContext,
   plan: readonly PlannedMove[],
-): Promise<DeliveredRecord[]> {
+): Promise<WrittenQuantities> {
   const field = ctx.options.moveQuantityField ?? 'quantity';
-  if (plan.length === 0) return [];
+  const result: WrittenQuantities = { records: [], changedInOdoo: false };
+  if (plan.length === 0) return result;
   const moves = await readRecords(
     ctx.client,
     'stock.move',
     plan.map((p) => p.moveId),
     [field, ...(field === 'quantity' ? ['picked'] : [])],
   );
-  const records: DeliveredRecord[] = [];
-  for (const { moveId, quantity } of plan) {
+  for (const { moveId, from, quantity } of plan) {
     const move = moves.find((m) => m.id === moveId);
     if (!move) continue;
+    const counted = countedQuantity(move, field);
+    if (from !== undefined && !sameQuantity(counted, from)) {
+      if (!sameQuantity(counted, quantity)) result.changedInOdoo = true;
+      result.records.push({ model: 'stock.move', id: moveId, action: 'skipped' });
+      continue;
+    }
     const wanted = field === 'quantity' ? { quantity, picked: true } : { quantity_done: quantity };
     const changes = changedValues(move, wanted);
     await writeRecords(ctx.client, 'stock.move', [moveId], changes);
-    records.push({
+    result.records.push({
       model: 'stock.move',
       id: moveId,
       action: Object.keys(changes).length > 0 ? 'updated' : 'skipped',
     });
   }
-  return records;
+  return result;
+}
+
+/** What a move has counted as shipped. On 17.0+ `quantity` is the reservation until someone picks it. */
+function countedQuantity(move: OdooRecord, field: 'quantity' | 'quantity_done'): number {
+  if (field === 'quantity') return move['picked'] === true ? Number(move['quantity'] ?? 0) : 0;
+  return Number(move[field] ?? 0);
+}
+
+/** Odoo keeps quantities as floats: equal to well below any unit's rounding. */
+function sameQuantity(a: number, b: number): boolean {
+  return Math.abs(a - b) < 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
 }
 
 function noteFor(c: FulfillmentConfirmation, plan: readonly PlannedMove[], marker: string): string {
@@ -257,7 +358,7 @@ function noteFor(c: FulfillmentConfirmation, plan: readonly PlannedMove[], marke
     c.packages.length > 0 ? `Packages: ${c.packages.length}` : undefined,
     ...c.lines.map((l) => `- ${l.sku}: ${l.quantityShipped.value} ${l.quantityShipped.unit}`),
     plan.length > 0
-      ? `${LEDGER_LINE} ${plan.map((p) => `move ${p.moveId} = ${p.quantity}`).join('; ')}`
+      ? `${LEDGER_LINE} ${plan.map((p) => `move ${p.moveId} = ${p.quantity}${p.from !== undefined ? ` (was ${p.from})` : ''}`).join('; ')}`
       : undefined,
     marker,
   ]

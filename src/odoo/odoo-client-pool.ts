@@ -31,7 +31,8 @@ export class OdooClientPool {
     await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
   }
 
-  private connection(tenantId: string, target: OdooTarget): OdooConnection {
+  /** The tenant file's connection: where the client goes, and how documents are applied there. */
+  connection(tenantId: string, target: OdooTarget): OdooConnection {
     const connection = this.tenants.tenant(tenantId)?.odoo[target];
     if (!connection) {
       // Not retryable: the tenant file must name the connection first; replay after fixing it.

@@ -1,4 +1,5 @@
 /** The contract between the message pipeline and the connector: what a delivery did in Odoo. */
+import type { OdooDeliverySettings } from '../tenancy/tenant-definition.js';
 import type { OdooClient } from './odoo-client.js';
 
 export type DeliveryAction = 'created' | 'updated' | 'skipped';
@@ -22,18 +23,12 @@ export interface OdooDeliveryResult {
   readonly flags: readonly string[];
 }
 
-export interface OdooDeliveryOptions {
-  /** Confirm a new sale.order with `action_confirm` (the tenant's choice). */
-  readonly confirmOrders?: boolean;
-  /** `quantity` + `picked` on 17.0+; `quantity_done` on 16.0 and older (ODOO.md). */
-  readonly moveQuantityField?: 'quantity' | 'quantity_done';
-  /** Allowed |charges total − net amount due| on a freight invoice before it is flagged (decimal string). */
-  readonly invoiceTolerance?: string;
-  /**
-   * How long a create whose answer was lost may still commit in Odoo (odoo-create-lease.ts):
-   * longer than Odoo's limit_time_real. Default: 4 × the client's timeout + 30 s (150 s).
-   */
-  readonly createLeaseSeconds?: number;
+/**
+ * The tenant's settings for this Odoo (`odoo.delivery` in its tenant file: `confirmOrders`,
+ * `moveQuantityField`, `invoiceTolerance`, `createLeaseSeconds`, `units`) and the pipeline's lock.
+ * A missing `createLeaseSeconds` means 4 × the client's timeout + 30 s (odoo-create-lease.ts).
+ */
+export interface OdooDeliveryOptions extends OdooDeliverySettings {
   /**
    * Serialises, across processes, deliveries that read a picking's values and write them back
    * added to (odoo-picking-lock.ts); without it they are serialised within this process only.

@@ -11,17 +11,19 @@ interface DeliveryRequestShape {
   readonly exclusive?: ExclusiveSection;
 }
 
-/** The Odoo side of the pipeline's delivery port: the document's target picks the connection. */
+/**
+ * The Odoo side of the pipeline's delivery port: the document's target picks the connection, and
+ * the connection's `delivery` settings in the tenant file say how the document is applied.
+ */
 export class OdooDocumentDeliverer {
   constructor(private readonly clients: OdooClientPool) {}
 
-  deliver(request: DeliveryRequestShape): Promise<OdooDeliveryResult> {
+  async deliver(request: DeliveryRequestShape): Promise<OdooDeliveryResult> {
+    const connection = this.clients.connection(request.tenantId, request.target);
     const client = this.clients.client(request.tenantId, request.target);
-    return deliverToOdoo(
-      client,
-      request.tenantId,
-      request.document as unknown as CanonicalDocument,
-      request.exclusive ? { exclusive: request.exclusive } : {},
-    );
+    return deliverToOdoo(client, request.tenantId, request.document as unknown as CanonicalDocument, {
+      ...connection.delivery,
+      ...(request.exclusive ? { exclusive: request.exclusive } : {}),
+    });
   }
 }

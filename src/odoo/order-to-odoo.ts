@@ -18,6 +18,7 @@ import { findPartnerByRefs, requirePartnerByRefs, requireProductsBySku } from '.
 import { decimalToOdooNumber } from './odoo-money.js';
 import { createRecord, readRecords, searchRead, type OdooRecord } from './odoo-records.js';
 import { postNoteOnce } from './odoo-notes.js';
+import { lineUnits, unitFields, unitsForProducts, unitValue, type UnitLine } from './odoo-units.js';
 import { charValue, many2oneId, toOdooDatetime } from './odoo-values.js';
 
 export async function deliverOrder(ctx: DeliveryContext, order: Order): Promise<OdooDeliveryResult> {
@@ -95,6 +96,11 @@ export async function deliverOrder(ctx: DeliveryContext, order: Order): Promise<
     ),
   ]);
   const shipTo = shipToFound ?? customer!;
+  // Each line in its own unit (2 cases stay 2 cases; Odoo counts the delivery in the product's unit).
+  const [units, { orderLine: unitField }] = await Promise.all([
+    unitsForProducts(ctx, orderUnitLines(order), products),
+    unitFields(client),
+  ]);
   // No currency_id: on sale.order it comes from the pricelist (or the company), and writing it would
   // rewrite the pricelist. The currency Odoo gave the order is checked right after the create.
 
@@ -104,12 +110,13 @@ export async function deliverOrder(ctx: DeliveryContext, order: Order): Promise<
     client_order_ref: order.orderNumber,
     origin: `${order.channel} ${order.orderNumber}`,
     date_order: toOdooDatetime(order.orderedAt),
-    order_line: order.lines.map((line) => [
+    order_line: order.lines.map((line, index) => [
       0,
       0,
       {
         product_id: products.get(line.sku),
         product_uom_qty: line.quantity.value,
+        ...unitValue(unitField, units[index], 'sale.order.line'),
         ...(line.description ? { name: line.description } : {}),
         ...(line.unitPrice
           ? {
@@ -179,11 +186,15 @@ async function linesDiffer(
 ): Promise<boolean> {
   const { client } = ctx;
   const lineIds = Array.isArray(current?.['order_line']) ? (current['order_line'] as number[]) : [];
+  const { orderLine: unitField } = await unitFields(client);
   const lines = await readRecords(client, 'sale.order.line', lineIds, [
     'product_id',
     'product_uom_qty',
+    ...(unitField ? [unitField] : []),
     'price_unit',
   ]);
+  // Compared only where Odoo says which unit a line is in.
+  const units = unitField ? await lineUnits(ctx, orderUnitLines(order)) : undefined;
   const skus = [...new Set(order.lines.map((l) => l.sku))];
   const products = await searchRead(
     client,
@@ -194,17 +205,17 @@ async function linesDiffer(
   const productOf = new Map(products.map((p) => [charValue(p['default_code']), p.id]));
   const priced = order.lines.every((l) => l.unitPrice !== undefined);
   const wanted = order.lines
-    .map((l) => {
+    .map((l, index) => {
       const price = priced
         ? `|${decimalToOdooNumber(l.unitPrice!.amount, l.unitPrice!.currency, `line ${l.lineNumber} unit price`)}`
         : '';
-      return `${productOf.get(l.sku) ?? l.sku}|${l.quantity.value}${price}`;
+      return `${productOf.get(l.sku) ?? l.sku}|${l.quantity.value}|${units?.[index]!.id ?? ''}${price}`;
     })
     .sort();
   const held = lines
     .map(
       (l) =>
-        `${many2oneId(l['product_id']) ?? '?'}|${Number(l['product_uom_qty'])}${priced ? `|${Number(l['price_unit'])}` : ''}`,
+        `${many2oneId(l['product_id']) ?? '?'}|${Number(l['product_uom_qty'])}|${unitField ? (many2oneId(l[unitField]) ?? '?') : ''}${priced ? `|${Number(l['price_unit'])}` : ''}`,
     )
     .sort();
   if (JSON.stringify(wanted) === JSON.stringify(held)) return false;
@@ -225,4 +236,8 @@ async function linesDiffer(
     ].join('\n'),
   );
   return true;
+}
+
+function orderUnitLines(order: Order): UnitLine[] {
+  return order.lines.map((l) => ({ label: `line ${l.lineNumber}`, sku: l.sku, quantity: l.quantity }));
 }

@@ -65,10 +65,12 @@ export class OutgoingShipmentSync {
       partnerId === undefined ? [] : await readRecords(client, 'res.partner', [partnerId], ['ref']);
     const partner = this.partnerFor(tenantId, charValue(customer?.['ref']));
     if (!partner) return 'no-partner';
+    const { delivery } = this.clients.connection(tenantId, 'production');
     const document = await shipmentNoticeFromPicking(client, pickingId, {
       tenantId,
       partnerId: partner.id,
       environment: partner.environment,
+      ...(delivery ? { delivery } : {}),
     });
     return this.sink(
       tenantId,

@@ -6,9 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { validateCanonical } from '../canonical/canonical-validator.js';
 import type { ShipmentNotice } from '../canonical/shipment-notice.schema.js';
+import type { OdooDeliverySettings } from '../tenancy/tenant-definition.js';
 import type { OdooClient } from './odoo-client.js';
 import { OdooError } from './odoo-errors.js';
 import { readRecords } from './odoo-records.js';
+import { moveUnits, unitCodes } from './odoo-units.js';
 import { charValue, many2oneId } from './odoo-values.js';
 import { referenceTokens } from './odoo-lookups.js';
 
@@ -19,6 +21,8 @@ export interface OutboundShipmentContext {
   readonly environment: 'test' | 'production';
   readonly correlationId?: string;
   readonly now?: () => Date;
+  /** The tenant's settings for this Odoo: which field holds shipped quantities, its unit codes. */
+  readonly delivery?: OdooDeliverySettings;
 }
 
 const PICKING_FIELDS = [
@@ -48,12 +52,19 @@ export async function shipmentNoticeFromPicking(
       `stock.picking ${String(picking['name'])} is ${String(picking['picking_type_code'])}/${String(picking['state'])}, not a done delivery`,
     );
   }
+  const field = context.delivery?.moveQuantityField ?? 'quantity';
   const moves = await readRecords(client, 'stock.move', (picking['move_ids'] as number[]) ?? [], [
     'product_id',
     'product_uom_qty',
-    'quantity',
+    field,
     'state',
   ]);
+  // Quantities go out in the unit Odoo counted them in: 2.5 kg is not 2.5 EA.
+  const unitOfMove = await moveUnits(
+    client,
+    moves.map((m) => m.id),
+  );
+  const codes = await unitCodes(client, unitOfMove.values(), context.delivery?.units);
   const productIds = [
     ...new Set(moves.map((m) => many2oneId(m['product_id'])).filter((id) => id !== undefined)),
   ];
@@ -83,14 +94,13 @@ export async function shipmentNoticeFromPicking(
     .map((move, index) => {
       const product = products.get(many2oneId(move['product_id']) ?? -1);
       const sku = charValue(product?.['default_code']);
-      const shipped =
-        typeof move['quantity'] === 'number' ? move['quantity'] : Number(move['product_uom_qty'] ?? 0);
+      const shipped = typeof move[field] === 'number' ? move[field] : Number(move['product_uom_qty'] ?? 0);
       return {
         lineNumber: String(index + 1),
         ...(sku ? { sku } : {}),
         ids: sku ? [{ qualifier: 'VP', value: sku }] : [],
         ...(charValue(product?.['name']) ? { description: String(product?.['name']) } : {}),
-        quantityShipped: { value: shipped, unit: 'EA' },
+        quantityShipped: { value: shipped, unit: codes.get(unitOfMove.get(move.id)?.id ?? -1) ?? 'EA' },
       };
     });
   const now = (context.now ?? (() => new Date()))();

@@ -16,6 +16,7 @@ import { requireId, requirePartnerByRefs, requireProductsBySku } from './odoo-lo
 import { dropCreateLease, takeCreateLease } from './odoo-create-lease.js';
 import { postNoteOnce } from './odoo-notes.js';
 import { createRecord, readRecords, searchRead } from './odoo-records.js';
+import { unitFields, unitsForProducts, unitValue } from './odoo-units.js';
 import { many2oneId } from './odoo-values.js';
 
 export async function deliverReturnAuthorization(
@@ -108,6 +109,14 @@ export async function deliverReturnAuthorization(
     ['id'],
     { limit: 1, order: 'id' },
   );
+  const [units, { move: unitField }] = await Promise.all([
+    unitsForProducts(
+      ctx,
+      rma.lines.map((l, index) => ({ label: `line ${index + 1}`, sku: l.sku, quantity: l.quantity })),
+      products,
+    ),
+    unitFields(client),
+  ]);
   const destination = many2oneId(type?.['default_location_dest_id']);
   const lease = await takeCreateLease(client, ref, 'stock.picking', ctx.options.createLeaseSeconds);
   const id = await lease.create(() =>
@@ -118,12 +127,13 @@ export async function deliverReturnAuthorization(
       location_id: customers,
       ...(destination !== undefined ? { location_dest_id: destination } : {}),
       ...(original ? { return_id: original.id } : {}),
-      move_ids: rma.lines.map((line) => [
+      move_ids: rma.lines.map((line, index) => [
         0,
         0,
         {
           product_id: products.get(line.sku),
           product_uom_qty: line.quantity.value,
+          ...unitValue(unitField, units[index], 'stock.move'),
           name: `Return ${rma.returnNumber}: ${line.sku}`,
           location_id: customers,
           ...(destination !== undefined ? { location_dest_id: destination } : {}),

@@ -13,6 +13,20 @@ export interface Contact {
   readonly role?: string;
 }
 
+/** How documents are applied to one Odoo: the tenant file's `odoo.delivery`, merged per connection. */
+export interface OdooDeliverySettings {
+  /** Confirm a new sale.order with `action_confirm`. */
+  readonly confirmOrders?: boolean;
+  /** `quantity` + `picked` on 17.0+; `quantity_done` on 16.0 and older. */
+  readonly moveQuantityField?: 'quantity' | 'quantity_done';
+  /** Allowed |charges total − net amount due| on a freight invoice before it is flagged (decimal string). */
+  readonly invoiceTolerance?: string;
+  /** How long a create whose answer was lost may still commit in Odoo. */
+  readonly createLeaseSeconds?: number;
+  /** Unit code (upper case, as sent or normalized) → name of the Odoo unit of measure it means. */
+  readonly units?: Readonly<Record<string, string>>;
+}
+
 export interface OdooConnection {
   readonly url: string;
   readonly database: string;
@@ -25,6 +39,8 @@ export interface OdooConnection {
   readonly webhookSecret?: string;
   readonly protocol: 'jsonrpc' | 'json2';
   readonly timeoutMs?: number;
+  /** Absent when the file sets none. */
+  readonly delivery?: OdooDeliverySettings;
 }
 
 export interface RateLimitRule {

@@ -32,11 +32,50 @@ const retryPolicy = {
     maxDelaySeconds: { type: 'integer', minimum: 1, maximum: 604800 },
   },
 } as const;
+/** How documents are applied to an Odoo (read by src/odoo/odoo-document-deliverer.ts). */
+const odooDelivery = {
+  type: 'object',
+  additionalProperties: false,
+  description:
+    'how documents are applied to Odoo; under `odoo` for both connections, under a connection to override',
+  properties: {
+    confirmOrders: {
+      type: 'boolean',
+      description: 'confirm a new sale.order (action_confirm), so Odoo creates its delivery',
+    },
+    moveQuantityField: {
+      enum: ['quantity', 'quantity_done'],
+      description:
+        'shipped quantities go to `quantity` + `picked` on Odoo 17.0+, `quantity_done` on 16.0 and older',
+    },
+    invoiceTolerance: {
+      type: 'string',
+      pattern: '^\\d{1,12}(\\.\\d{1,6})?$',
+      description:
+        "allowed difference between a freight invoice's charges and its net amount due before it is flagged (decimal string)",
+    },
+    createLeaseSeconds: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 86400,
+      description:
+        "how long a create whose answer was lost may still commit in Odoo (longer than Odoo's limit_time_real)",
+    },
+    units: {
+      type: 'object',
+      description:
+        'unit codes as partners send them (or normalized) → the name of the Odoo unit of measure, e.g. CA: Case of 12',
+      propertyNames: { pattern: '^[A-Za-z0-9]{1,10}$' },
+      additionalProperties: { type: 'string', minLength: 1 },
+    },
+  },
+} as const;
 const odooConnection = {
   type: 'object',
   additionalProperties: false,
   required: ['url', 'database', 'login', 'apiKey'],
   properties: {
+    delivery: odooDelivery,
     url: { type: 'string', format: 'uri', pattern: '^https?://' },
     database: { type: 'string', minLength: 1 },
     login: { type: 'string', minLength: 1 },
@@ -286,7 +325,7 @@ export const tenantFileSchema = {
     odoo: {
       type: 'object',
       additionalProperties: false,
-      properties: { production: odooConnection, sandbox: odooConnection },
+      properties: { production: odooConnection, sandbox: odooConnection, delivery: odooDelivery },
     },
     syncModes: {
       type: 'object',

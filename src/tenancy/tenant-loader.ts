@@ -9,6 +9,7 @@ import {
   type ApiClientDefinition,
   type IdentityProviderDefinition,
   type OdooConnection,
+  type OdooDeliverySettings,
   type PartnerDefinition,
   type TenantDefinition,
 } from './tenant-definition.js';
@@ -248,6 +249,7 @@ export async function loadTenantFile(
       ...(c.webhookSecret ? { webhookSecret: resolve(c.webhookSecret, `/odoo/${which}/webhookSecret`) } : {}),
       protocol: c.protocol ?? 'jsonrpc',
       ...(c.timeoutMs ? { timeoutMs: c.timeoutMs } : {}),
+      ...deliverySettings(raw.odoo?.delivery, c.delivery),
     };
   };
   // AS2 key material: a `${ENV}` holding the PEM, or a PEM file next to the tenant file.
@@ -384,6 +386,21 @@ interface RawContact {
   phone?: string;
   role?: string;
 }
+/** `odoo.delivery` for both connections, a connection's own `delivery` winning key by key. */
+function deliverySettings(
+  shared: OdooDeliverySettings | undefined,
+  own: OdooDeliverySettings | undefined,
+): { delivery?: OdooDeliverySettings } {
+  if (!shared && !own) return {};
+  const units = shared?.units || own?.units ? upperCaseKeys({ ...shared?.units, ...own?.units }) : undefined;
+  return { delivery: { ...shared, ...own, ...(units ? { units } : {}) } };
+}
+
+/** Unit codes are matched without regard to case (`ca` in a file means the `CA` partners send). */
+function upperCaseKeys(units: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(units).map(([code, name]) => [code.toUpperCase(), name]));
+}
+
 interface RawOdoo {
   url: string;
   database: string;
@@ -392,6 +409,7 @@ interface RawOdoo {
   webhookSecret?: string;
   protocol?: 'jsonrpc' | 'json2';
   timeoutMs?: number;
+  delivery?: OdooDeliverySettings;
 }
 interface RawPartner extends Omit<
   PartnerDefinition,
@@ -411,7 +429,7 @@ interface RawTenantFile {
   active?: boolean;
   owner?: RawContact;
   contacts?: RawContact[];
-  odoo?: { production?: RawOdoo; sandbox?: RawOdoo };
+  odoo?: { production?: RawOdoo; sandbox?: RawOdoo; delivery?: OdooDeliverySettings };
   syncModes?: Partial<TenantDefinition['syncModes']>;
   slas?: Record<string, number>;
   retention?: { messagesDays?: number; auditDays?: number };

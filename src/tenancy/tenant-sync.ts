@@ -34,6 +34,7 @@ function storedTenantDefinition(tenant: TenantDefinition): Record<string, unknow
         apiKey: c.apiKeyRef,
         protocol: c.protocol,
         timeoutMs: c.timeoutMs,
+        delivery: c.delivery,
       },
     ]),
   );

@@ -5,7 +5,11 @@ import { Pipeline, type PipelineOptions } from '../../src/messages/pipeline.js';
 import { OdooClientPool } from '../../src/odoo/odoo-client-pool.js';
 import { OdooDocumentDeliverer } from '../../src/odoo/odoo-document-deliverer.js';
 import { sampleFreightInvoice } from '../../src/odoo/simulator/sample-documents.js';
-import { startOdooSimulator, type RunningOdooSimulator } from '../../src/odoo/simulator/odoo-simulator.js';
+import {
+  startOdooSimulator,
+  type OdooSimulatorOptions,
+  type RunningOdooSimulator,
+} from '../../src/odoo/simulator/odoo-simulator.js';
 import type { TenantDefinition } from '../../src/tenancy/tenant-definition.js';
 import { loadTenants } from '../../src/tenancy/tenant-loader.js';
 import { TenantRegistry } from '../../src/tenancy/tenant-registry.js';
@@ -45,13 +49,28 @@ export interface PipelineHarness {
   close(): Promise<void>;
 }
 
-export async function startPipelineHarness(label: string): Promise<PipelineHarness> {
+export interface PipelineHarnessOptions {
+  /** Tenant files to load instead of the demo tenants (`tenants/`, demo included). */
+  readonly tenantsDir?: string;
+  /** Variables their `${ENV}` references name. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** E.g. `serverVersion: '16.0'` for an Odoo 16. */
+  readonly simulator?: OdooSimulatorOptions;
+}
+
+export async function startPipelineHarness(
+  label: string,
+  options: PipelineHarnessOptions = {},
+): Promise<PipelineHarness> {
   const database = await createTestDatabase(label);
   const dataSource = createDataSource(database.url);
   await dataSource.initialize();
   await dataSource.runMigrations();
-  const simulator = await startOdooSimulator({ port: 0, host: '127.0.0.1' });
-  const demo = await loadTenants(path.resolve('tenants'), { env: {}, includeDemo: true });
+  const simulator = await startOdooSimulator({ port: 0, host: '127.0.0.1', ...options.simulator });
+  const demo = await loadTenants(options.tenantsDir ?? path.resolve('tenants'), {
+    env: options.env ?? {},
+    includeDemo: options.tenantsDir === undefined,
+  });
   await syncTenants(dataSource, demo);
   const tenants = tenantsForSimulator(demo, simulator.url);
   const registry = new TenantRegistry(tenants);

@@ -128,7 +128,7 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
   const rebuild = (): void => {
     databases.clear();
     for (const name of names) {
-      const db = new SimDatabase(name);
+      const db = new SimDatabase(name, Number.parseInt(serverVersion, 10));
       seedDatabase(db, seed);
       databases.set(name, db);
     }

@@ -12,19 +12,40 @@ export type SimRecord = Record<string, unknown> & { id: number };
 /** `create_date` and `write_date`, which every Odoo model has. */
 const MAGIC_FIELDS: ReadonlySet<string> = new Set(['create_date', 'write_date']);
 
-const MODELS = new Map(SIM_MODELS.map((m) => [m.name, m]));
+/** The major version the simulator serves unless told otherwise (`serverVersion`). */
+export const SIM_DEFAULT_MAJOR_VERSION = 17;
+
+/** The models as an Odoo of one major version has them: fields it does not know are left out. */
+function modelsOf(major: number): Map<string, SimModel> {
+  return new Map(
+    SIM_MODELS.map((m) => [
+      m.name,
+      {
+        ...m,
+        fields: Object.fromEntries(
+          Object.entries(m.fields).filter(
+            ([, def]) => (def.since ?? 0) <= major && major <= (def.until ?? Infinity),
+          ),
+        ),
+      },
+    ]),
+  );
+}
+const MODELS_BY_VERSION = new Map<number, Map<string, SimModel>>();
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 
-export function simModel(name: string): SimModel {
-  const model = MODELS.get(name);
+export function simModel(name: string, major: number = SIM_DEFAULT_MAJOR_VERSION): SimModel {
+  let models = MODELS_BY_VERSION.get(major);
+  if (!models) MODELS_BY_VERSION.set(major, (models = modelsOf(major)));
+  const model = models.get(name);
   // Odoo: `request.env[model]` → KeyError → NotFound under JSON-2, KeyError under JSON-RPC.
   if (!model) throw notFound(`the model '${name}' does not exist`);
   return model;
 }
 
 export function simModelNames(): string[] {
-  return [...MODELS.keys()];
+  return SIM_MODELS.map((m) => m.name);
 }
 
 export class SimDatabase {
@@ -36,7 +57,11 @@ export class SimDatabase {
   private lastMillisecond = '';
   private sameMillisecond = 0;
 
-  constructor(readonly name: string) {
+  constructor(
+    readonly name: string,
+    /** The Odoo major version served: which fields the models have (16 has `quantity_done`, 17 `quantity`). */
+    readonly serverMajor: number = SIM_DEFAULT_MAJOR_VERSION,
+  ) {
     for (const model of SIM_MODELS) this.tables.set(model.name, new Map());
   }
 
@@ -56,7 +81,7 @@ export class SimDatabase {
   // ---- ORM -------------------------------------------------------------------------------------
 
   create(modelName: string, vals: unknown): number {
-    const model = simModel(modelName);
+    const model = this.model(modelName);
     const values = this.checkVals(model, vals);
     const id = this.nextIds.get(modelName) ?? 1;
     this.nextIds.set(modelName, id + 1);
@@ -81,6 +106,7 @@ export class SimDatabase {
       }
     }
     if (modelName === 'ir.model.data') this.checkXmlIdUnique(record);
+    this.checkUomCategory(modelName, record);
     record['create_date'] = this.touch(record);
     this.table(modelName).set(id, record);
     for (const [field, commands] of x2many) this.applyX2many(model, id, field, commands);
@@ -88,9 +114,11 @@ export class SimDatabase {
   }
 
   write(modelName: string, ids: readonly number[], vals: unknown): true {
-    const model = simModel(modelName);
+    const model = this.model(modelName);
     const values = this.checkVals(model, vals);
     const records = this.browse(modelName, ids);
+    // A constraint: the whole write is refused, nothing of it applied.
+    for (const record of records) this.checkUomCategory(modelName, { ...record, ...values });
     for (const record of records) {
       for (const [field, value] of Object.entries(values)) {
         const def = model.fields[field]!;
@@ -110,7 +138,7 @@ export class SimDatabase {
   }
 
   unlink(modelName: string, ids: readonly number[]): true {
-    const model = simModel(modelName);
+    const model = this.model(modelName);
     const records = this.browse(modelName, ids);
     if (
       modelName === 'sale.order' &&
@@ -126,7 +154,7 @@ export class SimDatabase {
         this.unlink('stock.move', this.search('stock.move', [['picking_id', '=', record.id]]));
       // Lines whose link to the parent is required go with it (ondelete='cascade' in Odoo).
       for (const def of Object.values(model.fields)) {
-        if (def.type !== 'one2many' || !simModel(def.relation!).fields[def.inverse!]?.required) continue;
+        if (def.type !== 'one2many' || !this.model(def.relation!).fields[def.inverse!]?.required) continue;
         this.unlink(def.relation!, this.search(def.relation!, [[def.inverse!, '=', record.id]]));
       }
       this.table(modelName).delete(record.id);
@@ -139,7 +167,7 @@ export class SimDatabase {
     domain: unknown,
     options: { offset?: unknown; limit?: unknown; order?: unknown } = {},
   ): number[] {
-    const model = simModel(modelName);
+    const model = this.model(modelName);
     const predicate = compileDomain(domain);
     let rows = [...this.table(modelName).values()].filter((record) => {
       // Archived records stay out of searches unless the domain names `active` (Odoo's active_test).
@@ -159,7 +187,7 @@ export class SimDatabase {
   }
 
   read(modelName: string, ids: readonly number[], fields?: unknown): Array<Record<string, unknown>> {
-    const model = simModel(modelName);
+    const model = this.model(modelName);
     const wanted =
       Array.isArray(fields) && fields.length > 0
         ? (fields as unknown[]).map(String)
@@ -250,7 +278,7 @@ export class SimDatabase {
   }
 
   messagePost(modelName: string, ids: readonly number[], kwargs: Record<string, unknown>): number {
-    const model = simModel(modelName);
+    const model = this.model(modelName);
     if (!model.mailThread)
       throw notFound(`The method 'message_post' does not exist on the model '${modelName}'`);
     const [record] = this.browse(modelName, ids);
@@ -276,7 +304,7 @@ export class SimDatabase {
     operator: unknown,
     limit: unknown,
   ): Array<[number, string]> {
-    const model = simModel(modelName);
+    const model = this.model(modelName);
     const recName = model.recName ?? 'name';
     const term = typeof name === 'string' ? name : '';
     const leaf = term === '' ? [] : [[recName, typeof operator === 'string' ? operator : 'ilike', term]];
@@ -288,7 +316,7 @@ export class SimDatabase {
   }
 
   fieldsGet(modelName: string): Record<string, Record<string, unknown>> {
-    const model = simModel(modelName);
+    const model = this.model(modelName);
     return Object.fromEntries(
       Object.entries(model.fields).map(([name, def]) => [
         name,
@@ -305,6 +333,11 @@ export class SimDatabase {
   }
 
   // ---- internals -------------------------------------------------------------------------------
+
+  /** The model as this database's Odoo version has it. */
+  model(name: string): SimModel {
+    return simModel(name, this.serverMajor);
+  }
 
   private table(model: string): Map<number, SimRecord> {
     const table = this.tables.get(model);
@@ -460,7 +493,14 @@ export class SimDatabase {
         if (!record['scheduled_date']) record['scheduled_date'] = now;
         break;
       }
+      case 'product.product':
+        if (!record['uom_id']) record['uom_id'] = this.unitsUomId();
+        break;
+      case 'sale.order.line':
+        if (!record['product_uom']) record['product_uom'] = this.productUomId(record['product_id']);
+        break;
       case 'stock.move': {
+        if (!record['product_uom']) record['product_uom'] = this.productUomId(record['product_id']);
         const picking =
           typeof record['picking_id'] === 'number'
             ? this.table('stock.picking').get(record['picking_id'])
@@ -484,6 +524,43 @@ export class SimDatabase {
     }
   }
 
+  /** `uom.product_uom_unit`, what a product is counted in unless told otherwise. */
+  private unitsUomId(): number | false {
+    const xmlId = [...this.table('ir.model.data').values()].find(
+      (r) => r['module'] === 'uom' && r['name'] === 'product_uom_unit',
+    );
+    return typeof xmlId?.['res_id'] === 'number' ? xmlId['res_id'] : this.firstId('uom.uom');
+  }
+
+  private productUomId(productId: unknown): number | false {
+    const product = typeof productId === 'number' ? this.table('product.product').get(productId) : undefined;
+    return typeof product?.['uom_id'] === 'number' ? product['uom_id'] : false;
+  }
+
+  /** Odoo's constraint on moves and order lines: their unit is of the product's unit's category. */
+  private checkUomCategory(modelName: string, record: Record<string, unknown>): void {
+    if (modelName !== 'stock.move' && modelName !== 'sale.order.line') return;
+    const own = this.table('uom.uom').get(Number(record['product_uom']));
+    const product = this.table('uom.uom').get(Number(this.productUomId(record['product_id'])));
+    if (own && product && own['category_id'] !== product['category_id']) {
+      throw userError(
+        modelName === 'stock.move'
+          ? 'You cannot perform the move because the unit of measure has a different category as the product unit of measure.'
+          : `The unit of measure ${String(own['name'])} defined on the order line doesn't belong to the same category as the unit of measure ${String(product['name'])} defined on the product. Please correct the unit of measure defined on the order line or on the product, they should belong to the same category.`,
+      );
+    }
+  }
+
+  /** `uom.uom._compute_quantity` (HALF-UP, to the target's rounding), for lines turned into moves. */
+  private convertUom(quantity: number, fromId: unknown, toId: unknown): number {
+    const from = this.table('uom.uom').get(Number(fromId));
+    const to = this.table('uom.uom').get(Number(toId));
+    if (!from || !to || from.id === to.id) return quantity;
+    const amount = (quantity / Number(from['factor'])) * Number(to['factor']);
+    const rounding = Number(to['rounding']) || 0.01;
+    return Math.round(amount / rounding) * rounding;
+  }
+
   private firstId(model: string): number | false {
     const first = this.table(model).keys().next();
     return first.done ? false : first.value;
@@ -504,15 +581,20 @@ export class SimDatabase {
   private createDeliveryFor(order: SimRecord, lineIds: number[]): void {
     const typeId = this.search('stock.picking.type', [['code', '=', 'outgoing']], { limit: 1 })[0];
     if (typeId === undefined) return;
-    const moves = this.browse('sale.order.line', lineIds).map((line) => [
-      0,
-      0,
-      {
-        product_id: line['product_id'],
-        product_uom_qty: line['product_uom_qty'],
-        name: line['name'] || false,
-      },
-    ]);
+    // Odoo counts the delivery in the product's unit (stock.propagate_uom off), converting the line's.
+    const moves = this.browse('sale.order.line', lineIds).map((line) => {
+      const uom = this.productUomId(line['product_id']);
+      return [
+        0,
+        0,
+        {
+          product_id: line['product_id'],
+          product_uom_qty: this.convertUom(Number(line['product_uom_qty']), line['product_uom'], uom),
+          product_uom: uom,
+          name: line['name'] || false,
+        },
+      ];
+    });
     const pickingId = this.create('stock.picking', {
       picking_type_id: typeId,
       origin: order['name'],
@@ -543,7 +625,7 @@ export class SimDatabase {
       const id = Array.isArray(value) ? (value[0] as number) : false;
       if (rest.length > 0) {
         if (id === false) return { raw: false };
-        const comodel = simModel(def.relation!);
+        const comodel = this.model(def.relation!);
         return this.resolvePath(comodel, this.table(comodel.name).get(id)!, rest.join('.'));
       }
       return { raw: id, ...(Array.isArray(value) ? { display: String(value[1]) } : {}) };
@@ -551,7 +633,7 @@ export class SimDatabase {
     if (def.type === 'one2many' && rest.length > 0) {
       // `move_ids.product_id` style paths match when any related record matches; approximated by the first.
       const ids = value as number[];
-      const comodel = simModel(def.relation!);
+      const comodel = this.model(def.relation!);
       const values = ids.map(
         (id) => this.resolvePath(comodel, this.table(comodel.name).get(id)!, rest.join('.')).raw,
       );
@@ -569,7 +651,7 @@ export class SimDatabase {
     const value = record[field];
     if (def.type === 'many2one') {
       if (typeof value !== 'number') return false;
-      const comodel = simModel(def.relation!);
+      const comodel = this.model(def.relation!);
       const target = this.table(comodel.name).get(value);
       return target ? [value, this.displayName(comodel, target)] : false;
     }

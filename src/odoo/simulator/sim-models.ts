@@ -21,6 +21,10 @@ export interface SimField {
   readonly required?: boolean;
   readonly selection?: readonly string[];
   readonly default?: unknown;
+  /** The first major Odoo version that has the field (older servers answer "Invalid field"). */
+  readonly since?: number;
+  /** The last major Odoo version that has it. */
+  readonly until?: number;
   /** Computed on read, refused on write (Odoo silently ignores writes to non-stored computes; we refuse to catch mapping bugs). */
   readonly computed?: boolean;
 }
@@ -79,9 +83,27 @@ export const SIM_MODELS: readonly SimModel[] = [
     },
   },
   {
+    name: 'uom.category',
+    fields: { name: char({ required: true }) },
+  },
+  {
+    // Up to 18.0: a unit converts only within its category, through `factor` (units per reference
+    // unit). Odoo 19 dropped the categories; the simulator leaves its other unit model as it is.
+    name: 'uom.uom',
+    fields: {
+      name: char({ required: true }),
+      category_id: m2o('uom.category', { required: true, until: 18 }),
+      factor: float({ default: 1 }),
+      uom_type: selection(['bigger', 'reference', 'smaller'], 'reference', true),
+      rounding: float({ default: 0.01 }),
+      active: bool(true),
+    },
+  },
+  {
     name: 'product.product',
     fields: {
       name: char({ required: true }),
+      uom_id: m2o('uom.uom', { required: true }),
       default_code: char(),
       barcode: char(),
       list_price: float(),
@@ -117,6 +139,7 @@ export const SIM_MODELS: readonly SimModel[] = [
       product_id: m2o('product.product', { required: true }),
       name: { type: 'text' },
       product_uom_qty: float({ default: 1 }),
+      product_uom: m2o('uom.uom', { required: true }),
       price_unit: float(),
       price_subtotal: { type: 'float', computed: true },
     },
@@ -172,10 +195,13 @@ export const SIM_MODELS: readonly SimModel[] = [
       name: char(),
       picking_id: m2o('stock.picking'),
       product_id: m2o('product.product', { required: true }),
+      // `product_uom_qty`, `quantity` and `quantity_done` are counted in `product_uom`.
       product_uom_qty: float(),
+      product_uom: m2o('uom.uom', { required: true }),
       // 17.0+: `quantity` and `picked` replaced `quantity_done` (ODOO.md).
-      quantity: float(),
-      picked: bool(),
+      quantity: float({ since: 17 }),
+      picked: { ...bool(), since: 17 },
+      quantity_done: float({ until: 16 }),
       location_id: m2o('stock.location'),
       location_dest_id: m2o('stock.location'),
       state: selection(PICKING_STATES, 'draft'),

@@ -33,6 +33,7 @@ export function seedBasics(db: SimDatabase): void {
   ] as const) {
     db.create('res.currency', { name, symbol, decimal_places: decimals });
   }
+  seedUnits(db);
   const vendors = db.create('stock.location', { name: 'Partners/Vendors', usage: 'supplier' });
   const stock = db.create('stock.location', { name: 'WH/Stock', usage: 'internal' });
   const customers = db.create('stock.location', { name: 'Partners/Customers', usage: 'customer' });
@@ -52,6 +53,38 @@ export function seedBasics(db: SimDatabase): void {
   });
 }
 
+/**
+ * The units of measure the `uom` module installs, with their xml ids (uom/data/uom_data.xml):
+ * `factor` is how many of the unit make one reference unit of its category.
+ */
+function seedUnits(db: SimDatabase): void {
+  const categories = new Map<string, number>();
+  const units: ReadonlyArray<[string, string, string, number, 'bigger' | 'reference' | 'smaller', number]> = [
+    ['product_uom_unit', 'Units', 'Unit', 1, 'reference', 0.01],
+    ['product_uom_dozen', 'Dozens', 'Unit', 1 / 12, 'bigger', 0.01],
+    ['product_uom_kgm', 'kg', 'Weight', 1, 'reference', 0.01],
+    ['product_uom_gram', 'g', 'Weight', 1000, 'smaller', 0.01],
+    ['product_uom_lb', 'lb', 'Weight', 2.20462, 'smaller', 0.01],
+    ['product_uom_oz', 'oz', 'Weight', 35.274, 'smaller', 0.01],
+    ['product_uom_litre', 'L', 'Volume', 1, 'reference', 0.01],
+    ['product_uom_meter', 'm', 'Length / Distance', 1, 'reference', 0.01],
+  ];
+  for (const [xmlId, name, category, factor, uom_type, rounding] of units) {
+    let categoryId = categories.get(category);
+    if (categoryId === undefined)
+      categories.set(category, (categoryId = db.create('uom.category', { name: category })));
+    const id = db.create('uom.uom', { name, ...categoryOf(db, categoryId), factor, uom_type, rounding });
+    db.create('ir.model.data', { module: 'uom', name: xmlId, model: 'uom.uom', res_id: id, noupdate: true });
+  }
+}
+
+/** A unit's category, where the version has them (up to 18.0). */
+function categoryOf(db: SimDatabase, categoryId: number | undefined): { category_id?: number } {
+  return categoryId !== undefined && 'category_id' in db.model('uom.uom').fields
+    ? { category_id: categoryId }
+    : {};
+}
+
 function seedDemo(db: SimDatabase): void {
   const partner = (name: string, ref: string): number =>
     db.create('res.partner', { name, ref, is_company: true });
@@ -66,6 +99,15 @@ function seedDemo(db: SimDatabase): void {
 
   const product = (default_code: string, name: string, list_price: number): number =>
     db.create('product.product', { default_code, name, list_price });
+  // A unit the demo company made: SKU-001 ships in cases of 12 (partners send CA).
+  const [unitCategory] = db.search('uom.category', [['name', '=', 'Unit']]);
+  db.create('uom.uom', {
+    name: 'Case of 12',
+    ...categoryOf(db, unitCategory),
+    factor: 1 / 12,
+    uom_type: 'bigger',
+    rounding: 1,
+  });
   const sku1 = product('SKU-001', 'Blue widget', 12.5);
   const sku2 = product('SKU-002', 'Bulk bolts, loose', 0.35);
   product('SKU-003', 'Red gadget', 49.99);

@@ -13,6 +13,7 @@ import { deliverToOdoo } from '../../../src/odoo/deliver-to-odoo.js';
 import type { OdooDeliveryOptions, OdooDeliveryResult } from '../../../src/odoo/odoo-delivery-types.js';
 import type { OdooClient, OdooProtocol } from '../../../src/odoo/odoo-client.js';
 import { OdooError } from '../../../src/odoo/odoo-errors.js';
+import { unitFields } from '../../../src/odoo/odoo-units.js';
 import { startOdooSimulator, type RunningOdooSimulator } from '../../../src/odoo/simulator/odoo-simulator.js';
 import {
   sampleFreightInvoice,
@@ -31,8 +32,10 @@ before(async () => {
   sim = await startOdooSimulator({ port: 0 });
   for (const protocol of ['jsonrpc', 'json2'] as const) {
     clients.set(protocol, simulatorClient(sim, protocol));
-    // JSON-RPC authenticates once per client: do it now, so every run below sends the same requests.
+    // JSON-RPC authenticates once per client, and the unit fields are asked once per client: do
+    // both now, so every run below sends the same requests.
     await clients.get(protocol)!.call('res.partner', 'search', { domain: [] });
+    await unitFields(clients.get(protocol)!);
   }
 });
 after(async () => {
