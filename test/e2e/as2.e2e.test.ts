@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { ApiClient } from '../support/api-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /**
@@ -160,6 +161,7 @@ function verifiedMdn(answer: Posted): Record<string, string> {
 describe('AS2 inbound against openssl cms', { timeout: 600_000 }, () => {
   let server: TestServer;
   let base: string;
+  const api = new ApiClient(() => base);
 
   before(async () => {
     server = await startTestServer({ env: { AS2_TICK_MS: '500' } });
@@ -169,11 +171,13 @@ describe('AS2 inbound against openssl cms', { timeout: 600_000 }, () => {
     await server?.close();
   });
 
+  /** Payloads taken in (a refused transfer is listed too, but marked refused by its channel). */
   const storedPayloads = async (): Promise<number> =>
     Number(
       (
         (await server.dataSource.query(
-          `SELECT count(*)::int AS n FROM messages WHERE channel = 'as2' AND direction = 'inbound'`,
+          `SELECT count(*)::int AS n FROM messages WHERE channel = 'as2' AND direction = 'inbound'
+              AND NOT diagnostics @> '[{"rule": "CHANNEL_REFUSED"}]'`,
         )) as {
           n: number;
         }[]
@@ -394,6 +398,27 @@ describe('AS2 inbound against openssl cms', { timeout: 600_000 }, () => {
       assert.equal(kept.state, 'rejected');
       assert.equal(kept.failure, c.failure);
       assert.equal(kept.size, message.body.length);
+      // The tenant's operators see it where they look for messages: state, reason, channel, bytes.
+      const [transferRow] = (await server.dataSource.query(
+        `SELECT id::text AS id FROM as2_transfers WHERE as2_message_id = $1`,
+        [id],
+      )) as { id: string }[];
+      const listed = await api.get(
+        'demo-ops',
+        `/v1/messages?state=rejected&correlationId=${encodeURIComponent(transferRow!.id)}`,
+      );
+      assert.equal(listed.status, 200);
+      const { items } = (await listed.json()) as {
+        items: { id: string; channel: string; partnerId: string | null; lastError: string }[];
+      };
+      assert.equal(items.length, 1, 'the refused transfer is in GET /v1/messages');
+      assert.equal(items[0]!.channel, 'as2');
+      // An unknown AS2-From is listed for the tenant, as no partner's.
+      assert.equal(items[0]!.partnerId, message.headers['as2-from'] ? null : 'demo-edi');
+      assert.match(items[0]!.lastError, new RegExp(`^AS2 ${c.failure}: `));
+      const payload = await api.get('demo-ops', `/v1/messages/${items[0]!.id}/payload`);
+      assert.equal(payload.status, 200);
+      assert.deepEqual(Buffer.from(await payload.arrayBuffer()), message.body, 'the bytes as received');
       const deadline = Date.now() + 30_000;
       for (;;) {
         const audited = (await server.dataSource.query(
@@ -440,6 +465,13 @@ describe('AS2 inbound against openssl cms', { timeout: 600_000 }, () => {
     assert.match(unknown.headers.get('content-type') ?? '', /^application\/problem\+json/);
     assert.match((JSON.parse(unknown.body.toString()) as { detail: string }).detail, /NOBODY/);
     assert.equal((await transfer(id)).size, x12.length);
+    const listed = (await (await api.get('demo-ops', '/v1/messages?state=rejected&limit=200')).json()) as {
+      items: { lastError: string | null }[];
+    };
+    assert.ok(
+      !listed.items.some((m) => m.lastError?.includes('NOBODY')),
+      'an AS2-To no tenant answers to is listed for no tenant',
+    );
     const health = await fetch(`${base}/health/live`);
     assert.equal(health.status, 200);
   });

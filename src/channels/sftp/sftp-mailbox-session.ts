@@ -3,6 +3,7 @@ import { open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import ssh2, { type Attributes, type FileEntry, type SFTPWrapper } from 'ssh2';
 import type { AuditEvent } from '../../audit/audit-event.js';
+import type { ChannelRefusal } from '../../messages/channel-refusal.js';
 import type { MessageStore } from '../../messages/message-store.js';
 import { OutboundState } from '../../messages/message-state.js';
 import type { SftpAccount } from './sftp-accounts.js';
@@ -38,6 +39,8 @@ interface Upload {
   readonly inFlight: Set<Promise<unknown>>;
   /** Why the upload failed, for the answer to its CLOSE; undefined while it goes well. */
   failed: string | undefined;
+  /** Set when the failure is a refusal of what the partner sent (not our fault): its bytes are kept. */
+  refusal: ChannelRefusal | undefined;
 }
 
 interface Download {
@@ -58,6 +61,8 @@ type Handle = Upload | Download | Listing;
 interface Parked {
   readonly tempPath: string;
   readonly size: number;
+  /** Why its last rename was refused: if it never gets a name we take, it is kept as refused. */
+  refusedRename?: string;
 }
 
 /**
@@ -171,6 +176,7 @@ export class SftpMailboxSession {
               size: resume ? parked.size : 0,
               inFlight: new Set(),
               failed: undefined,
+              refusal: undefined,
             }),
           );
         }
@@ -189,6 +195,10 @@ export class SftpMailboxSession {
         const end = offset + data.length;
         if (end > this.context.maxFileBytes) {
           state.failed = `file larger than ${this.context.maxFileBytes} bytes: not stored`;
+          state.refusal = {
+            code: 'file-too-large',
+            reason: `SFTP upload refused: file larger than ${this.context.maxFileBytes} bytes (the bytes received within the limit are kept)`,
+          };
           return sftp.status(reqId, STATUS_CODE.FAILURE, state.failed);
         }
         // Positional writes: out-of-order WRITEs (`sftp -R 64`) land where their offsets say.
@@ -236,8 +246,16 @@ export class SftpMailboxSession {
         await Promise.allSettled([...state.inFlight]);
         await state.file.close();
         if (state.failed) {
-          await rm(state.tempPath, { force: true });
-          this.auditUpload(state.name, state.size, 500, `upload failed before close: ${state.failed}`);
+          let kept: string | undefined;
+          if (state.refusal) kept = await this.keepRefused(state.name, state.tempPath, state.refusal);
+          else await rm(state.tempPath, { force: true });
+          this.auditUpload(
+            state.name,
+            state.size,
+            500,
+            `upload failed before close: ${state.failed}${kept ? ` (kept as rejected message ${kept})` : ''}`,
+            kept,
+          );
           return sftp.status(reqId, STATUS_CODE.FAILURE, state.failed);
         }
         if (isPartName(state.name)) {
@@ -275,7 +293,10 @@ export class SftpMailboxSession {
           this.auditRename(source.name, target.name, received.messageId);
           return sftp.status(reqId, STATUS_CODE.OK);
         }
-        if (refused) return sftp.status(reqId, STATUS_CODE.PERMISSION_DENIED, refused);
+        if (refused) {
+          parked.refusedRename = `rename of ${source.name} to "${target.name}" refused (${refused})`;
+          return sftp.status(reqId, STATUS_CODE.PERMISSION_DENIED, refused);
+        }
         this.parked.delete(source.name);
         if (isPartName(target.name)) {
           // Renaming onto another parked upload replaces it (POSIX rename): its bytes go too.
@@ -332,17 +353,60 @@ export class SftpMailboxSession {
     sftp.on('EXTENDED', (reqId: number) => sftp.status(reqId, STATUS_CODE.OP_UNSUPPORTED));
   }
 
-  /** The connection ended: uploads never closed or never renamed are dropped (nothing was acknowledged). */
+  /**
+   * The connection ended: uploads never closed or never renamed are dropped (nothing was
+   * acknowledged), except those we refused (too large, a name we would not take): kept as refused.
+   */
   async end(): Promise<void> {
     const uploads = [...this.handles.values()].filter((h): h is Upload => h.kind === 'upload');
     this.handles.clear();
     for (const upload of uploads) {
       await Promise.allSettled([...upload.inFlight]);
       await upload.file.close().catch(() => undefined);
-      await rm(upload.tempPath, { force: true });
+      if (upload.refusal) await this.keepRefused(upload.name, upload.tempPath, upload.refusal);
+      else await rm(upload.tempPath, { force: true });
     }
-    for (const parked of this.parked.values()) await rm(parked.tempPath, { force: true });
+    for (const [name, parked] of this.parked) {
+      if (parked.refusedRename) {
+        const reason = `SFTP upload refused: ${parked.refusedRename}; the session ended without a name we take`;
+        const kept = await this.keepRefused(name, parked.tempPath, { code: 'name-refused', reason });
+        this.auditUpload(name, parked.size, 403, reason, kept);
+      } else await rm(parked.tempPath, { force: true });
+    }
     this.parked.clear();
+  }
+
+  /**
+   * Keeps an upload we refused after its bytes arrived as a rejected message (listed with the
+   * reason, the bytes as received); its id, or undefined when even that failed (the bytes then
+   * stay on disk as `*.failed` for an operator).
+   */
+  private async keepRefused(
+    name: string,
+    tempPath: string,
+    refusal: ChannelRefusal,
+  ): Promise<string | undefined> {
+    const { account, store } = this.context;
+    try {
+      const message = await store.refuse({
+        tenantId: account.tenantId,
+        partnerId: account.partnerId,
+        channel: 'sftp',
+        payload: await readFile(tempPath),
+        fileName: name,
+        environment: account.environment,
+        refusal,
+      });
+      await rm(tempPath, { force: true });
+      return message.id;
+    } catch (error) {
+      this.context.log(
+        `sftp ${account.username}: refused ${name} could not be kept (bytes in ${tempPath})`,
+        error,
+      );
+      await rename(tempPath, `${tempPath}.failed`).catch(() => undefined);
+      return undefined;
+    }
   }
 
   /** Stores the upload as a message; true once committed (only then is the temp file removed). */
