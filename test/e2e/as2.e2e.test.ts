@@ -477,6 +477,53 @@ describe('AS2 inbound against openssl cms', { timeout: 600_000 }, () => {
   });
 });
 
+describe('AS2 requests over the rate limit', { timeout: 120_000 }, () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  test("a 429 is in the addressed tenant's audit chain with the sender and Message-ID, a flood summed up", async () => {
+    const x12 = readFileSync('samples/x12/856-asn-PO778899.edi');
+    const ids = Array.from({ length: 120 }, (_, i) => `<burst-${i}-${Date.now()}@partner.example>`);
+    // At once: more than the anonymous burst (50) of one source IP.
+    const statuses = await Promise.all(
+      ids.map((id) =>
+        post(server.url, { 'content-type': 'application/edi-x12', 'message-id': id }, x12).then(
+          (answer) => answer.status,
+        ),
+      ),
+    );
+    const refused = statuses.filter((s) => s === 429).length;
+    assert.ok(refused > 0, `some were throttled: ${statuses.join(',')}`);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const rows = (await server.dataSource.query(
+        `SELECT partner_id, status, reason, details FROM audit_events WHERE tenant_id = 'demo' AND action = 'as2.throttled'`,
+      )) as {
+        partner_id: string | null;
+        status: number;
+        reason: string;
+        details: { messageId: string; as2From: string };
+      }[];
+      if (rows.length > 0) {
+        assert.equal(rows.length, 1, 'one entry per sender and window, not one per refused request');
+        assert.equal(rows[0]!.partner_id, 'demo-edi');
+        assert.equal(rows[0]!.status, 429);
+        assert.equal(rows[0]!.details.as2From, 'DEMOEDI');
+        assert.ok(ids.includes(rows[0]!.details.messageId));
+        assert.match(rows[0]!.reason, /rate limit exceeded.*not received, the partner must send it again/);
+        break;
+      }
+      assert.ok(Date.now() < deadline, 'no as2.throttled entry in the tenant chain');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  });
+});
+
 /**
  * The partner side played by OpenSSL: a tiny HTTP receiver decrypts Crossdock's request with
  * `openssl cms -decrypt`, verifies it with `openssl cms -verify`, and answers an MDN it signs with
