@@ -7,6 +7,7 @@ import type { ChannelRefusal } from '../../messages/channel-refusal.js';
 import type { MessageStore } from '../../messages/message-store.js';
 import { OutboundState } from '../../messages/message-state.js';
 import type { SftpAccount } from './sftp-accounts.js';
+import { SftpFlowControl } from './sftp-flow-control.js';
 import { listOutboxFiles, type OutboxFile } from './sftp-outbox-files.js';
 import { PathRefused, VirtualPaths, type VirtualNode } from './sftp-virtual-path.js';
 
@@ -17,6 +18,8 @@ const S_IFREG = 0o100000;
 const RECEIVED_REMEMBERED = 1000;
 /** Entries per READDIR answer: keeps each NAME packet well under the 32 KiB SFTP packet limit. */
 const DIRECTORY_PAGE = 100;
+/** WRITEs in flight per connection before the client waits: twice OpenSSH's default (`sftp -R 64`). */
+const MAX_WRITES_IN_FLIGHT = 128;
 
 export interface SftpSessionContext {
   readonly account: SftpAccount;
@@ -25,6 +28,8 @@ export interface SftpSessionContext {
   /** Uploads are written here, under the data directory: memory stays flat whatever the size. */
   readonly uploadDir: string;
   readonly maxFileBytes: number;
+  /** WRITEs in flight on one connection before the client is made to wait (default 128). */
+  readonly maxWritesInFlight?: number;
   readonly remoteIp: string;
   readonly log: (message: string, error?: unknown) => void;
 }
@@ -41,6 +46,8 @@ interface Upload {
   failed: string | undefined;
   /** Set when the failure is a refusal of what the partner sent (not our fault): its bytes are kept. */
   refusal: ChannelRefusal | undefined;
+  /** The most WRITE data the session held in flight while this upload was written (in its audit entry). */
+  peakBytesInFlight: number;
 }
 
 interface Download {
@@ -91,6 +98,7 @@ export class SftpMailboxSession {
   }
 
   attach(sftp: SFTPWrapper): void {
+    const flow = new SftpFlowControl(sftp, this.context.maxWritesInFlight ?? MAX_WRITES_IN_FLIGHT);
     const guard =
       <A extends unknown[]>(op: (reqId: number, ...args: A) => Promise<void>) =>
       (reqId: number, ...args: A): void => {
@@ -177,6 +185,7 @@ export class SftpMailboxSession {
               inFlight: new Set(),
               failed: undefined,
               refusal: undefined,
+              peakBytesInFlight: 0,
             }),
           );
         }
@@ -202,6 +211,8 @@ export class SftpMailboxSession {
           return sftp.status(reqId, STATUS_CODE.FAILURE, state.failed);
         }
         // Positional writes: out-of-order WRITEs (`sftp -R 64`) land where their offsets say.
+        flow.started(data.length);
+        state.peakBytesInFlight = Math.max(state.peakBytesInFlight, flow.bytesInFlight);
         const write = state.file.write(data, 0, data.length, offset);
         state.inFlight.add(write);
         try {
@@ -211,6 +222,7 @@ export class SftpMailboxSession {
           throw error;
         } finally {
           state.inFlight.delete(write);
+          flow.finished(data.length);
         }
         state.size = Math.max(state.size, end);
         sftp.status(reqId, STATUS_CODE.OK);
@@ -262,7 +274,9 @@ export class SftpMailboxSession {
           this.parked.set(state.name, { tempPath: state.tempPath, size: state.size });
           return sftp.status(reqId, STATUS_CODE.OK);
         }
-        const ok = await this.commit(state.name, state.tempPath, state.size);
+        const ok = await this.commit(state.name, state.tempPath, state.size, {
+          peakBytesInFlight: state.peakBytesInFlight,
+        });
         // Nothing received may vanish: the bytes of a failed store stay on disk for an operator.
         if (!ok) await rename(state.tempPath, `${state.tempPath}.failed`).catch(() => undefined);
         sftp.status(reqId, ok ? STATUS_CODE.OK : STATUS_CODE.FAILURE, ok ? undefined : 'not stored, retry');
@@ -410,7 +424,12 @@ export class SftpMailboxSession {
   }
 
   /** Stores the upload as a message; true once committed (only then is the temp file removed). */
-  private async commit(name: string, tempPath: string, size: number): Promise<boolean> {
+  private async commit(
+    name: string,
+    tempPath: string,
+    size: number,
+    details?: Record<string, unknown>,
+  ): Promise<boolean> {
     const { account, store } = this.context;
     try {
       const payload = await readFile(tempPath);
@@ -427,7 +446,7 @@ export class SftpMailboxSession {
       this.received.set(name, { size, at: new Date(), messageId: message.id });
       if (this.received.size > RECEIVED_REMEMBERED)
         this.received.delete(this.received.keys().next().value as string);
-      this.auditUpload(name, size, 200, undefined, message.id);
+      this.auditUpload(name, size, 200, undefined, message.id, details);
       return true;
     } catch (error) {
       this.context.log(`sftp ${account.username}: ${name} could not be stored (bytes in ${tempPath})`, error);
@@ -443,7 +462,14 @@ export class SftpMailboxSession {
     });
   }
 
-  private auditUpload(name: string, size: number, status: number, reason?: string, messageId?: string): void {
+  private auditUpload(
+    name: string,
+    size: number,
+    status: number,
+    reason?: string,
+    messageId?: string,
+    details?: Record<string, unknown>,
+  ): void {
     const { account } = this.context;
     this.context.audit({
       occurredAt: new Date(),
@@ -457,6 +483,7 @@ export class SftpMailboxSession {
       bytesIn: size,
       ...(messageId ? { resourceType: 'message', resourceId: messageId } : {}),
       ...(reason ? { reason } : {}),
+      ...(details ? { details } : {}),
     });
   }
 
