@@ -8,7 +8,10 @@ export enum InboundState {
   Translated = 'translated',
   Delivering = 'delivering',
   Delivered = 'delivered',
-  /** Bad input: diagnostics and a negative ack are kept with it. */
+  /**
+   * Bad input: diagnostics and a negative ack are kept with it. Also what a channel refused before
+   * accepting it (negative MDN, refused SFTP upload): a `CHANNEL_REFUSED` diagnostic, never replayed.
+   */
   Rejected = 'rejected',
   /** A delivery attempt failed and will be retried. */
   Failed = 'failed',

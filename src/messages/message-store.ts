@@ -3,6 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { PagePosition } from '../common/page-cursor.js';
 import { storableJson, storableText } from '../common/storable-text.js';
 import type { WaitingMessagesSample } from '../ops/metrics.js';
+import { refusalDiagnostic, type ChannelRefusal } from './channel-refusal.js';
 import type { JobQueue } from './job-queue.js';
 import {
   MESSAGE_COLUMNS,
@@ -34,6 +35,12 @@ export interface ReceiveInput {
   readonly correlationId?: string;
   /** The partner's configured environment; a test interchange can still mark its documents test. */
   readonly environment: 'test' | 'production';
+}
+
+/** What a channel refused: `partnerId` is null when the sender is known to no partner of the tenant. */
+export interface RefusedInput extends Omit<ReceiveInput, 'partnerId'> {
+  readonly partnerId: string | null;
+  readonly refusal: ChannelRefusal;
 }
 
 export interface Transition {
@@ -80,47 +87,85 @@ export class MessageStore {
   }
 
   async receive(input: ReceiveInput): Promise<MessageSummary> {
+    const { message, transitions } = await this.dataSource.transaction((manager) =>
+      this.receiveIn(manager, input),
+    );
+    this.notify(transitions);
+    return message;
+  }
+
+  /**
+   * `receive` inside the caller's transaction, for a channel that must tie the message to its own
+   * record atomically (an AS2 transfer); the caller hands `transitions` to `notify` after commit.
+   */
+  async receiveIn(
+    manager: EntityManager,
+    input: ReceiveInput,
+  ): Promise<{ message: MessageSummary; transitions: Transition[] }> {
+    const { row, transition } = await this.insertInbound(manager, input, InboundState.Received);
+    await this.jobs.sendTranslate(manager, { messageId: row.id, tenantId: input.tenantId });
+    return { message: toMessageSummary(row), transitions: [transition] };
+  }
+
+  /**
+   * Keeps what a channel received and refused before accepting it (bad signature, undecryptable,
+   * too large…): listed as rejected with the reason and the bytes as received, so the tenant sees
+   * the partner's attempt and why it failed. No job: it is never translated.
+   */
+  async refuse(input: RefusedInput): Promise<MessageSummary> {
+    const { row, transition } = await this.dataSource.transaction((manager) =>
+      this.insertInbound(manager, input, InboundState.Rejected, input.refusal),
+    );
+    this.notify([transition]);
+    return toMessageSummary(row);
+  }
+
+  private async insertInbound(
+    manager: EntityManager,
+    input: ReceiveInput | RefusedInput,
+    state: InboundState.Received | InboundState.Rejected,
+    refusal?: ChannelRefusal,
+  ): Promise<{ row: MessageRow; transition: Transition }> {
     const id = input.id ?? randomUUID();
     const correlationId = input.correlationId ?? id;
     const sha256 = createHash('sha256').update(input.payload).digest('hex');
-    const transitions: Transition[] = [];
-    const row = await this.dataSource.transaction(async (manager) => {
-      const [inserted] = (await manager.query(
-        `INSERT INTO messages (id, tenant_id, partner_id, direction, channel, format, state, environment, correlation_id,
-           content_type, file_name, payload, payload_sha256, payload_size)
-         VALUES ($1, $2, $3, 'inbound', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-         RETURNING ${MESSAGE_COLUMNS}`,
-        [
-          id,
-          input.tenantId,
-          input.partnerId,
-          input.channel,
-          detectPayloadFormat(input.payload),
-          InboundState.Received,
-          input.environment,
-          correlationId,
-          input.contentType ?? null,
-          input.fileName ?? null,
-          input.payload,
-          sha256,
-          input.payload.length,
-        ],
-      )) as MessageRow[];
-      transitions.push(
-        await this.record(manager, {
-          tenantId: input.tenantId,
-          messageId: id,
-          from: null,
-          to: InboundState.Received,
-          cause: `received over ${input.channel}`,
-          detail: { sha256, size: input.payload.length, fileName: input.fileName },
-        }),
-      );
-      await this.jobs.sendTranslate(manager, { messageId: id, tenantId: input.tenantId });
-      return inserted!;
+    const [row] = (await manager.query(
+      `INSERT INTO messages (id, tenant_id, partner_id, direction, channel, format, state, environment, correlation_id,
+         content_type, file_name, payload, payload_sha256, payload_size, diagnostics, last_error)
+       VALUES ($1, $2, $3, 'inbound', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+       RETURNING ${MESSAGE_COLUMNS}`,
+      [
+        id,
+        input.tenantId,
+        input.partnerId,
+        input.channel,
+        detectPayloadFormat(input.payload),
+        state,
+        input.environment,
+        correlationId,
+        input.contentType ?? null,
+        input.fileName ?? null,
+        input.payload,
+        sha256,
+        input.payload.length,
+        refusal ? storableJson([refusalDiagnostic(input.channel, refusal)]) : '[]',
+        refusal ? storableText(refusal.reason) : null,
+      ],
+    )) as MessageRow[];
+    const transition = await this.record(manager, {
+      tenantId: input.tenantId,
+      messageId: id,
+      from: null,
+      to: state,
+      cause: refusal ? `refused by ${input.channel}: ${refusal.reason}` : `received over ${input.channel}`,
+      detail: {
+        sha256,
+        size: input.payload.length,
+        fileName: input.fileName,
+        ...(refusal ? { refusal: refusal.code } : {}),
+      },
     });
-    this.notify(transitions);
-    return toMessageSummary(row);
+    return { row: row!, transition };
   }
 
   /** Appends a transition to the history inside the caller's transaction; call `notify` after commit. */

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { ApiClient } from '../support/api-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /**
@@ -160,6 +161,7 @@ function verifiedMdn(answer: Posted): Record<string, string> {
 describe('AS2 inbound against openssl cms', { timeout: 600_000 }, () => {
   let server: TestServer;
   let base: string;
+  const api = new ApiClient(() => base);
 
   before(async () => {
     server = await startTestServer({ env: { AS2_TICK_MS: '500' } });
@@ -169,11 +171,13 @@ describe('AS2 inbound against openssl cms', { timeout: 600_000 }, () => {
     await server?.close();
   });
 
+  /** Payloads taken in (a refused transfer is listed too, but marked refused by its channel). */
   const storedPayloads = async (): Promise<number> =>
     Number(
       (
         (await server.dataSource.query(
-          `SELECT count(*)::int AS n FROM messages WHERE channel = 'as2' AND direction = 'inbound'`,
+          `SELECT count(*)::int AS n FROM messages WHERE channel = 'as2' AND direction = 'inbound'
+              AND NOT diagnostics @> '[{"rule": "CHANNEL_REFUSED"}]'`,
         )) as {
           n: number;
         }[]
@@ -394,6 +398,27 @@ describe('AS2 inbound against openssl cms', { timeout: 600_000 }, () => {
       assert.equal(kept.state, 'rejected');
       assert.equal(kept.failure, c.failure);
       assert.equal(kept.size, message.body.length);
+      // The tenant's operators see it where they look for messages: state, reason, channel, bytes.
+      const [transferRow] = (await server.dataSource.query(
+        `SELECT id::text AS id FROM as2_transfers WHERE as2_message_id = $1`,
+        [id],
+      )) as { id: string }[];
+      const listed = await api.get(
+        'demo-ops',
+        `/v1/messages?state=rejected&correlationId=${encodeURIComponent(transferRow!.id)}`,
+      );
+      assert.equal(listed.status, 200);
+      const { items } = (await listed.json()) as {
+        items: { id: string; channel: string; partnerId: string | null; lastError: string }[];
+      };
+      assert.equal(items.length, 1, 'the refused transfer is in GET /v1/messages');
+      assert.equal(items[0]!.channel, 'as2');
+      // An unknown AS2-From is listed for the tenant, as no partner's.
+      assert.equal(items[0]!.partnerId, message.headers['as2-from'] ? null : 'demo-edi');
+      assert.match(items[0]!.lastError, new RegExp(`^AS2 ${c.failure}: `));
+      const payload = await api.get('demo-ops', `/v1/messages/${items[0]!.id}/payload`);
+      assert.equal(payload.status, 200);
+      assert.deepEqual(Buffer.from(await payload.arrayBuffer()), message.body, 'the bytes as received');
       const deadline = Date.now() + 30_000;
       for (;;) {
         const audited = (await server.dataSource.query(
@@ -440,8 +465,62 @@ describe('AS2 inbound against openssl cms', { timeout: 600_000 }, () => {
     assert.match(unknown.headers.get('content-type') ?? '', /^application\/problem\+json/);
     assert.match((JSON.parse(unknown.body.toString()) as { detail: string }).detail, /NOBODY/);
     assert.equal((await transfer(id)).size, x12.length);
+    const listed = (await (await api.get('demo-ops', '/v1/messages?state=rejected&limit=200')).json()) as {
+      items: { lastError: string | null }[];
+    };
+    assert.ok(
+      !listed.items.some((m) => m.lastError?.includes('NOBODY')),
+      'an AS2-To no tenant answers to is listed for no tenant',
+    );
     const health = await fetch(`${base}/health/live`);
     assert.equal(health.status, 200);
+  });
+});
+
+describe('AS2 requests over the rate limit', { timeout: 120_000 }, () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  test("a 429 is in the addressed tenant's audit chain with the sender and Message-ID, a flood summed up", async () => {
+    const x12 = readFileSync('samples/x12/856-asn-PO778899.edi');
+    const ids = Array.from({ length: 120 }, (_, i) => `<burst-${i}-${Date.now()}@partner.example>`);
+    // At once: more than the anonymous burst (50) of one source IP.
+    const statuses = await Promise.all(
+      ids.map((id) =>
+        post(server.url, { 'content-type': 'application/edi-x12', 'message-id': id }, x12).then(
+          (answer) => answer.status,
+        ),
+      ),
+    );
+    const refused = statuses.filter((s) => s === 429).length;
+    assert.ok(refused > 0, `some were throttled: ${statuses.join(',')}`);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const rows = (await server.dataSource.query(
+        `SELECT partner_id, status, reason, details FROM audit_events WHERE tenant_id = 'demo' AND action = 'as2.throttled'`,
+      )) as {
+        partner_id: string | null;
+        status: number;
+        reason: string;
+        details: { messageId: string; as2From: string };
+      }[];
+      if (rows.length > 0) {
+        assert.equal(rows.length, 1, 'one entry per sender and window, not one per refused request');
+        assert.equal(rows[0]!.partner_id, 'demo-edi');
+        assert.equal(rows[0]!.status, 429);
+        assert.equal(rows[0]!.details.as2From, 'DEMOEDI');
+        assert.ok(ids.includes(rows[0]!.details.messageId));
+        assert.match(rows[0]!.reason, /rate limit exceeded.*not received, the partner must send it again/);
+        break;
+      }
+      assert.ok(Date.now() < deadline, 'no as2.throttled entry in the tenant chain');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   });
 });
 

@@ -11,6 +11,7 @@ import ssh2, { type SFTPWrapper } from 'ssh2';
 import { certificateFromPem } from '../../src/channels/as2/cms-asn1.js';
 import { compress } from '../../src/channels/as2/cms-compress.js';
 import { signedMultipart } from '../../src/channels/as2/signed-multipart.js';
+import { ApiClient } from '../support/api-client.js';
 import { run, type CommandResult } from '../support/child-process.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -41,6 +42,7 @@ describe(
     let dataDir: string;
     let dir: string;
     let key: string;
+    const api = new ApiClient(() => server.url);
 
     before(async () => {
       dataDir = await mkdtemp(path.join(tmpdir(), 'crossdock-channels-data-'));
@@ -551,6 +553,18 @@ describe(
       },
     );
 
+    /** The partner's rejected messages named `fileName`, as GET /v1/messages shows them to the partner. */
+    const rejectedListed = async (
+      fileName: string,
+    ): Promise<{ id: string; channel: string; state: string; lastError: string; fileName: string }[]> => {
+      const response = await api.get('demo-edi', '/v1/messages?state=rejected&limit=200');
+      assert.equal(response.status, 200);
+      const { items } = (await response.json()) as {
+        items: { id: string; channel: string; state: string; lastError: string; fileName: string }[];
+      };
+      return items.filter((m) => m.fileName === fileName);
+    };
+
     test('SFTP: an upload over the size limit is refused at the WRITE and its CLOSE says why', async () => {
       const client = await sshConnect(server.sftpPort, await readFile(key));
       try {
@@ -568,7 +582,39 @@ describe(
       } finally {
         client.client.end();
       }
-      assert.equal((await sftpMessages('toobig.edi')).length, 0);
+      // Refused, so never translated; but the partner and the tenant see it, why, and what came.
+      const [listed, ...more] = await rejectedListed('toobig.edi');
+      assert.equal(more.length, 0);
+      assert.equal(listed?.channel, 'sftp');
+      assert.match(listed.lastError, new RegExp(`larger than ${LIMIT} bytes`));
+      const payload = await api.get('demo-edi', `/v1/messages/${listed.id}/payload`);
+      assert.ok(Buffer.from(await payload.arrayBuffer()).equals(Buffer.alloc(LIMIT, 0x41)));
+      const replay = await api.post('demo-ops', `/v1/messages/${listed.id}/replay`, {});
+      assert.equal(((await replay.json()) as { mode: string }).mode, 'nothing');
+    });
+
+    test('SFTP: a .part whose rename we refused, left when the session ends, is listed as rejected', async () => {
+      const client = await sshConnect(server.sftpPort, await readFile(key));
+      try {
+        await put(client.sftp, 'inbox/named-badly.part', Buffer.from('ISA*PARKED'));
+        await assert.rejects(
+          call((cb) => client.sftp.rename('inbox/named-badly.part', 'inbox/.hidden', cb)),
+          /must not start with "\."/,
+        );
+      } finally {
+        client.client.end();
+      }
+      const deadline = Date.now() + 20_000;
+      let listed = await rejectedListed('named-badly.part');
+      while (listed.length === 0) {
+        assert.ok(Date.now() < deadline, 'the refused upload was not listed');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        listed = await rejectedListed('named-badly.part');
+      }
+      assert.equal(listed.length, 1);
+      assert.match(listed[0]!.lastError, /rename of named-badly\.part to "\.hidden" refused/);
+      const payload = await api.get('demo-edi', `/v1/messages/${listed[0]!.id}/payload`);
+      assert.equal(await payload.text(), 'ISA*PARKED');
     });
 
     test('SFTP: an upload under a temporary name of the client, then renamed, is stored once and the rename succeeds', async () => {

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { SYSTEM_TENANT, type AuditEvent } from '../../audit/audit-event.js';
-import type { MessageStore } from '../../messages/message-store.js';
+import type { MessageStore, ReceiveInput } from '../../messages/message-store.js';
 import type { TenantRegistry } from '../../tenancy/tenant-registry.js';
 import type { MicAlgorithm } from './as2-mic.js';
 import { entityFromParts } from './as2-mime-parser.js';
@@ -37,7 +37,7 @@ interface TransferRow {
   fresh: boolean;
 }
 
-/** A first try still running is left alone this long; after that a retry takes over. */
+/** A first try still running is left alone this long by default; after that a retry takes over. */
 const STALE_SECONDS = 120;
 
 /**
@@ -52,7 +52,11 @@ export class As2Receiver {
     private readonly tenants: TenantRegistry,
     private readonly audit: (event: AuditEvent) => void,
     private readonly outbound?: As2OutboundSender,
-    private readonly options: { readonly maxPayloadBytes?: number } = {},
+    private readonly options: {
+      readonly maxPayloadBytes?: number;
+      /** Seconds before a retry takes over a first try still marked processing (default 120). */
+      readonly staleSeconds?: number;
+    } = {},
   ) {}
 
   async receive(request: As2Request): Promise<As2Response> {
@@ -118,6 +122,18 @@ export class As2Receiver {
       mic?: { value: string; algorithm: MicAlgorithm },
       transferId = claim.id,
     ): Promise<As2Response> => {
+      // Kept where the tenant looks (GET /v1/messages), with the bytes as received, before the
+      // partner is told: an operator sees the refused attempt and its reason, not only the audit log.
+      const refused = await this.store.refuse({
+        tenantId: tenant.id,
+        partnerId: partner?.partner.id ?? null,
+        channel: 'as2',
+        payload: request.body,
+        correlationId: transferId,
+        environment: partner?.partner.environment ?? 'production',
+        refusal: { code: failure, reason: `AS2 ${failure}: ${explanation}` },
+        ...(header('content-type') ? { contentType: header('content-type') } : {}),
+      });
       const mdn = await buildMdn({
         as2From,
         as2To,
@@ -130,7 +146,13 @@ export class As2Receiver {
           : {}),
       });
       await this.finish(transferId, 'rejected', mdn, asyncUrl, { failure, detail: explanation });
-      this.auditReject(tenant.id, partner, request, `${failure}: ${explanation}`, transferId);
+      this.auditReject(
+        tenant.id,
+        partner,
+        request,
+        `${failure}: ${explanation} (kept as rejected message ${refused.id})`,
+        transferId,
+      );
       return this.answer(transferId, mdn, asyncUrl);
     };
 
@@ -192,23 +214,16 @@ export class As2Receiver {
         unpacked.mic,
         unpacked.micAlgorithm,
       ]);
-      // A first try that committed the payload but died before its MDN must not store it twice.
-      const [existing] = (await this.dataSource.query(
-        `SELECT id FROM messages WHERE tenant_id = $1 AND correlation_id = $2 AND direction = 'inbound'`,
-        [tenant.id, claim.id],
-      )) as { id: string }[];
-      const stored =
-        existing ??
-        (await this.store.receive({
-          tenantId: tenant.id,
-          partnerId: partner.partner.id,
-          channel: 'as2',
-          payload: unpacked.payload,
-          contentType: unpacked.contentType,
-          correlationId: claim.id,
-          environment: partner.partner.environment,
-          ...(unpacked.fileName ? { fileName: unpacked.fileName } : {}),
-        }));
+      const stored = await this.storeOnce(tenant.id, claim.id, {
+        tenantId: tenant.id,
+        partnerId: partner.partner.id,
+        channel: 'as2',
+        payload: unpacked.payload,
+        contentType: unpacked.contentType,
+        correlationId: claim.id,
+        environment: partner.partner.environment,
+        ...(unpacked.fileName ? { fileName: unpacked.fileName } : {}),
+      });
       const mdn = await buildMdn({
         as2From,
         as2To,
@@ -241,6 +256,37 @@ export class As2Receiver {
       this.auditReject(tenant.id, partner, request, 'unexpected error while processing', claim.id);
       return problem(500, 'The message could not be processed now; send it again later (same Message-ID).');
     }
+  }
+
+  /**
+   * Stores the payload of a transfer once, however many tries of its Message-ID run: the transfer
+   * row is locked while the message is written and tied to it in the same transaction, so a retry
+   * that took over a slow (or dead) first try finds the first one's message instead of storing a
+   * second.
+   */
+  private async storeOnce(
+    tenantId: string,
+    transferId: string,
+    input: ReceiveInput,
+  ): Promise<{ id: string }> {
+    const { stored, transitions } = await this.dataSource.transaction(async (manager) => {
+      // `message_id` names only a stored payload (a refused try leaves it empty).
+      const [transfer] = (await manager.query(
+        `SELECT m.id AS existing FROM as2_transfers t
+           LEFT JOIN messages m ON m.id = t.message_id AND m.tenant_id = $2
+          WHERE t.id = $1 FOR UPDATE OF t`,
+        [transferId, tenantId],
+      )) as { existing: string | null }[];
+      if (transfer?.existing) return { stored: { id: transfer.existing }, transitions: [] };
+      const received = await this.store.receiveIn(manager, input);
+      await manager.query(`UPDATE as2_transfers SET message_id = $2 WHERE id = $1`, [
+        transferId,
+        received.message.id,
+      ]);
+      return { stored: { id: received.message.id }, transitions: received.transitions };
+    });
+    this.store.notify(transitions);
+    return stored;
   }
 
   /**
@@ -344,9 +390,18 @@ export class As2Receiver {
       `UPDATE as2_transfers SET state = 'processing', attempts = attempts + 1, request_headers = $5, body = $6,
               partner_id = $7, failure = NULL, detail = NULL, updated_at = now()
         WHERE direction = 'inbound' AND coalesce(tenant_id, '') = $1 AND as2_from = $2 AND as2_to = $3 AND as2_message_id = $4
-          AND (state IN ('rejected', 'failed') OR (state = 'processing' AND updated_at < now() - make_interval(secs => ${STALE_SECONDS})))
+          AND (state IN ('rejected', 'failed') OR (state = 'processing' AND updated_at < now() - make_interval(secs => $8)))
         RETURNING id, state, mdn_headers, mdn_body, mdn_url, message_id`,
-      [tenantId, as2From, as2To, messageId, JSON.stringify(headers), body, partnerId ?? null],
+      [
+        tenantId,
+        as2From,
+        as2To,
+        messageId,
+        JSON.stringify(headers),
+        body,
+        partnerId ?? null,
+        this.options.staleSeconds ?? STALE_SECONDS,
+      ],
     )) as [Omit<TransferRow, 'fresh'>[], number];
     const retaken = taken[0];
     if (retaken) return { ...retaken, fresh: true };

@@ -1,4 +1,5 @@
 import { Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { AuditLog } from '../../audit/audit-log.js';
 import { AuditModule } from '../../audit/audit.module.js';
@@ -10,6 +11,7 @@ import { APP_CONFIG } from '../../config/config.tokens.js';
 import { As2MdnDispatcher } from './as2-mdn-dispatcher.js';
 import { As2OutboundSender } from './as2-outbound-sender.js';
 import { As2Receiver } from './as2-receiver.js';
+import { As2ThrottleAudit } from './as2-throttle-audit.js';
 
 /** Runs the async-MDN dispatcher and the outbound sender every few seconds (`AS2_TICK_MS`) while the app is up. */
 class As2Timers implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -81,6 +83,12 @@ class As2Timers implements OnApplicationBootstrap, OnApplicationShutdown {
           (event) => audit.enqueue(event),
         ),
       inject: [DataSource, AuditLog],
+    },
+    {
+      provide: As2ThrottleAudit,
+      useFactory: (adapterHost: HttpAdapterHost, tenants: TenantRegistry, audit: AuditLog) =>
+        new As2ThrottleAudit(adapterHost, tenants, (event) => audit.enqueue(event)),
+      inject: [HttpAdapterHost, TenantRegistry, AuditLog],
     },
     {
       provide: As2Timers,

@@ -3,9 +3,11 @@ import { open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import ssh2, { type Attributes, type FileEntry, type SFTPWrapper } from 'ssh2';
 import type { AuditEvent } from '../../audit/audit-event.js';
+import type { ChannelRefusal } from '../../messages/channel-refusal.js';
 import type { MessageStore } from '../../messages/message-store.js';
 import { OutboundState } from '../../messages/message-state.js';
 import type { SftpAccount } from './sftp-accounts.js';
+import { SftpFlowControl } from './sftp-flow-control.js';
 import { listOutboxFiles, type OutboxFile } from './sftp-outbox-files.js';
 import { PathRefused, VirtualPaths, type VirtualNode } from './sftp-virtual-path.js';
 
@@ -16,6 +18,8 @@ const S_IFREG = 0o100000;
 const RECEIVED_REMEMBERED = 1000;
 /** Entries per READDIR answer: keeps each NAME packet well under the 32 KiB SFTP packet limit. */
 const DIRECTORY_PAGE = 100;
+/** WRITEs in flight per connection before the client waits: twice OpenSSH's default (`sftp -R 64`). */
+const MAX_WRITES_IN_FLIGHT = 128;
 
 export interface SftpSessionContext {
   readonly account: SftpAccount;
@@ -24,6 +28,8 @@ export interface SftpSessionContext {
   /** Uploads are written here, under the data directory: memory stays flat whatever the size. */
   readonly uploadDir: string;
   readonly maxFileBytes: number;
+  /** WRITEs in flight on one connection before the client is made to wait (default 128). */
+  readonly maxWritesInFlight?: number;
   readonly remoteIp: string;
   readonly log: (message: string, error?: unknown) => void;
 }
@@ -38,6 +44,10 @@ interface Upload {
   readonly inFlight: Set<Promise<unknown>>;
   /** Why the upload failed, for the answer to its CLOSE; undefined while it goes well. */
   failed: string | undefined;
+  /** Set when the failure is a refusal of what the partner sent (not our fault): its bytes are kept. */
+  refusal: ChannelRefusal | undefined;
+  /** The most WRITE data the session held in flight while this upload was written (in its audit entry). */
+  peakBytesInFlight: number;
 }
 
 interface Download {
@@ -58,6 +68,8 @@ type Handle = Upload | Download | Listing;
 interface Parked {
   readonly tempPath: string;
   readonly size: number;
+  /** Why its last rename was refused: if it never gets a name we take, it is kept as refused. */
+  refusedRename?: string;
 }
 
 /**
@@ -86,6 +98,7 @@ export class SftpMailboxSession {
   }
 
   attach(sftp: SFTPWrapper): void {
+    const flow = new SftpFlowControl(sftp, this.context.maxWritesInFlight ?? MAX_WRITES_IN_FLIGHT);
     const guard =
       <A extends unknown[]>(op: (reqId: number, ...args: A) => Promise<void>) =>
       (reqId: number, ...args: A): void => {
@@ -171,6 +184,8 @@ export class SftpMailboxSession {
               size: resume ? parked.size : 0,
               inFlight: new Set(),
               failed: undefined,
+              refusal: undefined,
+              peakBytesInFlight: 0,
             }),
           );
         }
@@ -189,9 +204,15 @@ export class SftpMailboxSession {
         const end = offset + data.length;
         if (end > this.context.maxFileBytes) {
           state.failed = `file larger than ${this.context.maxFileBytes} bytes: not stored`;
+          state.refusal = {
+            code: 'file-too-large',
+            reason: `SFTP upload refused: file larger than ${this.context.maxFileBytes} bytes (the bytes received within the limit are kept)`,
+          };
           return sftp.status(reqId, STATUS_CODE.FAILURE, state.failed);
         }
         // Positional writes: out-of-order WRITEs (`sftp -R 64`) land where their offsets say.
+        flow.started(data.length);
+        state.peakBytesInFlight = Math.max(state.peakBytesInFlight, flow.bytesInFlight);
         const write = state.file.write(data, 0, data.length, offset);
         state.inFlight.add(write);
         try {
@@ -201,6 +222,7 @@ export class SftpMailboxSession {
           throw error;
         } finally {
           state.inFlight.delete(write);
+          flow.finished(data.length);
         }
         state.size = Math.max(state.size, end);
         sftp.status(reqId, STATUS_CODE.OK);
@@ -236,15 +258,25 @@ export class SftpMailboxSession {
         await Promise.allSettled([...state.inFlight]);
         await state.file.close();
         if (state.failed) {
-          await rm(state.tempPath, { force: true });
-          this.auditUpload(state.name, state.size, 500, `upload failed before close: ${state.failed}`);
+          let kept: string | undefined;
+          if (state.refusal) kept = await this.keepRefused(state.name, state.tempPath, state.refusal);
+          else await rm(state.tempPath, { force: true });
+          this.auditUpload(
+            state.name,
+            state.size,
+            500,
+            `upload failed before close: ${state.failed}${kept ? ` (kept as rejected message ${kept})` : ''}`,
+            kept,
+          );
           return sftp.status(reqId, STATUS_CODE.FAILURE, state.failed);
         }
         if (isPartName(state.name)) {
           this.parked.set(state.name, { tempPath: state.tempPath, size: state.size });
           return sftp.status(reqId, STATUS_CODE.OK);
         }
-        const ok = await this.commit(state.name, state.tempPath, state.size);
+        const ok = await this.commit(state.name, state.tempPath, state.size, {
+          peakBytesInFlight: state.peakBytesInFlight,
+        });
         // Nothing received may vanish: the bytes of a failed store stay on disk for an operator.
         if (!ok) await rename(state.tempPath, `${state.tempPath}.failed`).catch(() => undefined);
         sftp.status(reqId, ok ? STATUS_CODE.OK : STATUS_CODE.FAILURE, ok ? undefined : 'not stored, retry');
@@ -275,7 +307,10 @@ export class SftpMailboxSession {
           this.auditRename(source.name, target.name, received.messageId);
           return sftp.status(reqId, STATUS_CODE.OK);
         }
-        if (refused) return sftp.status(reqId, STATUS_CODE.PERMISSION_DENIED, refused);
+        if (refused) {
+          parked.refusedRename = `rename of ${source.name} to "${target.name}" refused (${refused})`;
+          return sftp.status(reqId, STATUS_CODE.PERMISSION_DENIED, refused);
+        }
         this.parked.delete(source.name);
         if (isPartName(target.name)) {
           // Renaming onto another parked upload replaces it (POSIX rename): its bytes go too.
@@ -332,21 +367,69 @@ export class SftpMailboxSession {
     sftp.on('EXTENDED', (reqId: number) => sftp.status(reqId, STATUS_CODE.OP_UNSUPPORTED));
   }
 
-  /** The connection ended: uploads never closed or never renamed are dropped (nothing was acknowledged). */
+  /**
+   * The connection ended: uploads never closed or never renamed are dropped (nothing was
+   * acknowledged), except those we refused (too large, a name we would not take): kept as refused.
+   */
   async end(): Promise<void> {
     const uploads = [...this.handles.values()].filter((h): h is Upload => h.kind === 'upload');
     this.handles.clear();
     for (const upload of uploads) {
       await Promise.allSettled([...upload.inFlight]);
       await upload.file.close().catch(() => undefined);
-      await rm(upload.tempPath, { force: true });
+      if (upload.refusal) await this.keepRefused(upload.name, upload.tempPath, upload.refusal);
+      else await rm(upload.tempPath, { force: true });
     }
-    for (const parked of this.parked.values()) await rm(parked.tempPath, { force: true });
+    for (const [name, parked] of this.parked) {
+      if (parked.refusedRename) {
+        const reason = `SFTP upload refused: ${parked.refusedRename}; the session ended without a name we take`;
+        const kept = await this.keepRefused(name, parked.tempPath, { code: 'name-refused', reason });
+        this.auditUpload(name, parked.size, 403, reason, kept);
+      } else await rm(parked.tempPath, { force: true });
+    }
     this.parked.clear();
   }
 
+  /**
+   * Keeps an upload we refused after its bytes arrived as a rejected message (listed with the
+   * reason, the bytes as received); its id, or undefined when even that failed (the bytes then
+   * stay on disk as `*.failed` for an operator).
+   */
+  private async keepRefused(
+    name: string,
+    tempPath: string,
+    refusal: ChannelRefusal,
+  ): Promise<string | undefined> {
+    const { account, store } = this.context;
+    try {
+      const message = await store.refuse({
+        tenantId: account.tenantId,
+        partnerId: account.partnerId,
+        channel: 'sftp',
+        payload: await readFile(tempPath),
+        fileName: name,
+        environment: account.environment,
+        refusal,
+      });
+      await rm(tempPath, { force: true });
+      return message.id;
+    } catch (error) {
+      this.context.log(
+        `sftp ${account.username}: refused ${name} could not be kept (bytes in ${tempPath})`,
+        error,
+      );
+      await rename(tempPath, `${tempPath}.failed`).catch(() => undefined);
+      return undefined;
+    }
+  }
+
   /** Stores the upload as a message; true once committed (only then is the temp file removed). */
-  private async commit(name: string, tempPath: string, size: number): Promise<boolean> {
+  private async commit(
+    name: string,
+    tempPath: string,
+    size: number,
+    details?: Record<string, unknown>,
+  ): Promise<boolean> {
     const { account, store } = this.context;
     try {
       const payload = await readFile(tempPath);
@@ -363,7 +446,7 @@ export class SftpMailboxSession {
       this.received.set(name, { size, at: new Date(), messageId: message.id });
       if (this.received.size > RECEIVED_REMEMBERED)
         this.received.delete(this.received.keys().next().value as string);
-      this.auditUpload(name, size, 200, undefined, message.id);
+      this.auditUpload(name, size, 200, undefined, message.id, details);
       return true;
     } catch (error) {
       this.context.log(`sftp ${account.username}: ${name} could not be stored (bytes in ${tempPath})`, error);
@@ -379,7 +462,14 @@ export class SftpMailboxSession {
     });
   }
 
-  private auditUpload(name: string, size: number, status: number, reason?: string, messageId?: string): void {
+  private auditUpload(
+    name: string,
+    size: number,
+    status: number,
+    reason?: string,
+    messageId?: string,
+    details?: Record<string, unknown>,
+  ): void {
     const { account } = this.context;
     this.context.audit({
       occurredAt: new Date(),
@@ -393,6 +483,7 @@ export class SftpMailboxSession {
       bytesIn: size,
       ...(messageId ? { resourceType: 'message', resourceId: messageId } : {}),
       ...(reason ? { reason } : {}),
+      ...(details ? { details } : {}),
     });
   }
 

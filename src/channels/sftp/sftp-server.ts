@@ -24,6 +24,8 @@ export interface SftpServerOptions {
   readonly hostKeyPath: string;
   readonly dataDir: string;
   readonly maxFileBytes: number;
+  /** WRITEs in flight per connection before the client is made to wait (default 128). */
+  readonly maxWritesInFlight?: number;
   readonly log: {
     info(message: string): void;
     warn(message: string): void;
@@ -100,6 +102,7 @@ export class SftpServer {
             audit: this.options.audit,
             uploadDir,
             maxFileBytes: this.options.maxFileBytes,
+            ...(this.options.maxWritesInFlight ? { maxWritesInFlight: this.options.maxWritesInFlight } : {}),
             remoteIp: ip,
             log: (message, error) => this.options.log.error(message, error),
           });

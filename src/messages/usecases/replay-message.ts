@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { retrySettingsFor } from '../../tenancy/tenant-definition.js';
 import type { TenantRegistry } from '../../tenancy/tenant-registry.js';
+import { CHANNEL_REFUSED_RULE } from '../channel-refusal.js';
 import { flowOf } from '../document-flow.js';
 import { QUEUES, deliveryJobOptions, type DeliverJob, type JobQueue } from '../job-queue.js';
 import { InboundState } from '../message-state.js';
@@ -39,11 +40,21 @@ export class ReplayMessage {
     const transitions: Transition[] = [];
     const result = await this.dataSource.transaction(async (manager): Promise<ReplayResult | undefined> => {
       const [message] = (await manager.query(
-        `SELECT id, state, direction FROM messages
+        `SELECT id, state, direction, diagnostics @> $4::jsonb AS refused FROM messages
           WHERE tenant_id = $1 AND id = $2 AND ($3::text IS NULL OR partner_id = $3) FOR UPDATE`,
-        [tenantId, messageId, options.partnerId ?? null],
-      )) as { id: string; state: InboundState; direction: string }[];
+        [tenantId, messageId, options.partnerId ?? null, JSON.stringify([{ rule: CHANNEL_REFUSED_RULE }])],
+      )) as { id: string; state: InboundState; direction: string; refused: boolean }[];
       if (!message) return undefined;
+      if (message.refused) {
+        // Its bytes were never authenticated or taken in (a forged or undecryptable message must not
+        // reach translation by a replay): only the partner sending it again brings it in.
+        return {
+          messageId,
+          mode: 'nothing',
+          documents: 0,
+          reason: 'refused by its channel before it was accepted: the partner must send it again',
+        };
+      }
       if (message.direction !== 'inbound') {
         return {
           messageId,
