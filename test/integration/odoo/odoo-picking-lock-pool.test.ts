@@ -231,3 +231,52 @@ test('closing the lock pool while a section is stalled ends its session after th
   // The stalled delivery still ends once Odoo answers.
   assert.equal((await stalled).action, 'updated');
 });
+
+test('a lock another process holds past the lock timeout fails the section as retryable', async () => {
+  const holder = lockPool({ applicationName: 'crossdock-locks-holder' });
+  const waiter = lockPool({ lockTimeoutMs: 200 });
+  const key = `${SCOPE}:crossdock_demo:stock.picking:1`;
+  let releaseHolder!: () => void;
+  const held = holder.withLocks([key], () => new Promise<void>((resolve) => (releaseHolder = resolve)));
+  await eventually(advisoryLocksHeld, (n) => n === 1, 10_000, 'the other process holding the lock');
+  await assert.rejects(
+    waiter.withLocks([key], async () => 'ran'),
+    (error: Error) =>
+      error.name === 'LockUnavailableError' && /not granted: .*lock timeout/.test(error.message),
+  );
+  assert.equal(waiter.inUse, 0, 'the waiting connection went back');
+  releaseHolder();
+  await held;
+  assert.equal(await waiter.withLocks([key], async () => 'ran'), 'ran');
+});
+
+test('a lock connection cut mid-section (the database restarted) neither crashes nor leaks', async () => {
+  const locks = lockPool({ applicationName: 'crossdock-locks-cut' });
+  const stall = stallInsideTheSection(odoo.sim);
+  const stalled = deliverToOdoo(client, 'demo', confirmation(1), { exclusive: advisoryLocks(locks, SCOPE) });
+  await eventually(
+    async () => stall.hits(),
+    (hits) => hits >= 1,
+    20_000,
+    'the section stalled',
+  );
+  await queryRows(
+    database.url,
+    `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1`,
+    ['crossdock-locks-cut'],
+  );
+  await eventually(
+    () => lockConnections('crossdock-locks-cut'),
+    (n) => n === 0,
+    10_000,
+    'the session gone',
+  );
+  odoo.sim.clearFaults();
+  // The section's work still ends; its broken connection is dropped, not handed out again.
+  assert.equal((await stalled).action, 'updated');
+  assert.equal(locks.inUse, 0);
+  const next = await deliverToOdoo(client, 'demo', confirmation(2), {
+    exclusive: advisoryLocks(locks, SCOPE),
+  });
+  assert.equal(next.action, 'updated');
+});
