@@ -139,6 +139,8 @@ export class Pipeline {
       await this.jobs.offWork(QUEUES.deliver).catch(() => undefined);
       await this.jobs.offWork(QUEUES.ackTimeout).catch(() => undefined);
     }
+    // Once no delivery is being worked: a section still stalled in Odoo loses its lock connection.
+    await this.deliver.close();
     await this.jobs.stop();
   }
 }

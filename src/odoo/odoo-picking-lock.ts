@@ -5,8 +5,9 @@
  * first. Such a read-add-write runs in an exclusive section keyed by the pickings it touches.
  *
  * Within a process, a section waits for the earlier ones on the same Odoo connection. Across
- * processes, the caller provides `OdooDeliveryOptions.exclusive` (the pipeline holds a PostgreSQL
- * advisory lock for the section's transaction, released however the section ends, crash included).
+ * processes, the caller provides `OdooDeliveryOptions.exclusive` (the pipeline holds PostgreSQL
+ * advisory locks on a small pool of lock connections, never the main pool's, released however the
+ * section ends, crash included: src/database/advisory-lock-pool.ts).
  */
 import type { OdooClient } from './odoo-client.js';
 import type { DeliveryContext } from './odoo-delivery-types.js';
@@ -64,7 +65,8 @@ export async function exclusively<T>(
       });
     } catch (error) {
       if (failure && failure.error === error) throw error;
-      // Taking or releasing the lock failed (a lock timeout, the database away): worth a retry.
+      // Taking or releasing the lock failed (no lock connection free in time, a lock timeout, the
+      // database away, the pool closed at shutdown): worth a retry.
       const message = error instanceof Error ? error.message : String(error);
       throw new OdooError('retryable', `the lock on ${keys.join(', ')} failed: ${message}`, { cause: error });
     }

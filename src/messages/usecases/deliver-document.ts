@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { AdvisoryLockPool } from '../../database/advisory-lock-pool.js';
 import { failureKindOf, type DocumentDeliverer } from '../document-deliverer.js';
 import type { DeliverJob } from '../job-queue.js';
 import { FINAL_DOCUMENT_STATES, InboundState, aggregateState, type DocumentState } from '../message-state.js';
@@ -28,24 +29,22 @@ export class RetryLater extends Error {
 
 /**
  * The deliverer's exclusive sections (a read-add-write on one Odoo record), serialised across
- * processes: PostgreSQL advisory locks of a transaction held for the section only, so they are
- * released however it ends (an Odoo error rolls back, a crash closes the connection). Keys are
- * taken in one order, so two sections cannot wait on each other; a wait past the lock timeout
- * fails the section, and the delivery is retried.
+ * processes by PostgreSQL advisory locks. They are held on the lock pool's own connections, never
+ * the main pool's: a section lasts as long as its Odoo calls, and sections stalled on a slow Odoo
+ * must not take the connections the API and the pipeline's transactions need. Released however a
+ * section ends (an Odoo error, a crash closes the connection); keys are taken in one order, so two
+ * sections cannot wait on each other. No lock connection free in time, or a lock held elsewhere
+ * past the lock timeout, fails the section, and the delivery is retried.
  */
 export function advisoryLocks(
-  dataSource: DataSource,
+  locks: AdvisoryLockPool,
   scope: string,
-  lockTimeout = '120s',
 ): <T>(keys: readonly string[], work: () => Promise<T>) => Promise<T> {
   return (keys, work) =>
-    dataSource.transaction(async (manager) => {
-      await manager.query(`SELECT set_config('lock_timeout', $1, true)`, [lockTimeout]);
-      for (const key of [...new Set(keys)].sort()) {
-        await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`${scope}:${key}`]);
-      }
-      return work();
-    });
+    locks.withLocks(
+      keys.map((key) => `${scope}:${key}`),
+      work,
+    );
 }
 
 /**
@@ -53,11 +52,25 @@ export function advisoryLocks(
  * re-runs the job) made exactly-once in effect by the connector's external ids in Odoo.
  */
 export class DeliverDocument {
+  /** The pickings' locks; opens no connection until a delivery needs one. */
+  readonly locks: AdvisoryLockPool;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly store: MessageStore,
     private readonly deliverer: DocumentDeliverer,
-  ) {}
+    locks?: AdvisoryLockPool,
+  ) {
+    this.locks = locks ?? AdvisoryLockPool.forDataSource(dataSource);
+  }
+
+  /**
+   * After the workers stopped: closes the lock connections. A section still stalled in Odoo after
+   * `graceMs` loses its connection, and with it its locks.
+   */
+  close(graceMs?: number): Promise<void> {
+    return this.locks.close(graceMs);
+  }
 
   /** `attempt` is 1 for the first try; `job.maxAttempts` ends the retries with a dead letter. */
   async run(job: DeliverJob, attempt: number): Promise<void> {
@@ -71,7 +84,7 @@ export class DeliverDocument {
         documentType: document.document_type,
         target: document.target,
         document: document.canonical,
-        exclusive: advisoryLocks(this.dataSource, `deliver:${document.tenant_id}:${document.target}`),
+        exclusive: advisoryLocks(this.locks, `deliver:${document.tenant_id}:${document.target}`),
       });
       await this.finish(
         document,

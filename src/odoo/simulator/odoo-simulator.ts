@@ -189,6 +189,9 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
       case 'slow':
         await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 2000));
         return undefined;
+      case 'stall':
+        await faults.untilCleared();
+        return undefined;
       case 'http500':
         res.writeHead(500, { 'Content-Type': 'text/html; charset=utf-8' });
         res.end('<!doctype html><title>500 Internal Server Error</title><h1>Internal Server Error</h1>');
@@ -451,7 +454,7 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
       if (!isSimFault(fault)) {
         return send(400, {
           error:
-            'expected {mode: down|slow|http500|accessDenied|validationError|sessionExpired, count?, model?, method?, matching?, delayMs?, message?}',
+            'expected {mode: down|slow|stall|http500|http429|lostReply|accessDenied|validationError|sessionExpired, count?, model?, method?, matching?, delayMs?, message?}',
         });
       }
       send(201, faults.add(fault));
@@ -538,6 +541,7 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
     reset,
     stop: () =>
       new Promise<void>((resolve, reject) => {
+        faults.clear();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),

@@ -10,6 +10,8 @@ export const SIM_FAULT_MODES = [
   'lostReply',
   // A rate-limiting proxy: 429 with Retry-After, the call never reaches Odoo.
   'http429',
+  // An Odoo that stops answering: the call waits, unanswered, until the faults are cleared, then runs.
+  'stall',
 ] as const;
 export type SimFaultMode = (typeof SIM_FAULT_MODES)[number];
 
@@ -72,6 +74,7 @@ export function isSimFault(value: unknown): value is SimFault {
 export class SimFaultTable {
   private faults: ActiveFault[] = [];
   private nextId = 1;
+  private stalled: Array<() => void> = [];
 
   add(fault: SimFault): ActiveFault {
     const active: ActiveFault = {
@@ -85,8 +88,17 @@ export class SimFaultTable {
     return active;
   }
 
+  /** Clears the faults and lets every stalled call go on. */
   clear(): void {
     this.faults = [];
+    const waiting = this.stalled;
+    this.stalled = [];
+    for (const resume of waiting) resume();
+  }
+
+  /** Resolves when the faults are next cleared: how a `stall` fault holds its call. */
+  untilCleared(): Promise<void> {
+    return new Promise((resolve) => this.stalled.push(resolve));
   }
 
   list(): readonly ActiveFault[] {

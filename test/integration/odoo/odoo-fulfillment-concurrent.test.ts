@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
-import type { DataSource } from 'typeorm';
+import { AdvisoryLockPool } from '../../../src/database/advisory-lock-pool.js';
 import { createDataSource } from '../../../src/database/data-source.js';
 import { advisoryLocks } from '../../../src/messages/usecases/deliver-document.js';
 import { deliverToOdoo } from '../../../src/odoo/deliver-to-odoo.js';
@@ -18,9 +18,9 @@ import { createTestDatabase, queryRows, type TestDatabase } from '../../support/
 
 let sim: RunningOdooSimulator;
 let database: TestDatabase;
-/** Two connections to one Odoo and two database pools: what two worker processes have. */
+/** Two connections to one Odoo and two lock pools: what two worker processes have. */
 const clients: OdooClient[] = [];
-const pools: DataSource[] = [];
+const pools: AdvisoryLockPool[] = [];
 
 function newClient(): OdooClient {
   return createOdooClient({
@@ -38,14 +38,12 @@ before(async () => {
   database = await createTestDatabase('odoo_concurrent');
   for (let i = 0; i < 2; i++) {
     clients.push(newClient());
-    const pool = createDataSource(database.url, { poolSize: 2 });
-    await pool.initialize();
-    pools.push(pool);
+    pools.push(AdvisoryLockPool.forDataSource(createDataSource(database.url), { size: 2 }));
   }
 });
 beforeEach(() => sim.reset());
 after(async () => {
-  await Promise.all([...clients.map((c) => c.close()), ...pools.map((p) => p.destroy())]);
+  await Promise.all([...clients.map((c) => c.close()), ...pools.map((p) => p.close())]);
   await sim.stop();
   await database.drop();
 });
@@ -152,9 +150,12 @@ test('an Odoo error inside the section releases the lock', async () => {
   );
   assert.equal(held.length, 0, 'no advisory lock left behind');
   // The other process gets the picking straight away (a leaked lock would time out here).
-  const other = await deliverToOdoo(clients[1]!, 'demo', second, {
-    exclusive: advisoryLocks(pools[1]!, 'deliver:demo:production', '2s'),
+  const strict = AdvisoryLockPool.forDataSource(createDataSource(database.url), {
+    lockTimeoutMs: 2000,
   });
+  const other = await deliverToOdoo(clients[1]!, 'demo', second, {
+    exclusive: advisoryLocks(strict, 'deliver:demo:production'),
+  }).finally(() => strict.close());
   assert.equal(other.action, 'updated');
 });
 
