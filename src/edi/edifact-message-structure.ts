@@ -315,6 +315,9 @@ export function checkEdifactMessageStructure(type: string, segments: readonly Se
  */
 export type GroupName = (segs: readonly Segment[], i: number) => string;
 
+/** One namer per message type, shared by every rule list of its maps: a message is walked once. */
+const groupNamers = new Map<string, GroupName>();
+
 /**
  * The group namer of a message type (undefined when we have no structure for it). The names of a
  * message's segments are worked out together, on the first call for that segment array: it is
@@ -323,8 +326,10 @@ export type GroupName = (segs: readonly Segment[], i: number) => string;
 export function edifactGroupName(type: string): GroupName | undefined {
   const root = Object.hasOwn(STRUCTURES, type) ? STRUCTURES[type] : undefined;
   if (root === undefined) return undefined;
+  let namer = groupNamers.get(type);
+  if (namer !== undefined) return namer;
   const names = new WeakMap<readonly Segment[], string[]>();
-  return (segs, i) => {
+  namer = (segs, i) => {
     let list = names.get(segs);
     if (list === undefined) {
       const found: string[] = [];
@@ -341,6 +346,8 @@ export function edifactGroupName(type: string): GroupName | undefined {
     }
     return list[i] ?? '';
   };
+  groupNamers.set(type, namer);
+  return namer;
 }
 
 /** Says where the repetition of a segment group that starts at `segs[start]` ends (exclusive). */
