@@ -250,6 +250,36 @@ function homeOf(level: SegmentGroup, tag: string): string | undefined {
 }
 
 /**
+ * Walks the data segments of a message (UNH and UNT skipped) the way the structure check reads
+ * them: each segment goes to the innermost open group that has it, or has a group it starts (the
+ * trigger of an open group starts its next repetition from the parent). `visit` gets the groups
+ * open once the segment is placed (the message first, the segment's own group last), or undefined
+ * for a segment the message has no place for there.
+ */
+function walkGroups(
+  root: SegmentGroup,
+  segments: readonly Segment[],
+  visit: (index: number, open: readonly SegmentGroup[] | undefined) => void,
+): void {
+  const open: SegmentGroup[] = [root];
+  segments.forEach((segment, index) => {
+    const tag = segment.tag;
+    if (tag === 'UNH' || tag === 'UNT') return;
+    for (let depth = open.length - 1; depth >= 0; depth--) {
+      const level = open[depth] as SegmentGroup;
+      const child = level.groups.get(tag);
+      if (level.segments.has(tag) || child !== undefined) {
+        open.length = depth + 1;
+        if (child !== undefined && !level.segments.has(tag)) open.push(child);
+        visit(index, open);
+        return;
+      }
+    }
+    visit(index, undefined);
+  });
+}
+
+/**
  * Checks the data segments of one message (UNH..UNT as read) against its message structure; a
  * message type we have no structure for is not checked. Positions count from UNH = 1.
  */
@@ -257,21 +287,10 @@ export function checkEdifactMessageStructure(type: string, segments: readonly Se
   const root = Object.hasOwn(STRUCTURES, type) ? STRUCTURES[type] : undefined;
   if (root === undefined) return [];
   const problems: Diagnostic[] = [];
-  const open: SegmentGroup[] = [root];
-  segments.forEach((segment, index) => {
+  walkGroups(root, segments, (index, open) => {
+    if (open !== undefined) return;
+    const segment = segments[index]!;
     const tag = segment.tag;
-    if (tag === 'UNH' || tag === 'UNT') return;
-    // The innermost open group that has the segment, or has a group it starts, takes it; the
-    // trigger of an open group starts its next repetition from the parent.
-    for (let depth = open.length - 1; depth >= 0; depth--) {
-      const level = open[depth] as SegmentGroup;
-      const child = level.groups.get(tag);
-      if (level.segments.has(tag) || child !== undefined) {
-        open.length = depth + 1;
-        if (child !== undefined && !level.segments.has(tag)) open.push(child);
-        return;
-      }
-    }
     const home = homeOf(root, tag);
     problems.push({
       severity: 'error',
@@ -288,6 +307,47 @@ export function checkEdifactMessageStructure(type: string, segments: readonly Se
     });
   });
   return problems;
+}
+
+/**
+ * Names the segment group `segs[i]` stands in, by its triggers from the message down (`CPS/LIN`),
+ * or '' in the message header or summary (or where the message has no place for it).
+ */
+export type GroupName = (segs: readonly Segment[], i: number) => string;
+
+/** One namer per message type, shared by every rule list of its maps: a message is walked once. */
+const groupNamers = new Map<string, GroupName>();
+
+/**
+ * The group namer of a message type (undefined when we have no structure for it). The names of a
+ * message's segments are worked out together, on the first call for that segment array: it is
+ * asked for rarely (a segment no map rule reads), and then often more than once per message.
+ */
+export function edifactGroupName(type: string): GroupName | undefined {
+  const root = Object.hasOwn(STRUCTURES, type) ? STRUCTURES[type] : undefined;
+  if (root === undefined) return undefined;
+  let namer = groupNamers.get(type);
+  if (namer !== undefined) return namer;
+  const names = new WeakMap<readonly Segment[], string[]>();
+  namer = (segs, i) => {
+    let list = names.get(segs);
+    if (list === undefined) {
+      const found: string[] = [];
+      walkGroups(root, segs, (index, open) => {
+        found[index] =
+          open === undefined
+            ? ''
+            : open
+                .slice(1)
+                .map((g) => g.tag)
+                .join('/');
+      });
+      names.set(segs, (list = found));
+    }
+    return list[i] ?? '';
+  };
+  groupNamers.set(type, namer);
+  return namer;
 }
 
 /** Says where the repetition of a segment group that starts at `segs[start]` ends (exclusive). */

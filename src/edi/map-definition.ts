@@ -74,6 +74,12 @@ export interface ElementRule {
   /** Outbound: values longer than this are not written (a later fallback rule may fill the element). */
   readonly maxLength?: number;
   /**
+   * Outbound, with `maxLength`: a value longer than that which no fallback replaces refuses the
+   * document (VALUE_DOES_NOT_FIT, naming the field, with this reason) instead of leaving the element
+   * empty: where the segment would break a syntax note without it (214 B1005 beside B1006, P0506).
+   */
+  readonly mustFit?: string;
+  /**
    * Outbound: the value is written only when it is one of this code table's codes (a later
    * fallback rule may fill the element): a 214's statusCode goes out as AT701 when it is an X12
    * code, and an EDIFACT status code gives way to the milestone's own AT7 code. Inbound: the

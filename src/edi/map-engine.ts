@@ -330,7 +330,7 @@ function emitSegment(st: OutState, rule: SegmentRule, item: unknown, _repeated: 
   if (rule.when) writeWhen(rule.when);
   const sign = st.signs.get(rule.seg);
   if (sign) writeWhen(sign);
-  let tooLong: { el: number; comp: number; text: string; to: string }[] | undefined;
+  let tooLong: { el: number; comp: number; text: string; to: string; er: ElementRule }[] | undefined;
   const hasTimeCode = new Set(
     rule.elements.filter((e) => e.transform === 'timeCode' && e.to).map((e) => e.to!),
   );
@@ -390,7 +390,7 @@ function emitSegment(st: OutState, rule: SegmentRule, item: unknown, _repeated: 
     const text = convertOut(st, rule, er, v, hasTimeCode.has(er.to));
     if (text === undefined) continue;
     if (er.maxLength !== undefined && text.length > er.maxLength) {
-      (tooLong ??= []).push({ el: er.el, comp, text, to: er.to });
+      (tooLong ??= []).push({ el: er.el, comp, text, to: er.to, er });
       continue;
     }
     put(er.el, comp, text);
@@ -398,6 +398,21 @@ function emitSegment(st: OutState, rule: SegmentRule, item: unknown, _repeated: 
   }
   // A value that did not fit and that no fallback replaced is dropped, and said so.
   const unfit = (tooLong ?? []).filter((t) => (elements[t.el - 1]?.[t.comp - 1] ?? '') === '');
+  // A value the segment cannot go without (`mustFit`): the document is refused, naming the field.
+  const needed = unfit.filter((t) => t.er.mustFit !== undefined);
+  if (needed.length > 0) {
+    for (const t of needed)
+      st.diagnostics.push({
+        severity: 'error',
+        level: 'element',
+        code: '5',
+        rule: 'VALUE_DOES_NOT_FIT',
+        message: `${t.to} "${t.text}" does not fit ${rule.seg}${String(t.el).padStart(2, '0')} (at most ${t.er.maxLength} characters): ${t.er.mustFit}`,
+        segmentId: rule.seg,
+        elementPosition: t.el,
+      });
+    return false;
+  }
   if (rule.onlyWhenItFits && unfit.length > 0) {
     const t = unfit[0]!;
     st.diagnostics.push({

@@ -33,6 +33,7 @@ export const mapFileSchema = {
         compute: { enum: COMPUTED },
         onlyIfUnset: { type: 'boolean' },
         maxLength: { type: 'integer', minimum: 1 },
+        mustFit: { type: 'string', minLength: 1 },
         onlyIfCodeIn: { type: 'string', minLength: 1 },
         unlessSet: { type: 'string', minLength: 1 },
         negate: {

@@ -39,6 +39,7 @@ import {
   impliedDecimal,
   leftOut,
   notKept,
+  notRead,
   negated,
   passHas,
   passNotKept,
@@ -62,7 +63,7 @@ import {
 } from './map-paths.js';
 import type { Segment } from './edi-types.js';
 import { ssccFromGs1 } from './gs1-sscc.js';
-import { edifactGroupEnd, type GroupEnd } from './edifact-message-structure.js';
+import { edifactGroupEnd, edifactGroupName, type GroupEnd } from './edifact-message-structure.js';
 import { elementCount, elementEquals, elementValue } from './x12-segment.js';
 
 export type { RunList } from './map-hierarchy.js';
@@ -85,6 +86,7 @@ const HELPERS = {
   finishDateTime,
   codeNotInTable,
   notKept,
+  notRead,
   leftOut,
   valueLeftOut,
   passHas,
@@ -639,6 +641,7 @@ function valueSource(src: Source, field: string): string {
  * A rule list as one function over `segs[start, end)`: per segment, the first rule for its tag
  * whose `when` holds (hierarchies take theirs unconditionally) maps it; loops and hierarchies
  * consume the segments that belong to them. Outbound-only rules map nothing but still end loops.
+ * A segment no rule takes is not kept, with a SEGMENT_NOT_KEPT warning (`notRead`).
  * `groups`: the triggers of the loops around the list (EDIFACT loops end where their group does).
  */
 export function compileRuleList(
@@ -684,10 +687,15 @@ export function compileRuleList(
     list.push(`if (${test}) { ${apply} }`);
     cases.set(tag, list);
   }
+  // A segment no rule reads (no rule for its tag here, or none whose `when` takes it) is said to
+  // be left out: only that path pays, a read segment's branch is as before.
+  const d = map.definition;
+  const notRead = `h.notRead(st, segs, i, ${JSON.stringify(d.name)}, ${src.constant(d.standard === 'edifact' ? edifactGroupName(d.message) : undefined)});`;
   const switchCases = [...cases].map(
     ([tag, candidates]) =>
-      `case ${JSON.stringify(tag)}: ${[...candidates, ...(notKeptCases.get(tag) ?? [])].join(' else ')} break;`,
+      `case ${JSON.stringify(tag)}: ${[...candidates, ...(notKeptCases.get(tag) ?? []), `{ ${notRead} }`].join(' else ')} break;`,
   );
+  switchCases.push(`default: ${notRead}`);
   const source = [
     '"use strict";',
     ...src.functions,

@@ -7,6 +7,7 @@
 import type { Diagnostic, Segment } from './edi-types.js';
 import { ediDateNumber, ediTimeNumber, isoDateOf, isoFromEdiNumbers } from './edi-datetime.js';
 import { edifactDateTimeToIso } from './edifact-datetime.js';
+import type { GroupName } from './edifact-message-structure.js';
 import { fromImpliedDecimal, isNegativeDecimal, negateDecimal, normalizeDecimal } from './implied-decimal.js';
 import { isObject, type JsonObject } from './map-paths.js';
 import { elementValue } from './x12-segment.js';
@@ -116,6 +117,30 @@ export function leftOut(st: InState, seg: Segment, segIndex: number, reason: str
     code: '',
     rule: 'SEGMENT_NOT_KEPT',
     message: `${shortText(seg)} at position ${segIndex + st.firstPosition} is not kept: ${reason}`,
+  });
+}
+
+/**
+ * A segment of the body that no rule of the map read (its tag has no rule where it stands, or no
+ * rule's `when` takes its codes: a DESADV PIA+3): the set may well be valid, but the canonical
+ * document does not hold it, so it is said, never dropped in silence. `group` names the EDIFACT
+ * segment group it stands in (X12 diagnostics get their loop from the set schema afterwards).
+ */
+export function notRead(
+  st: InState,
+  segs: readonly Segment[],
+  segIndex: number,
+  map: string,
+  group: GroupName | undefined,
+): void {
+  const seg = segs[segIndex]!;
+  const name = group?.(segs, segIndex);
+  diag(st, seg, segIndex, {
+    severity: 'warning',
+    level: 'transaction',
+    code: '',
+    rule: 'SEGMENT_NOT_KEPT',
+    message: `${shortText(seg)} at position ${segIndex + st.firstPosition}${name ? ` (segment group ${name})` : ''} is not kept: no rule of map ${map} reads this ${seg.tag} here`,
   });
 }
 

@@ -185,6 +185,8 @@ function checkRules(
     const appends = e.to?.endsWith('[]') === true;
     checkPath(e.to, `${where}/to`, appends);
     checkPath(e.unlessSet, `${where}/unlessSet`, false);
+    if (e.mustFit !== undefined && e.maxLength === undefined)
+      report(`${where}/mustFit`, 'mustFit refuses a value longer than maxLength: it needs maxLength');
     if (
       e.leftOut !== undefined &&
       (e.to !== undefined ||
@@ -405,6 +407,7 @@ function uniformElement(e: ElementRule): ElementRule {
     compute: e.compute,
     onlyIfUnset: e.onlyIfUnset,
     maxLength: e.maxLength,
+    mustFit: e.mustFit,
     onlyIfCodeIn: e.onlyIfCodeIn,
     unlessSet: e.unlessSet,
     leftOut: e.leftOut,

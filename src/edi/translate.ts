@@ -417,6 +417,25 @@ function x12MapFinder(maps: MapSet): (setId: string, version: string) => X12MapC
   };
 }
 
+/** What the set schema reports as ignored (a segment not in the set, or none we know). */
+const IGNORED_BY_SCHEMA: ReadonlySet<string> = new Set(['SEGMENT_NOT_IN_SET', 'UNRECOGNIZED_SEGMENT']);
+
+/**
+ * The map's diagnostics without a SEGMENT_NOT_KEPT for a segment the schema's diagnostics (`schema`)
+ * already say is ignored: its fate is told once.
+ */
+function withoutIgnoredTwice(
+  mapped: readonly Diagnostic[],
+  schema: readonly Diagnostic[],
+): readonly Diagnostic[] {
+  if (mapped.length === 0 || schema.length === 0) return mapped;
+  const ignored = new Set<number | undefined>();
+  for (const d of schema)
+    if (d.severity === 'warning' && IGNORED_BY_SCHEMA.has(d.rule)) ignored.add(d.segmentPosition);
+  if (ignored.size === 0) return mapped;
+  return mapped.filter((d) => d.rule !== 'SEGMENT_NOT_KEPT' || !ignored.has(d.segmentPosition));
+}
+
 function processX12Set(
   set: X12TransactionSet,
   mapFor: (setId: string, version: string) => X12MapChoice,
@@ -478,7 +497,7 @@ function processX12Set(
     );
     // The map knows segments, not the standard's loops: the schema walk names them for the acks.
     if (schema) locateInSet(schema, set.segments, r.diagnostics);
-    diagnostics.push(...r.diagnostics);
+    diagnostics.push(...withoutIgnoredTwice(r.diagnostics, diagnostics));
     if (r.diagnostics.some((d) => d.severity === 'error')) return { documents: [], diagnostics };
     if (r.documents.length === 0) {
       // A split map (214: one TrackingEvent per LX with an AT7) yields nothing when no item qualifies:

@@ -49,3 +49,9 @@ export function golden(path: string, actual: unknown, asText = false): unknown {
   const expected = readFileSync(path, 'utf8');
   return asText ? expected : JSON.parse(expected);
 }
+
+/** One interchange holding one message of `type` in `directory` (D96A, D01B) with `body` between UNH and UNT. */
+export function edifactMessage(type: string, directory: string, body: readonly string[]): string {
+  const segments = [`UNH+1+${type}:D:${directory.slice(1)}:UN`, ...body];
+  return `UNB+UNOC:3+SENDER:ZZ+RECEIVER:ZZ+240305:1415+REF1'${segments.join("'")}'UNT+${segments.length + 1}+1'UNZ+1+REF1'`;
+}

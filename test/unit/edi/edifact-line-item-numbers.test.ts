@@ -10,14 +10,9 @@ import { join } from 'node:path';
 import type { Diagnostic } from '../../../src/edi/edi-types.js';
 import type { JsonObject } from '../../../src/edi/map-paths.js';
 import { renderDocument, translateBuffer } from '../../../src/edi/translate.js';
+import { edifactMessage } from './edifact-fixture-support.js';
 
 const OPTIONS = { now: () => new Date('2026-11-27T10:00:00Z'), mapsDir: join(process.cwd(), 'edi-maps') };
-
-/** One message of `type` in `directory` (D96A or D01B) with `body` between UNH and UNT. */
-function message(type: 'DESADV' | 'INVOIC', directory: string, body: readonly string[]): string {
-  const segments = [`UNH+1+${type}:D:${directory.slice(1)}:UN`, ...body];
-  return `UNB+UNOC:3+SENDER:ZZ+RECEIVER:ZZ+240305:1415+REF1'${segments.join("'")}'UNT+${segments.length + 1}+1'UNZ+1+REF1'`;
-}
 
 const notKept = (diagnostics: readonly Diagnostic[]): string[] =>
   diagnostics
@@ -30,7 +25,7 @@ const notKept = (diagnostics: readonly Diagnostic[]): string[] =>
 for (const directory of ['D96A', 'D01B']) {
   test(`${directory} DESADV: every item number of a PIA is one of the line's ids; a second IMD part is left out, said so`, async () => {
     const r = await translateBuffer(
-      message('DESADV', directory, [
+      edifactMessage('DESADV', directory, [
         'BGM+351+ASN-1+9',
         'DTM+137:202403051412:203',
         'RFF+ON:PO-1',
@@ -74,7 +69,7 @@ for (const directory of ['D96A', 'D01B']) {
 
   test(`${directory} INVOIC: a charge has no item numbers and one description: PIA and a second IMD part are left out, said so`, async () => {
     const r = await translateBuffer(
-      message('INVOIC', directory, [
+      edifactMessage('INVOIC', directory, [
         'BGM+380+INV-1+9',
         'DTM+137:20240312:102',
         'NAD+SU+CARRIER::ZZZ++Carrier Co',

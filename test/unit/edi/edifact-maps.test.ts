@@ -276,6 +276,8 @@ describe('EDIFACT maps (D96A and D01B)', () => {
       [
         ['SEGMENT_NOT_KEPT', 'QTY', 20],
         ['SEGMENT_NOT_KEPT', 'QTY', 22],
+        // CNT+2, the number of lines: no field.
+        ['SEGMENT_NOT_KEPT', 'CNT', 35],
       ],
     );
   });
@@ -292,6 +294,8 @@ describe('EDIFACT maps (D96A and D01B)', () => {
     assert.deepEqual(
       result.diagnostics.map((d) => [d.rule, d.segmentId, d.segmentPosition]),
       [
+        // The consignment's PAC (its number of packages) is not read either.
+        ['SEGMENT_NOT_KEPT', 'PAC', 5],
         ['SEGMENT_NOT_KEPT', 'GIN', 6],
         ['SEGMENT_NOT_KEPT', 'RFF', 7],
       ],
@@ -432,6 +436,8 @@ describe('EDIFACT maps (D96A and D01B)', () => {
           ['warning', 'SEGMENT_NOT_KEPT', 'DTM'],
           ['warning', 'SEGMENT_NOT_KEPT', 'CTA'],
           ['warning', 'SEGMENT_NOT_KEPT', 'COM'],
+          // CNT+2, the number of lines: no field.
+          ['warning', 'SEGMENT_NOT_KEPT', 'CNT'],
         ],
       );
     }
@@ -489,6 +495,8 @@ describe('EDIFACT maps (D96A and D01B)', () => {
     assert.deepEqual(
       result.diagnostics.map((d) => [d.rule, d.segmentId, d.segmentPosition]),
       [
+        // The message date (DTM+137): a TrackingEvent has no field for it.
+        ['SEGMENT_NOT_KEPT', 'DTM', 3],
         ['SEGMENT_NOT_KEPT', 'CTA', 5],
         ['SEGMENT_NOT_KEPT', 'COM', 6],
         ['SEGMENT_NOT_KEPT', 'COM', 11],
@@ -682,6 +690,7 @@ describe('EDIFACT maps (D96A and D01B)', () => {
     assert.deepEqual(
       result.diagnostics.map((d) => [d.rule, d.segmentId, d.segmentPosition]),
       [
+        ['SEGMENT_NOT_KEPT', 'DTM', 3],
         ['SEGMENT_NOT_KEPT', 'LOC', 7],
         ['SEGMENT_NOT_KEPT', 'DTM', 8],
         ['SEGMENT_NOT_KEPT', 'DTM', 14],
@@ -752,13 +761,21 @@ describe('EDIFACT maps (D96A and D01B)', () => {
     assert.deepEqual(
       result.diagnostics.map((d) => [d.rule, d.segmentId, d.segmentPosition]),
       [
+        // Payment instructions and terms (PAI, PAT with its DTM+13 due date), the header text,
+        // the bill of lading's date (DTM+171 after RFF+BM) and CNT+2: no field on the invoice.
+        ['SEGMENT_NOT_KEPT', 'PAI', 5],
+        ['SEGMENT_NOT_KEPT', 'FTX', 6],
+        ['SEGMENT_NOT_KEPT', 'DTM', 8],
         ['SEGMENT_NOT_KEPT', 'TAX', 13],
         ['SEGMENT_NOT_KEPT', 'MOA', 14],
+        ['SEGMENT_NOT_KEPT', 'PAT', 16],
+        ['SEGMENT_NOT_KEPT', 'DTM', 17],
         ['SEGMENT_NOT_KEPT', 'TAX', 20],
         ['SEGMENT_NOT_KEPT', 'MOA', 21],
         ['SEGMENT_NOT_KEPT', 'TAX', 27],
         ['SEGMENT_NOT_KEPT', 'MOA', 28],
         ['SEGMENT_NOT_KEPT', 'TAX', 32],
+        ['SEGMENT_NOT_KEPT', 'CNT', 38],
         ['SEGMENT_NOT_KEPT', 'MOA', 42],
         ['SEGMENT_NOT_KEPT', 'MOA', 43],
         ['SEGMENT_NOT_KEPT', 'MOA', 44],

@@ -89,7 +89,12 @@ test('tags, codes, table values and defaults with quotes, comment ends and line 
     seg(ODD, ODD, ['X', 'Y'], 'mapped'),
     seg(ODD, ODD, ['X', 'N'], 'not mapped'),
   ]);
-  assert.deepEqual(r.diagnostics, []);
+  // The segment no rule's `when` takes is not kept, and said so with its tag as sent.
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.severity, d.rule, d.segmentId, d.segmentPosition]),
+    [['warning', 'SEGMENT_NOT_KEPT', ODD, 7]],
+  );
+  assert.ok(r.diagnostics[0]!.message.endsWith(`no rule of map unusual reads this ${ODD} here`));
   // The promoted ODD qualifier writes $.odd first; the ODD segment overwrites it in place.
   assert.equal(
     JSON.stringify(r.documents),

@@ -304,3 +304,18 @@ test('a leftOut element that writes, elementRepeats without repeat, skipWritten 
     ],
   );
 });
+
+test('mustFit without maxLength is a map error: it refuses values longer than maxLength', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'maps-'));
+  cpSync(MAPS_DIR, dir, { recursive: true });
+  const file = join(dir, 'x12', '214.map.yaml');
+  const yaml = readFileSync(file, 'utf8');
+  const limit = "        to: 'references[0].qualifier'\n        maxLength: 3\n";
+  assert.ok(yaml.includes(limit));
+  writeFileSync(file, yaml.replace(limit, "        to: 'references[0].qualifier'\n"));
+  const set = loadMaps({ mapsDir: dir });
+  assert.deepEqual(
+    set.errors.map((e) => [e.path.replace(/\d+/g, 'n'), e.message]),
+    [['/rules/n/elements/n/mustFit', 'mustFit refuses a value longer than maxLength: it needs maxLength']],
+  );
+});

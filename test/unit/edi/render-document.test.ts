@@ -324,4 +324,27 @@ test('a 214 whose shipment has no carrier reference names it in B1005/B1006 by i
       ],
     ],
   );
+  // A first reference whose qualifier is no X12 code (longer than B1005's 3 characters) cannot
+  // name the shipment: refused naming that field, not a rendered B10 that fails P0506.
+  const odoo = renderDocument(
+    event({ shipmentId: 'SHP1' }, [
+      { qualifier: 'odoo:stock.picking', value: 'WH/OUT/00042' },
+      { qualifier: 'SI', value: 'SHIPREF-9' },
+    ]),
+    'x12-214',
+    { mapsDir: MAPS_DIR, now: NOW },
+  );
+  assert.equal(odoo.text, '');
+  assert.deepEqual(
+    odoo.diagnostics.map((d) => [d.severity, d.rule, d.segmentId, d.elementPosition, d.message]),
+    [
+      [
+        'error',
+        'VALUE_DOES_NOT_FIT',
+        'B10',
+        5,
+        'references[0].qualifier "odoo:stock.picking" does not fit B1005 (at most 3 characters): without shipmentRef.carrierReference (B1001), a 214 names its shipment by its first reference, whose qualifier goes in B1005 and must be an X12 reference qualifier (X12 syntax note P0506)',
+      ],
+    ],
+  );
 });
