@@ -16,7 +16,7 @@ import {
 } from './edifact-reader.js';
 import { locateEdifactCanonicalError } from './edifact-canonical-locate.js';
 import { EdifactSyntaxError, edifactMapDiagnostic } from './edifact-syntax-errors.js';
-import type { LoadedMap } from './map-definition.js';
+import type { LoadedMap, LoopRule, Rule } from './map-definition.js';
 import { declaresVersion, findMap, loadMaps, type MapSet } from './map-loader.js';
 import { mapInbound } from './map-inbound.js';
 import { isObject, type JsonObject } from './map-paths.js';
@@ -29,7 +29,7 @@ import type {
   X12TransactionSet,
 } from './x12-envelope.js';
 import { readX12, type X12InputOrigin, type X12ReaderEvent } from './x12-envelope-reader.js';
-import { locateInSet, validateSet } from './x12-set-schema.js';
+import { locateInSet, loopIdForSegment, validateSet, type SetSchema } from './x12-set-schema.js';
 import { locateCanonicalError } from './x12-canonical-locate.js';
 import { x12SetSchema } from './x12-set-schemas.js';
 import { sequentialControlNumbers, type ControlNumberGenerator } from './x12-writer.js';
@@ -417,6 +417,54 @@ function x12MapFinder(maps: MapSet): (setId: string, version: string) => X12MapC
   };
 }
 
+/**
+ * For a split map that made no document: the segment (`onlyWith`) each pass of the loop making its
+ * items lacked (a 214 LX without AT7, which the map left out with a SEGMENT_NOT_KEPT warning), as a
+ * missing segment where it belongs, right after the loop's opening segment, in its own loop (AT7: 0205).
+ * AK304 3 "required segment missing"; in a 999 IK304 I6 "implementation dependent segment missing",
+ * the standard making the segment optional and this implementation needing it.
+ */
+function missingStatusSegments(
+  map: LoadedMap,
+  schema: SetSchema | undefined,
+  mapped: readonly Diagnostic[],
+  ctl: Partial<Diagnostic>,
+): Diagnostic[] {
+  const split = map.definition.split;
+  if (split === undefined) return [];
+  const loops: LoopRule[] = [];
+  const visit = (rules: readonly Rule[]): void => {
+    for (const rule of rules)
+      if ('loop' in rule) {
+        if (rule.onlyWith && rule.repeat === `${split}[]`) loops.push(rule);
+        visit(rule.rules);
+      }
+  };
+  visit(map.definition.rules);
+  const out: Diagnostic[] = [];
+  for (const loop of loops) {
+    const tag = loop.onlyWith!.seg;
+    const loopId = schema ? loopIdForSegment(schema, tag) : undefined;
+    for (const d of mapped) {
+      if (d.rule !== 'SEGMENT_NOT_KEPT' || d.segmentId !== loop.loop || d.segmentPosition === undefined)
+        continue;
+      out.push({
+        severity: 'error',
+        level: 'segment',
+        code: '3',
+        implementationCode: 'I6',
+        rule: 'STATUS_SEGMENT_MISSING',
+        message: `${loop.loop} at position ${d.segmentPosition} has no ${tag}: ${loop.onlyWith!.reason}`,
+        segmentId: tag,
+        segmentPosition: d.segmentPosition + 1,
+        ...(loopId !== undefined ? { loopId } : {}),
+        ...ctl,
+      });
+    }
+  }
+  return out;
+}
+
 /** What the set schema reports as ignored (a segment not in the set, or none we know). */
 const IGNORED_BY_SCHEMA: ReadonlySet<string> = new Set(['SEGMENT_NOT_IN_SET', 'UNRECOGNIZED_SEGMENT']);
 
@@ -502,6 +550,8 @@ function processX12Set(
     if (r.documents.length === 0) {
       // A split map (214: one TrackingEvent per LX with an AT7) yields nothing when no item qualifies:
       // the set is rejected, as EDIFACT's NO_DOCUMENT, rather than acknowledged with its data lost.
+      // The ack names what each pass lacks (AK3/IK3), so its AK502 5 names the segments in error.
+      diagnostics.push(...missingStatusSegments(map, schema, r.diagnostics, ctl));
       diagnostics.push({
         severity: 'error',
         level: 'transaction',

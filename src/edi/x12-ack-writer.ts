@@ -36,16 +36,18 @@ const seg = (tag: string, ...elements: (string | undefined)[]): SegmentData => {
 };
 
 /**
- * AK502–AK506 / IK502–IK506. A set-level error that no AK3/IK3 line names (`segmentsReported`
- * false: NO_DOCUMENT, an unlocated CANONICAL_SCHEMA error) still says why the set is refused.
- * X12 makes these elements optional (no syntax note on AK5 or IK5), but the 999 guide 005010X231A1
- * makes IK502 situational, a reason for an IK501 that does not accept, from element 618's codes
- * (1-27, I5, I6); an R without one tells the partner nothing. Such a set is valid X12 whose content
- * this implementation cannot take, so in a 999 its 5 becomes I5 "Implementation One or More
- * Segments in Error" (not I6 "Implementation Convention Not Supported": the set's convention is
- * supported, its content is what fails). A 997 has only element 718's standard codes, none of
- * them about an implementation: 5 "One or More Segments in Error" is its code for a set refused
- * for its content, and stays.
+ * AK502–AK506 / IK502–IK506. A set refused for missing content names what is missing where it can:
+ * a 214 LX without AT7 (NO_DOCUMENT) comes with an AK3/IK3 for each AT7 (translate.ts), so 5 names
+ * its segments. What is left with no AK3/IK3 line (`segmentsReported` false) is a set-level refusal
+ * no segment stands for: a CANONICAL_SCHEMA error the map fills from no element. Its AK502 is still
+ * 5 (999: I5), not empty: an R without a reason tells the partner nothing, and X231A1 makes IK502
+ * required for an IK501 that does not accept (situational, 618 codes 1-27, I5, I6). No other code
+ * fits: 718/618 have none for "content the receiver cannot use", and 5 says the content (not the
+ * envelope, count or control number) is what fails; the AK3 loop is optional (997 AK3: O; X231A1
+ * loop 2100: situational), so a 5 without one is valid. In a 999 the 5 becomes I5 "Implementation
+ * One or More Segments in Error", the set being valid X12 whose content this implementation cannot
+ * take (not I6 "Implementation Convention Not Supported": the convention is supported). A 997 has
+ * only element 718's standard codes, none about an implementation: 5 stays.
  */
 function setCodes(set: X12SetResult, segmentsReported: boolean, is999: boolean): string[] {
   const codes = new Set<string>();

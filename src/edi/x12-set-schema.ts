@@ -536,6 +536,28 @@ export function locateInSet(
   if (diagnostics.length > 0) walk(schema, segments, {}, diagnostics);
 }
 
+/**
+ * The Loop Identifier Code (AK303/IK303) of segment `tag` when it is absent: the loop it opens,
+ * else the loop it sits in (the first place the schema has it); undefined at the set's top level
+ * or when the schema has no such segment.
+ */
+export function loopIdForSegment(schema: SetSchema, tag: string): string | undefined {
+  const find = (
+    body: readonly (SegmentSpec | LoopSpec)[],
+    loopId: string | undefined,
+  ): { found: boolean; loopId: string | undefined } => {
+    for (const e of body) {
+      if ('loop' in e) {
+        if (e.loop === tag) return { found: true, loopId: e.id };
+        const inner = find(e.body, e.id);
+        if (inner.found) return inner;
+      } else if (e.seg === tag) return { found: true, loopId };
+    }
+    return { found: false, loopId: undefined };
+  };
+  return find(schema.body, undefined).loopId;
+}
+
 /** The set walk; `others`, when given, are located as the walk passes their segments. */
 function walk(
   schema: SetSchema,

@@ -156,12 +156,13 @@ const EXPECTED: Record<string, RegExp> = {
   '5010-210-l3-weight-unit-missing-999':
     /AK2\*210\*0100~IK3\*L3\*8\*\*8~CTX\*B302>INV-L3-1~IK4\*12\*188\*I9~IK5\*R\*5~/,
   'n1-name-missing': /AK2\*856\*0100~AK3\*N1\*5\*N1\*8~AK4\*2\*93\*1~AK5\*R\*5~/,
-  // A valid 214 whose LX has no AT7 yields no TrackingEvent (NO_DOCUMENT): rejected at set level
-  // with no segment to name, never with an empty AK502/IK502 (x12-ack-writer.ts setCodes). 997: 5,
-  // the one code 718 has for a set refused for its content; 999: I5, the implementation's own
-  // "one or more segments in error" (618), the set being valid X12.
-  '214-no-status-no-document': /AK2\*214\*0001~AK5\*R\*5~AK9\*R\*1\*1\*0~/,
-  '5010-214-no-status-no-document-999': /AK2\*214\*0001~IK5\*R\*I5~AK9\*R\*1\*1\*0~/,
+  // A valid 214 whose LX has no AT7 yields no TrackingEvent (NO_DOCUMENT): the ack names the AT7
+  // each LX lacks, where it belongs (after the LX, loop 0205), so that AK502/IK502 5 "one or more
+  // segments in error" names them. 997: AK304 3 (required segment missing); 999: IK304 I6
+  // (implementation-dependent segment missing: the standard makes the AT7 loop optional).
+  '214-no-status-no-document': /AK2\*214\*0001~AK3\*AT7\*4\*0205\*3~AK5\*R\*5~AK9\*R\*1\*1\*0~/,
+  '5010-214-no-status-no-document-999':
+    /AK2\*214\*0001~IK3\*AT7\*4\*0205\*I6~(CTX\*[^~]*~)?IK5\*R\*5~AK9\*R\*1\*1\*0~/,
   // A 214 splits into one document per AT7: an error in the header's N4 is the same N4 for each
   // of them, so it is one AK3/AK4, not one per event nor a "missing N4" for the second.
   '214-split-header-error': /AK2\*214\*0001~AK3\*N4\*4\*0100\*8~AK4\*4\*26\*6\*usa~AK5\*R\*5~/,
