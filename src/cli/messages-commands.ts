@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.js';
 import { loadConfig } from '../config/app-config.js';
 import { Pipeline } from '../messages/pipeline.js';
+import { InboundState, OutboundState } from '../messages/message-state.js';
 import type { ReplayMode } from '../messages/usecases/replay-message.js';
 import { loadTenants } from '../tenancy/tenant-loader.js';
 import { TenantRegistry } from '../tenancy/tenant-registry.js';
@@ -33,6 +34,23 @@ async function withPipeline<T>(
 function readOnlyPipeline(dataSource: DataSource, url: string): Pipeline {
   const idle = { deliver: () => Promise.reject(new Error('the CLI does not deliver')) };
   return new Pipeline(dataSource, url, new TenantRegistry([]), idle, { workers: false });
+}
+
+const STATES: readonly string[] = [
+  ...new Set([...Object.values(InboundState), ...Object.values(OutboundState)]),
+];
+const MESSAGE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A usage mistake: exit 2 naming it, never an answer (an empty list) that reads as a fact. */
+function usage(message: string): never {
+  process.stderr.write(`crossdock: ${message}\n`);
+  process.exit(2);
+}
+
+/** No message has an id that is no UUID: say so, rather than pass the database's type error on. */
+function noMessage(id: string, tenantId: string): void {
+  process.stderr.write(`crossdock: no message ${id} in tenant ${tenantId}\n`);
+  process.exitCode = 1;
 }
 
 async function readInput(file: string): Promise<Buffer> {
@@ -94,9 +112,16 @@ export function registerMessagesCommands(program: Command): void {
         json?: boolean;
       }) => {
         try {
+          const limit = Number(options.limit);
+          if (!/^\d+$/.test(options.limit) || limit < 1 || limit > 500) {
+            usage('--limit must be a whole number from 1 to 500');
+          }
+          if (options.state !== undefined && !STATES.includes(options.state)) {
+            usage(`--state must be one of ${STATES.join(', ')}`);
+          }
           await withDatabase(async (dataSource, url) => {
             const page = await readOnlyPipeline(dataSource, url).store.list(options.tenant, {
-              limit: Math.min(500, Math.max(1, Number(options.limit) || 50)),
+              limit,
               ...(options.state ? { state: options.state } : {}),
               ...(options.partner ? { partnerId: options.partner } : {}),
             });
@@ -120,13 +145,10 @@ export function registerMessagesCommands(program: Command): void {
     .requiredOption('--tenant <id>', 'tenant id')
     .action(async (id: string, options: { tenant: string }) => {
       try {
+        if (!MESSAGE_ID.test(id)) return noMessage(id, options.tenant);
         await withDatabase(async (dataSource, url) => {
           const detail = await readOnlyPipeline(dataSource, url).store.detail(options.tenant, id);
-          if (!detail) {
-            process.stderr.write(`crossdock: no message ${id} in tenant ${options.tenant}\n`);
-            process.exitCode = 1;
-            return;
-          }
+          if (!detail) return noMessage(id, options.tenant);
           process.stdout.write(`${JSON.stringify(detail, null, 2)}\n`);
         });
       } catch (error) {
@@ -145,6 +167,7 @@ export function registerMessagesCommands(program: Command): void {
           process.stderr.write('crossdock: --mode must be auto, retranslate or redeliver\n');
           process.exit(2);
         }
+        if (!MESSAGE_ID.test(id)) return noMessage(id, options.tenant);
         await withPipeline(async (pipeline) => {
           const result = await pipeline.replay.run(options.tenant, id, {
             mode: options.mode as ReplayMode,
@@ -162,11 +185,7 @@ export function registerMessagesCommands(program: Command): void {
               details: { mode: result.mode, documents: result.documents, actor: 'cli' },
             });
           }
-          if (!result) {
-            process.stderr.write(`crossdock: no message ${id} in tenant ${options.tenant}\n`);
-            process.exitCode = 1;
-            return;
-          }
+          if (!result) return noMessage(id, options.tenant);
           process.stdout.write(`${JSON.stringify(result)}\n`);
         });
       } catch (error) {

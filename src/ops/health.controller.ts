@@ -1,4 +1,4 @@
-import { Controller, Get, VERSION_NEUTRAL } from '@nestjs/common';
+import { Controller, Get, ServiceUnavailableException, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   HealthCheck,
@@ -9,6 +9,7 @@ import {
 import { DataSource } from 'typeorm';
 import { AuditLog } from '../audit/audit-log.js';
 import { Public } from '../common/http/public.decorator.js';
+import { ProblemCode, ProblemException } from '../common/problem/problem-details.js';
 
 @ApiTags('operations')
 @Public()
@@ -34,7 +35,21 @@ export class HealthController {
     summary: 'Readiness: the database answers, every migration is applied and the audit log can be written',
   })
   @HealthCheck()
-  ready() {
+  async ready() {
+    try {
+      return await this.readiness();
+    } catch (error) {
+      // Terminus's 503 carries every check's result; the problem filter would keep only its title.
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      const checks = (error.getResponse() as { details?: Record<string, { status: string }> }).details ?? {};
+      const down = Object.keys(checks).filter((name) => checks[name]?.status !== 'up');
+      throw new ProblemException(503, ProblemCode.ServiceUnavailable, `Not ready: ${down.join(', ')} down.`, {
+        checks,
+      });
+    }
+  }
+
+  private readiness() {
     return this.health.check([
       () => this.typeorm.pingCheck('database').withTimeout(1500),
       async () => {

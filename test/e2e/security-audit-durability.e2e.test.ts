@@ -143,7 +143,16 @@ describe('audit durability under overload and outage', () => {
       assert.equal(tokenRefused.status, 503);
       // Liveness still answers; readiness says the node is not ready.
       assert.equal((await fetch(`${server.url}/health/live`)).status, 200);
-      assert.equal((await fetch(`${server.url}/health/ready`)).status, 503);
+      const notReady = await fetch(`${server.url}/health/ready`);
+      assert.equal(notReady.status, 503);
+      // An operator (or a load balancer's log) sees which check is down, not a bare 503.
+      const readiness = (await notReady.json()) as {
+        detail: string;
+        checks?: Record<string, { status: string }>;
+      };
+      assert.match(readiness.detail, /auditLog/);
+      assert.equal(readiness.checks?.auditLog?.status, 'down');
+      assert.equal(readiness.checks?.database?.status, 'down');
 
       await admin((c) => c.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`));
       await eventually(async () => (await me(server.url, bearer, 'outage-after')).status === 200);

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { DataSource } from 'typeorm';
+import { randomUUID } from 'node:crypto';
 import { appendAuditEvents } from '../../../src/audit/audit-appender.js';
+import { GENESIS_HASH, chainEntry } from '../../../src/audit/audit-chain.js';
 import type { AuditEvent } from '../../../src/audit/audit-event.js';
 import { AuditLog } from '../../../src/audit/audit-log.js';
 import { AuditReader } from '../../../src/audit/audit-reader.js';
@@ -244,6 +246,108 @@ describe('audit chain on PostgreSQL', () => {
     const report = await verifyAuditChain(first, 'reordered');
     assert.equal(report.firstBreak?.seq, 2);
     assert.equal(report.firstBreak?.problem, 'relinked');
+  });
+
+  test('verify during a concurrent append reads entries and head from one snapshot: no false truncation', async () => {
+    await chain(first, 'live', 3);
+    // The head table is held locked while the verifier walks: the append commits in between.
+    const appended = first.transaction(async (manager) => {
+      await manager.query(`LOCK TABLE audit_chain_heads IN ACCESS EXCLUSIVE MODE`);
+      for (let i = 0; i < 100; i += 1) {
+        const waiting = (await manager.query(
+          `SELECT 1 FROM pg_locks WHERE relation = 'audit_chain_heads'::regclass AND NOT granted`,
+        )) as unknown[];
+        if (waiting.length > 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await appendAuditEvents(manager, [event('live', 4)]);
+    });
+    const verifying = verifyAuditChain(second, 'live');
+    await appended;
+    const report = await verifying;
+    assert.equal(report.firstBreak, null);
+    assert.ok(report.entries === 3 || report.entries === 4, `entries ${report.entries}`);
+    assert.equal((await verifyAuditChain(first, 'live')).entries, 4);
+  });
+
+  /** A row as an attacker who knows the algorithm forges it: correct seq, prev_hash and hash. */
+  async function forge(tenantId: string, seq: number, prevHash: string): Promise<string> {
+    const entry = chainEntry(prevHash, {
+      id: randomUUID(),
+      tenantId,
+      seq,
+      occurredAt: new Date(Date.UTC(2026, 10, 27, 10, 0, 0, seq)),
+      kind: 'http',
+      action: 'read',
+      clientId: null,
+      partnerId: null,
+      sourceIp: null,
+      userAgent: null,
+      method: null,
+      route: null,
+      path: null,
+      resourceType: null,
+      resourceId: null,
+      status: null,
+      scopes: [],
+      correlationId: null,
+      latencyMs: null,
+      bytesIn: null,
+      bytesOut: null,
+      reason: null,
+      details: null,
+    });
+    await sql(
+      `INSERT INTO audit_events (tenant_id, seq, id, occurred_at, kind, action, prev_hash, hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        tenantId,
+        seq,
+        entry.id,
+        entry.occurredAt.toISOString(),
+        entry.kind,
+        entry.action,
+        prevHash,
+        entry.hash,
+      ],
+    );
+    return entry.id;
+  }
+
+  test('a well-hashed row appended past the chain head is named as appended, with its id', async () => {
+    await chain(first, 'forged', 4);
+    const [last] = (await sql(`SELECT hash FROM audit_events WHERE tenant_id = 'forged' AND seq = 4`)) as {
+      hash: string;
+    }[];
+    const id = await forge('forged', 5, last!.hash);
+    const report = await verifyAuditChain(first, 'forged');
+    assert.deepEqual(
+      [report.firstBreak?.seq, report.firstBreak?.entryId, report.firstBreak?.problem],
+      [5, id, 'appended'],
+    );
+    const ghostId = await forge('ghost', 1, GENESIS_HASH);
+    const ghost = await verifyAuditChain(first, 'ghost');
+    assert.deepEqual(
+      [ghost.firstBreak?.seq, ghost.firstBreak?.entryId, ghost.firstBreak?.problem],
+      [1, ghostId, 'appended'],
+    );
+    assert.match(ghost.firstBreak!.detail, /no chain head/);
+  });
+
+  test('a last row rewritten with a recomputed hash is named as altered against the head', async () => {
+    await chain(first, 'rehashed', 4);
+    const [row] = (await sql(
+      `SELECT id, prev_hash FROM audit_events WHERE tenant_id = 'rehashed' AND seq = 4`,
+    )) as {
+      id: string;
+      prev_hash: string;
+    }[];
+    await tamper([`DELETE FROM audit_events WHERE tenant_id = 'rehashed' AND seq = 4`]);
+    await forge('rehashed', 4, row!.prev_hash);
+    const report = await verifyAuditChain(first, 'rehashed');
+    assert.deepEqual([report.firstBreak?.seq, report.firstBreak?.problem], [4, 'altered']);
+    assert.ok(report.firstBreak?.entryId);
+    assert.match(report.firstBreak!.detail, /chain head/);
   });
 
   test('crossdock audit verify exits 0 on a sound chain and 1 naming the tampered row', async () => {
