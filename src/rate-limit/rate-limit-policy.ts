@@ -10,11 +10,11 @@ export interface LimitWindow {
 
 /** For partners (and staff clients) whose tenant file sets no `rateLimit`. */
 export const DEFAULT_CLIENT_RULE: RateLimitRule = { perSecond: 10, burst: 20, perDay: 100_000 };
-/** Public routes other than the token endpoint (JWKS, docs), per source IP. */
+/** Public routes other than the token endpoint (JWKS, docs), per source (`rateLimitSource`). */
 export const ANONYMOUS_RULE: RateLimitRule = { perSecond: 20, burst: 50 };
 /**
- * The token endpoint, per source IP and per claimed client id from that IP (never per claimed id
- * alone, which anyone could exhaust): enough for any honest client.
+ * The token endpoint, per source (an IPv4 address, an IPv6 /64) and per claimed client id from that
+ * source (never per claimed id alone, which anyone could exhaust): enough for any honest client.
  */
 export const TOKEN_PER_IP_RULE: RateLimitRule = { burst: 20, perMinute: 300 };
 export const TOKEN_PER_CLIENT_RULE: RateLimitRule = { burst: 10, perMinute: 120 };

@@ -10,6 +10,7 @@ import {
   type LimitWindow,
 } from './rate-limit-policy.js';
 import { TOKEN_GROUP } from './rate-limit-route-groups.js';
+import { rateLimitSource } from './source-address.js';
 
 /** One counter key and the windows counted under it. */
 export interface LimitSubject {
@@ -57,16 +58,17 @@ export function limitSubjects(
     const who = principal.partnerId ? `p:${principal.partnerId}` : `c:${principal.clientId}`;
     return [{ key: `t:${principal.tenantId}:${who}${ownCounter ? `:g:${group}` : ''}`, windows }];
   }
+  const source = rateLimitSource(request.ip);
   if (group === TOKEN_GROUP) {
-    const subjects: LimitSubject[] = [{ key: `token-ip:${request.ip}`, windows: TOKEN_PER_IP_WINDOWS }];
+    const subjects: LimitSubject[] = [{ key: `token-ip:${source}`, windows: TOKEN_PER_IP_WINDOWS }];
     // Per claimed client id from this address, never per claimed id alone: anyone may claim any id,
     // so a counter of its own would let one address spend the client's quota and lock it out.
     const clientId = claimedClientId(request);
     if (clientId)
-      subjects.push({ key: `token-client:${request.ip}|${clientId}`, windows: TOKEN_PER_CLIENT_WINDOWS });
+      subjects.push({ key: `token-client:${source}|${clientId}`, windows: TOKEN_PER_CLIENT_WINDOWS });
     return subjects;
   }
-  return [{ key: `ip:${request.ip}`, windows: ANONYMOUS_WINDOWS }];
+  return [{ key: `ip:${source}`, windows: ANONYMOUS_WINDOWS }];
 }
 
 const TOKEN_PER_IP_WINDOWS = windowsOf(TOKEN_PER_IP_RULE, 'ip-');

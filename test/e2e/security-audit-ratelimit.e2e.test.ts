@@ -443,6 +443,19 @@ describe('a flood of wrong secrets for one client id from one address', () => {
     );
     assert.equal(rows.filter((r) => r.status === 429).length, 130 - failures);
   });
+
+  test('addresses of one IPv6 /64 are one source: a new address there brings no new guesses', async () => {
+    const statuses: number[] = [];
+    for (let i = 1; i <= 7; i += 1) {
+      const response = await attempt(`2001:db8:66:1::${i.toString(16)}`, `v6-guess-${i}`, `v6-${i}`);
+      statuses.push(response.status);
+    }
+    assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429]);
+
+    // The partner from another /64: a token.
+    const partner = await attempt('2001:db8:20:1::1', 'demo-carrier-secret', 'v6-partner-right');
+    assert.equal(partner.status, 200, await partner.clone().text());
+  });
 });
 
 describe('two Crossdock nodes sharing PostgreSQL and Redis', () => {
