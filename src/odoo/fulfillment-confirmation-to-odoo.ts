@@ -18,7 +18,7 @@ import { PICKING_FIELDS, mergeReferences } from './odoo-lookups.js';
 import { postNoteOnce } from './odoo-notes.js';
 import { exclusively, pickingLockKey } from './odoo-picking-lock.js';
 import { changedValues, readRecords, searchRead, writeRecords, type OdooRecord } from './odoo-records.js';
-import { countIn, lineUnits, moveUnits, roundUp, type UnitLine } from './odoo-units.js';
+import { cleanFloat, countIn, lineUnits, moveUnits, type UnitLine } from './odoo-units.js';
 import { charValue, many2oneId } from './odoo-values.js';
 
 export async function deliverFulfillmentConfirmation(
@@ -280,15 +280,15 @@ async function planQuantities(
       moveUnit,
       `the unit of its move in ${String(picking['name'])}`,
     );
-    shipped.set(move.id, roundUp((shipped.get(move.id) ?? 0) + count, moveUnit.rounding));
+    // Counts on the unit's steps add up on them: only the float noise of the sum is dropped.
+    shipped.set(move.id, cleanFloat((shipped.get(move.id) ?? 0) + count));
     open.set(move.id, move);
   }
   const plan: PlannedMove[] = [];
   for (const [moveId, quantity] of shipped) {
     const move = open.get(moveId)!;
     const already = countedQuantity(move, field);
-    const rounding = unitOfMove.get(moveId)!.rounding;
-    plan.push({ moveId, from: already, quantity: roundUp(already + quantity, rounding) });
+    plan.push({ moveId, from: already, quantity: cleanFloat(already + quantity) });
   }
   return plan;
 }
