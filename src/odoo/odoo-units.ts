@@ -33,40 +33,73 @@ export interface UnitFields {
   readonly categories: boolean;
 }
 
-const unitFieldsOf = new WeakMap<OdooClient, Promise<UnitFields>>();
+type FieldsOf = Readonly<Record<string, { type?: string; relation?: string }>>;
 
-/** Asked once per connection (`fields_get`); a failed answer is asked again next time. */
-export function unitFields(client: OdooClient): Promise<UnitFields> {
-  let known = unitFieldsOf.get(client);
+const fieldsAsked = new WeakMap<OdooClient, Map<string, Promise<FieldsOf>>>();
+
+/**
+ * A model's fields, asked once per connection and model (`fields_get`), only for the model a
+ * delivery needs; a model this Odoo does not have (no Sales app) has none. A failed answer is
+ * asked again next time.
+ */
+function fieldsOf(client: OdooClient, model: string): Promise<FieldsOf> {
+  let asked = fieldsAsked.get(client);
+  if (!asked) fieldsAsked.set(client, (asked = new Map()));
+  let known = asked.get(model);
   if (!known) {
-    known = readUnitFields(client);
-    unitFieldsOf.set(client, known);
-    known.catch(() => unitFieldsOf.delete(client));
+    known = client
+      .call<FieldsOf>(model, 'fields_get', { attributes: ['type', 'relation'] })
+      .catch((error: unknown) => {
+        if (isMissingModel(error)) return {};
+        throw error;
+      });
+    asked.set(model, known);
+    known.catch(() => asked.delete(model));
   }
   return known;
 }
 
-async function readUnitFields(client: OdooClient): Promise<UnitFields> {
-  const fieldsOf = (model: string) =>
-    client.call<Record<string, { type?: string; relation?: string }>>(model, 'fields_get', {
-      attributes: ['type', 'relation'],
-    });
-  const [line, move, uom] = await Promise.all([
-    fieldsOf('sale.order.line'),
-    fieldsOf('stock.move'),
-    fieldsOf('uom.uom'),
+/** How Odoo answers a call on a model it does not have: NotFound (JSON-2), else KeyError or UserError. */
+function isMissingModel(error: unknown): boolean {
+  return (
+    error instanceof OdooError &&
+    error.kind === 'business' &&
+    ['werkzeug.exceptions.NotFound', 'builtins.KeyError', 'odoo.exceptions.UserError'].includes(
+      error.odooName ?? '',
+    )
+  );
+}
+
+function unitFieldIn(fields: FieldsOf): string | undefined {
+  return ['product_uom', 'product_uom_id'].find(
+    (name) => fields[name]?.type === 'many2one' && fields[name]?.relation === 'uom.uom',
+  );
+}
+
+/** The many2one to uom.uom on sale.order.line (`product_uom` up to 18.0), if Sales is there. */
+export async function orderLineUnitField(client: OdooClient): Promise<string | undefined> {
+  return unitFieldIn(await fieldsOf(client, 'sale.order.line'));
+}
+
+/** The many2one to uom.uom on stock.move. */
+export async function moveUnitField(client: OdooClient): Promise<string | undefined> {
+  return unitFieldIn(await fieldsOf(client, 'stock.move'));
+}
+
+/** Whether units have categories (`uom.uom.category_id`, up to 18.0). */
+export async function unitsHaveCategories(client: OdooClient): Promise<boolean> {
+  const uom = await fieldsOf(client, 'uom.uom');
+  return uom['category_id'] !== undefined && uom['factor'] !== undefined;
+}
+
+/** All the unit fields at once (asks every model; a delivery asks only the one it needs). */
+export async function unitFields(client: OdooClient): Promise<UnitFields> {
+  const [orderLine, move, categories] = await Promise.all([
+    orderLineUnitField(client),
+    moveUnitField(client),
+    unitsHaveCategories(client),
   ]);
-  const unitField = (fields: Record<string, { type?: string; relation?: string }>) =>
-    ['product_uom', 'product_uom_id'].find(
-      (name) => fields[name]?.type === 'many2one' && fields[name]?.relation === 'uom.uom',
-    );
-  const orderLine = unitField(line);
-  const moveField = unitField(move);
-  return {
-    ...(orderLine ? { orderLine } : {}),
-    ...(moveField ? { move: moveField } : {}),
-    categories: uom['category_id'] !== undefined && uom['factor'] !== undefined,
-  };
+  return { ...(orderLine ? { orderLine } : {}), ...(move ? { move } : {}), categories };
 }
 
 /** A document line as errors name it. */
@@ -199,7 +232,7 @@ function describeUnit(unit: OdooUnit | undefined, id: number): string {
 export async function readUnits(client: OdooClient, ids: readonly number[]): Promise<Map<number, OdooUnit>> {
   const wanted = [...new Set(ids)];
   if (wanted.length === 0) return new Map();
-  const { categories } = await unitFields(client);
+  const categories = await unitsHaveCategories(client);
   const rows = await readRecords(
     client,
     'uom.uom',
@@ -234,7 +267,7 @@ export async function moveUnits(
   moveIds: readonly number[],
 ): Promise<Map<number, OdooUnit>> {
   if (moveIds.length === 0) return new Map();
-  const { move: field } = await unitFields(client);
+  const field = await moveUnitField(client);
   const moves = await readRecords(client, 'stock.move', moveIds, [field ?? 'product_id']);
   let unitIdOf: (move: OdooRecord) => number | undefined = (m) => many2oneId(m[field!]);
   if (!field) {

@@ -334,3 +334,41 @@ describe('an Odoo whose units have no categories (19.0): only quantities in the 
     assert.doesNotMatch(created.body, /product_uom"/);
   });
 });
+
+describe('an Odoo without the Sales app', () => {
+  let sim: RunningOdooSimulator;
+  let client: OdooClient;
+  before(async () => {
+    sim = await startOdooSimulator({ port: 0, uninstalledModels: ['sale.order', 'sale.order.line'] });
+    client = simulatorClient(sim, 'jsonrpc');
+  });
+  after(async () => {
+    await client?.close();
+    await sim?.stop();
+  });
+
+  test('a return in another unit is written, asking only the models a return needs', async () => {
+    const result = await deliverToOdoo(
+      client,
+      'demo',
+      sampleReturnAuthorization({
+        lines: [{ sku: 'SKU-001', quantity: { value: 1, unit: 'DZ' } }],
+      }) as CanonicalDocument,
+      cases,
+    );
+    assert.equal(result.action, 'created');
+    const [move] = sim.state
+      .db('demo')
+      .records('stock.move')
+      .filter((m) => m['picking_id'] === result.id);
+    const dozens = sim.state
+      .db('demo')
+      .records('uom.uom')
+      .find((u) => u['name'] === 'Dozens')!.id;
+    assert.deepEqual([move!['product_uom_qty'], move!['product_uom']], [1, dozens]);
+    assert.equal(
+      sim.state.requestLog.some((e) => e.body.includes('"sale.order.line"')),
+      false,
+    );
+  });
+});
