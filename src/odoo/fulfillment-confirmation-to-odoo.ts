@@ -18,7 +18,7 @@ import { PICKING_FIELDS, mergeReferences } from './odoo-lookups.js';
 import { postNoteOnce } from './odoo-notes.js';
 import { exclusively, pickingLockKey } from './odoo-picking-lock.js';
 import { changedValues, readRecords, searchRead, writeRecords, type OdooRecord } from './odoo-records.js';
-import { countIn, lineUnits, moveUnits, roundUp, type UnitLine } from './odoo-units.js';
+import { cleanFloat, countIn, lineUnits, moveUnits, type UnitLine } from './odoo-units.js';
 import { charValue, many2oneId } from './odoo-values.js';
 
 export async function deliverFulfillmentConfirmation(
@@ -89,12 +89,24 @@ async function applyConfirmation(
         noteFor(confirmation, plan, marker),
       )
     ).posted;
-    const written = await writeQuantities(ctx, plan);
-    records = [...(finished?.records ?? []), ...written.records];
-    if (finished?.changedInOdoo || written.changedInOdoo) flags.push('quantities_changed_in_odoo');
+    try {
+      const written = await writeQuantities(ctx, plan);
+      records = [...(finished?.records ?? []), ...written.records];
+      flags.push(...(finished?.flags ?? []));
+      if (written.changedInOdoo) flags.push('quantities_changed_in_odoo');
+      await writeRecords(client, 'stock.picking', [picking.id], changes);
+      await bindExternalId(client, ref, 'stock.picking', picking.id);
+    } catch (error) {
+      // A failure no retry mends dead-letters this confirmation: a later shipment must not count
+      // its ledger note for it.
+      if (error instanceof OdooError && error.kind === 'business') {
+        await abandonLedger(ctx, picking.id, externalId);
+      }
+      throw error;
+    }
+  } else {
+    await writeRecords(client, 'stock.picking', [picking.id], changes);
   }
-  await writeRecords(client, 'stock.picking', [picking.id], changes);
-  if (!known) await bindExternalId(client, ref, 'stock.picking', picking.id);
   const changed = noted || Object.keys(changes).length > 0 || records.some((r) => r.action === 'updated');
   const action = changed ? 'updated' : 'skipped';
   return {
@@ -116,6 +128,8 @@ interface PlannedMove {
 }
 
 const LEDGER_LINE = 'Quantities after this shipment:';
+/** Marks the note saying a confirmation's ledger was set aside (its delivery failed for good). */
+const ABANDONED = 'crossdock abandoned';
 
 /** The quantities this confirmation's own note (posted by an earlier, cut attempt) recorded. */
 async function ledgerNote(
@@ -158,7 +172,7 @@ async function finishCutShipments(
   ctx: DeliveryContext,
   pickingId: number,
   externalId: string,
-): Promise<WrittenQuantities> {
+): Promise<FinishedShipments> {
   const notes = await searchRead(
     ctx.client,
     'mail.message',
@@ -170,13 +184,33 @@ async function finishCutShipments(
     ['body'],
     { order: 'id' },
   );
+  const abandoned = new Set(
+    (
+      await searchRead(
+        ctx.client,
+        'mail.message',
+        [
+          ['model', '=', 'stock.picking'],
+          ['res_id', '=', pickingId],
+          ['body', 'ilike', `[${ABANDONED} `],
+        ],
+        ['body'],
+      )
+    ).flatMap((note) => {
+      const found = new RegExp(String.raw`\[${ABANDONED} ([a-z0-9_]+\.fulfillment_[a-z0-9_]+)\]`).exec(
+        String(note['body'] ?? ''),
+      );
+      return found ? [found[1]!] : [];
+    }),
+  );
   const cut = notes.flatMap((note) => {
     const body = String(note['body'] ?? '');
     const marker = /\[crossdock ([a-z0-9_]+)\.(fulfillment_[a-z0-9_]+)\]/.exec(body);
     if (!marker || marker[1] !== ctx.module || `${marker[1]}.${marker[2]}` === externalId) return [];
+    if (abandoned.has(`${marker[1]}.${marker[2]}`)) return [];
     return [{ ref: { module: marker[1], name: marker[2]! }, plan: parseLedger(body) }];
   });
-  if (cut.length === 0) return { records: [], changedInOdoo: false };
+  if (cut.length === 0) return { records: [], flags: [] };
   const bound = new Set(
     (
       await resolveExternalIds(
@@ -185,14 +219,34 @@ async function finishCutShipments(
       )
     ).map((r) => r.name),
   );
-  const finished: WrittenQuantities = { records: [], changedInOdoo: false };
+  const finished: FinishedShipments = { records: [], flags: [] };
   for (const { ref, plan } of cut.filter((c) => !bound.has(c.ref.name))) {
     const written = await writeQuantities(ctx, plan);
     finished.records.push(...written.records);
-    finished.changedInOdoo ||= written.changedInOdoo;
+    // The change in Odoo is the cut confirmation's to review, not this shipment's.
+    if (written.changedInOdoo) finished.flags.push(`quantities_changed_in_odoo:${completeName(ref)}`);
     await bindExternalId(ctx.client, ref, 'stock.picking', pickingId);
   }
   return finished;
+}
+
+interface FinishedShipments {
+  readonly records: DeliveredRecord[];
+  /** `quantities_changed_in_odoo:<external id of the cut confirmation>` for each one left as Odoo has it. */
+  readonly flags: string[];
+}
+
+/** Marks a confirmation's ledger note as not to be finished by another shipment. */
+async function abandonLedger(ctx: DeliveryContext, pickingId: number, externalId: string): Promise<void> {
+  const marker = `[${ABANDONED} ${externalId}]`;
+  await postNoteOnce(
+    ctx.client,
+    ctx.module,
+    'stock.picking',
+    pickingId,
+    marker,
+    `The warehouse shipment of ${externalId} could not be recorded and was set aside for review; its quantities above are not counted.\n${marker}`,
+  );
 }
 
 /** The order's delivery: by picking origin/name (the Odoo order name) or the customer's order ref. */
@@ -280,15 +334,15 @@ async function planQuantities(
       moveUnit,
       `the unit of its move in ${String(picking['name'])}`,
     );
-    shipped.set(move.id, roundUp((shipped.get(move.id) ?? 0) + count, moveUnit.rounding));
+    // Counts on the unit's steps add up on them: only the float noise of the sum is dropped.
+    shipped.set(move.id, cleanFloat((shipped.get(move.id) ?? 0) + count));
     open.set(move.id, move);
   }
   const plan: PlannedMove[] = [];
   for (const [moveId, quantity] of shipped) {
     const move = open.get(moveId)!;
     const already = countedQuantity(move, field);
-    const rounding = unitOfMove.get(moveId)!.rounding;
-    plan.push({ moveId, from: already, quantity: roundUp(already + quantity, rounding) });
+    plan.push({ moveId, from: already, quantity: cleanFloat(already + quantity) });
   }
   return plan;
 }

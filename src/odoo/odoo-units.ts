@@ -33,40 +33,73 @@ export interface UnitFields {
   readonly categories: boolean;
 }
 
-const unitFieldsOf = new WeakMap<OdooClient, Promise<UnitFields>>();
+type FieldsOf = Readonly<Record<string, { type?: string; relation?: string }>>;
 
-/** Asked once per connection (`fields_get`); a failed answer is asked again next time. */
-export function unitFields(client: OdooClient): Promise<UnitFields> {
-  let known = unitFieldsOf.get(client);
+const fieldsAsked = new WeakMap<OdooClient, Map<string, Promise<FieldsOf>>>();
+
+/**
+ * A model's fields, asked once per connection and model (`fields_get`), only for the model a
+ * delivery needs; a model this Odoo does not have (no Sales app) has none. A failed answer is
+ * asked again next time.
+ */
+function fieldsOf(client: OdooClient, model: string): Promise<FieldsOf> {
+  let asked = fieldsAsked.get(client);
+  if (!asked) fieldsAsked.set(client, (asked = new Map()));
+  let known = asked.get(model);
   if (!known) {
-    known = readUnitFields(client);
-    unitFieldsOf.set(client, known);
-    known.catch(() => unitFieldsOf.delete(client));
+    known = client
+      .call<FieldsOf>(model, 'fields_get', { attributes: ['type', 'relation'] })
+      .catch((error: unknown) => {
+        if (isMissingModel(error)) return {};
+        throw error;
+      });
+    asked.set(model, known);
+    known.catch(() => asked.delete(model));
   }
   return known;
 }
 
-async function readUnitFields(client: OdooClient): Promise<UnitFields> {
-  const fieldsOf = (model: string) =>
-    client.call<Record<string, { type?: string; relation?: string }>>(model, 'fields_get', {
-      attributes: ['type', 'relation'],
-    });
-  const [line, move, uom] = await Promise.all([
-    fieldsOf('sale.order.line'),
-    fieldsOf('stock.move'),
-    fieldsOf('uom.uom'),
+/** How Odoo answers a call on a model it does not have: NotFound (JSON-2), else KeyError or UserError. */
+function isMissingModel(error: unknown): boolean {
+  return (
+    error instanceof OdooError &&
+    error.kind === 'business' &&
+    ['werkzeug.exceptions.NotFound', 'builtins.KeyError', 'odoo.exceptions.UserError'].includes(
+      error.odooName ?? '',
+    )
+  );
+}
+
+function unitFieldIn(fields: FieldsOf): string | undefined {
+  return ['product_uom', 'product_uom_id'].find(
+    (name) => fields[name]?.type === 'many2one' && fields[name]?.relation === 'uom.uom',
+  );
+}
+
+/** The many2one to uom.uom on sale.order.line (`product_uom` up to 18.0), if Sales is there. */
+export async function orderLineUnitField(client: OdooClient): Promise<string | undefined> {
+  return unitFieldIn(await fieldsOf(client, 'sale.order.line'));
+}
+
+/** The many2one to uom.uom on stock.move. */
+export async function moveUnitField(client: OdooClient): Promise<string | undefined> {
+  return unitFieldIn(await fieldsOf(client, 'stock.move'));
+}
+
+/** Whether units have categories (`uom.uom.category_id`, up to 18.0). */
+export async function unitsHaveCategories(client: OdooClient): Promise<boolean> {
+  const uom = await fieldsOf(client, 'uom.uom');
+  return uom['category_id'] !== undefined && uom['factor'] !== undefined;
+}
+
+/** All the unit fields at once (asks every model; a delivery asks only the one it needs). */
+export async function unitFields(client: OdooClient): Promise<UnitFields> {
+  const [orderLine, move, categories] = await Promise.all([
+    orderLineUnitField(client),
+    moveUnitField(client),
+    unitsHaveCategories(client),
   ]);
-  const unitField = (fields: Record<string, { type?: string; relation?: string }>) =>
-    ['product_uom', 'product_uom_id'].find(
-      (name) => fields[name]?.type === 'many2one' && fields[name]?.relation === 'uom.uom',
-    );
-  const orderLine = unitField(line);
-  const moveField = unitField(move);
-  return {
-    ...(orderLine ? { orderLine } : {}),
-    ...(moveField ? { move: moveField } : {}),
-    categories: uom['category_id'] !== undefined && uom['factor'] !== undefined,
-  };
+  return { ...(orderLine ? { orderLine } : {}), ...(move ? { move } : {}), categories };
 }
 
 /** A document line as errors name it. */
@@ -88,7 +121,7 @@ const STANDARD_UNITS: Readonly<Record<string, string>> = {
   ...codes('product_uom_gram', ['G', 'GR', 'GRM']),
   ...codes('product_uom_lb', ['LB', 'LBS', 'LBR']),
   ...codes('product_uom_oz', ['OZ', 'ONZ']),
-  // Not `L`: in X12 weights it means pounds (edi-maps/code-tables/unit-of-measure.yaml).
+  // Not `L`: in X12 element 188 (weight unit code) it means pounds, so a bare L is not read as litres.
   ...codes('product_uom_litre', ['LT', 'LTR']),
   ...codes('product_uom_meter', ['M', 'MR', 'MTR']),
 };
@@ -164,13 +197,23 @@ export async function lineUnits(ctx: DeliveryContext, lines: readonly UnitLine[]
         )
       : [],
   ]);
-  const idOf = new Map<string, number>();
-  for (const row of named) idOf.set(`name:${String(row['name'])}`, row.id);
-  for (const row of standard) idOf.set(`xmlId:${String(row['name'])}`, Number(row['res_id']));
-  const units = await readUnits(client, [...idOf.values()]);
+  const idsOf = new Map<string, number[]>();
+  const found = (key: string, id: number) => idsOf.set(key, [...(idsOf.get(key) ?? []), id]);
+  for (const row of named) found(`name:${String(row['name'])}`, row.id);
+  for (const row of standard) found(`xmlId:${String(row['name'])}`, Number(row['res_id']));
+  const units = await readUnits(client, [...idsOf.values()].flat());
   return lines.map((line, i) => {
     const key = keys[i]!;
-    const unit = units.get(idOf.get(`${key.by}:${key.value}`) ?? -1);
+    const ids = idsOf.get(`${key.by}:${key.value}`) ?? [];
+    // Unit names are unique only within a category: which one the tenant meant is not guessed.
+    if (ids.length > 1) {
+      throw new OdooError(
+        'business',
+        `${describe(line)}: unit ${JSON.stringify(line.quantity.unit)} is the Odoo unit ${JSON.stringify(key.value)} in the tenant file (odoo.delivery.units), ` +
+          `but Odoo has ${ids.length} active units of that name (${ids.map((id) => describeUnit(units.get(id), id)).join(', ')}); give the one meant a name of its own in Odoo`,
+      );
+    }
+    const unit = units.get(ids[0] ?? -1);
     if (unit) return unit;
     throw new OdooError(
       'business',
@@ -181,11 +224,15 @@ export async function lineUnits(ctx: DeliveryContext, lines: readonly UnitLine[]
   });
 }
 
+function describeUnit(unit: OdooUnit | undefined, id: number): string {
+  return unit?.categoryName !== undefined ? `id ${id}, ${unit.categoryName}` : `id ${id}`;
+}
+
 /** `uom.uom` records by id. */
 export async function readUnits(client: OdooClient, ids: readonly number[]): Promise<Map<number, OdooUnit>> {
   const wanted = [...new Set(ids)];
   if (wanted.length === 0) return new Map();
-  const { categories } = await unitFields(client);
+  const categories = await unitsHaveCategories(client);
   const rows = await readRecords(
     client,
     'uom.uom',
@@ -220,7 +267,7 @@ export async function moveUnits(
   moveIds: readonly number[],
 ): Promise<Map<number, OdooUnit>> {
   if (moveIds.length === 0) return new Map();
-  const { move: field } = await unitFields(client);
+  const field = await moveUnitField(client);
   const moves = await readRecords(client, 'stock.move', moveIds, [field ?? 'product_id']);
   let unitIdOf: (move: OdooRecord) => number | undefined = (m) => many2oneId(m[field!]);
   if (!field) {
@@ -261,21 +308,46 @@ export function requireConvertible(line: UnitLine, unit: OdooUnit, target: OdooU
   );
 }
 
-/** The line's quantity counted in `target` (`uom.uom._compute_quantity`: rounded up to its rounding). */
+/**
+ * The line's quantity counted in `target`, exactly: a shipped count is never rounded. One that falls
+ * between the target's rounding steps (13 EA in cases of 12) cannot be recorded in Odoo, so it is
+ * refused rather than rounded to a count that was not shipped.
+ */
 export function countIn(line: UnitLine, unit: OdooUnit, target: OdooUnit, what: string): number {
   requireConvertible(line, unit, target, what);
   if (unit.id === target.id) return line.quantity.value;
-  return roundUp((line.quantity.value / unit.factor) * target.factor, target.rounding);
+  const exact = (line.quantity.value / unit.factor) * target.factor;
+  const count = onRoundingStep(exact, target.rounding);
+  if (count !== undefined) return count;
+  throw new OdooError(
+    'business',
+    `${describe(line)}: ${amount(line)} is ${approximately(exact, target.rounding)} ${target.name}, ` +
+      `which Odoo cannot record (rounding ${target.rounding})`,
+  );
 }
 
-/** Odoo's `float_round(…, rounding_method='UP')`: away from zero, forgiving the last bits of a float. */
-export function roundUp(value: number, rounding: number): number {
-  if (value === 0 || !(rounding > 0)) return value;
-  const normalized = value / rounding;
-  const epsilon = 2 ** (Math.log2(Math.abs(normalized)) - 52);
-  const rounded = Math.ceil(Math.abs(normalized) - epsilon) * Math.sign(normalized);
-  const digits = Math.max(0, Math.ceil(-Math.log10(rounding)));
-  return Number((rounded * rounding).toFixed(digits));
+/**
+ * `value` as a whole number of `rounding` steps, forgiving only the last bits of a float
+ * (24.000000000000004 is 24; 0.7 is no number of 0.25 steps); `undefined` when it is between steps.
+ */
+export function onRoundingStep(value: number, rounding: number): number | undefined {
+  if (!(rounding > 0)) return cleanFloat(value);
+  const steps = value / rounding;
+  const whole = Math.round(steps);
+  if (Math.abs(steps - whole) > 1e-9 * Math.max(1, Math.abs(whole))) return undefined;
+  return cleanFloat(whole * rounding);
+}
+
+/** A sum or product of quantities without its float noise (0.1 + 0.2 is 0.3). */
+export function cleanFloat(value: number): number {
+  return Number(value.toPrecision(15));
+}
+
+/** A count between steps, with enough decimals to show it is (13 EA in cases of 12: 1.083). */
+function approximately(value: number, rounding: number): string {
+  const decimals = Math.max(0, Math.ceil(-Math.log10(rounding))) + 3;
+  const shown = Number(value.toFixed(Math.min(decimals, 20)));
+  return onRoundingStep(shown, rounding) === undefined ? String(shown) : String(cleanFloat(value));
 }
 
 /**
@@ -309,31 +381,56 @@ export async function unitsForProducts(
 
 /**
  * The unit code partners read for each Odoo unit: the tenant's own code for it (odoo.delivery.units),
- * else the standard unit's, else the unit's name as Odoo has it (never a made-up EA).
+ * else the standard unit's. A unit with neither, or with several tenant codes none of which alone
+ * fits X12 (at most 2 characters), is a business error when a line is in it: an Odoo unit name
+ * ("Case of 12") is no unit code, and a made-up EA would be a wrong count.
  */
 export async function unitCodes(
   client: OdooClient,
   wanted: Iterable<OdooUnit>,
   configured: Readonly<Record<string, string>> = {},
-): Promise<Map<number, string>> {
+): Promise<(unit: OdooUnit) => string> {
   const units = new Map([...wanted].map((unit) => [unit.id, unit]));
-  if (units.size === 0) return new Map();
-  const xmlIds = await searchRead(
-    client,
-    'ir.model.data',
-    [
-      ['module', '=', 'uom'],
-      ['model', '=', 'uom.uom'],
-      ['res_id', 'in', [...units.keys()]],
-    ],
-    ['name', 'res_id'],
-  );
+  const xmlIds =
+    units.size === 0
+      ? []
+      : await searchRead(
+          client,
+          'ir.model.data',
+          [
+            ['module', '=', 'uom'],
+            ['model', '=', 'uom.uom'],
+            ['res_id', 'in', [...units.keys()]],
+          ],
+          ['name', 'res_id'],
+        );
   const standard = new Map(xmlIds.map((row) => [Number(row['res_id']), STANDARD_CODES[String(row['name'])]]));
-  const own = new Map(Object.entries(configured).map(([code, name]) => [name, code]));
-  return new Map(
-    [...units.values()].map((unit) => [unit.id, own.get(unit.name) ?? standard.get(unit.id) ?? unit.name]),
-  );
+  const own = new Map<string, string[]>();
+  for (const [code, name] of Object.entries(configured)) own.set(name, [...(own.get(name) ?? []), code]);
+  return (unit) => {
+    const codes = own.get(unit.name) ?? [];
+    const fitting = codes.filter((code) => code.length <= X12_UNIT_CODE_LENGTH);
+    if (codes.length === 1) return codes[0]!;
+    if (fitting.length === 1) return fitting[0]!;
+    if (codes.length > 1) {
+      throw new OdooError(
+        'business',
+        `the Odoo unit ${JSON.stringify(unit.name)} has several codes under odoo.delivery.units (${codes.join(', ')}) and ` +
+          `${fitting.length === 0 ? 'none' : 'more than one'} of at most ${X12_UNIT_CODE_LENGTH} characters for X12; keep one`,
+      );
+    }
+    const code = standard.get(unit.id);
+    if (code) return code;
+    throw new OdooError(
+      'business',
+      `the Odoo unit ${JSON.stringify(unit.name)} has no unit code for partners: map ${JSON.stringify(unit.name)} under ` +
+        `odoo.delivery.units (a code of at most ${X12_UNIT_CODE_LENGTH} characters for X12, e.g. CA: ${unit.name})`,
+    );
+  };
 }
+
+/** X12 element 355 (unit or basis for measurement code) is two characters. */
+const X12_UNIT_CODE_LENGTH = 2;
 
 /** The unit a new line is written in: nothing when it is its product's own (Odoo's default). */
 export function unitValue(

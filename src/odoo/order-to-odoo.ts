@@ -18,7 +18,7 @@ import { findPartnerByRefs, requirePartnerByRefs, requireProductsBySku } from '.
 import { decimalToOdooNumber } from './odoo-money.js';
 import { createRecord, readRecords, searchRead, type OdooRecord } from './odoo-records.js';
 import { postNoteOnce } from './odoo-notes.js';
-import { lineUnits, unitFields, unitsForProducts, unitValue, type UnitLine } from './odoo-units.js';
+import { lineUnits, orderLineUnitField, unitsForProducts, unitValue, type UnitLine } from './odoo-units.js';
 import { charValue, many2oneId, toOdooDatetime } from './odoo-values.js';
 
 export async function deliverOrder(ctx: DeliveryContext, order: Order): Promise<OdooDeliveryResult> {
@@ -97,9 +97,9 @@ export async function deliverOrder(ctx: DeliveryContext, order: Order): Promise<
   ]);
   const shipTo = shipToFound ?? customer!;
   // Each line in its own unit (2 cases stay 2 cases; Odoo counts the delivery in the product's unit).
-  const [units, { orderLine: unitField }] = await Promise.all([
+  const [units, unitField] = await Promise.all([
     unitsForProducts(ctx, orderUnitLines(order), products),
-    unitFields(client),
+    orderLineUnitField(client),
   ]);
   // No currency_id: on sale.order it comes from the pricelist (or the company), and writing it would
   // rewrite the pricelist. The currency Odoo gave the order is checked right after the create.
@@ -186,7 +186,7 @@ async function linesDiffer(
 ): Promise<boolean> {
   const { client } = ctx;
   const lineIds = Array.isArray(current?.['order_line']) ? (current['order_line'] as number[]) : [];
-  const { orderLine: unitField } = await unitFields(client);
+  const unitField = await orderLineUnitField(client);
   const lines = await readRecords(client, 'sale.order.line', lineIds, [
     'product_id',
     'product_uom_qty',

@@ -64,7 +64,7 @@ export async function shipmentNoticeFromPicking(
     client,
     moves.map((m) => m.id),
   );
-  const codes = await unitCodes(client, unitOfMove.values(), context.delivery?.units);
+  const codeOf = await unitCodes(client, unitOfMove.values(), context.delivery?.units);
   const productIds = [
     ...new Set(moves.map((m) => many2oneId(m['product_id'])).filter((id) => id !== undefined)),
   ];
@@ -89,6 +89,20 @@ export async function shipmentNoticeFromPicking(
     charValue(sale?.['name']) ??
     charValue(picking['origin']) ??
     String(picking['name']);
+  // A unit with no code partners can read stops the notice here, naming it, not in the EDI render.
+  const unitCodeOf = (moveId: number, sku: string | undefined): string => {
+    const unit = unitOfMove.get(moveId);
+    if (!unit) return 'EA';
+    try {
+      return codeOf(unit);
+    } catch (error) {
+      if (!(error instanceof OdooError)) throw error;
+      throw new OdooError(
+        'business',
+        `picking ${String(picking['name'])}, move ${moveId}${sku ? ` (${sku})` : ''}: ${error.message}`,
+      );
+    }
+  };
   const lines = moves
     .filter((m) => m['state'] !== 'cancel')
     .map((move, index) => {
@@ -100,7 +114,7 @@ export async function shipmentNoticeFromPicking(
         ...(sku ? { sku } : {}),
         ids: sku ? [{ qualifier: 'VP', value: sku }] : [],
         ...(charValue(product?.['name']) ? { description: String(product?.['name']) } : {}),
-        quantityShipped: { value: shipped, unit: codes.get(unitOfMove.get(move.id)?.id ?? -1) ?? 'EA' },
+        quantityShipped: { value: shipped, unit: unitCodeOf(move.id, sku) },
       };
     });
   const now = (context.now ?? (() => new Date()))();

@@ -16,7 +16,7 @@ import { requireId, requirePartnerByRefs, requireProductsBySku } from './odoo-lo
 import { dropCreateLease, takeCreateLease } from './odoo-create-lease.js';
 import { postNoteOnce } from './odoo-notes.js';
 import { createRecord, readRecords, searchRead } from './odoo-records.js';
-import { unitFields, unitsForProducts, unitValue } from './odoo-units.js';
+import { moveUnitField, unitsForProducts, unitValue } from './odoo-units.js';
 import { many2oneId } from './odoo-values.js';
 
 export async function deliverReturnAuthorization(
@@ -109,13 +109,13 @@ export async function deliverReturnAuthorization(
     ['id'],
     { limit: 1, order: 'id' },
   );
-  const [units, { move: unitField }] = await Promise.all([
+  const [units, unitField] = await Promise.all([
     unitsForProducts(
       ctx,
       rma.lines.map((l, index) => ({ label: `line ${index + 1}`, sku: l.sku, quantity: l.quantity })),
       products,
     ),
-    unitFields(client),
+    moveUnitField(client),
   ]);
   const destination = many2oneId(type?.['default_location_dest_id']);
   const lease = await takeCreateLease(client, ref, 'stock.picking', ctx.options.createLeaseSeconds);

@@ -43,6 +43,11 @@ export interface OdooSimulatorOptions {
    * can; a plain internal user gets an AccessError). Default true; false shows the misconfiguration.
    */
   readonly botManagesExternalIds?: boolean;
+  /**
+   * Models of apps this Odoo does not have installed (e.g. `sale.order`, `sale.order.line` for an
+   * Inventory-only Odoo): calls on them are answered as Odoo answers for a model that does not exist.
+   */
+  readonly uninstalledModels?: readonly string[];
 }
 
 export interface SimCounters {
@@ -113,7 +118,9 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
   const serverVersion = options.serverVersion ?? '17.0';
   const errorCode = options.jsonRpcErrorCode ?? 0;
   const externalIdsAllowed = options.botManagesExternalIds ?? true;
+  const uninstalled = new Set(options.uninstalledModels ?? []);
   const checkModelAccess = (model: string): void => {
+    if (uninstalled.has(model)) throw notFound(`the model '${model}' does not exist`);
     if (model === 'ir.model.data' && !externalIdsAllowed) {
       throw accessError(
         "You are not allowed to access 'External Identifiers' (ir.model.data) records.\n\nThis operation is allowed for the following groups:\n\t- Administration/Access Rights\n\nContact your administrator to request access if necessary.",

@@ -87,3 +87,31 @@ test('a retry whose move was changed in Odoo meanwhile leaves the change and fla
   assert.deepEqual(shippedOf(picking), { 'SKU-001': 5, 'SKU-002': 7 });
   assert.deepEqual(retried.flags, ['quantities_changed_in_odoo']);
 });
+
+test('a confirmation dead-lettered after its ledger note is not counted by a later shipment', async () => {
+  // Odoo refuses the first move write: a business error, which no retry mends.
+  odoo.sim.setFault({ mode: 'validationError', model: 'stock.move', method: 'write', count: 1 });
+  const refused = await odooFailure(deliverToOdoo(odoo.client, 'demo', first));
+  assert.equal(refused.kind, 'business');
+  const picking = ord1001Delivery();
+
+  const later = await deliverToOdoo(odoo.client, 'demo', second);
+  assert.deepEqual(shippedOf(picking), { 'SKU-001': 0, 'SKU-002': 18 });
+  assert.deepEqual(later.flags, []);
+});
+
+test('a cut confirmation finished by a later shipment is flagged under its own id when Odoo changed its move', async () => {
+  odoo.sim.setFault({ mode: 'down', model: 'stock.move', method: 'write', count: 1 });
+  await odooFailure(deliverToOdoo(odoo.client, 'demo', first));
+  const picking = ord1001Delivery();
+  const sku2 = movesOf(picking).find((m) => m.sku === 'SKU-002')!;
+  odoo.sim.state.db('demo').write('stock.move', [sku2.id], { quantity: 7, picked: true });
+
+  const later = await deliverToOdoo(odoo.client, 'demo', second);
+  assert.deepEqual(shippedOf(picking), { 'SKU-001': 5, 'SKU-002': 25 });
+  assert.equal(later.flags.length, 1);
+  assert.match(
+    later.flags[0]!,
+    /^quantities_changed_in_odoo:crossdock_demo\.fulfillment_ord_1001_3pl_cut_1_/,
+  );
+});

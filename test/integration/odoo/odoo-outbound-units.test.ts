@@ -10,6 +10,7 @@ import type { OdooClient } from '../../../src/odoo/odoo-client.js';
 import { shipmentNoticeFromPicking } from '../../../src/odoo/picking-to-shipment-notice.js';
 import type { SimDatabase } from '../../../src/odoo/simulator/sim-database.js';
 import { startOdooSimulator, type RunningOdooSimulator } from '../../../src/odoo/simulator/odoo-simulator.js';
+import { odooFailure } from '../../support/odoo/odoo-assertions.js';
 import { simulatorClient, withSimulatedOdoo } from '../../support/odoo/simulated-odoo.js';
 
 /** A done delivery of `quantity` of a new product counted in `uomName`. */
@@ -56,12 +57,35 @@ describe('an outbound ASN on Odoo 17', () => {
     assert.deepEqual(await shippedUnits(odoo.client, picking), [{ value: 2.5, unit: 'KG' }]);
   });
 
-  test("a unit of the company's own is sent with the tenant's code for it, else with its Odoo name", async () => {
+  test("a unit of the company's own is sent with the tenant's code for it", async () => {
     const picking = shipped(odoo.sim.state.db('demo'), 'Case of 12', 3);
     assert.deepEqual(await shippedUnits(odoo.client, picking, { units: { CA: 'Case of 12' } }), [
       { value: 3, unit: 'CA' },
     ]);
-    assert.deepEqual(await shippedUnits(odoo.client, picking), [{ value: 3, unit: 'Case of 12' }]);
+  });
+
+  test('a unit of its own the tenant gave no code: refused here, saying what to map, not sent by its Odoo name', async () => {
+    const picking = shipped(odoo.sim.state.db('demo'), 'Case of 12', 3);
+    const error = await odooFailure(shippedUnits(odoo.client, picking));
+    assert.equal(error.kind, 'business');
+    assert.match(error.message, /\(P-Case of 12\): the Odoo unit "Case of 12" has no unit code for partners/);
+    assert.match(
+      error.message,
+      /map "Case of 12" under odoo\.delivery\.units \(a code of at most 2 characters for X12/,
+    );
+  });
+
+  test('two tenant codes for one unit: the one X12 can hold is sent; two that fit are refused as ambiguous', async () => {
+    const picking = shipped(odoo.sim.state.db('demo'), 'Case of 12', 3);
+    assert.deepEqual(
+      await shippedUnits(odoo.client, picking, { units: { CASE: 'Case of 12', CA: 'Case of 12' } }),
+      [{ value: 3, unit: 'CA' }],
+    );
+    const error = await odooFailure(
+      shippedUnits(odoo.client, picking, { units: { CA: 'Case of 12', CS: 'Case of 12' } }),
+    );
+    assert.equal(error.kind, 'business');
+    assert.match(error.message, /"Case of 12" has several codes under odoo\.delivery\.units \(CA, CS\)/);
   });
 });
 

@@ -163,6 +163,51 @@ describe('a fulfilment confirmation counts each line in its move’s unit', () =
     assert.equal(error.kind, 'business');
     assert.match(error.message, /line 1 \(SKU-001\): unit "CA" is the Odoo unit "Case of 24"/);
   });
+
+  test('a tenant unit whose name two Odoo units share: refused as ambiguous, not the last one read', async () => {
+    const [weight] = db().search('uom.category', [['name', '=', 'Weight']]);
+    db().create('uom.uom', { name: 'Case of 12', category_id: weight, factor: 1 / 12, rounding: 1 });
+    const before = ord1001Moves();
+    const error = await odooFailure(
+      deliver(
+        sampleFulfillmentConfirmation({
+          lines: [{ lineNumber: '1', sku: 'SKU-001', quantityShipped: { value: 2, unit: 'CA' } }],
+        }),
+      ),
+    );
+    assert.equal(error.kind, 'business');
+    assert.match(
+      error.message,
+      /^line 1 \(SKU-001\): unit "CA" is the Odoo unit "Case of 12" .* but Odoo has 2 active units of that name \(id \d+, Unit, id \d+, Weight\)/,
+    );
+    assert.deepEqual(ord1001Moves(), before);
+  });
+
+  test('13 EA into a move counted in cases of 12: refused, never written as 2 cases', async () => {
+    const caseOf12 = idOf('uom.uom', 'name', 'Case of 12');
+    const order = idOf('sale.order', 'client_order_ref', 'ORD-1001');
+    const picking = db()
+      .records('stock.picking')
+      .find((p) => p['sale_id'] === order)!.id;
+    const sku1 = idOf('product.product', 'default_code', 'SKU-001');
+    const move = db()
+      .records('stock.move')
+      .find((m) => m['picking_id'] === picking && m['product_id'] === sku1)!;
+    db().write('stock.move', [move.id], { product_uom: caseOf12 });
+    const error = await odooFailure(
+      deliver(
+        sampleFulfillmentConfirmation({
+          lines: [{ lineNumber: '2', sku: 'SKU-001', quantityShipped: { value: 13, unit: 'EA' } }],
+        }),
+      ),
+    );
+    assert.equal(error.kind, 'business');
+    assert.equal(
+      error.message,
+      'line 2 (SKU-001): 13 EA is 1.083 Case of 12, which Odoo cannot record (rounding 1)',
+    );
+    assert.deepEqual(ord1001Moves()['SKU-001'], [0, false, 'Case of 12']);
+  });
 });
 
 describe('new orders and returns are written in the line’s unit, which Odoo converts', () => {
@@ -287,5 +332,43 @@ describe('an Odoo whose units have no categories (19.0): only quantities in the 
     assert.equal(result.action, 'created');
     const created = sim.state.requestLog.find((e) => e.model === 'sale.order' && e.method === 'create')!;
     assert.doesNotMatch(created.body, /product_uom"/);
+  });
+});
+
+describe('an Odoo without the Sales app', () => {
+  let sim: RunningOdooSimulator;
+  let client: OdooClient;
+  before(async () => {
+    sim = await startOdooSimulator({ port: 0, uninstalledModels: ['sale.order', 'sale.order.line'] });
+    client = simulatorClient(sim, 'jsonrpc');
+  });
+  after(async () => {
+    await client?.close();
+    await sim?.stop();
+  });
+
+  test('a return in another unit is written, asking only the models a return needs', async () => {
+    const result = await deliverToOdoo(
+      client,
+      'demo',
+      sampleReturnAuthorization({
+        lines: [{ sku: 'SKU-001', quantity: { value: 1, unit: 'DZ' } }],
+      }) as CanonicalDocument,
+      cases,
+    );
+    assert.equal(result.action, 'created');
+    const [move] = sim.state
+      .db('demo')
+      .records('stock.move')
+      .filter((m) => m['picking_id'] === result.id);
+    const dozens = sim.state
+      .db('demo')
+      .records('uom.uom')
+      .find((u) => u['name'] === 'Dozens')!.id;
+    assert.deepEqual([move!['product_uom_qty'], move!['product_uom']], [1, dozens]);
+    assert.equal(
+      sim.state.requestLog.some((e) => e.body.includes('"sale.order.line"')),
+      false,
+    );
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { OdooError } from '../../../src/odoo/odoo-errors.js';
-import { countIn, roundUp, type OdooUnit, type UnitLine } from '../../../src/odoo/odoo-units.js';
+import { countIn, onRoundingStep, type OdooUnit, type UnitLine } from '../../../src/odoo/odoo-units.js';
 
 const unit = (id: number, name: string, categoryId: number, factor: number, rounding = 0.01): OdooUnit => ({
   id,
@@ -16,6 +16,9 @@ const dozens = unit(2, 'Dozens', 1, 1 / 12);
 const caseOf12 = unit(3, 'Case of 12', 1, 1 / 12, 1);
 const kg = unit(4, 'kg', 2, 1);
 const lb = unit(5, 'lb', 2, 2.20462);
+const caseOf4 = unit(6, 'Case of 4', 1, 1 / 4, 0.25);
+const caseOf8 = unit(7, 'Case of 8', 1, 1 / 8, 0.125);
+const caseOf10 = unit(8, 'Case of 10', 1, 1 / 10, 0.25);
 
 const line = (value: number, code: string): UnitLine => ({
   label: 'line 3',
@@ -30,9 +33,43 @@ describe('countIn (uom.uom._compute_quantity)', () => {
     assert.equal(countIn(line(36, 'EA'), units, caseOf12, 'x'), 3);
   });
 
-  test('rounded up to the target unit’s rounding, as Odoo does', () => {
-    assert.equal(countIn(line(1, 'LB'), lb, kg, 'x'), 0.46);
-    assert.equal(countIn(line(13, 'EA'), units, caseOf12, 'x'), 2);
+  test('a count between the target unit’s rounding steps is refused, never rounded up to what was not shipped', () => {
+    const refused = (value: number, code: string, from: OdooUnit, to: OdooUnit, message: string) =>
+      assert.throws(
+        () => countIn(line(value, code), from, to, 'the unit of its move'),
+        (error: unknown) =>
+          error instanceof OdooError && error.kind === 'business' && error.message === message,
+      );
+    refused(
+      13,
+      'EA',
+      units,
+      caseOf12,
+      'line 3 (SKU-9): 13 EA is 1.083 Case of 12, which Odoo cannot record (rounding 1)',
+    );
+    refused(
+      5,
+      'EA',
+      units,
+      caseOf12,
+      'line 3 (SKU-9): 5 EA is 0.417 Case of 12, which Odoo cannot record (rounding 1)',
+    );
+    refused(1, 'LB', lb, kg, 'line 3 (SKU-9): 1 LB is 0.45359 kg, which Odoo cannot record (rounding 0.01)');
+    refused(
+      7,
+      'EA',
+      units,
+      caseOf10,
+      'line 3 (SKU-9): 7 EA is 0.7 Case of 10, which Odoo cannot record (rounding 0.25)',
+    );
+  });
+
+  test('a count on the steps of a rounding like 0.25 or 0.125 is exact', () => {
+    assert.equal(countIn(line(3, 'EA'), units, caseOf4, 'x'), 0.75);
+    assert.equal(countIn(line(5, 'EA'), units, caseOf4, 'x'), 1.25);
+    assert.equal(countIn(line(3, 'EA'), units, caseOf8, 'x'), 0.375);
+    assert.equal(countIn(line(15, 'EA'), units, caseOf10, 'x'), 1.5);
+    assert.equal(countIn(line(1, 'KG'), kg, unit(9, 'g', 2, 1000, 0.01), 'x'), 1000);
   });
 
   test('the same unit is left as it is', () => {
@@ -51,12 +88,22 @@ describe('countIn (uom.uom._compute_quantity)', () => {
   });
 });
 
-describe('roundUp (float_round UP)', () => {
-  test('forgives the last bits of a float, rounds anything more away from zero', () => {
-    assert.equal(roundUp(24.000000000000004, 0.01), 24);
-    assert.equal(roundUp(0.30000000000000004, 0.01), 0.3);
-    assert.equal(roundUp(0.301, 0.01), 0.31);
-    assert.equal(roundUp(-0.301, 0.01), -0.31);
-    assert.equal(roundUp(2.0001, 1), 3);
+describe('onRoundingStep', () => {
+  test('forgives the last bits of a float', () => {
+    assert.equal(onRoundingStep(24.000000000000004, 0.01), 24);
+    assert.equal(onRoundingStep(0.30000000000000004, 0.01), 0.3);
+    assert.equal(onRoundingStep(0.1 * 3, 0.1), 0.3);
+    assert.equal(onRoundingStep(0.57, 0.01), 0.57);
+  });
+
+  test('roundings of 0.25 and 0.125: values on a step are kept exactly, others are not on one', () => {
+    assert.equal(onRoundingStep(0.75, 0.25), 0.75);
+    assert.equal(onRoundingStep(1.25, 0.25), 1.25);
+    assert.equal(onRoundingStep(0.375, 0.125), 0.375);
+    assert.equal(onRoundingStep(0.7, 0.25), undefined);
+    assert.equal(onRoundingStep(1.1, 0.25), undefined);
+    assert.equal(onRoundingStep(0.3, 0.125), undefined);
+    assert.equal(onRoundingStep(2.0001, 1), undefined);
+    assert.equal(onRoundingStep(0.301, 0.01), undefined);
   });
 });
