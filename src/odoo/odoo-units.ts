@@ -309,21 +309,46 @@ export function requireConvertible(line: UnitLine, unit: OdooUnit, target: OdooU
 }
 
 /**
- * The line's quantity counted in `target`, exactly: a shipped count is never rounded. One that falls
- * between the target's rounding steps (13 EA in cases of 12) cannot be recorded in Odoo, so it is
- * refused rather than rounded to a count that was not shipped.
+ * The line's quantity counted in `target`, as Odoo records it: on the target's rounding steps.
+ * A count that lands between steps is taken to the nearest step (half up, as Odoo's stock moves
+ * round) only when that step, counted back in the line's unit, is still the quantity the partner
+ * wrote to the precision they wrote it (1 LB is 0.45 kg: 0.992 LB, which is 1 LB). Otherwise it is
+ * refused rather than recorded as a quantity that was not shipped: 13 EA is no number of cases of
+ * 12, and 5 EA is none.
  */
 export function countIn(line: UnitLine, unit: OdooUnit, target: OdooUnit, what: string): number {
   requireConvertible(line, unit, target, what);
   if (unit.id === target.id) return line.quantity.value;
   const exact = (line.quantity.value / unit.factor) * target.factor;
-  const count = onRoundingStep(exact, target.rounding);
+  const count =
+    onRoundingStep(exact, target.rounding) ?? nearestStepWithinPrecision(line, unit, target, exact);
   if (count !== undefined) return count;
   throw new OdooError(
     'business',
     `${describe(line)}: ${amount(line)} is ${approximately(exact, target.rounding)} ${target.name}, ` +
       `which Odoo cannot record (rounding ${target.rounding})`,
   );
+}
+
+/** The nearest rounding step to `exact` when it reads back as the line's quantity; else undefined. */
+function nearestStepWithinPrecision(
+  line: UnitLine,
+  unit: OdooUnit,
+  target: OdooUnit,
+  exact: number,
+): number | undefined {
+  if (!(target.rounding > 0)) return undefined;
+  const nearest = cleanFloat(Math.floor(exact / target.rounding + 0.5) * target.rounding);
+  const readBack = (nearest / target.factor) * unit.factor;
+  const halfLastDigit = 0.5 * 10 ** -decimalsWritten(line.quantity.value);
+  return Math.abs(readBack - line.quantity.value) < halfLastDigit * (1 - 1e-9) ? nearest : undefined;
+}
+
+/** How many decimals a quantity was written with (2.50 and 2.5 alike: JSON keeps no trailing zero). */
+function decimalsWritten(value: number): number {
+  const [digits = '', exponent] = String(Math.abs(value)).split('e');
+  const fraction = digits.split('.')[1]?.length ?? 0;
+  return Math.max(0, fraction - Number(exponent ?? 0));
 }
 
 /**

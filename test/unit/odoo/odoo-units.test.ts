@@ -54,7 +54,13 @@ describe('countIn (uom.uom._compute_quantity)', () => {
       caseOf12,
       'line 3 (SKU-9): 5 EA is 0.417 Case of 12, which Odoo cannot record (rounding 1)',
     );
-    refused(1, 'LB', lb, kg, 'line 3 (SKU-9): 1 LB is 0.45359 kg, which Odoo cannot record (rounding 0.01)');
+    refused(
+      0.001,
+      'LB',
+      lb,
+      kg,
+      'line 3 (SKU-9): 0.001 LB is 0.00045 kg, which Odoo cannot record (rounding 0.01)',
+    );
     refused(
       7,
       'EA',
@@ -70,6 +76,18 @@ describe('countIn (uom.uom._compute_quantity)', () => {
     assert.equal(countIn(line(3, 'EA'), units, caseOf8, 'x'), 0.375);
     assert.equal(countIn(line(15, 'EA'), units, caseOf10, 'x'), 1.5);
     assert.equal(countIn(line(1, 'KG'), kg, unit(9, 'g', 2, 1000, 0.01), 'x'), 1000);
+  });
+
+  test('a measure between steps takes the nearest step when it still reads back as the quantity written', () => {
+    // 1 LB is 0.45359 kg; 0.45 kg is 0.992 LB, which is 1 LB to the precision it was written.
+    assert.equal(countIn(line(1, 'LB'), lb, kg, 'x'), 0.45);
+    // 2.5 LB is 1.13398 kg; 1.13 kg is 2.491 LB, 2.5 to one decimal.
+    assert.equal(countIn(line(2.5, 'LB'), lb, kg, 'x'), 1.13);
+    // 1.5 EA is 0.375 of a case of 4 (rounding 0.5): the nearest step, half a case, is 2 EA: refused.
+    assert.throws(
+      () => countIn(line(1.5, 'EA'), units, unit(10, 'Case of 4', 1, 1 / 4, 0.5), 'x'),
+      OdooError,
+    );
   });
 
   test('the same unit is left as it is', () => {
