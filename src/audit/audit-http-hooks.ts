@@ -13,6 +13,13 @@ const recorded = new WeakSet<FastifyRequest>();
 /** Requests refused because the audit log could not be written. */
 const refusedUnaudited = new WeakSet<FastifyRequest>();
 const AUDIT_UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/** A request refused because its audit chain cannot be written: its entry is kept, not awaited. */
+export function markRefusedUnaudited(request: FastifyRequest): void {
+  refusedUnaudited.add(request);
+  request.audit = { ...request.audit, reason: 'audit log unavailable' };
+}
+
 type OnSendDone = (error: Error | null, payload?: unknown) => void;
 
 /**

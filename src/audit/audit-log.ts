@@ -49,6 +49,8 @@ export class AuditLog implements OnModuleInit, OnApplicationShutdown {
   private readonly highWater: number;
   private writable = true;
   private tally: RefusalTally | undefined;
+  /** Chains that could not be appended while others could: tenant → last error. */
+  private readonly blocked = new Map<string, string>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -60,6 +62,19 @@ export class AuditLog implements OnModuleInit, OnApplicationShutdown {
   /** Whether the last write succeeded: while it is false nothing should be served unaudited. */
   get available(): boolean {
     return this.writable;
+  }
+
+  /**
+   * Whether the tenant's entries can be written: false while the log is unavailable, or while that
+   * tenant's chain cannot be appended (its requests are refused; other tenants are served).
+   */
+  availableFor(tenantId: string): boolean {
+    return this.writable && !this.blocked.has(tenantId);
+  }
+
+  /** The chains that cannot be appended just now, with the error of the last attempt. */
+  get blockedChains(): { tenantId: string; error: string }[] {
+    return [...this.blocked].map(([tenantId, error]) => ({ tenantId, error }));
   }
 
   /** More entries buffered than the high-water mark: reads should wait for theirs to commit. */
@@ -146,30 +161,112 @@ export class AuditLog implements OnModuleInit, OnApplicationShutdown {
       );
       return;
     }
-    while (this.pending.length > 0 || this.tally) {
-      const batch = this.pending.splice(0, MAX_BATCH);
-      const events = batch.map((p) => p.event);
-      const tally = batch.length < MAX_BATCH ? this.tally : undefined;
-      if (tally) events.push(tallyEvent(tally));
-      this.tally = tally ? undefined : this.tally;
+    // Entries of a blocked chain stay behind (in order); the others go on being written.
+    const held: Pending[] = [];
+    const failed = new Set<string>();
+    try {
+      while (this.pending.length > 0 || this.tally) {
+        const batch = this.pending.splice(0, MAX_BATCH);
+        const tally = batch.length < MAX_BATCH ? this.tally : undefined;
+        const tallied: Pending | undefined = tally ? { event: tallyEvent(tally) } : undefined;
+        if (tallied) batch.push(tallied);
+        this.tally = tally ? undefined : this.tally;
+        const failures = await this.write(batch, failed);
+        if (failures.size === 0) continue;
+        for (const item of batch) {
+          if (!failures.has(item.event.tenantId)) continue;
+          failed.add(item.event.tenantId);
+          // The waiting caller learns of it; buffered entries wait for the next tick.
+          item.done?.reject(failures.get(item.event.tenantId));
+          if (item.done) continue;
+          if (tally && item === tallied) {
+            // Refusals counted while this batch was being written join the older count.
+            this.tally = this.tally
+              ? { count: tally.count + this.tally.count, from: tally.from, to: this.tally.to }
+              : tally;
+          } else {
+            held.push(item);
+          }
+        }
+        if (!this.writable) return;
+      }
+    } finally {
+      this.pending.unshift(...held);
+    }
+  }
+
+  /**
+   * Writes a batch: all chains in one transaction, or, once one of them failed, each chain in its
+   * own, so that a chain that cannot be appended (a forged row at its next sequence number, say)
+   * holds back only its own entries. Returns the failed chains and their errors.
+   */
+  private async write(batch: readonly Pending[], failed: ReadonlySet<string>): Promise<Map<string, unknown>> {
+    const failures = new Map<string, unknown>();
+    if (this.blocked.size === 0) {
       try {
-        await appendAuditEvents(this.dataSource, events);
+        await appendAuditEvents(
+          this.dataSource,
+          batch.map((p) => p.event),
+        );
         this.wentWell();
         for (const item of batch) item.done?.resolve();
-      } catch (error) {
-        this.failed(error);
-        // The waiting caller learns of it; buffered entries go back to wait for the next tick.
-        for (const item of batch) item.done?.reject(error);
-        this.pending.unshift(...batch.filter((item) => !item.done));
-        if (tally) {
-          // Refusals counted while this batch was being written join the older count.
-          this.tally = this.tally
-            ? { count: tally.count + this.tally.count, from: tally.from, to: this.tally.to }
-            : tally;
-        }
-        return;
+        return failures;
+      } catch {
+        // Chain by chain below: the error belongs to one chain, or to the database.
       }
     }
+    const chains = new Map<string, Pending[]>();
+    for (const item of batch) {
+      const chain = chains.get(item.event.tenantId);
+      if (chain) chain.push(item);
+      else chains.set(item.event.tenantId, [item]);
+    }
+    for (const [tenantId, items] of chains) {
+      if (failed.has(tenantId)) {
+        // Failed earlier in this drain: a later entry must not overtake the held ones.
+        failures.set(tenantId, new Error(`audit chain ${tenantId} cannot be appended`));
+        continue;
+      }
+      try {
+        await appendAuditEvents(
+          this.dataSource,
+          items.map((p) => p.event),
+        );
+        for (const item of items) item.done?.resolve();
+        this.unblocked(tenantId);
+      } catch (error) {
+        failures.set(tenantId, error);
+      }
+    }
+    if (failures.size === chains.size) {
+      // Not one chain could be written: is it the database?
+      const down = await this.dataSource.query('SELECT 1').then(
+        () => undefined,
+        (error: unknown) => error ?? new Error('database unreachable'),
+      );
+      if (down !== undefined) {
+        this.failed(down);
+        return failures;
+      }
+    }
+    this.wentWell();
+    for (const [tenantId, error] of failures) this.block(tenantId, error);
+    return failures;
+  }
+
+  private block(tenantId: string, error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    if (!this.blocked.has(tenantId)) {
+      this.logger.error(
+        `audit chain ${tenantId} cannot be appended, refusing its requests until it can: ${message}`,
+      );
+    }
+    this.blocked.set(tenantId, message);
+  }
+
+  private unblocked(tenantId: string): void {
+    if (!this.blocked.delete(tenantId)) return;
+    this.logger.warn(`audit chain ${tenantId} writable again; serving its requests`);
   }
 
   private wentWell(): void {

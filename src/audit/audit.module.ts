@@ -1,4 +1,6 @@
 import { Global, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { AuditChainInterceptor } from './audit-chain.interceptor.js';
 import { AuditEventsController } from './audit-events.controller.js';
 import { AuditHttpHooks } from './audit-http-hooks.js';
 import { AuditLog } from './audit-log.js';
@@ -8,7 +10,12 @@ import { AuditReader } from './audit-reader.js';
 @Global()
 @Module({
   controllers: [AuditEventsController],
-  providers: [AuditLog, AuditReader, AuditHttpHooks],
+  providers: [
+    AuditLog,
+    AuditReader,
+    AuditHttpHooks,
+    { provide: APP_INTERCEPTOR, useClass: AuditChainInterceptor },
+  ],
   exports: [AuditLog],
 })
 export class AuditModule {}

@@ -64,7 +64,10 @@ export class HealthController {
       // Without it the node refuses every request with 503: a load balancer should look elsewhere.
       () => {
         const check = this.indicators.check('auditLog');
-        return this.auditLog.available ? check.up() : check.down({ message: 'audit log cannot be written' });
+        if (!this.auditLog.available) return check.down({ message: 'audit log cannot be written' });
+        // One tenant's chain that cannot be appended refuses that tenant only: the node stays ready.
+        const blocked = this.auditLog.blockedChains;
+        return blocked.length === 0 ? check.up() : check.up({ blockedChains: blocked });
       },
     ]);
   }

@@ -6,11 +6,11 @@ import { verifyAuditChain } from '../../src/audit/audit-verifier.js';
 import { ADMIN_URL, queryRows } from '../support/test-database.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
-async function token(url: string): Promise<string> {
+async function token(url: string, client = 'demo-carrier'): Promise<string> {
   const response = await fetch(`${url}/oauth/token`, {
     method: 'POST',
     headers: {
-      authorization: `Basic ${Buffer.from('demo-carrier:demo-carrier-secret').toString('base64')}`,
+      authorization: `Basic ${Buffer.from(`${client}:${client}-secret`).toString('base64')}`,
       'content-type': 'application/x-www-form-urlencoded',
     },
     body: 'grant_type=client_credentials',
@@ -170,6 +170,69 @@ describe('audit durability under overload and outage', () => {
       for (const tenant of ['demo', '_system']) {
         assert.equal((await verifyAuditChain(server.dataSource, tenant)).firstBreak, null);
       }
+    });
+  });
+
+  describe("while one tenant's chain cannot be appended", () => {
+    let server: TestServer;
+    before(async () => {
+      server = await startTestServer();
+    });
+    after(async () => {
+      await server?.close();
+    });
+
+    test('only that tenant is refused; the others are served and audited; its entries arrive in order once it can', async () => {
+      const demo = await token(server.url);
+      const demoB = await token(server.url, 'demo-b-carrier');
+      const log = server.app.get(AuditLog);
+      assert.equal((await me(server.url, demoB, 'chain-b-before')).status, 200);
+      await log.flush();
+      // Someone with INSERT rights puts a row at demo-b's next sequence number.
+      await queryRows(
+        server.testDatabase.url,
+        `CREATE TEMP TABLE forged AS SELECT e.* FROM audit_events e JOIN audit_chain_heads h
+            ON h.tenant_id = e.tenant_id AND h.seq = e.seq WHERE e.tenant_id = 'demo-b';
+         UPDATE forged SET id = gen_random_uuid(), seq = seq + 1;
+         INSERT INTO audit_events SELECT * FROM forged;`,
+      );
+      assert.equal((await me(server.url, demoB, 'chain-b-held')).status, 200);
+      await log.flush();
+      await eventually(async () => (await me(server.url, demoB, 'chain-b-refused')).status === 503);
+      const served = await me(server.url, demo, 'chain-a-served');
+      assert.equal(served.status, 200);
+      await log.flush();
+      assert.equal((await entries(server, 'chain-a-served')).length, 1);
+      assert.equal((await entries(server, 'chain-b-held')).length, 0);
+      const ready = await fetch(`${server.url}/health/ready`);
+      assert.equal(ready.status, 200);
+      const body = (await ready.json()) as {
+        details: { auditLog: { blockedChains?: { tenantId: string }[] } };
+      };
+      assert.deepEqual(
+        body.details.auditLog.blockedChains?.map((c) => c.tenantId),
+        ['demo-b'],
+      );
+
+      await queryRows(
+        server.testDatabase.url,
+        `DO $$ BEGIN
+           ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only;
+           DELETE FROM audit_events a USING audit_chain_heads h
+            WHERE a.tenant_id = 'demo-b' AND h.tenant_id = 'demo-b' AND a.seq > h.seq;
+           ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only;
+         END $$`,
+      );
+      await eventually(async () => (await me(server.url, demoB, 'chain-b-after')).status === 200);
+      await log.flush();
+      const rows = await queryRows<{ correlation_id: string }>(
+        server.testDatabase.url,
+        `SELECT correlation_id FROM audit_events WHERE tenant_id = 'demo-b' AND correlation_id LIKE 'chain-b-%' ORDER BY seq`,
+      );
+      const ids = rows.map((r) => r.correlation_id);
+      assert.deepEqual([ids[0], ids[1], ids.at(-1)], ['chain-b-before', 'chain-b-held', 'chain-b-after']);
+      assert.ok(ids.includes('chain-b-refused'));
+      assert.equal((await verifyAuditChain(server.dataSource, 'demo-b')).firstBreak, null);
     });
   });
 });

@@ -63,6 +63,7 @@ describe('AuditLog buffer on PostgreSQL', () => {
     await dataSource.initialize();
     await dataSource.runMigrations({ transaction: 'each' });
   });
+  const sql = (text: string) => queryRows(database.url, text);
   after(async () => {
     await cutOff(database.name, true).catch(() => undefined);
     await dataSource?.destroy();
@@ -79,6 +80,54 @@ describe('AuditLog buffer on PostgreSQL', () => {
     assert.equal(log.congested, false);
     assert.equal(await count(`tenant_id = 'busy'`), 40);
     assert.equal((await verifyAuditChain(dataSource, 'busy')).entries, 40);
+  });
+
+  test('one chain that cannot be appended holds only its own entries; the others are written', async () => {
+    const log = new AuditLog(dataSource);
+    await log.record(read('demo-b', 1));
+    // Someone with INSERT rights puts a row at the chain's next sequence number: demo-b's next
+    // append hits a duplicate key on every retry.
+    await sql(
+      `CREATE TEMP TABLE forged AS SELECT * FROM audit_events WHERE tenant_id = 'demo-b' AND seq = 1;
+       UPDATE forged SET id = gen_random_uuid(), seq = 2;
+       INSERT INTO audit_events SELECT * FROM forged;`,
+    );
+    log.enqueue(read('demo-b', 2));
+    log.enqueue(read('demo', 1));
+    log.enqueue(read('demo-b', 3));
+    await log.flush();
+    await assert.rejects(log.record(read('demo-b', 4)));
+    await log.record(read('demo', 2));
+    assert.equal(log.available, true);
+    assert.equal(log.availableFor('demo'), true);
+    assert.equal(log.availableFor('demo-b'), false);
+    assert.deepEqual(
+      log.blockedChains.map((c) => c.tenantId),
+      ['demo-b'],
+    );
+    assert.equal(await count(`tenant_id = 'demo'`), 2);
+    assert.equal(log.buffered, 2);
+
+    await sql(
+      `DO $$ BEGIN
+         ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only;
+         DELETE FROM audit_events WHERE tenant_id = 'demo-b' AND seq = 2;
+         ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only;
+       END $$`,
+    );
+    await log.flush();
+    assert.equal(log.availableFor('demo-b'), true);
+    assert.deepEqual(log.blockedChains, []);
+    assert.equal(log.buffered, 0);
+    const ids = await queryRows<{ correlation_id: string }>(
+      database.url,
+      `SELECT correlation_id FROM audit_events WHERE tenant_id = 'demo-b' ORDER BY seq`,
+    );
+    assert.deepEqual(
+      ids.map((r) => r.correlation_id),
+      ['demo-b-1', 'demo-b-2', 'demo-b-3'],
+    );
+    assert.equal((await verifyAuditChain(dataSource, 'demo-b')).entries, 3);
   });
 
   test('a failed write makes it unavailable; nothing buffered is lost; refusals past the mark are counted in one entry', async () => {
