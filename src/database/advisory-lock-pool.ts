@@ -137,23 +137,22 @@ export class AdvisoryLockPool {
   }
 
   /**
-   * Stops handing out lock connections and closes them once their sections end. A section still
-   * running after `graceMs` loses its connection (the server then drops its locks), so a stalled
-   * Odoo cannot hold up a shutdown.
+   * Stops handing out lock connections and closes each once its section ends. Resolves when they
+   * are all closed, or after `graceMs` when sections are still running (a stalled Odoo must not hold
+   * up a shutdown). Such a section keeps its connection, and its locks, until it ends or the process
+   * exits: closing its session under it would let another node take the lock while this section
+   * still writes its read-add-write back to Odoo, the lost update the lock exists to prevent.
    */
   close(graceMs = 10_000): Promise<void> {
     this.closing ??= (async () => {
-      const ended = this.pool.end();
+      const ended = this.pool.end().catch(() => undefined);
       let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<'late'>((resolve) => {
-        timer = setTimeout(() => resolve('late'), graceMs);
+      const grace = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+        timer.unref();
       });
-      const outcome = await Promise.race([ended.then(() => 'ended' as const), grace]);
+      await Promise.race([ended, grace]);
       clearTimeout(timer);
-      if (outcome === 'late') {
-        for (const lease of [...this.leases]) this.drop(lease, new Error('lock pool closed'));
-        await ended;
-      }
     })();
     return this.closing;
   }

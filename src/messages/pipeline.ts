@@ -1,4 +1,6 @@
+import type { JobWithMetadata } from 'pg-boss';
 import type { DataSource } from 'typeorm';
+import type { AdvisoryLockPoolOptions } from '../database/advisory-lock-pool.js';
 import type { RecoveryConfig } from '../config/app-config.js';
 import type { TenantRegistry } from '../tenancy/tenant-registry.js';
 import type { DocumentDeliverer } from './document-deliverer.js';
@@ -31,6 +33,8 @@ export interface PipelineOptions {
   };
   /** A message in `received` longer than this counts as waiting in the metrics (default 300 s). */
   readonly waitingThresholdSeconds?: number;
+  /** The delivery lock pool's size and waits (src/database/advisory-lock-pool.ts defaults). */
+  readonly locks?: AdvisoryLockPoolOptions;
 }
 
 /** The recovery settings of the configuration (RECOVERY_* variables), as the pipeline takes them. */
@@ -69,7 +73,10 @@ export class Pipeline {
     this.jobs = new JobQueue(databaseUrl, log, options.translateRetryLimit);
     this.store = new MessageStore(dataSource, this.jobs);
     this.translate = new TranslateMessage(dataSource, this.store, this.jobs, tenants);
-    this.deliver = new DeliverDocument(dataSource, this.store, deliverer);
+    this.deliver = new DeliverDocument(dataSource, this.store, deliverer, {
+      jobs: this.jobs,
+      ...(options.locks ? { lockPool: options.locks } : {}),
+    });
     this.replay = new ReplayMessage(dataSource, this.store, this.jobs, tenants);
     this.publish = new PublishOutbound(dataSource, this.store, this.jobs, tenants);
     const { sweepIntervalMs: _interval, ...policy } = options.recovery ?? {};
@@ -100,9 +107,11 @@ export class Pipeline {
         ignoreDuplicate: job.data.ignoreDuplicate ?? false,
       }),
     );
-    await this.jobs.work<DeliverJob>(QUEUES.deliver, common, async (job) => {
+    // With the jobs' retry delays, which the next job of a deferred delivery keeps.
+    await this.jobs.work<DeliverJob>(QUEUES.deliver, { ...common, includeMetadata: true }, async (job) => {
+      const { retryDelay, retryDelayMax } = job as JobWithMetadata<DeliverJob>;
       try {
-        await this.deliver.run(job.data, job.retryCount + 1);
+        await this.deliver.run(job.data, job.retryCount + 1, { retryDelay, retryDelayMax });
       } catch (error) {
         if (error instanceof RetryLater) throw error;
         // Unexpected (database down, a bug): pg-boss retries it; the document keeps its last state.
@@ -139,7 +148,7 @@ export class Pipeline {
       await this.jobs.offWork(QUEUES.deliver).catch(() => undefined);
       await this.jobs.offWork(QUEUES.ackTimeout).catch(() => undefined);
     }
-    // Once no delivery is being worked: a section still stalled in Odoo loses its lock connection.
+    // Once no delivery is being worked: a section still stalled in Odoo keeps its lock until it ends or the process exits.
     await this.deliver.close();
     await this.jobs.stop();
   }

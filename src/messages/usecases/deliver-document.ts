@@ -1,7 +1,12 @@
 import type { DataSource } from 'typeorm';
-import { AdvisoryLockPool } from '../../database/advisory-lock-pool.js';
+import type { EntityManager } from 'typeorm';
+import {
+  AdvisoryLockPool,
+  LockUnavailableError,
+  type AdvisoryLockPoolOptions,
+} from '../../database/advisory-lock-pool.js';
 import { failureKindOf, type DocumentDeliverer } from '../document-deliverer.js';
-import type { DeliverJob } from '../job-queue.js';
+import { QUEUES, deliveryJobOptions, type DeliverJob, type JobQueue } from '../job-queue.js';
 import { FINAL_DOCUMENT_STATES, InboundState, aggregateState, type DocumentState } from '../message-state.js';
 import type { MessageStore, Transition } from '../message-store.js';
 
@@ -27,6 +32,26 @@ export class RetryLater extends Error {
   }
 }
 
+/** A delivery job, or the job a deferred delivery continues in (which carries its attempts so far). */
+export interface DeliveryJob extends DeliverJob {
+  /** Attempts counted by the earlier jobs of this delivery (a deferral's next job); none for a first job. */
+  readonly attemptsBefore?: number;
+}
+
+/** The job's own retry delays (pg-boss metadata), kept by the job a deferred delivery continues in. */
+export interface DeliveryRetryDelays {
+  readonly retryDelay: number;
+  readonly retryDelayMax?: number | null;
+}
+
+export interface DeliverDocumentOptions {
+  /** Where a deferred delivery's next job is sent. */
+  readonly jobs: JobQueue;
+  /** The lock pool to use; by default one of its own on the data source's server, with `lockPool`'s settings. */
+  readonly locks?: AdvisoryLockPool;
+  readonly lockPool?: AdvisoryLockPoolOptions;
+}
+
 /**
  * The deliverer's exclusive sections (a read-add-write on one Odoo record), serialised across
  * processes by PostgreSQL advisory locks. They are held on the lock pool's own connections, never
@@ -34,7 +59,8 @@ export class RetryLater extends Error {
  * must not take the connections the API and the pipeline's transactions need. Released however a
  * section ends (an Odoo error, a crash closes the connection); keys are taken in one order, so two
  * sections cannot wait on each other. No lock connection free in time, or a lock held elsewhere
- * past the lock timeout, fails the section, and the delivery is retried.
+ * past the lock timeout, fails the section, and the delivery is deferred: tried again later
+ * without counting an attempt (a busy lock says nothing about the document or Odoo's health).
  */
 export function advisoryLocks(
   locks: AdvisoryLockPool,
@@ -55,25 +81,33 @@ export class DeliverDocument {
   /** The pickings' locks; opens no connection until a delivery needs one. */
   readonly locks: AdvisoryLockPool;
 
+  private readonly jobs: JobQueue;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly store: MessageStore,
     private readonly deliverer: DocumentDeliverer,
-    locks?: AdvisoryLockPool,
+    options: DeliverDocumentOptions,
   ) {
-    this.locks = locks ?? AdvisoryLockPool.forDataSource(dataSource);
+    this.jobs = options.jobs;
+    this.locks = options.locks ?? AdvisoryLockPool.forDataSource(dataSource, options.lockPool);
   }
 
   /**
    * After the workers stopped: closes the lock connections. A section still stalled in Odoo after
-   * `graceMs` loses its connection, and with it its locks.
+   * `graceMs` keeps its connection and locks until it ends or the process exits.
    */
   close(graceMs?: number): Promise<void> {
     return this.locks.close(graceMs);
   }
 
-  /** `attempt` is 1 for the first try; `job.maxAttempts` ends the retries with a dead letter. */
-  async run(job: DeliverJob, attempt: number): Promise<void> {
+  /**
+   * `tryOfJob` is 1 for the job's first try (pg-boss `retryCount + 1`); with the attempts of the
+   * jobs before it (a deferred delivery), `job.maxAttempts` ends the retries with a dead letter.
+   * `delays` are the job's own retry delays, which a deferred delivery's next job keeps.
+   */
+  async run(job: DeliveryJob, tryOfJob: number, delays?: DeliveryRetryDelays): Promise<void> {
+    const attempt = (job.attemptsBefore ?? 0) + tryOfJob;
     const document = await this.begin(job, attempt);
     if (!document || !document.target) return;
     try {
@@ -104,7 +138,9 @@ export class DeliverDocument {
     } catch (error) {
       const kind = failureKindOf(error);
       const message = error instanceof Error ? error.message : String(error);
-      if (kind === 'business') {
+      if (lockWasUnavailable(error)) {
+        await this.defer(job, document, attempt, message, delays);
+      } else if (kind === 'business') {
         await this.finish(
           document,
           InboundState.DeadLettered,
@@ -138,6 +174,53 @@ export class DeliverDocument {
         throw new RetryLater(error);
       }
     }
+  }
+
+  /**
+   * The delivery could not take its locks in time (every lock connection busy with sections stalled
+   * on a slow Odoo, a lock held elsewhere past the lock timeout, the pool closed at shutdown): the
+   * document goes back to where it was, the attempt is given back, and a new job carrying the
+   * attempts so far continues the delivery after the first-retry delay. This job then completes.
+   */
+  private async defer(
+    job: DeliveryJob,
+    document: StoredDocument,
+    attempt: number,
+    message: string,
+    delays: DeliveryRetryDelays | undefined,
+  ): Promise<void> {
+    const spent = attempt - 1;
+    const delaySeconds = Math.max(1, delays?.retryDelay ?? 5);
+    const next: DeliveryJob = {
+      documentId: job.documentId,
+      tenantId: job.tenantId,
+      maxAttempts: job.maxAttempts,
+      attemptsBefore: spent,
+    };
+    await this.finish(
+      document,
+      document.state,
+      spent,
+      `deferred, not counted as an attempt (${spent} of ${job.maxAttempts} made): ${message}; tried again in ${delaySeconds} s`,
+      { kind: 'deferred' },
+      async (manager) => {
+        await manager.query(`UPDATE documents SET attempts = $2 WHERE id = $1`, [document.id, spent]);
+        await this.jobs.sendInTransaction(
+          manager,
+          QUEUES.deliver,
+          next,
+          deliveryJobOptions(
+            job.tenantId,
+            {
+              maxAttempts: Math.max(1, job.maxAttempts - spent),
+              initialDelaySeconds: delays?.retryDelay ?? 5,
+              maxDelaySeconds: delays?.retryDelayMax ?? 600,
+            },
+            new Date(Date.now() + delaySeconds * 1000),
+          ),
+        );
+      },
+    );
   }
 
   private async begin(job: DeliverJob, attempt: number): Promise<StoredDocument | undefined> {
@@ -176,6 +259,7 @@ export class DeliverDocument {
     attempt: number,
     cause: string,
     detail: { odoo?: { model: string; id: number; externalId: string }; kind?: string },
+    alsoInTransaction?: (manager: EntityManager) => Promise<void>,
   ): Promise<void> {
     const transitions: Transition[] = [];
     await this.dataSource.transaction(async (manager) => {
@@ -233,7 +317,17 @@ export class DeliverDocument {
           }),
         );
       }
+      await alsoInTransaction?.(manager);
     });
     this.store.notify(transitions);
   }
+}
+
+/** Whether the delivery failed only because its locks could not be had (the connector wraps the error). */
+function lockWasUnavailable(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 8; depth += 1) {
+    if (cause instanceof LockUnavailableError) return true;
+    cause = cause.cause;
+  }
+  return false;
 }

@@ -14,6 +14,7 @@ import { deliverToOdoo } from '../../../src/odoo/deliver-to-odoo.js';
 import type { OdooClient } from '../../../src/odoo/odoo-client.js';
 import { createOdooClient } from '../../../src/odoo/odoo-client-factory.js';
 import type { OdooDeliveryResult } from '../../../src/odoo/odoo-delivery-types.js';
+import { externalIdModule } from '../../../src/odoo/odoo-external-ids.js';
 import type { RunningOdooSimulator } from '../../../src/odoo/simulator/odoo-simulator.js';
 import { odooFailure } from '../../support/odoo/odoo-assertions.js';
 import { sampleFulfillmentConfirmation } from '../../support/odoo/canonical-samples.js';
@@ -204,7 +205,7 @@ test('an Odoo error inside the section gives its lock connection back', async ()
   assert.equal(next.action, 'updated');
 });
 
-test('closing the lock pool while a section is stalled ends its session after the grace period', async () => {
+test('closing the lock pool while a section is stalled returns after the grace period, the section keeping its lock', async () => {
   const locks = lockPool({ applicationName: 'crossdock-locks-closed' });
   const stall = stallInsideTheSection(odoo.sim);
   const stalled = deliverToOdoo(client, 'demo', confirmation(1), { exclusive: advisoryLocks(locks, SCOPE) });
@@ -216,20 +217,41 @@ test('closing the lock pool while a section is stalled ends its session after th
   );
   assert.equal(await advisoryLocksHeld(), 1);
 
-  // Shutdown does not wait for Odoo: after the grace period the session, and its lock, are gone.
+  // Shutdown does not wait for Odoo past the grace period...
   await locks.close(200);
   assert.equal(stall.hits(), 1, 'Odoo had still not answered');
-  assert.equal(await advisoryLocksHeld(), 0);
-  assert.equal(await lockConnections('crossdock-locks-closed'), 0);
-  // A section started now is refused as retryable instead of waiting for a pool that is gone.
+  // ...but the section still running keeps its session and its lock: another node cannot start a
+  // read-add-write on the picking while this one may still write its own back.
+  assert.equal(await advisoryLocksHeld(), 1);
+  assert.equal(await lockConnections('crossdock-locks-closed'), 1);
+  const otherNode = lockPool({ lockTimeoutMs: 200 });
+  const db = odoo.sim.state.db('demo');
+  const [order] = db.records('sale.order').filter((o) => o['client_order_ref'] === 'ORD-LOCK-1');
+  const pickings = db.records('stock.picking').filter((p) => p['origin'] === order!['name']);
+  assert.ok(pickings.length > 0);
+  await assert.rejects(
+    otherNode.withLocks(
+      pickings.map((p) => `${SCOPE}:${externalIdModule('demo')}:stock.picking:${String(p['id'])}`),
+      async () => 'ran',
+    ),
+    (error: Error) => error.name === 'LockUnavailableError' && /lock timeout/.test(error.message),
+  );
+  // A section started now is refused as retryable instead of waiting for a pool that is closing.
   const refused = await odooFailure(
     deliverToOdoo(client, 'demo', confirmation(2), { exclusive: advisoryLocks(locks, SCOPE) }),
   );
   assert.equal(refused.kind, 'retryable');
   assert.match(refused.message, /lock pool is closed/);
   odoo.sim.clearFaults();
-  // The stalled delivery still ends once Odoo answers.
+  // Once Odoo answers the section ends, and only then its lock and connection go.
   assert.equal((await stalled).action, 'updated');
+  await eventually(advisoryLocksHeld, (n) => n === 0, 10_000, 'the lock released');
+  await eventually(
+    () => lockConnections('crossdock-locks-closed'),
+    (n) => n === 0,
+    10_000,
+    'the connection closed',
+  );
 });
 
 test('a lock another process holds past the lock timeout fails the section as retryable', async () => {
