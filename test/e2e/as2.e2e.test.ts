@@ -413,8 +413,13 @@ describe('AS2 inbound against openssl cms', { timeout: 600_000 }, () => {
       };
       assert.equal(items.length, 1, 'the refused transfer is in GET /v1/messages');
       assert.equal(items[0]!.channel, 'as2');
-      // An unknown AS2-From is listed for the tenant, as no partner's.
-      assert.equal(items[0]!.partnerId, message.headers['as2-from'] ? null : 'demo-edi');
+      // Refused before any signature verified: AS2-From is a claim, so it is the tenant's, no partner's.
+      assert.equal(items[0]!.partnerId, null);
+      assert.equal(
+        (await api.get('demo-edi', `/v1/messages/${items[0]!.id}`)).status,
+        404,
+        'a forged sender cannot put bytes in the partner’s own view',
+      );
       assert.match(items[0]!.lastError, new RegExp(`^AS2 ${c.failure}: `));
       const payload = await api.get('demo-ops', `/v1/messages/${items[0]!.id}/payload`);
       assert.equal(payload.status, 200);
