@@ -3,7 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { PagePosition } from '../common/page-cursor.js';
 import { storableJson, storableText } from '../common/storable-text.js';
 import type { WaitingMessagesSample } from '../ops/metrics.js';
-import { refusalDiagnostic, type ChannelRefusal } from './channel-refusal.js';
+import { CHANNEL_REFUSED_RULE, refusalDiagnostic, type ChannelRefusal } from './channel-refusal.js';
 import type { JobQueue } from './job-queue.js';
 import {
   MESSAGE_COLUMNS,
@@ -65,6 +65,8 @@ export interface MessageFilter {
   readonly from?: Date;
   readonly to?: Date;
   readonly correlationId?: string;
+  /** Leaves out what a channel refused before accepting it (a CHANNEL_REFUSED diagnostic): never replayable. */
+  readonly excludeChannelRefused?: boolean;
   /** Keyset cursor: the (received_at in µs, id) of the last row of the previous page. */
   readonly after?: PagePosition;
   readonly limit: number;
@@ -386,6 +388,7 @@ export class MessageStore {
           AND ($7::timestamptz IS NULL OR received_at < $7)
           AND ($8::text IS NULL OR correlation_id = $8)
           AND ($9::bigint IS NULL OR (received_at, id) < ('epoch'::timestamptz + $9::bigint * interval '1 microsecond', $10::uuid))
+          AND NOT ($12::boolean AND diagnostics @> $13::jsonb)
         ORDER BY received_at DESC, id DESC
         LIMIT $11`,
       [
@@ -400,6 +403,8 @@ export class MessageStore {
         filter.after?.at ?? null,
         filter.after?.id ?? null,
         filter.limit,
+        filter.excludeChannelRefused ?? false,
+        JSON.stringify([{ rule: CHANNEL_REFUSED_RULE }]),
       ],
     )) as MessageRow[];
     const last = rows.at(-1);

@@ -138,6 +138,8 @@ export class MessagesController {
     const page = await this.pipeline.store.list(scope.tenantId, {
       state: body.state,
       direction: 'inbound',
+      // Refused by a channel: never replayed, so they must not take the places of those that can be.
+      excludeChannelRefused: true,
       limit,
       ...(scope.partnerId
         ? { partnerId: scope.partnerId }

@@ -452,6 +452,54 @@ describe('AS2 inbound against openssl cms', { timeout: 600_000 }, () => {
     assert.equal((await transfer(id)).attempts, 2);
   });
 
+  test('a bulk replay of rejected messages is not crowded out by refused transfers, which it cannot replay', async () => {
+    const since = new Date(Date.now() - 1000).toISOString();
+    const edi = readFileSync('samples/x12/210-freight-invoice-INV-2026-001.edi', 'utf8')
+      .replace('IEA*1*000000005', 'IEA*1*000000099')
+      .replaceAll('000000005', '000000031');
+    const submitted = await fetch(`${base}/v1/edi`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${await api.token('demo-edi')}`,
+        'content-type': 'application/edi-x12',
+      },
+      body: edi,
+    });
+    assert.equal(submitted.status, 202, await submitted.clone().text());
+    const { messageId: broken } = (await submitted.json()) as { messageId: string };
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const view = (await (await api.get('demo-ops', `/v1/messages/${broken}`)).json()) as { state: string };
+      if (view.state === 'rejected') break;
+      assert.ok(Date.now() < deadline, `still ${view.state}`);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+    // Two refused transfers, newer than the rejected file: a list of 1 would hold only them.
+    for (let i = 0; i < 2; i += 1) {
+      const answer = await post(
+        base,
+        {
+          'content-type': 'application/pkcs7-mime; smime-type=enveloped-data',
+          'message-id': `<crowd-${i}-${Date.now()}@partner.example>`,
+        },
+        Buffer.from('not a CMS object\r\n'),
+      );
+      assert.equal(answer.status, 200);
+    }
+    const replay = await api.post('demo-ops', '/v1/messages/replay', {
+      state: 'rejected',
+      from: since,
+      limit: 1,
+      mode: 'retranslate',
+    });
+    assert.equal(replay.status, 202, await replay.clone().text());
+    const { replayed } = (await replay.json()) as { replayed: { messageId: string; mode: string }[] };
+    assert.deepEqual(
+      replayed.map((r) => [r.messageId, r.mode]),
+      [[broken, 'retranslate']],
+    );
+  });
+
   test('HTTP errors: missing AS2 headers → 400, unknown AS2-To → 404 (kept); the server keeps serving', async () => {
     const x12 = readFileSync('samples/x12/856-asn-PO778899.edi');
     const missing = await fetch(`${base}/as2`, {
