@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { AuditLog } from '../../src/audit/audit-log.js';
+import { As2ThrottleAudit } from '../../src/channels/as2/as2-throttle-audit.js';
 import { ApiClient } from '../support/api-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -539,7 +541,7 @@ describe('AS2 requests over the rate limit', { timeout: 120_000 }, () => {
     await server?.close();
   });
 
-  test("a 429 is in the addressed tenant's audit chain with the sender and Message-ID, a flood summed up", async () => {
+  test("a 429 is in the addressed tenant's audit chain with the sender and Message-ID, a flood summed up and counted", async () => {
     const x12 = readFileSync('samples/x12/856-asn-PO778899.edi');
     const ids = Array.from({ length: 120 }, (_, i) => `<burst-${i}-${Date.now()}@partner.example>`);
     // At once: more than the anonymous burst (50) of one source IP.
@@ -552,28 +554,53 @@ describe('AS2 requests over the rate limit', { timeout: 120_000 }, () => {
     );
     const refused = statuses.filter((s) => s === 429).length;
     assert.ok(refused > 0, `some were throttled: ${statuses.join(',')}`);
+    type Row = {
+      partner_id: string | null;
+      status: number;
+      reason: string;
+      details: { messageId?: string; as2From?: string | null; refusedSinceLastEntry?: number };
+    };
+    const entries = async (): Promise<Row[]> =>
+      (await server.dataSource.query(
+        `SELECT partner_id, status, reason, details FROM audit_events WHERE tenant_id = 'demo' AND action = 'as2.throttled'
+          ORDER BY id`,
+      )) as Row[];
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const rows = (await server.dataSource.query(
-        `SELECT partner_id, status, reason, details FROM audit_events WHERE tenant_id = 'demo' AND action = 'as2.throttled'`,
-      )) as {
-        partner_id: string | null;
-        status: number;
-        reason: string;
-        details: { messageId: string; as2From: string };
-      }[];
+      const rows = await entries();
       if (rows.length > 0) {
-        assert.equal(rows.length, 1, 'one entry per sender and window, not one per refused request');
+        assert.equal(rows.length, 1, 'one entry per source IP and window, not one per refused request');
         assert.equal(rows[0]!.partner_id, 'demo-edi');
         assert.equal(rows[0]!.status, 429);
         assert.equal(rows[0]!.details.as2From, 'DEMOEDI');
-        assert.ok(ids.includes(rows[0]!.details.messageId));
+        assert.ok(ids.includes(rows[0]!.details.messageId!));
         assert.match(rows[0]!.reason, /rate limit exceeded.*not received, the partner must send it again/);
         break;
       }
       assert.ok(Date.now() < deadline, 'no as2.throttled entry in the tenant chain');
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
+
+    // A flood whose every request claims another AS2-From opens no entry of its own.
+    const flood = await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        post(
+          server.url,
+          { 'content-type': 'application/edi-x12', 'as2-from': `FLOOD-${i}`, 'message-id': `<flood-${i}@x>` },
+          x12,
+        ).then((answer) => answer.status),
+      ),
+    );
+    const floodRefused = flood.filter((s) => s === 429).length;
+    assert.ok(floodRefused > 0);
+    // The window (60 s) is still open: shutting down writes what it counted.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    server.app.get(As2ThrottleAudit, { strict: false }).beforeApplicationShutdown();
+    await server.app.get(AuditLog, { strict: false }).flush();
+    const rows = await entries();
+    assert.equal(rows.length, 2, 'the first entry and one count: bounded, whatever AS2-From said');
+    assert.doesNotMatch(JSON.stringify(rows), /FLOOD-/);
+    assert.equal(rows[1]!.details.refusedSinceLastEntry, refused + floodRefused - 1);
   });
 });
 
