@@ -41,6 +41,11 @@ export interface ReceiveInput {
 export interface RefusedInput extends Omit<ReceiveInput, 'partnerId'> {
   readonly partnerId: string | null;
   readonly refusal: ChannelRefusal;
+  /**
+   * Keep only this many first bytes in the message (its sha256 and size stay those of the whole):
+   * for bytes the channel keeps in full already (an AS2 transfer), received from anyone.
+   */
+  readonly keepPrefix?: number;
 }
 
 export interface Transition {
@@ -131,6 +136,8 @@ export class MessageStore {
     const id = input.id ?? randomUUID();
     const correlationId = input.correlationId ?? id;
     const sha256 = createHash('sha256').update(input.payload).digest('hex');
+    const prefix = 'keepPrefix' in input ? input.keepPrefix : undefined;
+    const kept = prefix === undefined ? input.payload : input.payload.subarray(0, prefix);
     const [row] = (await manager.query(
       `INSERT INTO messages (id, tenant_id, partner_id, direction, channel, format, state, environment, correlation_id,
          content_type, file_name, payload, payload_sha256, payload_size, diagnostics, last_error)
@@ -147,7 +154,7 @@ export class MessageStore {
         correlationId,
         input.contentType ?? null,
         input.fileName ?? null,
-        input.payload,
+        kept,
         sha256,
         input.payload.length,
         refusal ? storableJson([refusalDiagnostic(input.channel, refusal)]) : '[]',
@@ -266,12 +273,22 @@ export class MessageStore {
     return rows.map((row) => ({ ...toMessageSummary(row), payload: row.payload }));
   }
 
+  /**
+   * The payload as received. A refused AS2 request keeps only its first bytes in the message: the
+   * whole is read from its transfer while that still holds these bytes (a later try of the same
+   * Message-ID replaces them), else the first bytes are all there is (shorter than `payloadSize`).
+   */
   async payload(tenantId: string, messageId: string): Promise<Buffer | undefined> {
     const [row] = (await this.dataSource.query(
-      `SELECT payload FROM messages WHERE tenant_id = $1 AND id = $2`,
+      `SELECT m.payload, t.body AS transfer_body FROM messages m
+         LEFT JOIN as2_transfers t
+           ON octet_length(m.payload) < m.payload_size AND m.channel = 'as2'
+          AND t.id::text = m.correlation_id AND t.tenant_id = m.tenant_id
+          AND encode(sha256(t.body), 'hex') = m.payload_sha256
+        WHERE m.tenant_id = $1 AND m.id = $2`,
       [tenantId, messageId],
-    )) as { payload: Buffer }[];
-    return row?.payload;
+    )) as { payload: Buffer; transfer_body: Buffer | null }[];
+    return row ? (row.transfer_body ?? row.payload) : undefined;
   }
 
   /** One message with documents, history and acks; `partnerId` narrows to that partner's own messages. */

@@ -95,7 +95,11 @@ export class MessagesController {
     const payload = detail ? await this.pipeline.store.payload(scope.tenantId, id) : undefined;
     if (!detail || !payload) throw notFound(id);
     reply.header('content-type', detail.contentType ?? 'application/octet-stream');
-    reply.header('digest', `sha-256=${Buffer.from(detail.payloadSha256, 'hex').toString('base64')}`);
+    if (payload.length === detail.payloadSize)
+      reply.header('digest', `sha-256=${Buffer.from(detail.payloadSha256, 'hex').toString('base64')}`);
+    // Only the first bytes of a refused AS2 request are left (a later try replaced the whole in
+    // its transfer): said, and no digest of bytes not served.
+    else reply.header('x-payload-truncated', `first ${payload.length} of ${detail.payloadSize} bytes`);
     return payload;
   }
 

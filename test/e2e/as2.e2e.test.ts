@@ -454,6 +454,27 @@ describe('AS2 inbound against openssl cms', { timeout: 600_000 }, () => {
     assert.equal((await transfer(id)).attempts, 2);
   });
 
+  test('a large refused request: its payload comes whole from the transfer, then only its start once a retry replaced it', async () => {
+    const id = `<big-${Date.now()}@partner.example>`;
+    const headers = { 'content-type': 'application/pkcs7-mime; smime-type=enveloped-data', 'message-id': id };
+    const body = Buffer.alloc(100_000, 0x5a);
+    assert.equal((await post(base, headers, body)).status, 200);
+    const [row] = (await server.dataSource.query(
+      `SELECT m.id::text AS id FROM messages m JOIN as2_transfers t ON t.id::text = m.correlation_id WHERE t.as2_message_id = $1`,
+      [id],
+    )) as { id: string }[];
+    const whole = await api.get('demo-ops', `/v1/messages/${row!.id}/payload`);
+    assert.deepEqual(Buffer.from(await whole.arrayBuffer()), body);
+    assert.ok(whole.headers.get('digest'));
+    assert.equal(whole.headers.get('x-payload-truncated'), null);
+
+    assert.equal((await post(base, headers, Buffer.alloc(100, 0x59))).status, 200);
+    const start = await api.get('demo-ops', `/v1/messages/${row!.id}/payload`);
+    assert.deepEqual(Buffer.from(await start.arrayBuffer()), body.subarray(0, 64 * 1024));
+    assert.equal(start.headers.get('digest'), null, 'no digest of bytes not served');
+    assert.equal(start.headers.get('x-payload-truncated'), `first ${64 * 1024} of 100000 bytes`);
+  });
+
   test('a bulk replay of rejected messages is not crowded out by refused transfers, which it cannot replay', async () => {
     const since = new Date(Date.now() - 1000).toISOString();
     const edi = readFileSync('samples/x12/210-freight-invoice-INV-2026-001.edi', 'utf8')

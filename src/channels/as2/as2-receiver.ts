@@ -38,6 +38,9 @@ interface TransferRow {
   fresh: boolean;
 }
 
+/** What a message refused before authentication keeps of the body (the transfer keeps it all). */
+const REFUSED_PREFIX_BYTES = 64 * 1024;
+
 /** A first try still running is left alone this long by default; after that a retry takes over. */
 const STALE_SECONDS = 120;
 
@@ -155,11 +158,17 @@ export class As2Receiver {
         partnerId: authenticated ? (partner?.partner.id ?? null) : null,
         channel: 'as2',
         payload: request.body,
+        // Bytes from anyone are not copied twice: the transfer holds them, the message their start.
+        ...(authenticated ? {} : { keepPrefix: REFUSED_PREFIX_BYTES }),
         correlationId: transferId,
         environment: partner?.partner.environment ?? 'production',
         refusal: {
           code: failure,
-          reason: `AS2 ${failure}: ${explanation}${authenticated ? '' : ` (claimed AS2-From "${as2From}")`}`,
+          reason:
+            `AS2 ${failure}: ${explanation}${authenticated ? '' : ` (claimed AS2-From "${as2From}")`}` +
+            (!authenticated && request.body.length > REFUSED_PREFIX_BYTES
+              ? `; the ${request.body.length} bytes are kept in AS2 transfer ${transferId}, the message holds the first ${REFUSED_PREFIX_BYTES}`
+              : ''),
         },
         ...(header('content-type') ? { contentType: header('content-type') } : {}),
       });

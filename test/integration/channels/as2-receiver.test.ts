@@ -141,6 +141,39 @@ describe('AS2 receiver: refused transfers are listed, retries are stored once', 
     assert.equal(await count(), before, 'no tenant to list it for: kept in as2_transfers only');
   });
 
+  test('a large refused request is not copied twice: the message keeps its start, the payload comes from the transfer', async () => {
+    const big = Buffer.concat([x12, Buffer.from(`\r\n${'~'.repeat(200_000)}`)]);
+    const entity = Buffer.concat([Buffer.from('Content-Type: application/edi-x12\r\n\r\n'), big]);
+    const signed = await signedMultipart(entity, await identity('demo-b-edi'), 'sha256');
+    const sent = await request();
+    const forged = {
+      ...sent,
+      headers: { ...sent.headers, 'content-type': signed.contentType },
+      body: signed.body,
+    };
+    assert.match(disposition(await receiver().receive(forged)), /authentication-failed/);
+    const id = await transferId(String(sent.headers['message-id']));
+    const [row] = (await harness.dataSource.query(
+      `SELECT id::text AS id, octet_length(payload) AS kept, payload_size, last_error FROM messages WHERE correlation_id = $1`,
+      [id],
+    )) as { id: string; kept: number; payload_size: number; last_error: string }[];
+    assert.equal(row!.kept, 64 * 1024, 'only the start is copied into the message');
+    assert.equal(row!.payload_size, forged.body.length);
+    assert.match(
+      row!.last_error,
+      new RegExp(`the ${forged.body.length} bytes are kept in AS2 transfer ${id}`),
+    );
+    assert.deepEqual(
+      await pipeline.store.payload('demo', row!.id),
+      forged.body,
+      'the whole, from the transfer',
+    );
+
+    // A later try of the Message-ID replaces the transfer's bytes: the start is what is left.
+    await receiver().receive({ ...(await request({ signer: 'demo-b-edi' })), headers: forged.headers });
+    assert.deepEqual(await pipeline.store.payload('demo', row!.id), forged.body.subarray(0, 64 * 1024));
+  });
+
   test('a refused transfer whose signature verified is listed under its partner', async () => {
     const signed = await signedMultipart(
       Buffer.from('Content-Type: application/edi-x12\r\n\r\n'),
