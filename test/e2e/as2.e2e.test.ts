@@ -614,14 +614,28 @@ describe('AS2 requests over the rate limit', { timeout: 120_000 }, () => {
     );
     const floodRefused = flood.filter((s) => s === 429).length;
     assert.ok(floodRefused > 0);
-    // The window (60 s) is still open: shutting down writes what it counted.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    server.app.get(As2ThrottleAudit, { strict: false }).beforeApplicationShutdown();
-    await server.app.get(AuditLog, { strict: false }).flush();
-    const rows = await entries();
-    assert.equal(rows.length, 2, 'the first entry and one count: bounded, whatever AS2-From said');
+    // The window (60 s) is still open: shutting down writes what it counted. Every 429 is then
+    // accounted for, itemised or counted (a response's hook may run a moment after the client
+    // has its answer: the count is written again until all are in).
+    const total = refused + floodRefused;
+    let rows: Row[] = [];
+    const accounted = (): number => rows.reduce((n, r) => n + (r.details.refusedSinceLastEntry ?? 1), 0);
+    const until = Date.now() + 20_000;
+    for (;;) {
+      server.app.get(As2ThrottleAudit, { strict: false }).beforeApplicationShutdown();
+      await server.app.get(AuditLog, { strict: false }).flush();
+      rows = await entries();
+      if (accounted() >= total) break;
+      assert.ok(
+        Date.now() < until,
+        `${accounted()} of ${total} refusals in the audit: ${JSON.stringify(rows)}`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.equal(accounted(), total, JSON.stringify(rows));
+    assert.ok(rows.length <= 4, `bounded, whatever AS2-From said: ${JSON.stringify(rows)}`);
     assert.doesNotMatch(JSON.stringify(rows), /FLOOD-/);
-    assert.equal(rows[1]!.details.refusedSinceLastEntry, refused + floodRefused - 1);
+    assert.ok(rows.some((r) => (r.details.refusedSinceLastEntry ?? 0) > 1));
   });
 });
 
