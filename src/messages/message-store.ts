@@ -3,7 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { PagePosition } from '../common/page-cursor.js';
 import { storableJson, storableText } from '../common/storable-text.js';
 import type { WaitingMessagesSample } from '../ops/metrics.js';
-import { refusalDiagnostic, type ChannelRefusal } from './channel-refusal.js';
+import { CHANNEL_REFUSED_RULE, refusalDiagnostic, type ChannelRefusal } from './channel-refusal.js';
 import type { JobQueue } from './job-queue.js';
 import {
   MESSAGE_COLUMNS,
@@ -41,6 +41,11 @@ export interface ReceiveInput {
 export interface RefusedInput extends Omit<ReceiveInput, 'partnerId'> {
   readonly partnerId: string | null;
   readonly refusal: ChannelRefusal;
+  /**
+   * Keep only this many first bytes in the message (its sha256 and size stay those of the whole):
+   * for bytes the channel keeps in full already (an AS2 transfer), received from anyone.
+   */
+  readonly keepPrefix?: number;
 }
 
 export interface Transition {
@@ -65,6 +70,8 @@ export interface MessageFilter {
   readonly from?: Date;
   readonly to?: Date;
   readonly correlationId?: string;
+  /** Leaves out what a channel refused before accepting it (a CHANNEL_REFUSED diagnostic): never replayable. */
+  readonly excludeChannelRefused?: boolean;
   /** Keyset cursor: the (received_at in µs, id) of the last row of the previous page. */
   readonly after?: PagePosition;
   readonly limit: number;
@@ -129,6 +136,8 @@ export class MessageStore {
     const id = input.id ?? randomUUID();
     const correlationId = input.correlationId ?? id;
     const sha256 = createHash('sha256').update(input.payload).digest('hex');
+    const prefix = 'keepPrefix' in input ? input.keepPrefix : undefined;
+    const kept = prefix === undefined ? input.payload : input.payload.subarray(0, prefix);
     const [row] = (await manager.query(
       `INSERT INTO messages (id, tenant_id, partner_id, direction, channel, format, state, environment, correlation_id,
          content_type, file_name, payload, payload_sha256, payload_size, diagnostics, last_error)
@@ -145,7 +154,7 @@ export class MessageStore {
         correlationId,
         input.contentType ?? null,
         input.fileName ?? null,
-        input.payload,
+        kept,
         sha256,
         input.payload.length,
         refusal ? storableJson([refusalDiagnostic(input.channel, refusal)]) : '[]',
@@ -264,12 +273,22 @@ export class MessageStore {
     return rows.map((row) => ({ ...toMessageSummary(row), payload: row.payload }));
   }
 
+  /**
+   * The payload as received. A refused AS2 request keeps only its first bytes in the message: the
+   * whole is read from its transfer while that still holds these bytes (a later try of the same
+   * Message-ID replaces them), else the first bytes are all there is (shorter than `payloadSize`).
+   */
   async payload(tenantId: string, messageId: string): Promise<Buffer | undefined> {
     const [row] = (await this.dataSource.query(
-      `SELECT payload FROM messages WHERE tenant_id = $1 AND id = $2`,
+      `SELECT m.payload, t.body AS transfer_body FROM messages m
+         LEFT JOIN as2_transfers t
+           ON octet_length(m.payload) < m.payload_size AND m.channel = 'as2'
+          AND t.id::text = m.correlation_id AND t.tenant_id = m.tenant_id
+          AND encode(sha256(t.body), 'hex') = m.payload_sha256
+        WHERE m.tenant_id = $1 AND m.id = $2`,
       [tenantId, messageId],
-    )) as { payload: Buffer }[];
-    return row?.payload;
+    )) as { payload: Buffer; transfer_body: Buffer | null }[];
+    return row ? (row.transfer_body ?? row.payload) : undefined;
   }
 
   /** One message with documents, history and acks; `partnerId` narrows to that partner's own messages. */
@@ -386,6 +405,7 @@ export class MessageStore {
           AND ($7::timestamptz IS NULL OR received_at < $7)
           AND ($8::text IS NULL OR correlation_id = $8)
           AND ($9::bigint IS NULL OR (received_at, id) < ('epoch'::timestamptz + $9::bigint * interval '1 microsecond', $10::uuid))
+          AND NOT ($12::boolean AND diagnostics @> $13::jsonb)
         ORDER BY received_at DESC, id DESC
         LIMIT $11`,
       [
@@ -400,6 +420,8 @@ export class MessageStore {
         filter.after?.at ?? null,
         filter.after?.id ?? null,
         filter.limit,
+        filter.excludeChannelRefused ?? false,
+        JSON.stringify([{ rule: CHANNEL_REFUSED_RULE }]),
       ],
     )) as MessageRow[];
     const last = rows.at(-1);

@@ -95,7 +95,11 @@ export class MessagesController {
     const payload = detail ? await this.pipeline.store.payload(scope.tenantId, id) : undefined;
     if (!detail || !payload) throw notFound(id);
     reply.header('content-type', detail.contentType ?? 'application/octet-stream');
-    reply.header('digest', `sha-256=${Buffer.from(detail.payloadSha256, 'hex').toString('base64')}`);
+    if (payload.length === detail.payloadSize)
+      reply.header('digest', `sha-256=${Buffer.from(detail.payloadSha256, 'hex').toString('base64')}`);
+    // Only the first bytes of a refused AS2 request are left (a later try replaced the whole in
+    // its transfer): said, and no digest of bytes not served.
+    else reply.header('x-payload-truncated', `first ${payload.length} of ${detail.payloadSize} bytes`);
     return payload;
   }
 
@@ -138,6 +142,8 @@ export class MessagesController {
     const page = await this.pipeline.store.list(scope.tenantId, {
       state: body.state,
       direction: 'inbound',
+      // Refused by a channel: never replayed, so they must not take the places of those that can be.
+      excludeChannelRefused: true,
       limit,
       ...(scope.partnerId
         ? { partnerId: scope.partnerId }

@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { AuditLog } from '../../src/audit/audit-log.js';
+import { As2ThrottleAudit } from '../../src/channels/as2/as2-throttle-audit.js';
 import { ApiClient } from '../support/api-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -413,8 +415,13 @@ describe('AS2 inbound against openssl cms', { timeout: 600_000 }, () => {
       };
       assert.equal(items.length, 1, 'the refused transfer is in GET /v1/messages');
       assert.equal(items[0]!.channel, 'as2');
-      // An unknown AS2-From is listed for the tenant, as no partner's.
-      assert.equal(items[0]!.partnerId, message.headers['as2-from'] ? null : 'demo-edi');
+      // Refused before any signature verified: AS2-From is a claim, so it is the tenant's, no partner's.
+      assert.equal(items[0]!.partnerId, null);
+      assert.equal(
+        (await api.get('demo-edi', `/v1/messages/${items[0]!.id}`)).status,
+        404,
+        'a forged sender cannot put bytes in the partner’s own view',
+      );
       assert.match(items[0]!.lastError, new RegExp(`^AS2 ${c.failure}: `));
       const payload = await api.get('demo-ops', `/v1/messages/${items[0]!.id}/payload`);
       assert.equal(payload.status, 200);
@@ -445,6 +452,75 @@ describe('AS2 inbound against openssl cms', { timeout: 600_000 }, () => {
     const second = await post(base, { 'content-type': right.contentType, 'message-id': id }, right.body);
     assert.equal(verifiedMdn(second)['disposition'], 'automatic-action/MDN-sent-automatically; processed');
     assert.equal((await transfer(id)).attempts, 2);
+  });
+
+  test('a large refused request: its payload comes whole from the transfer, then only its start once a retry replaced it', async () => {
+    const id = `<big-${Date.now()}@partner.example>`;
+    const headers = { 'content-type': 'application/pkcs7-mime; smime-type=enveloped-data', 'message-id': id };
+    const body = Buffer.alloc(100_000, 0x5a);
+    assert.equal((await post(base, headers, body)).status, 200);
+    const [row] = (await server.dataSource.query(
+      `SELECT m.id::text AS id FROM messages m JOIN as2_transfers t ON t.id::text = m.correlation_id WHERE t.as2_message_id = $1`,
+      [id],
+    )) as { id: string }[];
+    const whole = await api.get('demo-ops', `/v1/messages/${row!.id}/payload`);
+    assert.deepEqual(Buffer.from(await whole.arrayBuffer()), body);
+    assert.ok(whole.headers.get('digest'));
+    assert.equal(whole.headers.get('x-payload-truncated'), null);
+
+    assert.equal((await post(base, headers, Buffer.alloc(100, 0x59))).status, 200);
+    const start = await api.get('demo-ops', `/v1/messages/${row!.id}/payload`);
+    assert.deepEqual(Buffer.from(await start.arrayBuffer()), body.subarray(0, 64 * 1024));
+    assert.equal(start.headers.get('digest'), null, 'no digest of bytes not served');
+    assert.equal(start.headers.get('x-payload-truncated'), `first ${64 * 1024} of 100000 bytes`);
+  });
+
+  test('a bulk replay of rejected messages is not crowded out by refused transfers, which it cannot replay', async () => {
+    const since = new Date(Date.now() - 1000).toISOString();
+    const edi = readFileSync('samples/x12/210-freight-invoice-INV-2026-001.edi', 'utf8')
+      .replace('IEA*1*000000005', 'IEA*1*000000099')
+      .replaceAll('000000005', '000000031');
+    const submitted = await fetch(`${base}/v1/edi`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${await api.token('demo-edi')}`,
+        'content-type': 'application/edi-x12',
+      },
+      body: edi,
+    });
+    assert.equal(submitted.status, 202, await submitted.clone().text());
+    const { messageId: broken } = (await submitted.json()) as { messageId: string };
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const view = (await (await api.get('demo-ops', `/v1/messages/${broken}`)).json()) as { state: string };
+      if (view.state === 'rejected') break;
+      assert.ok(Date.now() < deadline, `still ${view.state}`);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+    // Two refused transfers, newer than the rejected file: a list of 1 would hold only them.
+    for (let i = 0; i < 2; i += 1) {
+      const answer = await post(
+        base,
+        {
+          'content-type': 'application/pkcs7-mime; smime-type=enveloped-data',
+          'message-id': `<crowd-${i}-${Date.now()}@partner.example>`,
+        },
+        Buffer.from('not a CMS object\r\n'),
+      );
+      assert.equal(answer.status, 200);
+    }
+    const replay = await api.post('demo-ops', '/v1/messages/replay', {
+      state: 'rejected',
+      from: since,
+      limit: 1,
+      mode: 'retranslate',
+    });
+    assert.equal(replay.status, 202, await replay.clone().text());
+    const { replayed } = (await replay.json()) as { replayed: { messageId: string; mode: string }[] };
+    assert.deepEqual(
+      replayed.map((r) => [r.messageId, r.mode]),
+      [[broken, 'retranslate']],
+    );
   });
 
   test('HTTP errors: missing AS2 headers → 400, unknown AS2-To → 404 (kept); the server keeps serving', async () => {
@@ -486,7 +562,7 @@ describe('AS2 requests over the rate limit', { timeout: 120_000 }, () => {
     await server?.close();
   });
 
-  test("a 429 is in the addressed tenant's audit chain with the sender and Message-ID, a flood summed up", async () => {
+  test("a 429 is in the addressed tenant's audit chain with the sender and Message-ID, a flood summed up and counted", async () => {
     const x12 = readFileSync('samples/x12/856-asn-PO778899.edi');
     const ids = Array.from({ length: 120 }, (_, i) => `<burst-${i}-${Date.now()}@partner.example>`);
     // At once: more than the anonymous burst (50) of one source IP.
@@ -499,28 +575,67 @@ describe('AS2 requests over the rate limit', { timeout: 120_000 }, () => {
     );
     const refused = statuses.filter((s) => s === 429).length;
     assert.ok(refused > 0, `some were throttled: ${statuses.join(',')}`);
+    type Row = {
+      partner_id: string | null;
+      status: number;
+      reason: string;
+      details: { messageId?: string; as2From?: string | null; refusedSinceLastEntry?: number };
+    };
+    const entries = async (): Promise<Row[]> =>
+      (await server.dataSource.query(
+        `SELECT partner_id, status, reason, details FROM audit_events WHERE tenant_id = 'demo' AND action = 'as2.throttled'
+          ORDER BY id`,
+      )) as Row[];
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const rows = (await server.dataSource.query(
-        `SELECT partner_id, status, reason, details FROM audit_events WHERE tenant_id = 'demo' AND action = 'as2.throttled'`,
-      )) as {
-        partner_id: string | null;
-        status: number;
-        reason: string;
-        details: { messageId: string; as2From: string };
-      }[];
+      const rows = await entries();
       if (rows.length > 0) {
-        assert.equal(rows.length, 1, 'one entry per sender and window, not one per refused request');
+        assert.equal(rows.length, 1, 'one entry per source IP and window, not one per refused request');
         assert.equal(rows[0]!.partner_id, 'demo-edi');
         assert.equal(rows[0]!.status, 429);
         assert.equal(rows[0]!.details.as2From, 'DEMOEDI');
-        assert.ok(ids.includes(rows[0]!.details.messageId));
+        assert.ok(ids.includes(rows[0]!.details.messageId!));
         assert.match(rows[0]!.reason, /rate limit exceeded.*not received, the partner must send it again/);
         break;
       }
       assert.ok(Date.now() < deadline, 'no as2.throttled entry in the tenant chain');
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
+
+    // A flood whose every request claims another AS2-From opens no entry of its own.
+    const flood = await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        post(
+          server.url,
+          { 'content-type': 'application/edi-x12', 'as2-from': `FLOOD-${i}`, 'message-id': `<flood-${i}@x>` },
+          x12,
+        ).then((answer) => answer.status),
+      ),
+    );
+    const floodRefused = flood.filter((s) => s === 429).length;
+    assert.ok(floodRefused > 0);
+    // The window (60 s) is still open: shutting down writes what it counted. Every 429 is then
+    // accounted for, itemised or counted (a response's hook may run a moment after the client
+    // has its answer: the count is written again until all are in).
+    const total = refused + floodRefused;
+    let rows: Row[] = [];
+    const accounted = (): number => rows.reduce((n, r) => n + (r.details.refusedSinceLastEntry ?? 1), 0);
+    const until = Date.now() + 20_000;
+    for (;;) {
+      server.app.get(As2ThrottleAudit, { strict: false }).beforeApplicationShutdown();
+      await server.app.get(AuditLog, { strict: false }).flush();
+      rows = await entries();
+      if (accounted() >= total) break;
+      assert.ok(
+        Date.now() < until,
+        `${accounted()} of ${total} refusals in the audit: ${JSON.stringify(rows)}`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.equal(accounted(), total, JSON.stringify(rows));
+    assert.ok(rows.length <= 4, `bounded, whatever AS2-From said: ${JSON.stringify(rows)}`);
+    assert.doesNotMatch(JSON.stringify(rows), /FLOOD-/);
+    assert.ok(rows.some((r) => (r.details.refusedSinceLastEntry ?? 0) > 1));
   });
 });
 

@@ -593,6 +593,40 @@ describe(
       assert.equal(((await replay.json()) as { mode: string }).mode, 'nothing');
     });
 
+    test('SFTP: an upload over the size limit whose client leaves before CLOSE is listed and audited', async () => {
+      const client = await sshConnect(server.sftpPort, await readFile(key));
+      try {
+        const handle = await call<Buffer>((cb) => client.sftp.open('inbox/toobig-gone.edi', 'w', cb));
+        const chunk = Buffer.alloc(LIMIT, 0x42);
+        await call((cb) => client.sftp.write(handle, chunk, 0, chunk.length, 0, cb));
+        await assert.rejects(
+          call((cb) => client.sftp.write(handle, chunk, 0, 10, LIMIT, cb)),
+          new RegExp(`larger than ${LIMIT} bytes`),
+        );
+      } finally {
+        client.client.end();
+      }
+      const deadline = Date.now() + 20_000;
+      let listed = await rejectedListed('toobig-gone.edi');
+      while (listed.length === 0) {
+        assert.ok(Date.now() < deadline, 'the refused upload was not listed');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        listed = await rejectedListed('toobig-gone.edi');
+      }
+      assert.equal(listed.length, 1);
+      let audited: { status: number; reason: string; resource_id: string | null }[] = [];
+      while (audited.length === 0) {
+        assert.ok(Date.now() < deadline, 'the refused upload has no sftp.upload audit entry');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        audited = (await server.dataSource.query(
+          `SELECT status, reason, resource_id FROM audit_events WHERE action = 'sftp.upload' AND path LIKE '%/inbox/toobig-gone.edi'`,
+        )) as { status: number; reason: string; resource_id: string | null }[];
+      }
+      assert.equal(audited.length, 1);
+      assert.equal(audited[0]!.resource_id, listed[0]!.id);
+      assert.match(audited[0]!.reason, new RegExp(`larger than ${LIMIT} bytes.*kept as rejected message`));
+    });
+
     test('SFTP: a .part whose rename we refused, left when the session ends, is listed as rejected', async () => {
       const client = await sshConnect(server.sftpPort, await readFile(key));
       try {

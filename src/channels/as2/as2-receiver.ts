@@ -4,6 +4,7 @@ import { SYSTEM_TENANT, type AuditEvent } from '../../audit/audit-event.js';
 import type { MessageStore, ReceiveInput } from '../../messages/message-store.js';
 import type { TenantRegistry } from '../../tenancy/tenant-registry.js';
 import type { MicAlgorithm } from './as2-mic.js';
+import type { SigningIdentity } from './cms-sign.js';
 import { entityFromParts } from './as2-mime-parser.js';
 import { as2Partners, tenantIdentity, type As2PartnerSettings } from './as2-partner-settings.js';
 import { As2Rejection, unpackAs2, type As2Failure, type UnpackedMessage } from './as2-unpack.js';
@@ -36,6 +37,9 @@ interface TransferRow {
   message_id: string | null;
   fresh: boolean;
 }
+
+/** What a message refused before authentication keeps of the body (the transfer keeps it all). */
+const REFUSED_PREFIX_BYTES = 64 * 1024;
 
 /** A first try still running is left alone this long by default; after that a retry takes over. */
 const STALE_SECONDS = 120;
@@ -119,19 +123,53 @@ export class As2Receiver {
     const negative = async (
       failure: As2Failure,
       explanation: string,
-      mic?: { value: string; algorithm: MicAlgorithm },
-      transferId = claim.id,
+      how: {
+        readonly mic?: { value: string; algorithm: MicAlgorithm };
+        readonly transferId?: string;
+        /** The partner's signature verified: the refused bytes are that partner's, not a claim. */
+        readonly authenticated?: boolean;
+      } = {},
     ): Promise<As2Response> => {
+      const { mic, transferId = claim.id, authenticated = false } = how;
+      // A retry of a transfer whose payload is already stored (its first try died after the commit)
+      // is answered with that message's receipt: refusing it would hide the stored message, and the
+      // partner's next retry would store it a second time.
+      const already = await this.storedAnswer(tenant.id, transferId, as2From, as2To, messageId, asyncUrl, {
+        signed: options.signed,
+        micAlgorithm: options.micAlgorithm,
+        identity: identity.signing,
+      });
+      if (already) {
+        this.audit({
+          ...this.auditBase(tenant.id, partner, request),
+          action: 'as2.duplicate',
+          resourceId: transferId,
+          reason:
+            `Message-ID ${messageId} received again (${failure}: ${explanation}); it is stored already as ` +
+            `${already.messageId}: its receipt is sent again`,
+        });
+        return already.answer;
+      }
       // Kept where the tenant looks (GET /v1/messages), with the bytes as received, before the
       // partner is told: an operator sees the refused attempt and its reason, not only the audit log.
+      // Listed under the partner only once its signature verified: AS2-From alone is anyone's claim.
       const refused = await this.store.refuse({
         tenantId: tenant.id,
-        partnerId: partner?.partner.id ?? null,
+        partnerId: authenticated ? (partner?.partner.id ?? null) : null,
         channel: 'as2',
         payload: request.body,
+        // Bytes from anyone are not copied twice: the transfer holds them, the message their start.
+        ...(authenticated ? {} : { keepPrefix: REFUSED_PREFIX_BYTES }),
         correlationId: transferId,
         environment: partner?.partner.environment ?? 'production',
-        refusal: { code: failure, reason: `AS2 ${failure}: ${explanation}` },
+        refusal: {
+          code: failure,
+          reason:
+            `AS2 ${failure}: ${explanation}${authenticated ? '' : ` (claimed AS2-From "${as2From}")`}` +
+            (!authenticated && request.body.length > REFUSED_PREFIX_BYTES
+              ? `; the ${request.body.length} bytes are kept in AS2 transfer ${transferId}, the message holds the first ${REFUSED_PREFIX_BYTES}`
+              : ''),
+        },
         ...(header('content-type') ? { contentType: header('content-type') } : {}),
       });
       const mdn = await buildMdn({
@@ -182,8 +220,11 @@ export class As2Receiver {
           other.failure ?? 'unexpected-processing-error',
           `Message-ID ${messageId} was already received with another document (stored as ${claim.message_id}); ` +
             `this one was not processed${other.failure ? ` (${other.explanation})` : ''}. Send it with a new Message-ID.`,
-          other.mic,
-          keptId,
+          {
+            ...(other.mic ? { mic: other.mic } : {}),
+            transferId: keptId,
+            authenticated: other.authenticated,
+          },
         );
       }
       this.audit({
@@ -204,11 +245,14 @@ export class As2Receiver {
       try {
         unpacked = await unpack(partner);
       } catch (error) {
-        if (error instanceof As2Rejection) return await negative(error.failure, error.message);
+        if (error instanceof As2Rejection)
+          return await negative(error.failure, error.message, { authenticated: error.authenticated });
         throw error;
       }
       if (unpacked.payload.length === 0)
-        return await negative('unexpected-processing-error', 'the message is empty');
+        return await negative('unexpected-processing-error', 'the message is empty', {
+          authenticated: unpacked.signed,
+        });
       await this.dataSource.query(`UPDATE as2_transfers SET mic = $2, mic_algorithm = $3 WHERE id = $1`, [
         claim.id,
         unpacked.mic,
@@ -298,7 +342,12 @@ export class As2Receiver {
     body: Buffer,
     unpack: () => Promise<UnpackedMessage>,
   ): Promise<
-    | { failure?: As2Failure; explanation?: string; mic?: { value: string; algorithm: MicAlgorithm } }
+    | {
+        failure?: As2Failure;
+        explanation?: string;
+        mic?: { value: string; algorithm: MicAlgorithm };
+        authenticated: boolean;
+      }
     | undefined
   > {
     const [first] = (await this.dataSource.query(
@@ -311,11 +360,12 @@ export class As2Receiver {
     try {
       unpacked = await unpack();
     } catch (error) {
-      if (error instanceof As2Rejection) return { failure: error.failure, explanation: error.message };
+      if (error instanceof As2Rejection)
+        return { failure: error.failure, explanation: error.message, authenticated: error.authenticated };
       throw error;
     }
     if (sha256(unpacked.payload) === first.payload_sha256) return undefined;
-    return { mic: { value: unpacked.mic, algorithm: unpacked.micAlgorithm } };
+    return { mic: { value: unpacked.mic, algorithm: unpacked.micAlgorithm }, authenticated: unpacked.signed };
   }
 
   /** A new transfer row (the dedupe key made unique) holding a reused Message-ID's request. */
@@ -413,6 +463,47 @@ export class As2Receiver {
     return { ...current!, fresh: false };
   }
 
+  /**
+   * The receipt of a transfer whose payload is stored already (a positive MDN naming that message,
+   * with the MIC its try computed), the transfer marked processed again; undefined when none is.
+   */
+  private async storedAnswer(
+    tenantId: string,
+    transferId: string,
+    as2From: string,
+    as2To: string,
+    messageId: string,
+    asyncUrl: string | undefined,
+    sign: { signed: boolean; micAlgorithm?: MicAlgorithm; identity: SigningIdentity },
+  ): Promise<{ messageId: string; answer: As2Response } | undefined> {
+    const [stored] = (await this.dataSource.query(
+      `SELECT m.id::text AS id, t.mic, t.mic_algorithm FROM as2_transfers t
+         JOIN messages m ON m.id = t.message_id AND m.tenant_id = $2
+        WHERE t.id = $1 AND m.state <> 'rejected'`,
+      [transferId, tenantId],
+    )) as { id: string; mic: string | null; mic_algorithm: MicAlgorithm | null }[];
+    if (!stored) return undefined;
+    const mdn = await buildMdn({
+      as2From,
+      as2To,
+      originalMessageId: messageId,
+      ...(stored.mic && stored.mic_algorithm
+        ? { mic: { value: stored.mic, algorithm: stored.mic_algorithm } }
+        : {}),
+      explanation: `The message was received and stored as ${stored.id}. It will be translated and delivered.`,
+      ...(sign.signed
+        ? {
+            signWith: {
+              identity: sign.identity,
+              digest: sign.micAlgorithm ?? stored.mic_algorithm ?? 'sha256',
+            },
+          }
+        : {}),
+    });
+    await this.finish(transferId, 'processed', mdn, asyncUrl, { messageId: stored.id });
+    return { messageId: stored.id, answer: await this.answer(transferId, mdn, asyncUrl) };
+  }
+
   private async finish(
     id: string,
     state: 'processed' | 'rejected',
@@ -421,7 +512,7 @@ export class As2Receiver {
     outcome: { messageId?: string; failure?: string; detail?: string },
   ): Promise<void> {
     await this.dataSource.query(
-      `UPDATE as2_transfers SET state = $2, mdn_headers = $3, mdn_body = $4, mdn_url = $5, message_id = $6,
+      `UPDATE as2_transfers SET state = $2, mdn_headers = $3, mdn_body = $4, mdn_url = $5, message_id = coalesce($6, message_id),
               failure = $7, detail = $8, next_attempt_at = CASE WHEN $5::text IS NULL THEN NULL ELSE now() END,
               updated_at = now()
         WHERE id = $1`,

@@ -22,6 +22,9 @@ export type As2Failure =
   | 'unexpected-processing-error';
 
 export class As2Rejection extends Error {
+  /** Refused after the sender's signature verified: the bytes are that partner's, not a claim. */
+  authenticated = false;
+
   constructor(
     readonly failure: As2Failure,
     message: string,
@@ -61,6 +64,20 @@ const PKCS7_MIME = ['application/pkcs7-mime', 'application/x-pkcs7-mime'];
  * bytes the MIC must cover. The top entity is the HTTP body with the HTTP Content-Type.
  */
 export async function unpackAs2(top: MimeEntity, policy: UnpackPolicy): Promise<UnpackedMessage> {
+  const progress = { signed: false };
+  try {
+    return await peel(top, policy, progress);
+  } catch (error) {
+    if (error instanceof As2Rejection) error.authenticated = progress.signed;
+    throw error;
+  }
+}
+
+async function peel(
+  top: MimeEntity,
+  policy: UnpackPolicy,
+  progress: { signed: boolean },
+): Promise<UnpackedMessage> {
   let entity = top;
   let encrypted = false;
   let signed = false;
@@ -138,6 +155,7 @@ export async function unpackAs2(top: MimeEntity, policy: UnpackPolicy): Promise<
         );
       }
       signed = true;
+      progress.signed = true;
       micAlgorithm = policy.micAlgorithm ?? check.digest ?? 'sha256';
       // Signed: the MIC covers the signed entity exactly as received, headers included.
       micBytes = content;

@@ -377,8 +377,18 @@ export class SftpMailboxSession {
     for (const upload of uploads) {
       await Promise.allSettled([...upload.inFlight]);
       await upload.file.close().catch(() => undefined);
-      if (upload.refusal) await this.keepRefused(upload.name, upload.tempPath, upload.refusal);
-      else await rm(upload.tempPath, { force: true });
+      if (upload.refusal) {
+        // Audited like a refused upload closed by the client: the rejected message has its entry.
+        const kept = await this.keepRefused(upload.name, upload.tempPath, upload.refusal);
+        this.auditUpload(
+          upload.name,
+          upload.size,
+          500,
+          `upload failed, the session ended before its close: ${upload.failed ?? upload.refusal.reason}` +
+            `${kept ? ` (kept as rejected message ${kept})` : ''}`,
+          kept,
+        );
+      } else await rm(upload.tempPath, { force: true });
     }
     for (const [name, parked] of this.parked) {
       if (parked.refusedRename) {

@@ -93,13 +93,14 @@ describe('AS2 receiver: refused transfers are listed, retries are stored once', 
     const message = mine[0]!;
     assert.equal(message.channel, 'as2');
     assert.equal(message.direction, 'inbound');
-    assert.equal(message.partnerId, 'demo-edi');
-    assert.match(message.lastError ?? '', /^AS2 authentication-failed: /);
+    // Its signature did not verify: AS2-From is only a claim, so it is not put in that partner's list.
+    assert.equal(message.partnerId, null);
+    assert.match(message.lastError ?? '', /^AS2 authentication-failed: .*\(claimed AS2-From "DEMOEDI"\)$/);
     assert.deepEqual(await pipeline.store.payload('demo', message.id), sent.body, 'the bytes as received');
     const partnerView = await pipeline.store.list('demo', { limit: 200, partnerId: 'demo-edi' });
     assert.ok(
-      partnerView.items.some((m) => m.id === message.id),
-      'the partner sees its own refused file',
+      !partnerView.items.some((m) => m.id === message.id),
+      'a forged sender cannot put bytes in the partner’s own list',
     );
     const detail = await pipeline.store.detail('demo', message.id);
     assert.deepEqual(
@@ -138,6 +139,93 @@ describe('AS2 receiver: refused transfers are listed, retries are stored once', 
     const nobody = await receiver().receive(await request({ headers: { 'as2-to': 'NOBODY' } }));
     assert.equal(nobody.status, 404);
     assert.equal(await count(), before, 'no tenant to list it for: kept in as2_transfers only');
+  });
+
+  test('a large refused request is not copied twice: the message keeps its start, the payload comes from the transfer', async () => {
+    const big = Buffer.concat([x12, Buffer.from(`\r\n${'~'.repeat(200_000)}`)]);
+    const entity = Buffer.concat([Buffer.from('Content-Type: application/edi-x12\r\n\r\n'), big]);
+    const signed = await signedMultipart(entity, await identity('demo-b-edi'), 'sha256');
+    const sent = await request();
+    const forged = {
+      ...sent,
+      headers: { ...sent.headers, 'content-type': signed.contentType },
+      body: signed.body,
+    };
+    assert.match(disposition(await receiver().receive(forged)), /authentication-failed/);
+    const id = await transferId(String(sent.headers['message-id']));
+    const [row] = (await harness.dataSource.query(
+      `SELECT id::text AS id, octet_length(payload) AS kept, payload_size, last_error FROM messages WHERE correlation_id = $1`,
+      [id],
+    )) as { id: string; kept: number; payload_size: number; last_error: string }[];
+    assert.equal(row!.kept, 64 * 1024, 'only the start is copied into the message');
+    assert.equal(row!.payload_size, forged.body.length);
+    assert.match(
+      row!.last_error,
+      new RegExp(`the ${forged.body.length} bytes are kept in AS2 transfer ${id}`),
+    );
+    assert.deepEqual(
+      await pipeline.store.payload('demo', row!.id),
+      forged.body,
+      'the whole, from the transfer',
+    );
+
+    // A later try of the Message-ID replaces the transfer's bytes: the start is what is left.
+    await receiver().receive({ ...(await request({ signer: 'demo-b-edi' })), headers: forged.headers });
+    assert.deepEqual(await pipeline.store.payload('demo', row!.id), forged.body.subarray(0, 64 * 1024));
+  });
+
+  test('a refused transfer whose signature verified is listed under its partner', async () => {
+    const signed = await signedMultipart(
+      Buffer.from('Content-Type: application/edi-x12\r\n\r\n'),
+      await identity('demo-edi'),
+      'sha256',
+    );
+    const sent = await request();
+    const empty = {
+      ...sent,
+      headers: { ...sent.headers, 'content-type': signed.contentType },
+      body: signed.body,
+    };
+    const answer = await receiver().receive(empty);
+    assert.match(disposition(answer), /unexpected-processing-error/);
+    const { items } = await pipeline.store.list('demo', {
+      limit: 10,
+      correlationId: await transferId(String(sent.headers['message-id'])),
+    });
+    assert.equal(items.length, 1);
+    assert.equal(items[0]!.partnerId, 'demo-edi');
+    assert.doesNotMatch(items[0]!.lastError ?? '', /claimed/);
+  });
+
+  test('a refused retry of a transfer already stored (its try died after the commit) answers that message; the next retry stores nothing more', async () => {
+    const messageId = `<died-${randomBytes(6).toString('hex')}@partner.example>`;
+    const good = await receiver().receive(await request({ messageId }));
+    assert.equal(disposition(good), 'automatic-action/MDN-sent-automatically; processed');
+    const id = await transferId(messageId);
+    const storedIds = async (): Promise<string[]> =>
+      (
+        (await harness.dataSource.query(
+          `SELECT id::text AS id FROM messages WHERE correlation_id = $1 AND state <> 'rejected'`,
+          [id],
+        )) as { id: string }[]
+      ).map((r) => r.id);
+    const [stored] = await storedIds();
+    // The process died after the message was committed, before the MDN: the row is left failed.
+    await harness.dataSource.query(`UPDATE as2_transfers SET state = 'failed' WHERE id = $1`, [id]);
+
+    const forged = await receiver().receive(await request({ messageId, signer: 'demo-b-edi' }));
+    assert.equal(disposition(forged), 'automatic-action/MDN-sent-automatically; processed');
+    assert.match(forged.body.toString('latin1'), new RegExp(stored!));
+    const [row] = (await harness.dataSource.query(
+      `SELECT state, message_id::text AS message_id FROM as2_transfers WHERE id = $1`,
+      [id],
+    )) as { state: string; message_id: string | null }[];
+    assert.deepEqual(row, { state: 'processed', message_id: stored }, 'the link to the stored message stays');
+
+    await harness.dataSource.query(`UPDATE as2_transfers SET state = 'failed' WHERE id = $1`, [id]);
+    const retry = await receiver().receive(await request({ messageId }));
+    assert.equal(disposition(retry), 'automatic-action/MDN-sent-automatically; processed');
+    assert.deepEqual(await storedIds(), [stored], 'one message, however many tries');
   });
 
   test('a refused try fixed and sent again is stored; both tries are listed under one correlation id', async () => {
