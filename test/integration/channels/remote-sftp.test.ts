@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import ssh2 from 'ssh2';
 import { RemoteSftp } from '../../../src/channels/sftp/remote-sftp.js';
 import type { SftpPollSettings } from '../../../src/channels/sftp/sftp-channel-settings.js';
-import { hostKeyFingerprint } from '../../../src/channels/sftp/sftp-host-key.js';
+import { generateHostKeyPair, hostKeyFingerprint } from '../../../src/channels/sftp/sftp-host-key.js';
 
 /** How the fake partner server misbehaves once a client reaches a given point. */
 type Misbehaviour = 'hang-up-at-login' | 'hang-up-after-version' | 'malformed-packet';
@@ -15,7 +15,7 @@ type Misbehaviour = 'hang-up-at-login' | 'hang-up-after-version' | 'malformed-pa
  * settled at all.
  */
 describe('RemoteSftp against a partner server that drops or garbles the session', () => {
-  const hostKey = ssh2.utils.generateKeyPairSync('ed25519');
+  const hostKey = generateHostKeyPair();
   const parsed = ssh2.utils.parseKey(hostKey.private);
   if (parsed instanceof Error) throw parsed;
   let misbehaviour: Misbehaviour = 'hang-up-at-login';
